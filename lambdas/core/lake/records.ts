@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { PARTITION_COLUMN } from '../schema/tables.ts';
+import { tableColumns } from '../schema/registry.ts';
+import type { CellValue, ColumnDef, Row, TableDef } from '../schema/types.ts';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+// Zoom did not exist before 2000, so an earlier instant is almost surely epoch seconds passed as milliseconds.
+const TS_MIN = Date.UTC(2000, 0, 1);
+const TS_MAX = Date.UTC(2200, 0, 1);
+
+/** The `dt` partition value (yyyy-MM-dd, UTC) of an epoch-millisecond instant. */
+export function dtOf(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+function checkCell(col: ColumnDef, v: CellValue | undefined): string | undefined {
+  if (v === null || v === undefined) return col.nullable ? undefined : 'is required but missing';
+  switch (col.type) {
+    case 'string':
+      return typeof v === 'string' ? undefined : `expected a string, got ${typeof v}`;
+    case 'boolean':
+      return typeof v === 'boolean' ? undefined : `expected a boolean, got ${typeof v}`;
+    case 'double':
+      return typeof v === 'number' && Number.isFinite(v) ? undefined : 'expected a finite number';
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX
+        ? undefined : 'expected a 32-bit integer';
+    case 'bigint':
+      return typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'expected a safe integer';
+    case 'timestamp':
+      return typeof v === 'number' && Number.isInteger(v) && v >= TS_MIN && v < TS_MAX
+        ? undefined : 'expected epoch milliseconds between 2000 and 2200';
+  }
+}
+
+// Per-table column lookups, computed once: rows are validated one by one on hot paths.
+const columnCache = new WeakMap<TableDef, { known: Set<string>; checked: ColumnDef[] }>();
+function columnsOf(def: TableDef) {
+  let entry = columnCache.get(def);
+  if (!entry) {
+    const cols = tableColumns(def);
+    entry = { known: new Set(cols.map((c) => c.name)), checked: cols.filter((c) => c.name !== 'record_id' && c.name !== 'ingested_at') };
+    columnCache.set(def, entry);
+  }
+  return entry;
+}
+
+/**
+ * Problems with a row against its table, one message per column ("<table>.<column>: ..."); empty when the row
+ * fits. `record_id` and `ingested_at` are filled by the writer and not required here.
+ */
+export function rowProblems(def: TableDef, row: Row): string[] {
+  const problems: string[] = [];
+  const { known, checked } = columnsOf(def);
+  for (const name in row) {
+    if (!known.has(name)) problems.push(`${def.name}.${name}: not a column of ${def.name}`);
+  }
+  for (const col of checked) {
+    const problem = checkCell(col, row[col.name]);
+    if (problem) problems.push(`${def.name}.${col.name}: ${problem}`);
+  }
+  return problems;
+}
+
+/** Deterministic record id: the first 32 hex chars of SHA-256 over the table name and the natural key values. */
+export function recordId(def: TableDef, row: Row, dt: string): string {
+  const values = def.key.map((k) => (k === PARTITION_COLUMN.name ? dt : (row[k] ?? null)));
+  return createHash('sha256').update(JSON.stringify([def.name, ...values])).digest('hex').slice(0, 32);
+}
+
+/** A row ready to write: validated, with its partition, record id and ingestion time. */
+export interface PreparedRow {
+  readonly dt: string;
+  readonly row: Row;
+}
+
+/** Result of preparing one row: the prepared row, or the reasons it does not fit. */
+export type PrepareResult = { ok: true; value: PreparedRow } | { ok: false; problems: string[] };
+
+/** Validates a row and fills `record_id` and `ingested_at`; `dt` comes from the row's own event time (UTC). */
+export function prepareRow(def: TableDef, row: Row, ingestedAt: number): PrepareResult {
+  const problems = rowProblems(def, row);
+  if (problems.length > 0) return { ok: false, problems };
+  const dt = dtOf(row[def.eventTime] as number);
+  return { ok: true, value: { dt, row: { ...row, record_id: recordId(def, row, dt), ingested_at: ingestedAt } } };
+}

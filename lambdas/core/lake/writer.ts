@@ -1,0 +1,98 @@
+import { StorageError } from '../errors.ts';
+import type { Clock, ObjectStore } from '../ports.ts';
+import { getTable, tablePrefix } from '../schema/registry.ts';
+import type { Row } from '../schema/types.ts';
+import { encodeParquet } from './parquet.ts';
+import { prepareRow } from './records.ts';
+
+/** What the lake writer needs from the outside. */
+export interface LakeWriterDeps {
+  readonly store: ObjectStore;
+  readonly clock: Clock;
+  /** A fresh unique id per file (a UUID in production). */
+  readonly newId: () => string;
+  /** Names the writer in file names, e.g. `webhook` or `poller-activities`. */
+  readonly writerId: string;
+}
+
+/** Outcome of adding one row: its record id and partition, or why it was rejected. */
+export type AddResult =
+  | { readonly ok: true; readonly recordId: string; readonly dt: string }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** One Parquet file the writer put. */
+export interface WrittenFile {
+  readonly table: string;
+  readonly dt: string;
+  readonly key: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** The object key of a new lake file: `zoom/<table>/dt=<dt>/<writer>-<id>.parquet`. */
+export function lakeObjectKey(table: string, dt: string, writerId: string, id: string): string {
+  return `${tablePrefix(getTable(table))}/dt=${dt}/${writerId}-${id}.parquet`;
+}
+
+/**
+ * Buffers rows per (table, dt) and writes each group as one Parquet file. A row that does not fit its table is
+ * rejected alone, with reasons; the other rows are still written. A group whose write fails stays buffered, so
+ * a later `flush()` retries it and no accepted row is lost.
+ */
+export class LakeWriter {
+  private readonly groups = new Map<string, { table: string; dt: string; rows: Row[] }>();
+
+  constructor(private readonly deps: LakeWriterDeps) {}
+
+  /** Validates and buffers one row for `table`. */
+  add(table: string, row: Row): AddResult {
+    const def = getTable(table);
+    const prepared = prepareRow(def, row, this.deps.clock.now());
+    if (!prepared.ok) return prepared;
+    const { dt, row: full } = prepared.value;
+    const groupKey = `${table}\u0000${dt}`;
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      group = { table, dt, rows: [] };
+      this.groups.set(groupKey, group);
+    }
+    group.rows.push(full);
+    return { ok: true, recordId: full.record_id as string, dt };
+  }
+
+  /** Rows buffered and not yet written. */
+  get pendingRows(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.rows.length;
+    return n;
+  }
+
+  /**
+   * Writes every buffered group. Resolves with the files written when all succeed; otherwise tries every group,
+   * keeps the failed ones buffered and throws a StorageError naming them.
+   */
+  async flush(): Promise<WrittenFile[]> {
+    const written: WrittenFile[] = [];
+    const failures: { group: string; error: unknown }[] = [];
+    for (const [groupKey, group] of [...this.groups]) {
+      const body = encodeParquet(getTable(group.table), group.rows, `zoomlake ${this.deps.writerId}`);
+      const key = lakeObjectKey(group.table, group.dt, this.deps.writerId, this.deps.newId());
+      try {
+        await this.deps.store.put(key, body, { contentType: 'application/vnd.apache.parquet' });
+      } catch (error) {
+        failures.push({ group: `${group.table}/dt=${group.dt}`, error });
+        continue;
+      }
+      this.groups.delete(groupKey);
+      written.push({ table: group.table, dt: group.dt, key, rows: group.rows.length, bytes: body.byteLength });
+    }
+    if (failures.length > 0) {
+      throw new StorageError(
+        `lake write failed for ${failures.map((f) => f.group).join(', ')}; rows stay buffered for a retry`,
+        true,
+        { cause: failures[0]!.error },
+      );
+    }
+    return written;
+  }
+}

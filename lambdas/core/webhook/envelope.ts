@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { ZoomlakeError } from '../errors.ts';
+import type { Row } from '../schema/types.ts';
+
+/** A request body that is not JSON or not a Zoom webhook envelope (answered with 400, never stored). */
+export class EnvelopeError extends ZoomlakeError {
+  constructor(message: string) {
+    super(message, false);
+  }
+}
+
+/** The parts of a Zoom webhook body every event shares: `{ event, event_ts?, payload? }`. */
+export interface ZoomEnvelope {
+  readonly event: string;
+  /** Epoch milliseconds, when Zoom sent it (some published samples lack it). */
+  readonly eventTs?: number;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses raw body bytes (UTF-8) into an envelope; throws EnvelopeError saying what is wrong, never echoing the body. */
+export function parseEnvelope(raw: Uint8Array | string): ZoomEnvelope {
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new EnvelopeError('body is not valid JSON');
+  }
+  if (!isRecord(body)) throw new EnvelopeError('body is not a JSON object');
+  if (typeof body.event !== 'string' || body.event.trim() === '') throw new EnvelopeError('body has no "event" name');
+  if (body.payload !== undefined && !isRecord(body.payload)) throw new EnvelopeError('"payload" is not an object');
+  const eventTs = body.event_ts;
+  if (eventTs !== undefined && (typeof eventTs !== 'number' || !Number.isFinite(eventTs))) {
+    throw new EnvelopeError('"event_ts" is not a number');
+  }
+  return { event: body.event, ...(eventTs !== undefined ? { eventTs: normaliseEpoch(eventTs) } : {}), payload: isRecord(body.payload) ? body.payload : {} };
+}
+
+/** Zoom documents event_ts in ms, but seconds have been seen; values below 1e11 are seconds. */
+export function normaliseEpoch(value: number): number {
+  return Math.round(value < 1e11 ? value * 1000 : value);
+}
+
+const asString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+
+function isoMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return normaliseEpoch(v);
+  if (typeof v !== 'string') return undefined;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * When the event happened: Zoom's event_ts, else a time inside the payload (time_stamp, object.date_time), else
+ * the time the request was received (the only time some published samples carry).
+ */
+export function eventTimeOf(env: ZoomEnvelope, receivedAt: number): number {
+  if (env.eventTs !== undefined) return env.eventTs;
+  const object = isRecord(env.payload.object) ? env.payload.object : {};
+  return isoMs(env.payload.time_stamp) ?? isoMs(object.date_time) ?? receivedAt;
+}
+
+/** The `webhook_events` row for a verified body: raw JSON kept whole, with the ids worth filtering on. */
+export function webhookEventRow(raw: Uint8Array | string, env: ZoomEnvelope, receivedAt: number, trackingId?: string): Row {
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  const object = isRecord(env.payload.object) ? env.payload.object : {};
+  return {
+    event: env.event,
+    event_ts: env.eventTs ?? null,
+    event_time: eventTimeOf(env, receivedAt),
+    received_at: receivedAt,
+    account_id: asString(env.payload.account_id) ?? asString(object.account_id),
+    object_id: asString(object.id),
+    object_uuid: asString(object.uuid),
+    operator: asString(env.payload.operator),
+    operator_id: asString(env.payload.operator_id),
+    tracking_id: trackingId ?? null,
+    payload_sha256: createHash('sha256').update(text).digest('hex'),
+    raw: text,
+  };
+}

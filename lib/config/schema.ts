@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/** Schedule expression accepted by EventBridge Scheduler: `rate(N unit)` or `cron(...)`. */
+const schedule = z
+  .string()
+  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be "rate(N unit)" or "cron(...)"');
+
+const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address').transform((s) => s.toLowerCase());
+
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, 'must be a domain name such as example.com')
+  .transform((s) => s.toLowerCase());
+
+const regex = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    new RegExp(s, 'i');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid regular expression (${(error as Error).message})` });
+  }
+});
+
+const source = (defaults: { enabled: boolean; schedule: string }) =>
+  z.object({ enabled: z.boolean().default(defaults.enabled), schedule: schedule.default(defaults.schedule) }).strict().prefault({});
+
+const severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
+
+/** Where alerts matching a route go. Secrets (Slack URL, PagerDuty key) are named, never inlined. */
+const routeTarget = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sns'), emails: z.array(email).default([]) }).strict(),
+  z.object({ type: z.literal('sqs') }).strict(),
+  z.object({ type: z.literal('lambda'), functionArn: z.string().regex(/^arn:aws[a-z-]*:lambda:/, 'must be a Lambda function ARN') }).strict(),
+  z.object({ type: z.literal('slack'), webhookSecretName: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('pagerduty'), routingKeySecretName: z.string().min(1) }).strict(),
+]);
+
+const route = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be letters, digits and dashes, starting with a letter'),
+    minSeverity: severity.default('medium'),
+    detections: z.array(z.string().min(1)).optional(),
+    target: routeTarget,
+  })
+  .strict();
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd');
+const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as "6.0.0"');
+
+/** The schema of zoomlake.config.json: one definition, read by `bin/app.ts` and by the CLI. */
+export const configSchema = z
+  .object({
+    /** Email domains of the organisation; participants from other domains are external. */
+    internalDomains: z.array(domain).default([]),
+    /** Case-insensitive regular expressions matched against meeting topics. */
+    sensitiveMeetingPatterns: z.array(regex).default(['board', 'm&a|merger|acquisition', 'layoff|reduction in force', 'earnings', 'legal|privileged']),
+    /** Emails of executives and other high-value users. */
+    watchedUsers: z.array(email).default([]),
+    /** Oldest Zoom client version considered patched. */
+    minClientVersion: semver.default('6.0.0'),
+    /** The Zoom plan: decides which APIs exist and the rate limits. */
+    planTier: z.enum(['free', 'pro', 'business', 'enterprise']).default('business'),
+    sources: z
+      .object({
+        activities: source({ enabled: true, schedule: 'rate(1 hour)' }),
+        operation_logs: source({ enabled: true, schedule: 'rate(1 hour)' }),
+        users: source({ enabled: true, schedule: 'rate(1 day)' }),
+        meetings: source({ enabled: true, schedule: 'rate(1 hour)' }),
+        participant_details: source({ enabled: true, schedule: 'rate(1 hour)' }),
+        recordings: source({ enabled: true, schedule: 'rate(6 hours)' }),
+        chat_messages: z
+          .object({
+            enabled: z.boolean().default(false),
+            schedule: schedule.default('rate(1 day)'),
+            /** Message text is collected only when this is true. */
+            includeContent: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    webhook: z
+      .object({
+        /**
+         * How old a signed request may be. Zoom retries about 5, 20 and 60 minutes apart (85 minutes after the
+         * first attempt), and it is not documented whether a retry is signed anew, so 90 minutes keeps every retry.
+         */
+        replayWindowSeconds: z.number().int().min(30).max(86_400).default(5_400),
+        /** Largest body accepted; larger requests get 413. */
+        maxBodyBytes: z.number().int().min(1_024).max(6 * 1024 * 1024).default(2 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    /** Share of Zoom's daily Heavy/Resource-intensive budget zoomlake may spend (other apps share it). */
+    apiBudgetShare: z.number().gt(0).max(1).default(0.5),
+    retention: z
+      .object({
+        /** Days lake objects are kept; 0 keeps them forever. */
+        lakeDays: z.number().int().min(0).default(730),
+        infrequentAccessAfterDays: z.number().int().min(30).default(30),
+        glacierAfterDays: z.number().int().min(60).default(180),
+        athenaResultsDays: z.number().int().min(1).default(30),
+        accessLogDays: z.number().int().min(1).default(365),
+      })
+      .strict()
+      .prefault({}),
+    athena: z
+      .object({
+        /** Per-query scan cap enforced by the workgroup (Athena's minimum is 10 MB). */
+        bytesScannedCutoffPerQuery: z.number().int().min(10 * 1024 * 1024).default(10 * 1024 ** 3),
+        /** First day partition projection covers. */
+        projectionStartDate: isoDate.default('2024-01-01'),
+      })
+      .strict()
+      .prefault({}),
+    alerts: z
+      .object({
+        /** Days the alert bus archive keeps events for replay. */
+        archiveDays: z.number().int().min(1).max(3650).default(90),
+        routes: z.array(route).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Data is retained on stack deletion unless this is true AND the `zoomlake:allowDataDeletion` context is set. */
+    allowDataDeletion: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    // Objects stay at least 30 days in Standard-IA before a further transition (the lake construct enforces it too).
+    if (cfg.retention.glacierAfterDays < cfg.retention.infrequentAccessAfterDays + 30) {
+      ctx.addIssue({ code: 'custom', path: ['retention', 'glacierAfterDays'], message: 'must be at least 30 days after infrequentAccessAfterDays' });
+    }
+    if (cfg.retention.lakeDays !== 0 && cfg.retention.lakeDays <= cfg.retention.glacierAfterDays) {
+      ctx.addIssue({ code: 'custom', path: ['retention', 'lakeDays'], message: 'must be 0 (keep forever) or greater than glacierAfterDays' });
+    }
+    const names = new Set<string>();
+    cfg.alerts.routes.forEach((r, i) => {
+      if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['alerts', 'routes', i, 'name'], message: `duplicate route name "${r.name}"` });
+      names.add(r.name);
+    });
+  });
+
+/** A validated configuration with every default filled in. */
+export type ZoomlakeConfig = z.output<typeof configSchema>;
+/** What a user may write in zoomlake.config.json. */
+export type ZoomlakeConfigInput = z.input<typeof configSchema>;

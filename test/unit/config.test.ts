@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '#config/load.ts';
+
+describe('config', () => {
+  it('fills sensible defaults for an empty file', () => {
+    const cfg = parseConfig({});
+    expect(cfg.internalDomains).toEqual([]);
+    expect(cfg.minClientVersion).toBe('6.0.0');
+    expect(cfg.webhook.replayWindowSeconds).toBe(5_400);
+    expect(cfg.sources.chat_messages).toEqual({ enabled: false, schedule: 'rate(1 day)', includeContent: false });
+    expect(cfg.allowDataDeletion).toBe(false);
+  });
+
+  it('keeps the four fixed keys with their shapes', () => {
+    const cfg = parseConfig({ internalDomains: ['Example.COM'], sensitiveMeetingPatterns: ['^board'], watchedUsers: ['CEO@Example.com'], minClientVersion: '5.17.11' });
+    expect(cfg).toMatchObject({ internalDomains: ['example.com'], sensitiveMeetingPatterns: ['^board'], watchedUsers: ['ceo@example.com'], minClientVersion: '5.17.11' });
+  });
+
+  it('reads the example file', () => {
+    expect(loadConfig('zoomlake.config.example.json').internalDomains).toContain('example.com');
+  });
+
+  it.each([
+    [{ internalDomains: 'example.com' }, 'internalDomains: '],
+    [{ internalDomains: ['not a domain'] }, 'internalDomains.0: must be a domain name'],
+    [{ sensitiveMeetingPatterns: ['(unclosed'] }, 'sensitiveMeetingPatterns.0: is not a valid regular expression'],
+    [{ watchedUsers: ['ceo'] }, 'watchedUsers.0: must be an email address'],
+    [{ minClientVersion: '6' }, 'minClientVersion: must be a version'],
+    [{ planTier: 'gold' }, 'planTier: '],
+    [{ sources: { activities: { schedule: 'hourly' } } }, 'sources.activities.schedule: must be "rate(N unit)" or "cron(...)"'],
+    [{ sources: { activitys: {} } }, 'sources.activitys: unknown field'],
+    [{ retention: { infrequentAccessAfterDays: 60, glacierAfterDays: 89 } }, 'retention.glacierAfterDays: must be at least 30 days after infrequentAccessAfterDays'],
+    [{ athena: { bytesScannedCutoffPerQuery: 1000 } }, 'athena.bytesScannedCutoffPerQuery: '],
+    [{ alerts: { routes: [{ name: 'a', target: { type: 'sms' } }] } }, 'alerts.routes.0.target.type: '],
+    [{ alerts: { routes: [{ name: 'a', target: { type: 'sqs' } }, { name: 'a', target: { type: 'sqs' } }] } }, 'alerts.routes.1.name: duplicate route name "a"'],
+  ])('rejects %j naming the field', (input, message) => {
+    expect(() => parseConfig(input)).toThrow(ConfigError);
+    expect(() => parseConfig(input)).toThrow(message);
+  });
+
+  it('names the file when it is not JSON', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zl-config-')), 'bad.json');
+    writeFileSync(file, '{ "internalDomains": [ }');
+    expect(() => loadConfig(file)).toThrow(`config file ${file} is not valid JSON`);
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadConfig('/nonexistent/zoomlake.config.json')).toThrow('cannot read config file /nonexistent/zoomlake.config.json');
+  });
+});
