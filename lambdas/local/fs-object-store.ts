@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { StorageError } from '#core/errors.ts';
+import type { ObjectStore } from '#core/ports.ts';
+
+/** Reserved top-level folder for in-flight writes; it is never a key and never listed. */
+const TMP_DIR = '.tmp';
+/** Errors from an overloaded machine rather than from the request itself. */
+const RETRYABLE_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN']);
+
+/**
+ * Object store on a local folder: key `a/b/c` is the file `<rootDir>/a/b/c`. A write lands in a temp file that is
+ * renamed into place, so a reader (this store, DuckDB) never sees a half-written object.
+ */
+export class FsObjectStore implements ObjectStore {
+  private readonly root: string;
+
+  constructor(rootDir: string) {
+    this.root = path.resolve(rootDir);
+  }
+
+  async put(key: string, body: Uint8Array, _options?: { contentType?: string }): Promise<void> {
+    const target = this.pathOf(key);
+    const tmpDir = path.join(this.root, TMP_DIR);
+    const tmp = path.join(tmpDir, randomUUID());
+    try {
+      await mkdir(tmpDir, { recursive: true });
+      await mkdir(path.dirname(target), { recursive: true });
+      const file = await open(tmp, 'wx');
+      try {
+        await file.writeFile(body);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, target);
+      await syncDir(path.dirname(target));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw fsError(`could not write object "${key}"`, err);
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const file = this.pathOf(key);
+    try {
+      return new Uint8Array(await readFile(file));
+    } catch (err) {
+      // A directory or a path through a file is no object, just as in S3.
+      if (hasCode(err, 'ENOENT') || hasCode(err, 'EISDIR') || hasCode(err, 'ENOTDIR')) return undefined;
+      throw fsError(`could not read object "${key}"`, err);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const problem = keyProblem(prefix, true);
+    if (problem) throw new StorageError(`invalid object key prefix "${prefix}": ${problem}`, false);
+    // Start at the deepest folder the prefix names fully; "zoom/act" starts in "zoom".
+    const baseKey = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (baseKey.split('/')[0] === TMP_DIR) return [];
+    const keys: string[] = [];
+    const pending: string[] = [baseKey];
+    for (let dirKey = pending.pop(); dirKey !== undefined; dirKey = pending.pop()) {
+      let entries;
+      try {
+        entries = await readdir(dirKey === '' ? this.root : path.join(this.root, ...dirKey.split('/')), { withFileTypes: true });
+      } catch (err) {
+        if (hasCode(err, 'ENOENT') || hasCode(err, 'ENOTDIR')) continue;
+        throw fsError(`could not list objects under "${prefix}"`, err);
+      }
+      for (const entry of entries) {
+        if (dirKey === '' && entry.name === TMP_DIR) continue;
+        const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) pending.push(key);
+        } else if (entry.isFile() && key.startsWith(prefix)) {
+          keys.push(key);
+        }
+      }
+    }
+    return keys.sort();
+  }
+
+  private pathOf(key: string): string {
+    const problem = keyProblem(key, false) ?? (key.split('/')[0] === TMP_DIR ? `"${TMP_DIR}" is reserved` : undefined);
+    if (problem) throw new StorageError(`invalid object key "${key}": ${problem}`, false);
+    return path.join(this.root, ...key.split('/'));
+  }
+}
+
+/** Keys are relative `/`-separated paths, so no key can reach outside the root folder. */
+function keyProblem(key: string, isPrefix: boolean): string | undefined {
+  if (key === '') return isPrefix ? undefined : 'key is empty';
+  if (key.startsWith('/')) return 'absolute keys are not allowed';
+  if (key.includes('\\') || key.includes('\0')) return 'backslashes and NUL characters are not allowed';
+  const segments = key.split('/');
+  // A prefix may end with `/` ("zoom/") or in the middle of a segment ("zoom/act").
+  if (isPrefix && segments.at(-1) === '') segments.pop();
+  if (segments.some((s) => s === '')) return 'empty path segments are not allowed';
+  if (segments.some((s) => s === '.' || s === '..')) return '"." and ".." segments are not allowed';
+  return undefined;
+}
+
+/** The rename is durable only once the folder entry is on disk. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  return err instanceof Error && 'code' in err && err.code === code;
+}
+
+function fsError(what: string, err: unknown): StorageError {
+  const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'unknown error';
+  // A key that is both an object and a folder ("a" and "a/b") is legal in S3 but not on a file system.
+  const hint = code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST' ? ' (a key cannot be both an object and a folder locally)' : '';
+  return new StorageError(`${what}: ${code}${hint}`, RETRYABLE_CODES.has(code), { cause: err });
+}
