@@ -1,0 +1,21 @@
+#!/usr/bin/env -S npx tsx
+import { App } from 'aws-cdk-lib';
+import { ConfigError, loadConfig } from '#config/load.ts';
+import type { ZoomlakeConfig } from '#config/schema.ts';
+import { buildApp } from '../lib/app.ts';
+import { applyNagChecks } from '../lib/nag/checks.ts';
+
+const app = new App();
+const contextConfig: unknown = app.node.tryGetContext('config');
+
+let config: ZoomlakeConfig;
+try {
+  config = loadConfig(process.env.ZOOMLAKE_CONFIG ?? (typeof contextConfig === 'string' ? contextConfig : undefined));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`zoomlake: ${error.message}\n`);
+  process.exit(1);
+}
+
+buildApp(config, app);
+applyNagChecks(app);

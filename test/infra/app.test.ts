@@ -1,0 +1,86 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../lib/app.ts';
+import { ALLOW_DATA_DELETION_CONTEXT } from '../../lib/constructs/data-removal.ts';
+import { acknowledge } from '../../lib/nag/acknowledgements.ts';
+import { applyNagChecks } from '../../lib/nag/checks.ts';
+import { TEST_ENV, testConfig } from './helpers.ts';
+
+/** The app exactly as bin/app.ts builds it: stacks, acknowledgements, cdk-nag. */
+function fullApp(config: Record<string, unknown> = {}, context: Record<string, string> = {}) {
+  const built = buildApp(testConfig(config), new App({ context }), TEST_ENV);
+  applyNagChecks(built.app);
+  return built;
+}
+
+/** Unacknowledged cdk-nag findings (errors and warnings) as `rule at path` lines, for readable failures. */
+function nagFindings(app: App): string[] {
+  const report = new AwsSolutionsChecks().validateScope(app);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} (${v.severity}) at ${r.constructPath}`));
+}
+
+/** Every acknowledgement recorded in the tree: where it sits, which rule, why. */
+function acknowledgements(root: IConstruct): { construct: IConstruct; rule: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ construct, rule: id.replace(/^annotation::/i, ''), reason })));
+}
+
+describe('the zoomlake app', () => {
+  it('has no unacknowledged cdk-nag AwsSolutions finding, error or warning', () => {
+    expect(nagFindings(fullApp().app)).toEqual([]);
+  });
+
+  it('has no unacknowledged cdk-nag finding when data deletion is allowed (auto-delete custom resources)', () => {
+    const { app, storage } = fullApp({ allowDataDeletion: true }, { [ALLOW_DATA_DELETION_CONTEXT]: 'true' });
+    expect(storage.node.findAll().some((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::S3AutoDeleteObjects')).toBe(true);
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  it('synthesizes with cdk-nag applied, as `cdk synth` does', () => {
+    expect(() => fullApp().app.synth()).not.toThrow();
+  });
+
+  it('fails synth on an unacknowledged finding, so the checks above can fail', () => {
+    const { app, storage } = fullApp();
+    new Bucket(storage, 'Unlogged', { enforceSSL: true });
+    expect(nagFindings(app)).toContain('AwsSolutions-S1 (error) at ZoomlakeStorage/Unlogged/Resource');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('carries no CDK error or warning annotations', () => {
+    const { storage } = fullApp();
+    const annotations = Annotations.fromStack(storage);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('acknowledges each finding on one CloudFormation resource, never on a stack or a construct subtree', () => {
+    const acks = acknowledgements(fullApp().app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) expect(CfnResource.isCfnResource(ack.construct), ack.construct.node.path).toBe(true);
+  });
+
+  it('gives every acknowledgement a reason of at least one full sentence', () => {
+    for (const ack of acknowledgements(fullApp().app)) {
+      expect(ack.reason, `${ack.rule} at ${ack.construct.node.path}`).toMatch(/^[A-Z].{30,}\.$/s);
+    }
+  });
+
+  it('acknowledges only the reviewed findings', () => {
+    const acks = acknowledgements(fullApp().app).map((a) => `${a.rule} at ${a.construct.node.path}`);
+    expect(acks).toEqual(['AwsSolutions-S1 at ZoomlakeStorage/Storage/AccessLogs/Resource']);
+  });
+
+  it('refuses to acknowledge a finding on something that is not a CloudFormation resource', () => {
+    const { storage } = fullApp();
+    expect(() => acknowledge(storage, 'AwsSolutions-S1', 'A whole stack must never be acknowledged at once.')).toThrow(/not a CloudFormation resource/);
+  });
+});
