@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: performance figures as JSON lines (`{"name","value","unit",...}`), never asserted in tests.
+ * BENCH_ROWS overrides the row count (default 1,000,000).
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeParquet } from '#core/lake/parquet.ts';
+import { prepareRow } from '#core/lake/records.ts';
+import { getTable, tableColumns } from '#core/schema/registry.ts';
+import type { Row } from '#core/schema/types.ts';
+import { participantRows } from './synthetic.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const emit = (name: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ name, value: Number(value.toFixed(3)), unit, rows: ROWS, ...extra }));
+
+const def = getTable('participant_events');
+const dir = mkdtempSync(join(tmpdir(), 'zoomlake-bench-'));
+try {
+  const source = participantRows(ROWS);
+  const ingestedAt = Date.UTC(2026, 10, 1);
+
+  let t = performance.now();
+  const prepared: Row[] = new Array(ROWS);
+  for (let i = 0; i < ROWS; i++) {
+    const r = prepareRow(def, source[i]!, ingestedAt);
+    if (!r.ok) throw new Error(r.problems.join('; '));
+    prepared[i] = r.value.row;
+  }
+  const prepareSeconds = (performance.now() - t) / 1000;
+  emit('prepare_rows_per_s', ROWS / prepareSeconds, 'rows/s', { note: 'validation + record_id hashing' });
+
+  t = performance.now();
+  const parquet = encodeParquet(def, prepared);
+  const encodeSeconds = (performance.now() - t) / 1000;
+  const ours = ROWS / encodeSeconds;
+  emit('parquet_encode_rows_per_s', ours, 'rows/s', { library: 'hyparquet-writer', columns: tableColumns(def).length });
+  emit('parquet_write_path_rows_per_s', ROWS / (prepareSeconds + encodeSeconds), 'rows/s', { note: 'prepare + encode' });
+  const oursFile = join(dir, 'ours.parquet');
+  writeFileSync(oursFile, parquet);
+
+  // DuckDB gets the same prepared rows through NDJSON; only its native COPY ... TO parquet is timed.
+  const ndjsonFile = join(dir, 'rows.ndjson');
+  const fd = openSync(ndjsonFile, 'w');
+  for (let i = 0; i < ROWS; i += 10_000) writeSync(fd, prepared.slice(i, i + 10_000).map((r) => JSON.stringify(r) + '\n').join(''));
+  closeSync(fd);
+  const ndjsonBytes = statSync(ndjsonFile).size;
+  const duck = await DuckDBInstance.create(':memory:');
+  const conn = await duck.connect();
+  await conn.run(`SET TimeZone='UTC'`);
+  const cols = tableColumns(def)
+    .map((c) => `'${c.name}': '${c.type === 'timestamp' || c.type === 'bigint' ? 'BIGINT' : c.type === 'int' ? 'INTEGER' : c.type === 'boolean' ? 'BOOLEAN' : c.type === 'double' ? 'DOUBLE' : 'VARCHAR'}'`)
+    .join(', ');
+  await conn.run(`CREATE TABLE rows AS SELECT * FROM read_json('${ndjsonFile}', format = 'newline_delimited', columns = {${cols}})`);
+  const tsCols = tableColumns(def).filter((c) => c.type === 'timestamp').map((c) => c.name);
+  await conn.run(`CREATE TABLE typed AS SELECT * REPLACE (${tsCols.map((c) => `make_timestamp(${c} * 1000) AS ${c}`).join(', ')}) FROM rows`);
+  const duckFile = join(dir, 'duckdb.parquet');
+  t = performance.now();
+  await conn.run(`COPY typed TO '${duckFile}' (FORMAT parquet, COMPRESSION snappy)`);
+  const duckSeconds = (performance.now() - t) / 1000;
+  const duckRate = ROWS / duckSeconds;
+  emit('duckdb_copy_rows_per_s', duckRate, 'rows/s', { codec: 'snappy' });
+  emit('encode_ratio_vs_duckdb', ours / duckRate, 'ratio', { target: 0.1, aim: 0.3 });
+
+  // Same rows read back through DuckDB: a file DuckDB cannot read, or reads differently, is not a result.
+  const check = await conn.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT record_id) AS ids FROM read_parquet('${oursFile}')`);
+  const [n, ids] = check.getRows()[0]!;
+  if (Number(n) !== ROWS || Number(ids) !== ROWS) throw new Error(`read back ${n} rows / ${ids} ids, wrote ${ROWS}`);
+  conn.closeSync();
+
+  const oursBytes = statSync(oursFile).size;
+  const duckBytes = statSync(duckFile).size;
+  emit('parquet_bytes_per_row', oursBytes / ROWS, 'bytes/row', { file_mib: Number((oursBytes / 2 ** 20).toFixed(1)) });
+  emit('duckdb_parquet_bytes_per_row', duckBytes / ROWS, 'bytes/row', { file_mib: Number((duckBytes / 2 ** 20).toFixed(1)) });
+  emit('ndjson_bytes_per_row', ndjsonBytes / ROWS, 'bytes/row');
+  emit('parquet_size_vs_duckdb', oursBytes / duckBytes, 'ratio', { target_max: 1.2 });
+  emit('parquet_size_vs_ndjson', oursBytes / ndjsonBytes, 'ratio');
+  emit('peak_rss_mib', process.resourceUsage().maxRSS / 1024, 'MiB');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,6 @@
+import { main } from '#local/cli/main.ts';
+
+process.exitCode = await main(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+});

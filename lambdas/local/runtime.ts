@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { ZoomlakeConfig } from '#config/schema.ts';
+import { LakeWriter } from '#core/lake/writer.ts';
+import type { Clock } from '#core/ports.ts';
+import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
+import { FileStateStore } from './file-state-store.ts';
+import { FsObjectStore } from './fs-object-store.ts';
+import { SystemClock } from './system-clock.ts';
+
+/** The folder layout of a local deployment (DESIGN §10): `<dir>/lake`, `<dir>/state`, `<dir>/alerts.jsonl`. */
+export interface LocalPaths {
+  readonly dir: string;
+  readonly lakeDir: string;
+  readonly stateFile: string;
+  readonly alertsFile: string;
+}
+
+/** Resolves the local folder layout under `dir`. */
+export function localPaths(dir: string): LocalPaths {
+  const root = resolve(dir);
+  return { dir: root, lakeDir: join(root, 'lake'), stateFile: join(root, 'state', 'state.json'), alertsFile: join(root, 'alerts.jsonl') };
+}
+
+/** The local adapters behind the ports, composed once per CLI command. */
+export interface LocalRuntime {
+  readonly config: ZoomlakeConfig;
+  readonly paths: LocalPaths;
+  readonly clock: Clock;
+  readonly store: FsObjectStore;
+  readonly state: FileStateStore;
+  /** A lake writer naming its files after `writerId`. */
+  writer(writerId: string): LakeWriter;
+  /** A DuckDB engine over the lake's views; the caller closes it. */
+  openQueryEngine(): Promise<DuckDbQueryEngine>;
+}
+
+/** Builds the local runtime for a config and a folder. */
+export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clock = new SystemClock()): LocalRuntime {
+  const paths = localPaths(dir);
+  const store = new FsObjectStore(paths.lakeDir);
+  return {
+    config,
+    paths,
+    clock,
+    store,
+    state: new FileStateStore(paths.stateFile, clock),
+    writer: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
+    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir }),
+  };
+}

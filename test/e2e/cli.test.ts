@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from '#local/cli/main.ts';
+
+const run = promisify(execFile);
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'zoomlake-cli-'));
+const countsOf = (out: string) => Object.fromEntries(
+  [...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]),
+);
+
+describe('zoomlake CLI (local pipeline)', () => {
+  it('demo loads the samples, rejects the broken body, and reads the Zoom retry once', async () => {
+    const dir = tempDir();
+    const { code, out } = await cli('demo', '--dir', dir);
+    expect(code).toBe(0);
+    expect(out).toContain('loaded 14 webhook bodies');
+    expect(out).toContain('body 15: body is not valid JSON');
+    expect(countsOf(out).webhook_events).toEqual({ raw: 14, records: 13 });
+    expect(out).toMatch(/meeting\.participant_joined\s+3\s/);
+    expect(out).toMatch(/zoom\.some_future_event\s+1\s/);
+  });
+
+  it('demo run twice keeps every record once through the views', async () => {
+    const dir = tempDir();
+    await cli('demo', '--dir', dir);
+    const second = await cli('demo', '--dir', dir);
+    expect(countsOf(second.out).webhook_events).toEqual({ raw: 28, records: 13 });
+  });
+
+  it('lays the lake out as zoom/<table>/dt=YYYY-MM-DD/*.parquet', async () => {
+    const dir = tempDir();
+    await cli('demo', '--dir', dir);
+    expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events')).sort()).toEqual(['dt=2026-11-20', 'dt=2026-11-21', 'dt=2026-11-22']);
+    expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events', 'dt=2026-11-20'))).toEqual([expect.stringMatching(/^cli-load-[0-9a-f-]{36}\.parquet$/)]);
+  });
+
+  it('load takes NDJSON, a JSON array and a single body, and hunt --json prints one object per row', async () => {
+    const dir = tempDir();
+    const body = (n: number) => ({ event: 'meeting.started', event_ts: Date.UTC(2025, 0, n), payload: { object: { id: n } } });
+    writeFileSync(join(dir, 'a.ndjson'), `${JSON.stringify(body(1))}\n${JSON.stringify(body(2))}\n`);
+    writeFileSync(join(dir, 'b.json'), JSON.stringify([body(3), body(4)]));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(body(5), null, 2));
+    const loaded = await cli('load', join(dir, 'a.ndjson'), join(dir, 'b.json'), join(dir, 'c.json'), '--dir', dir);
+    expect(loaded.code).toBe(0);
+    expect(loaded.out.match(/loaded (\d+)/g)).toEqual(['loaded 2', 'loaded 2', 'loaded 1']);
+    const hunt = await cli('hunt', '--json', '--dir', dir, 'SELECT object_id FROM webhook_events ORDER BY event_time');
+    expect(hunt.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual(['1', '2', '3', '4', '5'].map((object_id) => ({ object_id })));
+  });
+
+  it('hunt runs Athena SQL with Trino functions unchanged', async () => {
+    const dir = tempDir();
+    await cli('demo', '--dir', dir);
+    const { code, out } = await cli('hunt', '--dir', dir,
+      `SELECT json_extract_scalar(raw, '$.payload.operator') AS who, date_diff('hour', from_iso8601_timestamp('2026-11-20T00:00:00Z'), event_time) AS hours
+       FROM webhook_events WHERE regexp_like(event, '^recording\\.') AND operator IS NOT NULL`);
+    expect(code).toBe(0);
+    expect(out).toMatch(/sam\.patel@example\.com\s+47/);
+  });
+
+  it.each([
+    [['tables', '--config', '/nonexistent/zoomlake.config.json'], 1, 'cannot read config file /nonexistent/zoomlake.config.json'],
+    [['hunt', 'SELECT nope FROM webhook_events'], 1, 'query failed'],
+    [['launch'], 2, 'unknown command "launch"'],
+    [['tables', '--colour'], 2, "Unknown option '--colour'"],
+    [['load'], 2, 'load needs at least one FILE'],
+  ])('%j exits %i with a clear message', async (argv, exitCode, message) => {
+    const { code, err } = await cli(...argv, '--dir', tempDir());
+    expect(code).toBe(exitCode);
+    expect(err).toContain(message);
+  });
+
+  it('names the bad field of a config', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ watchedUsers: ['not-an-email'] }));
+    const { code, err } = await cli('config', '--config', join(dir, 'bad.json'), '--dir', dir);
+    expect(code).toBe(1);
+    expect(err).toContain('watchedUsers.0: must be an email address');
+  });
+
+  it('runs as `npx zoomlake` through the package bin', async () => {
+    const dir = tempDir();
+    const { stdout } = await run('npx', ['zoomlake', 'tables', '--dir', dir], { cwd: new URL('../..', import.meta.url).pathname });
+    expect(countsOf(stdout).alerts).toEqual({ raw: 0, records: 0 });
+  });
+});
+
+describe('queries/hunting', () => {
+  const folder = new URL('../../queries/hunting/', import.meta.url).pathname;
+  it.each(readdirSync(folder).filter((f) => f.endsWith('.sql')))('%s runs unchanged on the local engine', async (file) => {
+    const dir = tempDir();
+    await cli('demo', '--dir', dir);
+    const { code, err } = await cli('hunt', '--file', join(folder, file), '--dir', dir);
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+  });
+});
