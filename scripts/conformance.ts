@@ -26,8 +26,10 @@ function files(dir: string): string[] {
 
 // PROVENANCE.md lists the bodies that are not valid JSON upstream; nothing else may be refused.
 const provenance = readFileSync(join(corpus, 'PROVENANCE.md'), 'utf8');
+const listed = (provenance.split('Files that are **not valid JSON** upstream:')[1] ?? '').trimStart().split('\n');
+const listEnd = listed.findIndex((line) => !line.startsWith('- '));
 const knownInvalid = new Set(
-  provenance.split('Files that are **not valid JSON** upstream:')[1]?.split('\n## ')[0]?.match(/`(webhooks\/[^`]+)`/g)?.map((s) => s.slice(1, -1)) ?? [],
+  listed.slice(0, listEnd === -1 ? undefined : listEnd).map((line) => /`(webhooks\/[^`]+)`/.exec(line)?.[1]).filter((f): f is string => f !== undefined),
 );
 
 const bodies: string[] = [];

@@ -11,7 +11,6 @@ describe('parseEnvelope', () => {
     ['no event', '{"payload":{}}', 'body has no "event" name'],
     ['a blank event', '{"event":"  "}', 'body has no "event" name'],
     ['a non-object payload', '{"event":"x.y","payload":[]}', '"payload" is not an object'],
-    ['a string event_ts', '{"event":"x.y","event_ts":"1"}', '"event_ts" is not a number'],
   ])('rejects %s', (_name, body, message) => {
     expect(() => parseEnvelope(body)).toThrow(new EnvelopeError(message));
   });
@@ -27,6 +26,16 @@ describe('parseEnvelope', () => {
     ['a string', '{"event":"meeting.started","event_ts":1700000000000,"payload":{"account_id":"a"}}'],
   ])('parses %s', (_name, body) => {
     expect(parseEnvelope(body)).toEqual({ event: 'meeting.started', eventTs: 1_700_000_000_000, payload: { account_id: 'a' } });
+  });
+
+  it.each([
+    ['a numeric string', '"1641884378841"', 1_641_884_378_841],
+    ['seconds', '1641884378', 1_641_884_378_000],
+    ['an impossible year (1979)', '"290112312321"', undefined],
+    ['text', '"yesterday"', undefined],
+    ['null', 'null', undefined],
+  ])('keeps a verified event whose event_ts is %s', (_name, ts, expected) => {
+    expect(parseEnvelope(`{"event":"workspace.created","event_ts":${ts},"payload":{}}`).eventTs).toBe(expected);
   });
 
   it('accepts an unknown event type and a missing payload', () => {
@@ -45,7 +54,9 @@ describe('eventTimeOf', () => {
     ['event_ts first', { event: 'e', eventTs: 1_700_000_000_000, payload: { time_stamp: 1 } }, 1_700_000_000_000],
     ['payload.time_stamp next', { event: 'e', payload: { time_stamp: 1_690_000_000_000 } }, 1_690_000_000_000],
     ['object.date_time next', { event: 'e', payload: { object: { date_time: '2019-09-10T14:36:10Z' } } }, Date.UTC(2019, 8, 10, 14, 36, 10)],
-    ['receipt time last', { event: 'e', payload: { object: { date_time: 'garbage' } } }, RECEIVED],
+    ['epoch seconds in time_stamp', { event: 'e', payload: { time_stamp: 1_690_000_000 } }, 1_690_000_000_000],
+    ['receipt time when the payload time is garbage', { event: 'e', payload: { object: { date_time: 'garbage' } } }, RECEIVED],
+    ['receipt time when the payload time is implausible', { event: 'e', payload: { time_stamp: '1979-03-11T00:00:00Z' } }, RECEIVED],
   ])('takes %s', (_name, env, expected) => {
     expect(eventTimeOf(env, RECEIVED)).toBe(expected);
   });

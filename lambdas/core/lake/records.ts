@@ -9,6 +9,11 @@ const INT32_MAX = 2 ** 31 - 1;
 const TS_MIN = Date.UTC(2000, 0, 1);
 const TS_MAX = Date.UTC(2200, 0, 1);
 
+/** Whether an epoch-millisecond value is a plausible event time for Zoom data (2000 to 2200). */
+export function isPlausibleEpochMs(v: number): boolean {
+  return Number.isInteger(v) && v >= TS_MIN && v < TS_MAX;
+}
+
 /** The `dt` partition value (yyyy-MM-dd, UTC) of an epoch-millisecond instant. */
 export function dtOf(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
@@ -29,8 +34,7 @@ function checkCell(col: ColumnDef, v: CellValue | undefined): string | undefined
     case 'bigint':
       return typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'expected a safe integer';
     case 'timestamp':
-      return typeof v === 'number' && Number.isInteger(v) && v >= TS_MIN && v < TS_MAX
-        ? undefined : 'expected epoch milliseconds between 2000 and 2200';
+      return typeof v === 'number' && isPlausibleEpochMs(v) ? undefined : 'expected epoch milliseconds between 2000 and 2200';
   }
 }
 

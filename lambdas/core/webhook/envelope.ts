@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ZoomlakeError } from '../errors.ts';
+import { isPlausibleEpochMs } from '../lake/records.ts';
 import type { Row } from '../schema/types.ts';
 
 /** A request body that is not JSON or not a Zoom webhook envelope (answered with 400, never stored). */
@@ -12,7 +13,10 @@ export class EnvelopeError extends ZoomlakeError {
 /** The parts of a Zoom webhook body every event shares: `{ event, event_ts?, payload? }`. */
 export interface ZoomEnvelope {
   readonly event: string;
-  /** Epoch milliseconds, when Zoom sent it (some published samples lack it). */
+  /**
+   * Epoch milliseconds, when the body carries a plausible one. Published samples omit it or send it as a string,
+   * sometimes an impossible one; the raw body keeps whatever was sent.
+   */
   readonly eventTs?: number;
   readonly payload: Readonly<Record<string, unknown>>;
 }
@@ -31,11 +35,17 @@ export function parseEnvelope(raw: Uint8Array | string): ZoomEnvelope {
   if (!isRecord(body)) throw new EnvelopeError('body is not a JSON object');
   if (typeof body.event !== 'string' || body.event.trim() === '') throw new EnvelopeError('body has no "event" name');
   if (body.payload !== undefined && !isRecord(body.payload)) throw new EnvelopeError('"payload" is not an object');
-  const eventTs = body.event_ts;
-  if (eventTs !== undefined && (typeof eventTs !== 'number' || !Number.isFinite(eventTs))) {
-    throw new EnvelopeError('"event_ts" is not a number');
-  }
-  return { event: body.event, ...(eventTs !== undefined ? { eventTs: normaliseEpoch(eventTs) } : {}), payload: isRecord(body.payload) ? body.payload : {} };
+  // A verified event is never refused for its timestamp: an odd event_ts only loses its say over event_time.
+  const eventTs = epochOf(body.event_ts);
+  return { event: body.event, ...(eventTs !== undefined ? { eventTs } : {}), payload: isRecord(body.payload) ? body.payload : {} };
+}
+
+/** A number or numeric string as plausible epoch ms (seconds converted), else undefined. */
+function epochOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n)) return undefined;
+  const ms = normaliseEpoch(n);
+  return isPlausibleEpochMs(ms) ? ms : undefined;
 }
 
 /** Zoom documents event_ts in ms, but seconds have been seen; values below 1e11 are seconds. */
@@ -45,11 +55,13 @@ export function normaliseEpoch(value: number): number {
 
 const asString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 
-function isoMs(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return normaliseEpoch(v);
-  if (typeof v !== 'string') return undefined;
-  const ms = Date.parse(v);
-  return Number.isNaN(ms) ? undefined : ms;
+/** An instant given as epoch (number or digit string, seconds or ms) or as ISO-8601 text, when plausible. */
+function instantOf(v: unknown): number | undefined {
+  if (typeof v === 'string' && !/^\d+(\.\d+)?$/.test(v)) {
+    const ms = Date.parse(v);
+    return isPlausibleEpochMs(ms) ? ms : undefined;
+  }
+  return epochOf(v);
 }
 
 /**
@@ -59,7 +71,7 @@ function isoMs(v: unknown): number | undefined {
 export function eventTimeOf(env: ZoomEnvelope, receivedAt: number): number {
   if (env.eventTs !== undefined) return env.eventTs;
   const object = isRecord(env.payload.object) ? env.payload.object : {};
-  return isoMs(env.payload.time_stamp) ?? isoMs(object.date_time) ?? receivedAt;
+  return instantOf(env.payload.time_stamp) ?? instantOf(object.date_time) ?? receivedAt;
 }
 
 /** The `webhook_events` row for a verified body: raw JSON kept whole, with the ids worth filtering on. */
