@@ -1,78 +1,137 @@
 /**
- * Conformance run over ../shared/corpus (real Zoom payloads published by others): every webhook body that is a
- * valid envelope must land in the local lake byte for byte and read once through the webhook_events view; every
- * body we refuse must be one PROVENANCE.md lists as defective upstream. Exits 1 on any mismatch.
- * Usage: npm run conformance [-- CORPUS_DIR]
+ * Conformance run over real Zoom webhook bodies published by others (../shared/corpus/webhooks, see its
+ * PROVENANCE.md). Each body is signed with a test secret and POSTed to the local receiver (the same core as the
+ * Lambda); then the lake is checked: every JSON-valid body answered 200 and is in webhook_events byte for byte,
+ * once (url_validation is answered with its token instead); every body of a family with a typed table has its typed row; every invalid-JSON body got 400, and only the
+ * bodies PROVENANCE.md lists as invalid did. Prints counts as JSON; exits 1 on any mismatch.
+ * Usage: npm run conformance [-- DIR]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
-import { EnvelopeError, parseEnvelope } from '#core/webhook/envelope.ts';
-import { loadWebhookBodies } from '#local/cli/load.ts';
+import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
+import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
+import { startWebhookServer } from '#local/webhook-server.ts';
 
-const corpus = resolve(process.argv[2] ?? '../shared/corpus');
-if (!existsSync(corpus)) {
-  console.log(JSON.stringify({ conformance: 'skipped', reason: `no corpus at ${corpus}` }));
+const dir = resolve(process.argv[2] ?? '../shared/corpus/webhooks');
+if (!existsSync(dir)) {
+  console.log(JSON.stringify({ conformance: 'skipped', reason: `no corpus at ${dir}` }));
   process.exit(0);
 }
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []);
+/** The typed tables of the webhook issue, by event name: the expectation, kept apart from the normaliser. */
+const FAMILIES: readonly [string, RegExp][] = [
+  ['participant_events', /^(meeting|webinar)\.(participant_(joined|left|joined_waiting_room|left_waiting_room|admitted|put_in_waiting_room|role_changed)|sharing_(started|ended))$/],
+  ['meeting_events', /^meeting\.(created|updated|deleted|permanently_deleted|started|ended|risk_alert)$/],
+  ['recording_events', /^recording\.(completed|deleted|trashed|recovered|batch_deleted|batch_trashed|batch_recovered|renamed)$/],
+  ['user_events', /^user\.(signed_in|signed_out|created|updated|deactivated|activated|deleted|disassociated|settings_updated)$/],
+  ['account_events', /^account\./],
+];
+
+function files(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(folder, e.name)) : e.name.endsWith('.json') ? [join(folder, e.name)] : []);
 }
 
-// PROVENANCE.md lists the bodies that are not valid JSON upstream; nothing else may be refused.
-const provenance = readFileSync(join(corpus, 'PROVENANCE.md'), 'utf8');
-const listed = (provenance.split('Files that are **not valid JSON** upstream:')[1] ?? '').trimStart().split('\n');
+// PROVENANCE.md (beside the webhooks folder) lists the bodies that are not valid JSON upstream.
+const provenanceFile = join(dirname(dir), 'PROVENANCE.md');
+const listed = existsSync(provenanceFile)
+  ? (readFileSync(provenanceFile, 'utf8').split('Files that are **not valid JSON** upstream:')[1] ?? '').trimStart().split('\n') : [];
 const listEnd = listed.findIndex((line) => !line.startsWith('- '));
-const knownInvalid = new Set(
-  listed.slice(0, listEnd === -1 ? undefined : listEnd).map((line) => /`(webhooks\/[^`]+)`/.exec(line)?.[1]).filter((f): f is string => f !== undefined),
-);
+const knownInvalid = new Set(listed.slice(0, listEnd === -1 ? undefined : listEnd)
+  .map((line) => /`webhooks\/([^`]+)`/.exec(line)?.[1]).filter((f): f is string => f !== undefined));
 
-const bodies: string[] = [];
-const refused: string[] = [];
-for (const file of files(join(corpus, 'webhooks')).sort()) {
-  const text = readFileSync(file, 'utf8');
-  try {
-    parseEnvelope(text);
-    bodies.push(text);
-  } catch (error) {
-    if (!(error instanceof EnvelopeError)) throw error;
-    refused.push(relative(corpus, file));
-  }
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'zoomlake-conformance-'));
+const SECRET = 'conformance-secret';
+const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const work = mkdtempSync(join(tmpdir(), 'zoomlake-conformance-'));
 const failures: string[] = [];
+const counts = { bodies: 0, json_valid: 0, accepted: 0, url_validation: 0, in_webhook_events: 0, typed_expected: 0, typed_present: 0, invalid_json: 0, rejected_400: 0 };
 try {
-  const rt = makeLocalRuntime(parseConfig({}), dir);
-  const result = await loadWebhookBodies(bodies, rt.writer('conformance'), rt.clock.now());
-  for (const r of result.rejected) failures.push(`valid envelope rejected by the writer: body ${r.item}: ${r.reason}`);
+  const rt = makeLocalRuntime(parseConfig({}), work);
+  const pipeline = rt.webhookPipeline();
+  const server = await startWebhookServer({
+    pipeline, bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 3_600_000,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+  });
+  const sent = new Map<string, { file: string; event: string }>();
+  try {
+    for (const file of files(dir).sort()) {
+      const name = relative(dir, file);
+      const text = readFileSync(file, 'utf8');
+      let event: string | undefined;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        event = typeof parsed === 'object' && parsed !== null && 'event' in parsed ? String(parsed.event) : '';
+      } catch {
+        event = undefined;
+      }
+      counts.bodies++;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(text, 'utf8')) },
+        body: text,
+      });
+      const reply = await res.text();
+      if (event === undefined) {
+        counts.invalid_json++;
+        if (res.status === 400) counts.rejected_400++;
+        else failures.push(`${name}: invalid JSON answered ${res.status}, not 400`);
+        if (!knownInvalid.has(name)) failures.push(`${name}: invalid JSON, but PROVENANCE.md does not list it`);
+        continue;
+      }
+      counts.json_valid++;
+      if (res.status === 200) counts.accepted++;
+      else failures.push(`${name}: valid JSON answered ${res.status}`);
+      if (knownInvalid.has(name)) failures.push(`${name}: PROVENANCE.md lists it as invalid JSON, yet it parsed`);
+      // url_validation is answered inline with the token, never stored.
+      if (event === 'endpoint.url_validation') {
+        counts.url_validation++;
+        if (!/"encryptedToken":"[0-9a-f]{64}"/.test(reply)) failures.push(`${name}: url_validation not answered with a token`);
+        continue;
+      }
+      sent.set(sha(text), { file: name, event });
+    }
+  } finally {
+    await server.close();
+  }
+
   const engine = await rt.openQueryEngine();
   try {
-    const { rows } = await engine.query('SELECT raw FROM webhook_events');
-    const stored = new Map<string, number>();
-    for (const row of rows) {
-      const h = createHash('sha256').update(String(row.raw)).digest('hex');
-      stored.set(h, (stored.get(h) ?? 0) + 1);
+    const stored = new Map<string, { recordId: string; copies: number }>();
+    for (const row of (await engine.query('SELECT raw, record_id FROM webhook_events')).rows) {
+      const h = sha(String(row.raw));
+      stored.set(h, { recordId: String(row.record_id), copies: (stored.get(h)?.copies ?? 0) + 1 });
     }
-    const sent = new Set(bodies.map((b) => createHash('sha256').update(b).digest('hex')));
-    for (const h of sent) if (!stored.has(h)) failures.push(`body ${h.slice(0, 12)} is missing from webhook_events or was altered`);
-    for (const [h, n] of stored) if (n > 1) failures.push(`body ${h.slice(0, 12)} reads ${n} times through the view`);
-    const { rows: bad } = await engine.query('SELECT count(*) AS n FROM webhook_events WHERE event_time < TIMESTAMP \'2000-01-01 00:00:00\'');
-    if (Number(bad[0]!.n) > 0) failures.push(`${bad[0]!.n} rows have an event_time before 2000`);
+    const typedIds = new Map<string, Set<string>>();
+    for (const [table] of FAMILIES) {
+      const { rows } = await engine.query(`SELECT DISTINCT source_record_id FROM ${table}`);
+      typedIds.set(table, new Set(rows.map((r) => String(r.source_record_id))));
+    }
+    for (const [h, { file, event }] of sent) {
+      const hit = stored.get(h);
+      if (!hit) {
+        failures.push(`${file}: missing from webhook_events, or stored altered`);
+        continue;
+      }
+      counts.in_webhook_events++;
+      if (hit.copies > 1) failures.push(`${file}: reads ${hit.copies} times through the view`);
+      const family = FAMILIES.find(([, re]) => re.test(event));
+      if (!family) continue;
+      counts.typed_expected++;
+      if (typedIds.get(family[0])!.has(hit.recordId)) counts.typed_present++;
+      else failures.push(`${file}: no ${family[0]} row for ${event}`);
+    }
   } finally {
     engine.close();
   }
-  for (const f of refused) if (!knownInvalid.has(f)) failures.push(`refused ${f}, which PROVENANCE.md does not list as invalid`);
-  for (const f of knownInvalid) if (!refused.includes(f)) failures.push(`accepted ${f}, which PROVENANCE.md lists as invalid JSON`);
-  console.log(JSON.stringify({ conformance: failures.length === 0 ? 'passed' : 'failed', webhook_bodies: bodies.length + refused.length,
-    stored: result.accepted, refused: refused.length, known_invalid: knownInvalid.size, failures: failures.length }));
+  for (const f of knownInvalid) if (!existsSync(join(dir, f))) failures.push(`PROVENANCE.md lists ${f}, which is not in the corpus`);
+  console.log(JSON.stringify({ conformance: failures.length === 0 ? 'passed' : 'failed', corpus: dir, ...counts, distinct_stored_bodies: sent.size, failures: failures.length }));
   for (const f of failures) console.log(`  ${f}`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }
 process.exit(failures.length === 0 ? 0 : 1);

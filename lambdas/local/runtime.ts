@@ -7,6 +7,7 @@ import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import { FileStateStore } from './file-state-store.ts';
 import { FsObjectStore } from './fs-object-store.ts';
 import { SystemClock } from './system-clock.ts';
+import { LocalWebhookPipeline } from './webhook-pipeline.ts';
 
 /** The folder layout of a local deployment (DESIGN §10): `<dir>/lake`, `<dir>/state`, `<dir>/alerts.jsonl`. */
 export interface LocalPaths {
@@ -31,6 +32,8 @@ export interface LocalRuntime {
   readonly state: FileStateStore;
   /** A lake writer naming its files after `writerId`. */
   writer(writerId: string): LakeWriter;
+  /** The local bus -> queue -> lake writer chain for webhook events, spooled under `state/`. */
+  webhookPipeline(): LocalWebhookPipeline;
   /** A DuckDB engine over the lake's views; the caller closes it. */
   openQueryEngine(): Promise<DuckDbQueryEngine>;
 }
@@ -39,13 +42,18 @@ export interface LocalRuntime {
 export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clock = new SystemClock()): LocalRuntime {
   const paths = localPaths(dir);
   const store = new FsObjectStore(paths.lakeDir);
+  const writer = (writerId: string) => new LakeWriter({ store, clock, newId: randomUUID, writerId });
   return {
     config,
     paths,
     clock,
     store,
     state: new FileStateStore(paths.stateFile, clock),
-    writer: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
+    writer,
+    webhookPipeline: () => new LocalWebhookPipeline(
+      join(paths.dir, 'state', 'webhook-spool.jsonl'), join(paths.dir, 'state', 'webhook-dead-letters.jsonl'),
+      () => writer('webhook-writer'), store,
+    ),
     openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir }),
   };
 }

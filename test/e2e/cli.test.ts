@@ -11,7 +11,7 @@ const run = promisify(execFile);
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
   return { code, out, err };
 }
 

@@ -75,9 +75,10 @@ export class LakeWriter {
     const written: WrittenFile[] = [];
     const failures: { group: string; error: unknown }[] = [];
     for (const [groupKey, group] of [...this.groups]) {
-      const body = encodeParquet(getTable(group.table), group.rows, `zoomlake ${this.deps.writerId}`);
       const key = lakeObjectKey(group.table, group.dt, this.deps.writerId, this.deps.newId());
+      let body: Uint8Array;
       try {
+        body = encodeParquet(getTable(group.table), group.rows, `zoomlake ${this.deps.writerId}`);
         await this.deps.store.put(key, body, { contentType: 'application/vnd.apache.parquet' });
       } catch (error) {
         failures.push({ group: `${group.table}/dt=${group.dt}`, error });

@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '#config/load.ts';
-import { QueryError } from '#core/errors.ts';
+import { QueryError, SecretError } from '#core/errors.ts';
 import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
+import { EnvSecretProvider } from '../env-secret-provider.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
+import { startWebhookServer } from '../webhook-server.ts';
+import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { formatTable } from './format.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
 
-/** Where the CLI writes; tests pass buffers, the binary passes the process streams. */
+/** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Environment variables (secrets locally: ZOOM_WEBHOOK_SECRET_TOKEN, ...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when a long-running command should stop (SIGINT/SIGTERM for the binary). */
+  readonly untilStopped: () => Promise<void>;
 }
 
 /** Bad usage: unknown command or flag, missing argument (exit code 2). */
@@ -23,6 +30,7 @@ commands:
   demo                      load the bundled sample webhook events into the local lake and summarise it
   load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
+  serve [--port N] [--host H]  receive Zoom webhooks on POST /zoom/webhook (secret: ZOOM_WEBHOOK_SECRET_TOKEN)
   tables                    rows per table: raw copies and de-duplicated records
   config                    validate the config and print it with every default filled in
 
@@ -46,6 +54,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         file: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
       },
     });
     const [command, ...args] = positionals;
@@ -60,6 +70,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'load': return await load(rt, io, args);
       case 'hunt': return await hunt(rt, io, args, values.file, values.json);
       case 'tables': return await tables(rt, io);
+      case 'serve': return await serve(rt, io, values.host, values.port);
       case 'config':
         io.out(JSON.stringify(config, null, 2) + '\n');
         return 0;
@@ -71,7 +82,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.err(`zoomlake: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof QueryError) {
+    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError) {
       io.err(`zoomlake: ${error.message}\n`);
       return 1;
     }
@@ -136,6 +147,25 @@ async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: 
   } finally {
     engine.close();
   }
+}
+
+async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string): Promise<number> {
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${portText}"`);
+  const secret = await new EnvSecretProvider(io.env).getSecret('ZOOM_WEBHOOK_SECRET_TOKEN');
+  const pipeline = rt.webhookPipeline();
+  const recovered = await pipeline.recover();
+  const server = await startWebhookServer({
+    pipeline, bodies: rt.store, clock: rt.clock, secret, host, port, flushIntervalMs: 2_000,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: (line) => io.out(line + '\n'),
+  });
+  io.out(`zoomlake serve: listening on ${server.url} (lake: ${rt.paths.lakeDir}` +
+    (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
+  await io.untilStopped();
+  await server.close();
+  io.out('zoomlake serve: stopped, buffered events written\n');
+  return 0;
 }
 
 async function demo(rt: LocalRuntime, io: CliIo): Promise<number> {

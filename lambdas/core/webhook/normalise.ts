@@ -1,0 +1,268 @@
+import { isIP } from 'node:net';
+import { isPlausibleEpochMs } from '../lake/records.ts';
+import type { CellValue, Row } from '../schema/types.ts';
+import { eventTimeOf, normaliseEpoch, type ZoomEnvelope } from './envelope.ts';
+
+/** One row derived from a webhook event, for the typed table it belongs in. */
+export interface TypedRow {
+  readonly table: string;
+  readonly row: Row;
+}
+
+type Json = Readonly<Record<string, unknown>>;
+type Cells = Record<string, CellValue>;
+
+const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const obj = (v: unknown): Json => (isRecord(v) ? v : {});
+
+// Zoom sends "" for absent values (guest emails, unset ids); NULL says "not known" in SQL.
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+// Meeting numbers arrive as numbers in some events and strings in others; ids are always stored as strings.
+const id = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? String(v) : text(v));
+const firstText = (...vs: unknown[]): string | null => vs.map(text).find((v) => v !== null) ?? null;
+const firstId = (...vs: unknown[]): string | null => vs.map(id).find((v) => v !== null) ?? null;
+
+function integer(v: unknown, min: number, max: number): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+}
+const int32 = (v: unknown) => integer(v, -(2 ** 31), 2 ** 31 - 1);
+const int64 = (v: unknown) => integer(v, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+
+/** IPs are undocumented in participant events, so only a well-formed address is kept. */
+function ip(v: unknown): string | null {
+  const s = typeof v === 'string' ? v.trim() : '';
+  return isIP(s) !== 0 ? s : null;
+}
+
+// Zoom times are ISO-8601 UTC; a time without an offset is read as UTC so the result never depends on the host's zone.
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** A plausible instant (epoch ms) from ISO-8601 text or an epoch number/digit string (seconds or ms), else null. */
+function instant(v: unknown): number | null {
+  let ms = NaN;
+  if (typeof v === 'number') ms = normaliseEpoch(v);
+  else if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) ms = normaliseEpoch(Number(v));
+  else if (typeof v === 'string' && ISO.test(v)) ms = Date.parse(/T/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v);
+  return Number.isFinite(ms) && isPlausibleEpochMs(ms) ? ms : null;
+}
+const firstInstant = (...vs: unknown[]): number | null => vs.map(instant).find((v) => v !== null) ?? null;
+
+// Keys whose string values are credentials (recording download_token, meeting passcodes, play passcodes).
+const SECRET_KEY = /(password|passcode|passwd|pwd|token|secret)$/i;
+// Join and share URLs can embed the passcode (`?pwd=`) or an access token.
+const URL_SECRET = /([?&](?:pwd|tk|token|access_token)=)[^&#\s]*/gi;
+
+/** JSON text of a value with credentials masked; NULL when absent or too deeply nested to serialise (raw keeps it). */
+function json(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  try {
+    // A replacer, not a copied tree: the native serialiser handles far deeper nesting than a recursive copy would.
+    return JSON.stringify(v, (key, x: unknown) =>
+      typeof x !== 'string' ? x : SECRET_KEY.test(key) && x !== '' ? '[redacted]' : x.replace(URL_SECRET, '$1[redacted]'));
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+const withoutId = (v: unknown): Json | undefined => {
+  if (!isRecord(v)) return undefined;
+  const { id: _id, ...rest } = v;
+  return rest;
+};
+const nonEmpty = (v: Json | undefined): Json | undefined => (v && Object.keys(v).length > 0 ? v : undefined);
+
+const PARTICIPANT_ACTIONS = new Set([
+  'participant_joined', 'participant_left', 'participant_joined_waiting_room', 'participant_left_waiting_room',
+  'participant_admitted', 'participant_put_in_waiting_room', 'participant_role_changed', 'sharing_started', 'sharing_ended',
+]);
+const MEETING_ACTIONS = new Set(['created', 'updated', 'deleted', 'permanently_deleted', 'started', 'ended', 'risk_alert']);
+const RECORDING_ACTIONS = new Set([
+  'completed', 'deleted', 'trashed', 'recovered', 'batch_deleted', 'batch_trashed', 'batch_recovered', 'renamed',
+]);
+const USER_ACTIONS = new Set([
+  'signed_in', 'signed_out', 'created', 'updated', 'deactivated', 'activated', 'deleted', 'disassociated', 'settings_updated',
+]);
+
+/** What every typed row of one event shares. */
+interface EventContext {
+  readonly env: ZoomEnvelope;
+  readonly action: string;
+  readonly object: Json;
+  /** eventTimeOf: Zoom's event_ts, else a payload time, else receipt. */
+  readonly fallbackTime: number;
+  readonly sourceRecordId: string;
+}
+
+/**
+ * The typed-table rows of a verified webhook event (none for events without a typed table). Never throws on an
+ * odd payload: a field of an unexpected type becomes NULL (ids are stringified), so every row fits its table and
+ * the event is never lost; `webhook_events` keeps the raw body for anything not mapped here.
+ */
+export function typedRows(env: ZoomEnvelope, sourceRecordId: string, receivedAt: number): TypedRow[] {
+  const dot = env.event.indexOf('.');
+  if (dot < 0) return [];
+  const family = env.event.slice(0, dot);
+  const action = env.event.slice(dot + 1);
+  const ctx: EventContext = { env, action, object: obj(env.payload.object), fallbackTime: eventTimeOf(env, receivedAt), sourceRecordId };
+  if ((family === 'meeting' || family === 'webinar') && PARTICIPANT_ACTIONS.has(action)) return [participantRow(ctx)];
+  if (family === 'meeting' && MEETING_ACTIONS.has(action)) return [meetingRow(ctx)];
+  if (family === 'recording' && RECORDING_ACTIONS.has(action)) return recordingRows(ctx);
+  if (family === 'user' && USER_ACTIONS.has(action)) return [userRow(ctx)];
+  if (family === 'account' && action !== '') return [accountRow(ctx)];
+  return [];
+}
+
+function base(ctx: EventContext, ownTime: number | null): Cells {
+  return {
+    event: ctx.env.event,
+    event_time: ownTime ?? ctx.fallbackTime,
+    account_id: firstId(ctx.env.payload.account_id, ctx.object.account_id),
+  };
+}
+
+const operatorCells = (ctx: EventContext): Cells => ({ operator: text(ctx.env.payload.operator), operator_id: id(ctx.env.payload.operator_id) });
+
+/** Which participant field holds the event's own time: waiting-room and role events carry `date_time`, not join_time. */
+function participantTime(ctx: EventContext, p: Json): number | null {
+  const { action, object } = ctx;
+  if (action.startsWith('sharing_')) return firstInstant(obj(p.sharing_details).date_time, p.date_time, object.date_time);
+  if (action === 'participant_joined') return firstInstant(p.join_time, p.date_time);
+  if (action === 'participant_left') return firstInstant(p.leave_time, p.date_time);
+  return firstInstant(p.date_time, object.date_time, p.join_time, p.leave_time);
+}
+
+function participantRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  const p = obj(o.participant);
+  return {
+    table: 'participant_events',
+    row: {
+      ...base(ctx, participantTime(ctx, p)),
+      meeting_id: id(o.id),
+      meeting_uuid: text(o.uuid),
+      host_id: id(o.host_id),
+      topic: text(o.topic),
+      participant_id: id(p.user_id),
+      participant_user_id: firstId(p.id, p.participant_user_id),
+      participant_uuid: text(p.participant_uuid),
+      user_name: text(p.user_name),
+      email: text(p.email),
+      registrant_id: id(p.registrant_id),
+      customer_key: text(p.customer_key),
+      phone_number: id(p.phone_number),
+      public_ip: ip(p.public_ip),
+      private_ip: ip(p.private_ip),
+      leave_reason: text(p.leave_reason),
+      old_role: firstText(p.old_role, o.old_role),
+      new_role: firstText(p.new_role, o.new_role),
+      sharing_content: text(obj(p.sharing_details).content),
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}
+
+/** A passcode's presence, never its value: "" means the meeting has none; absent means the event does not say. */
+function hasPasscode(v: unknown): boolean | null {
+  return typeof v === 'string' ? v !== '' : null;
+}
+
+function meetingRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  const { action } = ctx;
+  // started/ended carry the actual time; created/updated carry a scheduled start, which is not when the event happened.
+  const own = action === 'started' ? instant(o.start_time) : action === 'ended' ? instant(o.end_time) : null;
+  const details = action === 'updated' ? ctx.env.payload.old_object
+    : action === 'risk_alert' ? (o.armn_details ?? ctx.env.payload.armn_details) : undefined;
+  return {
+    table: 'meeting_events',
+    row: {
+      ...base(ctx, own),
+      meeting_id: id(o.id),
+      meeting_uuid: text(o.uuid),
+      host_id: id(o.host_id),
+      topic: text(o.topic),
+      meeting_type: int32(o.type),
+      start_time: instant(o.start_time),
+      end_time: instant(o.end_time),
+      duration_minutes: int32(o.duration),
+      timezone: text(o.timezone),
+      has_passcode: hasPasscode(o.password),
+      ...operatorCells(ctx),
+      details_json: json(details),
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}
+
+function recordingCells(m: Json, parent: Json): Cells {
+  return {
+    meeting_id: firstId(m.id, m.meeting_id),
+    meeting_uuid: firstText(m.uuid, m.meeting_uuid),
+    host_id: firstId(m.host_id, parent.host_id),
+    host_email: firstText(m.host_email, parent.host_email),
+    topic: firstText(m.topic, parent.topic),
+    start_time: instant(m.start_time),
+    recording_count: int32(m.recording_count),
+    total_size: int64(m.total_size),
+    share_url: typeof m.share_url === 'string' && m.share_url !== '' ? m.share_url.replace(URL_SECRET, '$1[redacted]') : null,
+  };
+}
+
+/**
+ * One row per meeting: batch_deleted/batch_recovered list `object.meetings[]`, batch_trashed lists
+ * `object.meeting_uuids[]`; any other shape gives one row from the object itself.
+ */
+function recordingRows(ctx: EventContext): TypedRow[] {
+  const o = ctx.object;
+  const common = { ...base(ctx, null), ...operatorCells(ctx), source_record_id: ctx.sourceRecordId };
+  const listed: Json[] = [];
+  if (Array.isArray(o.meetings)) {
+    for (const m of o.meetings) if (isRecord(m)) listed.push(m); else if (id(m) !== null) listed.push({ meeting_uuid: m });
+  }
+  if (Array.isArray(o.meeting_uuids)) {
+    for (const u of o.meeting_uuids) if (id(u) !== null) listed.push({ meeting_uuid: u });
+  }
+  const meetings = listed.length > 0 ? listed : [o];
+  return meetings.map((m) => ({ table: 'recording_events', row: { ...common, ...recordingCells(m, o) } }));
+}
+
+function userRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  const changes = ctx.action === 'updated' || ctx.action === 'settings_updated'
+    ? json({ object: withoutId(o), old_object: withoutId(ctx.env.payload.old_object) }) : null;
+  return {
+    table: 'user_events',
+    row: {
+      ...base(ctx, instant(o.date_time)),
+      user_id: id(o.id),
+      email: text(o.email),
+      user_type: int32(o.type),
+      client_type: text(o.client_type),
+      client_version: text(o.version),
+      login_type: int32(o.login_type),
+      ...operatorCells(ctx),
+      changes_json: changes,
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}
+
+/** `settings` when the object has them (settings events), else the changed fields themselves (account.updated). */
+const settingsOf = (v: unknown): unknown => (isRecord(v) && isRecord(v.settings) ? v.settings : nonEmpty(withoutId(v)));
+
+function accountRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  return {
+    table: 'account_events',
+    row: {
+      ...base(ctx, null),
+      account_id: firstId(ctx.env.payload.account_id, o.account_id, o.id),
+      ...operatorCells(ctx),
+      settings_json: json(settingsOf(o)),
+      old_settings_json: json(settingsOf(ctx.env.payload.old_object)),
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import type { Clock, EventPublisher, ObjectStore } from '../ports.ts';
+import { dtOf } from '../lake/records.ts';
+import { EnvelopeError, parseEnvelope } from './envelope.ts';
+import { urlValidationReply, verifyZoomRequest, type VerifyFailure } from './verify.ts';
+
+/** The `source` of every Zoom event on the internal bus. */
+export const WEBHOOK_EVENT_SOURCE = 'zoomlake.webhook';
+/** Where bodies too large for an event-bus entry are kept, by content hash, in the lake bucket. */
+export const WEBHOOK_BODY_PREFIX = 'webhook-bodies';
+
+/**
+ * Bodies above this travel by reference: the detail wraps the body as a JSON string (quotes and escapes grow it)
+ * inside an EventBridge entry of at most 1 MB, so 900 KB of serialised detail leaves room for the envelope.
+ */
+export const WEBHOOK_INLINE_BODY_BYTES = 900_000;
+
+/** An HTTP request as the receiver sees it: lower-case header names, the body bytes as received. */
+export interface WebhookHttpRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+}
+
+/** The bus event's detail: the raw body inline, or a reference to it in the object store. */
+export type WebhookDetail = {
+  readonly receivedAt: number;
+  readonly trackingId?: string;
+} & ({ readonly body: string } | { readonly bodyRef: { readonly key: string; readonly sha256: string; readonly bytes: number } });
+
+/** How a request ended, for logs and metrics: reason codes and sizes only, never secrets, signatures or bodies. */
+export type WebhookOutcome =
+  | 'accepted' | 'url_validation' | 'too_large' | 'unauthorized' | 'invalid' | 'publish_failed' | 'secret_unavailable';
+
+/** The receiver's answer plus what may be logged about it. */
+export interface WebhookResult {
+  readonly status: number;
+  readonly body: string;
+  readonly outcome: WebhookOutcome;
+  /** Why it was refused (unauthorized/invalid), as a code. */
+  readonly reason?: VerifyFailure | string;
+  /** The Zoom event name, once the body is verified and parsed. */
+  readonly event?: string;
+  readonly bytes: number;
+}
+
+/** Limits and timing the receiver applies. */
+export interface ReceiverOptions {
+  readonly replayWindowSeconds: number;
+  readonly maxBodyBytes: number;
+  /** Bodies larger than this travel by reference through the object store (an event-bus entry holds 1 MB). */
+  readonly inlineBodyBytes: number;
+}
+
+/** What the receiver needs from the outside. */
+export interface ReceiverDeps {
+  readonly publisher: EventPublisher;
+  /** Holds bodies too large to publish inline. */
+  readonly bodies: ObjectStore;
+  readonly clock: Clock;
+  /** The webhook secret token (cached by the provider). */
+  readonly secret: () => Promise<string>;
+  readonly options: ReceiverOptions;
+}
+
+const json = (status: number, body: unknown, outcome: WebhookOutcome, bytes: number, extra: Partial<WebhookResult> = {}): WebhookResult =>
+  ({ status, body: JSON.stringify(body), outcome, bytes, ...extra });
+
+// Event names become EventBridge detail-types (at most 128 characters); anything else is published under one name.
+const DETAIL_TYPE = /^[A-Za-z0-9_.:-]{1,128}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Receives one Zoom webhook request: size check, signature and replay check, envelope parse, url_validation
+ * answered inline, every other verified event published to the bus (unknown types included) before 200 is
+ * returned. Nothing from an unverified request is stored or forwarded; a failed publish is a 503 so Zoom retries.
+ */
+export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps): Promise<WebhookResult> {
+  const bytes = req.body.byteLength;
+  const { options } = deps;
+  if (bytes > options.maxBodyBytes) return json(413, { error: 'payload too large' }, 'too_large', bytes);
+
+  let secret: string;
+  try {
+    secret = await deps.secret();
+  } catch (error) {
+    // Without the secret nothing can be verified; a 5xx makes Zoom retry once the secret is readable again.
+    return json(503, { error: 'temporarily unavailable' }, 'secret_unavailable', bytes, { reason: error instanceof Error ? error.name : 'unknown error' });
+  }
+  const now = deps.clock.now();
+  const verified = verifyZoomRequest(
+    { signature: req.headers['x-zm-signature'], timestamp: req.headers['x-zm-request-timestamp'], body: req.body },
+    secret, now, options.replayWindowSeconds,
+  );
+  if (!verified.ok) return json(401, { error: 'unauthorized' }, 'unauthorized', bytes, { reason: verified.reason });
+
+  let text: string;
+  try {
+    text = utf8.decode(req.body);
+  } catch {
+    return json(400, { error: 'invalid body' }, 'invalid', bytes, { reason: 'body is not UTF-8' });
+  }
+  let env;
+  try {
+    env = parseEnvelope(text);
+  } catch (error) {
+    if (!(error instanceof EnvelopeError)) throw error;
+    return json(400, { error: 'invalid body' }, 'invalid', bytes, { reason: error.message });
+  }
+
+  if (env.event === 'endpoint.url_validation') {
+    const token = env.payload.plainToken;
+    if (typeof token !== 'string' || token === '') {
+      return json(400, { error: 'invalid body' }, 'invalid', bytes, { reason: 'url_validation without plainToken', event: env.event });
+    }
+    return json(200, urlValidationReply(secret, token), 'url_validation', bytes, { event: env.event });
+  }
+
+  const trackingId = req.headers['x-zm-trackingid'];
+  const base = { receivedAt: now, ...(trackingId ? { trackingId } : {}) };
+  let detail: WebhookDetail = { ...base, body: text };
+  try {
+    // JSON escaping at most sextuples a byte (\u00XX), so most bodies are known to fit without serialising them.
+    const inline = bytes * 6 + 1024 <= options.inlineBodyBytes || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
+    if (!inline) {
+      const sha256 = createHash('sha256').update(req.body).digest('hex');
+      const key = `${WEBHOOK_BODY_PREFIX}/dt=${dtOf(now)}/${sha256}.json`;
+      await deps.bodies.put(key, req.body, { contentType: 'application/json' });
+      detail = { ...base, bodyRef: { key, sha256, bytes } };
+    }
+    await deps.publisher.publish([{
+      source: WEBHOOK_EVENT_SOURCE,
+      detailType: DETAIL_TYPE.test(env.event) ? env.event : 'zoom.unnamed_event',
+      detail,
+      time: now,
+    }]);
+  } catch (error) {
+    return json(503, { error: 'temporarily unavailable' }, 'publish_failed', bytes, {
+      event: env.event, reason: error instanceof Error ? error.name : 'unknown error',
+    });
+  }
+  return json(200, { status: 'ok' }, 'accepted', bytes, { event: env.event });
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
+import { S3ObjectStore } from '#adapters/s3-object-store.ts';
+import { LakeWriter } from '#core/lake/writer.ts';
+import type { Clock, ObjectStore } from '#core/ports.ts';
+import { queuedWebhookEvent, reasonCounts, writeWebhookEvents, type ItemProblem, type QueuedWebhookEvent } from '#core/webhook/lake-writer.ts';
+import { SystemClock } from '#local/system-clock.ts';
+
+/** The environment the webhook lake-writer construct sets. */
+const envSchema = z.object({ LAKE_BUCKET_NAME: z.string().min(1) });
+
+/** Only what the handler reads from an SQS event; the rest of each record is ignored. */
+const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })) });
+
+/** What the writer handler needs: the lake bucket (which also holds by-reference webhook bodies), a clock, file ids. */
+export interface WebhookWriterDeps {
+  readonly lake: ObjectStore;
+  readonly clock: Clock;
+  readonly newId: () => string;
+}
+
+/** An SQS-triggered Lambda handler reporting partial batch failures. */
+export type SqsHandler = (event: unknown) => Promise<SQSBatchResponse>;
+
+/** The writer's dependencies from the Lambda environment. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): WebhookWriterDeps {
+  const e = envSchema.parse(env);
+  return { lake: new S3ObjectStore(e.LAKE_BUCKET_NAME), clock: new SystemClock(), newId: randomUUID };
+}
+
+/**
+ * The handler over `deps`. A LakeWriter per batch: a failed flush keeps rows buffered, and those items go back to
+ * the queue anyway, so a writer kept across invocations would only pile them up. Logs counts and reason codes only.
+ */
+export function makeHandler(deps: WebhookWriterDeps, log: (line: string) => void = (line) => console.log(line)): SqsHandler {
+  return async (event) => {
+    const { Records } = sqsEventSchema.parse(event);
+    const items: QueuedWebhookEvent[] = [];
+    const unreadable: ItemProblem[] = [];
+    for (const record of Records) {
+      const item = queuedWebhookEvent(record.messageId, record.body);
+      if ('reason' in item) unreadable.push(item);
+      else items.push(item);
+    }
+    const writer = new LakeWriter({ store: deps.lake, clock: deps.clock, newId: deps.newId, writerId: 'webhook-writer' });
+    const result = await writeWebhookEvents(items, { writer, bodies: deps.lake });
+    log(JSON.stringify({
+      records: Records.length, written: result.written, failed: unreadable.length + result.failedIds.length,
+      rejected: reasonCounts([...unreadable, ...result.rejected]), retrying: reasonCounts(result.retrying),
+      incomplete: reasonCounts(result.incomplete),
+    }));
+    return { batchItemFailures: [...unreadable.map((p) => p.id), ...result.failedIds].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+let live: SqsHandler | undefined;
+
+/** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
+export const handler: SqsHandler = (event) => {
+  live ??= makeHandler(fromEnv());
+  return live(event);
+};

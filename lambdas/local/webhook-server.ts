@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock, ObjectStore } from '#core/ports.ts';
+import { receiveWebhook, type ReceiverOptions, type WebhookResult } from '#core/webhook/receive.ts';
+import type { LocalWebhookPipeline } from './webhook-pipeline.ts';
+
+/** What the local webhook receiver needs. */
+export interface WebhookServerOptions {
+  readonly pipeline: LocalWebhookPipeline;
+  readonly bodies: ObjectStore;
+  readonly clock: Clock;
+  readonly secret: string;
+  readonly receiver: ReceiverOptions;
+  readonly host: string;
+  readonly port: number;
+  /** How often buffered events are written to the lake. */
+  readonly flushIntervalMs: number;
+  /** One line per request: outcome, reason code, event, bytes; never bodies or signatures. */
+  readonly log: (line: string) => void;
+}
+
+/** A running local receiver. */
+export interface WebhookServer {
+  /** `http://host:port/zoom/webhook` */
+  readonly url: string;
+  /** Writes everything received so far to the lake. */
+  flush(): Promise<void>;
+  /** Stops accepting requests, writes what is buffered, and closes. */
+  close(): Promise<void>;
+}
+
+/** Reads a request body, stopping as soon as it exceeds `limit` bytes (the caller answers 413). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Starts the local Zoom webhook receiver: `POST /zoom/webhook` runs the same core as the Lambda
+ * (receiveWebhook), `GET /healthz` answers 200. Events are written to the lake every `flushIntervalMs`.
+ */
+export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
+  const deps = { publisher: opts.pipeline, bodies: opts.bodies, clock: opts.clock, secret: async () => opts.secret, options: opts.receiver };
+  const flush = async () => {
+    const result = await opts.pipeline.flush();
+    if (result.written + result.retrying + result.deadLettered > 0) opts.log(JSON.stringify({ flush: result }));
+  };
+
+  const server: Server = createServer((req, res) => {
+    const reply = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    };
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/healthz' && req.method === 'GET') return reply(200, JSON.stringify({ status: 'ok', pending: opts.pipeline.pendingCount }));
+    if (path !== '/zoom/webhook') return reply(404, '{"error":"not found"}');
+    if (req.method !== 'POST') return reply(405, '{"error":"method not allowed"}');
+    void (async () => {
+      let result: WebhookResult;
+      try {
+        const body = await readBody(req, opts.receiver.maxBodyBytes);
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]));
+        result = body === 'too_large'
+          ? { status: 413, body: '{"error":"payload too large"}', outcome: 'too_large', bytes: opts.receiver.maxBodyBytes + 1 }
+          : await receiveWebhook({ headers, body }, deps);
+      } catch (error) {
+        result = { status: 500, body: '{"error":"internal error"}', outcome: 'publish_failed', reason: error instanceof Error ? error.name : 'unknown', bytes: 0 };
+      }
+      opts.log(JSON.stringify({ status: result.status, outcome: result.outcome, reason: result.reason, event: result.event, bytes: result.bytes }));
+      reply(result.status, result.body);
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const timer = setInterval(() => void flush().catch((e: unknown) => opts.log(JSON.stringify({ flushError: e instanceof Error ? e.name : 'unknown' }))), opts.flushIntervalMs);
+
+  return {
+    url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/zoom/webhook`,
+    flush,
+    close: async () => {
+      clearInterval(timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await flush();
+    },
+  };
+}
