@@ -1,6 +1,7 @@
 import { App, type Environment } from 'aws-cdk-lib';
 import type { ZoomlakeConfig } from './config/schema.ts';
-import { acknowledgeStorageFindings } from './nag/acknowledgements.ts';
+import { acknowledgePipelineFindings, acknowledgeStorageFindings } from './nag/acknowledgements.ts';
+import { ZoomlakePipelineStack } from './stacks/pipeline-stack.ts';
 import { ZoomlakeStorageStack } from './stacks/storage-stack.ts';
 
 /** The stacks of one zoomlake deployment. */
@@ -9,6 +10,8 @@ export interface ZoomlakeApp {
   readonly app: App;
   /** The stateful stack. */
   readonly storage: ZoomlakeStorageStack;
+  /** The stateless stack: webhook receiver and lake writer. */
+  readonly pipeline: ZoomlakePipelineStack;
 }
 
 /**
@@ -31,5 +34,13 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     description: 'zoomlake (stateful): lake and results buckets, KMS key, Glue catalog, Athena workgroup, state table',
   });
   acknowledgeStorageFindings(storage);
-  return { app, storage };
+  const pipeline = new ZoomlakePipelineStack(app, 'ZoomlakePipeline', {
+    config,
+    env,
+    key: storage.key,
+    lakeBucket: storage.lakeBucket,
+    description: 'zoomlake (stateless): Zoom webhook API, internal Zoom event bus, lake writer queue and function',
+  });
+  acknowledgePipelineFindings(pipeline);
+  return { app, storage, pipeline };
 }

@@ -1,5 +1,7 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
+import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { ZoomlakePipelineStack } from '../stacks/pipeline-stack.ts';
 import type { ZoomlakeStorageStack } from '../stacks/storage-stack.ts';
 
 /**
@@ -21,5 +23,51 @@ export function acknowledgeStorageFindings(stack: ZoomlakeStorageStack): void {
     'AwsSolutions-S1',
     'This is the server access logs bucket itself. Logging it into itself would log every log delivery, and a ' +
       'second logs bucket would only move the same finding.',
+  );
+}
+
+/**
+ * Acknowledges AwsSolutions-IAM5 on one IAM policy for exactly those wildcard resources that end with one of
+ * `objectPrefixes` (such as `/webhook-bodies/*`). The finding ids come from cdk-nag's own rule, so they match
+ * however the bucket ARN resolves; any other wildcard in the policy is left for cdk-nag to report.
+ */
+export function acknowledgeObjectPrefixGrants(policy: IConstruct, objectPrefixes: readonly string[], reason: string): void {
+  const resource = policy.node.defaultChild ?? policy;
+  if (!CfnResource.isCfnResource(resource)) throw new Error(`cannot acknowledge AwsSolutions-IAM5 on ${policy.node.path}: it is not a CloudFormation resource`);
+  const result = rules.iam.IAMNoWildcardPermissions(resource);
+  const findings = Array.isArray(result) ? result : [];
+  for (const prefix of objectPrefixes) {
+    const matching = findings.filter((f) => f.startsWith('Resource::') && f.endsWith(prefix));
+    if (matching.length === 0) throw new Error(`${policy.node.path} grants nothing under ${prefix}: the acknowledgement is stale`);
+    for (const finding of matching) acknowledge(resource, `AwsSolutions-IAM5[${finding}]`, reason);
+  }
+}
+
+/** Every cdk-nag acknowledgement in the pipeline stack, each with its reason. */
+export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void {
+  const { webhook, lakeWriter } = stack;
+  acknowledge(
+    webhook.route,
+    'AwsSolutions-APIG4',
+    'Zoom cannot present IAM, JWT or authorizer credentials; the function authenticates every request by its HMAC-SHA256 ' +
+      'signature over the raw body with the webhook secret token and answers 401 to unsigned, mis-signed or stale requests.',
+  );
+  acknowledge(
+    webhook.secret,
+    'AwsSolutions-SMG4',
+    'The webhook secret token is issued by Zoom in the Marketplace app and cannot be rotated by a Lambda; when it is ' +
+      'regenerated in Zoom the operator puts the new value in this secret.',
+  );
+  acknowledgeObjectPrefixGrants(
+    webhook.handler.role.node.findChild('DefaultPolicy'),
+    ['/webhook-bodies/*'],
+    'Bodies too large for an event are stored under webhook-bodies/ keyed by their SHA-256, unknown in advance; the grant is ' +
+      's3:PutObject under that prefix only.',
+  );
+  acknowledgeObjectPrefixGrants(
+    lakeWriter.writer.role.node.findChild('DefaultPolicy'),
+    ['/zoom/*', '/webhook-bodies/*'],
+    'The writer creates Parquet files under zoom/<table>/dt=<day>/ with generated names and reads bodies stored by reference ' +
+      'under webhook-bodies/; the grants are s3:PutObject and s3:GetObject under those prefixes only.',
   );
 }

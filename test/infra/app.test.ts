@@ -1,18 +1,20 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
 import { ALLOW_DATA_DELETION_CONTEXT } from '../../lib/constructs/data-removal.ts';
-import { acknowledge } from '../../lib/nag/acknowledgements.ts';
+import { acknowledge, acknowledgeObjectPrefixGrants } from '../../lib/nag/acknowledgements.ts';
 import { applyNagChecks } from '../../lib/nag/checks.ts';
 import { TEST_ENV, testConfig } from './helpers.ts';
+import { NO_BUNDLING } from './pipeline-helpers.ts';
 
-/** The app exactly as bin/app.ts builds it: stacks, acknowledgements, cdk-nag. */
+/** The app exactly as bin/app.ts builds it: stacks, acknowledgements, cdk-nag (asset bundling skipped). */
 function fullApp(config: Record<string, unknown> = {}, context: Record<string, string> = {}) {
-  const built = buildApp(testConfig(config), new App({ context }), TEST_ENV);
+  const built = buildApp(testConfig(config), new App({ context: { ...NO_BUNDLING, ...context } }), TEST_ENV);
   applyNagChecks(built.app);
   return built;
 }
@@ -54,9 +56,8 @@ describe('the zoomlake app', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
-  it('carries no CDK error or warning annotations', () => {
-    const { storage } = fullApp();
-    const annotations = Annotations.fromStack(storage);
+  it.each(['storage', 'pipeline'] as const)('carries no CDK error or warning annotations in the %s stack', (name) => {
+    const annotations = Annotations.fromStack(fullApp()[name]);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
     expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
@@ -75,8 +76,29 @@ describe('the zoomlake app', () => {
   });
 
   it('acknowledges only the reviewed findings', () => {
-    const acks = acknowledgements(fullApp().app).map((a) => `${a.rule} at ${a.construct.node.path}`);
-    expect(acks).toEqual(['AwsSolutions-S1 at ZoomlakeStorage/Storage/AccessLogs/Resource']);
+    // The lake bucket's ARN reaches the pipeline as an import whose generated name is not asserted.
+    const acks = acknowledgements(fullApp().app)
+      .map((a) => `${a.rule} at ${a.construct.node.path}`.replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageLake\w+/, '<lake arn>'));
+    expect(acks.sort()).toEqual([
+      'AwsSolutions-APIG4 at ZoomlakePipeline/Webhook/Api/POST--zoom--webhook/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakePipeline/Webhook/Handler/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
+      'AwsSolutions-S1 at ZoomlakeStorage/Storage/AccessLogs/Resource',
+      'AwsSolutions-SMG4 at ZoomlakePipeline/Webhook/Secret/Resource',
+    ]);
+  });
+
+  it('acknowledges no object-prefix wildcard beyond the reviewed prefixes', () => {
+    const { app, pipeline } = fullApp();
+    pipeline.webhook.handler.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::another-bucket/other/*'] }));
+    expect(nagFindings(app)).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::another-bucket/other/*] (error) at ZoomlakePipeline/Webhook/Handler/Role/DefaultPolicy/Resource');
+  });
+
+  it('refuses an object-prefix acknowledgement that matches no grant, so stale ones cannot linger', () => {
+    const { pipeline } = fullApp();
+    expect(() => acknowledgeObjectPrefixGrants(pipeline.webhook.handler.role.node.findChild('DefaultPolicy'), ['/zoom/*'], 'The webhook function never writes there.'))
+      .toThrow(/grants nothing under \/zoom\/\*/);
   });
 
   it('refuses to acknowledge a finding on something that is not a CloudFormation resource', () => {

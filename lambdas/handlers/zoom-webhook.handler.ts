@@ -1,0 +1,60 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
+import { S3ObjectStore } from '#adapters/s3-object-store.ts';
+import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
+import { WEBHOOK_INLINE_BODY_BYTES, receiveWebhook, type ReceiverDeps, type WebhookHttpRequest } from '#core/webhook/receive.ts';
+import { SystemClock } from '#local/system-clock.ts';
+
+/** The environment the ZoomWebhookApi construct sets. */
+const envSchema = z.object({
+  EVENT_BUS_NAME: z.string().min(1),
+  LAKE_BUCKET_NAME: z.string().min(1),
+  WEBHOOK_SECRET_ARN: z.string().min(1),
+  REPLAY_WINDOW_SECONDS: z.coerce.number().int().positive(),
+  MAX_BODY_BYTES: z.coerce.number().int().positive(),
+});
+
+/** An API Gateway HTTP API (payload 2.0) Lambda handler. */
+export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The receiver's dependencies from the Lambda environment: one client per AWS service, the secret cached by the provider. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): ReceiverDeps {
+  const e = envSchema.parse(env);
+  const clock = new SystemClock();
+  const secrets = new SecretsManagerSecretProvider();
+  return {
+    publisher: new EventBridgePublisher(e.EVENT_BUS_NAME, clock),
+    bodies: new S3ObjectStore(e.LAKE_BUCKET_NAME),
+    clock,
+    secret: () => secrets.getSecret(e.WEBHOOK_SECRET_ARN),
+    // Bodies over an EventBridge entry (1 MB, detail JSON-escaped) go to the lake bucket under webhook-bodies/.
+    options: { replayWindowSeconds: e.REPLAY_WINDOW_SECONDS, maxBodyBytes: e.MAX_BODY_BYTES, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+  };
+}
+
+/**
+ * The webhook handler over `deps`. The body is HMAC-checked as the bytes Zoom sent (base64-decoded when API Gateway
+ * encoded it); one JSON log line per request carries the outcome, reason code, event name and size, never the body,
+ * headers or secret.
+ */
+export function makeHandler(deps: ReceiverDeps, log: (line: string) => void = (line) => console.log(line)): HttpApiHandler {
+  return async (event) => {
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+    const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+    const request: WebhookHttpRequest = { headers, body };
+
+    const result = await receiveWebhook(request, deps);
+    log(JSON.stringify({ outcome: result.outcome, reason: result.reason, event: result.event, bytes: result.bytes }));
+    return { statusCode: result.status, headers: { 'content-type': 'application/json' }, body: result.body };
+  };
+}
+
+let live: HttpApiHandler | undefined;
+
+/** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
+export const handler: HttpApiHandler = (event) => {
+  live ??= makeHandler(fromEnv());
+  return live(event);
+};

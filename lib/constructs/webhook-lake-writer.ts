@@ -1,0 +1,184 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
+import { ZoomlakeFunction } from './zoomlake-function.ts';
+
+/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
+const LAKE_TABLES_PREFIX = 'zoom';
+
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/webhook-writer.handler.ts', import.meta.url));
+
+/** Properties of {@link WebhookLakeWriter}. */
+export interface WebhookLakeWriterProps {
+  /** The internal bus the webhook function publishes verified Zoom events to. */
+  readonly eventBus: events.IEventBus;
+  /** The lake bucket: Parquet goes under `zoom/`, large bodies are read from `webhook-bodies/`. */
+  readonly lakeBucket: IBucket;
+  /** Customer-managed key of the lake, also encrypting the queues and the log group. */
+  readonly encryptionKey: IKey;
+  /**
+   * Most messages handed to one invocation (Lambda also cuts a batch at 6 MB).
+   * @default 1000
+   */
+  readonly batchSize?: number;
+  /**
+   * How long Lambda gathers messages before invoking with a partial batch.
+   * @default Duration.seconds(60)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent writer invocations.
+   * @default 2
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * How long one writer invocation may run.
+   * @default Duration.minutes(2)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Age of the oldest queued message that raises the backlog alarm.
+   * @default Duration.minutes(30)
+   */
+  readonly backlogAlarmAge?: Duration;
+  /**
+   * How long the writer's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Lands every verified webhook event in the lake: a rule on the Zoom bus (`source: zoomlake.webhook`) feeds an
+ * encrypted SQS queue, drained in large batches by the writer function, which writes Parquet under `zoom/`.
+ * Whatever cannot be delivered or written ends in a dead-letter queue that raises an alarm.
+ */
+export class WebhookLakeWriter extends Construct {
+  /** The rule routing webhook events to the queue. */
+  readonly rule: events.Rule;
+  /** The queue the writer drains. */
+  readonly queue: sqs.Queue;
+  /** Events the rule could not deliver and messages the writer failed five times. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** The writer function. */
+  readonly writer: ZoomlakeFunction;
+  /** In alarm while the dead-letter queue holds any message. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** In alarm while the oldest queued message is older than `backlogAlarmAge`. */
+  readonly backlogAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: WebhookLakeWriterProps) {
+    super(scope, id);
+    const { encryptionKey: key, lakeBucket: lake } = props;
+    const region = Stack.of(this).region;
+    const timeout = props.timeout ?? Duration.minutes(2);
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(60);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // A dead-lettered message keeps its first enqueue time, so this must outlast the source queue's 4 days.
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // AWS asks for at least 6x the function timeout; the batching window is added since messages are in flight
+      // while Lambda gathers a batch.
+      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds() + maxBatchingWindow.toSeconds()),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'zoomlake: every verified Zoom webhook event to the lake writer queue',
+      eventBus: props.eventBus,
+      eventPattern: { source: [WEBHOOK_EVENT_SOURCE] },
+    });
+    // A bare target instead of targets.SqsQueue, which would grant EventBridge every KMS action on the key and
+    // condition the queue policy on the account instead of this rule.
+    this.rule.addTarget({
+      bind: () => ({
+        arn: this.queue.queueArn,
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        retryPolicy: { maximumEventAgeInSeconds: Duration.hours(24).toSeconds(), maximumRetryAttempts: 185 },
+      }),
+    });
+    for (const queue of [this.queue, this.deadLetterQueue]) {
+      queue.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+      }));
+    }
+    allowEventBridgeToEncrypt(key);
+
+    this.writer = new ZoomlakeFunction(this, 'Writer', {
+      entry: HANDLER_ENTRY,
+      description: 'zoomlake: writes verified Zoom webhook events from the queue to the lake as Parquet',
+      encryptionKey: key,
+      timeout,
+      memorySize: 1024,
+      logRetention: props.logRetention,
+      environment: { LAKE_BUCKET_NAME: lake.bucketName },
+    });
+    this.writer.function.addEventSource(new SqsEventSource(this.queue, {
+      batchSize: props.batchSize ?? 1000,
+      maxBatchingWindow,
+      reportBatchItemFailures: true,
+      // Each invocation writes one file per (table, day) it holds, so files per partition are about
+      // (batching windows per day) x (concurrency): bounding concurrency bounds the small files Athena must open.
+      maxConcurrency: props.maxConcurrency ?? 2,
+    }));
+    const role = this.writer.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    }));
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'zoomlake: Zoom webhook events were not written to the lake; inspect and redrive the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.backlogAlarm = new cloudwatch.Alarm(this, 'BacklogAlarm', {
+      alarmDescription: 'zoomlake: the lake writer is falling behind the Zoom webhook queue',
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: (props.backlogAlarmAge ?? Duration.minutes(30)).toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+/**
+ * Lets EventBridge put messages on queues encrypted with `key`. Not conditioned on the rule or the account: AWS
+ * documents aws:SourceArn/aws:SourceAccount in a key policy as unsupported for EventBridge delivering to encrypted
+ * SNS topics, and SQS targets are delivered the same way. The queue policies restrict sending to this rule.
+ */
+function allowEventBridgeToEncrypt(key: IKey): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowEventBridgeToEncryptQueueMessages',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+  }));
+}

@@ -1,0 +1,68 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ZoomlakePipelineStack } from '../../lib/stacks/pipeline-stack.ts';
+import { ZoomlakeStorageStack } from '../../lib/stacks/storage-stack.ts';
+import { TEST_ENV, logicalIdOf, resourceOf, testConfig } from './helpers.ts';
+import { NO_BUNDLING, starResources } from './pipeline-helpers.ts';
+
+function build(config: Record<string, unknown> = {}) {
+  const app = new App({ context: NO_BUNDLING });
+  const cfg = testConfig(config);
+  const storage = new ZoomlakeStorageStack(app, 'Storage', { config: cfg, env: TEST_ENV });
+  const pipeline = new ZoomlakePipelineStack(app, 'Pipeline', { config: cfg, env: TEST_ENV, key: storage.key, lakeBucket: storage.lakeBucket });
+  return { storage, pipeline, template: Template.fromStack(pipeline), storageTemplate: Template.fromStack(storage) };
+}
+
+const { storage, pipeline, template, storageTemplate } = build();
+const imported = { 'Fn::ImportValue': Match.stringLikeRegexp('^Storage:ExportsOutput') };
+const importedValue = { 'Fn::ImportValue': expect.stringMatching(/^Storage:ExportsOutput/) };
+const webhookEnv = (t = template, p = pipeline) =>
+  (resourceOf(t, p.webhook.handler.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+
+describe('ZoomlakePipelineStack', () => {
+  it('holds the webhook API with its one route, the two functions and the writer rule', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  it('holds no bucket, table or key: the data lives in the storage stack', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table', 'AWS::KMS::Key']) template.resourceCountIs(type, 0);
+  });
+
+  it('routes the events the webhook publishes to the lake writer', () => {
+    expect(resourceOf(template, pipeline.lakeWriter.rule).Properties).toMatchObject({ EventBusName: { Ref: logicalIdOf(pipeline.webhook.eventBus) } });
+  });
+
+  it('passes the webhook settings of the config to the webhook function', () => {
+    const custom = build({ webhook: { replayWindowSeconds: 900, maxBodyBytes: 1_048_576 } });
+    expect(webhookEnv(custom.template, custom.pipeline)).toMatchObject({ REPLAY_WINDOW_SECONDS: '900', MAX_BODY_BYTES: '1048576' });
+  });
+
+  it("uses the storage stack's lake bucket and key through imports", () => {
+    expect(webhookEnv().LAKE_BUCKET_NAME).toEqual(importedValue);
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: imported });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: imported });
+  });
+
+  it('lets CloudWatch Logs and EventBridge use the storage key, in the storage stack', () => {
+    const statements = (resourceOf(storageTemplate, storage.key).Properties as { KeyPolicy: { Statement: { Sid?: string }[] } }).KeyPolicy.Statement;
+    expect(statements.map((s) => s.Sid)).toEqual(expect.arrayContaining(['AllowCloudWatchLogsOfThisAccount', 'AllowEventBridgeToEncryptQueueMessages']));
+  });
+
+  it('outputs the webhook URL to enter in the Zoom app', () => {
+    template.hasOutput('WebhookUrl', {
+      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(pipeline.webhook.api), 'ApiEndpoint'] }, '/zoom/webhook']] },
+    });
+  });
+
+  it('outputs the ARN of the secret to put the webhook secret token in', () => {
+    template.hasOutput('WebhookSecretArn', { Value: { Ref: logicalIdOf(pipeline.webhook.secret) } });
+  });
+
+  it('grants no IAM permission on every resource', () => {
+    expect(starResources(template)).toEqual([]);
+  });
+});

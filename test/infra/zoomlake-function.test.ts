@@ -1,0 +1,98 @@
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { NODE_RUNTIME, ZoomlakeFunction, type ZoomlakeFunctionProps } from '../../lib/constructs/zoomlake-function.ts';
+import { logicalIdOf, resourceOf } from './helpers.ts';
+import { nodeMajor, pipelineTestStack, statementsOf } from './pipeline-helpers.ts';
+
+const ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-webhook.handler.ts', import.meta.url));
+
+function build(props: Partial<ZoomlakeFunctionProps> = {}) {
+  const { stack, key } = pipelineTestStack();
+  const fn = new ZoomlakeFunction(stack, 'Fn', { entry: ENTRY, description: 'test function', encryptionKey: key, timeout: Duration.seconds(7), ...props });
+  return { key, fn, template: Template.fromStack(stack) };
+}
+
+const { key, fn, template } = build();
+const functionProps = () => resourceOf(template, fn.function).Properties as Record<string, unknown>;
+
+describe('ZoomlakeFunction', () => {
+  it('runs on the newest Node.js runtime, at least nodejs22.x', () => {
+    expect(functionProps().Runtime).toBe(NODE_RUNTIME.name);
+    expect(nodeMajor(functionProps().Runtime)).toBeGreaterThanOrEqual(22);
+  });
+
+  it('runs on arm64', () => {
+    expect(functionProps().Architectures).toEqual(['arm64']);
+  });
+
+  it('takes its timeout and 512 MB of memory by default', () => {
+    expect(functionProps()).toMatchObject({ Timeout: 7, MemorySize: 512 });
+  });
+
+  it('takes the memory size, environment and reserved concurrency it is given', () => {
+    const custom = build({ memorySize: 1024, environment: { SOME_NAME: 'value' }, reservedConcurrentExecutions: 3 });
+    expect(resourceOf(custom.template, custom.fn.function).Properties).toMatchObject({
+      MemorySize: 1024,
+      Environment: { Variables: { SOME_NAME: 'value' } },
+      ReservedConcurrentExecutions: 3,
+    });
+  });
+
+  it('reserves no concurrency by default', () => {
+    expect(functionProps().ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('writes JSON logs to its own log group', () => {
+    expect(functionProps().LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(fn.logGroup) } });
+  });
+
+  it('encrypts its log group with the key and keeps logs a year by default', () => {
+    expect(resourceOf(template, fn.logGroup).Properties).toEqual({ KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(key), 'Arn'] }, RetentionInDays: 365 });
+  });
+
+  it('keeps logs for the retention it is given', () => {
+    const custom = build({ logRetention: RetentionDays.THREE_MONTHS });
+    expect(resourceOf(custom.template, custom.fn.logGroup).Properties).toMatchObject({ RetentionInDays: 90 });
+  });
+
+  it('retains its log group when the stack is deleted', () => {
+    expect(resourceOf(template, fn.logGroup)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('uses its own role, with no managed policy', () => {
+    expect(functionProps().Role).toEqual({ 'Fn::GetAtt': [logicalIdOf(fn.role), 'Arn'] });
+    expect((resourceOf(template, fn.role).Properties as Record<string, unknown>).ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('may only write to its own log group until callers grant more', () => {
+    expect(statementsOf(template, fn.role)).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalIdOf(fn.logGroup), 'Arn'] } },
+    ]);
+  });
+
+  it("lets CloudWatch Logs of the key's region and account use the key", () => {
+    expect(logsStatementsOf(template, key)).toEqual([{
+      Sid: 'AllowCloudWatchLogsOfThisAccount',
+      Effect: 'Allow',
+      Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+      Action: expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey']),
+      Resource: '*',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:*']] } } },
+    }]);
+  });
+
+  it('adds that key-policy statement once however many functions use the key', () => {
+    const { stack, key: shared } = pipelineTestStack();
+    for (const id of ['A', 'B']) new ZoomlakeFunction(stack, id, { entry: ENTRY, description: id, encryptionKey: shared, timeout: Duration.seconds(3) });
+    expect(logsStatementsOf(Template.fromStack(stack), shared)).toHaveLength(1);
+  });
+});
+
+function logsStatementsOf(t: Template, k: IConstruct): Record<string, unknown>[] {
+  const policy = (resourceOf(t, k).Properties as { KeyPolicy: { Statement: Record<string, unknown>[] } }).KeyPolicy;
+  return policy.Statement.filter((s) => s.Sid === 'AllowCloudWatchLogsOfThisAccount');
+}
