@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance figures as JSON lines (`{"name","value","unit",...}`), never asserted in tests.
- * BENCH_ROWS overrides the row count (default 1,000,000).
+ * BENCH_ROWS overrides the Parquet row count (default 1,000,000), BENCH_EVENTS the webhook event count (200,000).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -11,10 +11,11 @@ import { prepareRow } from '#core/lake/records.ts';
 import { getTable, tableColumns } from '#core/schema/registry.ts';
 import type { Row } from '#core/schema/types.ts';
 import { participantRows } from './synthetic.ts';
+import { webhookBench } from './webhook.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const emit = (name: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ name, value: Number(value.toFixed(3)), unit, rows: ROWS, ...extra }));
+  console.log(JSON.stringify({ name, value: Number(value.toFixed(3)), unit, ...extra }));
 
 const def = getTable('participant_events');
 const dir = mkdtempSync(join(tmpdir(), 'zoomlake-bench-'));
@@ -30,14 +31,14 @@ try {
     prepared[i] = r.value.row;
   }
   const prepareSeconds = (performance.now() - t) / 1000;
-  emit('prepare_rows_per_s', ROWS / prepareSeconds, 'rows/s', { note: 'validation + record_id hashing' });
+  emit('prepare_rows_per_s', ROWS / prepareSeconds, 'rows/s', { rows: ROWS,  note: 'validation + record_id hashing'  });
 
   t = performance.now();
   const parquet = encodeParquet(def, prepared);
   const encodeSeconds = (performance.now() - t) / 1000;
   const ours = ROWS / encodeSeconds;
-  emit('parquet_encode_rows_per_s', ours, 'rows/s', { library: 'hyparquet-writer', columns: tableColumns(def).length });
-  emit('parquet_write_path_rows_per_s', ROWS / (prepareSeconds + encodeSeconds), 'rows/s', { note: 'prepare + encode' });
+  emit('parquet_encode_rows_per_s', ours, 'rows/s', { rows: ROWS,  library: 'hyparquet-writer', columns: tableColumns(def).length  });
+  emit('parquet_write_path_rows_per_s', ROWS / (prepareSeconds + encodeSeconds), 'rows/s', { rows: ROWS,  note: 'prepare + encode'  });
   const oursFile = join(dir, 'ours.parquet');
   writeFileSync(oursFile, parquet);
 
@@ -61,8 +62,8 @@ try {
   await conn.run(`COPY typed TO '${duckFile}' (FORMAT parquet, COMPRESSION snappy)`);
   const duckSeconds = (performance.now() - t) / 1000;
   const duckRate = ROWS / duckSeconds;
-  emit('duckdb_copy_rows_per_s', duckRate, 'rows/s', { codec: 'snappy' });
-  emit('encode_ratio_vs_duckdb', ours / duckRate, 'ratio', { target: 0.1, aim: 0.3 });
+  emit('duckdb_copy_rows_per_s', duckRate, 'rows/s', { rows: ROWS,  codec: 'snappy'  });
+  emit('encode_ratio_vs_duckdb', ours / duckRate, 'ratio', { rows: ROWS,  target: 0.1, aim: 0.3  });
 
   // Same rows read back through DuckDB: a file DuckDB cannot read, or reads differently, is not a result.
   const check = await conn.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT record_id) AS ids FROM read_parquet('${oursFile}')`);
@@ -72,12 +73,13 @@ try {
 
   const oursBytes = statSync(oursFile).size;
   const duckBytes = statSync(duckFile).size;
-  emit('parquet_bytes_per_row', oursBytes / ROWS, 'bytes/row', { file_mib: Number((oursBytes / 2 ** 20).toFixed(1)) });
-  emit('duckdb_parquet_bytes_per_row', duckBytes / ROWS, 'bytes/row', { file_mib: Number((duckBytes / 2 ** 20).toFixed(1)) });
-  emit('ndjson_bytes_per_row', ndjsonBytes / ROWS, 'bytes/row');
-  emit('parquet_size_vs_duckdb', oursBytes / duckBytes, 'ratio', { target_max: 1.2 });
-  emit('parquet_size_vs_ndjson', oursBytes / ndjsonBytes, 'ratio');
-  emit('peak_rss_mib', process.resourceUsage().maxRSS / 1024, 'MiB');
+  emit('parquet_bytes_per_row', oursBytes / ROWS, 'bytes/row', { rows: ROWS,  file_mib: Number((oursBytes / 2 ** 20).toFixed(1))  });
+  emit('duckdb_parquet_bytes_per_row', duckBytes / ROWS, 'bytes/row', { rows: ROWS,  file_mib: Number((duckBytes / 2 ** 20).toFixed(1))  });
+  emit('ndjson_bytes_per_row', ndjsonBytes / ROWS, 'bytes/row', { rows: ROWS });
+  emit('parquet_size_vs_duckdb', oursBytes / duckBytes, 'ratio', { rows: ROWS,  target_max: 1.2  });
+  emit('parquet_size_vs_ndjson', oursBytes / ndjsonBytes, 'ratio', { rows: ROWS });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+await webhookBench(emit, Number(process.env.BENCH_EVENTS ?? 200_000));
+emit('peak_rss_mib', process.resourceUsage().maxRSS / 1024, 'MiB');
