@@ -186,7 +186,8 @@ async function demo(rt: LocalRuntime, io: CliIo): Promise<number> {
   }
   io.out(`\nThe lake is in ${rt.paths.lakeDir}. Try:\n` +
     `  npx zoomlake hunt "SELECT event, json_extract_scalar(raw, '$.payload.operator') AS operator FROM webhook_events WHERE operator IS NOT NULL"\n` +
-    'Signature-checked webhook intake, API pollers, detections and alerts arrive with the next issues; this demo\n' +
-    'loads trusted sample bodies directly.\n');
+    'This demo loads trusted sample bodies directly. To receive signed Zoom webhooks into the same lake:\n' +
+    '  ZOOM_WEBHOOK_SECRET_TOKEN=<secret token> npx zoomlake serve --port 8080\n' +
+    'API pollers, detections and alerts arrive with the next issues.\n');
   return 0;
 }
