@@ -2,6 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { StorageError } from '#core/errors.ts';
 import type { ObjectStore } from '#core/ports.ts';
 import { isRetryableAwsError } from './aws-errors.ts';
+import { objectKeyProblem } from '#core/object-key.ts';
 
 /** A listing that needs more pages than this is a broken endpoint echoing its token, not a real bucket. */
 const MAX_LIST_PAGES = 100_000;
@@ -65,25 +66,13 @@ export class S3ObjectStore implements ObjectStore {
 
 /** Keys are relative `/`-separated paths, so the same key means the same thing in S3 and in a local folder. */
 function checkKey(key: string): void {
-  const problem = keyProblem(key, false);
+  const problem = objectKeyProblem(key, false);
   if (problem) throw new StorageError(`invalid object key "${key}": ${problem}`, false);
 }
 
 function checkPrefix(prefix: string): void {
-  const problem = keyProblem(prefix, true);
+  const problem = objectKeyProblem(prefix, true);
   if (problem) throw new StorageError(`invalid object key prefix "${prefix}": ${problem}`, false);
-}
-
-function keyProblem(key: string, isPrefix: boolean): string | undefined {
-  if (key === '') return isPrefix ? undefined : 'key is empty';
-  if (key.startsWith('/')) return 'absolute keys are not allowed';
-  if (key.includes('\\') || key.includes('\0')) return 'backslashes and NUL characters are not allowed';
-  const segments = key.split('/');
-  // A prefix may end with `/` ("zoom/") or in the middle of a segment ("zoom/act").
-  if (isPrefix && segments.at(-1) === '') segments.pop();
-  if (segments.some((s) => s === '')) return 'empty path segments are not allowed';
-  if (segments.some((s) => s === '.' || s === '..')) return '"." and ".." segments are not allowed';
-  return undefined;
 }
 
 function isNotFound(err: unknown): boolean {

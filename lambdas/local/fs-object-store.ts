@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '#core/errors.ts';
 import type { ObjectStore } from '#core/ports.ts';
+import { objectKeyProblem } from '#core/object-key.ts';
 
 /** Reserved top-level folder for in-flight writes; it is never a key and never listed. */
 const TMP_DIR = '.tmp';
@@ -54,7 +55,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const problem = keyProblem(prefix, true);
+    const problem = objectKeyProblem(prefix, true);
     if (problem) throw new StorageError(`invalid object key prefix "${prefix}": ${problem}`, false);
     // Start at the deepest folder the prefix names fully; "zoom/act" starts in "zoom".
     const baseKey = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
@@ -83,23 +84,10 @@ export class FsObjectStore implements ObjectStore {
   }
 
   private pathOf(key: string): string {
-    const problem = keyProblem(key, false) ?? (key.split('/')[0] === TMP_DIR ? `"${TMP_DIR}" is reserved` : undefined);
+    const problem = objectKeyProblem(key, false) ?? (key.split('/')[0] === TMP_DIR ? `"${TMP_DIR}" is reserved` : undefined);
     if (problem) throw new StorageError(`invalid object key "${key}": ${problem}`, false);
     return path.join(this.root, ...key.split('/'));
   }
-}
-
-/** Keys are relative `/`-separated paths, so no key can reach outside the root folder. */
-function keyProblem(key: string, isPrefix: boolean): string | undefined {
-  if (key === '') return isPrefix ? undefined : 'key is empty';
-  if (key.startsWith('/')) return 'absolute keys are not allowed';
-  if (key.includes('\\') || key.includes('\0')) return 'backslashes and NUL characters are not allowed';
-  const segments = key.split('/');
-  // A prefix may end with `/` ("zoom/") or in the middle of a segment ("zoom/act").
-  if (isPrefix && segments.at(-1) === '') segments.pop();
-  if (segments.some((s) => s === '')) return 'empty path segments are not allowed';
-  if (segments.some((s) => s === '.' || s === '..')) return '"." and ".." segments are not allowed';
-  return undefined;
 }
 
 /** The rename is durable only once the folder entry is on disk. */

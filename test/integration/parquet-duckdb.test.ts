@@ -10,6 +10,7 @@ import { tableColumns } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { CellValue, ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
 import { sampleRow } from '../support/sample-rows.ts';
+import { expectedStats, utf8Compare } from '../support/parquet-stats.ts';
 
 // DuckDB reads files written by encodeParquet: every value, the footer statistics it prunes row groups with,
 // and the schema, which must match the hyparquet-writer reference's exactly.
@@ -60,10 +61,6 @@ async function readRows(file: string, def: TableDef): Promise<Record<string, unk
   })));
 }
 
-function utf8Compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 /** A statistic as DuckDB's parquet_metadata() prints it, parsed back into a cell value. */
 function parseStat(type: ColumnType, text: unknown): CellValue | undefined {
   if (text === null || text === undefined) return undefined;
@@ -74,29 +71,6 @@ function parseStat(type: ColumnType, text: unknown): CellValue | undefined {
     case 'timestamp': return Date.parse(s.replace(' ', 'T').replace(/\+00$/, 'Z'));
     default: return Number(s);
   }
-}
-
-interface Expected {
-  nullCount: number;
-  min?: CellValue;
-  max?: CellValue;
-}
-
-/** Column statistics computed from the input rows. */
-function expectedStats(col: ColumnDef, rows: readonly Row[]): Expected {
-  const values = rows.map((r) => r[col.name]).filter((v): v is CellValue & {} => v !== null && v !== undefined);
-  const nullCount = rows.length - values.length;
-  if (values.length === 0) return { nullCount };
-  if (col.type === 'string') {
-    const sorted = (values as string[]).slice().sort(utf8Compare);
-    return { nullCount, min: sorted[0], max: sorted[sorted.length - 1] };
-  }
-  if (col.type === 'boolean') return { nullCount, min: !values.includes(false), max: values.includes(true) };
-  const min = Math.min(...(values as number[]));
-  const max = Math.max(...(values as number[]));
-  // parquet.thrift: a zero double min is written as -0.0, a zero max as +0.0.
-  if (col.type === 'double') return { nullCount, min: min === 0 ? -0 : min, max: max === 0 ? 0 : max };
-  return { nullCount, min, max };
 }
 
 /** Checks DuckDB's view of every column chunk's statistics against values computed from the input rows. */

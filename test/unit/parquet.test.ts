@@ -5,8 +5,9 @@ import { encodeParquetReference } from '../support/reference-parquet.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { tableColumns } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
-import type { CellValue, ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
+import type { ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
 import { sampleRow } from '../support/sample-rows.ts';
+import { expectedStats, utf8Compare } from '../support/parquet-stats.ts';
 
 const INGESTED_AT = Date.UTC(2024, 5, 1);
 const STATS_MAX_BYTES = 64;
@@ -30,34 +31,6 @@ async function readBack(bytes: Uint8Array) {
 /** The rows hyparquet read, as plain cell values, every stored column present. */
 function cells(def: TableDef, rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map((r) => Object.fromEntries(tableColumns(def).map((c) => [c.name, normal(r[c.name])])));
-}
-
-function utf8Compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-interface Expected {
-  nullCount: number;
-  min?: CellValue;
-  max?: CellValue;
-}
-
-/** Column statistics computed from the input rows: what the footer must say for them. */
-function expectedStats(col: ColumnDef, rows: readonly Row[]): Expected {
-  const values = rows.map((r) => r[col.name]).filter((v): v is CellValue & {} => v !== null && v !== undefined);
-  const nullCount = rows.length - values.length;
-  if (values.length === 0) return { nullCount };
-  if (col.type === 'string') {
-    const sorted = (values as string[]).slice().sort(utf8Compare);
-    return { nullCount, min: sorted[0], max: sorted[sorted.length - 1] };
-  }
-  if (col.type === 'boolean') return { nullCount, min: !values.includes(false), max: values.includes(true) };
-  const nums = values as number[];
-  const min = Math.min(...nums);
-  const max = Math.max(...nums);
-  // parquet.thrift: a zero double min is written as -0.0, a zero max as +0.0.
-  if (col.type === 'double') return { nullCount, min: min === 0 ? -0 : min, max: max === 0 ? 0 : max };
-  return { nullCount, min, max };
 }
 
 type Stats = { null_count?: bigint; min_value?: unknown; max_value?: unknown; is_min_value_exact?: boolean; is_max_value_exact?: boolean };
