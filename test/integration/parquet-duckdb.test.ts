@@ -8,9 +8,9 @@ import { encodeParquetReference } from '../support/reference-parquet.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { tableColumns } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
-import type { CellValue, ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
+import type { CellValue, ColumnType, Row, TableDef } from '#core/schema/types.ts';
 import { sampleRow } from '../support/sample-rows.ts';
-import { expectedStats, utf8Compare } from '../support/parquet-stats.ts';
+import { EDGE_TABLE, edgeRows as edgeRowsAt, expectedStats, utf8Compare } from '../support/parquet-fixtures.ts';
 
 // DuckDB reads files written by encodeParquet: every value, the footer statistics it prunes row groups with,
 // and the schema, which must match the hyparquet-writer reference's exactly.
@@ -155,20 +155,8 @@ describe.each(TABLES.map((t) => t.name))('DuckDB reads encodeParquet files: %s',
   });
 });
 
-const col = (name: string, type: ColumnType, nullable = true): ColumnDef => ({ name, type, nullable, description: name });
-const EDGE: TableDef = {
-  name: 'edge_cases',
-  description: 'encoder edge cases',
-  source: 'webhook',
-  eventTime: 'ingested_at',
-  key: ['s'],
-  columns: [col('s', 'string'), col('rs', 'string', false), col('i', 'int'), col('b', 'bigint'), col('d', 'double'), col('f', 'boolean'), col('t', 'timestamp')],
-};
-
-/** `count` EDGE rows: every column NULL (rs 'x') unless `fill` sets it. */
-function edgeRows(count: number, fill: (i: number) => Row): Row[] {
-  return Array.from({ length: count }, (_, i) => ({ record_id: `r${i}`, ingested_at: INGESTED_AT + i, rs: 'x', ...fill(i) }));
-}
+const EDGE = EDGE_TABLE;
+const edgeRows = (count: number, fill: (i: number) => Row): Row[] => edgeRowsAt(count, INGESTED_AT, fill);
 
 const json = '{"text":"she said \\"hi\\"\\nthen left","path":"C:\\\\tmp","tab":"\t","nl":"\n"}';
 

@@ -5,9 +5,9 @@ import { encodeParquetReference } from '../support/reference-parquet.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { tableColumns } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
-import type { ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
+import type { ColumnDef, Row, TableDef } from '#core/schema/types.ts';
 import { sampleRow } from '../support/sample-rows.ts';
-import { expectedStats, utf8Compare } from '../support/parquet-stats.ts';
+import { EDGE_TABLE, edgeRows as edgeRowsAt, expectedStats, utf8Compare } from '../support/parquet-fixtures.ts';
 
 const INGESTED_AT = Date.UTC(2024, 5, 1);
 const STATS_MAX_BYTES = 64;
@@ -117,21 +117,8 @@ describe.each(TABLES.map((t) => t.name))('encodeParquet: %s', (tableName) => {
   });
 });
 
-// A table with one nullable column of each type (plus the common record_id and ingested_at), for edge cases.
-const col = (name: string, type: ColumnType, nullable = true): ColumnDef => ({ name, type, nullable, description: name });
-const EDGE: TableDef = {
-  name: 'edge_cases',
-  description: 'encoder edge cases',
-  source: 'webhook',
-  eventTime: 'ingested_at',
-  key: ['s'],
-  columns: [col('s', 'string'), col('rs', 'string', false), col('i', 'int'), col('b', 'bigint'), col('d', 'double'), col('f', 'boolean'), col('t', 'timestamp')],
-};
-
-/** `count` EDGE rows: every column NULL (rs 'x') unless `fill` sets it. */
-function edgeRows(count: number, fill: (i: number) => Row): Row[] {
-  return Array.from({ length: count }, (_, i) => ({ record_id: `r${i}`, ingested_at: INGESTED_AT + i, rs: 'x', ...fill(i) }));
-}
+const EDGE = EDGE_TABLE;
+const edgeRows = (count: number, fill: (i: number) => Row): Row[] => edgeRowsAt(count, INGESTED_AT, fill);
 
 interface EdgeCase {
   readonly name: string;

@@ -1,4 +1,4 @@
-import type { CellValue, ColumnDef, Row } from '#core/schema/types.ts';
+import type { CellValue, ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
 
 /** Orders strings as Parquet statistics do: by their UTF-8 bytes, unsigned. */
 export function utf8Compare(a: string, b: string): number {
@@ -27,4 +27,21 @@ export function expectedStats(col: ColumnDef, rows: readonly Row[]): ExpectedSta
   // parquet.thrift: a zero double min is written as -0.0, a zero max as +0.0.
   if (col.type === 'double') return { nullCount, min: min === 0 ? -0 : min, max: max === 0 ? 0 : max };
   return { nullCount, min, max };
+}
+
+const col = (name: string, type: ColumnType, nullable = true): ColumnDef => ({ name, type, nullable, description: name });
+
+/** A table with one nullable column of each type, one NOT NULL string, and the common columns: for encoder edge cases. */
+export const EDGE_TABLE: TableDef = {
+  name: 'edge_cases',
+  description: 'encoder edge cases',
+  source: 'webhook',
+  eventTime: 'ingested_at',
+  key: ['s'],
+  columns: [col('s', 'string'), col('rs', 'string', false), col('i', 'int'), col('b', 'bigint'), col('d', 'double'), col('f', 'boolean'), col('t', 'timestamp')],
+};
+
+/** `count` EDGE_TABLE rows: every column NULL (rs 'x') unless `fill` sets it. */
+export function edgeRows(count: number, ingestedAt: number, fill: (i: number) => Row): Row[] {
+  return Array.from({ length: count }, (_, i) => ({ record_id: `r${i}`, ingested_at: ingestedAt + i, rs: 'x', ...fill(i) }));
 }
