@@ -55,10 +55,13 @@ export function normaliseEpoch(value: number): number {
 
 const asString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 
-/** An instant given as epoch (number or digit string, seconds or ms) or as ISO-8601 text, when plausible. */
-function instantOf(v: unknown): number | undefined {
-  if (typeof v === 'string' && !/^\d+(\.\d+)?$/.test(v)) {
-    const ms = Date.parse(v);
+// Zoom times are ISO-8601 UTC; a time without an offset is read as UTC so the result never depends on the host's zone.
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** A plausible instant (epoch ms) from ISO-8601 text or an epoch number/digit string (seconds or ms), else undefined. */
+export function instantOf(v: unknown): number | undefined {
+  if (typeof v === 'string' && ISO.test(v)) {
+    const ms = Date.parse(/T/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v);
     return isPlausibleEpochMs(ms) ? ms : undefined;
   }
   return epochOf(v);

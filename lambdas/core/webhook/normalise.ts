@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
-import { isPlausibleEpochMs } from '../lake/records.ts';
 import type { CellValue, Row } from '../schema/types.ts';
-import { eventTimeOf, normaliseEpoch, type ZoomEnvelope } from './envelope.ts';
+import { eventTimeOf, instantOf, type ZoomEnvelope } from './envelope.ts';
 
 /** One row derived from a webhook event, for the typed table it belongs in. */
 export interface TypedRow {
@@ -35,17 +34,7 @@ function ip(v: unknown): string | null {
   return isIP(s) !== 0 ? s : null;
 }
 
-// Zoom times are ISO-8601 UTC; a time without an offset is read as UTC so the result never depends on the host's zone.
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** A plausible instant (epoch ms) from ISO-8601 text or an epoch number/digit string (seconds or ms), else null. */
-function instant(v: unknown): number | null {
-  let ms = NaN;
-  if (typeof v === 'number') ms = normaliseEpoch(v);
-  else if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) ms = normaliseEpoch(Number(v));
-  else if (typeof v === 'string' && ISO.test(v)) ms = Date.parse(/T/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v);
-  return Number.isFinite(ms) && isPlausibleEpochMs(ms) ? ms : null;
-}
+const instant = (v: unknown): number | null => instantOf(v) ?? null;
 const firstInstant = (...vs: unknown[]): number | null => vs.map(instant).find((v) => v !== null) ?? null;
 
 // Keys whose string values are credentials (recording download_token, meeting passcodes, play passcodes).
