@@ -1,58 +1,11 @@
-import { isIP } from 'node:net';
-import type { CellValue, Row } from '../schema/types.ts';
-import { eventTimeOf, instantOf, type ZoomEnvelope } from './envelope.ts';
+import { firstId, firstInstant, firstText, id, instant, int32, int64, ip, isRecord, json, masked, obj, text, type Cells, type Json } from '../lake/cells.ts';
+import type { Row } from '../schema/types.ts';
+import { eventTimeOf, type ZoomEnvelope } from './envelope.ts';
 
 /** One row derived from a webhook event, for the typed table it belongs in. */
 export interface TypedRow {
   readonly table: string;
   readonly row: Row;
-}
-
-type Json = Readonly<Record<string, unknown>>;
-type Cells = Record<string, CellValue>;
-
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const obj = (v: unknown): Json => (isRecord(v) ? v : {});
-
-// Zoom sends "" for absent values (guest emails, unset ids); NULL says "not known" in SQL.
-const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-// Meeting numbers arrive as numbers in some events and strings in others; ids are always stored as strings.
-const id = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? String(v) : text(v));
-const firstText = (...vs: unknown[]): string | null => vs.map(text).find((v) => v !== null) ?? null;
-const firstId = (...vs: unknown[]): string | null => vs.map(id).find((v) => v !== null) ?? null;
-
-function integer(v: unknown, min: number, max: number): number | null {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
-  return Number.isInteger(n) && n >= min && n <= max ? n : null;
-}
-const int32 = (v: unknown) => integer(v, -(2 ** 31), 2 ** 31 - 1);
-const int64 = (v: unknown) => integer(v, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-
-/** IPs are undocumented in participant events, so only a well-formed address is kept. */
-function ip(v: unknown): string | null {
-  const s = typeof v === 'string' ? v.trim() : '';
-  return isIP(s) !== 0 ? s : null;
-}
-
-const instant = (v: unknown): number | null => instantOf(v) ?? null;
-const firstInstant = (...vs: unknown[]): number | null => vs.map(instant).find((v) => v !== null) ?? null;
-
-// Keys whose string values are credentials (recording download_token, meeting passcodes, play passcodes).
-const SECRET_KEY = /(password|passcode|passwd|pwd|token|secret)$/i;
-// Join and share URLs can embed the passcode (`?pwd=`) or an access token.
-const URL_SECRET = /([?&](?:pwd|tk|token|access_token)=)[^&#\s]*/gi;
-
-/** JSON text of a value with credentials masked; NULL when absent or too deeply nested to serialise (raw keeps it). */
-function json(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  try {
-    // A replacer, not a copied tree: the native serialiser handles far deeper nesting than a recursive copy would.
-    return JSON.stringify(v, (key, x: unknown) =>
-      typeof x !== 'string' ? x : SECRET_KEY.test(key) && x !== '' ? '[redacted]' : x.replace(URL_SECRET, '$1[redacted]'));
-  } catch (error) {
-    if (error instanceof RangeError) return null;
-    throw error;
-  }
 }
 
 const withoutId = (v: unknown): Json | undefined => {
@@ -195,7 +148,7 @@ function recordingCells(m: Json, parent: Json): Cells {
     start_time: instant(m.start_time),
     recording_count: int32(m.recording_count),
     total_size: int64(m.total_size),
-    share_url: typeof m.share_url === 'string' && m.share_url !== '' ? m.share_url.replace(URL_SECRET, '$1[redacted]') : null,
+    share_url: masked(m.share_url),
   };
 }
 

@@ -1,0 +1,70 @@
+import { isIP } from 'node:net';
+import { instantOf } from '../webhook/envelope.ts';
+import type { CellValue } from '../schema/types.ts';
+
+/**
+ * Coercions from Zoom JSON (webhooks and REST) to lake cells. Each returns NULL rather than throwing for a value
+ * of an unexpected type, so one odd field never costs a whole record.
+ */
+
+/** A JSON object as read from Zoom. */
+export type Json = Readonly<Record<string, unknown>>;
+/** A row under construction. */
+export type Cells = Record<string, CellValue>;
+
+/** Whether a value is a JSON object (not an array, not null). */
+export const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The value as an object, or an empty one. */
+export const obj = (v: unknown): Json => (isRecord(v) ? v : {});
+
+/** Text, NULL for "": Zoom sends "" for absent values (guest emails, unset ids); NULL says "not known" in SQL. */
+export const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+/** An id as a string: meeting numbers arrive as numbers in some payloads and strings in others. */
+export const id = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? String(v) : text(v));
+/** The first non-empty text. */
+export const firstText = (...vs: unknown[]): string | null => vs.map(text).find((v) => v !== null) ?? null;
+/** The first present id. */
+export const firstId = (...vs: unknown[]): string | null => vs.map(id).find((v) => v !== null) ?? null;
+
+function integer(v: unknown, min: number, max: number): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+}
+/** A 32-bit integer (number or digit string), else NULL. */
+export const int32 = (v: unknown) => integer(v, -(2 ** 31), 2 ** 31 - 1);
+/** A safe integer (number or digit string), else NULL. */
+export const int64 = (v: unknown) => integer(v, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+/** A boolean, else NULL. */
+export const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
+
+/** A well-formed IP address, else NULL (IPs are undocumented in some payloads). */
+export function ip(v: unknown): string | null {
+  const s = typeof v === 'string' ? v.trim() : '';
+  return isIP(s) !== 0 ? s : null;
+}
+
+/** A plausible instant in epoch ms (ISO-8601 or epoch seconds/ms), else NULL. */
+export const instant = (v: unknown): number | null => instantOf(v) ?? null;
+/** The first plausible instant. */
+export const firstInstant = (...vs: unknown[]): number | null => vs.map(instant).find((v) => v !== null) ?? null;
+
+// Keys whose string values are credentials (recording download_token, meeting passcodes, play passcodes).
+const SECRET_KEY = /(password|passcode|passwd|pwd|token|secret)$/i;
+// Join and share URLs can embed the passcode (`?pwd=`) or an access token.
+const URL_SECRET = /([?&](?:pwd|tk|token|access_token)=)[^&#\s]*/gi;
+
+/** A URL or text with embedded passcodes and tokens masked. */
+export const masked = (v: unknown): string | null => text(v)?.replace(URL_SECRET, '$1[redacted]') ?? null;
+
+/** JSON text of a value with credentials masked; NULL when absent or too deeply nested to serialise (raw keeps it). */
+export function json(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  try {
+    // A replacer, not a copied tree: the native serialiser handles far deeper nesting than a recursive copy would.
+    return JSON.stringify(v, (key, x: unknown) =>
+      typeof x !== 'string' ? x : SECRET_KEY.test(key) && x !== '' ? '[redacted]' : x.replace(URL_SECRET, '$1[redacted]'));
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
