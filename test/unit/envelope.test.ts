@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EnvelopeError, eventTimeOf, normaliseEpoch, parseEnvelope, webhookEventRow } from '#core/webhook/envelope.ts';
+import { normaliseEpoch } from '#core/lake/cells.ts';
+import { EnvelopeError, eventTimeOf, parseEnvelope, webhookEventRow } from '#core/webhook/envelope.ts';
 
 const RECEIVED = Date.UTC(2024, 2, 3, 4, 5, 6);
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { instantOf } from '../webhook/envelope.ts';
+import { isPlausibleEpochMs } from './records.ts';
 import type { CellValue } from '../schema/types.ts';
 
 /**
@@ -42,6 +42,32 @@ export function ip(v: unknown): string | null {
   const s = typeof v === 'string' ? v.trim() : '';
   return isIP(s) !== 0 ? s : null;
 }
+
+/** A number or numeric string as plausible epoch ms (seconds converted), else undefined. */
+export function epochOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n)) return undefined;
+  const ms = normaliseEpoch(n);
+  return isPlausibleEpochMs(ms) ? ms : undefined;
+}
+
+/** Zoom documents event_ts in ms, but seconds have been seen; values below 1e11 are seconds. */
+export function normaliseEpoch(value: number): number {
+  return Math.round(value < 1e11 ? value * 1000 : value);
+}
+
+// Zoom times are ISO-8601 UTC; a time without an offset is read as UTC so the result never depends on the host's zone.
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** A plausible instant (epoch ms) from ISO-8601 text or an epoch number/digit string (seconds or ms), else undefined. */
+export function instantOf(v: unknown): number | undefined {
+  if (typeof v === 'string' && ISO.test(v)) {
+    const ms = Date.parse(/T/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v);
+    return isPlausibleEpochMs(ms) ? ms : undefined;
+  }
+  return epochOf(v);
+}
+
 
 /** A plausible instant in epoch ms (ISO-8601 or epoch seconds/ms), else NULL. */
 export const instant = (v: unknown): number | null => instantOf(v) ?? null;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ZoomlakeError } from '../errors.ts';
-import { isPlausibleEpochMs } from '../lake/records.ts';
+import { epochOf, instantOf } from '../lake/cells.ts';
 import type { Row } from '../schema/types.ts';
 
 /** A request body that is not JSON or not a Zoom webhook envelope (answered with 400, never stored). */
@@ -40,32 +40,7 @@ export function parseEnvelope(raw: Uint8Array | string): ZoomEnvelope {
   return { event: body.event, ...(eventTs !== undefined ? { eventTs } : {}), payload: isRecord(body.payload) ? body.payload : {} };
 }
 
-/** A number or numeric string as plausible epoch ms (seconds converted), else undefined. */
-function epochOf(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n)) return undefined;
-  const ms = normaliseEpoch(n);
-  return isPlausibleEpochMs(ms) ? ms : undefined;
-}
-
-/** Zoom documents event_ts in ms, but seconds have been seen; values below 1e11 are seconds. */
-export function normaliseEpoch(value: number): number {
-  return Math.round(value < 1e11 ? value * 1000 : value);
-}
-
 const asString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
-
-// Zoom times are ISO-8601 UTC; a time without an offset is read as UTC so the result never depends on the host's zone.
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** A plausible instant (epoch ms) from ISO-8601 text or an epoch number/digit string (seconds or ms), else undefined. */
-export function instantOf(v: unknown): number | undefined {
-  if (typeof v === 'string' && ISO.test(v)) {
-    const ms = Date.parse(/T/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v);
-    return isPlausibleEpochMs(ms) ? ms : undefined;
-  }
-  return epochOf(v);
-}
 
 /**
  * When the event happened: Zoom's event_ts, else a time inside the payload (time_stamp, object.date_time), else
