@@ -105,3 +105,28 @@ describe('queries/hunting', () => {
     expect({ code, err }).toEqual({ code: 0, err: '' });
   });
 });
+
+describe('zoomlake simulate', () => {
+  it('serves the simulator until stopped and prints the environment to point a poller at it', async () => {
+    let out = '';
+    let stop: () => void = () => undefined;
+    const running = main(['simulate', '--port', '0', '--plan', 'pro'], {
+      out: (t) => { out += t; }, err: (t) => { out += t; }, env: {},
+      untilStopped: () => new Promise<void>((resolve) => { stop = resolve; }),
+    });
+    for (let i = 0; i < 100 && !out.includes('ZOOM_API_BASE_URL='); i++) await new Promise((r) => setTimeout(r, 20));
+    const oauth = /ZOOM_OAUTH_URL=(\S+)/.exec(out)![1]!;
+    const res = await fetch(`${oauth}?grant_type=account_credentials&account_id=sim-account-id`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from('sim-client-id:sim-client-secret').toString('base64')}` },
+    });
+    expect(res.status).toBe(200);
+    stop();
+    expect(await running).toBe(0);
+  });
+
+  it('rejects an unknown plan', async () => {
+    const { code, err } = await cli('simulate', '--plan', 'gold', '--dir', tempDir());
+    expect(code).toBe(2);
+    expect(err).toContain('--plan must be one of free, pro, business, enterprise');
+  });
+});

@@ -7,6 +7,7 @@ import { TABLES } from '#core/schema/tables.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
 import { startWebhookServer } from '../webhook-server.ts';
+import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { formatTable } from './format.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
@@ -31,6 +32,7 @@ commands:
   load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
   serve [--port N] [--host H]  receive Zoom webhooks on POST /zoom/webhook (secret: ZOOM_WEBHOOK_SECRET_TOKEN)
+  simulate [--port N] [--host H] [--plan P]  the Zoom API simulator (OAuth + report/dashboard APIs) alone
   tables                    rows per table: raw copies and de-duplicated records
   config                    validate the config and print it with every default filled in
 
@@ -56,6 +58,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         help: { type: 'boolean', short: 'h', default: false },
         port: { type: 'string', default: '8080' },
         host: { type: 'string', default: '127.0.0.1' },
+        plan: { type: 'string', default: 'business' },
       },
     });
     const [command, ...args] = positionals;
@@ -71,6 +74,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'hunt': return await hunt(rt, io, args, values.file, values.json);
       case 'tables': return await tables(rt, io);
       case 'serve': return await serve(rt, io, values.host, values.port);
+      case 'simulate': return await simulate(io, values.host, values.port, values.plan);
       case 'config':
         io.out(JSON.stringify(config, null, 2) + '\n');
         return 0;
@@ -147,6 +151,23 @@ async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: 
   } finally {
     engine.close();
   }
+}
+
+const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
+
+async function simulate(io: CliIo, host: string, portText: string, plan: string): Promise<number> {
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${portText}"`);
+  const tier = PLANS.find((p) => p === plan);
+  if (!tier) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}, got "${plan}"`);
+  const sim = await startZoomSimulator({ host, port, plan: tier });
+  io.out(`zoomlake simulate: Zoom API simulator (${tier} plan) listening\n` +
+    `  ZOOM_OAUTH_URL=${sim.oauthUrl}\n  ZOOM_API_BASE_URL=${sim.apiBaseUrl}\n` +
+    '  ZOOM_ACCOUNT_ID=sim-account-id ZOOM_CLIENT_ID=sim-client-id ZOOM_CLIENT_SECRET=sim-client-secret\n' +
+    `  faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats\n`);
+  await io.untilStopped();
+  await sim.close();
+  return 0;
 }
 
 async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string): Promise<number> {
