@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
-import { awsJsonError, createAwsJsonServer, type JsonReply } from './aws-json-server.ts';
-import { closeServer, listenOnLoopback } from './aws-test-clients.ts';
+import { AwsJsonFake, awsJsonError, type JsonReply } from './aws-json-server.ts';
 
 /** How the fake answers one scripted query string. */
 export interface FakeAthenaScript {
@@ -43,28 +41,19 @@ const PREFIX = 'AmazonAthena.';
  * A loopback Athena speaking the JSON 1.1 protocol (StartQueryExecution, GetQueryExecution, GetQueryResults,
  * StopQueryExecution). Queries are scripted by their exact text; every request is recorded.
  */
-export class FakeAthena {
+export class FakeAthena extends AwsJsonFake {
   /** Every call in arrival order. */
   readonly requests: FakeAthenaRequest[] = [];
   private readonly scripts = new Map<string, FakeAthenaScript>();
   private readonly executions = new Map<string, Execution>();
   private readonly failures: { target: string; reply: JsonReply }[] = [];
-  private readonly server: Server;
   private nextId = 1;
 
   constructor() {
-    this.server = createAwsJsonServer((target, body) => this.handle(target, body));
+    super();
   }
 
-  /** Starts listening on 127.0.0.1 (port 0) and returns the endpoint URL. */
-  listen(): Promise<string> {
-    return listenOnLoopback(this.server);
-  }
 
-  /** Stops the server. */
-  close(): Promise<void> {
-    return closeServer(this.server);
-  }
 
   /** Sets how the fake answers the query with exactly this text. */
   script(query: string, script: FakeAthenaScript): void {
@@ -81,7 +70,7 @@ export class FakeAthena {
     return this.requests.filter((r) => r.target === PREFIX + operation);
   }
 
-  private handle(target: string, raw: unknown): JsonReply {
+  protected handle(target: string, raw: unknown): JsonReply {
     const body = typeof raw === 'object' && raw !== null ? { ...raw } : {};
     this.requests.push({ target, body });
     const failure = this.failures.findIndex((f) => f.target === target);

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { closeServer, listenOnLoopback } from './aws-test-clients.ts';
 
 /** What a fake answers to one AWS JSON-protocol call. */
 export interface JsonReply {
@@ -60,4 +61,26 @@ export function createFixedReplyServer(status: number, body: string, headers: Re
       res.end(body);
     });
   });
+}
+
+/** A loopback fake of one AWS JSON-protocol service: subclasses answer each `X-Amz-Target` in `handle`. */
+export abstract class AwsJsonFake {
+  private readonly server: Server;
+
+  constructor(contentType?: string) {
+    this.server = createAwsJsonServer((target, body) => this.handle(target, body), contentType);
+  }
+
+  /** Starts listening on 127.0.0.1 and returns the endpoint URL. */
+  start(): Promise<string> {
+    return listenOnLoopback(this.server);
+  }
+
+  /** Stops the server. */
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+
+  /** The reply to one request. */
+  protected abstract handle(target: string, body: unknown): JsonReply;
 }

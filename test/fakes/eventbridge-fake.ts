@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
-import { awsJsonError, createAwsJsonServer, type JsonReply } from './aws-json-server.ts';
-import { closeServer, listenOnLoopback } from './aws-test-clients.ts';
+import { AwsJsonFake, awsJsonError, type JsonReply } from './aws-json-server.ts';
 
 /** One PutEvents entry as the fake received it; `Time` is epoch seconds, as the JSON protocol sends it. */
 export interface FakeEntry {
@@ -24,7 +22,7 @@ export type EntryFailurePolicy = (entry: FakeEntry, previousAttempts: number) =>
  * EventBridge's PutEvents over the AWS JSON 1.1 protocol on loopback. Records every call's entries, accepts them
  * unless `failEntry` says otherwise, and answers like EventBridge (FailedEntryCount plus per-entry results).
  */
-export class EventBridgeFake {
+export class EventBridgeFake extends AwsJsonFake {
   /** Entries of each PutEvents call, in call order. */
   readonly calls: FakeEntry[][] = [];
   /** Entries the fake accepted, in order. */
@@ -32,21 +30,13 @@ export class EventBridgeFake {
   /** Per-entry failure policy; accept everything by default. */
   failEntry: EntryFailurePolicy = () => undefined;
   private readonly seen = new Map<string, number>();
-  private readonly server: Server;
   private nextId = 0;
 
   constructor() {
-    this.server = createAwsJsonServer((target, body) => this.handle(target, body));
+    super();
   }
 
-  /** Starts listening on 127.0.0.1 and returns the endpoint URL. */
-  start(): Promise<string> {
-    return listenOnLoopback(this.server);
-  }
 
-  close(): Promise<void> {
-    return closeServer(this.server);
-  }
 
   /** Forgets recorded calls and attempts, and accepts everything again. */
   reset(): void {
@@ -56,7 +46,7 @@ export class EventBridgeFake {
     this.failEntry = () => undefined;
   }
 
-  private handle(target: string, body: unknown): JsonReply {
+  protected handle(target: string, body: unknown): JsonReply {
     if (target !== 'AWSEvents.PutEvents') return awsJsonError(400, 'UnknownOperationException', `unsupported ${target}`);
     const entries = readEntries(body);
     if (!entries || entries.length === 0 || entries.length > 10) {

@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
-import { awsJsonError, createAwsJsonServer, type JsonReply } from './aws-json-server.ts';
-import { closeServer, listenOnLoopback } from './aws-test-clients.ts';
+import { AwsJsonFake, awsJsonError, type JsonReply } from './aws-json-server.ts';
 
 /** A stored secret: a string, or bytes (sent base64-encoded as SecretBinary). */
 export type FakeSecret = string | Uint8Array;
@@ -9,29 +7,21 @@ export type FakeSecret = string | Uint8Array;
  * Secrets Manager's GetSecretValue over the AWS JSON 1.1 protocol on loopback. Records every SecretId asked for;
  * `failNext` makes upcoming calls fail with a chosen AWS error.
  */
-export class SecretsManagerFake {
+export class SecretsManagerFake extends AwsJsonFake {
   /** The store, by secret name. */
   readonly secrets = new Map<string, FakeSecret>();
   /** SecretId of every GetSecretValue call, in order. */
   readonly calls: string[] = [];
   /** Errors the next calls answer with, first first. */
   readonly failNext: JsonReply[] = [];
-  private readonly server: Server;
 
   constructor() {
-    this.server = createAwsJsonServer((target, body) => this.handle(target, body));
+    super();
   }
 
-  /** Starts listening on 127.0.0.1 and returns the endpoint URL. */
-  start(): Promise<string> {
-    return listenOnLoopback(this.server);
-  }
 
-  close(): Promise<void> {
-    return closeServer(this.server);
-  }
 
-  private handle(target: string, body: unknown): JsonReply {
+  protected handle(target: string, body: unknown): JsonReply {
     if (target !== 'secretsmanager.GetSecretValue') return awsJsonError(400, 'UnknownOperationException', `unsupported ${target}`);
     const id = typeof body === 'object' && body !== null && 'SecretId' in body && typeof body.SecretId === 'string' ? body.SecretId : '';
     this.calls.push(id);

@@ -21,7 +21,7 @@ let client: AthenaClient;
 beforeAll(async () => {
   fake = new FakeAthena();
   // One attempt: these tests check how a failed call is mapped, not the SDK's own retries.
-  client = new AthenaClient(loopbackClientConfig(await fake.listen(), 1));
+  client = new AthenaClient(loopbackClientConfig(await fake.start(), 1));
 });
 
 afterAll(async () => {
