@@ -63,6 +63,24 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
     for (const t of sent) expect(sent.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
   });
 
+  it('under a 429 storm never exceeds the configured rate and still finishes the window', async () => {
+    sim.setFaults({ rateLimitStorm: 0.3 });
+    const before = sim.stats().requests.length;
+    const sent: number[] = [];
+    try {
+      const api = client({ maxRequestsPerSecond: 4, maxRetries: 8, fetch: (url, init) => {
+        if (url.startsWith(sim.apiBaseUrl)) sent.push(Date.now());
+        return httpFetch(url, init);
+      } });
+      const items = await collect(api, '/report/activities', { from: '2026-11-06', to: TO }, 'activity_logs');
+      expect(items.length).toBe(sim.org.activities.filter((a) => a.time.slice(0, 10) >= '2026-11-06' && a.time.slice(0, 10) <= TO).length);
+    } finally {
+      sim.setFaults({ rateLimitStorm: 0 });
+    }
+    expect(sim.stats().requests.slice(before).filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    for (const t of sent) expect(sent.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(4);
+  });
+
   it('reads a meeting whose UUID needs double encoding', async () => {
     const meeting = sim.org.meetings.find((m) => m.uuid.startsWith('/') || m.uuid.includes('//')) ?? sim.org.meetings[0]!;
     const items = await collect(client(), `/report/meetings/${meetingUuidPath(meeting.uuid)}/participants`, {}, 'participants');
