@@ -39,7 +39,8 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     env,
     key: storage.key,
     lakeBucket: storage.lakeBucket,
-    description: 'zoomlake (stateless): Zoom webhook API, internal Zoom event bus, lake writer queue and function',
+    stateTable: storage.stateTable,
+    description: 'zoomlake (stateless): Zoom webhook API, internal Zoom event bus, lake writer queue and function, Zoom API poller',
   });
   acknowledgePipelineFindings(pipeline);
   return { app, storage, pipeline };

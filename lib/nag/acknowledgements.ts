@@ -45,7 +45,7 @@ export function acknowledgeObjectPrefixGrants(policy: IConstruct, objectPrefixes
 
 /** Every cdk-nag acknowledgement in the pipeline stack, each with its reason. */
 export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void {
-  const { webhook, lakeWriter } = stack;
+  const { webhook, lakeWriter, poller } = stack;
   acknowledge(
     webhook.route,
     'AwsSolutions-APIG4',
@@ -69,5 +69,22 @@ export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void 
     ['/zoom/*', '/webhook-bodies/*'],
     'The writer creates Parquet files under zoom/<table>/dt=<day>/ with generated names and reads bodies stored by reference ' +
       'under webhook-bodies/; the grants are s3:PutObject and s3:GetObject under those prefixes only.',
+  );
+  acknowledge(
+    poller.credentials,
+    'AwsSolutions-SMG4',
+    'The Zoom Server-to-Server OAuth client secret is issued by Zoom in the Marketplace app and cannot be rotated by a Lambda; ' +
+      'when it is regenerated in Zoom the operator puts the new credentials in this secret.',
+  );
+  acknowledge(
+    poller.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is the dead-letter queue of the poller schedules (EventBridge Scheduler dead-letter config, which cdk-nag does ' +
+      'not recognise); a dead-letter queue needs no dead-letter queue of its own, and its depth raises an alarm.',
+  );
+  acknowledgeObjectPrefixGrants(
+    poller.poller.role.node.findChild('DefaultPolicy'),
+    ['/zoom/*'],
+    'The poller creates Parquet files under zoom/<table>/dt=<day>/ with generated names; the grant is s3:PutObject under that prefix only.',
   );
 }

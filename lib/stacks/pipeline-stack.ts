@@ -1,8 +1,10 @@
 import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { ZoomlakeConfig } from '../config/schema.ts';
+import { ScheduledPoller } from '../constructs/scheduled-poller.ts';
 import { WebhookLakeWriter } from '../constructs/webhook-lake-writer.ts';
 import { ZoomWebhookApi } from '../constructs/zoom-webhook-api.ts';
 
@@ -14,14 +16,18 @@ export interface ZoomlakePipelineStackProps extends StackProps {
   readonly key: IKey;
   /** The storage stack's lake bucket. */
   readonly lakeBucket: IBucket;
+  /** The storage stack's state table (poll cursors and leases). */
+  readonly stateTable: ITableV2;
 }
 
-/** The stateless half of zoomlake: the Zoom webhook receiver and the writer landing its events in the lake. */
+/** The stateless half of zoomlake: the Zoom webhook receiver, the writer landing its events in the lake, and the API poller. */
 export class ZoomlakePipelineStack extends Stack {
   /** The webhook API, its function, secret and the internal Zoom bus. */
   readonly webhook: ZoomWebhookApi;
   /** The rule, queues and function writing webhook events to the lake. */
   readonly lakeWriter: WebhookLakeWriter;
+  /** The scheduled Zoom API poller, its credentials secret and alarms. */
+  readonly poller: ScheduledPoller;
 
   constructor(scope: Construct, id: string, props: ZoomlakePipelineStackProps) {
     super(scope, id, props);
@@ -38,10 +44,23 @@ export class ZoomlakePipelineStack extends Stack {
     });
     this.lakeWriter = new WebhookLakeWriter(this, 'LakeWriter', { eventBus: this.webhook.eventBus, lakeBucket, encryptionKey: key });
 
+    this.poller = new ScheduledPoller(this, 'Poller', {
+      encryptionKey: key,
+      lakeBucket,
+      stateTable: props.stateTable,
+      sources: config.sources,
+      plan: config.planTier,
+      apiBudgetShare: config.apiBudgetShare,
+    });
+
     new CfnOutput(this, 'WebhookUrl', { value: this.webhook.webhookUrl, description: 'Event notification endpoint URL to enter in the Zoom app' });
     new CfnOutput(this, 'WebhookSecretArn', {
       value: this.webhook.secret.secretArn,
       description: 'Put the Zoom app secret token here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string <token>',
+    });
+    new CfnOutput(this, 'ZoomCredentialsSecretArn', {
+      value: this.poller.credentials.secretArn,
+      description: 'Put the Zoom Server-to-Server OAuth credentials here as JSON {"accountId","clientId","clientSecret"}',
     });
   }
 }

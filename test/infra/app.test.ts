@@ -84,8 +84,11 @@ describe('the zoomlake app', () => {
       'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakePipeline/Webhook/Handler/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/Poller/Poller/Role/DefaultPolicy/Resource',
       'AwsSolutions-S1 at ZoomlakeStorage/Storage/AccessLogs/Resource',
+      'AwsSolutions-SMG4 at ZoomlakePipeline/Poller/Credentials/Resource',
       'AwsSolutions-SMG4 at ZoomlakePipeline/Webhook/Secret/Resource',
+      'AwsSolutions-SQS3 at ZoomlakePipeline/Poller/DeadLetterQueue/Resource',
     ]);
   });
 

@@ -10,7 +10,7 @@ function build(config: Record<string, unknown> = {}) {
   const app = new App({ context: NO_BUNDLING });
   const cfg = testConfig(config);
   const storage = new ZoomlakeStorageStack(app, 'Storage', { config: cfg, env: TEST_ENV });
-  const pipeline = new ZoomlakePipelineStack(app, 'Pipeline', { config: cfg, env: TEST_ENV, key: storage.key, lakeBucket: storage.lakeBucket });
+  const pipeline = new ZoomlakePipelineStack(app, 'Pipeline', { config: cfg, env: TEST_ENV, key: storage.key, lakeBucket: storage.lakeBucket, stateTable: storage.stateTable });
   return { storage, pipeline, template: Template.fromStack(pipeline), storageTemplate: Template.fromStack(storage) };
 }
 
@@ -21,10 +21,10 @@ const webhookEnv = (t = template, p = pipeline) =>
   (resourceOf(t, p.webhook.handler.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 
 describe('ZoomlakePipelineStack', () => {
-  it('holds the webhook API with its one route, the two functions and the writer rule', () => {
+  it('holds the webhook API with its one route, the three functions and the writer rule', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::Events::Rule', 1);
   });
 
@@ -60,6 +60,15 @@ describe('ZoomlakePipelineStack', () => {
 
   it('outputs the ARN of the secret to put the webhook secret token in', () => {
     template.hasOutput('WebhookSecretArn', { Value: { Ref: logicalIdOf(pipeline.webhook.secret) } });
+  });
+
+  it('outputs the ARN of the secret to put the Zoom API credentials in', () => {
+    template.hasOutput('ZoomCredentialsSecretArn', { Value: { Ref: logicalIdOf(pipeline.poller.credentials) } });
+  });
+
+  it('gives the poller the state table of the storage stack through an import', () => {
+    const env = (resourceOf(template, pipeline.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(env.STATE_TABLE_NAME).toEqual(importedValue);
   });
 
   it('grants no IAM permission on every resource', () => {

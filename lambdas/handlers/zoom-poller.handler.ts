@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
+import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
+import { S3ObjectStore } from '#adapters/s3-object-store.ts';
+import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
+import { LakeWriter } from '#core/lake/writer.ts';
+import { pollSource, type SourceRun } from '#core/poll/run.ts';
+import { POLL_SOURCES } from '#core/poll/sources.ts';
+import type { Clock, StateStore } from '#core/ports.ts';
+import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import { httpFetch } from '#local/http-fetch.ts';
+import { SystemClock } from '#local/system-clock.ts';
+
+const nonEmpty = z.string().check(z.minLength(1));
+const plan = z.enum(['free', 'pro', 'business', 'enterprise']);
+/** The environment the ScheduledPoller construct sets. */
+const envSchema = z.object({
+  ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty,
+  ZOOM_PLAN: plan,
+  API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)),
+  STATE_TABLE_NAME: nonEmpty,
+  LAKE_BUCKET_NAME: nonEmpty,
+  LEASE_SECONDS: z.coerce.number().check(z.int(), z.positive()),
+});
+const credentialsSchema = z.object({ accountId: nonEmpty, clientId: nonEmpty, clientSecret: nonEmpty });
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+/** The schedule's input; `from`/`to` (both or neither) backfill a day range instead of following the cursor. */
+const eventSchema = z.object({ source: nonEmpty, from: z.optional(day), to: z.optional(day) });
+
+/** What the poller handler needs; the Zoom client is built once the credentials secret is read. */
+export interface PollerDeps {
+  readonly api: () => Promise<ZoomApi>;
+  readonly plan: z.infer<typeof plan>;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly newWriter: (writerId: string) => LakeWriter;
+  readonly leaseSeconds: number;
+}
+
+/** The part of the Lambda context the poller reads. */
+export interface PollerContext {
+  readonly awsRequestId: string;
+}
+
+/** The poller's dependencies from the Lambda environment; a new client only when the stored credentials change. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): PollerDeps {
+  const e = envSchema.parse(env);
+  const clock = new SystemClock();
+  const secrets = new SecretsManagerSecretProvider();
+  const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
+  let client: { raw: string; api: ZoomHttpClient } | undefined;
+  const api = async (): Promise<ZoomApi> => {
+    const raw = await secrets.getSecret(e.ZOOM_CREDENTIALS_SECRET_ARN);
+    if (client?.raw !== raw) {
+      const credentials = credentialsSchema.parse(JSON.parse(raw));
+      client = { raw, api: new ZoomHttpClient({
+        fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
+        credentials, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, timeoutMs: 30_000,
+      }) };
+    }
+    return client.api;
+  };
+  return {
+    api, plan: e.ZOOM_PLAN, clock, leaseSeconds: e.LEASE_SECONDS,
+    state: new DynamoStateStore(e.STATE_TABLE_NAME, clock),
+    newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
+  };
+}
+
+/** An Embedded Metric Format line in namespace `zoomlake` with dimension Source. */
+function emf(nowMs: number, source: string, metrics: Readonly<Record<string, number>>): string {
+  const names = Object.keys(metrics).map((name) => ({ Name: name, Unit: 'Count' }));
+  return JSON.stringify({ _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Source']], Metrics: names }] }, Source: source, ...metrics });
+}
+
+/**
+ * The poller over `deps`: runs one source and logs its SourceRun, with CursorAdvanced (and SourceDisabled) as EMF.
+ * Unexpected errors are thrown so the schedule retries and dead-letters them. EMF goes straight to stdout: with the
+ * JSON log format console.log wraps each line, and CloudWatch extracts metrics only from unwrapped lines.
+ */
+export function makeHandler(
+  deps: PollerDeps,
+  log: (line: string) => void = (line) => console.log(line),
+  metric: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): (event: unknown, context: PollerContext) => Promise<SourceRun> {
+  return async (event, context) => {
+    const { source: name, from, to } = eventSchema.parse(event);
+    const source = POLL_SOURCES[name];
+    if (!source) throw new Error(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
+    if ((from === undefined) !== (to === undefined)) throw new Error('a backfill needs both from and to');
+    const range = from !== undefined && to !== undefined ? { from, to } : undefined;
+    const run = await pollSource(source, {
+      api: await deps.api(), plan: deps.plan, state: deps.state, clock: deps.clock, owner: context.awsRequestId,
+      leaseSeconds: deps.leaseSeconds, newWriter: () => deps.newWriter(`poller-${name}`),
+    }, range);
+    log(JSON.stringify(run));
+    metric(emf(deps.clock.now(), name, { CursorAdvanced: run.windows > 0 ? 1 : 0, ...(run.status === 'disabled' ? { SourceDisabled: 1 } : {}) }));
+    return run;
+  };
+}
+
+let live: ReturnType<typeof makeHandler> | undefined;
+
+/** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
+export const handler: ReturnType<typeof makeHandler> = (event, context) => {
+  live ??= makeHandler(fromEnv());
+  return live(event, context);
+};

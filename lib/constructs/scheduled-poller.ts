@@ -1,0 +1,192 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { POLL_SOURCES } from '#core/poll/sources.ts';
+import { ZoomlakeFunction } from './zoomlake-function.ts';
+
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-poller.handler.ts', import.meta.url));
+
+/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
+const LAKE_TABLES_PREFIX = 'zoom';
+
+/** How one configured source is polled. */
+export interface PolledSourceConfig {
+  /** Whether the source gets a schedule. */
+  readonly enabled: boolean;
+  /** An EventBridge Scheduler expression, `rate(...)` or `cron(...)`. */
+  readonly schedule: string;
+}
+
+/** Properties of {@link ScheduledPoller}. */
+export interface ScheduledPollerProps {
+  /** Customer-managed key of the lake and state table, also encrypting the secret, the queue and the log group. */
+  readonly encryptionKey: IKey;
+  /** The lake bucket; the poller writes Parquet under `zoom/` only. */
+  readonly lakeBucket: IBucket;
+  /** The state table holding each source's cursor and lease. */
+  readonly stateTable: ITableV2;
+  /** Sources by name; enabled ones the poller knows get a schedule (chat_messages is not collected yet). */
+  readonly sources: Readonly<Record<string, PolledSourceConfig>>;
+  /** The Zoom plan, deciding which APIs exist and the rate limits. */
+  readonly plan: 'free' | 'pro' | 'business' | 'enterprise';
+  /** Share of Zoom's daily Heavy/Resource-intensive budget the poller may spend. */
+  readonly apiBudgetShare: number;
+  /**
+   * How long one run may last; also how long a run holds its source's lease.
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the poller's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** LambdaInvoke granting the scheduler the function itself only, not every version and alias (`<arn>:*`). */
+class InvokeFunction extends targets.LambdaInvoke {
+  constructor(private readonly fn: lambda.IFunction, props: targets.ScheduleTargetBaseProps) {
+    super(fn, props);
+  }
+
+  protected override addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
+  }
+}
+
+/**
+ * Polls the Zoom REST APIs: one EventBridge Scheduler schedule per enabled source invokes the poller function with
+ * `{source}`, retried twice within an hour and then dead-lettered. The function reads the Zoom Server-to-Server OAuth
+ * credentials from its own secret, writes Parquet under `zoom/` and keeps cursors in the state table. Alarms: function
+ * errors, dead-lettered runs, and per source a cursor that has not advanced for a day.
+ */
+export class ScheduledPoller extends Construct {
+  /** The poller function. */
+  readonly poller: ZoomlakeFunction;
+  /** Zoom credentials as JSON `{accountId, clientId, clientSecret}`; a placeholder until the operator fills it in. */
+  readonly credentials: secretsmanager.Secret;
+  /** The role EventBridge Scheduler invokes the poller with. */
+  readonly schedulerRole: iam.Role;
+  /** Schedules by source name. */
+  readonly schedules: Readonly<Record<string, scheduler.Schedule>>;
+  /** Invocations that failed every retry or outlived the maximum event age. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** In alarm when any poller invocation failed. */
+  readonly errorsAlarm: cloudwatch.Alarm;
+  /** In alarm while the dead-letter queue holds any message. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** Per scheduled source, in alarm when its cursor has not advanced for 24 hours. */
+  readonly stalledAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+
+  constructor(scope: Construct, id: string, props: ScheduledPollerProps) {
+    super(scope, id);
+    const { encryptionKey: key, lakeBucket: lake, stateTable: table } = props;
+    const { region, account } = Stack.of(this);
+    const timeout = props.timeout ?? Duration.minutes(10);
+
+    this.credentials = new secretsmanager.Secret(this, 'Credentials', {
+      description: 'zoomlake: Zoom Server-to-Server OAuth app credentials as JSON {"accountId","clientId","clientSecret"}. Holds a placeholder until you put the values from the Zoom Marketplace app here.',
+      encryptionKey: key,
+      // A random clientSecret keeps even the placeholder out of the template; Zoom refuses it until replaced.
+      generateSecretString: { secretStringTemplate: JSON.stringify({ accountId: 'REPLACE_ME', clientId: 'REPLACE_ME' }), generateStringKey: 'clientSecret', excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.poller = new ZoomlakeFunction(this, 'Poller', {
+      entry: HANDLER_ENTRY,
+      description: 'zoomlake: polls one Zoom API source into the lake, moving its cursor only after a durable write',
+      encryptionKey: key,
+      timeout,
+      memorySize: 1024,
+      logRetention: props.logRetention,
+      environment: {
+        ZOOM_CREDENTIALS_SECRET_ARN: this.credentials.secretArn,
+        ZOOM_PLAN: props.plan,
+        API_BUDGET_SHARE: String(props.apiBudgetShare),
+        STATE_TABLE_NAME: table.tableName,
+        LAKE_BUCKET_NAME: lake.bucketName,
+        LEASE_SECONDS: String(timeout.toSeconds()),
+      },
+    });
+    const role = this.poller.role;
+    const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.credentials.secretArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('secretsmanager') }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [table.tableArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'zoomlake: EventBridge Scheduler invoking the Zoom poller',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
+    });
+    // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
+    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }));
+
+    const schedules: Record<string, scheduler.Schedule> = {};
+    const stalled: Record<string, cloudwatch.Alarm> = {};
+    for (const [name, source] of Object.entries(props.sources)) {
+      if (!source.enabled || !(name in POLL_SOURCES)) continue;
+      schedules[name] = new scheduler.Schedule(this, `Schedule-${name}`, {
+        description: `zoomlake: polls the Zoom ${name} source`,
+        schedule: scheduler.ScheduleExpression.expression(source.schedule),
+        target: new InvokeFunction(this.poller.function, {
+          role: this.schedulerRole,
+          input: scheduler.ScheduleTargetInput.fromObject({ source: name }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      });
+      stalled[name] = new cloudwatch.Alarm(this, `Stalled-${name}`, {
+        alarmDescription: `zoomlake: the Zoom ${name} cursor has not advanced for 24 hours; check the poller logs (a plan or scope may lack the API)`,
+        metric: new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'CursorAdvanced', dimensionsMap: { Source: name }, statistic: 'Sum', period: Duration.hours(24) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No datapoint at all means no run reported: that is a stall too.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+    this.schedules = schedules;
+    this.stalledAlarms = stalled;
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs',
+      metric: this.poller.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'zoomlake: Zoom poller runs failed every retry; inspect the dead-letter queue and the poller logs',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
