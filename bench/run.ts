@@ -12,6 +12,7 @@ import { prepareRow } from '#core/lake/records.ts';
 import { getTable, tableColumns } from '#core/schema/registry.ts';
 import type { Row } from '#core/schema/types.ts';
 import { participantRows } from './synthetic.ts';
+import { pollerBench } from './poller.ts';
 import { webhookBench } from './webhook.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -90,4 +91,5 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 await webhookBench(emit, Number(process.env.BENCH_EVENTS ?? 200_000));
+await pollerBench(emit);
 emit('peak_rss_mib', process.resourceUsage().maxRSS / 1024, 'MiB');

@@ -271,11 +271,13 @@ export class ZoomHttpClient implements ZoomApi {
   ): Promise<unknown> {
     const maxRetries = this.deps.maxRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
+      // Build first: it may fetch a token, and a grant taken before that wait would be spent before the send,
+      // letting the real send times bunch up past the limit.
+      const { url, init } = await build();
       if (category !== undefined) {
         const wait = this.limiter.acquire(category);
         if (wait > 0) await this.deps.sleep(wait);
       }
-      const { url, init } = await build();
       let status: number;
       let text: string;
       let headers: HeaderReader;
