@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConditionFailedError, StorageError } from '#core/errors.ts';
 import type { Clock, StateItem, StateStore, StateValue, WriteCondition } from '#core/ports.ts';
+import { replaceFileDurably } from './durable-file.ts';
 
 /** Attribute names DynamoDB's table uses; item attrs may not shadow them here either. */
 const RESERVED = new Set(['pk', 'sk', 'expiresAt']);
@@ -143,19 +143,9 @@ export class FileStateStore implements StateStore {
     // Expired items are absent anyway; dropping them here is the embedded store's TTL sweep.
     const live = [...items.values()].filter((item) => this.isLive(item));
     const body = JSON.stringify({ version: FORMAT_VERSION, items: live } satisfies StoredFile);
-    const tmp = `${this.file}.${randomUUID()}.tmp`;
     try {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await open(tmp, 'wx');
-      try {
-        await handle.writeFile(body, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.file);
+      await replaceFileDurably(this.file, body);
     } catch (err) {
-      await rm(tmp, { force: true });
       // The in-memory Map is ahead of the file now; reload on next use so memory never claims an unsaved write.
       this.items = undefined;
       const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'unknown error';

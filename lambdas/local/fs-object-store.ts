@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '#core/errors.ts';
 import type { ObjectStore } from '#core/ports.ts';
+import { replaceFileDurably } from './durable-file.ts';
 import { objectKeyProblem } from '#core/object-key.ts';
 
 /** Reserved top-level folder for in-flight writes; it is never a key and never listed. */
@@ -23,22 +24,9 @@ export class FsObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array, _options?: { contentType?: string }): Promise<void> {
     const target = this.pathOf(key);
-    const tmpDir = path.join(this.root, TMP_DIR);
-    const tmp = path.join(tmpDir, randomUUID());
     try {
-      await mkdir(tmpDir, { recursive: true });
-      await mkdir(path.dirname(target), { recursive: true });
-      const file = await open(tmp, 'wx');
-      try {
-        await file.writeFile(body);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(tmp, target);
-      await syncDir(path.dirname(target));
+      await replaceFileDurably(target, body, path.join(this.root, TMP_DIR, randomUUID()));
     } catch (err) {
-      await rm(tmp, { force: true });
       throw fsError(`could not write object "${key}"`, err);
     }
   }
@@ -90,15 +78,6 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
-/** The rename is durable only once the folder entry is on disk. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 function hasCode(err: unknown, code: string): boolean {
   return err instanceof Error && 'code' in err && err.code === code;

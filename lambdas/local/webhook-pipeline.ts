@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, ObjectStore } from '#core/ports.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
+import { appendDurably, replaceFileDurably } from './durable-file.ts';
 
 /** One spooled bus event: what SQS would hold between the bus and the lake writer. */
 interface Spooled {
@@ -99,16 +99,8 @@ export class LocalWebhookPipeline implements EventPublisher {
     });
   }
 
-  private async rewriteSpool(): Promise<void> {
-    const tmp = `${this.spoolFile}.${randomUUID()}.tmp`;
-    const file = await open(tmp, 'w');
-    try {
-      await file.writeFile(this.pending.map((i) => JSON.stringify(i) + '\n').join(''));
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, this.spoolFile);
+  private rewriteSpool(): Promise<void> {
+    return replaceFileDurably(this.spoolFile, this.pending.map((i) => JSON.stringify(i) + '\n').join(''));
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -118,14 +110,4 @@ export class LocalWebhookPipeline implements EventPublisher {
   }
 }
 
-async function appendDurably(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'a');
-  try {
-    await handle.appendFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
