@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '#config/load.ts';
 import type { ZoomlakeConfig } from '#config/schema.ts';
+import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { buildApp } from '../lib/app.ts';
 import { applyNagChecks } from '../lib/nag/checks.ts';
 
@@ -17,5 +18,12 @@ try {
   process.exit(1);
 }
 
-buildApp(config, app);
+try {
+  buildApp(config, app);
+} catch (error) {
+  // An invalid detection.yml: its message names the detection and the field; a stack trace would bury it.
+  if (!(error instanceof DetectionDefinitionError)) throw error;
+  process.stderr.write(`zoomlake: ${error.message}\n`);
+  process.exit(1);
+}
 applyNagChecks(app);

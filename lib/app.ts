@@ -1,6 +1,8 @@
 import { App, type Environment } from 'aws-cdk-lib';
 import type { ZoomlakeConfig } from './config/schema.ts';
-import { acknowledgePipelineFindings, acknowledgeStorageFindings } from './nag/acknowledgements.ts';
+import { QUERIES_DIR, loadDetections, loadHuntingQueries } from './detections/load.ts';
+import { acknowledgeDetectionFindings, acknowledgePipelineFindings, acknowledgeStorageFindings } from './nag/acknowledgements.ts';
+import { ZoomlakeDetectionsStack } from './stacks/detections-stack.ts';
 import { ZoomlakePipelineStack } from './stacks/pipeline-stack.ts';
 import { ZoomlakeStorageStack } from './stacks/storage-stack.ts';
 
@@ -12,6 +14,17 @@ export interface ZoomlakeApp {
   readonly storage: ZoomlakeStorageStack;
   /** The stateless stack: webhook receiver and lake writer. */
   readonly pipeline: ZoomlakePipelineStack;
+  /** The stateless stack: alert bus and routing, config views, saved queries, scheduled detection runner, realtime checks. */
+  readonly detections: ZoomlakeDetectionsStack;
+}
+
+/** Where buildApp finds what it deploys besides the config. */
+export interface BuildAppOptions {
+  /**
+   * Folder holding `detections/<id>/` and `hunting/*.sql`; an invalid detection fails the build.
+   * @default the repository's queries/
+   */
+  readonly queriesDir?: string;
 }
 
 /**
@@ -27,7 +40,11 @@ export function defaultEnvironment(): Environment {
 }
 
 /** Adds every zoomlake stack to `app`, with their cdk-nag acknowledgements; `bin/app.ts` and the tests share it. */
-export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Environment = defaultEnvironment()): ZoomlakeApp {
+export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Environment = defaultEnvironment(), options: BuildAppOptions = {}): ZoomlakeApp {
+  // First, so an invalid detection.yml fails synth with its own message (detection id and field) before anything else.
+  const queriesDir = options.queriesDir ?? QUERIES_DIR;
+  const detectionDefs = loadDetections(queriesDir);
+  const huntingQueries = loadHuntingQueries(queriesDir);
   const storage = new ZoomlakeStorageStack(app, 'ZoomlakeStorage', {
     config,
     env,
@@ -43,5 +60,20 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     description: 'zoomlake (stateless): Zoom webhook API, internal Zoom event bus, lake writer queue and function, Zoom API poller',
   });
   acknowledgePipelineFindings(pipeline);
-  return { app, storage, pipeline };
+  const detections = new ZoomlakeDetectionsStack(app, 'ZoomlakeDetections', {
+    config,
+    env,
+    key: storage.key,
+    lakeBucket: storage.lakeBucket,
+    resultsBucket: storage.resultsBucket,
+    databaseName: storage.databaseName,
+    workGroupName: storage.workGroupName,
+    stateTable: storage.stateTable,
+    webhookBus: pipeline.webhook.eventBus,
+    detections: detectionDefs,
+    huntingQueries,
+    description: 'zoomlake (stateless): alert bus, archive and routing, config views, saved Athena queries, scheduled detection runner, realtime checks',
+  });
+  acknowledgeDetectionFindings(detections);
+  return { app, storage, pipeline, detections };
 }

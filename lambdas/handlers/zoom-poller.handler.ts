@@ -4,9 +4,11 @@ import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
-import { pollSource, type SourceRun } from '#core/poll/run.ts';
+import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
+import { compileRisk } from '#core/poll/risk.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { Clock, StateStore } from '#core/ports.ts';
+import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
 import { httpFetch } from '#local/http-fetch.ts';
 import { SystemClock } from '#local/system-clock.ts';
@@ -21,7 +23,22 @@ const envSchema = z.object({
   STATE_TABLE_NAME: nonEmpty,
   LAKE_BUCKET_NAME: nonEmpty,
   LEASE_SECONDS: z.coerce.number().check(z.int(), z.positive()),
+  /** JSON string arrays: the config's risk signals, for ranking participant details. */
+  INTERNAL_DOMAINS: nonEmpty,
+  SENSITIVE_MEETING_PATTERNS: nonEmpty,
+  WATCHED_USERS: nonEmpty,
+  CHAT_INCLUDE_CONTENT: z.enum(['true', 'false']),
 });
+const stringList = z.array(z.string());
+
+/** A JSON string array from the environment variable `name`, or an error naming it. */
+function listFrom(name: string, raw: string): string[] {
+  try {
+    return stringList.parse(JSON.parse(raw));
+  } catch {
+    throw new Error(`${name} must be a JSON array of strings`);
+  }
+}
 const credentialsSchema = z.object({ accountId: nonEmpty, clientId: nonEmpty, clientSecret: nonEmpty });
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 /** The schedule's input; `from`/`to` (both or neither) backfill a day range instead of following the cursor. */
@@ -35,6 +52,8 @@ export interface PollerDeps {
   readonly clock: Clock;
   readonly newWriter: (writerId: string) => LakeWriter;
   readonly leaseSeconds: number;
+  /** Risk signals and chat content collection, from the configuration. */
+  readonly settings: PollSettings;
 }
 
 /** The part of the Lambda context the poller reads. */
@@ -48,6 +67,18 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): PollerDeps {
   const clock = new SystemClock();
   const secrets = new SecretsManagerSecretProvider();
   const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
+  const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
+  const settings: PollSettings = {
+    risk: {
+      internalDomains: listFrom('INTERNAL_DOMAINS', e.INTERNAL_DOMAINS),
+      sensitiveMeetingPatterns: listFrom('SENSITIVE_MEETING_PATTERNS', e.SENSITIVE_MEETING_PATTERNS),
+      watchedUsers: listFrom('WATCHED_USERS', e.WATCHED_USERS),
+    },
+    chatIncludeContent: e.CHAT_INCLUDE_CONTENT === 'true',
+  };
+  compileRisk(settings.risk); // a bad pattern fails the cold start with its name, not every run
+  // Every concurrent poller process draws on one daily Heavy/Resource-intensive share, counted in the state table.
+  const sharedBudget = new StateStoreBudget(state);
   let client: { raw: string; api: ZoomHttpClient } | undefined;
   const api = async (): Promise<ZoomApi> => {
     const raw = await secrets.getSecret(e.ZOOM_CREDENTIALS_SECRET_ARN);
@@ -55,14 +86,13 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): PollerDeps {
       const credentials = credentialsSchema.parse(JSON.parse(raw));
       client = { raw, api: new ZoomHttpClient({
         fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-        credentials, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, timeoutMs: 30_000,
+        credentials, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, sharedBudget, timeoutMs: 30_000,
       }) };
     }
     return client.api;
   };
   return {
-    api, plan: e.ZOOM_PLAN, clock, leaseSeconds: e.LEASE_SECONDS,
-    state: new DynamoStateStore(e.STATE_TABLE_NAME, clock),
+    api, plan: e.ZOOM_PLAN, clock, leaseSeconds: e.LEASE_SECONDS, state, settings,
     newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
   };
 }
@@ -73,8 +103,22 @@ function emf(nowMs: number, source: string, metrics: Readonly<Record<string, num
   return JSON.stringify({ _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Source']], Metrics: names }] }, Source: source, ...metrics });
 }
 
+/** The run's EMF metrics: CursorAdvanced always; SourceDisabled; for participant details what the budget skipped. */
+function metricsOf(run: SourceRun): Record<string, number> {
+  const metrics: Record<string, number> = { CursorAdvanced: run.windows > 0 ? 1 : 0 };
+  if (run.status === 'disabled') metrics.SourceDisabled = 1;
+  if (run.budget) {
+    const { skippedByClass: s, droppedByClass: d } = run.budget;
+    metrics.BudgetSkipped = run.skipped;
+    metrics.BudgetSkippedRisky = s.high + s.elevated;
+    metrics.BacklogDropped = d.high + d.elevated + d.routine;
+  }
+  return metrics;
+}
+
 /**
- * The poller over `deps`: runs one source and logs its SourceRun, with CursorAdvanced (and SourceDisabled) as EMF.
+ * The poller over `deps`: runs one source and logs its SourceRun (with what the budget skipped, by risk class), with
+ * CursorAdvanced, SourceDisabled, BudgetSkipped, BudgetSkippedRisky and BacklogDropped as EMF.
  * Unexpected errors are thrown so the schedule retries and dead-letters them. EMF goes straight to stdout: with the
  * JSON log format console.log wraps each line, and CloudWatch extracts metrics only from unwrapped lines.
  */
@@ -91,10 +135,10 @@ export function makeHandler(
     const range = from !== undefined && to !== undefined ? { from, to } : undefined;
     const run = await pollSource(source, {
       api: await deps.api(), plan: deps.plan, state: deps.state, clock: deps.clock, owner: context.awsRequestId,
-      leaseSeconds: deps.leaseSeconds, newWriter: () => deps.newWriter(`poller-${name}`),
+      leaseSeconds: deps.leaseSeconds, newWriter: () => deps.newWriter(`poller-${name}`), settings: deps.settings,
     }, range);
     log(JSON.stringify(run));
-    metric(emf(deps.clock.now(), name, { CursorAdvanced: run.windows > 0 ? 1 : 0, ...(run.status === 'disabled' ? { SourceDisabled: 1 } : {}) }));
+    metric(emf(deps.clock.now(), name, metricsOf(run)));
     return run;
   };
 }

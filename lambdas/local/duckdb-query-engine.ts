@@ -33,6 +33,8 @@ export interface DuckDbQueryEngineOptions {
    * @default ':memory:'
    */
   readonly database?: string;
+  /** Views created after the table views, e.g. the config views detections join (core/detect/config-views.ts). */
+  readonly views?: readonly { readonly name: string; readonly sql: string }[];
 }
 
 /** A query parameter as the QueryEngine port takes it. */
@@ -75,6 +77,9 @@ export class DuckDbQueryEngine implements QueryEngine {
       await engine.syncRawViews(true);
       for (const def of TABLES) {
         await connection.run(`CREATE OR REPLACE VIEW ${def.name} AS ${dedupViewSql(def)}`);
+      }
+      for (const view of options.views ?? []) {
+        await connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
       }
       return engine;
     } catch (error) {

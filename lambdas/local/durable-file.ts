@@ -38,8 +38,8 @@ export async function appendDurably(file: string, text: string): Promise<void> {
   }
 }
 
-/** A rename is durable only once the folder entry is on disk. */
-async function syncDir(dir: string): Promise<void> {
+/** A rename or a new file is durable only once the folder entry is on disk. */
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

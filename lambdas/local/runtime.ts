@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ZoomlakeConfig } from '#config/schema.ts';
+import { configViews } from '#core/detect/config-views.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock } from '#core/ports.ts';
+import type { AlertDelivery } from '#core/alerts/deliver.ts';
+import type { DedupWindows } from '#core/alerts/delivery.ts';
+import { loadDetections } from '../../lib/detections/load.ts';
+import { dedupWindowsOf, localAlertDelivery } from './alerts.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import { FileStateStore } from './file-state-store.ts';
 import { FsObjectStore } from './fs-object-store.ts';
@@ -34,8 +39,13 @@ export interface LocalRuntime {
   writer(writerId: string): LakeWriter;
   /** The local bus -> queue -> lake writer chain for webhook events, spooled under `state/`. */
   webhookPipeline(): LocalWebhookPipeline;
-  /** A DuckDB engine over the lake's views; the caller closes it. */
+  /** A DuckDB engine over the lake's views and the config views; the caller closes it. */
   openQueryEngine(): Promise<DuckDbQueryEngine>;
+  /**
+   * Alert delivery with suppression in `state/`, notified alerts in the lake's `alerts` table and `alerts.jsonl`;
+   * windows default to each detection's `dedup.window`; `echo` gets one line per notified alert.
+   */
+  alertDelivery(options?: { readonly echo?: (line: string) => void; readonly windows?: DedupWindows }): AlertDelivery;
 }
 
 /** Builds the local runtime for a config and a folder. */
@@ -43,17 +53,24 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
   const paths = localPaths(dir);
   const store = new FsObjectStore(paths.lakeDir);
   const writer = (writerId: string) => new LakeWriter({ store, clock, newId: randomUUID, writerId });
+  const state = new FileStateStore(paths.stateFile, clock);
   return {
     config,
     paths,
     clock,
     store,
-    state: new FileStateStore(paths.stateFile, clock),
+    state,
     writer,
     webhookPipeline: () => new LocalWebhookPipeline(
       join(paths.dir, 'state', 'webhook-spool.jsonl'), join(paths.dir, 'state', 'webhook-dead-letters.jsonl'),
       () => writer('webhook-writer'), store,
     ),
-    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir }),
+    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir, views: configViews(config) }),
+    alertDelivery(options = {}) {
+      return localAlertDelivery({
+        state, newWriter: writer, clock, alertsFile: paths.alertsFile,
+        windows: options.windows ?? dedupWindowsOf(loadDetections()), echo: options.echo,
+      });
+    },
   };
 }

@@ -126,7 +126,14 @@ export const TRINO_COMPAT_MACROS: readonly string[] = [
   // DuckDB returns '' past the last field; Trino returns NULL.
   `CREATE OR REPLACE MACRO split_part(s, delimiter, idx) AS CASE WHEN idx >= 1
      THEN list_extract(string_split(s, delimiter), idx) ELSE error('split_part: index must be greater than zero') END`,
-  'CREATE OR REPLACE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)',
+  // DuckDB's levenshtein counts bytes ('é' vs 'e' is 2); Trino counts characters. Each character of the pair is
+  // recoded to one ASCII byte first (up to 126 distinct characters, far beyond names; past that, bytes).
+  "CREATE OR REPLACE MACRO zl_alphabet(a, b) AS list_sort(list_distinct(str_split(a, '') || str_split(b, '')))",
+  "CREATE OR REPLACE MACRO zl_recode(s, alphabet) AS array_to_string(list_transform(str_split(s, ''), x -> chr(1 + list_position(alphabet, x))), '')",
+  `CREATE OR REPLACE MACRO levenshtein_distance(a, b) AS CASE
+     WHEN len(zl_alphabet(a, b)) < 127 THEN levenshtein(zl_recode(a, zl_alphabet(a, b)), zl_recode(b, zl_alphabet(a, b)))
+     ELSE levenshtein(a, b)
+   END`,
   String.raw`CREATE OR REPLACE MACRO url_extract_host(u) AS nullif(
      system.main.regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(\[[^\]/]*\]|[^:/?#]*)', 1), '')`,
 ];

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock, ObjectStore } from '#core/ports.ts';
 import { receiveWebhook, type ReceiverOptions, type WebhookResult } from '#core/webhook/receive.ts';
+import type { LocalRealtime } from './realtime.ts';
 import type { LocalWebhookPipeline } from './webhook-pipeline.ts';
 
 /** What the local webhook receiver needs. */
@@ -15,6 +16,8 @@ export interface WebhookServerOptions {
   readonly port: number;
   /** How often buffered events are written to the lake. */
   readonly flushIntervalMs: number;
+  /** Runs the realtime checks on every accepted event, after it is spooled. @default none */
+  readonly realtime?: LocalRealtime;
   /** One line per request: outcome, reason code, event, bytes; never bodies or signatures. */
   readonly log: (line: string) => void;
 }
@@ -23,7 +26,7 @@ export interface WebhookServerOptions {
 export interface WebhookServer {
   /** `http://host:port/zoom/webhook` */
   readonly url: string;
-  /** Writes everything received so far to the lake. */
+  /** Writes everything received so far to the lake, after the realtime checks have seen it. */
   flush(): Promise<void>;
   /** Stops accepting requests, writes what is buffered, and closes. */
   close(): Promise<void>;
@@ -46,8 +49,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array
  * (receiveWebhook), `GET /healthz` answers 200. Events are written to the lake every `flushIntervalMs`.
  */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
-  const deps = { publisher: opts.pipeline, bodies: opts.bodies, clock: opts.clock, secret: async () => opts.secret, options: opts.receiver };
+  const publisher = opts.realtime ? opts.realtime.publisherAfter(opts.pipeline) : opts.pipeline;
+  const deps = { publisher, bodies: opts.bodies, clock: opts.clock, secret: async () => opts.secret, options: opts.receiver };
   const flush = async () => {
+    await opts.realtime?.idle();
     const result = await opts.pipeline.flush();
     if (result.written + result.retrying + result.deadLettered > 0) opts.log(JSON.stringify({ flush: result }));
   };

@@ -91,6 +91,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Thresholds of the realtime checks on the webhook stream. */
+    realtime: z
+      .object({
+        /** Distinct participants joining one meeting instance within one minute that count as a join burst. */
+        burstParticipantsPerMinute: z.number().int().min(2).max(10_000).default(25),
+        /** Distinct public IPs joining one meeting instance within one minute that count as a join burst. */
+        burstIpsPerMinute: z.number().int().min(2).max(10_000).default(15),
+        /** Hours live meeting state (topic, externals, join counters) is kept; recordings deleted later fall to the scheduled detection. */
+        meetingStateHours: z.number().int().min(1).max(24 * 30).default(72),
+        /** Hours a processed webhook is remembered, so Zoom's retries (up to ~85 minutes) are not counted twice. */
+        idempotencyHours: z.number().int().min(2).max(24 * 14).default(48),
+      })
+      .strict()
+      .prefault({}),
     /** Share of Zoom's daily Heavy/Resource-intensive budget zoomlake may spend (other apps share it). */
     apiBudgetShare: z.number().gt(0).max(1).default(0.5),
     retention: z

@@ -26,7 +26,25 @@ export interface PolledSourceConfig {
   readonly enabled: boolean;
   /** An EventBridge Scheduler expression, `rate(...)` or `cron(...)`. */
   readonly schedule: string;
+  /**
+   * chat_messages only: whether message text is collected.
+   * @default false
+   */
+  readonly includeContent?: boolean;
 }
+
+/** The configured risk signals the poller ranks participant details by (the config keys of the same names). */
+export interface PollerRiskSignals {
+  /** Email domains of the organisation. */
+  readonly internalDomains: readonly string[];
+  /** Case-insensitive regular expressions matched against meeting topics. */
+  readonly sensitiveMeetingPatterns: readonly string[];
+  /** Emails of executives and other high-value users. */
+  readonly watchedUsers: readonly string[];
+}
+
+// Lambda allows 4 KB of environment in all; the rest of the poller's variables take well under 1 KB.
+const MAX_RISK_ENV_CHARS = 3_000;
 
 /** Properties of {@link ScheduledPoller}. */
 export interface ScheduledPollerProps {
@@ -36,12 +54,17 @@ export interface ScheduledPollerProps {
   readonly lakeBucket: IBucket;
   /** The state table holding each source's cursor and lease. */
   readonly stateTable: ITableV2;
-  /** Sources by name; enabled ones the poller knows get a schedule (chat_messages is not collected yet). */
+  /** Sources by name; enabled ones the poller knows get a schedule (chat_messages is opt-in: off in the default config). */
   readonly sources: Readonly<Record<string, PolledSourceConfig>>;
   /** The Zoom plan, deciding which APIs exist and the rate limits. */
   readonly plan: 'free' | 'pro' | 'business' | 'enterprise';
   /** Share of Zoom's daily Heavy/Resource-intensive budget the poller may spend. */
   readonly apiBudgetShare: number;
+  /**
+   * Risk signals: participant details are fetched for the riskiest meetings first when the budget is short.
+   * @default no configured signals (only what Zoom's meeting listing shows ranks meetings)
+   */
+  readonly riskSignals?: PollerRiskSignals;
   /**
    * How long one run may last; also how long a run holds its source's lease.
    * @default Duration.minutes(10)
@@ -88,12 +111,25 @@ export class ScheduledPoller extends Construct {
   readonly deadLetterAlarm: cloudwatch.Alarm;
   /** Per scheduled source, in alarm when its cursor has not advanced for 24 hours. */
   readonly stalledAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** When participant_details is scheduled: in alarm when meetings were dropped from its budget backlog unfetched. */
+  readonly backlogDroppedAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduledPollerProps) {
     super(scope, id);
     const { encryptionKey: key, lakeBucket: lake, stateTable: table } = props;
     const { region, account } = Stack.of(this);
     const timeout = props.timeout ?? Duration.minutes(10);
+    const risk = props.riskSignals ?? { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [] };
+    const riskEnv = {
+      INTERNAL_DOMAINS: JSON.stringify(risk.internalDomains),
+      SENSITIVE_MEETING_PATTERNS: JSON.stringify(risk.sensitiveMeetingPatterns),
+      WATCHED_USERS: JSON.stringify(risk.watchedUsers),
+    };
+    const riskChars = Object.entries(riskEnv).reduce((n, [k, v]) => n + k.length + v.length, 0);
+    if (riskChars > MAX_RISK_ENV_CHARS) {
+      throw new Error(`internalDomains, sensitiveMeetingPatterns and watchedUsers take ${riskChars} characters in the poller environment; ` +
+        `at most ${MAX_RISK_ENV_CHARS} fit in Lambda's 4 KB environment, so shorten the lists`);
+    }
 
     this.credentials = new secretsmanager.Secret(this, 'Credentials', {
       description: 'zoomlake: Zoom Server-to-Server OAuth app credentials as JSON {"accountId","clientId","clientSecret"}. Holds a placeholder until you put the values from the Zoom Marketplace app here.',
@@ -117,6 +153,8 @@ export class ScheduledPoller extends Construct {
         STATE_TABLE_NAME: table.tableName,
         LAKE_BUCKET_NAME: lake.bucketName,
         LEASE_SECONDS: String(timeout.toSeconds()),
+        ...riskEnv,
+        CHAT_INCLUDE_CONTENT: String(props.sources.chat_messages?.includeContent ?? false),
       },
     });
     const role = this.poller.role;
@@ -171,6 +209,16 @@ export class ScheduledPoller extends Construct {
     }
     this.schedules = schedules;
     this.stalledAlarms = stalled;
+    if (schedules.participant_details) {
+      this.backlogDroppedAlarm = new cloudwatch.Alarm(this, 'BacklogDroppedAlarm', {
+        alarmDescription: 'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare',
+        metric: new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'BacklogDropped', dimensionsMap: { Source: 'participant_details' }, statistic: 'Sum', period: Duration.hours(1) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
 
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription: 'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs',

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -42,6 +45,12 @@ export interface ZoomlakeFunctionProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Files written beside the bundled handler, by file name (data the handler reads at init, such as
+   * `detections.json`). They are part of the bundle, so the asset hash changes whenever one does.
+   * @default - none
+   */
+  readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -91,9 +100,34 @@ export class ZoomlakeFunction extends Construct {
         // Some bundled CommonJS dependencies call require() for Node built-ins, which ESM output lacks.
         banner: "import { createRequire as __zoomlakeCreateRequire } from 'node:module'; const require = __zoomlakeCreateRequire(import.meta.url);",
         forceDockerBundling: false,
+        commandHooks: extraFilesHooks(props.extraFiles ?? {}),
       },
     });
   }
+}
+
+/**
+ * Bundling hooks copying `files` (name -> content) into the bundle's output folder. The files are written to a
+ * temporary folder only when bundling runs (not when tests skip it); `undefined` when there are none.
+ */
+export function extraFilesHooks(files: Readonly<Record<string, string>>): nodejs.ICommandHooks | undefined {
+  const names = Object.keys(files);
+  if (names.length === 0) return undefined;
+  for (const name of names) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`extra file names must be plain file names, got "${name}"`);
+  }
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => {
+      const dir = mkdtempSync(join(tmpdir(), 'zoomlake-bundle-'));
+      return names.map((name) => {
+        writeFileSync(join(dir, name), files[name] ?? '');
+        return `cp ${quote(join(dir, name))} ${quote(join(outputDir, name))}`;
+      });
+    },
+  };
 }
 
 /**

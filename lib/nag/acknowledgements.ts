@@ -1,6 +1,7 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { ZoomlakeDetectionsStack } from '../stacks/detections-stack.ts';
 import type { ZoomlakePipelineStack } from '../stacks/pipeline-stack.ts';
 import type { ZoomlakeStorageStack } from '../stacks/storage-stack.ts';
 
@@ -87,4 +88,39 @@ export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void 
     ['/zoom/*'],
     'The poller creates Parquet files under zoom/<table>/dt=<day>/ with generated names; the grant is s3:PutObject under that prefix only.',
   );
+}
+
+/** Every cdk-nag acknowledgement in the detections stack, each with its reason. */
+export function acknowledgeDetectionFindings(stack: ZoomlakeDetectionsStack): void {
+  const { runner } = stack.runner;
+  acknowledge(
+    stack.runner.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is the dead-letter queue of the detection schedules (EventBridge Scheduler dead-letter config, which cdk-nag does ' +
+      'not recognise); a dead-letter queue needs no dead-letter queue of its own, and its depth raises an alarm.',
+  );
+  acknowledgeObjectPrefixGrants(
+    runner.role.node.findChild('DefaultPolicy'),
+    ['/zoom/*', '/zoom/alerts/*', '/results/*'],
+    'Athena reads the lake with the runner\'s credentials, so it may read objects under zoom/ (the partitions of the tables ' +
+      'its detections query, not known by name); it writes alert files with generated names under zoom/alerts/ only, and ' +
+      'query results under the workgroup\'s results/ prefix, whose names Athena generates.',
+  );
+  acknowledgeObjectPrefixGrants(
+    stack.realtime.checks.role.node.findChild('DefaultPolicy'),
+    ['/webhook-bodies/*', '/zoom/alerts/*'],
+    'The realtime function reads webhook bodies stored by reference under webhook-bodies/, keyed by their SHA-256 and unknown ' +
+      'in advance, and writes alert files with generated names under zoom/alerts/; the grants are s3:GetObject and s3:PutObject ' +
+      'under those prefixes only.',
+  );
+  const alertDeadLetters = stack.alertRouter.deadLetterQueue;
+  if (alertDeadLetters) {
+    acknowledge(
+      alertDeadLetters,
+      'AwsSolutions-SQS3',
+      'This queue is the dead-letter queue of the alert routing rules and of the notifier functions (rule dead-letter config and ' +
+        'Lambda on-failure destinations, which cdk-nag does not recognise); a dead-letter queue needs no dead-letter queue of its ' +
+        'own, and its depth raises an alarm.',
+    );
+  }
 }

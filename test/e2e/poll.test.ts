@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,9 @@ import { main } from '#local/cli/main.ts';
 import { parseConfig } from '#config/load.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
+import { PLANTED_CHAT_SECRET } from '#local/zoom-simulator/chat.ts';
+import { compileRisk, riskScore, type RiskSignal } from '#core/poll/risk.ts';
+import { lookupEmail, usersNamed } from '#core/realtime/directory.ts';
 
 type Sim = Awaited<ReturnType<typeof startZoomSimulator>>;
 const sims: Sim[] = [];
@@ -83,6 +86,23 @@ describe('zoomlake poll against the simulator', () => {
     expect(err).toContain('participant_details is not available on this account');
   });
 
+  it('feeds the realtime user directory from the users snapshot and the operation log', async () => {
+    const sim = await simulator('business');
+    const dir = mkdtempSync(join(tmpdir(), 'zoomlake-poll-'));
+    const { code } = await poll(sim, dir, '--from', FROM, '--to', TO, '--source', 'users', '--source', 'operation_logs');
+    expect(code).toBe(0);
+    const state = makeLocalRuntime(parseConfig({}), dir).state;
+    const active = sim.org.users.find((u) => u.status === 'active')!;
+    const cases = [
+      [sim.org.departed.email, 'inactive'],
+      [active.email, 'active'],
+      ['nobody@example.org', undefined],
+    ] as const;
+    for (const [email, status] of cases) expect((await lookupEmail(state, email))?.status, email).toBe(status);
+    // Names reach the impersonation index: the active user's display name finds them.
+    expect((await usersNamed(state, active.display_name, () => false)).map((m) => m.email)).toContain(active.email);
+  });
+
   it('names the missing credential', async () => {
     const sim = await simulator('business');
     let err = '';
@@ -126,5 +146,110 @@ describe('pollSource after a crash', () => {
       .map((a) => `${a.email}|${Date.parse(a.time)}|${a.type}`).sort();
     const got = (await rows(dir, 'SELECT email, time, type FROM activities')).map((r) => `${r.email}|${Date.parse(String(r.time))}|${r.type}`).sort();
     expect(got).toEqual(truth);
+  });
+});
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+function withConfig(config: Record<string, unknown>): { dir: string; args: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'zoomlake-poll-'));
+  const file = join(dir, 'zoomlake.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return { dir, args: ['--config', file] };
+}
+
+describe('participant details when the daily limit runs out', () => {
+  it('fetches the riskiest meetings first, keeps the rest in the backlog, and drains it when budget returns', async () => {
+    const sim = await simulator('business');
+    const R1 = '2026-11-16';
+    const R2 = '2026-11-20';
+    const inRange = sim.org.meetings.filter((m) => m.start_time.slice(0, 10) >= R1 && m.start_time.slice(0, 10) <= R2);
+    const watched = inRange[inRange.length - 1]!.host_email;
+    const risk = { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['interview', 'incident'], watchedUsers: [watched] };
+    const { dir, args } = withConfig(risk);
+
+    // The meetings source leaves the participant marks the ranking reads.
+    expect((await poll(sim, dir, ...args, '--source', 'meetings', '--from', R1, '--to', R2)).code).toBe(0);
+    const heavyUsed = sim.stats().requests.filter((r) => (r.category === 'Heavy' || r.category === 'Resource-intensive') && r.status !== 429).length;
+    const FETCHABLE = 5;
+    sim.setFaults({ dailyHeavyLimit: heavyUsed + 1 + FETCHABLE }); // the listing, then five detail calls
+
+    const first = await poll(sim, dir, ...args, '--source', 'participant_details', '--from', R1, '--to', R2);
+    expect(first.code).toBe(0);
+    const skipped = inRange.length - FETCHABLE;
+    expect(first.out).toMatch(new RegExp(`^participant_details: stopped, 1 windows, \\d+ records, 0 rejected, ${skipped} skipped for budget \\(high \\d+, elevated \\d+, routine \\d+\\), ${skipped} in backlog, 0 dropped \\(`, 'm'));
+
+    // The truth's own ranking: outsiders from the participants, topic and host from the meeting.
+    const rules = compileRisk(risk);
+    const scoreOf = (m: (typeof inRange)[number]) => {
+      const signals: RiskSignal[] = [];
+      if (m.participants.some((p) => rules.external(p.email || null))) signals.push('external');
+      if (m.has_pstn || m.participants.some((p) => p.id === '')) signals.push('unauthenticated');
+      if (rules.sensitiveTopic(m.topic)) signals.push('sensitive_topic');
+      if (rules.watched(m.host_email)) signals.push('watched_host');
+      return riskScore(signals);
+    };
+    const fetched = new Set((await rows(dir, 'SELECT DISTINCT meeting_uuid FROM participant_details')).map((r) => String(r.meeting_uuid)));
+    expect(fetched.size).toBe(FETCHABLE);
+    const fetchedScores = inRange.filter((m) => fetched.has(m.uuid)).map(scoreOf);
+    const skippedScores = inRange.filter((m) => !fetched.has(m.uuid)).map(scoreOf);
+    expect(Math.min(...fetchedScores)).toBeGreaterThanOrEqual(Math.max(...skippedScores));
+    // Listing order would have fetched other meetings: the ranking is what chose these.
+    expect(inRange.slice(0, FETCHABLE).map((m) => m.uuid).sort()).not.toEqual([...fetched].sort());
+
+    sim.setFaults({ dailyHeavyLimit: null });
+    const second = await poll(sim, dir, ...args, '--source', 'participant_details');
+    expect(second.out).toMatch(/^participant_details: ok/m);
+    const all = new Set((await rows(dir, 'SELECT DISTINCT meeting_uuid FROM participant_details')).map((r) => String(r.meeting_uuid)));
+    expect(inRange.every((m) => all.has(m.uuid))).toBe(true);
+  });
+});
+
+describe('zoomlake poll --source chat_messages against the simulator', () => {
+  const C1 = '2026-10-20';
+  const C2 = '2026-11-20';
+
+  it('reads every channel message once per window, with the text left out by default', async () => {
+    const sim = await simulator('business');
+    const { dir, args } = withConfig({ sources: { chat_messages: { enabled: true } } });
+    const before = sim.stats().requests.length;
+    const { code, out, err } = await poll(sim, dir, ...args, '--source', 'chat_messages', '--from', C1, '--to', C2);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^chat_messages: ok, 2 windows/m);
+
+    const day = (m: { date_time: string }) => m.date_time.slice(0, 10);
+    const truth = sim.org.chat.messages.filter((m) => day(m) >= C1 && day(m) <= C2);
+    const got = await rows(dir, 'SELECT message_id, to_channel, status, message FROM chat_messages');
+    expect(got.map((r) => `${r.message_id}|${r.to_channel}|${r.status}`).sort()).toEqual(truth.map((m) => `${m.id}|${m.channel_id}|${m.status}`).sort());
+    expect(got.every((r) => r.message === null)).toBe(true);
+
+    // Each channel is read once per window (not once per member), page by page.
+    const windows = [['2026-10-20', '2026-11-18'], ['2026-11-19', '2026-11-20']];
+    const pages = windows.flatMap(([from, to]) => sim.org.chat.channels.map((c) => {
+      const n = truth.filter((m) => m.channel_id === c.id && day(m) >= from! && day(m) <= to!).length;
+      return Math.max(1, Math.ceil(n / 50));
+    })).reduce((a, b) => a + b, 0);
+    // Answered pages only: on a loaded machine the simulator's per-second limit may answer a request 429 first.
+    const answered = sim.stats().requests.slice(before).filter((r) => r.status === 200);
+    const served = (name: string) => answered.filter((r) => r.endpoint === name).length;
+    expect(served('GET /chat/users/{userId}/messages')).toBe(pages);
+    expect(pages).toBeGreaterThan(windows.length * sim.org.chat.channels.length); // some channels span pages
+    const active = sim.org.users.filter((u) => u.status === 'active').length;
+    expect(served('GET /chat/users/{userId}/channels')).toBe(windows.length * active);
+
+    expect(out + err).not.toContain(PLANTED_CHAT_SECRET);
+    for (const file of filesUnder(dir)) expect(readFileSync(file).includes(PLANTED_CHAT_SECRET)).toBe(false);
+  });
+
+  it('keeps the text when the config opts in', async () => {
+    const sim = await simulator('business');
+    const { dir, args } = withConfig({ sources: { chat_messages: { enabled: true, includeContent: true } } });
+    expect((await poll(sim, dir, ...args, '--source', 'chat_messages', '--from', '2026-11-16', '--to', C2)).code).toBe(0);
+    const [planted] = await rows(dir, `SELECT count(*) AS n FROM chat_messages WHERE message = '${PLANTED_CHAT_SECRET}'`);
+    expect(Number(planted!.n)).toBeGreaterThan(0);
   });
 });

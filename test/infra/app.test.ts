@@ -56,7 +56,7 @@ describe('the zoomlake app', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
-  it.each(['storage', 'pipeline'] as const)('carries no CDK error or warning annotations in the %s stack', (name) => {
+  it.each(['storage', 'pipeline', 'detections'] as const)('carries no CDK error or warning annotations in the %s stack', (name) => {
     const annotations = Annotations.fromStack(fullApp()[name]);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
     expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
@@ -78,16 +78,23 @@ describe('the zoomlake app', () => {
   it('acknowledges only the reviewed findings', () => {
     // The lake bucket's ARN reaches the pipeline as an import whose generated name is not asserted.
     const acks = acknowledgements(fullApp().app)
-      .map((a) => `${a.rule} at ${a.construct.node.path}`.replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageLake\w+/, '<lake arn>'));
+      .map((a) => `${a.rule} at ${a.construct.node.path}`.replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageLake\w+/, '<lake arn>')
+        .replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageAthenaResults\w+/, '<results arn>'));
     expect(acks.sort()).toEqual([
       'AwsSolutions-APIG4 at ZoomlakePipeline/Webhook/Api/POST--zoom--webhook/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakeDetections/Realtime/Checks/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakePipeline/Webhook/Handler/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakeDetections/Runner/Runner/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/Poller/Poller/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/zoom/alerts/*] at ZoomlakeDetections/Realtime/Checks/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/zoom/alerts/*] at ZoomlakeDetections/Runner/Runner/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<results arn>/results/*] at ZoomlakeDetections/Runner/Runner/Role/DefaultPolicy/Resource',
       'AwsSolutions-S1 at ZoomlakeStorage/Storage/AccessLogs/Resource',
       'AwsSolutions-SMG4 at ZoomlakePipeline/Poller/Credentials/Resource',
       'AwsSolutions-SMG4 at ZoomlakePipeline/Webhook/Secret/Resource',
+      'AwsSolutions-SQS3 at ZoomlakeDetections/Runner/DeadLetterQueue/Resource',
       'AwsSolutions-SQS3 at ZoomlakePipeline/Poller/DeadLetterQueue/Resource',
     ]);
   });

@@ -31,11 +31,42 @@ describe('ScheduledPoller', () => {
     expect(inputs(template)).toEqual(['activities', 'meetings', 'operation_logs', 'participant_details', 'users']);
   });
 
-  it('gives a disabled source and chat_messages no schedule', () => {
-    const all = build({ sources: { chat_messages: { enabled: true } } });
-    expect(inputs(all.template)).toContain('recordings');
-    expect(inputs(all.template)).not.toContain('chat_messages');
+  it('gives a disabled source no schedule, and chat_messages one only when enabled', () => {
     expect(inputs(template)).not.toContain('recordings');
+    expect(inputs(template)).not.toContain('chat_messages');
+    const chat = build({ sources: { chat_messages: { enabled: true, schedule: 'cron(30 2 * * ? *)' } } });
+    expect(inputs(chat.template)).toContain('chat_messages');
+    expect(inputs(chat.template)).toContain('recordings');
+    const schedule = schedulesOf(chat.template).find((x) => x.Properties.Target.Input.includes('"chat_messages"'));
+    expect(schedule?.Properties.ScheduleExpression).toBe('cron(30 2 * * ? *)');
+    expect(Object.keys(chat.poller.stalledAlarms)).toContain('chat_messages');
+  });
+
+  it('tells the poller whether chat message text is collected, off by default', () => {
+    const envOf = (b: ReturnType<typeof build>) => (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(envOf(build({ sources: { chat_messages: { enabled: true } } })).CHAT_INCLUDE_CONTENT).toBe('false');
+    expect(envOf(build({ sources: { chat_messages: { enabled: true, includeContent: true } } })).CHAT_INCLUDE_CONTENT).toBe('true');
+  });
+
+  it('passes the configured risk signals to the poller as JSON lists', () => {
+    const cfg = testConfig({ internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board', 'm&a'], watchedUsers: ['ceo@example.com'] });
+    const b = build({}, { riskSignals: cfg });
+    const env = (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(env).toMatchObject({ INTERNAL_DOMAINS: '["example.com"]', SENSITIVE_MEETING_PATTERNS: '["board","m&a"]', WATCHED_USERS: '["ceo@example.com"]' });
+  });
+
+  it('refuses risk lists too long for the Lambda environment, naming the keys', () => {
+    const watchedUsers = Array.from({ length: 200 }, (_, i) => `executive.number.${i}@example.com`);
+    expect(() => build({}, { riskSignals: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers } }))
+      .toThrow(/internalDomains, sensitiveMeetingPatterns and watchedUsers take \d+ characters/);
+  });
+
+  it('alarms when participant details are given up from the budget backlog', () => {
+    expect(resourceOf(template, poller.backlogDroppedAlarm!).Properties).toMatchObject({
+      Namespace: 'zoomlake', MetricName: 'BacklogDropped', Dimensions: [{ Name: 'Source', Value: 'participant_details' }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+    expect(build({ sources: { participant_details: { enabled: false } } }).poller.backlogDroppedAlarm).toBeUndefined();
   });
 
   it('uses each source\'s configured schedule expression', () => {
@@ -104,6 +135,10 @@ describe('ScheduledPoller', () => {
       STATE_TABLE_NAME: { Ref: logicalIdOf(table) },
       LAKE_BUCKET_NAME: { Ref: logicalIdOf(lake) },
       LEASE_SECONDS: '600',
+      INTERNAL_DOMAINS: '[]',
+      SENSITIVE_MEETING_PATTERNS: '[]',
+      WATCHED_USERS: '[]',
+      CHAT_INCLUDE_CONTENT: 'false',
     });
   });
 

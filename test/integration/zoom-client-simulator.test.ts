@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZoomRateLimitError } from '#core/zoom/errors.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StateStoreBudget } from '#core/zoom/budget.ts';
+import { ZoomBudgetError, ZoomRateLimitError } from '#core/zoom/errors.ts';
+import { FileStateStore } from '#local/file-state-store.ts';
 import { meetingUuidPath, ZoomHttpClient } from '#core/zoom/client.ts';
 import { httpFetch } from '#local/http-fetch.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
@@ -95,5 +100,44 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
     } finally {
       sim.setFaults({ rateLimitStorm: 0 });
     }
+  });
+
+  it('two pollers sharing one state store together stay within the daily share', async () => {
+    const clock = { now: () => Date.now() };
+    const state = new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-budget-')), 'state.json'), clock);
+    const before = sim.stats().byEndpoint['GET /report/activities'] ?? 0;
+    // Business allows 60,000 Heavy+Resource-intensive calls a day; this share is 4 of them.
+    const poller = () => client({ apiBudgetShare: 4 / 60_000, sharedBudget: new StateStoreBudget(state) });
+    const tryThree = async (api: ZoomHttpClient) => {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        outcomes.push(await api.get({ path: '/report/activities', query: { from: TO, to: TO, page_size: '1' }, category: 'Heavy' })
+          .then(() => 'ok', (e: unknown) => (e instanceof ZoomBudgetError ? 'spent' : 'error')));
+      }
+      return outcomes;
+    };
+    const outcomes = (await Promise.all([tryThree(poller()), tryThree(poller())])).flat();
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(4);
+    expect(outcomes.filter((o) => o === 'spent')).toHaveLength(2);
+    expect((sim.stats().byEndpoint['GET /report/activities'] ?? 0) - before).toBe(4);
+  });
+
+  it('lists a user\'s chat channels and reads one channel page by page', async () => {
+    const channel = sim.org.chat.channels.find((c) => c.name === 'general')!;
+    const member = channel.memberIds[0]!;
+    const channels = await collect(client(), `/chat/users/${member}/channels`, { page_size: '2' }, 'channels');
+    expect(channels.map((c) => (c as { id: string }).id).sort()).toEqual(sim.org.chat.channels.filter((c) => c.memberIds.includes(member)).map((c) => c.id).sort());
+    const query = { to_channel: channel.id, from: '2026-10-22T00:00:00Z', to: `${TO}T23:59:59Z`, page_size: '50', include_deleted_and_edited_message: 'true' };
+    const messages = await collect(client(), `/chat/users/${member}/messages`, query, 'messages');
+    const truth = sim.org.chat.messages.filter((m) => m.channel_id === channel.id && m.date_time.slice(0, 10) >= '2026-10-22' && m.date_time.slice(0, 10) <= TO);
+    expect(truth.length).toBeGreaterThan(50);
+    expect(messages.map((m) => (m as { id: string }).id).sort()).toEqual(truth.map((m) => m.id).sort());
+    const withoutDeleted = await collect(client(), `/chat/users/${member}/messages`, { ...query, include_deleted_and_edited_message: 'false' }, 'messages');
+    expect(withoutDeleted.length).toBe(truth.filter((m) => m.status !== 'Deleted').length);
+  });
+
+  it('refuses a chat messages call without a conversation', async () => {
+    const member = sim.org.chat.channels[0]!.memberIds[0]!;
+    await expect(client().get({ path: `/chat/users/${member}/messages`, category: 'Medium' })).rejects.toThrow(/to_contact or to_channel/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prepareRow } from '#core/lake/records.ts';
-import { activityRow, meetingParticipantRow, meetingRow, operationLogRow, participantDetailRow, recordingRows, userRow } from '#core/poll/rows.ts';
+import { activityRow, chatMessageRow, meetingParticipantRow, meetingRow, operationLogRow, participantDetailRow, recordingRows, userRow } from '#core/poll/rows.ts';
 import { getTable } from '#core/schema/registry.ts';
 
 const SNAP = Date.UTC(2026, 10, 26, 2);
@@ -83,5 +83,39 @@ describe('poller rows', () => {
     expect(JSON.stringify(rows)).not.toContain('SECRET123');
     expect(JSON.stringify(rows)).not.toContain('p@ss');
     for (const r of rows) fits('recordings', r);
+  });
+
+  describe('chat messages', () => {
+    const item = { id: 'a1b2c3d4-0000-1111-2222-333344445555', message: 'vpn password is hunter2', sender: 'ann@example.com', sender_member_id: 'm1',
+      sender_display_name: 'Ann Adams', date_time: '2026-11-25T10:11:12Z', timestamp: 1795601472000, status: 'Edited',
+      files: [{ file_id: 'f1', file_name: 'deck.pdf', file_size: 1000 }] };
+
+    it('keeps the text out of the row when content collection is off (the default)', () => {
+      const row = chatMessageRow(item, 'chan-1', false);
+      expect(row).toEqual({ message_id: 'a1b2c3d4-0000-1111-2222-333344445555', date_time: Date.UTC(2026, 10, 25, 10, 11, 12), sender: 'ann@example.com',
+        sender_display_name: 'Ann Adams', to_contact: null, to_channel: 'chan-1', status: 'Edited', file_count: 1, message: null });
+      expect(JSON.stringify(row)).not.toContain('hunter2');
+      fits('chat_messages', row);
+    });
+
+    it('keeps the text when content collection is on', () => {
+      const row = chatMessageRow(item, 'chan-1', true);
+      expect(row).toMatchObject({ message: 'vpn password is hunter2' });
+      fits('chat_messages', row);
+    });
+
+    it.each([
+      ['epoch ms only, no files', { id: 'm2', timestamp: Date.UTC(2026, 10, 25, 9), message: 'hi' }, { date_time: Date.UTC(2026, 10, 25, 9), file_count: 0 }],
+      ['a legacy single file id', { id: 'm3', date_time: '2026-11-25T09:00:00Z', file_id: 'f9' }, { file_count: 1 }],
+    ])('maps %s', (_name, raw, expected) => {
+      expect(chatMessageRow(raw, 'c', false)).toMatchObject(expected);
+    });
+
+    it.each([
+      ['without an id', { date_time: '2026-11-25T09:00:00Z' }],
+      ['without a time', { id: 'm4' }],
+    ])('rejects a message %s', (_name, raw) => {
+      expect(chatMessageRow(raw, 'c', true)).toBeNull();
+    });
   });
 });

@@ -153,6 +153,8 @@ const OTHER: Case[] = [
   { name: 'split_part past the last field is NULL', expr: "split_part('a,b,c', ',', 4)", type: 'VARCHAR', value: null },
   { name: 'split_part of an email domain', expr: "split_part('alice@corp.example', '@', 2)", type: 'VARCHAR', value: 'corp.example' },
   bigint('levenshtein_distance', "levenshtein_distance('kitten', 'sitting')", 3),
+  bigint('levenshtein_distance counts characters, not bytes', "levenshtein_distance('Zoë Ångström', 'Zoe Angstrom')", 3),
+  bigint('levenshtein_distance of CJK text', "levenshtein_distance('日本語', '日本')", 1),
   // Trino docs: url_extract_host is the URL's host (java.net.URI), NULL without a scheme and authority.
   { name: 'url_extract_host skips user info and port', expr: "url_extract_host('https://user:pw@Zoom.US:443/j/123?pwd=x')", type: 'VARCHAR', value: 'Zoom.US' },
   { name: 'url_extract_host of a recording share link', expr: "url_extract_host('https://us02web.zoom.us/rec/share/abc')", type: 'VARCHAR', value: 'us02web.zoom.us' },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/zoom/client.ts';
-import { ZoomPlanError } from '#core/zoom/errors.ts';
+import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/zoom-poller.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
@@ -27,12 +27,30 @@ class FakeZoomApi implements ZoomApi {
   }
 }
 
+/** A dashboard listing three meetings (one with dial-in callers) whose budget allows one detail call. */
+class BudgetedDashboard implements ZoomApi {
+  private calls = 0;
+  async *paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>> {
+    if (request.path === '/metrics/meetings') {
+      const meetings = [{ uuid: 'm1', topic: 'Board prep', start_time: '2024-05-06T05:00:00Z', has_pstn: true },
+        { uuid: 'm2', topic: 'Sync', start_time: '2024-05-06T05:00:00Z', has_pstn: true }, { uuid: 'm3', topic: 'Sync', start_time: '2024-05-06T05:00:00Z' }];
+      yield { items: meetings as T[], page: 1, restarts: 0 };
+      return;
+    }
+    if (++this.calls > 1) throw new ZoomBudgetError('daily zoom api budget share spent', 1000);
+    yield { items: [], page: 1, restarts: 0 };
+  }
+  async get<T>(): Promise<T> {
+    throw new Error('not used');
+  }
+}
+
 function setup(api: ZoomApi) {
   const clock = new FakeClock(NOW);
   const store = new MemoryObjectStore();
   const writers: string[] = [];
   const deps: PollerDeps = {
-    api: async () => api, plan: 'business', clock, leaseSeconds: 600,
+    api: async () => api, plan: 'business', clock, leaseSeconds: 600, settings: { risk: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [] }, chatIncludeContent: false },
     state: new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-poller-')), 'state.json'), clock),
     newWriter: (writerId) => {
       writers.push(writerId);
@@ -69,6 +87,17 @@ describe('zoom-poller handler', () => {
     expect(metricNames(metrics[0] ?? '').sort()).toEqual(['CursorAdvanced', 'SourceDisabled']);
   });
 
+  it('logs what the budget skipped by risk class and emits BudgetSkipped for participant details', async () => {
+    const api = new BudgetedDashboard();
+    const { handler, logs, metrics } = setup(api);
+    const run = await handler({ source: 'participant_details' }, CONTEXT);
+    expect(run).toMatchObject({ status: 'stopped', skipped: 2, budget: { skippedByClass: { high: 0, elevated: 1, routine: 1 }, backlog: 2 } });
+    expect(JSON.parse(logs[0] ?? '')).toMatchObject({ source: 'participant_details', skipped: 2, budget: { skippedByClass: { elevated: 1, routine: 1 } } });
+    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'participant_details', CursorAdvanced: 1, BudgetSkipped: 2, BudgetSkippedRisky: 1, BacklogDropped: 0 });
+    expect(metricNames(metrics[0] ?? '').sort()).toEqual(['BacklogDropped', 'BudgetSkipped', 'BudgetSkippedRisky', 'CursorAdvanced']);
+    expect(JSON.stringify(logs)).not.toContain('Board');
+  });
+
   it('backfills exactly the given day range', async () => {
     const api = new FakeZoomApi();
     const { handler } = setup(api);
@@ -79,7 +108,7 @@ describe('zoom-poller handler', () => {
 
   it('rejects an unknown source', async () => {
     const { handler, logs } = setup(new FakeZoomApi());
-    await expect(handler({ source: 'chat_messages' }, CONTEXT)).rejects.toThrow(/unknown source "chat_messages"/);
+    await expect(handler({ source: 'chat_files' }, CONTEXT)).rejects.toThrow(/unknown source "chat_files"/);
     expect(logs).toEqual([]);
   });
 
@@ -98,8 +127,14 @@ describe('zoom-poller handler', () => {
     const env = {
       ZOOM_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoom', ZOOM_PLAN: 'pro', API_BUDGET_SHARE: '0.25',
       STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', LEASE_SECONDS: '600',
+      INTERNAL_DOMAINS: '["example.com"]', SENSITIVE_MEETING_PATTERNS: '["board"]', WATCHED_USERS: '["ceo@example.com"]', CHAT_INCLUDE_CONTENT: 'false',
     };
-    expect(fromEnv(env)).toMatchObject({ plan: 'pro', leaseSeconds: 600 });
+    expect(fromEnv(env)).toMatchObject({ plan: 'pro', leaseSeconds: 600, settings: {
+      risk: { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'] }, chatIncludeContent: false } });
+    expect(fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'true' }).settings.chatIncludeContent).toBe(true);
+    expect(() => fromEnv({ ...env, WATCHED_USERS: 'ceo@example.com' })).toThrow('WATCHED_USERS must be a JSON array of strings');
+    expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns: "\(bad"/);
+    expect(() => fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'yes' })).toThrow();
     expect(() => fromEnv({ ...env, ZOOM_PLAN: 'gold' })).toThrow();
     expect(() => fromEnv({ ...env, API_BUDGET_SHARE: '1.5' })).toThrow();
     expect(() => fromEnv({ ...env, STATE_TABLE_NAME: '' })).toThrow();

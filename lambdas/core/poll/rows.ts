@@ -107,3 +107,20 @@ export function recordingRows(item: unknown, inTrash: boolean): Cells[] {
     };
   });
 }
+
+/**
+ * A `/chat/users/{id}/messages?to_channel=` item as a `chat_messages` row. The text is kept only when content
+ * collection is on; otherwise `message` is NULL and the text goes nowhere.
+ */
+export function chatMessageRow(item: unknown, channelId: string, includeContent: boolean): Cells | null {
+  const m = obj(item);
+  const messageId = id(m.id);
+  const time = firstInstant(m.date_time, m.timestamp);
+  if (messageId === null || time === null) return null;
+  const files = Array.isArray(m.files) ? m.files.length : text(m.file_id) === null ? 0 : 1;
+  return {
+    message_id: messageId, date_time: time, sender: text(m.sender), sender_display_name: text(m.sender_display_name),
+    to_contact: null, to_channel: channelId, status: text(m.status), file_count: files,
+    message: includeContent ? text(m.message) : null,
+  };
+}

@@ -5,7 +5,19 @@ import type { ZoomApi } from '../zoom/client.ts';
 import type { ZoomPlan } from '../zoom/rate-limit.ts';
 import { dtOf } from '../lake/records.ts';
 import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, type DayWindow } from './cursor.ts';
+import { compileRisk, NO_RISK_SETTINGS, noneByClass, type ByRiskClass, type RiskClass, type RiskSettings } from './risk.ts';
 import type { PollSource } from './sources.ts';
+
+/** Settings the sources read, from the configuration. */
+export interface PollSettings {
+  /** Ranks meetings for participant details and marks risky meetings. */
+  readonly risk: RiskSettings;
+  /** Whether chat message text is collected. */
+  readonly chatIncludeContent: boolean;
+}
+
+/** No risk signals configured, chat content off. */
+export const DEFAULT_POLL_SETTINGS: PollSettings = { risk: NO_RISK_SETTINGS, chatIncludeContent: false };
 
 /** What a polling run needs from the outside. */
 export interface PollDeps {
@@ -19,6 +31,18 @@ export interface PollDeps {
   readonly owner: string;
   /** How long a run may hold a source before another may take over. */
   readonly leaseSeconds: number;
+  /** @default DEFAULT_POLL_SETTINGS */
+  readonly settings?: PollSettings;
+}
+
+/** What the budget left out of a participant-details run. */
+export interface BudgetReport {
+  /** Meetings left unfetched by risk class; each waits in the backlog unless counted in `dropped`. */
+  readonly skippedByClass: ByRiskClass;
+  /** Backlog entries given up (too old for Zoom, gone, or pushed out by riskier ones) by risk class. */
+  readonly droppedByClass: ByRiskClass;
+  /** Meetings waiting in the backlog after the run. */
+  readonly backlog: number;
 }
 
 /** How one source's run ended. */
@@ -29,6 +53,9 @@ export interface SourceRun {
   readonly windows: number;
   readonly records: number;
   readonly rejected: number;
+  /** Meetings whose participant details the daily budget left for later runs (participant_details only, else 0). */
+  readonly skipped: number;
+  readonly budget?: BudgetReport;
   readonly reason?: string;
 }
 
@@ -37,14 +64,21 @@ export interface SourceRun {
  * window writes every page to the lake before the cursor moves past it, so a crash re-reads the window and loses
  * nothing (its duplicates read once through the views). A plan or scope that lacks the API ends the run with
  * `disabled`, never a crash loop; a spent budget or daily limit ends it with `stopped`, the cursor where it was.
+ * The exception is participant_details, whose skipped meetings wait in a backlog: its window is committed after the
+ * backlog is written, and the run stops there with `stopped` and the skipped counts.
  */
 export async function pollSource(source: PollSource, deps: PollDeps, backfill?: DayWindow): Promise<SourceRun> {
   const started = deps.clock.now();
   const lease = await acquireLease(deps.state, source.name, deps.owner, started, deps.leaseSeconds);
-  if (!lease) return { source: source.name, status: 'busy', windows: 0, records: 0, rejected: 0, reason: 'another run holds the lease' };
+  if (!lease) return { source: source.name, status: 'busy', windows: 0, records: 0, rejected: 0, skipped: 0, reason: 'another run holds the lease' };
   let windows = 0;
   let records = 0;
   let rejected = 0;
+  let budget: { skippedByClass: Record<RiskClass, number>; droppedByClass: Record<RiskClass, number>; backlog: number } | undefined;
+  const settings = deps.settings ?? DEFAULT_POLL_SETTINGS;
+  const risk = compileRisk(settings.risk);
+  const skippedOf = () => (budget ? Object.values(budget.skippedByClass).reduce((a, b) => a + b, 0) : 0);
+  const withBudget = () => (budget ? { skipped: skippedOf(), budget } : { skipped: 0 });
   try {
     let cursor = await readCursor(deps.state, source.name);
     const today = dtOf(started);
@@ -53,8 +87,8 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
       : planWindows(cursor?.windowEnd, started);
     for (const window of plan) {
       const writer = deps.newWriter();
-      await source.collect({
-        api: deps.api, plan: deps.plan, window, nowMs: deps.clock.now(),
+      const outcome = await source.collect({
+        api: deps.api, plan: deps.plan, window, nowMs: deps.clock.now(), state: deps.state, risk, chatIncludeContent: settings.chatIncludeContent,
         add: (table, row) => {
           const added = row === null ? undefined : writer.add(table, row);
           if (added?.ok) records++;
@@ -62,12 +96,25 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
         },
       });
       await writer.flush();
+      if (outcome) {
+        // The backlog holds what the budget skipped before the cursor moves past its window.
+        await outcome.afterFlush();
+        budget ??= { skippedByClass: noneByClass(), droppedByClass: noneByClass(), backlog: 0 };
+        for (const k of ['high', 'elevated', 'routine'] as const) {
+          budget.skippedByClass[k] += outcome.skipped[k];
+          budget.droppedByClass[k] += outcome.dropped[k];
+        }
+        budget.backlog = outcome.backlog;
+      }
       cursor = await commitCursor(deps.state, source.name, cursor, window.to, deps.clock.now());
       windows++;
+      if (outcome?.budgetSpent !== undefined) {
+        return { source: source.name, status: 'stopped', windows, records, rejected, ...withBudget(), reason: outcome.budgetSpent };
+      }
     }
-    return { source: source.name, status: 'ok', windows, records, rejected };
+    return { source: source.name, status: 'ok', windows, records, rejected, ...withBudget() };
   } catch (error) {
-    const base = { source: source.name, windows, records, rejected };
+    const base = { source: source.name, windows, records, rejected, ...withBudget() };
     if (error instanceof ZoomPlanError || error instanceof ZoomScopeError) return { ...base, status: 'disabled', reason: error.message };
     if (error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily)) return { ...base, status: 'stopped', reason: error.message };
     throw error;

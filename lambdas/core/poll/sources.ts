@@ -1,8 +1,19 @@
-import type { Cells } from '../lake/cells.ts';
+import { instant, obj, text, type Cells } from '../lake/cells.ts';
+import { dtOf } from '../lake/records.ts';
+import type { StateStore } from '../ports.ts';
 import type { DayWindow } from './cursor.ts';
+import {
+  applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers,
+  type DirectoryUpdate, type OperationLogRow, type UserSnapshotRow,
+} from '../realtime/directory.ts';
 import { meetingUuidPath, type ZoomApi, type ZoomPageRequest } from '../zoom/client.ts';
+import { ZoomBudgetError, ZoomNotFoundError, ZoomRateLimitError, ZoomTooOldError } from '../zoom/errors.ts';
 import type { ZoomPlan } from '../zoom/rate-limit.ts';
-import { activityRow, meetingParticipantRow, meetingRow, operationLogRow, participantDetailRow, recordingRows, userRow } from './rows.ts';
+import {
+  applyBacklog, boundBacklog, candidateOf, markMeeting, mergeSignals, noneByClass, participantSignals, rankCandidates, readBacklog, readMarks,
+  riskClass, tooOldForDetails, type ByRiskClass, type DetailCandidate, type RiskRules,
+} from './risk.ts';
+import { activityRow, chatMessageRow, meetingParticipantRow, meetingRow, operationLogRow, participantDetailRow, recordingRows, userRow } from './rows.ts';
 
 /** What a source sees while it collects one window. */
 export interface CollectContext {
@@ -12,6 +23,26 @@ export interface CollectContext {
   readonly nowMs: number;
   /** Buffers one row for `table`; NULL (an item the mapper refused) is counted as rejected. */
   readonly add: (table: string, row: Cells | null) => void;
+  /** Signal marks and the participant-details backlog live here. */
+  readonly state: StateStore;
+  /** The configured risk signals, compiled. */
+  readonly risk: RiskRules;
+  /** Whether chat message text is collected (off: the `message` column is NULL). */
+  readonly chatIncludeContent: boolean;
+}
+
+/** What a window's collection reports besides its rows. */
+export interface CollectOutcome {
+  /** Set when the daily budget ran out part-way: the window is still committed, and the run stops after it. */
+  readonly budgetSpent?: string;
+  /** Meetings whose details the budget left unfetched this run, by risk class (all kept in the backlog unless dropped). */
+  readonly skipped: ByRiskClass;
+  /** Backlog entries given up: too old for Zoom, gone, or pushed out of the bounded backlog by riskier ones. */
+  readonly dropped: ByRiskClass;
+  /** Meetings waiting in the backlog after this window. */
+  readonly backlog: number;
+  /** State changes to make after the window's rows are durably written and before its cursor moves. */
+  readonly afterFlush: () => Promise<void>;
 }
 
 /** One collected Zoom API, with its own schedule and cursor. */
@@ -19,7 +50,7 @@ export interface PollSource {
   readonly name: string;
   /** Day windows with overlap (reports), or one snapshot per UTC day (users). */
   readonly mode: 'windowed' | 'daily_snapshot';
-  readonly collect: (ctx: CollectContext) => Promise<void>;
+  readonly collect: (ctx: CollectContext) => Promise<void | CollectOutcome>;
 }
 
 async function eachItem(api: ZoomApi, request: ZoomPageRequest, onItem: (item: unknown) => void): Promise<void> {
@@ -28,7 +59,23 @@ async function eachItem(api: ZoomApi, request: ZoomPageRequest, onItem: (item: u
 }
 
 const range = (w: DayWindow) => ({ from: w.from, to: w.to });
+
+/** Applies directory updates from a poller's rows; watched users' names also go to the fuzzy-match index. */
+async function feedDirectory(ctx: CollectContext, updates: readonly DirectoryUpdate[]): Promise<void> {
+  const watched = new Set(updates.map((u) => u.email).filter((email) => ctx.risk.watched(email)));
+  await applyDirectoryUpdates(ctx.state, updates, watched);
+}
 const dashboardPlans: readonly ZoomPlan[] = ['business', 'enterprise'];
+
+/** Ids of the account's active users. */
+async function activeUsers(ctx: CollectContext): Promise<string[]> {
+  const users: string[] = [];
+  await eachItem(ctx.api, { path: '/users', query: { status: 'active' }, itemsKey: 'users', category: 'Medium' }, (u) => {
+    const id = text(obj(u).id);
+    if (id !== null && !users.includes(id)) users.push(id);
+  });
+  return users;
+}
 
 /** Past meetings of the window: one dashboard listing on Business+, else the report API per active user. */
 async function pastMeetings(ctx: CollectContext): Promise<unknown[]> {
@@ -37,12 +84,7 @@ async function pastMeetings(ctx: CollectContext): Promise<unknown[]> {
     await eachItem(ctx.api, { path: '/metrics/meetings', query: { type: 'past', ...range(ctx.window) }, itemsKey: 'meetings', category: 'ResourceIntensive' }, (m) => meetings.push(m));
     return meetings;
   }
-  const users: string[] = [];
-  await eachItem(ctx.api, { path: '/users', query: { status: 'active' }, itemsKey: 'users', category: 'Medium' }, (u) => {
-    const id = (u as { id?: unknown }).id;
-    if (typeof id === 'string') users.push(id);
-  });
-  for (const user of users) {
+  for (const user of await activeUsers(ctx)) {
     await eachItem(ctx.api, { path: `/report/users/${encodeURIComponent(user)}/meetings`, query: { type: 'past', ...range(ctx.window) }, itemsKey: 'meetings', category: 'Heavy' }, (m) => meetings.push(m));
   }
   return meetings;
@@ -57,6 +99,121 @@ const idOf = (m: unknown): string | null => {
   return typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : null;
 };
 
+/** Our daily budget share or Zoom's own daily limit ran out: nothing Heavy goes through before 00:00 UTC. */
+const budgetSpent = (error: unknown): error is Error => error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily);
+
+const DETAILS = 'participant_details';
+
+/**
+ * Participant details, highest risk first: the window's past meetings and the backlog of earlier skipped ones are
+ * ranked together (listing signals, the `meetings` source's participant marks, the backlog's own signals) and fetched
+ * in that order. When the budget runs out, the rest go to the bounded backlog, counted by risk class, and the window
+ * is committed; later runs drain the backlog first-by-risk as budget allows.
+ */
+async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
+  const candidates = new Map<string, DetailCandidate>();
+  for (const meeting of await pastMeetings(ctx)) {
+    const c = candidateOf(meeting, ctx.risk, ctx.window.from);
+    if (c && !candidates.has(c.uuid)) candidates.set(c.uuid, c);
+  }
+  const dropped = noneByClass();
+  const remove: string[] = [];
+  const stored = new Map<string, DetailCandidate>();
+  for (const b of await readBacklog(ctx.state, DETAILS)) {
+    stored.set(b.uuid, b);
+    if (tooOldForDetails(b.day, ctx.nowMs)) {
+      dropped[riskClass(b.signals)]++;
+      remove.push(b.uuid);
+      continue;
+    }
+    const listed = candidates.get(b.uuid);
+    candidates.set(b.uuid, listed ? { ...listed, signals: mergeSignals(listed.signals, b.signals), fromBacklog: true } : b);
+  }
+  const marks = await readMarks(ctx.state, [...candidates.values()].map((c) => c.day));
+  const ranked = rankCandidates([...candidates.values()].map((c) => ({ ...c, signals: mergeSignals(c.signals, marks.get(c.uuid) ?? []) })));
+
+  let spent: string | undefined;
+  const waiting: DetailCandidate[] = [];
+  for (const c of ranked) {
+    if (spent !== undefined) {
+      waiting.push(c);
+      continue;
+    }
+    try {
+      await eachItem(ctx.api, { path: `/metrics/meetings/${meetingUuidPath(c.uuid)}/participants`, query: { type: 'past', include_fields: 'registrant_id' }, itemsKey: 'participants', category: 'Heavy' },
+        (p) => ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId)));
+      if (c.fromBacklog) remove.push(c.uuid);
+    } catch (error) {
+      if (budgetSpent(error)) {
+        spent = error.message;
+        waiting.push(c);
+      } else if (c.fromBacklog && (error instanceof ZoomTooOldError || error instanceof ZoomNotFoundError)) {
+        dropped[riskClass(c.signals)]++;
+        remove.push(c.uuid);
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  const skipped = noneByClass();
+  for (const c of waiting) skipped[riskClass(c.signals)]++;
+  const { kept, dropped: pushedOut } = boundBacklog(waiting);
+  for (const c of pushedOut) {
+    dropped[riskClass(c.signals)]++;
+    if (c.fromBacklog) remove.push(c.uuid);
+  }
+  const sameAsStored = (c: DetailCandidate) => {
+    const old = stored.get(c.uuid);
+    return old !== undefined && old.signals.join() === c.signals.join();
+  };
+  const keep = kept.filter((c) => !sameAsStored(c));
+  return {
+    ...(spent === undefined ? {} : { budgetSpent: spent }),
+    skipped, dropped, backlog: kept.length,
+    afterFlush: () => applyBacklog(ctx.state, DETAILS, { keep, remove }, ctx.nowMs),
+  };
+}
+
+/** A window as the chat API's date-times (UTC, whole days). */
+const chatRange = (w: DayWindow) => ({ from: `${w.from}T00:00:00Z`, to: `${w.to}T23:59:59Z` });
+// The chat APIs page at most 50 items (zoom-reference §3.4).
+const CHAT_PAGE_SIZE = '50';
+
+/**
+ * Chat channel messages: every active user's channels, each channel read once (as its first member seen) over the
+ * window. 1:1 chats are not collectable account-wide: the messages API needs the other party (`to_contact`) of
+ * each conversation, and no endpoint lists a user's contacts' conversations.
+ */
+async function collectChat(ctx: CollectContext): Promise<void> {
+  const channels = new Map<string, string>();
+  for (const user of await activeUsers(ctx)) {
+    try {
+      await eachItem(ctx.api, { path: `/chat/users/${encodeURIComponent(user)}/channels`, query: { page_size: CHAT_PAGE_SIZE }, itemsKey: 'channels', category: 'Medium' }, (c) => {
+        const id = text(obj(c).id);
+        if (id !== null && !channels.has(id)) channels.set(id, user);
+      });
+    } catch (error) {
+      // The user left between the listing and this call.
+      if (error instanceof ZoomNotFoundError) continue;
+      throw error;
+    }
+  }
+  for (const [channel, user] of channels) {
+    await eachItem(ctx.api, {
+      path: `/chat/users/${encodeURIComponent(user)}/messages`,
+      query: { to_channel: channel, ...chatRange(ctx.window), page_size: CHAT_PAGE_SIZE, include_deleted_and_edited_message: 'true' },
+      itemsKey: 'messages', category: 'Medium',
+    }, (m) => ctx.add('chat_messages', chatMessageRow(m, channel, ctx.chatIncludeContent)));
+  }
+}
+
+/** The UTC start day of a listing item, else the window's first day. */
+const dayOf = (m: unknown, w: DayWindow): string => {
+  const start = instant(obj(m).start_time);
+  return start === null ? w.from : dtOf(start);
+};
+
 /** Every source the pollers know, by name (zoom-reference §3.4 for endpoints and rate categories). */
 export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
   activities: {
@@ -66,16 +223,31 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
   },
   operation_logs: {
     name: 'operation_logs', mode: 'windowed',
-    collect: (ctx) => eachItem(ctx.api, { path: '/report/operationlogs', query: range(ctx.window), itemsKey: 'operation_logs', category: 'Heavy' },
-      (item) => ctx.add('operation_logs', operationLogRow(item))),
+    collect: async (ctx) => {
+      const rows: Cells[] = [];
+      await eachItem(ctx.api, { path: '/report/operationlogs', query: range(ctx.window), itemsKey: 'operation_logs', category: 'Heavy' }, (item) => {
+        const row = operationLogRow(item);
+        if (row !== null) rows.push(row);
+        ctx.add('operation_logs', row);
+      });
+      // Deactivations and deletions in the admin log feed the realtime checks' user directory (zombie-link joins).
+      await feedDirectory(ctx, directoryUpdatesFromOperationLogs(rows as unknown as OperationLogRow[]));
+    },
   },
   users: {
     name: 'users', mode: 'daily_snapshot',
     collect: async (ctx) => {
+      const rows: Cells[] = [];
       // Inactive and pending users matter too: a deactivated account whose meeting links still work.
       for (const status of ['active', 'inactive', 'pending']) {
-        await eachItem(ctx.api, { path: '/users', query: { status }, itemsKey: 'users', category: 'Medium' }, (item) => ctx.add('users', userRow(item, ctx.nowMs)));
+        await eachItem(ctx.api, { path: '/users', query: { status }, itemsKey: 'users', category: 'Medium' }, (item) => {
+          const row = userRow(item, ctx.nowMs);
+          if (row !== null) rows.push(row);
+          ctx.add('users', row);
+        });
       }
+      // The snapshot feeds the realtime checks' user directory: statuses (zombie links) and names (impersonation).
+      await feedDirectory(ctx, directoryUpdatesFromUsers(rows as unknown as UserSnapshotRow[]));
     },
   },
   meetings: {
@@ -85,22 +257,18 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
         ctx.add('meetings', meetingRow(meeting));
         const uuid = uuidOf(meeting);
         if (!uuid) continue;
+        const participants: unknown[] = [];
         await eachItem(ctx.api, { path: `/report/meetings/${meetingUuidPath(uuid)}/participants`, query: { include_fields: 'registrant_id' }, itemsKey: 'participants', category: 'Heavy' },
-          (p) => ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting))));
+          (p) => {
+            participants.push(p);
+            ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting)));
+          });
+        // Marks external and unauthenticated participants for participant_details to rank by.
+        await markMeeting(ctx.state, uuid, dayOf(meeting, ctx.window), participantSignals(participants, ctx.risk), ctx.nowMs);
       }
     },
   },
-  participant_details: {
-    name: 'participant_details', mode: 'windowed',
-    collect: async (ctx) => {
-      for (const meeting of await pastMeetings(ctx)) {
-        const uuid = uuidOf(meeting);
-        if (!uuid) continue;
-        await eachItem(ctx.api, { path: `/metrics/meetings/${meetingUuidPath(uuid)}/participants`, query: { type: 'past', include_fields: 'registrant_id' }, itemsKey: 'participants', category: 'Heavy' },
-          (p) => ctx.add('participant_details', participantDetailRow(p, uuid, idOf(meeting))));
-      }
-    },
-  },
+  participant_details: { name: DETAILS, mode: 'windowed', collect: collectDetails },
   recordings: {
     name: 'recordings', mode: 'windowed',
     collect: async (ctx) => {
@@ -110,4 +278,5 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
       }
     },
   },
+  chat_messages: { name: 'chat_messages', mode: 'windowed', collect: collectChat },
 };

@@ -1,5 +1,7 @@
 import type { Clock } from '../ports.ts';
+import type { ZoomSharedBudget } from './budget.ts';
 import {
+  ZoomBudgetError,
   type HeaderReader,
   type ZoomApiError,
   ZoomAuthError,
@@ -7,11 +9,13 @@ import {
   ZoomRateLimitError,
   ZoomResponseError,
   ZoomServerError,
+  msUntilUtcMidnight,
   zoomErrorFrom,
 } from './errors.ts';
 import { type ZoomCategory, type ZoomPlan, ZoomRateLimiter } from './rate-limit.ts';
 
 export type { ZoomCategory, ZoomPlan } from './rate-limit.ts';
+export type { ZoomSharedBudget } from './budget.ts';
 
 /** One GET against the Zoom REST API. `path` starts with `/` and is relative to `/v2`; build UUID segments with `meetingUuidPath`. */
 export interface ZoomRequest {
@@ -81,6 +85,12 @@ export interface ZoomHttpClientDeps {
   readonly timerMarginMs?: number;
   /** Our share (0..1) of the account's daily Heavy/Resource-intensive budget. */
   readonly apiBudgetShare: number;
+  /**
+   * The daily budget share counted across processes (a StateStore counter), consulted before every request of a
+   * daily-limited category. Without it only this process's own calls are counted.
+   * @default none
+   */
+  readonly sharedBudget?: ZoomSharedBudget;
   /** @default the plan's rates only */
   readonly maxRequestsPerSecond?: number;
   /** Retries of one call after 429s, 5xx, timeouts and network errors. @default 5 */
@@ -275,6 +285,7 @@ export class ZoomHttpClient implements ZoomApi {
       // letting the real send times bunch up past the limit.
       const { url, init } = await build();
       if (category !== undefined) {
+        await this.takeSharedBudget(category);
         const wait = this.limiter.acquire(category);
         if (wait > 0) await this.deps.sleep(wait);
       }
@@ -304,6 +315,20 @@ export class ZoomHttpClient implements ZoomApi {
         continue;
       }
       throw error;
+    }
+  }
+
+  /** Takes one call from the cross-process daily share, or throws ZoomBudgetError when the share is spent. */
+  private async takeSharedBudget(category: ZoomCategory): Promise<void> {
+    const budget = this.deps.sharedBudget;
+    const share = budget === undefined ? undefined : this.limiter.dailyShare(category);
+    if (budget === undefined || share === undefined) return;
+    const now = this.deps.clock.now();
+    if (!(await budget.take(share.bucket, share.allowed, now))) {
+      throw new ZoomBudgetError(
+        `daily zoom api budget share spent across all pollers: ${share.allowed} ${share.bucket} calls (share of ${share.limit}), resets at 00:00 UTC`,
+        msUntilUtcMidnight(now),
+      );
     }
   }
 

@@ -158,6 +158,15 @@ export class ZoomRateLimiter {
     return counter === undefined ? undefined : counter.allowed - counter.used;
   }
 
+  /**
+   * The daily budget `category` draws from, as a stable bucket name (e.g. `Heavy+ResourceIntensive`) and the calls
+   * our share allows a day; undefined when the plan has no daily limit for it. A shared budget counts against this.
+   */
+  dailyShare(category: ZoomCategory): { readonly bucket: string; readonly allowed: number; readonly limit: number } | undefined {
+    const counter = this.daily.find((c) => c.limit.categories.includes(category));
+    return counter === undefined ? undefined : { bucket: counter.limit.categories.join('+'), allowed: counter.allowed, limit: counter.limit.limit };
+  }
+
   private counterFor(category: ZoomCategory, now: number): DailyCounter | undefined {
     const counter = this.daily.find((c) => c.limit.categories.includes(category));
     if (counter === undefined) return undefined;

@@ -6,13 +6,19 @@ import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
+import { makeLocalRealtime } from '../realtime.ts';
 import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { httpFetch } from '../http-fetch.ts';
 import { pollSource } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
+import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
+import { DetectionDefinitionError } from '#core/detect/detection.ts';
+import { runDetections } from '#core/detect/run.ts';
+import { loadDetections } from '../../../lib/detections/load.ts';
+import { dedupWindowsOf } from '../alerts.ts';
 import { formatTable } from './format.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
 
@@ -39,6 +45,9 @@ commands:
   poll [--source NAME]... [--from YYYY-MM-DD --to YYYY-MM-DD]
                             one polling pass over Zoom's report and dashboard APIs (or the simulator)
   simulate [--port N] [--host H] [--plan P]  the Zoom API simulator (OAuth + report/dashboard APIs) alone
+  detect [--detection ID]... [--json] [--now ISO-8601]
+                            run the SQL detections (queries/detections) over the local lake; --now pins the time;
+                            new alerts go to alerts.jsonl, repeats inside a detection's dedup window are suppressed
   tables                    rows per table: raw copies and de-duplicated records
   config                    validate the config and print it with every default filled in
 
@@ -68,6 +77,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         source: { type: 'string', multiple: true },
         from: { type: 'string' },
         to: { type: 'string' },
+        detection: { type: 'string', multiple: true },
+        now: { type: 'string' },
       },
     });
     const [command, ...args] = positionals;
@@ -82,6 +93,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'load': return await load(rt, io, args);
       case 'hunt': return await hunt(rt, io, args, values.file, values.json);
       case 'tables': return await tables(rt, io);
+      case 'detect': return await detect(rt, io, values.detection ?? [], values.now, values.json);
       case 'serve': return await serve(rt, io, values.host, values.port);
       case 'simulate': return await simulate(io, values.host, values.port, values.plan);
       case 'poll': return await poll(rt, io, values.source ?? [], values.from, values.to);
@@ -96,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.err(`zoomlake: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError) {
+    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError || error instanceof DetectionDefinitionError) {
       io.err(`zoomlake: ${error.message}\n`);
       return 1;
     }
@@ -163,6 +175,52 @@ async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: 
   }
 }
 
+async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowText: string | undefined, json: boolean): Promise<number> {
+  const nowMs = nowText === undefined ? rt.clock.now() : Date.parse(nowText);
+  if (nowText !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(nowText) || Number.isNaN(nowMs))) {
+    throw new UsageError(`--now must be an ISO-8601 time such as 2026-11-20T12:00:00Z, got "${nowText}"`);
+  }
+  const all = loadDetections();
+  const unknown = ids.filter((id) => !all.some((d) => d.id === id));
+  if (unknown.length > 0) throw new UsageError(`unknown detection ${unknown.join(', ')}; detections: ${all.map((d) => d.id).join(', ')}`);
+  const chosen = ids.length > 0 ? all.filter((d) => ids.includes(d.id)) : all;
+  const engine = await rt.openQueryEngine();
+  let outcomes;
+  try {
+    outcomes = await runDetections(engine, chosen, nowMs);
+  } finally {
+    engine.close();
+  }
+  const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
+  const failed = outcomes.filter((o) => !o.ok);
+  // Delivered like the scheduled runner's: a repeat inside its detection's dedup window is counted, not re-notified.
+  let delivered;
+  try {
+    delivered = await rt.alertDelivery({ windows: dedupWindowsOf(all) }).deliver(alerts);
+  } catch (error) {
+    io.err(`zoomlake: alert delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const outcomeOf = new Map(delivered.map((d) => [d.alertId, d]));
+  const notified = delivered.filter((d) => d.outcome === 'notified').length;
+  if (json) {
+    for (const alert of alerts) io.out(JSON.stringify(alert) + '\n');
+  } else {
+    io.out(`zoomlake detect: ${chosen.length} detections over ${rt.paths.lakeDir} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
+      `${notified} notified (${rt.paths.alertsFile}), ${delivered.length - notified} suppressed as repeats\n`);
+    if (alerts.length > 0) {
+      const rows = alerts.map((a) => ({
+        severity: a.severity, detection: a.detection_id, first_seen: a.first_seen, last_seen: a.last_seen,
+        entities: Object.entries(a.entities).map(([k, v]) => `${k}=${v}`).join(' '),
+        delivery: outcomeOf.get(a.alert_id)?.outcome === 'notified' ? 'notified' : `suppressed (x${outcomeOf.get(a.alert_id)?.count ?? '?'})`,
+      }));
+      io.out(formatTable(['severity', 'detection', 'first_seen', 'last_seen', 'entities', 'delivery'], rows) + '\n');
+    }
+  }
+  for (const f of failed) if (!f.ok) io.err(`zoomlake: detection ${f.detectionId} failed: ${f.error}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
 const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
 
 async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from: string | undefined, to: string | undefined): Promise<number> {
@@ -170,7 +228,7 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
   for (const day of [from, to]) if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new UsageError(`dates are YYYY-MM-DD, got "${day}"`);
   const enabled = Object.entries(rt.config.sources).filter(([, s]) => s.enabled).map(([name]) => name);
   const wanted = names.length > 0 ? names : enabled;
-  for (const name of wanted) if (!(name in POLL_SOURCES) && name !== 'chat_messages') throw new UsageError(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
+  for (const name of wanted) if (!(name in POLL_SOURCES)) throw new UsageError(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
   const secrets = new EnvSecretProvider(io.env);
   const credentials = {
     accountId: await secrets.getSecret('ZOOM_ACCOUNT_ID'),
@@ -180,18 +238,24 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
   const api = new ZoomHttpClient({
     fetch: httpFetch, clock: rt.clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
     credentials, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000,
+    // The daily share is counted in the state file, so successive and concurrent polls share one budget.
+    sharedBudget: new StateStoreBudget(rt.state),
     ...(io.env.ZOOM_OAUTH_URL ? { oauthUrl: io.env.ZOOM_OAUTH_URL } : {}),
     ...(io.env.ZOOM_API_BASE_URL ? { apiBaseUrl: io.env.ZOOM_API_BASE_URL } : {}),
   });
-  const deps = { api, plan: rt.config.planTier, state: rt.state, clock: rt.clock, newWriter: () => rt.writer('poller'), owner: `cli-${process.pid}`, leaseSeconds: 3_600 };
+  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
+  const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: rt.config.sources.chat_messages.includeContent };
+  const deps = { api, plan: rt.config.planTier, state: rt.state, clock: rt.clock, newWriter: () => rt.writer('poller'), owner: `cli-${process.pid}`, leaseSeconds: 3_600, settings };
   for (const name of wanted) {
     const source = POLL_SOURCES[name];
-    if (!source) {
-      io.out(`${name}: not collected yet (chat messages arrive with a later issue)\n`);
-      continue;
-    }
+    if (!source) continue;
     const run = await pollSource(source, deps, from !== undefined && to !== undefined ? { from, to } : undefined);
-    io.out(`${name}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected` + (run.reason ? ` (${run.reason})` : '') + '\n');
+    const b = run.budget;
+    const budget = b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
+      ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
+        `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
+      : '';
+    io.out(`${name}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '') + '\n');
     if (run.status === 'disabled') io.err(`zoomlake: warning: ${name} is not available on this account (plan or scopes); skipped this run\n`);
   }
   return 0;
@@ -218,8 +282,10 @@ async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string
   const secret = await new EnvSecretProvider(io.env).getSecret('ZOOM_WEBHOOK_SECRET_TOKEN');
   const pipeline = rt.webhookPipeline();
   const recovered = await pipeline.recover();
+  // The realtime checks run on each accepted event; alerts go to <dir>/alerts.jsonl and one console line each.
+  const realtime = makeLocalRealtime(rt, (line) => io.out(line + '\n'));
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret, host, port, flushIntervalMs: 2_000,
+    pipeline, bodies: rt.store, clock: rt.clock, secret, host, port, flushIntervalMs: 2_000, realtime,
     receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
     log: (line) => io.out(line + '\n'),
   });
@@ -251,6 +317,6 @@ async function demo(rt: LocalRuntime, io: CliIo): Promise<number> {
     `  npx zoomlake hunt "SELECT event, json_extract_scalar(raw, '$.payload.operator') AS operator FROM webhook_events WHERE operator IS NOT NULL"\n` +
     'This demo loads trusted sample bodies directly. To receive signed Zoom webhooks into the same lake:\n' +
     '  ZOOM_WEBHOOK_SECRET_TOKEN=<secret token> npx zoomlake serve --port 8080\n' +
-    'API pollers, detections and alerts arrive with the next issues.\n');
+    'Next: `npx zoomlake simulate` and `npx zoomlake poll` (API data), `npx zoomlake detect` (the SQL detections).\n');
   return 0;
 }

@@ -1,3 +1,4 @@
+import { channelView, messageView } from './chat.ts';
 import type { RateCategory } from './limits.ts';
 import { formatDay, parseDay, type SimMeeting, type SimParticipant, type SimRecording, type SimulatedOrg, type SimUser } from './org.ts';
 
@@ -41,6 +42,8 @@ export interface Route {
   readonly access: Access;
   /** Zoom's default page size for the endpoint. */
   readonly defaultPageSize: number;
+  /** The largest page the endpoint returns; larger requests are clamped. @default 300 */
+  readonly maxPageSize?: number;
   handle(req: ApiRequest): ApiError | ApiList;
 }
 
@@ -275,6 +278,27 @@ function recordings(req: ApiRequest, pool: readonly SimRecording[]): ApiError | 
 
 const WINDOW = { required: true, recentOnly: true, defaultDays: [0, 0] as [number, number] };
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** The chat messages API's range: `from`/`to` UTC date-times (at most a month apart), else one `date` (default today). */
+function chatRange(req: ApiRequest): { fromMs: number; toMs: number } | ApiError {
+  const rawFrom = req.query.get('from');
+  const rawTo = req.query.get('to');
+  if (rawFrom !== null || rawTo !== null) {
+    if (rawFrom === null || !ISO_INSTANT.test(rawFrom)) return error(400, 300, `Invalid field: from '${rawFrom ?? ''}' is not yyyy-MM-ddTHH:mm:ssZ.`);
+    if (rawTo === null || !ISO_INSTANT.test(rawTo)) return error(400, 300, `Invalid field: to '${rawTo ?? ''}' is not yyyy-MM-ddTHH:mm:ssZ.`);
+    const fromMs = Date.parse(rawFrom);
+    const toMs = Date.parse(rawTo);
+    if (toMs < fromMs) return error(400, 300, "The 'to' date cannot be earlier than the 'from' date.");
+    if (toMs > addMonths(fromMs, 1)) return error(400, 300, 'The date range between from and to cannot exceed one month.');
+    return { fromMs, toMs };
+  }
+  const rawDate = req.query.get('date');
+  const day = rawDate === null ? Math.floor(req.now / DAY_MS) * DAY_MS : parseDay(rawDate);
+  if (day === undefined) return error(400, 300, `Invalid field: date '${rawDate ?? ''}' is not yyyy-mm-dd.`);
+  return { fromMs: day, toMs: day + DAY_MS - 1 };
+}
+
 /** Every `/v2` endpoint the simulator answers, with Zoom's rate-limit label and plan requirement. */
 export const ROUTES: readonly Route[] = [
   {
@@ -392,6 +416,47 @@ export const ROUTES: readonly Route[] = [
       const user = findUser(req.org, req.params[0]);
       if (!user) return error(404, 1001, 'User does not exist or does not belong to this account.');
       return recordings(req, req.org.recordings.filter((r) => r.host_id === user.id));
+    },
+  },
+  {
+    name: 'GET /chat/users/{userId}/channels',
+    pattern: /^\/chat\/users\/([^/]+)\/channels$/,
+    category: 'Medium',
+    access: 'any',
+    defaultPageSize: 10,
+    maxPageSize: 50,
+    handle(req) {
+      const user = findUser(req.org, req.params[0]);
+      if (!user) return error(404, 1001, 'User does not exist or does not belong to this account.');
+      return list('channels', req.org.chat.channels.filter((c) => c.memberIds.includes(user.id)).map(channelView));
+    },
+  },
+  {
+    // One conversation per call: a channel (to_channel) or a 1:1 chat (to_contact); newest first, as Zoom lists them.
+    name: 'GET /chat/users/{userId}/messages',
+    pattern: /^\/chat\/users\/([^/]+)\/messages$/,
+    category: 'Medium',
+    access: 'any',
+    defaultPageSize: 10,
+    maxPageSize: 50,
+    handle(req) {
+      const user = findUser(req.org, req.params[0]);
+      if (!user) return error(404, 1001, 'User does not exist or does not belong to this account.');
+      const toChannel = req.query.get('to_channel');
+      const toContact = req.query.get('to_contact');
+      if (!toChannel && !toContact) return error(400, 300, 'Either to_contact or to_channel is required.');
+      const range = chatRange(req);
+      if ('kind' in range) return range;
+      const envelope = { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString() };
+      // The simulated organisation has no 1:1 chats.
+      if (!toChannel) return list('messages', [], envelope);
+      const channel = req.org.chat.channels.find((c) => c.id === toChannel);
+      if (!channel) return error(404, 4130, `Channel does not exist: ${toChannel}.`);
+      if (!channel.memberIds.includes(user.id)) return error(400, 5301, 'Request to get chat messages failed: the user is not a member of this channel.');
+      const withDeleted = req.query.get('include_deleted_and_edited_message') === 'true';
+      const rows = req.org.chat.messages.filter((m) => m.channel_id === channel.id && m.timestamp >= range.fromMs && m.timestamp <= range.toMs
+        && (withDeleted || m.status !== 'Deleted'));
+      return list('messages', rows.reverse().map(messageView), envelope);
     },
   },
   {

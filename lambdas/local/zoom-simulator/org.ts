@@ -1,3 +1,4 @@
+import { simulatedChat, type SimChat } from './chat.ts';
 import { Prng, type Seed } from './prng.ts';
 
 /** The company's own email domain; every other domain is external. */
@@ -163,6 +164,8 @@ export interface SimulatedOrg {
   readonly operationLogs: SimOperationLog[];
   readonly meetings: SimMeeting[];
   readonly recordings: SimRecording[];
+  /** Team Chat channels of the active users and their messages (no 1:1 chats). */
+  readonly chat: SimChat;
 }
 
 const DAY_MS = 86_400_000;
@@ -484,5 +487,6 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
     operationLogs,
     meetings,
     recordings,
+    chat: simulatedChat(seed, withLogin.filter((u) => u.status === 'active'), workingDays),
   };
 }

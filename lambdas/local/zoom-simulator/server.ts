@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Clock } from '#core/ports.ts';
-import { ROUTES, type Route } from './api.ts';
+import { ROUTES, findMeeting, type Route } from './api.ts';
 import { RateLimiter, type Plan, type RateCategory } from './limits.ts';
-import { formatDay, simulatedOrg, type SimulatedOrg } from './org.ts';
+import { formatDay, simulatedOrg, type SimMeeting, type SimulatedOrg } from './org.ts';
 import { Prng, type Seed } from './prng.ts';
 
 /** Behaviour switches, settable at start and at runtime (`setFaults`, `POST /__sim/faults`). */
@@ -86,6 +86,13 @@ export interface ZoomSimulator {
   stats(): SimulatorStats;
   /** Applies a runtime change and returns the switches now in force. */
   setFaults(change: FaultChange): SimulatorSwitches;
+  /** Adds a meeting instance (with its participants) to the organisation, e.g. the one a test's meeting.ended names. */
+  addMeeting(meeting: SimMeeting): void;
+  /**
+   * Makes the next `calls` requests for the instance's report participants answer as right after the end, before
+   * Zoom has the report: 404 code 3001 ("not_found", the default) or an empty participant list ("empty").
+   */
+  holdReport(meetingUuid: string, calls: number, answer?: 'not_found' | 'empty'): void;
   close(): Promise<void>;
 }
 
@@ -109,7 +116,7 @@ const MAX_PAGE_TOKENS = 10_000;
 const MAX_ACCESS_TOKENS = 10_000;
 const MAX_BODY = 64 * 1024;
 const PAGE_SIZE_MAX = 300;
-const SCOPES = 'report:read:admin user:read:admin dashboard_meetings:read:admin dashboard:read:admin recording:read:admin account:read:admin';
+const SCOPES = 'report:read:admin user:read:admin dashboard_meetings:read:admin dashboard:read:admin recording:read:admin account:read:admin chat_channel:read:admin chat_message:read:admin';
 const DASHBOARD_MESSAGE = 'This API is only available for Business or higher accounts that have enabled the Dashboard feature.';
 
 interface Reply {
@@ -138,7 +145,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 /**
- * Starts a local Zoom API simulator (S2S OAuth + the report, dashboard, user and recording endpoints the
+ * Starts a local Zoom API simulator (S2S OAuth + the report, dashboard, user, recording and chat endpoints the
  * pollers use) over a deterministic synthetic organisation, with switchable plan limits and faults.
  */
 export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Promise<ZoomSimulator> {
@@ -166,6 +173,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
   const accessTokens = new Map<string, number>();
   const pageTokens = new Map<string, { key: string; offset: number; issuedAt: number }>();
   const limiter = new RateLimiter();
+  const heldReports = new Map<string, { calls: number; answer: 'not_found' | 'empty' }>();
   // Separate streams: token values and fault draws never disturb each other or the organisation.
   const tokenRng = new Prng(seed, 'tokens');
   const faultRng = new Prng(seed, 'faults');
@@ -228,7 +236,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     const rawSize = query.get('page_size');
     const requested = rawSize === null ? route.defaultPageSize : Number(rawSize);
     if (!Number.isInteger(requested) || requested < 1) return zoomError(400, 300, `Invalid field: page_size '${rawSize ?? ''}'.`);
-    const pageSize = Math.min(requested, PAGE_SIZE_MAX);
+    const pageSize = Math.min(requested, route.maxPageSize ?? PAGE_SIZE_MAX);
     // A token is only valid for the same query; page_size may change between pages.
     const keyParams = [...query].filter(([k]) => k !== 'next_page_token' && k !== 'page_size').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const key = JSON.stringify([route.name, params, keyParams]);
@@ -305,6 +313,15 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     if (route.access === 'dashboard' && (switches.plan === 'pro' || !switches.dashboardEnabled)) {
       return { reply: zoomError(400, 200, DASHBOARD_MESSAGE), endpoint, category };
     }
+    const held = route.name === 'GET /report/meetings/{meetingId}/participants' ? findMeeting(org, params[0] ?? '') : undefined;
+    const hold = held && heldReports.get(held.uuid);
+    if (held && hold && hold.calls > 0) {
+      heldReports.set(held.uuid, { ...hold, calls: hold.calls - 1 });
+      const reply = hold.answer === 'empty'
+        ? paginate(route, params, query, t, [], 'participants', {})
+        : zoomError(404, 3001, 'Meeting does not exist.');
+      return { reply, endpoint, category };
+    }
     const result = route.handle({ params, query, now: t, org });
     const reply = result.kind === 'error'
       ? zoomError(result.status, result.code, result.message)
@@ -377,6 +394,12 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     org,
     stats,
     setFaults,
+    addMeeting: (meeting) => {
+      org.meetings.push(meeting);
+    },
+    holdReport: (meetingUuid, calls, answer = 'not_found') => {
+      heldReports.set(meetingUuid, { calls, answer });
+    },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // fetch keeps connections alive; without this close() would wait for them to time out.

@@ -1,0 +1,55 @@
+import type { DetectionSettings } from '../detect/config-views.ts';
+
+/** The realtime thresholds (config key `realtime`). */
+export interface RealtimeThresholds {
+  /** Distinct participants joining one meeting instance within one minute that make a join burst. */
+  readonly burstParticipantsPerMinute: number;
+  /** Distinct public IPs joining one meeting instance within one minute that make a join burst. */
+  readonly burstIpsPerMinute: number;
+  /** Hours live meeting state is kept. */
+  readonly meetingStateHours: number;
+  /** Hours a processed webhook is remembered for de-duplication. */
+  readonly idempotencyHours: number;
+}
+
+/** Everything the realtime checks read from the configuration. */
+export interface RealtimeSettings extends DetectionSettings, RealtimeThresholds {}
+
+/** The config's defaults, for tests and callers without a config. */
+export const DEFAULT_THRESHOLDS: RealtimeThresholds = {
+  burstParticipantsPerMinute: 25,
+  burstIpsPerMinute: 15,
+  meetingStateHours: 72,
+  idempotencyHours: 48,
+};
+
+/** The settings as the checks use them: lower-case sets, compiled case-insensitive patterns. */
+export interface CompiledSettings {
+  readonly raw: RealtimeSettings;
+  readonly internalDomains: ReadonlySet<string>;
+  readonly watchedUsers: ReadonlySet<string>;
+  readonly sensitive: readonly RegExp[];
+}
+
+/** Compiles settings once per process (patterns were validated by the config schema). */
+export function compileSettings(settings: RealtimeSettings): CompiledSettings {
+  return {
+    raw: settings,
+    internalDomains: new Set(settings.internalDomains.map((d) => d.toLowerCase())),
+    watchedUsers: new Set(settings.watchedUsers.map((e) => e.toLowerCase())),
+    sensitive: settings.sensitiveMeetingPatterns.map((p) => new RegExp(p, 'i')),
+  };
+}
+
+/** The sensitive pattern a topic matches, if any. */
+export function sensitiveMatch(settings: CompiledSettings, topic: string | null | undefined): string | undefined {
+  if (!topic) return undefined;
+  return settings.sensitive.find((re) => re.test(topic))?.source;
+}
+
+/** Whether an email is on one of the organisation's domains. */
+export function isInternalEmail(settings: CompiledSettings, email: string | null | undefined): boolean {
+  if (!email) return false;
+  const at = email.lastIndexOf('@');
+  return at > 0 && settings.internalDomains.has(email.slice(at + 1).toLowerCase());
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
+import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
+import { S3ObjectStore } from '#adapters/s3-object-store.ts';
+import { SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
+import { LakeWriter } from '#core/lake/writer.ts';
+import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
+import { processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
+import { compileSettings } from '#core/realtime/settings.ts';
+import { queuedWebhookEvent } from '#core/webhook/lake-writer.ts';
+import { SystemClock } from '#local/system-clock.ts';
+
+const nonEmpty = z.string().check(z.minLength(1));
+const positiveInt = z.number().check(z.int(), z.positive());
+/** The settings the RealtimeChecks construct serialises into REALTIME_SETTINGS. */
+const settingsSchema = z.object({
+  internalDomains: z.array(z.string()), sensitiveMeetingPatterns: z.array(z.string()), watchedUsers: z.array(z.string()), minClientVersion: z.string(),
+  burstParticipantsPerMinute: positiveInt, burstIpsPerMinute: positiveInt, meetingStateHours: positiveInt, idempotencyHours: positiveInt,
+});
+/** The environment the RealtimeChecks construct sets. */
+const envSchema = z.object({ STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, REALTIME_SETTINGS: nonEmpty });
+const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: nonEmpty, body: z.string() })) });
+
+/** An SQS-triggered Lambda handler reporting partial batch failures. */
+export type SqsHandler = (event: unknown) => Promise<SQSBatchResponse>;
+
+/** The realtime checks' dependencies from the Lambda environment. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): RealtimeDeps {
+  const e = envSchema.parse(env);
+  const clock = new SystemClock();
+  const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
+  const lake = new S3ObjectStore(e.LAKE_BUCKET_NAME);
+  const delivery = new SuppressingAlertDelivery({
+    state, clock, publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock), writerId: 'realtime',
+    newWriter: (writerId) => new LakeWriter({ store: lake, clock, newId: randomUUID, writerId }),
+    windows: { byDetection: Object.fromEntries(Object.values(REALTIME_DETECTIONS).map((d) => [d.id, d.dedupWindowMs])) },
+  });
+  return { state, bodies: lake, delivery, clock, settings: compileSettings(settingsSchema.parse(JSON.parse(e.REALTIME_SETTINGS))) };
+}
+
+/**
+ * The handler over `deps`: each queued webhook event in order through the realtime checks. Events to retry, events
+ * that can never be processed (dead-lettered after the queue's retries) and failures are reported as batch item
+ * failures. Logs one line of counts, statuses and reason codes per batch, never payloads.
+ */
+export function makeHandler(deps: RealtimeDeps, log: (line: string) => void = (line) => console.log(line)): SqsHandler {
+  return async (event) => {
+    const { Records } = sqsEventSchema.parse(event);
+    const failures: string[] = [];
+    const counts: Record<string, number> = {};
+    let alerts = 0;
+    for (const record of Records) {
+      const item = queuedWebhookEvent(record.messageId, record.body);
+      let status: string;
+      try {
+        const outcome = 'reason' in item ? { status: 'rejected' as const, reason: item.reason } : await processRealtimeDetail(item.detail, deps);
+        status = outcome.status === 'rejected' || outcome.status === 'retry' ? `${outcome.status}:${outcome.reason.split(':', 1)[0]}` : outcome.status;
+        if (outcome.status === 'processed') alerts += outcome.delivered.filter((d) => d.outcome === 'notified').length;
+        if (outcome.status === 'rejected' || outcome.status === 'retry') failures.push(record.messageId);
+      } catch (error) {
+        status = `error:${error instanceof Error ? error.name : 'unknown'}`;
+        failures.push(record.messageId);
+      }
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    log(JSON.stringify({ records: Records.length, alertsNotified: alerts, failed: failures.length, outcomes: counts }));
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+let live: SqsHandler | undefined;
+
+/** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
+export const handler: SqsHandler = (event) => {
+  live ??= makeHandler(fromEnv());
+  return live(event);
+};

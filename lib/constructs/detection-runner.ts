@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DETECTION_BUNDLE_FILE, detectionBundle } from '#core/detect/bundle.ts';
+import type { Detection } from '#core/detect/detection.ts';
+import { getTable, rawTableName, tablePrefix } from '#core/schema/registry.ts';
+import { TABLES } from '#core/schema/tables.ts';
+import { ZoomlakeFunction } from './zoomlake-function.ts';
+
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/detection-runner.handler.ts', import.meta.url));
+
+/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
+const LAKE_TABLES_PREFIX = 'zoom';
+
+/** Properties of {@link DetectionRunner}. */
+export interface DetectionRunnerProps {
+  /** The detections to schedule; they ship inside the function as `detections.json`. */
+  readonly detections: readonly Detection[];
+  /** Customer-managed key of the lake and the query results, also encrypting the queue and the log group. */
+  readonly encryptionKey: IKey;
+  /** The lake bucket: the runner reads `zoom/` through Athena and writes `zoom/alerts/`. */
+  readonly lakeBucket: IBucket;
+  /** The Athena query results bucket. */
+  readonly resultsBucket: IBucket;
+  /**
+   * Key prefix of query results in the results bucket (the workgroup's enforced output location).
+   * @default 'results/'
+   */
+  readonly resultsPrefix?: string;
+  /** The Athena workgroup the detections run in. */
+  readonly workGroupName: string;
+  /** The Glue database holding the lake's tables and views. */
+  readonly databaseName: string;
+  /** Config views (Glue views in the same database) the detections may join. */
+  readonly configViewNames: readonly string[];
+  /** The bus every alert is published to. */
+  readonly alertBus: events.IEventBus;
+  /** The state table holding the alert suppression items (dedup key and window) the runner checks before publishing. */
+  readonly stateTable: ITableV2;
+  /**
+   * How long one run may last (the Athena timeout is two minutes less).
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the runner's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** LambdaInvoke granting the scheduler the function itself only, not every version and alias (`<arn>:*`). */
+class InvokeFunction extends targets.LambdaInvoke {
+  constructor(private readonly fn: lambda.IFunction, props: targets.ScheduleTargetBaseProps) {
+    super(fn, props);
+  }
+
+  protected override addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
+  }
+}
+
+/**
+ * Runs the scheduled detections: one EventBridge Scheduler schedule per detection invokes the runner with
+ * `{"detections":[id]}`, retried twice within an hour and then dead-lettered. The runner queries Athena in the
+ * workgroup, suppresses repeats through alert suppression items in the state table, writes alerts to the `alerts`
+ * table and publishes them to the alert bus. Alarms: function errors, dead-lettered runs, and per detection a failed run
+ * (metric DetectionFailed).
+ */
+export class DetectionRunner extends Construct {
+  /** The runner function. */
+  readonly runner: ZoomlakeFunction;
+  /** The detections file shipped with the function, and its SHA-256 (set as DETECTIONS_SHA256). */
+  readonly bundle: { readonly text: string; readonly sha256: string };
+  /** The role EventBridge Scheduler invokes the runner with. */
+  readonly schedulerRole: iam.Role;
+  /** Schedules by detection id. */
+  readonly schedules: ReadonlyMap<string, scheduler.Schedule>;
+  /** Invocations that failed every retry or outlived the maximum event age. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** In alarm when any runner invocation failed. */
+  readonly errorsAlarm: cloudwatch.Alarm;
+  /** In alarm while the dead-letter queue holds any message. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** Per detection, in alarm when a run of it failed. */
+  readonly failedAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+
+  constructor(scope: Construct, id: string, props: DetectionRunnerProps) {
+    super(scope, id);
+    const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, detections } = props;
+    const { region, account, partition } = Stack.of(this);
+    const timeout = props.timeout ?? Duration.minutes(15);
+    const resultsPrefix = props.resultsPrefix ?? 'results/';
+    if (timeout.toSeconds() < 180) throw new Error(`timeout must be at least 3 minutes (Athena needs time), got ${timeout.toHumanString()}`);
+    if (!/^([A-Za-z0-9_.-]+\/)+$/.test(resultsPrefix)) throw new Error(`resultsPrefix must be a key prefix ending in "/", got "${resultsPrefix}"`);
+
+    const text = detectionBundle(detections);
+    this.bundle = { text, sha256: createHash('sha256').update(text).digest('hex') };
+    this.runner = new ZoomlakeFunction(this, 'Runner', {
+      entry: HANDLER_ENTRY,
+      description: 'zoomlake: runs scheduled detections on Athena, writes their alerts to the lake and the alert bus',
+      encryptionKey: key,
+      timeout,
+      memorySize: 1024,
+      logRetention: props.logRetention,
+      extraFiles: { [DETECTION_BUNDLE_FILE]: text },
+      environment: {
+        ATHENA_WORKGROUP: props.workGroupName,
+        GLUE_DATABASE: props.databaseName,
+        LAKE_BUCKET_NAME: lake.bucketName,
+        ALERT_BUS_NAME: props.alertBus.eventBusName,
+        STATE_TABLE_NAME: table.tableName,
+        DETECTIONS_SHA256: this.bundle.sha256,
+        ATHENA_TIMEOUT_SECONDS: String(timeout.toSeconds() - 120),
+      },
+    });
+
+    const role = this.runner.role;
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+    const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } };
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+      resources: [arn('athena', `workgroup/${props.workGroupName}`)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+      resources: [
+        arn('glue', 'catalog'),
+        arn('glue', `database/${props.databaseName}`),
+        ...readTables(detections, props.configViewNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`)),
+      ],
+    }));
+    // Athena reads the lake and writes results with the caller's credentials.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_TABLES_PREFIX}/*`] } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [results.bucketArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: [results.arnForObjects(`${resultsPrefix}*`)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaS3 }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
+    // What DynamoStateStore sends: get, put (and add's reset of an expired counter), add, query, delete.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [table.tableArn],
+    }));
+    if (table.encryptionKey) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [table.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+      }));
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'zoomlake: EventBridge Scheduler invoking the detection runner',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
+    });
+    // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
+    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } },
+    }));
+
+    const schedules = new Map<string, scheduler.Schedule>();
+    const failed = new Map<string, cloudwatch.Alarm>();
+    for (const d of detections) {
+      schedules.set(d.id, new scheduler.Schedule(this, `Schedule-${d.id}`, {
+        description: `zoomlake: runs detection ${d.id}`,
+        schedule: scheduler.ScheduleExpression.expression(d.schedule),
+        target: new InvokeFunction(this.runner.function, {
+          role: this.schedulerRole,
+          input: scheduler.ScheduleTargetInput.fromObject({ detections: [d.id] }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      }));
+      failed.set(d.id, new cloudwatch.Alarm(this, `Failed-${d.id}`, {
+        alarmDescription: `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`,
+        metric: new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'DetectionFailed', dimensionsMap: { Detection: d.id }, statistic: 'Sum', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+    }
+    this.schedules = schedules;
+    this.failedAlarms = failed;
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'zoomlake: a detection run failed; the schedule retries it, see the detection runner logs',
+      metric: this.runner.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'zoomlake: detection runs failed every retry; inspect the dead-letter queue and the detection runner logs',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+/**
+ * The Glue tables a run reads: each view a detection names with the physical `<name>_raw` table behind it, and
+ * the config views. Sorted, each once.
+ */
+export function readTables(detections: readonly Detection[], configViewNames: readonly string[]): string[] {
+  const known = new Set(TABLES.map((t) => t.name));
+  const names = new Set<string>(configViewNames);
+  for (const d of detections) {
+    for (const t of d.tables) {
+      names.add(t);
+      if (known.has(t)) names.add(rawTableName(getTable(t)));
+    }
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,185 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
+import type { RealtimeSettings } from '#core/realtime/settings.ts';
+import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
+import { ZoomlakeFunction } from './zoomlake-function.ts';
+
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime.handler.ts', import.meta.url));
+/** Where the delivery writes the `alerts` table (zoom/alerts/dt=.../). */
+const ALERTS_PREFIX = 'zoom/alerts';
+
+/** Properties of {@link RealtimeChecks}. */
+export interface RealtimeChecksProps {
+  /** The internal bus the webhook function publishes verified Zoom events to. */
+  readonly eventBus: events.IEventBus;
+  /** The state table: user directory, live meeting state, idempotency and alert suppression items. */
+  readonly stateTable: ITableV2;
+  /** The lake bucket: bodies by reference are read from `webhook-bodies/`, alerts written under `zoom/alerts/`. */
+  readonly lakeBucket: IBucket;
+  /** The alert bus alerts are published to. */
+  readonly alertBus: events.IEventBus;
+  /** Customer-managed key of the lake and state table, also encrypting the queues and the log group. */
+  readonly encryptionKey: IKey;
+  /** Config values and thresholds the checks read. */
+  readonly settings: RealtimeSettings;
+  /**
+   * Messages handed to one invocation; small, since every message is a live event someone may be waiting on.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * Most concurrent invocations.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * How long one invocation may run.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Age of the oldest queued message that raises the backlog alarm.
+   * @default Duration.minutes(5)
+   */
+  readonly backlogAlarmAge?: Duration;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The realtime checks on the webhook stream: a rule on the Zoom bus for the participant, meeting start, recording
+ * deletion, user and account-settings events feeds an encrypted queue, drained without batching delay by the realtime
+ * function, which keeps its state in the state table and hands alerts to delivery (suppression, `alerts` table, alert
+ * bus). Whatever cannot be delivered or processed ends in a dead-letter queue that raises an alarm.
+ */
+export class RealtimeChecks extends Construct {
+  /** The rule routing the relevant webhook events to the queue. */
+  readonly rule: events.Rule;
+  /** The queue the function drains. */
+  readonly queue: sqs.Queue;
+  /** Events the rule could not deliver and messages the function failed five times. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** The realtime function. */
+  readonly checks: ZoomlakeFunction;
+  /** In alarm while the dead-letter queue holds any message. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** In alarm while the oldest queued message is older than `backlogAlarmAge`. */
+  readonly backlogAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: RealtimeChecksProps) {
+    super(scope, id);
+    const { encryptionKey: key, lakeBucket: lake, stateTable: table } = props;
+    const region = Stack.of(this).region;
+    const timeout = props.timeout ?? Duration.seconds(30);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true,
+      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds()),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'zoomlake: Zoom webhook events the realtime checks read, to their queue',
+      eventBus: props.eventBus,
+      eventPattern: { source: [WEBHOOK_EVENT_SOURCE], detailType: [...REALTIME_EVENTS] },
+    });
+    // A bare target, as in WebhookLakeWriter: targets.SqsQueue would grant EventBridge every KMS action on the key.
+    this.rule.addTarget({
+      bind: () => ({
+        arn: this.queue.queueArn,
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        retryPolicy: { maximumEventAgeInSeconds: Duration.hours(24).toSeconds(), maximumRetryAttempts: 185 },
+      }),
+    });
+    for (const queue of [this.queue, this.deadLetterQueue]) {
+      queue.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+      }));
+    }
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToEncryptQueueMessages',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+    }));
+
+    this.checks = new ZoomlakeFunction(this, 'Checks', {
+      entry: HANDLER_ENTRY,
+      description: 'zoomlake: realtime checks on Zoom webhook events, alerts to the alert bus',
+      encryptionKey: key,
+      timeout,
+      memorySize: 512,
+      logRetention: props.logRetention,
+      environment: {
+        STATE_TABLE_NAME: table.tableName,
+        LAKE_BUCKET_NAME: lake.bucketName,
+        ALERT_BUS_NAME: props.alertBus.eventBusName,
+        REALTIME_SETTINGS: JSON.stringify(realtimeSettingsOf(props.settings)),
+      },
+    });
+    this.checks.function.addEventSource(new SqsEventSource(this.queue, {
+      batchSize: props.batchSize ?? 10,
+      maxBatchingWindow: Duration.seconds(0),
+      reportBatchItemFailures: true,
+      maxConcurrency: props.maxConcurrency ?? 10,
+    }));
+
+    const role = this.checks.role;
+    const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [table.tableArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${ALERTS_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'zoomlake: Zoom webhook events failed the realtime checks; inspect and redrive the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.backlogAlarm = new cloudwatch.Alarm(this, 'BacklogAlarm', {
+      alarmDescription: 'zoomlake: the realtime checks are falling behind the Zoom webhook queue',
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: (props.backlogAlarmAge ?? Duration.minutes(5)).toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+/** Only the keys the realtime function reads, so unrelated config changes do not redeploy it. */
+function realtimeSettingsOf(s: RealtimeSettings): RealtimeSettings {
+  return {
+    internalDomains: s.internalDomains, sensitiveMeetingPatterns: s.sensitiveMeetingPatterns, watchedUsers: s.watchedUsers,
+    minClientVersion: s.minClientVersion, burstParticipantsPerMinute: s.burstParticipantsPerMinute, burstIpsPerMinute: s.burstIpsPerMinute,
+    meetingStateHours: s.meetingStateHours, idempotencyHours: s.idempotencyHours,
+  };
+}

@@ -1,0 +1,118 @@
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { Detection } from '#core/detect/detection.ts';
+import type { ZoomlakeConfig } from '../config/schema.ts';
+import { AlertBus } from '../constructs/alert-bus.ts';
+import { AlertRouter } from '../constructs/alert-router.ts';
+import { DetectionCatalog } from '../constructs/detection-catalog.ts';
+import { DetectionRunner } from '../constructs/detection-runner.ts';
+import { RealtimeChecks } from '../constructs/realtime-checks.ts';
+import type { NamedSql } from '../detections/load.ts';
+
+/** Properties of {@link ZoomlakeDetectionsStack}. */
+export interface ZoomlakeDetectionsStackProps extends StackProps {
+  /** The validated zoomlake configuration. */
+  readonly config: ZoomlakeConfig;
+  /** The storage stack's customer-managed key. */
+  readonly key: IKey;
+  /** The storage stack's lake bucket. */
+  readonly lakeBucket: IBucket;
+  /** The storage stack's Athena results bucket. */
+  readonly resultsBucket: IBucket;
+  /** The storage stack's Glue database name (a literal). */
+  readonly databaseName: string;
+  /** The storage stack's Athena workgroup name (a literal). */
+  readonly workGroupName: string;
+  /** The storage stack's state table (alert suppression, live meeting state, user directory, idempotency keys). */
+  readonly stateTable: ITableV2;
+  /** The pipeline stack's internal bus of verified Zoom webhook events, which the realtime checks read. */
+  readonly webhookBus: IEventBus;
+  /** The validated detections (`queries/detections/*`). */
+  readonly detections: readonly Detection[];
+  /** The hunting queries (`queries/hunting/*.sql`). */
+  readonly huntingQueries: readonly NamedSql[];
+}
+
+/**
+ * The stateless detection half of zoomlake: the alert bus (with its archive) and its routing, the config views and
+ * saved queries in the Athena console, the scheduled detection runner, and the realtime checks on the webhook bus.
+ */
+export class ZoomlakeDetectionsStack extends Stack {
+  /** The alert bus every alert is published to. */
+  readonly alertBus: AlertBus;
+  /** Rules routing alerts to the targets of `alerts.routes` (SNS, SQS, Lambda, Slack, PagerDuty). */
+  readonly alertRouter: AlertRouter;
+  /** Config views and named queries. */
+  readonly catalog: DetectionCatalog;
+  /** The runner, its schedules and alarms. */
+  readonly runner: DetectionRunner;
+  /** The realtime checks on the webhook bus: rule, queue, function and alarms. */
+  readonly realtime: RealtimeChecks;
+
+  constructor(scope: Construct, id: string, props: ZoomlakeDetectionsStackProps) {
+    super(scope, id, props);
+    // Imports, not stack-output lookups: CloudFormation then refuses to delete storage this stack still uses.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const { key, config } = props;
+    const lakeBucket = viaExports(this, 'LakeBucket', props.lakeBucket);
+    const resultsBucket = viaExports(this, 'ResultsBucket', props.resultsBucket);
+
+    this.alertBus = new AlertBus(this, 'AlertBus', { encryptionKey: key, archiveRetention: Duration.days(config.alerts.archiveDays) });
+    this.alertRouter = new AlertRouter(this, 'AlertRouter', { alertBus: this.alertBus, routes: config.alerts.routes, encryptionKey: key });
+    this.catalog = new DetectionCatalog(this, 'Catalog', {
+      databaseName: props.databaseName,
+      workGroupName: props.workGroupName,
+      settings: config,
+      detections: props.detections,
+      huntingQueries: props.huntingQueries,
+    });
+    this.runner = new DetectionRunner(this, 'Runner', {
+      detections: props.detections,
+      encryptionKey: key,
+      lakeBucket,
+      resultsBucket,
+      workGroupName: props.workGroupName,
+      databaseName: props.databaseName,
+      configViewNames: [...this.catalog.configViews.keys()],
+      alertBus: this.alertBus.eventBus,
+      stateTable: props.stateTable,
+    });
+    // The runner's first query may come right after a deploy: its config views must exist by then.
+    for (const view of this.catalog.configViews.values()) this.runner.node.addDependency(view);
+    this.realtime = new RealtimeChecks(this, 'Realtime', {
+      eventBus: props.webhookBus,
+      stateTable: props.stateTable,
+      lakeBucket,
+      alertBus: this.alertBus.eventBus,
+      encryptionKey: key,
+      settings: { ...config.realtime, internalDomains: config.internalDomains, sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
+        watchedUsers: config.watchedUsers, minClientVersion: config.minClientVersion },
+    });
+
+    new CfnOutput(this, 'AlertBusName', { value: this.alertBus.eventBus.eventBusName, description: 'EventBridge bus carrying every zoomlake alert (source zoomlake, detail-type Zoom Security Alert)' });
+    new CfnOutput(this, 'AlertBusArn', { value: this.alertBus.eventBus.eventBusArn, description: 'ARN of the alert bus, for rules and cross-account subscriptions' });
+    new CfnOutput(this, 'DetectionRunnerName', {
+      value: this.runner.runner.function.functionName,
+      description: 'Run detections by hand: aws lambda invoke --function-name <name> --payload \'{"detections":["<id>"]}\'',
+    });
+  }
+}
+
+/**
+ * A bucket of another stack, seen through the exports CDK would create for it anyway. Referenced explicitly, its
+ * ARN reads the same in IAM policies before and after synthesis resolves cross-stack references, so the cdk-nag
+ * acknowledgements of object-prefix grants (computed from those policies) hold at both times.
+ */
+function viaExports(scope: Stack, id: string, bucket: IBucket): IBucket {
+  const producer = Stack.of(bucket);
+  if (producer === scope) return bucket;
+  return Bucket.fromBucketAttributes(scope, id, {
+    bucketArn: producer.exportValue(bucket.bucketArn),
+    bucketName: producer.exportValue(bucket.bucketName),
+    encryptionKey: bucket.encryptionKey,
+  });
+}

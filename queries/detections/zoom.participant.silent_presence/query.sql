@@ -1,0 +1,91 @@
+-- External or unauthenticated participants present in at least 10 meeting instances of at least 3 different
+-- meeting numbers in the last 30 days who never shared anything: the pattern of a note-taker or recorder bot, or
+-- of someone quietly sitting in on other people's meetings.
+-- Presence and sharing come from the two sources that can show sharing: the dashboard API (participant_details,
+-- share_desktop / share_application / share_whiteboard) and the webhooks (participant_joined, and sharing_started
+-- matched to the joined participant by participant id or display name). Phone dial-ins cannot share and are left out.
+-- Every ? is the run's end time (ISO-8601 UTC).
+WITH webhook_shares AS (
+  SELECT DISTINCT s.meeting_uuid, s.participant_id, nullif(trim(s.user_name), '') AS user_name
+  FROM participant_events s
+  WHERE s.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND s.event IN ('meeting.sharing_started', 'webinar.sharing_started')
+    AND s.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
+    AND s.event_time < from_iso8601_timestamp(?)
+),
+presence AS (
+  SELECT
+    pd.meeting_uuid,
+    pd.meeting_id,
+    lower(nullif(trim(pd.email), '')) AS user_email,
+    nullif(trim(pd.user_name), '') AS user_name,
+    coalesce(nullif(pd.zoom_user_id, ''), nullif(pd.participant_user_id, '')) AS zoom_user_id,
+    nullif(trim(pd.ip_address), '') AS ip_address,
+    pd.join_time,
+    coalesce(pd.share_desktop, false) OR coalesce(pd.share_application, false) OR coalesce(pd.share_whiteboard, false) AS shared,
+    coalesce(pd.recording, false) AS recorded
+  FROM participant_details pd
+  WHERE pd.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND pd.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
+    AND pd.join_time < from_iso8601_timestamp(?)
+    AND coalesce(pd.status, '') <> 'in_waiting_room'
+    AND lower(coalesce(pd.device, '')) <> 'phone'
+  UNION ALL
+  SELECT
+    j.meeting_uuid,
+    j.meeting_id,
+    lower(nullif(trim(j.email), '')) AS user_email,
+    nullif(trim(j.user_name), '') AS user_name,
+    nullif(j.participant_user_id, '') AS zoom_user_id,
+    nullif(trim(j.public_ip), '') AS ip_address,
+    j.event_time AS join_time,
+    bool_or(s.meeting_uuid IS NOT NULL) AS shared,
+    false AS recorded
+  FROM participant_events j
+  LEFT JOIN webhook_shares s
+    ON s.meeting_uuid = j.meeting_uuid
+   AND (s.participant_id = j.participant_id OR s.user_name = nullif(trim(j.user_name), ''))
+  WHERE j.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND j.event IN ('meeting.participant_joined', 'webinar.participant_joined')
+    AND j.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
+    AND j.event_time < from_iso8601_timestamp(?)
+    AND coalesce(j.phone_number, '') = ''
+  GROUP BY j.record_id, j.meeting_uuid, j.meeting_id, j.email, j.user_name, j.participant_user_id, j.public_ip, j.event_time
+),
+hosts AS (
+  SELECT m.meeting_uuid, lower(m.host_email) AS host_email
+  FROM meetings m
+  WHERE m.dt >= date_format(date_add('day', -31, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND m.start_time >= date_add('day', -31, from_iso8601_timestamp(?))
+),
+people AS (
+  SELECT
+    coalesce(p.user_email, p.user_name) AS participant,
+    max(p.user_email) AS user_email,
+    max(p.user_name) AS user_name,
+    max_by(p.ip_address, CASE WHEN p.ip_address IS NOT NULL THEN p.join_time END) AS ip_address,
+    count(DISTINCT p.meeting_uuid) AS meeting_instances,
+    count(DISTINCT p.meeting_id) AS distinct_meeting_ids,
+    count(DISTINCT p.ip_address) AS distinct_ips,
+    count(DISTINCT CASE WHEN p.recorded THEN p.meeting_uuid END) AS recorded_instances,
+    array_join(array_sort(array_agg(DISTINCT h.host_email)), ', ') AS hosts,
+    array_join(array_sort(array_agg(DISTINCT p.meeting_id)), ', ') AS meeting_ids,
+    bool_or(p.shared) AS ever_shared,
+    bool_or(p.zoom_user_id IS NOT NULL) AS ever_signed_in,
+    min(p.join_time) AS first_seen,
+    max(p.join_time) AS last_seen
+  FROM presence p
+  LEFT JOIN hosts h ON h.meeting_uuid = p.meeting_uuid
+  WHERE p.meeting_uuid IS NOT NULL AND coalesce(p.user_email, p.user_name) IS NOT NULL
+  GROUP BY coalesce(p.user_email, p.user_name)
+)
+SELECT
+  pp.*,
+  pp.user_email IS NOT NULL AND d.domain IS NULL AS is_external,
+  pp.user_email IS NULL OR NOT pp.ever_signed_in AS is_unauthenticated
+FROM people pp
+LEFT JOIN internal_domains d ON d.domain = split_part(pp.user_email, '@', 2)
+WHERE NOT pp.ever_shared
+  AND pp.meeting_instances >= 10
+  AND pp.distinct_meeting_ids >= 3
+  AND ((pp.user_email IS NOT NULL AND d.domain IS NULL) OR pp.user_email IS NULL OR NOT pp.ever_signed_in)

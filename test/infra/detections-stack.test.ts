@@ -1,0 +1,149 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DetectionDefinitionError } from '#core/detect/detection.ts';
+import { buildApp } from '../../lib/app.ts';
+import { QUERIES_DIR, loadDetections } from '../../lib/detections/load.ts';
+import { TEST_ENV, logicalIdOf, resourceOf, testConfig } from './helpers.ts';
+import { NO_BUNDLING, statementsOf } from './pipeline-helpers.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const [SAMPLE] = loadDetections();
+
+/** A queries folder holding one copy of a real detection, its detection.yml edited by `edit`, and one hunting query. */
+function queriesWith(edit: (yml: string) => string = (y) => y): string {
+  if (!SAMPLE) throw new Error('no detection to copy');
+  const dir = mkdtempSync(join(tmpdir(), 'zl-queries-'));
+  dirs.push(dir);
+  const target = join(dir, 'detections', SAMPLE.id);
+  cpSync(join(QUERIES_DIR, 'detections', SAMPLE.id), target, { recursive: true });
+  writeFileSync(join(target, 'detection.yml'), edit(readFileSync(join(target, 'detection.yml'), 'utf8')));
+  mkdirSync(join(dir, 'hunting'));
+  writeFileSync(join(dir, 'hunting', 'all-alerts.sql'), 'SELECT * FROM alerts LIMIT 10\n');
+  return dir;
+}
+
+/** How a consuming stack reads `value` of `producer`: the import of the export whose value it is. */
+function importOf(producer: Stack, value: unknown): { 'Fn::ImportValue': string } {
+  const outputs = Object.values(Template.fromStack(producer).toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>);
+  const name = outputs.find((o) => o.Export && JSON.stringify(o.Value) === JSON.stringify(value))?.Export?.Name;
+  if (!name) throw new Error(`${producer.stackName} exports no ${JSON.stringify(value)}`);
+  return { 'Fn::ImportValue': name };
+}
+
+const build = (queriesDir?: string, config: Record<string, unknown> = {}) =>
+  buildApp(testConfig(config), new App({ context: NO_BUNDLING }), TEST_ENV, queriesDir === undefined ? {} : { queriesDir });
+
+describe('the detections stack in the app', () => {
+  it('deploys the detections and hunting queries of the queries folder it is given', () => {
+    const { detections } = build(queriesWith());
+    const template = Template.fromStack(detections);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.resourceCountIs('AWS::Athena::NamedQuery', 2);
+    template.hasResourceProperties('AWS::Athena::NamedQuery', { Name: 'hunting/all-alerts', QueryString: 'SELECT * FROM alerts LIMIT 10\n' });
+  });
+
+  it('deploys the repository\'s queries by default', () => {
+    const template = Template.fromStack(build().detections);
+    template.resourceCountIs('AWS::Scheduler::Schedule', loadDetections().length);
+  });
+
+  it.each([
+    ['an invalid severity', (y: string) => y.replace(/^severity: .*$/m, 'severity: urgent'), /detection [\w.]+: invalid detection\.yml: severity/],
+    ['a missing runbook', (y: string) => y.replace(/^runbook:/m, 'notes:'), /detection [\w.]+: invalid detection\.yml: .*runbook/],
+    ['an id that is not its folder', (y: string) => y.replace(/^id: .*$/m, 'id: zoom.other.thing'), /detection [\w.]+: id "zoom\.other\.thing" must equal its folder name/],
+    ['YAML that does not parse', (y: string) => `${y}\n: : [\n`, /detection [\w.]+: detection\.yml is not valid YAML/],
+  ])('fails the build on a detection.yml with %s, naming the detection and the field', (_name, edit, error) => {
+    const dir = queriesWith(edit);
+    expect(() => build(dir)).toThrow(DetectionDefinitionError);
+    expect(() => build(dir)).toThrow(error);
+  });
+
+  it('keeps the alert archive as long as the config says', () => {
+    const template = Template.fromStack(build(queriesWith(), { alerts: { archiveDays: 30 } }).detections);
+    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+  });
+
+  it('uses the storage stack\'s key and buckets through imports, and synthesizes without a dependency cycle', () => {
+    const { app, storage, detections } = build(queriesWith());
+    expect(() => app.synth()).not.toThrow();
+    expect(detections.dependencies).toContain(storage);
+    expect(storage.dependencies).not.toContain(detections);
+    const json = JSON.stringify(Template.fromStack(detections).toJSON());
+    expect(json).toMatch(/Fn::ImportValue/);
+    expect(JSON.stringify(Template.fromStack(storage).toJSON())).not.toMatch(/ZoomlakeDetections/);
+  });
+
+  it('outputs the alert bus and the runner function name', () => {
+    const { detections } = build(queriesWith());
+    const template = Template.fromStack(detections);
+    template.hasOutput('DetectionRunnerName', { Value: { Ref: logicalIdOf(detections.runner.runner.function) } });
+    template.hasOutput('AlertBusName', { Value: { Ref: logicalIdOf(detections.alertBus.eventBus) } });
+    template.hasOutput('AlertBusArn', { Value: { 'Fn::GetAtt': [logicalIdOf(detections.alertBus.eventBus), 'Arn'] } });
+  });
+});
+
+describe('the realtime checks and the runner\'s state in the app', () => {
+  const config = { internalDomains: ['acme.example'], watchedUsers: ['ceo@acme.example'], sensitiveMeetingPatterns: ['board'], minClientVersion: '6.1.0',
+    realtime: { burstIpsPerMinute: 7 } };
+  const { app, storage, pipeline, detections } = build(queriesWith(), config);
+  const template = Template.fromStack(detections);
+  const { realtime } = detections;
+  const props = (c: Parameters<typeof logicalIdOf>[0]) => resourceOf(template, c).Properties as Record<string, unknown>;
+  const tableArn = () => importOf(storage, { 'Fn::GetAtt': [logicalIdOf(storage.stateTable), 'Arn'] });
+  const keyArn = () => importOf(storage, { 'Fn::GetAtt': [logicalIdOf(storage.key), 'Arn'] });
+  const stateStatements = () => [
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], Resource: tableArn() },
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: keyArn(),
+      Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } } },
+  ];
+
+  it('deploys the realtime function in the detections stack, fed by a rule on the pipeline\'s webhook bus', () => {
+    expect(realtime.checks.function.stack).toBe(detections);
+    expect(props(realtime.checks.function)).toMatchObject({ Handler: 'index.handler' });
+    expect(props(realtime.rule)).toMatchObject({
+      EventBusName: importOf(pipeline, { Ref: logicalIdOf(pipeline.webhook.eventBus) }),
+      EventPattern: { source: ['zoomlake.webhook'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(realtime.queue), 'Arn'] },
+      FunctionName: { Ref: logicalIdOf(realtime.checks.function) },
+    });
+  });
+
+  it('gives the realtime function the state table, the lake, the alert bus and the configured settings', () => {
+    const env = (props(realtime.checks.function).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({
+      STATE_TABLE_NAME: importOf(storage, { Ref: logicalIdOf(storage.stateTable) }),
+      LAKE_BUCKET_NAME: importOf(storage, { Ref: logicalIdOf(storage.lakeBucket) }),
+      ALERT_BUS_NAME: { Ref: logicalIdOf(detections.alertBus.eventBus) },
+    });
+    expect(JSON.parse(env.REALTIME_SETTINGS as string)).toEqual({
+      internalDomains: ['acme.example'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@acme.example'], minClientVersion: '6.1.0',
+      burstParticipantsPerMinute: 25, burstIpsPerMinute: 7, meetingStateHours: 72, idempotencyHours: 48,
+    });
+    expect(statementsOf(template, realtime.checks.role)).toEqual(expect.arrayContaining(stateStatements()));
+  });
+
+  it('gives the runner the state table name and exactly the state table actions the DynamoDB state store uses', () => {
+    const env = (props(detections.runner.runner.function).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.STATE_TABLE_NAME).toEqual(importOf(storage, { Ref: logicalIdOf(storage.stateTable) }));
+    const dynamo = statementsOf(template, detections.runner.runner.role)
+      .filter((st) => JSON.stringify(st).includes('dynamodb'));
+    expect(dynamo).toEqual(stateStatements());
+  });
+
+  it('depends on the storage and pipeline stacks, never the other way round', () => {
+    expect(() => app.synth()).not.toThrow();
+    expect(detections.dependencies).toEqual(expect.arrayContaining([storage, pipeline]));
+    expect(pipeline.dependencies).not.toContain(detections);
+    expect(JSON.stringify(Template.fromStack(pipeline).toJSON())).not.toMatch(/ZoomlakeDetections/);
+  });
+});

@@ -1,0 +1,129 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
+import { configSchema } from '#config/schema.ts';
+import type { Alert } from '#core/alerts/alert.ts';
+import { configViews } from '#core/detect/config-views.ts';
+import type { Detection } from '#core/detect/detection.ts';
+import { runDetection } from '#core/detect/run.ts';
+import { LakeWriter } from '#core/lake/writer.ts';
+import { tableColumns } from '#core/schema/registry.ts';
+import { TABLES } from '#core/schema/tables.ts';
+import type { CellValue } from '#core/schema/types.ts';
+import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { FsObjectStore } from '#local/fs-object-store.ts';
+import { QUERIES_DIR } from '../../lib/detections/load.ts';
+
+/** The config every fixture starts from; a fixture's `config` is merged over it. */
+export const FIXTURE_BASE_CONFIG = {
+  internalDomains: ['acme.example'],
+  watchedUsers: ['ceo@acme.example'],
+  sensitiveMeetingPatterns: ['board', 'm&a|merger|acquisition'],
+  minClientVersion: '6.0.0',
+} as const;
+
+const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/, 'an ISO-8601 UTC time such as 2026-11-20T12:00:00Z');
+
+/**
+ * One fixture file, `queries/detections/<id>/tests/<positive|negative>-<name>.yml`: rows per table (timestamps as
+ * ISO-8601 UTC text), the run time, optional config overrides, and the alerts expected (none for a negative).
+ */
+export const fixtureSchema = z.object({
+  description: z.string().min(1),
+  now: iso,
+  config: z.record(z.string(), z.unknown()).optional(),
+  rows: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+  /** Each expected alert, matched by its entities (every listed entity must equal); the count must match too. */
+  expect: z.array(z.object({ entities: z.record(z.string(), z.string()) }).strict()),
+}).strict();
+export type Fixture = z.infer<typeof fixtureSchema>;
+
+/** A fixture file with its parsed content. */
+export interface FixtureFile {
+  readonly name: string;
+  readonly kind: 'positive' | 'negative';
+  readonly fixture: Fixture;
+}
+
+/** The fixture files of a detection, sorted by name. */
+export function loadFixtures(detectionId: string, queriesDir: string = QUERIES_DIR): FixtureFile[] {
+  const dir = join(queriesDir, 'detections', detectionId, 'tests');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((name) => {
+    const kind = name.startsWith('positive') ? 'positive' : name.startsWith('negative') ? 'negative' : undefined;
+    if (!kind) throw new Error(`${detectionId}/tests/${name}: fixture names start with positive or negative`);
+    const fixture = fixtureSchema.parse(parseYaml(readFileSync(join(dir, name), 'utf8')));
+    if (kind === 'negative' && fixture.expect.length > 0) throw new Error(`${detectionId}/tests/${name}: a negative fixture expects no alerts`);
+    if (kind === 'positive' && fixture.expect.length === 0) throw new Error(`${detectionId}/tests/${name}: a positive fixture expects an alert`);
+    return { name, kind, fixture };
+  });
+}
+
+function cell(table: string, column: string, type: string, value: unknown): CellValue {
+  if (value === null || value === undefined) return null;
+  if (type === 'timestamp') {
+    if (typeof value !== 'string') throw new Error(`${table}.${column}: timestamps are ISO-8601 text in fixtures`);
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) throw new Error(`${table}.${column}: not a time: ${value}`);
+    return ms;
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return JSON.stringify(value);
+}
+
+/** Writes the fixture's rows into a lake folder through the real lake writer (schema-checked, partitioned by dt). */
+export async function writeFixtureLake(lakeDir: string, fixture: Fixture): Promise<void> {
+  const nowMs = Date.parse(fixture.now);
+  const store = new FsObjectStore(lakeDir);
+  let n = 0;
+  const writer = new LakeWriter({ store, clock: { now: () => nowMs }, newId: () => `fixture-${n++}`, writerId: 'fixture' });
+  for (const [table, rows] of Object.entries(fixture.rows)) {
+    const def = TABLES.find((t) => t.name === table);
+    if (!def) throw new Error(`fixture rows for unknown table ${table}`);
+    const types = new Map(tableColumns(def).map((c) => [c.name, c.type]));
+    for (const row of rows) {
+      const cells: Record<string, CellValue> = {};
+      for (const [column, value] of Object.entries(row)) cells[column] = cell(table, column, types.get(column) ?? 'string', value);
+      const added = writer.add(table, cells);
+      if (!added.ok) throw new Error(`fixture row for ${table} rejected: ${JSON.stringify(added)}`);
+    }
+  }
+  await writer.flush();
+}
+
+/** The fixture's config as a config file would hold it: the base config with the fixture's overrides. */
+export function fixtureConfig(fixture: Fixture): Record<string, unknown> {
+  return { ...FIXTURE_BASE_CONFIG, ...fixture.config };
+}
+
+/** Writes the fixture's rows into a temporary lake, runs the detection on DuckDB, and returns its alerts. */
+export async function runFixture(detection: Detection, fixture: Fixture): Promise<Alert[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'zoomlake-fixture-'));
+  try {
+    await writeFixtureLake(dir, fixture);
+    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(configSchema.parse(fixtureConfig(fixture))) });
+    try {
+      return await runDetection(engine, detection, Date.parse(fixture.now));
+    } finally {
+      engine.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether the alerts are exactly the expected ones: same count, and each expectation matched by a distinct alert. */
+export function matchExpected(alerts: readonly Alert[], expect: Fixture['expect']): string[] {
+  const problems: string[] = [];
+  if (alerts.length !== expect.length) problems.push(`expected ${expect.length} alert(s), got ${alerts.length}`);
+  const free = [...alerts];
+  for (const e of expect) {
+    const i = free.findIndex((a) => Object.entries(e.entities).every(([k, v]) => (a.entities as Record<string, string>)[k] === v));
+    if (i === -1) problems.push(`no alert with entities ${JSON.stringify(e.entities)}`);
+    else free.splice(i, 1);
+  }
+  if (problems.length > 0) problems.push(`alerts: ${JSON.stringify(alerts.map((a) => a.entities))}`);
+  return problems;
+}

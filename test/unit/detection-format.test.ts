@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { alertId, alertSchema } from '#core/alerts/alert.ts';
+import { configViews } from '#core/detect/config-views.ts';
+import { DetectionDefinitionError, detectionParams, durationMs, parseDetection, placeholderCount, type Detection } from '#core/detect/detection.ts';
+import { DetectionResultError, rowsToAlerts } from '#core/detect/results.ts';
+import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+
+const SQL = "SELECT 1 FROM users u WHERE u.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')";
+const META = {
+  id: 'zoom.test.example', title: 'Example', description: 'An example.', severity: 'low', schedule: 'rate(1 hour)',
+  lookback: '1d', tables: ['users'], mitre: ['T1078'], dedup: { key: ['user_email'], window: '1d' },
+  entities: ['user_email'], runbook: '1. Look.', falsePositives: ['None known.'],
+};
+
+describe('placeholderCount', () => {
+  it.each([
+    ['SELECT ?', 1],
+    ['SELECT ?, ? FROM t WHERE x = ?', 3],
+    ["SELECT '?' , 'it''s ?', ?", 1],
+    ['SELECT "we?ird" FROM t WHERE a = ?', 1],
+    ['-- why?\nSELECT ?', 1],
+    ['/* ? ? */ SELECT ? /* ? */', 1],
+    ['SELECT 1', 0],
+  ])('%j has %i', (sql, n) => {
+    expect(placeholderCount(sql)).toBe(n);
+  });
+
+  it('binds every placeholder to the run end time', () => {
+    expect(detectionParams({ sql: 'SELECT ?, ?' }, Date.UTC(2026, 10, 20, 12))).toEqual(['2026-11-20T12:00:00.000Z', '2026-11-20T12:00:00.000Z']);
+  });
+});
+
+describe('durationMs', () => {
+  it.each([['30m', 1_800_000], ['6h', 21_600_000], ['30d', 2_592_000_000]])('%s', (d, ms) => expect(durationMs(d)).toBe(ms));
+  it.each(['0d', '1w', '1', 'd'])('rejects %s', (d) => expect(() => durationMs(d)).toThrow(/not a duration/));
+});
+
+describe('parseDetection', () => {
+  it('accepts a valid definition', () => {
+    expect(parseDetection('zoom.test.example', META, SQL)).toMatchObject({ id: 'zoom.test.example', sql: SQL });
+  });
+
+  it.each([
+    ['a wrong severity', { ...META, severity: 'urgent' }, SQL, /severity/],
+    ['a missing runbook', { ...META, runbook: undefined }, SQL, /runbook/],
+    ['an unknown field', { ...META, owner: 'me' }, SQL, /owner|Unrecognized/i],
+    ['an unknown table', { ...META, tables: ['nope'] }, SQL, /tables\.0/],
+    ['a bad MITRE id', { ...META, mitre: ['Phishing'] }, SQL, /mitre\.0/],
+    ['a bad schedule', { ...META, schedule: 'every hour' }, SQL, /schedule/],
+    ['an unknown entity', { ...META, entities: ['mac'] }, SQL, /entities\.0/],
+    ['an id other than the folder', { ...META, id: 'zoom.test.other' }, SQL, /must equal its folder name/],
+    ['SQL without a placeholder', META, "SELECT 1 FROM users WHERE dt >= '2026-01-01'", /no \? placeholder/],
+    ['SQL without a dt bound', META, 'SELECT 1 FROM users WHERE snapshot_time < from_iso8601_timestamp(?)', /must bound dt/],
+    ['a listed table the SQL does not read', { ...META, tables: ['users', 'activities'] }, SQL, /activities is listed/],
+  ])('rejects %s, naming the detection and the field', (_what, meta, sql, message) => {
+    const run = () => parseDetection('zoom.test.example', meta, sql);
+    expect(run).toThrow(DetectionDefinitionError);
+    expect(run).toThrow(/zoom\.test\.example/);
+    expect(run).toThrow(message);
+  });
+});
+
+describe('rowsToAlerts', () => {
+  const detection = parseDetection('zoom.test.example', META, SQL) as Detection;
+  const columns = ['user_email', 'first_seen', 'last_seen', 'meetings'];
+
+  it('maps each row to an alert with entities, times and the row as evidence', () => {
+    const [alert, ...rest] = rowsToAlerts(detection, columns, [
+      { user_email: 'a@x.example', first_seen: '2026-11-20T09:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', meetings: 3 },
+    ]);
+    expect(rest).toEqual([]);
+    expect(alertSchema.parse(alert)).toEqual(alert);
+    expect(alert).toMatchObject({
+      detection_id: 'zoom.test.example', severity: 'low', source: 'scheduled', entities: { user_email: 'a@x.example' },
+      first_seen: '2026-11-20T09:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', dedup_key: 'a@x.example', mitre: ['T1078'],
+    });
+    expect(alert!.evidence).toEqual([{ user_email: 'a@x.example', first_seen: '2026-11-20T09:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', meetings: 3 }]);
+  });
+
+  it('merges rows with the same dedup key in one window, and keeps other keys apart', () => {
+    const alerts = rowsToAlerts(detection, columns, [
+      { user_email: 'a@x.example', first_seen: '2026-11-20T09:00:00Z', last_seen: '2026-11-20T09:10:00Z' },
+      { user_email: 'a@x.example', first_seen: '2026-11-20T08:00:00Z', last_seen: '2026-11-20T11:00:00Z' },
+      { user_email: 'b@x.example', first_seen: '2026-11-20T09:00:00Z', last_seen: '2026-11-20T09:00:00Z' },
+    ]);
+    expect(alerts.map((a) => [a.entities.user_email, a.first_seen, a.last_seen, a.evidence.length])).toEqual([
+      ['a@x.example', '2026-11-20T08:00:00.000Z', '2026-11-20T11:00:00.000Z', 2],
+      ['b@x.example', '2026-11-20T09:00:00.000Z', '2026-11-20T09:00:00.000Z', 1],
+    ]);
+  });
+
+  it('leaves NULL and empty entity columns out', () => {
+    const [alert] = rowsToAlerts(detection, columns, [{ user_email: null, first_seen: '2026-11-20T09:00:00Z', last_seen: null }]);
+    expect(alert!.entities).toEqual({});
+    expect(alert!.last_seen).toBe('2026-11-20T09:00:00.000Z');
+  });
+
+  it.each([
+    ['a missing first_seen column', ['user_email', 'last_seen'], [], /lacks column\(s\) first_seen/],
+    ['a missing dedup column', ['first_seen', 'last_seen'], [], /lacks column\(s\) user_email/],
+    ['a first_seen that is not a time', columns, [{ user_email: 'a', first_seen: 'soon', last_seen: null }], /must be timestamps/],
+  ])('rejects %s', (_what, cols, rows, message) => {
+    expect(() => rowsToAlerts(detection, cols, rows)).toThrow(DetectionResultError);
+    expect(() => rowsToAlerts(detection, cols, rows)).toThrow(message);
+  });
+});
+
+describe('alertId', () => {
+  const day = 86_400_000;
+  it('is the same for the same detection, key and window, and differs otherwise', () => {
+    const t = Date.UTC(2026, 10, 20, 9);
+    expect(alertId('d', 'k', t, day)).toBe(alertId('d', 'k', t + 3_600_000, day));
+    expect(new Set([alertId('d', 'k', t, day), alertId('d', 'k2', t, day), alertId('d2', 'k', t, day), alertId('d', 'k', t + day, day)]).size).toBe(4);
+  });
+});
+
+describe('config views on DuckDB', () => {
+  it.each([
+    ['empty lists', { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [], minClientVersion: '6.0.0' }, [], [], []],
+    ['values, quoting and case', { internalDomains: ['ACME.example', "o'brien.example"], sensitiveMeetingPatterns: ['board'], watchedUsers: ['CEO@acme.example'], minClientVersion: '5.17.11' },
+      ['acme.example', "o'brien.example"], ['(?i)board'], ['ceo@acme.example']],
+  ])('%s', async (_what, settings, domains, patterns, watched) => {
+    const engine = await DuckDbQueryEngine.open({ lakeDir: '/nonexistent-zoomlake-lake', views: configViews(settings) });
+    try {
+      const col = async (sql: string) => (await engine.query(sql)).rows.map((r) => Object.values(r)[0]);
+      expect(await col('SELECT domain FROM internal_domains ORDER BY domain')).toEqual(domains);
+      expect(await col('SELECT pattern FROM sensitive_meeting_patterns')).toEqual(patterns);
+      expect(await col('SELECT email FROM watched_users')).toEqual(watched);
+      const [version] = (await engine.query('SELECT * FROM min_client_version')).rows;
+      const [major, minor, patch] = settings.minClientVersion.split('.').map(Number);
+      expect(version).toEqual({ version: settings.minClientVersion, major, minor, patch });
+      if (patterns.length > 0) {
+        expect((await engine.query("SELECT count(*) AS n FROM sensitive_meeting_patterns p WHERE regexp_like('Q3 BOARD review', p.pattern)")).rows[0]).toEqual({ n: 1 });
+      }
+    } finally {
+      engine.close();
+    }
+  });
+});

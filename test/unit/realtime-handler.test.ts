@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compileSettings, DEFAULT_THRESHOLDS } from '#core/realtime/settings.ts';
+import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime.handler.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
+import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
+import { MemoryObjectStore } from '../support/memory-object-store.ts';
+import { MemoryStateStore } from '../support/memory-state-store.ts';
+import { T0, joinEvent, settingsEvent } from '../support/realtime-bodies.ts';
+
+const message = (id: string, body: string) => ({
+  messageId: id,
+  body: JSON.stringify({ source: 'zoomlake.webhook', 'detail-type': 'x', detail: { receivedAt: T0, body } }),
+});
+
+function setup() {
+  const clock = new FakeClock(T0);
+  const delivery = new MemoryAlertDelivery();
+  const lines: string[] = [];
+  const handler = makeHandler({
+    state: new MemoryStateStore(clock), bodies: new MemoryObjectStore(), delivery, clock,
+    settings: compileSettings({ ...DEFAULT_THRESHOLDS, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: [], minClientVersion: '6.0.0' }),
+  }, (l) => lines.push(l));
+  return { handler, delivery, lines };
+}
+
+describe('realtime handler', () => {
+  it('processes a batch in order, reporting unreadable and malformed items as failures and logging no payload', async () => {
+    const { handler, delivery, lines } = setup();
+    const weak = settingsEvent({ in_meeting: { waiting_room: false } }, undefined);
+    const result = await handler({ Records: [
+      message('1', weak), message('2', weak),
+      { messageId: '3', body: 'not json' },
+      { messageId: '4', body: JSON.stringify({ source: 'zoomlake.webhook', 'detail-type': 'x', detail: { receivedAt: T0 } }) },
+      message('5', joinEvent({ name: 'Eve', email: 'eve@evil.test', id: 'x1', topic: 'Board' })),
+    ] });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '3' }, { itemIdentifier: '4' }]);
+    expect(delivery.notified.map((a) => a.detection_id)).toEqual(['zoom.operation.security_setting_weakened', 'zoom.participant.external_in_sensitive_meeting']);
+    expect(JSON.parse(lines[0]!)).toEqual({ records: 5, alertsNotified: 2, failed: 2,
+      outcomes: { processed: 2, duplicate: 1, 'rejected:message_not_json': 1, 'rejected:detail_malformed': 1 } });
+    expect(lines.join('\n')).not.toContain('eve@evil.test');
+  });
+
+  it('fails the item when delivery throws, so the queue retries it', async () => {
+    const { handler, delivery } = setup();
+    delivery.failNext = new Error('bus down');
+    const result = await handler({ Records: [message('1', settingsEvent({ in_meeting: { waiting_room: false } }, undefined))] });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '1' }]);
+  });
+
+  it.each([
+    ['without the settings', {}, 'REALTIME_SETTINGS'],
+    ['with settings missing a threshold', { REALTIME_SETTINGS: JSON.stringify({ internalDomains: [] }) }, 'burstParticipantsPerMinute'],
+  ])('refuses an environment %s', (_n, extra, field) => {
+    expect(() => fromEnv({ STATE_TABLE_NAME: 't', LAKE_BUCKET_NAME: 'b', ALERT_BUS_NAME: 'a', ...extra })).toThrow(field);
+  });
+});
