@@ -70,6 +70,7 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     workGroupName: storage.workGroupName,
     stateTable: storage.stateTable,
     webhookBus: pipeline.webhook.eventBus,
+    zoomCredentials: pipeline.poller.credentials,
     detections: detectionDefs,
     huntingQueries,
     description: 'zoomlake (stateless): alert bus, archive and routing, config views, saved Athena queries, scheduled detection runner, realtime checks',

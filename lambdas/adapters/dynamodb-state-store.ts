@@ -228,7 +228,11 @@ function decodeValue(name: string, value: AttributeValue): StateValue {
   throw new StorageError(`state attribute ${name} has a type zoomlake does not read`, false);
 }
 
-function decodeItem(raw: Item): StateItem {
+/**
+ * A DynamoDB item as the state store reads it (pk, sk, expiresAt and typed attributes). Exported for the test that
+ * checks items written by the state machine's DynamoDB service integration read back as the store's own.
+ */
+export function decodeItem(raw: Item): StateItem {
   const attrs: Record<string, StateValue> = {};
   let expiresAt: number | undefined;
   for (const [name, value] of Object.entries(raw)) {

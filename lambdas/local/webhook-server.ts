@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock, ObjectStore } from '#core/ports.ts';
 import { receiveWebhook, type ReceiverOptions, type WebhookResult } from '#core/webhook/receive.ts';
+import type { LocalCorrelation } from './correlation.ts';
 import type { LocalRealtime } from './realtime.ts';
 import type { LocalWebhookPipeline } from './webhook-pipeline.ts';
 
@@ -18,6 +19,8 @@ export interface WebhookServerOptions {
   readonly flushIntervalMs: number;
   /** Runs the realtime checks on every accepted event, after it is spooled. @default none */
   readonly realtime?: LocalRealtime;
+  /** Starts the post-meeting correlation on every accepted meeting.ended, after it is spooled. @default none */
+  readonly correlation?: LocalCorrelation;
   /** One line per request: outcome, reason code, event, bytes; never bodies or signatures. */
   readonly log: (line: string) => void;
 }
@@ -49,7 +52,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array
  * (receiveWebhook), `GET /healthz` answers 200. Events are written to the lake every `flushIntervalMs`.
  */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
-  const publisher = opts.realtime ? opts.realtime.publisherAfter(opts.pipeline) : opts.pipeline;
+  const checked = opts.realtime ? opts.realtime.publisherAfter(opts.pipeline) : opts.pipeline;
+  const publisher = opts.correlation ? opts.correlation.publisherAfter(checked) : checked;
   const deps = { publisher, bodies: opts.bodies, clock: opts.clock, secret: async () => opts.secret, options: opts.receiver };
   const flush = async () => {
     await opts.realtime?.idle();
@@ -95,6 +99,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     close: async () => {
       clearInterval(timer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await opts.correlation?.close();
       await flush();
     },
   };

@@ -43,6 +43,8 @@ const route = z
   })
   .strict();
 
+/** A SQL identifier (table or column) safe to splice into a query. */
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier (letters, digits, _)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd');
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as "6.0.0"');
 
@@ -132,6 +134,46 @@ export const configSchema = z
         /** Days the alert bus archive keeps events for replay. */
         archiveDays: z.number().int().min(1).max(3650).default(90),
         routes: z.array(route).default([]),
+      })
+      .strict()
+      .prefault({}),
+    correlation: z
+      .object({
+        /** Whether meeting.ended starts the post-meeting correlation workflow. */
+        enabled: z.boolean().default(true),
+        /** Seconds after meeting.ended before Zoom's reports are read (they complete some minutes later). */
+        waitSeconds: z.number().int().min(0).max(86_400).default(600),
+        /** Retries of the participants report while Zoom says the meeting is not ready, before giving up with an alert. */
+        notReadyRetries: z.number().int().min(0).max(20).default(6),
+        /** First wait between those retries; each later wait doubles. */
+        notReadyIntervalSeconds: z.number().int().min(1).max(3_600).default(120),
+        /** Minutes after a meeting with externals in which the host's data access is correlated. */
+        dataAccessWindowMinutes: z.number().int().min(1).max(1_440).default(30),
+        /**
+         * A table or view of data-access events in the lake's Glue database (e.g. CloudTrail S3 data events or a DLP
+         * feed) and its columns; without it the data-access correlation is skipped. Locally, `localFile` (Parquet,
+         * CSV or NDJSON) is exposed under the same table name.
+         */
+        dataAccess: z
+          .object({
+            table: identifier,
+            userColumn: identifier,
+            timeColumn: identifier,
+            resourceColumn: identifier,
+            /**
+             * Where the table's data lives (`s3://bucket/prefix/`): the Correlate function may list and read objects
+             * under it (Athena reads with the caller's credentials). Omit it only for a view over the lake's own tables.
+             */
+            s3Location: z
+              .string()
+              .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^*?]*\/)?$/, 'must be s3://bucket/ or s3://bucket/prefix/ (ending in "/", no wildcards)')
+              .optional(),
+            /** The KMS key encrypting those objects (SSE-KMS), which the Correlate function may decrypt through S3. */
+            kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN').optional(),
+            localFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,7 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { CorrelationWorkflow } from '../constructs/correlation-workflow.ts';
 import type { ZoomlakeDetectionsStack } from '../stacks/detections-stack.ts';
 import type { ZoomlakePipelineStack } from '../stacks/pipeline-stack.ts';
 import type { ZoomlakeStorageStack } from '../stacks/storage-stack.ts';
@@ -113,6 +114,7 @@ export function acknowledgeDetectionFindings(stack: ZoomlakeDetectionsStack): vo
       'in advance, and writes alert files with generated names under zoom/alerts/; the grants are s3:GetObject and s3:PutObject ' +
       'under those prefixes only.',
   );
+  if (stack.correlation) acknowledgeCorrelationFindings(stack.correlation);
   const alertDeadLetters = stack.alertRouter.deadLetterQueue;
   if (alertDeadLetters) {
     acknowledge(
@@ -123,4 +125,55 @@ export function acknowledgeDetectionFindings(stack: ZoomlakeDetectionsStack): vo
         'own, and its depth raises an alarm.',
     );
   }
+}
+
+/** The post-meeting correlation's acknowledgements (detections stack, when `correlation.enabled`). */
+function acknowledgeCorrelationFindings(correlation: CorrelationWorkflow): void {
+  const { fetch, exposure, correlate, alerts } = correlation.functions;
+  acknowledge(
+    correlation.stateMachine.role.node.findChild('DefaultPolicy'),
+    'AwsSolutions-IAM5[Resource::*]',
+    'Step Functions needs the CloudWatch Logs delivery actions (CreateLogDelivery, PutResourcePolicy, DescribeLogGroups and the ' +
+      'like) and the X-Ray PutTraceSegments and sampling actions on *, as neither service supports resource-level permissions for them.',
+  );
+  acknowledgeObjectPrefixGrants(
+    fetch.role.node.findChild('DefaultPolicy'),
+    ['/zoom/meeting_participants/*', '/zoom/participant_details/*'],
+    'The fetch function creates Parquet files with generated names under zoom/meeting_participants/ and zoom/participant_details/; ' +
+      'the grant is s3:PutObject under those two table prefixes only.',
+  );
+  for (const fn of [exposure, correlate]) {
+    acknowledgeObjectPrefixGrants(
+      fn.role.node.findChild('DefaultPolicy'),
+      ['/zoom/*', '/results/*'],
+      'Athena reads the lake with the function\'s credentials, so it may read objects under zoom/ (the partitions of the tables ' +
+        'it queries, not known by name), and it writes query results under the workgroup\'s results/ prefix, whose names Athena generates.',
+    );
+  }
+  if (correlation.dataAccessLocation !== undefined) {
+    acknowledgeObjectPrefixGrants(
+      correlate.role.node.findChild('DefaultPolicy'),
+      [`:::${correlation.dataAccessLocation.slice('s3://'.length)}*`],
+      'Athena reads the configured data-access table (correlation.dataAccess.s3Location) with the function\'s credentials: ' +
+        's3:GetObject under that location only, whose object names (e.g. CloudTrail log files) are not known in advance.',
+    );
+  }
+  acknowledgeObjectPrefixGrants(
+    alerts.role.node.findChild('DefaultPolicy'),
+    ['/zoom/alerts/*'],
+    'The alerts function writes alert files with generated names under zoom/alerts/; the grant is s3:PutObject under that prefix only.',
+  );
+  acknowledgeObjectPrefixGrants(
+    correlation.starter.role.node.findChild('DefaultPolicy'),
+    ['/webhook-bodies/*'],
+    'The starter reads webhook bodies stored by reference under webhook-bodies/, keyed by their SHA-256 and unknown in advance; ' +
+      'the grant is s3:GetObject under that prefix only.',
+  );
+  acknowledge(
+    correlation.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is the dead-letter queue of the meeting.ended rule and of the starter function (rule dead-letter config and a ' +
+      'Lambda on-failure destination, which cdk-nag does not recognise); a dead-letter queue needs no dead-letter queue of its ' +
+      'own, and its depth raises an alarm.',
+  );
 }

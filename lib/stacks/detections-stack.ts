@@ -2,12 +2,14 @@ import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, ty
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Detection } from '#core/detect/detection.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { AlertBus } from '../constructs/alert-bus.ts';
 import { AlertRouter } from '../constructs/alert-router.ts';
+import { CorrelationWorkflow } from '../constructs/correlation-workflow.ts';
 import { DetectionCatalog } from '../constructs/detection-catalog.ts';
 import { DetectionRunner } from '../constructs/detection-runner.ts';
 import { RealtimeChecks } from '../constructs/realtime-checks.ts';
@@ -31,6 +33,8 @@ export interface ZoomlakeDetectionsStackProps extends StackProps {
   readonly stateTable: ITableV2;
   /** The pipeline stack's internal bus of verified Zoom webhook events, which the realtime checks read. */
   readonly webhookBus: IEventBus;
+  /** The pipeline stack's Zoom API credentials secret, which the post-meeting correlation reads too. */
+  readonly zoomCredentials: ISecret;
   /** The validated detections (`queries/detections/*`). */
   readonly detections: readonly Detection[];
   /** The hunting queries (`queries/hunting/*.sql`). */
@@ -52,6 +56,8 @@ export class ZoomlakeDetectionsStack extends Stack {
   readonly runner: DetectionRunner;
   /** The realtime checks on the webhook bus: rule, queue, function and alarms. */
   readonly realtime: RealtimeChecks;
+  /** The post-meeting correlation (state machine, starter, task functions), when `correlation.enabled`. */
+  readonly correlation: CorrelationWorkflow | undefined;
 
   constructor(scope: Construct, id: string, props: ZoomlakeDetectionsStackProps) {
     super(scope, id, props);
@@ -92,6 +98,25 @@ export class ZoomlakeDetectionsStack extends Stack {
       settings: { ...config.realtime, internalDomains: config.internalDomains, sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
         watchedUsers: config.watchedUsers, minClientVersion: config.minClientVersion },
     });
+    this.correlation = config.correlation.enabled
+      ? new CorrelationWorkflow(this, 'Correlation', {
+        settings: config.correlation,
+        plan: config.planTier,
+        apiBudgetShare: config.apiBudgetShare,
+        webhookBus: props.webhookBus,
+        alertBus: this.alertBus.eventBus,
+        stateTable: props.stateTable,
+        lakeBucket,
+        resultsBucket,
+        workGroupName: props.workGroupName,
+        databaseName: props.databaseName,
+        configViewNames: [...this.catalog.configViews.keys()],
+        zoomCredentials: props.zoomCredentials,
+        encryptionKey: key,
+      })
+      : undefined;
+    // The Exposure step's first query may come right after a deploy: the config views must exist by then.
+    if (this.correlation) for (const view of this.catalog.configViews.values()) this.correlation.node.addDependency(view);
 
     new CfnOutput(this, 'AlertBusName', { value: this.alertBus.eventBus.eventBusName, description: 'EventBridge bus carrying every zoomlake alert (source zoomlake, detail-type Zoom Security Alert)' });
     new CfnOutput(this, 'AlertBusArn', { value: this.alertBus.eventBus.eventBusArn, description: 'ARN of the alert bus, for rules and cross-account subscriptions' });
@@ -99,6 +124,12 @@ export class ZoomlakeDetectionsStack extends Stack {
       value: this.runner.runner.function.functionName,
       description: 'Run detections by hand: aws lambda invoke --function-name <name> --payload \'{"detections":["<id>"]}\'',
     });
+    if (this.correlation) {
+      new CfnOutput(this, 'CorrelationStateMachineArn', {
+        value: this.correlation.stateMachine.stateMachineArn,
+        description: 'The post-meeting correlation state machine: one execution per meeting instance, named meeting-<sha256 of its UUID>',
+      });
+    }
   }
 }
 

@@ -81,12 +81,13 @@ describe('the detections stack in the app', () => {
     expect(JSON.stringify(Template.fromStack(storage).toJSON())).not.toMatch(/ZoomlakeDetections/);
   });
 
-  it('outputs the alert bus and the runner function name', () => {
+  it('outputs the alert bus, the runner function name and the correlation state machine', () => {
     const { detections } = build(queriesWith());
     const template = Template.fromStack(detections);
     template.hasOutput('DetectionRunnerName', { Value: { Ref: logicalIdOf(detections.runner.runner.function) } });
     template.hasOutput('AlertBusName', { Value: { Ref: logicalIdOf(detections.alertBus.eventBus) } });
     template.hasOutput('AlertBusArn', { Value: { 'Fn::GetAtt': [logicalIdOf(detections.alertBus.eventBus), 'Arn'] } });
+    template.hasOutput('CorrelationStateMachineArn', { Value: { Ref: logicalIdOf(detections.correlation!.stateMachine) } });
   });
 });
 

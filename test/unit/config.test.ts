@@ -19,6 +19,12 @@ describe('config', () => {
     expect(cfg).toMatchObject({ internalDomains: ['example.com'], sensitiveMeetingPatterns: ['^board'], watchedUsers: ['ceo@example.com'], minClientVersion: '5.17.11' });
   });
 
+  it('defaults the post-meeting correlation on, with no data-access source', () => {
+    expect(parseConfig({}).correlation).toEqual({ enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120, dataAccessWindowMinutes: 30 });
+    const dataAccess = { table: 'cloudtrail_s3', userColumn: 'useridentity_arn', timeColumn: 'eventtime', resourceColumn: 'resource_arn', s3Location: 's3://org-trail/AWSLogs/' };
+    expect(parseConfig({ correlation: { dataAccess } }).correlation.dataAccess).toEqual(dataAccess);
+  });
+
   it('reads the example file', () => {
     expect(loadConfig('zoomlake.config.example.json').internalDomains).toContain('example.com');
   });
@@ -36,6 +42,11 @@ describe('config', () => {
     [{ athena: { bytesScannedCutoffPerQuery: 1000 } }, 'athena.bytesScannedCutoffPerQuery: '],
     [{ alerts: { routes: [{ name: 'a', target: { type: 'sms' } }] } }, 'alerts.routes.0.target.type: '],
     [{ alerts: { routes: [{ name: 'a', target: { type: 'sqs' } }, { name: 'a', target: { type: 'sqs' } }] } }, 'alerts.routes.1.name: duplicate route name "a"'],
+    [{ correlation: { waitSeconds: -1 } }, 'correlation.waitSeconds: '],
+    [{ correlation: { dataAccess: { table: 'CloudTrail; DROP', userColumn: 'u', timeColumn: 't', resourceColumn: 'r' } } }, 'correlation.dataAccess.table: must be a lower-case SQL identifier'],
+    [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/prefix' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
+    [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/logs/*/' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
+    [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', kmsKeyArn: 'alias/ct' } } }, 'correlation.dataAccess.kmsKeyArn: must be a KMS key ARN'],
   ])('rejects %j naming the field', (input, message) => {
     expect(() => parseConfig(input)).toThrow(ConfigError);
     expect(() => parseConfig(input)).toThrow(message);

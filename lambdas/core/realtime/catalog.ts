@@ -1,17 +1,8 @@
-import { alertId, type Alert, type EntityKind, type Severity } from '../alerts/alert.ts';
+import type { Alert } from '../alerts/alert.ts';
+import { codedAlert, type CodedDetection, type EvidenceRow } from '../alerts/coded.ts';
 
-/** A realtime check's alert metadata. Ids shared with a scheduled detection use its dedup key columns and window. */
-export interface RealtimeDetection {
-  readonly id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly mitre: readonly string[];
-  /** Evidence columns whose values, joined with '|', are the dedup key (as rowsToAlerts computes it). */
-  readonly dedupKey: readonly string[];
-  readonly dedupWindowMs: number;
-  /** Evidence columns that are alert entities. */
-  readonly entities: readonly EntityKind[];
-  readonly runbook: string;
+/** A realtime check's alert metadata; `scheduledTwin` says whether queries/detections/<id> reports the same finding. */
+export interface RealtimeDetection extends CodedDetection {
   /** Whether a scheduled detection (queries/detections/<id>) reports the same finding. */
   readonly scheduledTwin: boolean;
 }
@@ -91,31 +82,11 @@ export const REALTIME_DETECTIONS = {
   },
 } as const satisfies Record<string, RealtimeDetection>;
 
-/** An evidence row: column name to value. */
-export type EvidenceRow = Readonly<Record<string, string | number | boolean | null>>;
+export type { EvidenceRow } from '../alerts/coded.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const cellText = (v: EvidenceRow[string] | undefined): string | undefined =>
-  v === null || v === undefined || v === '' ? undefined : String(v);
-
-/** The dedup key of a row: the dedup columns' values joined with '|', absent ones as '' (as rowsToAlerts does). */
-export function dedupKeyOf(detection: RealtimeDetection, row: EvidenceRow): string {
-  return detection.dedupKey.map((c) => cellText(row[c]) ?? '').join('|');
-}
-
 /** The alert for one finding (source realtime); first_seen/last_seen are the event's own time. */
 export function realtimeAlert(detection: RealtimeDetection, row: EvidenceRow, atMs: number): Alert {
-  const dedupKey = dedupKeyOf(detection, row);
-  const entities: Partial<Record<EntityKind, string>> = {};
-  for (const kind of detection.entities) {
-    const value = cellText(row[kind]);
-    if (value !== undefined) entities[kind] = value;
-  }
-  return {
-    alert_id: alertId(detection.id, dedupKey, atMs, detection.dedupWindowMs),
-    detection_id: detection.id, title: detection.title, severity: detection.severity, source: 'realtime',
-    first_seen: iso(atMs), last_seen: iso(atMs), dedup_key: dedupKey, entities,
-    evidence: [{ ...row, first_seen: iso(atMs), last_seen: iso(atMs) }], mitre: [...detection.mitre], runbook: detection.runbook,
-  };
+  return codedAlert(detection, 'realtime', row, [{ ...row, first_seen: iso(atMs), last_seen: iso(atMs) }], atMs, atMs);
 }

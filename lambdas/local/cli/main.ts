@@ -7,6 +7,7 @@ import { TABLES } from '#core/schema/tables.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
 import { makeLocalRealtime } from '../realtime.ts';
+import { makeLocalCorrelation } from '../correlation.ts';
 import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { httpFetch } from '../http-fetch.ts';
@@ -284,8 +285,10 @@ async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string
   const recovered = await pipeline.recover();
   // The realtime checks run on each accepted event; alerts go to <dir>/alerts.jsonl and one console line each.
   const realtime = makeLocalRealtime(rt, (line) => io.out(line + '\n'));
+  // meeting.ended starts the post-meeting correlation in-process (Zoom API from ZOOM_*; off, with one line, without them).
+  const correlation = makeLocalCorrelation(rt, io.env, (line) => io.out(line + '\n'), { echo: (line) => io.out(line + '\n') });
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret, host, port, flushIntervalMs: 2_000, realtime,
+    pipeline, bodies: rt.store, clock: rt.clock, secret, host, port, flushIntervalMs: 2_000, realtime, correlation,
     receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
     log: (line) => io.out(line + '\n'),
   });

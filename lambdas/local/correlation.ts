@@ -1,0 +1,238 @@
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import type { AlertDelivery } from '#core/alerts/deliver.ts';
+import { CORRELATION_DEDUP_WINDOWS } from '#core/correlate/catalog.ts';
+import type { MeetingEndedInput } from '#core/correlate/contract.ts';
+import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
+import { startCorrelation } from '#core/correlate/start.ts';
+import { executionName, type CorrelationSettings, type DataAccessSource } from '#core/correlate/steps.ts';
+import { configViews } from '#core/detect/config-views.ts';
+import { ConditionFailedError } from '#core/errors.ts';
+import type { BusEvent, EventPublisher, QueryEngine } from '#core/ports.ts';
+import { StateStoreBudget } from '#core/zoom/budget.ts';
+import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import { loadDetections } from '../../lib/detections/load.ts';
+import { dedupWindowsOf } from './alerts.ts';
+import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
+import { httpFetch } from './http-fetch.ts';
+import type { LocalRuntime } from './runtime.ts';
+
+/** The state item standing for a started execution: its name is unique, like a Step Functions execution name. */
+export const EXECUTION_PK = 'correlation#execution';
+// Step Functions keeps a Standard execution's name taken for 90 days after it ends.
+const EXECUTION_TTL_SECONDS = 90 * 86_400;
+const CREDENTIALS = ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'] as const;
+
+/** A run abandoned because the server is stopping. */
+class CorrelationStoppedError extends Error {
+  override readonly name = 'CorrelationStopped';
+}
+
+/** What a LocalCorrelation is built from. */
+export interface LocalCorrelationDeps {
+  readonly rt: LocalRuntime;
+  readonly api: ZoomApi;
+  readonly delivery: AlertDelivery;
+  readonly settings: CorrelationSettings;
+  /** The data-access file exposed as the view `settings.dataAccess.table`. @default none */
+  readonly dataAccessFile?: string;
+  /** One JSON line per run event (started, duplicate, completed, failed); never payloads. */
+  readonly log: (line: string) => void;
+  /** Called with each finished run, e.g. by tests. @default none */
+  readonly onResult?: (input: MeetingEndedInput, result: CorrelationRunResult) => void;
+}
+
+/** The DuckDB reader for a data-access file, by extension. */
+function readerOf(file: string): string | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.parquet') return 'read_parquet';
+  if (ext === '.csv' || ext === '.tsv') return 'read_csv_auto';
+  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'read_json_auto';
+  return undefined;
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The local view standing for the configured data-access table: the file, or no rows when it does not exist (yet). */
+function dataAccessView(source: DataAccessSource, file: string): { name: string; sql: string } {
+  const reader = readerOf(file);
+  if (reader === undefined || !existsSync(file)) {
+    return {
+      name: source.table,
+      sql: `SELECT CAST(NULL AS VARCHAR) AS "${source.userColumn}", CAST(NULL AS TIMESTAMP) AS "${source.timeColumn}", `
+        + `CAST(NULL AS VARCHAR) AS "${source.resourceColumn}" WHERE false`,
+    };
+  }
+  return { name: source.table, sql: `SELECT * FROM ${reader}(${sqlString(file)})` };
+}
+
+/**
+ * The local counterpart of bus rule -> Step Functions for meeting.ended: each accepted meeting.ended starts the
+ * correlation runner in this process, once per meeting instance (a conditional put on the execution name, as Step
+ * Functions refuses a second execution of one name), after `waitSeconds`. Runs go on in the background; `idle()`
+ * waits for them, `close()` abandons the ones still waiting and releases their names.
+ */
+export class LocalCorrelation {
+  private readonly runs = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly deps: LocalCorrelationDeps) {}
+
+  /** A publisher that hands events to `inner` and, once it accepted them, starts a run for each meeting.ended. */
+  publisherAfter(inner: EventPublisher): EventPublisher {
+    return {
+      publish: async (events) => {
+        await inner.publish(events);
+        this.enqueue(events);
+      },
+    };
+  }
+
+  /** Starts a run for every meeting.ended among the events; returns at once. */
+  enqueue(events: readonly BusEvent[]): void {
+    for (const event of events) {
+      if (event.detailType !== 'meeting.ended' || this.abort.signal.aborted) continue;
+      const run = this.start(event.detail).catch((error: unknown) =>
+        this.deps.log(JSON.stringify({ correlation: 'failed', reason: error instanceof Error ? error.name : 'unknown' })));
+      this.runs.add(run);
+      void run.finally(() => this.runs.delete(run));
+    }
+  }
+
+  /** Resolves when every started run has finished (including runs started meanwhile). */
+  async idle(): Promise<void> {
+    while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
+  }
+
+  /** Abandons runs still waiting (their names are released, so the meeting can be correlated later) and waits for the rest. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.idle();
+  }
+
+  private sleep = (ms: number): Promise<void> => new Promise((resolveSleep, reject) => {
+    const { signal } = this.abort;
+    if (signal.aborted) return reject(new CorrelationStoppedError('stopping'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CorrelationStoppedError('stopping'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolveSleep();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+  /** Claims the execution name as Step Functions would: a conditional put, so a second start of one name is `duplicate`. */
+  private async claim(execution: string): Promise<'started' | 'duplicate'> {
+    const { rt } = this.deps;
+    try {
+      await rt.state.put({
+        pk: EXECUTION_PK, sk: execution, attrs: { started_at: rt.clock.now() },
+        expiresAt: Math.floor(rt.clock.now() / 1000) + EXECUTION_TTL_SECONDS,
+      }, { kind: 'notExists' });
+      return 'started';
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return 'duplicate';
+      throw error;
+    }
+  }
+
+  private async start(detail: unknown): Promise<void> {
+    const { rt, log } = this.deps;
+    let input: MeetingEndedInput | undefined;
+    // The same start as the starter Lambda's, with this process as the "state machine".
+    const outcome = await startCorrelation(detail, {
+      bodies: rt.store, executionName,
+      starter: { start: (name, started) => ((input = started), this.claim(name)) },
+    });
+    if (outcome.status !== 'started' || input === undefined) {
+      if (outcome.status !== 'ignored') log(JSON.stringify({ correlation: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : { execution: outcome.execution }) }));
+      return;
+    }
+    const { execution } = outcome;
+    log(JSON.stringify({ correlation: 'started', execution, waitSeconds: this.deps.settings.waitSeconds }));
+
+    let engine: Promise<DuckDbQueryEngine> | undefined;
+    const query: QueryEngine = { query: async (sql, params) => (await (engine ??= this.openEngine())).query(sql, params) };
+    try {
+      const result = await runCorrelation({
+        api: this.deps.api, newWriter: () => rt.writer('correlation'), query, state: rt.state, clock: rt.clock,
+        delivery: this.deps.delivery, settings: this.deps.settings, plan: rt.config.planTier, sleep: this.sleep,
+      }, input);
+      log(JSON.stringify(result.status === 'completed'
+        ? { correlation: 'completed', execution, participants: result.participants.participants, details: result.details.details, ...result.alerts }
+        : { correlation: 'participants_unavailable', execution, attempts: result.attempts, ...result.alerts }));
+      this.deps.onResult?.(input, result);
+    } catch (error) {
+      if (error instanceof CorrelationStoppedError) {
+        await rt.state.delete(EXECUTION_PK, execution).catch(() => undefined);
+        return log(JSON.stringify({ correlation: 'stopped', execution }));
+      }
+      const message = error instanceof Error ? error.message.slice(0, 300) : '';
+      log(JSON.stringify({ correlation: 'failed', execution, reason: error instanceof Error ? error.name : 'unknown', message }));
+    } finally {
+      await engine?.then((e) => e.close(), () => undefined);
+    }
+  }
+
+  private openEngine(): Promise<DuckDbQueryEngine> {
+    const { rt, settings, dataAccessFile } = this.deps;
+    const views: { name: string; sql: string }[] = [...configViews(rt.config)];
+    if (settings.dataAccess !== undefined && dataAccessFile !== undefined) {
+      if (!existsSync(dataAccessFile)) this.deps.log(JSON.stringify({ correlation: 'warning', reason: 'data_access_file_missing', file: dataAccessFile }));
+      views.push(dataAccessView(settings.dataAccess, dataAccessFile));
+    }
+    return DuckDbQueryEngine.open({ lakeDir: rt.paths.lakeDir, views });
+  }
+}
+
+/** What makeLocalCorrelation may replace, for tests. */
+export interface LocalCorrelationOptions {
+  readonly echo?: (line: string) => void;
+  readonly onResult?: LocalCorrelationDeps['onResult'];
+}
+
+/**
+ * The post-meeting correlation of `zoomlake serve`: the Zoom API from the environment (ZOOM_ACCOUNT_ID,
+ * ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET; ZOOM_API_BASE_URL and ZOOM_OAUTH_URL for the simulator), alerts to
+ * `<dir>/alerts.jsonl`. Undefined, after one log line saying why, when correlation is off or credentials are missing.
+ */
+export function makeLocalCorrelation(
+  rt: LocalRuntime, env: Readonly<Record<string, string | undefined>>, log: (line: string) => void, options: LocalCorrelationOptions = {},
+): LocalCorrelation | undefined {
+  const { correlation } = rt.config;
+  if (!correlation.enabled) return undefined;
+  const missing = CREDENTIALS.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    log(`zoomlake serve: post-meeting correlation is off: set ${missing.join(', ')} (and ZOOM_API_BASE_URL, ZOOM_OAUTH_URL for the simulator) to turn it on`);
+    return undefined;
+  }
+  const api = new ZoomHttpClient({
+    fetch: httpFetch, clock: rt.clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random,
+    credentials: { accountId: env.ZOOM_ACCOUNT_ID!, clientId: env.ZOOM_CLIENT_ID!, clientSecret: env.ZOOM_CLIENT_SECRET! },
+    plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000, sharedBudget: new StateStoreBudget(rt.state),
+    ...(env.ZOOM_OAUTH_URL ? { oauthUrl: env.ZOOM_OAUTH_URL } : {}),
+    ...(env.ZOOM_API_BASE_URL ? { apiBaseUrl: env.ZOOM_API_BASE_URL } : {}),
+  });
+  const { localFile, ...source } = correlation.dataAccess ?? {};
+  let settings: CorrelationSettings = { ...correlation, dataAccess: undefined };
+  let dataAccessFile: string | undefined;
+  if (correlation.dataAccess !== undefined) {
+    if (localFile === undefined) {
+      log('zoomlake serve: correlation.dataAccess has no localFile, so the host data-access correlation is skipped locally');
+    } else if (readerOf(localFile) === undefined) {
+      log(`zoomlake serve: correlation.dataAccess.localFile must end in .parquet, .csv, .tsv, .json, .ndjson or .jsonl; the host data-access correlation is skipped`);
+    } else {
+      settings = { ...correlation, dataAccess: source as DataAccessSource };
+      dataAccessFile = resolve(localFile);
+    }
+  }
+  const all = loadDetections();
+  const delivery = rt.alertDelivery({
+    ...(options.echo ? { echo: options.echo } : {}),
+    windows: { byDetection: { ...dedupWindowsOf(all).byDetection, ...CORRELATION_DEDUP_WINDOWS } },
+  });
+  return new LocalCorrelation({ rt, api, delivery, settings, ...(dataAccessFile ? { dataAccessFile } : {}), log, ...(options.onResult ? { onResult: options.onResult } : {}) });
+}

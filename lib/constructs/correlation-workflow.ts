@@ -1,0 +1,404 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ZoomlakeConfig } from '../config/schema.ts';
+import { MEETING_NOT_READY } from '#core/correlate/contract.ts';
+import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
+import { DETAIL_PLANS, EXPOSURE_ATTR, EXPOSURE_PK_PREFIX, EXPOSURE_SK, type CorrelationSettings } from '#core/correlate/steps.ts';
+import { RETRYABLE_TASK_ERROR, type CorrelationTask } from '#core/correlate/tasks.ts';
+import { getTable, rawTableName, tablePrefix } from '#core/schema/registry.ts';
+import { TABLES } from '#core/schema/tables.ts';
+import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
+import type { ZoomPlan } from '#core/zoom/client.ts';
+import { StateTable } from './state-table.ts';
+import { encryptedLogGroup, ZoomlakeFunction } from './zoomlake-function.ts';
+
+const TASK_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-task.handler.ts', import.meta.url));
+const STARTER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-starter.handler.ts', import.meta.url));
+
+/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
+const LAKE_TABLES_PREFIX = 'zoom';
+/** Tables (views over `<name>_raw`) the Exposure step queries, besides the config views. */
+const EXPOSURE_TABLES = ['meeting_participants', 'participant_details', 'users'];
+/** Tables the Correlate step queries, besides the configured data-access table. */
+const CORRELATE_TABLES = ['operation_logs', 'meeting_participants', 'participant_details', 'participant_events', 'meetings', 'recordings'];
+
+/** Properties of {@link CorrelationWorkflow}. */
+export interface CorrelationWorkflowProps {
+  /** The `correlation` config: waits, the not-ready retry bound, the data-access source and where its data lives. */
+  readonly settings: ZoomlakeConfig['correlation'];
+  /** The Zoom account's plan: FetchDetails (the dashboard) runs on Business and Enterprise only. */
+  readonly plan: ZoomPlan;
+  /** Share of Zoom's daily Heavy budget zoomlake may use, shared with the poller through the state table. */
+  readonly apiBudgetShare: number;
+  /** The internal bus of verified Zoom webhook events, whose meeting.ended events start the workflow. */
+  readonly webhookBus: events.IEventBus;
+  /** The bus alerts are published to. */
+  readonly alertBus: events.IEventBus;
+  /** The state table: exposure summaries, alert suppression, the shared Zoom API budget. */
+  readonly stateTable: ITableV2;
+  /** The lake bucket: participant rows and alerts written under `zoom/`, webhook bodies read by reference. */
+  readonly lakeBucket: IBucket;
+  /** The Athena query results bucket. */
+  readonly resultsBucket: IBucket;
+  /**
+   * Key prefix of query results in the results bucket (the workgroup's enforced output location).
+   * @default 'results/'
+   */
+  readonly resultsPrefix?: string;
+  /** The Athena workgroup the Exposure and Correlate queries run in. */
+  readonly workGroupName: string;
+  /** The Glue database holding the lake's tables and views. */
+  readonly databaseName: string;
+  /** Config views (internal_domains, sensitive_meeting_patterns, watched_users, ...) the Exposure step joins. */
+  readonly configViewNames: readonly string[];
+  /** The Zoom Server-to-Server OAuth credentials secret (the poller's). */
+  readonly zoomCredentials: ISecret;
+  /** Customer-managed key of the lake, state table, secret and results; also encrypts the queue and the log groups. */
+  readonly encryptionKey: IKey;
+  /**
+   * How long the state machine's and the functions' logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The task functions, by the part of the workflow they run. */
+export interface CorrelationFunctions {
+  /** FetchParticipants and FetchDetails: Zoom report and dashboard APIs into the lake. */
+  readonly fetch: ZoomlakeFunction;
+  /** Exposure: Athena over the instance's participant rows; the summary stored in the state table. */
+  readonly exposure: ZoomlakeFunction;
+  /** Correlate: Athena over operation logs, participants and the data-access table. */
+  readonly correlate: ZoomlakeFunction;
+  /** RaiseAlerts and ParticipantsUnavailable: alert delivery (suppression, `alerts` table, alert bus). */
+  readonly alerts: ZoomlakeFunction;
+}
+
+/**
+ * The post-meeting correlation (DESIGN §7): a Standard state machine started once per meeting instance. A rule on
+ * the webhook bus sends meeting.ended to a starter function, which starts an execution named after the meeting UUID
+ * (EventBridge cannot name executions), so duplicates start nothing. The definition waits for Zoom's reports, fetches
+ * participants (retrying while Zoom says not ready, then raising participants_unavailable), fetches dashboard details
+ * on Business+, computes the exposure and stores it (DynamoDB PutItem), waits until the data-access window is in the
+ * lake, correlates and raises alerts.
+ * Every task retries throttling and transient failures and catches the rest into a Fail state; all events are logged
+ * (without execution data) to an encrypted log group and traced with X-Ray.
+ */
+export class CorrelationWorkflow extends Construct {
+  /** The state machine. */
+  readonly stateMachine: sfn.StateMachine;
+  /** The state machine's log group. */
+  readonly logGroup: logs.LogGroup;
+  /** The task functions. */
+  readonly functions: CorrelationFunctions;
+  /** The function starting executions for meeting.ended events. */
+  readonly starter: ZoomlakeFunction;
+  /** The rule sending meeting.ended events to the starter. */
+  readonly rule: events.Rule;
+  /** Events the rule could not deliver and starts that failed every retry. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** In alarm while the dead-letter queue holds any message. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** In alarm when an execution failed (a meeting went unchecked). */
+  readonly failedAlarm: cloudwatch.Alarm;
+  /** The configured data-access table's S3 location (`s3://bucket/prefix/`), which Correlate may read, if any. */
+  readonly dataAccessLocation: string | undefined;
+
+  constructor(scope: Construct, id: string, props: CorrelationWorkflowProps) {
+    super(scope, id);
+    const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, settings } = props;
+    const { region, account, partition } = Stack.of(this);
+    const resultsPrefix = props.resultsPrefix ?? 'results/';
+    if (!/^([A-Za-z0-9_.-]+\/)+$/.test(resultsPrefix)) throw new Error(`resultsPrefix must be a key prefix ending in "/", got "${resultsPrefix}"`);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+
+    const fn = (name: string, description: string, timeout: Duration, environment: Record<string, string>) => new ZoomlakeFunction(this, name, {
+      entry: TASK_ENTRY, description, encryptionKey: key, timeout, memorySize: 1024, logRetention, environment,
+    });
+    const athenaTimeout = Duration.minutes(10);
+    const athenaEnv = {
+      ATHENA_WORKGROUP: props.workGroupName, GLUE_DATABASE: props.databaseName, ATHENA_TIMEOUT_SECONDS: String(athenaTimeout.toSeconds() - 60),
+      CORRELATION_SETTINGS: JSON.stringify(settingsOf(settings)),
+    };
+    this.functions = {
+      fetch: fn('Fetch', 'zoomlake: correlation FetchParticipants/FetchDetails, Zoom reports of an ended meeting into the lake', Duration.minutes(10), {
+        CORRELATION_FUNCTION: 'fetch', ZOOM_CREDENTIALS_SECRET_ARN: props.zoomCredentials.secretArn, ZOOM_PLAN: props.plan,
+        API_BUDGET_SHARE: String(props.apiBudgetShare), STATE_TABLE_NAME: table.tableName, LAKE_BUCKET_NAME: lake.bucketName,
+      }),
+      exposure: fn('Exposure', 'zoomlake: correlation Exposure, what an ended meeting exposed (the state machine stores it)', athenaTimeout, {
+        CORRELATION_FUNCTION: 'exposure', ...athenaEnv,
+      }),
+      correlate: fn('Correlate', 'zoomlake: correlation Correlate, an ended meeting against downloads and data access in the lake', athenaTimeout, {
+        CORRELATION_FUNCTION: 'correlate', ...athenaEnv,
+      }),
+      alerts: fn('Alerts', 'zoomlake: correlation RaiseAlerts, alerts of an ended meeting to the alerts table and the alert bus', Duration.minutes(1), {
+        CORRELATION_FUNCTION: 'alerts', STATE_TABLE_NAME: table.tableName, LAKE_BUCKET_NAME: lake.bucketName, ALERT_BUS_NAME: props.alertBus.eventBusName,
+      }),
+    };
+    const { fetch, exposure, correlate, alerts } = this.functions;
+
+    // What DynamoStateStore sends for each function: the budget's get/add, the summary's put, delivery's suppression.
+    const stateActions = (role: iam.IRole, actions: string[]) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
+    };
+    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.zoomCredentials.secretArn] }));
+    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('secretsmanager') }));
+    stateActions(fetch.role, ['GetItem', 'PutItem', 'UpdateItem']);
+    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'], resources: ['meeting_participants', 'participant_details'].map((t) => lake.arnForObjects(`${tablePrefix(getTable(t))}/*`)),
+    }));
+    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+
+    const athenaReader = (role: iam.IRole, tableNames: readonly string[]) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+        resources: [arn('athena', `workgroup/${props.workGroupName}`)],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+        resources: [arn('glue', 'catalog'), arn('glue', `database/${props.databaseName}`), ...withRawTables(tableNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`))],
+      }));
+      // Athena reads the lake and writes results with the caller's credentials.
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_TABLES_PREFIX}/*`] } },
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [results.bucketArn] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], resources: [results.arnForObjects(`${resultsPrefix}*`)],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+    };
+    athenaReader(exposure.role, [...EXPOSURE_TABLES, ...props.configViewNames]);
+    athenaReader(correlate.role, [...CORRELATE_TABLES, ...(settings.dataAccess ? [settings.dataAccess.table] : [])]);
+    // The data-access table's own data (e.g. a CloudTrail bucket), which Athena reads with the function's credentials.
+    const location = settings.dataAccess?.s3Location;
+    this.dataAccessLocation = location;
+    if (location !== undefined) {
+      const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
+      const bucketArn = `arn:${partition}:s3:::${bucket}`;
+      correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucketArn] }));
+      correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:ListBucket'], resources: [bucketArn], ...(prefix === '' ? {} : { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
+      }));
+      correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucketArn}/${prefix}*`] }));
+      const dataKey = settings.dataAccess?.kmsKeyArn;
+      if (dataKey !== undefined) {
+        correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [dataKey], conditions: viaService('s3') }));
+      }
+    }
+
+    stateActions(alerts.role, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
+    alerts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
+    alerts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+    alerts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
+
+    this.logGroup = encryptedLogGroup(this, 'Logs', key, logRetention);
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'zoomlake: post-meeting correlation of one meeting instance (started by meeting.ended, named after its UUID)',
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(settings, props.plan, table)),
+      tracingEnabled: true,
+      // Every event, but no execution data: inputs and outputs hold participant emails and names.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+
+    // StoreExposure's PutItem on the state table, which the customer-managed key encrypts.
+    this.stateMachine.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb'),
+    }));
+
+    this.starter = new ZoomlakeFunction(this, 'Starter', {
+      entry: STARTER_ENTRY,
+      description: 'zoomlake: starts the post-meeting correlation for meeting.ended, once per meeting instance',
+      encryptionKey: key,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      logRetention,
+      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, LAKE_BUCKET_NAME: lake.bucketName },
+    });
+    const starterRole = this.starter.role;
+    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
+    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('s3') }));
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'zoomlake: meeting.ended from the Zoom webhook bus to the correlation starter',
+      eventBus: props.webhookBus,
+      eventPattern: { source: [WEBHOOK_EVENT_SOURCE], detailType: [MEETING_ENDED_EVENT] },
+    });
+    // A bare target, as elsewhere: targets.LambdaFunction would condition the dead-letter queue on the account, not this rule.
+    this.rule.addTarget({
+      bind: () => ({
+        arn: this.starter.function.functionArn,
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        retryPolicy: { maximumEventAgeInSeconds: Duration.hours(24).toSeconds(), maximumRetryAttempts: 185 },
+      }),
+    });
+    new lambda.CfnPermission(this, 'StarterInvokePermission', {
+      action: 'lambda:InvokeFunction', functionName: this.starter.function.functionArn, principal: 'events.amazonaws.com', sourceArn: this.rule.ruleArn,
+    });
+    this.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [this.deadLetterQueue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToEncryptQueueMessages',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+    }));
+    // EventBridge invokes asynchronously: a thrown start is retried twice by Lambda, then lands in the dead-letter queue
+    // (granted narrowly instead of SqsDestination's grantSendMessages, which adds kms:GenerateDataKey* and kms:ReEncrypt*).
+    this.starter.function.configureAsyncInvoke({
+      retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
+    });
+    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }));
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'zoomlake: meeting.ended events did not start the post-meeting correlation; inspect the dead-letter queue and the starter logs',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.failedAlarm = new cloudwatch.Alarm(this, 'FailedAlarm', {
+      alarmDescription: 'zoomlake: a post-meeting correlation failed and its meeting went unchecked; see the failed execution in Step Functions',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** The definition; the state names are the contract's step names, which the local runner and its test share. */
+  private definition(settings: CorrelationSettings, plan: ZoomPlan, table: ITableV2): sfn.IChainable {
+    const { fetch, exposure, correlate, alerts } = this.functions;
+    // States live in their own scope: their ids are the state names, which the function constructs also use.
+    const scope = new Construct(this, 'Definition');
+    const meeting = sfn.JsonPath.objectAt('$$.Execution.Input');
+    const failed = new sfn.Fail(scope, 'CorrelationFailed', { comment: 'A step failed for good; the error and cause are those of the step.', errorPath: '$.Error', causePath: '$.Cause' });
+    const done = new sfn.Succeed(scope, 'Done');
+
+    const task = (name: CorrelationTask, fn: ZoomlakeFunction, payload: Record<string, unknown>, resultPath: string) => {
+      // The definition invokes the unqualified function only, so the role may invoke exactly that ARN. LambdaInvoke grants
+      // resourceArnsForGrantInvoke, which for a function, imported or not, adds `<arn>:*` (every version): narrowed here.
+      const target = lambda.Function.fromFunctionAttributes(scope, `${name}Function`, { functionArn: fn.function.functionArn, sameEnvironment: true });
+      Object.defineProperty(target, 'resourceArnsForGrantInvoke', { value: [fn.function.functionArn] });
+      const t = new tasks.LambdaInvoke(scope, name, {
+        lambdaFunction: target,
+        payload: sfn.TaskInput.fromObject({ task: name, ...payload }),
+        payloadResponseOnly: true,
+        resultPath,
+        taskTimeout: sfn.Timeout.duration(fn.function.timeout ?? Duration.minutes(1)),
+        // Lambda service errors (Lambda.ServiceException and the like) are retried by LambdaInvoke itself.
+        retryOnServiceExceptions: true,
+      });
+      return t;
+    };
+    const notReadyRetry = { errors: [MEETING_NOT_READY], interval: Duration.seconds(settings.notReadyIntervalSeconds), backoffRate: 2, maxAttempts: settings.notReadyRetries };
+    const transient = (t: sfn.TaskStateBase) => t
+      .addRetry({ errors: [RETRYABLE_TASK_ERROR, 'Lambda.TooManyRequestsException'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL })
+      .addCatch(failed, { errors: [sfn.Errors.ALL] });
+
+    const fetchParticipants = task('FetchParticipants', fetch, { meeting }, '$.fetchParticipants').addRetry(notReadyRetry);
+    const fetchDetails = task('FetchDetails', fetch, { meeting }, '$.fetchDetails').addRetry(notReadyRetry);
+    const exposureTask = task('Exposure', exposure, { meeting }, '$.exposure');
+    // No logic in storing the summary: a DynamoDB service integration writes the item exposureItem() describes.
+    const storeExposure = new tasks.DynamoPutItem(scope, 'StoreExposure', {
+      table,
+      item: {
+        pk: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format(`${EXPOSURE_PK_PREFIX}{}`, sfn.JsonPath.stringAt('$.exposure.meeting_uuid'))),
+        sk: tasks.DynamoAttributeValue.fromString(EXPOSURE_SK),
+        [EXPOSURE_ATTR]: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.exposure'))),
+        [StateTable.TTL_ATTRIBUTE]: tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.exposure.stored_until'))),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // The table is encrypted with the customer-managed key; DynamoDB uses it on the caller's behalf.
+    storeExposure.addRetry({ errors: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.RequestLimitExceeded'],
+      interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+    storeExposure.addCatch(failed, { errors: [sfn.Errors.ALL] });
+    const correlateTask = task('Correlate', correlate, { summary: sfn.JsonPath.objectAt('$.exposure') }, '$.correlate');
+    const raise = task('RaiseAlerts', alerts, { alerts: sfn.JsonPath.listAt('$.correlate.alerts') }, '$.raiseAlerts');
+    // run.ts counts the first call too: notReadyRetries retries make notReadyRetries + 1 attempts.
+    const unavailable = task('ParticipantsUnavailable', alerts, { meeting, attempts: settings.notReadyRetries + 1 }, '$.raiseAlerts');
+
+    // Catchers are tried in order: the not-ready give-up paths before the catch-all.
+    fetchParticipants.addCatch(unavailable, { errors: [MEETING_NOT_READY], resultPath: '$.notReady' });
+    const detailsUnavailable = new sfn.Pass(scope, 'DetailsUnavailable', {
+      comment: 'The dashboard never had the meeting within the retry bound: go on without details, as the local runner does.',
+      result: sfn.Result.fromObject({ details: 0, available: false }),
+      resultPath: '$.fetchDetails',
+    });
+    fetchDetails.addCatch(detailsUnavailable, { errors: [MEETING_NOT_READY], resultPath: '$.notReady' });
+    for (const t of [fetchParticipants, fetchDetails, exposureTask, correlateTask, raise, unavailable]) transient(t);
+    unavailable.next(done);
+
+    const settingsPass = new sfn.Pass(scope, 'Settings', {
+      comment: 'The configured Zoom plan, for the Choice below.',
+      result: sfn.Result.fromObject({ plan }),
+      resultPath: '$.settings',
+    });
+    const waitForReports = new sfn.Wait(scope, 'WaitForReports', {
+      comment: 'Zoom completes its reports some minutes after the meeting ends (correlation.waitSeconds).',
+      time: sfn.WaitTime.duration(Duration.seconds(settings.waitSeconds)),
+    });
+    const waitForWindow = new sfn.Wait(scope, 'WaitForDataAccessWindow', {
+      comment: 'Until the host\'s data-access window after the meeting is in the lake (the summary\'s correlate_after).',
+      time: sfn.WaitTime.timestampPath('$.exposure.correlate_after'),
+    });
+    exposureTask.next(storeExposure).next(waitForWindow).next(correlateTask).next(raise).next(done);
+    fetchDetails.next(exposureTask);
+    detailsUnavailable.next(exposureTask);
+    const hasDashboard = new sfn.Choice(scope, 'PlanHasDashboard', { comment: 'The dashboard API exists on Business and Enterprise plans only.' })
+      .when(sfn.Condition.or(...DETAIL_PLANS.map((p) => sfn.Condition.stringEquals('$.settings.plan', p))), fetchDetails)
+      .otherwise(exposureTask);
+    return settingsPass.next(waitForReports).next(fetchParticipants).next(hasDashboard);
+  }
+}
+
+/** Only the keys the functions read, so unrelated config changes do not redeploy them. */
+function settingsOf(s: CorrelationSettings): CorrelationSettings {
+  return {
+    enabled: s.enabled, waitSeconds: s.waitSeconds, notReadyRetries: s.notReadyRetries, notReadyIntervalSeconds: s.notReadyIntervalSeconds,
+    dataAccessWindowMinutes: s.dataAccessWindowMinutes,
+    ...(s.dataAccess ? { dataAccess: { table: s.dataAccess.table, userColumn: s.dataAccess.userColumn, timeColumn: s.dataAccess.timeColumn, resourceColumn: s.dataAccess.resourceColumn } } : {}),
+  };
+}
+
+/** The Glue tables a query of `names` reads: each lake table's view with the `<name>_raw` table behind it, sorted, each once. */
+export function withRawTables(names: readonly string[]): string[] {
+  const known = new Set(TABLES.map((t) => t.name));
+  const out = new Set<string>();
+  for (const name of names) {
+    out.add(name);
+    if (known.has(name)) out.add(rawTableName(getTable(name)));
+  }
+  return [...out].sort();
+}
