@@ -20,6 +20,7 @@ import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { runDetections } from '#core/detect/run.ts';
 import { loadDetections } from '../../../lib/detections/load.ts';
 import { dedupWindowsOf } from '../alerts.ts';
+import { ReportError, writeReport } from '../report/write.ts';
 import { formatTable } from './format.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
 
@@ -49,6 +50,8 @@ commands:
   detect [--detection ID]... [--json] [--now ISO-8601]
                             run the SQL detections (queries/detections) over the local lake; --now pins the time;
                             new alerts go to alerts.jsonl, repeats inside a detection's dedup window are suppressed
+  report [--out FILE]       one self-contained HTML page over the lake: alert timeline and table, external exposure,
+                            external domains, client versions, collaboration graph (default FILE: DIR/report.html)
   tables                    rows per table: raw copies and de-duplicated records
   config                    validate the config and print it with every default filled in
 
@@ -80,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         to: { type: 'string' },
         detection: { type: 'string', multiple: true },
         now: { type: 'string' },
+        out: { type: 'string' },
       },
     });
     const [command, ...args] = positionals;
@@ -98,6 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'serve': return await serve(rt, io, values.host, values.port);
       case 'simulate': return await simulate(io, values.host, values.port, values.plan);
       case 'poll': return await poll(rt, io, values.source ?? [], values.from, values.to);
+      case 'report': return await report(rt, io, values.out);
       case 'config':
         io.out(JSON.stringify(config, null, 2) + '\n');
         return 0;
@@ -109,7 +114,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.err(`zoomlake: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError || error instanceof DetectionDefinitionError) {
+    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError || error instanceof DetectionDefinitionError || error instanceof ReportError) {
       io.err(`zoomlake: ${error.message}\n`);
       return 1;
     }
@@ -220,6 +225,13 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   }
   for (const f of failed) if (!f.ok) io.err(`zoomlake: detection ${f.detectionId} failed: ${f.error}\n`);
   return failed.length > 0 ? 1 : 0;
+}
+
+async function report(rt: LocalRuntime, io: CliIo, out: string | undefined): Promise<number> {
+  const written = await writeReport(rt, out ?? `${rt.paths.dir}/report.html`);
+  const { summary } = written.data;
+  io.out(`zoomlake report: wrote ${written.out} (${summary.alerts} alerts, ${summary.meetings} meetings, ${summary.people} people)\n`);
+  return 0;
 }
 
 const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;

@@ -1,0 +1,50 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { LocalRuntime } from '../runtime.ts';
+import type { ReportData } from './data.ts';
+import { collectReportData } from './queries.ts';
+import { renderReport } from './render.ts';
+
+/** The report cannot be made: no data folder, or the output cannot be written. */
+export class ReportError extends Error {
+  override readonly name = 'ReportError';
+  readonly retryable = false;
+}
+
+/** Where the report went and what it showed. */
+export interface WrittenReport {
+  readonly out: string;
+  readonly bytes: number;
+  readonly data: ReportData;
+}
+
+/** Queries the local lake, renders the report and writes it to `out` (its folder is created when missing). */
+export async function writeReport(rt: LocalRuntime, out: string): Promise<WrittenReport> {
+  const dir = rt.paths.dir;
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ReportError(`no data folder at ${dir}: pass --dir with the folder of a local deployment (e.g. after \`zoomlake demo --dir ${dir}\`)`);
+  const engine = await rt.openQueryEngine();
+  let data: ReportData;
+  try {
+    data = await collectReportData(engine, {
+      generatedAt: new Date(rt.clock.now()).toISOString(), dir,
+      internalDomains: rt.config.internalDomains, minClientVersion: rt.config.minClientVersion,
+    });
+  } finally {
+    await engine.close();
+  }
+  const html = renderReport(data);
+  const target = resolve(out);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, html);
+  } catch (error) {
+    throw new ReportError(`cannot write the report to ${target}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { out: target, bytes: Buffer.byteLength(html), data };
+}
