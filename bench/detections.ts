@@ -121,8 +121,9 @@ export async function detectionsBench(emit: Emit): Promise<void> {
       });
 
       // DuckDB's scan counter, the same for the detection and for a full read of each table it lists.
-      const profile = join(dir, 'profile.json');
-      // The output file first: enabling profiling without one prints every profile to stdout.
+      // The output file first (enabling profiling without one prints every profile to stdout). DuckDB accepts an
+      // output file before the JSON format only when its name ends in .txt; the content is JSON all the same.
+      const profile = join(dir, 'profile.txt');
       await engine.query(`PRAGMA profiling_output='${profile}'`);
       await engine.query("PRAGMA enable_profiling='json'");
       const scannedBy = async (sql: string, params: readonly string[] = []) => {
