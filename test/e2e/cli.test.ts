@@ -16,32 +16,36 @@ async function cli(...argv: string[]) {
 }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'zoomlake-cli-'));
+const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathname;
+/** Loads the bundled sample webhooks into `dir` (what `demo` did before issue #8). */
+const loadSamples = (dir: string) => cli('load', SAMPLES, '--dir', dir);
 const countsOf = (out: string) => Object.fromEntries(
   [...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]),
 );
 
 describe('zoomlake CLI (local pipeline)', () => {
-  it('demo loads the samples, rejects the broken body, and reads the Zoom retry once', async () => {
+  it('load takes the samples, rejects the broken body, and reads the Zoom retry once', async () => {
     const dir = tempDir();
-    const { code, out } = await cli('demo', '--dir', dir);
+    const { code, out } = await loadSamples(dir);
     expect(code).toBe(0);
     expect(out).toContain('loaded 14 webhook bodies');
     expect(out).toContain('body 15: body is not valid JSON');
-    expect(countsOf(out).webhook_events).toEqual({ raw: 14, records: 13 });
-    expect(out).toMatch(/meeting\.participant_joined\s+3\s/);
-    expect(out).toMatch(/zoom\.some_future_event\s+1\s/);
+    expect(countsOf((await cli('tables', '--dir', dir)).out).webhook_events).toEqual({ raw: 14, records: 13 });
+    const byEvent = await cli('hunt', '--dir', dir, 'SELECT event, count(*) AS n FROM webhook_events GROUP BY event');
+    expect(byEvent.out).toMatch(/meeting\.participant_joined\s+3\s/);
+    expect(byEvent.out).toMatch(/zoom\.some_future_event\s+1\s/);
   });
 
-  it('demo run twice keeps every record once through the views', async () => {
+  it('loading twice keeps every record once through the views', async () => {
     const dir = tempDir();
-    await cli('demo', '--dir', dir);
-    const second = await cli('demo', '--dir', dir);
-    expect(countsOf(second.out).webhook_events).toEqual({ raw: 28, records: 13 });
+    await loadSamples(dir);
+    await loadSamples(dir);
+    expect(countsOf((await cli('tables', '--dir', dir)).out).webhook_events).toEqual({ raw: 28, records: 13 });
   });
 
   it('lays the lake out as zoom/<table>/dt=YYYY-MM-DD/*.parquet', async () => {
     const dir = tempDir();
-    await cli('demo', '--dir', dir);
+    await loadSamples(dir);
     expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events')).sort()).toEqual(['dt=2026-11-20', 'dt=2026-11-21', 'dt=2026-11-22']);
     expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events', 'dt=2026-11-20'))).toEqual([expect.stringMatching(/^cli-load-[0-9a-f-]{36}\.parquet$/)]);
   });
@@ -61,7 +65,7 @@ describe('zoomlake CLI (local pipeline)', () => {
 
   it('hunt runs Athena SQL with Trino functions unchanged', async () => {
     const dir = tempDir();
-    await cli('demo', '--dir', dir);
+    await loadSamples(dir);
     const { code, out } = await cli('hunt', '--dir', dir,
       `SELECT json_extract_scalar(raw, '$.payload.operator') AS who, date_diff('hour', from_iso8601_timestamp('2026-11-20T00:00:00Z'), event_time) AS hours
        FROM webhook_events WHERE regexp_like(event, '^recording\\.') AND operator IS NOT NULL`);
@@ -100,7 +104,7 @@ describe('queries/hunting', () => {
   const folder = new URL('../../queries/hunting/', import.meta.url).pathname;
   it.each(readdirSync(folder).filter((f) => f.endsWith('.sql')))('%s runs unchanged on the local engine', async (file) => {
     const dir = tempDir();
-    await cli('demo', '--dir', dir);
+    await loadSamples(dir);
     const { code, err } = await cli('hunt', '--file', join(folder, file), '--dir', dir);
     expect({ code, err }).toEqual({ code: 0, err: '' });
   });

@@ -22,6 +22,8 @@ import { loadDetections } from '../../../lib/detections/load.ts';
 import { dedupWindowsOf } from '../alerts.ts';
 import { ReportError, writeReport } from '../report/write.ts';
 import { formatTable } from './format.ts';
+import { DemoFolderError, runDemo } from './demo.ts';
+import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
 
 /** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
@@ -40,7 +42,11 @@ export class UsageError extends Error {}
 const USAGE = `usage: zoomlake <command> [--config FILE] [--dir DIR] [options]
 
 commands:
-  demo                      load the bundled sample webhook events into the local lake and summarise it
+  demo [--users N] [--days N] [--seed N] [--benign]
+                            a generated organisation (default 200 users, 14 days) with planted incidents (none with
+                            --benign) through the simulator, signed webhooks, pollers, realtime checks, correlation and
+                            every detection; prints the alerts and the score against its manifest, writes DIR/report.html
+                            (DIR must be new, empty or an earlier demo's; the demo writes its own DIR/zoomlake.config.json)
   load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
   serve [--port N] [--host H]  receive Zoom webhooks on POST /zoom/webhook (secret: ZOOM_WEBHOOK_SECRET_TOKEN)
@@ -59,8 +65,6 @@ options on every command:
   --config FILE   config file (default ./zoomlake.config.json when present, else built-in defaults)
   --dir DIR       local data folder holding lake/, state/ and alerts.jsonl (default .zoomlake)
 `;
-
-const SAMPLES = new URL('../../../samples/webhooks.ndjson', import.meta.url);
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -83,6 +87,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         to: { type: 'string' },
         detection: { type: 'string', multiple: true },
         now: { type: 'string' },
+        users: { type: 'string', default: '200' },
+        days: { type: 'string', default: '14' },
+        seed: { type: 'string', default: '1' },
+        benign: { type: 'boolean', default: false },
         out: { type: 'string' },
       },
     });
@@ -94,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const config = loadConfig(values.config);
     const rt = makeLocalRuntime(config, values.dir);
     switch (command) {
-      case 'demo': return await demo(rt, io);
+      case 'demo': return await runDemo(io, demoOptions(values));
       case 'load': return await load(rt, io, args);
       case 'hunt': return await hunt(rt, io, args, values.file, values.json);
       case 'tables': return await tables(rt, io);
@@ -114,7 +122,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.err(`zoomlake: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError || error instanceof DetectionDefinitionError || error instanceof ReportError) {
+    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError || error instanceof DetectionDefinitionError || error instanceof ReportError
+      || error instanceof DemoFolderError) {
       io.err(`zoomlake: ${error.message}\n`);
       return 1;
     }
@@ -312,26 +321,15 @@ async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string
   return 0;
 }
 
-async function demo(rt: LocalRuntime, io: CliIo): Promise<number> {
-  io.out('zoomlake demo: sample Zoom webhook events into a local Parquet lake, queried with DuckDB\n\n');
-  await loadFile(rt, io, 'samples/webhooks.ndjson', readFileSync(SAMPLES, 'utf8'));
-  const rows = (await counts(rt)).filter((r) => r.raw_rows > 0);
-  io.out('\nTables with data (raw copies -> records after de-duplication by record_id):\n');
-  io.out(formatTable(['table', 'raw_rows', 'records'], rows) + '\n');
-  const engine = await rt.openQueryEngine();
-  try {
-    const byType = await engine.query(
-      `SELECT event, count(*) AS events, min(event_time) AS first_seen, max(event_time) AS last_seen
-       FROM webhook_events GROUP BY event ORDER BY first_seen`,
-    );
-    io.out('\nEvents by type (view webhook_events):\n' + formatTable(byType.columns, byType.rows) + '\n');
-  } finally {
-    engine.close();
-  }
-  io.out(`\nThe lake is in ${rt.paths.lakeDir}. Try:\n` +
-    `  npx zoomlake hunt "SELECT event, json_extract_scalar(raw, '$.payload.operator') AS operator FROM webhook_events WHERE operator IS NOT NULL"\n` +
-    'This demo loads trusted sample bodies directly. To receive signed Zoom webhooks into the same lake:\n' +
-    '  ZOOM_WEBHOOK_SECRET_TOKEN=<secret token> npx zoomlake serve --port 8080\n' +
-    'Next: `npx zoomlake simulate` and `npx zoomlake poll` (API data), `npx zoomlake detect` (the SQL detections).\n');
-  return 0;
+/** The demo's flags, checked: sizes within what the scenario generator supports. */
+function demoOptions(values: { dir: string; users: string; days: string; seed: string; benign: boolean }) {
+  const int = (name: string, text: string, min: number, max: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}-${max}, got "${text}"`);
+    return n;
+  };
+  return {
+    dir: values.dir, users: int('users', values.users, MIN_USERS, MAX_USERS), days: int('days', values.days, MIN_DAYS, MAX_DAYS),
+    seed: int('seed', values.seed, 0, 2 ** 31 - 1), benign: values.benign,
+  };
 }

@@ -103,7 +103,8 @@ export interface SimMeeting {
   readonly host_email: string;
   readonly host_name: string;
   readonly topic: string;
-  readonly type: 2 | 8;
+  /** 2 scheduled, 4 on the host's personal meeting ID (PMI), 8 recurring with a fixed time. */
+  readonly type: 2 | 4 | 8;
   readonly start_time: string;
   readonly end_time: string;
   /** Minutes. */

@@ -52,6 +52,8 @@ export interface ZoomSimulatorOptions extends Partial<SimulatorSwitches> {
   readonly accountId?: string;
   /** Source of "now" for tokens, page-token expiry, windows and limits. @default Date.now */
   readonly clock?: (() => number) | Clock;
+  /** The organisation to serve, e.g. a demo scenario's. @default simulatedOrg(seed, from, to, accountId) */
+  readonly org?: SimulatedOrg;
 }
 
 /** One request the simulator answered. */
@@ -157,7 +159,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
   const accountId = options.accountId ?? 'sim-account-id';
   const to = options.to ?? formatDay(now());
   const from = options.from ?? formatDay(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000);
-  const org = simulatedOrg(seed, from, to, accountId);
+  const org = options.org ?? simulatedOrg(seed, from, to, accountId);
 
   let switches: SimulatorSwitches = {
     plan: 'business',
@@ -189,7 +191,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     if (expireTokens) accessTokens.clear();
     return switches;
   };
-  const { host: _h, port: _p, seed: _s, from: _f, to: _t, clientId: _ci, clientSecret: _cs, accountId: _a, clock: _c, ...initial } = options;
+  const { host: _h, port: _p, seed: _s, from: _f, to: _t, clientId: _ci, clientSecret: _cs, accountId: _a, clock: _c, org: _o, ...initial } = options;
   setFaults(initial);
 
   const record = (entry: SimRequestRecord) => {

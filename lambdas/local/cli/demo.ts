@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseConfig } from '#config/load.ts';
+import type { Clock } from '#core/ports.ts';
+import { runDetections } from '#core/detect/run.ts';
+import { pollSource, type SourceRun } from '#core/poll/run.ts';
+import { POLL_SOURCES } from '#core/poll/sources.ts';
+import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
+import { zoomSignature } from '#core/webhook/verify.ts';
+import { StateStoreBudget } from '#core/zoom/budget.ts';
+import { ZoomHttpClient } from '#core/zoom/client.ts';
+import { loadDetections } from '../../../lib/detections/load.ts';
+import { dedupWindowsOf } from '../alerts.ts';
+import { makeLocalCorrelation } from '../correlation.ts';
+import { httpFetch } from '../http-fetch.ts';
+import { makeLocalRealtime } from '../realtime.ts';
+import { writeReport } from '../report/write.ts';
+import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
+import { incidentOf, score, scoreLine, type Manifest, type ScoredAlert } from '../scenario/manifest.ts';
+import { generateScenario, type Scenario } from '../scenario/scenario.ts';
+import { startWebhookServer } from '../webhook-server.ts';
+import { startZoomSimulator, type ZoomSimulator } from '../zoom-simulator/server.ts';
+import { formatTable } from './format.ts';
+
+/*
+ * `zoomlake demo` (= `npm start`): a generated organisation through the whole local pipeline. The Zoom API simulator
+ * serves the scenario's API data to the pollers and to the post-meeting correlation; the scenario's webhooks are
+ * signed and posted to the local webhook server, which spools them to the lake and runs the realtime checks and
+ * correlations; then every scheduled detection runs. The alerts are scored against the scenario's manifest.
+ */
+
+/** What the demo writes into its folder besides lake/, state/ and alerts.jsonl. */
+export const DEMO_FILES = {
+  manifest: 'demo-manifest.json',
+  config: 'zoomlake.config.json',
+  dataAccess: 'data-access.ndjson',
+  report: 'report.html',
+} as const;
+
+/** How the demo runs. */
+export interface DemoOptions {
+  readonly dir: string;
+  readonly users: number;
+  readonly days: number;
+  readonly seed: number;
+  readonly benign: boolean;
+  /** The scenario's end (epoch ms). @default the start of the current UTC hour */
+  readonly end?: number;
+}
+
+/** Where the demo writes and what it may read (the CLI's io). */
+export interface DemoIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** The demo folder is not empty and not from an earlier demo: the demo does not overwrite other data. */
+export class DemoFolderError extends Error {
+  override readonly name = 'DemoFolderError';
+}
+
+const SIM_CREDENTIALS = { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
+const POLL_ORDER = ['users', 'activities', 'operation_logs', 'meetings', 'participant_details', 'recordings'] as const;
+/** Meeting ends posted before the demo waits for their correlations: keeps a handful of DuckDB engines open at once. */
+const CORRELATION_BATCH = 8;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Prepares the folder: created when missing; an earlier demo's folder (it holds the manifest) is emptied of what
+ * the demo writes; anything else that is not empty is refused.
+ */
+function prepareFolder(dir: string): void {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  if (!entries.includes(DEMO_FILES.manifest)) {
+    throw new DemoFolderError(`${dir} is not empty and holds no ${DEMO_FILES.manifest}: the demo only writes into a new folder or an earlier demo's; pass --dir`);
+  }
+  for (const name of ['lake', 'state', 'alerts.jsonl', ...Object.values(DEMO_FILES)]) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/** A clock that starts at the scenario's end and runs at real speed: the pipeline runs "just after" the scenario. */
+function scenarioClock(end: number): Clock {
+  const started = Date.now();
+  return { now: () => end + (Date.now() - started) };
+}
+
+async function poll(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scenario, clock: Clock): Promise<SourceRun[]> {
+  const api = new ZoomHttpClient({
+    fetch: httpFetch, clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, credentials: SIM_CREDENTIALS,
+    plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000, sharedBudget: new StateStoreBudget(rt.state),
+    oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl,
+  });
+  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
+  const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
+  const deps = { api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: `demo-${process.pid}`, leaseSeconds: 3_600, settings };
+  const runs: SourceRun[] = [];
+  for (const name of POLL_ORDER) {
+    runs.push(await pollSource(POLL_SOURCES[name]!, deps, { from: scenario.manifest.from, to: scenario.manifest.to }));
+  }
+  return runs;
+}
+
+interface WebhookPhase {
+  readonly posted: number;
+  readonly refused: number;
+  readonly correlations: Readonly<Record<string, number>>;
+}
+
+async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scenario, clock: Clock): Promise<WebhookPhase> {
+  const secret = randomBytes(24).toString('base64url');
+  const pipeline = rt.webhookPipeline();
+  await pipeline.recover();
+  const realtime = makeLocalRealtime(rt, () => undefined);
+  const correlations: Record<string, number> = {};
+  const env = {
+    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId, ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId, ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
+    ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl,
+  };
+  const correlation = makeLocalCorrelation(rt, env, (line) => {
+    if (!line.startsWith('{')) return;
+    const status = (JSON.parse(line) as { correlation?: string }).correlation;
+    if (status) correlations[status] = (correlations[status] ?? 0) + 1;
+  });
+  if (!correlation) throw new Error('the demo config turns the post-meeting correlation off');
+  const server = await startWebhookServer({
+    pipeline, bodies: rt.store, clock, secret, host: '127.0.0.1', port: 0, flushIntervalMs: 2_000, realtime, correlation,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+  });
+  let posted = 0;
+  let refused = 0;
+  let ended = 0;
+  try {
+    for (const w of scenario.webhooks) {
+      const ts = String(Math.floor(clock.now() / 1000));
+      const res = await fetch(server.url, {
+        method: 'POST', body: w.body,
+        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')) },
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) posted++;
+      else refused++;
+      // Real meetings end minutes apart; pacing the replay keeps the number of concurrent correlations small.
+      if (w.event === 'meeting.ended' && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
+    }
+    await server.flush();
+    await correlation.idle();
+  } finally {
+    await server.close();
+  }
+  return { posted, refused, correlations };
+}
+
+/** The alerts the pipeline notified (alerts.jsonl), oldest first. */
+function notifiedAlerts(rt: LocalRuntime): ScoredAlert[] {
+  if (!existsSync(rt.paths.alertsFile)) return [];
+  return readFileSync(rt.paths.alertsFile, 'utf8').split('\n').filter(Boolean)
+    .map((line) => (JSON.parse(line) as { detail: ScoredAlert }).detail)
+    .sort((a, b) => (a.first_seen < b.first_seen ? -1 : a.first_seen > b.first_seen ? 1 : 0));
+}
+
+function alertRows(alerts: readonly ScoredAlert[], manifest: Manifest): Record<string, string>[] {
+  const byUuid = new Map(manifest.meetings.map((m) => [m.meeting_uuid, m.topic]));
+  const byId = new Map(manifest.meetings.map((m) => [m.meeting_id, m.topic]));
+  return alerts.map((a) => {
+    const e = a.entities;
+    const topic = (e.meeting_uuid ? byUuid.get(e.meeting_uuid) : undefined) ?? (e.meeting_id ? byId.get(e.meeting_id) : undefined);
+    return {
+      severity: a.severity, detection: a.detection_id.replace(/^zoom\./, ''),
+      who: e.user_email ?? e.user_name ?? e.operator ?? e.host_email ?? '-',
+      meeting: topic ?? e.meeting_id ?? '-',
+      when: a.first_seen.replace('T', ' ').slice(0, 16), source: a.source,
+      planted: incidentOf(a, manifest.incidents)?.id ?? '-',
+    };
+  });
+}
+
+/** Runs the demo; the exit code is 0 when the pipeline ran, whatever the score. */
+export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number> {
+  const started = Date.now();
+  const dir = resolve(options.dir);
+  prepareFolder(dir);
+  const end = options.end ?? Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const scenario = generateScenario({ seed: options.seed, users: options.users, days: options.days, end, benign: options.benign });
+  const { manifest } = scenario;
+  const dataAccessFile = join(dir, DEMO_FILES.dataAccess);
+  writeFileSync(join(dir, DEMO_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(dataAccessFile, scenario.dataAccess.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const configJson = {
+    ...scenario.config,
+    // Short waits: the demo's meetings ended long ago, and its report-never-ready meeting should give up in seconds.
+    correlation: {
+      waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1, dataAccessWindowMinutes: 30,
+      dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: dataAccessFile },
+    },
+  };
+  writeFileSync(join(dir, DEMO_FILES.config), JSON.stringify(configJson, null, 2) + '\n');
+  const clock = scenarioClock(end);
+  const rt = makeLocalRuntime(parseConfig(configJson, 'demo config'), dir, clock);
+  const c = manifest.counts;
+  io.out(`zoomlake demo: seed ${manifest.seed}, ${manifest.users} users, ${manifest.days} days (${manifest.from} .. ${manifest.end})` +
+    `${manifest.benign ? ', benign traffic only' : ''}\n` +
+    `  scenario: ${c.meetings} meetings, ${c.participant_sessions} join sessions, ${c.activities} sign-ins/outs, ${c.operation_logs} admin log entries, ` +
+    `${c.recordings} recordings; ${manifest.incidents.length} planted incidents; ${c.webhooks} webhooks from ${manifest.webhooks_from}\n`);
+
+  const sim = await startZoomSimulator({ org: scenario.org, plan: 'business', clock, host: '127.0.0.1', port: 0 });
+  let phase = Date.now();
+  try {
+    const runs = await poll(rt, sim, scenario, clock);
+    io.out(`  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`);
+    const failedPolls = runs.filter((r) => r.status !== 'ok');
+    for (const r of failedPolls) io.err(`zoomlake: demo poll of ${r.source} ended ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
+
+    phase = Date.now();
+    const hooks = await sendWebhooks(rt, sim, scenario, clock);
+    const corr = hooks.correlations;
+    io.out(`  webhooks: ${hooks.posted} signed and accepted${hooks.refused > 0 ? `, ${hooks.refused} refused` : ''}; realtime checks run; ` +
+      `${corr.completed ?? 0} meetings correlated${corr.participants_unavailable ? `, ${corr.participants_unavailable} without a participant report` : ''}` +
+      `${corr.failed ? `, ${corr.failed} correlations failed` : ''} in ${seconds(Date.now() - phase)}\n`);
+    if (hooks.refused > 0) io.err(`zoomlake: demo: ${hooks.refused} webhooks were refused by the receiver\n`);
+
+    phase = Date.now();
+    const detections = loadDetections();
+    const nowMs = clock.now();
+    const engine = await rt.openQueryEngine();
+    let outcomes;
+    try {
+      outcomes = await runDetections(engine, detections, nowMs);
+    } finally {
+      engine.close();
+    }
+    const raised = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
+    const delivered = await rt.alertDelivery({ windows: dedupWindowsOf(detections) }).deliver(raised);
+    const notified = delivered.filter((d) => d.outcome === 'notified').length;
+    io.out(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
+      `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`);
+    for (const o of outcomes) if (!o.ok) io.err(`zoomlake: detection ${o.detectionId} failed: ${o.error}\n`);
+
+    const alerts = notifiedAlerts(rt);
+    io.out(`\nAlerts (${alerts.length}):\n`);
+    io.out(alerts.length === 0 ? '  none\n' : formatTable(['severity', 'detection', 'who', 'meeting', 'when', 'source', 'planted'], alertRows(alerts, manifest), 48) + '\n');
+    const s = score(manifest.incidents, alerts);
+    for (const i of s.missed) io.out(`  missed: ${i.id} (${i.detection}): ${i.summary}\n`);
+    io.out(`\n${scoreLine(manifest.incidents, s)}\n`);
+
+    phase = Date.now();
+    const report = await writeReport(rt, join(dir, DEMO_FILES.report));
+    io.out(`report: ${report.out} (${Math.round(report.bytes / 1024)} KiB, ${seconds(Date.now() - phase)})\n`);
+    io.out(`done in ${seconds(Date.now() - started)}. The lake, state and alerts are in ${dir}; try\n` +
+      `  npx zoomlake hunt --dir ${options.dir} --config ${join(options.dir, DEMO_FILES.config)} "SELECT detection_id, count(*) AS alerts FROM alerts GROUP BY 1"\n`);
+    return failedPolls.length > 0 || outcomes.some((o) => !o.ok) ? 1 : 0;
+  } finally {
+    await sim.close();
+  }
+}

@@ -1,0 +1,101 @@
+import type { EntityKind } from '#core/alerts/alert.ts';
+
+/*
+ * The scenario's manifest: what was planted, where, and what should find it. The demo scores its alerts against it
+ * and the e2e test reads it back from `<dir>/demo-manifest.json`.
+ */
+
+/** The paths an alert can come from. */
+export type AlertPath = 'realtime' | 'scheduled' | 'correlation';
+
+/** One planted incident. */
+export interface PlantedIncident {
+  /** Stable name within a scenario, e.g. `impossible-travel`. */
+  readonly id: string;
+  /** The detection id that should raise it. */
+  readonly detection: string;
+  /** The paths expected to raise it (a finding raised by two paths is notified once, by the first). */
+  readonly paths: readonly AlertPath[];
+  /** When the incident's key event happened (ISO-8601 UTC). */
+  readonly time: string;
+  readonly summary: string;
+  /** Entities an alert of `detection` must carry (compared case-insensitively) to count as finding the incident. */
+  readonly match: Readonly<Partial<Record<EntityKind, string>>>;
+  /** Every planted identity (actors, their IPs and machines, planted meetings): an alert naming one is about planted activity. */
+  readonly related: readonly string[];
+}
+
+/** A meeting of the scenario, for naming meetings in the alert table. */
+export interface ManifestMeeting {
+  readonly meeting_uuid: string;
+  readonly meeting_id: string;
+  readonly topic: string;
+  readonly start_time: string;
+}
+
+/** What the demo writes next to the lake: the scenario's parameters, sizes and planted incidents. */
+export interface Manifest {
+  readonly seed: number;
+  readonly users: number;
+  readonly days: number;
+  readonly benign: boolean;
+  /** First and last day (yyyy-mm-dd). */
+  readonly from: string;
+  readonly to: string;
+  /** The scenario's end: nothing happens after it (ISO-8601 UTC). */
+  readonly end: string;
+  /** Webhooks cover events from here on; the API data covers the whole range. */
+  readonly webhooks_from: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly incidents: readonly PlantedIncident[];
+  readonly meetings: readonly ManifestMeeting[];
+}
+
+/** The parts of an alert the score reads (an alerts.jsonl line's `detail`). */
+export interface ScoredAlert {
+  readonly detection_id: string;
+  readonly source: string;
+  readonly severity: string;
+  readonly title: string;
+  readonly first_seen: string;
+  readonly entities: Readonly<Partial<Record<string, string>>>;
+}
+
+const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Whether an alert finds an incident: the same detection and every entity of the incident's `match`. */
+export function findsIncident(alert: ScoredAlert, incident: PlantedIncident): boolean {
+  return alert.detection_id === incident.detection
+    && Object.entries(incident.match).every(([kind, value]) => same(alert.entities[kind], value));
+}
+
+/** The incident an alert is about: the one it finds, else one whose planted identities it names. */
+export function incidentOf(alert: ScoredAlert, incidents: readonly PlantedIncident[]): PlantedIncident | undefined {
+  const found = incidents.find((i) => findsIncident(alert, i));
+  if (found) return found;
+  const values = Object.values(alert.entities).filter((v): v is string => typeof v === 'string');
+  return incidents.find((i) => i.related.some((r) => values.some((v) => same(v, r))));
+}
+
+/** How the alerts compare with the manifest. */
+export interface Score {
+  readonly found: readonly PlantedIncident[];
+  readonly missed: readonly PlantedIncident[];
+  /** Alerts about nothing planted: false positives on the benign traffic. */
+  readonly benign: readonly ScoredAlert[];
+}
+
+/** Scores alerts against the planted incidents. */
+export function score(incidents: readonly PlantedIncident[], alerts: readonly ScoredAlert[]): Score {
+  const found = incidents.filter((i) => alerts.some((a) => findsIncident(a, i)));
+  return {
+    found,
+    missed: incidents.filter((i) => !found.includes(i)),
+    benign: alerts.filter((a) => incidentOf(a, incidents) === undefined),
+  };
+}
+
+/** The one-line score the demo prints. */
+export function scoreLine(incidents: readonly PlantedIncident[], s: Score): string {
+  return `score: planted incidents found ${s.found.length}/${incidents.length}, alerts on benign traffic ${s.benign.length}`;
+}

@@ -1,0 +1,442 @@
+import { nameKey, withinEdits } from '#core/realtime/names.ts';
+import { Prng } from '../zoom-simulator/prng.ts';
+
+/*
+ * The people of a demo scenario: the organisation's employees (executives, IT admins, teams, a leaver, a new hire, a
+ * traveller, BYOD devices, mixed client versions), its customers' and partner's contacts, and the strangers (guests,
+ * candidates, dial-ins) that meetings pick up. Everything comes from a seeded stream, so one seed gives one company.
+ */
+
+export const MIN_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** The machine a participant joins from, as the dashboard API reports it. */
+export interface Device {
+  readonly family: 'Windows' | 'Mac' | 'iOS' | 'Android';
+  readonly os: string;
+  readonly osVersion: string;
+  /** The Zoom client kind: Windows, Mac, iOS, Android or Browser. */
+  readonly client: string;
+  /** The machine name; Zoom reports it only for the account's own users on desktops, else ''. */
+  readonly pcName: string;
+  readonly macAddr: string;
+  readonly harddiskId: string;
+}
+
+/** Where someone is: their public IP and the location Zoom derives from it. */
+export interface Place {
+  readonly ip: string;
+  readonly location: string;
+}
+
+/** Who a participant is; Zoom itself shows this only through blank fields. */
+export type PersonKind = 'internal' | 'external' | 'guest' | 'dial_in';
+
+/** Anyone who joins meetings. */
+export interface Person {
+  readonly kind: PersonKind;
+  readonly name: string;
+  /** Lower-case email; '' for guests and dial-ins. */
+  readonly email: string;
+  /** Zoom user id of the account's own users; '' for everyone else. */
+  readonly userId: string;
+  readonly home: Place;
+  readonly device: Device;
+  /** A personal tablet or phone the person also joins from (BYOD). */
+  readonly byod?: Device;
+  /** Client version, e.g. '6.2.5 (45640)'; `upgrade` replaces it from a time on. */
+  readonly version: string;
+  readonly upgrade?: { readonly at: number; readonly version: string };
+  /** A trip: joins and sign-ins between `from` and `to` come from `place`. */
+  readonly travel?: { readonly from: number; readonly to: number; readonly place: Place };
+}
+
+/** An employee: a user of the Zoom account. */
+export interface Employee extends Person {
+  readonly kind: 'internal';
+  readonly first: string;
+  readonly last: string;
+  readonly dept: string;
+  readonly title: string;
+  /** '0' owner, '1' admin, '2' member. */
+  readonly roleId: '0' | '1' | '2';
+  readonly pmi: number;
+  readonly createdAt: number;
+  readonly licensed: boolean;
+  /** Status at the scenario's end. */
+  readonly status: 'active' | 'inactive' | 'pending';
+  /** First instant the employee works (a new hire); undefined: before the scenario. */
+  readonly activeFrom?: number;
+  /** End of a leaver's last working day. */
+  readonly lastDay?: number;
+  /** When a leaver's account was deactivated. */
+  readonly deactivatedAt?: number;
+  readonly timezone: string;
+}
+
+/** A team: its lead, members, and its recurring meetings. */
+export interface Team {
+  readonly name: string;
+  readonly dept: string;
+  readonly lead: Employee;
+  readonly members: readonly Employee[];
+  /** Whether the team holds a daily standup (recurring meeting `standupId`). */
+  readonly standupId?: number;
+  /** The weekly team meeting: its meeting number and weekday (1 Monday .. 5 Friday). */
+  readonly weeklyId: number;
+  readonly weeklyDay: number;
+  /** Slot index, spreading the teams' meetings over the day. */
+  readonly slot: number;
+}
+
+/** A customer company and the contacts who join its calls. */
+export interface Customer {
+  readonly name: string;
+  readonly domain: string;
+  readonly contacts: readonly Person[];
+}
+
+/** The organisation and the outsiders it meets. */
+export interface People {
+  readonly domain: string;
+  /** Every internal email domain (the company and its UK subsidiary). */
+  readonly domains: readonly string[];
+  readonly employees: readonly Employee[];
+  readonly execs: { readonly ceo: Employee; readonly cfo: Employee; readonly counsel: Employee; readonly cto: Employee; readonly vpSales: Employee };
+  /** The account owner (IT director) and the admins, active. */
+  readonly owner: Employee;
+  readonly admins: readonly Employee[];
+  readonly teams: readonly Team[];
+  readonly customers: readonly Customer[];
+  /** The partner's consultants on the joint project. */
+  readonly partners: readonly Person[];
+  /** Leavers: one deactivated before the webhook window, one whose deactivation arrives as a webhook. */
+  readonly leavers: readonly Employee[];
+  readonly newHire: Employee | undefined;
+  readonly traveller: Employee | undefined;
+  /** Emails of the watched users (CEO, CFO, general counsel). */
+  readonly watched: readonly string[];
+  /** Draws a stranger: a guest without email, a job candidate, or a dial-in, never named like an employee. */
+  stranger(kind: 'guest' | 'candidate' | 'dial_in'): Person;
+  /** A name no employee has (for planted outsiders); checked against every internal and watched name. */
+  outsiderName(): { first: string; last: string };
+}
+
+/** When the scenario runs: its days and the window in which webhooks are delivered. */
+export interface Timeline {
+  /** The scenario's end (epoch ms): nothing happens after it. */
+  readonly end: number;
+  /** UTC midnights of every day of the scenario, oldest first. */
+  readonly days: readonly number[];
+  /** UTC midnights of the working days (Monday to Friday). */
+  readonly workingDays: readonly number[];
+  /** Webhooks cover events from here on: the start of the second-to-last working day (always 24 h or more before `end`). */
+  readonly liveFrom: number;
+}
+
+const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Maya', 'Nils', 'Olga', 'Priya',
+  'Quinn', 'Rosa', 'Sam', 'Tariq', 'Uma', 'Victor', 'Wen', 'Yusuf', 'Zara', 'Amir', 'Beatriz', 'Carlos', 'Dana', 'Emeka', 'Freya', 'Gustav',
+  'Hana', 'Ivan', 'Julia', 'Kofi', 'Lena', 'Mateo', 'Noor', 'Oscar'];
+const LAST = ['Adams', 'Baker', 'Costa', 'Diaz', 'Evans', 'Fischer', 'Garcia', 'Hughes', 'Ito', 'Jensen', 'Khan', 'Lopez', 'Moreau', 'Novak',
+  'Okafor', 'Patel', 'Quist', 'Reyes', 'Schmidt', 'Tanaka', 'Ueda', 'Vargas', 'Weber', 'Xu', 'Young', 'Zimmer', 'Andersen', 'Bauer', 'Chen',
+  'Dubois', 'Eriksen', 'Ferreira', 'Gupta', 'Horvat', 'Iqbal', 'Jovanovic', 'Kowalski', 'Larsen', 'Mensah', 'Nakamura'];
+/** Outsiders' names come from other lists, and each is checked against the employees' names too. */
+const EXT_FIRST = ['Alden', 'Brielle', 'Cyrus', 'Delphine', 'Ezra', 'Fiona', 'Gideon', 'Harriet', 'Idris', 'Juno', 'Kieran', 'Lorna', 'Magnus',
+  'Nadia', 'Orson', 'Petra', 'Rhys', 'Saoirse', 'Thaddeus', 'Ursula', 'Vaughn', 'Wilhelmina', 'Xavier', 'Yvette', 'Zeke', 'Anouk', 'Bram', 'Celeste'];
+const EXT_LAST = ['Ashford', 'Blackwood', 'Carrington', 'Dunmore', 'Ellery', 'Fairbanks', 'Galloway', 'Hargrove', 'Ingram', 'Jessup', 'Kimball',
+  'Lockhart', 'Merriweather', 'Northcott', 'Oakley', 'Pembroke', 'Quincey', 'Rutherford', 'Sterling', 'Thornbury', 'Underhill', 'Vance',
+  'Whitlock', 'Yardley', 'Zeller', 'Ainsworth', 'Brampton', 'Coulter'];
+
+const EXECS = [
+  { first: 'Helena', last: 'Marchetti', title: 'Chief Executive Officer', dept: 'Executive', key: 'ceo' },
+  { first: 'Rafael', last: 'Okoye', title: 'Chief Financial Officer', dept: 'Finance', key: 'cfo' },
+  { first: 'Ingrid', last: 'Solberg', title: 'General Counsel', dept: 'Legal', key: 'counsel' },
+  { first: 'Tomasz', last: 'Wren', title: 'Chief Technology Officer', dept: 'Engineering', key: 'cto' },
+  { first: 'Aisha', last: 'Rahman', title: 'VP Sales', dept: 'Sales', key: 'vpSales' },
+] as const;
+
+/** Departments and their share of the staff, with the names their teams go by. */
+const DEPTS = [
+  { dept: 'Engineering', share: 0.38, teams: ['Platform', 'Payments', 'Mobile', 'Data', 'Infrastructure', 'Web', 'Search', 'Identity', 'Billing', 'Integrations'] },
+  { dept: 'Sales', share: 0.16, teams: ['Sales East', 'Sales West', 'Sales EMEA', 'Solutions'] },
+  { dept: 'Support', share: 0.12, teams: ['Support Tier 1', 'Support Tier 2', 'Customer Success'] },
+  { dept: 'Marketing', share: 0.1, teams: ['Growth', 'Brand', 'Developer Relations'] },
+  { dept: 'Product', share: 0.08, teams: ['Product', 'Design'] },
+  { dept: 'Finance', share: 0.07, teams: ['Finance', 'Procurement'] },
+  { dept: 'People', share: 0.05, teams: ['People', 'Recruiting'] },
+  { dept: 'Legal', share: 0.04, teams: ['Legal'] },
+] as const;
+
+const OFFICES = [
+  { region: 'US', place: { ip: '203.0.113.10', location: 'New York (US)' }, domain: 0, timezone: 'America/New_York' },
+  { region: 'GB', place: { ip: '203.0.113.20', location: 'London (GB)' }, domain: 1, timezone: 'Europe/London' },
+  { region: 'DE', place: { ip: '203.0.113.30', location: 'Berlin (DE)' }, domain: 0, timezone: 'Europe/Berlin' },
+] as const;
+const REMOTE: Readonly<Record<string, { prefix: number; cities: readonly string[] }>> = {
+  US: { prefix: 73, cities: ['Boston (US)', 'Chicago (US)', 'Denver (US)', 'Austin (US)', 'Seattle (US)'] },
+  GB: { prefix: 86, cities: ['Manchester (GB)', 'Leeds (GB)', 'Bristol (GB)'] },
+  DE: { prefix: 91, cities: ['Hamburg (DE)', 'Munich (DE)', 'Cologne (DE)'] },
+};
+
+/** Client versions in use; every one is at or above the configured minimum (6.0.0). */
+export const CLIENT_VERSIONS = ['6.0.12 (38040)', '6.1.11 (43800)', '6.2.5 (45640)', '6.3.1 (47300)'] as const;
+const LATEST = CLIENT_VERSIONS[3];
+
+const CUSTOMERS = [
+  { name: 'Globex', domain: 'globex-corp.com', prefix: '64.57', city: 'Springfield (US)' },
+  { name: 'Initech', domain: 'initech.io', prefix: '66.171', city: 'Austin (US)' },
+  { name: 'Umbrella Health', domain: 'umbrella-health.com', prefix: '81.144', city: 'London (GB)' },
+  { name: 'Hooli', domain: 'hooli.net', prefix: '104.28', city: 'San Jose (US)' },
+  { name: 'Soylent Foods', domain: 'soylent-foods.com', prefix: '62.210', city: 'Paris (FR)' },
+  { name: 'Wonka Industries', domain: 'wonka-industries.com', prefix: '78.46', city: 'Zurich (CH)' },
+] as const;
+export const PARTNER_DOMAIN = 'partner-corp.com';
+
+/** UTC midnight of an instant. */
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+
+/** The scenario's days for `days` days ending at `end`, and its webhook window. */
+export function timeline(end: number, days: number): Timeline {
+  const last = dayOf(end);
+  const all = Array.from({ length: days }, (_, i) => last - (days - 1 - i) * DAY_MS);
+  const workingDays = all.filter((d) => { const w = new Date(d).getUTCDay(); return w !== 0 && w !== 6; });
+  // The second-to-last working day is at least one day before today, so the window always holds the last 24 hours.
+  const liveFrom = workingDays.length >= 2 ? workingDays[workingDays.length - 2]! : last - DAY_MS;
+  return { end, days: all, workingDays, liveFrom: Math.min(liveFrom, last - DAY_MS) };
+}
+
+function device(rng: Prng, kind: 'corporate' | 'byod' | 'outside'): Device {
+  const hex = () => Array.from({ length: 6 }, () => rng.int(0, 255).toString(16).padStart(2, '0')).join(':');
+  if (kind === 'byod') {
+    const ipad = rng.chance(0.6);
+    return ipad
+      ? { family: 'iOS', os: 'iOS', osVersion: '17.5', client: 'iOS', pcName: '', macAddr: '', harddiskId: '' }
+      : { family: 'Android', os: 'Android', osVersion: '14', client: 'Android', pcName: '', macAddr: '', harddiskId: '' };
+  }
+  const mac = rng.chance(0.55);
+  const inside = kind === 'corporate';
+  return mac
+    ? { family: 'Mac', os: 'Mac', osVersion: '14.5', client: 'Mac', pcName: inside ? `EXM-${rng.int(1000, 9999)}` : '', macAddr: inside ? hex() : '', harddiskId: inside ? rng.chars(16) : '' }
+    : { family: 'Windows', os: 'Windows', osVersion: '10.0.22631', client: 'Windows', pcName: inside ? `EX-LT-${rng.int(1000, 9999)}` : '', macAddr: inside ? hex() : '', harddiskId: inside ? rng.chars(16) : '' };
+}
+
+/**
+ * Generates the organisation of `users` accounts for the scenario's timeline. `users` counts every account, the
+ * inactive and pending ones included.
+ */
+export function generatePeople(seed: number, users: number, t: Timeline): People {
+  const rng = new Prng(seed, 'scenario-people');
+  const domain = 'example.com';
+  const domains = [domain, 'example.co.uk'];
+  const usedNames = new Set<string>(EXECS.map((e) => `${e.first} ${e.last}`));
+  const usedIds = new Set<string>();
+  const uniqueId = (n: number, extra = '') => {
+    let v = rng.chars(n, extra);
+    while (usedIds.has(v)) v = rng.chars(n, extra);
+    usedIds.add(v);
+    return v;
+  };
+  const usedPmis = new Set<number>();
+  const pmi = () => {
+    let v = rng.int(2_000_000_000, 9_999_999_999);
+    while (usedPmis.has(v)) v = rng.int(2_000_000_000, 9_999_999_999);
+    usedPmis.add(v);
+    return v;
+  };
+  const rangeStart = t.days[0]!;
+  const employees: Employee[] = [];
+  const place = (region: string): { place: Place; office: (typeof OFFICES)[number] } => {
+    const office = OFFICES.find((o) => o.region === region) ?? OFFICES[0];
+    if (rng.chance(0.5)) return { place: office.place, office };
+    const remote = REMOTE[region] ?? REMOTE.US!;
+    return { place: { ip: `${remote.prefix}.${rng.int(16, 250)}.${rng.int(0, 255)}.${rng.int(2, 254)}`, location: rng.pick(remote.cities) }, office };
+  };
+  const employee = (first: string, last: string, dept: string, title: string, roleId: Employee['roleId'], region: string, extra: Partial<Employee> = {}): Employee => {
+    const where = place(region);
+    const mail = `${first.toLowerCase()}.${last.toLowerCase()}@${domains[where.office.domain]}`;
+    const upgrade = rng.chance(0.25) ? { at: rangeStart + rng.int(1, Math.max(1, t.days.length - 3)) * DAY_MS + 7 * HOUR_MS, version: LATEST } : undefined;
+    return {
+      kind: 'internal', first, last, name: `${first} ${last}`, email: mail, userId: uniqueId(22, '-_'), dept, title, roleId, pmi: pmi(),
+      createdAt: rangeStart - rng.int(60, 1500) * DAY_MS, licensed: true, status: 'active', timezone: where.office.timezone,
+      home: where.place, device: device(rng, 'corporate'), ...(rng.chance(0.2) ? { byod: device(rng, 'byod') } : {}),
+      version: rng.pick(CLIENT_VERSIONS.slice(0, 3)), ...(upgrade ? { upgrade } : {}), ...extra,
+    };
+  };
+  const freshName = (): { first: string; last: string } => {
+    for (let tries = 0; tries < 200; tries++) {
+      const first = rng.pick(FIRST);
+      const last = rng.pick(LAST);
+      if (!usedNames.has(`${first} ${last}`)) {
+        usedNames.add(`${first} ${last}`);
+        return { first, last };
+      }
+    }
+    const first = rng.pick(FIRST);
+    const last = `${rng.pick(LAST)}-${rng.pick(LAST)}`;
+    usedNames.add(`${first} ${last}`);
+    return { first, last };
+  };
+
+  const execMap = Object.fromEntries(EXECS.map((e) => [e.key, employee(e.first, e.last, e.dept, e.title, '2', 'US')])) as Record<(typeof EXECS)[number]['key'], Employee>;
+  employees.push(...Object.values(execMap));
+  const itNames = [freshName(), freshName(), freshName()];
+  const owner = employee(itNames[0]!.first, itNames[0]!.last, 'IT', 'IT Director', '0', 'US');
+  const admins = [employee(itNames[1]!.first, itNames[1]!.last, 'IT', 'IT Administrator', '1', 'US'), employee(itNames[2]!.first, itNames[2]!.last, 'IT', 'IT Administrator', '1', 'GB')];
+  employees.push(owner, ...admins);
+
+  // Staff by department, then cut into teams of 6 to 9 with the first member as lead.
+  // Three accounts that never meet and one new hire are added after the staff.
+  const staffCount = Math.max(0, users - employees.length - 4);
+  const teams: Team[] = [];
+  const usedMeetingIds = new Set<number>();
+  const meetingId = () => {
+    let v = rng.int(81_000_000_000, 99_999_999_999);
+    while (usedMeetingIds.has(v)) v = rng.int(81_000_000_000, 99_999_999_999);
+    usedMeetingIds.add(v);
+    return v;
+  };
+  let slot = 0;
+  for (const d of DEPTS) {
+    const count = Math.max(3, Math.round(staffCount * d.share));
+    const staff: Employee[] = [];
+    for (let i = 0; i < count && employees.length + staff.length < users - 4; i++) {
+      const n = freshName();
+      const region = rng.chance(0.7) ? 'US' : rng.chance(0.6) ? 'GB' : 'DE';
+      staff.push(employee(n.first, n.last, d.dept, i === 0 ? `${d.dept} Lead` : d.dept === 'Engineering' ? 'Engineer' : `${d.dept} Specialist`, '2', region));
+    }
+    employees.push(...staff);
+    const teamCount = Math.max(1, Math.round(staff.length / 7.5));
+    for (let k = 0; k < teamCount; k++) {
+      const members = staff.filter((_, i) => i % teamCount === k);
+      const lead = members[0];
+      if (!lead || members.length < 2) continue;
+      const engineering = d.dept === 'Engineering' || d.dept === 'Support';
+      teams.push({
+        name: d.teams[k % d.teams.length]! + (k >= d.teams.length ? ` ${Math.floor(k / d.teams.length) + 1}` : ''),
+        dept: d.dept, lead, members: members.slice(1), weeklyId: meetingId(), weeklyDay: 1 + (slot % 5), slot: slot++,
+        ...(engineering && k % 2 === 0 ? { standupId: meetingId() } : {}),
+      });
+    }
+  }
+
+  // Accounts that never meet: two deactivated long ago, one pending invitation.
+  for (let i = 0; i < 3; i++) {
+    const n = freshName();
+    employees.push(employee(n.first, n.last, rng.pick(DEPTS).dept, 'Former employee', '2', 'US',
+      i < 2 ? { status: 'inactive', licensed: false } : { status: 'pending', createdAt: rangeStart - DAY_MS }));
+  }
+
+  // Leavers: one in the first half (deactivated that evening), one whose last day is just before the webhook window
+  // and whose deactivation arrives inside it, as HR tickets lag. Both come from standup teams where possible.
+  const beforeLive = t.workingDays.filter((d) => d < t.liveFrom);
+  const memberOf = (filter: (team: Team) => boolean) => teams.filter(filter).flatMap((tm) => tm.members);
+  const leavers: Employee[] = [];
+  const replace = (old: Employee, next: Employee) => {
+    employees[employees.indexOf(old)] = next;
+    for (let i = 0; i < teams.length; i++) {
+      const tm = teams[i]!;
+      if (tm.members.includes(old)) teams[i] = { ...tm, members: tm.members.map((m) => (m === old ? next : m)) };
+    }
+  };
+  if (beforeLive.length >= 2) {
+    const early = rng.pick(memberOf((tm) => tm.standupId === undefined).length > 0 ? memberOf((tm) => tm.standupId === undefined) : memberOf(() => true));
+    const earlyDay = beforeLive[Math.floor(beforeLive.length * 0.35)]!;
+    const a: Employee = { ...early, status: 'inactive', lastDay: earlyDay + 17 * HOUR_MS, deactivatedAt: earlyDay + 17 * HOUR_MS + 30 * MIN_MS };
+    replace(early, a);
+    const pool = memberOf((tm) => tm.standupId !== undefined).filter((m) => m !== a);
+    const late = rng.pick(pool.length > 0 ? pool : memberOf(() => true).filter((m) => m !== a));
+    const lastDay = beforeLive[beforeLive.length - 1]!;
+    const b: Employee = { ...late, status: 'inactive', lastDay: lastDay + 17 * HOUR_MS, deactivatedAt: t.liveFrom + 90 * MIN_MS };
+    replace(late, b);
+    leavers.push(a, b);
+  }
+
+  // A new hire on the working day at 60% of the range joins a team.
+  let newHire: Employee | undefined;
+  const hireDay = t.workingDays[Math.floor(t.workingDays.length * 0.6)];
+  const hireTeam = teams.find((tm) => tm.dept === 'Engineering' && tm.members.length >= 3);
+  if (hireTeam) {
+    const n = freshName();
+    const hired = hireDay !== undefined && hireDay < t.liveFrom ? hireDay + 8 * HOUR_MS : undefined;
+    const joiner = employee(n.first, n.last, hireTeam.dept, 'Engineer', '2', 'US', hired === undefined ? {} : { activeFrom: hired, createdAt: hired });
+    if (hired !== undefined) newHire = joiner;
+    employees.push(joiner);
+    teams[teams.indexOf(hireTeam)] = { ...hireTeam, members: [...hireTeam.members, joiner] };
+  }
+
+  // The VP Sales visits customers in London in the middle of the range and is back well before the webhook window.
+  let traveller: Employee | undefined;
+  const tripStart = t.workingDays[Math.floor(t.workingDays.length * 0.25)];
+  const tripEnd = t.workingDays[Math.floor(t.workingDays.length * 0.5)];
+  if (tripStart !== undefined && tripEnd !== undefined && tripEnd > tripStart && tripEnd < t.liveFrom - DAY_MS) {
+    traveller = { ...execMap.vpSales, travel: { from: tripStart, to: tripEnd, place: { ip: '81.2.69.142', location: 'London (GB)' } } };
+    replace(execMap.vpSales, traveller);
+    execMap.vpSales = traveller;
+  }
+
+  // Outsiders: customers' contacts, the partner's consultants. None is named like an employee.
+  const internalKeys = new Set(employees.map((e) => nameKey(e.name)));
+  const watchedKeys = [execMap.ceo, execMap.cfo, execMap.counsel].map((e) => nameKey(e.name));
+  const usedOutsiders = new Set<string>();
+  const outsiderName = (): { first: string; last: string } => {
+    for (let tries = 0; tries < 500; tries++) {
+      const first = rng.pick(EXT_FIRST);
+      const last = rng.pick(EXT_LAST);
+      const key = nameKey(`${first} ${last}`);
+      if (usedOutsiders.has(key) || internalKeys.has(key) || watchedKeys.some((w) => withinEdits(key, w, 1))) continue;
+      usedOutsiders.add(key);
+      return { first, last };
+    }
+    return { first: rng.pick(EXT_FIRST), last: `${rng.pick(EXT_LAST)}-${rng.int(2, 99)}` };
+  };
+  const outsider = (kind: 'external' | 'guest', email: (f: string, l: string) => string, where: Place, outside: Device): Person => {
+    const n = outsiderName();
+    return { kind, name: `${n.first} ${n.last}`, email: kind === 'guest' ? '' : email(n.first.toLowerCase(), n.last.toLowerCase()), userId: '', home: where, device: outside, version: rng.pick(CLIENT_VERSIONS) };
+  };
+  const customers: Customer[] = CUSTOMERS.map((c) => ({
+    name: c.name, domain: c.domain,
+    contacts: Array.from({ length: rng.int(2, 3) }, () =>
+      outsider('external', (f, l) => `${f}.${l}@${c.domain}`, { ip: `${c.prefix}.${rng.int(1, 250)}.${rng.int(2, 254)}`, location: c.city }, device(rng, 'outside'))),
+  }));
+  const partners = Array.from({ length: 2 }, () =>
+    outsider('external', (f, l) => `${f[0]}${l}@${PARTNER_DOMAIN}`, { ip: `198.18.${rng.int(0, 255)}.${rng.int(2, 254)}`, location: 'Dublin (IE)' }, device(rng, 'outside')));
+
+  const strangerRng = new Prng(seed, 'scenario-strangers');
+  const stranger = (kind: 'guest' | 'candidate' | 'dial_in'): Person => {
+    if (kind === 'dial_in') {
+      const number = `+1 555 01${strangerRng.int(10, 99)} ${strangerRng.int(1000, 9999)}`;
+      return { kind: 'dial_in', name: number, email: '', userId: '', home: { ip: '', location: '' }, device: device(strangerRng, 'outside'), version: '' };
+    }
+    const where = { ip: `${strangerRng.pick([24, 67, 98, 174])}.${strangerRng.int(1, 250)}.${strangerRng.int(0, 255)}.${strangerRng.int(2, 254)}`, location: strangerRng.pick(['Boston (US)', 'Toronto (CA)', 'Madrid (ES)', 'Dublin (IE)']) };
+    const n = outsiderName();
+    return {
+      kind: kind === 'guest' ? 'guest' : 'external', name: `${n.first} ${n.last}`,
+      email: kind === 'guest' ? '' : `${n.first.toLowerCase()}.${n.last.toLowerCase()}${strangerRng.int(1, 99)}@${strangerRng.pick(['gmail.com', 'outlook.com'])}`,
+      userId: '', home: where, device: device(strangerRng, 'outside'), version: strangerRng.pick(CLIENT_VERSIONS),
+    };
+  };
+
+  return {
+    domain, domains, employees, execs: execMap, owner, admins, teams, customers, partners, leavers, newHire, traveller,
+    watched: [execMap.ceo.email, execMap.cfo.email, execMap.counsel.email], stranger, outsiderName,
+  };
+}
+
+/** Where a person is at `at`: on a trip, or at home. */
+export function placeAt(p: Person, at: number): Place {
+  return p.travel && at >= p.travel.from && at < p.travel.to ? p.travel.place : p.home;
+}
+
+/** The client version a person runs at `at`. */
+export function versionAt(p: Person, at: number): string {
+  return p.upgrade && at >= p.upgrade.at ? p.upgrade.version : p.version;
+}
+
+/** Whether an employee works at `at` (hired, not yet gone). */
+export function working(e: Employee, at: number): boolean {
+  if (e.status === 'pending') return false;
+  if (e.activeFrom !== undefined && at < e.activeFrom) return false;
+  if (e.lastDay !== undefined) return at < e.lastDay;
+  return e.status === 'active';
+}

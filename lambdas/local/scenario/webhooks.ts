@@ -1,0 +1,82 @@
+import { isoSeconds as iso } from '../zoom-simulator/org.ts';
+import type { MeetingPlan, Session } from './calendar.ts';
+
+/*
+ * Zoom webhook bodies for the scenario's meetings and account events, shaped like Zoom's (zoom-reference §1): the
+ * meeting lifecycle, participant joins and leaves (with the undocumented public_ip most accounts see), waiting-room
+ * events, screen sharing and recordings.
+ */
+
+/** One webhook event before it is serialised: when it happened, its name and its payload. */
+export interface WebhookEvent {
+  readonly at: number;
+  readonly event: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** A meeting number as Zoom prints it in logs, digits grouped by spaces (877 1122 3344). */
+export const spacedId = (id: number): string => String(id).replace(/^(\d{3})(\d{4})(\d+)$/, '$1 $2 $3');
+
+/** The body Zoom sends: compact JSON with `event`, `event_ts` (ms) and `payload`. */
+export const webhookBody = (e: WebhookEvent): string => JSON.stringify({ event: e.event, event_ts: e.at, payload: e.payload });
+
+function meetingObject(m: MeetingPlan): Record<string, unknown> {
+  return { id: m.id, uuid: m.uuid, host_id: m.host.userId, topic: m.topic, type: m.type };
+}
+
+function who(s: Session): Record<string, unknown> {
+  return { user_id: s.participantId, user_name: s.name, id: s.zoomUserId, participant_uuid: s.participantUuid, email: s.email };
+}
+
+/**
+ * The webhooks one meeting produces, for events at or after `from` and no later than `until`: started, each
+ * participant's joined/left (or waiting-room joined/left), sharing_started for presenters, ended, and
+ * recording.completed for recorded meetings. Deletions are separate (recordingRemovedEvent).
+ */
+export function meetingEvents(m: MeetingPlan, accountId: string, from: number, until: number): WebhookEvent[] {
+  const events: WebhookEvent[] = [];
+  const push = (at: number, event: string, object: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    if (at >= from && at <= until) events.push({ at, event, payload: { account_id: accountId, object, ...extra } });
+  };
+  const base = meetingObject(m);
+  push(m.start, 'meeting.started', { ...base, start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
+  for (const s of [...m.sessions].sort((a, b) => a.join - b.join)) {
+    const phone = s.person.kind === 'dial_in' ? { phone_number: s.name.replace(/\s/g, '') } : {};
+    const net = s.ip === '' ? {} : { public_ip: s.ip };
+    if (s.waitingRoomOnly) {
+      push(s.join, 'meeting.participant_joined_waiting_room', { ...base, participant: { ...who(s), date_time: iso(s.join) } });
+      push(s.leave, 'meeting.participant_left_waiting_room', { ...base, participant: { ...who(s), date_time: iso(s.leave) } });
+      continue;
+    }
+    const registrant = s.registrantId === '' ? {} : { registrant_id: s.registrantId };
+    push(s.join, 'meeting.participant_joined', { ...base, participant: { ...who(s), join_time: iso(s.join), ...registrant, ...phone, ...net } });
+    const shareAt = s.join + 5 * 60_000;
+    if (s.shared && shareAt < s.leave) {
+      push(shareAt, 'meeting.sharing_started', { ...base, participant: { user_id: s.participantId, user_name: s.name, id: s.zoomUserId, sharing_details: { content: 'application', date_time: iso(shareAt) } } });
+    }
+    push(s.leave, 'meeting.participant_left', { ...base, participant: { ...who(s), leave_time: iso(s.leave), leave_reason: `${s.name} left the meeting.`, ...net } });
+  }
+  push(m.end, 'meeting.ended', { ...base, start_time: iso(m.start), end_time: iso(m.end), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
+  if (m.recorded && m.inApi) {
+    const at = m.end + 8 * 60_000;
+    push(at, 'recording.completed', {
+      ...base, host_email: m.host.email, start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC',
+      recording_count: m.hasChat ? 3 : 2, total_size: 0, share_url: `https://example.zoom.us/rec/share/${m.uuid.replace(/[^A-Za-z0-9]/g, '')}`,
+      recording_files: [],
+    });
+  }
+  return events;
+}
+
+/** The recording.trashed / recording.deleted webhook of one meeting's deletion (not for batch deletions). */
+export function recordingRemovedEvent(m: MeetingPlan, accountId: string): WebhookEvent | undefined {
+  const d = m.deletion;
+  if (!d || d.batch) return undefined;
+  return {
+    at: d.at, event: d.event,
+    payload: {
+      account_id: accountId, operator: d.operator.email, operator_id: d.operator.userId,
+      object: { ...meetingObject(m), start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), recording_count: m.hasChat ? 3 : 2 },
+    },
+  };
+}
