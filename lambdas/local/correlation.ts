@@ -204,6 +204,10 @@ export function makeLocalCorrelation(
 ): LocalCorrelation | undefined {
   const { correlation } = rt.config;
   if (!correlation.enabled) return undefined;
+  if (rt.config.planTier === 'free') {
+    log('zoomlake serve: post-meeting correlation is off: the free plan has no report API to read participants from');
+    return undefined;
+  }
   const missing = CREDENTIALS.filter((name) => !env[name]);
   if (missing.length > 0) {
     log(`zoomlake serve: post-meeting correlation is off: set ${missing.join(', ')} (and ZOOM_API_BASE_URL, ZOOM_OAUTH_URL for the simulator) to turn it on`);

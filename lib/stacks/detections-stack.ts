@@ -56,7 +56,7 @@ export class ZoomlakeDetectionsStack extends Stack {
   readonly runner: DetectionRunner;
   /** The realtime checks on the webhook bus: rule, queue, function and alarms. */
   readonly realtime: RealtimeChecks;
-  /** The post-meeting correlation (state machine, starter, task functions), when `correlation.enabled`. */
+  /** The post-meeting correlation (state machine, starter, task functions), when `correlation.enabled` and the plan is paid. */
   readonly correlation: CorrelationWorkflow | undefined;
 
   constructor(scope: Construct, id: string, props: ZoomlakeDetectionsStackProps) {
@@ -98,7 +98,8 @@ export class ZoomlakeDetectionsStack extends Stack {
       settings: { ...config.realtime, internalDomains: config.internalDomains, sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
         watchedUsers: config.watchedUsers, minClientVersion: config.minClientVersion },
     });
-    this.correlation = config.correlation.enabled
+    // Free accounts have no report API, which the workflow's first step reads: no workflow there.
+    this.correlation = config.correlation.enabled && config.planTier !== 'free'
       ? new CorrelationWorkflow(this, 'Correlation', {
         settings: config.correlation,
         plan: config.planTier,

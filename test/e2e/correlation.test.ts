@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { parseConfig } from '#config/load.ts';
 import { main } from '#local/cli/main.ts';
+import { makeLocalCorrelation } from '#local/correlation.ts';
+import { makeLocalRuntime } from '#local/runtime.ts';
 import { formatDay, ORG_DOMAIN, type SimMeeting, type SimParticipant } from '#local/zoom-simulator/org.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 
@@ -167,6 +170,23 @@ async function run(scenario: Scenario) {
 }
 
 describe('zoomlake serve: post-meeting correlation', () => {
+  it.each([
+    ['free', 'the free plan has no report API'],
+    ['pro', undefined],
+  ] as const)('on the %s plan: %s', (planTier, reason) => {
+    const lines: string[] = [];
+    const rt = makeLocalRuntime(parseConfig({ planTier }), mkdtempSync(join(tmpdir(), 'zoomlake-correlation-')));
+    const env = { ZOOM_ACCOUNT_ID: 'a', ZOOM_CLIENT_ID: 'c', ZOOM_CLIENT_SECRET: 's' };
+    const correlation = makeLocalCorrelation(rt, env, (line) => lines.push(line));
+    if (reason === undefined) {
+      expect(correlation).toBeDefined();
+      expect(lines).toEqual([]);
+    } else {
+      expect(correlation).toBeUndefined();
+      expect(lines.join('\n')).toContain(reason);
+    }
+  });
+
   it.each(SCENARIOS)('$name', async (scenario) => {
     const { logs, alerts, out, sim, meeting } = await run(scenario);
     expect(logs.map((l) => l.correlation)).toEqual(['started', 'duplicate', 'completed']);

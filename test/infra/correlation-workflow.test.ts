@@ -427,12 +427,19 @@ describe('the correlation in the detections stack', () => {
     expect(pipeline.dependencies).not.toContain(detections);
   });
 
-  it('synthesizes no state machine, starter or rule for meeting.ended when correlation.enabled is false', () => {
-    const { detections } = app({ correlation: { enabled: false } });
+  it.each([
+    ['correlation.enabled is false', { correlation: { enabled: false } }],
+    ['the plan is free (no report API to read participants from)', { planTier: 'free' }],
+  ])('synthesizes no state machine, starter or rule for meeting.ended when %s', (_name, config) => {
+    const { detections } = app(config);
     const t = Template.fromStack(detections);
     expect(detections.correlation).toBeUndefined();
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     expect(JSON.stringify(t.findResources('AWS::Events::Rule'))).not.toContain('meeting.ended');
+  });
+
+  it('synthesizes the workflow on a pro plan, which has the report API', () => {
+    expect(app({ planTier: 'pro' }).detections.correlation).toBeDefined();
   });
 
   it('leaves no unacknowledged cdk-nag finding on the correlation resources, with a data-access source and its S3 location configured', () => {
