@@ -1,4 +1,6 @@
 import { App, type Environment } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ZoomlakeConfig } from './config/schema.ts';
 import { QUERIES_DIR, loadDetections, loadHuntingQueries } from './detections/load.ts';
 import { acknowledgeDetectionFindings, acknowledgePipelineFindings, acknowledgeStorageFindings } from './nag/acknowledgements.ts';
@@ -76,5 +78,11 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     description: 'zoomlake (stateless): alert bus, archive and routing, config views, saved Athena queries, scheduled detection runner, realtime checks',
   });
   acknowledgeDetectionFindings(detections);
+  // Every alarm of every stack notifies the operational topic, going into ALARM and back to OK.
+  const notify = new SnsAction(storage.alarmTopic);
+  for (const alarm of app.node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm)) {
+    alarm.addAlarmAction(notify);
+    alarm.addOkAction(notify);
+  }
   return { app, storage, pipeline, detections };
 }

@@ -177,6 +177,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    alarms: z
+      .object({
+        /** Emails subscribed to the operational alarm topic (every CloudWatch alarm of every stack, in ALARM and back to OK). */
+        emails: z.array(email).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Data is retained on stack deletion unless this is true AND the `zoomlake:allowDataDeletion` context is set. */
     allowDataDeletion: z.boolean().default(false),
   })

@@ -1,4 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -33,6 +36,8 @@ export class ZoomlakeStorageStack extends Stack {
   readonly workGroupName: string;
   /** The storage construct, for acknowledgements and tests. */
   readonly storage: LakeStorage;
+  /** Every CloudWatch alarm of every zoomlake stack notifies this topic (buildApp wires them); `alarms.emails` subscribe. */
+  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: ZoomlakeStorageStackProps) {
     super(scope, id, props);
@@ -65,6 +70,29 @@ export class ZoomlakeStorageStack extends Stack {
     this.stateTable = state.table;
     this.workGroupName = workgroup.workGroupName;
 
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'zoomlake operational alarms', masterKey: this.key, enforceSSL: true });
+    for (const email of props.config.alarms.emails) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    // CloudWatch publishes this account's alarm notifications to the topic, encrypting them with the key (both
+    // conditioned on the alarms' account and ARNs against the confused deputy).
+    const fromAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+    };
+    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alarmTopic.topicArn],
+      conditions: fromAlarms,
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToEncryptNotifications',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: fromAlarms,
+    }));
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'SNS topic every zoomlake CloudWatch alarm notifies (ALARM and OK); subscribe on-call here' });
     new CfnOutput(this, 'LakeBucketName', { value: this.lakeBucket.bucketName, description: 'S3 bucket holding the Parquet lake' });
     new CfnOutput(this, 'GlueDatabaseName', { value: this.databaseName, description: 'Glue database to query in Athena' });
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.workGroupName, description: 'Athena workgroup to query in' });

@@ -1,5 +1,5 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnResource, Validations, type Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -124,5 +124,62 @@ describe('the zoomlake app', () => {
   it('refuses to acknowledge a finding on something that is not a CloudFormation resource', () => {
     const { storage } = fullApp();
     expect(() => acknowledge(storage, 'AwsSolutions-S1', 'A whole stack must never be acknowledged at once.')).toThrow(/not a CloudFormation resource/);
+  });
+});
+
+describe('operational alarms', () => {
+  const built = buildApp(testConfig({ alarms: { emails: ['oncall@example.com'] }, alerts: { routes: [{ name: 'siem', target: { type: 'sqs' } }] } }),
+    new App({ context: NO_BUNDLING }), TEST_ENV);
+  const storage = Template.fromStack(built.storage);
+  const topicId = built.storage.getLogicalId(built.storage.alarmTopic.node.defaultChild as CfnResource);
+  const stacks = [built.storage, built.pipeline, built.detections];
+
+  it('has alarms in the stateless stacks to wire (so the check below is not vacuous)', () => {
+    const count = (s: Stack) => Object.keys(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).length;
+    expect(count(built.pipeline)).toBeGreaterThan(3);
+    expect(count(built.detections)).toBeGreaterThan(5);
+  });
+
+  it.each(['ZoomlakePipeline', 'ZoomlakeDetections'])('makes every alarm of %s notify the alarm topic on ALARM and on OK', (name) => {
+    const stack = stacks.find((s) => s.stackName === name)!;
+    const alarms = Object.entries(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    const imported = (v: unknown) => JSON.stringify(v).includes('ExportsOutputRefStorageAlarmTopic') || JSON.stringify(v).includes(topicId);
+    const unwired = alarms.filter(([, a]) => {
+      const p = (a as { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] } }).Properties;
+      return p.AlarmActions?.length !== 1 || !imported(p.AlarmActions[0]) || p.OKActions?.length !== 1 || !imported(p.OKActions[0]);
+    }).map(([id]) => id);
+    expect(unwired).toEqual([]);
+  });
+
+  it('encrypts the topic with the key, enforces TLS, subscribes alarms.emails and outputs its ARN', () => {
+    storage.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue(), DisplayName: 'zoomlake operational alarms' });
+    storage.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topicId } });
+    storage.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
+    storage.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        Match.objectLike({
+          Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': TEST_ENV.account },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${TEST_ENV.region}:${TEST_ENV.account}:alarm:*`]] } },
+          },
+        }),
+      ]) },
+    });
+  });
+
+  it('lets CloudWatch use the key for this account\'s alarms only', () => {
+    storage.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'AllowCloudWatchAlarmsToEncryptNotifications', Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': TEST_ENV.account } }),
+      })]) },
+    });
+  });
+
+  it('subscribes nobody by default', () => {
+    const plain = buildApp(testConfig({}), new App({ context: NO_BUNDLING }), TEST_ENV);
+    Template.fromStack(plain.storage).resourceCountIs('AWS::SNS::Subscription', 0);
   });
 });

@@ -12,6 +12,7 @@ describe('config', () => {
     expect(cfg.webhook.replayWindowSeconds).toBe(5_400);
     expect(cfg.sources.chat_messages).toEqual({ enabled: false, schedule: 'rate(1 day)', includeContent: false });
     expect(cfg.allowDataDeletion).toBe(false);
+    expect(cfg.alarms).toEqual({ emails: [] });
   });
 
   it('keeps the four fixed keys with their shapes', () => {
@@ -43,6 +44,7 @@ describe('config', () => {
     [{ alerts: { routes: [{ name: 'a', target: { type: 'sms' } }] } }, 'alerts.routes.0.target.type: '],
     [{ alerts: { routes: [{ name: 'a', target: { type: 'sqs' } }, { name: 'a', target: { type: 'sqs' } }] } }, 'alerts.routes.1.name: duplicate route name "a"'],
     [{ correlation: { waitSeconds: -1 } }, 'correlation.waitSeconds: '],
+    [{ alarms: { emails: ['oncall'] } }, 'alarms.emails.0: must be an email address'],
     [{ correlation: { dataAccess: { table: 'CloudTrail; DROP', userColumn: 'u', timeColumn: 't', resourceColumn: 'r' } } }, 'correlation.dataAccess.table: must be a lower-case SQL identifier'],
     [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/prefix' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
     [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/logs/*/' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
