@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './alarms.ts';
 import { SEVERITIES, type Severity } from '#core/alerts/alert.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import type { AlertBus } from './alert-bus.ts';
@@ -121,14 +122,7 @@ export class AlertRouter extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.deadLetterQueue = deadLetterQueue;
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'zoomlake: alerts were not delivered to a route target; inspect and redrive the alert router dead-letter queue',
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(this, deadLetterQueue, 'zoomlake: alerts were not delivered to a route target; inspect and redrive the alert router dead-letter queue');
 
     for (const route of props.routes) {
       if (routes.has(route.name)) throw new Error(`alert route "${route.name}" is defined twice`);

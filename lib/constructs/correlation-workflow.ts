@@ -13,13 +13,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { MEETING_NOT_READY } from '#core/correlate/contract.ts';
 import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import { DETAIL_PLANS, EXPOSURE_ATTR, EXPOSURE_PK_PREFIX, EXPOSURE_SK, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { RETRYABLE_TASK_ERROR, type CorrelationTask } from '#core/correlate/tasks.ts';
-import { getTable, rawTableName, tablePrefix } from '#core/schema/registry.ts';
-import { TABLES } from '#core/schema/tables.ts';
+import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
 import { StateTable } from './state-table.ts';
@@ -278,22 +278,8 @@ export class CorrelationWorkflow extends Construct {
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }));
 
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'zoomlake: meeting.ended events did not start the post-meeting correlation; inspect the dead-letter queue and the starter logs',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.failedAlarm = new cloudwatch.Alarm(this, 'FailedAlarm', {
-      alarmDescription: 'zoomlake: a post-meeting correlation failed and its meeting went unchecked; see the failed execution in Step Functions',
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: meeting.ended events did not start the post-meeting correlation; inspect the dead-letter queue and the starter logs');
+    this.failedAlarm = alarmAtLeast(this, 'FailedAlarm', 'zoomlake: a post-meeting correlation failed and its meeting went unchecked; see the failed execution in Step Functions', this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }));
   }
 
   /** The definition; the state names are the contract's step names, which the local runner and its test share. */
@@ -390,15 +376,4 @@ function settingsOf(s: CorrelationSettings): CorrelationSettings {
     dataAccessWindowMinutes: s.dataAccessWindowMinutes,
     ...(s.dataAccess ? { dataAccess: { table: s.dataAccess.table, userColumn: s.dataAccess.userColumn, timeColumn: s.dataAccess.timeColumn, resourceColumn: s.dataAccess.resourceColumn } } : {}),
   };
-}
-
-/** The Glue tables a query of `names` reads: each lake table's view with the `<name>_raw` table behind it, sorted, each once. */
-export function withRawTables(names: readonly string[]): string[] {
-  const known = new Set(TABLES.map((t) => t.name));
-  const out = new Set<string>();
-  for (const name of names) {
-    out.add(name);
-    if (known.has(name)) out.add(rawTableName(getTable(name)));
-  }
-  return [...out].sort();
 }

@@ -13,10 +13,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { DETECTION_BUNDLE_FILE, detectionBundle } from '#core/detect/bundle.ts';
 import type { Detection } from '#core/detect/detection.ts';
-import { getTable, rawTableName, tablePrefix } from '#core/schema/registry.ts';
-import { TABLES } from '#core/schema/tables.ts';
+import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/detection-runner.handler.ts', import.meta.url));
@@ -200,49 +200,17 @@ export class DetectionRunner extends Construct {
           deadLetterQueue: this.deadLetterQueue,
         }),
       }));
-      failed.set(d.id, new cloudwatch.Alarm(this, `Failed-${d.id}`, {
-        alarmDescription: `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`,
-        metric: new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'DetectionFailed', dimensionsMap: { Detection: d.id }, statistic: 'Sum', period: Duration.minutes(5) }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+      failed.set(d.id, alarmAtLeast(this, `Failed-${d.id}`, `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`, new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'DetectionFailed', dimensionsMap: { Detection: d.id }, statistic: 'Sum', period: Duration.minutes(5) })));
     }
     this.schedules = schedules;
     this.failedAlarms = failed;
 
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'zoomlake: a detection run failed; the schedule retries it, see the detection runner logs',
-      metric: this.runner.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'zoomlake: detection runs failed every retry; inspect the dead-letter queue and the detection runner logs',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.errorsAlarm = alarmAtLeast(this, 'ErrorsAlarm', 'zoomlake: a detection run failed; the schedule retries it, see the detection runner logs', this.runner.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: detection runs failed every retry; inspect the dead-letter queue and the detection runner logs');
   }
 }
 
-/**
- * The Glue tables a run reads: each view a detection names with the physical `<name>_raw` table behind it, and
- * the config views. Sorted, each once.
- */
+/** The Glue tables a run reads: each view a detection names with the physical `<name>_raw` table behind it, and the config views. */
 export function readTables(detections: readonly Detection[], configViewNames: readonly string[]): string[] {
-  const known = new Set(TABLES.map((t) => t.name));
-  const names = new Set<string>(configViewNames);
-  for (const d of detections) {
-    for (const t of d.tables) {
-      names.add(t);
-      if (known.has(t)) names.add(rawTableName(getTable(t)));
-    }
-  }
-  return [...names].sort();
+  return withRawTables([...configViewNames, ...detections.flatMap((d) => d.tables)]);
 }

@@ -12,6 +12,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
@@ -210,31 +211,10 @@ export class ScheduledPoller extends Construct {
     this.schedules = schedules;
     this.stalledAlarms = stalled;
     if (schedules.participant_details) {
-      this.backlogDroppedAlarm = new cloudwatch.Alarm(this, 'BacklogDroppedAlarm', {
-        alarmDescription: 'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare',
-        metric: new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'BacklogDropped', dimensionsMap: { Source: 'participant_details' }, statistic: 'Sum', period: Duration.hours(1) }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      this.backlogDroppedAlarm = alarmAtLeast(this, 'BacklogDroppedAlarm', 'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare', new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'BacklogDropped', dimensionsMap: { Source: 'participant_details' }, statistic: 'Sum', period: Duration.hours(1) }));
     }
 
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs',
-      metric: this.poller.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'zoomlake: Zoom poller runs failed every retry; inspect the dead-letter queue and the poller logs',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.errorsAlarm = alarmAtLeast(this, 'ErrorsAlarm', 'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs', this.poller.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: Zoom poller runs failed every retry; inspect the dead-letter queue and the poller logs');
   }
 }

@@ -29,6 +29,20 @@ export function rawTableName(def: TableDef): string {
   return `${def.name}_raw`;
 }
 
+/**
+ * The Glue tables a query of `names` reads: each lake table's view with the `<name>_raw` table behind it, and other
+ * names (config views, tables outside the lake) as they are. Sorted, each once.
+ */
+export function withRawTables(names: Iterable<string>): string[] {
+  const known = new Set(TABLES.map((t) => t.name));
+  const out = new Set<string>();
+  for (const name of names) {
+    out.add(name);
+    if (known.has(name)) out.add(rawTableName(getTable(name)));
+  }
+  return [...out].sort();
+}
+
 /** The S3 (or local lake) prefix holding a table's partitions, without a leading or trailing slash. */
 export function tablePrefix(def: TableDef): string {
   return `zoom/${def.name}`;
