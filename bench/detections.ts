@@ -15,7 +15,7 @@ import { rawTableName, getTable } from '#core/schema/registry.ts';
 import type { CellValue } from '#core/schema/types.ts';
 import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/fs-object-store.ts';
-import { loadDetections } from '../lib/detections/load.ts';
+import { loadRegistry } from '../lib/detections/load.ts';
 import { prng } from './synthetic.ts';
 
 type Emit = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
@@ -108,9 +108,10 @@ export async function detectionsBench(emit: Emit): Promise<void> {
     const rows = await buildLake(dir, users, endMs);
     emit('detect_lake_build_s', (performance.now() - t) / 1000, 's', { users, days: 30, rows });
     const config = parseConfig({ internalDomains: [DOMAIN], watchedUsers: ['user0@acme.example', 'user1@acme.example'] });
-    const detections = loadDetections();
+    const registry = loadRegistry(config.detections);
+    const detections = registry.scheduled();
     const nowMs = endMs - 3_600_000;
-    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(config) });
+    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(config, registry.detections) });
     try {
       t = performance.now();
       const outcomes = await runDetections(engine, detections, nowMs);

@@ -2,7 +2,7 @@ import { App, type Environment } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ZoomlakeConfig } from './config/schema.ts';
-import { QUERIES_DIR, loadDetections, loadHuntingQueries } from './detections/load.ts';
+import { QUERIES_DIR, loadHuntingQueries, loadRegistry } from './detections/load.ts';
 import { acknowledgeDetectionFindings, acknowledgePipelineFindings, acknowledgeStorageFindings } from './nag/acknowledgements.ts';
 import { ZoomlakeDetectionsStack } from './stacks/detections-stack.ts';
 import { ZoomlakePipelineStack } from './stacks/pipeline-stack.ts';
@@ -45,7 +45,7 @@ export function defaultEnvironment(): Environment {
 export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Environment = defaultEnvironment(), options: BuildAppOptions = {}): ZoomlakeApp {
   // First, so an invalid detection.yml fails synth with its own message (detection id and field) before anything else.
   const queriesDir = options.queriesDir ?? QUERIES_DIR;
-  const detectionDefs = loadDetections(queriesDir);
+  const registry = loadRegistry(config.detections, queriesDir);
   const huntingQueries = loadHuntingQueries(queriesDir);
   const storage = new ZoomlakeStorageStack(app, 'ZoomlakeStorage', {
     config,
@@ -73,7 +73,7 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     stateTable: storage.stateTable,
     webhookBus: pipeline.webhook.eventBus,
     zoomCredentials: pipeline.poller.credentials,
-    detections: detectionDefs,
+    registry,
     huntingQueries,
     description: 'zoomlake (stateless): alert bus, archive and routing, config views, saved Athena queries, scheduled detection runner, realtime checks',
   });

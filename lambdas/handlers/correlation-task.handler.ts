@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { AthenaQueryEngine } from '#adapters/athena-query-engine.ts';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
-import { SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
-import { CORRELATION_DEDUP_WINDOWS } from '#core/correlate/catalog.ts';
+import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
 import type { CorrelationSettings } from '#core/correlate/steps.ts';
 import { runCorrelationTask, type TaskDeps } from '#core/correlate/tasks.ts';
+import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
@@ -19,10 +20,14 @@ const nonEmpty = z.string().check(z.minLength(1));
 const identifier = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/));
 /** The settings the CorrelationWorkflow construct serialises into CORRELATION_SETTINGS. */
 const settingsSchema = z.object({
-  enabled: z.boolean(), waitSeconds: z.number(), notReadyRetries: z.number(), notReadyIntervalSeconds: z.number(), dataAccessWindowMinutes: z.number(),
+  enabled: z.boolean(), waitSeconds: z.number(), notReadyRetries: z.number(), notReadyIntervalSeconds: z.number(),
   dataAccess: z.optional(z.object({ table: identifier, userColumn: identifier, timeColumn: identifier, resourceColumn: identifier })),
 });
-const athena = { ATHENA_WORKGROUP: nonEmpty, GLUE_DATABASE: nonEmpty, ATHENA_TIMEOUT_SECONDS: z.coerce.number().check(z.int(), z.positive()), CORRELATION_SETTINGS: nonEmpty };
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const athena = {
+  ATHENA_WORKGROUP: nonEmpty, GLUE_DATABASE: nonEmpty, ATHENA_TIMEOUT_SECONDS: z.coerce.number().check(z.int(), z.positive()), CORRELATION_SETTINGS: nonEmpty,
+  DETECTIONS_SHA256: sha256,
+};
 /** The environment the CorrelationWorkflow construct sets, per function: each gets only what its tasks use. */
 const envSchema = z.discriminatedUnion('CORRELATION_FUNCTION', [
   z.object({
@@ -31,12 +36,15 @@ const envSchema = z.discriminatedUnion('CORRELATION_FUNCTION', [
   }),
   z.object({ CORRELATION_FUNCTION: z.literal('exposure'), ...athena }),
   z.object({ CORRELATION_FUNCTION: z.literal('correlate'), ...athena }),
-  z.object({ CORRELATION_FUNCTION: z.literal('alerts'), STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty }),
+  z.object({ CORRELATION_FUNCTION: z.literal('alerts'), STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, DETECTIONS_SHA256: sha256 }),
 ]);
 const credentialsSchema = z.object({ accountId: nonEmpty, clientId: nonEmpty, clientSecret: nonEmpty });
 
-/** One correlation function's dependencies from the Lambda environment (CORRELATION_FUNCTION selects which). */
-export function fromEnv(env: NodeJS.ProcessEnv = process.env): TaskDeps {
+/**
+ * One correlation function's dependencies from the Lambda environment (CORRELATION_FUNCTION selects which) and, for
+ * the functions that query or raise alerts, the registry file beside the bundle.
+ */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): TaskDeps {
   const e = envSchema.parse(env);
   const clock = new SystemClock();
   switch (e.CORRELATION_FUNCTION) {
@@ -62,20 +70,22 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): TaskDeps {
     case 'exposure':
     case 'correlate': {
       const settings: CorrelationSettings = settingsSchema.parse(JSON.parse(e.CORRELATION_SETTINGS));
+      const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
       const query = new AthenaQueryEngine({ workGroup: e.ATHENA_WORKGROUP, database: e.GLUE_DATABASE, clock, timeoutMs: e.ATHENA_TIMEOUT_SECONDS * 1000 });
       return e.CORRELATION_FUNCTION === 'exposure'
-        ? { exposure: { query, clock, settings } }
-        : { correlate: { query, clock, settings } };
+        ? { exposure: { query, clock, settings, registry } }
+        : { correlate: { query, clock, settings, registry } };
     }
     case 'alerts': {
+      const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
       const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
       const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
       const delivery = new SuppressingAlertDelivery({
         state, clock, publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock), writerId: 'correlation',
         newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
-        windows: { byDetection: CORRELATION_DEDUP_WINDOWS },
+        windows: dedupWindowsOf(registry.detections),
       });
-      return { alerts: { delivery, clock } };
+      return { alerts: { delivery, clock, registry } };
     }
   }
 }

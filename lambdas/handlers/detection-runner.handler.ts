@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { AthenaQueryEngine } from '#adapters/athena-query-engine.ts';
@@ -7,8 +7,8 @@ import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
-import { DETECTION_BUNDLE_FILE, parseDetectionBundle } from '#core/detect/bundle.ts';
-import type { Detection } from '#core/detect/detection.ts';
+import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
+import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock, QueryEngine } from '#core/ports.ts';
@@ -30,8 +30,8 @@ const eventSchema = z.object({ detections: z.array(nonEmpty).check(z.minLength(1
 
 /** What the runner handler needs. */
 export interface RunnerDeps {
-  /** The deployed detections by id. */
-  readonly detections: ReadonlyMap<string, Detection>;
+  /** The deployed scheduled detections by id. */
+  readonly detections: ReadonlyMap<string, ScheduledDetection>;
   readonly engine: QueryEngine;
   /** Suppression, the `alerts` table and the alert bus: shared with the realtime checks, so a finding notifies once. */
   readonly delivery: AlertDelivery;
@@ -58,28 +58,21 @@ export interface RunSummary {
   readonly detections: readonly DetectionSummary[];
 }
 
-/** The detections in `text`, checked against the hash the construct computed from the same definitions. */
-export function loadBundle(text: string, sha256: string): Map<string, Detection> {
-  const actual = createHash('sha256').update(text).digest('hex');
-  if (actual !== sha256) throw new Error(`${DETECTION_BUNDLE_FILE} has sha256 ${actual}, the function was deployed with ${sha256}: redeploy`);
-  return new Map(parseDetectionBundle(text).map((d) => [d.id, d]));
-}
-
 /** The runner's dependencies from the Lambda environment and the detections file beside the bundle. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): RunnerDeps {
   const e = envSchema.parse(env);
   const clock = new SystemClock();
   const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
-  const detections = loadBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
+  const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
   return {
-    detections,
+    detections: new Map(registry.scheduled().map((d) => [d.id, d])),
     engine: new AthenaQueryEngine({ workGroup: e.ATHENA_WORKGROUP, database: e.GLUE_DATABASE, clock, timeoutMs: e.ATHENA_TIMEOUT_SECONDS * 1000 }),
     delivery: new SuppressingAlertDelivery({
       state: new DynamoStateStore(e.STATE_TABLE_NAME, clock),
       newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
       publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock),
       clock,
-      windows: dedupWindowsOf([...detections.values()]),
+      windows: dedupWindowsOf(registry.detections),
       writerId: 'detections',
     }),
     clock,
@@ -108,7 +101,7 @@ export function makeHandler(
     const input = eventSchema.parse(event);
     const unknown = input.detections.filter((id) => !deps.detections.has(id));
     if (unknown.length > 0) throw new Error(`unknown detection(s) ${unknown.join(', ')}; deployed: ${[...deps.detections.keys()].join(', ')}`);
-    const selected = [...new Set(input.detections)].map((id) => deps.detections.get(id) as Detection);
+    const selected = [...new Set(input.detections)].map((id) => deps.detections.get(id) as ScheduledDetection);
     const nowMs = input.now === undefined ? deps.clock.now() : Date.parse(input.now);
 
     const outcomes: DetectionOutcome[] = await runDetections(deps.engine, selected, nowMs);

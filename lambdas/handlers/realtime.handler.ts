@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
-import { SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
+import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
+import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
-import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
 import { processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/settings.ts';
 import { queuedWebhookEvent } from '#core/webhook/lake-writer.ts';
@@ -17,27 +18,31 @@ const positiveInt = z.number().check(z.int(), z.positive());
 /** The settings the RealtimeChecks construct serialises into REALTIME_SETTINGS. */
 const settingsSchema = z.object({
   internalDomains: z.array(z.string()), sensitiveMeetingPatterns: z.array(z.string()), watchedUsers: z.array(z.string()), minClientVersion: z.string(),
-  burstParticipantsPerMinute: positiveInt, burstIpsPerMinute: positiveInt, meetingStateHours: positiveInt, idempotencyHours: positiveInt,
+  meetingStateHours: positiveInt, idempotencyHours: positiveInt,
 });
 /** The environment the RealtimeChecks construct sets. */
-const envSchema = z.object({ STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, REALTIME_SETTINGS: nonEmpty });
+const envSchema = z.object({
+  STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, REALTIME_SETTINGS: nonEmpty,
+  DETECTIONS_SHA256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+});
 const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: nonEmpty, body: z.string() })) });
 
 /** An SQS-triggered Lambda handler reporting partial batch failures. */
 export type SqsHandler = (event: unknown) => Promise<SQSBatchResponse>;
 
-/** The realtime checks' dependencies from the Lambda environment. */
-export function fromEnv(env: NodeJS.ProcessEnv = process.env): RealtimeDeps {
+/** The realtime checks' dependencies from the Lambda environment and the registry file beside the bundle. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): RealtimeDeps {
   const e = envSchema.parse(env);
+  const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
   const clock = new SystemClock();
   const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
   const lake = new S3ObjectStore(e.LAKE_BUCKET_NAME);
   const delivery = new SuppressingAlertDelivery({
     state, clock, publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock), writerId: 'realtime',
     newWriter: (writerId) => new LakeWriter({ store: lake, clock, newId: randomUUID, writerId }),
-    windows: { byDetection: Object.fromEntries(Object.values(REALTIME_DETECTIONS).map((d) => [d.id, d.dedupWindowMs])) },
+    windows: dedupWindowsOf(registry.detections),
   });
-  return { state, bodies: lake, delivery, clock, settings: compileSettings(settingsSchema.parse(JSON.parse(e.REALTIME_SETTINGS))) };
+  return { state, bodies: lake, delivery, clock, registry, settings: compileSettings(settingsSchema.parse(JSON.parse(e.REALTIME_SETTINGS))) };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
-import { CORRELATION_DEDUP_WINDOWS } from '#core/correlate/catalog.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
 import { startCorrelation } from '#core/correlate/start.ts';
@@ -11,8 +10,6 @@ import { ConditionFailedError } from '#core/errors.ts';
 import type { BusEvent, EventPublisher, QueryEngine } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
-import { loadDetections } from '../../lib/detections/load.ts';
-import { dedupWindowsOf } from './alerts.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import { httpFetch } from './http-fetch.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -159,7 +156,7 @@ export class LocalCorrelation {
     try {
       const result = await runCorrelation({
         api: this.deps.api, newWriter: () => rt.writer('correlation'), query, state: rt.state, clock: rt.clock,
-        delivery: this.deps.delivery, settings: this.deps.settings, plan: rt.config.planTier, sleep: this.sleep,
+        delivery: this.deps.delivery, settings: this.deps.settings, registry: rt.registry, plan: rt.config.planTier, sleep: this.sleep,
       }, input);
       log(JSON.stringify(result.status === 'completed'
         ? { correlation: 'completed', execution, participants: result.participants.participants, details: result.details.details, ...result.alerts }
@@ -179,7 +176,7 @@ export class LocalCorrelation {
 
   private openEngine(): Promise<DuckDbQueryEngine> {
     const { rt, settings, dataAccessFile } = this.deps;
-    const views: { name: string; sql: string }[] = [...configViews(rt.config)];
+    const views: { name: string; sql: string }[] = [...configViews(rt.config, rt.registry.detections)];
     if (settings.dataAccess !== undefined && dataAccessFile !== undefined) {
       if (!existsSync(dataAccessFile)) this.deps.log(JSON.stringify({ correlation: 'warning', reason: 'data_access_file_missing', file: dataAccessFile }));
       views.push(dataAccessView(settings.dataAccess, dataAccessFile));
@@ -233,10 +230,6 @@ export function makeLocalCorrelation(
       dataAccessFile = resolve(localFile);
     }
   }
-  const all = loadDetections();
-  const delivery = rt.alertDelivery({
-    ...(options.echo ? { echo: options.echo } : {}),
-    windows: { byDetection: { ...dedupWindowsOf(all).byDetection, ...CORRELATION_DEDUP_WINDOWS } },
-  });
+  const delivery = rt.alertDelivery(options.echo ? { echo: options.echo } : {});
   return new LocalCorrelation({ rt, api, delivery, settings, ...(dataAccessFile ? { dataAccessFile } : {}), log, ...(options.onResult ? { onResult: options.onResult } : {}) });
 }

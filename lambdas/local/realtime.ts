@@ -1,15 +1,12 @@
 import { join } from 'node:path';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
+import { dedupWindowsOf } from '#core/alerts/delivery.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
-import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
 import { processRealtimeDetail, type RealtimeDeps, type RealtimeOutcome } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/settings.ts';
 import { localAlertDelivery } from './alerts.ts';
 import { appendDurably } from './durable-file.ts';
 import type { LocalRuntime } from './runtime.ts';
-
-/** Each realtime detection's suppression window, by id. */
-export const REALTIME_DEDUP_WINDOWS = { byDetection: Object.fromEntries(Object.values(REALTIME_DETECTIONS).map((d) => [d.id, d.dedupWindowMs])) };
 
 /**
  * The local counterpart of bus rule -> queue -> realtime function: accepted webhook events are queued in memory and
@@ -76,9 +73,9 @@ export interface LocalRealtimeOptions {
  */
 export function makeLocalRealtime(rt: LocalRuntime, echo: (line: string) => void, options: LocalRealtimeOptions = {}): LocalRealtime {
   const delivery = options.delivery ?? localAlertDelivery({
-    state: rt.state, newWriter: (id) => rt.writer(id), clock: rt.clock, alertsFile: rt.paths.alertsFile, windows: REALTIME_DEDUP_WINDOWS, echo,
+    state: rt.state, newWriter: (id) => rt.writer(id), clock: rt.clock, alertsFile: rt.paths.alertsFile, windows: dedupWindowsOf(rt.registry.detections), echo,
   });
   const settings = compileSettings({ ...rt.config, ...rt.config.realtime });
-  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings },
+  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry },
     join(rt.paths.dir, 'state', 'realtime-dead-letters.jsonl'), echo, options.onOutcome);
 }

@@ -6,7 +6,8 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock } from '#core/ports.ts';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import type { DedupWindows } from '#core/alerts/delivery.ts';
-import { loadDetections } from '../../lib/detections/load.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
+import { loadRegistry } from '../../lib/detections/load.ts';
 import { dedupWindowsOf, localAlertDelivery } from './alerts.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import { FileStateStore } from './file-state-store.ts';
@@ -31,6 +32,8 @@ export function localPaths(dir: string): LocalPaths {
 /** The local adapters behind the ports, composed once per CLI command. */
 export interface LocalRuntime {
   readonly config: ZoomlakeConfig;
+  /** The detection registry with the config's parameter overrides applied. */
+  readonly registry: DetectionRegistry;
   readonly paths: LocalPaths;
   readonly clock: Clock;
   readonly store: FsObjectStore;
@@ -48,14 +51,19 @@ export interface LocalRuntime {
   alertDelivery(options?: { readonly echo?: (line: string) => void; readonly windows?: DedupWindows }): AlertDelivery;
 }
 
-/** Builds the local runtime for a config and a folder. */
+/**
+ * Builds the local runtime for a config and a folder. Throws DetectionDefinitionError when the config's `detections`
+ * overrides name an unknown detection or parameter, or a value out of bounds.
+ */
 export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clock = new SystemClock()): LocalRuntime {
+  const registry = loadRegistry(config.detections);
   const paths = localPaths(dir);
   const store = new FsObjectStore(paths.lakeDir);
   const writer = (writerId: string) => new LakeWriter({ store, clock, newId: randomUUID, writerId });
   const state = new FileStateStore(paths.stateFile, clock);
   return {
     config,
+    registry,
     paths,
     clock,
     store,
@@ -65,11 +73,11 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
       join(paths.dir, 'state', 'webhook-spool.jsonl'), join(paths.dir, 'state', 'webhook-dead-letters.jsonl'),
       () => writer('webhook-writer'), store,
     ),
-    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir, views: configViews(config) }),
+    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir, views: configViews(config, registry.detections) }),
     alertDelivery(options = {}) {
       return localAlertDelivery({
         state, newWriter: writer, clock, alertsFile: paths.alertsFile,
-        windows: options.windows ?? dedupWindowsOf(loadDetections()), echo: options.echo,
+        windows: options.windows ?? dedupWindowsOf(registry.detections), echo: options.echo,
       });
     },
   };

@@ -13,6 +13,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** Config fields that became detection parameters (`detections.<id>.parameters.<name>`), and where they went. */
+const MOVED: Readonly<Record<string, string>> = {
+  'realtime.burstParticipantsPerMinute': 'removed: a join burst counts distinct IPs only (detections.zoom.participant.join_burst_many_ips.parameters.min_ips)',
+  'realtime.burstIpsPerMinute': 'moved to detections.zoom.participant.join_burst_many_ips.parameters.min_ips (distinct IPs within window_minutes)',
+  'correlation.dataAccessWindowMinutes': 'moved to detections.zoom.correlation.host_data_access_after_external_meeting.parameters.window_minutes',
+};
+
 /** Validates a parsed config object; throws ConfigError listing every bad field as `path.to.field: problem`. */
 export function parseConfig(input: unknown, origin = 'config'): ZoomlakeConfig {
   const result = configSchema.safeParse(input);
@@ -20,7 +27,10 @@ export function parseConfig(input: unknown, origin = 'config'): ZoomlakeConfig {
   const lines = result.error.issues.flatMap((issue) => {
     const at = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => `  ${[...at, key].join('.')}: unknown field`);
+      return issue.keys.map((key) => {
+        const field = [...at, key].join('.');
+        return `  ${field}: ${MOVED[field] ?? 'unknown field'}`;
+      });
     }
     return [`  ${at.length > 0 ? at.join('.') : '(root)'}: ${issue.message}`];
   });

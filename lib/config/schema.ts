@@ -93,13 +93,9 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** Thresholds of the realtime checks on the webhook stream. */
+    /** State the realtime checks keep on the webhook stream (their thresholds are detection parameters: `detections`). */
     realtime: z
       .object({
-        /** Distinct participants joining one meeting instance within one minute that count as a join burst. */
-        burstParticipantsPerMinute: z.number().int().min(2).max(10_000).default(25),
-        /** Distinct public IPs joining one meeting instance within one minute that count as a join burst. */
-        burstIpsPerMinute: z.number().int().min(2).max(10_000).default(15),
         /** Hours live meeting state (topic, externals, join counters) is kept; recordings deleted later fall to the scheduled detection. */
         meetingStateHours: z.number().int().min(1).max(24 * 30).default(72),
         /** Hours a processed webhook is remembered, so Zoom's retries (up to ~85 minutes) are not counted twice. */
@@ -107,6 +103,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Detection parameters (thresholds, windows) by detection id, overriding the defaults in the detection's
+     * detection.yml for every path that raises it: `{ "zoom.participant.join_burst_many_ips": { "parameters": { "min_ips": 15 } } }`.
+     * Ids and parameter names are checked against the registry (queries/detections) by synth and the CLI.
+     */
+    detections: z
+      .record(
+        z.string().regex(/^zoom\.[a-z_]+\.[a-z0-9_]+$/, 'must be a detection id such as zoom.participant.join_burst_many_ips'),
+        z.object({ parameters: z.record(z.string(), z.number().int('must be a whole number')).default({}) }).strict(),
+      )
+      .default({}),
     /** Share of Zoom's daily Heavy/Resource-intensive budget zoomlake may spend (other apps share it). */
     apiBudgetShare: z.number().gt(0).max(1).default(0.5),
     retention: z
@@ -147,8 +154,6 @@ export const configSchema = z
         notReadyRetries: z.number().int().min(0).max(20).default(6),
         /** First wait between those retries; each later wait doubles. */
         notReadyIntervalSeconds: z.number().int().min(1).max(3_600).default(120),
-        /** Minutes after a meeting with externals in which the host's data access is correlated. */
-        dataAccessWindowMinutes: z.number().int().min(1).max(1_440).default(30),
         /**
          * A table or view of data-access events in the lake's Glue database (e.g. CloudTrail S3 data events or a DLP
          * feed) and its columns; without it the data-access correlation is skipped. Locally, `localFile` (Parquet,

@@ -15,10 +15,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
-import { MEETING_NOT_READY } from '#core/correlate/contract.ts';
+import { CORRELATION_DETECTIONS, MEETING_NOT_READY } from '#core/correlate/contract.ts';
 import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import { DETAIL_PLANS, EXPOSURE_ATTR, EXPOSURE_PK_PREFIX, EXPOSURE_SK, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { RETRYABLE_TASK_ERROR, type CorrelationTask } from '#core/correlate/tasks.ts';
+import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
@@ -32,13 +34,16 @@ const STARTER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-
 const LAKE_TABLES_PREFIX = 'zoom';
 /** Tables (views over `<name>_raw`) the Exposure step queries, besides the config views. */
 const EXPOSURE_TABLES = ['meeting_participants', 'participant_details', 'users'];
-/** Tables the Correlate step queries, besides the configured data-access table. */
-const CORRELATE_TABLES = ['operation_logs', 'meeting_participants', 'participant_details', 'participant_events', 'meetings', 'recordings'];
 
 /** Properties of {@link CorrelationWorkflow}. */
 export interface CorrelationWorkflowProps {
   /** The `correlation` config: waits, the not-ready retry bound, the data-access source and where its data lives. */
   readonly settings: ZoomlakeConfig['correlation'];
+  /**
+   * The detection registry (config overrides applied): the correlation queries, the detections the workflow raises
+   * and their parameters; it ships inside the Exposure, Correlate and Alerts functions as `detections.json`.
+   */
+  readonly registry: DetectionRegistry;
   /** The Zoom account's plan: FetchDetails (the dashboard) runs on Business and Enterprise only. */
   readonly plan: ZoomPlan;
   /** Share of Zoom's daily Heavy budget zoomlake may use, shared with the poller through the state table. */
@@ -127,13 +132,16 @@ export class CorrelationWorkflow extends Construct {
     const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
 
+    const bundle = detectionBundle(props.registry);
+    const withRegistry = { DETECTIONS_SHA256: bundleSha256(bundle) };
     const fn = (name: string, description: string, timeout: Duration, environment: Record<string, string>) => new ZoomlakeFunction(this, name, {
       entry: TASK_ENTRY, description, encryptionKey: key, timeout, memorySize: 1024, logRetention, environment,
+      ...('DETECTIONS_SHA256' in environment ? { extraFiles: { [DETECTION_BUNDLE_FILE]: bundle } } : {}),
     });
     const athenaTimeout = Duration.minutes(10);
     const athenaEnv = {
       ATHENA_WORKGROUP: props.workGroupName, GLUE_DATABASE: props.databaseName, ATHENA_TIMEOUT_SECONDS: String(athenaTimeout.toSeconds() - 60),
-      CORRELATION_SETTINGS: JSON.stringify(settingsOf(settings)),
+      CORRELATION_SETTINGS: JSON.stringify(settingsOf(settings)), ...withRegistry,
     };
     this.functions = {
       fetch: fn('Fetch', 'zoomlake: correlation FetchParticipants/FetchDetails, Zoom reports of an ended meeting into the lake', Duration.minutes(10), {
@@ -148,6 +156,7 @@ export class CorrelationWorkflow extends Construct {
       }),
       alerts: fn('Alerts', 'zoomlake: correlation RaiseAlerts, alerts of an ended meeting to the alerts table and the alert bus', Duration.minutes(1), {
         CORRELATION_FUNCTION: 'alerts', STATE_TABLE_NAME: table.tableName, LAKE_BUCKET_NAME: lake.bucketName, ALERT_BUS_NAME: props.alertBus.eventBusName,
+        ...withRegistry,
       }),
     };
     const { fetch, exposure, correlate, alerts } = this.functions;
@@ -187,7 +196,9 @@ export class CorrelationWorkflow extends Construct {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
     };
     athenaReader(exposure.role, [...EXPOSURE_TABLES, ...props.configViewNames]);
-    athenaReader(correlate.role, [...CORRELATE_TABLES, ...(settings.dataAccess ? [settings.dataAccess.table] : [])]);
+    // Correlate runs the download detection's own query (its tables) and the data-access query.
+    const downloads = props.registry.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
+    athenaReader(correlate.role, [...(downloads.tables ?? []), ...props.configViewNames, ...(settings.dataAccess ? [settings.dataAccess.table] : [])]);
     // The data-access table's own data (e.g. a CloudTrail bucket), which Athena reads with the function's credentials.
     const location = settings.dataAccess?.s3Location;
     this.dataAccessLocation = location;
@@ -370,10 +381,9 @@ export class CorrelationWorkflow extends Construct {
 }
 
 /** Only the keys the functions read, so unrelated config changes do not redeploy them. */
-function settingsOf(s: CorrelationSettings): CorrelationSettings {
+function settingsOf(s: ZoomlakeConfig['correlation']): CorrelationSettings {
   return {
     enabled: s.enabled, waitSeconds: s.waitSeconds, notReadyRetries: s.notReadyRetries, notReadyIntervalSeconds: s.notReadyIntervalSeconds,
-    dataAccessWindowMinutes: s.dataAccessWindowMinutes,
     ...(s.dataAccess ? { dataAccess: { table: s.dataAccess.table, userColumn: s.dataAccess.userColumn, timeColumn: s.dataAccess.timeColumn, resourceColumn: s.dataAccess.resourceColumn } } : {}),
   };
 }

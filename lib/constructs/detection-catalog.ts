@@ -3,7 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { configViews, type ConfigView, type DetectionSettings } from '#core/detect/config-views.ts';
-import type { Detection } from '#core/detect/detection.ts';
+import { scheduledDetections, type Detection } from '#core/detect/detection.ts';
 import { HIVE_TYPES } from '#core/schema/derive.ts';
 import type { ColumnType } from '#core/schema/types.ts';
 import type { NamedSql } from '../detections/load.ts';
@@ -14,7 +14,7 @@ const MAX_NAME = 128;
 const MAX_DESCRIPTION = 1024;
 
 /** The lake column type of a config view column's Trino type. */
-const COLUMN_TYPES: Readonly<Record<ConfigView['columns'][number]['type'], ColumnType>> = { varchar: 'string', integer: 'int' };
+const COLUMN_TYPES: Readonly<Record<ConfigView['columns'][number]['type'], ColumnType>> = { varchar: 'string', integer: 'int', bigint: 'bigint' };
 
 /** Properties of {@link DetectionCatalog}. */
 export interface DetectionCatalogProps {
@@ -24,7 +24,10 @@ export interface DetectionCatalogProps {
   readonly workGroupName: string;
   /** The configuration values the config views carry. */
   readonly settings: DetectionSettings;
-  /** Detections, each saved as a named query `detection/<id>`. */
+  /**
+   * The registry's detections (config overrides applied): their parameters become the `detection_parameters` view,
+   * and each scheduled one is saved as a named query `detection/<id>`.
+   */
   readonly detections: readonly Detection[];
   /** Hunting queries, each saved as a named query `hunting/<name>`. */
   readonly huntingQueries: readonly NamedSql[];
@@ -32,7 +35,7 @@ export interface DetectionCatalogProps {
 
 /**
  * What detections and hunters see in the Athena console: the config as Glue views (`internal_domains`,
- * `sensitive_meeting_patterns`, `watched_users`, `min_client_version`), so detection SQL pastes in unchanged, and
+ * `sensitive_meeting_patterns`, `watched_users`, `min_client_version`, `detection_parameters`), so detection SQL pastes in unchanged, and
  * every detection and hunting query as a saved (named) query in the workgroup.
  */
 export class DetectionCatalog extends Construct {
@@ -45,7 +48,7 @@ export class DetectionCatalog extends Construct {
     super(scope, id);
     const catalogId = Stack.of(this).account;
     const views = new Map<string, glue.CfnTable>();
-    for (const view of configViews(props.settings)) {
+    for (const view of configViews(props.settings, props.detections)) {
       const columns = view.columns.map((c) => ({ name: c.name, type: COLUMN_TYPES[c.type] }));
       views.set(view.name, new glue.CfnTable(this, `View-${view.name}`, {
         catalogId,
@@ -76,7 +79,7 @@ export class DetectionCatalog extends Construct {
         queryString: sql,
       }));
     };
-    for (const d of props.detections) {
+    for (const d of scheduledDetections(props.detections)) {
       save(`detection/${d.id}`, `${d.title} (${d.severity}, scheduled ${d.schedule}). Each ? is the run's end time as quoted ISO-8601 text, e.g. '2024-05-01T00:00:00Z'.`, d.sql);
     }
     for (const q of props.huntingQueries) save(`hunting/${q.name}`, `zoomlake hunting query ${q.name}.`, q.sql);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,8 +13,9 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
-import { DETECTION_BUNDLE_FILE, detectionBundle } from '#core/detect/bundle.ts';
-import type { Detection } from '#core/detect/detection.ts';
+import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
+import type { ScheduledDetection } from '#core/detect/detection.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
@@ -26,8 +26,8 @@ const LAKE_TABLES_PREFIX = 'zoom';
 
 /** Properties of {@link DetectionRunner}. */
 export interface DetectionRunnerProps {
-  /** The detections to schedule; they ship inside the function as `detections.json`. */
-  readonly detections: readonly Detection[];
+  /** The detection registry (config overrides applied): its scheduled detections get a schedule each, and it ships inside the function as `detections.json`. */
+  readonly registry: DetectionRegistry;
   /** Customer-managed key of the lake and the query results, also encrypting the queue and the log group. */
   readonly encryptionKey: IKey;
   /** The lake bucket: the runner reads `zoom/` through Athena and writes `zoom/alerts/`. */
@@ -99,15 +99,16 @@ export class DetectionRunner extends Construct {
 
   constructor(scope: Construct, id: string, props: DetectionRunnerProps) {
     super(scope, id);
-    const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, detections } = props;
+    const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, registry } = props;
+    const detections = registry.scheduled();
     const { region, account, partition } = Stack.of(this);
     const timeout = props.timeout ?? Duration.minutes(15);
     const resultsPrefix = props.resultsPrefix ?? 'results/';
     if (timeout.toSeconds() < 180) throw new Error(`timeout must be at least 3 minutes (Athena needs time), got ${timeout.toHumanString()}`);
     if (!/^([A-Za-z0-9_.-]+\/)+$/.test(resultsPrefix)) throw new Error(`resultsPrefix must be a key prefix ending in "/", got "${resultsPrefix}"`);
 
-    const text = detectionBundle(detections);
-    this.bundle = { text, sha256: createHash('sha256').update(text).digest('hex') };
+    const text = detectionBundle(registry);
+    this.bundle = { text, sha256: bundleSha256(text) };
     this.runner = new ZoomlakeFunction(this, 'Runner', {
       entry: HANDLER_ENTRY,
       description: 'zoomlake: runs scheduled detections on Athena, writes their alerts to the lake and the alert bus',
@@ -211,6 +212,6 @@ export class DetectionRunner extends Construct {
 }
 
 /** The Glue tables a run reads: each view a detection names with the physical `<name>_raw` table behind it, and the config views. */
-export function readTables(detections: readonly Detection[], configViewNames: readonly string[]): string[] {
+export function readTables(detections: readonly ScheduledDetection[], configViewNames: readonly string[]): string[] {
   return withRawTables([...configViewNames, ...detections.flatMap((d) => d.tables)]);
 }

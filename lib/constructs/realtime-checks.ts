@@ -11,6 +11,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
 import type { RealtimeSettings } from '#core/realtime/settings.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
@@ -32,8 +34,10 @@ export interface RealtimeChecksProps {
   readonly alertBus: events.IEventBus;
   /** Customer-managed key of the lake and state table, also encrypting the queues and the log group. */
   readonly encryptionKey: IKey;
-  /** Config values and thresholds the checks read. */
+  /** Config values the checks read. */
   readonly settings: RealtimeSettings;
+  /** The detection registry (config overrides applied): the checks take their alerts' metadata and thresholds from it; it ships inside the function as `detections.json`. */
+  readonly registry: DetectionRegistry;
   /**
    * Messages handed to one invocation; small, since every message is a live event someone may be waiting on.
    * @default 10
@@ -124,6 +128,7 @@ export class RealtimeChecks extends Construct {
       resources: ['*'],
     }));
 
+    const bundle = detectionBundle(props.registry);
     this.checks = new ZoomlakeFunction(this, 'Checks', {
       entry: HANDLER_ENTRY,
       description: 'zoomlake: realtime checks on Zoom webhook events, alerts to the alert bus',
@@ -131,11 +136,13 @@ export class RealtimeChecks extends Construct {
       timeout,
       memorySize: 512,
       logRetention: props.logRetention,
+      extraFiles: { [DETECTION_BUNDLE_FILE]: bundle },
       environment: {
         STATE_TABLE_NAME: table.tableName,
         LAKE_BUCKET_NAME: lake.bucketName,
         ALERT_BUS_NAME: props.alertBus.eventBusName,
         REALTIME_SETTINGS: JSON.stringify(realtimeSettingsOf(props.settings)),
+        DETECTIONS_SHA256: bundleSha256(bundle),
       },
     });
     this.checks.function.addEventSource(new SqsEventSource(this.queue, {
@@ -166,7 +173,6 @@ export class RealtimeChecks extends Construct {
 function realtimeSettingsOf(s: RealtimeSettings): RealtimeSettings {
   return {
     internalDomains: s.internalDomains, sensitiveMeetingPatterns: s.sensitiveMeetingPatterns, watchedUsers: s.watchedUsers,
-    minClientVersion: s.minClientVersion, burstParticipantsPerMinute: s.burstParticipantsPerMinute, burstIpsPerMinute: s.burstIpsPerMinute,
-    meetingStateHours: s.meetingStateHours, idempotencyHours: s.idempotencyHours,
+    minClientVersion: s.minClientVersion, meetingStateHours: s.meetingStateHours, idempotencyHours: s.idempotencyHours,
   };
 }

@@ -5,7 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { Detection } from '#core/detect/detection.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { AlertBus } from '../constructs/alert-bus.ts';
 import { AlertRouter } from '../constructs/alert-router.ts';
@@ -36,7 +36,8 @@ export interface ZoomlakeDetectionsStackProps extends StackProps {
   /** The pipeline stack's Zoom API credentials secret, which the post-meeting correlation reads too. */
   readonly zoomCredentials: ISecret;
   /** The validated detections (`queries/detections/*`). */
-  readonly detections: readonly Detection[];
+  /** The detection registry, with the config's parameter overrides applied. */
+  readonly registry: DetectionRegistry;
   /** The hunting queries (`queries/hunting/*.sql`). */
   readonly huntingQueries: readonly NamedSql[];
 }
@@ -73,11 +74,11 @@ export class ZoomlakeDetectionsStack extends Stack {
       databaseName: props.databaseName,
       workGroupName: props.workGroupName,
       settings: config,
-      detections: props.detections,
+      detections: props.registry.detections,
       huntingQueries: props.huntingQueries,
     });
     this.runner = new DetectionRunner(this, 'Runner', {
-      detections: props.detections,
+      registry: props.registry,
       encryptionKey: key,
       lakeBucket,
       resultsBucket,
@@ -97,11 +98,13 @@ export class ZoomlakeDetectionsStack extends Stack {
       encryptionKey: key,
       settings: { ...config.realtime, internalDomains: config.internalDomains, sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
         watchedUsers: config.watchedUsers, minClientVersion: config.minClientVersion },
+      registry: props.registry,
     });
     // Free accounts have no report API, which the workflow's first step reads: no workflow there.
     this.correlation = config.correlation.enabled && config.planTier !== 'free'
       ? new CorrelationWorkflow(this, 'Correlation', {
         settings: config.correlation,
+        registry: props.registry,
         plan: config.planTier,
         apiBudgetShare: config.apiBudgetShare,
         webhookBus: props.webhookBus,

@@ -1,4 +1,5 @@
 import type { AlertDelivery } from '../alerts/deliver.ts';
+import type { DetectionRegistry } from '../detect/registry.ts';
 import type { LakeWriter } from '../lake/writer.ts';
 import type { Clock, QueryEngine, StateStore } from '../ports.ts';
 import type { ZoomApi, ZoomPlan } from '../zoom/client.ts';
@@ -19,6 +20,8 @@ export interface CorrelationRunDeps {
   readonly clock: Clock;
   readonly delivery: AlertDelivery;
   readonly settings: CorrelationSettings;
+  /** The detection registry: the correlation queries, the detections the steps raise and their parameters. */
+  readonly registry: DetectionRegistry;
   readonly plan: ZoomPlan;
   /** Waits `ms` (a timer locally, a fake in tests); may reject to abandon the run. */
   readonly sleep: (ms: number) => Promise<void>;

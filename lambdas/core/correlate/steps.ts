@@ -3,6 +3,9 @@ import * as z from 'zod/mini';
 import { alertSchema, type Alert } from '../alerts/alert.ts';
 import type { AlertDelivery } from '../alerts/deliver.ts';
 import { ZoomlakeError } from '../errors.ts';
+import { bindNamed, detectionParams, isScheduled, parameter } from '../detect/detection.ts';
+import type { DetectionRegistry } from '../detect/registry.ts';
+import { rowsToAlerts } from '../detect/results.ts';
 import { id, instant, instantOf, obj, text } from '../lake/cells.ts';
 import { dtOf } from '../lake/records.ts';
 import type { LakeWriter } from '../lake/writer.ts';
@@ -12,9 +15,9 @@ import { isFullName, nameKey, participantKey, withinEdits } from '../realtime/na
 import { eventTimeOf, type ZoomEnvelope } from '../webhook/envelope.ts';
 import { meetingUuidPath, type ZoomApi, type ZoomPageRequest, type ZoomPlan } from '../zoom/client.ts';
 import { ZoomNotFoundError, ZoomPlanError, ZoomScopeError } from '../zoom/errors.ts';
-import { CORRELATION_CATALOG, correlationAlert, type EvidenceRow } from './catalog.ts';
+import { correlationAlert, type EvidenceRow } from './catalog.ts';
 import {
-  MEETING_NOT_READY,
+  CORRELATION_DETECTIONS, MEETING_NOT_READY,
   type CorrelateOutput, type ExposureSummary, type FetchDetailsOutput, type FetchParticipantsOutput, type MeetingEndedInput,
   type RaiseAlertsOutput,
 } from './contract.ts';
@@ -33,15 +36,27 @@ export interface DataAccessSource {
   readonly resourceColumn: string;
 }
 
-/** What the steps read from the configuration (config key `correlation`). */
+/** What the steps read from the configuration (config key `correlation`); thresholds are detection parameters. */
 export interface CorrelationSettings {
   readonly enabled: boolean;
   readonly waitSeconds: number;
   readonly notReadyRetries: number;
   readonly notReadyIntervalSeconds: number;
-  readonly dataAccessWindowMinutes: number;
   readonly dataAccess?: DataAccessSource | undefined;
 }
+
+/** The correlation queries (queries/correlation/<name>.sql) the steps run. */
+export const CORRELATION_QUERIES = ['exposure-sessions', 'exposure-flags', 'exposure-host', 'exposure-names', 'data-access'] as const;
+
+/** Runs a named correlation query from the registry with its `:name` parameters bound (never spliced into the text). */
+async function named(query: QueryEngine, registry: DetectionRegistry, name: (typeof CORRELATION_QUERIES)[number], values: Readonly<Record<string, string | number | boolean>>) {
+  const bound = bindNamed(registry.query(name), values);
+  return query.query(bound.sql, bound.params);
+}
+
+/** The window (minutes) after a meeting with outsiders in which the host's data access is correlated. */
+export const dataAccessWindowMinutes = (registry: DetectionRegistry): number =>
+  parameter(registry.get(CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting), 'window_minutes');
 
 /** Zoom says the meeting has not ended or its report is not ready yet: retried, then given up with an alert. */
 export class MeetingNotReadyError extends ZoomlakeError {
@@ -172,14 +187,14 @@ export interface ExposureDeps {
   readonly query: QueryEngine;
   readonly clock: Clock;
   readonly settings: CorrelationSettings;
+  /** The detection registry: the correlation queries and the thresholds the summary applies. */
+  readonly registry: DetectionRegistry;
   /** Days the summary stays on the meeting in the state table. @default EXPOSURE_TTL_DAYS */
   readonly ttlDays?: number;
 }
 
 /** How long a meeting's exposure summary is kept (state TTL). */
 export const EXPOSURE_TTL_DAYS = 90;
-/** A participant who stayed less than this in total made a brief join. */
-export const BRIEF_JOIN_SECONDS = 300;
 /** The most names or emails a summary lists per field (Step Functions passes at most 256 KB between states). */
 export const MAX_LISTED = 200;
 
@@ -214,66 +229,6 @@ export async function readExposure(state: StateStore, meetingUuid: string): Prom
   const summary = item?.attrs[EXPOSURE_ATTR];
   return typeof summary === 'string' ? (JSON.parse(summary) as ExposureSummary) : undefined;
 }
-
-// The scheduled detection's name normalisation (realtime/names.ts holds the same steps in TypeScript).
-const NAME_KEY_SQL = (col: string) => `regexp_replace(
-      translate(
-        regexp_replace(lower(${col}), '\\([^)]*\\)|\\[[^\\]]*\\]|\\b(guest|external|extern|ext|visitor)\\b', ''),
-        'àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿžźżšśşřţťłđаеорсухіјѕαοιν',
-        'aaaaaaaaacccdeeeeeeeeiiiiiiinnnoooooooouuuuuuuuyyzzzsssrttldaeopcyxijsaoiv'),
-      '[^\\p{L}]', '')`;
-
-/** The instance's join sessions from both participant tables, with whether the email's domain is internal. */
-const SESSIONS_SQL = `WITH sessions AS (
-  SELECT 'meeting_participants' AS source, lower(nullif(trim(mp.user_email), '')) AS email, nullif(trim(mp.name), '') AS user_name,
-    nullif(mp.zoom_user_id, '') AS zoom_user_id, nullif(mp.participant_user_id, '') AS participant_user_id,
-    mp.participant_id, mp.join_time, mp.leave_time, mp.duration_seconds,
-    CAST(NULL AS varchar) AS ip_address, CAST(NULL AS varchar) AS location, CAST(NULL AS varchar) AS role
-  FROM meeting_participants mp
-  WHERE mp.dt >= ? AND mp.dt <= ? AND mp.meeting_uuid = ?
-  UNION ALL
-  SELECT 'participant_details', lower(nullif(trim(pd.email), '')), nullif(trim(pd.user_name), ''),
-    nullif(pd.zoom_user_id, ''), nullif(pd.participant_user_id, ''),
-    pd.participant_id, pd.join_time, pd.leave_time, CAST(NULL AS integer),
-    nullif(pd.ip_address, ''), nullif(pd.location, ''), pd.role
-  FROM participant_details pd
-  WHERE pd.dt >= ? AND pd.dt <= ? AND pd.meeting_uuid = ?
-)
-SELECT s.*, d.domain IS NOT NULL AS internal_domain
-FROM sessions s
-LEFT JOIN internal_domains d ON d.domain = split_part(s.email, '@', 2)`;
-
-/** Whether the topic is sensitive and the host watched, from the config views. */
-const FLAGS_SQL = `SELECT
-  (SELECT count(*) FROM sensitive_meeting_patterns p WHERE regexp_like(?, p.pattern)) AS sensitive,
-  (SELECT count(*) FROM watched_users w WHERE w.email = ?) AS watched`;
-
-/** Users (30 days of snapshots) by user id: the host's email when no participant row names it. */
-const HOST_SQL = `SELECT lower(u.email) AS email
-FROM users u
-WHERE u.dt >= ? AND u.snapshot_time >= from_iso8601_timestamp(?) AND u.snapshot_time < from_iso8601_timestamp(?)
-  AND u.user_id = ? AND nullif(trim(u.email), '') IS NOT NULL
-ORDER BY u.snapshot_time DESC
-LIMIT 1`;
-
-/** Internal users' full names whose key is one of the candidates', and every watched user's (one edit away counts). */
-const namesSql = (candidates: number) => `WITH user_rows AS (
-  SELECT lower(u.email) AS email, u.display_name, u.first_name, u.last_name
-  FROM users u
-  WHERE u.dt >= ? AND u.snapshot_time >= from_iso8601_timestamp(?) AND u.snapshot_time < from_iso8601_timestamp(?)
-),
-names AS (
-  SELECT email, display_name AS name FROM user_rows
-  UNION
-  SELECT email, first_name || ' ' || last_name FROM user_rows
-  UNION
-  SELECT email, last_name || ' ' || first_name FROM user_rows
-)
-SELECT DISTINCT n.email, n.name, w.email IS NOT NULL AS watched
-FROM names n
-LEFT JOIN watched_users w ON w.email = n.email
-WHERE n.email IS NOT NULL AND regexp_like(trim(n.name), '\\S\\s+\\S')
-  AND (w.email IS NOT NULL OR ${NAME_KEY_SQL('n.name')} IN (${Array(candidates).fill('?').join(', ')}))`;
 
 interface Session {
   readonly source: string;
@@ -362,28 +317,29 @@ export async function exposure(deps: ExposureDeps, input: MeetingEndedInput): Pr
   const endMs = Date.parse(input.end_time);
   const startMs = input.start_time === null ? endMs - DAY_MS : Date.parse(input.start_time);
   const [fromDt, toDt] = [dtOf(startMs), dtOf(endMs)];
-  const { rows } = await deps.query.query(SESSIONS_SQL, [fromDt, toDt, input.meeting_uuid, fromDt, toDt, input.meeting_uuid]);
+  const { rows } = await named(deps.query, deps.registry, 'exposure-sessions', { from_dt: fromDt, to_dt: toDt, meeting_uuid: input.meeting_uuid });
   const sessions = rows.map(sessionOf);
   const people = peopleOf(sessions);
 
-  const usersFrom = [dtOf(now - 30 * DAY_MS), iso(now - 30 * DAY_MS), iso(now)] as const;
+  const usersFrom = { users_dt: dtOf(now - 30 * DAY_MS), users_from: iso(now - 30 * DAY_MS), users_to: iso(now) };
   const hostId = input.host_id;
   let hostEmail = sessions.find((s) => s.email !== null && hostId !== null && s.userIds.includes(hostId))?.email
     ?? sessions.find((s) => s.email !== null && s.role === 'host')?.email ?? null;
   if (hostEmail === null && hostId !== null) {
-    const host = await deps.query.query(HOST_SQL, [...usersFrom, hostId]);
+    const host = await named(deps.query, deps.registry, 'exposure-host', { ...usersFrom, host_id: hostId });
     hostEmail = str(host.rows[0]?.email);
   }
 
   const external = people.filter((p) => p.email !== null && !p.internal);
   const unauthenticated = people.filter((p) => p.email === null && !p.signedIn);
   const candidates = people.filter((p) => p.email === null || !p.internal);
-  const impersonation = await impersonationMatches(deps.query, candidates, usersFrom);
-  const brief = people.filter((p) => p.complete && p.seconds.size > 0 && Math.max(...p.seconds.values()) < BRIEF_JOIN_SECONDS);
+  const impersonation = await impersonationMatches(deps, candidates, usersFrom);
+  const briefSeconds = parameter(deps.registry.get(BRIEF_JOIN_DETECTION), 'brief_seconds');
+  const brief = people.filter((p) => p.complete && p.seconds.size > 0 && Math.max(...p.seconds.values()) < briefSeconds);
 
-  const flags = await deps.query.query(FLAGS_SQL, [input.topic ?? '', hostEmail ?? '']);
+  const flags = await named(deps.query, deps.registry, 'exposure-flags', { topic: input.topic ?? '', host_email: hostEmail ?? '' });
   const outsiders = external.length + unauthenticated.length > 0;
-  const dataAccessWindowMs = deps.settings.dataAccessWindowMinutes * 60_000;
+  const dataAccessWindowMs = dataAccessWindowMinutes(deps.registry) * 60_000;
   const summary: ExposureSummary = {
     meeting_uuid: input.meeting_uuid,
     meeting_id: input.meeting_id,
@@ -406,24 +362,29 @@ export async function exposure(deps: ExposureDeps, input: MeetingEndedInput): Pr
   return summary;
 }
 
-// Names shorter than this match too much by accident (the scheduled detection's rule).
-const MIN_NAME_KEY = 4;
-const FUZZY_MIN_NAME_KEY = 8;
+/** The detection whose brief-join threshold the summary's brief_joins count applies. */
+const BRIEF_JOIN_DETECTION = 'zoom.participant.brief_join_recon';
+/** The detection whose name matching the summary's impersonation list applies. */
+const IMPERSONATION_DETECTION = 'zoom.participant.guest_impersonates_internal';
 
 async function impersonationMatches(
-  query: QueryEngine, candidates: readonly Person[], usersFrom: readonly [string, string, string],
+  deps: ExposureDeps, candidates: readonly Person[], usersFrom: Readonly<Record<string, string>>,
 ): Promise<{ display_name: string; matches_email: string }[]> {
-  const named = candidates.flatMap((p) => [...p.names].map((name) => ({ person: p, name, key: nameKey(name) })))
-    .filter((c) => c.key.length >= MIN_NAME_KEY);
-  if (named.length === 0) return [];
-  const keys = [...new Set(named.map((c) => c.key))];
-  const { rows } = await query.query(namesSql(keys.length), [...usersFrom, ...keys]);
+  const d = deps.registry.get(IMPERSONATION_DETECTION);
+  const minLetters = parameter(d, 'min_name_letters');
+  const fuzzyMinLetters = Math.max(parameter(d, 'fuzzy_min_name_letters'), minLetters);
+  const maxEdits = parameter(d, 'max_edits');
+  const named_ = candidates.flatMap((p) => [...p.names].map((name) => ({ person: p, name, key: nameKey(name) })))
+    .filter((c) => c.key.length >= minLetters);
+  if (named_.length === 0) return [];
+  const keys = [...new Set(named_.map((c) => c.key))].sort();
+  const { rows } = await named(deps.query, deps.registry, 'exposure-names', { ...usersFrom, keys: keys.join('|') });
   const internal = rows.map((r) => ({ email: String(r.email), name: String(r.name), watched: r.watched === true, key: nameKey(String(r.name)) }))
-    .filter((u) => u.key.length >= MIN_NAME_KEY && isFullName(u.name));
+    .filter((u) => u.key.length >= minLetters && isFullName(u.name));
   const found = new Map<string, { display_name: string; matches_email: string }>();
-  for (const c of named) {
+  for (const c of named_) {
     for (const u of internal) {
-      const fuzzy = u.watched && u.key.length >= FUZZY_MIN_NAME_KEY && withinEdits(c.key, u.key, 1);
+      const fuzzy = u.watched && u.key.length >= fuzzyMinLetters && withinEdits(c.key, u.key, maxEdits);
       if (c.key !== u.key && !fuzzy) continue;
       // The user themself, joined with their own (internal) email but without signing in, is no impersonator.
       if (c.person.email === u.email) continue;
@@ -441,76 +402,12 @@ export interface CorrelateDeps {
   readonly query: QueryEngine;
   readonly clock: Clock;
   readonly settings: CorrelationSettings;
+  /** The detection registry: the detections Correlate raises, their SQL and parameters. */
+  readonly registry: DetectionRegistry;
 }
 
 /** Whether the meeting had anyone from outside: an external email or an unauthenticated guest. */
 export const hadOutsiders = (summary: ExposureSummary): boolean => summary.external_emails.length + summary.unauthenticated.length > 0;
-
-/**
- * Recording downloads (operation log, category Recording, a download in action or detail) of this meeting since it
- * started, by operators who neither attended any instance of its meeting number (30 days) nor host it; matched and
- * judged as the scheduled detection zoom.recording.download_by_non_participant does. Parameters in order: dt lower
- * bound, window start, window end, meeting number, topic (twice), attendee window start (3 tables x 3), meeting number
- * (3), host email, meeting number (2, host rows of meetings and recordings), attendee dt bound (2).
- */
-const DOWNLOADS_SQL = `WITH downloads AS (
-  SELECT
-    ol.time,
-    lower(trim(ol.operator)) AS operator,
-    ol.action,
-    ol.operation_detail,
-    replace(regexp_extract(ol.operation_detail, '(\\d{3}\\s?\\d{3,4}\\s?\\d{3,5})', 1), ' ', '') AS detail_meeting_id
-  FROM operation_logs ol
-  WHERE ol.dt >= ?
-    AND ol.time >= from_iso8601_timestamp(?)
-    AND ol.time < from_iso8601_timestamp(?)
-    AND lower(ol.category_type) LIKE '%recording%'
-    AND (lower(coalesce(ol.action, '')) LIKE '%download%' OR lower(coalesce(ol.operation_detail, '')) LIKE '%download%')
-    AND nullif(trim(ol.operator), '') IS NOT NULL
-),
-matched AS (
-  SELECT d.time, d.operator, d.action, d.operation_detail,
-    CASE WHEN d.detail_meeting_id IS NOT NULL THEN 'meeting number' ELSE 'topic' END AS matched_by
-  FROM downloads d
-  WHERE (d.detail_meeting_id IS NOT NULL AND d.detail_meeting_id = ?)
-     OR (d.detail_meeting_id IS NULL AND length(trim(?)) >= 4 AND strpos(lower(d.operation_detail), lower(trim(?))) > 0)
-),
-attendees AS (
-  SELECT lower(trim(mp.user_email)) AS email
-  FROM meeting_participants mp
-  WHERE mp.dt >= ? AND mp.join_time >= from_iso8601_timestamp(?) AND mp.meeting_id = ? AND nullif(trim(mp.user_email), '') IS NOT NULL
-  UNION ALL
-  SELECT lower(trim(pd.email))
-  FROM participant_details pd
-  WHERE pd.dt >= ? AND pd.join_time >= from_iso8601_timestamp(?) AND pd.meeting_id = ? AND nullif(trim(pd.email), '') IS NOT NULL
-  UNION ALL
-  SELECT lower(trim(pe.email))
-  FROM participant_events pe
-  WHERE pe.dt >= ? AND pe.event_time >= from_iso8601_timestamp(?) AND pe.meeting_id = ?
-    AND pe.event IN ('meeting.participant_joined', 'meeting.participant_left') AND nullif(trim(pe.email), '') IS NOT NULL
-),
-people AS (
-  SELECT email FROM attendees
-  UNION ALL
-  SELECT lower(trim(?))
-  UNION ALL
-  SELECT lower(mt.host_email) FROM meetings mt WHERE mt.meeting_id = ? AND mt.dt >= ? AND nullif(mt.host_email, '') IS NOT NULL
-  UNION ALL
-  SELECT lower(r.host_email) FROM recordings r WHERE r.meeting_id = ? AND r.dt >= ? AND nullif(r.host_email, '') IS NOT NULL
-)
-SELECT
-  m.operator,
-  (SELECT count(DISTINCT email) FROM attendees) AS participant_emails,
-  count(DISTINCT m.time) AS downloads,
-  array_join(array_agg(DISTINCT m.operation_detail), ' | ') AS operation_details,
-  array_join(array_agg(DISTINCT m.matched_by), ', ') AS matched_by,
-  min(m.time) AS first_seen,
-  max(m.time) AS last_seen
-FROM matched m
-WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.email = m.operator)
-  AND EXISTS (SELECT 1 FROM attendees)
-GROUP BY m.operator
-ORDER BY m.operator`;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** The most data-access rows one alert carries as evidence. */
@@ -523,23 +420,19 @@ function ident(name: string, field: string): string {
 }
 
 /**
- * The data-access query over the configured table: the rows of one user (matched on the last `/`- or `:`-separated
- * part of the user column, so an email or an assumed-role ARN ending in the email both match) in a time window.
- * The time column may be a timestamp or ISO-8601 text (CloudTrail's eventtime is text).
+ * The data-access query (queries/correlation/data-access.sql) over the configured table and columns: each `{name}`
+ * becomes the configured identifier, double-quoted, after checking it is one.
  */
-export function dataAccessSql(source: DataAccessSource): string {
-  const table = ident(source.table, 'table');
-  const user = ident(source.userColumn, 'userColumn');
-  const time = ident(source.timeColumn, 'timeColumn');
-  const resource = ident(source.resourceColumn, 'resourceColumn');
-  const ts = `from_iso8601_timestamp(replace(CAST(a.${time} AS varchar), ' ', 'T'))`;
-  return `SELECT CAST(a.${user} AS varchar) AS principal, ${ts} AS access_time, CAST(a.${resource} AS varchar) AS resource
-FROM ${table} a
-WHERE lower(regexp_extract(trim(CAST(a.${user} AS varchar)), '[^/:]*$')) = ?
-  AND ${ts} >= from_iso8601_timestamp(?)
-  AND ${ts} < from_iso8601_timestamp(?)
-ORDER BY access_time, resource
-LIMIT ${MAX_ACCESS_EVIDENCE + 1}`;
+export function dataAccessSql(template: string, source: DataAccessSource): string {
+  const idents: Readonly<Record<string, string>> = {
+    table: ident(source.table, 'table'), userColumn: ident(source.userColumn, 'userColumn'),
+    timeColumn: ident(source.timeColumn, 'timeColumn'), resourceColumn: ident(source.resourceColumn, 'resourceColumn'),
+  };
+  return template.replace(/"\{(\w+)\}"/g, (whole, name: string) => {
+    const value = idents[name];
+    if (value === undefined) throw new ZoomlakeError(`data-access.sql names an unknown identifier ${whole}`, false);
+    return value;
+  });
 }
 
 /**
@@ -554,51 +447,39 @@ export async function correlate(deps: CorrelateDeps, summary: ExposureSummary): 
   return { alerts };
 }
 
+/**
+ * Recording downloads of this meeting by non-participants: the scheduled detection's own query (one definition),
+ * run now and kept to this meeting number, its rows mapped to alerts as the scheduled runner maps them.
+ */
 async function downloadAlerts(deps: CorrelateDeps, s: ExposureSummary): Promise<Alert[]> {
   if (s.meeting_id === null) return [];
-  const now = deps.clock.now();
-  const endMs = Date.parse(s.end_time);
-  const startMs = s.start_time === null ? endMs : Date.parse(s.start_time);
-  const back30 = now - 30 * DAY_MS;
-  const [dt30, t30] = [dtOf(back30), iso(back30)];
-  const { rows } = await deps.query.query(DOWNLOADS_SQL, [
-    dtOf(startMs), iso(startMs), iso(now), s.meeting_id, s.topic ?? '', s.topic ?? '',
-    dt30, t30, s.meeting_id, dt30, t30, s.meeting_id, dt30, t30, s.meeting_id,
-    s.host_email ?? '', s.meeting_id, dt30, s.meeting_id, dt30,
-  ]);
-  const d = CORRELATION_CATALOG.recordingDownloadByNonParticipant;
-  return rows.flatMap((r) => {
-    const first = instantOf(r.first_seen);
-    const last = instantOf(r.last_seen) ?? first;
-    if (first === undefined || last === undefined) return [];
-    const row: EvidenceRow = {
-      operator: str(r.operator), meeting_id: s.meeting_id, meeting_uuid: s.meeting_uuid, host_email: s.host_email, topic: s.topic,
-      participant_emails: Number(r.participant_emails), downloads: Number(r.downloads), operation_details: str(r.operation_details),
-      matched_by: str(r.matched_by), first_seen: iso(first), last_seen: iso(last),
-    };
-    return [correlationAlert(d, row, [row], first, last)];
-  });
+  const d = deps.registry.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
+  if (!isScheduled(d)) throw new ZoomlakeError(`detection ${d.id} has no query.sql for the correlation to run`, false);
+  const result = await deps.query.query(d.sql, detectionParams(d, deps.clock.now()));
+  return rowsToAlerts(d, result.columns, result.rows.filter((r) => str(r.meeting_id) === s.meeting_id), 'correlation');
 }
 
 async function dataAccessAlerts(deps: CorrelateDeps, s: ExposureSummary): Promise<Alert[]> {
   const source = deps.settings.dataAccess;
   if (source === undefined || s.host_email === null || !hadOutsiders(s)) return [];
   const endMs = Date.parse(s.end_time);
-  const untilMs = endMs + deps.settings.dataAccessWindowMinutes * 60_000;
-  const { rows } = await deps.query.query(dataAccessSql(source), [s.host_email.toLowerCase(), iso(endMs), iso(untilMs)]);
+  const windowMinutes = dataAccessWindowMinutes(deps.registry);
+  const untilMs = endMs + windowMinutes * 60_000;
+  const bound = bindNamed(dataAccessSql(deps.registry.query('data-access'), source), { user: s.host_email.toLowerCase(), from: iso(endMs), to: iso(untilMs) });
+  const { rows } = await deps.query.query(bound.sql, bound.params);
   const accesses = rows.flatMap((r) => {
     const at = instantOf(r.access_time);
     return at === undefined ? [] : [{ at, principal: str(r.principal), resource: str(r.resource) }];
   });
   if (accesses.length === 0) return [];
-  const d = CORRELATION_CATALOG.hostDataAccessAfterExternalMeeting;
+  const d = deps.registry.get(CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
   const first = Math.min(...accesses.map((a) => a.at));
   const last = Math.max(...accesses.map((a) => a.at));
   const summaryRow: EvidenceRow = {
     host_email: s.host_email, user_email: s.host_email, meeting_id: s.meeting_id, meeting_uuid: s.meeting_uuid,
   };
   const meeting = {
-    ...summaryRow, topic: s.topic, meeting_end: s.end_time, window_minutes: deps.settings.dataAccessWindowMinutes,
+    ...summaryRow, topic: s.topic, meeting_end: s.end_time, window_minutes: windowMinutes,
     external_emails: s.external_emails.join(', '), unauthenticated: s.unauthenticated.join(', '),
     impersonation: s.impersonation.map((i) => `${i.display_name} -> ${i.matches_email}`).join(', '), source_table: source.table,
   };
@@ -609,14 +490,16 @@ async function dataAccessAlerts(deps: CorrelateDeps, s: ExposureSummary): Promis
 }
 
 /** The alert raised when FetchParticipants gave up (the state machine's Catch on MeetingNotReady). */
-export function participantsUnavailable(deps: { readonly clock: Clock }, input: MeetingEndedInput, attempts: number): CorrelateOutput {
+export function participantsUnavailable(
+  deps: { readonly clock: Clock; readonly registry: DetectionRegistry }, input: MeetingEndedInput, attempts: number,
+): CorrelateOutput {
   const now = deps.clock.now();
   const endMs = Date.parse(input.end_time);
   const row: EvidenceRow = {
     meeting_uuid: input.meeting_uuid, meeting_id: input.meeting_id, host_id: input.host_id, topic: input.topic,
     start_time: input.start_time, end_time: input.end_time, attempts, first_seen: iso(endMs), last_seen: iso(Math.max(endMs, now)),
   };
-  return { alerts: [correlationAlert(CORRELATION_CATALOG.participantsUnavailable, row, [row], endMs, now)] };
+  return { alerts: [correlationAlert(deps.registry.get(CORRELATION_DETECTIONS.participantsUnavailable), row, [row], endMs, now)] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AlertDelivery } from '../alerts/deliver.ts';
+import type { DetectionRegistry } from '../detect/registry.ts';
 import { ZoomlakeError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import { MEETING_NOT_READY, type ExposureSummary, type MeetingEndedInput } from './contract.ts';
@@ -78,7 +79,7 @@ export interface TaskDeps {
   readonly exposure?: ExposureDeps;
   readonly correlate?: CorrelateDeps;
   /** For RaiseAlerts and ParticipantsUnavailable. */
-  readonly alerts?: { readonly delivery: AlertDelivery; readonly clock: Clock };
+  readonly alerts?: { readonly delivery: AlertDelivery; readonly clock: Clock; readonly registry: DetectionRegistry };
 }
 
 /** Which part of TaskDeps each task uses. */

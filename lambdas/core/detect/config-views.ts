@@ -4,6 +4,8 @@
  * view locally.
  */
 
+import type { Detection } from './detection.ts';
+
 /** The configuration values the views carry (the fixed config keys). */
 export interface DetectionSettings {
   readonly internalDomains: readonly string[];
@@ -17,7 +19,7 @@ export interface ConfigView {
   readonly name: string;
   readonly description: string;
   readonly sql: string;
-  readonly columns: readonly { readonly name: string; readonly type: 'varchar' | 'integer' }[];
+  readonly columns: readonly { readonly name: string; readonly type: 'varchar' | 'integer' | 'bigint' }[];
 }
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -37,8 +39,28 @@ function versionParts(version: string): [number, number, number] {
   return [major, minor, patch];
 }
 
-/** Every config view, in a fixed order. */
-export function configViews(settings: DetectionSettings): ConfigView[] {
+/**
+ * The detection_parameters view: one row per detection parameter with the value every path uses (its default in
+ * detection.yml, or the config's override). A query reads its own with
+ * `(SELECT value FROM detection_parameters WHERE detection_id = '<id>' AND name = '<parameter>')`.
+ */
+function parametersView(detections: readonly Pick<Detection, 'id' | 'values'>[]): ConfigView {
+  const rows = detections.flatMap((d) => Object.entries(d.values).sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => `(${literal(d.id)}, ${literal(name)}, CAST(${value} AS bigint))`));
+  const columns = '(detection_id, name, value)';
+  const sql = rows.length === 0
+    ? `SELECT detection_id, name, value FROM (VALUES (CAST(NULL AS varchar), CAST(NULL AS varchar), CAST(NULL AS bigint))) AS t ${columns} WHERE name IS NOT NULL`
+    : `SELECT detection_id, name, value FROM (VALUES ${rows.join(', ')}) AS t ${columns}`;
+  return {
+    name: 'detection_parameters',
+    description: 'zoomlake registry: each detection parameter (threshold, window) with its value, the default or the config override.',
+    sql,
+    columns: [{ name: 'detection_id', type: 'varchar' }, { name: 'name', type: 'varchar' }, { name: 'value', type: 'bigint' }],
+  };
+}
+
+/** Every config view, in a fixed order; `detections` gives the detection_parameters view its rows. */
+export function configViews(settings: DetectionSettings, detections: readonly Pick<Detection, 'id' | 'values'>[]): ConfigView[] {
   const [major, minor, patch] = versionParts(settings.minClientVersion);
   return [
     valuesView('internal_domains', 'zoomlake config: email domains of the organisation (lower case).', 'domain',
@@ -56,5 +78,6 @@ export function configViews(settings: DetectionSettings): ConfigView[] {
         { name: 'version', type: 'varchar' }, { name: 'major', type: 'integer' }, { name: 'minor', type: 'integer' }, { name: 'patch', type: 'integer' },
       ],
     },
+    parametersView(detections),
   ];
 }

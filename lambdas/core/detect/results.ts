@@ -1,6 +1,7 @@
-import { alertId, type Alert, type EntityKind } from '../alerts/alert.ts';
+import { alertId, type Alert, type AlertSource, type EntityKind } from '../alerts/alert.ts';
+import type { AlertDefinition } from '../alerts/coded.ts';
 import { instantOf } from '../lake/cells.ts';
-import { durationMs, type Detection } from './detection.ts';
+import { durationMs } from './detection.ts';
 
 /** A result row the detection's contract does not allow (missing time or entity column). */
 export class DetectionResultError extends Error {
@@ -19,9 +20,12 @@ function entityText(value: unknown): string | undefined {
 /**
  * Maps a detection's result rows to alerts without per-query code: `first_seen`/`last_seen` give the times, the
  * columns named in `entities` the entities, the dedup key columns the dedup key, and every column is evidence.
- * Rows with the same alert id (same dedup key in the same window) merge into one alert.
+ * Rows with the same alert id (same dedup key in the same window) merge into one alert. `source` is the path that ran
+ * the query (correlation runs a detection's query.sql too).
  */
-export function rowsToAlerts(detection: Detection, columns: readonly string[], rows: readonly Record<string, unknown>[]): Alert[] {
+export function rowsToAlerts(
+  detection: AlertDefinition, columns: readonly string[], rows: readonly Record<string, unknown>[], source: AlertSource = 'scheduled',
+): Alert[] {
   const missing = ['first_seen', 'last_seen', ...detection.dedup.key].filter((c) => !columns.includes(c));
   if (missing.length > 0) throw new DetectionResultError(`detection ${detection.id}: the result lacks column(s) ${missing.join(', ')}`);
   const windowMs = durationMs(detection.dedup.window);
@@ -50,7 +54,7 @@ export function rowsToAlerts(detection: Detection, columns: readonly string[], r
       continue;
     }
     byId.set(id, {
-      alert_id: id, detection_id: detection.id, title: detection.title, severity: detection.severity, source: 'scheduled',
+      alert_id: id, detection_id: detection.id, title: detection.title, severity: detection.severity, source,
       first_seen: iso(first), last_seen: iso(Math.max(first, last)), dedup_key: dedupKey, entities, evidence: [row],
       mitre: [...detection.mitre], runbook: detection.runbook,
     });

@@ -1,6 +1,6 @@
 import type { Alert } from '../alerts/alert.ts';
 import type { QueryEngine } from '../ports.ts';
-import { detectionParams, type Detection } from './detection.ts';
+import { detectionParams, type ScheduledDetection } from './detection.ts';
 import { rowsToAlerts } from './results.ts';
 
 /** One detection's outcome in a run. */
@@ -9,7 +9,7 @@ export type DetectionOutcome =
   | { readonly detectionId: string; readonly ok: false; readonly error: string };
 
 /** Runs one detection on the engine for a run ending at `nowMs` and maps its rows to alerts. */
-export async function runDetection(engine: QueryEngine, detection: Detection, nowMs: number): Promise<Alert[]> {
+export async function runDetection(engine: QueryEngine, detection: ScheduledDetection, nowMs: number): Promise<Alert[]> {
   const result = await engine.query(detection.sql, detectionParams(detection, nowMs));
   return rowsToAlerts(detection, result.columns, result.rows);
 }
@@ -18,7 +18,7 @@ export async function runDetection(engine: QueryEngine, detection: Detection, no
  * Runs every detection in turn; one failing detection does not stop the others, and its error is reported in its
  * outcome (the caller logs it and alarms), never swallowed.
  */
-export async function runDetections(engine: QueryEngine, detections: readonly Detection[], nowMs: number): Promise<DetectionOutcome[]> {
+export async function runDetections(engine: QueryEngine, detections: readonly ScheduledDetection[], nowMs: number): Promise<DetectionOutcome[]> {
   const outcomes: DetectionOutcome[] = [];
   for (const detection of detections) {
     try {

@@ -1,27 +1,30 @@
 import type { Alert } from '../alerts/alert.ts';
-import { ConditionFailedError } from '../errors.ts';
-import { id, instant, ip, isRecord, obj, text, type Json } from '../lake/cells.ts';
+import { durationMs, parameter } from '../detect/detection.ts';
+import type { DetectionRegistry } from '../detect/registry.ts';
+import { isRecord, text, type Json } from '../lake/cells.ts';
 import type { Clock, StateStore } from '../ports.ts';
-import { eventTimeOf, type ZoomEnvelope } from '../webhook/envelope.ts';
-import { REALTIME_DETECTIONS as D, realtimeAlert, type EvidenceRow } from './catalog.ts';
-import {
-  GONE_STATUSES, applyDirectoryUpdates, directoryUpdateFromEvent, emailOfUserId, lookupEmail, usersNamed, zoomUserIdOf,
-  type DirectoryEntry,
-} from './directory.ts';
-import { participantKey, withinEdits } from './names.ts';
+import type { Row } from '../schema/types.ts';
+import type { ZoomEnvelope } from '../webhook/envelope.ts';
+import { typedRows } from '../webhook/normalise.ts';
+import { REALTIME_IDS as ID, realtimeAlert, type EvidenceRow } from './catalog.ts';
+import { applyDirectoryUpdates, directoryUpdateFromEvent, emailOfUserId, lookupEmail, statusAt, usersNamed } from './directory.ts';
+import { participantKey } from './names.ts';
 import { weakenedSettings } from './security-settings.ts';
 import { isInternalEmail, sensitiveMatch, type CompiledSettings } from './settings.ts';
+import { densestWindowContaining, type Sighting } from './window.ts';
 
 /** What the checks read and write. */
 export interface CheckContext {
   readonly state: StateStore;
   readonly settings: CompiledSettings;
   readonly clock: Clock;
+  /** The detections the checks raise: metadata and parameters, looked up by id. */
+  readonly registry: DetectionRegistry;
 }
 
 /** Event names the realtime path handles; the bus rule forwards exactly these. */
 export const REALTIME_EVENTS = [
-  'meeting.started', 'webinar.started',
+  'meeting.started', 'meeting.ended',
   'meeting.participant_joined', 'webinar.participant_joined',
   'meeting.participant_joined_waiting_room', 'webinar.participant_joined_waiting_room',
   'recording.deleted', 'recording.trashed', 'recording.batch_deleted', 'recording.batch_trashed',
@@ -34,31 +37,41 @@ const HANDLED: ReadonlySet<string> = new Set(REALTIME_EVENTS);
 export const isRealtimeEvent = (event: string): boolean => HANDLED.has(event);
 
 const meetingPk = (uuid: string) => `rt#meeting#${uuid}`;
+const outsiderPk = (participant: string) => `rt#outsider#${participant}`;
+const operatorPk = (operator: string) => `rt#operator#${operator}`;
 const lower = (v: unknown) => text(v)?.trim().toLowerCase() || null;
 const trimmed = (v: unknown) => text(v)?.trim() || null;
 const iso = (ms: number) => new Date(ms).toISOString();
+/** A sort-key part that orders by time: epoch ms, 13 digits. */
+const msKey = (ms: number) => String(Math.max(0, Math.trunc(ms))).padStart(13, '0');
+const numberAttr = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const joinSorted = (values: Iterable<string | null | undefined>, sep: string) => [...new Set([...values].filter((v): v is string => !!v))].sort().join(sep);
 
 /**
- * Runs every realtime check an event concerns and returns the alerts it raises (not yet delivered). Updates the
- * user directory and the live meeting state as it goes; every write is idempotent (set-like markers, upserts), so
- * processing the same event twice leaves the state as processing it once.
+ * Runs every realtime check an event concerns and returns the alerts it raises (not yet delivered). The checks read
+ * the event through the same normaliser as the lake writer (typedRows), so both paths see the same times, ids and
+ * emails. Updates the user directory and the live meeting state as it goes; every write is idempotent (set-like
+ * markers, upserts), so processing the same event twice leaves the state as processing it once.
  */
 export async function runChecks(env: ZoomEnvelope, receivedAt: number, ctx: CheckContext): Promise<Alert[]> {
-  const eventTime = eventTimeOf(env, receivedAt);
+  const rows = typedRows(env, '', receivedAt);
+  const row = rows[0]?.row;
+  if (!row) return [];
+  const at = row.event_time as number;
   const action = env.event.slice(env.event.indexOf('.') + 1);
   if (env.event.startsWith('user.')) {
-    const update = directoryUpdateFromEvent(env, eventTime);
+    const update = directoryUpdateFromEvent(env, at);
     if (update) await applyDirectoryUpdates(ctx.state, [update], ctx.settings.watchedUsers);
     return [];
   }
-  if (env.event === 'account.settings_updated') return settingsWeakened(env, eventTime);
-  if (env.event.startsWith('recording.')) return recordingRemoved(env, eventTime, ctx);
-  if (action === 'started') {
-    await meetingOf(obj(env.payload.object), ctx);
+  if (env.event === 'account.settings_updated') return settingsWeakened(env, at, ctx);
+  if (env.event.startsWith('recording.')) return recordingRemoved(env, rows.map((r) => r.row), ctx);
+  if (action === 'started' || action === 'ended') {
+    await meetingOf(row, ctx, action === 'ended' ? numberAttr(row.end_time) ?? at : undefined);
     return [];
   }
-  if (action === 'participant_joined') return participantJoined(env, eventTime, ctx, false);
-  if (action === 'participant_joined_waiting_room') return participantJoined(env, eventTime, ctx, true);
+  if (action === 'participant_joined') return participantJoined(env.event, row, ctx, false);
+  if (action === 'participant_joined_waiting_room') return participantJoined(env.event, row, ctx, true);
   return [];
 }
 
@@ -69,242 +82,245 @@ interface MeetingView {
   readonly topic: string | null;
   readonly hostId: string | null;
   readonly hostEmail: string | null;
+  /** When the meeting ended, if meeting.ended said so. */
+  readonly endedAt: number | undefined;
   /** The sensitive pattern the topic matches. */
   readonly sensitive: string | undefined;
   readonly watchedHost: boolean;
 }
 
-const ttl = (ctx: CheckContext) => Math.floor(ctx.clock.now() / 1000) + ctx.settings.raw.meetingStateHours * 3600;
+const ttl = (ctx: CheckContext, hours = ctx.settings.raw.meetingStateHours) => Math.floor(ctx.clock.now() / 1000) + hours * 3600;
 
-/** The meeting an event's object describes, remembering topic and host for events that lack them. */
-async function meetingOf(o: Json, ctx: CheckContext): Promise<MeetingView | undefined> {
-  const uuid = text(o.uuid);
+/** The meeting a typed row describes, remembering topic, host and end for events that lack them. */
+async function meetingOf(row: Row, ctx: CheckContext, endedAt?: number): Promise<MeetingView | undefined> {
+  const uuid = text(row.meeting_uuid);
   if (!uuid) return undefined;
-  let topic = text(o.topic);
-  let hostId = id(o.host_id);
-  let meetingId = id(o.id);
+  let topic = text(row.topic);
+  let hostId = text(row.host_id);
+  let meetingId = text(row.meeting_id);
   const stored = await ctx.state.get(meetingPk(uuid), 'info');
+  const storedEnd = numberAttr(stored?.attrs.ended_at);
   if (stored) {
     topic ??= text(stored.attrs.topic);
     hostId ??= text(stored.attrs.host_id);
     meetingId ??= text(stored.attrs.meeting_id);
   }
-  if (!stored || (topic !== null && stored.attrs.topic === null) || (hostId !== null && stored.attrs.host_id === null)) {
-    await ctx.state.put({ pk: meetingPk(uuid), sk: 'info', attrs: { topic, host_id: hostId, meeting_id: meetingId }, expiresAt: ttl(ctx) });
+  const ended = endedAt ?? storedEnd;
+  const changed = !stored || (topic !== null && stored.attrs.topic === null) || (hostId !== null && stored.attrs.host_id === null)
+    || (endedAt !== undefined && endedAt !== storedEnd);
+  if (changed) {
+    await ctx.state.put({
+      pk: meetingPk(uuid), sk: 'info', attrs: { topic, host_id: hostId, meeting_id: meetingId, ended_at: ended ?? null }, expiresAt: ttl(ctx),
+    });
   }
-  const hostEmail = lower(o.host_email) ?? (hostId ? (await emailOfUserId(ctx.state, hostId)) ?? null : null);
+  const hostEmail = hostId ? (await emailOfUserId(ctx.state, hostId)) ?? null : null;
   return {
-    uuid, meetingId, topic, hostId, hostEmail,
+    uuid, meetingId, topic, hostId, hostEmail, endedAt: ended,
     sensitive: sensitiveMatch(ctx.settings, topic), watchedHost: hostEmail !== null && ctx.settings.watchedUsers.has(hostEmail),
   };
 }
 
-async function participantJoined(env: ZoomEnvelope, eventTime: number, ctx: CheckContext, waitingRoom: boolean): Promise<Alert[]> {
-  const o = obj(env.payload.object);
-  const meeting = await meetingOf(o, ctx);
+async function participantJoined(event: string, row: Row, ctx: CheckContext, waitingRoom: boolean): Promise<Alert[]> {
+  const meeting = await meetingOf(row, ctx);
   if (!meeting) return [];
-  const p = obj(o.participant);
-  const email = lower(p.email);
-  const userName = trimmed(p.user_name);
-  const zoomUserId = zoomUserIdOf(p);
-  const at = (waitingRoom ? instant(p.date_time) : instant(p.join_time)) ?? eventTime;
+  const at = row.event_time as number;
+  const email = lower(row.email);
+  const userName = trimmed(row.user_name);
+  const zoomUserId = text(row.participant_user_id);
+  const registered = text(row.registrant_id) !== null;
   const participant = participantKey(email, userName);
-  const ipAddress = ip(p.public_ip);
+  const ipAddress = text(row.public_ip);
+  const webinar = event.startsWith('webinar.');
   // As in the scheduled detections: outside unless signed in with an email on an internal domain.
-  const outsider = email === null || zoomUserId === null || !isInternalEmail(ctx.settings, email);
+  const unauthenticated = email === null || zoomUserId === null;
+  const outsider = unauthenticated || !isInternalEmail(ctx.settings, email);
   const base: EvidenceRow = {
     meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, host_email: meeting.hostEmail,
-    participant, user_email: email, user_name: userName, signed_in: zoomUserId !== null, ip_address: ipAddress,
-    event: env.event, source: 'webhook (realtime)',
+    participant, user_email: email, user_name: userName, signed_in: zoomUserId !== null, registered, ip_address: ipAddress,
+    event, source: 'webhook (realtime)',
   };
   const alerts: Alert[] = [];
 
-  const known: DirectoryEntry | undefined = email !== null ? await lookupEmail(ctx.state, email)
-    : zoomUserId !== null ? await emailOfUserId(ctx.state, zoomUserId).then((e) => (e ? lookupEmail(ctx.state, e) : undefined)) : undefined;
-  if (known?.status !== undefined && GONE_STATUSES.has(known.status)) {
-    alerts.push(realtimeAlert(D.joinAfterDeactivation, {
-      ...base, user_email: known.email, directory_status: known.status, status_since: iso(known.at),
-    }, at));
+  const identity = email ?? (zoomUserId !== null ? await emailOfUserId(ctx.state, zoomUserId) ?? null : null);
+  if (identity !== null) {
+    const status = await statusAt(ctx.state, identity, at);
+    if (status?.gone) {
+      alerts.push(realtimeAlert(ctx.registry.get(ID.joinAfterDeactivation), {
+        ...base, user_email: identity, deactivated_at: iso(status.since), deactivation: `${status.status} (${status.sinceSource})`,
+        seen_in: event,
+      }, at));
+    }
   }
 
   if (outsider && userName !== null) {
-    for (const match of await usersNamed(ctx.state, userName, (a, b) => withinEdits(a, b, 1))) {
-      alerts.push(realtimeAlert(D.guestImpersonatesInternal, {
+    const d = ctx.registry.get(ID.guestImpersonatesInternal);
+    const matching = { minLetters: parameter(d, 'min_name_letters'), fuzzyMinLetters: parameter(d, 'fuzzy_min_name_letters'), maxEdits: parameter(d, 'max_edits') };
+    for (const match of await usersNamed(ctx.state, userName, matching)) {
+      alerts.push(realtimeAlert(d, {
         ...base, impersonated_email: match.email, impersonated_name: match.name, name_match: match.match,
         watched: ctx.settings.watchedUsers.has(match.email), claims_same_email: email === match.email,
       }, at));
     }
   }
 
-  const watchedMeeting = meeting.sensitive !== undefined || meeting.watchedHost;
-  const why = [meeting.sensitive !== undefined ? `sensitive topic (${meeting.sensitive})` : '', meeting.watchedHost ? 'watched host' : '']
-    .filter(Boolean).join(', ');
-  const burst = await countJoin(ctx, meeting.uuid, Math.floor(at / 60_000), p, participant, ipAddress);
-  if (burst) {
-    const { burstParticipantsPerMinute: maxP, burstIpsPerMinute: maxIp } = ctx.settings.raw;
-    alerts.push(realtimeAlert(D.joinBurst, {
-      meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, host_email: meeting.hostEmail,
-      minute: iso(Math.floor(at / 60_000) * 60_000), distinct_participants: burst.participants, distinct_ips: burst.ips,
-      participant_threshold: maxP, ip_threshold: maxIp, source: 'webhook (realtime)',
-    }, at));
-  }
+  if (outsider && ipAddress !== null && !webinar) alerts.push(...await joinBurst(meeting, ipAddress, at, ctx));
+
   if (waitingRoom) {
-    if (outsider && watchedMeeting && known === undefined) {
-      alerts.push(realtimeAlert(D.waitingRoomUnknownExternal, { ...base, unauthenticated: email === null || zoomUserId === null, reason: why }, at));
+    const why = [meeting.sensitive !== undefined ? `sensitive topic (${meeting.sensitive})` : '', meeting.watchedHost ? 'watched host' : '']
+      .filter(Boolean).join(', ');
+    if (outsider && !registered && why !== '' && (identity === null || (await lookupEmail(ctx.state, identity)) === undefined)) {
+      alerts.push(realtimeAlert(ctx.registry.get(ID.waitingRoomUnknownExternal), { ...base, unauthenticated, reason: why }, at));
     }
     return alerts;
   }
 
   if (outsider) {
-    await ctx.state.put({ pk: meetingPk(meeting.uuid), sk: `external#${participant}`, attrs: { user_name: userName, user_email: email }, expiresAt: ttl(ctx) });
-    if (watchedMeeting) {
-      alerts.push(realtimeAlert(D.externalInSensitiveMeeting, {
-        ...base, unauthenticated: email === null || zoomUserId === null, sensitive_meetings: 1, topics: meeting.topic,
-        meeting_ids: meeting.meetingId, meeting_uuids: meeting.uuid, sources: 'participant_events', reason: why,
-      }, at));
-    }
+    await ctx.state.put({ pk: meetingPk(meeting.uuid), sk: `external#${participant}`, attrs: { user_name: userName, user_email: email, at }, expiresAt: ttl(ctx) });
+    if (meeting.sensitive !== undefined && !registered) alerts.push(...await outsiderInSensitiveMeeting(meeting, base, unauthenticated, at, ctx));
   }
-
   return alerts;
 }
 
 /**
- * Counts a join into its meeting's per-minute distinct participants and IPs (a marker item per participant and IP,
- * written only if absent, so a redelivered join never counts twice). Returns the counts when this join crossed a
- * threshold, or, when it had been counted before (a retried event), when the minute is above one.
+ * zoom.participant.external_in_sensitive_meeting: an unauthenticated guest in one sensitive meeting, or a signed-in
+ * external in `min_sensitive_meetings` sensitive meeting instances within the detection's lookback (the scheduled
+ * query's window). Registrants never count (the caller skips them). Each sensitive join is a marker on the
+ * participant, so the count survives across meetings and redeliveries count once.
  */
-async function countJoin(ctx: CheckContext, uuid: string, minute: number, p: Json, participant: string, ipAddress: string | null) {
-  const pk = meetingPk(uuid);
-  const counter = `burst#${minute}`;
-  const expiresAt = ttl(ctx);
-  const who = text(p.participant_uuid) ?? (id(p.user_id) !== null ? `uid:${id(p.user_id)}` : participant);
-  const count = async (kind: 'participants' | 'ips', value: string) => {
-    try {
-      await ctx.state.put({ pk, sk: `${counter}#${kind}#${value}`, attrs: {}, expiresAt }, { kind: 'notExists' });
-    } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
-      const current = (await ctx.state.get(pk, counter))?.attrs[kind];
-      return { n: typeof current === 'number' ? current : 0, fresh: false };
-    }
-    return { n: await ctx.state.add(pk, counter, kind, 1, { expiresAt }), fresh: true };
-  };
-  const { burstParticipantsPerMinute: maxP, burstIpsPerMinute: maxIp } = ctx.settings.raw;
-  const ps = await count('participants', who);
-  const ips = ipAddress !== null ? await count('ips', ipAddress) : undefined;
-  const crossed = (ps.fresh && ps.n === maxP + 1) || (ips?.fresh === true && ips.n === maxIp + 1);
-  const replayed = (!ps.fresh || ips?.fresh === false) && (ps.n > maxP || (ips?.n ?? 0) > maxIp);
-  return crossed || replayed ? { participants: ps.n, ips: ips?.n ?? null } : undefined;
+async function outsiderInSensitiveMeeting(meeting: MeetingView, base: EvidenceRow, unauthenticated: boolean, at: number, ctx: CheckContext): Promise<Alert[]> {
+  const d = ctx.registry.get(ID.externalInSensitiveMeeting);
+  const windowMs = durationMs(d.lookback ?? '7d');
+  const participant = String(base.participant);
+  await ctx.state.put({
+    pk: outsiderPk(participant), sk: `sensitive#${msKey(at)}#${meeting.uuid}`,
+    attrs: { meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, at },
+    expiresAt: Math.floor(at / 1000) + Math.ceil(windowMs / 1000) + 86_400,
+  });
+  const seen = (await ctx.state.query(outsiderPk(participant), 'sensitive#')).map((i) => i.attrs);
+  const dense = densestWindowContaining(seen.map((s) => ({ key: String(s.meeting_uuid), at: Number(s.at) })), windowMs, at);
+  if (!dense) return [];
+  if (!unauthenticated && dense.keys.length < parameter(d, 'min_sensitive_meetings')) return [];
+  const inside = unauthenticated ? seen.filter((s) => s.meeting_uuid === meeting.uuid)
+    : seen.filter((s) => Number(s.at) >= dense.start && Number(s.at) <= dense.end);
+  const first = unauthenticated ? at : dense.start;
+  const last = unauthenticated ? at : dense.end;
+  return [realtimeAlert(d, {
+    participant, user_email: base.user_email ?? null, user_name: base.user_name ?? null,
+    sensitive_meetings: new Set(inside.map((s) => s.meeting_uuid)).size, unauthenticated,
+    topics: joinSorted(inside.map((s) => text(s.topic)), ' | '), meeting_ids: joinSorted(inside.map((s) => text(s.meeting_id)), ', '),
+    meeting_uuids: joinSorted(inside.map((s) => text(s.meeting_uuid)), ', '), sources: 'participant_events', source: 'webhook (realtime)',
+  }, first, last)];
 }
 
-/** Meeting instance uuids a recording event is about: the object's own, or the batch's list. */
-function recordingUuids(o: Json): string[] {
-  const listed: string[] = [];
-  if (Array.isArray(o.meetings)) {
-    for (const m of o.meetings) {
-      const u = isRecord(m) ? text(m.uuid) ?? text(m.meeting_uuid) : text(m);
-      if (u) listed.push(u);
-    }
-  }
-  if (Array.isArray(o.meeting_uuids)) for (const u of o.meeting_uuids) if (text(u)) listed.push(text(u)!);
-  const own = text(o.uuid);
-  return [...new Set(listed.length > 0 ? listed : own ? [own] : [])].sort();
+/**
+ * zoom.participant.join_burst_many_ips: `min_ips` distinct public IPs of outside participants joining one meeting
+ * (or its waiting room) within a sliding `window_minutes`, the scheduled query's windows. Each outside join with an
+ * IP is a marker on the meeting; the check fires on the join that completes a window, and again (suppressed by the
+ * delivery's dedup) on later ones.
+ */
+async function joinBurst(meeting: MeetingView, ip: string, at: number, ctx: CheckContext): Promise<Alert[]> {
+  const d = ctx.registry.get(ID.joinBurst);
+  const windowMs = parameter(d, 'window_minutes') * 60_000;
+  await ctx.state.put({ pk: meetingPk(meeting.uuid), sk: `ipjoin#${msKey(at)}#${ip}`, attrs: { ip, at }, expiresAt: ttl(ctx) });
+  const joins: Sighting[] = (await ctx.state.query(meetingPk(meeting.uuid), 'ipjoin#')).map((i) => ({ key: String(i.attrs.ip), at: Number(i.attrs.at) }));
+  const dense = densestWindowContaining(joins, windowMs, at);
+  if (!dense || dense.keys.length < parameter(d, 'min_ips')) return [];
+  return [realtimeAlert(d, {
+    meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, peak_distinct_ips: dense.keys.length,
+    burst_ips: dense.keys.length, ip_addresses: dense.keys.join(', '), source: 'webhook (realtime)',
+  }, dense.start, dense.end)];
 }
 
-/** Recordings one operator may delete or trash within an hour before it counts as bulk deletion (as the scheduled detection). */
-export const BULK_DELETIONS_PER_HOUR = 10;
-
-async function recordingRemoved(env: ZoomEnvelope, eventTime: number, ctx: CheckContext): Promise<Alert[]> {
-  const o = obj(env.payload.object);
+async function recordingRemoved(env: ZoomEnvelope, rows: readonly Row[], ctx: CheckContext): Promise<Alert[]> {
+  const d = ctx.registry.get(ID.recordingDeletedAfterExternal);
   const operator = lower(env.payload.operator);
-  const operatorId = id(env.payload.operator_id);
+  const operatorId = text(env.payload.operator_id);
   const batch = env.event.includes('.batch_');
-  const uuids = recordingUuids(o);
   const alerts: Alert[] = [];
   const base = { operator, action: env.event, source: 'webhook (realtime)' };
-  let rest = 0;
-  for (const uuid of uuids) {
-    const externals = await ctx.state.query(meetingPk(uuid), 'external#');
-    if (externals.length === 0) {
-      rest++;
+  const afterHoursMs = parameter(d, 'after_meeting_hours') * 3_600_000;
+  const rest: Row[] = [];
+  for (const row of rows) {
+    const uuid = text(row.meeting_uuid);
+    const deletedAt = row.event_time as number;
+    const externals = uuid ? await ctx.state.query(meetingPk(uuid), 'external#') : [];
+    const info = uuid ? (await ctx.state.get(meetingPk(uuid), 'info'))?.attrs : undefined;
+    // The scheduled query's meeting end: meeting.ended, else the last participant seen (here: the last outside join).
+    const end = Math.max(numberAttr(info?.ended_at) ?? 0, ...externals.map((e) => numberAttr(e.attrs.at) ?? 0));
+    if (uuid === null || externals.length === 0 || end === 0 || deletedAt >= end + afterHoursMs) {
+      rest.push(row);
       continue;
     }
-    const info = (await ctx.state.get(meetingPk(uuid), 'info'))?.attrs;
-    alerts.push(realtimeAlert(D.recordingDeletedAfterExternal, {
+    alerts.push(realtimeAlert(d, {
       ...base, pattern: 'after_external_meeting', subject: uuid, meeting_uuid: uuid,
-      meeting_id: (!batch ? id(o.id) : null) ?? text(info?.meeting_id), topic: (!batch ? text(o.topic) : null) ?? text(info?.topic),
-      external_participants: externals.map((e) => e.sk.slice('external#'.length)).join(', '), external_count: externals.length,
-    }, eventTime));
+      meeting_id: text(row.meeting_id) ?? text(info?.meeting_id), topic: text(row.topic) ?? text(info?.topic), host_email: lower(row.host_email),
+      meeting_ended_at: iso(end), external_participants: externals.length,
+      external_names: joinSorted(externals.map((e) => e.sk.slice('external#'.length)), ', '),
+    }, deletedAt));
   }
 
-  const deleted = operator === null ? 0 : await countDeletions(ctx, operator, Math.floor(eventTime / 3_600_000), uuids);
-  if (deleted > 0) {
-    alerts.push(realtimeAlert(D.recordingDeletedAfterExternal, {
-      ...base, pattern: 'bulk_deletion', subject: operator, recordings_in_hour: deleted, meeting_uuid: null, meeting_id: null,
-    }, eventTime));
+  const bulk = operator === null ? undefined : await bulkDeletion(operator, rows, ctx);
+  if (bulk) {
+    alerts.push(realtimeAlert(d, {
+      ...base, pattern: 'bulk_deletion', subject: operator, recordings: bulk.keys.length, meeting_uuid: null, meeting_id: null,
+    }, bulk.start, bulk.end));
     return alerts;
   }
-  if (rest === 0) return alerts;
+  if (rest.length === 0) return alerts;
   let reason: string | undefined;
+  const one = !batch ? rest[0] : undefined;
+  const meeting = one ? await meetingOf(one, ctx) : undefined;
   if (batch) reason = 'batch deletion';
-  else {
-    const meeting = await meetingOf(o, ctx);
-    const sensitive = sensitiveMatch(ctx.settings, text(o.topic) ?? meeting?.topic);
-    if (sensitive) reason = `sensitive topic (${sensitive})`;
-    else if (meeting?.watchedHost) reason = 'watched host';
-    else if (operatorId !== null && meeting?.hostId && operatorId !== meeting.hostId) reason = 'deleted by someone other than the host';
-  }
+  else if (meeting?.sensitive) reason = `sensitive topic (${meeting.sensitive})`;
+  else if (meeting?.watchedHost) reason = 'watched host';
+  else if (operatorId !== null && meeting?.hostId && operatorId !== meeting.hostId) reason = 'deleted by someone other than the host';
   if (reason) {
-    const others = uuids.filter((u) => !alerts.some((a) => a.entities.meeting_uuid === u));
-    alerts.push(realtimeAlert(D.recordingDeleted, {
-      ...base, meeting_uuid: others.join(', '), meeting_id: batch ? null : id(o.id), topic: batch ? null : text(o.topic), meetings: others.length, reason,
-    }, eventTime));
+    const uuids = rest.map((r) => text(r.meeting_uuid)).filter((u): u is string => u !== null);
+    alerts.push(realtimeAlert(ctx.registry.get(ID.recordingDeleted), {
+      ...base, meeting_uuid: uuids.join(', '), meeting_id: one ? text(one.meeting_id) : null, topic: one ? text(one.topic) : null, meetings: uuids.length, reason,
+    }, rest[0]!.event_time as number));
   }
   return alerts;
 }
 
 /**
- * Counts an operator's deleted recordings per hour (one marker per meeting, so redeliveries count once) and returns
- * the count when it reached the bulk threshold with this event, or is past it on a redelivery; else 0.
+ * The bulk-deletion pattern of zoom.recording.deleted_after_external_meeting: one operator's deleted recordings
+ * (meetings) within a sliding `bulk_window_minutes`, at least `bulk_recordings` of them (one marker per meeting and
+ * deletion time, so redeliveries count once). Returns the window when this event's deletions are in one that holds enough.
  */
-async function countDeletions(ctx: CheckContext, operator: string, hour: number, uuids: readonly string[]): Promise<number> {
-  const pk = `rt#operator#${operator}`;
-  const counter = `deletions#${hour}`;
-  const expiresAt = Math.floor(ctx.clock.now() / 1000) + 2 * 3600;
-  let count = (await ctx.state.get(pk, counter))?.attrs.recordings;
-  let n = typeof count === 'number' ? count : 0;
-  const before = n;
-  let replayed = false;
-  for (const uuid of uuids) {
-    try {
-      await ctx.state.put({ pk, sk: `${counter}#${uuid}`, attrs: {}, expiresAt }, { kind: 'notExists' });
-    } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
-      replayed = true;
-      continue;
-    }
-    n = await ctx.state.add(pk, counter, 'recordings', 1, { expiresAt });
+async function bulkDeletion(operator: string, rows: readonly Row[], ctx: CheckContext) {
+  const d = ctx.registry.get(ID.recordingDeletedAfterExternal);
+  const windowMs = parameter(d, 'bulk_window_minutes') * 60_000;
+  const expiresAt = Math.floor(ctx.clock.now() / 1000) + Math.ceil((2 * windowMs) / 1000);
+  for (const row of rows) {
+    const item = text(row.meeting_uuid) ?? text(row.meeting_id);
+    if (item === null) continue;
+    const at = row.event_time as number;
+    await ctx.state.put({ pk: operatorPk(operator), sk: `deletion#${msKey(at)}#${item}`, attrs: { item, at }, expiresAt });
   }
-  count = n;
-  const crossed = before < BULK_DELETIONS_PER_HOUR && count >= BULK_DELETIONS_PER_HOUR;
-  return crossed || (replayed && count >= BULK_DELETIONS_PER_HOUR) ? count : 0;
+  const seen = (await ctx.state.query(operatorPk(operator), 'deletion#')).map((i) => ({ key: String(i.attrs.item), at: Number(i.attrs.at) }));
+  const at = Math.max(...rows.map((r) => r.event_time as number));
+  const dense = densestWindowContaining(seen, windowMs, at);
+  return dense && dense.keys.length >= parameter(d, 'bulk_recordings') ? dense : undefined;
 }
 
 /** `settings` when the object has them, else the object itself without its id (as the lake's account_events keeps them). */
 function settingsOf(v: unknown): unknown {
   if (!isRecord(v)) return undefined;
   if (isRecord(v.settings)) return v.settings;
-  const { id: _id, ...rest } = v;
+  const { id: _id, ...rest } = v as Json;
   return rest;
 }
 
-function settingsWeakened(env: ZoomEnvelope, eventTime: number): Alert[] {
+function settingsWeakened(env: ZoomEnvelope, at: number, ctx: CheckContext): Alert[] {
   const operator = lower(env.payload.operator);
   const bySetting = new Map<string, string[]>();
   for (const w of weakenedSettings(settingsOf(env.payload.object), settingsOf(env.payload.old_object))) {
     const detail = `${w.path}: ${w.oldValue ?? '(not sent)'} -> ${w.newValue}`;
     bySetting.set(w.setting, [...(bySetting.get(w.setting) ?? []), detail]);
   }
-  return [...bySetting].map(([setting, details]) => realtimeAlert(D.securitySettingWeakened, {
+  const d = ctx.registry.get(ID.securitySettingWeakened);
+  return [...bySetting].map(([setting, details]) => realtimeAlert(d, {
     operator, setting, changes: details.length, sources: 'account_events', scopes: 'Account', details: details.sort().join(' | '),
-  }, eventTime));
+  }, at));
 }

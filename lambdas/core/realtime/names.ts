@@ -1,21 +1,56 @@
 /**
- * Display-name normalisation for impersonation checks, the same steps as the scheduled detection
- * zoom.participant.guest_impersonates_internal: lower case; drop "(...)"/"[...]" parts and the words
- * guest/external/extern/ext/visitor; fold diacritics and Cyrillic/Greek look-alike letters; keep letters only.
+ * zoomlake's one name folding for impersonation checks (zoom.participant.guest_impersonates_internal): the realtime
+ * directory, the post-meeting correlation and the scheduled SQL all compare display names by this key. The SQL form,
+ * nameKeySql, is built from the same tables and checked against nameKey over a corpus of names on DuckDB
+ * (test/integration/name-key.test.ts), and the copies in queries/ are held equal to it.
+ *
+ * The key: lower case; combining marks dropped (a decomposed "é" is "e"); "(...)" and "[...]" parts dropped; letters
+ * with diacritics and Cyrillic, Greek and full-width look-alikes folded to the Latin letter they look like (one
+ * table, no Unicode normalisation, which the SQL engines lack or do differently); everything but letters splits
+ * words; the words guest, external, extern, ext and visitor dropped; the words sorted and joined, so spacing,
+ * punctuation and order ("Anders, Alice") do not matter.
  */
 
-// The scheduled query's translate() table, character for character, so both paths compute the same key.
-const FROM = 'àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿžźżšśşřţťłđаеорсухіјѕαοιν';
-const TO = 'aaaaaaaaacccdeeeeeeeeiiiiiiinnnoooooooouuuuuuuuyyzzzsssrttldaeopcyxijsaoiv';
-const FOLD = new Map([...FROM].map((c, i) => [c, TO[i]!]));
-const NOISE = /\([^)]*\)|\[[^\]]*\]|\b(guest|external|extern|ext|visitor)\b/gu;
+/** Characters folded, and what each folds to (lower case). */
+export const FOLD_FROM = 'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏḐḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖṗṘṙṚṛṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏẐẑẒẓẔẕẖẗẘẙẛẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚıłŁđĐðÐøØħĦŧŦßŀĿƀɃɨƗɡꞬаАеЕёЁіІїЇјЈоОрРсСуУхХѕЅһҺԁԀԛԚԝԜӏӀкКвВмМнНтТαΑιΙκΚνΝοΟρΡυΥχΧϲϹβΒεΕζΖηΗτΤμΜ';
+export const FOLD_TO = 'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzsoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyaabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwysaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyyabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzillddddoohhttsllbbiiggaaeeeeiiiijjooppccyyxxsshhddqqwwllkkbbmmhhttaaiikkvvooppuuxxccbbeezznnttuu';
+/** Words that say what someone is rather than who ("Alice Anders (guest)", "External - Alice Anders"). */
+export const NOISE_WORDS: readonly string[] = ['guest', 'external', 'extern', 'ext', 'visitor'];
+
+const FOLD = new Map([...FOLD_FROM].map((c, i) => [c, [...FOLD_TO][i]!]));
+const NOISE: ReadonlySet<string> = new Set(NOISE_WORDS);
+const PARTS = /\([^)]*\)|\[[^\]]*\]/gu;
+
+/** Code-point order, as Trino and DuckDB sort varchar (UTF-8 bytes), not JavaScript's UTF-16 order. */
+function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
 
 /** The comparison key of a display name ('' when nothing is left). */
 export function nameKey(name: string): string {
-  const lowered = name.toLowerCase().replace(NOISE, '');
+  const lowered = name.toLowerCase().replace(/\p{M}/gu, '').replace(PARTS, ' ');
   const folded = [...lowered].map((c) => FOLD.get(c) ?? c).join('');
-  // Diacritics the table lacks (e.g. ŕ, ǹ) fold too: decompose and drop the combining marks.
-  return folded.normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^\p{L}]/gu, '');
+  return folded.replace(/[^\p{L}]+/gu, ' ').split(' ').filter((w) => w !== '' && !NOISE.has(w)).sort(byCodePoint).join('');
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * nameKey as a Trino SQL expression over `column` (it runs unchanged on DuckDB through the compatibility layer):
+ * the same steps in the same order, from the same tables.
+ */
+export function nameKeySql(column: string): string {
+  const noise = NOISE_WORDS.map(sqlString).join(', ');
+  const marked = `regexp_replace(lower(${column}), '\\p{M}', '')`;
+  const parts = `regexp_replace(${marked}, '\\([^)]*\\)|\\[[^\\]]*\\]', ' ')`;
+  const folded = `translate(${parts}, ${sqlString(FOLD_FROM)}, ${sqlString(FOLD_TO)})`;
+  return `array_join(array_sort(filter(split(regexp_replace(${folded}, '[^\\p{L}]+', ' '), ' '), w -> w <> '' AND w NOT IN (${noise}))), '')`;
 }
 
 /** Whether a name has at least two words; a lone first name matches too many outsiders to mean anything. */

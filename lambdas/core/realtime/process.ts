@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertDelivery, DeliveryResult } from '../alerts/deliver.ts';
+import type { DetectionRegistry } from '../detect/registry.ts';
 import { ConditionFailedError } from '../errors.ts';
 import type { Clock, ObjectStore, StateStore } from '../ports.ts';
 import { resolveWebhookBody, webhookDetailSchema } from '../webhook/detail.ts';
@@ -15,6 +16,8 @@ export interface RealtimeDeps {
   readonly delivery: AlertDelivery;
   readonly clock: Clock;
   readonly settings: CompiledSettings;
+  /** The detection registry (config overrides applied): the checks' alert metadata and thresholds. */
+  readonly registry: DetectionRegistry;
 }
 
 /** How one webhook event went through the realtime path (reason codes only, never payload text). */
@@ -60,7 +63,7 @@ export async function processRealtimeBody(text: string, receivedAt: number, deps
   if (claim === 'done') return { status: 'duplicate', event: env.event };
   if (claim === 'busy') return { status: 'retry', reason: 'in_progress' };
   try {
-    const alerts = await runChecks(env, receivedAt, { state: deps.state, settings: deps.settings, clock: deps.clock });
+    const alerts = await runChecks(env, receivedAt, { state: deps.state, settings: deps.settings, clock: deps.clock, registry: deps.registry });
     const delivered = alerts.length > 0 ? await deps.delivery.deliver(alerts) : [];
     await deps.state.put({ pk, sk: 'claim', attrs: { state: 'done', claimed_at: claim }, expiresAt: expiry(deps) });
     return { status: 'processed', event: env.event, delivered };

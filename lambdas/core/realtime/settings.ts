@@ -1,11 +1,7 @@
 import type { DetectionSettings } from '../detect/config-views.ts';
 
-/** The realtime thresholds (config key `realtime`). */
-export interface RealtimeThresholds {
-  /** Distinct participants joining one meeting instance within one minute that make a join burst. */
-  readonly burstParticipantsPerMinute: number;
-  /** Distinct public IPs joining one meeting instance within one minute that make a join burst. */
-  readonly burstIpsPerMinute: number;
+/** How long the realtime path keeps state (config key `realtime`); thresholds are detection parameters in the registry. */
+export interface RealtimeStateSettings {
   /** Hours live meeting state is kept. */
   readonly meetingStateHours: number;
   /** Hours a processed webhook is remembered for de-duplication. */
@@ -13,15 +9,7 @@ export interface RealtimeThresholds {
 }
 
 /** Everything the realtime checks read from the configuration. */
-export interface RealtimeSettings extends DetectionSettings, RealtimeThresholds {}
-
-/** The config's defaults, for tests and callers without a config. */
-export const DEFAULT_THRESHOLDS: RealtimeThresholds = {
-  burstParticipantsPerMinute: 25,
-  burstIpsPerMinute: 15,
-  meetingStateHours: 72,
-  idempotencyHours: 48,
-};
+export interface RealtimeSettings extends DetectionSettings, RealtimeStateSettings {}
 
 /** The settings as the checks use them: lower-case sets, compiled case-insensitive patterns. */
 export interface CompiledSettings {

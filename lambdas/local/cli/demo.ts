@@ -10,8 +10,6 @@ import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
-import { loadDetections } from '../../../lib/detections/load.ts';
-import { dedupWindowsOf } from '../alerts.ts';
 import { makeLocalCorrelation } from '../correlation.ts';
 import { httpFetch } from '../http-fetch.ts';
 import { makeLocalRealtime } from '../realtime.ts';
@@ -225,7 +223,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     if (hooks.refused > 0) io.err(`zoomlake: demo: ${hooks.refused} webhooks were refused by the receiver\n`);
 
     phase = Date.now();
-    const detections = loadDetections();
+    const detections = rt.registry.scheduled();
     const nowMs = clock.now();
     const engine = await rt.openQueryEngine();
     let outcomes;
@@ -235,7 +233,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
       engine.close();
     }
     const raised = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
-    const delivered = await rt.alertDelivery({ windows: dedupWindowsOf(detections) }).deliver(raised);
+    const delivered = await rt.alertDelivery().deliver(raised);
     const notified = delivered.filter((d) => d.outcome === 'notified').length;
     io.out(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
       `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`);

@@ -18,8 +18,6 @@ import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { runDetections } from '#core/detect/run.ts';
-import { loadDetections } from '../../../lib/detections/load.ts';
-import { dedupWindowsOf } from '../alerts.ts';
 import { ReportError, writeReport } from '../report/write.ts';
 import { formatTable } from './format.ts';
 import { DemoFolderError, runDemo } from './demo.ts';
@@ -195,7 +193,7 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   if (nowText !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(nowText) || Number.isNaN(nowMs))) {
     throw new UsageError(`--now must be an ISO-8601 time such as 2026-11-20T12:00:00Z, got "${nowText}"`);
   }
-  const all = loadDetections();
+  const all = rt.registry.scheduled();
   const unknown = ids.filter((id) => !all.some((d) => d.id === id));
   if (unknown.length > 0) throw new UsageError(`unknown detection ${unknown.join(', ')}; detections: ${all.map((d) => d.id).join(', ')}`);
   const chosen = ids.length > 0 ? all.filter((d) => ids.includes(d.id)) : all;
@@ -211,7 +209,7 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   // Delivered like the scheduled runner's: a repeat inside its detection's dedup window is counted, not re-notified.
   let delivered;
   try {
-    delivered = await rt.alertDelivery({ windows: dedupWindowsOf(all) }).deliver(alerts);
+    delivered = await rt.alertDelivery().deliver(alerts);
   } catch (error) {
     io.err(`zoomlake: alert delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -1,11 +1,14 @@
 -- External participants and unauthenticated guests in meetings whose topic matches a sensitive pattern (view
--- sensitive_meeting_patterns), last 7 days. A signed-in external identity alerts once it sat in 2 or more sensitive
--- meeting instances (one outside adviser in one board meeting is routine); an unauthenticated guest (no email, or no
--- Zoom user id in any source) alerts on the first, since nobody can say who it was.
+-- sensitive_meeting_patterns), last 7 days. A signed-in external identity alerts once it sat in min_sensitive_meetings
+-- or more sensitive meeting instances (one outside adviser in one board meeting is routine); an unauthenticated guest
+-- (no email, or no Zoom user id in any source) alerts on the first, since nobody can say who it was. Joins that came
+-- through the meeting's registration (registrant_id in any source) never count: the host vetted or at least named
+-- them (investor updates, briefings). The realtime check applies the same scope and counts as each join arrives.
 -- Joins come from webhooks and both report pollers, so either collector suffices. Every ? is the run's end time.
 WITH joins AS (
   SELECT pe.meeting_uuid, pe.meeting_id, lower(nullif(trim(pe.email), '')) AS email, nullif(trim(pe.user_name), '') AS user_name,
-    nullif(pe.participant_user_id, '') AS zoom_user_id, pe.event_time AS join_time, 'participant_events' AS source
+    nullif(pe.participant_user_id, '') AS zoom_user_id, nullif(pe.registrant_id, '') AS registrant_id, pe.event_time AS join_time,
+    'participant_events' AS source
   FROM participant_events pe
   WHERE pe.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
@@ -13,7 +16,7 @@ WITH joins AS (
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
   UNION ALL
   SELECT mp.meeting_uuid, mp.meeting_id, lower(nullif(trim(mp.user_email), '')), nullif(trim(mp.name), ''),
-    coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), mp.join_time, 'meeting_participants'
+    coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), nullif(mp.registrant_id, ''), mp.join_time, 'meeting_participants'
   FROM meeting_participants mp
   WHERE mp.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
@@ -21,7 +24,7 @@ WITH joins AS (
     AND coalesce(mp.status, '') <> 'in_waiting_room'
   UNION ALL
   SELECT pd.meeting_uuid, pd.meeting_id, lower(nullif(trim(pd.email), '')), nullif(trim(pd.user_name), ''),
-    coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), pd.join_time, 'participant_details'
+    coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.registrant_id, ''), pd.join_time, 'participant_details'
   FROM participant_details pd
   WHERE pd.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
@@ -72,6 +75,7 @@ per_meeting AS (
     max(j.user_name) AS user_name,
     max(j.meeting_id) AS meeting_id,
     bool_or(j.zoom_user_id IS NOT NULL) AS signed_in,
+    bool_or(j.registrant_id IS NOT NULL) AS registered,
     min(j.join_time) AS first_join,
     max(j.join_time) AS last_join,
     array_join(array_sort(array_agg(DISTINCT j.source)), ', ') AS sources
@@ -84,7 +88,12 @@ outsiders AS (
   SELECT pm.*, (pm.user_email IS NULL OR NOT pm.signed_in) AS unauthenticated
   FROM per_meeting pm
   LEFT JOIN internal_domains d ON d.domain = split_part(pm.user_email, '@', 2)
-  WHERE d.domain IS NULL OR pm.user_email IS NULL OR NOT pm.signed_in
+  WHERE (d.domain IS NULL OR pm.user_email IS NULL OR NOT pm.signed_in) AND NOT pm.registered
+),
+params AS (
+  SELECT max(CASE WHEN name = 'min_sensitive_meetings' THEN value END) AS min_sensitive_meetings
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.participant.external_in_sensitive_meeting'
 )
 SELECT
   o.participant,
@@ -100,4 +109,4 @@ SELECT
   max(o.last_join) AS last_seen
 FROM outsiders o
 GROUP BY o.participant
-HAVING count(DISTINCT o.meeting_uuid) >= 2 OR bool_or(o.unauthenticated)
+HAVING count(DISTINCT o.meeting_uuid) >= (SELECT min_sensitive_meetings FROM params) OR bool_or(o.unauthenticated)

@@ -1,8 +1,10 @@
--- External or unauthenticated participants (last 2 days) whose display name, normalised, is an internal user's name
--- (users snapshots of the last 30 days, so a watched executive's name is known even if the latest snapshot is old):
--- exact match for anyone, or one edit away for a watched user's name of 8+ letters. Normalising: lower case; drop
--- "(...)"/"[...]" suffixes and the words guest/external/ext/extern/visitor; fold common Latin diacritics and
--- Cyrillic/Greek look-alike letters; keep letters only. Every ? is the run's end time (ISO-8601 UTC).
+-- External or unauthenticated participants (last 2 days) whose display name, folded to its name key, is an internal
+-- user's name (users snapshots of the last 30 days, so a watched executive's name is known even if the latest
+-- snapshot is old): the same key for anyone, or within max_edits of a watched user's key of fuzzy_min_name_letters+
+-- letters; keys shorter than min_name_letters never match. The name key is zoomlake's one name folding
+-- (lambdas/core/realtime/names.ts, nameKeySql; a test holds these copies equal to it): lower case, combining marks,
+-- "(...)"/"[...]" parts and the words guest/external/extern/ext/visitor dropped, diacritics and look-alike letters
+-- folded, words sorted and joined. Every ? is the run's end time (ISO-8601 UTC).
 WITH joins AS (
   SELECT pe.meeting_uuid, pe.meeting_id, pe.host_id, lower(nullif(trim(pe.email), '')) AS email,
     nullif(trim(pe.user_name), '') AS user_name, nullif(pe.participant_user_id, '') AS zoom_user_id,
@@ -58,12 +60,7 @@ per_meeting AS (
 ),
 candidates AS (
   SELECT pm.*,
-    regexp_replace(
-      translate(
-        regexp_replace(lower(pm.user_name), '\([^)]*\)|\[[^\]]*\]|\b(guest|external|extern|ext|visitor)\b', ''),
-        'àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿžźżšśşřţťłđаеорсухіјѕαοιν',
-        'aaaaaaaaacccdeeeeeeeeiiiiiiinnnoooooooouuuuuuuuyyzzzsssrttldaeopcyxijsaoiv'),
-      '[^\p{L}]', '') AS name_key
+    array_join(array_sort(filter(split(regexp_replace(translate(regexp_replace(regexp_replace(lower(pm.user_name), '\p{M}', ''), '\([^)]*\)|\[[^\]]*\]', ' '), 'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏḐḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖṗṘṙṚṛṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏẐẑẒẓẔẕẖẗẘẙẛẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚıłŁđĐðÐøØħĦŧŦßŀĿƀɃɨƗɡꞬаАеЕёЁіІїЇјЈоОрРсСуУхХѕЅһҺԁԀԛԚԝԜӏӀкКвВмМнНтТαΑιΙκΚνΝοΟρΡυΥχΧϲϹβΒεΕζΖηΗτΤμΜ', 'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzsoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyaabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwysaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyyabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzillddddoohhttsllbbiiggaaeeeeiiiijjooppccyyxxsshhddqqwwllkkbbmmhhttaaiikkvvooppuuxxccbbeezznnttuu'), '[^\p{L}]+', ' '), ' '), w -> w <> '' AND w NOT IN ('guest', 'external', 'extern', 'ext', 'visitor'))), '') AS name_key
   FROM per_meeting pm
   LEFT JOIN internal_domains d ON d.domain = split_part(pm.user_email, '@', 2)
   WHERE d.domain IS NULL OR pm.user_email IS NULL OR NOT pm.signed_in
@@ -79,24 +76,25 @@ internal_names AS (
   SELECT email, display_name AS name FROM user_rows
   UNION
   SELECT email, first_name || ' ' || last_name FROM user_rows
-  UNION
-  SELECT email, last_name || ' ' || first_name FROM user_rows
 ),
 people AS (
   SELECT
     i.email,
     i.name,
     w.email IS NOT NULL AS watched,
-    regexp_replace(
-      translate(
-        regexp_replace(lower(i.name), '\([^)]*\)|\[[^\]]*\]|\b(guest|external|extern|ext|visitor)\b', ''),
-        'àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿžźżšśşřţťłđаеорсухіјѕαοιν',
-        'aaaaaaaaacccdeeeeeeeeiiiiiiinnnoooooooouuuuuuuuyyzzzsssrttldaeopcyxijsaoiv'),
-      '[^\p{L}]', '') AS name_key
+    array_join(array_sort(filter(split(regexp_replace(translate(regexp_replace(regexp_replace(lower(i.name), '\p{M}', ''), '\([^)]*\)|\[[^\]]*\]', ' '), 'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏḐḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖṗṘṙṚṛṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏẐẑẒẓẔẕẖẗẘẙẛẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚıłŁđĐðÐøØħĦŧŦßŀĿƀɃɨƗɡꞬаАеЕёЁіІїЇјЈоОрРсСуУхХѕЅһҺԁԀԛԚԝԜӏӀкКвВмМнНтТαΑιΙκΚνΝοΟρΡυΥχΧϲϹβΒεΕζΖηΗτΤμΜ', 'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzsoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyaabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwysaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyyabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzillddddoohhttsllbbiiggaaeeeeiiiijjooppccyyxxsshhddqqwwllkkbbmmhhttaaiikkvvooppuuxxccbbeezznnttuu'), '[^\p{L}]+', ' '), ' '), w -> w <> '' AND w NOT IN ('guest', 'external', 'extern', 'ext', 'visitor'))), '') AS name_key
   FROM internal_names i
   LEFT JOIN watched_users w ON w.email = i.email
   -- A lone first name ("Alex") matches too many outsiders to mean anything.
   WHERE i.email IS NOT NULL AND regexp_like(trim(i.name), '\S\s+\S')
+),
+params AS (
+  SELECT
+    max(CASE WHEN name = 'min_name_letters' THEN value END) AS min_name_letters,
+    max(CASE WHEN name = 'fuzzy_min_name_letters' THEN value END) AS fuzzy_min_name_letters,
+    max(CASE WHEN name = 'max_edits' THEN value END) AS max_edits
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.participant.guest_impersonates_internal'
 ),
 matches AS (
   SELECT
@@ -104,13 +102,14 @@ matches AS (
     p.email AS impersonated_email,
     p.name AS impersonated_name,
     p.watched,
-    CASE WHEN c.name_key = p.name_key THEN 'exact' ELSE 'one edit away' END AS name_match
+    CASE WHEN c.name_key = p.name_key THEN 'exact' ELSE 'near' END AS name_match
   FROM candidates c
+  CROSS JOIN params prm
   JOIN people p
     ON c.name_key = p.name_key
-    OR (p.watched AND length(p.name_key) >= 8 AND abs(length(c.name_key) - length(p.name_key)) <= 1
-        AND levenshtein_distance(c.name_key, p.name_key) <= 1)
-  WHERE length(p.name_key) >= 4
+    OR (p.watched AND length(p.name_key) >= prm.fuzzy_min_name_letters AND abs(length(c.name_key) - length(p.name_key)) <= prm.max_edits
+        AND levenshtein_distance(c.name_key, p.name_key) <= prm.max_edits)
+  WHERE length(p.name_key) >= prm.min_name_letters
 ),
 hosts AS (
   SELECT m.meeting_uuid, max(lower(m.host_email)) AS host_email

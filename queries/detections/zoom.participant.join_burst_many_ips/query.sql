@@ -1,9 +1,17 @@
--- 10 or more distinct public IPs join one meeting instance (or its waiting room) within any 5 minutes, counting
--- only participants who are not signed-in internal users: a meeting link posted publicly, a zoombombing raid.
--- Each join time anchors a window [t, t + 5 minutes); the meeting alerts when any window holds 10+ IPs. IPs come
+-- min_ips or more distinct public IPs join one meeting instance (or its waiting room) within any window_minutes,
+-- counting only participants who are not signed-in internal users: a meeting link posted publicly, a zoombombing
+-- raid. Each join time anchors a window [t, t + window_minutes); the meeting alerts when any window holds min_ips.
+-- The realtime check counts the same windows as each join arrives. IPs come
 -- from the participant webhooks (public_ip, undocumented, present on many events) and the dashboard poller
 -- (ip_address). Meetings only: webinars are public by design. Every ? is the run's end time (ISO-8601 UTC).
-WITH joins AS (
+WITH params AS (
+  SELECT
+    max(CASE WHEN name = 'min_ips' THEN value END) AS min_ips,
+    max(CASE WHEN name = 'window_minutes' THEN value END) AS window_minutes
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.participant.join_burst_many_ips'
+),
+joins AS (
   SELECT pe.meeting_uuid, pe.meeting_id, pe.topic, nullif(trim(pe.public_ip), '') AS ip, pe.event_time AS join_time,
     lower(nullif(trim(pe.email), '')) AS email, nullif(pe.participant_user_id, '') AS zoom_user_id
   FROM participant_events pe
@@ -27,9 +35,9 @@ outside AS (
   WHERE j.ip IS NOT NULL AND j.meeting_uuid IS NOT NULL
     AND (d.domain IS NULL OR j.email IS NULL OR j.zoom_user_id IS NULL)
 ),
--- Only meetings with 10+ outside IPs in the whole day can have a burst; this keeps the self-join small.
+-- Only meetings with min_ips outside IPs in the whole day can have a burst; this keeps the self-join small.
 crowded AS (
-  SELECT meeting_uuid FROM outside GROUP BY meeting_uuid HAVING count(DISTINCT ip) >= 10
+  SELECT meeting_uuid FROM outside GROUP BY meeting_uuid HAVING count(DISTINCT ip) >= (SELECT min_ips FROM params)
 ),
 ip_joins AS (
   SELECT DISTINCT o.meeting_uuid, o.ip, o.join_time
@@ -39,12 +47,13 @@ ip_joins AS (
 windows AS (
   SELECT a.meeting_uuid, a.window_start, count(DISTINCT b.ip) AS distinct_ips, max(b.join_time) AS window_end
   FROM (SELECT DISTINCT meeting_uuid, join_time AS window_start FROM ip_joins) a
+  CROSS JOIN params p
   JOIN ip_joins b
     ON b.meeting_uuid = a.meeting_uuid
     AND b.join_time >= a.window_start
-    AND b.join_time < date_add('minute', 5, a.window_start)
+    AND b.join_time < date_add('minute', p.window_minutes, a.window_start)
   GROUP BY a.meeting_uuid, a.window_start
-  HAVING count(DISTINCT b.ip) >= 10
+  HAVING count(DISTINCT b.ip) >= max(p.min_ips)
 ),
 bursts AS (
   SELECT meeting_uuid, min(window_start) AS first_seen, max(window_end) AS last_seen, max(distinct_ips) AS peak_distinct_ips

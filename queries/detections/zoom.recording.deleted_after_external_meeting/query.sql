@@ -1,11 +1,20 @@
 -- Cloud recordings deleted or trashed in the last day, in two patterns (column `pattern`):
 --   after_external_meeting: a recording of a meeting instance that external or unauthenticated participants joined,
---     deleted or trashed within 24 h of the meeting's end;
---   bulk_deletion: one operator deleting or trashing 10 or more recordings (meetings) within one hour.
+--     deleted or trashed within after_meeting_hours (24) of the meeting's end;
+--   bulk_deletion: one operator deleting or trashing bulk_recordings (10) or more recordings (meetings) within a
+--     sliding bulk_window_minutes (60).
 -- Deletions come from recording webhooks (deleted, trashed and their batch variants, one row per meeting), the
 -- admin operation log (category Recording) and the recordings poller (files listed from the trash; no operator,
 -- seen-in-trash time = ingested_at). Every ? is the run's end time (ISO-8601 UTC).
-WITH deletions AS (
+WITH params AS (
+  SELECT
+    max(CASE WHEN name = 'after_meeting_hours' THEN value END) AS after_meeting_hours,
+    max(CASE WHEN name = 'bulk_recordings' THEN value END) AS bulk_recordings,
+    max(CASE WHEN name = 'bulk_window_minutes' THEN value END) AS bulk_window_minutes
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.recording.deleted_after_external_meeting'
+),
+deletions AS (
   SELECT
     r.event_time AS deleted_at,
     lower(r.operator) AS operator,
@@ -137,10 +146,11 @@ after_external AS (
   JOIN externals x
     ON d.meeting_uuid = x.meeting_uuid OR (d.meeting_uuid IS NULL AND d.meeting_id = x.meeting_id)
   JOIN meeting_ends e ON e.meeting_uuid = x.meeting_uuid
-  WHERE d.deleted_at < date_add('hour', 24, e.ended_at)
+  CROSS JOIN params p
+  WHERE d.deleted_at < date_add('hour', p.after_meeting_hours, e.ended_at)
   GROUP BY x.meeting_uuid
 ),
--- Every one-hour window that starts at one of an operator's deletions. Webhooks and the operation log can both
+-- Every bulk_window_minutes window that starts at one of an operator's deletions. Webhooks and the operation log can both
 -- record the same deletion, so each source is counted on its own and the larger count is kept.
 bulk_windows AS (
   SELECT
@@ -154,10 +164,11 @@ bulk_windows AS (
     array_join(array_sort(array_agg(DISTINCT b.source)), ', ') AS sources,
     sum(b.files) AS files
   FROM deletions a
+  CROSS JOIN params p
   JOIN deletions b
     ON b.operator = a.operator
    AND b.deleted_at >= a.deleted_at
-   AND b.deleted_at < date_add('hour', 1, a.deleted_at)
+   AND b.deleted_at < date_add('minute', p.bulk_window_minutes, a.deleted_at)
   WHERE a.operator IS NOT NULL
   GROUP BY a.operator, a.deleted_at
 ),
@@ -181,7 +192,7 @@ bulk AS (
     min(window_start) AS first_seen,
     max(window_end) AS last_seen
   FROM bulk_windows
-  WHERE recordings >= 10
+  WHERE recordings >= (SELECT bulk_recordings FROM params)
   GROUP BY operator
 )
 SELECT * FROM after_external
