@@ -51,7 +51,7 @@ function readerOf(file: string): string | undefined {
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The local view standing for the configured data-access table: the file, or no rows when it does not exist (yet). */
-function dataAccessView(source: DataAccessSource, file: string): { name: string; sql: string } {
+export function dataAccessView(source: DataAccessSource, file: string): { name: string; sql: string } {
   const reader = readerOf(file);
   if (reader === undefined || !existsSync(file)) {
     return {

@@ -1,5 +1,5 @@
 -- Post-meeting correlation, Exposure step: whether the meeting's topic matches a sensitive pattern and whether its
 -- host is a watched user, from the config views. Parameters: :topic, :host_email (lower case; '' when unknown).
-SELECT
-  (SELECT count(*) FROM sensitive_meeting_patterns p WHERE regexp_like(:topic, p.pattern)) AS sensitive,
-  (SELECT count(*) FROM watched_users w WHERE w.email = :host_email) AS watched
+SELECT s.sensitive, w.watched
+FROM (SELECT count(*) AS sensitive FROM sensitive_meeting_patterns p WHERE regexp_like(:topic, p.pattern)) s
+CROSS JOIN (SELECT count(*) AS watched FROM watched_users u WHERE u.email = :host_email) w

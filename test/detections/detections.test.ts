@@ -1,11 +1,14 @@
 import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
-import { loadDetections, loadHuntingQueries } from '../../lib/detections/load.ts';
-import { loadFixtures, matchExpected, runFixture } from '../support/detection-fixtures.ts';
+import { isScheduled } from '#core/detect/detection.ts';
+import { loadCorrelationQueries, loadDetections, loadHuntingQueries } from '../../lib/detections/load.ts';
+import { loadFixtures, matchExpected } from '../support/detection-fixtures.ts';
+import { runPaths } from '../support/detection-paths.ts';
 
 const { Parser } = pkg;
 const parser = new Parser();
-const detections = loadDetections();
+const all = loadDetections();
+const detections = all.filter(isScheduled);
 
 /** The detection ids the detections issue requires; they are stable from now on. */
 const REQUIRED = [
@@ -41,21 +44,43 @@ describe('the detection library', () => {
     expect(() => parser.astify(q.sql, { database: 'trino' })).not.toThrow();
   });
 
-  it.each(detections.map((d) => [d.id, d] as const))('%s has positive and negative fixtures', (id) => {
+  it.each(loadCorrelationQueries().map((q) => [q.name, q] as const))('correlation query %s parses as Trino SQL', (_name, q) => {
+    // Named parameters (:name) become positional ? before execution; the data-access identifiers come from config.
+    const sql = q.sql.replace(/:([a-z][a-z0-9_]*)/g, '?').replace(/"\{(\w+)\}"/g, '"$1"');
+    expect(() => parser.astify(sql, { database: 'trino' })).not.toThrow();
+  });
+
+  it.each(all.map((d) => [d.id, d] as const))('%s has positive and negative fixtures', (id) => {
     const kinds = new Set(loadFixtures(id).map((f) => f.kind));
     expect([...kinds].sort()).toEqual(['negative', 'positive']);
   });
 });
 
-const cases = detections.flatMap((d) => loadFixtures(d.id).map((f) => [`${d.id} ${f.name}`, d, f] as const));
+const cases = all.flatMap((d) => loadFixtures(d.id).map((f) => [`${d.id} ${f.name}`, d, f] as const));
 
+/*
+ * Every fixture through every path its detection declares (scheduled SQL on DuckDB, realtime checks over the signed
+ * webhooks, post-meeting correlation): each path must raise exactly the expected alerts. A positive fixture may name
+ * the paths that can see its evidence (`paths`, with `why`); the others must raise nothing that is not expected. A
+ * negative may name the paths its near miss is about (e.g. a lookback, which only a scheduled run has).
+ */
 describe.each(cases)('fixture %s', (_name, detection, file) => {
   it(file.fixture.description, async () => {
-    const alerts = await runFixture(detection, file.fixture);
-    expect(matchExpected(alerts, file.fixture.expect)).toEqual([]);
-    for (const alert of alerts) {
-      expect(alert.detection_id).toBe(detection.id);
-      expect(alert.evidence.length).toBeGreaterThan(0);
+    const byPath = await runPaths(detection.id, file.fixture);
+    const on = file.fixture.paths ?? detection.paths;
+    for (const path of detection.paths) {
+      const alerts = byPath[path] ?? [];
+      if (on.includes(path)) {
+        expect(matchExpected(alerts, file.fixture.expect), `${path} path`).toEqual([]);
+      } else if (file.kind === 'positive') {
+        const extra = alerts.filter((a) => !file.fixture.expect.some((e) => Object.entries(e.entities).every(([k, v]) => (a.entities as Record<string, string>)[k] === v)));
+        expect(extra.map((a) => a.entities), `${path} path raised what the fixture does not expect`).toEqual([]);
+      }
+      for (const alert of alerts) {
+        expect(alert.detection_id).toBe(detection.id);
+        expect(alert.source).toBe(path);
+        expect(alert.evidence.length).toBeGreaterThan(0);
+      }
     }
   });
 });

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { configSchema } from '#config/schema.ts';
 import type { Alert } from '#core/alerts/alert.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import type { Detection } from '#core/detect/detection.ts';
+import { applyParameterOverrides, DETECTION_PATHS, type ScheduledDetection } from '#core/detect/detection.ts';
 import { runDetection } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { tableColumns } from '#core/schema/registry.ts';
@@ -14,7 +14,7 @@ import { TABLES } from '#core/schema/tables.ts';
 import type { CellValue } from '#core/schema/types.ts';
 import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/fs-object-store.ts';
-import { QUERIES_DIR } from '../../lib/detections/load.ts';
+import { QUERIES_DIR, loadDetections } from '../../lib/detections/load.ts';
 
 /** The config every fixture starts from; a fixture's `config` is merged over it. */
 export const FIXTURE_BASE_CONFIG = {
@@ -28,13 +28,22 @@ const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/
 
 /**
  * One fixture file, `queries/detections/<id>/tests/<positive|negative>-<name>.yml`: rows per table (timestamps as
- * ISO-8601 UTC text), the run time, optional config overrides, and the alerts expected (none for a negative).
+ * ISO-8601 UTC text), Zoom webhook bodies, the run time, optional config overrides, and the alerts expected (none
+ * for a negative). Rows of the webhook tables and the `webhooks` bodies are replayed as signed webhooks through every
+ * path the detection declares (test/support/detection-paths.ts); `paths` narrows a positive fixture to some of them,
+ * with `why` (e.g. evidence only a poller sees).
  */
 export const fixtureSchema = z.object({
   description: z.string().min(1),
   now: iso,
   config: z.record(z.string(), z.unknown()).optional(),
-  rows: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+  rows: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).default({}),
+  /** Zoom webhook bodies, delivered at `received` (default: the body's event_ts), in time order (listing order on ties). */
+  webhooks: z.array(z.object({ body: z.record(z.string(), z.unknown()), received: iso.optional() }).strict()).default([]),
+  /** Rows of the configured data-access table (config correlation.dataAccess), for the correlation path. */
+  dataAccess: z.array(z.record(z.string(), z.unknown())).optional(),
+  paths: z.array(z.enum(DETECTION_PATHS)).min(1).optional(),
+  why: z.string().min(1).optional(),
   /** Each expected alert, matched by its entities (every listed entity must equal); the count must match too. */
   expect: z.array(z.object({ entities: z.record(z.string(), z.string()) }).strict()),
 }).strict();
@@ -57,6 +66,7 @@ export function loadFixtures(detectionId: string, queriesDir: string = QUERIES_D
     const fixture = fixtureSchema.parse(parseYaml(readFileSync(join(dir, name), 'utf8')));
     if (kind === 'negative' && fixture.expect.length > 0) throw new Error(`${detectionId}/tests/${name}: a negative fixture expects no alerts`);
     if (kind === 'positive' && fixture.expect.length === 0) throw new Error(`${detectionId}/tests/${name}: a positive fixture expects an alert`);
+    if ((fixture.paths === undefined) !== (fixture.why === undefined)) throw new Error(`${detectionId}/tests/${name}: paths and why go together`);
     return { name, kind, fixture };
   });
 }
@@ -73,13 +83,17 @@ function cell(table: string, column: string, type: string, value: unknown): Cell
   return JSON.stringify(value);
 }
 
-/** Writes the fixture's rows into a lake folder through the real lake writer (schema-checked, partitioned by dt). */
-export async function writeFixtureLake(lakeDir: string, fixture: Fixture): Promise<void> {
+/**
+ * Writes the fixture's rows into a lake folder through the real lake writer (schema-checked, partitioned by dt).
+ * `skip` leaves tables out (the webhook tables, which the paths harness writes from the replayed webhooks).
+ */
+export async function writeFixtureLake(lakeDir: string, fixture: Fixture, skip: readonly string[] = []): Promise<void> {
   const nowMs = Date.parse(fixture.now);
   const store = new FsObjectStore(lakeDir);
   let n = 0;
   const writer = new LakeWriter({ store, clock: { now: () => nowMs }, newId: () => `fixture-${n++}`, writerId: 'fixture' });
   for (const [table, rows] of Object.entries(fixture.rows)) {
+    if (skip.includes(table)) continue;
     const def = TABLES.find((t) => t.name === table);
     if (!def) throw new Error(`fixture rows for unknown table ${table}`);
     const types = new Map(tableColumns(def).map((c) => [c.name, c.type]));
@@ -99,13 +113,15 @@ export function fixtureConfig(fixture: Fixture): Record<string, unknown> {
 }
 
 /** Writes the fixture's rows into a temporary lake, runs the detection on DuckDB, and returns its alerts. */
-export async function runFixture(detection: Detection, fixture: Fixture): Promise<Alert[]> {
+export async function runFixture(detection: ScheduledDetection, fixture: Fixture): Promise<Alert[]> {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-fixture-'));
   try {
     await writeFixtureLake(dir, fixture);
-    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(configSchema.parse(fixtureConfig(fixture))) });
+    const config = configSchema.parse(fixtureConfig(fixture));
+    const detections = applyParameterOverrides(loadDetections(), config.detections);
+    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(config, detections) });
     try {
-      return await runDetection(engine, detection, Date.parse(fixture.now));
+      return await runDetection(engine, detections.find((d) => d.id === detection.id) as ScheduledDetection, Date.parse(fixture.now));
     } finally {
       engine.close();
     }

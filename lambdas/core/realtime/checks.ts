@@ -60,7 +60,10 @@ export async function runChecks(env: ZoomEnvelope, receivedAt: number, ctx: Chec
   const at = row.event_time as number;
   const action = env.event.slice(env.event.indexOf('.') + 1);
   if (env.event.startsWith('user.')) {
-    const update = directoryUpdateFromEvent(env, at);
+    // A deleted user's webhook may carry only the Zoom user id: the directory knows its email from earlier facts.
+    const userId = text(row.user_id);
+    const known = text(row.email) === null && userId !== null ? await emailOfUserId(ctx.state, userId) : undefined;
+    const update = directoryUpdateFromEvent(env, at, known);
     if (update) await applyDirectoryUpdates(ctx.state, [update], ctx.settings.watchedUsers);
     return [];
   }

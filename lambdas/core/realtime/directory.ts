@@ -87,12 +87,13 @@ const fullName = (first: unknown, last: unknown): string[] => {
 
 /**
  * The directory update a user.* webhook carries, if any. `eventTime` is the event's own time as the lake's
- * user_events row has it (the status fact takes effect then).
+ * user_events row has it (the status fact takes effect then); `knownEmail` is the user's email from the directory,
+ * for a webhook that names the user by id only.
  */
-export function directoryUpdateFromEvent(env: ZoomEnvelope, eventTime: number): DirectoryUpdate | undefined {
+export function directoryUpdateFromEvent(env: ZoomEnvelope, eventTime: number, knownEmail?: string): DirectoryUpdate | undefined {
   if (!env.event.startsWith('user.')) return undefined;
   const o = obj(env.payload.object);
-  const email = text(o.email)?.trim().toLowerCase();
+  const email = text(o.email)?.trim().toLowerCase() || knownEmail;
   if (!email) return undefined;
   const status = STATUS_BY_EVENT[env.event];
   const userId = id(o.id);

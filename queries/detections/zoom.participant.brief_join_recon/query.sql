@@ -1,9 +1,16 @@
--- External or unauthenticated participants who spent under 5 minutes in each of at least 3 meeting instances in the
--- last 7 days: someone checking which links work and who attends, rather than taking part.
+-- External or unauthenticated participants who spent under brief_seconds (300) in each of at least min_meetings (3)
+-- meeting instances in the last 7 days: someone checking which links work and who attends, rather than taking part.
 -- Sessions come from the report API (meeting_participants), the dashboard API (participant_details) and the
 -- participant webhooks (a joined event paired with the next left event of the same participant id), so either
 -- collector is enough. Every ? is the run's end time (ISO-8601 UTC).
-WITH sessions AS (
+WITH params AS (
+  SELECT
+    max(CASE WHEN name = 'brief_seconds' THEN value END) AS brief_seconds,
+    max(CASE WHEN name = 'min_meetings' THEN value END) AS min_meetings
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.participant.brief_join_recon'
+),
+sessions AS (
   SELECT
     'report' AS source,
     mp.meeting_uuid,
@@ -101,7 +108,8 @@ brief AS (
   JOIN (SELECT participant, meeting_uuid, max(seconds) AS seconds FROM per_source GROUP BY participant, meeting_uuid) t
     ON t.participant = n.participant AND t.meeting_uuid = n.meeting_uuid
   LEFT JOIN internal_domains d ON d.domain = split_part(n.user_email, '@', 2)
-  WHERE t.seconds < 300
+  CROSS JOIN params p
+  WHERE t.seconds < p.brief_seconds
 )
 SELECT
   b.participant,
@@ -118,6 +126,7 @@ SELECT
   min(b.first_join) AS first_seen,
   max(b.last_leave) AS last_seen
 FROM brief b
+CROSS JOIN params p
 WHERE b.is_external OR b.is_unauthenticated
 GROUP BY b.participant
-HAVING count(DISTINCT b.meeting_uuid) >= 3
+HAVING count(DISTINCT b.meeting_uuid) >= max(p.min_meetings)

@@ -108,5 +108,6 @@ SELECT
   min(o.first_join) AS first_seen,
   max(o.last_join) AS last_seen
 FROM outsiders o
+CROSS JOIN params p
 GROUP BY o.participant
-HAVING count(DISTINCT o.meeting_uuid) >= (SELECT min_sensitive_meetings FROM params) OR bool_or(o.unauthenticated)
+HAVING count(DISTINCT o.meeting_uuid) >= max(p.min_sensitive_meetings) OR bool_or(o.unauthenticated)

@@ -37,7 +37,7 @@ outside AS (
 ),
 -- Only meetings with min_ips outside IPs in the whole day can have a burst; this keeps the self-join small.
 crowded AS (
-  SELECT meeting_uuid FROM outside GROUP BY meeting_uuid HAVING count(DISTINCT ip) >= (SELECT min_ips FROM params)
+  SELECT o.meeting_uuid FROM outside o CROSS JOIN params p GROUP BY o.meeting_uuid HAVING count(DISTINCT o.ip) >= max(p.min_ips)
 ),
 ip_joins AS (
   SELECT DISTINCT o.meeting_uuid, o.ip, o.join_time

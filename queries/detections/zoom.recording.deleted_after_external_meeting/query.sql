@@ -192,7 +192,8 @@ bulk AS (
     min(window_start) AS first_seen,
     max(window_end) AS last_seen
   FROM bulk_windows
-  WHERE recordings >= (SELECT bulk_recordings FROM params)
+  CROSS JOIN params p
+  WHERE recordings >= p.bulk_recordings
   GROUP BY operator
 )
 SELECT * FROM after_external

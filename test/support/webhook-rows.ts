@@ -1,0 +1,145 @@
+import { parseEnvelope } from '#core/webhook/envelope.ts';
+import { typedRows } from '#core/webhook/normalise.ts';
+
+/**
+ * Fixture rows of the webhook tables (participant_events, meeting_events, recording_events, user_events,
+ * account_events) as the Zoom webhook bodies that carry them, so a detection fixture written as table rows can be
+ * replayed as signed webhooks through the realtime path. Every body is checked against the normaliser: the typed
+ * row it gives must hold each value the fixture row states, so the scheduled path (which writes the same bodies
+ * through the lake writer) reads exactly the fixture's rows.
+ */
+
+/** The webhook tables a fixture row can be replayed from. */
+export const WEBHOOK_TABLES = ['participant_events', 'meeting_events', 'recording_events', 'user_events', 'account_events'] as const;
+
+type Cell = unknown;
+type FixtureRow = Readonly<Record<string, Cell>>;
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const timeOf = (v: Cell): number => {
+  const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(ms)) throw new Error(`fixture webhook row: event_time must be an ISO-8601 time, got ${String(v)}`);
+  return ms;
+};
+const pick = (row: FixtureRow, mapping: Readonly<Record<string, string>>): Record<string, Cell> => {
+  const out: Record<string, Cell> = {};
+  for (const [column, field] of Object.entries(mapping)) if (row[column] !== undefined && row[column] !== null) out[field] = row[column];
+  return out;
+};
+const parsed = (v: Cell): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** The time field a participant event carries its own time in (as the normaliser reads it). */
+function participantTimeField(event: string): string {
+  const action = event.slice(event.indexOf('.') + 1);
+  if (action === 'participant_joined') return 'join_time';
+  if (action === 'participant_left') return 'leave_time';
+  return 'date_time';
+}
+
+/** The Zoom webhook body carrying one fixture row of a webhook table. */
+export function bodyFromRow(table: string, row: FixtureRow): Record<string, unknown> {
+  const event = String(row.event);
+  const at = timeOf(row.event_time);
+  const operator = pick(row, { operator: 'operator', operator_id: 'operator_id' });
+  switch (table) {
+    case 'participant_events':
+      return {
+        event, event_ts: at,
+        payload: {
+          account_id: row.account_id ?? 'acc',
+          object: {
+            ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }),
+            participant: {
+              ...pick(row, {
+                participant_id: 'user_id', participant_user_id: 'id', participant_uuid: 'participant_uuid', user_name: 'user_name', email: 'email',
+                registrant_id: 'registrant_id', customer_key: 'customer_key', phone_number: 'phone_number', public_ip: 'public_ip',
+                private_ip: 'private_ip', leave_reason: 'leave_reason',
+              }),
+              [participantTimeField(event)]: iso(at),
+              ...(event.includes('.sharing_') ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } } : {}),
+            },
+          },
+        },
+      };
+    case 'meeting_events': {
+      const own = event.endsWith('.started') ? { start_time: iso(at) } : event.endsWith('.ended') ? { end_time: iso(at) } : {};
+      return {
+        event, event_ts: at,
+        payload: {
+          account_id: row.account_id ?? 'acc', ...operator,
+          object: {
+            ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic', meeting_type: 'type', duration_minutes: 'duration', timezone: 'timezone' }),
+            ...(row.start_time ? { start_time: row.start_time } : {}), ...(row.end_time ? { end_time: row.end_time } : {}), ...own,
+          },
+        },
+      };
+    }
+    case 'recording_events':
+      return {
+        event, event_ts: at,
+        payload: {
+          account_id: row.account_id ?? 'acc', ...operator,
+          object: pick(row, {
+            meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', host_email: 'host_email', topic: 'topic', start_time: 'start_time',
+            recording_count: 'recording_count', total_size: 'total_size',
+          }),
+        },
+      };
+    case 'user_events': {
+      const changes = row.changes_json ? parsed(row.changes_json) as { object?: Record<string, unknown>; old_object?: Record<string, unknown> } : undefined;
+      return {
+        event, event_ts: at,
+        payload: {
+          account_id: row.account_id ?? 'acc', ...operator,
+          object: { ...pick(row, { user_id: 'id', email: 'email', user_type: 'type', client_type: 'client_type', client_version: 'version', login_type: 'login_type' }), ...changes?.object },
+          ...(changes?.old_object ? { old_object: { ...(row.user_id ? { id: row.user_id } : {}), ...changes.old_object } } : {}),
+        },
+      };
+    }
+    case 'account_events':
+      return {
+        event, event_ts: at,
+        payload: {
+          account_id: row.account_id ?? 'acc', ...operator,
+          object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
+          ...(row.old_settings_json ? { old_object: { id: row.account_id ?? 'acc', settings: parsed(row.old_settings_json) } } : {}),
+        },
+      };
+    default:
+      throw new Error(`fixture rows of ${table} cannot be replayed as webhooks (only ${WEBHOOK_TABLES.join(', ')})`);
+  }
+}
+
+/** Whether every key of `a` is in `b` with the same value (deeply): a webhook may carry more than the fixture states. */
+const subset = (a: unknown, b: unknown): boolean => {
+  if (a === null || typeof a !== 'object' || Array.isArray(a)) return JSON.stringify(a) === JSON.stringify(b);
+  if (b === null || typeof b !== 'object') return false;
+  return Object.entries(a).every(([k, v]) => subset(v, (b as Record<string, unknown>)[k]));
+};
+
+const same = (fixture: Cell, typed: unknown): boolean => {
+  // An empty string and a missing value read the same everywhere (the SQL reads nullif(trim(x), '')).
+  if (fixture === null || fixture === undefined || fixture === '') return typed === null || typed === undefined || typed === '';
+  if (typeof typed === 'number' && typeof fixture === 'string' && !Number.isNaN(Date.parse(fixture)) && /T/.test(fixture)) return Date.parse(fixture) === typed;
+  if (typeof fixture === 'object') return subset(fixture, typeof typed === 'string' ? JSON.parse(typed) : typed);
+  if (typeof fixture === 'string' && typeof typed === 'string' && /^[[{]/.test(fixture)) return subset(JSON.parse(fixture), JSON.parse(typed));
+  return String(fixture) === String(typed);
+};
+
+/**
+ * The body for a fixture row, after checking that the normaliser turns it back into the row (every column the
+ * fixture states, with the same value). Throws naming the column that does not survive the round trip.
+ */
+export function replayableBody(table: string, row: FixtureRow): string {
+  const text = JSON.stringify(bodyFromRow(table, row));
+  const rows = typedRows(parseEnvelope(text), 'fixture', timeOf(row.event_time));
+  const typed = rows.find((r) => r.table === table)?.row;
+  if (!typed) throw new Error(`fixture ${table} row (${String(row.event)}) gives no ${table} row when replayed`);
+  for (const [column, value] of Object.entries(row)) {
+    if (column === 'account_id' || column === 'source_record_id') continue;
+    if (!same(value, typed[column])) {
+      throw new Error(`fixture ${table} row (${String(row.event)}): column ${column} is ${JSON.stringify(value)} but the replayed webhook gives ${JSON.stringify(typed[column])}`);
+    }
+  }
+  return text;
+}
