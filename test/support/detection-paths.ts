@@ -23,7 +23,7 @@ import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/fs-object-store.ts';
 import { loadRegistry } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
-import { fixtureConfig, writeFixtureLake, type Fixture } from './detection-fixtures.ts';
+import { fixtureConfig, matchExpected, writeFixtureLake, type Fixture, type FixtureFile } from './detection-fixtures.ts';
 import { MemoryAlertDelivery } from './memory-alert-delivery.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 import { MemoryStateStore } from './memory-state-store.ts';
@@ -214,5 +214,26 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
   }
 }
 
-/** The config a fixture runs with (exported for tests that change it). */
+/**
+ * What is wrong with the paths' alerts for a fixture: on each path the fixture applies to, the expected alerts
+ * exactly; on the other paths of a positive fixture, nothing it does not expect (a path may miss evidence it cannot
+ * see, never raise more). Empty when the paths agree with the fixture.
+ */
+export function pathProblems(declared: readonly DetectionPath[], file: FixtureFile, byPath: PathAlerts): string[] {
+  const on = file.fixture.paths ?? declared;
+  const problems: string[] = [];
+  for (const path of declared) {
+    const alerts = byPath[path] ?? [];
+    if (on.includes(path)) {
+      problems.push(...matchExpected(alerts, file.fixture.expect).map((p) => `${path} path: ${p}`));
+    } else if (file.kind === 'positive') {
+      const extra = alerts.filter((a) => !file.fixture.expect.some((e) => Object.entries(e.entities).every(([k, v]) => (a.entities as Record<string, string>)[k] === v)));
+      if (extra.length > 0) problems.push(`${path} path raised what the fixture does not expect: ${JSON.stringify(extra.map((a) => a.entities))}`);
+    }
+    for (const a of alerts) if (a.source !== path) problems.push(`${path} path raised an alert with source ${a.source}`);
+  }
+  return problems;
+}
+
+/** The config a fixture runs with. */
 export const fixtureRunConfig = (fixture: Fixture): ZoomlakeConfig => configSchema.parse(fixtureConfig(fixture));
