@@ -6,10 +6,12 @@ import { configSchema } from '#config/schema.ts';
 import { CORRELATION_DETECTIONS, type ExposureSummary, type MeetingEndedInput } from '#core/correlate/contract.ts';
 import { correlate, exposure, readExposure, storeExposure, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { configViews } from '#core/detect/config-views.ts';
+import { applyParameterOverrides, isScheduled } from '#core/detect/detection.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { runDetection } from '#core/detect/run.ts';
 import type { Alert } from '#core/alerts/alert.ts';
 import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
-import { loadDetections } from '../../lib/detections/load.ts';
+import { REGISTRY } from '../support/registry.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { EmptyQueryEngine } from '../support/correlation-fakes.ts';
 import { writeFixtureLake } from '../support/detection-fixtures.ts';
@@ -68,7 +70,10 @@ const ROWS = {
     user('host-1', 'ann@example.com', 'Ann', 'Host'), user('u-bob', 'bob@example.com', 'Bob', 'Builder'),
     user('u-cara', 'cara@example.com', 'Cara', 'Chief'), user('host-9', 'hal@example.com', 'Hal', 'Nine'),
   ],
-  meetings: [{ meeting_uuid: 'm1==', meeting_id: MEETING.meeting_id, host_id: 'host-1', host_email: 'ann@example.com', topic: 'Board prep', start_time: at(START), end_time: at(END) }],
+  meetings: [
+    { meeting_uuid: 'm1==', meeting_id: MEETING.meeting_id, host_id: 'host-1', host_email: 'ann@example.com', topic: 'Board prep', start_time: at(START), end_time: at(END) },
+    { meeting_uuid: 'm2==', meeting_id: INTERNAL.meeting_id, host_id: 'host-1', host_email: 'ann@example.com', topic: 'Weekly sync', start_time: at(START), end_time: at(END) },
+  ],
   operation_logs: [
     oplog('mallory@example.com', END + min(20), 'Download cloud recording for meeting 881 0000 0001'),
     oplog('bob@example.com', END + min(21), 'Download cloud recording for meeting 881 0000 0001'),
@@ -92,7 +97,7 @@ const ACCESS_CSV = [
 const CONFIG = configSchema.parse({ internalDomains: ['example.com'], watchedUsers: ['cara@example.com'], sensitiveMeetingPatterns: ['board'] });
 const DATA_ACCESS = { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' };
 const settings = (over: Partial<CorrelationSettings> = {}): CorrelationSettings => ({
-  enabled: true, waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1, dataAccessWindowMinutes: 30, dataAccess: DATA_ACCESS, ...over,
+  enabled: true, waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1, dataAccess: DATA_ACCESS, ...over,
 });
 
 let dir: string;
@@ -101,14 +106,14 @@ const clock = new FakeClock(NOW);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'zoomlake-correlation-'));
-  await writeFixtureLake(dir, { description: 'correlation', now: at(NOW), rows: ROWS, expect: [] });
+  await writeFixtureLake(dir, { description: 'correlation', now: at(NOW), rows: ROWS, webhooks: [], expect: [] });
   const csv = join(dir, 'access.csv');
   writeFileSync(csv, ACCESS_CSV);
   const quoted = `'${csv.replaceAll("'", "''")}'`;
   engine = await DuckDbQueryEngine.open({
     lakeDir: dir,
     views: [
-      ...configViews(CONFIG),
+      ...configViews(CONFIG, REGISTRY.detections),
       // Timestamps as DuckDB detects them, and as text (CloudTrail's eventtime is a string column).
       { name: 'data_access', sql: `SELECT * FROM read_csv_auto(${quoted})` },
       { name: 'data_access_text', sql: `SELECT * FROM read_csv_auto(${quoted}, all_varchar = true)` },
@@ -123,7 +128,7 @@ afterAll(async () => {
 describe('exposure', () => {
   it('summarises the instance from both participant tables; StoreExposure keeps it on the meeting until stored_until', async () => {
     const state = new MemoryStateStore(clock);
-    const summary = await exposure({ query: engine, clock, settings: settings() }, MEETING);
+    const summary = await exposure({ query: engine, clock, settings: settings(), registry: REGISTRY }, MEETING);
     expect(summary).toEqual({
       meeting_uuid: 'm1==', meeting_id: MEETING.meeting_id, topic: 'Board prep', host_email: 'ann@example.com', start_time: at(START), end_time: at(END),
       participants: 5, external_emails: ['eve@partner.test'], unauthenticated: ['Cara Chiief', 'Rec Bot'],
@@ -146,24 +151,28 @@ describe('exposure', () => {
     ['a host not among the participants: email from the users snapshots', HOST_UNLISTED, settings(),
       { participants: 1, host_email: 'hal@example.com', external_emails: ['dan@vendor.test'], impersonation: [] }],
   ])('%s', async (_name, input, s, expected) => {
-    const summary = await exposure({ query: engine, clock, settings: s }, input);
+    const summary = await exposure({ query: engine, clock, settings: s, registry: REGISTRY }, input);
     expect(summary).toMatchObject(expected);
   });
 });
 
 describe('correlate', () => {
-  async function run(input: MeetingEndedInput, s: CorrelationSettings): Promise<Alert[]> {
-    const summary = await exposure({ query: engine, clock, settings: s }, input);
-    return (await correlate({ query: engine, clock, settings: s }, summary)).alerts as Alert[];
+  async function run(input: MeetingEndedInput, s: CorrelationSettings, registry: DetectionRegistry = REGISTRY): Promise<Alert[]> {
+    const summary = await exposure({ query: engine, clock, settings: s, registry }, input);
+    return (await correlate({ query: engine, clock, settings: s, registry }, summary)).alerts as Alert[];
   }
+  const windowOf = (minutes: number) => REGISTRY.withDetections(applyParameterOverrides(REGISTRY.detections,
+    { [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting]: { parameters: { window_minutes: minutes } } }));
 
   it('flags downloads by non-participants (number or topic in the detail) and the host\'s data access in the window', async () => {
     const alerts = await run(MEETING, settings());
     const downloads = alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
-    expect(downloads.map((a) => [a.dedup_key, a.evidence[0]!.matched_by])).toEqual([
-      ['mallory@example.com|88100000001', 'meeting number'], ['trudy@example.com|88100000001', 'topic'],
+    // The scheduled detection's own query: every download of the meeting number's recordings in its lookback, so
+    // also one before this instance (an earlier instance's recording), as the scheduled run reports it.
+    expect(downloads.map((a) => [a.dedup_key, a.evidence[0]!.matched_by]).sort()).toEqual([
+      ['early@example.com|88100000001', 'meeting number'], ['mallory@example.com|88100000001', 'meeting number'], ['trudy@example.com|88100000001', 'topic'],
     ]);
-    expect(downloads[0]).toMatchObject({
+    expect(downloads.find((a) => a.dedup_key.startsWith('mallory@'))).toMatchObject({
       source: 'correlation', severity: 'medium', first_seen: at(END + min(20)),
       entities: { operator: 'mallory@example.com', meeting_id: '88100000001', meeting_uuid: 'm1==', host_email: 'ann@example.com' },
     });
@@ -184,26 +193,27 @@ describe('correlate', () => {
 
   it.each([
     ['an internal-only meeting: its own non-participant download only, no data-access alert', INTERNAL, settings(),
-      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant]],
+      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], REGISTRY],
     ['no data-access source configured: only the downloads', MEETING, settings({ dataAccess: undefined }),
-      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant]],
-    ['a window too short for the host\'s access', MEETING, settings({ dataAccessWindowMinutes: 5 }),
-      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant]],
-  ])('%s', async (_name, input, s, expected) => {
-    expect((await run(input, s)).map((a) => a.detection_id)).toEqual(expected);
+      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], REGISTRY],
+    ['a window too short for the host\'s access', MEETING, settings(),
+      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], windowOf(5)],
+  ])('%s', async (_name, input, s, expected, registry) => {
+    expect((await run(input, s, registry)).map((a) => a.detection_id)).toEqual(expected);
   });
 
   it('does not query a data-access table when none is configured', async () => {
     const fake = new EmptyQueryEngine();
-    const summary = await exposure({ query: engine, clock, settings: settings() }, MEETING);
-    await correlate({ query: fake, clock, settings: settings({ dataAccess: undefined }) }, summary);
+    const summary = await exposure({ query: engine, clock, settings: settings(), registry: REGISTRY }, MEETING);
+    await correlate({ query: fake, clock, settings: settings({ dataAccess: undefined }), registry: REGISTRY }, summary);
     expect(fake.queries.map((q) => q.sql).filter((sql) => sql.includes('data_access'))).toEqual([]);
     expect(fake.queries).toHaveLength(1);
   });
 
   it('raises the same download alert (id and dedup key) as the scheduled detection', async () => {
     const ours = (await run(MEETING, settings())).filter((a) => a.detection_id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
-    const detection = loadDetections().find((d) => d.id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant)!;
+    const detection = REGISTRY.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
+    if (!isScheduled(detection)) throw new Error('the download detection has no query');
     const scheduled = await runDetection(engine, detection, NOW);
     const mallory = (alerts: readonly Alert[]) => alerts.find((a) => a.dedup_key.startsWith('mallory@'));
     expect(mallory(scheduled)).toBeDefined();

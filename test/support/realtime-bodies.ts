@@ -24,6 +24,8 @@ export interface JoinOpts {
   readonly ip?: string;
   readonly at?: number;
   readonly puuid?: string;
+  /** Registrant id: the participant came through the meeting's registration. */
+  readonly registrant?: string;
 }
 
 /** meeting.participant_joined (or the waiting-room variant). */
@@ -32,7 +34,7 @@ export function joinEvent(o: JoinOpts, waitingRoom = false): string {
   const participant = waitingRoom
     ? { user_id: `1677${o.name.length}`, user_name: o.name, id: o.id ?? '', participant_uuid: o.puuid ?? `pu-${o.name}`, date_time: iso(at), email: o.email ?? '' }
     : { user_id: `1677${o.name.length}`, user_name: o.name, id: o.id ?? '', participant_uuid: o.puuid ?? `pu-${o.name}`, join_time: iso(at), email: o.email ?? '',
-      ...(o.ip ? { public_ip: o.ip } : {}) };
+      ...(o.ip ? { public_ip: o.ip } : {}), ...(o.registrant ? { registrant_id: o.registrant } : {}) };
   return JSON.stringify({
     event: waitingRoom ? 'meeting.participant_joined_waiting_room' : 'meeting.participant_joined', event_ts: at,
     payload: { account_id: 'acc', object: { id: '81234567890', uuid: o.uuid ?? 'inst-1==', host_id: o.hostId ?? 'host-1', topic: o.topic ?? 'Weekly sync', type: 2, participant } },

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
+import { REGISTRY } from '../support/registry.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import type { ExecutionStarter, StartDeps } from '#core/correlate/start.ts';
 import { executionName, type CorrelationSettings } from '#core/correlate/steps.ts';
@@ -171,7 +176,7 @@ describe('correlation starter handler', () => {
 const INPUT: MeetingEndedInput = {
   meeting_uuid: UUID, meeting_id: '88100000001', host_id: 'host-1', topic: TOPIC, start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:00.000Z',
 };
-const SETTINGS: CorrelationSettings = { enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120, dataAccessWindowMinutes: 30 };
+const SETTINGS: CorrelationSettings = { enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120 };
 const SUMMARY = {
   meeting_uuid: UUID, meeting_id: '88100000001', topic: TOPIC, host_email: EMAIL, start_time: INPUT.start_time, end_time: INPUT.end_time,
   participants: 2, external_emails: ['eve@outside.example'], unauthenticated: [], impersonation: [], brief_joins: 0, distinct_ips: 1,
@@ -194,9 +199,9 @@ function taskSetup(report: ScriptedAnswer = [[HOST]]) {
       fetchBuilt += 1;
       return { api, newWriter: () => new LakeWriter({ store, clock, newId: () => `f${store.objects.size}`, writerId: 'correlation' }) };
     },
-    exposure: { query: exposureQuery, clock, settings: SETTINGS },
-    correlate: { query: correlateQuery, clock, settings: SETTINGS },
-    alerts: { delivery, clock },
+    exposure: { query: exposureQuery, clock, settings: SETTINGS, registry: REGISTRY },
+    correlate: { query: correlateQuery, clock, settings: SETTINGS, registry: REGISTRY },
+    alerts: { delivery, clock, registry: REGISTRY },
   };
   const lines: string[] = [];
   const run = (d: TaskDeps, event: unknown) => makeTask(d, (l) => lines.push(l))(event);
@@ -329,12 +334,16 @@ describe('correlation task handler', () => {
 
 describe('correlation handlers\' environment', () => {
   const STARTER_ENV = { STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:correlation', LAKE_BUCKET_NAME: 'lake' };
-  const ATHENA = { ATHENA_WORKGROUP: 'zoomlake', GLUE_DATABASE: 'zoomlake', ATHENA_TIMEOUT_SECONDS: '540', CORRELATION_SETTINGS: JSON.stringify(SETTINGS) };
+  const BUNDLE = detectionBundle(REGISTRY);
+  const BUNDLE_FILE = join(mkdtempSync(join(tmpdir(), 'zoomlake-bundle-')), DETECTION_BUNDLE_FILE);
+  writeFileSync(BUNDLE_FILE, BUNDLE);
+  const SHA = bundleSha256(BUNDLE);
+  const ATHENA = { ATHENA_WORKGROUP: 'zoomlake', GLUE_DATABASE: 'zoomlake', ATHENA_TIMEOUT_SECONDS: '540', CORRELATION_SETTINGS: JSON.stringify(SETTINGS), DETECTIONS_SHA256: SHA };
   const TASK_ENVS: Record<keyof TaskDeps, Record<string, string>> = {
     fetch: { CORRELATION_FUNCTION: 'fetch', ZOOM_CREDENTIALS_SECRET_ARN: 'arn:secret', ZOOM_PLAN: 'business', API_BUDGET_SHARE: '0.5', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake' },
     exposure: { CORRELATION_FUNCTION: 'exposure', ...ATHENA },
     correlate: { CORRELATION_FUNCTION: 'correlate', ...ATHENA },
-    alerts: { CORRELATION_FUNCTION: 'alerts', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', ALERT_BUS_NAME: 'alerts' },
+    alerts: { CORRELATION_FUNCTION: 'alerts', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', ALERT_BUS_NAME: 'alerts', DETECTIONS_SHA256: SHA },
   };
   const without = (env: Record<string, string>, name: string) => Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
 
@@ -348,12 +357,12 @@ describe('correlation handlers\' environment', () => {
   });
 
   it.each(Object.entries(TASK_ENVS))('builds the %s function with only its own dependencies', (part, env) => {
-    expect(Object.keys(taskFromEnv(env))).toEqual([part]);
+    expect(Object.keys(taskFromEnv(env, BUNDLE_FILE))).toEqual([part]);
   });
 
   it.each(Object.entries(TASK_ENVS).flatMap(([part, env]) => Object.keys(env).filter((k) => k !== 'CORRELATION_FUNCTION').map((name) => [part, name, env] as const)))(
     'refuses the %s function\'s environment without %s, naming it', (_part, name, env) => {
-      expect(() => taskFromEnv(without(env, name))).toThrow(name);
+      expect(() => taskFromEnv(without(env, name), BUNDLE_FILE)).toThrow(name);
     });
 
   it.each<[string, Record<string, string>, string]>([
@@ -364,6 +373,10 @@ describe('correlation handlers\' environment', () => {
     ['a timeout that is no number', { ...TASK_ENVS.correlate, ATHENA_TIMEOUT_SECONDS: 'soon' }, 'ATHENA_TIMEOUT_SECONDS'],
     ['settings missing a field', { ...TASK_ENVS.correlate, CORRELATION_SETTINGS: JSON.stringify({ enabled: true }) }, 'waitSeconds'],
   ])('refuses a task environment with %s', (_name, env, field) => {
-    expect(() => taskFromEnv(env)).toThrow(field);
+    expect(() => taskFromEnv(env, BUNDLE_FILE)).toThrow(field);
+  });
+
+  it('refuses a registry file other than the one the function was deployed with', () => {
+    expect(() => taskFromEnv({ ...TASK_ENVS.alerts, DETECTIONS_SHA256: 'b'.repeat(64) }, BUNDLE_FILE)).toThrow(/redeploy/);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REGISTRY } from '../support/registry.ts';
 import { CORRELATION_DETECTIONS, type MeetingEndedInput } from '#core/correlate/contract.ts';
 import { runCorrelation, type CorrelationRunDeps } from '#core/correlate/run.ts';
 import { readExposure, type CorrelationSettings } from '#core/correlate/steps.ts';
@@ -15,7 +16,7 @@ const END = Date.UTC(2026, 10, 20, 11, 0, 0);
 const INPUT: MeetingEndedInput = {
   meeting_uuid: 'u1==', meeting_id: '88100000001', host_id: 'h1', topic: 'Sync', start_time: '2026-11-20T10:00:00.000Z', end_time: new Date(END).toISOString(),
 };
-const SETTINGS: CorrelationSettings = { enabled: true, waitSeconds: 600, notReadyRetries: 3, notReadyIntervalSeconds: 120, dataAccessWindowMinutes: 30 };
+const SETTINGS: CorrelationSettings = { enabled: true, waitSeconds: 600, notReadyRetries: 3, notReadyIntervalSeconds: 120 };
 const ITEM = reportItem('Ann', 'ann@example.com', '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z', 'h1');
 const notReady = () => new ZoomNotFoundError('Meeting does not exist.', { status: 404, code: 3001, endpoint: 'api' });
 
@@ -28,7 +29,7 @@ function setup(script: { report?: readonly ScriptedAnswer[]; metrics?: readonly 
   const sleeps: number[] = [];
   const steps: string[] = [];
   const deps: CorrelationRunDeps = {
-    api, state, clock, delivery, settings, plan, query: new EmptyQueryEngine(),
+    api, state, clock, delivery, settings, plan, query: new EmptyQueryEngine(), registry: REGISTRY,
     newWriter: () => new LakeWriter({ store, clock, newId: () => String(store.objects.size), writerId: 'correlation' }),
     // The fake sleep moves the fake clock, as time would pass.
     sleep: async (ms) => {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '#core/alerts/alert.ts';
-import { durationMs } from '#core/detect/detection.ts';
-import { CORRELATION_CATALOG } from '#core/correlate/catalog.ts';
 import { CORRELATION_DETECTIONS, MEETING_NOT_READY, type MeetingEndedInput } from '#core/correlate/contract.ts';
 import {
   countryOf, dataAccessSql, executionName, fetchDetails, fetchParticipants, meetingEndedInput, notReadyDelayMs, participantsUnavailable, raiseAlerts,
@@ -9,11 +7,11 @@ import {
 import { LakeWriter } from '#core/lake/writer.ts';
 import { parseEnvelope } from '#core/webhook/envelope.ts';
 import { ZoomAuthError, ZoomNotFoundError, ZoomPlanError, ZoomScopeError, ZoomServerError } from '#core/zoom/errors.ts';
-import { loadDetections } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { ScriptedZoomApi, reportItem, type ScriptedAnswer } from '../support/correlation-fakes.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
+import { REGISTRY } from '../support/registry.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const INPUT: MeetingEndedInput = {
@@ -110,7 +108,7 @@ describe('notReadyDelayMs', () => {
 
 describe('participantsUnavailable', () => {
   it('is a valid correlation alert keyed on the instance', () => {
-    const { alerts } = participantsUnavailable({ clock: new FakeClock(NOW) }, INPUT, 7);
+    const { alerts } = participantsUnavailable({ clock: new FakeClock(NOW), registry: REGISTRY }, INPUT, 7);
     expect(alerts).toHaveLength(1);
     const alert = alertSchema.parse(alerts[0]);
     expect(alert).toMatchObject({
@@ -122,7 +120,7 @@ describe('participantsUnavailable', () => {
 });
 
 describe('raiseAlerts', () => {
-  const alert = participantsUnavailable({ clock: new FakeClock(NOW) }, INPUT, 1).alerts[0]!;
+  const alert = participantsUnavailable({ clock: new FakeClock(NOW), registry: REGISTRY }, INPUT, 1).alerts[0]!;
   it.each([
     ['nothing to raise', [], { notified: 0, suppressed: 0 }, 0],
     ['one new alert', [alert], { notified: 1, suppressed: 0 }, 1],
@@ -140,28 +138,25 @@ describe('raiseAlerts', () => {
   });
 });
 
-describe('the correlation catalog', () => {
-  it('shares id, severity, MITRE ids, dedup key and window, and entities with the scheduled download detection', () => {
-    const scheduled = loadDetections().find((d) => d.id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant)!;
-    const ours = CORRELATION_CATALOG.recordingDownloadByNonParticipant;
-    expect({ id: ours.id, title: ours.title, severity: ours.severity, mitre: [...ours.mitre], key: [...ours.dedupKey], windowMs: ours.dedupWindowMs, entities: [...ours.entities] })
-      .toEqual({ id: scheduled.id, title: scheduled.title, severity: scheduled.severity, mitre: scheduled.mitre, key: scheduled.dedup.key, windowMs: durationMs(scheduled.dedup.window), entities: scheduled.entities });
+describe('the correlation detections', () => {
+  it('come from the registry, each declaring the correlation path', () => {
+    for (const id of Object.values(CORRELATION_DETECTIONS)) expect(REGISTRY.get(id).paths).toContain('correlation');
   });
 
-  it('gives the other correlation detections ids no scheduled detection uses', () => {
-    const ids = new Set(loadDetections().map((d) => d.id));
-    expect(ids.has(CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting)).toBe(false);
-    expect(ids.has(CORRELATION_DETECTIONS.participantsUnavailable)).toBe(false);
+  it('raise the registry\'s title, severity and runbook', () => {
+    const alert = participantsUnavailable({ clock: new FakeClock(NOW), registry: REGISTRY }, INPUT, 1).alerts[0]!;
+    const d = REGISTRY.get(CORRELATION_DETECTIONS.participantsUnavailable);
+    expect({ title: alert.title, severity: alert.severity, runbook: alert.runbook, mitre: alert.mitre }).toEqual({ title: d.title, severity: d.severity, runbook: d.runbook, mitre: d.mitre });
   });
 });
 
 describe('dataAccessSql', () => {
   const ok = { table: 'cloudtrail_s3_reads', userColumn: 'principal', timeColumn: 'eventtime', resourceColumn: 'object_key' };
   it('quotes the configured identifiers', () => {
-    expect(dataAccessSql(ok)).toContain('FROM "cloudtrail_s3_reads" a');
+    expect(dataAccessSql(REGISTRY.query('data-access'), ok)).toContain('FROM "cloudtrail_s3_reads" a');
   });
   it.each(['table', 'userColumn', 'timeColumn', 'resourceColumn'] as const)('refuses a %s that is not a plain identifier', (field) => {
-    expect(() => dataAccessSql({ ...ok, [field]: 'x"; DROP TABLE y; --' })).toThrow(new RegExp(`correlation\\.dataAccess\\.${field}`));
+    expect(() => dataAccessSql(REGISTRY.query('data-access'), { ...ok, [field]: 'x"; DROP TABLE y; --' })).toThrow(new RegExp(`correlation\\.dataAccess\\.${field}`));
   });
 });
 

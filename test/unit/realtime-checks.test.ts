@@ -1,29 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { REALTIME_DETECTIONS as D } from '#core/realtime/catalog.ts';
+import { parseConfig } from '#config/load.ts';
+import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
 import { processRealtimeBody, processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
-import { compileSettings, DEFAULT_THRESHOLDS, type RealtimeSettings } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/settings.ts';
+import { loadRegistry } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
-import { T0, joinEvent, settingsEvent } from '../support/realtime-bodies.ts';
-import { CASES, alice, guests } from '../support/realtime-cases.ts';
+import { T0, joinEvent, settingsEvent, userEvent } from '../support/realtime-bodies.ts';
+import { CASES, REALTIME_TEST_CONFIG, alice, guests } from '../support/realtime-cases.ts';
 
-const SETTINGS: RealtimeSettings = {
-  ...DEFAULT_THRESHOLDS,
-  internalDomains: ['example.com'],
-  sensitiveMeetingPatterns: ['board', 'm&a|merger'],
-  watchedUsers: ['ceo@example.com'],
-  minClientVersion: '6.0.0',
-  burstParticipantsPerMinute: 5,
-  burstIpsPerMinute: 3,
-};
+const CONFIG = parseConfig(REALTIME_TEST_CONFIG);
+const REGISTRY = loadRegistry(CONFIG.detections);
 
-function setup(settings: RealtimeSettings = SETTINGS) {
+function setup() {
   const clock = new FakeClock(T0 + 5_000);
   const delivery = new MemoryAlertDelivery();
   const state = new MemoryStateStore(clock);
-  const deps: RealtimeDeps = { state, bodies: new MemoryObjectStore(), delivery, clock, settings: compileSettings(settings) };
+  const deps: RealtimeDeps = {
+    state, bodies: new MemoryObjectStore(), delivery, clock, registry: REGISTRY, settings: compileSettings({ ...CONFIG, ...CONFIG.realtime }),
+  };
   const send = (body: string) => processRealtimeBody(body, clock.now(), deps);
   return { clock, delivery, state, deps, send };
 }
@@ -41,11 +38,12 @@ describe('realtime checks', () => {
   });
 
   it.each([
-    ['a signed-in external', joinEvent({ name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q4' }), 'eve@evil.test'],
-    ['an unauthenticated guest without email', joinEvent({ name: ' Zoë Smith ', topic: 'Board Q4' }), 'guest:zoë smith'],
-  ])('keys %s in a sensitive meeting as the scheduled detection does', async (_n, body, key) => {
+    ['a signed-in external', [joinEvent({ uuid: 'b1', name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q3', at: T0 - 1_000 }),
+      joinEvent({ uuid: 'b2', name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q4' })], 'eve@evil.test'],
+    ['an unauthenticated guest without email', [joinEvent({ name: ' Zoë Smith ', topic: 'Board Q4' })], 'guest:zoë smith'],
+  ])('keys %s in a sensitive meeting as the scheduled detection does', async (_n, bodies, key) => {
     const { delivery, send } = setup();
-    await send(body);
+    for (const body of bodies) await send(body);
     expect(delivery.notified.map((a) => a.dedup_key)).toEqual([key]);
   });
 
@@ -68,24 +66,43 @@ describe('realtime checks', () => {
 
   it('raises a burst once per meeting however many joins follow, and counts a redelivered join once', async () => {
     const { delivery, send, state } = setup();
-    for (const body of guests(8)) {
+    for (const body of guests(8, { ip: (i) => `198.51.100.${i}` })) {
       await send(body);
       await send(body);
     }
-    expect(delivery.notified.map((a) => a.detection_id)).toEqual([D.joinBurst.id]);
-    const minute = Math.floor(T0 / 60_000);
-    expect((await state.get('rt#meeting#inst-1==', `burst#${minute}`))?.attrs.participants).toBe(8);
+    expect(delivery.notified.map((a) => a.detection_id)).toEqual([D.joinBurst]);
+    expect(await state.query('rt#meeting#inst-1==', 'ipjoin#')).toHaveLength(8);
+    expect(delivery.notified[0]!.evidence[0]).toMatchObject({ peak_distinct_ips: 4, first_seen: new Date(T0).toISOString() });
+  });
+
+  it('fires on the join that completes a window, from joins delivered out of order', async () => {
+    const { delivery, send } = setup();
+    const joins = guests(4, { ip: (i) => `198.51.100.${i}` });
+    for (const body of [joins[3]!, joins[0]!, joins[2]!]) await send(body);
+    expect(delivery.notified).toEqual([]);
+    await send(joins[1]!);
+    expect(delivery.notified.map((a) => a.detection_id)).toEqual([D.joinBurst]);
   });
 
   it('runs the checks again when delivery failed, without counting the join twice', async () => {
     const { delivery, send, state } = setup();
-    const events = guests(6);
-    for (const body of events.slice(0, 5)) await send(body);
+    const events = guests(4, { ip: (i) => `198.51.100.${i}` });
+    for (const body of events.slice(0, 3)) await send(body);
     delivery.failNext = new Error('bus down');
-    await expect(send(events[5]!)).rejects.toThrow('bus down');
-    expect((await send(events[5]!)).status).toBe('processed');
-    expect(delivery.notified.map((a) => a.detection_id)).toEqual([D.joinBurst.id]);
-    expect((await state.get('rt#meeting#inst-1==', `burst#${Math.floor(T0 / 60_000)}`))?.attrs.participants).toBe(6);
+    await expect(send(events[3]!)).rejects.toThrow('bus down');
+    expect((await send(events[3]!)).status).toBe('processed');
+    expect(delivery.notified.map((a) => a.detection_id)).toEqual([D.joinBurst]);
+    expect(await state.query('rt#meeting#inst-1==', 'ipjoin#')).toHaveLength(4);
+  });
+
+  it('judges a join against the account state at the join\'s own time, not at delivery', async () => {
+    const { delivery, send } = setup();
+    await send(userEvent('user.deactivated', 'bob@example.com', { id: 'u-bob', at: T0 }));
+    await send(joinEvent({ uuid: 'early', name: 'Bob B', email: 'bob@example.com', id: 'u-bob', at: T0 - 3_600_000 }));
+    expect(delivery.notified).toEqual([]);
+    await send(joinEvent({ uuid: 'late', name: 'Bob B', email: 'bob@example.com', id: 'u-bob', at: T0 + 60_000 }));
+    expect(delivery.notified.map((a) => [a.detection_id, a.entities.meeting_uuid])).toEqual([[D.joinAfterDeactivation, 'late']]);
+    expect(delivery.notified[0]!.evidence[0]).toMatchObject({ deactivated_at: new Date(T0).toISOString() });
   });
 
   it('asks for a retry while another delivery of the same event is in flight, and takes over a stale claim', async () => {

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs } from '#core/detect/detection.ts';
-import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
-import { applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers, lookupEmail, usersNamed } from '#core/realtime/directory.ts';
+import { applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers, lookupEmail, statusAt, usersNamed } from '#core/realtime/directory.ts';
 import { nameKey, participantKey, withinEdits } from '#core/realtime/names.ts';
 import { weakenedSettings } from '#core/realtime/security-settings.ts';
-import { loadDetections } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
 
@@ -12,10 +9,13 @@ describe('name keys', () => {
   it.each([
     ['Alice Anders', 'aliceanders'],
     ['ALICE  ANDERS (Guest)', 'aliceanders'],
-    ['Zoë Ñúñez', 'zoenunez'],
+    ['Zoë Ñúñez', 'nunezzoe'],
     ['Аlice Anders', 'aliceanders'], // Cyrillic А
     ['external - Alice.Anders [iPhone]', 'aliceanders'],
-    ['Ŕobert Ǹame', 'robertname'], // diacritics outside the SQL table fold too
+    ['Anders, Alice', 'aliceanders'], // word order does not matter
+    ['Ŕobert Ǹame', 'namerobert'], // Latin Extended letters fold through the one table
+    ['Ｂｏｂ Ｂｒｏｗｎ', 'bobbrown'], // full-width
+    ['e\u0301mile Zola', 'emilezola'], // a decomposed accent
   ])('%s -> %s', (name, key) => expect(nameKey(name)).toBe(key));
 
   it.each([['catherinezeta', 'catherinezetta', true], ['catherinezeta', 'katherinezetta', false], ['abc', 'abc', true]])(
@@ -26,20 +26,23 @@ describe('name keys', () => {
 });
 
 describe('user directory feeds', () => {
-  it('reads users snapshot rows: status, id and both name orders', () => {
+  it('reads users snapshot rows: status, id and names', () => {
     expect(directoryUpdatesFromUsers([
       { user_id: 'u1', email: 'Bob@Example.com', first_name: 'Bob', last_name: 'Brown', display_name: 'Bobby B', status: 'inactive', snapshot_time: 5 },
       { user_id: 'u2', email: null, status: 'active', snapshot_time: 5 },
-    ])).toEqual([{ email: 'bob@example.com', userId: 'u1', status: 'inactive', at: 5, names: ['Bob Brown', 'Brown Bob', 'Bobby B'] }]);
+    ])).toEqual([{ email: 'bob@example.com', userId: 'u1', status: 'inactive', at: 5, source: 'users snapshot', names: ['Bob Brown', 'Bobby B'] }]);
   });
 
+  const log = 'operation log';
   it.each([
-    [{ time: 1, category_type: 'User', action: 'Deactivate', operation_detail: 'Deactivate user bob@example.com' }, [{ email: 'bob@example.com', status: 'inactive', at: 1 }]],
-    [{ time: 2, category_type: 'User', action: 'Delete', operation_detail: 'Delete User: Bob@Example.com' }, [{ email: 'bob@example.com', status: 'deleted', at: 2 }]],
-    [{ time: 3, category_type: 'User', action: 'Update', operation_detail: 'Activate user bob@example.com' }, [{ email: 'bob@example.com', status: 'active', at: 3 }]],
+    [{ time: 1, category_type: 'User', action: 'Deactivate', operation_detail: 'Deactivate user bob@example.com' }, [{ email: 'bob@example.com', status: 'inactive', at: 1, source: log }]],
+    [{ time: 2, category_type: 'User', action: 'Delete', operation_detail: 'Delete User: Bob@Example.com' }, [{ email: 'bob@example.com', status: 'deleted', at: 2, source: log }]],
+    [{ time: 3, category_type: 'User', action: 'Update', operation_detail: 'Activate user bob@example.com' }, [{ email: 'bob@example.com', status: 'active', at: 3, source: log }]],
     [{ time: 4, category_type: 'User', action: 'Update', operation_detail: 'Update user bob@example.com: Department' }, []],
     [{ time: 5, category_type: 'Recording', action: 'Delete', operation_detail: 'Delete recording of bob@example.com' }, []],
   ])('reads operation log %j', (row, updates) => expect(directoryUpdatesFromOperationLogs([row])).toEqual(updates));
+
+  const matching = { minLetters: 4, fuzzyMinLetters: 8, maxEdits: 1 };
 
   it('keeps the newest status whatever order facts arrive in, and indexes names', async () => {
     const state = new MemoryStateStore(new FakeClock());
@@ -50,8 +53,28 @@ describe('user directory feeds', () => {
     expect(await lookupEmail(state, 'bob@example.com')).toEqual({ email: 'bob@example.com', status: 'active', userId: 'u1', at: 20 });
     await applyDirectoryUpdates(state, [{ email: 'bob@example.com', status: 'deleted', at: 30 }], new Set());
     expect((await lookupEmail(state, 'bob@example.com'))?.status).toBe('deleted');
-    expect(await usersNamed(state, 'bob  BROWN', () => false)).toEqual([{ email: 'bob@example.com', name: 'Bob Brown', match: 'exact' }]);
-    expect(await usersNamed(state, 'Bob', () => true)).toEqual([]);
+    expect(await usersNamed(state, 'bob  BROWN', matching)).toEqual([{ email: 'bob@example.com', name: 'Bob Brown', match: 'exact' }]);
+    expect(await usersNamed(state, 'Brown, Bob', matching)).toEqual([{ email: 'bob@example.com', name: 'Bob Brown', match: 'exact' }]);
+    expect(await usersNamed(state, 'Bob', matching)).toEqual([]);
+  });
+
+  it('answers the status at an instant from the timeline, with when the off period began', async () => {
+    const state = new MemoryStateStore(new FakeClock());
+    const email = 'lee@example.com';
+    await applyDirectoryUpdates(state, [
+      { email, status: 'active', at: 0, source: 'users snapshot' },
+      { email, status: 'inactive', at: 100, source: 'operation log' },
+      { email, status: 'inactive', at: 150, source: 'webhook' },
+      { email, status: 'active', at: 300, source: 'webhook' },
+      // Daily snapshots that say nothing new are not kept.
+      { email, status: 'active', at: 400, source: 'users snapshot' },
+      { email, status: 'pending', at: 450, source: 'users snapshot' },
+    ], new Set());
+    expect(await state.query(`dir#user#${email}`, 'status#')).toHaveLength(4);
+    expect(await statusAt(state, email, 0)).toBeUndefined();
+    expect(await statusAt(state, email, 100)).toMatchObject({ status: 'active', gone: false });
+    expect(await statusAt(state, email, 200)).toMatchObject({ status: 'inactive', gone: true, since: 100, sinceSource: 'operation log' });
+    expect(await statusAt(state, email, 500)).toMatchObject({ status: 'active', gone: false, since: 300 });
   });
 });
 
@@ -67,26 +90,3 @@ describe('weakened account settings', () => {
   ])('%j (was %j) weakens %j', (now, before, settings) => expect(weakenedSettings(now, before).map((w) => w.setting)).toEqual(settings));
 });
 
-describe('realtime ids shared with scheduled detections', () => {
-  const scheduled = new Map(loadDetections().map((d) => [d.id, d]));
-  const twins = Object.values(REALTIME_DETECTIONS).filter((d) => d.scheduledTwin);
-
-  it('lists the overlapping ids', () => {
-    expect(twins.map((d) => d.id).sort()).toEqual([
-      'zoom.operation.security_setting_weakened', 'zoom.participant.external_in_sensitive_meeting', 'zoom.participant.guest_impersonates_internal',
-      'zoom.participant.join_after_deactivation', 'zoom.participant.join_burst_many_ips', 'zoom.recording.deleted_after_external_meeting',
-    ]);
-  });
-
-  it('gives realtime-only ids no scheduled detection of the same name', () => {
-    for (const d of Object.values(REALTIME_DETECTIONS).filter((x) => !x.scheduledTwin)) expect(scheduled.has(d.id)).toBe(false);
-  });
-
-  // A twin not written yet is skipped, not passed: the comparison runs as soon as its detection.yml exists.
-  it.each(twins.map((d) => [d.id, d] as const))('%s uses the scheduled dedup key and window', (id, d) => {
-    const yml = scheduled.get(id);
-    if (!yml) return expect.soft(yml, `queries/detections/${id} does not exist yet`).toBeUndefined();
-    expect(d.dedupKey).toEqual(yml.dedup.key);
-    expect(d.dedupWindowMs).toBe(durationMs(yml.dedup.window));
-  });
-});

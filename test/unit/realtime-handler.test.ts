@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compileSettings, DEFAULT_THRESHOLDS } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/settings.ts';
 import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
 import { T0, joinEvent, settingsEvent } from '../support/realtime-bodies.ts';
+import { REGISTRY } from '../support/registry.ts';
 
 const message = (id: string, body: string) => ({
   messageId: id,
@@ -17,8 +18,8 @@ function setup() {
   const delivery = new MemoryAlertDelivery();
   const lines: string[] = [];
   const handler = makeHandler({
-    state: new MemoryStateStore(clock), bodies: new MemoryObjectStore(), delivery, clock,
-    settings: compileSettings({ ...DEFAULT_THRESHOLDS, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: [], minClientVersion: '6.0.0' }),
+    state: new MemoryStateStore(clock), bodies: new MemoryObjectStore(), delivery, clock, registry: REGISTRY,
+    settings: compileSettings({ meetingStateHours: 72, idempotencyHours: 48, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: [], minClientVersion: '6.0.0' }),
   }, (l) => lines.push(l));
   return { handler, delivery, lines };
 }
@@ -31,13 +32,13 @@ describe('realtime handler', () => {
       message('1', weak), message('2', weak),
       { messageId: '3', body: 'not json' },
       { messageId: '4', body: JSON.stringify({ source: 'zoomlake.webhook', 'detail-type': 'x', detail: { receivedAt: T0 } }) },
-      message('5', joinEvent({ name: 'Eve', email: 'eve@evil.test', id: 'x1', topic: 'Board' })),
+      message('5', joinEvent({ name: 'Eve', topic: 'Board' })),
     ] });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '3' }, { itemIdentifier: '4' }]);
     expect(delivery.notified.map((a) => a.detection_id)).toEqual(['zoom.operation.security_setting_weakened', 'zoom.participant.external_in_sensitive_meeting']);
     expect(JSON.parse(lines[0]!)).toEqual({ records: 5, alertsNotified: 2, failed: 2,
       outcomes: { processed: 2, duplicate: 1, 'rejected:message_not_json': 1, 'rejected:detail_malformed': 1 } });
-    expect(lines.join('\n')).not.toContain('eve@evil.test');
+    expect(lines.join('\n')).not.toContain('Eve');
   });
 
   it('fails the item when delivery throws, so the queue retries it', async () => {
@@ -48,9 +49,19 @@ describe('realtime handler', () => {
   });
 
   it.each([
-    ['without the settings', {}, 'REALTIME_SETTINGS'],
-    ['with settings missing a threshold', { REALTIME_SETTINGS: JSON.stringify({ internalDomains: [] }) }, 'burstParticipantsPerMinute'],
+    ['without the settings', { DETECTIONS_SHA256: 'a'.repeat(64) }, 'REALTIME_SETTINGS'],
+    ['without the registry hash', { REALTIME_SETTINGS: '{}' }, 'DETECTIONS_SHA256'],
   ])('refuses an environment %s', (_n, extra, field) => {
     expect(() => fromEnv({ STATE_TABLE_NAME: 't', LAKE_BUCKET_NAME: 'b', ALERT_BUS_NAME: 'a', ...extra })).toThrow(field);
+  });
+
+  it('refuses a registry file that is not the one it was deployed with', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'zoomlake-bundle-')), 'detections.json');
+    writeFileSync(file, '{"version":2,"detections":[],"queries":{}}');
+    const env = { STATE_TABLE_NAME: 't', LAKE_BUCKET_NAME: 'b', ALERT_BUS_NAME: 'a', REALTIME_SETTINGS: '{}', DETECTIONS_SHA256: 'a'.repeat(64) };
+    expect(() => fromEnv(env, file)).toThrow(/was deployed with a{64}: redeploy/);
   });
 });

@@ -456,7 +456,8 @@ async function downloadAlerts(deps: CorrelateDeps, s: ExposureSummary): Promise<
   const d = deps.registry.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
   if (!isScheduled(d)) throw new ZoomlakeError(`detection ${d.id} has no query.sql for the correlation to run`, false);
   const result = await deps.query.query(d.sql, detectionParams(d, deps.clock.now()));
-  return rowsToAlerts(d, result.columns, result.rows.filter((r) => str(r.meeting_id) === s.meeting_id), 'correlation');
+  const rows = result.rows.filter((r) => str(r.meeting_id) === s.meeting_id);
+  return rows.length === 0 ? [] : rowsToAlerts(d, result.columns, rows, 'correlation');
 }
 
 async function dataAccessAlerts(deps: CorrelateDeps, s: ExposureSummary): Promise<Alert[]> {
