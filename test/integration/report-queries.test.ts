@@ -6,6 +6,7 @@ import { configSchema } from '#config/schema.ts';
 import { configViews } from '#core/detect/config-views.ts';
 import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
 import { collectReportData } from '#local/report/queries.ts';
+import { REGISTRY } from '../support/registry.ts';
 import { HOSTILE_NAME, REPORT_LAKE, REPORT_LAKE_CONFIG } from '../support/report-lake.ts';
 import { writeFixtureLake } from '../support/detection-fixtures.ts';
 
@@ -17,7 +18,7 @@ const context = { generatedAt: '2026-11-22T00:00:00.000Z', dir, internalDomains:
 
 beforeAll(async () => {
   await writeFixtureLake(dir, REPORT_LAKE);
-  engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(configSchema.parse(REPORT_LAKE_CONFIG)) });
+  engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(configSchema.parse(REPORT_LAKE_CONFIG), REGISTRY.detections) });
 });
 afterAll(async () => {
   await engine.close();

@@ -195,12 +195,12 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
             // The participant report (in the lake, as FetchParticipants wrote it), or give up on it.
             const seen = await engine.query('SELECT count(*) AS n FROM meeting_participants WHERE meeting_uuid = ?', [input.meeting_uuid]);
             if (Number(seen.rows[0]?.n ?? 0) === 0) {
-              await delivery.deliver(participantsUnavailable({ clock: corrClock, registry }, input, config.correlation.notReadyRetries + 1).alerts);
+              await delivery.deliver(participantsUnavailable({ clock: corrClock, registry }, input, config.correlation.notReadyRetries + 1).alerts as Alert[]);
               continue;
             }
             const summary = await exposure(deps, input);
             corrClock.set(Math.min(nowMs, Math.max(startAt, Date.parse(summary.correlate_after))));
-            await delivery.deliver((await correlate(deps, summary)).alerts);
+            await delivery.deliver((await correlate(deps, summary)).alerts as Alert[]);
           }
         }
         out.correlation = only(delivery.notified, detectionId);

@@ -19,6 +19,7 @@ const alert = (id: string, severity: string, detection: string, firstSeen: strin
  */
 export const REPORT_LAKE: Fixture = {
   description: 'report lake',
+  webhooks: [],
   now: '2026-11-21T12:00:00Z',
   rows: {
     meetings: [

@@ -144,7 +144,7 @@ describe('the correlation detections', () => {
   });
 
   it('raise the registry\'s title, severity and runbook', () => {
-    const alert = participantsUnavailable({ clock: new FakeClock(NOW), registry: REGISTRY }, INPUT, 1).alerts[0]!;
+    const alert = alertSchema.parse(participantsUnavailable({ clock: new FakeClock(NOW), registry: REGISTRY }, INPUT, 1).alerts[0]);
     const d = REGISTRY.get(CORRELATION_DETECTIONS.participantsUnavailable);
     expect({ title: alert.title, severity: alert.severity, runbook: alert.runbook, mitre: alert.mitre }).toEqual({ title: d.title, severity: d.severity, runbook: d.runbook, mitre: d.mitre });
   });

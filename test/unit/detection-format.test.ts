@@ -120,7 +120,7 @@ describe('config views on DuckDB', () => {
     ['values, quoting and case', { internalDomains: ['ACME.example', "o'brien.example"], sensitiveMeetingPatterns: ['board'], watchedUsers: ['CEO@acme.example'], minClientVersion: '5.17.11' },
       ['acme.example', "o'brien.example"], ['(?i)board'], ['ceo@acme.example']],
   ])('%s', async (_what, settings, domains, patterns, watched) => {
-    const engine = await DuckDbQueryEngine.open({ lakeDir: '/nonexistent-zoomlake-lake', views: configViews(settings) });
+    const engine = await DuckDbQueryEngine.open({ lakeDir: '/nonexistent-zoomlake-lake', views: configViews(settings, [{ id: 'zoom.test.example', values: { min_things: 3 } }]) });
     try {
       const col = async (sql: string) => (await engine.query(sql)).rows.map((r) => Object.values(r)[0]);
       expect(await col('SELECT domain FROM internal_domains ORDER BY domain')).toEqual(domains);
@@ -129,6 +129,7 @@ describe('config views on DuckDB', () => {
       const [version] = (await engine.query('SELECT * FROM min_client_version')).rows;
       const [major, minor, patch] = settings.minClientVersion.split('.').map(Number);
       expect(version).toEqual({ version: settings.minClientVersion, major, minor, patch });
+      expect((await engine.query('SELECT * FROM detection_parameters')).rows).toEqual([{ detection_id: 'zoom.test.example', name: 'min_things', value: 3n }]);
       if (patterns.length > 0) {
         expect((await engine.query("SELECT count(*) AS n FROM sensitive_meeting_patterns p WHERE regexp_like('Q3 BOARD review', p.pattern)")).rows[0]).toEqual({ n: 1 });
       }

@@ -1,28 +1,28 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '#core/alerts/alert.ts';
-import { detectionBundle, parseDetectionBundle } from '#core/detect/bundle.ts';
-import { DetectionDefinitionError, parseDetection, type Detection } from '#core/detect/detection.ts';
+import { bundleSha256, detectionBundle, parseDetectionBundle, registryFromBundle } from '#core/detect/bundle.ts';
+import { DetectionDefinitionError, parseDetection, type ScheduledDetection } from '#core/detect/detection.ts';
+import { DetectionRegistry } from '#core/detect/registry.ts';
 import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, QueryEngine, QueryResult } from '#core/ports.ts';
-import { fromEnv, loadBundle, makeHandler, type RunnerDeps, type RunSummary } from '../../lambdas/handlers/detection-runner.handler.ts';
+import { fromEnv, makeHandler, type RunnerDeps, type RunSummary } from '../../lambdas/handlers/detection-runner.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
 
-function detection(id: string, overrides: Record<string, unknown> = {}): Detection {
+function detection(id: string, overrides: Record<string, unknown> = {}): ScheduledDetection {
   const sql = `-- ${id}\nSELECT first_seen, last_seen, user_email, ip FROM participant_events\nWHERE dt >= date_format(from_iso8601_timestamp(?) - interval '1' day, '%Y-%m-%d')`;
   return parseDetection(id, {
     id, title: `Title of ${id}`, description: 'What it finds.', severity: 'high', schedule: 'rate(1 hour)', lookback: '1d',
     tables: ['participant_events'], mitre: ['T1078'], dedup: { key: ['user_email'], window: '1d' }, entities: ['user_email'],
-    runbook: 'Ask the user.', falsePositives: ['None known.'], ...overrides,
-  }, sql);
+    runbook: 'Ask the user.', falsePositives: ['None known.'], paths: ['scheduled'], ...overrides,
+  }, sql) as ScheduledDetection;
 }
 
 const ONE = detection('zoom.test.one');
@@ -189,23 +189,28 @@ describe('detection-runner handler', () => {
 });
 
 describe('the detections bundle', () => {
-  const text = detectionBundle([ONE, TWO]);
-  const sha = createHash('sha256').update(text).digest('hex');
+  const registry = new DetectionRegistry([ONE, TWO], { 'exposure-flags': 'SELECT 1' });
+  const text = detectionBundle(registry);
+  const sha = bundleSha256(text);
 
-  it('round-trips every detection', () => {
-    expect(parseDetectionBundle(text)).toEqual([ONE, TWO]);
-    expect([...loadBundle(text, sha).keys()]).toEqual(['zoom.test.one', 'zoom.test.two']);
+  it('round-trips every detection, its parameter values and the named queries', () => {
+    const back = parseDetectionBundle(text);
+    expect(back.detections).toEqual([ONE, TWO]);
+    expect(back.queries).toEqual({ 'exposure-flags': 'SELECT 1' });
+    expect(registryFromBundle(text, sha).detections.map((d) => d.id)).toEqual(['zoom.test.one', 'zoom.test.two']);
   });
 
   it('refuses a file that is not the one the function was deployed with', () => {
-    expect(() => loadBundle(text, '0'.repeat(64))).toThrow(/detections\.json has sha256 [0-9a-f]{64}, the function was deployed with 0{64}/);
+    expect(() => registryFromBundle(text, '0'.repeat(64))).toThrow(/detections\.json has sha256 [0-9a-f]{64}, the function was deployed with 0{64}/);
   });
 
+  const one = JSON.parse(detectionBundle(new DetectionRegistry([ONE]))) as { detections: { meta: Record<string, unknown>; values: unknown }[] };
   it.each([
     ['text that is not JSON', 'nope', /not valid JSON/],
-    ['a wrong version', JSON.stringify({ version: 2, detections: [] }), /malformed: version/],
-    ['an invalid detection, named', detectionBundle([ONE]).replace('"high"', '"urgent"'), /detection zoom\.test\.one: invalid detection\.yml: severity/],
-    ['a duplicate id', detectionBundle([ONE, ONE]), /holds detection zoom\.test\.one twice/],
+    ['a wrong version', JSON.stringify({ version: 1, detections: [], queries: {} }), /malformed: version/],
+    ['an invalid detection, named', detectionBundle(new DetectionRegistry([ONE])).replace('"high"', '"urgent"'), /detection zoom\.test\.one: invalid detection\.yml: severity/],
+    ['a duplicate id', JSON.stringify({ ...one, queries: {}, detections: [...one.detections, ...one.detections] }), /detection zoom\.test\.one is defined twice/],
+    ['values for an undeclared parameter', JSON.stringify({ ...one, queries: {}, detections: [{ ...one.detections[0], values: { min_ips: 3 } }] }), /has values for min_ips/],
   ])('rejects %s', (_name, bad, error) => {
     expect(() => parseDetectionBundle(bad)).toThrow(DetectionDefinitionError);
     expect(() => parseDetectionBundle(bad)).toThrow(error);
