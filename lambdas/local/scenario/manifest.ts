@@ -1,8 +1,9 @@
 import type { EntityKind } from '#core/alerts/alert.ts';
 
 /*
- * The scenario's manifest: what was planted, where, and what should find it. The demo scores its alerts against it
- * and the e2e test reads it back from `<dir>/demo-manifest.json`.
+ * The scenario's manifest: what was planted, where, and what should find it, and the benign background patterns an
+ * alert on ordinary traffic can be put down to. The demo scores its alerts against it and the e2e test reads it back
+ * from `<dir>/demo-manifest.json`.
  */
 
 /** The paths an alert can come from. */
@@ -22,6 +23,15 @@ export interface PlantedIncident {
   /** Entities an alert of `detection` must carry (compared case-insensitively) to count as finding the incident. */
   readonly match: Readonly<Partial<Record<EntityKind, string>>>;
   /** Every planted identity (actors, their IPs and machines, planted meetings): an alert naming one is about planted activity. */
+  readonly related: readonly string[];
+}
+
+/** A benign pattern of the background (an investor update, a VPN, ...) and the identities it involves. */
+export interface BackgroundPattern {
+  /** Stable name, e.g. `investor-update`. */
+  readonly id: string;
+  readonly summary: string;
+  /** Its people (emails, display names), IPs and meetings (uuids and meeting numbers). */
   readonly related: readonly string[];
 }
 
@@ -48,6 +58,8 @@ export interface Manifest {
   readonly webhooks_from: string;
   readonly counts: Readonly<Record<string, number>>;
   readonly incidents: readonly PlantedIncident[];
+  /** The benign background, most specific pattern first (always generated, planted incidents or not). */
+  readonly background: readonly BackgroundPattern[];
   readonly meetings: readonly ManifestMeeting[];
 }
 
@@ -93,6 +105,12 @@ export function score(incidents: readonly PlantedIncident[], alerts: readonly Sc
     missed: incidents.filter((i) => !found.includes(i)),
     benign: alerts.filter((a) => incidentOf(a, incidents) === undefined),
   };
+}
+
+/** The background pattern an alert names: the first (most specific) whose identities one of its entities is. */
+export function patternOf(alert: ScoredAlert, patterns: readonly BackgroundPattern[]): BackgroundPattern | undefined {
+  const values = Object.values(alert.entities).filter((v): v is string => typeof v === 'string');
+  return patterns.find((p) => p.related.some((r) => values.some((v) => same(v, r))));
 }
 
 /** The one-line score the demo prints. */
