@@ -113,6 +113,49 @@ export function patternOf(alert: ScoredAlert, patterns: readonly BackgroundPatte
   return patterns.find((p) => p.related.some((r) => values.some((v) => same(v, r))));
 }
 
+/** One detection's share of a demo run. */
+export interface DetectionSummary {
+  readonly alerts: number;
+  /** Alerts that find a planted incident or name its identities (as the score counts them). */
+  readonly planted_alerts: number;
+  readonly benign_alerts: number;
+  /** Benign alerts by the background pattern they name (`unattributed`: none). */
+  readonly benign_by_pattern: Readonly<Record<string, number>>;
+  /** Ids of the planted incidents of this detection that were found and missed. */
+  readonly found: readonly string[];
+  readonly missed: readonly string[];
+}
+
+/** The score and every detection's alerts, planted and benign; for `zoomlake demo --json`. */
+export interface ScoreSummary {
+  readonly score: { readonly planted: number; readonly found: number; readonly missed: number; readonly alerts: number; readonly benign_alerts: number };
+  /** Every detection id given, and any other that alerted or was planted. */
+  readonly detections: Readonly<Record<string, DetectionSummary>>;
+  /** The benign alerts themselves, with the background pattern each names. */
+  readonly benign_alerts: readonly (ScoredAlert & { readonly pattern: string })[];
+}
+
+/** Scores alerts per detection, with the same matching as `score`. */
+export function summarize(manifest: Manifest, alerts: readonly ScoredAlert[], detectionIds: readonly string[]): ScoreSummary {
+  const s = score(manifest.incidents, alerts);
+  const benign = s.benign.map((a) => ({ ...a, pattern: patternOf(a, manifest.background)?.id ?? 'unattributed' }));
+  const ids = [...new Set([...detectionIds, ...alerts.map((a) => a.detection_id), ...manifest.incidents.map((i) => i.detection)])].sort();
+  const detections = Object.fromEntries(ids.map((id): [string, DetectionSummary] => {
+    const mine = benign.filter((a) => a.detection_id === id);
+    const byPattern: Record<string, number> = {};
+    for (const a of mine) byPattern[a.pattern] = (byPattern[a.pattern] ?? 0) + 1;
+    const all = alerts.filter((a) => a.detection_id === id).length;
+    return [id, {
+      alerts: all, planted_alerts: all - mine.length, benign_alerts: mine.length, benign_by_pattern: byPattern,
+      found: s.found.filter((i) => i.detection === id).map((i) => i.id), missed: s.missed.filter((i) => i.detection === id).map((i) => i.id),
+    }];
+  }));
+  return {
+    score: { planted: manifest.incidents.length, found: s.found.length, missed: s.missed.length, alerts: alerts.length, benign_alerts: s.benign.length },
+    detections, benign_alerts: benign,
+  };
+}
+
 /** The one-line score the demo prints. */
 export function scoreLine(incidents: readonly PlantedIncident[], s: Score): string {
   return `score: planted incidents found ${s.found.length}/${incidents.length}, alerts on benign traffic ${s.benign.length}`;
