@@ -1,5 +1,5 @@
 import { Prng } from '../zoom-simulator/prng.ts';
-import type { MeetingFactory, MeetingPlan, Session, SessionBuilder } from './calendar.ts';
+import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
 import { CLIENT_VERSIONS, HOUR_MS, MIN_MS, device, working, type Device, type Employee, type People, type Person, type Place, type Timeline } from './people.ts';
 import { RETRY_DELAYS_MS } from './webhooks.ts';
@@ -231,12 +231,6 @@ export function silentAttendees(people: People, meetings: readonly MeetingPlan[]
     .sort((a, b) => b.instances - a.instances || a.employee.email.localeCompare(b.employee.email));
 }
 
-/** The sessions of a meeting's people who joined before its host. */
-export const beforeHost = (m: MeetingPlan): Session[] => {
-  const hostIn = Math.min(...m.sessions.filter((s) => s.person === m.host).map((s) => s.join));
-  return m.sessions.filter((s) => s.person !== m.host && s.join < hostIn);
-};
-
 /**
  * The background patterns for the manifest, most specific first: an alert is put down to the first whose
  * identities (people, IPs, meetings) it names.
@@ -274,13 +268,15 @@ export function backgroundPatterns(people: People, meetings: readonly MeetingPla
   if (allHands.length > 0) {
     out.push({ id: 'all-hands', summary: `${allHands.length} weekly all-hands, up to ${Math.max(...allHands.map((m) => m.sessions.length))} join sessions each`, related: ids(allHands) });
   }
-  const jbh = meetings.filter((m) => m.jbh && beforeHost(m).length > 0);
+  const jbh = meetings.filter((m) => m.jbh && m.sessions.some((s) => s.join < hostJoin(m)));
   if (jbh.length > 0) {
     out.push({ id: 'join-before-host', summary: `${jbh.length} recurring team meeting instances where attendees joined before the host`, related: jbh.map((m) => m.uuid) });
   }
   const silent = silentAttendees(people, meetings, 10);
   if (silent.length > 0) {
-    out.push({ id: 'silent-employees', summary: `${silent.length} employees in 10 or more meetings they did not host who never share (${silent.filter((s) => s.instances > 20).length} in more than 20)`,
+    const many = silent.filter((s) => s.instances > 20);
+    out.push({ id: 'silent-employees', summary: `${silent.length} employees in 10 or more meetings they did not host who never share; ${many.length} in more than 20, `
+      + `${many.filter((s) => s.hosts >= 3 && s.series >= 3).length} of them with 3 or more hosts and series`,
       related: who(silent.map((s) => s.employee)) });
   }
   return out;

@@ -76,6 +76,9 @@ export interface MeetingPlan {
   jbh?: boolean;
 }
 
+/** When the host first joined the meeting (Infinity if never): anyone in before that joined before the host. */
+export const hostJoin = (m: MeetingPlan): number => Math.min(...m.sessions.filter((s) => s.person === m.host && !s.waitingRoomOnly).map((s) => s.join));
+
 /** How meetings are created, with their uuids, ids and participant ids. */
 export class MeetingFactory {
   private readonly ids = new Set<number>();

@@ -1,5 +1,5 @@
 import { isoSeconds as iso } from '../zoom-simulator/org.ts';
-import type { MeetingPlan, Session } from './calendar.ts';
+import { hostJoin, type MeetingPlan, type Session } from './calendar.ts';
 
 /*
  * Zoom webhook bodies for the scenario's meetings and account events, shaped like Zoom's (zoom-reference §1): the
@@ -46,7 +46,7 @@ export function meetingEvents(m: MeetingPlan, accountId: string, from: number, u
   };
   const base = meetingObject(m);
   push(m.start, 'meeting.started', { ...base, start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
-  const hostIn = Math.min(...m.sessions.filter((s) => s.person === m.host && !s.waitingRoomOnly).map((s) => s.join));
+  const hostIn = hostJoin(m);
   for (const s of [...m.sessions].sort((a, b) => a.join - b.join)) {
     const phone = s.person.kind === 'dial_in' ? { phone_number: s.name.replace(/\s/g, '') } : {};
     const net = s.ip === '' ? {} : { public_ip: s.ip };
