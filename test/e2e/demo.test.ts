@@ -33,6 +33,14 @@ interface Alert {
   readonly source: string;
   readonly entities: Readonly<Record<string, string>>;
 }
+/** The parts of `zoomlake demo --json`'s summary read here. */
+interface DemoSummary {
+  readonly benign: boolean;
+  readonly score: Readonly<Record<string, number>>;
+  readonly detections: Readonly<Record<string, { readonly alerts: number; readonly benign_alerts: number }>>;
+  readonly background: readonly { readonly id: string }[];
+  readonly pipeline: { readonly webhooks_posted: number; readonly correlations: Readonly<Record<string, number>> };
+}
 
 async function demo(...args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-demo-'));
@@ -82,17 +90,32 @@ describe('zoomlake demo', () => {
     expect(out).toContain(`score: planted incidents found ${incidents.length}/${incidents.length}, alerts on benign traffic 0`);
   }, RUN_TIMEOUT);
 
+  // The benign run prints its --json summary: one object on stdout, which must agree with alerts.jsonl.
   it('raises no alert when the company only has benign traffic, though every collector and path saw it', async () => {
-    const { dir, code, out, err, incidents, alerts } = await demo(...SIZE, '--benign');
+    const { dir, code, out, err, incidents, alerts } = await demo(...SIZE, '--benign', '--json');
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(incidents).toEqual([]);
-    expect(alerts).toEqual([]);
-    expect(out).toContain('score: planted incidents found 0/0, alerts on benign traffic 0');
+    expect(out.trimEnd().split('\n')).toHaveLength(1);
+    const summary = JSON.parse(out) as DemoSummary;
+    expect(summary.benign).toBe(true);
+    expect(summary.score).toEqual({ planted: 0, found: 0, missed: 0, alerts: alerts.length, benign_alerts: alerts.length });
+    expect(Object.values(summary.detections).reduce((n, d) => n + d.alerts, 0)).toBe(alerts.length);
+    for (const [id, d] of Object.entries(summary.detections)) {
+      expect(d.alerts, id).toBe(alerts.filter((a) => a.detection_id === id).length);
+      expect(d.benign_alerts, id).toBe(d.alerts);
+    }
+    // Every detection is listed, alerting or not.
+    const everyDetection = [
+      ...loadDetections().map((d) => d.id), ...Object.values(REALTIME_DETECTIONS).map((d) => d.id), ...Object.values(CORRELATION_DETECTIONS),
+    ];
+    expect(everyDetection.filter((id) => !(id in summary.detections))).toEqual([]);
+    // The background it names is in the manifest too.
+    expect(summary.background.map((b) => b.id)).toEqual(expect.arrayContaining(['investor-update', 'escalation-call', 'all-hands', 'late-leaver-webhooks']));
 
     // "No alert" must not come from an empty pipeline: webhooks were accepted, meetings correlated, every table filled.
-    expect(Number(/webhooks: (\d+) signed and accepted/.exec(out)?.[1] ?? 0)).toBeGreaterThan(100);
-    expect(Number(/(\d+) meetings correlated/.exec(out)?.[1] ?? 0)).toBeGreaterThan(5);
+    expect(summary.pipeline.webhooks_posted).toBeGreaterThan(100);
+    expect(summary.pipeline.correlations.completed ?? 0).toBeGreaterThan(5);
     const config = parseConfig(JSON.parse(readFileSync(join(dir, 'zoomlake.config.json'), 'utf8')));
     const engine = await makeLocalRuntime(config, dir).openQueryEngine();
     try {
@@ -105,6 +128,9 @@ describe('zoomlake demo', () => {
       engine.close();
     }
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
+
+    expect(alerts).toEqual([]);
+    expect(summary.score.benign_alerts).toBe(0);
   }, RUN_TIMEOUT);
 
   it('refuses a folder that holds other data, and says why', async () => {

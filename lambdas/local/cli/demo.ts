@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
+import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
 import type { Clock } from '#core/ports.ts';
 import { runDetections } from '#core/detect/run.ts';
 import { pollSource, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
+import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
@@ -15,7 +17,7 @@ import { httpFetch } from '../http-fetch.ts';
 import { makeLocalRealtime } from '../realtime.ts';
 import { writeReport } from '../report/write.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
-import { incidentOf, score, scoreLine, type Manifest, type ScoredAlert } from '../scenario/manifest.ts';
+import { incidentOf, score, scoreLine, summarize, type Manifest, type ScoredAlert } from '../scenario/manifest.ts';
 import { generateScenario, type Scenario } from '../scenario/scenario.ts';
 import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator, type ZoomSimulator } from '../zoom-simulator/server.ts';
@@ -25,7 +27,8 @@ import { formatTable } from './format.ts';
  * `zoomlake demo` (= `npm start`): a generated organisation through the whole local pipeline. The Zoom API simulator
  * serves the scenario's API data to the pollers and to the post-meeting correlation; the scenario's webhooks are
  * signed and posted to the local webhook server, which spools them to the lake and runs the realtime checks and
- * correlations; then every scheduled detection runs. The alerts are scored against the scenario's manifest.
+ * correlations; then every scheduled detection runs. The alerts are scored against the scenario's manifest, as a
+ * table and a score line or (--json) one JSON summary per run.
  */
 
 /** What the demo writes into its folder besides lake/, state/ and alerts.jsonl. */
@@ -43,6 +46,8 @@ export interface DemoOptions {
   readonly days: number;
   readonly seed: number;
   readonly benign: boolean;
+  /** Print one JSON summary object (demoSummary) instead of the progress lines and the alert table. @default false */
+  readonly json?: boolean;
   /** The scenario's end (epoch ms). @default the start of the current UTC hour */
   readonly end?: number;
 }
@@ -201,7 +206,10 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
   const clock = scenarioClock(end);
   const rt = makeLocalRuntime(parseConfig(configJson, 'demo config'), dir, clock);
   const c = manifest.counts;
-  io.out(`zoomlake demo: seed ${manifest.seed}, ${manifest.users} users, ${manifest.days} days (${manifest.from} .. ${manifest.end})` +
+  // With --json, stdout carries the one summary object only.
+  const say = options.json ? () => undefined : io.out;
+  const took: Record<string, number> = {};
+  say(`zoomlake demo: seed ${manifest.seed}, ${manifest.users} users, ${manifest.days} days (${manifest.from} .. ${manifest.end})` +
     `${manifest.benign ? ', benign traffic only' : ''}\n` +
     `  scenario: ${c.meetings} meetings, ${c.participant_sessions} join sessions, ${c.activities} sign-ins/outs, ${c.operation_logs} admin log entries, ` +
     `${c.recordings} recordings; ${manifest.incidents.length} planted incidents; ${c.webhooks} webhooks from ${manifest.webhooks_from}\n`);
@@ -210,14 +218,16 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
   let phase = Date.now();
   try {
     const runs = await poll(rt, sim, scenario, clock);
-    io.out(`  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`);
+    took.poll = Date.now() - phase;
+    say(`  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`);
     const failedPolls = runs.filter((r) => r.status !== 'ok');
     for (const r of failedPolls) io.err(`zoomlake: demo poll of ${r.source} ended ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
 
     phase = Date.now();
     const hooks = await sendWebhooks(rt, sim, scenario, clock);
+    took.webhooks = Date.now() - phase;
     const corr = hooks.correlations;
-    io.out(`  webhooks: ${hooks.posted} signed and accepted${hooks.refused > 0 ? `, ${hooks.refused} refused` : ''}; realtime checks run; ` +
+    say(`  webhooks: ${hooks.posted} signed and accepted${hooks.refused > 0 ? `, ${hooks.refused} refused` : ''}; realtime checks run; ` +
       `${corr.completed ?? 0} meetings correlated${corr.participants_unavailable ? `, ${corr.participants_unavailable} without a participant report` : ''}` +
       `${corr.failed ? `, ${corr.failed} correlations failed` : ''} in ${seconds(Date.now() - phase)}\n`);
     if (hooks.refused > 0) io.err(`zoomlake: demo: ${hooks.refused} webhooks were refused by the receiver\n`);
@@ -235,22 +245,44 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     const raised = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
     const delivered = await rt.alertDelivery().deliver(raised);
     const notified = delivered.filter((d) => d.outcome === 'notified').length;
-    io.out(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
+    took.detections = Date.now() - phase;
+    say(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
       `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`);
     for (const o of outcomes) if (!o.ok) io.err(`zoomlake: detection ${o.detectionId} failed: ${o.error}\n`);
 
     const alerts = notifiedAlerts(rt);
-    io.out(`\nAlerts (${alerts.length}):\n`);
-    io.out(alerts.length === 0 ? '  none\n' : formatTable(['severity', 'detection', 'who', 'meeting', 'when', 'source', 'planted'], alertRows(alerts, manifest), 48) + '\n');
+    say(`\nAlerts (${alerts.length}):\n`);
+    say(alerts.length === 0 ? '  none\n' : formatTable(['severity', 'detection', 'who', 'meeting', 'when', 'source', 'planted'], alertRows(alerts, manifest), 48) + '\n');
     const s = score(manifest.incidents, alerts);
-    for (const i of s.missed) io.out(`  missed: ${i.id} (${i.detection}): ${i.summary}\n`);
-    io.out(`\n${scoreLine(manifest.incidents, s)}\n`);
+    for (const i of s.missed) say(`  missed: ${i.id} (${i.detection}): ${i.summary}\n`);
+    say(`\n${scoreLine(manifest.incidents, s)}\n`);
+    const summary = summarize(manifest, alerts, [...detections.map((d) => d.id), ...Object.values(REALTIME_DETECTIONS).map((d) => d.id), ...Object.values(CORRELATION_DETECTIONS)]);
+    const byPattern = new Map<string, number>();
+    for (const a of summary.benign_alerts) byPattern.set(a.pattern, (byPattern.get(a.pattern) ?? 0) + 1);
+    if (byPattern.size > 0) say(`  benign alerts by background pattern: ${[...byPattern].map(([p, n]) => `${p} ${n}`).join(', ')}\n`);
 
     phase = Date.now();
     const report = await writeReport(rt, join(dir, DEMO_FILES.report));
-    io.out(`report: ${report.out} (${Math.round(report.bytes / 1024)} KiB, ${seconds(Date.now() - phase)})\n`);
-    io.out(`done in ${seconds(Date.now() - started)}. The lake, state and alerts are in ${dir}; try\n` +
+    took.report = Date.now() - phase;
+    say(`report: ${report.out} (${Math.round(report.bytes / 1024)} KiB, ${seconds(Date.now() - phase)})\n`);
+    say(`done in ${seconds(Date.now() - started)}. The lake, state and alerts are in ${dir}; try\n` +
       `  npx zoomlake hunt --dir ${options.dir} --config ${join(options.dir, DEMO_FILES.config)} "SELECT detection_id, count(*) AS alerts FROM alerts GROUP BY 1"\n`);
+    if (options.json) {
+      const { seed, users, days, benign, from, to, end: until, webhooks_from: webhooksFrom, counts } = manifest;
+      io.out(JSON.stringify({
+        seed, users, days, benign, from, to, end: until, webhooks_from: webhooksFrom, dir, counts,
+        pipeline: {
+          polled: Object.fromEntries(runs.map((r) => [r.source, r.records])), poll_failures: failedPolls.map((r) => r.source),
+          webhooks_posted: hooks.posted, webhooks_refused: hooks.refused, correlations: hooks.correlations,
+          scheduled_alerts: raised.length, scheduled_alerts_new: notified, detection_failures: outcomes.filter((o) => !o.ok).map((o) => o.detectionId),
+        },
+        ...summary,
+        missed: s.missed.map((i) => ({ id: i.id, detection: i.detection, summary: i.summary })),
+        background: manifest.background.map((p) => ({ id: p.id, summary: p.summary })),
+        report: report.out,
+        seconds: Object.fromEntries(Object.entries({ ...took, total: Date.now() - started }).map(([k, ms]) => [k, Math.round(ms / 100) / 10])),
+      }) + '\n');
+    }
     return failedPolls.length > 0 || outcomes.some((o) => !o.ok) ? 1 : 0;
   } finally {
     await sim.close();

@@ -40,11 +40,13 @@ export class UsageError extends Error {}
 const USAGE = `usage: zoomlake <command> [--config FILE] [--dir DIR] [options]
 
 commands:
-  demo [--users N] [--days N] [--seed N] [--benign]
+  demo [--users N] [--days N] [--seed N] [--benign] [--json]
                             a generated organisation (default 200 users, 14 days) with planted incidents (none with
                             --benign) through the simulator, signed webhooks, pollers, realtime checks, correlation and
                             every detection; prints the alerts and the score against its manifest, writes DIR/report.html
-                            (DIR must be new, empty or an earlier demo's; the demo writes its own DIR/zoomlake.config.json)
+                            (DIR must be new, empty or an earlier demo's; the demo writes its own DIR/zoomlake.config.json);
+                            --json prints one JSON object instead: per detection id the alerts on planted and on benign
+                            traffic (by background pattern) and the planted incidents found and missed, and the score
   load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
   serve [--port N] [--host H]  receive Zoom webhooks on POST /zoom/webhook (secret: ZOOM_WEBHOOK_SECRET_TOKEN)
@@ -320,7 +322,7 @@ async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string
 }
 
 /** The demo's flags, checked: sizes within what the scenario generator supports. */
-function demoOptions(values: { dir: string; users: string; days: string; seed: string; benign: boolean }) {
+function demoOptions(values: { dir: string; users: string; days: string; seed: string; benign: boolean; json: boolean }) {
   const int = (name: string, text: string, min: number, max: number) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}-${max}, got "${text}"`);
@@ -328,6 +330,6 @@ function demoOptions(values: { dir: string; users: string; days: string; seed: s
   };
   return {
     dir: values.dir, users: int('users', values.users, MIN_USERS, MAX_USERS), days: int('days', values.days, MIN_DAYS, MAX_DAYS),
-    seed: int('seed', values.seed, 0, 2 ** 31 - 1), benign: values.benign,
+    seed: int('seed', values.seed, 0, 2 ** 31 - 1), benign: values.benign, json: values.json,
   };
 }

@@ -5,15 +5,16 @@ import {
 } from './people.ts';
 
 /*
- * The scenario's meetings: recurring team meetings and standups, one-to-ones on the leads' personal meeting IDs,
- * leadership and board meetings, customer calls, a partner project, interviews and an all-hands. Each meeting is a
- * plan of join sessions (who, from which device and IP, when); the simulator's API data and the webhook bodies are
- * both derived from these plans, so the two collectors describe the same meetings.
+ * The scenario's routine meetings: recurring team meetings and standups (some letting people join before the host),
+ * one-to-ones on the leads' personal meeting IDs, leadership and board meetings, customer calls, a partner project,
+ * interviews and the weekly all-hands. Each meeting is a plan of join sessions (who, from which device and IP, when);
+ * the simulator's API data and the webhook bodies are both derived from these plans, so the two collectors describe
+ * the same meetings. background.ts adds the meetings with outsiders en masse (investors, customers, escalations).
  */
 
 /** What a meeting is, which decides who attends and whether it is recorded. */
 export type MeetingKind = 'weekly' | 'standup' | 'one_on_one' | 'leadership' | 'board' | 'finance' | 'legal' | 'customer' | 'partner'
-  | 'interview' | 'all_hands' | 'planted';
+  | 'interview' | 'all_hands' | 'investor' | 'briefing' | 'escalation' | 'handover' | 'planted';
 
 /** One join session of one participant (Zoom reports a row per session). */
 export interface Session {
@@ -37,6 +38,8 @@ export interface Session {
   readonly participantUuid: string;
   /** Sat in the waiting room and was never admitted: seen only by webhooks. */
   readonly waitingRoomOnly?: boolean;
+  /** Zoom delivered this session's joined and left webhooks late, on a retry: how long after the event (ms). */
+  readonly lateDelivery?: { readonly joinedMs: number; readonly leftMs: number };
 }
 
 /** A recording's deletion: who, when, and how it reached Zoom's logs and webhooks. */
@@ -69,7 +72,12 @@ export interface MeetingPlan {
   inApi: boolean;
   /** Set by a planted incident that owns the meeting's recording fate (no benign deletion or download). */
   fixed?: boolean;
+  /** Join before host is on: attendees who come before the host are announced by meeting.participant_jbh_joined too. */
+  jbh?: boolean;
 }
+
+/** When the host first joined the meeting (Infinity if never): anyone in before that joined before the host. */
+export const hostJoin = (m: MeetingPlan): number => Math.min(...m.sessions.filter((s) => s.person === m.host && !s.waitingRoomOnly).map((s) => s.join));
 
 /** How meetings are created, with their uuids, ids and participant ids. */
 export class MeetingFactory {
@@ -108,7 +116,10 @@ export class SessionBuilder {
    * A benign session: the person's own device (a BYOD tablet every fourth join, never for the first time in the last
    * 30 hours), their IP and location at that time, their client version, signed in when they are an employee.
    */
-  session(m: MeetingPlan, person: Person, join: number, leave: number, opts: { shared?: boolean; device?: Device; place?: { ip: string; location: string }; name?: string; email?: string; zoomUserId?: string; registrantId?: string; waitingRoomOnly?: boolean } = {}): Session {
+  session(m: MeetingPlan, person: Person, join: number, leave: number, opts: {
+    shared?: boolean; device?: Device; place?: { ip: string; location: string }; name?: string; email?: string; zoomUserId?: string; registrantId?: string;
+    waitingRoomOnly?: boolean; lateDelivery?: Session['lateDelivery'];
+  } = {}): Session {
     const count = this.joins.get(person.email || person.name) ?? 0;
     this.joins.set(person.email || person.name, count + 1);
     const byod = person.byod && count % 4 === 3 && join < this.t.end - 30 * HOUR_MS;
@@ -126,25 +137,47 @@ export class SessionBuilder {
       join, leave, device: opts.device ?? (byod ? person.byod! : person.device), ip: where.ip, location: where.location,
       version: versionAt(person, join), role: person === m.host ? 'host' : 'attendee', shared: opts.shared ?? false,
       registrantId: opts.registrantId ?? '', participantId: String(pid), participantUuid: puuid,
-      ...(opts.waitingRoomOnly ? { waitingRoomOnly: true } : {}),
+      ...(opts.waitingRoomOnly ? { waitingRoomOnly: true } : {}), ...(opts.lateDelivery ? { lateDelivery: opts.lateDelivery } : {}),
     };
   }
 
   /**
-   * Fills a meeting with ordinary attendance: the host starts it, attendees come in over the first minutes, a dropped
-   * connection now and then (a second session), and `sharers` presenting. Nobody joins before the start: Zoom's start
-   * time is when the meeting began. All-hands joins are spread so no minute sees more than nine (bursts are what the
-   * realtime checks look for).
+   * When one attendee of a crowd joins: most within five minutes of `from`, the first minutes busiest, a few late.
    */
-  attend(m: MeetingPlan, attendees: readonly Person[], durationMin: number, sharers: readonly Person[] = []): void {
+  crowdJoin(from: number): number {
+    const late = this.rng.chance(0.05) ? this.rng.int(5, 9) * MIN_MS : 0;
+    return from + late + Math.floor(5 * MIN_MS * this.rng.next() ** 1.6);
+  }
+
+  /**
+   * Fills a meeting with ordinary attendance: the host starts it, attendees come in over the first minutes, a dropped
+   * connection now and then (a second session), and `sharers` presenting. A crowd (over 20) joins within about five
+   * minutes, many a minute, as at a real all-hands. With `jbh` (join before host) one to three attendees start the
+   * meeting and the host comes one to four minutes later; otherwise nobody joins before the host, whose join is the
+   * meeting's start, as in Zoom's reports.
+   */
+  attend(m: MeetingPlan, attendees: readonly Person[], durationMin: number, sharers: readonly Person[] = [], opts: { jbh?: boolean } = {}): void {
     const end = m.start + durationMin * MIN_MS;
     const crowd = attendees.length > 20;
-    const people = [m.host as Person, ...attendees.filter((a) => a !== m.host)];
-    people.forEach((p, i) => {
+    const others = attendees.filter((a) => a !== m.host);
+    const early = new Set(opts.jbh && others.length > 0 ? this.rng.sample(others, this.rng.int(1, Math.min(3, others.length))) : []);
+    const hostJoin = early.size > 0 ? m.start + this.rng.int(60, 240) * 1000 : m.start;
+    if (early.size > 0) m.jbh = true;
+    let first = true;
+    const joinOf = (p: Person): number => {
+      if (p === m.host) return hostJoin;
+      if (early.has(p)) {
+        // The first one in starts the meeting: Zoom's start time is their join.
+        const at = first ? m.start : m.start + this.rng.int(1, Math.floor((hostJoin - m.start) / 1000) - 1) * 1000;
+        first = false;
+        return at;
+      }
+      return crowd ? this.crowdJoin(hostJoin) : hostJoin + this.rng.int(0, 4) * MIN_MS + this.rng.int(0, 50) * 1000;
+    };
+    const people = [m.host as Person, ...others];
+    people.forEach((p) => {
       const isHost = p === m.host;
-      const join = isHost ? m.start
-        : crowd ? m.start + Math.floor(i / 9) * MIN_MS + this.rng.int(0, 55) * 1000
-          : m.start + this.rng.int(0, 4) * MIN_MS + this.rng.int(0, 50) * 1000;
+      const join = joinOf(p);
       const leave = isHost ? end : end - this.rng.int(0, 3) * MIN_MS;
       const shared = sharers.includes(p);
       if (!crowd && durationMin >= 25 && this.rng.chance(0.06)) {
@@ -175,13 +208,19 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
   const leadershipId = factory.newId();
   const financeId = factory.newId();
   const legalId = factory.newId();
-  const allHandsDay = t.workingDays[Math.floor(t.workingDays.length * 0.4)];
+  // The all-hands is weekly, on the weekday the webhook window opens, so the live path always sees one.
+  const allHandsId = factory.newId();
+  const allHandsWeekday = new Date(t.liveFrom).getUTCDay();
   const boardDay = t.workingDays[Math.floor(t.workingDays.length * 0.65)];
   const staff = people.employees.filter((e) => e.status !== 'pending');
+  // Half the teams let people join their recurring meetings before the lead; about half of each team presents in
+  // its weekly, the rest never share their screen.
+  const jbhTeams = new Set(people.teams.filter((_, i) => i % 2 === 1));
+  const presenters = new Map(people.teams.map((tm) => [tm, new Set(rng.sample(tm.members, Math.ceil(tm.members.length / 2)))]));
 
-  const add = (m: MeetingPlan, attendees: readonly Person[], minutes: number, sharers: readonly Person[] = [], recordChance = 0) => {
+  const add = (m: MeetingPlan, attendees: readonly Person[], minutes: number, sharers: readonly Person[] = [], recordChance = 0, jbh = false) => {
     if (m.start + minutes * MIN_MS > latestEnd || !working(m.host, m.start)) return;
-    sessions.attend(m, attendees, minutes, sharers);
+    sessions.attend(m, attendees, minutes, sharers, { jbh });
     if (m.end > latestEnd) return;
     m.recorded = rng.chance(recordChance);
     meetings.push(m);
@@ -191,14 +230,18 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
     const weekday = new Date(day).getUTCDay();
     for (const tm of people.teams) {
       const crew = [tm.lead, ...tm.members];
+      // With join before host, the first attendee starts the meeting a minute or three before the hour.
+      const jbh = jbhTeams.has(tm) && rng.chance(0.75);
+      const early = jbh ? rng.int(1, 3) : 0;
       if (tm.standupId !== undefined) {
-        const m = factory.meeting({ id: tm.standupId, type: 8, topic: `${tm.name} standup`, kind: 'standup', host: tm.lead, start: at(day, 9, (tm.slot % 4) * 15) });
-        add(m, present(crew, m.start), 15);
+        const m = factory.meeting({ id: tm.standupId, type: 8, topic: `${tm.name} standup`, kind: 'standup', host: tm.lead, start: at(day, 9, (tm.slot % 4) * 15) - early * MIN_MS });
+        add(m, present(crew, m.start), 15, [], 0, jbh);
       }
       if (tm.weeklyDay === weekday) {
-        const m = factory.meeting({ id: tm.weeklyId, type: 8, topic: `${tm.name} weekly`, kind: 'weekly', host: tm.lead, start: at(day, 10 + (tm.slot % 6), 30 * (tm.slot % 2)) });
+        const m = factory.meeting({ id: tm.weeklyId, type: 8, topic: `${tm.name} weekly`, kind: 'weekly', host: tm.lead, start: at(day, 10 + (tm.slot % 6), 30 * (tm.slot % 2)) - early * MIN_MS });
         const attendees = present(crew, m.start);
-        add(m, attendees, 45, rng.sample(attendees, 2), 0.3);
+        const speakers = attendees.filter((a) => presenters.get(tm)?.has(a));
+        add(m, attendees, 45, [tm.lead, ...rng.sample(speakers, 1)], 0.3, jbh);
       }
       // One-to-ones on the lead's personal meeting ID: every other member, every other week.
       tm.members.forEach((member, i) => {
@@ -246,9 +289,10 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
       const m = factory.meeting({ id: factory.newId(), type: 2, topic: 'Interview - candidate', kind: 'interview', host: lead, start: at(day, 11, 30) });
       add(m, [people.stranger('candidate')], 45);
     }
-    if (day === allHandsDay) {
-      const m = factory.meeting({ id: factory.newId(), type: 2, topic: 'Company all-hands', kind: 'all_hands', host: ceo, start: at(day, 17) });
-      add(m, staff.filter((e) => working(e, m.start)), 40, [ceo, cto], 1);
+    if (weekday === allHandsWeekday) {
+      // Nearly everyone, signed in, within about five minutes of the start (SessionBuilder.attend's crowd).
+      const m = factory.meeting({ id: allHandsId, type: 8, topic: 'Company all-hands', kind: 'all_hands', host: ceo, start: at(day, 17) });
+      add(m, staff.filter((e) => working(e, m.start) && (e === ceo || rng.chance(0.95))), 40, [ceo, cto], 1);
     }
     if (day === boardDay) {
       const m = factory.meeting({ id: factory.newId(), type: 2, topic: 'Board prep - quarterly review', kind: 'board', host: ceo, start: at(day, 12) });

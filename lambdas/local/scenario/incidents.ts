@@ -58,7 +58,7 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
     .map((m) => m.uuid)).size;
   /** Ordinary staff who work through the whole scenario and have at least three meetings before the last day. */
   const eligible = (filter: (e: Employee) => boolean = () => true, reuse = false) => people.employees.filter((e) =>
-    e.status === 'active' && e.roleId === '2' && e.activeFrom === undefined && e.lastDay === undefined && e.travel === undefined
+    e.status === 'active' && e.roleId === '2' && e.activeFrom === undefined && e.lastDay === undefined && e.travel === undefined && e.vpn === undefined
     && !watched.has(e.email) && !Object.values(people.execs).includes(e) && (reuse || !used.has(e.email)) && filter(e) && baselineJoins(e) >= 3);
   /** Someone for an incident: not in an earlier one while the company is big enough, else anyone who fits. */
   const pick = (filter?: (e: Employee) => boolean): Employee => {
@@ -209,7 +209,7 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   }
 
   // 11. The leaver, deactivated this week, joins the old team's standup with the work email.
-  const leaver = people.leavers[1];
+  const leaver = people.leavers.find((l) => l !== people.lateLeaver && (l.deactivatedAt ?? 0) >= t.liveFrom);
   const leaverTeam = leaver ? teamOf(leaver) : undefined;
   if (leaver && leaverTeam?.standupId !== undefined) {
     const standupId = leaverTeam.standupId;

@@ -1,8 +1,9 @@
 import type { EntityKind } from '#core/alerts/alert.ts';
 
 /*
- * The scenario's manifest: what was planted, where, and what should find it. The demo scores its alerts against it
- * and the e2e test reads it back from `<dir>/demo-manifest.json`.
+ * The scenario's manifest: what was planted, where, and what should find it, and the benign background patterns an
+ * alert on ordinary traffic can be put down to. The demo scores its alerts against it and the e2e test reads it back
+ * from `<dir>/demo-manifest.json`.
  */
 
 /** The paths an alert can come from. */
@@ -22,6 +23,15 @@ export interface PlantedIncident {
   /** Entities an alert of `detection` must carry (compared case-insensitively) to count as finding the incident. */
   readonly match: Readonly<Partial<Record<EntityKind, string>>>;
   /** Every planted identity (actors, their IPs and machines, planted meetings): an alert naming one is about planted activity. */
+  readonly related: readonly string[];
+}
+
+/** A benign pattern of the background (an investor update, a VPN, ...) and the identities it involves. */
+export interface BackgroundPattern {
+  /** Stable name, e.g. `investor-update`. */
+  readonly id: string;
+  readonly summary: string;
+  /** Its people (emails, display names), IPs and meetings (uuids and meeting numbers). */
   readonly related: readonly string[];
 }
 
@@ -48,6 +58,8 @@ export interface Manifest {
   readonly webhooks_from: string;
   readonly counts: Readonly<Record<string, number>>;
   readonly incidents: readonly PlantedIncident[];
+  /** The benign background, most specific pattern first (always generated, planted incidents or not). */
+  readonly background: readonly BackgroundPattern[];
   readonly meetings: readonly ManifestMeeting[];
 }
 
@@ -92,6 +104,55 @@ export function score(incidents: readonly PlantedIncident[], alerts: readonly Sc
     found,
     missed: incidents.filter((i) => !found.includes(i)),
     benign: alerts.filter((a) => incidentOf(a, incidents) === undefined),
+  };
+}
+
+/** The background pattern an alert names: the first (most specific) whose identities one of its entities is. */
+export function patternOf(alert: ScoredAlert, patterns: readonly BackgroundPattern[]): BackgroundPattern | undefined {
+  const values = Object.values(alert.entities).filter((v): v is string => typeof v === 'string');
+  return patterns.find((p) => p.related.some((r) => values.some((v) => same(v, r))));
+}
+
+/** One detection's share of a demo run. */
+export interface DetectionSummary {
+  readonly alerts: number;
+  /** Alerts that find a planted incident or name its identities (as the score counts them). */
+  readonly planted_alerts: number;
+  readonly benign_alerts: number;
+  /** Benign alerts by the background pattern they name (`unattributed`: none). */
+  readonly benign_by_pattern: Readonly<Record<string, number>>;
+  /** Ids of the planted incidents of this detection that were found and missed. */
+  readonly found: readonly string[];
+  readonly missed: readonly string[];
+}
+
+/** The score and every detection's alerts, planted and benign; for `zoomlake demo --json`. */
+export interface ScoreSummary {
+  readonly score: { readonly planted: number; readonly found: number; readonly missed: number; readonly alerts: number; readonly benign_alerts: number };
+  /** Every detection id given, and any other that alerted or was planted. */
+  readonly detections: Readonly<Record<string, DetectionSummary>>;
+  /** The benign alerts themselves, with the background pattern each names. */
+  readonly benign_alerts: readonly (ScoredAlert & { readonly pattern: string })[];
+}
+
+/** Scores alerts per detection, with the same matching as `score`. */
+export function summarize(manifest: Manifest, alerts: readonly ScoredAlert[], detectionIds: readonly string[]): ScoreSummary {
+  const s = score(manifest.incidents, alerts);
+  const benign = s.benign.map((a) => ({ ...a, pattern: patternOf(a, manifest.background)?.id ?? 'unattributed' }));
+  const ids = [...new Set([...detectionIds, ...alerts.map((a) => a.detection_id), ...manifest.incidents.map((i) => i.detection)])].sort();
+  const detections = Object.fromEntries(ids.map((id): [string, DetectionSummary] => {
+    const mine = benign.filter((a) => a.detection_id === id);
+    const byPattern: Record<string, number> = {};
+    for (const a of mine) byPattern[a.pattern] = (byPattern[a.pattern] ?? 0) + 1;
+    const all = alerts.filter((a) => a.detection_id === id).length;
+    return [id, {
+      alerts: all, planted_alerts: all - mine.length, benign_alerts: mine.length, benign_by_pattern: byPattern,
+      found: s.found.filter((i) => i.detection === id).map((i) => i.id), missed: s.missed.filter((i) => i.detection === id).map((i) => i.id),
+    }];
+  }));
+  return {
+    score: { planted: manifest.incidents.length, found: s.found.length, missed: s.missed.length, alerts: alerts.length, benign_alerts: s.benign.length },
+    detections, benign_alerts: benign,
   };
 }
 

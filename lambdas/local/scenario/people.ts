@@ -2,9 +2,10 @@ import { nameKey, withinEdits } from '#core/realtime/names.ts';
 import { Prng } from '../zoom-simulator/prng.ts';
 
 /*
- * The people of a demo scenario: the organisation's employees (executives, IT admins, teams, a leaver, a new hire, a
- * traveller, BYOD devices, mixed client versions), its customers' and partner's contacts, and the strangers (guests,
- * candidates, dial-ins) that meetings pick up. Everything comes from a seeded stream, so one seed gives one company.
+ * The people of a demo scenario: the organisation's employees (executives, IT admins, teams, leavers, a new hire, a
+ * traveller, staff on a VPN that egresses abroad, BYOD devices, mixed client versions), its customers' and partner's
+ * contacts, and the strangers (guests, candidates, dial-ins) that meetings pick up. Everything comes from a seeded
+ * stream, so one seed gives one company.
  */
 
 export const MIN_MS = 60_000;
@@ -50,6 +51,11 @@ export interface Person {
   readonly upgrade?: { readonly at: number; readonly version: string };
   /** A trip: joins and sign-ins between `from` and `to` come from `place`. */
   readonly travel?: { readonly from: number; readonly to: number; readonly place: Place };
+  /**
+   * The corporate VPN, whose egress is in another country: connected in every other hour of the day (`phase` and
+   * the day decide which), so sign-ins and joins of one day alternate between home and `egress`.
+   */
+  readonly vpn?: { readonly egress: Place; readonly phase: number };
 }
 
 /** An employee: a user of the Zoom account. */
@@ -111,10 +117,17 @@ export interface People {
   readonly customers: readonly Customer[];
   /** The partner's consultants on the joint project. */
   readonly partners: readonly Person[];
-  /** Leavers: one deactivated before the webhook window, one whose deactivation arrives as a webhook. */
+  /**
+   * Leavers: one deactivated before the webhook window, one whose deactivation arrives as a webhook, and the late
+   * leaver (`lateLeaver`, last), deactivated in the window right after a handover meeting.
+   */
   readonly leavers: readonly Employee[];
+  /** The leaver whose last day is the first day of the webhook window, deactivated that afternoon. */
+  readonly lateLeaver: Employee | undefined;
   readonly newHire: Employee | undefined;
   readonly traveller: Employee | undefined;
+  /** Staff whose corporate VPN egresses in another country (`vpn`). */
+  readonly vpnUsers: readonly Employee[];
   /** Emails of the watched users (CEO, CFO, general counsel). */
   readonly watched: readonly string[];
   /** Draws a stranger: a guest without email, a job candidate, or a dial-in, never named like an employee. */
@@ -206,7 +219,8 @@ export function timeline(end: number, days: number): Timeline {
   return { end, days: all, workingDays, liveFrom: Math.min(liveFrom, last - DAY_MS) };
 }
 
-function device(rng: Prng, kind: 'corporate' | 'byod' | 'outside'): Device {
+/** A device: the corporate laptop (with machine ids), a BYOD tablet or phone, or an outsider's own machine. */
+export function device(rng: Prng, kind: 'corporate' | 'byod' | 'outside'): Device {
   const hex = () => Array.from({ length: 6 }, () => rng.int(0, 255).toString(16).padStart(2, '0')).join(':');
   if (kind === 'byod') {
     const ipad = rng.chance(0.6);
@@ -337,6 +351,7 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     for (let i = 0; i < teams.length; i++) {
       const tm = teams[i]!;
       if (tm.members.includes(old)) teams[i] = { ...tm, members: tm.members.map((m) => (m === old ? next : m)) };
+      if (tm.lead === old) teams[i] = { ...teams[i]!, lead: next };
     }
   };
   if (beforeLive.length >= 2) {
@@ -350,6 +365,18 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     const b: Employee = { ...late, status: 'inactive', lastDay: lastDay + 17 * HOUR_MS, deactivatedAt: t.liveFrom + 90 * MIN_MS };
     replace(late, b);
     leavers.push(a, b);
+  }
+  // The late leaver works the morning of the webhook window's first day, hands over at 14:00 and is deactivated at
+  // 14:50, so the webhooks of that handover (delivered late, on Zoom's retries) arrive after the deactivation.
+  const lateLeaverPool = memberOf((tm) => tm.standupId !== undefined).filter((m) => !leavers.includes(m));
+  const lateCandidates = lateLeaverPool.length > 0 ? lateLeaverPool : memberOf(() => true).filter((m) => !leavers.includes(m));
+  let lateLeaver: Employee | undefined;
+  if (lateCandidates.length > 0) {
+    const who = rng.pick(lateCandidates);
+    const gone = t.liveFrom + 14 * HOUR_MS + 50 * MIN_MS;
+    lateLeaver = { ...who, status: 'inactive', lastDay: gone, deactivatedAt: gone };
+    replace(who, lateLeaver);
+    leavers.push(lateLeaver);
   }
 
   // A new hire on the working day at 60% of the range joins a team.
@@ -374,6 +401,17 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     replace(execMap.vpSales, traveller);
     execMap.vpSales = traveller;
   }
+
+  // A few engineers outside Germany use the corporate VPN, whose egress is in Frankfurt: their sign-ins and joins
+  // switch between home and Frankfurt during the day.
+  const vpnPool = employees.filter((e) => e.status === 'active' && e.roleId === '2' && e.lastDay === undefined && e.activeFrom === undefined
+    && e.travel === undefined && !Object.values(execMap).includes(e) && !e.home.location.endsWith('(DE)')
+    && teams.some((tm) => tm.standupId !== undefined && tm.members.includes(e)));
+  const vpnUsers = rng.sample(vpnPool, Math.max(2, Math.min(5, Math.round(users / 70)))).map((e, i) => {
+    const onVpn: Employee = { ...e, vpn: { egress: { ip: `165.225.72.${18 + i * 7}`, location: 'Frankfurt (DE)' }, phase: i % 2 } };
+    replace(e, onVpn);
+    return onVpn;
+  });
 
   // Outsiders: customers' contacts, the partner's consultants. None is named like an employee.
   const internalKeys = new Set(employees.map((e) => nameKey(e.name)));
@@ -418,14 +456,22 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
   };
 
   return {
-    domain, domains, employees, execs: execMap, owner, admins, teams, customers, partners, leavers, newHire, traveller,
+    domain, domains, employees, execs: execMap, owner, admins, teams, customers, partners, leavers, lateLeaver, newHire, traveller, vpnUsers,
     watched: [execMap.ceo.email, execMap.cfo.email, execMap.counsel.email], stranger, outsiderName,
   };
 }
 
-/** Where a person is at `at`: on a trip, or at home. */
+/** Whether a VPN user's traffic leaves through the VPN at `at`: every other hour, shifted by one each day. */
+function onVpn(p: Person, at: number): boolean {
+  if (!p.vpn) return false;
+  const hour = Math.floor((at - dayOf(at)) / HOUR_MS);
+  return (hour + Math.floor(at / DAY_MS) + p.vpn.phase) % 2 === 0;
+}
+
+/** Where a person is at `at`: on a trip, on the VPN, or at home. */
 export function placeAt(p: Person, at: number): Place {
-  return p.travel && at >= p.travel.from && at < p.travel.to ? p.travel.place : p.home;
+  if (p.travel && at >= p.travel.from && at < p.travel.to) return p.travel.place;
+  return onVpn(p, at) ? p.vpn!.egress : p.home;
 }
 
 /** The client version a person runs at `at`. */

@@ -2,6 +2,7 @@ import { configSchema } from '#config/schema.ts';
 import type { SimActivity, SimMeeting, SimOperationLog, SimParticipant, SimRecording, SimRecordingFile, SimulatedOrg, SimUser } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { Prng } from '../zoom-simulator/prng.ts';
+import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar, hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
 import { plantIncidents, type PlantedExtras } from './incidents.ts';
 import type { Manifest } from './manifest.ts';
@@ -9,9 +10,10 @@ import { HOUR_MS, MIN_MS, generatePeople, placeAt, timeline, versionAt, working,
 import { meetingEvents, recordingRemovedEvent, spacedId, webhookBody, type WebhookEvent } from './webhooks.ts';
 
 /*
- * A demo scenario (issue #8): a synthetic organisation with benign background traffic and, unless benign-only,
- * planted incidents for every detection, as the Zoom API simulator's data, signed-webhook bodies, a data-access feed
- * and a manifest. Deterministic: the same options give the same scenario.
+ * A demo scenario (issue #8): a synthetic organisation with the benign background a real company has (background.ts
+ * names its patterns in the manifest) and, unless benign-only, planted incidents for every detection, as the Zoom API
+ * simulator's data, signed-webhook bodies, a data-access feed and a manifest. Deterministic: the same options give the
+ * same scenario.
  */
 
 /** How big, how long, which seed, and whether to plant incidents. */
@@ -32,9 +34,10 @@ export const MIN_DAYS = 7;
 export const MAX_USERS = 5_000;
 export const MAX_DAYS = 60;
 
-/** A signed-webhook body and when its event happened. */
+/** A signed-webhook body, when its event happened and when Zoom delivered it (later when only a retry got through). */
 export interface ScenarioWebhook {
   readonly at: number;
+  readonly deliveredAt: number;
   readonly event: string;
   readonly body: string;
 }
@@ -59,7 +62,7 @@ export interface Scenario {
   readonly options: ScenarioOptions;
   /** The Zoom API simulator's organisation (API data for the pollers and the correlation). */
   readonly org: SimulatedOrg;
-  /** Webhook bodies in event-time order, from `webhooksFrom` on. */
+  /** Webhook bodies in delivery order, for events from `webhooksFrom` on, delivered by the end. */
   readonly webhooks: readonly ScenarioWebhook[];
   readonly webhooksFrom: number;
   readonly dataAccess: readonly DataAccessRow[];
@@ -81,10 +84,12 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const factory = new MeetingFactory(new Prng(seed, 'scenario-meetings'));
   const sessions = new SessionBuilder(new Prng(seed, 'scenario-sessions'), t);
   const meetings = generateCalendar(seed, people, t, factory, sessions);
+  const bg = generateBackground(seed, people, t, factory, sessions, meetings);
   const planted: PlantedExtras = benign
     ? { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] }
     : plantIncidents({ seed, people, t, meetings, factory, sessions, accountId: ACCOUNT_ID, sensitive });
   meetings.sort((a, b) => a.start - b.start || a.id - b.id);
+  const patterns = backgroundPatterns(people, meetings, bg);
 
   const rng = new Prng(seed, 'scenario-background');
   const background = recordingFates(rng, people, t, meetings);
@@ -99,9 +104,11 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     if (removed && removed.at >= t.liveFrom) events.push(removed);
   }
   events.push(...accountEvents(people, t), ...planted.events.filter((e) => e.at >= t.liveFrom));
-  // Stable: events of one instant keep their order (started before joins, joins before leaves).
-  const webhooks = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i)
-    .map(({ e }) => ({ at: e.at, event: e.event, body: webhookBody(e) }));
+  // Posted as Zoom delivers them; stable, so events of one instant keep their order (started before joins, joins
+  // before leaves).
+  const delivered = (e: WebhookEvent) => e.deliveredAt ?? e.at;
+  const webhooks = events.map((e, i) => ({ e, i })).sort((a, b) => delivered(a.e) - delivered(b.e) || a.i - b.i)
+    .map(({ e }) => ({ at: e.at, deliveredAt: delivered(e), event: e.event, body: webhookBody(e) }));
 
   const org = simulatedOrg(people, t, meetings, activities, operationLogs, planted.roles, seed);
   const config: ScenarioConfig = { internalDomains: people.domains, watchedUsers: people.watched, minClientVersion: '6.0.0', planTier: 'business' };
@@ -113,6 +120,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       webhooks: webhooks.length, data_access_rows: dataAccess.length,
     },
     incidents: planted.incidents,
+    background: patterns,
     meetings: meetings.map((m) => ({ meeting_uuid: m.uuid, meeting_id: String(m.id), topic: m.topic, start_time: iso(m.start) })),
   };
   return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, config, manifest };
@@ -285,7 +293,8 @@ function accountEvents(people: People, t: Timeline): WebhookEvent[] {
 
 function participant(m: MeetingPlan, s: Session): SimParticipant {
   const dial = s.person.kind === 'dial_in';
-  const inside = s.zoomUserId !== '';
+  // Outsiders signed in to their own company's Zoom account show a user id too, but are no members of this one.
+  const inside = s.zoomUserId !== '' && s.person.kind === 'internal';
   const kind = dial ? 'dial_in' : inside ? 'internal' : s.email === '' ? 'guest' : 'external';
   return {
     kind, id: s.zoomUserId, user_id: s.participantId, participant_user_id: s.zoomUserId, participant_uuid: s.participantUuid,

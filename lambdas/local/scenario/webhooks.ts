@@ -1,10 +1,10 @@
 import { isoSeconds as iso } from '../zoom-simulator/org.ts';
-import type { MeetingPlan, Session } from './calendar.ts';
+import { hostJoin, type MeetingPlan, type Session } from './calendar.ts';
 
 /*
  * Zoom webhook bodies for the scenario's meetings and account events, shaped like Zoom's (zoom-reference §1): the
- * meeting lifecycle, participant joins and leaves (with the undocumented public_ip most accounts see), waiting-room
- * events, screen sharing and recordings.
+ * meeting lifecycle, participant joins and leaves (with the undocumented public_ip most accounts see), joins before
+ * the host, waiting-room events, screen sharing and recordings, and the deliveries Zoom only made on a retry.
  */
 
 /** One webhook event before it is serialised: when it happened, its name and its payload. */
@@ -12,7 +12,12 @@ export interface WebhookEvent {
   readonly at: number;
   readonly event: string;
   readonly payload: Readonly<Record<string, unknown>>;
+  /** When Zoom delivered it, when that was a retry after `at` (its first attempts failed); else at `at`. */
+  readonly deliveredAt?: number;
 }
+
+/** Zoom's retries of a failed delivery, after the first attempt: ~5, ~25 and ~85 minutes (zoom-reference §1.6). */
+export const RETRY_DELAYS_MS = [5 * 60_000, 25 * 60_000, 85 * 60_000] as const;
 
 /** A meeting number as Zoom prints it in logs, digits grouped by spaces (877 1122 3344). */
 export const spacedId = (id: number): string => String(id).replace(/^(\d{3})(\d{4})(\d+)$/, '$1 $2 $3');
@@ -29,17 +34,19 @@ function who(s: Session): Record<string, unknown> {
 }
 
 /**
- * The webhooks one meeting produces, for events at or after `from` and no later than `until`: started, each
- * participant's joined/left (or waiting-room joined/left), sharing_started for presenters, ended, and
- * recording.completed for recorded meetings. Deletions are separate (recordingRemovedEvent).
+ * The webhooks one meeting produces, for events at or after `from` and delivered no later than `until`: started,
+ * each participant's joined/left (or waiting-room joined/left), participant_jbh_joined for those in before the host,
+ * sharing_started for presenters, ended, and recording.completed for recorded meetings. Deletions are separate
+ * (recordingRemovedEvent).
  */
 export function meetingEvents(m: MeetingPlan, accountId: string, from: number, until: number): WebhookEvent[] {
   const events: WebhookEvent[] = [];
-  const push = (at: number, event: string, object: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    if (at >= from && at <= until) events.push({ at, event, payload: { account_id: accountId, object, ...extra } });
+  const push = (at: number, event: string, object: Record<string, unknown>, delay = 0) => {
+    if (at >= from && at + delay <= until) events.push({ at, event, payload: { account_id: accountId, object }, ...(delay > 0 ? { deliveredAt: at + delay } : {}) });
   };
   const base = meetingObject(m);
   push(m.start, 'meeting.started', { ...base, start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
+  const hostIn = hostJoin(m);
   for (const s of [...m.sessions].sort((a, b) => a.join - b.join)) {
     const phone = s.person.kind === 'dial_in' ? { phone_number: s.name.replace(/\s/g, '') } : {};
     const net = s.ip === '' ? {} : { public_ip: s.ip };
@@ -49,12 +56,14 @@ export function meetingEvents(m: MeetingPlan, accountId: string, from: number, u
       continue;
     }
     const registrant = s.registrantId === '' ? {} : { registrant_id: s.registrantId };
-    push(s.join, 'meeting.participant_joined', { ...base, participant: { ...who(s), join_time: iso(s.join), ...registrant, ...phone, ...net } });
+    // Zoom's jbh_joined samples carry only the name and user id (zoom-reference §2); participant_joined follows.
+    if (m.jbh && s.join < hostIn) push(s.join, 'meeting.participant_jbh_joined', { ...base, participant: { id: s.zoomUserId, user_name: s.name, ...registrant } });
+    push(s.join, 'meeting.participant_joined', { ...base, participant: { ...who(s), join_time: iso(s.join), ...registrant, ...phone, ...net } }, s.lateDelivery?.joinedMs);
     const shareAt = s.join + 5 * 60_000;
     if (s.shared && shareAt < s.leave) {
       push(shareAt, 'meeting.sharing_started', { ...base, participant: { user_id: s.participantId, user_name: s.name, id: s.zoomUserId, sharing_details: { content: 'application', date_time: iso(shareAt) } } });
     }
-    push(s.leave, 'meeting.participant_left', { ...base, participant: { ...who(s), leave_time: iso(s.leave), leave_reason: `${s.name} left the meeting.`, ...net } });
+    push(s.leave, 'meeting.participant_left', { ...base, participant: { ...who(s), leave_time: iso(s.leave), leave_reason: `${s.name} left the meeting.`, ...net } }, s.lateDelivery?.leftMs);
   }
   push(m.end, 'meeting.ended', { ...base, start_time: iso(m.start), end_time: iso(m.end), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
   if (m.recorded && m.inApi) {

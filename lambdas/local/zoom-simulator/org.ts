@@ -55,7 +55,7 @@ export type ParticipantKind = 'internal' | 'external' | 'guest' | 'dial_in';
 /** One join session of one participant, with every dashboard field (`/metrics/meetings/{id}/participants`). */
 export interface SimParticipant {
   readonly kind: ParticipantKind;
-  /** The Zoom user id for members of the account, '' for everyone else. */
+  /** The Zoom user id of a signed-in participant (an outsider's is from their own company's account); '' otherwise. */
   readonly id: string;
   /** Per-meeting participant id; a new one for every join session. */
   readonly user_id: string;
