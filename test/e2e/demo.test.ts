@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
-import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
-import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
+import type { DetectionPath } from '#core/detect/detection.ts';
 import { main } from '#local/cli/main.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
@@ -67,7 +66,7 @@ describe('zoomlake demo', () => {
     // The manifest plants every scheduled detection, every realtime check and every correlation.
     const planted = new Set(incidents.map((i) => i.detection));
     const everyDetection = [
-      ...loadDetections().map((d) => d.id), ...Object.values(REALTIME_DETECTIONS).map((d) => d.id), ...Object.values(CORRELATION_DETECTIONS),
+      ...loadDetections().map((d) => d.id),
     ];
     expect(everyDetection.filter((id) => !planted.has(id))).toEqual([]);
 
@@ -78,8 +77,9 @@ describe('zoomlake demo', () => {
     const bySource = (source: string) => new Set(alerts.filter((a) => a.source === source).map((a) => a.detection_id));
     const realtime = bySource('realtime');
     const correlation = bySource('correlation');
-    expect(Object.values(REALTIME_DETECTIONS).map((d) => d.id).filter((id) => !realtime.has(id))).toEqual([]);
-    expect(Object.values(CORRELATION_DETECTIONS).filter((id) => !correlation.has(id))).toEqual([]);
+    const on = (path: DetectionPath) => loadDetections().filter((d) => d.paths.includes(path)).map((d) => d.id);
+    expect(on('realtime').filter((id) => !realtime.has(id))).toEqual([]);
+    expect(on('correlation').filter((id) => !correlation.has(id))).toEqual([]);
     expect(bySource('scheduled').size).toBeGreaterThan(0);
 
     // No alert about benign traffic: every alert finds an incident or names one of the planted identities.
@@ -107,7 +107,7 @@ describe('zoomlake demo', () => {
     }
     // Every detection is listed, alerting or not.
     const everyDetection = [
-      ...loadDetections().map((d) => d.id), ...Object.values(REALTIME_DETECTIONS).map((d) => d.id), ...Object.values(CORRELATION_DETECTIONS),
+      ...loadDetections().map((d) => d.id),
     ];
     expect(everyDetection.filter((id) => !(id in summary.detections))).toEqual([]);
     // The background it names is in the manifest too.

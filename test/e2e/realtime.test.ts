@@ -8,15 +8,12 @@ import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRealtime } from '#local/realtime.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { startWebhookServer, type WebhookServer } from '#local/webhook-server.ts';
-import { CASES } from '../support/realtime-cases.ts';
+import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 import { T0 } from '../support/realtime-bodies.ts';
 import { main } from '#local/cli/main.ts';
 
 const SECRET = 'realtime-test-secret';
-const CONFIG = {
-  internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board', 'm&a|merger'], watchedUsers: ['ceo@example.com'],
-  realtime: { burstParticipantsPerMinute: 5, burstIpsPerMinute: 3 },
-};
+const CONFIG = REALTIME_TEST_CONFIG;
 const servers: WebhookServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -61,7 +58,8 @@ describe('zoomlake serve: realtime checks', () => {
 
   it('writes notified alerts to the alerts table too', async () => {
     const { server, rt } = await start();
-    await post(server.url, CASES.find((c) => c.name === 'signed-in external joins a board meeting')!.events[0]!);
+    const c = CASES.find((x) => x.name === 'signed-in external joins a second board meeting')!;
+    for (const body of [...(c.setup ?? []), ...c.events]) await post(server.url, body);
     await server.flush();
     const engine = await rt.openQueryEngine();
     try {

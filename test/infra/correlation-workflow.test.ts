@@ -9,6 +9,11 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
+import { REGISTRY } from '../support/registry.ts';
 import { CORRELATION_TASKS, TASK_DEPS } from '#core/correlate/tasks.ts';
 import { DETAIL_PLANS } from '#core/correlate/steps.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
@@ -35,7 +40,7 @@ function build(correlation: Record<string, unknown> = {}, props: Partial<Correla
   const wf = new CorrelationWorkflow(stack, 'Correlation', {
     settings: testConfig({ correlation }).correlation, plan: 'business', apiBudgetShare: 0.5, webhookBus, alertBus, stateTable: table,
     lakeBucket: lake, resultsBucket: results, workGroupName: 'zoomlake', databaseName: 'zoomlake', configViewNames: ['internal_domains', 'watched_users'],
-    zoomCredentials: secret, encryptionKey: key, ...props,
+    zoomCredentials: secret, encryptionKey: key, registry: REGISTRY, ...props,
   });
   return { key, lake, results, table, webhookBus, alertBus, secret, wf, template: Template.fromStack(stack) };
 }
@@ -231,8 +236,10 @@ describe('CorrelationWorkflow least privilege', () => {
     allow(['kms:Decrypt', 'kms:GenerateDataKey'], arnOf(key), via('s3')),
   ];
   const EXPOSURE_TABLES = ['internal_domains', 'meeting_participants', 'meeting_participants_raw', 'participant_details', 'participant_details_raw', 'users', 'users_raw', 'watched_users'];
-  const CORRELATE_TABLES = ['meeting_participants', 'meeting_participants_raw', 'meetings', 'meetings_raw', 'operation_logs', 'operation_logs_raw',
-    'participant_details', 'participant_details_raw', 'participant_events', 'participant_events_raw', 'recordings', 'recordings_raw'];
+  // The download detection's own tables (Correlate runs its query.sql) and the config views.
+  const CORRELATE_TABLES = ['internal_domains', 'meeting_participants', 'meeting_participants_raw', 'meetings', 'meetings_raw', 'operation_logs', 'operation_logs_raw',
+    'participant_details', 'participant_details_raw', 'participant_events', 'participant_events_raw', 'recording_events', 'recording_events_raw',
+    'recordings', 'recordings_raw', 'watched_users'];
 
   it('lets the state machine invoke exactly the four task functions and put into the state table, plus the log delivery and X-Ray actions CDK adds', () => {
     const { fetch, exposure, correlate, alerts } = wf.functions;
@@ -344,9 +351,13 @@ describe('CorrelationWorkflow functions', () => {
   it('sets the environment each handler\'s fromEnv reads, and fromEnv accepts it', () => {
     expect(envOf(wf.starter.function)).toEqual({ STATE_MACHINE_ARN: ref(wf.stateMachine), LAKE_BUCKET_NAME: ref(lake) });
     expect(() => starterFromEnv(resolvedEnv(wf.starter.function))).not.toThrow();
+    // The registry file the construct ships beside the functions that query or raise alerts, as Lambda would find it.
+    const bundle = join(mkdtempSync(join(tmpdir(), 'zoomlake-bundle-')), DETECTION_BUNDLE_FILE);
+    writeFileSync(bundle, detectionBundle(REGISTRY));
     for (const [name, fn] of Object.entries(wf.functions)) {
       expect(envOf(fn.function).CORRELATION_FUNCTION).toBe(name);
-      const deps = taskFromEnv(resolvedEnv(fn.function));
+      if (name !== 'fetch') expect(envOf(fn.function).DETECTIONS_SHA256).toBe(bundleSha256(detectionBundle(REGISTRY)));
+      const deps = taskFromEnv(resolvedEnv(fn.function), bundle);
       expect(Object.keys(deps)).toEqual([name]);
     }
   });
@@ -356,7 +367,7 @@ describe('CorrelationWorkflow functions', () => {
     for (const fn of [custom.wf.functions.exposure, custom.wf.functions.correlate]) {
       const env = (resourceOf(custom.template, fn.function).Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
       expect(JSON.parse(env.CORRELATION_SETTINGS ?? '')).toEqual({
-        enabled: true, waitSeconds: 45, notReadyRetries: 6, notReadyIntervalSeconds: 120, dataAccessWindowMinutes: 30, dataAccess: DATA_ACCESS,
+        enabled: true, waitSeconds: 45, notReadyRetries: 6, notReadyIntervalSeconds: 120, dataAccess: DATA_ACCESS,
       });
     }
   });
@@ -435,7 +446,10 @@ describe('the correlation in the detections stack', () => {
     const t = Template.fromStack(detections);
     expect(detections.correlation).toBeUndefined();
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
-    expect(JSON.stringify(t.findResources('AWS::Events::Rule'))).not.toContain('meeting.ended');
+    // The only rule that still forwards meeting.ended is the realtime checks' (for the meeting's end), to their queue.
+    const rules = Object.values(t.findResources('AWS::Events::Rule')) as { Properties: { EventPattern: { 'detail-type': string[] }; Targets: { Arn: unknown }[] } }[];
+    const ended = rules.filter((r) => r.Properties.EventPattern['detail-type'].includes('meeting.ended'));
+    expect(ended.map((r) => r.Properties.Targets.map((x) => x.Arn))).toEqual([[{ 'Fn::GetAtt': [logicalIdOf(detections.realtime.queue), 'Arn'] }]]);
   });
 
   it('synthesizes the workflow on a pro plan, which has the report API', () => {

@@ -1,5 +1,4 @@
 import { execSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,22 +7,23 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { detectionBundle } from '#core/detect/bundle.ts';
+import { bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import type { Detection } from '#core/detect/detection.ts';
+import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { AlertBus } from '../../lib/constructs/alert-bus.ts';
 import { DetectionCatalog } from '../../lib/constructs/detection-catalog.ts';
 import { DetectionRunner, readTables, type DetectionRunnerProps } from '../../lib/constructs/detection-runner.ts';
 import { extraFilesHooks } from '../../lib/constructs/zoomlake-function.ts';
-import { loadDetections, loadHuntingQueries } from '../../lib/detections/load.ts';
+import { loadHuntingQueries, loadRegistry } from '../../lib/detections/load.ts';
 import { logicalIdOf, resourceOf, testConfig } from './helpers.ts';
 import { pipelineTestStack, starResources, statementsOf } from './pipeline-helpers.ts';
 
-const DETECTIONS = loadDetections();
+const REGISTRY = loadRegistry();
+const DETECTIONS = REGISTRY.scheduled();
 const HUNTING = loadHuntingQueries();
 const SETTINGS = testConfig({ internalDomains: ['acme.example'], watchedUsers: ['ceo@acme.example'], sensitiveMeetingPatterns: ["board|o'brien"], minClientVersion: '5.17.11' });
 
-function build(detections: readonly Detection[] = DETECTIONS, props: Partial<DetectionRunnerProps> = {}, tableEncryption: 'cmk' | 'aws-owned' = 'cmk') {
+function build(registry: DetectionRegistry = REGISTRY, props: Partial<DetectionRunnerProps> = {}, tableEncryption: 'cmk' | 'aws-owned' = 'cmk') {
   const { stack, key, lake } = pipelineTestStack();
   const results = new Bucket(stack, 'Results', { encryption: BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
   const table = new TableV2(stack, 'State', {
@@ -31,9 +31,9 @@ function build(detections: readonly Detection[] = DETECTIONS, props: Partial<Det
     encryption: tableEncryption === 'cmk' ? TableEncryptionV2.customerManagedKey(key) : TableEncryptionV2.dynamoOwnedKey(),
   });
   const bus = new AlertBus(stack, 'AlertBus', { encryptionKey: key });
-  const catalog = new DetectionCatalog(stack, 'Catalog', { databaseName: 'zoomlake', workGroupName: 'zoomlake', settings: SETTINGS, detections, huntingQueries: HUNTING });
+  const catalog = new DetectionCatalog(stack, 'Catalog', { databaseName: 'zoomlake', workGroupName: 'zoomlake', settings: SETTINGS, detections: registry.detections, huntingQueries: HUNTING });
   const runner = new DetectionRunner(stack, 'Detections', {
-    detections, encryptionKey: key, lakeBucket: lake, resultsBucket: results, workGroupName: 'zoomlake', databaseName: 'zoomlake',
+    registry, encryptionKey: key, lakeBucket: lake, resultsBucket: results, workGroupName: 'zoomlake', databaseName: 'zoomlake',
     configViewNames: [...catalog.configViews.keys()], alertBus: bus.eventBus, stateTable: table, ...props,
   });
   return { stack, key, lake, results, table, bus, catalog, runner, template: Template.fromStack(stack) };
@@ -118,7 +118,7 @@ describe('DetectionRunner', () => {
   });
 
   it('grants no key use for the state table when the table is not encrypted with a customer-managed key', () => {
-    const plain = build(DETECTIONS, {}, 'aws-owned');
+    const plain = build(REGISTRY, {}, 'aws-owned');
     const statements = statementsOf(plain.template, plain.runner.runner.role);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: STATE_ACTIONS, Resource: { 'Fn::GetAtt': [logicalIdOf(plain.table), 'Arn'] } });
     expect(statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes('dynamodb.'))).toEqual([]);
@@ -140,7 +140,7 @@ describe('DetectionRunner', () => {
       LAKE_BUCKET_NAME: { Ref: logicalIdOf(lake) },
       ALERT_BUS_NAME: { Ref: logicalIdOf(bus.eventBus) },
       STATE_TABLE_NAME: { Ref: logicalIdOf(table) },
-      DETECTIONS_SHA256: createHash('sha256').update(detectionBundle(DETECTIONS)).digest('hex'),
+      DETECTIONS_SHA256: bundleSha256(detectionBundle(REGISTRY)),
       ATHENA_TIMEOUT_SECONDS: '780',
     });
     expect(resourceOf(template, runner.runner.function).Properties).toMatchObject({ Timeout: 900, MemorySize: 1024 });
@@ -149,7 +149,7 @@ describe('DetectionRunner', () => {
   it('changes the function when a detection changes', () => {
     const [first, ...rest] = DETECTIONS;
     if (!first) throw new Error('no detection');
-    const changed = build([{ ...first, sql: `${first.sql}\n-- changed` }, ...rest]);
+    const changed = build(REGISTRY.withDetections([{ ...first, sql: `${first.sql}\n-- changed` }, ...rest, ...REGISTRY.detections.filter((d) => !d.paths.includes('scheduled'))]));
     expect(envOf(changed.template, changed.runner).DETECTIONS_SHA256).not.toBe(envOf(template, runner).DETECTIONS_SHA256);
     expect(changed.runner.bundle.text).toContain('-- changed');
   });
@@ -179,7 +179,7 @@ describe('DetectionRunner', () => {
     ['a timeout under 3 minutes', { timeout: Duration.minutes(2) }, /timeout must be at least 3 minutes/],
     ['a results prefix without a trailing slash', { resultsPrefix: 'results' }, /resultsPrefix must be a key prefix/],
   ])('refuses %s', (_name, props, error) => {
-    expect(() => build(DETECTIONS, props)).toThrow(error);
+    expect(() => build(REGISTRY, props)).toThrow(error);
   });
 });
 
@@ -201,9 +201,9 @@ describe('DetectionCatalog', () => {
   });
 
   it('adds each config view as a Glue VIRTUAL_VIEW with its columns and the SQL of configViews', () => {
-    const expected = configViews(SETTINGS);
+    const expected = configViews(SETTINGS, REGISTRY.detections);
     expect([...catalog.configViews.keys()]).toEqual(expected.map((v) => v.name));
-    const hive = { varchar: 'string', integer: 'int' } as const;
+    const hive = { varchar: 'string', integer: 'int', bigint: 'bigint' } as const;
     for (const view of expected) {
       const table = resourceOf(template, catalog.configViews.get(view.name) as never).Properties as {
         DatabaseName: string; CatalogId: string;
@@ -218,10 +218,11 @@ describe('DetectionCatalog', () => {
   });
 
   it('carries the config values into the view SQL', () => {
-    const sql = (name: string) => configViews(SETTINGS).find((v) => v.name === name)?.sql ?? '';
+    const sql = (name: string) => configViews(SETTINGS, REGISTRY.detections).find((v) => v.name === name)?.sql ?? '';
     expect(sql('internal_domains')).toContain("'acme.example'");
     expect(sql('sensitive_meeting_patterns')).toContain("'(?i)board|o''brien'");
     expect(sql('min_client_version')).toContain('5 AS major, 17 AS minor, 11 AS patch');
+    expect(sql('detection_parameters')).toContain("('zoom.participant.join_burst_many_ips', 'min_ips', CAST(10 AS bigint))");
   });
 });
 

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DetectionDefinitionError } from '#core/detect/detection.ts';
+import { parseConfig } from '#config/load.ts';
+import { bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
+import { DetectionDefinitionError, isScheduled } from '#core/detect/detection.ts';
 import { buildApp } from '../../lib/app.ts';
-import { QUERIES_DIR, loadDetections } from '../../lib/detections/load.ts';
+import { QUERIES_DIR, loadDetections, loadRegistry } from '../../lib/detections/load.ts';
 import { TEST_ENV, logicalIdOf, resourceOf, testConfig } from './helpers.ts';
 import { NO_BUNDLING, statementsOf } from './pipeline-helpers.ts';
 
@@ -17,13 +19,17 @@ afterAll(() => {
 
 const [SAMPLE] = loadDetections();
 
-/** A queries folder holding one copy of a real detection, its detection.yml edited by `edit`, and one hunting query. */
+/**
+ * A copy of the queries folder (every detection the code raises must be there), with one detection's
+ * detection.yml edited by `edit`, and one hunting query instead of the real ones.
+ */
 function queriesWith(edit: (yml: string) => string = (y) => y): string {
   if (!SAMPLE) throw new Error('no detection to copy');
   const dir = mkdtempSync(join(tmpdir(), 'zl-queries-'));
   dirs.push(dir);
+  cpSync(join(QUERIES_DIR, 'detections'), join(dir, 'detections'), { recursive: true });
+  cpSync(join(QUERIES_DIR, 'correlation'), join(dir, 'correlation'), { recursive: true });
   const target = join(dir, 'detections', SAMPLE.id);
-  cpSync(join(QUERIES_DIR, 'detections', SAMPLE.id), target, { recursive: true });
   writeFileSync(join(target, 'detection.yml'), edit(readFileSync(join(target, 'detection.yml'), 'utf8')));
   mkdirSync(join(dir, 'hunting'));
   writeFileSync(join(dir, 'hunting', 'all-alerts.sql'), 'SELECT * FROM alerts LIMIT 10\n');
@@ -45,14 +51,17 @@ describe('the detections stack in the app', () => {
   it('deploys the detections and hunting queries of the queries folder it is given', () => {
     const { detections } = build(queriesWith());
     const template = Template.fromStack(detections);
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.resourceCountIs('AWS::Athena::NamedQuery', 2);
+    const scheduled = loadDetections().filter(isScheduled).length;
+    template.resourceCountIs('AWS::Scheduler::Schedule', scheduled);
+    template.resourceCountIs('AWS::Athena::NamedQuery', scheduled + 1);
     template.hasResourceProperties('AWS::Athena::NamedQuery', { Name: 'hunting/all-alerts', QueryString: 'SELECT * FROM alerts LIMIT 10\n' });
   });
 
   it('deploys the repository\'s queries by default', () => {
     const template = Template.fromStack(build().detections);
-    template.resourceCountIs('AWS::Scheduler::Schedule', loadDetections().length);
+    // One schedule per scheduled detection; realtime- and correlation-only ones have none.
+    template.resourceCountIs('AWS::Scheduler::Schedule', loadDetections().filter(isScheduled).length);
+    expect(loadDetections().filter((d) => !isScheduled(d)).length).toBeGreaterThan(0);
   });
 
   it.each([
@@ -93,7 +102,7 @@ describe('the detections stack in the app', () => {
 
 describe('the realtime checks and the runner\'s state in the app', () => {
   const config = { internalDomains: ['acme.example'], watchedUsers: ['ceo@acme.example'], sensitiveMeetingPatterns: ['board'], minClientVersion: '6.1.0',
-    realtime: { burstIpsPerMinute: 7 } };
+    detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 7 } } } };
   const { app, storage, pipeline, detections } = build(queriesWith(), config);
   const template = Template.fromStack(detections);
   const { realtime } = detections;
@@ -128,8 +137,14 @@ describe('the realtime checks and the runner\'s state in the app', () => {
     });
     expect(JSON.parse(env.REALTIME_SETTINGS as string)).toEqual({
       internalDomains: ['acme.example'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@acme.example'], minClientVersion: '6.1.0',
-      burstParticipantsPerMinute: 25, burstIpsPerMinute: 7, meetingStateHours: 72, idempotencyHours: 48,
+      meetingStateHours: 72, idempotencyHours: 48,
     });
+    // The configured threshold reaches the function through the registry it ships, and the SQL through the view.
+    expect(env.DETECTIONS_SHA256).toBe(bundleSha256(detectionBundle(loadRegistry(parseConfig(config).detections, queriesWith()))));
+    expect(detections.catalog.configViews.has('detection_parameters')).toBe(true);
+    const view = resourceOf(template, detections.catalog.configViews.get('detection_parameters')!).Properties as { TableInput: { ViewOriginalText: string } };
+    const sql = JSON.parse(Buffer.from(/Presto View: (.+) \*\//.exec(view.TableInput.ViewOriginalText)![1]!, 'base64').toString('utf8')).originalSql as string;
+    expect(sql).toContain("('zoom.participant.join_burst_many_ips', 'min_ips', CAST(7 AS bigint))");
     expect(statementsOf(template, realtime.checks.role)).toEqual(expect.arrayContaining(stateStatements()));
   });
 

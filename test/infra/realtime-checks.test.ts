@@ -3,18 +3,19 @@ import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynam
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
-import { DEFAULT_THRESHOLDS } from '#core/realtime/settings.ts';
+import { bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { RealtimeChecks } from '../../lib/constructs/realtime-checks.ts';
+import { REGISTRY } from '../support/registry.ts';
 import { logicalIdOf, resourceOf } from './helpers.ts';
 import { pipelineTestStack, starResources, statementsOf } from './pipeline-helpers.ts';
 
-const SETTINGS = { ...DEFAULT_THRESHOLDS, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'], minClientVersion: '6.0.0' };
+const SETTINGS = { meetingStateHours: 72, idempotencyHours: 48, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'], minClientVersion: '6.0.0' };
 const { stack, key, lake } = pipelineTestStack();
 const bus = new EventBus(stack, 'Bus');
 const alertBus = new EventBus(stack, 'Alerts');
 const table = new TableV2(stack, 'State', { partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING },
   encryption: TableEncryptionV2.customerManagedKey(key) });
-const rt = new RealtimeChecks(stack, 'Realtime', { eventBus: bus, stateTable: table, lakeBucket: lake, alertBus, encryptionKey: key, settings: SETTINGS });
+const rt = new RealtimeChecks(stack, 'Realtime', { eventBus: bus, stateTable: table, lakeBucket: lake, alertBus, encryptionKey: key, settings: SETTINGS, registry: REGISTRY });
 const template = Template.fromStack(stack);
 const arnOf = (c: Parameters<typeof logicalIdOf>[0]) => ({ 'Fn::GetAtt': [logicalIdOf(c), 'Arn'] });
 const props = (c: Parameters<typeof logicalIdOf>[0]) => resourceOf(template, c).Properties as Record<string, unknown>;
@@ -48,6 +49,17 @@ describe('RealtimeChecks', () => {
     expect(env.STATE_TABLE_NAME).toEqual({ Ref: logicalIdOf(table) });
     expect(env.ALERT_BUS_NAME).toEqual({ Ref: logicalIdOf(alertBus) });
     expect(JSON.parse(env.REALTIME_SETTINGS as string)).toEqual(SETTINGS);
+  });
+
+  it('ships the detection registry with the function and names its hash', () => {
+    const env = (props(rt.checks.function).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.DETECTIONS_SHA256).toBe(bundleSha256(detectionBundle(REGISTRY)));
+    // Thresholds come from the registry, not the environment.
+    expect(env.REALTIME_SETTINGS).not.toMatch(/burst|min_ips/);
+  });
+
+  it('routes meeting.ended, for the end the recording check compares deletions with', () => {
+    expect(REALTIME_EVENTS).toContain('meeting.ended');
   });
 
   it('grants the state table, body reads, alert writes and the alert bus, and nothing on *', () => {

@@ -8,8 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ZoomlakeConfig } from '#config/schema.ts';
-import { SuppressingAlertDelivery, type AlertEventDetail } from '#core/alerts/delivery.ts';
-import { CORRELATION_DEDUP_WINDOWS } from '#core/correlate/catalog.ts';
+import { dedupWindowsOf, SuppressingAlertDelivery, type AlertEventDetail } from '#core/alerts/delivery.ts';
 import { CORRELATION_DETECTIONS, type MeetingEndedInput } from '#core/correlate/contract.ts';
 import { readExposure, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { runCorrelationTask, type TaskDeps } from '#core/correlate/tasks.ts';
@@ -23,6 +22,7 @@ import { decodeItem } from '#adapters/dynamodb-state-store.ts';
 import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/fs-object-store.ts';
 import { buildApp } from '../../lib/app.ts';
+import { loadRegistry } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { TEST_ENV, testConfig } from '../infra/helpers.ts';
 import { NO_BUNDLING } from '../infra/pipeline-helpers.ts';
@@ -69,7 +69,7 @@ const MEETING: MeetingEndedInput = {
 const DATA_ACCESS = { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' };
 const CONFIG = {
   internalDomains: ['example.com'], watchedUsers: ['cara@example.com'], sensitiveMeetingPatterns: ['board'],
-  correlation: { waitSeconds: 600, notReadyRetries: 2, notReadyIntervalSeconds: 60, dataAccessWindowMinutes: 30, dataAccess: DATA_ACCESS },
+  correlation: { waitSeconds: 600, notReadyRetries: 2, notReadyIntervalSeconds: 60, dataAccess: DATA_ACCESS },
 };
 
 const ANN = reportItem('Ann Host', 'ann@example.com', at(START), at(END), 'host-1');
@@ -242,15 +242,22 @@ function faulty(inner: QueryEngine, faults: readonly Error[]): QueryEngine {
 
 async function execute(scenario: Scenario): Promise<Execution> {
   const { config, definition, functionOfState, settingsOf } = synthesize(scenario.plan ?? 'business');
+  // The registry the synthesized functions ship (the same config overrides).
+  const registry = loadRegistry(config.detections);
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-sfn-'));
   dirs.push(dir);
   const lakeDir = join(dir, 'lake');
-  await writeFixtureLake(lakeDir, { description: 'correlation state machine', now: at(NOW), rows: { operation_logs: [...scenario.downloads] }, expect: [] });
+  await writeFixtureLake(lakeDir, { description: 'correlation state machine', now: at(NOW), rows: {
+    operation_logs: [...scenario.downloads],
+    // The recording.completed webhook that precedes any download names the meeting and its host, as in production.
+    recording_events: [{ event: 'recording.completed', event_time: at(END + 60_000), meeting_id: MEETING.meeting_id, meeting_uuid: MEETING.meeting_uuid,
+      host_id: MEETING.host_id, host_email: 'ann@example.com', topic: MEETING.topic, start_time: at(START), source_record_id: 'recording-completed' }],
+  }, webhooks: [], expect: [] });
   const accessFile = join(dir, 'access.csv');
   writeFileSync(accessFile, ACCESS_CSV);
   const engine = await DuckDbQueryEngine.open({
     lakeDir,
-    views: [...configViews(config), { name: DATA_ACCESS.table, sql: `SELECT * FROM read_csv_auto('${accessFile.replaceAll("'", "''")}')` }],
+    views: [...configViews(config, registry.detections), { name: DATA_ACCESS.table, sql: `SELECT * FROM read_csv_auto('${accessFile.replaceAll("'", "''")}')` }],
   });
 
   const clock = new FakeClock(NOW);
@@ -260,7 +267,7 @@ async function execute(scenario: Scenario): Promise<Execution> {
   const api = new ScriptedZoomApi({ report: scenario.report, metrics: scenario.metrics });
   const published: BusEvent[] = [];
   const delivery = new SuppressingAlertDelivery({
-    state, clock, newWriter, writerId: 'correlation', windows: { byDetection: CORRELATION_DEDUP_WINDOWS },
+    state, clock, newWriter, writerId: 'correlation', windows: dedupWindowsOf(registry.detections),
     publisher: { publish: async (events) => void published.push(...events) },
   });
   const settings = (kind: FunctionKind) => {
@@ -271,9 +278,9 @@ async function execute(scenario: Scenario): Promise<Execution> {
   // Each function only with its own dependencies, as each Lambda is built (fromEnv).
   const depsOf: Record<FunctionKind, () => TaskDeps> = {
     fetch: () => ({ fetch: async () => ({ api, newWriter: () => newWriter('correlation') }) }),
-    exposure: () => ({ exposure: { query: engine, clock, settings: settings('exposure') } }),
-    correlate: () => ({ correlate: { query: faulty(engine, scenario.correlateFaults ?? []), clock, settings: settings('correlate') } }),
-    alerts: () => ({ alerts: { delivery, clock } }),
+    exposure: () => ({ exposure: { query: engine, clock, settings: settings('exposure'), registry } }),
+    correlate: () => ({ correlate: { query: faulty(engine, scenario.correlateFaults ?? []), clock, settings: settings('correlate'), registry } }),
+    alerts: () => ({ alerts: { delivery, clock, registry } }),
   };
   const deps = Object.fromEntries(Object.entries(depsOf).map(([kind, make]) => [kind, make()])) as Record<FunctionKind, TaskDeps>;
 

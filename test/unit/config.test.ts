@@ -21,7 +21,7 @@ describe('config', () => {
   });
 
   it('defaults the post-meeting correlation on, with no data-access source', () => {
-    expect(parseConfig({}).correlation).toEqual({ enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120, dataAccessWindowMinutes: 30 });
+    expect(parseConfig({}).correlation).toEqual({ enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120 });
     const dataAccess = { table: 'cloudtrail_s3', userColumn: 'useridentity_arn', timeColumn: 'eventtime', resourceColumn: 'resource_arn', s3Location: 's3://org-trail/AWSLogs/' };
     expect(parseConfig({ correlation: { dataAccess } }).correlation.dataAccess).toEqual(dataAccess);
   });

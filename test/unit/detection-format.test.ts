@@ -7,7 +7,7 @@ import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
 
 const SQL = "SELECT 1 FROM users u WHERE u.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')";
 const META = {
-  id: 'zoom.test.example', title: 'Example', description: 'An example.', severity: 'low', schedule: 'rate(1 hour)',
+  id: 'zoom.test.example', title: 'Example', description: 'An example.', severity: 'low', paths: ['scheduled'], schedule: 'rate(1 hour)',
   lookback: '1d', tables: ['users'], mitre: ['T1078'], dedup: { key: ['user_email'], window: '1d' },
   entities: ['user_email'], runbook: '1. Look.', falsePositives: ['None known.'],
 };
@@ -129,7 +129,7 @@ describe('config views on DuckDB', () => {
       const [version] = (await engine.query('SELECT * FROM min_client_version')).rows;
       const [major, minor, patch] = settings.minClientVersion.split('.').map(Number);
       expect(version).toEqual({ version: settings.minClientVersion, major, minor, patch });
-      expect((await engine.query('SELECT * FROM detection_parameters')).rows).toEqual([{ detection_id: 'zoom.test.example', name: 'min_things', value: 3n }]);
+      expect((await engine.query('SELECT * FROM detection_parameters')).rows).toEqual([{ detection_id: 'zoom.test.example', name: 'min_things', value: 3 }]);
       if (patterns.length > 0) {
         expect((await engine.query("SELECT count(*) AS n FROM sensitive_meeting_patterns p WHERE regexp_like('Q3 BOARD review', p.pattern)")).rows[0]).toEqual({ n: 1 });
       }

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
-import { REALTIME_DETECTIONS } from '#core/realtime/catalog.ts';
 import type { SimParticipant } from '#local/zoom-simulator/org.ts';
 import { generateScenario, MIN_DAYS, MIN_USERS, type Scenario, type ScenarioOptions } from '#local/scenario/scenario.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
@@ -15,7 +13,7 @@ import { loadDetections } from '../../lib/detections/load.ts';
 const HOUR = 3_600_000;
 const BASE: ScenarioOptions = { seed: 3, users: 60, days: 7, end: Date.UTC(2026, 10, 25, 13), benign: false };
 const EVERY_DETECTION = [
-  ...loadDetections().map((d) => d.id), ...Object.values(REALTIME_DETECTIONS).map((d) => d.id), ...Object.values(CORRELATION_DETECTIONS),
+  ...loadDetections().map((d) => d.id),
 ];
 
 describe('generateScenario', () => {

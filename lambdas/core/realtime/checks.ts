@@ -197,7 +197,8 @@ async function outsiderInSensitiveMeeting(meeting: MeetingView, base: EvidenceRo
   await ctx.state.put({
     pk: outsiderPk(participant), sk: `sensitive#${msKey(at)}#${meeting.uuid}`,
     attrs: { meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, at },
-    expiresAt: Math.floor(at / 1000) + Math.ceil(windowMs / 1000) + 86_400,
+    // Kept a window past now (not past the join: a late delivery still counts for the joins around it).
+    expiresAt: ttl(ctx, Math.ceil(windowMs / 3_600_000) + 24),
   });
   const seen = (await ctx.state.query(outsiderPk(participant), 'sensitive#')).map((i) => i.attrs);
   const dense = densestWindowContaining(seen.map((s) => ({ key: String(s.meeting_uuid), at: Number(s.at) })), windowMs, at);
