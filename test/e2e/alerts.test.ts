@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '#core/alerts/alert.ts';
 import { main } from '#local/cli/main.ts';
+import { isScheduled } from '#core/detect/detection.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
-import { fixtureConfig, loadFixtures, writeFixtureLake } from '../support/detection-fixtures.ts';
+import { fixtureConfig, loadFixtures } from '../support/detection-fixtures.ts';
+import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -29,8 +31,8 @@ function alertsFile(dir: string): { detailType: string; source: string; detail: 
 
 // The first positive fixture of a few detections, one lake each: a planted incident raises alerts on every run of
 // detect. A few suffice here; test/e2e/detect.test.ts covers every fixture's alerts.
-const positives = loadDetections().flatMap((d) => {
-  const file = loadFixtures(d.id).find((f) => f.kind === 'positive');
+const positives = loadDetections().filter(isScheduled).flatMap((d) => {
+  const file = loadFixtures(d.id).find((f) => f.kind === 'positive' && (f.fixture.paths?.includes('scheduled') ?? true));
   return file ? [[d.id, file.fixture] as const] : [];
 }).slice(0, 3);
 
@@ -42,7 +44,7 @@ describe('zoomlake detect delivers each alert once', () => {
   it.each(positives)('%s: a second run over the same lake notifies nothing new', async (id, fixture) => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-alerts-'));
     dirs.push(dir);
-    await writeFixtureLake(join(dir, 'lake'), fixture);
+    await writeFixtureLakeWithWebhooks(join(dir, 'lake'), fixture);
     const configFile = join(dir, 'zoomlake.config.json');
     writeFileSync(configFile, JSON.stringify(fixtureConfig(fixture)));
     const args = ['detect', '--detection', id, '--now', fixture.now, '--dir', dir, '--config', configFile];
@@ -77,7 +79,7 @@ describe('zoomlake detect delivers each alert once', () => {
     const [id, fixture] = positives[0]!;
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-alerts-'));
     dirs.push(dir);
-    await writeFixtureLake(join(dir, 'lake'), fixture);
+    await writeFixtureLakeWithWebhooks(join(dir, 'lake'), fixture);
     const configFile = join(dir, 'zoomlake.config.json');
     writeFileSync(configFile, JSON.stringify(fixtureConfig(fixture)));
     const run = await cli('detect', '--detection', id, '--now', fixture.now, '--dir', dir, '--config', configFile);

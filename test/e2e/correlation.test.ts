@@ -114,6 +114,13 @@ async function run(scenario: Scenario) {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-correlation-'));
   const meeting = meetingOf(sim, scenario, now);
   sim.addMeeting(meeting);
+  // Its cloud recording, which the recordings poller lists (the download detection judges recordings the lake knows).
+  const file = sim.org.recordings.find((r) => r.recording_files.length > 0)!.recording_files[0]!;
+  sim.org.recordings.push({
+    uuid: meeting.uuid, id: meeting.id, account_id: 'sim-account-id', host_id: meeting.host_id, topic: meeting.topic, type: 2,
+    start_time: meeting.start_time, timezone: 'UTC', duration: 30, total_size: file.file_size, recording_count: 1, share_url: '', trashed: false,
+    recording_files: [{ ...file, id: `corr-file-${scenario.expected.length}`, meeting_id: meeting.uuid, recording_start: meeting.start_time, recording_end: meeting.end_time }],
+  });
   if (scenario.notReadyCalls > 0) sim.holdReport(meeting.uuid, scenario.notReadyCalls);
   const spaced = String(meeting.id).replace(/^(\d{3})(\d{4})(\d+)$/, '$1 $2 $3');
   if (scenario.downloader) {
@@ -132,7 +139,7 @@ async function run(scenario: Scenario) {
   writeFileSync(configFile, JSON.stringify({
     planTier: 'business', internalDomains: [ORG_DOMAIN],
     correlation: {
-      waitSeconds: 0, notReadyRetries: 3, notReadyIntervalSeconds: 1, dataAccessWindowMinutes: 30,
+      waitSeconds: 0, notReadyRetries: 3, notReadyIntervalSeconds: 1,
       dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: accessFile },
     },
   }));
@@ -142,9 +149,10 @@ async function run(scenario: Scenario) {
     ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
   };
   const quiet = { out: () => undefined, err: () => undefined, env, untilStopped: async () => undefined };
-  // The operation logs reach the lake through the poller, as in AWS.
+  // The operation logs and the meeting's recording reach the lake through the pollers, as in AWS (the download
+  // detection judges downloads of recordings the lake knows).
   const today = formatDay(now);
-  expect(await main(['poll', '--config', configFile, '--dir', dir, '--source', 'operation_logs', '--source', 'users', '--from', today, '--to', today], quiet)).toBe(0);
+  expect(await main(['poll', '--config', configFile, '--dir', dir, '--source', 'operation_logs', '--source', 'users', '--source', 'recordings', '--from', today, '--to', today], quiet)).toBe(0);
 
   let out = '';
   let err = '';

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '#core/alerts/alert.ts';
 import { main } from '#local/cli/main.ts';
+import { isScheduled } from '#core/detect/detection.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
-import { fixtureConfig, loadFixtures, matchExpected, writeFixtureLake } from '../support/detection-fixtures.ts';
+import { fixtureConfig, loadFixtures, matchExpected } from '../support/detection-fixtures.ts';
+import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -17,15 +19,16 @@ async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
-// Each detection's fixtures become a planted incident (positive) or its benign counterpart (negative) in a local
-// lake, and `zoomlake detect --json` must print exactly the expected alerts, with the right entities.
-const cases = loadDetections().flatMap((d) => loadFixtures(d.id).map((f) => [d.id, f.name, f] as const));
+// Each scheduled detection's fixtures become a planted incident (positive) or its benign counterpart (negative) in
+// a local lake, and `zoomlake detect --json` must print exactly the expected alerts, with the right entities.
+const cases = loadDetections().filter(isScheduled).flatMap((d) => loadFixtures(d.id)
+  .filter((f) => f.fixture.paths?.includes('scheduled') ?? true).map((f) => [d.id, f.name, f] as const));
 
 describe('zoomlake detect --json over a planted lake', () => {
   it.each(cases)('%s %s', async (id, _name, file) => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-detect-'));
     dirs.push(dir);
-    await writeFixtureLake(join(dir, 'lake'), file.fixture);
+    await writeFixtureLakeWithWebhooks(join(dir, 'lake'), file.fixture);
     const configFile = join(dir, 'zoomlake.config.json');
     writeFileSync(configFile, JSON.stringify(fixtureConfig(file.fixture)));
     const { code, out, err } = await cli('detect', '--json', '--detection', id, '--now', file.fixture.now, '--dir', dir, '--config', configFile);

@@ -239,7 +239,7 @@ describe('CorrelationWorkflow least privilege', () => {
   // The download detection's own tables (Correlate runs its query.sql) and the config views.
   const CORRELATE_TABLES = ['internal_domains', 'meeting_participants', 'meeting_participants_raw', 'meetings', 'meetings_raw', 'operation_logs', 'operation_logs_raw',
     'participant_details', 'participant_details_raw', 'participant_events', 'participant_events_raw', 'recording_events', 'recording_events_raw',
-    'recordings', 'recordings_raw', 'watched_users'];
+    'recordings', 'recordings_raw', 'users', 'users_raw', 'watched_users'];
 
   it('lets the state machine invoke exactly the four task functions and put into the state table, plus the log delivery and X-Ray actions CDK adds', () => {
     const { fetch, exposure, correlate, alerts } = wf.functions;

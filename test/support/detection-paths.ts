@@ -94,6 +94,29 @@ async function receive(body: string, clock: FakeClock, bodies: MemoryObjectStore
 const only = (alerts: readonly Alert[], id: string) => alerts.filter((a) => a.detection_id === id);
 
 /**
+ * Writes a fixture's lake as the collectors would: its webhooks (rows of the webhook tables and `webhooks` bodies)
+ * received signed and written by the lake writer, every other row straight in. Returns what the receiver published
+ * for each webhook, in delivery order, and the store holding bodies published by reference.
+ */
+export async function writeFixtureLakeWithWebhooks(dir: string, fixture: Fixture, deliveries: readonly Delivery[] = timeline(fixture)) {
+  const nowMs = Date.parse(fixture.now);
+  const clock = new FakeClock(nowMs);
+  const bodies = new MemoryObjectStore();
+  const byDelivery: { at: number; events: BusEvent[] }[] = [];
+  for (const d of deliveries) {
+    if (d.kind !== 'webhook') continue;
+    clock.set(d.at);
+    byDelivery.push({ at: d.at, events: await receive(d.body, clock, bodies) });
+  }
+  await writeFixtureLake(dir, fixture, WEBHOOK_TABLES);
+  let n = 0;
+  const writer = new LakeWriter({ store: new FsObjectStore(dir), clock: { now: () => nowMs }, newId: () => `webhook-${n++}`, writerId: 'webhook-writer' });
+  const written = await writeWebhookEvents(byDelivery.flatMap((r) => r.events).map((e, i) => ({ id: String(i), detail: e.detail })), { writer, bodies });
+  if (written.failedIds.length > 0 || written.incomplete.length > 0) throw new Error(`fixture webhooks not written: ${JSON.stringify([...written.rejected, ...written.incomplete])}`);
+  return { byDelivery, bodies };
+}
+
+/**
  * The alerts of `detectionId` on each path it declares. Throws for a fixture that cannot be replayed (a webhook row
  * the normaliser would not give back, a refused webhook).
  */
@@ -106,21 +129,8 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
   const deliveries = timeline(fixture);
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-paths-'));
   try {
-    // The webhooks through the receiver, into the lake by the lake writer; the rest of the rows straight in.
-    const clock = new FakeClock(nowMs);
-    const bodies = new MemoryObjectStore();
-    const received: { at: number; events: BusEvent[] }[] = [];
-    for (const d of deliveries) {
-      if (d.kind !== 'webhook') continue;
-      clock.set(d.at);
-      received.push({ at: d.at, events: await receive(d.body, clock, bodies) });
-    }
-    await writeFixtureLake(dir, fixture, WEBHOOK_TABLES);
-    let n = 0;
-    const writer = new LakeWriter({ store: new FsObjectStore(dir), clock: { now: () => nowMs }, newId: () => `webhook-${n++}`, writerId: 'webhook-writer' });
-    const written = await writeWebhookEvents(received.flatMap((r) => r.events).map((e, i) => ({ id: String(i), detail: e.detail })), { writer, bodies });
-    if (written.failedIds.length > 0 || written.incomplete.length > 0) throw new Error(`fixture webhooks not written: ${JSON.stringify([...written.rejected, ...written.incomplete])}`);
-
+    const received = await writeFixtureLakeWithWebhooks(dir, fixture, deliveries);
+    const bodies = received.bodies;
     const out: PathAlerts = {};
     const open = async (registry: DetectionRegistry) => {
       const views: { name: string; sql: string }[] = [...configViews(config, registry.detections)];
@@ -159,7 +169,7 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
         if (d.kind === 'users') await applyDirectoryUpdates(state, directoryUpdatesFromUsers(d.rows), watched);
         else if (d.kind === 'operation_logs') await applyDirectoryUpdates(state, directoryUpdatesFromOperationLogs(d.rows), watched);
         else {
-          for (const event of received[i++]!.events) {
+          for (const event of received.byDelivery[i++]!.events) {
             // Zoom's retry: the same event twice; the second is a duplicate.
             for (let attempt = 0; attempt < 2; attempt++) {
               const outcome = await processRealtimeDetail(event.detail, deps);
@@ -182,7 +192,7 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
         };
         const corrClock = new FakeClock(nowMs);
         const deps = { query: engine, clock: corrClock, settings, registry };
-        for (const r of received) {
+        for (const r of received.byDelivery) {
           for (const event of r.events) {
             const body = (event.detail as { body?: string }).body;
             if (body === undefined) continue;

@@ -52,7 +52,7 @@ export interface ExposureSummary {
   readonly watched_host: boolean;
   /**
    * ISO-8601 UTC: when Correlate may run so the host's whole data-access window is in the lake (end_time plus
-   * dataAccessWindowMinutes when a data-access source is configured and the meeting had outsiders, else end_time).
+   * the host data-access detection's window_minutes when a data-access source is configured and the meeting had outsiders, else end_time).
    * The state machine's Wait before Correlate uses it as TimestampPath; the local runner sleeps until it.
    */
   readonly correlate_after: string;

@@ -166,7 +166,7 @@ async function participantJoined(event: string, row: Row, ctx: CheckContext, wai
     }
   }
 
-  if (outsider && ipAddress !== null && !webinar) alerts.push(...await joinBurst(meeting, ipAddress, at, ctx));
+  if (outsider && !registered && ipAddress !== null && !webinar) alerts.push(...await joinBurst(meeting, ipAddress, at, ctx));
 
   if (waitingRoom) {
     const why = [meeting.sensitive !== undefined ? `sensitive topic (${meeting.sensitive})` : '', meeting.watchedHost ? 'watched host' : '']

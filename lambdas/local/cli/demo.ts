@@ -196,7 +196,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     ...scenario.config,
     // Short waits: the demo's meetings ended long ago, and its report-never-ready meeting should give up in seconds.
     correlation: {
-      waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1, dataAccessWindowMinutes: 30,
+      waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1,
       dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: dataAccessFile },
     },
   };

@@ -13,7 +13,7 @@ WITH params AS (
 ),
 joins AS (
   SELECT pe.meeting_uuid, pe.meeting_id, pe.topic, nullif(trim(pe.public_ip), '') AS ip, pe.event_time AS join_time,
-    lower(nullif(trim(pe.email), '')) AS email, nullif(pe.participant_user_id, '') AS zoom_user_id
+    lower(nullif(trim(pe.email), '')) AS email, nullif(pe.participant_user_id, '') AS zoom_user_id, nullif(pe.registrant_id, '') AS registrant_id
   FROM participant_events pe
   WHERE pe.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
@@ -21,18 +21,19 @@ joins AS (
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room')
   UNION ALL
   SELECT pd.meeting_uuid, pd.meeting_id, CAST(NULL AS varchar), nullif(trim(pd.ip_address), ''), pd.join_time,
-    lower(nullif(trim(pd.email), '')), coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, ''))
+    lower(nullif(trim(pd.email), '')), coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.registrant_id, '')
   FROM participant_details pd
   WHERE pd.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),
--- Signed-in internal users joining an all-hands from home are the benign crowd; everyone else counts.
+-- Signed-in internal users joining an all-hands from home, and registrants of a registration-required briefing,
+-- are the benign crowd; everyone else counts.
 outside AS (
   SELECT j.meeting_uuid, j.meeting_id, j.topic, j.ip, j.join_time
   FROM joins j
   LEFT JOIN internal_domains d ON d.domain = split_part(j.email, '@', 2)
-  WHERE j.ip IS NOT NULL AND j.meeting_uuid IS NOT NULL
+  WHERE j.ip IS NOT NULL AND j.meeting_uuid IS NOT NULL AND j.registrant_id IS NULL
     AND (d.domain IS NULL OR j.email IS NULL OR j.zoom_user_id IS NULL)
 ),
 -- Only meetings with min_ips outside IPs in the whole day can have a burst; this keeps the self-join small.

@@ -5,7 +5,8 @@
 -- recording-download webhook, so this detection only fires if the account's operation log records downloads.
 -- The meeting is the meeting number named in operation_detail (9-12 digits, spaces allowed as Zoom formats them),
 -- else a known recording/meeting whose topic (4+ characters) appears in operation_detail.
--- Known meetings (30 days): recordings, recording_events (recording.completed), meetings. The downloader is the
+-- Known meetings (30 days): recordings, recording_events (recording.completed), meetings, each with its host (the
+-- email, or the host's user id looked up in the users snapshots). The downloader is the
 -- operator, compared (lower case) with every participant email of any instance of that meeting number (30 days;
 -- meeting_participants, participant_details, participant_events) and with its host emails. Only meetings with at
 -- least one known participant email are judged, so a missing participant poll does not flag everyone.
@@ -25,25 +26,40 @@ WITH downloads AS (
     AND (lower(coalesce(ol.action, '')) LIKE '%download%' OR lower(coalesce(ol.operation_detail, '')) LIKE '%download%')
     AND nullif(trim(ol.operator), '') IS NOT NULL
 ),
-known_meetings AS (
-  SELECT r.meeting_id, r.meeting_uuid, lower(r.host_email) AS host_email, r.topic, 'recordings' AS source
+-- Known meetings (30 days) with their host: the email where the source has it, else the host's user id looked up in
+-- the users snapshots (the recordings API names the host by id only).
+host_users AS (
+  SELECT u.user_id, max(lower(u.email)) AS email
+  FROM users u
+  WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND u.snapshot_time >= date_add('day', -30, from_iso8601_timestamp(?))
+    AND nullif(trim(u.email), '') IS NOT NULL
+  GROUP BY u.user_id
+),
+sourced_meetings AS (
+  SELECT r.meeting_id, r.meeting_uuid, lower(r.host_email) AS host_email, r.host_id, r.topic, 'recordings' AS source
   FROM recordings r
   WHERE r.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND r.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND r.start_time < from_iso8601_timestamp(?)
   UNION ALL
-  SELECT re.meeting_id, re.meeting_uuid, lower(re.host_email), re.topic, 'recording_events'
+  SELECT re.meeting_id, re.meeting_uuid, lower(re.host_email), re.host_id, re.topic, 'recording_events'
   FROM recording_events re
   WHERE re.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND re.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND re.event_time < from_iso8601_timestamp(?)
     AND re.event = 'recording.completed'
   UNION ALL
-  SELECT mt.meeting_id, mt.meeting_uuid, lower(mt.host_email), mt.topic, 'meetings'
+  SELECT mt.meeting_id, mt.meeting_uuid, lower(mt.host_email), mt.host_id, mt.topic, 'meetings'
   FROM meetings mt
   WHERE mt.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND mt.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND mt.start_time < from_iso8601_timestamp(?)
+),
+known_meetings AS (
+  SELECT s.meeting_id, s.meeting_uuid, coalesce(nullif(s.host_email, ''), hu.email) AS host_email, s.topic, s.source
+  FROM sourced_meetings s
+  LEFT JOIN host_users hu ON hu.user_id = s.host_id
 ),
 matched AS (
   SELECT DISTINCT d.time, d.operator, d.action, d.operation_detail, k.meeting_id, k.meeting_uuid, k.topic,
