@@ -270,19 +270,18 @@ async function recordingRemoved(env: ZoomEnvelope, rows: readonly Row[], ctx: Ch
     }, bulk.start, bulk.end));
     return alerts;
   }
-  if (rest.length === 0) return alerts;
-  let reason: string | undefined;
-  const one = !batch ? rest[0] : undefined;
-  const meeting = one ? await meetingOf(one, ctx) : undefined;
-  if (batch) reason = 'batch deletion';
-  else if (meeting?.sensitive) reason = `sensitive topic (${meeting.sensitive})`;
-  else if (meeting?.watchedHost) reason = 'watched host';
-  else if (operatorId !== null && meeting?.hostId && operatorId !== meeting.hostId) reason = 'deleted by someone other than the host';
-  if (reason) {
-    const uuids = rest.map((r) => text(r.meeting_uuid)).filter((u): u is string => u !== null);
-    alerts.push(realtimeAlert(ctx.registry.get(ID.recordingDeleted), {
-      ...base, meeting_uuid: uuids.join(', '), meeting_id: one ? text(one.meeting_id) : null, topic: one ? text(one.topic) : null, meetings: uuids.length, reason,
-    }, rest[0]!.event_time as number));
+  // zoom.recording.deleted: each other meeting whose recording is sensitive, a watched user's, or someone else's.
+  const d2 = ctx.registry.get(ID.recordingDeleted);
+  for (const row of rest) {
+    const meeting = await meetingOf(row, ctx);
+    if (!meeting) continue;
+    const reason = meeting.sensitive ? `sensitive topic (${meeting.sensitive})`
+      : meeting.watchedHost ? 'watched host'
+        : operatorId !== null && meeting.hostId !== null && operatorId !== meeting.hostId ? 'deleted by someone other than the host' : undefined;
+    if (!reason) continue;
+    alerts.push(realtimeAlert(d2, {
+      ...base, meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, host_email: meeting.hostEmail, batch, reason,
+    }, row.event_time as number));
   }
   return alerts;
 }

@@ -247,21 +247,24 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
     out.versions.set(stale.email, OUTDATED_VERSION);
   }
 
-  // 14. A note-taker bot nobody approved sits silently in a dozen meetings of three series.
+  // 14. A note-taker bot nobody approved sits silently in more than twenty meetings of many hosts and series
+  // (zoom.participant.silent_presence asks for breadth: its min_meetings, min_hosts and min_series).
   {
     const bot = guestNamed('Fireflies.ai Notetaker', { ip: '34.123.45.67', location: 'Council Bluffs (US)' });
     const pool = meetings.filter((m) => !m.fixed && m.start >= E - 29 * DAY_MS && m.end <= E - HOUR_MS && !watched.has(m.host.email) && !ctx.sensitive(m.topic)
-      && (m.kind === 'weekly' || m.kind === 'standup' || m.kind === 'one_on_one'));
-    const byId = new Map<number, MeetingPlan[]>();
-    for (const m of pool) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
-    const series = [...byId.values()].sort((a, b) => b.length - a.length || a[0]!.id - b[0]!.id).slice(0, 4);
+      && (m.kind === 'weekly' || m.kind === 'standup' || m.kind === 'one_on_one' || m.kind === 'interview' || m.kind === 'partner'));
+    // Round robin over hosts, then over each host's series, so the bot spreads as widely as the calendar allows.
+    const byHost = new Map<string, MeetingPlan[]>();
+    for (const m of pool) byHost.set(m.host.email, [...(byHost.get(m.host.email) ?? []), m]);
+    const hosts = [...byHost.values()].map((ms) => ms.sort((x, y) => x.start - y.start || x.id - y.id))
+      .sort((x, y) => y.length - x.length || x[0]!.host.email.localeCompare(y[0]!.host.email));
     const chosen: MeetingPlan[] = [];
-    for (let round = 0; chosen.length < 12 && round < 20; round++) {
-      for (const s of series) if (s[round] && chosen.length < 12) chosen.push(s[round]!);
+    for (let round = 0; chosen.length < 24 && round < 40; round++) {
+      for (const ms of hosts) if (ms[round] && chosen.length < 24) chosen.push(ms[round]!);
     }
     for (const m of chosen) m.sessions.push(sessions.session(m, bot, m.start + MIN_MS, m.end));
     incident({ id: 'silent-notetaker', detection: 'zoom.participant.silent_presence', paths: ['scheduled'], time: iso(Math.max(...chosen.map((m) => m.start))),
-      summary: `"${bot.name}" sits in ${chosen.length} meetings of ${new Set(chosen.map((m) => m.id)).size} series and never shares`, match: { user_name: bot.name },
+      summary: `"${bot.name}" sits in ${chosen.length} meetings of ${new Set(chosen.map((m) => m.id)).size} series and ${new Set(chosen.map((m) => m.host.email)).size} hosts and never shares`, match: { user_name: bot.name },
       related: [bot.name, bot.home.ip] });
   }
 

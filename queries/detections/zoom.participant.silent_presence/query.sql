@@ -6,7 +6,7 @@
 -- Presence and sharing come from the two sources that can show sharing: the dashboard API (participant_details,
 -- share_desktop / share_application / share_whiteboard) and the webhooks (participant_joined, and sharing_started
 -- matched to the joined participant by participant id or display name). Phone dial-ins cannot share and are left out.
--- Hosts (Zoom user ids) come from the meetings poller and the participant webhooks.
+-- Hosts come from the meetings poller (email) and the participant webhooks (user id, named through the users snapshots).
 -- Every ? is the run's end time (ISO-8601 UTC).
 WITH params AS (
   SELECT
@@ -65,8 +65,19 @@ presence AS (
     AND coalesce(j.phone_number, '') = ''
   GROUP BY j.record_id, j.meeting_uuid, j.meeting_id, j.email, j.user_name, j.participant_user_id, j.public_ip, j.event_time, j.host_id
 ),
+-- Each meeting's host: the meetings poller's host email, else the host's Zoom user id (webhooks) looked up in the
+-- users snapshots, else the bare id. host_key names one host however the sources name them.
+host_users AS (
+  SELECT u.user_id, max(lower(u.email)) AS email
+  FROM users u
+  WHERE u.dt >= date_format(date_add('day', -31, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND u.snapshot_time >= date_add('day', -31, from_iso8601_timestamp(?))
+    AND nullif(trim(u.email), '') IS NOT NULL
+  GROUP BY u.user_id
+),
 hosts AS (
-  SELECT meeting_uuid, max(host_id) AS host_id, max(host_email) AS host_email
+  SELECT h.meeting_uuid, max(h.host_id) AS host_id, coalesce(max(h.host_email), max(hu.email)) AS host_email,
+    coalesce(max(h.host_email), max(hu.email), max(h.host_id)) AS host_key
   FROM (
     SELECT m.meeting_uuid, nullif(m.host_id, '') AS host_id, lower(nullif(m.host_email, '')) AS host_email
     FROM meetings m
@@ -79,11 +90,12 @@ hosts AS (
       AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
       AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
   ) h
-  GROUP BY meeting_uuid
+  LEFT JOIN host_users hu ON hu.user_id = h.host_id
+  GROUP BY h.meeting_uuid
 ),
 -- Each person's presence in meetings they did not host (by role, Zoom user id or email).
 attended AS (
-  SELECT p.*, h.host_id, h.host_email
+  SELECT p.*, h.host_id, h.host_email, h.host_key
   FROM presence p
   LEFT JOIN hosts h ON h.meeting_uuid = p.meeting_uuid
   WHERE p.meeting_uuid IS NOT NULL AND coalesce(p.user_email, p.user_name) IS NOT NULL
@@ -99,7 +111,7 @@ people AS (
     max_by(a.ip_address, CASE WHEN a.ip_address IS NOT NULL THEN a.join_time END) AS ip_address,
     count(DISTINCT a.meeting_uuid) AS meeting_instances,
     count(DISTINCT a.meeting_id) AS distinct_meeting_ids,
-    count(DISTINCT a.host_id) AS distinct_hosts,
+    count(DISTINCT a.host_key) AS distinct_hosts,
     count(DISTINCT a.ip_address) AS distinct_ips,
     count(DISTINCT CASE WHEN a.recorded THEN a.meeting_uuid END) AS recorded_instances,
     array_join(array_sort(array_agg(DISTINCT a.host_email)), ', ') AS hosts,
