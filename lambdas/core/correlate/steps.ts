@@ -310,7 +310,8 @@ const sortedCapped = (values: Iterable<string>) => [...new Set(values)].sort().s
  * and the config views. StoreExposure then keeps it on the meeting in the state table (exposureItem).
  * External: an email outside internal_domains. Unauthenticated: neither an email nor a Zoom user id. Impersonation:
  * an external or email-less participant whose display name, normalised as the scheduled detection does, is an
- * internal user's full name (users snapshots of 30 days), or one edit away from a watched user's name of 8+ letters.
+ * internal user's full name (users snapshots of 30 days), or near a watched user's name, as
+ * zoom.participant.guest_impersonates_internal's parameters say.
  */
 export async function exposure(deps: ExposureDeps, input: MeetingEndedInput): Promise<ExposureSummary> {
   const now = deps.clock.now();
@@ -374,15 +375,15 @@ async function impersonationMatches(
   const minLetters = parameter(d, 'min_name_letters');
   const fuzzyMinLetters = Math.max(parameter(d, 'fuzzy_min_name_letters'), minLetters);
   const maxEdits = parameter(d, 'max_edits');
-  const named_ = candidates.flatMap((p) => [...p.names].map((name) => ({ person: p, name, key: nameKey(name) })))
+  const nameKeys = candidates.flatMap((p) => [...p.names].map((name) => ({ person: p, name, key: nameKey(name) })))
     .filter((c) => c.key.length >= minLetters);
-  if (named_.length === 0) return [];
-  const keys = [...new Set(named_.map((c) => c.key))].sort();
+  if (nameKeys.length === 0) return [];
+  const keys = [...new Set(nameKeys.map((c) => c.key))].sort();
   const { rows } = await named(deps.query, deps.registry, 'exposure-names', { ...usersFrom, keys: keys.join('|') });
   const internal = rows.map((r) => ({ email: String(r.email), name: String(r.name), watched: r.watched === true, key: nameKey(String(r.name)) }))
     .filter((u) => u.key.length >= minLetters && isFullName(u.name));
   const found = new Map<string, { display_name: string; matches_email: string }>();
-  for (const c of named_) {
+  for (const c of nameKeys) {
     for (const u of internal) {
       const fuzzy = u.watched && u.key.length >= fuzzyMinLetters && withinEdits(c.key, u.key, maxEdits);
       if (c.key !== u.key && !fuzzy) continue;

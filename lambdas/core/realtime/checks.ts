@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/alert.ts';
-import { durationMs, parameter } from '../detect/detection.ts';
+import { DetectionDefinitionError, durationMs, parameter } from '../detect/detection.ts';
 import type { DetectionRegistry } from '../detect/registry.ts';
 import { isRecord, text, type Json } from '../lake/cells.ts';
 import type { Clock, StateStore } from '../ports.ts';
@@ -192,7 +192,8 @@ async function participantJoined(event: string, row: Row, ctx: CheckContext, wai
  */
 async function outsiderInSensitiveMeeting(meeting: MeetingView, base: EvidenceRow, unauthenticated: boolean, at: number, ctx: CheckContext): Promise<Alert[]> {
   const d = ctx.registry.get(ID.externalInSensitiveMeeting);
-  const windowMs = durationMs(d.lookback ?? '7d');
+  if (d.lookback === undefined) throw new DetectionDefinitionError(`${d.id}: the realtime check counts within the scheduled lookback, which is missing`);
+  const windowMs = durationMs(d.lookback);
   const participant = String(base.participant);
   await ctx.state.put({
     pk: outsiderPk(participant), sk: `sensitive#${msKey(at)}#${meeting.uuid}`,
