@@ -1,6 +1,6 @@
 import type { SimActivity, SimOperationLog } from '../zoom-simulator/org.ts';
 import { Prng } from '../zoom-simulator/prng.ts';
-import type { MeetingFactory, MeetingPlan, SessionBuilder } from './calendar.ts';
+import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { PlantedIncident } from './manifest.ts';
 import { DAY_MS, HOUR_MS, MIN_MS, dayOf, type Device, type Employee, type People, type Person, type Timeline } from './people.ts';
 import { type WebhookEvent } from './webhooks.ts';
@@ -251,7 +251,8 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   // (zoom.participant.silent_presence asks for breadth: its min_meetings, min_hosts and min_series).
   {
     const bot = guestNamed('Fireflies.ai Notetaker', { ip: '34.123.45.67', location: 'Council Bluffs (US)' });
-    const pool = meetings.filter((m) => !m.fixed && m.start >= E - 29 * DAY_MS && m.end <= E - HOUR_MS && !watched.has(m.host.email) && !ctx.sensitive(m.topic)
+    // Not the last day's meetings: later incidents rework some of their sessions (an unfamiliar IP at a standup).
+    const pool = meetings.filter((m) => !m.fixed && m.start >= E - 29 * DAY_MS && m.end <= E - DAY_MS && !watched.has(m.host.email) && !ctx.sensitive(m.topic)
       && (m.kind === 'weekly' || m.kind === 'standup' || m.kind === 'one_on_one' || m.kind === 'interview' || m.kind === 'partner'));
     // Round robin over hosts, then over each host's series, so the bot spreads as widely as the calendar allows.
     const byHost = new Map<string, MeetingPlan[]>();
@@ -262,7 +263,8 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
     for (let round = 0; chosen.length < 24 && round < 40; round++) {
       for (const ms of hosts) if (ms[round] && chosen.length < 24) chosen.push(ms[round]!);
     }
-    for (const m of chosen) m.sessions.push(sessions.session(m, bot, m.start + MIN_MS, m.end));
+    // The bot comes in once the host has started the meeting (it never makes a meeting look joined-before-host).
+    for (const m of chosen) m.sessions.push(sessions.session(m, bot, Math.min(hostJoin(m) + MIN_MS, m.end), m.end));
     incident({ id: 'silent-notetaker', detection: 'zoom.participant.silent_presence', paths: ['scheduled'], time: iso(Math.max(...chosen.map((m) => m.start))),
       summary: `"${bot.name}" sits in ${chosen.length} meetings of ${new Set(chosen.map((m) => m.id)).size} series and ${new Set(chosen.map((m) => m.host.email)).size} hosts and never shares`, match: { user_name: bot.name },
       related: [bot.name, bot.home.ip] });
