@@ -4,9 +4,18 @@
 -- 'San Jose (US)' or 'United States', so this is a country-change-speed heuristic, not a distance calculation.
 -- Country = the two-letter code in trailing parentheses, else the whole text; the two forms are never compared with
 -- each other ('US' vs 'United States' would be a false change).
--- The finding's later join is in the last day; the earlier one may be up to a day older.
+-- The finding's later join is in the last day; the earlier one may be up to a day older. A change between two
+-- countries the user already joined from in the baseline_days before (a VPN that egresses abroad, a commute across a
+-- border) is the user's routine, not travel: only a change that involves a country new for the user counts.
 -- Every ? is the run's end time (ISO-8601 UTC).
-WITH sessions AS (
+WITH params AS (
+  SELECT
+    max(CASE WHEN name = 'max_gap_minutes' THEN value END) AS max_gap_minutes,
+    max(CASE WHEN name = 'baseline_days' THEN value END) AS baseline_days
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.participant.impossible_travel'
+),
+sessions AS (
   SELECT
     lower(trim(pd.email)) AS user_email,
     pd.user_name,
@@ -45,11 +54,32 @@ changes AS (
     date_diff('minute', o.prev_end_time, o.join_time) AS gap_minutes,
     least(o.prev_country, o.country) || ' <-> ' || greatest(o.prev_country, o.country) AS countries
   FROM ordered o
+  CROSS JOIN params p
   WHERE o.prev_country IS NOT NULL
     AND o.prev_country <> o.country
     AND (o.prev_country_code IS NULL) = (o.country_code IS NULL)
-    AND o.join_time < date_add('hour', 2, o.prev_end_time)
+    AND o.join_time < date_add('minute', p.max_gap_minutes, o.prev_end_time)
     AND o.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
+),
+-- Countries each user joined from in the baseline before the two-day window (the lookback covers it).
+baseline AS (
+  SELECT DISTINCT
+    lower(trim(pd.email)) AS user_email,
+    upper(trim(coalesce(regexp_extract(pd.location, '\(([A-Za-z]{2})\)\s*$', 1), pd.location))) AS country
+  FROM participant_details pd
+  CROSS JOIN params p
+  WHERE pd.dt >= date_format(date_add('day', -2 - p.baseline_days, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND pd.join_time >= date_add('day', -2 - p.baseline_days, from_iso8601_timestamp(?))
+    AND pd.join_time < date_add('day', -2, from_iso8601_timestamp(?))
+    AND nullif(trim(pd.email), '') IS NOT NULL
+    AND nullif(trim(pd.location), '') IS NOT NULL
+),
+novel AS (
+  SELECT c.*
+  FROM changes c
+  LEFT JOIN baseline b1 ON b1.user_email = c.user_email AND b1.country = c.prev_country
+  LEFT JOIN baseline b2 ON b2.user_email = c.user_email AND b2.country = c.country
+  WHERE b1.country IS NULL OR b2.country IS NULL
 )
 SELECT
   c.user_email,
@@ -66,5 +96,5 @@ SELECT
   count(*) AS country_changes,
   min(c.prev_join_time) AS first_seen,
   max(c.join_time) AS last_seen
-FROM changes c
+FROM novel c
 GROUP BY c.user_email, c.countries
