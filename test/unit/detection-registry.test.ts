@@ -6,6 +6,7 @@ import { parseConfig } from '#config/load.ts';
 import { applyParameterOverrides, DetectionDefinitionError, sqlParameterNames, type Detection } from '#core/detect/detection.ts';
 import { CORRELATION_QUERIES } from '#core/correlate/steps.ts';
 import { REALTIME_IDS } from '#core/realtime/catalog.ts';
+import { WATCHED_SETTINGS } from '#core/realtime/security-settings.ts';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
 import { loadDetections, loadRegistry } from '../../lib/detections/load.ts';
 
@@ -128,6 +129,17 @@ describe('the detection registry', () => {
       }
       expect(sqlParameterNames(d.sql), d.id).toEqual(Object.keys(d.parameters).sort());
     }
+  });
+});
+
+describe('facts the realtime checks share with a scheduled query', () => {
+  it('weaken the same account settings in the same direction (security_setting_weakened)', () => {
+    const sql = DETECTIONS.find((d) => d.id === 'zoom.operation.security_setting_weakened')!.sql!;
+    const table = sql.slice(sql.indexOf('watched_settings AS ('), sql.indexOf('setting_values AS ('));
+    const rows = [...table.matchAll(/\('([a-z0-9_.]+)', '([a-z0-9_]+)', '(off|on|none|lower)'\)/g)].map((m) => [m[1], m[2], m[3]]);
+    expect(rows).toEqual(WATCHED_SETTINGS.map((w) => [...w]));
+    // Every watched path is read from the webhook's settings by the query's CASE.
+    for (const [path] of WATCHED_SETTINGS) expect(sql).toContain(`WHEN '${path}' THEN json_extract_scalar(a.settings_json, '$.${path}')`);
   });
 });
 
