@@ -2,6 +2,7 @@ import type { SimActivity, SimOperationLog } from '#local/zoom-simulator/org.ts'
 import { Prng } from '#local/zoom-simulator/prng.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, type Person } from './model.ts';
+import { isHoliday } from './people.ts';
 import { isWeekend, iso, atLocal } from './util.ts';
 
 /*
@@ -40,6 +41,7 @@ export function adminWork(cal: Calendar, extras: Extras): void {
   const admin1 = key.itadmin1!;
   const admin2 = key.itadmin2!;
   const ny = PLACES.NYC;
+  const workday = (d: number) => !isWeekend(d) && !isHoliday(admin1, d);
   const within = (ms: number) => ms >= cal.firstDay && ms < cal.endMs;
   const push = (log: SimOperationLog | undefined, hook?: ExtraHook) => {
     if (log && within(Date.parse(log.time))) extras.opLogs.push(log);
@@ -69,7 +71,7 @@ export function adminWork(cal: Calendar, extras: Extras): void {
   cal.note({ id: 'role-new-it-hire', summary: `the IT director makes the new IT support specialist ${helpdesk.name} an Admin on his first day (he runs the help desk)`, emails: [itdir.email, helpdesk.email], names: [helpdesk.name], meetings: [], ips: [] });
   // The controller gets Billing Admin to download invoices (finance's request, a custom role).
   let cd = cal.firstDay + 3 * DAY;
-  while (isWeekend(cd)) cd += DAY;
+  while (!workday(cd)) cd += DAY;
   const controller = key.controller!;
   const billing = atLocal(cd, 10 * 60 + 40, ny);
   push(op(billing, admin1, 'Role', 'Update', `Change Role  - ${controller.email}: from Member to Billing Admin`));
@@ -79,7 +81,7 @@ export function adminWork(cal: Calendar, extras: Extras): void {
   // A support specialist moves to customer success; a promotion changes a title.
   const mover = cal.dir.people.find((p) => p.key === 'sup2')!;
   let md = cal.firstDay + 6 * DAY;
-  while (isWeekend(md)) md += DAY;
+  while (!workday(md) || !workday(md + DAY)) md += DAY;
   push(op(atLocal(md, 9 * 60 + 50, ny), admin2, 'User', 'Update', `Update User ${mover.email}  - Department: from Support to Customer Success`));
   push(op(atLocal(md + DAY, 14 * 60 + 12, ny), admin2, 'User', 'Update', `Update User ${key.aeNA1!.email}  - Job Title: set to Senior Account Executive`));
   // Leavers, deactivated on their last day.
@@ -94,7 +96,7 @@ export function adminWork(cal: Calendar, extras: Extras): void {
   // Settings: passcodes required (tighter), recording auto-delete shortened, the Zoom Room in London added, one-click
   // join links (a mild relaxation everyone asked for), join-before-host for support's escalation bridge (a group change).
   const settingsDays: number[] = [];
-  for (let d = cal.firstDay; d <= cal.lastDay; d += DAY) if (!isWeekend(d)) settingsDays.push(d);
+  for (let d = cal.firstDay; d <= cal.lastDay; d += DAY) if (workday(d)) settingsDays.push(d);
   const sd = (i: number) => settingsDays[Math.min(settingsDays.length - 1, i)]!;
   const changes: { day: number; minute: number; by: Person; category: string; detail: string; settings?: Record<string, unknown>; old?: Record<string, unknown>; group?: string }[] = [
     { day: sd(1), minute: 10 * 60 + 15, by: admin1, category: 'Account', detail: 'Security  - Require a passcode when scheduling new meetings: from Off to On', settings: { schedule_meeting: { require_password_for_scheduling_new_meetings: true } }, old: { schedule_meeting: { require_password_for_scheduling_new_meetings: false } } },
@@ -119,7 +121,7 @@ export function adminWork(cal: Calendar, extras: Extras): void {
   const euCustomer = cal.dir.customers.find((c) => c.place.cc !== 'US' && c.place.cc !== 'CA')!;
   const theirs = cal.plans.filter((p) => p.recording && !p.recording.deleted && p.end < cal.endMs - 2 * DAY && p.attendees.some((a) => 'x' in a.who && a.who.x.org === euCustomer.name)).slice(0, 3);
   let gd = cal.lastDay - 2 * DAY;
-  while (isWeekend(gd)) gd -= DAY;
+  while (!workday(gd)) gd -= DAY;
   let gt = atLocal(gd, 14 * 60 + 20, ny);
   for (const p of theirs) {
     if (p.end >= gt) continue;

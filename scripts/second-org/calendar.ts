@@ -1,6 +1,7 @@
 import { Prng } from '#local/zoom-simulator/prng.ts';
 import { DAY, HOUR, MIN, PLACES, type Attendance, type Behaviour, type External, type Person, type Plan, type Place, type RecordingPlan, type Who } from './model.ts';
 import { FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS } from './names.ts';
+import { officeDay } from './network.ts';
 import { NET, oneOff, works, type Customer, type Directory, type RoomDevice } from './people.ts';
 import { atLocal, dayStart, dayStr, h01, hInt, isWeekend, localOf, meetingUuid, slug, weekday } from './util.ts';
 
@@ -56,6 +57,15 @@ export class Calendar {
     return out;
   }
 
+  /** Whether `p` can be reached at `ms` at all (employed, not deactivated, not on holiday): the on-call case, weekends included. */
+  reachable(p: Person, ms: number): boolean {
+    const local = localOf(ms, p.place);
+    if (p.status === 'pending' || (p.status === 'inactive' && p.lastDay === undefined)) return false;
+    if (p.startDay !== undefined && local.day < p.startDay) return false;
+    if (p.deactivatedAt !== undefined && ms >= p.deactivatedAt) return false;
+    return !p.pto.has(dayStr(local.day));
+  }
+
   /** Whether `p` can take a meeting at `ms` (working that local day, within waking work hours unless `late`). */
   avail(p: Person, ms: number, late = false): boolean {
     const local = localOf(ms, p.place);
@@ -89,7 +99,8 @@ export class Calendar {
     const recordChance = typeof spec.record === 'number' ? spec.record : spec.record ? 1 : 0;
     const recorded = h01('rec', this.seed, spec.key) < recordChance;
     const recording: RecordingPlan | undefined = recorded ? { transcript: spec.transcript ?? h01('vtt', this.seed, spec.key) < 0.5, downloads: [] } : undefined;
-    const hostIn = !spec.hostAbsent;
+    // A host on holiday does not host: a recurring meeting then runs without them (join before host).
+    const hostIn = !spec.hostAbsent && this.reachable(spec.host, spec.start);
     const hasHost = spec.attendees.some((a) => a.host);
     const attendees = hostIn && !hasHost ? [{ who: { p: spec.host }, joinOffset: -1, leaveEarly: 0, host: true } as Attendance, ...spec.attendees] : spec.attendees;
     // One attendance per person: drop duplicates (a person listed twice by two rules).
@@ -270,10 +281,11 @@ function engineering(cal: Calendar): void {
   const incidentDays = [cal.firstDay + rng.int(1, 4) * DAY, cal.firstDay + rng.int(5, 9) * DAY, cal.lastDay - rng.int(1, 3) * DAY];
   for (const [i, day] of incidentDays.entries()) {
     const night = i === 1;
-    const onCall = sre[i % sre.length]!;
+    const onCall = sre.filter((p) => cal.reachable(p, day + 12 * HOUR))[i % sre.length] ?? sre[i % sre.length]!;
     const t = night ? atLocal(day, 2 * 60 + 17, onCall.place) : atLocal(day, rng.int(10 * 60, 16 * 60), onCall.place);
     const n = 1000 + hInt(100, 899, cal.seed, 'inc', i);
-    const responders = rng.sample(eng.filter((p) => p !== onCall && (night || cal.avail(p, t))), rng.int(5, 11));
+    // Paged responders come whatever the day; the night one finds people in bed, on their phones.
+    const responders = rng.sample(eng.filter((p) => p !== onCall && (night || isWeekend(localOf(t, p.place).day) ? cal.reachable(p, t) : cal.avail(p, t))), rng.int(5, 11));
     const atts = responders.map((p) => cal.attend(rng, P(p), 'large', 90, { joinOffset: rng.int(2, 35), ...(night && rng.chance(0.5) ? { mobile: true } : {}), ...(night && rng.chance(0.1) ? { dialIn: true } : {}) }));
     const summaries = ['elevated API latency', 'forecast jobs stuck in queue', 'Snowflake sync failures for EU tenants'];
     cal.meet({ key: `incident:${i}`, host: onCall, topic: pmiTopic(onCall), type: 4, start: t, minutes: rng.int(60, 150), attendees: atts, category: 'incident', tags: ['incident bridge', night ? 'night' : 'day'], record: 0.3 });
@@ -872,7 +884,8 @@ function company(cal: Calendar): void {
       if (!rng.chance(0.88)) continue;
       const local = localOf(t, p.place);
       // Some New York office staff watch together in the town hall room.
-      if (p.office === 'NYC' && p.officeDays.includes(local.weekday) && rng.chance(0.35)) {
+      const inOffice = officeDay(p, local.day, local.weekday);
+      if (p.office === 'NYC' && inOffice && local.minutes >= inOffice.arrive && rng.chance(0.35)) {
         inRoom.push(p);
         continue;
       }
@@ -925,8 +938,10 @@ function itWork(cal: Calendar): void {
     for (let i = 0; i < rng.int(1, 3); i++) {
       const helper = rng.pick([K(cal, 'itadmin2'), K(cal, 'itadmin1'), ...(day >= cal.dir.newHireDay ? [K(cal, 'helpdesk')] : [])]);
       const t = atLocal(day, rng.int(9 * 60, 17 * 60), PLACES.NYC);
-      const user = rng.pick(all.filter((p) => p !== helper && cal.avail(p, t)));
-      if (!user || !cal.avail(helper, t)) continue;
+      const callers = all.filter((p) => p !== helper && cal.avail(p, t));
+      if (callers.length === 0) continue;
+      const user = rng.pick(callers);
+      if (!cal.avail(helper, t)) continue;
       cal.meet({ key: `helpdesk:${dayStr(day)}:${i}`, host: helper, topic: pmiTopic(helper), type: 4, start: t, minutes: rng.int(8, 25), attendees: [cal.attend(rng, P(user), 'meeting', 15, { shares: true })], category: 'IT support', tags: ['screen share'] });
     }
   }

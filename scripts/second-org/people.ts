@@ -316,6 +316,8 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   const endLocal = dayStart(endMs - 5 * HOUR);
   let lastA = previousWorkday(previousWorkday(previousWorkday(previousWorkday(previousWorkday(endLocal)))));
   while (weekday(lastA) !== 5) lastA = previousWorkday(lastA);
+  // Nobody leaves on a public holiday: the last day moves back (the Wednesday before Thanksgiving).
+  while (isHoliday(leaverA, lastA)) lastA = previousWorkday(lastA);
   leaverA.lastDay = lastA;
   leaverA.deactivatedAt = atLocal(lastA, 18 * 60 + 10, leaverA.place);
   key.leaverA = leaverA;
@@ -378,7 +380,8 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   trip(se, midWeek, 4, PLACES.LAS, 'industry conference');
   const remoteEngineer = rng.pick(people.filter((p) => p.dept === 'Engineering' && p.place === PLACES.NYC && p.title === 'Software Engineer' && p.lastDay === undefined && p.startDay === undefined));
   trip(remoteEngineer, firstDay + rng.int(0, 4) * DAY, 8, PLACES.BLR, 'working remotely from family in Bengaluru');
-  const designer = rng.pick(people.filter((p) => p.team === 'Design' && p.place.cc === 'US'));
+  const usDesigners = people.filter((p) => p.team === 'Design' && p.place.cc === 'US');
+  const designer = rng.pick(usDesigners.length > 0 ? usDesigners : people.filter((p) => p.team === 'Design'));
   const holiday = firstDay + rng.int(2, 8) * DAY;
   trip(designer, holiday, 5, PLACES.MEX, 'on holiday in Cancun, still joins one review');
   for (let d = 0; d < 5; d++) designer.pto.add(dayStr(holiday + d * DAY));
