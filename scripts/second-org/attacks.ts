@@ -20,7 +20,7 @@ export interface Attack {
   /** Who did it: values that belong only to the attack. */
   readonly actors: { emails: string[]; names: string[]; ips: string[]; devices: string[]; operators: string[] };
   /** Identities that are also ordinary people (the impersonated CEO's name, a compromised admin): count only in the attack's meetings or window. */
-  readonly borrowed: { emails: string[]; names: string[]; operators: string[] };
+  readonly borrowed: { emails: string[]; names: string[]; operators: string[]; ips?: string[] };
   readonly meetings: { uuid: string; id: string; topic: string; start: string }[];
   readonly window: [string, string];
 }
@@ -59,7 +59,7 @@ export function plantAttacks(cal: Calendar, extras: Extras): Attack[] {
     attacks.push({
       id: 'A1-departed-employee-old-link', threat: 'a departed employee still joining with an old link after deactivation',
       summary: `${leaver.name} (account executive, deactivated ${iso(leaver.deactivatedAt!)}) joins the "NA sales huddle" recurring link next morning with his personal Zoom account ${personal}, from his home IP; admitted from the waiting room, listens 12 minutes`,
-      at: iso(huddle.start), actors: { emails: [personal], names: [], ips: [homeIp], devices: [], operators: [] }, borrowed: { emails: [leaver.email], names: [leaver.name], operators: [] },
+      at: iso(huddle.start), actors: { emails: [personal], names: [], ips: [], devices: [], operators: [] }, borrowed: { emails: [leaver.email], names: [leaver.name], operators: [], ips: [homeIp] },
       meetings: [meetingRef(huddle)], window: [iso(leaver.deactivatedAt!), iso(huddle.end + HOUR)],
     });
   }
@@ -103,7 +103,7 @@ export function plantAttacks(cal: Calendar, extras: Extras): Attack[] {
       id: 'A2-zoombombing-public-link', threat: 'a zoombombing raid on a publicly posted link',
       summary: `${n} throwaway guests raid "${target.topic}" ${wave} minutes in, within 3 minutes, from ${new Set(raiders.map((r) => r.place.cc)).size} countries; some try to share their screen, half are removed by the host; Zoom's risk alert flagged the reposted link an hour before`,
       at: iso(target.start + wave * MIN), actors: { emails: raiders.map((r) => r.email).filter(Boolean), names: [...new Set(raiders.map((r) => r.name))].filter((nm) => !['Guest', 'iPhone', 'Zoom user'].includes(nm)), ips: raiders.map((r) => r.ip), devices: [], operators: [] },
-      borrowed: { emails: [], names: ['Guest', 'iPhone', 'Zoom user'], operators: [] }, meetings: [meetingRef(target)], window: [iso(target.start), iso(target.end)],
+      borrowed: { emails: [], names: ['Guest', 'iPhone', 'Zoom user'], operators: [] }, meetings: [meetingRef(target)], window: [iso(target.start + (wave - 1) * MIN), iso(target.start + (wave + 12) * MIN)],
     });
   }
 

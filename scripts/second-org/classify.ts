@@ -52,12 +52,15 @@ export function judge(alert: NotifiedAlert, g: SecondOrg): Judged {
     const actorHit = a.actors.emails.some((x) => lower(x) === lower(e.user_email) || lower(x) === lower(e.operator))
       || (e.user_name !== undefined && a.actors.names.includes(e.user_name)) || (e.ip_address !== undefined && a.actors.ips.includes(e.ip_address))
       || (e.device !== undefined && a.actors.devices.some((d) => e.device!.includes(d))) || a.actors.operators.some((o) => lower(o) === lower(e.operator));
-    const borrowedPerson = a.borrowed.emails.some((x) => lower(x) === lower(e.user_email)) || (e.user_name !== undefined && a.borrowed.names.includes(e.user_name));
+    const borrowedPerson = a.borrowed.emails.some((x) => lower(x) === lower(e.user_email)) || (e.user_name !== undefined && a.borrowed.names.includes(e.user_name))
+      || (e.ip_address !== undefined && (a.borrowed.ips ?? []).includes(e.ip_address));
     // A borrowed admin or downloader acts through the operation log: the attack's time window identifies it.
     const borrowedOperator = a.borrowed.operators.some((o) => lower(o) === lower(e.operator) || lower(o) === lower(e.user_email));
     const ordinaryPerson = persons.length > 0 && !actorHit && !borrowedPerson && !borrowedOperator;
     const noMeeting = e.meeting_uuid === undefined && e.meeting_id === undefined;
-    if (actorHit || (borrowedOperator && timeHit) || (borrowedPerson && (meetingHit || (timeHit && noMeeting))) || (meetingHit && !ordinaryPerson)) {
+    // An alert that names only an attack's meeting counts when its evidence overlaps the attack itself (a burst of
+    // ordinary joins at the start of a meeting that is raided later is not a detection of the raid).
+    if (actorHit || (borrowedOperator && timeHit) || (borrowedPerson && (meetingHit || (timeHit && noMeeting))) || (meetingHit && timeHit && !ordinaryPerson)) {
       attack = a;
       break;
     }

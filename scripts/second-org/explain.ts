@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import type { Judged } from './classify.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { judge, type Judged, type NotifiedAlert } from './classify.ts';
 import { generateSecondOrg, type SecondOrg } from './generate.ts';
 import { DAY, MIN, type Person } from './model.ts';
 import { netFor } from './network.ts';
@@ -18,6 +19,7 @@ interface Run {
   seed: number;
   benign: boolean;
   end: string;
+  dir: string;
   alerts: Judged[];
   replay?: { alerts: Judged[] };
   totals: Record<string, { planted: number; benign: number }>;
@@ -154,9 +156,13 @@ function explain(a: Judged, t: Truth): { pattern: string; text: string } {
     }
     case 'zoom.participant.unknown_device_watched_meeting': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
-      const dev = p?.devices.find((d) => d.pcName === e.device || d.deviceName === e.device || d.pcName === ev.pc_name);
-      const fresh = dev && dev.from > t.g.cal.firstDay - DAY ? (p?.startDay ? 'new hire\'s new laptop' : 'replacement laptop from the hardware refresh') : dev?.kind === 'phone' ? 'phone' : dev ? `${dev.kind} in use for months` : 'device not in the 30-day baseline';
-      return { pattern: fresh, text: `${t.who(p)} joined "${m?.plan.topic}" (host ${m?.plan.host.name}) from ${String(e.device ?? ev.pc_name ?? '?')}; ${t.ip(p, e.ip_address)}` };
+      const label = String(e.device ?? '');
+      const dev = p?.devices.filter((d) => d.pcName !== '' && label.includes(d.pcName)).sort((a, b) => b.pcName.length - a.pcName.length)[0]
+        ?? p?.devices.find((d) => (d.kind === 'phone' || d.kind === 'tablet') && label.startsWith(d.family));
+      const session = m?.sessions.find((x) => x.person === p && x.net?.ip === e.ip_address);
+      const fresh = label.startsWith('Web') || session?.kind === 'guest' ? 'joined in a browser' : dev && (dev.kind === 'phone' || dev.kind === 'tablet') ? 'employee joined from the phone (baseline: laptop only)'
+        : dev && dev.from > t.g.cal.firstDay - DAY ? (p?.startDay ? 'new hire\'s new laptop' : 'replacement laptop from the hardware refresh') : dev ? `${dev.kind} in use for months` : 'device not found';
+      return { pattern: fresh, text: `${t.who(p)} joined "${m?.plan.topic}" (host ${m?.plan.host.name}; watched present: ${String(ev.watched_users_present ?? '')}) from ${label}, baseline ${String(ev.baseline_devices ?? '')}; ${t.ip(p, e.ip_address)}` };
     }
     case 'zoom.participant.join_burst_many_ips': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
@@ -164,7 +170,9 @@ function explain(a: Judged, t: Truth): { pattern: string; text: string } {
     }
     case 'zoom.meeting.direct_link_access': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
-      return { pattern: `${m?.plan.category ?? '?'}${m ? ` (type ${m.plan.type}${m.plan.waitingRoom ? ', waiting room' : ''})` : ''}`, text: `"${m?.plan.topic}" host ${m?.plan.host.name}: ${JSON.stringify(ev).slice(0, 300)}` };
+      const who = p ? `employee ${t.who(p)}` : t.named(e.user_name ?? '', e.meeting_uuid);
+      const role = p ? (m?.plan.attendees.some((x) => 'p' in x.who && x.who.p === p && x.shares) ? 'presenter' : 'employee watching') : /customer/.test(who) ? 'customer guest speaker (panelist link)' : 'outsider';
+      return { pattern: `${role} joined the registration-required ${m?.plan.category ?? '?'} without registering`, text: `${who} in "${m?.plan.topic}" (${String(ev.registered_participants ?? '?')} registered)` };
     }
     default:
       return { pattern: a.detection_id, text: JSON.stringify(ev).slice(0, 300) };
@@ -176,6 +184,28 @@ for (const file of files) {
   const run = JSON.parse(readFileSync(file, 'utf8')) as Run;
   const g = generateSecondOrg({ seed: run.seed, end: Date.parse(run.end), benign: run.benign });
   const t = new Truth(g);
+  // Judge again from the run's alerts.jsonl with the current manifest rules: the end-of-run alerts and the replay's.
+  const jsonl = join(run.dir, 'alerts.jsonl');
+  if (existsSync(jsonl)) {
+    const key = (a: { detection_id: string; first_seen: string; entities: Record<string, string> }) => `${a.detection_id}|${a.first_seen.slice(0, 19)}|${JSON.stringify(a.entities)}`;
+    const main = new Set(run.alerts.map(key));
+    const all = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { detail: NotifiedAlert }).detail).map((a) => judge(a, g));
+    run.alerts = all.filter((a) => main.has(key(a)));
+    if (run.replay) run.replay.alerts = all.filter((a) => !main.has(key(a)));
+  }
+  const totals = (alerts: Judged[]) => {
+    const out: Record<string, { planted: number; benign: number }> = {};
+    for (const a of alerts) {
+      const x = (out[a.detection_id] ??= { planted: 0, benign: 0 });
+      if (a.verdict === 'planted') x.planted++;
+      else x.benign++;
+    }
+    return out;
+  };
+  const found = (alerts: Judged[]) => g.attacks.map((x) => {
+    const by = [...new Set(alerts.filter((a) => a.attack === x.id).map((a) => a.detection_id))];
+    return `${x.id}: ${by.length ? `found by ${by.join(', ')}` : 'MISSED'}`;
+  });
   const section = (alerts: Judged[]) => {
     const byDetection: Record<string, { count: number; patterns: Record<string, { count: number; examples: string[] }> }> = {};
     for (const a of alerts.filter((x) => x.verdict === 'ordinary')) {
@@ -190,7 +220,8 @@ for (const file of files) {
   };
   process.stdout.write(JSON.stringify({
     file, seed: run.seed, benign: run.benign, end: run.end, seconds: run.seconds,
-    attacks: run.attacks.map((x) => `${x.id}: ${x.found ? `found by ${x.by.join(', ')}` : 'MISSED'}`),
-    ordinary: section(run.alerts), ...(run.replay ? { ordinary_replay_only: section(run.replay.alerts) } : {}),
+    alerts: run.alerts.length, ordinary_alerts: run.alerts.filter((a) => a.verdict === 'ordinary').length, totals: totals(run.alerts),
+    attacks: found(run.alerts), ordinary: section(run.alerts),
+    ...(run.replay ? { replay: { alerts: run.replay.alerts.length, totals: totals(run.replay.alerts), attacks: found([...run.alerts, ...run.replay.alerts]) }, ordinary_replay_only: section(run.replay.alerts) } : {}),
   }, null, 1) + '\n');
 }
