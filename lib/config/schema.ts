@@ -53,8 +53,11 @@ export const configSchema = z
   .object({
     /** Email domains of the organisation; participants from other domains are external. */
     internalDomains: z.array(domain).default([]),
-    /** Case-insensitive regular expressions matched against meeting topics. */
-    sensitiveMeetingPatterns: z.array(regex).default(['board', 'm&a|merger|acquisition', 'layoff|reduction in force', 'earnings', 'legal|privileged']),
+    /**
+     * Case-insensitive regular expressions matched against meeting topics. The defaults anchor words at their start
+     * (`\bboard`), so "Onboarding", "dashboard" and "whiteboard" do not count as board meetings.
+     */
+    sensitiveMeetingPatterns: z.array(regex).default(['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition', '\\blayoff|reduction in force', '\\bearnings', '\\blegal\\b|privileged']),
     /** Emails of executives and other high-value users. */
     watchedUsers: z.array(email).default([]),
     /** Oldest Zoom client version considered patched. */

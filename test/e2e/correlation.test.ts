@@ -75,7 +75,7 @@ function meetingOf(sim: Sim, scenario: Scenario, now: number): SimMeeting {
   return {
     ...template,
     uuid: `corrE2E${scenario.expected.length}+uuid==`, id: 85_012_345_670 + scenario.expected.length, host_id: host.id, host_email: host.email,
-    host_name: host.display_name, topic: `Quarterly planning ${scenario.expected.length}`, start_time: iso(start), end_time: iso(end), duration: 30,
+    host_name: host.display_name, topic: `Board planning ${scenario.expected.length}`, start_time: iso(start), end_time: iso(end), duration: 30,
     has_recording: true,
     participants: [
       participant(template.participants[0]!, 0, host.email, host.display_name, 'host', start, end),

@@ -78,7 +78,10 @@ const ROWS = {
     oplog('mallory@example.com', END + min(20), 'Download cloud recording for meeting 881 0000 0001'),
     oplog('bob@example.com', END + min(21), 'Download cloud recording for meeting 881 0000 0001'),
     oplog('ann@example.com', END + min(22), 'Download cloud recording for meeting 88100000001'),
+    // The internal meeting's recording: a colleague's download is not guarded (no sensitive topic, no watched host),
+    // a contractor's account (outside the internal domains) is.
     oplog('trent@example.com', END + min(23), 'Download cloud recording for meeting 881 0000 0002'),
+    oplog('carl@contractor.test', END + min(23), 'Download cloud recording for meeting 881 0000 0002'),
     oplog('trudy@example.com', END + min(24), 'Downloaded recording "Board prep" to a local folder'),
     oplog('del@example.com', END + min(25), 'Delete cloud recording for meeting 881 0000 0001', 'Delete'),
     oplog('early@example.com', START - min(60), 'Download cloud recording for meeting 881 0000 0001'),
@@ -90,6 +93,12 @@ const ACCESS_CSV = [
   `ann@example.com,${at(END + min(10))},s3://finance/q3-forecast.xlsx`,
   `arn:aws:sts::123456789012:assumed-role/Analyst/ann@example.com,${at(END + min(12))},s3://finance/payroll.csv`,
   `ann@example.com,${at(END + min(45))},s3://finance/late.xlsx`,
+  // Routine for the host: read 10 days before the meeting (the baseline), so reading it again after is not flagged;
+  // the board deck opened during the meeting is not part of the baseline, which ends at the start.
+  `ann@example.com,${at(START - 10 * 86_400_000)},s3://sales/price-book.xlsx`,
+  `ann@example.com,${at(END + min(8))},s3://sales/price-book.xlsx`,
+  `ann@example.com,${at(START + min(20))},s3://board/deck.pdf`,
+  `ann@example.com,${at(END + min(15))},s3://board/deck.pdf`,
   `bob@example.com,${at(END + min(5))},s3://finance/bob.xlsx`,
   `hal@example.com,${at(END + min(5))},s3://finance/hal.xlsx`,
 ].join('\n') + '\n';
@@ -179,20 +188,36 @@ describe('correlate', () => {
     const access = alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
     expect(access).toHaveLength(1);
     expect(access[0]).toMatchObject({
-      source: 'correlation', dedup_key: 'ann@example.com|m1==', first_seen: at(END + min(10)), last_seen: at(END + min(12)),
+      source: 'correlation', dedup_key: 'ann@example.com|m1==', first_seen: at(END + min(10)), last_seen: at(END + min(15)),
       entities: { user_email: 'ann@example.com', host_email: 'ann@example.com', meeting_id: '88100000001', meeting_uuid: 'm1==' },
     });
-    expect(access[0]!.evidence.map((e) => e.resource)).toEqual(['s3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv']);
+    expect(access[0]!.evidence.map((e) => e.resource)).toEqual(['s3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']);
     expect(access[0]!.evidence[0]).toMatchObject({ external_emails: 'eve@partner.test', impersonation: 'Cara Chiief -> cara@example.com' });
   });
 
   it('reads a data-access time column held as ISO-8601 text', async () => {
     const alerts = await run(MEETING, settings({ dataAccess: { ...DATA_ACCESS, table: 'data_access_text' } }));
-    expect(alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting).map((a) => a.evidence.length)).toEqual([2]);
+    expect(alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting).map((a) => a.evidence.length)).toEqual([3]);
   });
 
   it.each([
-    ['an internal-only meeting: its own non-participant download only, no data-access alert', INTERNAL, settings(),
+    ['a baseline of 0 days: the routine price book counts too', 0,
+      ['s3://sales/price-book.xlsx', 's3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
+    ['a baseline of 5 days: the price book read 10 days before is outside it', 5,
+      ['s3://sales/price-book.xlsx', 's3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
+    ['a baseline of 11 days: the price book is routine', 11,
+      ['s3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
+  ])('%s', async (_name, days, resources) => {
+    const registry = REGISTRY.withDetections(applyParameterOverrides(REGISTRY.detections,
+      { [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting]: { parameters: { baseline_days: days } } }));
+    const alerts = await run(MEETING, settings(), registry);
+    const access = alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
+    expect(access.flatMap((a) => a.evidence.map((e) => e.resource))).toEqual(resources);
+    expect(access[0]!.evidence[0]).toMatchObject({ baseline_days: days });
+  });
+
+  it.each([
+    ['an internal-only meeting: its contractor\'s download only (not the colleague\'s), no data-access alert', INTERNAL, settings(),
       [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], REGISTRY],
     ['no data-access source configured: only the downloads', MEETING, settings({ dataAccess: undefined }),
       [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], REGISTRY],

@@ -20,7 +20,7 @@ import { QUERIES_DIR, loadDetections } from '../../lib/detections/load.ts';
 export const FIXTURE_BASE_CONFIG = {
   internalDomains: ['acme.example'],
   watchedUsers: ['ceo@acme.example'],
-  sensitiveMeetingPatterns: ['board', 'm&a|merger|acquisition'],
+  sensitiveMeetingPatterns: ['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition'],
   minClientVersion: '6.0.0',
 } as const;
 

@@ -467,21 +467,27 @@ async function dataAccessAlerts(deps: CorrelateDeps, s: ExposureSummary): Promis
   const endMs = Date.parse(s.end_time);
   const windowMinutes = dataAccessWindowMinutes(deps.registry);
   const untilMs = endMs + windowMinutes * 60_000;
-  const bound = bindNamed(dataAccessSql(deps.registry.query('data-access'), source), { user: s.host_email.toLowerCase(), from: iso(endMs), to: iso(untilMs) });
+  const d = deps.registry.get(CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
+  const baselineDays = parameter(d, 'baseline_days');
+  // The baseline ends when the meeting started, so a file opened during the call is not part of it.
+  const baselineToMs = s.start_time === null ? endMs : Date.parse(s.start_time);
+  const bound = bindNamed(dataAccessSql(deps.registry.query('data-access'), source), {
+    user: s.host_email.toLowerCase(), from: iso(endMs), to: iso(untilMs),
+    baseline_from: iso(baselineToMs - baselineDays * DAY_MS), baseline_to: iso(baselineToMs),
+  });
   const { rows } = await deps.query.query(bound.sql, bound.params);
   const accesses = rows.flatMap((r) => {
     const at = instantOf(r.access_time);
     return at === undefined ? [] : [{ at, principal: str(r.principal), resource: str(r.resource) }];
   });
   if (accesses.length === 0) return [];
-  const d = deps.registry.get(CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
   const first = Math.min(...accesses.map((a) => a.at));
   const last = Math.max(...accesses.map((a) => a.at));
   const summaryRow: EvidenceRow = {
     host_email: s.host_email, user_email: s.host_email, meeting_id: s.meeting_id, meeting_uuid: s.meeting_uuid,
   };
   const meeting = {
-    ...summaryRow, topic: s.topic, meeting_end: s.end_time, window_minutes: windowMinutes,
+    ...summaryRow, topic: s.topic, meeting_end: s.end_time, window_minutes: windowMinutes, baseline_days: baselineDays,
     external_emails: s.external_emails.join(', '), unauthenticated: s.unauthenticated.join(', '),
     impersonation: s.impersonation.map((i) => `${i.display_name} -> ${i.matches_email}`).join(', '), source_table: source.table,
   };

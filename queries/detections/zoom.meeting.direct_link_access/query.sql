@@ -9,7 +9,9 @@
 --   3. at least 2 distinct registrant_ids among its participants in the last day.
 -- Not flagged: anyone with a registrant_id on any row of the same instance (collector differences), the host (by
 -- email or Zoom user id, from meetings, meeting_events and the participant webhooks), participants whose role is
--- host/co-host/panelist, alternative hosts named in the meeting's settings, and waiting-room-only rows.
+-- host/co-host/panelist, alternative hosts named in the meeting's settings, the organisation's own signed-in users
+-- (an email on an internal domain together with a Zoom user id: colleagues watching or presenting skip
+-- registration, and a typed-in email alone proves nothing), and waiting-room-only rows.
 -- Every ? is the run's end time (ISO-8601 UTC).
 WITH joins AS (
   SELECT mp.meeting_id, mp.meeting_uuid, lower(nullif(trim(mp.user_email), '')) AS user_email, mp.name AS user_name,
@@ -167,7 +169,9 @@ FROM per_participant p
 JOIN requiring q ON q.meeting_id = p.meeting_id
 LEFT JOIN meeting_host_email he ON he.meeting_id = p.meeting_id
 LEFT JOIN host_participants hp ON hp.meeting_uuid = p.meeting_uuid AND hp.participant = p.participant
+LEFT JOIN internal_domains d ON d.domain = split_part(p.user_email, '@', 2)
 WHERE p.registrant_id IS NULL
+  AND NOT (d.domain IS NOT NULL AND p.zoom_user_id IS NOT NULL)
   AND p.privileged_role = 0
   AND hp.participant IS NULL
   AND NOT (p.user_email IS NOT NULL AND strpos(';' || q.alternative_hosts || ';', ';' || p.user_email || ';') > 0)

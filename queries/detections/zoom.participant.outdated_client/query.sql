@@ -1,6 +1,13 @@
 -- Zoom clients older than the configured minimum (view min_client_version) that joined on the UTC day before the
--- run: one partition, so Athena reads about a thirtieth of a 30-day table. Every ? is the run's end time (ISO-8601 UTC).
-WITH joins AS (
+-- run: one partition, so Athena reads about a thirtieth of a 30-day table. Only the organisation's own users (an
+-- email on an internal domain) unless include_outsiders is 1: customers' and guests' clients are not the
+-- organisation's to patch. Every ? is the run's end time (ISO-8601 UTC).
+WITH params AS (
+  SELECT max(CASE WHEN name = 'include_outsiders' THEN value END) AS include_outsiders
+  FROM detection_parameters
+  WHERE detection_id = 'zoom.participant.outdated_client'
+),
+joins AS (
   SELECT
     coalesce(lower(nullif(pd.email, '')), pd.user_name) AS participant,
     lower(nullif(pd.email, '')) AS user_email,
@@ -30,7 +37,10 @@ SELECT
   max(j.join_time) AS last_seen
 FROM joins j
 CROSS JOIN min_client_version m
-WHERE j.major < m.major
+CROSS JOIN params p
+LEFT JOIN internal_domains d ON d.domain = split_part(j.user_email, '@', 2)
+WHERE (j.major < m.major
    OR (j.major = m.major AND j.minor < m.minor)
-   OR (j.major = m.major AND j.minor = m.minor AND j.patch < m.patch)
+   OR (j.major = m.major AND j.minor = m.minor AND j.patch < m.patch))
+  AND (d.domain IS NOT NULL OR p.include_outsiders = 1)
 GROUP BY j.participant, j.version, m.version

@@ -2,6 +2,8 @@
 -- number in the 30 days before (the baseline, which ends where the last day starts). The baseline must hold at
 -- least 3 earlier instances of the meeting with a known IP, which also makes the meeting a recurring one.
 -- IPv6 addresses are compared by their /64 (privacy extensions rotate the rest); IPv4 addresses exactly.
+-- A network the user already used anywhere in the baseline (another meeting, or a Zoom sign-in; IPv4 by its /24,
+-- IPv6 by its /64) is their own (the office, a second home, the VPN, the phone's carrier), not a stolen session.
 -- IPs come from the dashboard API (participant_details.ip_address) and the joined webhooks (public_ip).
 -- Every ? is the run's end time (ISO-8601 UTC).
 WITH joins AS (
@@ -56,8 +58,24 @@ baseline AS (
 known AS (
   SELECT DISTINCT user_email, meeting_id, network FROM keyed WHERE NOT is_recent
 ),
+-- The user's networks in the baseline, wider: IPv4 by /24, IPv6 by /64; from every meeting and every sign-in.
+user_networks AS (
+  SELECT user_email, ip FROM keyed WHERE NOT is_recent
+  UNION ALL
+  SELECT lower(nullif(trim(a.email), '')), trim(a.ip_address)
+  FROM activities a
+  WHERE a.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND a.time >= date_add('day', -30, from_iso8601_timestamp(?))
+    AND a.time < date_add('day', -1, from_iso8601_timestamp(?))
+    AND nullif(trim(a.ip_address), '') IS NOT NULL
+),
 known_for_user AS (
-  SELECT DISTINCT user_email, network FROM keyed WHERE NOT is_recent
+  SELECT DISTINCT user_email,
+    CASE WHEN strpos(ip, ':') > 0
+      THEN coalesce(lower(regexp_extract(ip, '^([0-9A-Fa-f]{1,4}:){4}')) || ':/64', lower(ip))
+      ELSE coalesce(regexp_extract(ip, '^(\d+\.\d+\.\d+)\.', 1) || '.0/24', ip) END AS wide_network
+  FROM user_networks
+  WHERE user_email IS NOT NULL
 ),
 recent AS (
   SELECT
@@ -107,8 +125,6 @@ SELECT
   b.baseline_instances,
   b.last_baseline_join,
   r.recent_instances,
-  -- The user joined other meetings from this network in the baseline: a weaker signal (office, second home).
-  u.network IS NOT NULL AS network_seen_in_other_meetings,
   mi.host_email,
   mi.topic,
   mi.meeting_type,
@@ -117,6 +133,7 @@ SELECT
 FROM recent r
 JOIN baseline b ON b.user_email = r.user_email AND b.meeting_id = r.meeting_id
 LEFT JOIN known k ON k.user_email = r.user_email AND k.meeting_id = r.meeting_id AND k.network = r.network
-LEFT JOIN known_for_user u ON u.user_email = r.user_email AND u.network = r.network
+LEFT JOIN known_for_user u ON u.user_email = r.user_email AND u.wide_network = CASE WHEN strpos(r.ip_address, ':') > 0
+  THEN r.network ELSE coalesce(regexp_extract(r.ip_address, '^(\d+\.\d+\.\d+)\.', 1) || '.0/24', r.ip_address) END
 LEFT JOIN meeting_info mi ON mi.meeting_id = r.meeting_id
-WHERE k.network IS NULL
+WHERE k.network IS NULL AND u.wide_network IS NULL

@@ -147,7 +147,10 @@ after_external AS (
     ON d.meeting_uuid = x.meeting_uuid OR (d.meeting_uuid IS NULL AND d.meeting_id = x.meeting_id)
   JOIN meeting_ends e ON e.meeting_uuid = x.meeting_uuid
   CROSS JOIN params p
-  WHERE d.deleted_at < date_add('hour', p.after_meeting_hours, e.ended_at)
+  -- The deleted recording is of an instance that had ended by then (a meeting number in the operation log names
+  -- every instance of a personal or recurring meeting, later ones included).
+  WHERE d.deleted_at >= e.ended_at
+    AND d.deleted_at < date_add('hour', p.after_meeting_hours, e.ended_at)
   GROUP BY x.meeting_uuid
 ),
 -- Every bulk_window_minutes window that starts at one of an operator's deletions. Webhooks and the operation log can both

@@ -10,6 +10,8 @@
 -- operator, compared (lower case) with every participant email of any instance of that meeting number (30 days;
 -- meeting_participants, participant_details, participant_events) and with its host emails. Only meetings with at
 -- least one known participant email are judged, so a missing participant poll does not flag everyone.
+-- Judged only where it matters: the meeting's topic is sensitive or a watched user hosts it, or the downloader is
+-- not on an internal domain (an employee who missed an ordinary meeting downloading its recording is routine).
 -- Every ? is the run's end time (ISO-8601 UTC).
 WITH downloads AS (
   SELECT
@@ -109,6 +111,13 @@ insiders AS (
 ),
 meeting_hosts AS (
   SELECT meeting_id, max(host_email) AS host_email FROM known_meetings GROUP BY meeting_id
+),
+-- Meetings whose recording is worth guarding: a sensitive topic, or a watched host. Colleagues who missed an
+-- ordinary meeting download its recording all the time.
+guarded AS (
+  SELECT k.meeting_id FROM known_meetings k JOIN sensitive_meeting_patterns p ON regexp_like(coalesce(k.topic, ''), p.pattern)
+  UNION
+  SELECT k.meeting_id FROM known_meetings k JOIN watched_users w ON w.email = k.host_email
 )
 SELECT
   m.operator,
@@ -126,5 +135,8 @@ FROM matched m
 JOIN attended a ON a.meeting_id = m.meeting_id
 LEFT JOIN insiders i ON i.meeting_id = m.meeting_id AND i.operator = m.operator
 LEFT JOIN meeting_hosts h ON h.meeting_id = m.meeting_id
+LEFT JOIN guarded g ON g.meeting_id = m.meeting_id
+LEFT JOIN internal_domains od ON od.domain = split_part(m.operator, '@', 2)
 WHERE i.operator IS NULL
+  AND (g.meeting_id IS NOT NULL OR od.domain IS NULL)
 GROUP BY m.operator, m.meeting_id
