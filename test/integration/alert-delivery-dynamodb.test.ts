@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
@@ -7,7 +7,7 @@ import { alertId, type Alert } from '#core/alerts/alert.ts';
 import { SuppressingAlertDelivery, suppressionKey } from '#core/alerts/delivery.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent } from '#core/ports.ts';
-import { closeServer, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';
+import { closeServer, createStateTable, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
@@ -17,11 +17,7 @@ let client: DynamoDBClient;
 beforeAll(async () => {
   server = dynalite({ createTableMs: 0 });
   client = new DynamoDBClient(loopbackClientConfig(await listenOnLoopback(server)));
-  await client.send(new CreateTableCommand({
-    TableName: 'state', BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-  }));
+  await createStateTable(client, 'state');
 });
 
 afterAll(async () => {

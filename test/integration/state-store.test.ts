@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
@@ -13,7 +13,7 @@ import type { StateItem } from '#core/ports.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { stateStoreContract } from '../contract/state-store.contract.ts';
 import { awsJsonError, createAwsJsonServer } from '../fakes/aws-json-server.ts';
-import { closeServer, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';
+import { closeServer, createStateTable, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 
 const dirs: string[] = [];
@@ -40,22 +40,7 @@ async function tempDir(): Promise<string> {
 
 /** The table the CDK storage stack creates: string keys pk/sk (TTL on expiresAt is not emulated, hence the checks). */
 async function createTable(): Promise<string> {
-  const tableName = `state-${nextTable++}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  return tableName;
+  return createStateTable(client, `state-${nextTable++}`);
 }
 
 beforeAll(async () => {
