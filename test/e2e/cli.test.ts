@@ -74,7 +74,7 @@ describe('zoomlake CLI (local pipeline)', () => {
   });
 
   it.each([
-    [['tables', '--config', '/nonexistent/zoomlake.config.json'], 1, 'cannot read config file /nonexistent/zoomlake.config.json'],
+    [['tables', '--config', '/nonexistent/zoomlake.config.json'], 2, 'cannot read config file /nonexistent/zoomlake.config.json'],
     [['hunt', 'SELECT nope FROM webhook_events'], 1, 'query failed'],
     [['launch'], 2, 'unknown command "launch"'],
     [['tables', '--colour'], 2, "Unknown option '--colour'"],
@@ -89,7 +89,7 @@ describe('zoomlake CLI (local pipeline)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ watchedUsers: ['not-an-email'] }));
     const { code, err } = await cli('config', '--config', join(dir, 'bad.json'), '--dir', dir);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err).toContain('watchedUsers.0: must be an email address');
   });
 

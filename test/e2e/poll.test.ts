@@ -109,7 +109,7 @@ describe('zoomlake poll against the simulator', () => {
     const code = await main(['poll', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-poll-'))], {
       out: () => undefined, err: (t) => { err += t; }, env: { ZOOM_OAUTH_URL: sim.oauthUrl }, untilStopped: async () => undefined,
     });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err).toContain('ZOOM_ACCOUNT_ID');
   });
 });

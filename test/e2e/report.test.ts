@@ -111,7 +111,7 @@ describe('zoomlake report edge cases', () => {
     const out = join(tempDir(), 'report.html');
     const { code, err } = await cli('report', '--dir', dir, '--out', out);
     expect(code).toBe(1);
-    expect(err).toBe(`zoomlake: no data folder at ${dir}: pass --dir with the folder of a local deployment (e.g. after \`zoomlake demo --dir ${dir}\`)\n`);
+    expect(err).toBe(`zoomlake report: no data folder at ${dir}: pass --dir with the folder of a local deployment (e.g. after \`zoomlake demo --dir ${dir}\`)\n`);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(dir)).toBe(false);
   });
@@ -120,6 +120,6 @@ describe('zoomlake report edge cases', () => {
     const dir = tempDir();
     const { code, err } = await cli('report', '--dir', dir, '--out', dir);
     expect(code).toBe(1);
-    expect(err).toMatch(/^zoomlake: cannot write the report to /);
+    expect(err).toMatch(/^zoomlake report: cannot write the report to /);
   });
 });

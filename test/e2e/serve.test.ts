@@ -106,7 +106,7 @@ describe('zoomlake serve', () => {
     let err = '';
     const code = await main(['serve', '--port', '0', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-serve-'))],
       { out: () => undefined, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err).toContain('ZOOM_WEBHOOK_SECRET_TOKEN');
   });
 

@@ -19,6 +19,7 @@ import { incidentOf, score, scoreLine, summarize, type Manifest, type ScoredAler
 import { generateScenario, type Scenario } from '../scenario/scenario.ts';
 import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator, type ZoomSimulator } from '../zoom-simulator/server.ts';
+import { CliFailure } from './errors.ts';
 import { formatTable } from './format.ts';
 
 /*
@@ -57,7 +58,7 @@ export interface DemoIo {
 }
 
 /** The demo folder is not empty and not from an earlier demo: the demo does not overwrite other data. */
-export class DemoFolderError extends Error {
+export class DemoFolderError extends CliFailure {
   override readonly name = 'DemoFolderError';
 }
 
@@ -219,7 +220,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     took.poll = Date.now() - phase;
     say(`  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`);
     const failedPolls = runs.filter((r) => r.status !== 'ok');
-    for (const r of failedPolls) io.err(`zoomlake: demo poll of ${r.source} ended ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
+    for (const r of failedPolls) io.err(`zoomlake demo: poll of ${r.source} ended ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
 
     phase = Date.now();
     const hooks = await sendWebhooks(rt, sim, scenario, clock);
@@ -228,7 +229,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     say(`  webhooks: ${hooks.posted} signed and accepted${hooks.refused > 0 ? `, ${hooks.refused} refused` : ''}; realtime checks run; ` +
       `${corr.completed ?? 0} meetings correlated${corr.participants_unavailable ? `, ${corr.participants_unavailable} without a participant report` : ''}` +
       `${corr.failed ? `, ${corr.failed} correlations failed` : ''} in ${seconds(Date.now() - phase)}\n`);
-    if (hooks.refused > 0) io.err(`zoomlake: demo: ${hooks.refused} webhooks were refused by the receiver\n`);
+    if (hooks.refused > 0) io.err(`zoomlake demo: ${hooks.refused} webhooks were refused by the receiver\n`);
 
     phase = Date.now();
     const detections = rt.registry.scheduled();
@@ -246,7 +247,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     took.detections = Date.now() - phase;
     say(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
       `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`);
-    for (const o of outcomes) if (!o.ok) io.err(`zoomlake: detection ${o.detectionId} failed: ${o.error}\n`);
+    for (const o of outcomes) if (!o.ok) io.err(`zoomlake demo: detection ${o.detectionId} failed: ${o.error}\n`);
 
     const alerts = notifiedAlerts(rt);
     say(`\nAlerts (${alerts.length}):\n`);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '#config/load.ts';
-import { QueryError, SecretError } from '#core/errors.ts';
+import { loadConfig } from '#config/load.ts';
 import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
@@ -16,11 +15,11 @@ import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
-import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { runDetections } from '#core/detect/run.ts';
-import { ReportError, writeReport } from '../report/write.ts';
+import { writeReport } from '../report/write.ts';
 import { formatTable } from './format.ts';
-import { DemoFolderError, runDemo } from './demo.ts';
+import { EXIT_USAGE, UsageError, errorText } from './errors.ts';
+import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
 
@@ -34,8 +33,7 @@ export interface CliIo {
   readonly untilStopped: () => Promise<void>;
 }
 
-/** Bad usage: unknown command or flag, missing argument (exit code 2). */
-export class UsageError extends Error {}
+export { UsageError } from './errors.ts';
 
 const USAGE = `usage: zoomlake <command> [--config FILE] [--dir DIR] [options]
 
@@ -68,6 +66,7 @@ options on every command:
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let command = '';
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -94,11 +93,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         out: { type: 'string' },
       },
     });
-    const [command, ...args] = positionals;
-    if (values.help || command === undefined || command === 'help') {
+    const [first, ...args] = positionals;
+    if (values.help || first === undefined || first === 'help') {
       io.out(USAGE);
-      return command === undefined && !values.help ? 2 : 0;
+      return first === undefined && !values.help ? EXIT_USAGE : 0;
     }
+    command = first;
     const config = loadConfig(values.config);
     const rt = makeLocalRuntime(config, values.dir);
     switch (command) {
@@ -118,16 +118,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`zoomlake: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof ConfigError || error instanceof QueryError || error instanceof SecretError || error instanceof DetectionDefinitionError || error instanceof ReportError
-      || error instanceof DemoFolderError) {
-      io.err(`zoomlake: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    const { code, text } = errorText(command, error, io.env.ZOOMLAKE_DEBUG === '1');
+    io.err(text);
+    return code;
   }
 }
 
@@ -213,7 +206,7 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   try {
     delivered = await rt.alertDelivery().deliver(alerts);
   } catch (error) {
-    io.err(`zoomlake: alert delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`zoomlake detect: alert delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
   const outcomeOf = new Map(delivered.map((d) => [d.alertId, d]));
@@ -232,7 +225,7 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
       io.out(formatTable(['severity', 'detection', 'first_seen', 'last_seen', 'entities', 'delivery'], rows) + '\n');
     }
   }
-  for (const f of failed) if (!f.ok) io.err(`zoomlake: detection ${f.detectionId} failed: ${f.error}\n`);
+  for (const f of failed) if (!f.ok) io.err(`zoomlake detect: detection ${f.detectionId} failed: ${f.error}\n`);
   return failed.length > 0 ? 1 : 0;
 }
 
@@ -278,7 +271,7 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
         `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
       : '';
     io.out(`${name}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '') + '\n');
-    if (run.status === 'disabled') io.err(`zoomlake: warning: ${name} is not available on this account (plan or scopes); skipped this run\n`);
+    if (run.status === 'disabled') io.err(`zoomlake poll: warning: ${name} is not available on this account (plan or scopes); skipped this run\n`);
   }
   return 0;
 }

@@ -2,11 +2,12 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LocalRuntime } from '../runtime.ts';
 import type { ReportData } from './data.ts';
+import { CliFailure } from '../cli/errors.ts';
 import { collectReportData } from './queries.ts';
 import { renderReport } from './render.ts';
 
 /** The report cannot be made: no data folder, or the output cannot be written. */
-export class ReportError extends Error {
+export class ReportError extends CliFailure {
   override readonly name = 'ReportError';
   readonly retryable = false;
 }
