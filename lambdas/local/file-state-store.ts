@@ -1,9 +1,9 @@
-import { rmSync } from 'node:fs';
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ConditionFailedError, StorageError } from '#core/errors.ts';
 import type { Clock, StateItem, StateStore, StateValue, WriteCondition } from '#core/ports.ts';
 import { replaceFileDurably, syncDir } from './durable-file.ts';
+import { releasePidLock, takePidLock } from './pid-lock.ts';
 
 /** Attribute names DynamoDB's table uses; item attrs may not shadow them here either. */
 const RESERVED = new Set(['pk', 'sk', 'expiresAt']);
@@ -128,7 +128,7 @@ export class FileStateStore implements StateStore {
         throw writeError(this.file, err);
       } finally {
         await open.journal.close().catch(() => undefined);
-        await releaseLock(lockFileOf(this.file));
+        await releasePidLock(lockFileOf(this.file));
       }
     });
     slot.tail = run.catch(() => undefined);
@@ -194,9 +194,9 @@ export class FileStateStore implements StateStore {
     const lock = lockFileOf(this.file);
     await acquireLock(this.file, lock);
     try {
-      const { items, snapshotBytes } = await this.readSnapshot();
+      const { items, snapshotBytes } = await readSnapshot(this.file);
       const journalFile = journalFileOf(this.file);
-      const { goodBytes, totalBytes } = await this.replayJournal(journalFile, items);
+      const { goodBytes, totalBytes } = await replayJournal(journalFile, items);
       const journal = await open(journalFile, 'a').catch((err: unknown) => {
         throw new StorageError(`could not open state journal ${journalFile}: ${errorCode(err)}`, false, { cause: err });
       });
@@ -214,50 +214,9 @@ export class FileStateStore implements StateStore {
       }
       return { items, journal, journalBytes: goodBytes, snapshotBytes };
     } catch (err) {
-      await releaseLock(lock);
+      await releasePidLock(lock);
       throw err;
     }
-  }
-
-  private async readSnapshot(): Promise<{ items: Items; snapshotBytes: number }> {
-    const buf = await readIfExists(this.file, 'state file');
-    if (buf === undefined) return { items: new Map(), snapshotBytes: 0 };
-    const text = buf.toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      // Never start empty over a damaged file: the next compaction would destroy what is left of it.
-      throw new StorageError(`state file ${this.file} is not valid JSON; fix or remove it`, false, { cause: err });
-    }
-    if (!isStoredFile(parsed)) {
-      throw new StorageError(`state file ${this.file} is not a zoomlake state file (version ${FORMAT_VERSION})`, false);
-    }
-    const items: Items = new Map();
-    for (const item of parsed.items) apply(items, { put: normaliseStored(item, this.file) });
-    return { items, snapshotBytes: buf.length };
-  }
-
-  /** Applies the journal's whole lines to `items`; `goodBytes` is where the last good line ends, `totalBytes` undefined when there is no journal. */
-  private async replayJournal(journalFile: string, items: Items): Promise<{ goodBytes: number; totalBytes?: number }> {
-    const buf = await readIfExists(journalFile, 'state journal');
-    if (buf === undefined) return { goodBytes: 0 };
-    let start = 0;
-    while (start < buf.length) {
-      const newline = buf.indexOf(0x0a, start);
-      const end = newline === -1 ? buf.length : newline + 1;
-      const entry = parseEntry(buf.subarray(start, newline === -1 ? buf.length : newline).toString('utf8'));
-      if (entry === undefined) {
-        // Only the last line can be torn by a crash; damage before the end is not ours to skip over.
-        if (buf.subarray(end).some((byte) => byte !== 0x0a && byte !== 0x00)) {
-          throw new StorageError(`state journal ${journalFile} has a damaged line at byte ${start}; fix or remove it`, false);
-        }
-        return { goodBytes: start, totalBytes: buf.length };
-      }
-      apply(items, 'put' in entry ? { put: normaliseStored(entry.put, journalFile) } : entry);
-      start = end;
-    }
-    return { goodBytes: start, totalBytes: buf.length };
   }
 
   private check(items: Items, pk: string, sk: string, condition: WriteCondition | undefined): void {
@@ -301,70 +260,73 @@ function slotOf(file: string): Slot {
 const journalFileOf = (file: string) => `${file}.journal`;
 const lockFileOf = (file: string) => `${file}.lock`;
 
-/** Lock files this process holds, removed at exit so a restarted process (or a reused pid) finds no stale lock. */
-const heldLocks = new Set<string>();
-let exitHookInstalled = false;
-
+/** Takes the state file's lock, or fails naming the process that holds it. */
 async function acquireLock(file: string, lock: string): Promise<void> {
-  if (heldLocks.has(lock)) return;
-  await mkdir(path.dirname(lock), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(lock, 'wx');
-      try {
-        await handle.writeFile(`${process.pid}\n`);
-      } finally {
-        await handle.close();
-      }
-      holdLock(lock);
-      return;
-    } catch (err) {
-      if (errorCode(err) !== 'EEXIST') throw new StorageError(`could not lock state file ${file}: ${errorCode(err)}`, false, { cause: err });
-    }
-    const owner = await readLockOwner(lock);
-    if (owner === process.pid) {
-      holdLock(lock); // left by an earlier run that had this pid, so not running now
-      return;
-    }
-    if (owner !== undefined && isAlive(owner)) {
-      throw new StorageError(
-        `state file ${file} is in use by process ${owner}; only one zoomlake process may use a state folder at a time`, false);
-    }
-    await rm(lock, { force: true }); // stale: its process is gone
-  }
-  throw new StorageError(`could not lock state file ${file}: another process keeps taking the lock`, true);
-}
-
-function holdLock(lock: string): void {
-  heldLocks.add(lock);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const held of heldLocks) rmSync(held, { force: true });
-  });
-}
-
-async function releaseLock(lock: string): Promise<void> {
-  if (!heldLocks.delete(lock)) return;
-  if ((await readLockOwner(lock)) === process.pid) await rm(lock, { force: true });
-}
-
-async function readLockOwner(lock: string): Promise<number | undefined> {
+  let result;
   try {
-    const pid = Number.parseInt(await readFile(lock, 'utf8'), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    result = await takePidLock(lock);
   } catch (err) {
-    return errorCode(err) === 'EPERM'; // exists, owned by another user
+    throw new StorageError(`could not lock state file ${file}: ${errorCode(err)}`, errorCode(err) === 'EBUSY', { cause: err });
   }
+  if (!result.taken) {
+    throw new StorageError(
+      `state file ${file} is in use by process ${result.holder.pid}; only one zoomlake process may use a state folder at a time`, false);
+  }
+}
+
+async function readSnapshot(file: string): Promise<{ items: Items; snapshotBytes: number }> {
+  const buf = await readIfExists(file, 'state file');
+  if (buf === undefined) return { items: new Map(), snapshotBytes: 0 };
+  const text = buf.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    // Never start empty over a damaged file: the next compaction would destroy what is left of it.
+    throw new StorageError(`state file ${file} is not valid JSON; fix or remove it`, false, { cause: err });
+  }
+  if (!isStoredFile(parsed)) {
+    throw new StorageError(`state file ${file} is not a zoomlake state file (version ${FORMAT_VERSION})`, false);
+  }
+  const items: Items = new Map();
+  for (const item of parsed.items) apply(items, { put: normaliseStored(item, file) });
+  return { items, snapshotBytes: buf.length };
+}
+
+/** Applies the journal's whole lines to `items`; `goodBytes` is where the last good line ends, `totalBytes` undefined when there is no journal. */
+async function replayJournal(journalFile: string, items: Items): Promise<{ goodBytes: number; totalBytes?: number }> {
+  const buf = await readIfExists(journalFile, 'state journal');
+  if (buf === undefined) return { goodBytes: 0 };
+  let start = 0;
+  while (start < buf.length) {
+    const newline = buf.indexOf(0x0a, start);
+    const end = newline === -1 ? buf.length : newline + 1;
+    const entry = parseEntry(buf.subarray(start, newline === -1 ? buf.length : newline).toString('utf8'));
+    if (entry === undefined) {
+      // Only the last line can be torn by a crash; damage before the end is not ours to skip over.
+      if (buf.subarray(end).some((byte) => byte !== 0x0a && byte !== 0x00)) {
+        throw new StorageError(`state journal ${journalFile} has a damaged line at byte ${start}; fix or remove it`, false);
+      }
+      return { goodBytes: start, totalBytes: buf.length };
+    }
+    apply(items, 'put' in entry ? { put: normaliseStored(entry.put, journalFile) } : entry);
+    start = end;
+  }
+  return { goodBytes: start, totalBytes: buf.length };
+}
+
+/**
+ * The live items of a state file as of now, read without its lock or any repair (a torn last journal line is left
+ * alone), for read-only commands while another process owns the file. Empty when there is no state file yet.
+ */
+export async function readStateItems(filePath: string, clock: Clock): Promise<StateItem[]> {
+  const file = path.resolve(filePath);
+  const { items } = await readSnapshot(file);
+  await replayJournal(journalFileOf(file), items);
+  const nowSeconds = Math.floor(clock.now() / 1000);
+  return [...items.values()].flatMap((bySk) => [...bySk.values()])
+    .filter((item) => item.expiresAt === undefined || item.expiresAt >= nowSeconds)
+    .map((item) => structuredClone(item));
 }
 
 /** Reads a whole file, undefined when it does not exist. */

@@ -1,6 +1,6 @@
 import { ConditionFailedError } from '../errors.ts';
 import { dtOf } from '../lake/records.ts';
-import type { StateStore } from '../ports.ts';
+import type { StateItem, StateStore } from '../ports.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -80,10 +80,15 @@ const leaseKey = (source: string) => ({ pk: `lease#${source}`, sk: 'lease' });
 /** The source's cursor, or undefined when it never committed. */
 export async function readCursor(state: StateStore, source: string): Promise<Cursor | undefined> {
   const { pk, sk } = cursorKey(source);
-  const item = await state.get(pk, sk);
+  return readCursorOf(source, await state.get(pk, sk));
+}
+
+/** The cursor a source's state item (`cursor#<source>` / `cursor`) holds, or undefined without one. */
+export function readCursorOf(source: string, item: StateItem | undefined): Cursor | undefined {
   if (!item) return undefined;
   const { windowEnd, version } = item.attrs;
   if (typeof windowEnd !== 'string' || typeof version !== 'number') {
+    const { pk, sk } = cursorKey(source);
     throw new Error(`cursor of ${source} is malformed; delete ${pk}/${sk} to re-read the retention period`);
   }
   return { windowEnd, version };

@@ -9,19 +9,18 @@ import { makeLocalRealtime } from '../realtime.ts';
 import { makeLocalCorrelation } from '../correlation.ts';
 import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
-import { httpFetch } from '../http-fetch.ts';
-import { pollSource } from '#core/poll/run.ts';
+import type { SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
-import { ZoomHttpClient } from '#core/zoom/client.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
-import { runDetections } from '#core/detect/run.ts';
 import { writeReport } from '../report/write.ts';
-import { formatTable } from './format.ts';
-import { EXIT_USAGE, UsageError, errorText } from './errors.ts';
+import { formatTable, printable } from './format.ts';
+import { CliFailure, EXIT_USAGE, UsageError, errorText } from './errors.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
+import { claimFolder } from '../folder-owner.ts';
+import { detectOnce, pollSources, zoomApiFromEnv } from './jobs.ts';
+import { folderStatus, formatStatus } from './status.ts';
 
 /** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
 export interface CliIo {
@@ -57,6 +56,8 @@ commands:
   report [--out FILE]       one self-contained HTML page over the lake: alert timeline and table, external exposure,
                             external domains, client versions, collaboration graph (default FILE: DIR/report.html)
   tables                    rows per table: raw copies and de-duplicated records
+  status [--json]           the folder's owner (pid, uptime), per poll source its cursor and last run, the last
+                            detection run, events waiting in the spool, alerts by severity in the last 24 hours
   config                    validate the config and print it with every default filled in
 
 options on every command:
@@ -101,6 +102,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     command = first;
     const config = loadConfig(values.config);
     const rt = makeLocalRuntime(config, values.dir);
+    const release = OWNING_COMMANDS.has(command) ? await claimFolderFor(rt, command) : undefined;
+    try {
+      return await dispatch();
+    } finally {
+      await release?.();
+    }
+    async function dispatch(): Promise<number> {
     switch (command) {
       case 'demo': return await runDemo(io, demoOptions(values));
       case 'load': return await load(rt, io, args);
@@ -111,17 +119,39 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'simulate': return await simulate(io, values.host, values.port, values.plan);
       case 'poll': return await poll(rt, io, values.source ?? [], values.from, values.to);
       case 'report': return await report(rt, io, values.out);
+      case 'status': return await status(rt, io, values.json);
       case 'config':
         io.out(JSON.stringify(config, null, 2) + '\n');
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
+    }
   } catch (error) {
     const { code, text } = errorText(command, error, io.env.ZOOMLAKE_DEBUG === '1');
     io.err(text);
     return code;
   }
+}
+
+/** Commands that write a folder's state: one process at a time owns the folder (DESIGN §10). */
+const OWNING_COMMANDS = new Set(['serve', 'run', 'poll', 'detect']);
+
+/** What a command refused by the folder's owner should do instead. */
+const WHILE_OWNED: Readonly<Record<string, string>> = {
+  poll: 'it polls every source on its schedule (zoomlake status shows the last runs); stop it to poll by hand',
+  detect: 'it runs the detections on their schedule (zoomlake status shows the last run); stop it to run them by hand',
+};
+
+/** Claims the folder for `command`, or fails with one line naming the process that owns it. */
+async function claimFolderFor(rt: LocalRuntime, command: string): Promise<() => Promise<void>> {
+  const claim = await claimFolder(rt.paths, command, rt.clock.now());
+  if (claim.claimed) return claim.release;
+  const { owner } = claim;
+  const since = owner.since === undefined ? '' : ` since ${new Date(owner.since).toISOString()}`;
+  const service = owner.command === 'run' || owner.command === 'serve';
+  throw new CliFailure(`${rt.paths.dir} is in use by zoomlake ${owner.command} (pid ${owner.pid}${since}); ` +
+    (service && WHILE_OWNED[command] !== undefined ? WHILE_OWNED[command] : 'wait for it to finish or stop it, or use another --dir'));
 }
 
 async function loadFile(rt: LocalRuntime, io: CliIo, label: string, text: string): Promise<number> {
@@ -192,23 +222,9 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   const unknown = ids.filter((id) => !all.some((d) => d.id === id));
   if (unknown.length > 0) throw new UsageError(`unknown detection ${unknown.join(', ')}; detections: ${all.map((d) => d.id).join(', ')}`);
   const chosen = ids.length > 0 ? all.filter((d) => ids.includes(d.id)) : all;
-  const engine = await rt.openQueryEngine();
-  let outcomes;
-  try {
-    outcomes = await runDetections(engine, chosen, nowMs);
-  } finally {
-    engine.close();
-  }
-  const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
-  const failed = outcomes.filter((o) => !o.ok);
-  // Delivered like the scheduled runner's: a repeat inside its detection's dedup window is counted, not re-notified.
-  let delivered;
-  try {
-    delivered = await rt.alertDelivery().deliver(alerts);
-  } catch (error) {
-    io.err(`zoomlake detect: alert delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
+  const pass = await detectOnce(rt, chosen, nowMs);
+  const { alerts, delivered } = pass;
+  const failed = pass.outcomes.filter((o) => !o.ok);
   const outcomeOf = new Map(delivered.map((d) => [d.alertId, d]));
   const notified = delivered.filter((d) => d.outcome === 'notified').length;
   if (json) {
@@ -244,35 +260,35 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
   const enabled = Object.entries(rt.config.sources).filter(([, s]) => s.enabled).map(([name]) => name);
   const wanted = names.length > 0 ? names : enabled;
   for (const name of wanted) if (!(name in POLL_SOURCES)) throw new UsageError(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
-  const secrets = new EnvSecretProvider(io.env);
-  const credentials = {
-    accountId: await secrets.getSecret('ZOOM_ACCOUNT_ID'),
-    clientId: await secrets.getSecret('ZOOM_CLIENT_ID'),
-    clientSecret: await secrets.getSecret('ZOOM_CLIENT_SECRET'),
-  };
-  const api = new ZoomHttpClient({
-    fetch: httpFetch, clock: rt.clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-    credentials, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000,
-    // The daily share is counted in the state file, so successive and concurrent polls share one budget.
-    sharedBudget: new StateStoreBudget(rt.state),
-    ...(io.env.ZOOM_OAUTH_URL ? { oauthUrl: io.env.ZOOM_OAUTH_URL } : {}),
-    ...(io.env.ZOOM_API_BASE_URL ? { apiBaseUrl: io.env.ZOOM_API_BASE_URL } : {}),
+  const api = await zoomApiFromEnv(rt, io.env);
+  // Each source runs on its own: one that fails prints its line and the others still run.
+  const results = await pollSources(rt, {
+    api, names: wanted, owner: `cli-${process.pid}`, ...(from !== undefined && to !== undefined ? { backfill: { from, to } } : {}),
+    onResult: (result) => {
+      if (!result.ok) {
+        io.err(`zoomlake poll: ${result.source}: ${printable(result.error)}\n`);
+        return;
+      }
+      io.out(printable(pollLine(result.run)) + '\n');
+      if (result.run.status === 'disabled') io.err(`zoomlake poll: warning: ${result.source} is not available on this account (plan or scopes); skipped this run\n`);
+    },
   });
-  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
-  const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: rt.config.sources.chat_messages.includeContent };
-  const deps = { api, plan: rt.config.planTier, state: rt.state, clock: rt.clock, newWriter: () => rt.writer('poller'), owner: `cli-${process.pid}`, leaseSeconds: 3_600, settings };
-  for (const name of wanted) {
-    const source = POLL_SOURCES[name];
-    if (!source) continue;
-    const run = await pollSource(source, deps, from !== undefined && to !== undefined ? { from, to } : undefined);
-    const b = run.budget;
-    const budget = b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
-      ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
-        `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
-      : '';
-    io.out(`${name}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '') + '\n');
-    if (run.status === 'disabled') io.err(`zoomlake poll: warning: ${name} is not available on this account (plan or scopes); skipped this run\n`);
-  }
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+/** One line for a source's run. */
+export function pollLine(run: SourceRun): string {
+  const b = run.budget;
+  const budget = b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
+    ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
+      `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
+    : '';
+  return `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '');
+}
+
+async function status(rt: LocalRuntime, io: CliIo, json: boolean): Promise<number> {
+  const result = await folderStatus(rt);
+  io.out(json ? JSON.stringify(result) + '\n' : formatStatus(result));
   return 0;
 }
 

@@ -1,0 +1,162 @@
+import type { Alert } from '#core/alerts/alert.ts';
+import type { AlertDelivery, DeliveryResult } from '#core/alerts/deliver.ts';
+import type { ScheduledDetection } from '#core/detect/detection.ts';
+import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
+import type { Clock, StateItem, StateStore } from '#core/ports.ts';
+import type { DayWindow } from '#core/poll/cursor.ts';
+import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
+import { POLL_SOURCES } from '#core/poll/sources.ts';
+import { StateStoreBudget } from '#core/zoom/budget.ts';
+import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import { ZoomAuthError, ZoomServerError } from '#core/zoom/errors.ts';
+import { EnvSecretProvider } from '../env-secret-provider.ts';
+import { httpFetch } from '../http-fetch.ts';
+import type { LocalRuntime } from '../runtime.ts';
+import { report } from './errors.ts';
+
+/*
+ * The work the CLI's one-shot commands (`poll`, `detect`) and the `run` service share: a polling pass in which every
+ * source runs on its own, and a detection pass delivered like the scheduled runner's. Each pass leaves its outcome
+ * in the state file, under STATUS_PK, for `zoomlake status`.
+ */
+
+/** Partition key of the local status items: `poll#<source>` and `detect`. */
+export const STATUS_PK = 'local#status';
+
+/** Where the Zoom API is: the real one unless ZOOM_OAUTH_URL / ZOOM_API_BASE_URL point elsewhere (the simulator). */
+export interface ZoomEndpoints {
+  readonly oauthUrl?: string;
+  readonly apiBaseUrl?: string;
+}
+
+/** Zoom's API for this folder, its daily share counted in the state file so successive and concurrent runs share it. */
+export function localZoomApi(
+  rt: LocalRuntime, clock: Clock, credentials: { accountId: string; clientId: string; clientSecret: string }, endpoints: ZoomEndpoints,
+): ZoomApi {
+  return new ZoomHttpClient({
+    fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
+    credentials, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000,
+    sharedBudget: new StateStoreBudget(rt.state),
+    ...(endpoints.oauthUrl ? { oauthUrl: endpoints.oauthUrl } : {}),
+    ...(endpoints.apiBaseUrl ? { apiBaseUrl: endpoints.apiBaseUrl } : {}),
+  });
+}
+
+/** Zoom's API from the environment's ZOOM_* variables; throws SecretError naming the first one missing. */
+export async function zoomApiFromEnv(rt: LocalRuntime, env: Readonly<Record<string, string | undefined>>): Promise<ZoomApi> {
+  const secrets = new EnvSecretProvider(env);
+  const credentials = {
+    accountId: await secrets.getSecret('ZOOM_ACCOUNT_ID'),
+    clientId: await secrets.getSecret('ZOOM_CLIENT_ID'),
+    clientSecret: await secrets.getSecret('ZOOM_CLIENT_SECRET'),
+  };
+  return localZoomApi(rt, rt.clock, credentials, { oauthUrl: env.ZOOM_OAUTH_URL, apiBaseUrl: env.ZOOM_API_BASE_URL });
+}
+
+/** The poll settings the config implies. */
+export function pollSettingsOf(rt: LocalRuntime): PollSettings {
+  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
+  return { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: rt.config.sources.chat_messages.includeContent };
+}
+
+/** One source's pass: how it ran, or the one line saying why it failed. */
+export type PollResult =
+  | { readonly source: string; readonly ok: true; readonly run: SourceRun }
+  | { readonly source: string; readonly ok: false; readonly error: string };
+
+/** What a polling pass needs besides the runtime. */
+export interface PollPass {
+  readonly api: ZoomApi;
+  readonly names: readonly string[];
+  /** Names this process in the sources' leases. */
+  readonly owner: string;
+  readonly backfill?: DayWindow;
+  /** @default rt.clock */
+  readonly clock?: Clock;
+  /** Called after each source, in order. */
+  readonly onResult?: (result: PollResult) => void;
+}
+
+/** Whether an error fails every source alike (credentials refused, Zoom unreachable), so the rest are not tried. */
+const failsEverySource = (error: unknown) => error instanceof ZoomAuthError || (error instanceof ZoomServerError && error.status === 0);
+
+/**
+ * Polls each named source in turn. A source that fails is reported in its result and the others still run, except
+ * after a failure that every source would meet (credentials refused, Zoom unreachable): the remaining sources are
+ * then reported with that failure without being tried. Each outcome is recorded for `zoomlake status`.
+ */
+export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<PollResult[]> {
+  const clock = pass.clock ?? rt.clock;
+  const deps = {
+    api: pass.api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: pass.owner,
+    leaseSeconds: 3_600, settings: pollSettingsOf(rt),
+  };
+  const results: PollResult[] = [];
+  let accountFailure: string | undefined;
+  for (const name of pass.names) {
+    const source = POLL_SOURCES[name];
+    if (!source) throw new Error(`unknown poll source ${name}`);
+    const started = clock.now();
+    let result: PollResult;
+    if (accountFailure !== undefined) {
+      result = { source: name, ok: false, error: `not polled: ${accountFailure}` };
+    } else {
+      try {
+        result = { source: name, ok: true, run: await pollSource(source, deps, pass.backfill) };
+      } catch (error) {
+        result = { source: name, ok: false, error: report(error).message };
+        if (failsEverySource(error)) accountFailure = result.error;
+      }
+    }
+    await recordStatus(rt.state, `poll#${name}`, started, clock.now(), result.ok
+      ? { outcome: result.run.status, windows: result.run.windows, records: result.run.records, rejected: result.run.rejected, reason: result.run.reason ?? null }
+      : { outcome: 'failed', reason: result.error });
+    results.push(result);
+    pass.onResult?.(result);
+  }
+  return results;
+}
+
+/** A detection pass: each detection's outcome, the alerts raised and how each was delivered. */
+export interface DetectPass {
+  readonly outcomes: readonly DetectionOutcome[];
+  readonly alerts: readonly Alert[];
+  readonly delivered: readonly DeliveryResult[];
+}
+
+/**
+ * Runs the detections over the lake up to `nowMs` and delivers their alerts (a repeat inside its detection's dedup
+ * window is counted, not re-notified); one failing detection does not stop the others. Recorded for `zoomlake status`.
+ */
+export async function detectOnce(
+  rt: LocalRuntime, detections: readonly ScheduledDetection[], nowMs: number, delivery: AlertDelivery = rt.alertDelivery(),
+): Promise<DetectPass> {
+  const started = rt.clock.now();
+  const engine = await rt.openQueryEngine();
+  let outcomes;
+  try {
+    outcomes = await runDetections(engine, detections, nowMs);
+  } finally {
+    engine.close();
+  }
+  const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
+  const delivered = await delivery.deliver(alerts);
+  const failed = outcomes.filter((o) => !o.ok).map((o) => o.detectionId);
+  await recordStatus(rt.state, 'detect', started, rt.clock.now(), {
+    outcome: failed.length === 0 ? 'ok' : 'failed', detections: detections.length, alerts: alerts.length,
+    notified: delivered.filter((d) => d.outcome === 'notified').length, failed,
+  });
+  return { outcomes, alerts, delivered };
+}
+
+/** What `zoomlake status` shows of one pass. */
+export interface PassStatus {
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly outcome: string;
+  readonly [detail: string]: StateItem['attrs'][string];
+}
+
+async function recordStatus(state: StateStore, sk: string, startedAt: number, endedAt: number, detail: Record<string, StateItem['attrs'][string]>): Promise<void> {
+  await state.put({ pk: STATUS_PK, sk, attrs: { ...detail, startedAt, endedAt } });
+}
