@@ -62,7 +62,7 @@ export function pollSettingsOf(rt: LocalRuntime): PollSettings {
 /** One source's pass: how it ran, or the one line saying why it failed. */
 export type PollResult =
   | { readonly source: string; readonly ok: true; readonly run: SourceRun }
-  | { readonly source: string; readonly ok: false; readonly error: string };
+  | { readonly source: string; readonly ok: false; readonly error: string; readonly notPolled?: true; readonly stopsPass?: true };
 
 /** What a polling pass needs besides the runtime. */
 export interface PollPass {
@@ -83,7 +83,7 @@ const failsEverySource = (error: unknown) => error instanceof ZoomAuthError || (
 /**
  * Polls each named source in turn. A source that fails is reported in its result and the others still run, except
  * after a failure that every source would meet (credentials refused, Zoom unreachable): the remaining sources are
- * then reported with that failure without being tried. Each outcome is recorded for `zoomlake status`.
+ * then reported with that failure without being tried (`notPolled`). Each outcome is recorded for `zoomlake status`.
  */
 export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<PollResult[]> {
   const clock = pass.clock ?? rt.clock;
@@ -99,13 +99,14 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
     const started = clock.now();
     let result: PollResult;
     if (accountFailure !== undefined) {
-      result = { source: name, ok: false, error: `not polled: ${accountFailure}` };
+      result = { source: name, ok: false, error: `not polled: ${accountFailure}`, notPolled: true };
     } else {
       try {
         result = { source: name, ok: true, run: await pollSource(source, deps, pass.backfill) };
       } catch (error) {
-        result = { source: name, ok: false, error: report(error).message };
-        if (failsEverySource(error)) accountFailure = result.error;
+        const message = report(error).message;
+        result = failsEverySource(error) ? { source: name, ok: false, error: message, stopsPass: true } : { source: name, ok: false, error: message };
+        if (failsEverySource(error)) accountFailure = message;
       }
     }
     await recordStatus(rt.state, `poll#${name}`, started, clock.now(), result.ok

@@ -266,7 +266,8 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
     api, names: wanted, owner: `cli-${process.pid}`, ...(from !== undefined && to !== undefined ? { backfill: { from, to } } : {}),
     onResult: (result) => {
       if (!result.ok) {
-        io.err(`zoomlake poll: ${result.source}: ${printable(result.error)}\n`);
+        const rest = result.stopsPass && result.source !== wanted.at(-1) ? '; the other sources were not polled' : '';
+        if (!result.notPolled) io.err(`zoomlake poll: ${result.source}: ${printable(result.error)}${rest}\n`);
         return;
       }
       io.out(printable(pollLine(result.run)) + '\n');

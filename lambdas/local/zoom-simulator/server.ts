@@ -27,6 +27,8 @@ export interface SimulatorSwitches {
   readonly pageTokenTtlMs: number;
   /** `expires_in` of new access tokens. @default 3600 */
   readonly tokenTtlSeconds: number;
+  /** Endpoints (by name, `GET /accounts/{accountId}/recordings`) answered 404 code 404, as an account without the API. @default [] */
+  readonly notFound: readonly string[];
 }
 
 /** A runtime change: any switch, plus `expireTokens` to invalidate every access token issued so far. */
@@ -110,6 +112,7 @@ const faultChangeSchema = z.strictObject({
   slowMs: z.number().int().min(0).max(60_000).optional(),
   pageTokenTtlMs: z.number().int().min(0).optional(),
   tokenTtlSeconds: z.number().int().min(1).optional(),
+  notFound: z.array(z.string()).optional(),
   expireTokens: z.boolean().optional(),
 });
 
@@ -171,6 +174,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     slowMs: 0,
     pageTokenTtlMs: 15 * 60_000,
     tokenTtlSeconds: 3600,
+    notFound: [],
   };
   const accessTokens = new Map<string, number>();
   const pageTokens = new Map<string, { key: string; offset: number; issuedAt: number }>();
@@ -292,6 +296,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     if (req.method !== 'GET') return { reply: zoomError(405, 405, 'Method not allowed.'), endpoint, category };
     const denied = checkBearer(req, query, t);
     if (denied) return { reply: denied, endpoint, category };
+    if (switches.notFound.includes(endpoint)) return { reply: zoomError(404, 404, 'Not found.'), endpoint, category };
 
     // Three draws per request whatever the switches, so a given seed yields the same fault sequence.
     const stormDraw = faultRng.next();

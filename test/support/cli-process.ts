@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const BIN = new URL('../../bin/zoomlake.mjs', import.meta.url).pathname;
+
+/** The real `zoomlake` binary running as a child process, its output collected. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout (or stderr) holds `text`; fails after `timeoutMs` or when the process exits first. */
+  waitFor(text: string | RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<void>;
+  /** The exit code (a signal counts as failure: null code becomes -1), within `timeoutMs` or the process is killed. */
+  exited(timeoutMs?: number): Promise<number>;
+}
+
+/** Starts `zoomlake <args>` with `env` added to the test's environment. */
+export function startCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (t: string) => { out += t; });
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => { err += t; });
+  const exit = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+  let done = false;
+  void exit.then(() => { done = true; });
+  return {
+    child,
+    pid: child.pid!,
+    stdout: () => out,
+    stderr: () => err,
+    async waitFor(text, timeoutMs = 30_000, stream = 'stdout') {
+      const has = () => {
+        const s = stream === 'stdout' ? out : err;
+        return typeof text === 'string' ? s.includes(text) : text.test(s);
+      };
+      const deadline = Date.now() + timeoutMs;
+      while (!has()) {
+        if (done) throw new Error(`zoomlake exited before printing ${String(text)}; stdout: ${out}; stderr: ${err}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; stdout: ${out}; stderr: ${err}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async exited(timeoutMs = 60_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<number>((resolve) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve(-2);
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([exit, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
