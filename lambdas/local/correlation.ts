@@ -1,3 +1,4 @@
+import { localZoomApi } from './zoom-api.ts';
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
@@ -8,10 +9,8 @@ import { executionName, type CorrelationSettings, type DataAccessSource } from '
 import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
 import type { BusEvent, EventPublisher, QueryEngine } from '#core/ports.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import type { ZoomApi } from '#core/zoom/client.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
-import { httpFetch } from './http-fetch.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** The state item standing for a started execution: its name is unique, like a Step Functions execution name. */
@@ -210,13 +209,8 @@ export function makeLocalCorrelation(
     log(`zoomlake serve: post-meeting correlation is off: set ${missing.join(', ')} (and ZOOM_API_BASE_URL, ZOOM_OAUTH_URL for the simulator) to turn it on`);
     return undefined;
   }
-  const api = new ZoomHttpClient({
-    fetch: httpFetch, clock: rt.clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random,
-    credentials: { accountId: env.ZOOM_ACCOUNT_ID!, clientId: env.ZOOM_CLIENT_ID!, clientSecret: env.ZOOM_CLIENT_SECRET! },
-    plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000, sharedBudget: new StateStoreBudget(rt.state),
-    ...(env.ZOOM_OAUTH_URL ? { oauthUrl: env.ZOOM_OAUTH_URL } : {}),
-    ...(env.ZOOM_API_BASE_URL ? { apiBaseUrl: env.ZOOM_API_BASE_URL } : {}),
-  });
+  const api = localZoomApi(rt, { accountId: env.ZOOM_ACCOUNT_ID!, clientId: env.ZOOM_CLIENT_ID!, clientSecret: env.ZOOM_CLIENT_SECRET! },
+    { oauthUrl: env.ZOOM_OAUTH_URL, apiBaseUrl: env.ZOOM_API_BASE_URL });
   const { localFile, ...source } = correlation.dataAccess ?? {};
   let settings: CorrelationSettings = { ...correlation, dataAccess: undefined };
   let dataAccessFile: string | undefined;

@@ -1,3 +1,4 @@
+import { localZoomApi } from '../zoom-api.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,10 +9,7 @@ import { pollSource, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { makeLocalCorrelation } from '../correlation.ts';
-import { httpFetch } from '../http-fetch.ts';
 import { makeLocalRealtime } from '../realtime.ts';
 import { writeReport } from '../report/write.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
@@ -93,11 +91,7 @@ function scenarioClock(end: number): Clock {
 }
 
 async function poll(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scenario, clock: Clock): Promise<SourceRun[]> {
-  const api = new ZoomHttpClient({
-    fetch: httpFetch, clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, credentials: SIM_CREDENTIALS,
-    plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000, sharedBudget: new StateStoreBudget(rt.state),
-    oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl,
-  });
+  const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
   const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
   const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
   const deps = { api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: `demo-${process.pid}`, leaseSeconds: 3_600, settings };

@@ -6,12 +6,11 @@ import type { Clock, StateItem, StateStore } from '#core/ports.ts';
 import type { DayWindow } from '#core/poll/cursor.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import type { ZoomApi } from '#core/zoom/client.ts';
 import { ZoomAuthError, ZoomServerError } from '#core/zoom/errors.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
-import { httpFetch } from '../http-fetch.ts';
 import type { LocalRuntime } from '../runtime.ts';
+import { localZoomApi } from '../zoom-api.ts';
 import { report } from './errors.ts';
 
 /*
@@ -23,25 +22,6 @@ import { report } from './errors.ts';
 /** Partition key of the local status items: `poll#<source>` and `detect`. */
 export const STATUS_PK = 'local#status';
 
-/** Where the Zoom API is: the real one unless ZOOM_OAUTH_URL / ZOOM_API_BASE_URL point elsewhere (the simulator). */
-export interface ZoomEndpoints {
-  readonly oauthUrl?: string;
-  readonly apiBaseUrl?: string;
-}
-
-/** Zoom's API for this folder, its daily share counted in the state file so successive and concurrent runs share it. */
-export function localZoomApi(
-  rt: LocalRuntime, clock: Clock, credentials: { accountId: string; clientId: string; clientSecret: string }, endpoints: ZoomEndpoints,
-): ZoomApi {
-  return new ZoomHttpClient({
-    fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-    credentials, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000,
-    sharedBudget: new StateStoreBudget(rt.state),
-    ...(endpoints.oauthUrl ? { oauthUrl: endpoints.oauthUrl } : {}),
-    ...(endpoints.apiBaseUrl ? { apiBaseUrl: endpoints.apiBaseUrl } : {}),
-  });
-}
-
 /** Zoom's API from the environment's ZOOM_* variables; throws SecretError naming the first one missing. */
 export async function zoomApiFromEnv(rt: LocalRuntime, env: Readonly<Record<string, string | undefined>>): Promise<ZoomApi> {
   const secrets = new EnvSecretProvider(env);
@@ -50,7 +30,7 @@ export async function zoomApiFromEnv(rt: LocalRuntime, env: Readonly<Record<stri
     clientId: await secrets.getSecret('ZOOM_CLIENT_ID'),
     clientSecret: await secrets.getSecret('ZOOM_CLIENT_SECRET'),
   };
-  return localZoomApi(rt, rt.clock, credentials, { oauthUrl: env.ZOOM_OAUTH_URL, apiBaseUrl: env.ZOOM_API_BASE_URL });
+  return localZoomApi(rt, credentials, { oauthUrl: env.ZOOM_OAUTH_URL, apiBaseUrl: env.ZOOM_API_BASE_URL });
 }
 
 /** The poll settings the config implies. */
