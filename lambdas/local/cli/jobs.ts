@@ -55,6 +55,8 @@ export interface PollPass {
   readonly clock?: Clock;
   /** Called after each source, in order. */
   readonly onResult?: (result: PollResult) => void;
+  /** Checked before each source: when true, the pass ends there (a service stopping). */
+  readonly shouldStop?: () => boolean;
 }
 
 /** Whether an error fails every source alike (credentials refused, Zoom unreachable), so the rest are not tried. */
@@ -74,6 +76,7 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
   const results: PollResult[] = [];
   let accountFailure: string | undefined;
   for (const name of pass.names) {
+    if (pass.shouldStop?.()) break;
     const source = POLL_SOURCES[name];
     if (!source) throw new Error(`unknown poll source ${name}`);
     const started = clock.now();
@@ -96,6 +99,16 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
     pass.onResult?.(result);
   }
   return results;
+}
+
+/** One line for a source's run. */
+export function pollLine(run: SourceRun): string {
+  const b = run.budget;
+  const budget = b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
+    ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
+      `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
+    : '';
+  return `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '');
 }
 
 /** A detection pass: each detection's outcome, the alerts raised and how each was delivered. */

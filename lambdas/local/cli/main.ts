@@ -3,23 +3,20 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '#config/load.ts';
 import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
-import { EnvSecretProvider } from '../env-secret-provider.ts';
 import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
-import { makeLocalRealtime } from '../realtime.ts';
-import { makeLocalCorrelation } from '../correlation.ts';
-import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
-import type { SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
-import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { writeReport } from '../report/write.ts';
 import { formatTable, printable } from './format.ts';
 import { CliFailure, EXIT_USAGE, UsageError, errorText } from './errors.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
 import { loadWebhookBodies, splitBodies } from './load.ts';
+import { startReceiver } from './receiver.ts';
+import { runService } from './run.ts';
+import { parseDuration } from '../schedule.ts';
 import { claimFolder } from '../folder-owner.ts';
-import { detectOnce, pollSources, zoomApiFromEnv } from './jobs.ts';
+import { detectOnce, pollLine, pollSources, zoomApiFromEnv } from './jobs.ts';
 import { folderStatus, formatStatus } from './status.ts';
 
 /** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
@@ -46,13 +43,21 @@ commands:
                             traffic (by background pattern) and the planted incidents found and missed, and the score
   load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
+  run [--port N] [--host H] [--poll-every D] [--detect-every D] [--json]
+                            the whole pipeline as one long-running service, the way to run zoomlake on one machine:
+                            the webhook receiver (as serve), every enabled poll source on its schedule, every detection
+                            on its own, realtime checks, correlation and alerts; each schedule fires at start, then on
+                            schedule (D such as 30s, 5m, 1h overrides all sources' or all detections' schedules);
+                            one log line per step (JSON with --json); SIGTERM/SIGINT writes what is buffered, exit 0
   serve [--port N] [--host H]  receive Zoom webhooks on POST /zoom/webhook (secret: ZOOM_WEBHOOK_SECRET_TOKEN)
   poll [--source NAME]... [--from YYYY-MM-DD --to YYYY-MM-DD]
-                            one polling pass over Zoom's report and dashboard APIs (or the simulator)
+                            one polling pass over Zoom's report and dashboard APIs (or the simulator); each source runs
+                            on its own (exit 1 if any failed); refused while a run or serve owns the folder
   simulate [--port N] [--host H] [--plan P]  the Zoom API simulator (OAuth + report/dashboard APIs) alone
   detect [--detection ID]... [--json] [--now ISO-8601]
                             run the SQL detections (queries/detections) over the local lake; --now pins the time;
-                            new alerts go to alerts.jsonl, repeats inside a detection's dedup window are suppressed
+                            new alerts go to alerts.jsonl, repeats inside a detection's dedup window are suppressed;
+                            refused while a run or serve owns the folder (run runs the detections itself)
   report [--out FILE]       one self-contained HTML page over the lake: alert timeline and table, external exposure,
                             external domains, client versions, collaboration graph (default FILE: DIR/report.html)
   tables                    rows per table: raw copies and de-duplicated records
@@ -92,6 +97,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         seed: { type: 'string', default: '1' },
         benign: { type: 'boolean', default: false },
         out: { type: 'string' },
+        'poll-every': { type: 'string' },
+        'detect-every': { type: 'string' },
       },
     });
     const [first, ...args] = positionals;
@@ -116,6 +123,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'tables': return await tables(rt, io);
       case 'detect': return await detect(rt, io, values.detection ?? [], values.now, values.json);
       case 'serve': return await serve(rt, io, values.host, values.port);
+      case 'run': return await runService(rt, io, {
+        host: values.host, port: parsePort(values.port), json: values.json,
+        ...(values['poll-every'] === undefined ? {} : { pollEveryMs: durationFlag('poll-every', values['poll-every']) }),
+        ...(values['detect-every'] === undefined ? {} : { detectEveryMs: durationFlag('detect-every', values['detect-every']) }),
+      });
       case 'simulate': return await simulate(io, values.host, values.port, values.plan);
       case 'poll': return await poll(rt, io, values.source ?? [], values.from, values.to);
       case 'report': return await report(rt, io, values.out);
@@ -277,16 +289,6 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-/** One line for a source's run. */
-export function pollLine(run: SourceRun): string {
-  const b = run.budget;
-  const budget = b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
-    ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
-      `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
-    : '';
-  return `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '');
-}
-
 async function status(rt: LocalRuntime, io: CliIo, json: boolean): Promise<number> {
   const result = await folderStatus(rt);
   io.out(json ? JSON.stringify(result) + '\n' : formatStatus(result));
@@ -294,8 +296,7 @@ async function status(rt: LocalRuntime, io: CliIo, json: boolean): Promise<numbe
 }
 
 async function simulate(io: CliIo, host: string, portText: string, plan: string): Promise<number> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${portText}"`);
+  const port = parsePort(portText);
   const tier = PLANS.find((p) => p === plan);
   if (!tier) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}, got "${plan}"`);
   const sim = await startZoomSimulator({ host, port, plan: tier });
@@ -308,21 +309,26 @@ async function simulate(io: CliIo, host: string, portText: string, plan: string)
   return 0;
 }
 
+/** A --port value, 0 (any free port) to 65535. */
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${text}"`);
+  return port;
+}
+
+/** A --poll-every / --detect-every value such as 30s, 5m or 1h. */
+function durationFlag(name: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
 async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string): Promise<number> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${portText}"`);
-  const secret = await new EnvSecretProvider(io.env).getSecret('ZOOM_WEBHOOK_SECRET_TOKEN');
-  const pipeline = rt.webhookPipeline();
-  const recovered = await pipeline.recover();
-  // The realtime checks run on each accepted event; alerts go to <dir>/alerts.jsonl and one console line each.
-  const realtime = makeLocalRealtime(rt, (line) => io.out(line + '\n'));
-  // meeting.ended starts the post-meeting correlation in-process (Zoom API from ZOOM_*; off, with one line, without them).
-  const correlation = makeLocalCorrelation(rt, io.env, (line) => io.out(line + '\n'), { echo: (line) => io.out(line + '\n') });
-  const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret, host, port, flushIntervalMs: 2_000, realtime, correlation,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
-    log: (line) => io.out(line + '\n'),
-  });
+  const port = parsePort(portText);
+  const line = (text: string) => io.out(text + '\n');
+  const { server, recovered } = await startReceiver(rt, { host, port, env: io.env, log: line, alert: line });
   io.out(`zoomlake serve: listening on ${server.url} (lake: ${rt.paths.lakeDir}` +
     (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
   await io.untilStopped();

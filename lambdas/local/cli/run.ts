@@ -1,0 +1,184 @@
+import type { ScheduledDetection } from '#core/detect/detection.ts';
+import type { ZoomApi } from '#core/zoom/client.ts';
+import type { LocalRuntime } from '../runtime.ts';
+import { nextFire, type Schedule } from '../schedule.ts';
+import { UsageError } from './errors.ts';
+import { printable } from './format.ts';
+import { detectOnce, pollLine, pollSources, zoomApiFromEnv, type PollResult } from './jobs.ts';
+import { startReceiver } from './receiver.ts';
+import type { CliIo } from './main.ts';
+
+/** What `zoomlake run` was asked for. */
+export interface RunOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Overrides every source's configured schedule. */
+  readonly pollEveryMs?: number;
+  /** Overrides every detection's schedule. */
+  readonly detectEveryMs?: number;
+  /** One JSON object per log line instead of text. */
+  readonly json: boolean;
+}
+
+/** A scheduled piece of work: one poll source or one detection. */
+interface Job {
+  readonly kind: 'poll' | 'detect';
+  readonly name: string;
+  readonly schedule: Schedule;
+  readonly detection?: ScheduledDetection;
+  next: number;
+}
+
+/** One log line: text for a terminal, or a JSON object with `time` and `event`. */
+type Log = (event: string, text: string, fields?: Readonly<Record<string, unknown>>, stream?: 'out' | 'err') => void;
+
+/**
+ * `zoomlake run`: the whole local pipeline in one process, as the AWS deployment is. The webhook receiver (same as
+ * serve), every enabled poll source on its schedule and every scheduled detection on its own, each fired once at start
+ * and then on schedule (`--poll-every` / `--detect-every` override), realtime checks, correlation and alert delivery.
+ * Passes run one at a time, polls before detections. On SIGTERM or SIGINT the running pass finishes (a poll commits
+ * each window it wrote, so nothing is lost either way), no new one starts, the receiver stops accepting and every
+ * buffered event is written to the lake; then exit 0.
+ */
+export async function runService(rt: LocalRuntime, io: CliIo, options: RunOptions): Promise<number> {
+  const log = makeLog(io, options.json, rt);
+  const startedAt = rt.clock.now();
+  const jobs = plan(rt, options, startedAt);
+  const polled = jobs.filter((j) => j.kind === 'poll');
+  // The poll sources need the API; checked before anything listens, so a missing credential is one line and exit 2.
+  const api = polled.length > 0 ? await zoomApiFromEnv(rt, io.env) : undefined;
+  const { server, recovered } = await startReceiver(rt, {
+    host: options.host, port: options.port, env: io.env,
+    log: (line) => logReceiverLine(log, line),
+    alert: (line) => log('alert', line, { line }),
+  });
+  log('listening', `zoomlake run: listening on ${server.url} (lake: ${rt.paths.lakeDir}${recovered > 0 ? `, ${recovered} spooled events recovered` : ''}); ` +
+    `${polled.length} poll sources, ${jobs.length - polled.length} detections on schedule`,
+  { url: server.url, lake: rt.paths.lakeDir, recovered, sources: polled.map((j) => j.name), detections: jobs.length - polled.length });
+
+  let stopping = false;
+  let wake: () => void = () => undefined;
+  const stopped = io.untilStopped().then(() => {
+    stopping = true;
+    log('stopping', 'zoomlake run: stopping: finishing the running pass, then writing every buffered event');
+    wake();
+  });
+
+  while (!stopping) {
+    const now = rt.clock.now();
+    const due = jobs.filter((j) => j.next <= now);
+    if (due.length === 0) {
+      const until = Math.min(...jobs.map((j) => j.next));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(until - now, 2 ** 31 - 1));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      continue;
+    }
+    const passStart = now;
+    const polls = due.filter((j) => j.kind === 'poll');
+    if (polls.length > 0 && api) await pollPass(rt, api, polls.map((j) => j.name), log, () => stopping);
+    const detections = due.flatMap((j) => (j.detection ? [j.detection] : []));
+    if (detections.length > 0 && !stopping) await detectPass(rt, detections, log);
+    const after = rt.clock.now();
+    for (const job of due) {
+      if (job.kind === 'detect' && stopping) continue;
+      // A pass that overran its interval starts again at the next time after now, not in a burst to catch up.
+      const next = nextFire(job.schedule, passStart);
+      job.next = next > after ? next : nextFire(job.schedule, after);
+    }
+  }
+
+  await stopped;
+  await server.close();
+  log('stopped', 'zoomlake run: stopped, buffered events written');
+  return 0;
+}
+
+/** Every enabled source and every scheduled detection, each due at start. Bad schedules fail here, before anything runs. */
+function plan(rt: LocalRuntime, options: RunOptions, startedAt: number): Job[] {
+  const jobs: Job[] = [];
+  for (const [name, source] of Object.entries(rt.config.sources)) {
+    if (!source.enabled) continue;
+    const schedule = options.pollEveryMs !== undefined ? { everyMs: options.pollEveryMs } : { expression: source.schedule };
+    jobs.push({ kind: 'poll', name, schedule, next: startedAt });
+  }
+  for (const detection of rt.registry.scheduled()) {
+    const schedule = options.detectEveryMs !== undefined
+      ? { everyMs: options.detectEveryMs }
+      : { expression: detection.schedule ?? 'rate(1 hour)' };
+    jobs.push({ kind: 'detect', name: detection.id, schedule, detection, next: startedAt });
+  }
+  for (const job of jobs) {
+    try {
+      nextFire(job.schedule, startedAt);
+    } catch (error) {
+      throw new UsageError(`${job.kind === 'poll' ? `sources.${job.name}.schedule` : `detection ${job.name}`}: ${(error as Error).message}`);
+    }
+  }
+  return jobs;
+}
+
+async function pollPass(rt: LocalRuntime, api: ZoomApi, names: readonly string[], log: Log, stopping: () => boolean): Promise<void> {
+  await pollSources(rt, {
+    api, names, owner: `run-${process.pid}`, shouldStop: stopping,
+    onResult: (result: PollResult) => {
+      if (result.ok) {
+        log('poll', `zoomlake run: poll ${pollLine(result.run)}`, { ...result.run });
+      } else if (!result.notPolled) {
+        log('poll', `zoomlake run: poll ${result.source} failed: ${result.error}${result.stopsPass ? '; the other due sources were not polled' : ''}`,
+          { source: result.source, status: 'failed', reason: result.error }, 'err');
+      }
+    },
+  });
+}
+
+async function detectPass(rt: LocalRuntime, detections: readonly ScheduledDetection[], log: Log): Promise<void> {
+  const nowMs = rt.clock.now();
+  let pass;
+  try {
+    pass = await detectOnce(rt, detections, nowMs, rt.alertDelivery({ echo: (line) => log('alert', line, { line }) }));
+  } catch (error) {
+    // The lake or the alert file failed; the next pass tries again.
+    const reason = error instanceof Error ? error.message : String(error);
+    log('detect', `zoomlake run: detection pass failed: ${reason}; it runs again on schedule`, { status: 'failed', reason }, 'err');
+    return;
+  }
+  const notified = pass.delivered.filter((d) => d.outcome === 'notified').length;
+  const failed = pass.outcomes.flatMap((o) => (o.ok ? [] : [{ detection: o.detectionId, error: o.error }]));
+  log('detect', `zoomlake run: ${detections.length} detections up to ${new Date(nowMs).toISOString()}: ${pass.alerts.length} alerts, ` +
+    `${notified} notified, ${pass.alerts.length - notified} suppressed as repeats`,
+  { detections: detections.map((d) => d.id), now: new Date(nowMs).toISOString(), alerts: pass.alerts.length, notified, failed: failed.length });
+  for (const f of failed) log('detect', `zoomlake run: detection ${f.detection} failed: ${f.error}`, { detection: f.detection, status: 'failed', reason: f.error }, 'err');
+}
+
+/** The receiver's lines are JSON objects (requests, flushes, correlation steps) or set-up notes in text. */
+function logReceiverLine(log: Log, line: string): void {
+  let fields: Record<string, unknown> | undefined;
+  if (line.startsWith('{')) {
+    try {
+      fields = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      fields = undefined;
+    }
+  }
+  const event = fields === undefined ? 'note' : 'correlation' in fields ? 'correlation' : 'flush' in fields || 'flushError' in fields ? 'flush' : 'webhook';
+  log(event, line, fields ?? { message: line.replace(/^zoomlake serve: /, '') });
+}
+
+function makeLog(io: CliIo, json: boolean, rt: LocalRuntime): Log {
+  return (event, text, fields = {}, stream = 'out') => {
+    const line = json ? terminalSafeJson({ time: new Date(rt.clock.now()).toISOString(), event, ...fields }) : printable(text);
+    (stream === 'out' ? io.out : io.err)(line + '\n');
+  };
+}
+
+/** JSON with the characters JSON.stringify leaves raw but a terminal acts on (DEL, C1, bidi controls) escaped as \\uXXXX. */
+function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
