@@ -1,4 +1,5 @@
 import type { ScheduledDetection } from '#core/detect/detection.ts';
+import { SecretError } from '#core/errors.ts';
 import type { ZoomApi } from '#core/zoom/client.ts';
 import type { LocalRuntime } from '../runtime.ts';
 import { nextFire, type Schedule } from '../schedule.ts';
@@ -46,7 +47,12 @@ export async function runService(rt: LocalRuntime, io: CliIo, options: RunOption
   const jobs = plan(rt, options, startedAt);
   const polled = jobs.filter((j) => j.kind === 'poll');
   // The poll sources need the API; checked before anything listens, so a missing credential is one line and exit 2.
-  const api = polled.length > 0 ? await zoomApiFromEnv(rt, io.env) : undefined;
+  const api = polled.length > 0
+    ? await zoomApiFromEnv(rt, io.env).catch((error: unknown) => {
+      if (!(error instanceof SecretError)) throw error;
+      throw new SecretError(`${error.message} (the poll sources need it; to run without them, set sources.<name>.enabled to false in the config)`, false);
+    })
+    : undefined;
   const { server, recovered } = await startReceiver(rt, {
     host: options.host, port: options.port, env: io.env,
     log: (line) => logReceiverLine(log, line),
