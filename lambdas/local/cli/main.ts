@@ -21,7 +21,7 @@ import { formatTable } from './format.ts';
 import { EXIT_USAGE, UsageError, errorText } from './errors.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
-import { loadWebhookBodies, splitBodies } from './load.ts';
+import { LOAD_MAX_FILE_BYTES, load } from './load.ts';
 
 /** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
 export interface CliIo {
@@ -45,7 +45,11 @@ commands:
                             (DIR must be new, empty or an earlier demo's; the demo writes its own DIR/zoomlake.config.json);
                             --json prints one JSON object instead: per detection id the alerts on planted and on benign
                             traffic (by background pattern) and the planted incidents found and missed, and the score
-  load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
+  load FILE...              load trusted Zoom webhook bodies (samples, exports: no signature is checked) into the lake
+                            as serve would store them, typed tables included; a file holds one JSON body, a JSON array
+                            or NDJSON (at most ${LOAD_MAX_FILE_BYTES / 1024 / 1024} MiB); each body is stored byte for byte; bad bodies are
+                            listed and the rest loaded; exit 1 if a file cannot be read or loads nothing (the other
+                            files are still loaded)
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
   serve [--port N] [--host H]  receive Zoom webhooks on POST /zoom/webhook (secret: ZOOM_WEBHOOK_SECRET_TOKEN)
   poll [--source NAME]... [--from YYYY-MM-DD --to YYYY-MM-DD]
@@ -122,29 +126,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err(text);
     return code;
   }
-}
-
-async function loadFile(rt: LocalRuntime, io: CliIo, label: string, text: string): Promise<number> {
-  const result = await loadWebhookBodies(splitBodies(text), rt.writer('cli-load'), rt.clock.now());
-  io.out(`${label}: loaded ${result.accepted} webhook bodies into ${rt.paths.lakeDir}` +
-    (result.rejected.length > 0 ? `, rejected ${result.rejected.length}:` : '') + '\n');
-  for (const r of result.rejected) io.out(`  body ${r.item}: ${r.reason}\n`);
-  return result.accepted;
-}
-
-async function load(rt: LocalRuntime, io: CliIo, files: readonly string[]): Promise<number> {
-  if (files.length === 0) throw new UsageError('load needs at least one FILE');
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      io.err(`zoomlake: cannot read ${file}: ${(error as Error).message}\n`);
-      return 1;
-    }
-    await loadFile(rt, io, file, text);
-  }
-  return 0;
 }
 
 async function counts(rt: LocalRuntime): Promise<{ table: string; raw_rows: number; records: number }[]> {
