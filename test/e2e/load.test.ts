@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
-import { LOAD_MAX_FILE_BYTES } from '#local/cli/load.ts';
+import { LOAD_MAX_FILE_BYTES, readBounded } from '#local/cli/load.ts';
 import { main } from '#local/cli/main.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { startWebhookServer, type WebhookServer } from '#local/webhook-server.ts';
@@ -140,6 +141,23 @@ describe('zoomlake load', () => {
       `zoomlake load: ${big} is 700.0 MiB, over load's limit of ${LOAD_MAX_FILE_BYTES / 1024 / 1024}.0 MiB per file; ` +
       'split it into smaller files (NDJSON: split -l 100000 FILE part-) and load those',
     ]);
+  });
+
+  it('reads a pipe up to the limit and no further', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    /** A writer of `bytes` bytes into the pipe; resolves when it has exited (early, by SIGPIPE, once the reader stops). */
+    const feed = (bytes: number) => {
+      const child = spawn('sh', ['-c', `head -c ${bytes} /dev/zero > "$0"`, fifo], { stdio: 'ignore' });
+      return new Promise((resolve) => child.on('close', resolve));
+    };
+    const small = feed(3_000_000);
+    expect((await readBounded(fifo, 4_000_000)).byteLength).toBe(3_000_000);
+    await small;
+    const large = feed(3_000_000);
+    await expect(readBounded(fifo, 2_000_000)).rejects.toThrow(`${fifo} is more than 1.9 MiB, over load's limit of 1.9 MiB per file`);
+    await large;
   });
 
   it.each([

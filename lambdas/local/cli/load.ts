@@ -47,17 +47,22 @@ export async function readBounded(file: string, maxBytes: number): Promise<Uint8
     const stat = await handle.stat();
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR' });
     if (stat.isFile() && stat.size > maxBytes) throw tooBig(size(stat.size));
-    const chunks: Buffer[] = [];
+    // One buffer of the file's size (one byte more, to see a file that grew); a pipe starts small and doubles.
+    let buffer = Buffer.allocUnsafe(Math.min(maxBytes, stat.isFile() ? stat.size : 1024 * 1024) + 1);
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (total === buffer.length) {
+        if (total > maxBytes) throw tooBig(`more than ${size(maxBytes)}`);
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+        buffer.copy(bigger, 0, 0, total);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw tooBig(`more than ${size(maxBytes)}`);
-      chunks.push(chunk.subarray(0, bytesRead));
     }
-    return Buffer.concat(chunks, total);
+    if (total > maxBytes) throw tooBig(`more than ${size(maxBytes)}`);
+    return buffer.subarray(0, total);
   } catch (error) {
     if (error instanceof CliFailure) throw error;
     const errno = error as NodeJS.ErrnoException;
