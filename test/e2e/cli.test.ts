@@ -29,7 +29,7 @@ describe('zoomlake CLI (local pipeline)', () => {
     const { code, out } = await loadSamples(dir);
     expect(code).toBe(0);
     expect(out).toContain('loaded 14 webhook bodies');
-    expect(out).toContain('body 15: body is not valid JSON');
+    expect(out).toContain('body 15 (line 15): not_envelope: body is not valid JSON');
     expect(countsOf((await cli('tables', '--dir', dir)).out).webhook_events).toEqual({ raw: 14, records: 13 });
     const byEvent = await cli('hunt', '--dir', dir, 'SELECT event, count(*) AS n FROM webhook_events GROUP BY event');
     expect(byEvent.out).toMatch(/meeting\.participant_joined\s+3\s/);

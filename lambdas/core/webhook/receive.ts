@@ -8,6 +8,8 @@ import { urlValidationReply, verifyZoomRequest, type VerifyFailure } from './ver
 export const WEBHOOK_EVENT_SOURCE = 'zoomlake.webhook';
 /** Where bodies too large for an event-bus entry are kept, by content hash, in the lake bucket. */
 export const WEBHOOK_BODY_PREFIX = 'webhook-bodies';
+/** Zoom's endpoint check: answered by the receiver, never published or stored. */
+export const URL_VALIDATION_EVENT = 'endpoint.url_validation';
 
 /**
  * Bodies above this travel by reference: the detail wraps the body as a JSON string (quotes and escapes grow it)
@@ -107,7 +109,7 @@ export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps
     return json(400, { error: 'invalid body' }, 'invalid', bytes, { reason: error.message });
   }
 
-  if (env.event === 'endpoint.url_validation') {
+  if (env.event === URL_VALIDATION_EVENT) {
     const token = env.payload.plainToken;
     if (typeof token !== 'string' || token === '') {
       return json(400, { error: 'invalid body' }, 'invalid', bytes, { reason: 'url_validation without plainToken', event: env.event });

@@ -53,6 +53,12 @@ const NODE_FS_ERRORS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
 };
 
+/** What a Node file-system error means in words (`no such file or directory`), or undefined for any other error. */
+export function fsReason(error: unknown): string | undefined {
+  const { code } = error as NodeJS.ErrnoException;
+  return error instanceof Error && typeof code === 'string' && code in NODE_FS_ERRORS ? NODE_FS_ERRORS[code] : undefined;
+}
+
 /** One line for a Zoom API failure, with what to check. */
 function zoomMessage(error: ZoomApiError | ZoomBudgetError): string {
   if (error instanceof ZoomAuthError) {

@@ -11,7 +11,7 @@ import { formatTable, printable } from './format.ts';
 import { CliFailure, EXIT_USAGE, UsageError, errorText } from './errors.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
-import { loadWebhookBodies, splitBodies } from './load.ts';
+import { LOAD_MAX_FILE_BYTES, load } from './load.ts';
 import { startReceiver } from './receiver.ts';
 import { runService } from './run.ts';
 import { parseDuration } from '../schedule.ts';
@@ -41,7 +41,11 @@ commands:
                             (DIR must be new, empty or an earlier demo's; the demo writes its own DIR/zoomlake.config.json);
                             --json prints one JSON object instead: per detection id the alerts on planted and on benign
                             traffic (by background pattern) and the planted incidents found and missed, and the score
-  load FILE...              load Zoom webhook bodies (one JSON body, a JSON array, or NDJSON) into the lake
+  load FILE...              load trusted Zoom webhook bodies (samples, exports: no signature is checked) into the lake
+                            as serve would store them, typed tables included; a file holds one JSON body, a JSON array
+                            or NDJSON (at most ${LOAD_MAX_FILE_BYTES / 1024 / 1024} MiB); each body is stored byte for byte; bad bodies are
+                            listed and the rest loaded; exit 1 if a file cannot be read or loads nothing (the other
+                            files are still loaded)
   hunt "SQL" | --file F     run Athena-dialect SQL over the local lake's views  [--json]
   run [--port N] [--host H] [--poll-every D] [--detect-every D] [--json]
                             the whole pipeline as one long-running service, the way to run zoomlake on one machine:
@@ -164,29 +168,6 @@ async function claimFolderFor(rt: LocalRuntime, command: string): Promise<() => 
   const service = owner.command === 'run' || owner.command === 'serve';
   throw new CliFailure(`${rt.paths.dir} is in use by zoomlake ${owner.command} (pid ${owner.pid}${since}); ` +
     (service && WHILE_OWNED[command] !== undefined ? WHILE_OWNED[command] : 'wait for it to finish or stop it, or use another --dir'));
-}
-
-async function loadFile(rt: LocalRuntime, io: CliIo, label: string, text: string): Promise<number> {
-  const result = await loadWebhookBodies(splitBodies(text), rt.writer('cli-load'), rt.clock.now());
-  io.out(`${label}: loaded ${result.accepted} webhook bodies into ${rt.paths.lakeDir}` +
-    (result.rejected.length > 0 ? `, rejected ${result.rejected.length}:` : '') + '\n');
-  for (const r of result.rejected) io.out(`  body ${r.item}: ${r.reason}\n`);
-  return result.accepted;
-}
-
-async function load(rt: LocalRuntime, io: CliIo, files: readonly string[]): Promise<number> {
-  if (files.length === 0) throw new UsageError('load needs at least one FILE');
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      io.err(`zoomlake: cannot read ${file}: ${(error as Error).message}\n`);
-      return 1;
-    }
-    await loadFile(rt, io, file, text);
-  }
-  return 0;
 }
 
 async function counts(rt: LocalRuntime): Promise<{ table: string; raw_rows: number; records: number }[]> {
