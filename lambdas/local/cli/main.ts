@@ -17,7 +17,8 @@ import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { runDetections } from '#core/detect/run.ts';
 import { writeReport } from '../report/write.ts';
-import { formatTable } from './format.ts';
+import { formatTable, jsonLine, printable, terminalWriter } from './format.ts';
+import { initLakeFolder, requireLake } from '../lake-folder.ts';
 import { EXIT_USAGE, UsageError, errorText } from './errors.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
@@ -65,7 +66,8 @@ options on every command:
 `;
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo): Promise<number> {
+  const io: CliIo = { ...given, out: terminalWriter(given.out), err: terminalWriter(given.err) };
   let command = '';
   try {
     const { values, positionals } = parseArgs({
@@ -164,6 +166,7 @@ async function counts(rt: LocalRuntime): Promise<{ table: string; raw_rows: numb
 }
 
 async function tables(rt: LocalRuntime, io: CliIo): Promise<number> {
+  requireLake(rt.paths);
   const rows = await counts(rt);
   io.out(formatTable(['table', 'raw_rows', 'records'], rows) + '\n');
   return 0;
@@ -172,10 +175,11 @@ async function tables(rt: LocalRuntime, io: CliIo): Promise<number> {
 async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: string | undefined, json: boolean): Promise<number> {
   const sql = file !== undefined ? readFileSync(file, 'utf8') : args.join(' ');
   if (sql.trim() === '') throw new UsageError('hunt needs SQL or --file FILE');
+  requireLake(rt.paths);
   const engine = await rt.openQueryEngine();
   try {
     const result = await engine.query(sql);
-    if (json) for (const row of result.rows) io.out(JSON.stringify(row) + '\n');
+    if (json) for (const row of result.rows) io.out(jsonLine(row) + '\n');
     else io.out(formatTable(result.columns, result.rows) + `\n(${result.rows.length} rows)\n`);
     return 0;
   } finally {
@@ -192,6 +196,7 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   const unknown = ids.filter((id) => !all.some((d) => d.id === id));
   if (unknown.length > 0) throw new UsageError(`unknown detection ${unknown.join(', ')}; detections: ${all.map((d) => d.id).join(', ')}`);
   const chosen = ids.length > 0 ? all.filter((d) => ids.includes(d.id)) : all;
+  requireLake(rt.paths);
   const engine = await rt.openQueryEngine();
   let outcomes;
   try {
@@ -212,10 +217,10 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   const outcomeOf = new Map(delivered.map((d) => [d.alertId, d]));
   const notified = delivered.filter((d) => d.outcome === 'notified').length;
   if (json) {
-    for (const alert of alerts) io.out(JSON.stringify(alert) + '\n');
+    for (const alert of alerts) io.out(jsonLine(alert) + '\n');
   } else {
-    io.out(`zoomlake detect: ${chosen.length} detections over ${rt.paths.lakeDir} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
-      `${notified} notified (${rt.paths.alertsFile}), ${delivered.length - notified} suppressed as repeats\n`);
+    io.out(`zoomlake detect: ${chosen.length} detections over ${printable(rt.paths.lakeDir)} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
+      `${notified} notified (${printable(rt.paths.alertsFile)}), ${delivered.length - notified} suppressed as repeats\n`);
     if (alerts.length > 0) {
       const rows = alerts.map((a) => ({
         severity: a.severity, detection: a.detection_id, first_seen: a.first_seen, last_seen: a.last_seen,
@@ -225,14 +230,14 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
       io.out(formatTable(['severity', 'detection', 'first_seen', 'last_seen', 'entities', 'delivery'], rows) + '\n');
     }
   }
-  for (const f of failed) if (!f.ok) io.err(`zoomlake detect: detection ${f.detectionId} failed: ${f.error}\n`);
+  for (const f of failed) if (!f.ok) io.err(`zoomlake detect: detection ${f.detectionId} failed: ${printable(f.error)}\n`);
   return failed.length > 0 ? 1 : 0;
 }
 
 async function report(rt: LocalRuntime, io: CliIo, out: string | undefined): Promise<number> {
   const written = await writeReport(rt, out ?? `${rt.paths.dir}/report.html`);
   const { summary } = written.data;
-  io.out(`zoomlake report: wrote ${written.out} (${summary.alerts} alerts, ${summary.meetings} meetings, ${summary.people} people)\n`);
+  io.out(`zoomlake report: wrote ${printable(written.out)} (${summary.alerts} alerts, ${summary.meetings} meetings, ${summary.people} people)\n`);
   return 0;
 }
 
@@ -295,6 +300,7 @@ async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${portText}"`);
   const secret = await new EnvSecretProvider(io.env).getSecret('ZOOM_WEBHOOK_SECRET_TOKEN');
+  initLakeFolder(rt.paths);
   const pipeline = rt.webhookPipeline();
   const recovered = await pipeline.recover();
   // The realtime checks run on each accepted event; alerts go to <dir>/alerts.jsonl and one console line each.
@@ -306,7 +312,7 @@ async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string
     receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
     log: (line) => io.out(line + '\n'),
   });
-  io.out(`zoomlake serve: listening on ${server.url} (lake: ${rt.paths.lakeDir}` +
+  io.out(`zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
     (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
   await io.untilStopped();
   await server.close();
