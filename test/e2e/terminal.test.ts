@@ -6,10 +6,7 @@ import { zoomSignature } from '#core/webhook/verify.ts';
 import { main } from '#local/cli/main.ts';
 import { T0, joinEvent } from '../support/realtime-bodies.ts';
 import { REALTIME_TEST_CONFIG, alice } from '../support/realtime-cases.ts';
-
-/** What must never reach a terminal raw: C0 but tab and newline, DEL, C1, bidi controls, line separators. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/u;
+import { RAW_CONTROL } from '../support/terminal.ts';
 
 // A display name that retitles the terminal, a topic that erases the line and reverses the text after it, and a
 // folder whose name does both (and has glob characters, for good measure).

@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertConsoleLine } from '#local/alerts.ts';
 import { jsonLine, safeJson, terminalWriter } from '#local/cli/format.ts';
 import { filesUnder, globLiteral, oneFile } from '#local/duckdb-paths.ts';
-
-/** What must never reach a terminal raw: C0 but tab and newline, DEL, C1, bidi controls, line separators. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/u;
+import { RAW_CONTROL } from '../support/terminal.ts';
 
 const HOSTILE = { name: 'Eve\u001b]0;owned\u0007', topic: 'Board \u001b[2Kreview \u202eexe.pdf', del: 'a\u007fb\u009bc\u2028d' };
 
