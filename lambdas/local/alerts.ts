@@ -2,14 +2,15 @@ import { SuppressingAlertDelivery, type AlertEventDetail, type DedupWindows } fr
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import type { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, Clock, EventPublisher, StateStore } from '#core/ports.ts';
+import { printable } from './cli/format.ts';
 import { JsonlPublisher } from './jsonl-publisher.ts';
 
 export { dedupWindowsOf } from '#core/alerts/delivery.ts';
 
-/** One console line for a notified alert: severity, detection, title and entities (no evidence). */
+/** One console line for a notified alert: severity, detection, title and entities (no evidence), terminal-safe. */
 export function alertConsoleLine(detail: AlertEventDetail): string {
   const entities = Object.entries(detail.entities).map(([k, v]) => `${k}=${v}`).join(' ');
-  return `ALERT ${detail.severity.toUpperCase()} ${detail.detection_id}: ${detail.title}${entities === '' ? '' : ` (${entities})`}`;
+  return printable(`ALERT ${detail.severity.toUpperCase()} ${detail.detection_id}: ${detail.title}${entities === '' ? '' : ` (${entities})`}`);
 }
 
 /** The local alert bus: appends each event to the alerts file, then echoes a one-line summary of it. */

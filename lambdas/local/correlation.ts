@@ -10,6 +10,7 @@ import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
 import type { BusEvent, EventPublisher, QueryEngine } from '#core/ports.ts';
 import type { ZoomApi } from '#core/zoom/client.ts';
+import { oneFile } from './duckdb-paths.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -47,8 +48,6 @@ function readerOf(file: string): string | undefined {
   return undefined;
 }
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
 /** The local view standing for the configured data-access table: the file, or no rows when it does not exist (yet). */
 export function dataAccessView(source: DataAccessSource, file: string): { name: string; sql: string } {
   const reader = readerOf(file);
@@ -59,7 +58,7 @@ export function dataAccessView(source: DataAccessSource, file: string): { name: 
         + `CAST(NULL AS VARCHAR) AS "${source.resourceColumn}" WHERE false`,
     };
   }
-  return { name: source.table, sql: `SELECT * FROM ${reader}(${sqlString(file)})` };
+  return { name: source.table, sql: `SELECT * FROM ${reader}(${oneFile(file)})` };
 }
 
 /**

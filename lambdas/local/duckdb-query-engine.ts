@@ -22,6 +22,7 @@ import { DUCKDB_TYPES, dedupViewSql } from '#core/schema/derive.ts';
 import { rawTableName, tableColumns, tablePrefix } from '#core/schema/registry.ts';
 import { PARTITION_COLUMN, TABLES } from '#core/schema/tables.ts';
 import type { TableDef } from '#core/schema/types.ts';
+import { filesUnder } from './duckdb-paths.ts';
 import { installTrinoCompat } from './trino-compat.ts';
 
 /** Where the local engine finds the lake and keeps its catalog. */
@@ -168,8 +169,9 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   private async lakeFiles(): Promise<Map<string, string[]>> {
-    const root = `${this.lakeDir}/zoom/`;
-    const reader = await this.connection.runAndReadAll(`SELECT file FROM glob(${sqlString(`${root}*/dt=*/*.parquet`)}) ORDER BY file`);
+    const zoom = `${this.lakeDir}/zoom`;
+    const root = `${zoom}/`;
+    const reader = await this.connection.runAndReadAll(`SELECT file FROM glob(${filesUnder(zoom, '*/dt=*/*.parquet')}) ORDER BY file`);
     const byTable = new Map<string, string[]>();
     for (const [file] of reader.getRows()) {
       if (typeof file !== 'string' || !file.startsWith(root)) continue;
@@ -190,7 +192,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       return `${view} SELECT ${[...nulls, dt].join(', ')} WHERE false`;
     }
     const source = [
-      `read_parquet(${sqlString(`${this.lakeDir}/${tablePrefix(def)}/dt=*/*.parquet`)}`,
+      `read_parquet(${filesUnder(`${this.lakeDir}/${tablePrefix(def)}`, 'dt=*/*.parquet')}`,
       `hive_partitioning = true, hive_types = {'${PARTITION_COLUMN.name}': VARCHAR}, union_by_name = true)`,
     ].join(', ');
     const described = await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
@@ -200,10 +202,6 @@ export class DuckDbQueryEngine implements QueryEngine {
       `CAST(${present.has(c.name) ? c.name : 'NULL'} AS ${DUCKDB_TYPES[c.type]}) AS ${c.name}`);
     return `${view} SELECT ${[...selected, dt].join(', ')} FROM ${source}`;
   }
-}
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
 }
 
 // Integers bind as INTEGER/BIGINT and fractions as DOUBLE, as Athena reads the same values as SQL literals.

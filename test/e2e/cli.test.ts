@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
+import { initLakeFolder } from '#local/lake-folder.ts';
+import { localPaths } from '#local/runtime.ts';
 
 const run = promisify(execFile);
 
@@ -16,6 +18,12 @@ async function cli(...argv: string[]) {
 }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'zoomlake-cli-'));
+/** A data folder as a writer leaves it before its first event. */
+const dataDir = () => {
+  const dir = tempDir();
+  initLakeFolder(localPaths(dir));
+  return dir;
+};
 const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathname;
 /** Loads the bundled sample webhooks into `dir` (what `demo` did before issue #8). */
 const loadSamples = (dir: string) => cli('load', SAMPLES, '--dir', dir);
@@ -80,7 +88,7 @@ describe('zoomlake CLI (local pipeline)', () => {
     [['tables', '--colour'], 2, "Unknown option '--colour'"],
     [['load'], 2, 'load needs at least one FILE'],
   ])('%j exits %i with a clear message', async (argv, exitCode, message) => {
-    const { code, err } = await cli(...argv, '--dir', tempDir());
+    const { code, err } = await cli(...argv, '--dir', dataDir());
     expect(code).toBe(exitCode);
     expect(err).toContain(message);
   });
@@ -94,7 +102,7 @@ describe('zoomlake CLI (local pipeline)', () => {
   });
 
   it('runs as `npx zoomlake` through the package bin', async () => {
-    const dir = tempDir();
+    const dir = dataDir();
     const { stdout } = await run('npx', ['zoomlake', 'tables', '--dir', dir], { cwd: new URL('../..', import.meta.url).pathname });
     expect(countsOf(stdout).alerts).toEqual({ raw: 0, records: 0 });
   });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '#core/alerts/alert.ts';
 import { main } from '#local/cli/main.ts';
+import { initLakeFolder } from '#local/lake-folder.ts';
+import { localPaths } from '#local/runtime.ts';
 import { isScheduled } from '#core/detect/detection.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
 import { fixtureConfig, loadFixtures, matchExpected } from '../support/detection-fixtures.ts';
@@ -55,6 +57,7 @@ describe('zoomlake detect errors', () => {
   it('prints a summary without --json, and zero alerts on an empty lake', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-detect-'));
     dirs.push(dir);
+    initLakeFolder(localPaths(dir));
     const result = await cli('detect', '--dir', dir, '--now', '2026-11-20T12:00:00Z');
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/detections over .* up to 2026-11-20T12:00:00\.000Z: 0 alerts/);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
+import { initLakeFolder } from '#local/lake-folder.ts';
+import { localPaths } from '#local/runtime.ts';
 import { HOSTILE_NAME, HOSTILE_TOPIC, tableRows, writeReportLake } from '../support/report-lake.ts';
 
 const dirs: string[] = [];
@@ -93,8 +95,9 @@ describe('zoomlake report over a small lake', () => {
 });
 
 describe('zoomlake report edge cases', () => {
-  it('renders an empty data folder as a "no data" report', async () => {
+  it('renders a data folder without events as a "no data" report', async () => {
     const dir = tempDir();
+    initLakeFolder(localPaths(dir));
     const { code, out } = await cli('report', '--dir', dir);
     expect(code).toBe(0);
     expect(out).toContain('(0 alerts, 0 meetings, 0 people)');
@@ -111,13 +114,15 @@ describe('zoomlake report edge cases', () => {
     const out = join(tempDir(), 'report.html');
     const { code, err } = await cli('report', '--dir', dir, '--out', out);
     expect(code).toBe(1);
-    expect(err).toBe(`zoomlake report: no data folder at ${dir}: pass --dir with the folder of a local deployment (e.g. after \`zoomlake demo --dir ${dir}\`)\n`);
+    expect(err).toBe(`zoomlake report: no data folder at ${dir}: pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, ` +
+      `or start one of them with --dir ${dir} first\n`);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(dir)).toBe(false);
   });
 
   it('fails with exit code 1 when the output cannot be written', async () => {
     const dir = tempDir();
+    initLakeFolder(localPaths(dir));
     const { code, err } = await cli('report', '--dir', dir, '--out', dir);
     expect(code).toBe(1);
     expect(err).toMatch(/^zoomlake report: cannot write the report to /);

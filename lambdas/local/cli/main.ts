@@ -7,7 +7,8 @@ import { makeLocalRuntime, type LocalRuntime } from '../runtime.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { writeReport } from '../report/write.ts';
-import { formatTable, printable } from './format.ts';
+import { formatTable, jsonLine, printable, terminalWriter } from './format.ts';
+import { requireLake } from '../lake-folder.ts';
 import { CliFailure, EXIT_USAGE, UsageError, errorText } from './errors.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
@@ -75,7 +76,8 @@ options on every command:
 `;
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo): Promise<number> {
+  const io: CliIo = { ...given, out: terminalWriter(given.out), err: terminalWriter(given.err) };
   let command = '';
   try {
     const { values, positionals } = parseArgs({
@@ -113,7 +115,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     command = first;
     const config = loadConfig(values.config);
     const rt = makeLocalRuntime(config, values.dir);
-    const release = OWNING_COMMANDS.has(command) ? await claimFolderFor(rt, command) : undefined;
+    // Commands that write state claim the folder once their arguments are checked (usage errors come first).
+    let release: (() => Promise<void>) | undefined;
+    const claim = async () => {
+      release ??= await claimFolderFor(rt, command);
+    };
     try {
       return await dispatch();
     } finally {
@@ -125,15 +131,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'load': return await load(rt, io, args);
       case 'hunt': return await hunt(rt, io, args, values.file, values.json);
       case 'tables': return await tables(rt, io);
-      case 'detect': return await detect(rt, io, values.detection ?? [], values.now, values.json);
-      case 'serve': return await serve(rt, io, values.host, values.port);
-      case 'run': return await runService(rt, io, {
+      case 'detect': return await detect(rt, io, claim, values.detection ?? [], values.now, values.json);
+      case 'serve': return await serve(rt, io, claim, values.host, values.port);
+      case 'run': return await runService(rt, io, claim, {
         host: values.host, port: parsePort(values.port), json: values.json,
         ...(values['poll-every'] === undefined ? {} : { pollEveryMs: durationFlag('poll-every', values['poll-every']) }),
         ...(values['detect-every'] === undefined ? {} : { detectEveryMs: durationFlag('detect-every', values['detect-every']) }),
       });
       case 'simulate': return await simulate(io, values.host, values.port, values.plan);
-      case 'poll': return await poll(rt, io, values.source ?? [], values.from, values.to);
+      case 'poll': return await poll(rt, io, claim, values.source ?? [], values.from, values.to);
       case 'report': return await report(rt, io, values.out);
       case 'status': return await status(rt, io, values.json);
       case 'config':
@@ -149,9 +155,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return code;
   }
 }
-
-/** Commands that write a folder's state: one process at a time owns the folder (DESIGN §10). */
-const OWNING_COMMANDS = new Set(['serve', 'run', 'poll', 'detect']);
 
 /** What a command refused by the folder's owner should do instead. */
 const WHILE_OWNED: Readonly<Record<string, string>> = {
@@ -187,6 +190,7 @@ async function counts(rt: LocalRuntime): Promise<{ table: string; raw_rows: numb
 }
 
 async function tables(rt: LocalRuntime, io: CliIo): Promise<number> {
+  requireLake(rt.paths);
   const rows = await counts(rt);
   io.out(formatTable(['table', 'raw_rows', 'records'], rows) + '\n');
   return 0;
@@ -195,10 +199,11 @@ async function tables(rt: LocalRuntime, io: CliIo): Promise<number> {
 async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: string | undefined, json: boolean): Promise<number> {
   const sql = file !== undefined ? readFileSync(file, 'utf8') : args.join(' ');
   if (sql.trim() === '') throw new UsageError('hunt needs SQL or --file FILE');
+  requireLake(rt.paths);
   const engine = await rt.openQueryEngine();
   try {
     const result = await engine.query(sql);
-    if (json) for (const row of result.rows) io.out(JSON.stringify(row) + '\n');
+    if (json) for (const row of result.rows) io.out(jsonLine(row) + '\n');
     else io.out(formatTable(result.columns, result.rows) + `\n(${result.rows.length} rows)\n`);
     return 0;
   } finally {
@@ -206,7 +211,10 @@ async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: 
   }
 }
 
-async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowText: string | undefined, json: boolean): Promise<number> {
+/** Claims the command's data folder for this process (DESIGN §10: one writer of a folder's state at a time). */
+type Claim = () => Promise<void>;
+
+async function detect(rt: LocalRuntime, io: CliIo, claim: Claim, ids: readonly string[], nowText: string | undefined, json: boolean): Promise<number> {
   const nowMs = nowText === undefined ? rt.clock.now() : Date.parse(nowText);
   if (nowText !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(nowText) || Number.isNaN(nowMs))) {
     throw new UsageError(`--now must be an ISO-8601 time such as 2026-11-20T12:00:00Z, got "${nowText}"`);
@@ -215,16 +223,18 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
   const unknown = ids.filter((id) => !all.some((d) => d.id === id));
   if (unknown.length > 0) throw new UsageError(`unknown detection ${unknown.join(', ')}; detections: ${all.map((d) => d.id).join(', ')}`);
   const chosen = ids.length > 0 ? all.filter((d) => ids.includes(d.id)) : all;
+  requireLake(rt.paths); // before the claim, which creates the folder's state/
+  await claim();
   const pass = await detectOnce(rt, chosen, nowMs);
   const { alerts, delivered } = pass;
   const failed = pass.outcomes.filter((o) => !o.ok);
   const outcomeOf = new Map(delivered.map((d) => [d.alertId, d]));
   const notified = delivered.filter((d) => d.outcome === 'notified').length;
   if (json) {
-    for (const alert of alerts) io.out(JSON.stringify(alert) + '\n');
+    for (const alert of alerts) io.out(jsonLine(alert) + '\n');
   } else {
-    io.out(`zoomlake detect: ${chosen.length} detections over ${rt.paths.lakeDir} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
-      `${notified} notified (${rt.paths.alertsFile}), ${delivered.length - notified} suppressed as repeats\n`);
+    io.out(`zoomlake detect: ${chosen.length} detections over ${printable(rt.paths.lakeDir)} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
+      `${notified} notified (${printable(rt.paths.alertsFile)}), ${delivered.length - notified} suppressed as repeats\n`);
     if (alerts.length > 0) {
       const rows = alerts.map((a) => ({
         severity: a.severity, detection: a.detection_id, first_seen: a.first_seen, last_seen: a.last_seen,
@@ -234,25 +244,26 @@ async function detect(rt: LocalRuntime, io: CliIo, ids: readonly string[], nowTe
       io.out(formatTable(['severity', 'detection', 'first_seen', 'last_seen', 'entities', 'delivery'], rows) + '\n');
     }
   }
-  for (const f of failed) if (!f.ok) io.err(`zoomlake detect: detection ${f.detectionId} failed: ${f.error}\n`);
+  for (const f of failed) if (!f.ok) io.err(`zoomlake detect: detection ${f.detectionId} failed: ${printable(f.error)}\n`);
   return failed.length > 0 ? 1 : 0;
 }
 
 async function report(rt: LocalRuntime, io: CliIo, out: string | undefined): Promise<number> {
   const written = await writeReport(rt, out ?? `${rt.paths.dir}/report.html`);
   const { summary } = written.data;
-  io.out(`zoomlake report: wrote ${written.out} (${summary.alerts} alerts, ${summary.meetings} meetings, ${summary.people} people)\n`);
+  io.out(`zoomlake report: wrote ${printable(written.out)} (${summary.alerts} alerts, ${summary.meetings} meetings, ${summary.people} people)\n`);
   return 0;
 }
 
 const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
 
-async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from: string | undefined, to: string | undefined): Promise<number> {
+async function poll(rt: LocalRuntime, io: CliIo, claim: Claim, names: readonly string[], from: string | undefined, to: string | undefined): Promise<number> {
   if ((from === undefined) !== (to === undefined)) throw new UsageError('--from and --to go together');
   for (const day of [from, to]) if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new UsageError(`dates are YYYY-MM-DD, got "${day}"`);
   const enabled = Object.entries(rt.config.sources).filter(([, s]) => s.enabled).map(([name]) => name);
   const wanted = names.length > 0 ? names : enabled;
   for (const name of wanted) if (!(name in POLL_SOURCES)) throw new UsageError(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
+  await claim();
   const api = await zoomApiFromEnv(rt, io.env);
   // Each source runs on its own: one that fails prints its line and the others still run.
   const results = await pollSources(rt, {
@@ -271,8 +282,9 @@ async function poll(rt: LocalRuntime, io: CliIo, names: readonly string[], from:
 }
 
 async function status(rt: LocalRuntime, io: CliIo, json: boolean): Promise<number> {
+  requireLake(rt.paths);
   const result = await folderStatus(rt);
-  io.out(json ? JSON.stringify(result) + '\n' : formatStatus(result));
+  io.out(json ? jsonLine(result) + '\n' : formatStatus(result));
   return 0;
 }
 
@@ -306,11 +318,12 @@ function durationFlag(name: string, text: string): number {
   }
 }
 
-async function serve(rt: LocalRuntime, io: CliIo, host: string, portText: string): Promise<number> {
+async function serve(rt: LocalRuntime, io: CliIo, claim: Claim, host: string, portText: string): Promise<number> {
   const port = parsePort(portText);
+  await claim();
   const line = (text: string) => io.out(text + '\n');
   const { server, recovered } = await startReceiver(rt, { host, port, env: io.env, log: line, alert: line });
-  io.out(`zoomlake serve: listening on ${server.url} (lake: ${rt.paths.lakeDir}` +
+  io.out(`zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
     (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
   await io.untilStopped();
   await server.close();

@@ -1,6 +1,7 @@
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { makeLocalCorrelation } from '../correlation.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
+import { initLakeFolder } from '../lake-folder.ts';
 import { makeLocalRealtime } from '../realtime.ts';
 import type { LocalRuntime } from '../runtime.ts';
 import { startWebhookServer, type WebhookServer } from '../webhook-server.ts';
@@ -29,6 +30,7 @@ export interface Receiver {
  */
 export async function startReceiver(rt: LocalRuntime, options: ReceiverOptions): Promise<Receiver> {
   const secret = await new EnvSecretProvider(options.env).getSecret('ZOOM_WEBHOOK_SECRET_TOKEN');
+  initLakeFolder(rt.paths);
   const pipeline = rt.webhookPipeline();
   const recovered = await pipeline.recover();
   const realtime = makeLocalRealtime(rt, options.alert);

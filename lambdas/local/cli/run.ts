@@ -4,7 +4,7 @@ import type { ZoomApi } from '#core/zoom/client.ts';
 import type { LocalRuntime } from '../runtime.ts';
 import { nextFire, type Schedule } from '../schedule.ts';
 import { UsageError } from './errors.ts';
-import { printable } from './format.ts';
+import { jsonLine, printable } from './format.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv, type PollResult } from './jobs.ts';
 import { startReceiver } from './receiver.ts';
 import type { CliIo } from './main.ts';
@@ -41,10 +41,11 @@ type Log = (event: string, text: string, fields?: Readonly<Record<string, unknow
  * each window it wrote, so nothing is lost either way), no new one starts, the receiver stops accepting and every
  * buffered event is written to the lake; then exit 0.
  */
-export async function runService(rt: LocalRuntime, io: CliIo, options: RunOptions): Promise<number> {
+export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promise<void>, options: RunOptions): Promise<number> {
   const log = makeLog(io, options.json, rt);
   const startedAt = rt.clock.now();
   const jobs = plan(rt, options, startedAt);
+  await claim();
   const polled = jobs.filter((j) => j.kind === 'poll');
   // The poll sources need the API; checked before anything listens, so a missing credential is one line and exit 2.
   const api = polled.length > 0
@@ -177,14 +178,7 @@ function logReceiverLine(log: Log, line: string): void {
 
 function makeLog(io: CliIo, json: boolean, rt: LocalRuntime): Log {
   return (event, text, fields = {}, stream = 'out') => {
-    const line = json ? terminalSafeJson({ time: new Date(rt.clock.now()).toISOString(), event, ...fields }) : printable(text);
+    const line = json ? jsonLine({ time: new Date(rt.clock.now()).toISOString(), event, ...fields }) : printable(text);
     (stream === 'out' ? io.out : io.err)(line + '\n');
   };
 }
-
-/** JSON with the characters JSON.stringify leaves raw but a terminal acts on (DEL, C1, bidi controls) escaped as \\uXXXX. */
-function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
-    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
-}
-

@@ -1,12 +1,13 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LocalRuntime } from '../runtime.ts';
 import type { ReportData } from './data.ts';
 import { CliFailure } from '../cli/errors.ts';
+import { requireLake } from '../lake-folder.ts';
 import { collectReportData } from './queries.ts';
 import { renderReport } from './render.ts';
 
-/** The report cannot be made: no data folder, or the output cannot be written. */
+/** The report cannot be written to its output. */
 export class ReportError extends CliFailure {
   override readonly name = 'ReportError';
   readonly retryable = false;
@@ -19,16 +20,13 @@ export interface WrittenReport {
   readonly data: ReportData;
 }
 
-/** Queries the local lake, renders the report and writes it to `out` (its folder is created when missing). */
+/**
+ * Queries the local lake, renders the report and writes it to `out` (its folder is created when missing). Throws
+ * NoLakeError when the runtime's folder is not a zoomlake data folder.
+ */
 export async function writeReport(rt: LocalRuntime, out: string): Promise<WrittenReport> {
   const dir = rt.paths.dir;
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new ReportError(`no data folder at ${dir}: pass --dir with the folder of a local deployment (e.g. after \`zoomlake demo --dir ${dir}\`)`);
+  requireLake(rt.paths);
   const engine = await rt.openQueryEngine();
   let data: ReportData;
   try {
