@@ -45,6 +45,7 @@ describe('one owner per data folder', () => {
     expect(second.stdout()).toBe('');
 
     expect((await cli({}, 'tables', '--dir', dir)).code).toBe(0);
+    expect((await cli({}, 'report', '--dir', dir, '--out', join(dir, 'report.html'))).code).toBe(0);
     expect((await cli({}, 'hunt', '--dir', dir, 'SELECT count(*) AS n FROM participant_events')).code).toBe(0);
     const status = await cli({}, 'status', '--dir', dir, '--json');
     expect(status.code).toBe(0);

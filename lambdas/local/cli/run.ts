@@ -63,6 +63,12 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
     `${polled.length} poll sources, ${jobs.length - polled.length} detections on schedule`,
   { url: server.url, lake: rt.paths.lakeDir, recovered, sources: polled.map((j) => j.name), detections: jobs.length - polled.length });
 
+  if (rt.config.internalDomains.length === 0) {
+    log('warning', 'zoomlake run: warning: internalDomains is empty in the config, so every participant counts as external and ' +
+      'the detections that judge outsiders will name employees; set it to the organisation\'s email domains',
+    { reason: 'internal_domains_empty' }, 'err');
+  }
+
   let stopping = false;
   let wake: () => void = () => undefined;
   const stopped = io.untilStopped().then(() => {
