@@ -23,6 +23,11 @@ export interface WebhookServerOptions {
   readonly correlation?: LocalCorrelation;
   /** One line per request: outcome, reason code, event, bytes; never bodies or signatures. */
   readonly log: (line: string) => void;
+  /**
+   * How long close() lets requests in flight finish before it cuts their connections (a client that stalls
+   * mid-body must not hold shutdown, and the buffered events, hostage). @default 5000
+   */
+  readonly closeGraceMs?: number;
 }
 
 /** A running local receiver. */
@@ -31,20 +36,42 @@ export interface WebhookServer {
   readonly url: string;
   /** Writes everything received so far to the lake, after the realtime checks have seen it. */
   flush(): Promise<void>;
-  /** Stops accepting requests, writes what is buffered, and closes. */
+  /**
+   * Stops accepting requests, lets those in flight finish (cutting them after `closeGraceMs`), writes what is
+   * buffered, and closes. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
-/** Reads a request body, stopping as soon as it exceeds `limit` bytes (the caller answers 413). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads a request body, stopping as soon as it exceeds `limit` bytes (the caller answers 413 and closes the
+ * connection). Rejects when the client goes away mid-body.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      done();
+      // The rest of the body is read and dropped, so the 413 reaches the client instead of a reset connection.
+      req.resume();
+      resolve('too_large');
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('client closed the connection mid-body'));
+    };
+    req.on('data', onData).on('end', onEnd).on('error', reject).on('close', onClose);
+  });
 }
 
 /**
@@ -61,16 +88,19 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (result.written + result.retrying + result.deadLettered > 0) opts.log(JSON.stringify({ flush: result }));
   };
 
+  const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: string) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+      if (res.destroyed) return;
+      // A refused body is not read to its end, so the connection cannot serve another request: close it.
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
       res.end(body);
     };
     const path = (req.url ?? '').split('?')[0];
     if (path === '/healthz' && req.method === 'GET') return reply(200, JSON.stringify({ status: 'ok', pending: opts.pipeline.pendingCount }));
     if (path !== '/zoom/webhook') return reply(404, '{"error":"not found"}');
     if (req.method !== 'POST') return reply(405, '{"error":"method not allowed"}');
-    void (async () => {
+    const handling = (async () => {
       let result: WebhookResult;
       try {
         const body = await readBody(req, opts.receiver.maxBodyBytes);
@@ -84,6 +114,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       opts.log(JSON.stringify({ status: result.status, outcome: result.outcome, reason: result.reason, event: result.event, bytes: result.bytes }));
       reply(result.status, result.body);
     })();
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -93,14 +125,33 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const { port } = server.address() as AddressInfo;
   const timer = setInterval(() => void flush().catch((e: unknown) => opts.log(JSON.stringify({ flushError: e instanceof Error ? e.name : 'unknown' }))), opts.flushIntervalMs);
 
+  const stopAccepting = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections with no request in flight would hold close() open; requests in flight get the grace period.
+    server.closeIdleConnections();
+    let grace: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      grace = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, opts.closeGraceMs ?? 5_000);
+    });
+    await Promise.race([closed, cut]);
+    clearTimeout(grace);
+    await closed;
+    // A request whose connection was cut may still be publishing: the final flush must see its event.
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  let closing: Promise<void> | undefined;
+
   return {
     url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/zoom/webhook`,
     flush,
-    close: async () => {
+    close: () => closing ??= (async () => {
       clearInterval(timer);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopAccepting();
       await opts.correlation?.close();
       await flush();
-    },
+    })(),
   };
 }
