@@ -77,6 +77,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'to
 /**
  * Starts the local Zoom webhook receiver: `POST /zoom/webhook` runs the same core as the Lambda
  * (receiveWebhook), `GET /healthz` answers 200. Events are written to the lake every `flushIntervalMs`.
+ * It recovers the pipeline's spool first (a no-op when the caller already did) and hands the recovered events to
+ * the realtime checks and the correlation, ahead of any new one.
  */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const checked = opts.realtime ? opts.realtime.publisherAfter(opts.pipeline) : opts.pipeline;
@@ -87,6 +89,13 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     const result = await opts.pipeline.flush();
     if (result.written + result.retrying + result.deadLettered > 0) opts.log(JSON.stringify({ flush: result }));
   };
+
+  // Events a crashed run spooled go through the checks and correlation before any new request is accepted.
+  await opts.pipeline.recover();
+  const recovered = opts.pipeline.takeRecovered();
+  opts.realtime?.enqueue(recovered);
+  opts.correlation?.enqueue(recovered);
+  if (recovered.length > 0) opts.log(JSON.stringify({ recovered: recovered.length }));
 
   const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
