@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
+import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 
 // The real binary as a child process: signals, exit codes and the event loop are what these tests are about.
 const BIN = new URL('../../bin/zoomlake.mjs', import.meta.url).pathname;
@@ -38,7 +39,7 @@ interface Served {
 
 async function serve(dir: string): Promise<Served> {
   const configFile = join(dir, 'zoomlake.config.json');
-  writeFileSync(configFile, JSON.stringify({ webhook: { maxBodyBytes: MAX_BODY } }));
+  writeFileSync(configFile, JSON.stringify({ ...REALTIME_TEST_CONFIG, webhook: { maxBodyBytes: MAX_BODY } }));
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--dir', dir, '--config', configFile], {
     cwd: ROOT, env: { PATH: process.env.PATH, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -92,7 +93,7 @@ function partialRequest(url: string, thenClose: boolean): Promise<void> {
 }
 
 async function lakeStartedIds(dir: string): Promise<string[]> {
-  const engine = await makeLocalRuntime(parseConfig({}), dir).openQueryEngine();
+  const engine = await makeLocalRuntime(parseConfig(REALTIME_TEST_CONFIG), dir).openQueryEngine();
   try {
     const { rows } = await engine.query("SELECT object_id FROM webhook_events WHERE event = 'meeting.started' ORDER BY object_id");
     return rows.map((r) => String(r.object_id));
@@ -140,6 +141,41 @@ describe('zoomlake serve stops cleanly', () => {
     expect(await exitOf(s)).toBe(0);
     expect(s.output()).toContain('received again');
     expect(await lakeStartedIds(dir)).toEqual(['1', '2', '3']);
+    expect(spoolOf(dir)).toBe('');
+  });
+});
+
+describe('zoomlake serve after a crash', () => {
+  it('recovers a spool with a torn tail, raises the recovered events\' alert once, and loses nothing acknowledged after a second crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zoomlake-crash-'));
+    const scene = CASES.find((c) => c.name === 'deactivated user joins')!;
+    const bodies = [...(scene.setup ?? []), ...scene.events];
+    // What a crashed serve leaves: acknowledged events (not yet checked) and a line cut short mid-append.
+    const lines = bodies.map((body, i) => JSON.stringify({ id: `before-crash-${i}`, detailType: 'x', detail: { receivedAt: Date.now(), body } }) + '\n');
+    mkdirSync(join(dir, 'state'), { recursive: true });
+    writeFileSync(join(dir, 'state', 'webhook-spool.jsonl'), lines.join('') + lines[0]!.slice(0, 30));
+
+    const first = await serve(dir);
+    expect(await post(first.url, started(7))).toBe(200);
+    first.child.kill('SIGKILL');
+    expect(await exitOf(first)).toBe('SIGKILL');
+    // The crash came before the first flush, so the new event is still only in the spool, after the recovered ones.
+    expect(spoolOf(dir).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id).slice(0, bodies.length))
+      .toEqual(bodies.map((_, i) => `before-crash-${i}`));
+    expect(spoolOf(dir)).toContain('u-7==');
+
+    const second = await serve(dir);
+    second.child.kill('SIGTERM');
+    expect(await exitOf(second)).toBe(0);
+    expect(await lakeStartedIds(dir)).toEqual(['7']);
+    const engine = await makeLocalRuntime(parseConfig(REALTIME_TEST_CONFIG), dir).openQueryEngine();
+    try {
+      expect(Number((await engine.query('SELECT count(*) AS n FROM webhook_events')).rows[0]!.n)).toBe(bodies.length + 1);
+    } finally {
+      engine.close();
+    }
+    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { detail: { detection_id: string } }).detail.detection_id);
+    expect(alerts).toEqual(scene.expect);
     expect(spoolOf(dir)).toBe('');
   });
 });
