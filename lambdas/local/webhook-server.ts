@@ -43,13 +43,17 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
+// How much of a refused body is read and dropped so the client, still sending, gets its 413 rather than a reset.
+const DRAIN_BYTES = 64 * 1024 * 1024;
+
 /**
- * Reads a request body, stopping as soon as it exceeds `limit` bytes (the caller answers 413 and closes the
- * connection). Rejects when the client goes away mid-body.
+ * Reads a request body. Past `limit` bytes the rest is read and dropped (the caller answers 413 once it ends, and
+ * the connection stays usable); past `limit` + DRAIN_BYTES the connection is cut. Rejects when the client goes
+ * away mid-body.
  */
 function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large'> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
       req.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
@@ -57,14 +61,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'to
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
+      chunks = [];
+      if (size <= limit + DRAIN_BYTES) return;
       done();
-      // The rest of the body is read and dropped, so the 413 reaches the client instead of a reset connection.
-      req.resume();
+      req.destroy();
       resolve('too_large');
     };
     const onEnd = () => {
       done();
-      resolve(Buffer.concat(chunks));
+      resolve(size > limit ? 'too_large' : Buffer.concat(chunks));
     };
     const onClose = () => {
       done();
@@ -101,8 +106,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: string) => {
       if (res.destroyed) return;
-      // A refused body is not read to its end, so the connection cannot serve another request: close it.
-      res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
+      res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body);
     };
     const path = (req.url ?? '').split('?')[0];

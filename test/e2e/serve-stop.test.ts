@@ -146,7 +146,7 @@ describe('zoomlake serve stops cleanly', () => {
 });
 
 describe('zoomlake serve after a crash', () => {
-  it('recovers a spool with a torn tail, raises the recovered events\' alert once, and loses nothing acknowledged after a second crash', async () => {
+  it('recovers a spool with a torn tail, raises the recovered events\' alert, and after a second crash loses nothing acknowledged nor raises it again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-crash-'));
     const scene = CASES.find((c) => c.name === 'deactivated user joins')!;
     const bodies = [...(scene.setup ?? []), ...scene.events];
@@ -156,6 +156,10 @@ describe('zoomlake serve after a crash', () => {
     writeFileSync(join(dir, 'state', 'webhook-spool.jsonl'), lines.join('') + lines[0]!.slice(0, 30));
 
     const first = await serve(dir);
+    // The crash comes after the recovered events were checked (a crash inside alert delivery is another matter:
+    // SuppressingAlertDelivery writes the suppression item before the alert, so such an alert can be lost, a defect
+    // of its own not covered here).
+    await until('the recovered events\' alert', () => existsSync(join(dir, 'alerts.jsonl')));
     expect(await post(first.url, started(7))).toBe(200);
     first.child.kill('SIGKILL');
     expect(await exitOf(first)).toBe('SIGKILL');
