@@ -70,8 +70,12 @@ export function dataAccessView(source: DataAccessSource, file: string): { name: 
 export class LocalCorrelation {
   private readonly runs = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  /** Executions claimed before this time were claimed by an earlier process. */
+  private readonly startedAt: number;
 
-  constructor(private readonly deps: LocalCorrelationDeps) {}
+  constructor(private readonly deps: LocalCorrelationDeps) {
+    this.startedAt = deps.rt.clock.now();
+  }
 
   /** A publisher that hands events to `inner` and, once it accepted them, starts a run for each meeting.ended. */
   publisherAfter(inner: EventPublisher): EventPublisher {
@@ -119,14 +123,26 @@ export class LocalCorrelation {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
-  /** Claims the execution name as Step Functions would: a conditional put, so a second start of one name is `duplicate`. */
-  private async claim(execution: string): Promise<'started' | 'duplicate'> {
+  /**
+   * Claims the execution name as Step Functions would: a conditional put, so a second start of one name is
+   * `duplicate`. One process owns the folder, so an execution started before this process and never finished died
+   * with the process before it (a crash; a stop releases the name): it is started again, as its event is replayed
+   * from the spool.
+   */
+  private async claim(execution: string, startedAt: number): Promise<'started' | 'duplicate'> {
     const { rt } = this.deps;
+    const item = { pk: EXECUTION_PK, sk: execution, attrs: { started_at: startedAt }, expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS };
     try {
-      await rt.state.put({
-        pk: EXECUTION_PK, sk: execution, attrs: { started_at: rt.clock.now() },
-        expiresAt: Math.floor(rt.clock.now() / 1000) + EXECUTION_TTL_SECONDS,
-      }, { kind: 'notExists' });
+      await rt.state.put(item, { kind: 'notExists' });
+      return 'started';
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
+    const current = await rt.state.get(EXECUTION_PK, execution);
+    const previous = current?.attrs.started_at;
+    if (current?.attrs.finished_at !== undefined || typeof previous !== 'number' || previous >= this.startedAt) return 'duplicate';
+    try {
+      await rt.state.put(item, { kind: 'attrEquals', name: 'started_at', value: previous });
       return 'started';
     } catch (error) {
       if (error instanceof ConditionFailedError) return 'duplicate';
@@ -134,13 +150,23 @@ export class LocalCorrelation {
     }
   }
 
+  /** Marks a claimed execution finished: its name stays taken, and a later process does not run it again. */
+  private async finish(execution: string, startedAt: number): Promise<void> {
+    const { rt } = this.deps;
+    await rt.state.put({
+      pk: EXECUTION_PK, sk: execution, attrs: { started_at: startedAt, finished_at: rt.clock.now() },
+      expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS,
+    });
+  }
+
   private async start(detail: unknown): Promise<void> {
     const { rt, log } = this.deps;
     let input: MeetingEndedInput | undefined;
     // The same start as the starter Lambda's, with this process as the "state machine".
+    const startedAt = rt.clock.now();
     const outcome = await startCorrelation(detail, {
       bodies: rt.store, executionName,
-      starter: { start: (name, started) => ((input = started), this.claim(name)) },
+      starter: { start: (name, started) => ((input = started), this.claim(name, startedAt)) },
     });
     if (outcome.status !== 'started' || input === undefined) {
       if (outcome.status !== 'ignored') log(JSON.stringify({ correlation: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : { execution: outcome.execution }) }));
@@ -156,6 +182,7 @@ export class LocalCorrelation {
         api: this.deps.api, newWriter: () => rt.writer('correlation'), query, state: rt.state, clock: rt.clock,
         delivery: this.deps.delivery, settings: this.deps.settings, registry: rt.registry, plan: rt.config.planTier, sleep: this.sleep,
       }, input);
+      await this.finish(execution, startedAt);
       log(JSON.stringify(result.status === 'completed'
         ? { correlation: 'completed', execution, participants: result.participants.participants, details: result.details.details, ...result.alerts }
         : { correlation: 'participants_unavailable', execution, attempts: result.attempts, ...result.alerts }));
@@ -165,6 +192,8 @@ export class LocalCorrelation {
         await rt.state.delete(EXECUTION_PK, execution).catch(() => undefined);
         return log(JSON.stringify({ correlation: 'stopped', execution }));
       }
+      // A failed execution keeps its name, as in Step Functions: the same meeting is not run again.
+      await this.finish(execution, startedAt).catch(() => undefined);
       const message = error instanceof Error ? error.message.slice(0, 300) : '';
       log(JSON.stringify({ correlation: 'failed', execution, reason: error instanceof Error ? error.name : 'unknown', message }));
     } finally {

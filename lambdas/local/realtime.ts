@@ -76,6 +76,7 @@ export function makeLocalRealtime(rt: LocalRuntime, echo: (line: string) => void
     state: rt.state, newWriter: (id) => rt.writer(id), clock: rt.clock, alertsFile: rt.paths.alertsFile, windows: dedupWindowsOf(rt.registry.detections), echo,
   });
   const settings = compileSettings({ ...rt.config, ...rt.config.realtime });
-  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry },
+  // An event recovered from the spool may have been claimed by the process that crashed: its claim is taken over.
+  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry, claimsStaleBefore: rt.clock.now() },
     join(rt.paths.dir, 'state', 'realtime-dead-letters.jsonl'), echo, options.onOutcome);
 }

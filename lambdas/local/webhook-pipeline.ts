@@ -3,12 +3,44 @@ import { readFile } from 'node:fs/promises';
 import type { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, ObjectStore } from '#core/ports.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
+import { WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { appendDurably, replaceFileDurably } from './durable-file.ts';
 
 /** One spooled bus event: what SQS would hold between the bus and the lake writer. */
 interface Spooled {
   readonly id: string;
+  /** The bus detail-type, so a recovered event reaches the same consumers as a live one (absent in older spools). */
+  readonly detailType?: string;
   readonly detail: unknown;
+}
+
+// Spools written before detail-types were kept: their events still reach the realtime checks, which read the body.
+const UNKNOWN_DETAIL_TYPE = 'zoom.unnamed_event';
+const LINE_START = '{"id":"';
+
+/**
+ * The spooled items in `text`, and whether every line was whole. A line cut short by a crash was never acknowledged
+ * (publish resolves only after the fsync), so Zoom retries it and it is dropped here. Spools written before torn
+ * tails were cut can hold an acknowledged item glued after a torn line; it is recovered from where it starts.
+ */
+function parseSpool(text: string): { items: Spooled[]; clean: boolean } {
+  let clean = text === '' || text.endsWith('\n');
+  const items: Spooled[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let item: Spooled | undefined;
+    for (let at = 0; at >= 0 && item === undefined; at = line.indexOf(LINE_START, at + 1)) {
+      try {
+        const parsed = JSON.parse(line.slice(at)) as Partial<Spooled> | null;
+        if (typeof parsed?.id === 'string' && 'detail' in parsed) item = parsed as Spooled;
+      } catch {
+        // not whole from here; try the next item start in the line
+      }
+      if (item === undefined || at > 0) clean = false;
+    }
+    if (item !== undefined) items.push(item);
+  }
+  return { items, clean };
 }
 
 /** What one flush did. */
@@ -29,6 +61,8 @@ export interface PipelineFlush {
 export class LocalWebhookPipeline implements EventPublisher {
   private pending: Spooled[] = [];
   private tail: Promise<unknown> = Promise.resolve();
+  private recovered = false;
+  private replay: BusEvent[] = [];
 
   constructor(
     private readonly spoolFile: string,
@@ -38,25 +72,37 @@ export class LocalWebhookPipeline implements EventPublisher {
     private readonly bodies: ObjectStore,
   ) {}
 
-  /** Loads events a previous run spooled but did not write; returns how many. */
+  /**
+   * Loads events a previous run spooled but did not write, and rewrites the spool without a torn last line (durably,
+   * before any new event is appended after it); returns how many. Only the first call reads the spool.
+   */
   async recover(): Promise<number> {
-    let text: string;
-    try {
-      text = await readFile(this.spoolFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
-    // A line cut short by a crash was never acknowledged to Zoom; Zoom retries it, so it is skipped here.
-    const items = text.split('\n').flatMap((line) => {
+    return this.serial(async () => {
+      if (this.recovered) return 0;
+      this.recovered = true;
+      let text: string;
       try {
-        return line.trim() === '' ? [] : [JSON.parse(line) as Spooled];
-      } catch {
-        return [];
+        text = await readFile(this.spoolFile, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw error;
       }
+      const { items, clean } = parseSpool(text);
+      const known = new Set(this.pending.map((i) => i.id));
+      const fresh = items.filter((i) => !known.has(i.id) && (known.add(i.id), true));
+      this.pending.unshift(...fresh);
+      if (!clean) await this.rewriteSpool();
+      this.replay.push(...fresh.map((i) => ({ source: WEBHOOK_EVENT_SOURCE, detailType: i.detailType ?? UNKNOWN_DETAIL_TYPE, detail: i.detail })));
+      return fresh.length;
     });
-    this.pending.push(...items);
-    return items.length;
+  }
+
+  /**
+   * The recovered events not yet handed on, oldest first; each is returned once. The lake gets them from `flush()`;
+   * this is for the consumers that see live events after the spool (realtime checks, correlation).
+   */
+  takeRecovered(): BusEvent[] {
+    return this.replay.splice(0);
   }
 
   /** Events waiting for the next flush. */
@@ -65,7 +111,7 @@ export class LocalWebhookPipeline implements EventPublisher {
   }
 
   async publish(events: readonly BusEvent[]): Promise<void> {
-    const items = events.map((e) => ({ id: randomUUID(), detail: e.detail }));
+    const items: Spooled[] = events.map((e) => ({ id: randomUUID(), detailType: e.detailType, detail: e.detail }));
     await this.serial(async () => {
       await appendDurably(this.spoolFile, items.map((i) => JSON.stringify(i) + '\n').join(''));
       this.pending.push(...items);

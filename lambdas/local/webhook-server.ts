@@ -23,6 +23,11 @@ export interface WebhookServerOptions {
   readonly correlation?: LocalCorrelation;
   /** One line per request: outcome, reason code, event, bytes; never bodies or signatures. */
   readonly log: (line: string) => void;
+  /**
+   * How long close() lets requests in flight finish before it cuts their connections (a client that stalls
+   * mid-body must not hold shutdown, and the buffered events, hostage). @default 5000
+   */
+  readonly closeGraceMs?: number;
 }
 
 /** A running local receiver. */
@@ -31,25 +36,54 @@ export interface WebhookServer {
   readonly url: string;
   /** Writes everything received so far to the lake, after the realtime checks have seen it. */
   flush(): Promise<void>;
-  /** Stops accepting requests, writes what is buffered, and closes. */
+  /**
+   * Stops accepting requests, lets those in flight finish (cutting them after `closeGraceMs`), writes what is
+   * buffered, and closes. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
-/** Reads a request body, stopping as soon as it exceeds `limit` bytes (the caller answers 413). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+// How much of a refused body is read and dropped so the client, still sending, gets its 413 rather than a reset.
+const DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a request body. Past `limit` bytes the rest is read and dropped (the caller answers 413 once it ends, and
+ * the connection stays usable); past `limit` + DRAIN_BYTES the connection is cut. Rejects when the client goes
+ * away mid-body.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      chunks = [];
+      if (size <= limit + DRAIN_BYTES) return;
+      done();
+      req.destroy();
+      resolve('too_large');
+    };
+    const onEnd = () => {
+      done();
+      resolve(size > limit ? 'too_large' : Buffer.concat(chunks));
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('client closed the connection mid-body'));
+    };
+    req.on('data', onData).on('end', onEnd).on('error', reject).on('close', onClose);
+  });
 }
 
 /**
  * Starts the local Zoom webhook receiver: `POST /zoom/webhook` runs the same core as the Lambda
  * (receiveWebhook), `GET /healthz` answers 200. Events are written to the lake every `flushIntervalMs`.
+ * It recovers the pipeline's spool first (a no-op when the caller already did) and hands the recovered events to
+ * the realtime checks and the correlation, ahead of any new one.
  */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const checked = opts.realtime ? opts.realtime.publisherAfter(opts.pipeline) : opts.pipeline;
@@ -61,8 +95,17 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (result.written + result.retrying + result.deadLettered > 0) opts.log(JSON.stringify({ flush: result }));
   };
 
+  // Events a crashed run spooled go through the checks and correlation before any new request is accepted.
+  await opts.pipeline.recover();
+  const recovered = opts.pipeline.takeRecovered();
+  opts.realtime?.enqueue(recovered);
+  opts.correlation?.enqueue(recovered);
+  if (recovered.length > 0) opts.log(JSON.stringify({ recovered: recovered.length }));
+
+  const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: string) => {
+      if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body);
     };
@@ -70,7 +113,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (path === '/healthz' && req.method === 'GET') return reply(200, JSON.stringify({ status: 'ok', pending: opts.pipeline.pendingCount }));
     if (path !== '/zoom/webhook') return reply(404, '{"error":"not found"}');
     if (req.method !== 'POST') return reply(405, '{"error":"method not allowed"}');
-    void (async () => {
+    const handling = (async () => {
       let result: WebhookResult;
       try {
         const body = await readBody(req, opts.receiver.maxBodyBytes);
@@ -84,6 +127,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       opts.log(JSON.stringify({ status: result.status, outcome: result.outcome, reason: result.reason, event: result.event, bytes: result.bytes }));
       reply(result.status, result.body);
     })();
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -93,14 +138,33 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const { port } = server.address() as AddressInfo;
   const timer = setInterval(() => void flush().catch((e: unknown) => opts.log(JSON.stringify({ flushError: e instanceof Error ? e.name : 'unknown' }))), opts.flushIntervalMs);
 
+  const stopAccepting = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections with no request in flight would hold close() open; requests in flight get the grace period.
+    server.closeIdleConnections();
+    let grace: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      grace = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, opts.closeGraceMs ?? 5_000);
+    });
+    await Promise.race([closed, cut]);
+    clearTimeout(grace);
+    await closed;
+    // A request whose connection was cut may still be publishing: the final flush must see its event.
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  let closing: Promise<void> | undefined;
+
   return {
     url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/zoom/webhook`,
     flush,
-    close: async () => {
+    close: () => closing ??= (async () => {
       clearInterval(timer);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopAccepting();
       await opts.correlation?.close();
       await flush();
-    },
+    })(),
   };
 }

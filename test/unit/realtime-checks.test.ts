@@ -117,6 +117,19 @@ describe('realtime checks', () => {
   });
 
   it.each([
+    ['taken before the current owner started: taken over at once', -1, 'processed'],
+    ['taken after the current owner started: still in flight', 0, 'retry'],
+  ])('a claim %s', async (_n, claimOffsetMs, status) => {
+    const { clock, deps, state } = setup();
+    const body = settingsEvent({ in_meeting: { waiting_room: false } }, undefined);
+    const { createHash } = await import('node:crypto');
+    const pk = `rt#event#${createHash('sha256').update(body).digest('hex')}`;
+    await state.put({ pk, sk: 'claim', attrs: { state: 'processing', claimed_at: clock.now() + claimOffsetMs } });
+    const owned = { ...deps, claimsStaleBefore: clock.now() };
+    expect((await processRealtimeBody(body, clock.now(), owned)).status).toBe(status);
+  });
+
+  it.each([
     ['a malformed detail', { nope: true }, { status: 'rejected', reason: 'detail_malformed' }],
     ['a body that is not an envelope', { receivedAt: T0, body: '[1]' }, { status: 'rejected', reason: 'not_envelope' }],
     ['an event the checks ignore', { receivedAt: T0, body: '{"event":"meeting.sharing_started","payload":{}}' }, { status: 'ignored', event: 'meeting.sharing_started' }],

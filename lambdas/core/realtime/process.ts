@@ -18,6 +18,12 @@ export interface RealtimeDeps {
   readonly settings: CompiledSettings;
   /** The detection registry (config overrides applied): the checks' alert metadata and thresholds. */
   readonly registry: DetectionRegistry;
+  /**
+   * Claims taken before this time (epoch ms) belong to runs that can no longer finish and are taken over at once,
+   * not after CLAIM_LEASE_MS: locally one process owns the state, so a claim older than that process died with
+   * the one before it. @default none (a claim blocks until its lease ends)
+   */
+  readonly claimsStaleBefore?: number;
 }
 
 /** How one webhook event went through the realtime path (reason codes only, never payload text). */
@@ -88,7 +94,8 @@ async function claimEvent(deps: RealtimeDeps, pk: string): Promise<number | 'don
   const current = await deps.state.get(pk, 'claim');
   if (current?.attrs.state === 'done') return 'done';
   const claimedAt = current?.attrs.claimed_at;
-  if (typeof claimedAt !== 'number' || now - claimedAt < CLAIM_LEASE_MS) return 'busy';
+  const abandoned = typeof claimedAt === 'number' && deps.claimsStaleBefore !== undefined && claimedAt < deps.claimsStaleBefore;
+  if (typeof claimedAt !== 'number' || (now - claimedAt < CLAIM_LEASE_MS && !abandoned)) return 'busy';
   try {
     await deps.state.put(item, { kind: 'attrEquals', name: 'claimed_at', value: claimedAt });
     return now;

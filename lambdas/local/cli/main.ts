@@ -326,6 +326,7 @@ async function serve(rt: LocalRuntime, io: CliIo, claim: Claim, host: string, po
   io.out(`zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
     (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
   await io.untilStopped();
+  io.out('zoomlake serve: stopping, writing buffered events\n');
   await server.close();
   io.out('zoomlake serve: stopped, buffered events written\n');
   return 0;
