@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,17 +7,16 @@ import { parseConfig } from '#config/load.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
+import { startCli, type CliProcess } from '../support/cli-process.ts';
 
 // The real binary as a child process: signals, exit codes and the event loop are what these tests are about.
-const BIN = new URL('../../bin/zoomlake.mjs', import.meta.url).pathname;
-const ROOT = new URL('../..', import.meta.url).pathname;
 const SECRET = 'serve-stop-secret';
 const MAX_BODY = 4_096;
 const WAIT_MS = 45_000;
 
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
 });
 
 /** Polls `check` every 25 ms until it holds; fails after WAIT_MS. */
@@ -29,43 +27,26 @@ async function until(what: string, check: () => boolean): Promise<void> {
   }
 }
 
-interface Served {
-  readonly child: ChildProcess;
+interface Served extends CliProcess {
   readonly url: string;
-  readonly output: () => string;
-  /** Resolves with the exit code, or the signal that ended the process. */
-  readonly exited: Promise<number | string>;
 }
 
-async function serve(dir: string): Promise<Served> {
+/** Every poll source off: `run` without Zoom API credentials is the receiver plus the detections on schedule. */
+const NO_SOURCES = Object.fromEntries(['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings', 'chat_messages']
+  .map((name) => [name, { enabled: false }]));
+
+/** `zoomlake serve`, or `zoomlake run` (the same receiver inside the whole pipeline), on `dir`. */
+async function serve(dir: string, command: 'serve' | 'run' = 'serve'): Promise<Served> {
   const configFile = join(dir, 'zoomlake.config.json');
-  writeFileSync(configFile, JSON.stringify({ ...REALTIME_TEST_CONFIG, webhook: { maxBodyBytes: MAX_BODY } }));
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--dir', dir, '--config', configFile], {
-    cwd: ROOT, env: { PATH: process.env.PATH, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { text += d.toString(); });
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  let gone = false;
-  void exited.then(() => { gone = true; });
-  await until('serve to listen', () => /listening on \S+/.test(text) || gone);
-  const url = /listening on (\S+)/.exec(text)?.[1];
-  if (url === undefined) throw new Error(`serve did not start: ${text}`);
-  return { child, url, output: () => text, exited };
+  writeFileSync(configFile, JSON.stringify({ ...REALTIME_TEST_CONFIG, webhook: { maxBodyBytes: MAX_BODY }, ...(command === 'run' ? { sources: NO_SOURCES } : {}) }));
+  const cli = startCli([command, '--port', '0', '--dir', dir, '--config', configFile], { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
+  children.push(cli);
+  await cli.waitFor(/listening on \S+/, WAIT_MS);
+  return Object.assign(cli, { url: /listening on (\S+)/.exec(cli.stdout())![1]! });
 }
 
 /** Waits for the process to end (bounded). */
-async function exitOf(s: Served): Promise<number | string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('timeout'), WAIT_MS); });
-  try {
-    return await Promise.race([s.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const exitOf = (s: Served): Promise<number | string> => s.exited(WAIT_MS);
 
 const signed = (body: string) => {
   const ts = String(Math.floor(Date.now() / 1000));
@@ -107,7 +88,7 @@ const spoolOf = (dir: string) => {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 };
 
-describe('zoomlake serve stops cleanly', () => {
+describe.each(['serve', 'run'] as const)('zoomlake %s stops cleanly', (command) => {
   it.each([
     ['an oversized request (413) on a kept-alive connection', async (url: string) => {
       // Far past the socket buffers, so most of the body is still on its way when the server refuses it.
@@ -117,20 +98,20 @@ describe('zoomlake serve stops cleanly', () => {
     ['a client that stalls mid-body', (url: string) => partialRequest(url, false)],
   ])('after %s: exit 0, every accepted event in the lake, the spool empty', async (_name, disrupt) => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-stop-'));
-    const s = await serve(dir);
+    const s = await serve(dir, command);
     expect(await post(s.url, started(1))).toBe(200);
     await disrupt(s.url);
     expect(await post(s.url, started(2))).toBe(200);
     s.child.kill('SIGTERM');
     expect(await exitOf(s)).toBe(0);
-    expect(s.output()).toContain('zoomlake serve: stopped, buffered events written');
+    expect(s.output()).toContain(`zoomlake ${command}: stopped, buffered events written`);
     expect(await lakeStartedIds(dir)).toEqual(['1', '2']);
     expect(spoolOf(dir)).toBe('');
   });
 
   it('a second and third signal during shutdown still end in a complete flush and exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-stop-'));
-    const s = await serve(dir);
+    const s = await serve(dir, command);
     for (const id of [1, 2, 3]) expect(await post(s.url, started(id))).toBe(200);
     // A stalled request keeps shutdown busy (for its grace period), so the later signals land during it.
     await partialRequest(s.url, false);

@@ -10,8 +10,10 @@ export interface CliProcess {
   stderr(): string;
   /** Resolves when stdout (or stderr) holds `text`; fails after `timeoutMs` or when the process exits first. */
   waitFor(text: string | RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<void>;
-  /** The exit code (a signal counts as failure: null code becomes -1), within `timeoutMs` or the process is killed. */
-  exited(timeoutMs?: number): Promise<number>;
+  /** Everything printed so far, stdout and stderr interleaved as they arrived. */
+  output(): string;
+  /** The exit code, or the signal that ended it; 'timeout' (and the process killed) after `timeoutMs`. */
+  exited(timeoutMs?: number): Promise<number | string>;
 }
 
 /** Starts `zoomlake <args>` with `env` added to the test's environment. */
@@ -19,9 +21,10 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (t: string) => { out += t; });
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => { err += t; });
-  const exit = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+  let all = '';
+  child.stdout!.setEncoding('utf8').on('data', (t: string) => { out += t; all += t; });
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => { err += t; all += t; });
+  const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let done = false;
   void exit.then(() => { done = true; });
   return {
@@ -29,6 +32,7 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
     pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
+    output: () => all,
     async waitFor(text, timeoutMs = 30_000, stream = 'stdout') {
       const has = () => {
         const s = stream === 'stdout' ? out : err;
@@ -43,10 +47,10 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
     },
     async exited(timeoutMs = 60_000) {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<number>((resolve) => {
+      const timeout = new Promise<string>((resolve) => {
         timer = setTimeout(() => {
           child.kill('SIGKILL');
-          resolve(-2);
+          resolve('timeout');
         }, timeoutMs);
       });
       try {

@@ -321,11 +321,12 @@ function durationFlag(name: string, text: string): number {
 async function serve(rt: LocalRuntime, io: CliIo, claim: Claim, host: string, portText: string): Promise<number> {
   const port = parsePort(portText);
   await claim();
+  const stopRequested = io.untilStopped(); // from here on a signal stops it cleanly, even during start-up
   const line = (text: string) => io.out(text + '\n');
   const { server, recovered } = await startReceiver(rt, { host, port, env: io.env, log: line, alert: line });
   io.out(`zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
     (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
-  await io.untilStopped();
+  await stopRequested;
   io.out('zoomlake serve: stopping, writing buffered events\n');
   await server.close();
   io.out('zoomlake serve: stopped, buffered events written\n');

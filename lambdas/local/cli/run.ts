@@ -46,6 +46,8 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
   const startedAt = rt.clock.now();
   const jobs = plan(rt, options, startedAt);
   await claim();
+  // Signals are taken from here on: one during start-up stops the service as soon as it is up, cleanly.
+  const stopRequested = io.untilStopped();
   const polled = jobs.filter((j) => j.kind === 'poll');
   // The poll sources need the API; checked before anything listens, so a missing credential is one line and exit 2.
   const api = polled.length > 0
@@ -71,9 +73,9 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
 
   let stopping = false;
   let wake: () => void = () => undefined;
-  const stopped = io.untilStopped().then(() => {
+  const stopped = stopRequested.then(() => {
     stopping = true;
-    log('stopping', 'zoomlake run: stopping: finishing the running pass, then writing every buffered event');
+    log('stopping', 'zoomlake run: stopping, writing buffered events once the running pass has finished');
     wake();
   });
 
