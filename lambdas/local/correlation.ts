@@ -150,6 +150,34 @@ export class LocalCorrelation {
     }
   }
 
+  /**
+   * Starts again every execution a stop interrupted (kept by `keepForResume`), as if its meeting.ended had just
+   * arrived; the claim, taken before this process started, is taken over. Returns how many were resumed.
+   */
+  async resume(): Promise<number> {
+    const { rt } = this.deps;
+    const kept = (await rt.state.query(EXECUTION_PK)).filter((item) => item.attrs.finished_at === undefined && typeof item.attrs.resume_detail === 'string');
+    for (const item of kept) {
+      this.enqueue([{ source: 'zoomlake.webhook', detailType: 'meeting.ended', detail: JSON.parse(item.attrs.resume_detail as string) as unknown }]);
+    }
+    return kept.length;
+  }
+
+  /** Keeps a stopped execution's event with its claim for `resume`; false when it cannot (the name is then released). */
+  private async keepForResume(execution: string, startedAt: number, detail: unknown): Promise<boolean> {
+    const { rt } = this.deps;
+    try {
+      await rt.state.put({
+        pk: EXECUTION_PK, sk: execution, attrs: { started_at: startedAt, resume_detail: JSON.stringify(detail) },
+        expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS,
+      });
+      return true;
+    } catch {
+      await rt.state.delete(EXECUTION_PK, execution).catch(() => undefined);
+      return false;
+    }
+  }
+
   /** Marks a claimed execution finished: its name stays taken, and a later process does not run it again. */
   private async finish(execution: string, startedAt: number): Promise<void> {
     const { rt } = this.deps;
@@ -189,8 +217,9 @@ export class LocalCorrelation {
       this.deps.onResult?.(input, result);
     } catch (error) {
       if (error instanceof CorrelationStoppedError) {
-        await rt.state.delete(EXECUTION_PK, execution).catch(() => undefined);
-        return log(JSON.stringify({ correlation: 'stopped', execution }));
+        // Its meeting.ended has left the spool for the lake: the event is kept with the claim, and the next start resumes it.
+        const kept = await this.keepForResume(execution, startedAt, detail);
+        return log(JSON.stringify({ correlation: 'stopped', execution, resumes: kept }));
       }
       // A failed execution keeps its name, as in Step Functions: the same meeting is not run again.
       await this.finish(execution, startedAt).catch(() => undefined);

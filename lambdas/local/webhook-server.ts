@@ -101,6 +101,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   opts.realtime?.enqueue(recovered);
   opts.correlation?.enqueue(recovered);
   if (recovered.length > 0) opts.log(JSON.stringify({ recovered: recovered.length }));
+  // Correlations the last stop interrupted (their events already in the lake) start again.
+  const resumed = (await opts.correlation?.resume()) ?? 0;
+  if (resumed > 0) opts.log(JSON.stringify({ correlation: 'resumed', executions: resumed }));
 
   const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {

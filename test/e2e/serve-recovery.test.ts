@@ -7,6 +7,7 @@ import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import { executionName } from '#core/correlate/steps.ts';
 import type { BusEvent } from '#core/ports.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
+import { zoomSignature } from '#core/webhook/verify.ts';
 import { EXECUTION_PK, LocalCorrelation } from '#local/correlation.ts';
 import { makeLocalRealtime } from '#local/realtime.ts';
 import { makeLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
@@ -153,5 +154,46 @@ describe('serve recovery: correlation of a spooled meeting.ended', () => {
     correlation!.enqueue([asEvent(ended)]);
     await correlation!.idle();
     expect(results).toHaveLength(runs);
+  });
+});
+
+describe('serve stop: correlation of a meeting.ended still waiting', () => {
+  it('a correlation interrupted by a stop resumes at the next start and runs once', async () => {
+    const dir = newDir();
+    const results: string[] = [];
+    const correlationOf = (waitSeconds: number) => (rt: LocalRuntime) => new LocalCorrelation({
+      rt, api: new ScriptedZoomApi({ report: [[[HOST]]], metrics: [[[]]] }), delivery: new MemoryAlertDelivery(),
+      settings: { ...rt.config.correlation, waitSeconds, notReadyRetries: 0, dataAccess: undefined }, log: () => undefined,
+      onResult: (input) => results.push(input.meeting_uuid),
+    });
+    // The first serve receives the meeting.ended and stops while the correlation waits; the event goes to the lake.
+    const first = await restart(dir, correlationOf(3_600));
+    servers.splice(servers.indexOf(first.server), 1);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const res = await fetch(first.server.url, {
+      method: 'POST', body: ended,
+      headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature('s', ts, Buffer.from(ended)) },
+    });
+    expect(res.status).toBe(200);
+    // Bounded: the run claims its execution, then waits its hour.
+    for (let i = 0; i < 200 && (await first.rt.state.query(EXECUTION_PK)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await first.server.close();
+    expect(results).toEqual([]);
+    expect(await eventsInLake(first.rt)).toBe(1);
+
+    // The next start resumes it (the spool is empty: the event is only in the lake) and it runs once.
+    let correlation: LocalCorrelation | undefined;
+    const second = await restart(dir, (rt) => (correlation = correlationOf(0)(rt)));
+    await correlation!.idle();
+    expect(results).toEqual([ENDED_UUID]);
+    // Zoom's retry of the same meeting.ended afterwards starts nothing new, and neither does a third start.
+    correlation!.enqueue([asEvent(ended)]);
+    await correlation!.idle();
+    await second.server.close();
+    servers.splice(servers.indexOf(second.server), 1);
+    let third: LocalCorrelation | undefined;
+    await restart(dir, (rt) => (third = correlationOf(0)(rt)));
+    await third!.idle();
+    expect(results).toEqual([ENDED_UUID]);
   });
 });
