@@ -4,15 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import type { Clock } from '#core/ports.ts';
-import { runDetections } from '#core/detect/run.ts';
+import { detectOnce } from '#local/cli/jobs.ts';
 import { pollSource, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { makeLocalCorrelation } from '#local/correlation.ts';
-import { httpFetch } from '#local/http-fetch.ts';
+import { localZoomApi } from '#local/zoom-api.ts';
 import { makeLocalRealtime } from '#local/realtime.ts';
 import { makeLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { startWebhookServer } from '#local/webhook-server.ts';
@@ -93,11 +91,7 @@ function skipLongWaits(clock: ScenarioClock): () => void {
 }
 
 async function poll(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, clock: Clock): Promise<SourceRun[]> {
-  const api = new ZoomHttpClient({
-    fetch: httpFetch, clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, credentials: SIM_CREDENTIALS,
-    plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000, sharedBudget: new StateStoreBudget(rt.state),
-    oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl,
-  });
+  const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
   const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
   const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
   const deps = { api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: `second-org-${process.pid}`, leaseSeconds: 3_600, settings };
@@ -202,15 +196,7 @@ async function main(): Promise<number> {
     phase = Date.now();
     const detections = rt.registry.scheduled();
     const nowMs = clock.now();
-    const engine = await rt.openQueryEngine();
-    let outcomes;
-    try {
-      outcomes = await runDetections(engine, detections, nowMs);
-    } finally {
-      engine.close();
-    }
-    const raised = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
-    const delivered = await rt.alertDelivery().deliver(raised);
+    const { outcomes, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
     took.detections = Date.now() - phase;
     const alerts = notified(rt).map((a) => judge(a, g));
     const totals: Record<string, { planted: number; benign: number }> = {};
@@ -231,17 +217,8 @@ async function main(): Promise<number> {
     if (opts.replay) {
       phase = Date.now();
       const before = alerts.length;
-      const engine2 = await rt.openQueryEngine();
-      const ticks: number[] = [];
-      for (let k = 13; k >= 1; k--) ticks.push(opts.end - k * 86_400_000);
-      try {
-        for (const tick of ticks) {
-          const outs = await runDetections(engine2, detections, tick);
-          await rt.alertDelivery().deliver(outs.flatMap((o) => (o.ok ? o.alerts : [])));
-        }
-      } finally {
-        engine2.close();
-      }
+      const ticks = Array.from({ length: 13 }, (_, i) => opts.end - (13 - i) * 86_400_000);
+      for (const tick of ticks) await detectOnce(rt, detections, tick);
       const keys = new Set(alerts.map((a) => `${a.detection_id}|${JSON.stringify(a.entities)}`));
       const extra = notified(rt).map((a) => judge(a, g)).filter((a) => !keys.has(`${a.detection_id}|${JSON.stringify(a.entities)}`));
       const rtotals: Record<string, { planted: number; benign: number }> = {};

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
-import { zoomSignature } from '#core/webhook/verify.ts';
 import { parseConfig } from '#config/load.ts';
 import { main } from '#local/cli/main.ts';
 import { makeLocalCorrelation } from '#local/correlation.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { formatDay, ORG_DOMAIN, type SimMeeting, type SimParticipant } from '#local/zoom-simulator/org.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
+import { postSigned } from '../support/signed-post.ts';
 
 /*
  * Issue #7 end to end: `zoomlake serve` receives a signed meeting.ended, runs the post-meeting correlation in-process
@@ -91,14 +91,7 @@ function meetingEnded(m: SimMeeting, eventTs: number): string {
   });
 }
 
-async function post(url: string, body: string): Promise<number> {
-  const ts = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(url, {
-    method: 'POST', body,
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) },
-  });
-  return res.status;
-}
+const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
 /** Waits (bounded) until `done` holds, checking every 50 ms. */
 async function until(done: () => boolean, what: string, limitMs = 30_000): Promise<void> {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
-import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 import type { SimMeeting } from '#local/zoom-simulator/org.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';
 import { alice, guests, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 import { joinEvent } from '../support/realtime-bodies.ts';
+import { postSigned } from '../support/signed-post.ts';
 
 /*
  * `zoomlake run` as a user runs it: the real binary as a child process against the simulator, short schedules,
@@ -25,14 +25,7 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
-async function post(url: string, body: string): Promise<number> {
-  const ts = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(url, {
-    method: 'POST', body,
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) },
-  });
-  return res.status;
-}
+const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
 function meetingEnded(m: SimMeeting): string {
   return JSON.stringify({

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
-import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';
+import { postSigned, signedHeaders } from '../support/signed-post.ts';
 
 // The real binary as a child process: signals, exit codes and the event loop are what these tests are about.
 const SECRET = 'serve-stop-secret';
@@ -48,14 +48,9 @@ async function serve(dir: string, command: 'serve' | 'run' = 'serve'): Promise<S
 /** Waits for the process to end (bounded). */
 const exitOf = (s: Served): Promise<number | string> => s.exited(WAIT_MS);
 
-const signed = (body: string) => {
-  const ts = String(Math.floor(Date.now() / 1000));
-  return { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) };
-};
+const signed = (body: string) => signedHeaders(SECRET, body);
 
-async function post(url: string, body: string): Promise<number> {
-  return (await fetch(url, { method: 'POST', headers: signed(body), body })).status;
-}
+const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
 const started = (id: number) => JSON.stringify({ event: 'meeting.started', event_ts: Date.UTC(2026, 10, 25, 10, id), payload: { object: { id, uuid: `u-${id}==` } } });
 

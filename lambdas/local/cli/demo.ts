@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import type { Clock } from '#core/ports.ts';
-import { runDetections } from '#core/detect/run.ts';
 import { pollSource, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
@@ -19,6 +18,7 @@ import { startWebhookServer } from '../webhook-server.ts';
 import { startZoomSimulator, type ZoomSimulator } from '../zoom-simulator/server.ts';
 import { CliFailure } from './errors.ts';
 import { formatTable } from './format.ts';
+import { detectOnce } from './jobs.ts';
 
 /*
  * `zoomlake demo` (= `npm start`): a generated organisation through the whole local pipeline. The Zoom API simulator
@@ -228,15 +228,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     phase = Date.now();
     const detections = rt.registry.scheduled();
     const nowMs = clock.now();
-    const engine = await rt.openQueryEngine();
-    let outcomes;
-    try {
-      outcomes = await runDetections(engine, detections, nowMs);
-    } finally {
-      engine.close();
-    }
-    const raised = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
-    const delivered = await rt.alertDelivery().deliver(raised);
+    const { outcomes, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
     const notified = delivered.filter((d) => d.outcome === 'notified').length;
     took.detections = Date.now() - phase;
     say(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
