@@ -37,6 +37,8 @@ export interface LocalAlertDeliveryOptions {
   readonly windows: DedupWindows;
   /** Receives one summary line per notified alert (the console for `zoomlake serve`). @default none */
   readonly echo?: (line: string) => void;
+  /** When this runtime started: an undelivered claim older than that died with an earlier process. @default none */
+  readonly claimsStaleBefore?: number;
 }
 
 /**
@@ -50,5 +52,6 @@ export function localAlertDelivery(options: LocalAlertDeliveryOptions): AlertDel
     publisher: new EchoingJsonlPublisher(options.alertsFile, options.clock, options.echo),
     clock: options.clock,
     windows: options.windows,
+    ...(options.claimsStaleBefore === undefined ? {} : { claimsStaleBefore: options.claimsStaleBefore }),
   });
 }

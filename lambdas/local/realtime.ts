@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
-import { dedupWindowsOf } from '#core/alerts/delivery.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { processRealtimeDetail, type RealtimeDeps, type RealtimeOutcome } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/settings.ts';
-import { localAlertDelivery } from './alerts.ts';
 import { appendDurably } from './durable-file.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -72,9 +70,7 @@ export interface LocalRealtimeOptions {
  * to `<dir>/alerts.jsonl` with one console line per notified alert (`echo`).
  */
 export function makeLocalRealtime(rt: LocalRuntime, echo: (line: string) => void, options: LocalRealtimeOptions = {}): LocalRealtime {
-  const delivery = options.delivery ?? localAlertDelivery({
-    state: rt.state, newWriter: (id) => rt.writer(id), clock: rt.clock, alertsFile: rt.paths.alertsFile, windows: dedupWindowsOf(rt.registry.detections), echo,
-  });
+  const delivery = options.delivery ?? rt.alertDelivery({ echo });
   const settings = compileSettings({ ...rt.config, ...rt.config.realtime });
   // An event recovered from the spool may have been claimed by the process that crashed: its claim is taken over.
   return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry, claimsStaleBefore: rt.clock.now() },

@@ -61,6 +61,8 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
   const store = new FsObjectStore(paths.lakeDir);
   const writer = (writerId: string) => new LakeWriter({ store, clock, newId: randomUUID, writerId });
   const state = new FileStateStore(paths.stateFile, clock);
+  // One process owns the folder: an alert claim left undelivered before this runtime started died with its process.
+  const startedAt = clock.now();
   return {
     config,
     registry,
@@ -77,7 +79,7 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
     alertDelivery(options = {}) {
       return localAlertDelivery({
         state, newWriter: writer, clock, alertsFile: paths.alertsFile,
-        windows: options.windows ?? dedupWindowsOf(registry.detections), echo: options.echo,
+        windows: options.windows ?? dedupWindowsOf(registry.detections), echo: options.echo, claimsStaleBefore: startedAt,
       });
     },
   };

@@ -5,7 +5,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { alertId, type Alert } from '#core/alerts/alert.ts';
 import {
-  AlertValidationError, MAX_EVENT_EVIDENCE_ROWS, SuppressingAlertDelivery, suppressionKey, type AlertEventDetail,
+  AlertValidationError, MAX_EVENT_EVIDENCE_ROWS, STALE_CLAIM_MS, SuppressingAlertDelivery, suppressionKey, type AlertEventDetail,
 } from '#core/alerts/delivery.ts';
 import { StorageError } from '#core/errors.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
@@ -123,6 +123,36 @@ describe('SuppressingAlertDelivery', () => {
     expect(results.map((r) => r.count).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(publisher.events).toHaveLength(1);
     expect(await lakeRows()).toHaveLength(1);
+  });
+
+  it.each([
+    ['a fresh claim: its delivery may still be running', 60_000, undefined, 'suppressed'],
+    ['a claim older than STALE_CLAIM_MS', STALE_CLAIM_MS, undefined, 'notified'],
+    ['a fresh claim made before this process started', 60_000, T0 + 30_000, 'notified'],
+  ] as const)('a claim whose delivery died before publishing (%s): the next raise is %s', async (_name, after, staleBefore, outcome) => {
+    const { clock, state, publisher } = setup();
+    const newWriter = (writerId: string) => new LakeWriter({ store: new MemoryObjectStore(), clock, newId: () => 'dead', writerId });
+    // The first delivery claims, then never publishes: the process died there.
+    const dying = new SuppressingAlertDelivery({ state, clock, newWriter, windows: { byDetection: {} }, publisher: { publish: () => new Promise(() => undefined) } });
+    void dying.deliver([alert()]);
+    const key = suppressionKey(DETECTION, 'mallory@evil.example');
+    for (let i = 0; i < 100 && (await state.get(key.pk, key.sk)) === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+    clock.advance(after);
+    const next = new SuppressingAlertDelivery({
+      state, clock, publisher, windows: { byDetection: {} }, ...(staleBefore === undefined ? {} : { claimsStaleBefore: staleBefore }),
+      newWriter: (writerId) => new LakeWriter({ store: new MemoryObjectStore(), clock, newId: () => 'next', writerId }),
+    });
+    const [result] = await next.deliver([alert({ source: 'realtime' })]);
+    expect(result!.outcome).toBe(outcome);
+    expect(publisher.events).toHaveLength(outcome === 'notified' ? 1 : 0);
+    // Late rather than lost: a raise once the claim is stale notifies it.
+    clock.advance(STALE_CLAIM_MS);
+    if (outcome === 'suppressed') expect((await next.deliver([alert()]))[0]!.outcome).toBe('notified');
+    expect(publisher.events).toHaveLength(1);
+    // Once delivered, a further raise is a repeat, however old the claim.
+    clock.advance(STALE_CLAIM_MS);
+    expect((await next.deliver([alert()]))[0]!.outcome).toBe('suppressed');
+    expect(publisher.events).toHaveLength(1);
   });
 
   it('does not publish repeats', async () => {

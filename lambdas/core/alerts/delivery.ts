@@ -15,6 +15,11 @@ export const DEFAULT_DEDUP_WINDOW_MS = 24 * 3_600_000;
  * the same alert made progress, so n concurrent deliveries need at most n tries each.
  */
 const MAX_TRIES = 100;
+/**
+ * A claim not marked delivered after this long belongs to a delivery that died between claiming and publishing (a
+ * crash, a Lambda timeout): a repeat takes it over and notifies. Longer than any delivery can run (Lambda's 15 minutes).
+ */
+export const STALE_CLAIM_MS = 15 * 60_000;
 
 /** The `detail` of an alert event on the bus: the alert (evidence capped) plus delivery facts. */
 export type AlertEventDetail = Alert & {
@@ -47,6 +52,11 @@ export interface SuppressingAlertDeliveryDeps {
   readonly windows: DedupWindows;
   /** Names the lake files this delivery writes. @default 'alerts' */
   readonly writerId?: string;
+  /**
+   * Claims made before this time are stale whatever their age: locally one process owns the data folder, so a claim
+   * left undelivered by an earlier process died with it. @default none (only STALE_CLAIM_MS)
+   */
+  readonly claimsStaleBefore?: number;
 }
 
 /** An alert that is not a valid {@link Alert}; nothing of its batch was delivered. */
@@ -70,7 +80,10 @@ export function alertEventDetail(alert: Alert, count: number): AlertEventDetail 
  * suppression item (conditional put on absence, TTL = the detection's window from now) and is written to the `alerts`
  * table and published; a raise while the item lives only increments its `count` and raises its `last_seen`. The claim
  * is what makes concurrent deliveries of one alert notify exactly once. When writing or publishing fails, the claims of
- * that batch are released and the error is thrown, so a retry notifies instead of finding the alert suppressed.
+ * that batch are released and the error is thrown, so a retry notifies instead of finding the alert suppressed. A
+ * claim is marked `delivered` once published; one left undelivered by a delivery that died in between (a crash) is
+ * taken over by the next raise once stale (STALE_CLAIM_MS, or `claimsStaleBefore`), so such an alert is notified
+ * late rather than lost.
  */
 export class SuppressingAlertDelivery implements AlertDelivery {
   constructor(private readonly deps: SuppressingAlertDeliveryDeps) {}
@@ -105,6 +118,7 @@ export class SuppressingAlertDelivery implements AlertDelivery {
       await this.release(claims);
       throw error;
     }
+    for (const claim of claims) await this.markDelivered(claim);
     return results;
   }
 
@@ -124,7 +138,10 @@ export class SuppressingAlertDelivery implements AlertDelivery {
       try {
         await state.put({
           ...key,
-          attrs: { claim, alert_id: alert.alert_id, detection_id: alert.detection_id, count: 1, version: 1, first_notified: now, last_raised: now, last_seen: lastSeen },
+          attrs: {
+            claim, alert_id: alert.alert_id, detection_id: alert.detection_id, count: 1, version: 1, first_notified: now, last_raised: now,
+            last_seen: lastSeen, delivered: false,
+          },
           expiresAt: Math.ceil((now + this.windowMs(alert.detection_id)) / 1000),
         }, { kind: 'notExists' });
         return { claim, count: 1 };
@@ -135,6 +152,11 @@ export class SuppressingAlertDelivery implements AlertDelivery {
       for (; attempt < MAX_TRIES; attempt++) {
         const item = await state.get(key.pk, key.sk);
         if (item === undefined) break; // expired or released since: claim it anew
+        if (this.isStale(item, clock.now())) {
+          const taken = await this.takeOver(item, alert, lastSeen, clock.now());
+          if (taken !== undefined) return taken;
+          continue;
+        }
         const count = await this.countRepeat(item, lastSeen, clock.now());
         if (count !== undefined) return { count };
       }
@@ -159,6 +181,54 @@ export class SuppressingAlertDelivery implements AlertDelivery {
     } catch (error) {
       if (error instanceof ConditionFailedError) return undefined;
       throw error;
+    }
+  }
+
+  /** Whether the item is a claim never marked delivered whose delivery must have died (items without the flag predate it). */
+  private isStale(item: StateItem, now: number): boolean {
+    if (item.attrs.delivered !== false) return false;
+    const claimedAt = typeof item.attrs.first_notified === 'number' ? item.attrs.first_notified : now;
+    return now - claimedAt >= STALE_CLAIM_MS || (this.deps.claimsStaleBefore !== undefined && claimedAt < this.deps.claimsStaleBefore);
+  }
+
+  /** Takes a stale claim over for this alert (conditioned on its version); undefined when another writer got there first. */
+  private async takeOver(item: StateItem, alert: Alert, lastSeen: number, now: number): Promise<{ claim: string; count: number } | undefined> {
+    const version = typeof item.attrs.version === 'number' ? item.attrs.version : 0;
+    const count = (typeof item.attrs.count === 'number' ? item.attrs.count : 0) + 1;
+    const claim = `${alert.alert_id}@${now}`;
+    try {
+      await this.deps.state.put({
+        ...item,
+        attrs: { ...item.attrs, claim, alert_id: alert.alert_id, count, version: version + 1, first_notified: now, last_raised: now, last_seen: lastSeen, delivered: false },
+        expiresAt: Math.ceil((now + this.windowMs(alert.detection_id)) / 1000),
+      }, { kind: 'attrEquals', name: 'version', value: version });
+      return { claim, count };
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks a published claim delivered, keeping the repeats counted meanwhile. A failure is not the caller's: the alert
+   * is out; the claim then reads as stale later and a repeat notifies it once more (at least once, never lost).
+   */
+  private async markDelivered({ alert, claim }: { alert: Alert; claim: string }): Promise<void> {
+    const key = suppressionKey(alert.detection_id, alert.dedup_key);
+    try {
+      for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
+        const item = await this.deps.state.get(key.pk, key.sk);
+        if (item === undefined || item.attrs.claim !== claim) return;
+        const version = typeof item.attrs.version === 'number' ? item.attrs.version : 0;
+        try {
+          await this.deps.state.put({ ...item, attrs: { ...item.attrs, delivered: true, version: version + 1 } }, { kind: 'attrEquals', name: 'version', value: version });
+          return;
+        } catch (error) {
+          if (!(error instanceof ConditionFailedError)) throw error;
+        }
+      }
+    } catch {
+      // See above: at least once.
     }
   }
 
