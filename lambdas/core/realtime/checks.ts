@@ -155,7 +155,9 @@ async function participantJoined(event: string, row: Row, ctx: CheckContext, wai
     }
   }
 
-  if (outsider && userName !== null) {
+  // Signed in with the email of a directory user: that user's own account, whatever internalDomains says.
+  const directoryUser = !unauthenticated && (await lookupEmail(ctx.state, email)) !== undefined;
+  if (outsider && !directoryUser && userName !== null) {
     const d = ctx.registry.get(ID.guestImpersonatesInternal);
     const matching = { minLetters: parameter(d, 'min_name_letters'), fuzzyMinLetters: parameter(d, 'fuzzy_min_name_letters'), maxEdits: parameter(d, 'max_edits') };
     for (const match of await usersNamed(ctx.state, userName, matching)) {
