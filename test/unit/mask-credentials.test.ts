@@ -75,8 +75,12 @@ describe('maskJsonText', () => {
     expect(maskJsonText(once)).toBe(once);
   });
 
-  it('masks URL parameters in text that is not JSON', () => {
-    expect(maskJsonText('{"password": "x", https://zoom.us/j/1?pwd=y')).toBe(`{"password": "x", https://zoom.us/j/1?pwd=${M}`);
+  it.each([
+    ['broken JSON', '{"password": "x", https://zoom.us/j/1?pwd=y', `{"password": "x", https://zoom.us/j/1?pwd=${M}`],
+    ['a plain log line', 'serve: listening on http://127.0.0.1:8080/zoom/webhook?tk=abc', `serve: listening on http://127.0.0.1:8080/zoom/webhook?tk=${M}`],
+    ['words that look like literals', 'failed fetching https://zoom.us/rec/download/x?access_token=eyJ', `failed fetching https://zoom.us/rec/download/x?access_token=${M}`],
+  ])('masks URL parameters in text that is not JSON: %s', (_name, input, expected) => {
+    expect(maskJsonText(input)).toBe(expected);
   });
 
   it('walks a body nested 100,000 levels deep without overflowing the stack', () => {

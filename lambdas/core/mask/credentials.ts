@@ -88,6 +88,7 @@ function stringEnd(text: string, start: number): number {
 }
 
 const LITERAL = /[^\s,\]}]*/y;
+const JSON_LITERAL = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 
 /**
  * JSON text with credentials masked in place: every byte outside a masked value is kept, so the formatting, key
@@ -141,9 +142,9 @@ function maskJsonTokens(text: string): string {
     } else {
       LITERAL.lastIndex = i;
       const literal = LITERAL.exec(text)![0];
-      if (literal === '') throw new SyntaxError('unexpected character');
+      if (!JSON_LITERAL.test(literal)) throw new SyntaxError('unexpected literal');
       const end = i + literal.length;
-      if (/^-?\d/.test(literal) && underCredential(top)) replace(i, end, MASK);
+      if (literal !== 'true' && literal !== 'false' && literal !== 'null' && underCredential(top)) replace(i, end, MASK);
       i = end;
     }
   }
@@ -158,9 +159,17 @@ function maskJsonTokens(text: string): string {
  */
 export function maskValue(value: unknown, credential = false, depth = 32): unknown {
   if (Array.isArray(value)) return depth <= 0 ? MASK : value.map((v) => maskValue(v, credential, depth - 1));
-  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+  if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
     if (depth <= 0) return MASK;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v, isCredentialName(k), depth - 1)]));
   }
   return maskLeaf(value, credential);
 }
+
+/** A row (alert evidence, a log record) with credentials masked: credential columns, URL parameters, JSON text. */
+export function maskRow<T extends Readonly<Record<string, unknown>>>(row: T): T {
+  return maskValue(row) as T;
+}
+
+/** A log line with credentials masked: a JSON line by field name and URL parameter, any other line by URL parameter. */
+export const maskLogLine = (line: string): string => maskJsonText(line);
