@@ -7,7 +7,7 @@ describe('isCredentialName', () => {
   it.each([
     'download_token', 'password', 'encrypted_password', 'h323_password', 'pstn_password', 'pwd', 'tk', 'zak', 'access_token',
     'download_access_token', 'recording_play_passcode', 'passcode', 'meeting_passcode', 'stream_key', 'streamKey', 'host_key',
-    'participant_pin_code', 'client_secret', 'plainToken', 'X-Amz-Signature', 'PWD',
+    'participant_pin_code', 'leader_pin', 'client_secret', 'plainToken', 'X-Amz-Signature', 'PWD',
   ])('%s is a credential', (name) => {
     expect(isCredentialName(name)).toBe(true);
   });

@@ -16,8 +16,9 @@ export const MASK = '[redacted]';
  */
 export const CREDENTIAL_SUFFIXES = [
   'password', 'passcode', 'passwd', 'pwd', 'token', 'secret', 'signature',
-  // A live stream's RTMP key lets anyone broadcast into it; a host key claims the host role; a registrant's PIN joins by phone as them.
-  'stream_key', 'host_key', 'pin_code',
+  // A live stream's RTMP key lets anyone broadcast into it; a host key claims the host role; a registrant's PIN joins
+  // by phone as them; a third-party audio conference's leader PIN runs the call.
+  'stream_key', 'host_key', 'pin_code', 'leader_pin',
 ] as const;
 
 /**
