@@ -3,7 +3,7 @@
  * shown: typed cells, raw webhook bodies (`webhook_events.raw` and bodies stored by reference), alerts and logs.
  * A masked value becomes MASK; its field stays, so "had a passcode" is still answerable. To cover a new credential,
  * add its field name (or the suffix its family shares) to CREDENTIAL_SUFFIXES, or a URL-only parameter name to
- * CREDENTIAL_NAMES, and a case to test/unit/mask-credentials.test.ts (docs/security.md lists them for readers).
+ * CREDENTIAL_NAMES, and a case to test/unit/mask-credentials.test.ts (docs/credential-masking.md describes them for readers).
  */
 
 /** What a credential's value is replaced with. */
