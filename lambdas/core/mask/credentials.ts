@@ -94,7 +94,9 @@ const JSON_LITERAL = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 /**
  * JSON text with credentials masked in place: every byte outside a masked value is kept, so the formatting, key
  * order and numbers too large for a double survive (a parse and re-serialise would lose them), and a body holding no
- * credential comes back identical. Text that is not JSON gets its URL parameters masked.
+ * credential comes back identical. Text that is not JSON gets its URL parameters masked. Hand-written: the npm
+ * parsers that give value offsets (jsonc-parser and the like) are not dependencies here, accept comments and
+ * trailing commas, and the walk needs only strings, literals and nesting.
  */
 export function maskJsonText(text: string): string {
   try {
