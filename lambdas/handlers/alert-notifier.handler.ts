@@ -4,6 +4,7 @@ import { NOTIFY_CHANNELS, NotifyError, notifyAlertEvent, type NotifierConfig, ty
 import { ZoomlakeError } from '#core/errors.ts';
 import type { SecretProvider } from '#core/ports.ts';
 import { httpFetch } from '#local/http-fetch.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 /** The environment the AlertRouter construct sets: one channel and its secret per function. */
@@ -48,7 +49,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
  * outcome, status and attempts: never the webhook URL, the routing key, entities or evidence. Throws when the post
  * fails so the rule's retry policy and dead-letter queue take over.
  */
-export function makeHandler(deps: NotifierDeps, log: (line: string) => void = (line) => console.log(line)): (event: unknown) => Promise<NotifyOutcome> {
+export function makeHandler(deps: NotifierDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): (event: unknown) => Promise<NotifyOutcome> {
   return async (event) => {
     try {
       const result = await notifyAlertEvent(event, deps.config, deps.post);

@@ -3,6 +3,7 @@ import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { StepFunctionsExecutionStarter } from '#adapters/sfn-execution-starter.ts';
 import { startCorrelation, type StartDeps, type StartOutcome } from '#core/correlate/start.ts';
 import { executionName } from '#core/correlate/steps.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 /** The environment the CorrelationWorkflow construct sets. */
@@ -21,7 +22,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): StartDeps {
  * A duplicate start is success. An event to retry or one that can never start is thrown, so Lambda's asynchronous
  * retries and then the dead-letter queue (with its alarm) keep it. Logs one line of status and reason, never payloads.
  */
-export function makeHandler(deps: StartDeps, log: (line: string) => void = (line) => console.log(line)): (event: unknown) => Promise<StartOutcome> {
+export function makeHandler(deps: StartDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): (event: unknown) => Promise<StartOutcome> {
   return async (event) => {
     const { detail } = eventSchema.parse(event);
     const outcome = await startCorrelation(detail, deps);

@@ -15,6 +15,7 @@ import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { httpFetch } from '#local/http-fetch.ts';
 import { SystemClock } from '#local/system-clock.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 const identifier = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/));
@@ -95,7 +96,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
  * Errors are thrown for Step Functions' Retry/Catch (MeetingNotReady, CorrelationRetryable, others). Logs the task
  * and how it ended (error names only: messages may quote meeting data).
  */
-export function makeHandler(deps: TaskDeps, log: (line: string) => void = (line) => console.log(line)): (event: unknown) => Promise<unknown> {
+export function makeHandler(deps: TaskDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): (event: unknown) => Promise<unknown> {
   return async (event) => {
     const task = typeof event === 'object' && event !== null && 'task' in event ? String(event.task) : 'unknown';
     try {

@@ -13,6 +13,7 @@ import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock, QueryEngine } from '#core/ports.ts';
 import { SystemClock } from '#local/system-clock.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 /** The environment the DetectionRunner construct sets. */
@@ -94,7 +95,7 @@ function emf(nowMs: number, detection: string, metrics: Readonly<Record<string, 
  */
 export function makeHandler(
   deps: RunnerDeps,
-  log: (line: string) => void = (line) => console.log(line),
+  log: (line: string) => void = (line) => console.log(maskLogLine(line)),
   metric: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): (event: unknown) => Promise<RunSummary> {
   return async (event) => {

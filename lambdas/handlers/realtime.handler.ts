@@ -12,6 +12,7 @@ import { processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process
 import { compileSettings } from '#core/realtime/settings.ts';
 import { queuedWebhookEvent } from '#core/webhook/lake-writer.ts';
 import { SystemClock } from '#local/system-clock.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 const positiveInt = z.number().check(z.int(), z.positive());
@@ -50,7 +51,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
  * that can never be processed (dead-lettered after the queue's retries) and failures are reported as batch item
  * failures. Logs one line of counts, statuses and reason codes per batch, never payloads.
  */
-export function makeHandler(deps: RealtimeDeps, log: (line: string) => void = (line) => console.log(line)): SqsHandler {
+export function makeHandler(deps: RealtimeDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): SqsHandler {
   return async (event) => {
     const { Records } = sqsEventSchema.parse(event);
     const failures: string[] = [];

@@ -6,6 +6,7 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock, ObjectStore } from '#core/ports.ts';
 import { queuedWebhookEvent, reasonCounts, writeWebhookEvents, type ItemProblem, type QueuedWebhookEvent } from '#core/webhook/lake-writer.ts';
 import { SystemClock } from '#local/system-clock.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 /** The environment the webhook lake-writer construct sets. */
 const envSchema = z.object({ LAKE_BUCKET_NAME: z.string().min(1) });
@@ -33,7 +34,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): WebhookWriterDeps
  * The handler over `deps`. A LakeWriter per batch: a failed flush keeps rows buffered, and those items go back to
  * the queue anyway, so a writer kept across invocations would only pile them up. Logs counts and reason codes only.
  */
-export function makeHandler(deps: WebhookWriterDeps, log: (line: string) => void = (line) => console.log(line)): SqsHandler {
+export function makeHandler(deps: WebhookWriterDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): SqsHandler {
   return async (event) => {
     const { Records } = sqsEventSchema.parse(event);
     const items: QueuedWebhookEvent[] = [];

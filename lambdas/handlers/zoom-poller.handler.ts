@@ -12,6 +12,7 @@ import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
 import { httpFetch } from '#local/http-fetch.ts';
 import { SystemClock } from '#local/system-clock.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 const plan = z.enum(['free', 'pro', 'business', 'enterprise']);
@@ -124,7 +125,7 @@ function metricsOf(run: SourceRun): Record<string, number> {
  */
 export function makeHandler(
   deps: PollerDeps,
-  log: (line: string) => void = (line) => console.log(line),
+  log: (line: string) => void = (line) => console.log(maskLogLine(line)),
   metric: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): (event: unknown, context: PollerContext) => Promise<SourceRun> {
   return async (event, context) => {

@@ -6,6 +6,7 @@ import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
 import { WEBHOOK_INLINE_BODY_BYTES, receiveWebhook, type ReceiverDeps, type WebhookHttpRequest } from '#core/webhook/receive.ts';
 import { SystemClock } from '#local/system-clock.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 /** The environment the ZoomWebhookApi construct sets. */
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
@@ -40,7 +41,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ReceiverDeps {
  * encoded it); one JSON log line per request carries the outcome, reason code, event name and size, never the body,
  * headers or secret.
  */
-export function makeHandler(deps: ReceiverDeps, log: (line: string) => void = (line) => console.log(line)): HttpApiHandler {
+export function makeHandler(deps: ReceiverDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): HttpApiHandler {
   return async (event) => {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;

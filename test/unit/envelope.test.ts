@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { normaliseEpoch } from '#core/lake/cells.ts';
-import { EnvelopeError, eventTimeOf, parseEnvelope, webhookEventRow } from '#core/webhook/envelope.ts';
+import { EnvelopeError, eventTimeOf, parseEnvelope, storedBody, webhookEventRow } from '#core/webhook/envelope.ts';
 
 const RECEIVED = Date.UTC(2024, 2, 3, 4, 5, 6);
 
@@ -64,13 +64,23 @@ describe('eventTimeOf', () => {
 });
 
 describe('webhookEventRow', () => {
-  it('keeps the raw body byte for byte, with its hash and ids as strings', () => {
+  it('keeps a body without credentials byte for byte, with its hash and ids as strings', () => {
     const raw = '{"event":"recording.deleted","event_ts":1700000000000,"payload":{"account_id":"acc","operator":"o@x.com","operator_id":"op1","object":{"id":81234567890,"uuid":"/ab//c=="}}}\n';
-    const row = webhookEventRow(raw, parseEnvelope(raw), RECEIVED, 'trk');
+    const row = webhookEventRow(storedBody(raw), parseEnvelope(raw), RECEIVED, 'trk');
     expect(row).toEqual({
       event: 'recording.deleted', event_ts: 1_700_000_000_000, event_time: 1_700_000_000_000, received_at: RECEIVED,
       account_id: 'acc', object_id: '81234567890', object_uuid: '/ab//c==', operator: 'o@x.com', operator_id: 'op1',
       tracking_id: 'trk', payload_sha256: createHash('sha256').update(raw, 'utf8').digest('hex'), raw,
     });
+  });
+
+  it('stores the masked body with the hash of the original, the same whether masked once or twice', () => {
+    const raw = '{"event":"recording.completed","payload":{"object":{"id":1,"password":"Pa55"}},"download_token":"eyJtok.en"}';
+    const once = storedBody(raw);
+    expect(once.text).toBe('{"event":"recording.completed","payload":{"object":{"id":1,"password":"[redacted]"}},"download_token":"[redacted]"}');
+    expect(once.sha256).toBe(createHash('sha256').update(raw, 'utf8').digest('hex'));
+    expect(storedBody(once.text, once.sha256)).toEqual(once);
+    const row = webhookEventRow(once, parseEnvelope(once.text), RECEIVED);
+    expect(row).toMatchObject({ raw: once.text, payload_sha256: once.sha256 });
   });
 });

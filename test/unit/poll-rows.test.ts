@@ -104,6 +104,11 @@ describe('poller rows', () => {
       fits('chat_messages', row);
     });
 
+    it('masks passcodes and tokens in links the text holds', () => {
+      const row = chatMessageRow({ ...item, message: 'join https://zoom.us/j/9?pwd=c21EQzg0 now' }, 'chan-1', true);
+      expect(row).toMatchObject({ message: 'join https://zoom.us/j/9?pwd=[redacted] now' });
+    });
+
     it.each([
       ['epoch ms only, no files', { id: 'm2', timestamp: Date.UTC(2026, 10, 25, 9), message: 'hi' }, { date_time: Date.UTC(2026, 10, 25, 9), file_count: 0 }],
       ['a legacy single file id', { id: 'm3', date_time: '2026-11-25T09:00:00Z', file_id: 'f9' }, { file_count: 1 }],

@@ -100,9 +100,34 @@ describe('writeWebhookEvents', () => {
         secret: async () => 's3cret', options: { replayWindowSeconds: 300, maxBodyBytes: 1_000_000, inlineBodyBytes },
       });
     }
-    expect(published.map((e) => Object.keys(e.detail as object).sort())).toEqual([['body', 'receivedAt'], ['bodyRef', 'receivedAt']]);
+    expect(published.map((e) => Object.keys(e.detail as object).sort())).toEqual([['body', 'payloadSha256', 'receivedAt'], ['bodyRef', 'payloadSha256', 'receivedAt']]);
     const result = await writeWebhookEvents(published.map((e, i) => ({ id: `m${i}`, detail: e.detail })), setup(store).deps);
     expect(result).toMatchObject({ failedIds: [], written: 2 });
+  });
+
+  it('stores a body received (masked by the receiver) and the same body loaded from a file as one masked record', async () => {
+    const completed = JSON.stringify({
+      event: 'recording.completed', event_ts: EVENT_TS, download_token: 'eyJhbGci.dl.tok',
+      payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuA==', password: 'rec-Pa55', share_url: 'https://zoom.us/rec/share/x?pwd=Sh4re' } },
+    });
+    const store = new MemoryObjectStore();
+    const published: BusEvent[] = [];
+    const bytes = Buffer.from(completed, 'utf8');
+    const ts = String(NOW / 1000);
+    await receiveWebhook({ body: bytes, headers: { 'x-zm-signature': zoomSignature('s3cret', ts, bytes), 'x-zm-request-timestamp': ts } }, {
+      publisher: { publish: async (events) => void published.push(...events) }, bodies: store, clock: { now: () => NOW },
+      secret: async () => 's3cret', options: { replayWindowSeconds: 300, maxBodyBytes: 1_000_000, inlineBodyBytes: 900_000 },
+    });
+    const items = [{ id: 'received', detail: published[0]!.detail }, { id: 'loaded', detail: inline(completed) }];
+    expect(await writeWebhookEvents(items, setup(store).deps)).toMatchObject({ failedIds: [], written: 2 });
+
+    const raw = await readTable(store, 'webhook_events');
+    expect(new Set(raw.map((r) => r.record_id)).size).toBe(1);
+    expect(raw.map((r) => r.payload_sha256)).toEqual([sha(bytes), sha(bytes)]);
+    for (const row of [...raw, ...await readTable(store, 'recording_events')]) {
+      for (const secret of ['eyJhbGci.dl.tok', 'rec-Pa55', 'Sh4re']) expect(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(secret);
+    }
+    expect(JSON.parse(String(raw[0]!.raw))).toMatchObject({ download_token: '[redacted]', payload: { object: { password: '[redacted]' } } });
   });
 
   describe('an item that can never be written is failed and rejected; the rest of the batch is written', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '#core/errors.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
@@ -33,6 +34,7 @@ function signed(body: string | Uint8Array, headers: Record<string, string> = {})
   return { body: bytes, headers: { 'x-zm-signature': zoomSignature(SECRET, TS, bytes), 'x-zm-request-timestamp': TS, ...headers } };
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const event = (name: string, extra: object = {}) => JSON.stringify({ event: name, event_ts: NOW - 1000, payload: { account_id: 'a', object: { id: 1 } }, ...extra });
 
 describe('receiveWebhook', () => {
@@ -41,7 +43,25 @@ describe('receiveWebhook', () => {
     const raw = event('meeting.started');
     const result = await receiveWebhook(signed(raw, { 'x-zm-trackingid': 'trk-1' }), deps);
     expect(result).toMatchObject({ status: 200, outcome: 'accepted', event: 'meeting.started' });
-    expect(bus.events).toEqual([{ source: 'zoomlake.webhook', detailType: 'meeting.started', time: NOW, detail: { receivedAt: NOW, trackingId: 'trk-1', body: raw } }]);
+    expect(bus.events).toEqual([{
+      source: 'zoomlake.webhook', detailType: 'meeting.started', time: NOW,
+      detail: { receivedAt: NOW, trackingId: 'trk-1', payloadSha256: sha256(raw), body: raw },
+    }]);
+  });
+
+  it('verifies the original bytes, then publishes the body with credentials masked and the hash of the original', async () => {
+    const { bus, deps } = setup();
+    const raw = JSON.stringify({
+      event: 'meeting.created', event_ts: NOW - 1000,
+      payload: { object: { id: 1, password: 'Pa55-w0rd', join_url: 'https://zoom.us/j/1?pwd=c21EQzg0' } },
+    });
+    expect((await receiveWebhook(signed(raw), deps)).status).toBe(200);
+    const detail = bus.events[0]!.detail as { body: string; payloadSha256: string };
+    expect(detail.payloadSha256).toBe(sha256(raw));
+    expect(JSON.parse(detail.body)).toEqual({
+      event: 'meeting.created', event_ts: NOW - 1000,
+      payload: { object: { id: 1, password: '[redacted]', join_url: 'https://zoom.us/j/1?pwd=[redacted]' } },
+    });
   });
 
   it('keeps unknown event types', async () => {
@@ -109,6 +129,19 @@ describe('receiveWebhook', () => {
     expect(detail.bodyRef.key).toMatch(/^webhook-bodies\/dt=2026-11-26\/[0-9a-f]{64}\.json$/);
     expect(Buffer.from(bodies.objects.get(detail.bodyRef.key)!).toString('utf8')).toBe(raw);
     expect(detail).not.toHaveProperty('body');
+  });
+
+  it('stores a by-reference body masked: its reference names the stored bytes, payloadSha256 the original', async () => {
+    const { bus, bodies, deps } = setup();
+    const raw = event('recording.completed', { download_token: 'eyJ.dl-token.sig', padding: 'x'.repeat(10_000) });
+    expect((await receiveWebhook(signed(raw), deps)).status).toBe(200);
+    const detail = bus.events[0]!.detail as { payloadSha256: string; bodyRef: { key: string; sha256: string; bytes: number } };
+    const stored = bodies.objects.get(detail.bodyRef.key)!;
+    const text = Buffer.from(stored).toString('utf8');
+    expect(text).not.toContain('eyJ.dl-token.sig');
+    expect(JSON.parse(text)).toMatchObject({ download_token: '[redacted]' });
+    expect(detail.bodyRef).toMatchObject({ sha256: sha256(text), bytes: stored.byteLength });
+    expect(detail.payloadSha256).toBe(sha256(raw));
   });
 
   it('answers 503 when publishing fails, so Zoom retries', async () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
@@ -7,6 +7,8 @@ import { zoomSignature } from '#core/webhook/verify.ts';
 import { fromEnv, makeHandler } from '../../lambdas/handlers/zoom-webhook.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 const SECRET = 'webhook-secret-token-3f9a';
 const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
@@ -91,7 +93,7 @@ describe('zoom-webhook handler', () => {
     const reply = await makeHandler(deps(publisher))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
     expect(reply).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok' }) });
     expect(publisher.events).toEqual([
-      { source: WEBHOOK_EVENT_SOURCE, detailType: 'meeting.started', detail: { receivedAt: NOW, body: MEETING_STARTED }, time: NOW },
+      { source: WEBHOOK_EVENT_SOURCE, detailType: 'meeting.started', detail: { receivedAt: NOW, payloadSha256: sha256(MEETING_STARTED), body: MEETING_STARTED }, time: NOW },
     ]);
   });
 
@@ -99,7 +101,7 @@ describe('zoom-webhook handler', () => {
     const publisher = new RecordingPublisher();
     const reply = await makeHandler(deps(publisher))(apiEvent(MEETING_STARTED, { base64: true, headers: signed(MEETING_STARTED) }));
     expect(reply.statusCode).toBe(200);
-    expect(publisher.events[0]?.detail).toEqual({ receivedAt: NOW, body: MEETING_STARTED });
+    expect(publisher.events[0]?.detail).toEqual({ receivedAt: NOW, payloadSha256: sha256(MEETING_STARTED), body: MEETING_STARTED });
   });
 
   it('reads the Zoom headers whatever their case', async () => {

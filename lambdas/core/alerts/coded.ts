@@ -1,5 +1,6 @@
 import type { Detection } from '../detect/detection.ts';
 import { durationMs } from '../detect/detection.ts';
+import { maskRow } from '../mask/credentials.ts';
 import { alertId, type Alert, type AlertSource, type EntityKind } from './alert.ts';
 
 /**
@@ -20,7 +21,7 @@ export function dedupKeyOf(detection: AlertDefinition, row: EvidenceRow): string
   return detection.dedup.key.map((c) => cellText(row[c]) ?? '').join('|');
 }
 
-/** The alert for one finding: `summary` holds the dedup and entity columns, `evidence` the rows behind it. */
+/** The alert for one finding: `summary` holds the dedup and entity columns, `evidence` the rows behind it (credentials masked). */
 export function codedAlert(
   detection: AlertDefinition, source: Exclude<AlertSource, 'scheduled'>, summary: EvidenceRow, evidence: readonly EvidenceRow[],
   firstSeenMs: number, lastSeenMs: number,
@@ -35,6 +36,6 @@ export function codedAlert(
     alert_id: alertId(detection.id, dedupKey, firstSeenMs, durationMs(detection.dedup.window)),
     detection_id: detection.id, title: detection.title, severity: detection.severity, source,
     first_seen: iso(firstSeenMs), last_seen: iso(Math.max(firstSeenMs, lastSeenMs)), dedup_key: dedupKey, entities,
-    evidence: evidence.map((row) => ({ ...row })), mitre: [...detection.mitre], runbook: detection.runbook,
+    evidence: evidence.map(maskRow), mitre: [...detection.mitre], runbook: detection.runbook,
   };
 }

@@ -1,6 +1,7 @@
 import { alertId, type Alert, type AlertSource, type EntityKind } from '../alerts/alert.ts';
 import type { AlertDefinition } from '../alerts/coded.ts';
 import { instantOf } from '../lake/cells.ts';
+import { maskRow } from '../mask/credentials.ts';
 import { durationMs } from './detection.ts';
 
 /** A result row the detection's contract does not allow (missing time or entity column). */
@@ -19,7 +20,8 @@ function entityText(value: unknown): string | undefined {
 
 /**
  * Maps a detection's result rows to alerts without per-query code: `first_seen`/`last_seen` give the times, the
- * columns named in `entities` the entities, the dedup key columns the dedup key, and every column is evidence.
+ * columns named in `entities` the entities, the dedup key columns the dedup key, and every column is evidence (with
+ * credentials masked, should a query select one).
  * Rows with the same alert id (same dedup key in the same window) merge into one alert. `source` is the path that ran
  * the query (correlation runs a detection's query.sql too).
  */
@@ -49,13 +51,13 @@ export function rowsToAlerts(
         ...existing,
         first_seen: iso(Math.min(Date.parse(existing.first_seen), first)),
         last_seen: iso(Math.max(Date.parse(existing.last_seen), last)),
-        evidence: [...existing.evidence, row],
+        evidence: [...existing.evidence, maskRow(row)],
       });
       continue;
     }
     byId.set(id, {
       alert_id: id, detection_id: detection.id, title: detection.title, severity: detection.severity, source,
-      first_seen: iso(first), last_seen: iso(Math.max(first, last)), dedup_key: dedupKey, entities, evidence: [row],
+      first_seen: iso(first), last_seen: iso(Math.max(first, last)), dedup_key: dedupKey, entities, evidence: [maskRow(row)],
       mitre: [...detection.mitre], runbook: detection.runbook,
     });
   }

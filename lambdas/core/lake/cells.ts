@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { isPlausibleEpochMs } from './records.ts';
 import type { CellValue } from '../schema/types.ts';
+import { maskJsonText, maskUrlParams } from '../mask/credentials.ts';
 
 /**
  * Coercions from Zoom JSON (webhooks and REST) to lake cells. Each returns NULL rather than throwing for a value
@@ -74,23 +75,21 @@ export const instant = (v: unknown): number | null => instantOf(v) ?? null;
 /** The first plausible instant. */
 export const firstInstant = (...vs: unknown[]): number | null => vs.map(instant).find((v) => v !== null) ?? null;
 
-// Keys whose string values are credentials (recording download_token, meeting passcodes, play passcodes).
-const SECRET_KEY = /(password|passcode|passwd|pwd|token|secret)$/i;
-// Join and share URLs can embed the passcode (`?pwd=`) or an access token.
-const URL_SECRET = /([?&](?:pwd|tk|token|access_token)=)[^&#\s]*/gi;
-
-/** A URL or text with embedded passcodes and tokens masked. */
-export const masked = (v: unknown): string | null => text(v)?.replace(URL_SECRET, '$1[redacted]') ?? null;
+/** A URL or text with credential URL parameters (`?pwd=`, `?tk=`, `?zak=`, access tokens) masked. */
+export const masked = (v: unknown): string | null => {
+  const t = text(v);
+  return t === null ? null : maskUrlParams(t);
+};
 
 /** JSON text of a value with credentials masked; NULL when absent or too deeply nested to serialise (raw keeps it). */
 export function json(v: unknown): string | null {
   if (v === undefined || v === null) return null;
+  let serialised: string;
   try {
-    // A replacer, not a copied tree: the native serialiser handles far deeper nesting than a recursive copy would.
-    return JSON.stringify(v, (key, x: unknown) =>
-      typeof x !== 'string' ? x : SECRET_KEY.test(key) && x !== '' ? '[redacted]' : x.replace(URL_SECRET, '$1[redacted]'));
+    serialised = JSON.stringify(v);
   } catch (error) {
     if (error instanceof RangeError) return null;
     throw error;
   }
+  return maskJsonText(serialised);
 }

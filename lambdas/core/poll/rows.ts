@@ -121,6 +121,6 @@ export function chatMessageRow(item: unknown, channelId: string, includeContent:
   return {
     message_id: messageId, date_time: time, sender: text(m.sender), sender_display_name: text(m.sender_display_name),
     to_contact: null, to_channel: channelId, status: text(m.status), file_count: files,
-    message: includeContent ? text(m.message) : null,
+    message: includeContent ? masked(m.message) : null,
   };
 }

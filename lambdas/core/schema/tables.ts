@@ -28,7 +28,7 @@ const sourceRecordId = req('source_record_id', 'string', 'record_id of the webho
 export const TABLES: readonly TableDef[] = [
   {
     name: 'webhook_events',
-    description: 'Every verified Zoom webhook event, raw JSON kept, whatever its type (unknown types included).',
+    description: 'Every verified Zoom webhook event, raw JSON kept with credentials masked, whatever its type (unknown types included).',
     source: 'webhook',
     eventTime: 'event_time',
     key: ['event', 'event_ts', 'payload_sha256'],
@@ -43,8 +43,8 @@ export const TABLES: readonly TableDef[] = [
       operator,
       operatorId,
       opt('tracking_id', 'string', 'x-zm-trackingid header, when present (not relied on for de-duplication).'),
-      req('payload_sha256', 'string', 'Hex SHA-256 of the raw request body.'),
-      req('raw', 'string', 'The raw JSON body as Zoom sent it.'),
+      req('payload_sha256', 'string', 'Hex SHA-256 of the request body as Zoom sent it, before masking (integrity and de-duplication).'),
+      req('raw', 'string', 'The JSON body as Zoom sent it, byte for byte except credential values, masked as [redacted] (docs/credential-masking.md).'),
     ],
   },
   {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ZoomlakeError } from '../errors.ts';
 import { epochOf, instantOf } from '../lake/cells.ts';
+import { maskJsonText } from '../mask/credentials.ts';
 import type { Row } from '../schema/types.ts';
 
 /** A request body that is not JSON or not a Zoom webhook envelope (answered with 400, never stored). */
@@ -52,9 +53,28 @@ export function eventTimeOf(env: ZoomEnvelope, receivedAt: number): number {
   return instantOf(env.payload.time_stamp) ?? instantOf(object.date_time) ?? receivedAt;
 }
 
-/** The `webhook_events` row for a verified body: raw JSON kept whole, with the ids worth filtering on. */
-export function webhookEventRow(raw: Uint8Array | string, env: ZoomEnvelope, receivedAt: number, trackingId?: string): Row {
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+/**
+ * A verified body as it may be kept: its text with credentials masked (core/mask/credentials.ts), and the hex
+ * SHA-256 of the text Zoom sent, before masking, which names the delivery for integrity checks and dedup.
+ */
+export interface StoredBody {
+  readonly text: string;
+  readonly sha256: string;
+}
+
+/** The hex SHA-256 of a body's UTF-8 text. */
+export const bodySha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * The stored form of a verified body. `originalSha256` is passed when `text` was masked already (by the receiver);
+ * masking again changes nothing, so a body masked twice, or received and then loaded, is stored the same.
+ */
+export function storedBody(text: string, originalSha256?: string): StoredBody {
+  return { text: maskJsonText(text), sha256: originalSha256 ?? bodySha256(text) };
+}
+
+/** The `webhook_events` row for a verified body: the masked JSON kept whole, with the ids worth filtering on. */
+export function webhookEventRow(body: StoredBody, env: ZoomEnvelope, receivedAt: number, trackingId?: string): Row {
   const object = isRecord(env.payload.object) ? env.payload.object : {};
   return {
     event: env.event,
@@ -67,7 +87,7 @@ export function webhookEventRow(raw: Uint8Array | string, env: ZoomEnvelope, rec
     operator: asString(env.payload.operator),
     operator_id: asString(env.payload.operator_id),
     tracking_id: trackingId ?? null,
-    payload_sha256: createHash('sha256').update(text).digest('hex'),
-    raw: text,
+    payload_sha256: body.sha256,
+    raw: body.text,
   };
 }

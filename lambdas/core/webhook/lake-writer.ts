@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LakeWriter } from '../lake/writer.ts';
 import type { ObjectStore } from '../ports.ts';
 import { resolveWebhookBody, webhookDetailSchema } from './detail.ts';
-import { EnvelopeError, parseEnvelope, webhookEventRow, type ZoomEnvelope } from './envelope.ts';
+import { EnvelopeError, parseEnvelope, storedBody, webhookEventRow, type ZoomEnvelope } from './envelope.ts';
 import { typedRows } from './normalise.ts';
 import { WEBHOOK_EVENT_SOURCE } from './receive.ts';
 
@@ -66,15 +66,17 @@ export async function writeWebhookEvents(items: readonly QueuedWebhookEvent[], d
       (body.ok || !body.retryable ? rejected : retrying).push({ id: item.id, reason });
       continue;
     }
+    // The receiver masked the body already; a body loaded from a file (or published before masking) is masked here.
+    const stored = storedBody(body.text, detail.payloadSha256);
     let env: ZoomEnvelope;
     try {
-      env = parseEnvelope(body.text);
+      env = parseEnvelope(stored.text);
     } catch (error) {
       if (!(error instanceof EnvelopeError)) throw error;
       rejected.push({ id: item.id, reason: `not_envelope: ${error.message}` });
       continue;
     }
-    const raw = deps.writer.add('webhook_events', webhookEventRow(body.text, env, detail.receivedAt, detail.trackingId));
+    const raw = deps.writer.add('webhook_events', webhookEventRow(stored, env, detail.receivedAt, detail.trackingId));
     if (!raw.ok) {
       rejected.push({ id: item.id, reason: `row_invalid: ${raw.problems.join('; ')}` });
       continue;

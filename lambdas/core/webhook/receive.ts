@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock, EventPublisher, ObjectStore } from '../ports.ts';
 import { dtOf } from '../lake/records.ts';
-import { EnvelopeError, parseEnvelope } from './envelope.ts';
+import { EnvelopeError, parseEnvelope, storedBody } from './envelope.ts';
 import { urlValidationReply, verifyZoomRequest, type VerifyFailure } from './verify.ts';
 
 /** The `source` of every Zoom event on the internal bus. */
@@ -23,10 +23,15 @@ export interface WebhookHttpRequest {
   readonly body: Uint8Array;
 }
 
-/** The bus event's detail: the raw body inline, or a reference to it in the object store. */
+/**
+ * The bus event's detail: the body with credentials masked, inline or by reference to the object store (whose
+ * `sha256` is that of the stored, masked bytes), and `payloadSha256`, the hash of the body Zoom sent. Details
+ * published before masking have no `payloadSha256`; their body is the original.
+ */
 export type WebhookDetail = {
   readonly receivedAt: number;
   readonly trackingId?: string;
+  readonly payloadSha256?: string;
 } & ({ readonly body: string } | { readonly bodyRef: { readonly key: string; readonly sha256: string; readonly bytes: number } });
 
 /** How a request ended, for logs and metrics: reason codes and sizes only, never secrets, signatures or bodies. */
@@ -117,17 +122,21 @@ export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps
     return json(200, urlValidationReply(secret, token), 'url_validation', bytes, { event: env.event });
   }
 
+  // Verification ran on the original bytes; from here on only the masked body travels and is stored.
+  const stored = storedBody(text);
   const trackingId = req.headers['x-zm-trackingid'];
-  const base = { receivedAt: now, ...(trackingId ? { trackingId } : {}) };
-  let detail: WebhookDetail = { ...base, body: text };
+  const base = { receivedAt: now, ...(trackingId ? { trackingId } : {}), payloadSha256: stored.sha256 };
+  let detail: WebhookDetail = { ...base, body: stored.text };
   try {
+    const storedBytes = Buffer.from(stored.text, 'utf8');
     // JSON escaping at most sextuples a byte (\u00XX), so most bodies are known to fit without serialising them.
-    const inline = bytes * 6 + 1024 <= options.inlineBodyBytes || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
+    const inline = storedBytes.byteLength * 6 + 1024 <= options.inlineBodyBytes
+      || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
     if (!inline) {
-      const sha256 = createHash('sha256').update(req.body).digest('hex');
+      const sha256 = createHash('sha256').update(storedBytes).digest('hex');
       const key = `${WEBHOOK_BODY_PREFIX}/dt=${dtOf(now)}/${sha256}.json`;
-      await deps.bodies.put(key, req.body, { contentType: 'application/json' });
-      detail = { ...base, bodyRef: { key, sha256, bytes } };
+      await deps.bodies.put(key, storedBytes, { contentType: 'application/json' });
+      detail = { ...base, bodyRef: { key, sha256, bytes: storedBytes.byteLength } };
     }
     await deps.publisher.publish([{
       source: WEBHOOK_EVENT_SOURCE,

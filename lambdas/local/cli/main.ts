@@ -19,6 +19,7 @@ import { parseDuration } from '../schedule.ts';
 import { claimFolder } from '../folder-owner.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv } from './jobs.ts';
 import { folderStatus, formatStatus } from './status.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 /** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
 export interface CliIo {
@@ -322,7 +323,7 @@ async function serve(rt: LocalRuntime, io: CliIo, claim: Claim, host: string, po
   const port = parsePort(portText);
   await claim();
   const stopRequested = io.untilStopped(); // from here on a signal stops it cleanly, even during start-up
-  const line = (text: string) => io.out(text + '\n');
+  const line = (text: string) => io.out(maskLogLine(text) + '\n');
   const { server, recovered } = await startReceiver(rt, { host, port, env: io.env, log: line, alert: line });
   io.out(`zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
     (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');

@@ -8,6 +8,7 @@ import { jsonLine, printable } from './format.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv, type PollResult } from './jobs.ts';
 import { startReceiver } from './receiver.ts';
 import type { CliIo } from './main.ts';
+import { maskLogLine } from '#core/mask/credentials.ts';
 
 /** What `zoomlake run` was asked for. */
 export interface RunOptions {
@@ -186,7 +187,7 @@ function logReceiverLine(log: Log, line: string): void {
 
 function makeLog(io: CliIo, json: boolean, rt: LocalRuntime): Log {
   return (event, text, fields = {}, stream = 'out') => {
-    const line = json ? jsonLine({ time: new Date(rt.clock.now()).toISOString(), event, ...fields }) : printable(text);
+    const line = maskLogLine(json ? jsonLine({ time: new Date(rt.clock.now()).toISOString(), event, ...fields }) : printable(text));
     (stream === 'out' ? io.out : io.err)(line + '\n');
   };
 }
