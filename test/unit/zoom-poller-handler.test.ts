@@ -133,7 +133,7 @@ describe('zoom-poller handler', () => {
       risk: { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'] }, chatIncludeContent: false } });
     expect(fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'true' }).settings.chatIncludeContent).toBe(true);
     expect(() => fromEnv({ ...env, WATCHED_USERS: 'ceo@example.com' })).toThrow('WATCHED_USERS must be a JSON array of strings');
-    expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns: "\(bad"/);
+    expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns\.0: "\(bad"/);
     expect(() => fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'yes' })).toThrow();
     expect(() => fromEnv({ ...env, ZOOM_PLAN: 'gold' })).toThrow();
     expect(() => fromEnv({ ...env, API_BUDGET_SHARE: '1.5' })).toThrow();
