@@ -103,7 +103,7 @@ function problemIn(node: AST.Node, repeat: AST.Quantifier | undefined): string |
 const CLASS_ESCAPE: Readonly<Record<'digit' | 'space' | 'word', string>> = {
   digit: 'may cover non-ASCII digits in one engine and not another: write [0-9]',
   space: 'differs between engines (JavaScript adds Unicode spaces such as the no-break space, RE2 leaves out \\v): write a space or [ \\t]',
-  word: 'differs between engines (case-insensitive JavaScript adds ſ and the Kelvin sign, Java may add non-ASCII letters): write [a-z0-9_]',
+  word: 'follows each engine\'s own Unicode rules (which letters beyond ASCII count): write [a-z0-9_]',
 };
 const ESCAPE: Readonly<Record<string, string>> = {
   u: 'DuckDB (RE2) cannot read: write the character itself',
