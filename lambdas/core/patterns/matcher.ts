@@ -11,9 +11,9 @@ import { parsePortable } from './portable.ts';
  */
 
 /**
- * Topics are cut to this many code points before matching. Zoom caps a meeting topic at 200 characters, so a
- * genuine topic is never cut; a longer one (a forged or malformed event) costs no more than this. `$` does not match
- * at the cut.
+ * Topics are cut to this many code points before matching. Zoom's create-meeting API takes topics of up to 200
+ * characters (its API reference; not yet in shared/zoom-reference.md), so a genuine topic is never cut; a longer one
+ * (a forged or malformed event) costs no more than this. `$` does not match at the cut.
  */
 export const MAX_TOPIC_CHARS = 512;
 
