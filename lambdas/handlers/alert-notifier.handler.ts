@@ -31,6 +31,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
     config: {
       channel: e.NOTIFY_CHANNEL,
       secret: () => secrets.getSecret(e.NOTIFY_SECRET_ID),
+      secretName: e.NOTIFY_SECRET_ID,
       pagerDutyUrl: e.PAGERDUTY_EVENTS_URL,
       includeReplays: e.NOTIFY_REPLAYS === 'true',
     },

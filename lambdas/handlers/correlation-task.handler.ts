@@ -11,8 +11,10 @@ import type { CorrelationSettings } from '#core/correlate/steps.ts';
 import { runCorrelationTask, type TaskDeps } from '#core/correlate/tasks.ts';
 import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
+import type { SecretProvider } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
+import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
 import { httpFetch } from '#local/http-fetch.ts';
 import { SystemClock } from '#local/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
@@ -39,20 +41,24 @@ const envSchema = z.discriminatedUnion('CORRELATION_FUNCTION', [
   z.object({ CORRELATION_FUNCTION: z.literal('correlate'), ...athena }),
   z.object({ CORRELATION_FUNCTION: z.literal('alerts'), STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, DETECTIONS_SHA256: sha256 }),
 ]);
-const credentialsSchema = z.object({ accountId: nonEmpty, clientId: nonEmpty, clientSecret: nonEmpty });
 
 /**
  * One correlation function's dependencies from the Lambda environment (CORRELATION_FUNCTION selects which) and, for
- * the functions that query or raise alerts, the registry file beside the bundle.
+ * the functions that query or raise alerts, the registry file beside the bundle; the fetch function reads the Zoom
+ * credentials through `secretProvider` (Secrets Manager by default).
  */
-export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): TaskDeps {
+export function fromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url),
+  secretProvider?: SecretProvider,
+): TaskDeps {
   const e = envSchema.parse(env);
   const clock = new SystemClock();
   switch (e.CORRELATION_FUNCTION) {
     case 'fetch': {
       const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
       const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
-      const secrets = new SecretsManagerSecretProvider();
+      const secrets = secretProvider ?? new SecretsManagerSecretProvider();
       const sharedBudget = new StateStoreBudget(state);
       let client: { raw: string; api: ZoomHttpClient } | undefined;
       return {
@@ -61,7 +67,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
           if (client?.raw !== raw) {
             client = { raw, api: new ZoomHttpClient({
               fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-              credentials: credentialsSchema.parse(JSON.parse(raw)), plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, sharedBudget, timeoutMs: 30_000,
+              credentials: zoomCredentialsFromSecret(e.ZOOM_CREDENTIALS_SECRET_ARN, raw), plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, sharedBudget, timeoutMs: 30_000,
             }) };
           }
           return { api: client.api, newWriter: () => new LakeWriter({ store, clock, newId: randomUUID, writerId: 'correlation' }) };

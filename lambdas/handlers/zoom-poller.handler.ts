@@ -7,9 +7,10 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { compileRisk } from '#core/poll/risk.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
-import type { Clock, StateStore } from '#core/ports.ts';
+import type { Clock, SecretProvider, StateStore } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
 import { httpFetch } from '#local/http-fetch.ts';
 import { SystemClock } from '#local/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
@@ -40,7 +41,6 @@ function listFrom(name: string, raw: string): string[] {
     throw new Error(`${name} must be a JSON array of strings`);
   }
 }
-const credentialsSchema = z.object({ accountId: nonEmpty, clientId: nonEmpty, clientSecret: nonEmpty });
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 /** The schedule's input; `from`/`to` (both or neither) backfill a day range instead of following the cursor. */
 const eventSchema = z.object({ source: nonEmpty, from: z.optional(day), to: z.optional(day) });
@@ -63,10 +63,9 @@ export interface PollerContext {
 }
 
 /** The poller's dependencies from the Lambda environment; a new client only when the stored credentials change. */
-export function fromEnv(env: NodeJS.ProcessEnv = process.env): PollerDeps {
+export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretProvider = new SecretsManagerSecretProvider()): PollerDeps {
   const e = envSchema.parse(env);
   const clock = new SystemClock();
-  const secrets = new SecretsManagerSecretProvider();
   const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
   const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
   const settings: PollSettings = {
@@ -84,7 +83,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): PollerDeps {
   const api = async (): Promise<ZoomApi> => {
     const raw = await secrets.getSecret(e.ZOOM_CREDENTIALS_SECRET_ARN);
     if (client?.raw !== raw) {
-      const credentials = credentialsSchema.parse(JSON.parse(raw));
+      const credentials = zoomCredentialsFromSecret(e.ZOOM_CREDENTIALS_SECRET_ARN, raw);
       client = { raw, api: new ZoomHttpClient({
         fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
         credentials, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, sharedBudget, timeoutMs: 30_000,

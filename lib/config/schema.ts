@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { topicPatternProblem } from '#core/patterns/matcher.ts';
 
 /** Schedule expression accepted by EventBridge Scheduler: `rate(N unit)` or `cron(...)`. */
 const schedule = z
@@ -12,12 +13,10 @@ const domain = z
   .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, 'must be a domain name such as example.com')
   .transform((s) => s.toLowerCase());
 
+/** A regular expression in the syntax JavaScript, RE2 (DuckDB) and Trino read alike (lambdas/core/patterns/portable.ts). */
 const regex = z.string().min(1).superRefine((s, ctx) => {
-  try {
-    new RegExp(s, 'i');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `is not a valid regular expression (${(error as Error).message})` });
-  }
+  const problem = topicPatternProblem(s);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} ${problem}` });
 });
 
 const source = (defaults: { enabled: boolean; schedule: string }) =>
@@ -55,7 +54,8 @@ export const configSchema = z
     internalDomains: z.array(domain).default([]),
     /**
      * Case-insensitive regular expressions matched against meeting topics. The defaults anchor words at their start
-     * (`\bboard`), so "Onboarding", "dashboard" and "whiteboard" do not count as board meetings.
+     * (`\bboard`), so "Onboarding", "dashboard" and "whiteboard" do not count as board meetings. Only the syntax every
+     * engine reads alike is accepted: no lookaround, back-references, `\d`/`\w`/`\s`, `\p{...}` or nested repeats.
      */
     sensitiveMeetingPatterns: z.array(regex).default(['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition', '\\blayoff|reduction in force', '\\bearnings', '\\blegal\\b|privileged']),
     /** Emails of executives and other high-value users. */

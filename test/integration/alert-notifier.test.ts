@@ -2,9 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { alertId } from '#core/alerts/alert.ts';
-import { SecretError } from '#core/errors.ts';
-import type { SecretProvider } from '#core/ports.ts';
 import { fromEnv, makeHandler } from '../../lambdas/handlers/alert-notifier.handler.ts';
+import { LEAK, SENTINEL, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 
 /** A local stand-in for Slack and PagerDuty: records each request and answers from a per-path script. */
 interface Received {
@@ -66,15 +65,7 @@ const event = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** Secrets Manager as the handler sees it: the Slack URL or routing key by secret id. */
-function secrets(values: Record<string, string>): SecretProvider {
-  return {
-    getSecret: async (name) => {
-      const value = values[name];
-      if (value === undefined) throw new SecretError(`secret "${name}" not found`, false);
-      return value;
-    },
-  };
-}
+const secrets = secretsOf;
 
 function notifier(channel: 'slack' | 'pagerduty', extraEnv: Record<string, string> = {}) {
   const secretValue = channel === 'slack' ? `${base}${SLACK_PATH}` : ROUTING_KEY;
@@ -182,6 +173,26 @@ describe('alert-notifier handler against a local receiver', () => {
     const logs: string[] = [];
     await expect(makeHandler(deps, (l) => logs.push(l))(event())).rejects.toThrow('secret "zoomlake/missing" not found');
     expect(JSON.parse(logs[0] ?? '')).toMatchObject({ outcome: 'failed', retryable: false });
+  });
+
+  it.each([
+    { channel: 'slack' as const, name: 'the bare token', raw: SENTINEL, says: 'is not a URL (expected the incoming webhook URL)' },
+    { channel: 'slack' as const, name: 'broken JSON', raw: `{"webhookUrl":"https://hooks.slack.com/services/${SENTINEL}"`, says: 'is not valid JSON' },
+    { channel: 'slack' as const, name: 'JSON under another key', raw: JSON.stringify({ url: `https://hooks.slack.com/services/${SENTINEL}` }), says: 'is JSON without a "webhookUrl" string' },
+    { channel: 'slack' as const, name: 'a plain-http URL', raw: `http://hooks.slack.com/services/${SENTINEL}`, says: 'must be an https URL' },
+    { channel: 'pagerduty' as const, name: 'a short key', raw: SENTINEL, says: 'is not a 32-character integration (routing) key' },
+    { channel: 'pagerduty' as const, name: 'broken JSON', raw: `{"routingKey":"${SENTINEL}`, says: 'is not valid JSON' },
+  ])('fails on a $channel secret that is $name, naming the secret and never quoting it', async ({ channel, raw, says }) => {
+    const handler = makeHandler(fromEnv({ NOTIFY_CHANNEL: channel, NOTIFY_SECRET_ID: SECRET_ARN }, secrets({ [SECRET_ARN]: raw })));
+    let error: unknown;
+    const output = await consoleOutputOf(async () => {
+      error = await handler(event()).then(() => undefined, (e: unknown) => e);
+    });
+    expect(error).toMatchObject({ name: 'NotifyError', retryable: false, message: `the ${channel} secret "${SECRET_ARN}" ${says}` });
+    expect(output).toHaveLength(1);
+    expect(JSON.parse(output[0] ?? '')).toMatchObject({ outcome: 'failed', error: (error as Error).message });
+    for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
+    expect(received).toEqual([]);
   });
 
   it.each([

@@ -33,7 +33,8 @@ describe('config', () => {
   it.each([
     [{ internalDomains: 'example.com' }, 'internalDomains: '],
     [{ internalDomains: ['not a domain'] }, 'internalDomains.0: must be a domain name'],
-    [{ sensitiveMeetingPatterns: ['(unclosed'] }, 'sensitiveMeetingPatterns.0: is not a valid regular expression'],
+    [{ sensitiveMeetingPatterns: ['(unclosed'] }, 'sensitiveMeetingPatterns.0: "(unclosed" is not a valid regular expression (Unterminated group)'],
+    [{ sensitiveMeetingPatterns: ['board', '(?<!on)board'] }, 'sensitiveMeetingPatterns.1: "(?<!on)board" uses a lookbehind "(?<!on)"'],
     [{ watchedUsers: ['ceo'] }, 'watchedUsers.0: must be an email address'],
     [{ minClientVersion: '6' }, 'minClientVersion: must be a version'],
     [{ planTier: 'gold' }, 'planTier: '],

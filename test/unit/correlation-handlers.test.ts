@@ -19,6 +19,7 @@ import { EmptyQueryEngine, ScriptedZoomApi, reportItem, type ScriptedAnswer } fr
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
+import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 /** Payload text that must never reach a log line or an error message. */
@@ -374,6 +375,21 @@ describe('correlation handlers\' environment', () => {
     ['settings missing a field', { ...TASK_ENVS.correlate, CORRELATION_SETTINGS: JSON.stringify({ enabled: true }) }, 'waitSeconds'],
   ])('refuses a task environment with %s', (_name, env, field) => {
     expect(() => taskFromEnv(env, BUNDLE_FILE)).toThrow(field);
+  });
+
+  it.each(MALFORMED_CREDENTIALS)('fails the fetch function on a credentials secret that is $name, naming the secret and never quoting it', async ({ raw, says }) => {
+    const arn = TASK_ENVS.fetch.ZOOM_CREDENTIALS_SECRET_ARN as string;
+    // The Lambda entry point's own log writer (console.log), captured.
+    const handler = makeTask(taskFromEnv(TASK_ENVS.fetch, BUNDLE_FILE, secretsOf({ [arn]: raw })));
+    let error: unknown;
+    const output = await consoleOutputOf(async () => {
+      error = await errorOf(handler({ task: 'FetchParticipants', meeting: INPUT }));
+    });
+    expect(error).toMatchObject({ name: 'SecretError', retryable: false });
+    expect((error as Error).message).toMatch(new RegExp(`^secret "${arn}" `));
+    expect((error as Error).message).toMatch(says);
+    expect(output.map((line) => JSON.parse(line) as unknown)).toEqual([{ task: 'FetchParticipants', status: 'error', error: 'SecretError' }]);
+    for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
   });
 
   it('refuses a registry file other than the one the function was deployed with', () => {

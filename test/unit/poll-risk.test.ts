@@ -48,7 +48,7 @@ describe('risk scoring', () => {
   });
 
   it('names a bad pattern', () => {
-    expect(() => compileRisk({ ...SETTINGS, sensitiveMeetingPatterns: ['(unclosed'] })).toThrow('sensitiveMeetingPatterns: "(unclosed" is not a valid regular expression');
+    expect(() => compileRisk({ ...SETTINGS, sensitiveMeetingPatterns: ['(unclosed'] })).toThrow('sensitiveMeetingPatterns.0: "(unclosed" is not a valid regular expression (Unterminated group)');
   });
 
   it('classes and ranks: outsiders over topics, then oldest day, then uuid', () => {

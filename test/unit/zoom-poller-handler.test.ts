@@ -8,6 +8,7 @@ import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/zoom-poller.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
@@ -123,6 +124,24 @@ describe('zoom-poller handler', () => {
     expect(logs).toEqual([]);
   });
 
+  it.each(MALFORMED_CREDENTIALS)('fails on a credentials secret that is $name, naming the secret and never quoting it', async ({ raw, says }) => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoomlake/zoom-AbCdEf';
+    const env = {
+      ZOOM_CREDENTIALS_SECRET_ARN: arn, ZOOM_PLAN: 'pro', API_BUDGET_SHARE: '0.25', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', LEASE_SECONDS: '600',
+      INTERNAL_DOMAINS: '[]', SENSITIVE_MEETING_PATTERNS: '[]', WATCHED_USERS: '[]', CHAT_INCLUDE_CONTENT: 'false',
+    };
+    // The Lambda entry point's own log and metric writers (console.log, stdout), captured.
+    const handler = makeHandler(fromEnv(env, secretsOf({ [arn]: raw })));
+    let error: unknown;
+    const output = await consoleOutputOf(async () => {
+      error = await handler({ source: 'activities' }, CONTEXT).then(() => undefined, (e: unknown) => e);
+    });
+    expect(error).toMatchObject({ name: 'SecretError', retryable: false });
+    expect((error as Error).message).toMatch(new RegExp(`^secret "${arn}" `));
+    expect((error as Error).message).toMatch(says);
+    for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
+  });
+
   it('builds its dependencies from the environment the construct sets', () => {
     const env = {
       ZOOM_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoom', ZOOM_PLAN: 'pro', API_BUDGET_SHARE: '0.25',
@@ -133,7 +152,7 @@ describe('zoom-poller handler', () => {
       risk: { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'] }, chatIncludeContent: false } });
     expect(fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'true' }).settings.chatIncludeContent).toBe(true);
     expect(() => fromEnv({ ...env, WATCHED_USERS: 'ceo@example.com' })).toThrow('WATCHED_USERS must be a JSON array of strings');
-    expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns: "\(bad"/);
+    expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns\.0: "\(bad"/);
     expect(() => fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'yes' })).toThrow();
     expect(() => fromEnv({ ...env, ZOOM_PLAN: 'gold' })).toThrow();
     expect(() => fromEnv({ ...env, API_BUDGET_SHARE: '1.5' })).toThrow();

@@ -241,6 +241,8 @@ export interface NotifierConfig {
   readonly channel: NotifyChannel;
   /** The Slack webhook URL or the PagerDuty routing key, read when needed (cached by the secret provider). */
   readonly secret: () => Promise<string>;
+  /** The secret's name or ARN, for error messages (which never quote its value). */
+  readonly secretName?: string;
   /** @default PAGERDUTY_EVENTS_URL */
   readonly pagerDutyUrl?: string;
   /** Notify archive replays too. @default false */
@@ -252,19 +254,20 @@ export type NotifyOutcome =
   | { readonly outcome: 'sent'; readonly channel: NotifyChannel; readonly alertId: string; readonly detectionId: string; readonly status: number; readonly attempts: number }
   | { readonly outcome: 'skipped_replay'; readonly channel: NotifyChannel; readonly alertId: string; readonly detectionId: string; readonly replayName: string };
 
-/** The secret as stored: the bare value, or JSON with `webhookUrl` (Slack) or `routingKey` (PagerDuty). */
-export function secretValue(channel: NotifyChannel, raw: string): string {
+/** The secret as stored: the bare value, or JSON with `webhookUrl` (Slack) or `routingKey` (PagerDuty); errors name it, never quote it. */
+export function secretValue(channel: NotifyChannel, raw: string, secretName?: string): string {
   const field = channel === 'slack' ? 'webhookUrl' : 'routingKey';
+  const the = `the ${channel} secret${secretName === undefined ? '' : ` "${secretName}"`}`;
   let value = raw.trim();
   if (value.startsWith('{')) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
     } catch {
-      throw new NotifyError(`the ${channel} secret is not valid JSON`, false);
+      throw new NotifyError(`${the} is not valid JSON`, false);
     }
     const inner = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined;
-    if (typeof inner !== 'string' || inner === '') throw new NotifyError(`the ${channel} secret is JSON without a "${field}" string`, false);
+    if (typeof inner !== 'string' || inner === '') throw new NotifyError(`${the} is JSON without a "${field}" string`, false);
     value = inner.trim();
   }
   if (channel === 'slack') {
@@ -272,12 +275,12 @@ export function secretValue(channel: NotifyChannel, raw: string): string {
     try {
       url = new URL(value);
     } catch {
-      throw new NotifyError('the slack secret is not a URL (expected the incoming webhook URL)', false);
+      throw new NotifyError(`${the} is not a URL (expected the incoming webhook URL)`, false);
     }
     const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new NotifyError('the slack webhook URL must use https', false);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new NotifyError(`${the} must be an https URL`, false);
   } else if (!/^[A-Za-z0-9]{32}$/.test(value)) {
-    throw new NotifyError('the pagerduty secret is not a 32-character integration (routing) key', false);
+    throw new NotifyError(`${the} is not a 32-character integration (routing) key`, false);
   }
   return value;
 }
@@ -296,7 +299,7 @@ export async function notifyAlertEvent(event: unknown, config: NotifierConfig, d
   const ids = { channel: config.channel, alertId: alert.alert_id, detectionId: alert.detection_id };
   const replayName = parsed.data['replay-name'];
   if (replayName !== undefined && !config.includeReplays) return { outcome: 'skipped_replay', ...ids, replayName };
-  const secret = secretValue(config.channel, await config.secret());
+  const secret = secretValue(config.channel, await config.secret(), config.secretName);
   const sent = config.channel === 'slack'
     ? await postNotification('slack', secret, slackMessage(alert), deps)
     : await postNotification('pagerduty', config.pagerDutyUrl ?? PAGERDUTY_EVENTS_URL, pagerDutyEvent(alert, secret), deps);

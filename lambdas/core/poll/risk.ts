@@ -1,5 +1,6 @@
 import { firstText, instant, obj, text } from '../lake/cells.ts';
 import { dtOf } from '../lake/records.ts';
+import { compileTopicPatterns } from '../patterns/matcher.ts';
 import type { StateStore } from '../ports.ts';
 
 /**
@@ -33,7 +34,7 @@ const SIGNALS: readonly RiskSignal[] = ['external', 'unauthenticated', 'sensitiv
 const WEIGHTS: Readonly<Record<RiskSignal, number>> = { external: 4, unauthenticated: 4, sensitive_topic: 2, watched_host: 2 };
 const DAY_MS = 86_400_000;
 
-/** The settings compiled once: patterns as RegExps, emails and domains lower-cased. */
+/** The settings compiled once: patterns for linear-time matching, emails and domains lower-cased. */
 export interface RiskRules {
   readonly sensitiveTopic: (topic: string | null) => boolean;
   readonly watched: (email: string | null) => boolean;
@@ -41,15 +42,9 @@ export interface RiskRules {
   readonly external: (email: string | null) => boolean;
 }
 
-/** Compiles the settings; a pattern that is not a regular expression is a clear error naming it. */
+/** Compiles the settings; a pattern that is not a portable regular expression is a clear error naming it. */
 export function compileRisk(settings: RiskSettings): RiskRules {
-  const patterns = settings.sensitiveMeetingPatterns.map((p) => {
-    try {
-      return new RegExp(p, 'i');
-    } catch {
-      throw new RangeError(`sensitiveMeetingPatterns: "${p}" is not a valid regular expression`);
-    }
-  });
+  const patterns = compileTopicPatterns(settings.sensitiveMeetingPatterns);
   const watched = new Set(settings.watchedUsers.map((e) => e.toLowerCase()));
   const domains = settings.internalDomains.map((d) => d.toLowerCase());
   return {

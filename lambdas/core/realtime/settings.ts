@@ -1,4 +1,5 @@
 import type { DetectionSettings } from '../detect/config-views.ts';
+import { compileTopicPatterns, type TopicPattern } from '../patterns/matcher.ts';
 
 /** How long the realtime path keeps state (config key `realtime`); thresholds are detection parameters in the registry. */
 export interface RealtimeStateSettings {
@@ -11,21 +12,21 @@ export interface RealtimeStateSettings {
 /** Everything the realtime checks read from the configuration. */
 export interface RealtimeSettings extends DetectionSettings, RealtimeStateSettings {}
 
-/** The settings as the checks use them: lower-case sets, compiled case-insensitive patterns. */
+/** The settings as the checks use them: lower-case sets, case-insensitive patterns compiled for linear-time matching. */
 export interface CompiledSettings {
   readonly raw: RealtimeSettings;
   readonly internalDomains: ReadonlySet<string>;
   readonly watchedUsers: ReadonlySet<string>;
-  readonly sensitive: readonly RegExp[];
+  readonly sensitive: readonly TopicPattern[];
 }
 
-/** Compiles settings once per process (patterns were validated by the config schema). */
+/** Compiles settings once per process; a pattern the config schema would refuse throws, naming it. */
 export function compileSettings(settings: RealtimeSettings): CompiledSettings {
   return {
     raw: settings,
     internalDomains: new Set(settings.internalDomains.map((d) => d.toLowerCase())),
     watchedUsers: new Set(settings.watchedUsers.map((e) => e.toLowerCase())),
-    sensitive: settings.sensitiveMeetingPatterns.map((p) => new RegExp(p, 'i')),
+    sensitive: compileTopicPatterns(settings.sensitiveMeetingPatterns),
   };
 }
 

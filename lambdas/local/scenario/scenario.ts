@@ -1,4 +1,5 @@
 import { configSchema } from '#config/schema.ts';
+import { compileTopicPatterns } from '#core/patterns/matcher.ts';
 import type { SimActivity, SimMeeting, SimOperationLog, SimParticipant, SimRecording, SimRecordingFile, SimulatedOrg, SimUser } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { Prng } from '../zoom-simulator/prng.ts';
@@ -71,7 +72,7 @@ export interface Scenario {
 }
 
 const ACCOUNT_ID = 'sim-account-id';
-const SENSITIVE = configSchema.parse({}).sensitiveMeetingPatterns.map((p) => new RegExp(p, 'i'));
+const SENSITIVE = compileTopicPatterns(configSchema.parse({}).sensitiveMeetingPatterns);
 const sensitive = (topic: string) => SENSITIVE.some((r) => r.test(topic));
 
 /** Generates the scenario for `options`. */
