@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
@@ -130,7 +131,7 @@ export class WebhookLakeWriter extends Construct {
       description: 'zoomlake: writes verified Zoom webhook events from the queue to the lake as Parquet',
       encryptionKey: key,
       timeout,
-      memorySize: 1024,
+      memorySize: WEBHOOK_WRITER_MEMORY_MB,
       logRetention: props.logRetention,
       environment: { LAKE_BUCKET_NAME: lake.bucketName },
     });
