@@ -351,6 +351,25 @@ describe('writeWebhookEvents keeps a batch of large referenced bodies within bou
     expect((await readTable(store, 'webhook_events')).map((r) => r.raw).sort()).toEqual([...bodies].sort());
   });
 
+  it.each<[string, number[], string[]]>([
+    ['plenty of time throughout', [120_000, 90_000, 60_000], []],
+    ['time running short before the third group', [120_000, 60_000, 29_999], ['m6', 'm7', 'm8']],
+    ['time already short at the start', [10_000], ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']],
+  ])('hands back unread the groups it has no time for: %s', async (_name, left, deferred) => {
+    const store = new RecordingStore();
+    const { bodies, items } = await referenced(store, 9);
+    let call = 0;
+    const remainingMs = () => left[Math.min(call++, left.length - 1)]!;
+    const result = await writeWebhookEvents(items, { ...setup(store).deps, remainingMs, limits: { groupBytes: 3 * items[0]!.detail.bodyRef.bytes, reserveMs: 30_000 } });
+
+    expect(result.retrying).toEqual(deferred.map((id) => ({ id, reason: 'out_of_time' })));
+    expect(result.written).toBe(9 - deferred.length);
+    const deferredKeys = new Set(items.filter((i) => deferred.includes(i.id)).map((i) => i.detail.bodyRef.key));
+    expect(store.log.filter((e) => deferredKeys.has(e.key))).toEqual([]);
+    const raw = (await readTable(store, 'webhook_events')).map((r) => r.raw);
+    expect(raw.sort()).toEqual(bodies.filter((_, i) => !deferred.includes(`m${i}`)).sort());
+  });
+
   it('writes a body larger than the group budget in a group of its own', async () => {
     const store = new RecordingStore();
     const small = await referenced(store, 2);

@@ -25,6 +25,11 @@ export interface WebhookWriteLimits {
   readonly groupBytes: number;
   /** Largest body read at all; a reference declaring more is rejected without being read. */
   readonly maxBodyBytes: number;
+  /**
+   * Time kept in hand: no group is started with less than this left (when the caller says how much is left), so a
+   * batch too big for one invocation writes what it can and hands the rest back, instead of timing out whole.
+   */
+  readonly reserveMs: number;
 }
 
 /** Memory of the writer function in MB; the default limits keep a batch well inside it (`npm run bench` measures). */
@@ -38,6 +43,7 @@ export const DEFAULT_WEBHOOK_WRITE_LIMITS: WebhookWriteLimits = {
   fetchConcurrency: 8,
   groupBytes: 64 * 1024 * 1024,
   maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
+  reserveMs: 30_000,
 };
 
 /** What writeWebhookEvents needs: a lake writer for this batch and the store holding by-reference bodies. */
@@ -46,6 +52,8 @@ export interface WebhookWriteDeps {
   readonly bodies: ObjectStore;
   /** @default DEFAULT_WEBHOOK_WRITE_LIMITS */
   readonly limits?: Partial<WebhookWriteLimits>;
+  /** Milliseconds the caller may still run (Lambda's remaining time). @default no time limit */
+  readonly remainingMs?: () => number;
 }
 
 /** An item and why it was not (fully) written: a reason code, optionally `code: detail`, never payload text. */
@@ -65,7 +73,7 @@ export interface WebhookWriteResult {
    * mismatch).
    */
   readonly rejected: ItemProblem[];
-  /** Failed items a later attempt may write (body not readable yet, lake write failed). */
+  /** Failed items a later attempt may write (body not readable yet, lake write failed, not reached in time). */
   readonly retrying: ItemProblem[];
   /** Written items with a typed row that did not fit its table; the webhook_events row (raw body) was written. */
   readonly incomplete: ItemProblem[];
@@ -88,7 +96,8 @@ interface Pending {
  * neither affects the other items. If a group's flush fails, every item of that group that added rows is failed,
  * even those whose partition was written, and the group's rows are dropped from the writer (a later group's flush
  * must not write rows whose items are already handed back): a retry rewrites them, and because record_id is a
- * hash of the natural key the duplicates read once through the views. Groups written before stay written.
+ * hash of the natural key the duplicates read once through the views. Groups written before stay written. When
+ * less than `reserveMs` is left before a group starts, its items and the rest are handed back unread.
  */
 export async function writeWebhookEvents(items: readonly QueuedWebhookEvent[], deps: WebhookWriteDeps): Promise<WebhookWriteResult> {
   const limits = { ...DEFAULT_WEBHOOK_WRITE_LIMITS, ...deps.limits };
@@ -115,6 +124,10 @@ export async function writeWebhookEvents(items: readonly QueuedWebhookEvent[], d
   });
 
   for (const group of groupsBySize(pending, limits.groupBytes)) {
+    if (deps.remainingMs !== undefined && deps.remainingMs() < limits.reserveMs) {
+      for (const { index, item } of group) retrying.push({ index, id: item.id, reason: 'out_of_time' });
+      continue;
+    }
     const added: Pending[] = [];
     await forEachBounded(group, limits.fetchConcurrency, async (entry) => {
       const { index, item, detail } = entry;
