@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SQSBatchResponse } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
@@ -21,8 +21,8 @@ export interface WebhookWriterDeps {
   readonly newId: () => string;
 }
 
-/** An SQS-triggered Lambda handler reporting partial batch failures. */
-export type SqsHandler = (event: unknown) => Promise<SQSBatchResponse>;
+/** An SQS-triggered Lambda handler reporting partial batch failures; the context tells how much time is left. */
+export type SqsHandler = (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
 
 /** The writer's dependencies from the Lambda environment. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): WebhookWriterDeps {
@@ -35,7 +35,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): WebhookWriterDeps
  * the queue anyway, so a writer kept across invocations would only pile them up. Logs counts and reason codes only.
  */
 export function makeHandler(deps: WebhookWriterDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): SqsHandler {
-  return async (event) => {
+  return async (event, context) => {
     const { Records } = sqsEventSchema.parse(event);
     const items: QueuedWebhookEvent[] = [];
     const unreadable: ItemProblem[] = [];
@@ -45,7 +45,8 @@ export function makeHandler(deps: WebhookWriterDeps, log: (line: string) => void
       else items.push(item);
     }
     const writer = new LakeWriter({ store: deps.lake, clock: deps.clock, newId: deps.newId, writerId: 'webhook-writer' });
-    const result = await writeWebhookEvents(items, { writer, bodies: deps.lake });
+    const remainingMs = context && (() => context.getRemainingTimeInMillis());
+    const result = await writeWebhookEvents(items, { writer, bodies: deps.lake, remainingMs });
     log(JSON.stringify({
       records: Records.length, written: result.written, failed: unreadable.length + result.failedIds.length,
       rejected: reasonCounts([...unreadable, ...result.rejected]), retrying: reasonCounts(result.retrying),
@@ -58,7 +59,7 @@ export function makeHandler(deps: WebhookWriterDeps, log: (line: string) => void
 let live: SqsHandler | undefined;
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler: SqsHandler = (event) => {
+export const handler: SqsHandler = (event, context) => {
   live ??= makeHandler(fromEnv());
-  return live(event);
+  return live(event, context);
 };

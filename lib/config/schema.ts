@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
+import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';
 
 /** Schedule expression accepted by EventBridge Scheduler: `rate(N unit)` or `cron(...)`. */
 const schedule = z
@@ -92,7 +93,7 @@ export const configSchema = z
          */
         replayWindowSeconds: z.number().int().min(30).max(86_400).default(5_400),
         /** Largest body accepted; larger requests get 413. */
-        maxBodyBytes: z.number().int().min(1_024).max(6 * 1024 * 1024).default(2 * 1024 * 1024),
+        maxBodyBytes: z.number().int().min(1_024).max(WEBHOOK_MAX_BODY_BYTES).default(2 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { DEFAULT_WEBHOOK_WRITE_LIMITS, WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
@@ -42,7 +43,8 @@ export interface WebhookLakeWriterProps {
    */
   readonly maxConcurrency?: number;
   /**
-   * How long one writer invocation may run.
+   * How long one writer invocation may run; at least twice the time the writer keeps in hand
+   * (DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs), or no batch would ever start.
    * @default Duration.minutes(2)
    */
   readonly timeout?: Duration;
@@ -82,6 +84,11 @@ export class WebhookLakeWriter extends Construct {
     const { encryptionKey: key, lakeBucket: lake } = props;
     const region = Stack.of(this).region;
     const timeout = props.timeout ?? Duration.minutes(2);
+    const minTimeout = Duration.millis(2 * DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs);
+    if (timeout.toMilliseconds() < minTimeout.toMilliseconds()) {
+      throw new Error(`webhook lake writer timeout must be at least ${minTimeout.toHumanString()} (the writer stops starting work ` +
+        `${Duration.millis(DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs).toHumanString()} before it), got ${timeout.toHumanString()}`);
+    }
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(60);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -130,7 +137,7 @@ export class WebhookLakeWriter extends Construct {
       description: 'zoomlake: writes verified Zoom webhook events from the queue to the lake as Parquet',
       encryptionKey: key,
       timeout,
-      memorySize: 1024,
+      memorySize: WEBHOOK_WRITER_MEMORY_MB,
       logRetention: props.logRetention,
       environment: { LAKE_BUCKET_NAME: lake.bucketName },
     });

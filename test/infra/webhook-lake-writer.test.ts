@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
+import { WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
 import { WebhookLakeWriter, type WebhookLakeWriterProps } from '../../lib/constructs/webhook-lake-writer.ts';
 import { logicalIdOf, resourceOf } from './helpers.ts';
 import { nodeMajor, pipelineTestStack, starResources, statementsOf } from './pipeline-helpers.ts';
@@ -54,6 +55,16 @@ describe('WebhookLakeWriter', () => {
     const custom = build({ timeout: Duration.minutes(5) });
     expect(props(custom.writer.writer.function, custom.template).Timeout).toBe(300);
     expect(props(custom.writer.queue, custom.template).VisibilityTimeout).toBeGreaterThanOrEqual(1_800);
+  });
+
+  it('refuses a timeout too short for the writer to start a group before its reserve', () => {
+    expect(() => build({ timeout: Duration.seconds(59) })).toThrow('webhook lake writer timeout must be at least 1 minute');
+    expect(() => build({ timeout: Duration.seconds(60) })).not.toThrow();
+  });
+
+  it('gives the writer the memory its limits were measured against', () => {
+    expect(props(writer.writer.function).MemorySize).toBe(WEBHOOK_WRITER_MEMORY_MB);
+    expect(WEBHOOK_WRITER_MEMORY_MB).toBe(1024);
   });
 
   it.each(['queue', 'deadLetterQueue'] as const)('denies every request to the %s that is not over TLS', (name) => {

@@ -36,6 +36,19 @@ describe('LakeWriter', () => {
     expect(writer.pendingRows).toBe(0);
   });
 
+  it('drops every buffered row on discard, so a later flush writes only rows added after it', async () => {
+    const { store, writer } = makeWriter();
+    writer.add('activities', signIn(1, 1));
+    writer.add('operation_logs', { time: Date.UTC(2024, 4, 1, 5), operator: 'admin@example.com', action: 'Update' });
+    expect(writer.discard()).toBe(2);
+    expect(writer.pendingRows).toBe(0);
+    expect(await writer.flush()).toEqual([]);
+    writer.add('activities', signIn(2, 1, 'bob@example.com'));
+    const files = await writer.flush();
+    expect(files.map((f) => [f.table, f.rows])).toEqual([['activities', 1]]);
+    expect((await readFile(store, files[0]!.key)).rows.map((r) => r.email)).toEqual(['bob@example.com']);
+  });
+
   it('rejects a bad row alone and still writes the good ones', async () => {
     const { store, writer } = makeWriter();
     expect(writer.add('activities', signIn(1)).ok).toBe(true);

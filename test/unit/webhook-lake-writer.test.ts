@@ -230,6 +230,183 @@ describe('writeWebhookEvents', () => {
   });
 });
 
+describe('writeWebhookEvents keeps a batch of large referenced bodies within bounds', () => {
+  /** A distinct body of about `pad` bytes with no typed table, so each group writes one webhook_events file. */
+  const bodyOf = (n: number, pad = 1_000) =>
+    JSON.stringify({ event: 'workspace.checked_in', event_ts: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: `w${n}`, note: 'x'.repeat(pad) } } });
+
+  /**
+   * A body store that records every read and write in order, how many reads were in flight at once, and can be
+   * told to fail one read or one write. Reads yield to the event loop a few times, so overlapping reads really overlap.
+   */
+  class RecordingStore extends MemoryObjectStore {
+    readonly log: ({ op: 'get'; key: string; bytes: number } | { op: 'put'; key: string })[] = [];
+    inFlight = 0;
+    maxInFlight = 0;
+    failGet = new Set<string>();
+    failPut = new Set<number>();
+    private puts = 0;
+
+    /** Forgets what setting up the test stored, so the log and the write count start with the batch. */
+    reset(): void {
+      this.log.length = 0;
+      this.puts = 0;
+    }
+
+    override async get(key: string): Promise<Uint8Array | undefined> {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      try {
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+        if (this.failGet.has(key)) throw new StorageError(`could not get ${key}: SlowDown`, true);
+        const bytes = await super.get(key);
+        this.log.push({ op: 'get', key, bytes: bytes?.byteLength ?? 0 });
+        return bytes;
+      } finally {
+        this.inFlight -= 1;
+      }
+    }
+
+    override async put(key: string, body: Uint8Array): Promise<void> {
+      if (this.failPut.has(++this.puts)) throw new StorageError(`could not put ${key}: InternalError`, true);
+      this.log.push({ op: 'put', key });
+      await super.put(key, body);
+    }
+  }
+
+  /** `count` distinct bodies stored by reference, with their details in batch order. */
+  async function referenced(store: MemoryObjectStore, count: number, pad = 1_000) {
+    const bodies = Array.from({ length: count }, (_, i) => bodyOf(i, pad));
+    const details = [];
+    for (const body of bodies) details.push(await byRef(store, Buffer.from(body, 'utf8')));
+    if (store instanceof RecordingStore) store.reset();
+    return { bodies, items: details.map((detail, i) => ({ id: `m${i}`, detail })) };
+  }
+
+  it.each([
+    [1, 1_000_000],
+    [3, 1_000_000],
+    [4, 3_500],
+    [8, 1_000_000],
+  ])('reads at most %i bodies at a time (group budget %i bytes)', async (fetchConcurrency, groupBytes) => {
+    const store = new RecordingStore();
+    const { items } = await referenced(store, 12);
+    const result = await writeWebhookEvents(items, { ...setup(store).deps, limits: { fetchConcurrency, groupBytes } });
+    expect(result).toMatchObject({ failedIds: [], written: 12 });
+    const perGroup = Math.floor(groupBytes / items[0]!.detail.bodyRef.bytes);
+    expect(store.maxInFlight).toBe(Math.min(fetchConcurrency, perGroup, 12));
+  });
+
+  it.each([1_000, 3_500, 10_000])('writes and releases each group of at most %i body bytes before reading the next', async (groupBytes) => {
+    const store = new RecordingStore();
+    const { bodies, items } = await referenced(store, 12);
+    const size = items[0]!.detail.bodyRef.bytes;
+    const { writer, deps } = setup(store);
+    const result = await writeWebhookEvents(items, { ...deps, limits: { groupBytes } });
+    expect(result).toMatchObject({ failedIds: [], written: 12 });
+    expect(writer.pendingRows).toBe(0);
+
+    // Split the log at each write: the bodies read between two writes are one group, and must fit the budget.
+    const groups: number[][] = [[]];
+    for (const entry of store.log) {
+      if (entry.op === 'get') groups.at(-1)!.push(entry.bytes);
+      else groups.push([]);
+    }
+    groups.pop();
+    const perGroup = Math.max(1, Math.floor(groupBytes / size));
+    expect(groups.map((g) => g.length)).toEqual(Array.from({ length: Math.ceil(12 / perGroup) }, (_, i) => Math.min(perGroup, 12 - i * perGroup)));
+    const largest = Math.max(...items.map((i) => i.detail.bodyRef.bytes));
+    for (const group of groups) expect(group.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(Math.max(groupBytes, largest));
+    expect((await readTable(store, 'webhook_events')).map((r) => r.raw).sort()).toEqual([...bodies].sort());
+  });
+
+  it('fails only the records whose body is missing, unreadable, too large or of another size; every good record lands once', async () => {
+    const store = new RecordingStore();
+    const { bodies, items } = await referenced(store, 10);
+    const huge = { receivedAt: NOW, bodyRef: { key: `webhook-bodies/${'e'.repeat(64)}.json`, sha256: 'e'.repeat(64), bytes: 6 * 1024 * 1024 + 1 } };
+    const missing = { receivedAt: NOW, bodyRef: { key: `webhook-bodies/${'f'.repeat(64)}.json`, sha256: 'f'.repeat(64), bytes: 900 } };
+    const shortBytes = Buffer.from(bodyOf(99), 'utf8');
+    const mislabelled = await byRef(store, shortBytes);
+    const unreadable = await byRef(store, Buffer.from(bodyOf(98), 'utf8'));
+    store.failGet.add(unreadable.bodyRef.key);
+    store.reset();
+    const batch: QueuedWebhookEvent[] = [
+      ...items.slice(0, 3),
+      { id: 'huge', detail: huge },
+      ...items.slice(3, 6),
+      { id: 'missing', detail: missing },
+      { id: 'mislabelled', detail: { ...mislabelled, bodyRef: { ...mislabelled.bodyRef, bytes: shortBytes.byteLength - 1 } } },
+      ...items.slice(6, 8),
+      { id: 'unreadable', detail: unreadable },
+      ...items.slice(8),
+    ];
+    const result = await writeWebhookEvents(batch, { ...setup(store).deps, limits: { groupBytes: 4_000, fetchConcurrency: 2 } });
+
+    expect(result.written).toBe(10);
+    expect(result.rejected).toEqual([
+      { id: 'huge', reason: `body_too_large: ${6 * 1024 * 1024 + 1} bytes, over ${6 * 1024 * 1024}` },
+      { id: 'mislabelled', reason: 'body_size_mismatch' },
+    ]);
+    expect(result.retrying).toEqual([{ id: 'missing', reason: 'body_missing' }, { id: 'unreadable', reason: 'body_unreadable: StorageError' }]);
+    expect(result.failedIds).toEqual(['huge', 'mislabelled', 'missing', 'unreadable']);
+    expect(store.log.some((e) => e.key === huge.bodyRef.key)).toBe(false);
+    const raw = await readTable(store, 'webhook_events');
+    expect(raw.map((r) => r.raw).sort()).toEqual([...bodies].sort());
+    expect(new Set(raw.map((r) => r.record_id)).size).toBe(10);
+  });
+
+  it('fails only the group whose write fails, drops its rows, and keeps the groups written before and after', async () => {
+    const store = new RecordingStore();
+    const { bodies, items } = await referenced(store, 9);
+    store.failPut.add(2);
+    const { writer, deps } = setup(store);
+    const result = await writeWebhookEvents(items, { ...deps, limits: { groupBytes: 3 * items[0]!.detail.bodyRef.bytes } });
+
+    expect(result.written).toBe(6);
+    expect(result.rejected).toEqual([]);
+    expect(result.retrying).toEqual(['m3', 'm4', 'm5'].map((id) => ({ id, reason: 'lake_write_failed: StorageError' })));
+    expect(result.failedIds).toEqual(['m3', 'm4', 'm5']);
+    expect(writer.pendingRows).toBe(0);
+    const raw = (await readTable(store, 'webhook_events')).map((r) => r.raw);
+    expect(raw.sort()).toEqual([...bodies.slice(0, 3), ...bodies.slice(6)].sort());
+
+    // SQS redelivers the three; a fresh batch writes them, and every body is then in the lake exactly once.
+    const retry = await writeWebhookEvents(items.filter((i) => result.failedIds.includes(i.id)), setup(store, 'b').deps);
+    expect(retry).toMatchObject({ failedIds: [], written: 3 });
+    expect((await readTable(store, 'webhook_events')).map((r) => r.raw).sort()).toEqual([...bodies].sort());
+  });
+
+  it.each<[string, number[], string[]]>([
+    ['plenty of time throughout', [120_000, 90_000, 60_000], []],
+    ['time running short before the third group', [120_000, 60_000, 29_999], ['m6', 'm7', 'm8']],
+    ['time already short at the start', [10_000], ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']],
+  ])('hands back unread the groups it has no time for: %s', async (_name, left, deferred) => {
+    const store = new RecordingStore();
+    const { bodies, items } = await referenced(store, 9);
+    let call = 0;
+    const remainingMs = () => left[Math.min(call++, left.length - 1)]!;
+    const result = await writeWebhookEvents(items, { ...setup(store).deps, remainingMs, limits: { groupBytes: 3 * items[0]!.detail.bodyRef.bytes, reserveMs: 30_000 } });
+
+    expect(result.retrying).toEqual(deferred.map((id) => ({ id, reason: 'out_of_time' })));
+    expect(result.written).toBe(9 - deferred.length);
+    const deferredKeys = new Set(items.filter((i) => deferred.includes(i.id)).map((i) => i.detail.bodyRef.key));
+    expect(store.log.filter((e) => deferredKeys.has(e.key))).toEqual([]);
+    const raw = (await readTable(store, 'webhook_events')).map((r) => r.raw);
+    expect(raw.sort()).toEqual(bodies.filter((_, i) => !deferred.includes(`m${i}`)).sort());
+  });
+
+  it('writes a body larger than the group budget in a group of its own', async () => {
+    const store = new RecordingStore();
+    const small = await referenced(store, 2);
+    const big = await byRef(store, Buffer.from(bodyOf(50, 20_000), 'utf8'));
+    const items = [small.items[0]!, { id: 'big', detail: big }, small.items[1]!];
+    store.reset();
+    const result = await writeWebhookEvents(items, { ...setup(store).deps, limits: { groupBytes: 5_000 } });
+    expect(result).toMatchObject({ failedIds: [], written: 3 });
+    expect(store.log.map((e) => e.op)).toEqual(['get', 'put', 'get', 'put', 'get', 'put']);
+  });
+});
+
 describe('webhookDetailSchema', () => {
   it.each([
     ['an inline body', { receivedAt: NOW, body: '{}' }, true],

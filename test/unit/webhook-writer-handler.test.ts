@@ -90,6 +90,18 @@ describe('webhook-writer handler', () => {
     expect(reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
   });
 
+  it.each([
+    ['with time to spare', 120_000, [], 2],
+    ['too close to its timeout', 29_999, ['m1', 'm2'], 0],
+  ])('reads the time left from the Lambda context: %s', async (_name, left, failed, written) => {
+    const { lines, handle } = setup();
+    const records = [sqsRecord('m1', busEvent('meeting.participant_joined', { receivedAt: NOW, body: joined })),
+      sqsRecord('m2', busEvent('recording.completed', { receivedAt: NOW, body: completed }))];
+    const reply = await handle({ Records: records }, { getRemainingTimeInMillis: () => left });
+    expect(reply.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(failed);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ written, retrying: failed.length > 0 ? { out_of_time: failed.length } : {} });
+  });
+
   it('answers an empty batch with no failures', async () => {
     expect(await setup().handle({ Records: [] })).toEqual({ batchItemFailures: [] });
   });

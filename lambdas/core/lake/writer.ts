@@ -68,6 +68,16 @@ export class LakeWriter {
   }
 
   /**
+   * Drops every buffered row and returns how many there were: for a caller that hands the rows' items back to a
+   * queue after a failed flush, so they are neither held in memory nor written by a later flush.
+   */
+  discard(): number {
+    const n = this.pendingRows;
+    this.groups.clear();
+    return n;
+  }
+
+  /**
    * Writes every buffered group. Resolves with the files written when all succeed; otherwise tries every group,
    * keeps the failed ones buffered and throws a StorageError naming them.
    */

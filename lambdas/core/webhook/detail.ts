@@ -51,6 +51,8 @@ export async function resolveWebhookBody(detail: ParsedWebhookDetail, bodies: Ob
   // The receiver stores the body before publishing, so a missing body is a storage hiccup worth retrying, then the DLQ.
   if (bytes === undefined) return { ok: false, retryable: true, reason: 'body_missing' };
   if (createHash('sha256').update(bytes).digest('hex') !== sha256) return { ok: false, retryable: false, reason: 'body_sha256_mismatch' };
+  // Callers budget memory by the declared size, so a detail that understates it is refused even when the hash matches.
+  if (bytes.byteLength !== detail.bodyRef.bytes) return { ok: false, retryable: false, reason: 'body_size_mismatch' };
   try {
     return { ok: true, text: utf8.decode(bytes) };
   } catch {

@@ -17,6 +17,12 @@ export const URL_VALIDATION_EVENT = 'endpoint.url_validation';
  */
 export const WEBHOOK_INLINE_BODY_BYTES = 900_000;
 
+/**
+ * The largest body the receiver can ever accept: a Lambda function's invocation payload is at most 6 MB, and the
+ * HTTP request body arrives inside it. Consumers of by-reference bodies refuse anything larger without reading it.
+ */
+export const WEBHOOK_MAX_BODY_BYTES = 6 * 1024 * 1024;
+
 /** An HTTP request as the receiver sees it: lower-case header names, the body bytes as received. */
 export interface WebhookHttpRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
