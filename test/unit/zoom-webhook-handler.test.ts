@@ -19,7 +19,7 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-function deps(publisher = new RecordingPublisher()): ReceiverDeps {
+function deps(publisher: EventPublisher = new RecordingPublisher()): ReceiverDeps {
   return {
     publisher,
     bodies: new MemoryObjectStore(),
