@@ -5,6 +5,7 @@ import { AthenaQueryEngine } from '#adapters/athena-query-engine.ts';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
+import { emfLine } from '#adapters/metrics.ts';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
 import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
@@ -82,12 +83,6 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** An Embedded Metric Format line in namespace `zoomlake` with dimension Detection. */
-function emf(nowMs: number, detection: string, metrics: Readonly<Record<string, number>>): string {
-  const names = Object.keys(metrics).map((name) => ({ Name: name, Unit: 'Count' }));
-  return JSON.stringify({ _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Detection']], Metrics: names }] }, Detection: detection, ...metrics });
-}
-
 /**
  * The runner over `deps`: runs the named detections on Athena for a run ending now (or at `now`), writes and
  * delivers each one's alerts (suppressing repeats), logs one summary line and AlertsRaised/DetectionFailed per detection as EMF, and
@@ -128,7 +123,7 @@ export function makeHandler(
       now: new Date(nowMs).toISOString(), alerts: summaries.reduce((n, s) => n + (s.ok ? s.alerts : 0), 0), failed: failed.length, detections: summaries,
     };
     log(JSON.stringify(summary));
-    for (const s of summaries) metric(emf(deps.clock.now(), s.detection, { AlertsRaised: s.ok ? s.alerts : 0, DetectionFailed: s.ok ? 0 : 1 }));
+    for (const s of summaries) metric(emfLine(deps.clock.now(), { Detection: s.detection }, { AlertsRaised: s.ok ? s.alerts : 0, DetectionFailed: s.ok ? 0 : 1 }));
     if (failed.length > 0) throw new Error(`${failed.length} of ${summaries.length} detection(s) failed: ${failed.map((s) => `${s.detection}: ${s.error ?? ''}`).join('; ')}`);
     return summary;
   };

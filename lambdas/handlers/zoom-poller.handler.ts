@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
+import { emfLine } from '#adapters/metrics.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { compileRisk } from '#core/poll/risk.ts';
@@ -97,12 +98,6 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
   };
 }
 
-/** An Embedded Metric Format line in namespace `zoomlake` with dimension Source. */
-function emf(nowMs: number, source: string, metrics: Readonly<Record<string, number>>): string {
-  const names = Object.keys(metrics).map((name) => ({ Name: name, Unit: 'Count' }));
-  return JSON.stringify({ _aws: { Timestamp: nowMs, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Source']], Metrics: names }] }, Source: source, ...metrics });
-}
-
 /** The run's EMF metrics: CursorAdvanced always; SourceDisabled; for participant details what the budget skipped. */
 function metricsOf(run: SourceRun): Record<string, number> {
   const metrics: Record<string, number> = { CursorAdvanced: run.windows > 0 ? 1 : 0 };
@@ -138,7 +133,7 @@ export function makeHandler(
       leaseSeconds: deps.leaseSeconds, newWriter: () => deps.newWriter(`poller-${name}`), settings: deps.settings,
     }, range);
     log(JSON.stringify(run));
-    metric(emf(deps.clock.now(), name, metricsOf(run)));
+    metric(emfLine(deps.clock.now(), { Source: name }, metricsOf(run)));
     return run;
   };
 }

@@ -4,16 +4,16 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /**
- * An alarm in ALARM when one period of `metric` reaches `threshold` (default 1); no data is not a breach. Every
- * zoomlake alarm notifies the operational topic (buildApp adds the actions).
+ * An alarm in ALARM when `periods` consecutive periods (default 1) of `metric` reach `threshold` (default 1); no data
+ * is not a breach. Every zoomlake alarm notifies the operational topic (buildApp adds the actions).
  */
-export function alarmAtLeast(scope: Construct, id: string, description: string, metric: cloudwatch.IMetric, threshold = 1): cloudwatch.Alarm {
+export function alarmAtLeast(scope: Construct, id: string, description: string, metric: cloudwatch.IMetric, threshold = 1, periods = 1): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     alarmDescription: description,
     metric,
     threshold,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
+    evaluationPeriods: periods,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
 }

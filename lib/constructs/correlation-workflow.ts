@@ -14,6 +14,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { eventsOf } from './event-source-guard.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { CORRELATION_DETECTIONS, MEETING_NOT_READY } from '#core/correlate/contract.ts';
 import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
@@ -256,7 +257,7 @@ export class CorrelationWorkflow extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: 'zoomlake: meeting.ended from the Zoom webhook bus to the correlation starter',
       eventBus: props.webhookBus,
-      eventPattern: { source: [WEBHOOK_EVENT_SOURCE], detailType: [MEETING_ENDED_EVENT] },
+      eventPattern: eventsOf(this, WEBHOOK_EVENT_SOURCE, [MEETING_ENDED_EVENT]),
     });
     // A bare target, as elsewhere: targets.LambdaFunction would condition the dead-letter queue on the account, not this rule.
     this.rule.addTarget({

@@ -11,6 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { eventsOf } from './event-source-guard.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
@@ -103,7 +104,7 @@ export class RealtimeChecks extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: 'zoomlake: Zoom webhook events the realtime checks read, to their queue',
       eventBus: props.eventBus,
-      eventPattern: { source: [WEBHOOK_EVENT_SOURCE], detailType: [...REALTIME_EVENTS] },
+      eventPattern: eventsOf(this, WEBHOOK_EVENT_SOURCE, REALTIME_EVENTS),
     });
     // A bare target, as in WebhookLakeWriter: targets.SqsQueue would grant EventBridge every KMS action on the key.
     this.rule.addTarget({

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS, WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
+import { eventsOf } from './event-source-guard.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
@@ -111,7 +112,7 @@ export class WebhookLakeWriter extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: 'zoomlake: every verified Zoom webhook event to the lake writer queue',
       eventBus: props.eventBus,
-      eventPattern: { source: [WEBHOOK_EVENT_SOURCE] },
+      eventPattern: eventsOf(this, WEBHOOK_EVENT_SOURCE),
     });
     // A bare target instead of targets.SqsQueue, which would grant EventBridge every KMS action on the key and
     // condition the queue policy on the account instead of this rule.

@@ -41,6 +41,10 @@ export class ZoomlakePipelineStack extends Stack {
       lakeBucket,
       replayWindowSeconds: config.webhook.replayWindowSeconds,
       maxBodyBytes: config.webhook.maxBodyBytes,
+      throttlingRateLimit: config.webhook.throttlingRateLimit,
+      throttlingBurstLimit: config.webhook.throttlingBurstLimit,
+      perIpRequestsPerMinute: config.webhook.perIpRequestsPerMinute,
+      allowedSourceCidrs: config.webhook.allowedSourceCidrs,
     });
     this.lakeWriter = new WebhookLakeWriter(this, 'LakeWriter', { eventBus: this.webhook.eventBus, lakeBucket, encryptionKey: key });
 

@@ -81,7 +81,10 @@ describe('the zoomlake app', () => {
       .map((a) => `${a.rule} at ${a.construct.node.path}`.replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageLake\w+/, '<lake arn>')
         .replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageAthenaResults\w+/, '<results arn>'));
     expect(acks.sort()).toEqual([
-      'AwsSolutions-APIG4 at ZoomlakePipeline/Webhook/Api/POST--zoom--webhook/Resource',
+      'AwsSolutions-APIG2 at ZoomlakePipeline/Webhook/Api/Resource',
+      'AwsSolutions-APIG4 at ZoomlakePipeline/Webhook/Api/Default/zoom/webhook/POST/Resource',
+      'AwsSolutions-APIG6 at ZoomlakePipeline/Webhook/Stage/Resource',
+      'AwsSolutions-COG4 at ZoomlakePipeline/Webhook/Api/Default/zoom/webhook/POST/Resource',
       'AwsSolutions-IAM5[Resource::*] at ZoomlakeDetections/Correlation/StateMachine/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakeDetections/Correlation/Starter/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/webhook-bodies/*] at ZoomlakeDetections/Realtime/Checks/Role/DefaultPolicy/Resource',
@@ -149,6 +152,17 @@ describe('operational alarms', () => {
       return p.AlarmActions?.length !== 1 || !imported(p.AlarmActions[0]) || p.OKActions?.length !== 1 || !imported(p.OKActions[0]);
     }).map(([id]) => id);
     expect(unwired).toEqual([]);
+  });
+
+  it('makes the webhook edge alarms (4xx rate, 429, 5xx, fall in verified events) notify the alarm topic', () => {
+    const { webhook } = built.pipeline;
+    const resources = Template.fromStack(built.pipeline).toJSON().Resources as Record<string, { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] } }>;
+    for (const alarm of [webhook.clientErrorRateAlarm, webhook.throttledAlarm, webhook.serverErrorAlarm, webhook.verifiedEventsFallAlarm]) {
+      const props = resources[built.pipeline.getLogicalId(alarm.node.defaultChild as CfnResource)]?.Properties;
+      const topic = [{ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ZoomlakeStorage:ExportsOutputRef${topicId}`)) }];
+      expect(props?.AlarmActions).toEqual(topic);
+      expect(props?.OKActions).toEqual(topic);
+    }
   });
 
   it('encrypts the topic with the key, enforces TLS, subscribes alarms.emails and outputs its ARN', () => {

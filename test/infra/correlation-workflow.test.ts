@@ -377,13 +377,13 @@ describe('CorrelationWorkflow trigger', () => {
   it('sends meeting.ended from the webhook bus to the starter, with retries and the dead-letter queue', () => {
     expect(props(wf.rule)).toMatchObject({
       EventBusName: ref(webhookBus),
-      EventPattern: { source: ['zoomlake.webhook'], 'detail-type': ['meeting.ended'] },
+      EventPattern: { source: ['zoomlake.webhook'], account: ['123456789012'], 'detail-type': ['meeting.ended'] },
       Targets: [{
         Id: 'Target0', Arn: arnOf(wf.starter.function), DeadLetterConfig: { Arn: arnOf(wf.deadLetterQueue) },
         RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
       }],
     });
-    expect(Object.keys(props(wf.rule).EventPattern as object).sort()).toEqual(['detail-type', 'source']);
+    expect(Object.keys(props(wf.rule).EventPattern as object).sort()).toEqual(['account', 'detail-type', 'source']);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction', FunctionName: arnOf(wf.starter.function), Principal: 'events.amazonaws.com', SourceArn: arnOf(wf.rule),
     });

@@ -21,9 +21,10 @@ const webhookEnv = (t = template, p = pipeline) =>
   (resourceOf(t, p.webhook.handler.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 
 describe('ZoomlakePipelineStack', () => {
-  it('holds the webhook API with its one route, the three functions and the writer rule', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+  it('holds the webhook API with its one method behind its web ACL, the three functions and the writer rule', () => {
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    template.resourceCountIs('AWS::ApiGateway::Method', 1);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::Events::Rule', 1);
   });
@@ -41,6 +42,22 @@ describe('ZoomlakePipelineStack', () => {
     expect(webhookEnv(custom.template, custom.pipeline)).toMatchObject({ REPLAY_WINDOW_SECONDS: '900', MAX_BODY_BYTES: '1048576' });
   });
 
+  it('takes the stage throttle, the per-IP limit and the source allow-list from the config', () => {
+    const custom = build({ webhook: { throttlingRateLimit: 1_000, throttlingBurstLimit: 2_000, perIpRequestsPerMinute: 20_000, allowedSourceCidrs: ['3.7.35.0/25'] } });
+    custom.template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 1_000, ThrottlingBurstLimit: 2_000 })] });
+    custom.template.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 20_000 }) } })]) });
+    custom.template.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['3.7.35.0/25'] });
+  });
+
+  it('lets only the webhook function put zoomlake.webhook events on the Zoom bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: logicalIdOf(pipeline.webhook.eventBus) },
+      Statement: Match.objectLike({ Effect: 'Deny', Condition: { 'ForAnyValue:StringEquals': { 'events:source': ['zoomlake.webhook'] }, ArnNotEquals: {
+        'aws:PrincipalArn': [{ 'Fn::GetAtt': [logicalIdOf(pipeline.webhook.handler.role), 'Arn'] }],
+      } } }),
+    });
+  });
+
   it("uses the storage stack's lake bucket and key through imports", () => {
     expect(webhookEnv().LAKE_BUCKET_NAME).toEqual(importedValue);
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: imported });
@@ -54,7 +71,8 @@ describe('ZoomlakePipelineStack', () => {
 
   it('outputs the webhook URL to enter in the Zoom app', () => {
     template.hasOutput('WebhookUrl', {
-      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(pipeline.webhook.api), 'ApiEndpoint'] }, '/zoom/webhook']] },
+      Value: { 'Fn::Join': ['', ['https://', { Ref: logicalIdOf(pipeline.webhook.api) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/',
+        { Ref: logicalIdOf(pipeline.webhook.stage) }, '/zoom/webhook']] },
     });
   });
 

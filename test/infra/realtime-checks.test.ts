@@ -21,11 +21,9 @@ const arnOf = (c: Parameters<typeof logicalIdOf>[0]) => ({ 'Fn::GetAtt': [logica
 const props = (c: Parameters<typeof logicalIdOf>[0]) => resourceOf(template, c).Properties as Record<string, unknown>;
 
 describe('RealtimeChecks', () => {
-  it('routes only the webhook event types the checks read, from the bus it is given', () => {
-    expect(props(rt.rule)).toMatchObject({
-      EventBusName: { Ref: logicalIdOf(bus) },
-      EventPattern: { source: ['zoomlake.webhook'], 'detail-type': [...REALTIME_EVENTS] },
-    });
+  it('routes only the webhook event types the checks read, put in this account, from the bus it is given', () => {
+    expect(props(rt.rule)).toMatchObject({ EventBusName: { Ref: logicalIdOf(bus) } });
+    expect(props(rt.rule).EventPattern).toEqual({ source: ['zoomlake.webhook'], account: ['123456789012'], 'detail-type': [...REALTIME_EVENTS] });
     expect(REALTIME_EVENTS).toContain('meeting.participant_joined');
     expect(REALTIME_EVENTS).not.toContain('meeting.participant_left');
   });

@@ -20,9 +20,9 @@ const arnOf = (construct: Parameters<typeof logicalIdOf>[0]) => ({ 'Fn::GetAtt':
 const props = (construct: Parameters<typeof logicalIdOf>[0], t = template) => resourceOf(t, construct).Properties as Record<string, unknown>;
 
 describe('WebhookLakeWriter', () => {
-  it('routes events with source zoomlake.webhook, and nothing else, from the bus it is given', () => {
-    expect(props(writer.rule)).toMatchObject({ EventBusName: { Ref: logicalIdOf(bus) }, EventPattern: { source: ['zoomlake.webhook'] } });
-    expect(Object.keys(props(writer.rule).EventPattern as object)).toEqual(['source']);
+  it('routes events with source zoomlake.webhook put in this account, and nothing else, from the bus it is given', () => {
+    expect(props(writer.rule)).toMatchObject({ EventBusName: { Ref: logicalIdOf(bus) } });
+    expect(props(writer.rule).EventPattern).toEqual({ source: ['zoomlake.webhook'], account: ['123456789012'] });
   });
 
   it('targets the queue, sending what it cannot deliver to the dead-letter queue', () => {

@@ -26,6 +26,15 @@ describe('config', () => {
     expect(parseConfig({ correlation: { dataAccess } }).correlation.dataAccess).toEqual(dataAccess);
   });
 
+  it('defaults the webhook edge to a 10,000-user account: stage 300/s bursting to 600, 6,000 a minute per IP, no allow-list', () => {
+    expect(parseConfig({}).webhook).toMatchObject({ throttlingRateLimit: 300, throttlingBurstLimit: 600, perIpRequestsPerMinute: 6_000, allowedSourceCidrs: [] });
+  });
+
+  it('keeps IPv4 and IPv6 source ranges as written', () => {
+    const allowedSourceCidrs = ['3.7.35.0/25', '2407:30c0:180::/48'];
+    expect(parseConfig({ webhook: { allowedSourceCidrs } }).webhook.allowedSourceCidrs).toEqual(allowedSourceCidrs);
+  });
+
   it('reads the example file', () => {
     expect(loadConfig('zoomlake.config.example.json').internalDomains).toContain('example.com');
   });
@@ -46,6 +55,11 @@ describe('config', () => {
     [{ alerts: { routes: [{ name: 'a', target: { type: 'sqs' } }, { name: 'a', target: { type: 'sqs' } }] } }, 'alerts.routes.1.name: duplicate route name "a"'],
     [{ correlation: { waitSeconds: -1 } }, 'correlation.waitSeconds: '],
     [{ alarms: { emails: ['oncall'] } }, 'alarms.emails.0: must be an email address'],
+    [{ webhook: { throttlingRateLimit: 700 } }, 'webhook.throttlingBurstLimit: must be at least webhook.throttlingRateLimit'],
+    [{ webhook: { throttlingRateLimit: 20_000, throttlingBurstLimit: 20_000 } }, 'webhook.throttlingRateLimit: '],
+    [{ webhook: { perIpRequestsPerMinute: 5 } }, 'webhook.perIpRequestsPerMinute: '],
+    [{ webhook: { allowedSourceCidrs: ['3.7.35.1'] } }, 'webhook.allowedSourceCidrs.0: must be an IPv4 or IPv6 range in CIDR notation'],
+    [{ webhook: { allowedSourceCidrs: ['::/0'] } }, 'webhook.allowedSourceCidrs.0: must not be /0'],
     [{ correlation: { dataAccess: { table: 'CloudTrail; DROP', userColumn: 'u', timeColumn: 't', resourceColumn: 'r' } } }, 'correlation.dataAccess.table: must be a lower-case SQL identifier'],
     [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/prefix' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
     [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/logs/*/' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],

@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { WEBHOOK_EVENT_SOURCE, WEBHOOK_INLINE_BODY_BYTES, type ReceiverDeps } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
-import { fromEnv, makeHandler } from '../../lambdas/handlers/zoom-webhook.handler.ts';
+import { fromEnv, makeHandler, verifiedCounter } from '../../lambdas/handlers/zoom-webhook.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
@@ -21,7 +21,7 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-function deps(publisher = new RecordingPublisher()): ReceiverDeps {
+function deps(publisher: EventPublisher = new RecordingPublisher()): ReceiverDeps {
   return {
     publisher,
     bodies: new MemoryObjectStore(),
@@ -62,6 +62,36 @@ function apiEvent(body: string, options: { base64?: boolean; headers?: Record<st
     },
     body: options.base64 ? Buffer.from(body, 'utf8').toString('base64') : body,
     isBase64Encoded: options.base64 ?? false,
+  };
+}
+
+/**
+ * An API Gateway REST API (payload 1.0) proxy event as the ZoomWebhookApi delivers it: every media type is binary, so
+ * the body arrives base64-encoded, and header names keep the case the client sent.
+ */
+function restEvent(body: string, headers: Record<string, string>): APIGatewayProxyEvent {
+  const allHeaders = { 'Content-Type': 'application/json; charset=utf-8', Host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'User-Agent': 'Zoom Marketplace/1.0a', ...headers };
+  return {
+    resource: '/zoom/webhook',
+    path: '/zoom/webhook',
+    httpMethod: 'POST',
+    headers: allHeaders,
+    multiValueHeaders: Object.fromEntries(Object.entries(allHeaders).map(([name, value]) => [name, [value]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      accountId: '123456789012', apiId: 'abc123', authorizer: undefined, httpMethod: 'POST', path: '/zoomlake/zoom/webhook', protocol: 'HTTP/1.1',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', requestTimeEpoch: NOW, resourceId: 'r1', resourcePath: '/zoom/webhook', stage: 'zoomlake',
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null, cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '198.51.100.7',
+        user: null, userAgent: 'Zoom Marketplace/1.0a', userArn: null,
+      },
+    },
+    body: Buffer.from(body, 'utf8').toString('base64'),
+    isBase64Encoded: true,
   };
 }
 
@@ -111,6 +141,34 @@ describe('zoom-webhook handler', () => {
     const reply = await makeHandler(deps(publisher))(apiEvent(MEETING_STARTED, { headers }));
     expect(reply.statusCode).toBe(200);
     expect(publisher.events[0]?.detail).toMatchObject({ trackingId: 'v=2.0;clid=aw1;rid=42' });
+  });
+
+  it('verifies a REST API (payload 1.0) request over the decoded body bytes, header names as Zoom sent them', async () => {
+    const { 'x-zm-request-timestamp': timestamp, 'x-zm-signature': signature } = signed(MEETING_STARTED);
+    const publisher = new RecordingPublisher();
+    const reply = await makeHandler(deps(publisher))(restEvent(MEETING_STARTED, { 'X-Zm-Request-Timestamp': timestamp ?? '', 'X-Zm-Signature': signature ?? '' }));
+    expect(reply).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok' }) });
+    expect(publisher.events[0]?.detail).toEqual({ receivedAt: NOW, payloadSha256: sha256(MEETING_STARTED), body: MEETING_STARTED });
+  });
+
+  it('refuses a REST API request whose decoded bytes differ from the signed ones', async () => {
+    const headers = signed(MEETING_STARTED);
+    const altered = MEETING_STARTED.replace('board', 'Board');
+    const publisher = new RecordingPublisher();
+    const reply = await makeHandler(deps(publisher))(restEvent(altered, { 'X-Zm-Request-Timestamp': headers['x-zm-request-timestamp'] ?? '', 'X-Zm-Signature': headers['x-zm-signature'] ?? '' }));
+    expect(reply.statusCode).toBe(401);
+    expect(publisher.events).toEqual([]);
+  });
+
+  it('counts every request for VerifiedEvents: true only when its event was verified and published', async () => {
+    const counted: boolean[] = [];
+    const failing: EventPublisher = { publish: () => Promise.reject(new Error('bus down')) };
+    const validation = JSON.stringify({ event: 'endpoint.url_validation', payload: { plainToken: 'plain-token-7c1e' } });
+    await makeHandler(deps(), undefined, (v) => counted.push(v))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
+    await makeHandler(deps(), undefined, (v) => counted.push(v))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED, 'another-secret') }));
+    await makeHandler(deps(), undefined, (v) => counted.push(v))(apiEvent(validation, { headers: signed(validation) }));
+    await makeHandler(deps(failing), undefined, (v) => counted.push(v))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
+    expect(counted).toEqual([true, false, false, false]);
   });
 
   it('answers endpoint.url_validation with the token and its HMAC', async () => {
@@ -179,5 +237,23 @@ describe('fromEnv', () => {
 
   it.each(Object.keys(env))('refuses to start without %s', (name) => {
     expect(() => fromEnv({ ...env, [name]: undefined })).toThrow(name);
+  });
+});
+
+describe('verifiedCounter', () => {
+  it('writes one EMF line per request: VerifiedEvents 1 or 0 in namespace zoomlake, dimension FunctionName', () => {
+    const lines: string[] = [];
+    const count = verifiedCounter({ AWS_LAMBDA_FUNCTION_NAME: 'ZoomlakePipeline-WebhookHandler1A2B' }, new FakeClock(NOW), (line) => lines.push(line));
+    count(true);
+    count(false);
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([true, false].map((verified) => ({
+      _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['FunctionName']], Metrics: [{ Name: 'VerifiedEvents', Unit: 'Count' }] }] },
+      FunctionName: 'ZoomlakePipeline-WebhookHandler1A2B',
+      VerifiedEvents: verified ? 1 : 0,
+    })));
+  });
+
+  it('refuses to start without AWS_LAMBDA_FUNCTION_NAME', () => {
+    expect(() => verifiedCounter({}, new FakeClock(NOW), () => undefined)).toThrow('AWS_LAMBDA_FUNCTION_NAME');
   });
 });
