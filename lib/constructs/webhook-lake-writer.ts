@@ -45,8 +45,10 @@ export interface WebhookLakeWriterProps {
   readonly maxConcurrency?: number;
   /**
    * How long one writer invocation may run; at least twice the time the writer keeps in hand
-   * (DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs), or no batch would ever start.
-   * @default Duration.minutes(2)
+   * (DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs), or no batch would ever start. Five minutes: a full batch of large
+   * bodies stored by reference took about two minutes in `npm run bench` on a 2-core machine, and Lambda at 1 GB has
+   * less CPU; what a run has no time for goes back to the queue unread.
+   * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
   /**
@@ -84,7 +86,7 @@ export class WebhookLakeWriter extends Construct {
     super(scope, id);
     const { encryptionKey: key, lakeBucket: lake } = props;
     const region = Stack.of(this).region;
-    const timeout = props.timeout ?? Duration.minutes(2);
+    const timeout = props.timeout ?? Duration.minutes(5);
     const minTimeout = Duration.millis(2 * DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs);
     if (timeout.toMilliseconds() < minTimeout.toMilliseconds()) {
       throw new Error(`webhook lake writer timeout must be at least ${minTimeout.toHumanString()} (the writer stops starting work ` +
