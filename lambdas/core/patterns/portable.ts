@@ -1,18 +1,19 @@
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
 
 /**
- * The regular-expression syntax `sensitiveMeetingPatterns` may use. A pattern runs in three engines: JavaScript
- * (real time and pollers, compiled with the `u` flag), RE2 (DuckDB, locally) and Java syntax (Trino's Joni, in
- * Athena). Only what all three read the same way is accepted: literals, `.`, classes `[...]` with ranges, `^`, `$`,
- * `\b`, `\B`, alternation, groups `(...)` and `(?:...)`, and the greedy or lazy quantifiers `?`, `*`, `+`, `{n,m}`.
- * Patterns are parsed by regexpp (the parser ESLint uses) in Unicode mode, which already refuses Java-only syntax
- * (possessive quantifiers, atomic groups, `\Q...\E`, `\h`, inline flags); the walk below refuses the rest.
+ * The regular-expression syntax `sensitiveMeetingPatterns` may use. A pattern runs in three engines: RE2 (re2js in
+ * real time and the pollers, DuckDB locally), Java syntax (Trino's Joni, in Athena) and JavaScript (this check
+ * compiles it with the `u` flag). Only what all three read the same way is accepted: literals, `.`, classes `[...]`
+ * with ranges, `^`, `$`, `\b`, `\B`, alternation, groups `(...)` and `(?:...)`, and the greedy or lazy quantifiers
+ * `?`, `*`, `+`, `{n,m}`. Patterns are parsed by regexpp (the parser ESLint uses) in Unicode mode, which already
+ * refuses Java-only syntax (possessive quantifiers, atomic groups, `\Q...\E`, `\h`, inline flags); the walk below
+ * refuses the rest.
  *
- * What still differs, and why it is accepted: `.` and `$` differ only around line breaks, which a meeting topic
- * does not hold; `\b` counts only ASCII letters and digits as word characters in JavaScript and RE2 but every letter
- * in Trino, so `\bboard` matches "éboard" in real time and not in Athena (a `\b` written next to a non-ASCII
- * letter is refused, as it could never mean what it says); case-insensitive matching of non-ASCII letters follows
- * each engine's Unicode simple case folding.
+ * What still differs, and why it is accepted: `.` and `$` differ only around line breaks, which a meeting topic does
+ * not hold; `\b` counts only ASCII letters and digits as word characters in RE2 (JavaScript's `iu` flags add the
+ * long s and the Kelvin sign) but every letter in Trino, so `\bboard` matches "éboard" in real time and not in
+ * Athena (a `\b` written next to a non-ASCII letter is refused, as it could never mean what it says);
+ * case-insensitive matching of non-ASCII letters follows each engine's Unicode simple case folding.
  */
 
 /** The most repetitions RE2 allows in `{n,m}`. */
