@@ -80,38 +80,54 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
     wake();
   });
 
-  while (!stopping) {
-    const now = rt.clock.now();
-    const due = jobs.filter((j) => j.next <= now);
-    if (due.length === 0) {
-      const until = Math.min(...jobs.map((j) => j.next));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(until - now, 2 ** 31 - 1));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      continue;
-    }
-    const passStart = now;
-    const polls = due.filter((j) => j.kind === 'poll');
-    if (polls.length > 0 && api) await pollPass(rt, api, polls.map((j) => j.name), log, () => stopping);
-    const detections = due.flatMap((j) => (j.detection ? [j.detection] : []));
-    if (detections.length > 0 && !stopping) await detectPass(rt, detections, log);
-    const after = rt.clock.now();
-    for (const job of due) {
-      if (job.kind === 'detect' && stopping) continue;
-      // A pass that overran its interval starts again at the next time after now, not in a burst to catch up.
-      const next = nextFire(job.schedule, passStart);
-      job.next = next > after ? next : nextFire(job.schedule, after);
-    }
+  try {
+    await schedule();
+  } finally {
+    // Also when a pass threw something unexpected: the receiver still writes what it buffered.
+    stopping = true;
+    await server.close();
   }
-
   await stopped;
-  await server.close();
   log('stopped', 'zoomlake run: stopped, buffered events written');
   return 0;
+
+  async function schedule(): Promise<void> {
+    while (!stopping) {
+      const now = rt.clock.now();
+      const due = jobs.filter((j) => j.next <= now);
+      if (due.length === 0) {
+        const until = Math.min(...jobs.map((j) => j.next));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(until - now, 2 ** 31 - 1));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        continue;
+      }
+      const passStart = now;
+      const polls = due.filter((j) => j.kind === 'poll');
+      if (polls.length > 0 && api) {
+        try {
+          await pollPass(rt, api, polls.map((j) => j.name), log, () => stopping);
+        } catch (error) {
+          // Each source's own failure is reported by pollSources; this is the state store failing under them.
+          const reason = error instanceof Error ? error.message : String(error);
+          log('poll', `zoomlake run: poll pass failed: ${reason}; it runs again on schedule`, { status: 'failed', reason }, 'err');
+        }
+      }
+      const detections = due.flatMap((j) => (j.detection ? [j.detection] : []));
+      if (detections.length > 0 && !stopping) await detectPass(rt, detections, log);
+      const after = rt.clock.now();
+      for (const job of due) {
+        if (job.kind === 'detect' && stopping) continue;
+        // A pass that overran its interval starts again at the next time after now, not in a burst to catch up.
+        const next = nextFire(job.schedule, passStart);
+        job.next = next > after ? next : nextFire(job.schedule, after);
+      }
+    }
+  }
 }
 
 /** Every enabled source and every scheduled detection, each due at start. Bad schedules fail here, before anything runs. */
