@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE } from '#core/alerts/deliver.ts';
+import { eventsOf, reserveEventSource } from './event-source-guard.ts';
 
 /** Properties of {@link AlertBus}. */
 export interface AlertBusProps {
@@ -31,8 +32,11 @@ export class AlertBus extends Construct {
   readonly eventBus: events.EventBus;
   /** The archive of every event on the bus. */
   readonly archive: events.CfnArchive;
-  /** Matches every zoomlake alert; routes narrow it by severity or detection. */
-  readonly alertPattern: events.EventPattern = { source: [ALERT_EVENT_SOURCE], detailType: [ALERT_DETAIL_TYPE] };
+  /**
+   * Matches every zoomlake alert put in this account; routes narrow it by severity or detection. With
+   * {@link reserveFor}, only the alert producers can put such events.
+   */
+  readonly alertPattern: events.EventPattern = eventsOf(this, ALERT_EVENT_SOURCE, [ALERT_DETAIL_TYPE]);
 
   constructor(scope: Construct, id: string, props: AlertBusProps) {
     super(scope, id);
@@ -72,5 +76,14 @@ export class AlertBus extends Construct {
       retentionDays: retention.toDays(),
       kmsKeyIdentifier: key.keyArn,
     });
+  }
+
+  /**
+   * Reserves the alert source on the bus for `producers`, the roles of the functions that publish alerts: any other
+   * principal of the account allowed events:PutEvents on the bus is denied putting `source: zoomlake`, so it cannot
+   * forge alerts that reach the routes' SNS, Slack and PagerDuty targets. Call it once, with every producer.
+   */
+  reserveFor(producers: readonly iam.IRole[]): events.CfnEventBusPolicy {
+    return reserveEventSource(this, 'OnlyProducersPublish', this.eventBus, ALERT_EVENT_SOURCE, producers);
   }
 }

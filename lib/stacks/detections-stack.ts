@@ -1,6 +1,6 @@
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { CfnEventBusPolicy, IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -59,6 +59,8 @@ export class ZoomlakeDetectionsStack extends Stack {
   readonly realtime: RealtimeChecks;
   /** The post-meeting correlation (state machine, starter, task functions), when `correlation.enabled` and the plan is paid. */
   readonly correlation: CorrelationWorkflow | undefined;
+  /** The alert bus policy denying `source: zoomlake` to every principal but the runner, realtime and correlation Alerts roles. */
+  readonly alertBusPolicy: CfnEventBusPolicy;
 
   constructor(scope: Construct, id: string, props: ZoomlakeDetectionsStackProps) {
     super(scope, id, props);
@@ -121,6 +123,12 @@ export class ZoomlakeDetectionsStack extends Stack {
       : undefined;
     // The Exposure step's first query may come right after a deploy: the config views must exist by then.
     if (this.correlation) for (const view of this.catalog.configViews.values()) this.correlation.node.addDependency(view);
+    // Every function granted events:PutEvents on the alert bus, and only those, may put alerts on it.
+    this.alertBusPolicy = this.alertBus.reserveFor([
+      this.runner.runner.role,
+      this.realtime.checks.role,
+      ...(this.correlation ? [this.correlation.functions.alerts.role] : []),
+    ]);
 
     new CfnOutput(this, 'AlertBusName', { value: this.alertBus.eventBus.eventBusName, description: 'EventBridge bus carrying every zoomlake alert (source zoomlake, detail-type Zoom Security Alert)' });
     new CfnOutput(this, 'AlertBusArn', { value: this.alertBus.eventBus.eventBusArn, description: 'ARN of the alert bus, for rules and cross-account subscriptions' });

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { AlertBus, type AlertBusProps } from '../../lib/constructs/alert-bus.ts';
 import { logicalIdOf, resourceOf } from './helpers.ts';
@@ -52,7 +53,43 @@ describe('AlertBus', () => {
     }
   });
 
-  it('offers the pattern matching every zoomlake alert, for routing rules', () => {
-    expect(bus.alertPattern).toEqual({ source: ['zoomlake'], detailType: ['Zoom Security Alert'] });
+  it('offers the pattern matching every zoomlake alert put in this account, for routing rules', () => {
+    expect(bus.alertPattern).toEqual({ source: ['zoomlake'], account: ['123456789012'], detailType: ['Zoom Security Alert'] });
+  });
+
+  it('has no bus policy until its producers are named', () => {
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  });
+});
+
+describe('AlertBus reserved for its producers', () => {
+  const { stack, key: k } = pipelineTestStack();
+  const reserved = new AlertBus(stack, 'AlertBus', { encryptionKey: k });
+  const producer = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const roles = [producer('Runner'), producer('Realtime')];
+  const policy = reserved.reserveFor(roles);
+  const t = Template.fromStack(stack);
+
+  it('denies zoomlake events on the bus to every principal but the producers\' roles', () => {
+    expect(resourceOf(t, policy).Properties).toEqual({
+      EventBusName: { Ref: logicalIdOf(reserved.eventBus) },
+      StatementId: 'Only-zoomlake-producers',
+      Statement: {
+        Sid: 'Only-zoomlake-producers',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(reserved.eventBus), 'Arn'] },
+        Condition: {
+          'ForAnyValue:StringEquals': { 'events:source': ['zoomlake'] },
+          ArnNotEquals: { 'aws:PrincipalArn': roles.map((r) => ({ 'Fn::GetAtt': [logicalIdOf(r), 'Arn'] })) },
+        },
+      },
+    });
+  });
+
+  it('refuses to reserve the bus for no producer', () => {
+    const other = pipelineTestStack();
+    expect(() => new AlertBus(other.stack, 'AlertBus', { encryptionKey: other.key }).reserveFor([])).toThrow(/reserving zoomlake on .* needs at least one producer role/);
   });
 });

@@ -54,8 +54,8 @@ describe('AlertRouter rules', () => {
     ['soar', { severity: ['medium', 'high', 'critical'], detection_id: ['zoom.participant.zombie_link', 'zoom.recording.deleted'] }],
     ['slack', { severity: ['medium', 'high', 'critical'] }],
     ['pager', { severity: ['critical'] }],
-  ])('route %s matches zoomlake alerts with detail %j', (name, detail) => {
-    expect(props(route(name).rule).EventPattern).toEqual({ source: ['zoomlake'], 'detail-type': ['Zoom Security Alert'], detail });
+  ])('route %s matches zoomlake alerts put in this account with detail %j', (name, detail) => {
+    expect(props(route(name).rule).EventPattern).toEqual({ source: ['zoomlake'], account: ['123456789012'], 'detail-type': ['Zoom Security Alert'], detail });
   });
 
   it.each(ROUTES.map((r) => r.name))('route %s has one target with a retry policy and the dead-letter queue', (name) => {

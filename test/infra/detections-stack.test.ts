@@ -100,6 +100,44 @@ describe('the detections stack in the app', () => {
   });
 });
 
+describe('the alert bus policy in the app', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+  const arnOf = (c: Parameters<typeof logicalIdOf>[0]) => ({ 'Fn::GetAtt': [logicalIdOf(c), 'Arn'] });
+  const denied = (stack: ReturnType<typeof build>['detections']) => {
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::Events::EventBusPolicy')) as { Properties: { EventBusName: unknown; Statement: Statement } }[];
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    expect(policy?.Properties.EventBusName).toEqual({ Ref: logicalIdOf(stack.alertBus.eventBus) });
+    expect(policy?.Properties.Statement).toMatchObject({ Effect: 'Deny', Action: 'events:PutEvents', Resource: arnOf(stack.alertBus.eventBus),
+      Condition: { 'ForAnyValue:StringEquals': { 'events:source': ['zoomlake'] } } });
+    return policy?.Properties.Statement.Condition?.ArnNotEquals?.['aws:PrincipalArn'];
+  };
+  /** The ARN of every role of the stack allowed events:PutEvents on the alert bus: the producers a policy must not lock out. */
+  const publishers = (stack: ReturnType<typeof build>['detections']) => {
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } }[];
+    return policies
+      .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => [st.Action].flat().includes('events:PutEvents')
+        && JSON.stringify(st.Resource) === JSON.stringify(arnOf(stack.alertBus.eventBus))))
+      .flatMap((p) => p.Properties.Roles.map((r) => ({ 'Fn::GetAtt': [r.Ref, 'Arn'] })));
+  };
+  const sorted = (arns: unknown) => (arns as unknown[]).map((a) => JSON.stringify(a)).sort();
+
+  it('reserves source zoomlake for exactly the runner, realtime and correlation Alerts roles, every role allowed to publish on the bus', () => {
+    const { detections } = build(queriesWith());
+    const allowed = denied(detections);
+    expect(allowed).toEqual([detections.runner.runner.role, detections.realtime.checks.role, detections.correlation!.functions.alerts.role].map(arnOf));
+    expect(sorted(allowed)).toEqual(sorted(publishers(detections)));
+  });
+
+  it('reserves it for the runner and realtime roles alone when there is no correlation', () => {
+    const { detections } = build(queriesWith(), { correlation: { enabled: false } });
+    expect(detections.correlation).toBeUndefined();
+    const allowed = denied(detections);
+    expect(allowed).toEqual([detections.runner.runner.role, detections.realtime.checks.role].map(arnOf));
+    expect(sorted(allowed)).toEqual(sorted(publishers(detections)));
+  });
+});
+
 describe('the realtime checks and the runner\'s state in the app', () => {
   const config = { internalDomains: ['acme.example'], watchedUsers: ['ceo@acme.example'], sensitiveMeetingPatterns: ['board'], minClientVersion: '6.1.0',
     detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 7 } } } };
