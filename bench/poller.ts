@@ -7,7 +7,7 @@ import { backfillWindows } from '#core/poll/cursor.ts';
 import { pollSource } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
-import { httpFetch } from '#local/http-fetch.ts';
+import { httpFetch } from '#runtime/http-fetch.ts';
 import { makeLocalRuntime } from '#local/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretError } from '#core/errors.ts';
 import type { Clock, SecretProvider } from '#core/ports.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { isRetryableAwsError } from './aws-errors.ts';
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;

@@ -3,7 +3,7 @@ import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-p
 import { NOTIFY_CHANNELS, NotifyError, notifyAlertEvent, type NotifierConfig, type NotifyOutcome, type PostDeps } from '#core/alerts/notify.ts';
 import { ZoomlakeError } from '#core/errors.ts';
 import type { SecretProvider } from '#core/ports.ts';
-import { httpFetch } from '#local/http-fetch.ts';
+import { httpFetch } from '#runtime/http-fetch.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());

@@ -15,8 +15,8 @@ import type { SecretProvider } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
-import { httpFetch } from '#local/http-fetch.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { httpFetch } from '#runtime/http-fetch.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));

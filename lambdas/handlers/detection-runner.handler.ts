@@ -13,7 +13,7 @@ import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock, QueryEngine } from '#core/ports.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));

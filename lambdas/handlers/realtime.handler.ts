@@ -11,7 +11,7 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import { processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/settings.ts';
 import { queuedWebhookEvent } from '#core/webhook/lake-writer.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));

@@ -5,7 +5,7 @@ import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { Clock, ObjectStore } from '#core/ports.ts';
 import { queuedWebhookEvent, reasonCounts, writeWebhookEvents, type ItemProblem, type QueuedWebhookEvent } from '#core/webhook/lake-writer.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 /** The environment the webhook lake-writer construct sets. */

@@ -12,8 +12,8 @@ import type { Clock, SecretProvider, StateStore } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
 import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
-import { httpFetch } from '#local/http-fetch.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { httpFetch } from '#runtime/http-fetch.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));

@@ -7,7 +7,7 @@ import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
 import type { Clock } from '#core/ports.ts';
 import { WEBHOOK_INLINE_BODY_BYTES, receiveWebhook, type ReceiverDeps, type WebhookHttpRequest } from '#core/webhook/receive.ts';
-import { SystemClock } from '#local/system-clock.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 /** The environment the ZoomWebhookApi construct sets. */

@@ -7,12 +7,12 @@ import type { Clock } from '#core/ports.ts';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import type { DedupWindows } from '#core/alerts/delivery.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import { loadRegistry } from '../../lib/detections/load.ts';
+import { loadRegistry } from '#lib/detections/load.ts';
 import { dedupWindowsOf, localAlertDelivery } from './alerts.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import { FileStateStore } from './file-state-store.ts';
 import { FsObjectStore } from './fs-object-store.ts';
-import { SystemClock } from './system-clock.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 import { LocalWebhookPipeline } from './webhook-pipeline.ts';
 
 /** The folder layout of a local deployment (DESIGN §10): `<dir>/lake`, `<dir>/state`, `<dir>/alerts.jsonl`. */

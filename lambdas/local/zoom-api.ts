@@ -1,7 +1,7 @@
 import type { Clock } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
-import { httpFetch } from './http-fetch.ts';
+import { httpFetch } from '#runtime/http-fetch.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** A Server-to-Server OAuth app's credentials. */

@@ -6,7 +6,7 @@ import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomBudgetError, ZoomRateLimitError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { meetingUuidPath, ZoomHttpClient } from '#core/zoom/client.ts';
-import { httpFetch } from '#local/http-fetch.ts';
+import { httpFetch } from '#runtime/http-fetch.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 
 // The real client over real HTTP against the simulator on loopback: protocol, pagination, pacing and faults.

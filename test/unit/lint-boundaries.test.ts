@@ -1,0 +1,37 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The runtime boundaries are lint rules (eslint.config.js): a planted import in each room must be reported, and the
+ * allowed ones must not, so the rules are known to bite.
+ */
+
+const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('lint: runtime boundaries', () => {
+  it.each([
+    ['a handler importing the local runtime', 'lambdas/handlers/planted.handler.ts', "import { makeLocalRuntime } from '#local/runtime.ts';", /must not depend on the local runtime/],
+    ['a handler reaching into local by path', 'lambdas/handlers/planted.handler.ts', "import { FsObjectStore } from '../local/fs-object-store.ts';", /must not depend on the local runtime/],
+    ['an AWS adapter importing the local runtime', 'lambdas/adapters/planted.ts', "import { FileStateStore } from '#local/file-state-store.ts';", /must not depend on the local runtime/],
+    ['local code importing an AWS adapter', 'lambdas/local/planted.ts', "import { S3ObjectStore } from '#adapters/s3-object-store.ts';", /must not use AWS adapters or the AWS SDK/],
+    ['local code importing the AWS SDK', 'lambdas/local/planted.ts', "import { S3Client } from '@aws-sdk/client-s3';", /must not use AWS adapters or the AWS SDK/],
+    ['the core importing the shared runtime (a clock)', 'lambdas/core/planted.ts', "import { SystemClock } from '#runtime/system-clock.ts';", /#runtime/],
+  ])('%s is reported', async (_name, file, code, message) => {
+    const messages = await restrictedImports(file, `${code}\nvoid 0;\n`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(message);
+  });
+
+  it.each([
+    ['a handler importing the shared runtime', 'lambdas/handlers/planted.handler.ts', "import { SystemClock } from '#runtime/system-clock.ts';"],
+    ['local code importing the shared runtime', 'lambdas/local/planted.ts', "import { httpFetch } from '#runtime/http-fetch.ts';"],
+    ['an AWS adapter importing the core', 'lambdas/adapters/planted.ts', "import type { Clock } from '#core/ports.ts';"],
+  ])('%s is allowed', async (_name, file, code) => {
+    expect(await restrictedImports(file, `${code}\nvoid 0;\n`)).toEqual([]);
+  });
+});
