@@ -18,6 +18,7 @@ import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
 import { httpFetch } from '#runtime/http-fetch.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
+import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 const identifier = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/));
@@ -34,7 +35,7 @@ const athena = {
 /** The environment the CorrelationWorkflow construct sets, per function: each gets only what its tasks use. */
 const envSchema = z.discriminatedUnion('CORRELATION_FUNCTION', [
   z.object({
-    CORRELATION_FUNCTION: z.literal('fetch'), ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty, ZOOM_PLAN: z.enum(['free', 'pro', 'business', 'enterprise']),
+    CORRELATION_FUNCTION: z.literal('fetch'), ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty, ZOOM_PLAN: z.enum(ZOOM_PLANS),
     API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)), STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty,
   }),
   z.object({ CORRELATION_FUNCTION: z.literal('exposure'), ...athena }),

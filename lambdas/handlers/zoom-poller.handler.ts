@@ -15,9 +15,10 @@ import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
 import { httpFetch } from '#runtime/http-fetch.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
+import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
-const plan = z.enum(['free', 'pro', 'business', 'enterprise']);
+const plan = z.enum(ZOOM_PLANS);
 /** The environment the ScheduledPoller construct sets. */
 const envSchema = z.object({
   ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';
+import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 /** Schedule expression accepted by EventBridge Scheduler: `rate(N unit)` or `cron(...)`. */
 const schedule = z
@@ -74,7 +75,7 @@ export const configSchema = z
     /** Oldest Zoom client version considered patched. */
     minClientVersion: semver.default('6.0.0'),
     /** The Zoom plan: decides which APIs exist and the rate limits. */
-    planTier: z.enum(['free', 'pro', 'business', 'enterprise']).default('business'),
+    planTier: z.enum(ZOOM_PLANS).default('business'),
     sources: z
       .object({
         activities: source({ enabled: true, schedule: 'rate(1 hour)' }),

@@ -14,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
+import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-poller.handler.ts', import.meta.url));
@@ -58,7 +59,7 @@ export interface ScheduledPollerProps {
   /** Sources by name; enabled ones the poller knows get a schedule (chat_messages is opt-in: off in the default config). */
   readonly sources: Readonly<Record<string, PolledSourceConfig>>;
   /** The Zoom plan, deciding which APIs exist and the rate limits. */
-  readonly plan: 'free' | 'pro' | 'business' | 'enterprise';
+  readonly plan: ZoomPlan;
   /** Share of Zoom's daily Heavy/Resource-intensive budget the poller may spend. */
   readonly apiBudgetShare: number;
   /**

@@ -7,7 +7,9 @@ const DAY_MS = 86_400_000;
 export type ZoomCategory = 'Light' | 'Medium' | 'Heavy' | 'ResourceIntensive';
 
 /** The account plans whose rate limits differ (Business, Education and Partner share Enterprise's). */
-export type ZoomPlan = 'free' | 'pro' | 'business' | 'enterprise';
+/** Zoom's account plans, as the config (`planTier`), the handlers' environment and the simulator name them. */
+export const ZOOM_PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
+export type ZoomPlan = (typeof ZOOM_PLANS)[number];
 
 /** At most `count` requests in any `windowMs`-long span. */
 export interface ZoomRate {

@@ -20,6 +20,7 @@ import { claimFolder } from '../folder-owner.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv } from './jobs.ts';
 import { folderStatus, formatStatus } from './status.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
+import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 /** Where the CLI writes and what it may read; tests pass buffers, the binary passes the process's own. */
 export interface CliIo {
@@ -256,8 +257,6 @@ async function report(rt: LocalRuntime, io: CliIo, out: string | undefined): Pro
   return 0;
 }
 
-const PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
-
 async function poll(rt: LocalRuntime, io: CliIo, claim: Claim, names: readonly string[], from: string | undefined, to: string | undefined): Promise<number> {
   if ((from === undefined) !== (to === undefined)) throw new UsageError('--from and --to go together');
   for (const day of [from, to]) if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new UsageError(`dates are YYYY-MM-DD, got "${day}"`);
@@ -291,8 +290,8 @@ async function status(rt: LocalRuntime, io: CliIo, json: boolean): Promise<numbe
 
 async function simulate(io: CliIo, host: string, portText: string, plan: string): Promise<number> {
   const port = parsePort(portText);
-  const tier = PLANS.find((p) => p === plan);
-  if (!tier) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}, got "${plan}"`);
+  const tier = ZOOM_PLANS.find((p) => p === plan);
+  if (!tier) throw new UsageError(`--plan must be one of ${ZOOM_PLANS.join(', ')}, got "${plan}"`);
   const sim = await startZoomSimulator({ host, port, plan: tier });
   io.out(`zoomlake simulate: Zoom API simulator (${tier} plan) listening\n` +
     `  ZOOM_OAUTH_URL=${sim.oauthUrl}\n  ZOOM_API_BASE_URL=${sim.apiBaseUrl}\n` +

@@ -1,5 +1,7 @@
+import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
+
 /** Zoom's account plans, as far as API behaviour differs. */
-export type Plan = 'free' | 'pro' | 'business' | 'enterprise';
+export type Plan = ZoomPlan;
 
 /** Zoom's rate-limit labels. */
 export type RateCategory = 'Light' | 'Medium' | 'Heavy' | 'Resource-intensive';

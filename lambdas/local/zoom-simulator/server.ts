@@ -6,6 +6,7 @@ import { ROUTES, findMeeting, type Route } from './api.ts';
 import { RateLimiter, type Plan, type RateCategory } from './limits.ts';
 import { formatDay, simulatedOrg, type SimMeeting, type SimulatedOrg } from './org.ts';
 import { Prng, type Seed } from './prng.ts';
+import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 /** Behaviour switches, settable at start and at runtime (`setFaults`, `POST /__sim/faults`). */
 export interface SimulatorSwitches {
@@ -103,7 +104,7 @@ export interface ZoomSimulator {
 const fraction = z.number().min(0).max(1);
 /** The admin endpoint's body; also validates constructor switches. */
 const faultChangeSchema = z.strictObject({
-  plan: z.enum(['free', 'pro', 'business', 'enterprise']).optional(),
+  plan: z.enum(ZOOM_PLANS).optional(),
   dashboardEnabled: z.boolean().optional(),
   enforceQps: z.boolean().optional(),
   dailyHeavyLimit: z.number().int().min(0).nullable().optional(),
