@@ -70,12 +70,8 @@ export function dataAccessView(source: DataAccessSource, file: string): { name: 
 export class LocalCorrelation {
   private readonly runs = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  /** Executions claimed before this time were claimed by an earlier process. */
-  private readonly startedAt: number;
 
-  constructor(private readonly deps: LocalCorrelationDeps) {
-    this.startedAt = deps.rt.clock.now();
-  }
+  constructor(private readonly deps: LocalCorrelationDeps) {}
 
   /** A publisher that hands events to `inner` and, once it accepted them, starts a run for each meeting.ended. */
   publisherAfter(inner: EventPublisher): EventPublisher {
@@ -140,7 +136,7 @@ export class LocalCorrelation {
     }
     const current = await rt.state.get(EXECUTION_PK, execution);
     const previous = current?.attrs.started_at;
-    if (current?.attrs.finished_at !== undefined || typeof previous !== 'number' || previous >= this.startedAt) return 'duplicate';
+    if (current?.attrs.finished_at !== undefined || typeof previous !== 'number' || previous >= this.deps.rt.startedAt) return 'duplicate';
     try {
       await rt.state.put(item, { kind: 'attrEquals', name: 'started_at', value: previous });
       return 'started';

@@ -73,6 +73,6 @@ export function makeLocalRealtime(rt: LocalRuntime, echo: (line: string) => void
   const delivery = options.delivery ?? rt.alertDelivery({ echo });
   const settings = compileSettings({ ...rt.config, ...rt.config.realtime });
   // An event recovered from the spool may have been claimed by the process that crashed: its claim is taken over.
-  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry, claimsStaleBefore: rt.clock.now() },
+  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry, claimsStaleBefore: rt.startedAt },
     join(rt.paths.dir, 'state', 'realtime-dead-letters.jsonl'), echo, options.onOutcome);
 }

@@ -36,6 +36,8 @@ export interface LocalRuntime {
   readonly registry: DetectionRegistry;
   readonly paths: LocalPaths;
   readonly clock: Clock;
+  /** When this runtime was made: one process owns the folder, so claims older than this died with an earlier one. */
+  readonly startedAt: number;
   readonly store: FsObjectStore;
   readonly state: FileStateStore;
   /** A lake writer naming its files after `writerId`. */
@@ -68,6 +70,7 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
     registry,
     paths,
     clock,
+    startedAt,
     store,
     state,
     writer,

@@ -88,8 +88,9 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
         result = { source: name, ok: true, run: await pollSource(source, deps, pass.backfill) };
       } catch (error) {
         const message = report(error).message;
-        result = failsEverySource(error) ? { source: name, ok: false, error: message, stopsPass: true } : { source: name, ok: false, error: message };
-        if (failsEverySource(error)) accountFailure = message;
+        const stopsPass = failsEverySource(error);
+        result = stopsPass ? { source: name, ok: false, error: message, stopsPass } : { source: name, ok: false, error: message };
+        if (stopsPass) accountFailure = message;
       }
     }
     await recordStatus(rt.state, `poll#${name}`, started, clock.now(), result.ok
@@ -141,14 +142,6 @@ export async function detectOnce(
     notified: delivered.filter((d) => d.outcome === 'notified').length, failed,
   });
   return { outcomes, alerts, delivered };
-}
-
-/** What `zoomlake status` shows of one pass. */
-export interface PassStatus {
-  readonly startedAt: number;
-  readonly endedAt: number;
-  readonly outcome: string;
-  readonly [detail: string]: StateItem['attrs'][string];
 }
 
 async function recordStatus(state: StateStore, sk: string, startedAt: number, endedAt: number, detail: Record<string, StateItem['attrs'][string]>): Promise<void> {
