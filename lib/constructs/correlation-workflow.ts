@@ -22,7 +22,7 @@ import { DETAIL_PLANS, EXPOSURE_ATTR, EXPOSURE_PK_PREFIX, EXPOSURE_SK, type Corr
 import { RETRYABLE_TASK_ERROR, type CorrelationTask } from '#core/correlate/tasks.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
+import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
 import { StateTable } from './state-table.ts';
@@ -31,8 +31,6 @@ import { encryptedLogGroup, ZoomlakeFunction } from './zoomlake-function.ts';
 const TASK_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-task.handler.ts', import.meta.url));
 const STARTER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-starter.handler.ts', import.meta.url));
 
-/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
-const LAKE_TABLES_PREFIX = 'zoom';
 /** Tables (views over `<name>_raw`) the Exposure step queries, besides the config views. */
 const EXPOSURE_TABLES = ['meeting_participants', 'participant_details', 'users'];
 
@@ -187,9 +185,9 @@ export class CorrelationWorkflow extends Construct {
       // Athena reads the lake and writes results with the caller's credentials.
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_TABLES_PREFIX}/*`] } },
+        actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
       }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [results.bucketArn] }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], resources: [results.arnForObjects(`${resultsPrefix}*`)],

@@ -16,13 +16,10 @@ import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
+import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/detection-runner.handler.ts', import.meta.url));
-
-/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
-const LAKE_TABLES_PREFIX = 'zoom';
 
 /** Properties of {@link DetectionRunner}. */
 export interface DetectionRunnerProps {
@@ -146,9 +143,9 @@ export class DetectionRunner extends Construct {
     // Athena reads the lake and writes results with the caller's credentials.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_TABLES_PREFIX}/*`] } },
+      actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [results.bucketArn],

@@ -16,12 +16,11 @@ import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/dete
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
 import type { RealtimeSettings } from '#core/realtime/settings.ts';
+import { getTable, tablePrefix } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime.handler.ts', import.meta.url));
-/** Where the delivery writes the `alerts` table (zoom/alerts/dt=.../). */
-const ALERTS_PREFIX = 'zoom/alerts';
 
 /** Properties of {@link RealtimeChecks}. */
 export interface RealtimeChecksProps {
@@ -161,7 +160,7 @@ export class RealtimeChecks extends Construct {
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${ALERTS_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
 

@@ -14,13 +14,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
+import { LAKE_ROOT } from '#core/schema/registry.ts';
 import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-poller.handler.ts', import.meta.url));
-
-/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
-const LAKE_TABLES_PREFIX = 'zoom';
 
 /** How one configured source is polled. */
 export interface PolledSourceConfig {
@@ -168,7 +166,7 @@ export class ScheduledPoller extends Construct {
       resources: [table.tableArn],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

@@ -12,11 +12,9 @@ import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS, WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
 import { eventsOf } from './event-source-guard.ts';
+import { LAKE_ROOT } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
-
-/** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
-const LAKE_TABLES_PREFIX = 'zoom';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/webhook-writer.handler.ts', import.meta.url));
 
@@ -153,7 +151,7 @@ export class WebhookLakeWriter extends Construct {
       maxConcurrency: props.maxConcurrency ?? 2,
     }));
     const role = this.writer.role;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_TABLES_PREFIX}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],

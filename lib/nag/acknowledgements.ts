@@ -1,6 +1,8 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { getTable, LAKE_ROOT, tablePrefix } from '#core/schema/registry.ts';
+import { WEBHOOK_BODY_PREFIX } from '#core/webhook/receive.ts';
 import type { CorrelationWorkflow } from '../constructs/correlation-workflow.ts';
 import type { ZoomlakeDetectionsStack } from '../stacks/detections-stack.ts';
 import type { ZoomlakePipelineStack } from '../stacks/pipeline-stack.ts';
@@ -17,6 +19,11 @@ export function acknowledge(construct: IConstruct, ruleId: string, reason: strin
   }
   Validations.of(resource).acknowledge({ id: ruleId, reason });
 }
+
+/** Object prefixes the constructs grant, from their one definition in the core. */
+const ALERTS = tablePrefix(getTable('alerts'));
+const BODIES = WEBHOOK_BODY_PREFIX;
+const table = (name: string) => tablePrefix(getTable(name));
 
 /** Every cdk-nag acknowledgement in the storage stack, each with its reason. */
 export function acknowledgeStorageFindings(stack: ZoomlakeStorageStack): void {
@@ -75,15 +82,15 @@ export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void 
   );
   acknowledgeObjectPrefixGrants(
     webhook.handler.role.node.findChild('DefaultPolicy'),
-    ['/webhook-bodies/*'],
-    'Bodies too large for an event are stored under webhook-bodies/ keyed by their SHA-256, unknown in advance; the grant is ' +
+    [`/${BODIES}/*`],
+    `Bodies too large for an event are stored under ${BODIES}/ keyed by their SHA-256, unknown in advance; the grant is ` +
       's3:PutObject under that prefix only.',
   );
   acknowledgeObjectPrefixGrants(
     lakeWriter.writer.role.node.findChild('DefaultPolicy'),
-    ['/zoom/*', '/webhook-bodies/*'],
-    'The writer creates Parquet files under zoom/<table>/dt=<day>/ with generated names and reads bodies stored by reference ' +
-      'under webhook-bodies/; the grants are s3:PutObject and s3:GetObject under those prefixes only.',
+    [`/${LAKE_ROOT}/*`, `/${BODIES}/*`],
+    `The writer creates Parquet files under ${LAKE_ROOT}/<table>/dt=<day>/ with generated names and reads bodies stored by reference ` +
+      `under ${BODIES}/; the grants are s3:PutObject and s3:GetObject under those prefixes only.`,
   );
   acknowledge(
     poller.credentials,
@@ -99,8 +106,8 @@ export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void 
   );
   acknowledgeObjectPrefixGrants(
     poller.poller.role.node.findChild('DefaultPolicy'),
-    ['/zoom/*'],
-    'The poller creates Parquet files under zoom/<table>/dt=<day>/ with generated names; the grant is s3:PutObject under that prefix only.',
+    [`/${LAKE_ROOT}/*`],
+    `The poller creates Parquet files under ${LAKE_ROOT}/<table>/dt=<day>/ with generated names; the grant is s3:PutObject under that prefix only.`,
   );
 }
 
@@ -115,16 +122,16 @@ export function acknowledgeDetectionFindings(stack: ZoomlakeDetectionsStack): vo
   );
   acknowledgeObjectPrefixGrants(
     runner.role.node.findChild('DefaultPolicy'),
-    ['/zoom/*', '/zoom/alerts/*', '/results/*'],
-    'Athena reads the lake with the runner\'s credentials, so it may read objects under zoom/ (the partitions of the tables ' +
-      'its detections query, not known by name); it writes alert files with generated names under zoom/alerts/ only, and ' +
+    [`/${LAKE_ROOT}/*`, `/${ALERTS}/*`, '/results/*'],
+    `Athena reads the lake with the runner's credentials, so it may read objects under ${LAKE_ROOT}/ (the partitions of the tables ` +
+      `its detections query, not known by name); it writes alert files with generated names under ${ALERTS}/ only, and ` +
       'query results under the workgroup\'s results/ prefix, whose names Athena generates.',
   );
   acknowledgeObjectPrefixGrants(
     stack.realtime.checks.role.node.findChild('DefaultPolicy'),
-    ['/webhook-bodies/*', '/zoom/alerts/*'],
-    'The realtime function reads webhook bodies stored by reference under webhook-bodies/, keyed by their SHA-256 and unknown ' +
-      'in advance, and writes alert files with generated names under zoom/alerts/; the grants are s3:GetObject and s3:PutObject ' +
+    [`/${BODIES}/*`, `/${ALERTS}/*`],
+    `The realtime function reads webhook bodies stored by reference under ${BODIES}/, keyed by their SHA-256 and unknown ` +
+      `in advance, and writes alert files with generated names under ${ALERTS}/; the grants are s3:GetObject and s3:PutObject ` +
       'under those prefixes only.',
   );
   if (stack.correlation) acknowledgeCorrelationFindings(stack.correlation);
@@ -151,15 +158,15 @@ function acknowledgeCorrelationFindings(correlation: CorrelationWorkflow): void 
   );
   acknowledgeObjectPrefixGrants(
     fetch.role.node.findChild('DefaultPolicy'),
-    ['/zoom/meeting_participants/*', '/zoom/participant_details/*'],
-    'The fetch function creates Parquet files with generated names under zoom/meeting_participants/ and zoom/participant_details/; ' +
+    [`/${table('meeting_participants')}/*`, `/${table('participant_details')}/*`],
+    `The fetch function creates Parquet files with generated names under ${table('meeting_participants')}/ and ${table('participant_details')}/; ` +
       'the grant is s3:PutObject under those two table prefixes only.',
   );
   for (const fn of [exposure, correlate]) {
     acknowledgeObjectPrefixGrants(
       fn.role.node.findChild('DefaultPolicy'),
-      ['/zoom/*', '/results/*'],
-      'Athena reads the lake with the function\'s credentials, so it may read objects under zoom/ (the partitions of the tables ' +
+      [`/${LAKE_ROOT}/*`, '/results/*'],
+      `Athena reads the lake with the function's credentials, so it may read objects under ${LAKE_ROOT}/ (the partitions of the tables ` +
         'it queries, not known by name), and it writes query results under the workgroup\'s results/ prefix, whose names Athena generates.',
     );
   }
@@ -173,13 +180,13 @@ function acknowledgeCorrelationFindings(correlation: CorrelationWorkflow): void 
   }
   acknowledgeObjectPrefixGrants(
     alerts.role.node.findChild('DefaultPolicy'),
-    ['/zoom/alerts/*'],
-    'The alerts function writes alert files with generated names under zoom/alerts/; the grant is s3:PutObject under that prefix only.',
+    [`/${ALERTS}/*`],
+    `The alerts function writes alert files with generated names under ${ALERTS}/; the grant is s3:PutObject under that prefix only.`,
   );
   acknowledgeObjectPrefixGrants(
     correlation.starter.role.node.findChild('DefaultPolicy'),
-    ['/webhook-bodies/*'],
-    'The starter reads webhook bodies stored by reference under webhook-bodies/, keyed by their SHA-256 and unknown in advance; ' +
+    [`/${BODIES}/*`],
+    `The starter reads webhook bodies stored by reference under ${BODIES}/, keyed by their SHA-256 and unknown in advance; ` +
       'the grant is s3:GetObject under that prefix only.',
   );
   acknowledge(

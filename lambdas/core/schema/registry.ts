@@ -43,9 +43,15 @@ export function withRawTables(names: Iterable<string>): string[] {
   return [...out].sort();
 }
 
+/**
+ * The lake's root prefix: every table lives under `<LAKE_ROOT>/<table>/dt=YYYY-MM-DD/`, in S3 and in the local lake
+ * folder alike. The constructs' IAM grants are scoped to it.
+ */
+export const LAKE_ROOT = 'zoom';
+
 /** The S3 (or local lake) prefix holding a table's partitions, without a leading or trailing slash. */
 export function tablePrefix(def: TableDef): string {
-  return `zoom/${def.name}`;
+  return `${LAKE_ROOT}/${def.name}`;
 }
 
 const SNAKE = /^[a-z][a-z0-9_]*$/;
