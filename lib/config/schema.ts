@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES } from '#core/alerts/alert.ts';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
@@ -34,7 +35,7 @@ export const WEBHOOK_EDGE_DEFAULTS = { throttlingRateLimit: 300, throttlingBurst
 const source = (defaults: { enabled: boolean; schedule: string }) =>
   z.object({ enabled: z.boolean().default(defaults.enabled), schedule: schedule.default(defaults.schedule) }).strict().prefault({});
 
-const severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
+const severity = z.enum(SEVERITIES);
 
 /** Where alerts matching a route go. Secrets (Slack URL, PagerDuty key) are named, never inlined. */
 const routeTarget = z.discriminatedUnion('type', [

@@ -1,8 +1,11 @@
+import { ALERT_SOURCES, SEVERITIES } from '../alerts/alert.ts';
 import type { ColumnDef, ColumnType, TableDef } from './types.ts';
 
 // Terse column builders: `req` for NOT NULL, `opt` for nullable.
 const req = (name: string, type: ColumnType, description: string): ColumnDef => ({ name, type, nullable: false, description });
 const opt = (name: string, type: ColumnType, description: string): ColumnDef => ({ name, type, nullable: true, description });
+/** "a, b or c.": the values a column may hold, from their one definition. */
+const oneOf = (values: readonly string[]): string => `${values.slice(0, -1).join(', ')} or ${values.at(-1)}.`;
 
 /** Columns every table carries ahead of its own. */
 export const COMMON_COLUMNS: readonly ColumnDef[] = [
@@ -336,8 +339,8 @@ export const TABLES: readonly TableDef[] = [
       req('alert_id', 'string', 'Deterministic alert id.'),
       req('detection_id', 'string', 'Detection id, e.g. zoom.participant.zombie_link.'),
       req('title', 'string', 'Alert title.'),
-      req('severity', 'string', 'info, low, medium, high or critical.'),
-      req('alert_source', 'string', 'realtime, scheduled or correlation.'),
+      req('severity', 'string', oneOf(SEVERITIES)),
+      req('alert_source', 'string', oneOf(ALERT_SOURCES)),
       req('first_seen', 'timestamp', 'Earliest evidence (UTC).'),
       req('last_seen', 'timestamp', 'Latest evidence (UTC).'),
       opt('dedup_key', 'string', 'Suppression key.'),
