@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '#config/load.ts';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRealtime } from '#local/realtime.ts';
@@ -45,7 +46,7 @@ export async function realtimeBench(emit: Emit, events: number): Promise<void> {
     });
     const server = await startWebhookServer({
       pipeline: rt.webhookPipeline(), bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 3_600_000,
-      receiver: { replayWindowSeconds: 5_400, maxBodyBytes: 2 * 1024 * 1024, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined, realtime,
+      receiver: { replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds, maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined, realtime,
     });
     const post = async (body: string) => {
       const ts = String(Math.floor(Date.now() / 1000));

@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
@@ -46,7 +47,7 @@ export async function webhookBench(emit: Emit, events: number): Promise<void> {
   });
   const bus = new ArrayBus();
   const deps = { publisher: bus, bodies: new MemoryObjectStore(), clock: { now: () => NOW }, secret: async () => SECRET,
-    options: { replayWindowSeconds: 5_400, maxBodyBytes: 2 * 1024 * 1024, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES } };
+    options: { replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds, maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES } };
 
   for (let i = 0; i < Math.min(5_000, events); i++) await receiveWebhook(requests[i]!, deps); // warm-up
   bus.events.length = 0;

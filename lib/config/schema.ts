@@ -26,12 +26,6 @@ const regex = z.string().min(1).superRefine((s, ctx) => {
 const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 range in CIDR notation, such as 3.7.35.0/25' })
   .refine((s) => !s.endsWith('/0'), 'must not be /0 (that is every address)');
 
-/**
- * Defaults of the webhook edge, sized for a 10,000-user account (docs/adr/0007-webhook-edge-protection.md): its
- * top-of-the-hour peak is about 12,000 events in 3 minutes, 5,000 in the busiest minute, up to ~200 a second.
- */
-export const WEBHOOK_EDGE_DEFAULTS = { throttlingRateLimit: 300, throttlingBurstLimit: 600, perIpRequestsPerMinute: 6_000 } as const;
-
 const source = (defaults: { enabled: boolean; schedule: string }) =>
   z.object({ enabled: z.boolean().default(defaults.enabled), schedule: schedule.default(defaults.schedule) }).strict().prefault({});
 
@@ -106,12 +100,14 @@ export const configSchema = z
         replayWindowSeconds: z.number().int().min(30).max(86_400).default(5_400),
         /** Largest body accepted; larger requests get 413. */
         maxBodyBytes: z.number().int().min(1_024).max(WEBHOOK_MAX_BODY_BYTES).default(2 * 1024 * 1024),
+        // The edge defaults are sized for a 10,000-user account (docs/adr/0007-webhook-edge-protection.md): its
+        // top-of-the-hour peak is about 12,000 events in 3 minutes, 5,000 in the busiest minute, up to ~200 a second.
         /** Requests per second the API stage accepts before answering 429, from every source together (Zoom retries those). */
-        throttlingRateLimit: z.number().int().min(1).max(10_000).default(WEBHOOK_EDGE_DEFAULTS.throttlingRateLimit),
+        throttlingRateLimit: z.number().int().min(1).max(10_000).default(300),
         /** Requests the stage accepts at once above the steady rate; at least the rate (API Gateway's account limit is 5,000). */
-        throttlingBurstLimit: z.number().int().min(1).max(5_000).default(WEBHOOK_EDGE_DEFAULTS.throttlingBurstLimit),
+        throttlingBurstLimit: z.number().int().min(1).max(5_000).default(600),
         /** Requests one source IP may send in a minute before AWS WAF answers it 429 (WAF's minimum is 10). */
-        perIpRequestsPerMinute: z.number().int().min(10).max(2_000_000_000).default(WEBHOOK_EDGE_DEFAULTS.perIpRequestsPerMinute),
+        perIpRequestsPerMinute: z.number().int().min(10).max(2_000_000_000).default(6_000),
         /**
          * When not empty, only these ranges reach the webhook (AWS WAF answers every other source 403): Zoom's published
          * IP ranges, which Zoom changes, so keep the list current. Empty lets every source through, each under the per-IP limit.
@@ -242,3 +238,9 @@ export const configSchema = z
 export type ZoomlakeConfig = z.output<typeof configSchema>;
 /** What a user may write in zoomlake.config.json. */
 export type ZoomlakeConfigInput = z.input<typeof configSchema>;
+
+/**
+ * Every default of zoomlake.config.json, as the schema fills them in for an empty file. Constructs fall back to these
+ * for props left unset, so each default value is written once, in the schema above.
+ */
+export const CONFIG_DEFAULTS: ZoomlakeConfig = configSchema.parse({});

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE } from '#core/alerts/deliver.ts';
 import { eventsOf, reserveEventSource } from './event-source-guard.ts';
 
@@ -41,7 +42,7 @@ export class AlertBus extends Construct {
   constructor(scope: Construct, id: string, props: AlertBusProps) {
     super(scope, id);
     const name = props.eventBusName ?? 'zoomlake-alerts';
-    const retention = props.archiveRetention ?? Duration.days(90);
+    const retention = props.archiveRetention ?? Duration.days(CONFIG_DEFAULTS.alerts.archiveDays);
     if (retention.toSeconds() < 86_400) throw new Error(`archiveRetention must be at least one day, got ${retention.toHumanString()}`);
     const key = props.encryptionKey;
     const stack = Stack.of(this);

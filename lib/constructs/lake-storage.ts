@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { dataRemovalPolicy } from './data-removal.ts';
 
 /** Feature flag that makes server access logging grant write access by bucket policy instead of an ACL. */
@@ -67,9 +68,10 @@ export class LakeStorage extends Construct {
     // whatever the app's feature flags say.
     this.node.setContext(ACCESS_LOGS_BY_POLICY_FLAG, true);
 
-    const lakeDays = props.lakeRetentionDays ?? 730;
-    const iaDays = props.infrequentAccessAfterDays ?? 30;
-    const glacierDays = props.glacierAfterDays ?? 180;
+    const { retention } = CONFIG_DEFAULTS;
+    const lakeDays = props.lakeRetentionDays ?? retention.lakeDays;
+    const iaDays = props.infrequentAccessAfterDays ?? retention.infrequentAccessAfterDays;
+    const glacierDays = props.glacierAfterDays ?? retention.glacierAfterDays;
     const noncurrentDays = props.noncurrentVersionRetentionDays ?? 30;
     validateRetention(lakeDays, iaDays, glacierDays);
 
@@ -99,7 +101,7 @@ export class LakeStorage extends Construct {
     this.logsBucket = new s3.Bucket(this, 'AccessLogs', {
       ...common,
       encryption: s3.BucketEncryption.S3_MANAGED,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? 365), ...housekeeping }],
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? retention.accessLogDays), ...housekeeping }],
     });
 
     const kmsBucket = {
@@ -133,7 +135,7 @@ export class LakeStorage extends Construct {
     this.resultsBucket = new s3.Bucket(this, 'AthenaResults', {
       ...kmsBucket,
       serverAccessLogsPrefix: 'athena-results/',
-      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(props.athenaResultsRetentionDays ?? 30), ...housekeeping }],
+      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(props.athenaResultsRetentionDays ?? retention.athenaResultsDays), ...housekeeping }],
     });
   }
 }

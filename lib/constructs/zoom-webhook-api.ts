@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, VERIFIED_EVENTS_METRIC } from '#adapters/metrics.ts';
-import { WEBHOOK_EDGE_DEFAULTS } from '#config/schema.ts';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { alarmAtLeast } from './alarms.ts';
 import { reserveEventSource } from './event-source-guard.ts';
@@ -156,8 +156,8 @@ export class ZoomWebhookApi extends Construct {
         EVENT_BUS_NAME: this.eventBus.eventBusName,
         LAKE_BUCKET_NAME: lake.bucketName,
         WEBHOOK_SECRET_ARN: this.secret.secretArn,
-        REPLAY_WINDOW_SECONDS: String(props.replayWindowSeconds ?? 5_400),
-        MAX_BODY_BYTES: String(props.maxBodyBytes ?? 2 * 1024 * 1024),
+        REPLAY_WINDOW_SECONDS: String(props.replayWindowSeconds ?? CONFIG_DEFAULTS.webhook.replayWindowSeconds),
+        MAX_BODY_BYTES: String(props.maxBodyBytes ?? CONFIG_DEFAULTS.webhook.maxBodyBytes),
       },
     });
     const role = this.handler.role;
@@ -204,8 +204,8 @@ export class ZoomWebhookApi extends Construct {
     this.stage = new apigw.Stage(this, 'Stage', {
       deployment: new apigw.Deployment(this, 'Deployment', { api: this.api, description: 'zoomlake: Zoom webhook receiver' }),
       stageName: WEBHOOK_STAGE,
-      throttlingRateLimit: props.throttlingRateLimit ?? WEBHOOK_EDGE_DEFAULTS.throttlingRateLimit,
-      throttlingBurstLimit: props.throttlingBurstLimit ?? WEBHOOK_EDGE_DEFAULTS.throttlingBurstLimit,
+      throttlingRateLimit: props.throttlingRateLimit ?? CONFIG_DEFAULTS.webhook.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit ?? CONFIG_DEFAULTS.webhook.throttlingBurstLimit,
       accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
       accessLogFormat: accessLogFormat(),
       // Execution logs could hold request data and need an account-wide role; the access log says what happened.
@@ -214,7 +214,7 @@ export class ZoomWebhookApi extends Construct {
     this.api.deploymentStage = this.stage;
     this.firewall = new WebhookFirewall(this, 'Firewall', {
       stage: this.stage,
-      perIpRequestsPerMinute: props.perIpRequestsPerMinute ?? WEBHOOK_EDGE_DEFAULTS.perIpRequestsPerMinute,
+      perIpRequestsPerMinute: props.perIpRequestsPerMinute ?? CONFIG_DEFAULTS.webhook.perIpRequestsPerMinute,
       allowedSourceCidrs: props.allowedSourceCidrs,
     });
     this.webhookUrl = this.stage.urlForPath(WEBHOOK_PATH);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, type ZoomlakeConfig } from '#config/schema.ts';
+import { CONFIG_DEFAULTS, configSchema, type ZoomlakeConfig } from '#config/schema.ts';
 import type { Alert } from '#core/alerts/alert.ts';
 import { correlate, exposure, participantsUnavailable, type CorrelationSettings, type DataAccessSource } from '#core/correlate/steps.ts';
 import { meetingEndedInput } from '#core/correlate/steps.ts';
@@ -37,7 +37,7 @@ import { replayableBody, WEBHOOK_TABLES } from './webhook-rows.ts';
  */
 
 const SECRET = 'fixture-webhook-secret';
-const RECEIVER = { replayWindowSeconds: 5_400, maxBodyBytes: 2 * 1024 * 1024, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES };
+const RECEIVER = { replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds, maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES };
 
 /** The alerts each path raised for the detection (as delivered: one per detection and dedup key). */
 export type PathAlerts = Partial<Record<DetectionPath, Alert[]>>;
