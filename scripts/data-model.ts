@@ -1,13 +1,47 @@
+import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import { dedupViewSql, HIVE_TYPES } from '#core/schema/derive.ts';
 import { LAKE_ROOT, rawTableName, tableColumns, tablePrefix } from '#core/schema/registry.ts';
 import { PARTITION_COLUMN, TABLES } from '#core/schema/tables.ts';
+import { ANY_ACTION, EVENT_ROUTES, REALTIME_EVENTS } from '#core/webhook/routes.ts';
+
+const code = (s: string) => `\`${s}\``;
+
+/** The webhook events each typed table takes and what else reads them, from the routes (lambdas/core/webhook/routes.ts). */
+function webhookEventsSection(): string[] {
+  const rows: string[] = [];
+  const row = (events: string, table: string, readers: string) => rows.push(`| ${events} | ${code(table)} | ${readers} |`);
+  for (const route of EVENT_ROUTES) {
+    const events = (actions: readonly string[]) => actions.flatMap((a) => route.families.map((f) => `${f}.${a}`));
+    const realtime = events(route.realtime);
+    const correlated = realtime.includes(MEETING_ENDED_EVENT) ? ` (${code(MEETING_ENDED_EVENT)} also starts the post-meeting correlation)` : '';
+    row(realtime.map(code).join(', '), route.table, `realtime checks${correlated}`);
+    if (route.actions === ANY_ACTION) {
+      row(`any other ${route.families.map((f) => code(`${f}.*`)).join(', ')} event`, route.table, '');
+    } else {
+      const rest = events(route.actions).filter((e) => !REALTIME_EVENTS.includes(e));
+      if (rest.length > 0) row(rest.map(code).join(', '), route.table, '');
+    }
+  }
+  return [
+    '## Webhook events by table',
+    '',
+    'Every verified webhook event (but `endpoint.url_validation`, which is only answered) is kept raw in `webhook_events`,',
+    'whatever its type. These events also feed a typed table, and some are read by the realtime checks (the bus rule',
+    'forwards exactly those) or start the post-meeting correlation. Zoom lists events by display name; the API names are:',
+    '',
+    '| events | typed table | also read by |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ];
+}
 
 /** Renders docs/data-model.md from the schema registry, so the doc cannot drift from the tables. */
 export function renderDataModel(): string {
   const out: string[] = [
     '# Data model',
     '',
-    '<!-- Generated from lambdas/core/schema/tables.ts by `npm run docs:data-model`. Do not edit by hand: a test fails when this file is stale. -->',
+    '<!-- Generated from lambdas/core/schema/tables.ts and lambdas/core/webhook/routes.ts by `npm run docs:data-model`. Do not edit by hand: a test fails when this file is stale. -->',
     '',
     `Every table is stored as Parquet under \`s3://<lake>/${LAKE_ROOT}/<table>/dt=YYYY-MM-DD/\` (locally \`<dir>/lake/${LAKE_ROOT}/...\`),`,
     'partitioned by `dt`, the UTC date of the row\'s own event time. Writes are at-least-once: the physical table',
@@ -20,6 +54,7 @@ export function renderDataModel(): string {
     '|---|---|---|---|',
     ...TABLES.map((t) => `| [\`${t.name}\`](#${t.name}) | ${t.source} | ${t.description} | ${t.key.map((k) => `\`${k}\``).join(', ')} |`),
     '',
+    ...webhookEventsSection(),
   ];
   for (const def of TABLES) {
     out.push(

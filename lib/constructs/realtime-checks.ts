@@ -14,10 +14,10 @@ import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { eventsOf } from './event-source-guard.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
 import type { RealtimeSettings } from '#core/realtime/settings.ts';
 import { getTable, tablePrefix } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
+import { REALTIME_EVENTS } from '#core/webhook/routes.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime.handler.ts', import.meta.url));

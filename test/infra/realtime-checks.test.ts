@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
-import { REALTIME_EVENTS } from '#core/realtime/checks.ts';
+import { REALTIME_EVENTS } from '#core/webhook/routes.ts';
 import { bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { RealtimeChecks } from '../../lib/constructs/realtime-checks.ts';
 import { REGISTRY } from '../support/registry.ts';

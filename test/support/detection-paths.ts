@@ -17,6 +17,7 @@ import { compileSettings } from '#core/realtime/settings.ts';
 import { parseEnvelope } from '#core/webhook/envelope.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { receiveWebhook, WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
+import { WEBHOOK_TABLES } from '#core/webhook/routes.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { dataAccessView } from '#local/correlation.ts';
 import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
@@ -27,7 +28,7 @@ import { fixtureConfig, matchExpected, writeFixtureLake, type Fixture, type Fixt
 import { MemoryAlertDelivery } from './memory-alert-delivery.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 import { MemoryStateStore } from './memory-state-store.ts';
-import { replayableBody, WEBHOOK_TABLES } from './webhook-rows.ts';
+import { replayableBody } from './webhook-rows.ts';
 
 /*
  * Runs one detection fixture through every path that raises detections: the scheduled query on DuckDB over the

@@ -1,5 +1,6 @@
 import { parseEnvelope } from '#core/webhook/envelope.ts';
 import { typedRows } from '#core/webhook/normalise.ts';
+import { WEBHOOK_TABLES } from '#core/webhook/routes.ts';
 
 /**
  * Fixture rows of the webhook tables (participant_events, meeting_events, recording_events, user_events,
@@ -8,9 +9,6 @@ import { typedRows } from '#core/webhook/normalise.ts';
  * row it gives must hold each value the fixture row states, so the scheduled path (which writes the same bodies
  * through the lake writer) reads exactly the fixture's rows.
  */
-
-/** The webhook tables a fixture row can be replayed from. */
-export const WEBHOOK_TABLES = ['participant_events', 'meeting_events', 'recording_events', 'user_events', 'account_events'] as const;
 
 type Cell = unknown;
 type FixtureRow = Readonly<Record<string, Cell>>;

@@ -3,6 +3,7 @@ import { rowProblems } from '#core/lake/records.ts';
 import { getTable } from '#core/schema/registry.ts';
 import { parseEnvelope, type ZoomEnvelope } from '#core/webhook/envelope.ts';
 import { typedRows, type TypedRow } from '#core/webhook/normalise.ts';
+import { REALTIME_EVENTS } from '#core/webhook/routes.ts';
 
 // Synthetic fixtures following the field lists in zoom-reference §2.
 const RECEIVED = Date.UTC(2024, 9, 14, 15, 0, 30);
@@ -69,6 +70,15 @@ describe('typedRows: which table each event goes to', () => {
     for (const { table: t, row } of rows) {
       expect(t).toBe(table);
       expect(row).toMatchObject({ event, source_record_id: SOURCE });
+    }
+  });
+});
+
+describe('event routes', () => {
+  it('give every event the realtime path reads a typed row (the checks read the event through it)', () => {
+    expect(REALTIME_EVENTS.length).toBeGreaterThan(0);
+    for (const event of REALTIME_EVENTS) {
+      expect(rowsOf({ event, event_ts: EVENT_TS, payload: { account_id: ACCOUNT, object: meetingObject() } }), event).not.toHaveLength(0);
     }
   });
 });

@@ -6,6 +6,7 @@ import type { Clock, StateStore } from '../ports.ts';
 import type { Row } from '../schema/types.ts';
 import type { ZoomEnvelope } from '../webhook/envelope.ts';
 import { typedRows } from '../webhook/normalise.ts';
+import { REALTIME_EVENTS } from '../webhook/routes.ts';
 import { REALTIME_IDS as ID, realtimeAlert, type EvidenceRow } from './catalog.ts';
 import { applyDirectoryUpdates, directoryUpdateFromEvent, emailOfUserId, lookupEmail, statusAt, usersNamed } from './directory.ts';
 import { participantKey } from './names.ts';
@@ -22,15 +23,6 @@ export interface CheckContext {
   readonly registry: DetectionRegistry;
 }
 
-/** Event names the realtime path handles; the bus rule forwards exactly these. */
-export const REALTIME_EVENTS = [
-  'meeting.started', 'meeting.ended',
-  'meeting.participant_joined', 'webinar.participant_joined',
-  'meeting.participant_joined_waiting_room', 'webinar.participant_joined_waiting_room',
-  'recording.deleted', 'recording.trashed', 'recording.batch_deleted', 'recording.batch_trashed',
-  'user.created', 'user.activated', 'user.deactivated', 'user.deleted', 'user.disassociated', 'user.updated',
-  'account.settings_updated',
-] as const;
 const HANDLED: ReadonlySet<string> = new Set(REALTIME_EVENTS);
 
 /** Whether the realtime path does anything with this event. */

@@ -1,10 +1,11 @@
 import { firstId, firstInstant, firstText, id, instant, int32, int64, ip, isRecord, json, masked, obj, text, type Cells, type Json } from '../lake/cells.ts';
 import type { Row } from '../schema/types.ts';
 import { eventTimeOf, type ZoomEnvelope } from './envelope.ts';
+import { routeOf, type WebhookTable } from './routes.ts';
 
 /** One row derived from a webhook event, for the typed table it belongs in. */
 export interface TypedRow {
-  readonly table: string;
+  readonly table: WebhookTable;
   readonly row: Row;
 }
 
@@ -14,18 +15,6 @@ const withoutId = (v: unknown): Json | undefined => {
   return rest;
 };
 const nonEmpty = (v: Json | undefined): Json | undefined => (v && Object.keys(v).length > 0 ? v : undefined);
-
-const PARTICIPANT_ACTIONS = new Set([
-  'participant_joined', 'participant_left', 'participant_joined_waiting_room', 'participant_left_waiting_room',
-  'participant_admitted', 'participant_put_in_waiting_room', 'participant_role_changed', 'sharing_started', 'sharing_ended',
-]);
-const MEETING_ACTIONS = new Set(['created', 'updated', 'deleted', 'permanently_deleted', 'started', 'ended', 'risk_alert']);
-const RECORDING_ACTIONS = new Set([
-  'completed', 'deleted', 'trashed', 'recovered', 'batch_deleted', 'batch_trashed', 'batch_recovered', 'renamed',
-]);
-const USER_ACTIONS = new Set([
-  'signed_in', 'signed_out', 'created', 'updated', 'deactivated', 'activated', 'deleted', 'disassociated', 'settings_updated',
-]);
 
 /** What every typed row of one event shares. */
 interface EventContext {
@@ -43,17 +32,10 @@ interface EventContext {
  * the event is never lost; `webhook_events` keeps the raw body for anything not mapped here.
  */
 export function typedRows(env: ZoomEnvelope, sourceRecordId: string, receivedAt: number): TypedRow[] {
-  const dot = env.event.indexOf('.');
-  if (dot < 0) return [];
-  const family = env.event.slice(0, dot);
-  const action = env.event.slice(dot + 1);
-  const ctx: EventContext = { env, action, object: obj(env.payload.object), fallbackTime: eventTimeOf(env, receivedAt), sourceRecordId };
-  if ((family === 'meeting' || family === 'webinar') && PARTICIPANT_ACTIONS.has(action)) return [participantRow(ctx)];
-  if (family === 'meeting' && MEETING_ACTIONS.has(action)) return [meetingRow(ctx)];
-  if (family === 'recording' && RECORDING_ACTIONS.has(action)) return recordingRows(ctx);
-  if (family === 'user' && USER_ACTIONS.has(action)) return [userRow(ctx)];
-  if (family === 'account' && action !== '') return [accountRow(ctx)];
-  return [];
+  const routed = routeOf(env.event);
+  if (!routed) return [];
+  const ctx: EventContext = { env, action: routed.action, object: obj(env.payload.object), fallbackTime: eventTimeOf(env, receivedAt), sourceRecordId };
+  return ROWS_BY_TABLE[routed.route.table](ctx);
 }
 
 function base(ctx: EventContext, ownTime: number | null): Cells {
@@ -208,3 +190,12 @@ function accountRow(ctx: EventContext): TypedRow {
     },
   };
 }
+
+/** How each typed table of the routes (routes.ts) is filled from an event. */
+const ROWS_BY_TABLE: Readonly<Record<WebhookTable, (ctx: EventContext) => TypedRow[]>> = {
+  participant_events: (ctx) => [participantRow(ctx)],
+  meeting_events: (ctx) => [meetingRow(ctx)],
+  recording_events: recordingRows,
+  user_events: (ctx) => [userRow(ctx)],
+  account_events: (ctx) => [accountRow(ctx)],
+};
