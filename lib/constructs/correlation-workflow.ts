@@ -18,13 +18,14 @@ import { eventsOf } from './event-source-guard.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { CORRELATION_DETECTIONS, MEETING_NOT_READY } from '#core/correlate/contract.ts';
 import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
-import { DETAIL_PLANS, EXPOSURE_ATTR, EXPOSURE_PK_PREFIX, EXPOSURE_SK, type CorrelationSettings } from '#core/correlate/steps.ts';
+import { EXPOSURE_ATTR, EXPOSURE_PK_PREFIX, EXPOSURE_SK, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { RETRYABLE_TASK_ERROR, type CorrelationTask } from '#core/correlate/tasks.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
+import { DASHBOARD_PLANS } from '#core/zoom/rate-limit.ts';
 import { StateTable } from './state-table.ts';
 import { encryptedLogGroup, ZoomlakeFunction } from './zoomlake-function.ts';
 
@@ -373,7 +374,7 @@ export class CorrelationWorkflow extends Construct {
     fetchDetails.next(exposureTask);
     detailsUnavailable.next(exposureTask);
     const hasDashboard = new sfn.Choice(scope, 'PlanHasDashboard', { comment: 'The dashboard API exists on Business and Enterprise plans only.' })
-      .when(sfn.Condition.or(...DETAIL_PLANS.map((p) => sfn.Condition.stringEquals('$.settings.plan', p))), fetchDetails)
+      .when(sfn.Condition.or(...DASHBOARD_PLANS.map((p) => sfn.Condition.stringEquals('$.settings.plan', p))), fetchDetails)
       .otherwise(exposureTask);
     return settingsPass.next(waitForReports).next(fetchParticipants).next(hasDashboard);
   }

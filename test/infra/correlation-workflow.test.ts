@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { REGISTRY } from '../support/registry.ts';
 import { CORRELATION_TASKS, TASK_DEPS } from '#core/correlate/tasks.ts';
-import { DETAIL_PLANS } from '#core/correlate/steps.ts';
+import { DASHBOARD_PLANS } from '#core/zoom/rate-limit.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
 import { fromEnv as starterFromEnv } from '../../lambdas/handlers/correlation-starter.handler.ts';
 import { fromEnv as taskFromEnv } from '../../lambdas/handlers/correlation-task.handler.ts';
@@ -180,9 +180,9 @@ describe('CorrelationWorkflow state machine', () => {
     expect(state('Settings')).toMatchObject({ Type: 'Pass', Result: { plan: 'business' }, ResultPath: '$.settings' });
     const choice = state('PlanHasDashboard');
     expect(choice.Type).toBe('Choice');
-    expect(choice.Choices).toEqual([{ Or: DETAIL_PLANS.map((p) => ({ Variable: '$.settings.plan', StringEquals: p })), Next: 'FetchDetails' }]);
+    expect(choice.Choices).toEqual([{ Or: DASHBOARD_PLANS.map((p) => ({ Variable: '$.settings.plan', StringEquals: p })), Next: 'FetchDetails' }]);
     expect(choice.Default).toBe('Exposure');
-    expect(DETAIL_PLANS).toEqual(['business', 'enterprise']);
+    expect(DASHBOARD_PLANS).toEqual(['business', 'enterprise']);
   });
 
   it.each<ZoomPlan>(['free', 'pro', 'business', 'enterprise'])('carries the configured plan %s into the Choice', (plan) => {

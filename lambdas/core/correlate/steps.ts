@@ -15,6 +15,7 @@ import { isFullName, nameKey, participantKey, withinEdits } from '../realtime/na
 import { eventTimeOf, type ZoomEnvelope } from '../webhook/envelope.ts';
 import { meetingUuidPath, type ZoomApi, type ZoomPageRequest, type ZoomPlan } from '../zoom/client.ts';
 import { ZoomNotFoundError, ZoomPlanError, ZoomScopeError } from '../zoom/errors.ts';
+import { DASHBOARD_PLANS } from '../zoom/rate-limit.ts';
 import { correlationAlert, type EvidenceRow } from './catalog.ts';
 import {
   CORRELATION_DETECTIONS, MEETING_NOT_READY,
@@ -99,11 +100,8 @@ export function executionName(meetingUuid: string): string {
   return `meeting-${createHash('sha256').update(meetingUuid, 'utf8').digest('hex')}`;
 }
 
-/** Plans whose accounts have the dashboard API (FetchDetails runs only on these: the state machine's Choice). */
-export const DETAIL_PLANS: readonly ZoomPlan[] = ['business', 'enterprise'];
-
-/** Whether FetchDetails runs for this plan. */
-export const detailsAvailable = (plan: ZoomPlan): boolean => DETAIL_PLANS.includes(plan);
+/** Whether FetchDetails runs for this plan (the state machine's Choice asks the same of DASHBOARD_PLANS). */
+export const detailsAvailable = (plan: ZoomPlan): boolean => DASHBOARD_PLANS.includes(plan);
 
 /** The retry rule for MeetingNotReady: the wait before retry `attempt` (0-based), doubling from the interval. */
 export function notReadyDelayMs(settings: Pick<CorrelationSettings, 'notReadyIntervalSeconds'>, attempt: number): number {

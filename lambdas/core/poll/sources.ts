@@ -8,7 +8,7 @@ import {
 } from '../realtime/directory.ts';
 import { meetingUuidPath, type ZoomApi, type ZoomPageRequest } from '../zoom/client.ts';
 import { ZoomBudgetError, ZoomNotFoundError, ZoomRateLimitError, ZoomTooOldError } from '../zoom/errors.ts';
-import type { ZoomPlan } from '../zoom/rate-limit.ts';
+import { DASHBOARD_PLANS, type ZoomPlan } from '../zoom/rate-limit.ts';
 import {
   applyBacklog, boundBacklog, candidateOf, markMeeting, mergeSignals, noneByClass, participantSignals, rankCandidates, readBacklog, readMarks,
   riskClass, tooOldForDetails, type ByRiskClass, type DetailCandidate, type RiskRules,
@@ -65,7 +65,6 @@ async function feedDirectory(ctx: CollectContext, updates: readonly DirectoryUpd
   const watched = new Set(updates.map((u) => u.email).filter((email) => ctx.risk.watched(email)));
   await applyDirectoryUpdates(ctx.state, updates, watched);
 }
-const dashboardPlans: readonly ZoomPlan[] = ['business', 'enterprise'];
 
 /** Ids of the account's active users. */
 async function activeUsers(ctx: CollectContext): Promise<string[]> {
@@ -80,7 +79,7 @@ async function activeUsers(ctx: CollectContext): Promise<string[]> {
 /** Past meetings of the window: one dashboard listing on Business+, else the report API per active user. */
 async function pastMeetings(ctx: CollectContext): Promise<unknown[]> {
   const meetings: unknown[] = [];
-  if (dashboardPlans.includes(ctx.plan)) {
+  if (DASHBOARD_PLANS.includes(ctx.plan)) {
     await eachItem(ctx.api, { path: '/metrics/meetings', query: { type: 'past', ...range(ctx.window) }, itemsKey: 'meetings', category: 'ResourceIntensive' }, (m) => meetings.push(m));
     return meetings;
   }

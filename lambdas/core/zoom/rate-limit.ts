@@ -6,10 +6,15 @@ const DAY_MS = 86_400_000;
 /** Zoom's "Rate Limit Label" of an endpoint (spelt as in the `X-RateLimit-Category` header, without the hyphen). */
 export type ZoomCategory = 'Light' | 'Medium' | 'Heavy' | 'ResourceIntensive';
 
-/** The account plans whose rate limits differ (Business, Education and Partner share Enterprise's). */
-/** Zoom's account plans, as the config (`planTier`), the handlers' environment and the simulator name them. */
+/**
+ * Zoom's account plans, as the config (`planTier`), the handlers' environment and the simulator name them: the plans
+ * whose rate limits differ (Business, Education and Partner share Enterprise's).
+ */
 export const ZOOM_PLANS = ['free', 'pro', 'business', 'enterprise'] as const;
 export type ZoomPlan = (typeof ZOOM_PLANS)[number];
+
+/** Plans whose accounts have the dashboard API (participant details): the poller's source and the correlation's FetchDetails. */
+export const DASHBOARD_PLANS: readonly ZoomPlan[] = ['business', 'enterprise'];
 
 /** At most `count` requests in any `windowMs`-long span. */
 export interface ZoomRate {
