@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
-import type { ExecutionStarter } from '#core/correlate/start.ts';
+import type { ExecutionStarter } from '#core/ports.ts';
 import { StorageError } from '#core/errors.ts';
 import { awsErrorName, isRetryableAwsError } from './aws-errors.ts';
 

@@ -1,6 +1,10 @@
+import type { Alert } from './alerts/alert.ts';
+import type { MeetingEndedInput } from './correlate/contract.ts';
+
 /**
- * The ports between the pure core and the outside world. Each has an AWS adapter (lambdas/adapters) and a local
- * one (lambdas/local) with the same semantics; core code only ever sees these interfaces.
+ * The ports between the pure core and the outside world, every one of them here. Each has an AWS adapter
+ * (lambdas/adapters) and a local one (lambdas/local) with the same semantics, or a core implementation over the other
+ * ports (AlertDelivery, ZoomApi); core code only ever sees these interfaces.
  */
 
 /** Source of the current time; the core never reads the system clock itself. */
@@ -80,4 +84,65 @@ export interface QueryEngine {
 export interface SecretProvider {
   /** The secret's value; throws SecretError when it is missing. */
   getSecret(name: string): Promise<string>;
+}
+
+/** Zoom's "Rate Limit Label" of an endpoint (spelt as in the `X-RateLimit-Category` header, without the hyphen). */
+export type ZoomCategory = 'Light' | 'Medium' | 'Heavy' | 'ResourceIntensive';
+
+/** One GET against the Zoom REST API. `path` starts with `/` and is relative to `/v2`; build UUID segments with `meetingUuidPath`. */
+export interface ZoomRequest {
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  /** The endpoint's Rate Limit Label, which decides its pacing and daily budget. */
+  readonly category: ZoomCategory;
+}
+
+/** A paginated GET: `itemsKey` names the array in each page (`activity_logs`, `participants`, ...). */
+export interface ZoomPageRequest extends ZoomRequest {
+  readonly itemsKey: string;
+}
+
+/** One page of a paginated list. `page` counts from 1 and starts over when the window is restarted. */
+export interface ZoomPage<T> {
+  readonly items: T[];
+  readonly page: number;
+  /** How many times the listing restarted from page 1 after Zoom expired the page token; pages before a restart come again. */
+  readonly restarts: number;
+}
+
+/**
+ * The port the pollers and the correlation use to read Zoom (ZoomHttpClient in lambdas/core/zoom/client.ts); bodies
+ * are not validated here, callers parse them (zod) at their edge.
+ */
+export interface ZoomApi {
+  /** Every page of a `next_page_token` listing, in order; never skips a page, may repeat pages after a restart. */
+  paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>>;
+  /** One response body. */
+  get<T>(request: ZoomRequest): Promise<T>;
+}
+
+/** What happened to one alert handed to delivery. */
+export interface DeliveryResult {
+  readonly alertId: string;
+  /** notified: first in its dedup window, written and published; suppressed: a repeat, count and last_seen updated. */
+  readonly outcome: 'notified' | 'suppressed';
+  /** How many times this detection and dedup key were raised in the current window, this one included. */
+  readonly count: number;
+}
+
+/**
+ * Hands alerts from every source (realtime checks, the scheduled runner, correlation) to suppression, the `alerts`
+ * table and the alert bus. Implementation: SuppressingAlertDelivery (lambdas/core/alerts/suppressing-delivery.ts).
+ */
+export interface AlertDelivery {
+  deliver(alerts: readonly Alert[]): Promise<DeliveryResult[]>;
+}
+
+/** Starts named workflow executions (Step Functions StartExecution, or the local runner). */
+export interface ExecutionStarter {
+  /**
+   * Starts an execution called `name` with `input`: `started`, or `duplicate` when an execution of that name
+   * already exists (Standard names are unique for 90 days), in which case nothing new starts.
+   */
+  start(name: string, input: MeetingEndedInput): Promise<'started' | 'duplicate'>;
 }

@@ -6,13 +6,12 @@ import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { emfLine } from '#adapters/metrics.ts';
-import type { AlertDelivery } from '#core/alerts/deliver.ts';
-import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
+import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/suppressing-delivery.ts';
 import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
-import type { Clock, QueryEngine } from '#core/ports.ts';
+import type { AlertDelivery, Clock, QueryEngine } from '#core/ports.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 

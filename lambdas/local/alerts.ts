@@ -1,11 +1,10 @@
-import { SuppressingAlertDelivery, type AlertEventDetail, type DedupWindows } from '#core/alerts/delivery.ts';
-import type { AlertDelivery } from '#core/alerts/deliver.ts';
+import { SuppressingAlertDelivery, type AlertEventDetail, type DedupWindows } from '#core/alerts/suppressing-delivery.ts';
 import type { LakeWriter } from '#core/lake/writer.ts';
-import type { BusEvent, Clock, EventPublisher, StateStore } from '#core/ports.ts';
+import type { AlertDelivery, BusEvent, Clock, EventPublisher, StateStore } from '#core/ports.ts';
 import { printable } from './cli/format.ts';
 import { JsonlPublisher } from './jsonl-publisher.ts';
 
-export { dedupWindowsOf } from '#core/alerts/delivery.ts';
+export { dedupWindowsOf } from '#core/alerts/suppressing-delivery.ts';
 
 /** One console line for a notified alert: severity, detection, title and entities (no evidence), terminal-safe. */
 export function alertConsoleLine(detail: AlertEventDetail): string {

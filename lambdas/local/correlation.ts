@@ -1,15 +1,13 @@
 import { localZoomApi } from './zoom-api.ts';
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
 import { startCorrelation } from '#core/correlate/start.ts';
 import { executionName, type CorrelationSettings, type DataAccessSource } from '#core/correlate/steps.ts';
 import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
-import type { BusEvent, EventPublisher, QueryEngine } from '#core/ports.ts';
-import type { ZoomApi } from '#core/zoom/client.ts';
+import type { AlertDelivery, BusEvent, EventPublisher, QueryEngine, ZoomApi } from '#core/ports.ts';
 import { oneFile } from './duckdb-paths.ts';
 import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
 import type { LocalRuntime } from './runtime.ts';

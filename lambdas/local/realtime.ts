@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import type { AlertDelivery } from '#core/alerts/deliver.ts';
-import type { BusEvent, EventPublisher } from '#core/ports.ts';
+import type { AlertDelivery, BusEvent, EventPublisher } from '#core/ports.ts';
 import { processRealtimeDetail, type RealtimeDeps, type RealtimeOutcome } from '#core/realtime/process.ts';
-import { compileSettings } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/config.ts';
 import { appendDurably } from './durable-file.ts';
 import type { LocalRuntime } from './runtime.ts';
 

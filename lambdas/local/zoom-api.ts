@@ -1,6 +1,6 @@
-import type { Clock } from '#core/ports.ts';
+import type { Clock, ZoomApi } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient, type ZoomApi } from '#core/zoom/client.ts';
+import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { httpFetch } from '#runtime/http-fetch.ts';
 import type { LocalRuntime } from './runtime.ts';
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
-import { ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE } from '#core/alerts/deliver.ts';
+import { ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE } from '#core/alerts/alert.ts';
 import { eventsOf, reserveEventSource } from './event-source-guard.ts';
 
 /** Properties of {@link AlertBus}. */

@@ -14,7 +14,7 @@ import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { eventsOf } from './event-source-guard.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import type { RealtimeSettings } from '#core/realtime/settings.ts';
+import type { RealtimeSettings } from '#core/realtime/config.ts';
 import { getTable, tablePrefix } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { REALTIME_EVENTS } from '#core/webhook/routes.ts';

@@ -4,7 +4,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { alertId, type Alert } from '#core/alerts/alert.ts';
-import { SuppressingAlertDelivery, suppressionKey } from '#core/alerts/delivery.ts';
+import { SuppressingAlertDelivery, suppressionKey } from '#core/alerts/suppressing-delivery.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent } from '#core/ports.ts';
 import { closeServer, createStateTable, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';

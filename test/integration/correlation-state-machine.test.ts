@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ZoomlakeConfig } from '#config/schema.ts';
-import { dedupWindowsOf, SuppressingAlertDelivery, type AlertEventDetail } from '#core/alerts/delivery.ts';
+import { dedupWindowsOf, SuppressingAlertDelivery, type AlertEventDetail } from '#core/alerts/suppressing-delivery.ts';
 import { CORRELATION_DETECTIONS, type MeetingEndedInput } from '#core/correlate/contract.ts';
 import { readExposure, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { runCorrelationTask, type TaskDeps } from '#core/correlate/tasks.ts';

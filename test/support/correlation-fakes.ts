@@ -1,5 +1,4 @@
-import type { QueryEngine, QueryResult } from '#core/ports.ts';
-import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/zoom/client.ts';
+import type { QueryEngine, QueryResult, ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 
 /** One scripted answer of a listing: its pages of items, or an error thrown instead. */
 export type ScriptedAnswer = Error | readonly (readonly unknown[])[];

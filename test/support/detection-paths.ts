@@ -13,7 +13,7 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent } from '#core/ports.ts';
 import { applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers, type OperationLogRow, type UserSnapshotRow } from '#core/realtime/directory.ts';
 import { processRealtimeDetail } from '#core/realtime/process.ts';
-import { compileSettings } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/config.ts';
 import { parseEnvelope } from '#core/webhook/envelope.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { receiveWebhook, WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';

@@ -1,5 +1,5 @@
 import type { Alert } from '#core/alerts/alert.ts';
-import type { AlertDelivery, DeliveryResult } from '#core/alerts/deliver.ts';
+import type { AlertDelivery, DeliveryResult } from '#core/ports.ts';
 
 /** An in-memory AlertDelivery: suppression by (detection_id, dedup_key), every alert kept, notified ones listed. */
 export class MemoryAlertDelivery implements AlertDelivery {

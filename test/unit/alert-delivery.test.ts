@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { alertId, type Alert } from '#core/alerts/alert.ts';
 import {
   AlertValidationError, MAX_EVENT_EVIDENCE_ROWS, STALE_CLAIM_MS, SuppressingAlertDelivery, suppressionKey, type AlertEventDetail,
-} from '#core/alerts/delivery.ts';
+} from '#core/alerts/suppressing-delivery.ts';
 import { StorageError } from '#core/errors.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';

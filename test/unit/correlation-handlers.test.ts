@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { REGISTRY } from '../support/registry.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
-import type { ExecutionStarter, StartDeps } from '#core/correlate/start.ts';
+import type { StartDeps } from '#core/correlate/start.ts';
 import { executionName, type CorrelationSettings } from '#core/correlate/steps.ts';
 import { RETRYABLE_TASK_ERROR, type TaskDeps } from '#core/correlate/tasks.ts';
 import { StorageError, ZoomlakeError } from '#core/errors.ts';
@@ -20,6 +20,7 @@ import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
 import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
+import type { ExecutionStarter } from '#core/ports.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 /** Payload text that must never reach a log line or an error message. */

@@ -6,7 +6,7 @@ import { parseConfig } from '#config/load.ts';
 import { applyParameterOverrides, DetectionDefinitionError, sqlParameterNames, type Detection } from '#core/detect/detection.ts';
 import { CORRELATION_QUERIES } from '#core/correlate/steps.ts';
 import { REALTIME_IDS } from '#core/realtime/catalog.ts';
-import { WATCHED_SETTINGS } from '#core/realtime/security-settings.ts';
+import { WATCHED_SETTINGS } from '#core/realtime/weakened-settings.ts';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
 import { loadDetections, loadRegistry } from '../../lib/detections/load.ts';
 

@@ -6,7 +6,7 @@ import type { Alert } from '#core/alerts/alert.ts';
 import { bundleSha256, detectionBundle, parseDetectionBundle, registryFromBundle } from '#core/detect/bundle.ts';
 import { DetectionDefinitionError, parseDetection, type ScheduledDetection } from '#core/detect/detection.ts';
 import { DetectionRegistry } from '#core/detect/registry.ts';
-import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/delivery.ts';
+import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/suppressing-delivery.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, QueryEngine, QueryResult } from '#core/ports.ts';

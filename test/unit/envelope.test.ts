@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { normaliseEpoch } from '#core/lake/cells.ts';
+import { normaliseEpoch } from '#core/lake/cell-coercion.ts';
 import { EnvelopeError, eventTimeOf, parseEnvelope, storedBody, webhookEventRow } from '#core/webhook/envelope.ts';
 
 const RECEIVED = Date.UTC(2024, 2, 3, 4, 5, 6);

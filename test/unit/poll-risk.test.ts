@@ -10,7 +10,7 @@ import {
 } from '#core/poll/risk.ts';
 import { pollSource, type PollDeps } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
-import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/zoom/client.ts';
+import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 import { ZoomBudgetError, ZoomRateLimitError, ZoomTooOldError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
 import { processRealtimeBody, processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
-import { compileSettings } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/config.ts';
 import { loadRegistry } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers, lookupEmail, statusAt, usersNamed } from '#core/realtime/directory.ts';
 import { nameKey, participantKey, withinEdits } from '#core/realtime/names.ts';
-import { weakenedSettings } from '#core/realtime/security-settings.ts';
+import { weakenedSettings } from '#core/realtime/weakened-settings.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/config.ts';
 import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '#config/load.ts';
 import { configSchema } from '#config/schema.ts';
 import { compileTopicPattern, compileTopicPatterns, MAX_PROGRAM, MAX_TOPIC_CHARS, topicPatternProblem, topicWindow } from '#core/patterns/matcher.ts';
-import { compileSettings } from '#core/realtime/settings.ts';
+import { compileSettings } from '#core/realtime/config.ts';
 import { PORTABLE, TOPICS } from '../support/sensitive-patterns.ts';
 
 /** The config error for `pattern` at index 1 (index 0 holds a good pattern), which must be a single line. */

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { budgetKey, StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient, type ZoomCategory, type ZoomFetchResponse } from '#core/zoom/client.ts';
+import { ZoomHttpClient, type ZoomFetchResponse } from '#core/zoom/client.ts';
 import { ZoomBudgetError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import type { ZoomCategory } from '#core/ports.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 30);
 const ok = (body: unknown): ZoomFetchResponse => ({ status: 200, headers: { get: () => null }, text: async () => JSON.stringify(body) });

@@ -12,15 +12,9 @@ import {
   ZoomTooOldError,
   ZoomWindowError,
 } from '#core/zoom/errors.ts';
-import {
-  meetingUuidPath,
-  type ZoomFetchInit,
-  type ZoomFetchResponse,
-  ZoomHttpClient,
-  type ZoomHttpClientDeps,
-  type ZoomPage,
-} from '#core/zoom/client.ts';
+import { meetingUuidPath, type ZoomFetchInit, type ZoomFetchResponse, ZoomHttpClient, type ZoomHttpClientDeps } from '#core/zoom/client.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import type { ZoomPage } from '#core/ports.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 30, 0);
 const OAUTH = 'https://zoom.us/oauth/token';

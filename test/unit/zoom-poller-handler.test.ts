@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LakeWriter } from '#core/lake/writer.ts';
-import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/zoom/client.ts';
+import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
 import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/zoom-poller.handler.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ZoomBudgetError } from '#core/zoom/errors.ts';
-import { type ZoomCategory, type ZoomPlan, ZoomRateLimiter } from '#core/zoom/rate-limit.ts';
+import { type ZoomPlan, ZoomRateLimiter } from '#core/zoom/rate-limit.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import type { ZoomCategory } from '#core/ports.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 30, 0);
 const MIDNIGHT = Date.UTC(2026, 10, 27);

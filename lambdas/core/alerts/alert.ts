@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { Cells } from '../lake/cells.ts';
+import type { Cells } from '../lake/cell-coercion.ts';
+
+/** The EventBridge `source` and `detail-type` of every alert event (DESIGN §8). */
+export const ALERT_EVENT_SOURCE = 'zoomlake';
+export const ALERT_DETAIL_TYPE = 'Zoom Security Alert';
 
 /** Alert severities, lowest first. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;

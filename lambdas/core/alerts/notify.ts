@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { alertSchema, type Alert, type Severity } from './alert.ts';
-import { ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE } from './deliver.ts';
+import { type Alert, ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE, alertSchema, type Severity } from './alert.ts';
 
 /** PagerDuty Events API v2 endpoint (overridable for tests and EU service regions). */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';

@@ -1,7 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
-import { codedAlert, type AlertDefinition, type EvidenceRow } from '../alerts/coded.ts';
+import { alertForFinding, type AlertDefinition, type EvidenceRow } from '../alerts/finding.ts';
 
-export type { EvidenceRow } from '../alerts/coded.ts';
+export type { EvidenceRow } from '../alerts/finding.ts';
 
 /**
  * The alert for one correlation finding (source correlation), from its detection's registry entry
@@ -11,5 +11,5 @@ export type { EvidenceRow } from '../alerts/coded.ts';
 export function correlationAlert(
   detection: AlertDefinition, summary: EvidenceRow, evidence: readonly EvidenceRow[], firstSeenMs: number, lastSeenMs: number,
 ): Alert {
-  return codedAlert(detection, 'correlation', summary, evidence, firstSeenMs, lastSeenMs);
+  return alertForFinding(detection, 'correlation', summary, evidence, firstSeenMs, lastSeenMs);
 }

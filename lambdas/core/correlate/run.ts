@@ -1,8 +1,7 @@
-import type { AlertDelivery } from '../alerts/deliver.ts';
 import type { DetectionRegistry } from '../detect/registry.ts';
 import type { LakeWriter } from '../lake/writer.ts';
-import type { Clock, QueryEngine, StateStore } from '../ports.ts';
-import type { ZoomApi, ZoomPlan } from '../zoom/client.ts';
+import type { AlertDelivery, Clock, QueryEngine, StateStore, ZoomApi } from '../ports.ts';
+import type { ZoomPlan } from '../zoom/client.ts';
 import type {
   CorrelationStep, ExposureSummary, FetchDetailsOutput, FetchParticipantsOutput, MeetingEndedInput, RaiseAlertsOutput,
 } from './contract.ts';

@@ -1,20 +1,10 @@
-import type { ObjectStore } from '../ports.ts';
+import type { ExecutionStarter, ObjectStore } from '../ports.ts';
 import { resolveWebhookBody, webhookDetailSchema } from '../webhook/detail.ts';
 import { EnvelopeError, parseEnvelope, type ZoomEnvelope } from '../webhook/envelope.ts';
-import type { MeetingEndedInput } from './contract.ts';
 import { meetingEndedInput } from './steps.ts';
 
 /** The webhook event that starts the correlation workflow. */
 export const MEETING_ENDED_EVENT = 'meeting.ended';
-
-/** Starts named workflow executions (Step Functions StartExecution, or the local runner). */
-export interface ExecutionStarter {
-  /**
-   * Starts an execution called `name` with `input`: `started`, or `duplicate` when an execution of that name
-   * already exists (Standard names are unique for 90 days), in which case nothing new starts.
-   */
-  start(name: string, input: MeetingEndedInput): Promise<'started' | 'duplicate'>;
-}
 
 /** What the starter needs. */
 export interface StartDeps {

@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { alertSchema, type Alert } from '../alerts/alert.ts';
-import type { AlertDelivery } from '../alerts/deliver.ts';
 import { ZoomlakeError } from '../errors.ts';
 import { bindNamed, detectionParams, isScheduled, parameter } from '../detect/detection.ts';
 import type { DetectionRegistry } from '../detect/registry.ts';
 import { rowsToAlerts } from '../detect/results.ts';
-import { id, instant, instantOf, obj, text } from '../lake/cells.ts';
+import { idText, instant, instantOf, objectOrEmpty, nonEmptyText } from '../lake/cell-coercion.ts';
 import { dtOf } from '../lake/records.ts';
 import type { LakeWriter } from '../lake/writer.ts';
-import type { Clock, QueryEngine, StateItem, StateStore } from '../ports.ts';
+import type { AlertDelivery, Clock, QueryEngine, StateItem, StateStore, ZoomApi, ZoomPageRequest } from '../ports.ts';
 import { meetingParticipantRow, participantDetailRow } from '../poll/rows.ts';
 import { isFullName, nameKey, participantKey, withinEdits } from '../realtime/names.ts';
 import { eventTimeOf, type ZoomEnvelope } from '../webhook/envelope.ts';
-import { meetingUuidPath, type ZoomApi, type ZoomPageRequest, type ZoomPlan } from '../zoom/client.ts';
+import { meetingUuidPath, type ZoomPlan } from '../zoom/client.ts';
 import { ZoomNotFoundError, ZoomPlanError, ZoomScopeError } from '../zoom/errors.ts';
 import { DASHBOARD_PLANS } from '../zoom/rate-limit.ts';
 import { correlationAlert, type EvidenceRow } from './catalog.ts';
@@ -80,13 +79,13 @@ const DAY_MS = 86_400_000;
 /** The execution input of a meeting.ended webhook; undefined for another event or one without a meeting UUID. */
 export function meetingEndedInput(env: ZoomEnvelope, receivedAt: number): MeetingEndedInput | undefined {
   if (env.event !== 'meeting.ended') return undefined;
-  const o = obj(env.payload.object);
-  const uuid = text(o.uuid);
+  const o = objectOrEmpty(env.payload.object);
+  const uuid = nonEmptyText(o.uuid);
   if (uuid === null) return undefined;
   const start = instant(o.start_time);
   const end = instant(o.end_time) ?? eventTimeOf(env, receivedAt);
   return {
-    meeting_uuid: uuid, meeting_id: id(o.id), host_id: id(o.host_id), topic: text(o.topic),
+    meeting_uuid: uuid, meeting_id: idText(o.id), host_id: idText(o.host_id), topic: nonEmptyText(o.topic),
     start_time: start === null ? null : iso(start), end_time: iso(end),
   };
 }

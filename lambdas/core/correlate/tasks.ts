@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { AlertDelivery } from '../alerts/deliver.ts';
 import type { DetectionRegistry } from '../detect/registry.ts';
 import { ZoomlakeError } from '../errors.ts';
-import type { Clock } from '../ports.ts';
+import type { AlertDelivery, Clock } from '../ports.ts';
 import { MEETING_NOT_READY, type ExposureSummary, type MeetingEndedInput } from './contract.ts';
 import {
   correlate, exposure, fetchDetails, fetchParticipants, participantsUnavailable, raiseAlerts,

@@ -1,6 +1,6 @@
 import { alertId, type Alert, type AlertSource, type EntityKind } from '../alerts/alert.ts';
-import type { AlertDefinition } from '../alerts/coded.ts';
-import { instantOf } from '../lake/cells.ts';
+import type { AlertDefinition } from '../alerts/finding.ts';
+import { instantOf } from '../lake/cell-coercion.ts';
 import { maskRow } from '../mask/credentials.ts';
 import { durationMs } from './detection.ts';
 

@@ -1,4 +1,4 @@
-import { firstText, instant, obj, text } from '../lake/cells.ts';
+import { firstText, instant, objectOrEmpty, nonEmptyText } from '../lake/cell-coercion.ts';
 import { dtOf } from '../lake/records.ts';
 import { compileTopicPatterns } from '../patterns/matcher.ts';
 import type { StateStore } from '../ports.ts';
@@ -61,9 +61,9 @@ export function compileRisk(settings: RiskSettings): RiskRules {
 
 /** The signals a meeting listing item shows: topic, host, and (when the listing has them) outsider counts. */
 export function listingSignals(item: unknown, rules: RiskRules): RiskSignal[] {
-  const m = obj(item);
+  const m = objectOrEmpty(item);
   const signals = new Set<RiskSignal>();
-  if (rules.sensitiveTopic(text(m.topic))) signals.add('sensitive_topic');
+  if (rules.sensitiveTopic(nonEmptyText(m.topic))) signals.add('sensitive_topic');
   if (rules.watched(firstText(m.host_email, m.email, m.user_email))) signals.add('watched_host');
   // The report listing counts participants from the account apart: anyone else is external or a guest.
   const all = m.participants_count;
@@ -79,10 +79,10 @@ export function participantSignals(participants: readonly unknown[], rules: Risk
   let external = false;
   let unauthenticated = false;
   for (const item of participants) {
-    const p = obj(item);
+    const p = objectOrEmpty(item);
     if (rules.external(firstText(p.user_email, p.email))) external = true;
     // Zoom fills id / participant_user_id only for participants signed in to a Zoom account.
-    if (text(p.id) === null && text(p.participant_user_id) === null) unauthenticated = true;
+    if (nonEmptyText(p.id) === null && nonEmptyText(p.participant_user_id) === null) unauthenticated = true;
   }
   return SIGNALS.filter((s) => (s === 'external' && external) || (s === 'unauthenticated' && unauthenticated));
 }
@@ -109,8 +109,8 @@ export interface DetailCandidate {
 
 /** A listing item as a candidate (undefined without a uuid); `fallbackDay` when it lacks a start time. */
 export function candidateOf(item: unknown, rules: RiskRules, fallbackDay: string): DetailCandidate | undefined {
-  const m = obj(item);
-  const uuid = text(m.uuid);
+  const m = objectOrEmpty(item);
+  const uuid = nonEmptyText(m.uuid);
   if (uuid === null) return undefined;
   const start = instant(m.start_time);
   const meetingId = typeof m.id === 'number' || (typeof m.id === 'string' && m.id !== '') ? String(m.id) : null;

@@ -1,4 +1,4 @@
-import { bool, firstInstant, firstText, id, instant, int32, int64, json, masked, obj, text, type Cells } from '../lake/cells.ts';
+import { bool, firstInstant, firstText, idText, instant, int32, int64, json, masked, objectOrEmpty, nonEmptyText, type Cells } from '../lake/cell-coercion.ts';
 
 /**
  * Rows for the poller tables from Zoom REST items (zoom-reference §3.4). Each mapper returns NULL when the item
@@ -7,31 +7,31 @@ import { bool, firstInstant, firstText, id, instant, int32, int64, json, masked,
 
 /** A `/report/activities` item (sign-in/sign-out) as an `activities` row. */
 export function activityRow(item: unknown): Cells | null {
-  const a = obj(item);
+  const a = objectOrEmpty(item);
   const time = instant(a.time);
   if (time === null) return null;
-  return { email: text(a.email), time, type: text(a.type), ip_address: text(a.ip_address), client_type: text(a.client_type), version: text(a.version) };
+  return { email: nonEmptyText(a.email), time, type: nonEmptyText(a.type), ip_address: nonEmptyText(a.ip_address), client_type: nonEmptyText(a.client_type), version: nonEmptyText(a.version) };
 }
 
 /** A `/report/operationlogs` item as an `operation_logs` row (no stable id: the whole record is the key). */
 export function operationLogRow(item: unknown): Cells | null {
-  const o = obj(item);
+  const o = objectOrEmpty(item);
   const time = instant(o.time);
   if (time === null) return null;
-  return { time, operator: text(o.operator), category_type: text(o.category_type), action: text(o.action), operation_detail: text(o.operation_detail) };
+  return { time, operator: nonEmptyText(o.operator), category_type: nonEmptyText(o.category_type), action: nonEmptyText(o.action), operation_detail: nonEmptyText(o.operation_detail) };
 }
 
 /** A `/users` item as a `users` snapshot row taken at `snapshotTime`. */
 export function userRow(item: unknown, snapshotTime: number): Cells | null {
-  const u = obj(item);
-  const userId = id(u.id);
+  const u = objectOrEmpty(item);
+  const userId = idText(u.id);
   if (userId === null) return null;
   const verified = typeof u.verified === 'number' ? u.verified === 1 : bool(u.verified);
   return {
-    snapshot_time: snapshotTime, user_id: userId, email: text(u.email), first_name: text(u.first_name), last_name: text(u.last_name),
-    display_name: text(u.display_name), user_type: int32(u.type), status: text(u.status), role_id: id(u.role_id), dept: text(u.dept),
-    pmi: id(u.pmi), last_login_time: instant(u.last_login_time), last_client_version: text(u.last_client_version),
-    created_at: firstInstant(u.user_created_at, u.created_at), timezone: text(u.timezone), verified,
+    snapshot_time: snapshotTime, user_id: userId, email: nonEmptyText(u.email), first_name: nonEmptyText(u.first_name), last_name: nonEmptyText(u.last_name),
+    display_name: nonEmptyText(u.display_name), user_type: int32(u.type), status: nonEmptyText(u.status), role_id: idText(u.role_id), dept: nonEmptyText(u.dept),
+    pmi: idText(u.pmi), last_login_time: instant(u.last_login_time), last_client_version: nonEmptyText(u.last_client_version),
+    created_at: firstInstant(u.user_created_at, u.created_at), timezone: nonEmptyText(u.timezone), verified,
   };
 }
 
@@ -46,64 +46,64 @@ function minutes(v: unknown): number | null {
 
 /** A past meeting from `/report/users/{id}/meetings` or `/metrics/meetings?type=past` as a `meetings` row. */
 export function meetingRow(item: unknown): Cells | null {
-  const m = obj(item);
-  const uuid = text(m.uuid);
+  const m = objectOrEmpty(item);
+  const uuid = nonEmptyText(m.uuid);
   const start = instant(m.start_time);
   if (uuid === null || start === null) return null;
   return {
-    meeting_uuid: uuid, meeting_id: id(m.id), host_id: id(m.host_id), host_email: firstText(m.host_email, m.email, m.user_email),
-    topic: text(m.topic), meeting_type: int32(m.type), start_time: start, end_time: instant(m.end_time), duration_minutes: minutes(m.duration),
+    meeting_uuid: uuid, meeting_id: idText(m.id), host_id: idText(m.host_id), host_email: firstText(m.host_email, m.email, m.user_email),
+    topic: nonEmptyText(m.topic), meeting_type: int32(m.type), start_time: start, end_time: instant(m.end_time), duration_minutes: minutes(m.duration),
     participants_count: int32(m.participants_count ?? m.participants), has_screen_share: bool(m.has_screen_share),
-    has_recording: bool(m.has_recording), source: text(m.source),
+    has_recording: bool(m.has_recording), source: nonEmptyText(m.source),
   };
 }
 
 /** A `/report/meetings/{uuid}/participants` item (one join session) as a `meeting_participants` row. */
 export function meetingParticipantRow(item: unknown, meetingUuid: string, meetingId: string | null): Cells | null {
-  const p = obj(item);
+  const p = objectOrEmpty(item);
   const join = instant(p.join_time);
   if (join === null) return null;
   return {
-    meeting_uuid: meetingUuid, meeting_id: meetingId, participant_id: id(p.user_id), zoom_user_id: id(p.id),
-    participant_user_id: id(p.participant_user_id), name: text(p.name), user_email: text(p.user_email), join_time: join,
-    leave_time: instant(p.leave_time), duration_seconds: int32(p.duration), failover: bool(p.failover), status: text(p.status),
-    customer_key: text(p.customer_key), registrant_id: id(p.registrant_id),
+    meeting_uuid: meetingUuid, meeting_id: meetingId, participant_id: idText(p.user_id), zoom_user_id: idText(p.id),
+    participant_user_id: idText(p.participant_user_id), name: nonEmptyText(p.name), user_email: nonEmptyText(p.user_email), join_time: join,
+    leave_time: instant(p.leave_time), duration_seconds: int32(p.duration), failover: bool(p.failover), status: nonEmptyText(p.status),
+    customer_key: nonEmptyText(p.customer_key), registrant_id: idText(p.registrant_id),
   };
 }
 
 /** A `/metrics/meetings/{uuid}/participants?type=past` item as a `participant_details` row. */
 export function participantDetailRow(item: unknown, meetingUuid: string, meetingId: string | null): Cells | null {
-  const p = obj(item);
+  const p = objectOrEmpty(item);
   const join = instant(p.join_time);
   if (join === null) return null;
   const internal = Array.isArray(p.internal_ip_addresses) ? json(p.internal_ip_addresses.filter((x) => typeof x === 'string')) : null;
   return {
-    meeting_uuid: meetingUuid, meeting_id: meetingId, participant_id: id(p.user_id), zoom_user_id: id(p.id),
-    participant_user_id: id(p.participant_user_id), participant_uuid: text(p.participant_uuid), user_name: text(p.user_name),
-    email: text(p.email), registrant_id: id(p.registrant_id), join_time: join, leave_time: instant(p.leave_time),
-    leave_reason: text(p.leave_reason), status: text(p.status), role: text(p.role), device: text(p.device), os: text(p.os),
-    os_version: text(p.os_version), client: text(p.client), version: text(p.version), ip_address: text(p.ip_address),
-    internal_ip_addresses: internal, location: text(p.location), network_type: text(p.network_type), data_center: text(p.data_center),
-    connection_type: text(p.connection_type), pc_name: text(p.pc_name), domain: text(p.domain), mac_addr: text(p.mac_addr),
-    harddisk_id: text(p.harddisk_id), share_desktop: bool(p.share_desktop), share_application: bool(p.share_application),
-    share_whiteboard: bool(p.share_whiteboard), recording: bool(p.recording), customer_key: text(p.customer_key),
+    meeting_uuid: meetingUuid, meeting_id: meetingId, participant_id: idText(p.user_id), zoom_user_id: idText(p.id),
+    participant_user_id: idText(p.participant_user_id), participant_uuid: nonEmptyText(p.participant_uuid), user_name: nonEmptyText(p.user_name),
+    email: nonEmptyText(p.email), registrant_id: idText(p.registrant_id), join_time: join, leave_time: instant(p.leave_time),
+    leave_reason: nonEmptyText(p.leave_reason), status: nonEmptyText(p.status), role: nonEmptyText(p.role), device: nonEmptyText(p.device), os: nonEmptyText(p.os),
+    os_version: nonEmptyText(p.os_version), client: nonEmptyText(p.client), version: nonEmptyText(p.version), ip_address: nonEmptyText(p.ip_address),
+    internal_ip_addresses: internal, location: nonEmptyText(p.location), network_type: nonEmptyText(p.network_type), data_center: nonEmptyText(p.data_center),
+    connection_type: nonEmptyText(p.connection_type), pc_name: nonEmptyText(p.pc_name), domain: nonEmptyText(p.domain), mac_addr: nonEmptyText(p.mac_addr),
+    harddisk_id: nonEmptyText(p.harddisk_id), share_desktop: bool(p.share_desktop), share_application: bool(p.share_application),
+    share_whiteboard: bool(p.share_whiteboard), recording: bool(p.recording), customer_key: nonEmptyText(p.customer_key),
   };
 }
 
 /** A recordings API meeting as one `recordings` row per file (none when the meeting has no start time or uuid). */
 export function recordingRows(item: unknown, inTrash: boolean): Cells[] {
-  const m = obj(item);
-  const uuid = text(m.uuid);
+  const m = objectOrEmpty(item);
+  const uuid = nonEmptyText(m.uuid);
   const start = instant(m.start_time);
   if (uuid === null || start === null) return [];
   const files = Array.isArray(m.recording_files) ? m.recording_files : [];
   return files.map((f) => {
-    const r = obj(f);
+    const r = objectOrEmpty(f);
     return {
-      meeting_uuid: uuid, meeting_id: id(m.id), host_id: id(m.host_id), host_email: text(m.host_email), topic: text(m.topic), start_time: start,
-      file_id: id(r.id), file_type: text(r.file_type), file_extension: text(r.file_extension), file_size: int64(r.file_size),
-      recording_type: text(r.recording_type), recording_start: instant(r.recording_start), recording_end: instant(r.recording_end),
-      status: text(r.status), share_url: masked(m.share_url), in_trash: inTrash,
+      meeting_uuid: uuid, meeting_id: idText(m.id), host_id: idText(m.host_id), host_email: nonEmptyText(m.host_email), topic: nonEmptyText(m.topic), start_time: start,
+      file_id: idText(r.id), file_type: nonEmptyText(r.file_type), file_extension: nonEmptyText(r.file_extension), file_size: int64(r.file_size),
+      recording_type: nonEmptyText(r.recording_type), recording_start: instant(r.recording_start), recording_end: instant(r.recording_end),
+      status: nonEmptyText(r.status), share_url: masked(m.share_url), in_trash: inTrash,
     };
   });
 }
@@ -113,14 +113,14 @@ export function recordingRows(item: unknown, inTrash: boolean): Cells[] {
  * collection is on; otherwise `message` is NULL and the text goes nowhere.
  */
 export function chatMessageRow(item: unknown, channelId: string, includeContent: boolean): Cells | null {
-  const m = obj(item);
-  const messageId = id(m.id);
+  const m = objectOrEmpty(item);
+  const messageId = idText(m.id);
   const time = firstInstant(m.date_time, m.timestamp);
   if (messageId === null || time === null) return null;
-  const files = Array.isArray(m.files) ? m.files.length : text(m.file_id) === null ? 0 : 1;
+  const files = Array.isArray(m.files) ? m.files.length : nonEmptyText(m.file_id) === null ? 0 : 1;
   return {
-    message_id: messageId, date_time: time, sender: text(m.sender), sender_display_name: text(m.sender_display_name),
-    to_contact: null, to_channel: channelId, status: text(m.status), file_count: files,
+    message_id: messageId, date_time: time, sender: nonEmptyText(m.sender), sender_display_name: nonEmptyText(m.sender_display_name),
+    to_contact: null, to_channel: channelId, status: nonEmptyText(m.status), file_count: files,
     message: includeContent ? masked(m.message) : null,
   };
 }

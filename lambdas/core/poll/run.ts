@@ -1,7 +1,6 @@
 import type { LakeWriter } from '../lake/writer.ts';
-import type { Clock, StateStore } from '../ports.ts';
+import type { Clock, StateStore, ZoomApi } from '../ports.ts';
 import { ZoomBudgetError, ZoomPlanError, ZoomRateLimitError, ZoomScopeError } from '../zoom/errors.ts';
-import type { ZoomApi } from '../zoom/client.ts';
 import type { ZoomPlan } from '../zoom/rate-limit.ts';
 import { dtOf } from '../lake/records.ts';
 import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, type DayWindow } from './cursor.ts';

@@ -1,12 +1,12 @@
-import { instant, obj, text, type Cells } from '../lake/cells.ts';
+import { instant, objectOrEmpty, nonEmptyText, type Cells } from '../lake/cell-coercion.ts';
 import { dtOf } from '../lake/records.ts';
-import type { StateStore } from '../ports.ts';
+import type { StateStore, ZoomApi, ZoomPageRequest } from '../ports.ts';
 import type { DayWindow } from './cursor.ts';
 import {
   applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers,
   type DirectoryUpdate, type OperationLogRow, type UserSnapshotRow,
 } from '../realtime/directory.ts';
-import { meetingUuidPath, type ZoomApi, type ZoomPageRequest } from '../zoom/client.ts';
+import { meetingUuidPath } from '../zoom/client.ts';
 import { ZoomBudgetError, ZoomNotFoundError, ZoomRateLimitError, ZoomTooOldError } from '../zoom/errors.ts';
 import { DASHBOARD_PLANS, type ZoomPlan } from '../zoom/rate-limit.ts';
 import {
@@ -70,7 +70,7 @@ async function feedDirectory(ctx: CollectContext, updates: readonly DirectoryUpd
 async function activeUsers(ctx: CollectContext): Promise<string[]> {
   const users: string[] = [];
   await eachItem(ctx.api, { path: '/users', query: { status: 'active' }, itemsKey: 'users', category: 'Medium' }, (u) => {
-    const id = text(obj(u).id);
+    const id = nonEmptyText(objectOrEmpty(u).id);
     if (id !== null && !users.includes(id)) users.push(id);
   });
   return users;
@@ -189,7 +189,7 @@ async function collectChat(ctx: CollectContext): Promise<void> {
   for (const user of await activeUsers(ctx)) {
     try {
       await eachItem(ctx.api, { path: `/chat/users/${encodeURIComponent(user)}/channels`, query: { page_size: CHAT_PAGE_SIZE }, itemsKey: 'channels', category: 'Medium' }, (c) => {
-        const id = text(obj(c).id);
+        const id = nonEmptyText(objectOrEmpty(c).id);
         if (id !== null && !channels.has(id)) channels.set(id, user);
       });
     } catch (error) {
@@ -209,7 +209,7 @@ async function collectChat(ctx: CollectContext): Promise<void> {
 
 /** The UTC start day of a listing item, else the window's first day. */
 const dayOf = (m: unknown, w: DayWindow): string => {
-  const start = instant(obj(m).start_time);
+  const start = instant(objectOrEmpty(m).start_time);
   return start === null ? w.from : dtOf(start);
 };
 

@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/alert.ts';
-import { codedAlert, type AlertDefinition, type EvidenceRow } from '../alerts/coded.ts';
+import { alertForFinding, type AlertDefinition, type EvidenceRow } from '../alerts/finding.ts';
 
 /**
  * The detections the realtime checks raise, by role. Each id's definition (title, severity, runbook, dedup,
@@ -17,7 +17,7 @@ export const REALTIME_IDS = {
   securitySettingWeakened: 'zoom.operation.security_setting_weakened',
 } as const;
 
-export type { EvidenceRow } from '../alerts/coded.ts';
+export type { EvidenceRow } from '../alerts/finding.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -26,5 +26,5 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * last_seen default to `atMs`, the event's own time.
  */
 export function realtimeAlert(detection: AlertDefinition, row: EvidenceRow, atMs: number, lastMs: number = atMs): Alert {
-  return codedAlert(detection, 'realtime', row, [{ first_seen: iso(atMs), last_seen: iso(lastMs), ...row }], atMs, lastMs);
+  return alertForFinding(detection, 'realtime', row, [{ first_seen: iso(atMs), last_seen: iso(lastMs), ...row }], atMs, lastMs);
 }

@@ -1,7 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import { DetectionDefinitionError, durationMs, parameter } from '../detect/detection.ts';
 import type { DetectionRegistry } from '../detect/registry.ts';
-import { isRecord, text, type Json } from '../lake/cells.ts';
+import { isRecord, nonEmptyText, type Json } from '../lake/cell-coercion.ts';
 import type { Clock, StateStore } from '../ports.ts';
 import type { Row } from '../schema/types.ts';
 import type { ZoomEnvelope } from '../webhook/envelope.ts';
@@ -10,8 +10,8 @@ import { REALTIME_EVENTS } from '../webhook/routes.ts';
 import { REALTIME_IDS as ID, realtimeAlert, type EvidenceRow } from './catalog.ts';
 import { applyDirectoryUpdates, directoryUpdateFromEvent, emailOfUserId, lookupEmail, statusAt, usersNamed } from './directory.ts';
 import { participantKey } from './names.ts';
-import { weakenedSettings } from './security-settings.ts';
-import { isInternalEmail, sensitiveMatch, type CompiledSettings } from './settings.ts';
+import { weakenedSettings } from './weakened-settings.ts';
+import { isInternalEmail, sensitiveMatch, type CompiledSettings } from './config.ts';
 import { densestWindowContaining, type Sighting } from './window.ts';
 
 /** What the checks read and write. */
@@ -31,8 +31,8 @@ export const isRealtimeEvent = (event: string): boolean => HANDLED.has(event);
 const meetingPk = (uuid: string) => `rt#meeting#${uuid}`;
 const outsiderPk = (participant: string) => `rt#outsider#${participant}`;
 const operatorPk = (operator: string) => `rt#operator#${operator}`;
-const lower = (v: unknown) => text(v)?.trim().toLowerCase() || null;
-const trimmed = (v: unknown) => text(v)?.trim() || null;
+const lower = (v: unknown) => nonEmptyText(v)?.trim().toLowerCase() || null;
+const trimmed = (v: unknown) => nonEmptyText(v)?.trim() || null;
 const iso = (ms: number) => new Date(ms).toISOString();
 /** A sort-key part that orders by time: epoch ms, 13 digits. */
 const msKey = (ms: number) => String(Math.max(0, Math.trunc(ms))).padStart(13, '0');
@@ -53,8 +53,8 @@ export async function runChecks(env: ZoomEnvelope, receivedAt: number, ctx: Chec
   const action = env.event.slice(env.event.indexOf('.') + 1);
   if (env.event.startsWith('user.')) {
     // A deleted user's webhook may carry only the Zoom user id: the directory knows its email from earlier facts.
-    const userId = text(row.user_id);
-    const known = text(row.email) === null && userId !== null ? await emailOfUserId(ctx.state, userId) : undefined;
+    const userId = nonEmptyText(row.user_id);
+    const known = nonEmptyText(row.email) === null && userId !== null ? await emailOfUserId(ctx.state, userId) : undefined;
     const update = directoryUpdateFromEvent(env, at, known);
     if (update) await applyDirectoryUpdates(ctx.state, [update], ctx.settings.watchedUsers);
     return [];
@@ -88,17 +88,17 @@ const ttl = (ctx: CheckContext, hours = ctx.settings.raw.meetingStateHours) => M
 
 /** The meeting a typed row describes, remembering topic, host and end for events that lack them. */
 async function meetingOf(row: Row, ctx: CheckContext, endedAt?: number): Promise<MeetingView | undefined> {
-  const uuid = text(row.meeting_uuid);
+  const uuid = nonEmptyText(row.meeting_uuid);
   if (!uuid) return undefined;
-  let topic = text(row.topic);
-  let hostId = text(row.host_id);
-  let meetingId = text(row.meeting_id);
+  let topic = nonEmptyText(row.topic);
+  let hostId = nonEmptyText(row.host_id);
+  let meetingId = nonEmptyText(row.meeting_id);
   const stored = await ctx.state.get(meetingPk(uuid), 'info');
   const storedEnd = numberAttr(stored?.attrs.ended_at);
   if (stored) {
-    topic ??= text(stored.attrs.topic);
-    hostId ??= text(stored.attrs.host_id);
-    meetingId ??= text(stored.attrs.meeting_id);
+    topic ??= nonEmptyText(stored.attrs.topic);
+    hostId ??= nonEmptyText(stored.attrs.host_id);
+    meetingId ??= nonEmptyText(stored.attrs.meeting_id);
   }
   const ended = endedAt ?? storedEnd;
   const changed = !stored || (topic !== null && stored.attrs.topic === null) || (hostId !== null && stored.attrs.host_id === null)
@@ -121,10 +121,10 @@ async function participantJoined(event: string, row: Row, ctx: CheckContext, wai
   const at = row.event_time as number;
   const email = lower(row.email);
   const userName = trimmed(row.user_name);
-  const zoomUserId = text(row.participant_user_id);
-  const registered = text(row.registrant_id) !== null;
+  const zoomUserId = nonEmptyText(row.participant_user_id);
+  const registered = nonEmptyText(row.registrant_id) !== null;
   const participant = participantKey(email, userName);
-  const ipAddress = text(row.public_ip);
+  const ipAddress = nonEmptyText(row.public_ip);
   const webinar = event.startsWith('webinar.');
   // As in the scheduled detections: outside unless signed in with an email on an internal domain.
   const unauthenticated = email === null || zoomUserId === null;
@@ -206,8 +206,8 @@ async function outsiderInSensitiveMeeting(meeting: MeetingView, base: EvidenceRo
   return [realtimeAlert(d, {
     participant, user_email: base.user_email ?? null, user_name: base.user_name ?? null,
     sensitive_meetings: new Set(inside.map((s) => s.meeting_uuid)).size, unauthenticated,
-    topics: joinSorted(inside.map((s) => text(s.topic)), ' | '), meeting_ids: joinSorted(inside.map((s) => text(s.meeting_id)), ', '),
-    meeting_uuids: joinSorted(inside.map((s) => text(s.meeting_uuid)), ', '), sources: 'participant_events', source: 'webhook (realtime)',
+    topics: joinSorted(inside.map((s) => nonEmptyText(s.topic)), ' | '), meeting_ids: joinSorted(inside.map((s) => nonEmptyText(s.meeting_id)), ', '),
+    meeting_uuids: joinSorted(inside.map((s) => nonEmptyText(s.meeting_uuid)), ', '), sources: 'participant_events', source: 'webhook (realtime)',
   }, first, last)];
 }
 
@@ -233,14 +233,14 @@ async function joinBurst(meeting: MeetingView, ip: string, at: number, ctx: Chec
 async function recordingRemoved(env: ZoomEnvelope, rows: readonly Row[], ctx: CheckContext): Promise<Alert[]> {
   const d = ctx.registry.get(ID.recordingDeletedAfterExternal);
   const operator = lower(env.payload.operator);
-  const operatorId = text(env.payload.operator_id);
+  const operatorId = nonEmptyText(env.payload.operator_id);
   const batch = env.event.includes('.batch_');
   const alerts: Alert[] = [];
   const base = { operator, action: env.event, source: 'webhook (realtime)' };
   const afterHoursMs = parameter(d, 'after_meeting_hours') * 3_600_000;
   const rest: Row[] = [];
   for (const row of rows) {
-    const uuid = text(row.meeting_uuid);
+    const uuid = nonEmptyText(row.meeting_uuid);
     const deletedAt = row.event_time as number;
     const externals = uuid ? await ctx.state.query(meetingPk(uuid), 'external#') : [];
     const info = uuid ? (await ctx.state.get(meetingPk(uuid), 'info'))?.attrs : undefined;
@@ -252,7 +252,7 @@ async function recordingRemoved(env: ZoomEnvelope, rows: readonly Row[], ctx: Ch
     }
     alerts.push(realtimeAlert(d, {
       ...base, pattern: 'after_external_meeting', subject: uuid, meeting_uuid: uuid,
-      meeting_id: text(row.meeting_id) ?? text(info?.meeting_id), topic: text(row.topic) ?? text(info?.topic), host_email: lower(row.host_email),
+      meeting_id: nonEmptyText(row.meeting_id) ?? nonEmptyText(info?.meeting_id), topic: nonEmptyText(row.topic) ?? nonEmptyText(info?.topic), host_email: lower(row.host_email),
       meeting_ended_at: iso(end), external_participants: externals.length,
       external_names: joinSorted(externals.map((e) => e.sk.slice('external#'.length)), ', '),
     }, deletedAt));
@@ -291,7 +291,7 @@ async function bulkDeletion(operator: string, rows: readonly Row[], ctx: CheckCo
   const windowMs = parameter(d, 'bulk_window_minutes') * 60_000;
   const expiresAt = Math.floor(ctx.clock.now() / 1000) + Math.ceil((2 * windowMs) / 1000);
   for (const row of rows) {
-    const item = text(row.meeting_uuid) ?? text(row.meeting_id);
+    const item = nonEmptyText(row.meeting_uuid) ?? nonEmptyText(row.meeting_id);
     if (item === null) continue;
     const at = row.event_time as number;
     await ctx.state.put({ pk: operatorPk(operator), sk: `deletion#${msKey(at)}#${item}`, attrs: { item, at }, expiresAt });

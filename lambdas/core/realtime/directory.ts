@@ -1,4 +1,4 @@
-import { firstText, id, obj, text } from '../lake/cells.ts';
+import { firstText, idText, objectOrEmpty, nonEmptyText } from '../lake/cell-coercion.ts';
 import type { StateStore } from '../ports.ts';
 import type { ZoomEnvelope } from '../webhook/envelope.ts';
 import { isFullName, nameKey, withinEdits } from './names.ts';
@@ -80,8 +80,8 @@ const STATUS_BY_EVENT: Readonly<Record<string, DirectoryStatus>> = {
 };
 
 const fullName = (first: unknown, last: unknown): string[] => {
-  const f = text(first)?.trim();
-  const l = text(last)?.trim();
+  const f = nonEmptyText(first)?.trim();
+  const l = nonEmptyText(last)?.trim();
   return f && l ? [`${f} ${l}`] : [];
 };
 
@@ -92,12 +92,12 @@ const fullName = (first: unknown, last: unknown): string[] => {
  */
 export function directoryUpdateFromEvent(env: ZoomEnvelope, eventTime: number, knownEmail?: string): DirectoryUpdate | undefined {
   if (!env.event.startsWith('user.')) return undefined;
-  const o = obj(env.payload.object);
-  const email = text(o.email)?.trim().toLowerCase() || knownEmail;
+  const o = objectOrEmpty(env.payload.object);
+  const email = nonEmptyText(o.email)?.trim().toLowerCase() || knownEmail;
   if (!email) return undefined;
   const status = STATUS_BY_EVENT[env.event];
-  const userId = id(o.id);
-  const names = [...fullName(o.first_name, o.last_name), ...[text(o.display_name)].filter((n): n is string => n !== null)];
+  const userId = idText(o.id);
+  const names = [...fullName(o.first_name, o.last_name), ...[nonEmptyText(o.display_name)].filter((n): n is string => n !== null)];
   return { email, at: eventTime, source: 'webhook', ...(userId ? { userId } : {}), ...(status ? { status } : {}), ...(names.length > 0 ? { names } : {}) };
 }
 
@@ -271,4 +271,4 @@ export async function usersNamed(state: StateStore, displayName: string, m: Name
 }
 
 /** The Zoom user id an event names as its user (participant `id` / `participant_user_id`). */
-export const zoomUserIdOf = (p: Readonly<Record<string, unknown>>): string | null => firstText(id(p.participant_user_id), id(p.id));
+export const zoomUserIdOf = (p: Readonly<Record<string, unknown>>): string | null => firstText(idText(p.participant_user_id), idText(p.id));

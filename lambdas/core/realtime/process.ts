@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { AlertDelivery, DeliveryResult } from '../alerts/deliver.ts';
 import type { DetectionRegistry } from '../detect/registry.ts';
 import { ConditionFailedError } from '../errors.ts';
-import type { Clock, ObjectStore, StateStore } from '../ports.ts';
+import type { AlertDelivery, Clock, DeliveryResult, ObjectStore, StateStore } from '../ports.ts';
 import { resolveWebhookBody, webhookDetailSchema } from '../webhook/detail.ts';
 import { EnvelopeError, parseEnvelope } from '../webhook/envelope.ts';
 import { isRealtimeEvent, runChecks } from './checks.ts';
-import type { CompiledSettings } from './settings.ts';
+import type { CompiledSettings } from './config.ts';
 
 /** What the realtime path needs. */
 export interface RealtimeDeps {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ZoomlakeError } from '../errors.ts';
-import { epochOf, instantOf } from '../lake/cells.ts';
+import { epochOf, instantOf } from '../lake/cell-coercion.ts';
 import { maskJsonText } from '../mask/credentials.ts';
 import type { Row } from '../schema/types.ts';
 

@@ -1,4 +1,4 @@
-import { firstId, firstInstant, firstText, id, instant, int32, int64, ip, isRecord, json, masked, obj, text, type Cells, type Json } from '../lake/cells.ts';
+import { firstId, firstInstant, firstText, idText, instant, int32, int64, ip, isRecord, json, masked, objectOrEmpty, nonEmptyText, type Cells, type Json } from '../lake/cell-coercion.ts';
 import type { Row } from '../schema/types.ts';
 import { eventTimeOf, type ZoomEnvelope } from './envelope.ts';
 import { routeOf, type WebhookTable } from './routes.ts';
@@ -34,7 +34,7 @@ interface EventContext {
 export function typedRows(env: ZoomEnvelope, sourceRecordId: string, receivedAt: number): TypedRow[] {
   const routed = routeOf(env.event);
   if (!routed) return [];
-  const ctx: EventContext = { env, action: routed.action, object: obj(env.payload.object), fallbackTime: eventTimeOf(env, receivedAt), sourceRecordId };
+  const ctx: EventContext = { env, action: routed.action, object: objectOrEmpty(env.payload.object), fallbackTime: eventTimeOf(env, receivedAt), sourceRecordId };
   return ROWS_BY_TABLE[routed.route.table](ctx);
 }
 
@@ -46,12 +46,12 @@ function base(ctx: EventContext, ownTime: number | null): Cells {
   };
 }
 
-const operatorCells = (ctx: EventContext): Cells => ({ operator: text(ctx.env.payload.operator), operator_id: id(ctx.env.payload.operator_id) });
+const operatorCells = (ctx: EventContext): Cells => ({ operator: nonEmptyText(ctx.env.payload.operator), operator_id: idText(ctx.env.payload.operator_id) });
 
 /** Which participant field holds the event's own time: waiting-room and role events carry `date_time`, not join_time. */
 function participantTime(ctx: EventContext, p: Json): number | null {
   const { action, object } = ctx;
-  if (action.startsWith('sharing_')) return firstInstant(obj(p.sharing_details).date_time, p.date_time, object.date_time);
+  if (action.startsWith('sharing_')) return firstInstant(objectOrEmpty(p.sharing_details).date_time, p.date_time, object.date_time);
   if (action === 'participant_joined') return firstInstant(p.join_time, p.date_time);
   if (action === 'participant_left') return firstInstant(p.leave_time, p.date_time);
   return firstInstant(p.date_time, object.date_time, p.join_time, p.leave_time);
@@ -59,29 +59,29 @@ function participantTime(ctx: EventContext, p: Json): number | null {
 
 function participantRow(ctx: EventContext): TypedRow {
   const o = ctx.object;
-  const p = obj(o.participant);
+  const p = objectOrEmpty(o.participant);
   return {
     table: 'participant_events',
     row: {
       ...base(ctx, participantTime(ctx, p)),
-      meeting_id: id(o.id),
-      meeting_uuid: text(o.uuid),
-      host_id: id(o.host_id),
-      topic: text(o.topic),
-      participant_id: id(p.user_id),
+      meeting_id: idText(o.id),
+      meeting_uuid: nonEmptyText(o.uuid),
+      host_id: idText(o.host_id),
+      topic: nonEmptyText(o.topic),
+      participant_id: idText(p.user_id),
       participant_user_id: firstId(p.id, p.participant_user_id),
-      participant_uuid: text(p.participant_uuid),
-      user_name: text(p.user_name),
-      email: text(p.email),
-      registrant_id: id(p.registrant_id),
-      customer_key: text(p.customer_key),
-      phone_number: id(p.phone_number),
+      participant_uuid: nonEmptyText(p.participant_uuid),
+      user_name: nonEmptyText(p.user_name),
+      email: nonEmptyText(p.email),
+      registrant_id: idText(p.registrant_id),
+      customer_key: nonEmptyText(p.customer_key),
+      phone_number: idText(p.phone_number),
       public_ip: ip(p.public_ip),
       private_ip: ip(p.private_ip),
-      leave_reason: text(p.leave_reason),
+      leave_reason: nonEmptyText(p.leave_reason),
       old_role: firstText(p.old_role, o.old_role),
       new_role: firstText(p.new_role, o.new_role),
-      sharing_content: text(obj(p.sharing_details).content),
+      sharing_content: nonEmptyText(objectOrEmpty(p.sharing_details).content),
       source_record_id: ctx.sourceRecordId,
     },
   };
@@ -103,15 +103,15 @@ function meetingRow(ctx: EventContext): TypedRow {
     table: 'meeting_events',
     row: {
       ...base(ctx, own),
-      meeting_id: id(o.id),
-      meeting_uuid: text(o.uuid),
-      host_id: id(o.host_id),
-      topic: text(o.topic),
+      meeting_id: idText(o.id),
+      meeting_uuid: nonEmptyText(o.uuid),
+      host_id: idText(o.host_id),
+      topic: nonEmptyText(o.topic),
       meeting_type: int32(o.type),
       start_time: instant(o.start_time),
       end_time: instant(o.end_time),
       duration_minutes: int32(o.duration),
-      timezone: text(o.timezone),
+      timezone: nonEmptyText(o.timezone),
       has_passcode: hasPasscode(o.password),
       ...operatorCells(ctx),
       details_json: json(details),
@@ -143,10 +143,10 @@ function recordingRows(ctx: EventContext): TypedRow[] {
   const common = { ...base(ctx, null), ...operatorCells(ctx), source_record_id: ctx.sourceRecordId };
   const listed: Json[] = [];
   if (Array.isArray(o.meetings)) {
-    for (const m of o.meetings) if (isRecord(m)) listed.push(m); else if (id(m) !== null) listed.push({ meeting_uuid: m });
+    for (const m of o.meetings) if (isRecord(m)) listed.push(m); else if (idText(m) !== null) listed.push({ meeting_uuid: m });
   }
   if (Array.isArray(o.meeting_uuids)) {
-    for (const u of o.meeting_uuids) if (id(u) !== null) listed.push({ meeting_uuid: u });
+    for (const u of o.meeting_uuids) if (idText(u) !== null) listed.push({ meeting_uuid: u });
   }
   const meetings = listed.length > 0 ? listed : [o];
   return meetings.map((m) => ({ table: 'recording_events', row: { ...common, ...recordingCells(m, o) } }));
@@ -160,11 +160,11 @@ function userRow(ctx: EventContext): TypedRow {
     table: 'user_events',
     row: {
       ...base(ctx, instant(o.date_time)),
-      user_id: id(o.id),
-      email: text(o.email),
+      user_id: idText(o.id),
+      email: nonEmptyText(o.email),
       user_type: int32(o.type),
-      client_type: text(o.client_type),
-      client_version: text(o.version),
+      client_type: nonEmptyText(o.client_type),
+      client_version: nonEmptyText(o.version),
       login_type: int32(o.login_type),
       ...operatorCells(ctx),
       changes_json: changes,

@@ -1,4 +1,4 @@
-import type { Clock } from '../ports.ts';
+import type { Clock, ZoomApi, ZoomCategory, ZoomPage, ZoomPageRequest, ZoomRequest } from '../ports.ts';
 import type { ZoomSharedBudget } from './budget.ts';
 import {
   ZoomBudgetError,
@@ -12,39 +12,10 @@ import {
   msUntilUtcMidnight,
   zoomErrorFrom,
 } from './errors.ts';
-import { type ZoomCategory, type ZoomPlan, ZoomRateLimiter } from './rate-limit.ts';
+import { type ZoomPlan, ZoomRateLimiter } from './rate-limit.ts';
 
-export type { ZoomCategory, ZoomPlan } from './rate-limit.ts';
+export type { ZoomPlan } from './rate-limit.ts';
 export type { ZoomSharedBudget } from './budget.ts';
-
-/** One GET against the Zoom REST API. `path` starts with `/` and is relative to `/v2`; build UUID segments with `meetingUuidPath`. */
-export interface ZoomRequest {
-  readonly path: string;
-  readonly query?: Readonly<Record<string, string>>;
-  /** The endpoint's Rate Limit Label, which decides its pacing and daily budget. */
-  readonly category: ZoomCategory;
-}
-
-/** A paginated GET: `itemsKey` names the array in each page (`activity_logs`, `participants`, ...). */
-export interface ZoomPageRequest extends ZoomRequest {
-  readonly itemsKey: string;
-}
-
-/** One page of a paginated list. `page` counts from 1 and starts over when the window is restarted. */
-export interface ZoomPage<T> {
-  readonly items: T[];
-  readonly page: number;
-  /** How many times the listing restarted from page 1 after Zoom expired the page token; pages before a restart come again. */
-  readonly restarts: number;
-}
-
-/** The port the pollers use to read Zoom; bodies are not validated here, callers parse them (zod) at their edge. */
-export interface ZoomApi {
-  /** Every page of a `next_page_token` listing, in order; never skips a page, may repeat pages after a restart. */
-  paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>>;
-  /** One response body. */
-  get<T>(request: ZoomRequest): Promise<T>;
-}
 
 /** What a fetch must offer; the global `fetch` Response fits. */
 export interface ZoomFetchResponse {

@@ -1,10 +1,7 @@
-import type { Clock } from '../ports.ts';
+import type { Clock, ZoomCategory } from '../ports.ts';
 import { msUntilUtcMidnight, ZoomBudgetError } from './errors.ts';
 
 const DAY_MS = 86_400_000;
-
-/** Zoom's "Rate Limit Label" of an endpoint (spelt as in the `X-RateLimit-Category` header, without the hyphen). */
-export type ZoomCategory = 'Light' | 'Medium' | 'Heavy' | 'ResourceIntensive';
 
 /**
  * Zoom's account plans, as the config (`planTier`), the handlers' environment and the simulator name them: the plans

@@ -1,12 +1,10 @@
 import type { Alert } from '#core/alerts/alert.ts';
-import type { AlertDelivery, DeliveryResult } from '#core/alerts/deliver.ts';
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
-import type { Clock, StateItem, StateStore } from '#core/ports.ts';
+import type { AlertDelivery, Clock, DeliveryResult, StateItem, StateStore, ZoomApi } from '#core/ports.ts';
 import type { DayWindow } from '#core/poll/cursor.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
-import type { ZoomApi } from '#core/zoom/client.ts';
 import { ZoomAuthError, ZoomServerError } from '#core/zoom/errors.ts';
 import { EnvSecretProvider } from '../env-secret-provider.ts';
 import type { LocalRuntime } from '../runtime.ts';

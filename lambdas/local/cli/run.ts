@@ -1,6 +1,6 @@
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { SecretError } from '#core/errors.ts';
-import type { ZoomApi } from '#core/zoom/client.ts';
+import type { ZoomApi } from '#core/ports.ts';
 import type { LocalRuntime } from '../runtime.ts';
 import { nextFire, type Schedule } from '../schedule.ts';
 import { UsageError } from './errors.ts';

@@ -16,16 +16,16 @@ export type Cells = Record<string, CellValue>;
 /** Whether a value is a JSON object (not an array, not null). */
 export const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** The value as an object, or an empty one. */
-export const obj = (v: unknown): Json => (isRecord(v) ? v : {});
+export const objectOrEmpty = (v: unknown): Json => (isRecord(v) ? v : {});
 
 /** Text, NULL for "": Zoom sends "" for absent values (guest emails, unset ids); NULL says "not known" in SQL. */
-export const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+export const nonEmptyText = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 /** An id as a string: meeting numbers arrive as numbers in some payloads and strings in others. */
-export const id = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? String(v) : text(v));
+export const idText = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? String(v) : nonEmptyText(v));
 /** The first non-empty text. */
-export const firstText = (...vs: unknown[]): string | null => vs.map(text).find((v) => v !== null) ?? null;
+export const firstText = (...vs: unknown[]): string | null => vs.map(nonEmptyText).find((v) => v !== null) ?? null;
 /** The first present id. */
-export const firstId = (...vs: unknown[]): string | null => vs.map(id).find((v) => v !== null) ?? null;
+export const firstId = (...vs: unknown[]): string | null => vs.map(idText).find((v) => v !== null) ?? null;
 
 function integer(v: unknown, min: number, max: number): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
@@ -77,7 +77,7 @@ export const firstInstant = (...vs: unknown[]): number | null => vs.map(instant)
 
 /** A URL or text with credential URL parameters (`?pwd=`, `?tk=`, `?zak=`, access tokens) masked. */
 export const masked = (v: unknown): string | null => {
-  const t = text(v);
+  const t = nonEmptyText(v);
   return t === null ? null : maskUrlParams(t);
 };
 

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { durationMs, type Detection } from '../detect/detection.ts';
 import { ConditionFailedError, StorageError } from '../errors.ts';
 import type { LakeWriter } from '../lake/writer.ts';
-import type { Clock, EventPublisher, StateItem, StateStore } from '../ports.ts';
-import { alertRow, alertSchema, type Alert } from './alert.ts';
-import { ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE, type AlertDelivery, type DeliveryResult } from './deliver.ts';
+import type { AlertDelivery, Clock, DeliveryResult, EventPublisher, StateItem, StateStore } from '../ports.ts';
+import { type Alert, ALERT_DETAIL_TYPE, ALERT_EVENT_SOURCE, alertRow, alertSchema } from './alert.ts';
 
 /** Evidence rows carried on the bus; the `alerts` table keeps them all. Keeps an event well under EventBridge's 1 MB. */
 export const MAX_EVENT_EVIDENCE_ROWS = 50;

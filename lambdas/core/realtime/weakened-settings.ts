@@ -1,4 +1,4 @@
-import { isRecord } from '../lake/cells.ts';
+import { isRecord } from '../lake/cell-coercion.ts';
 
 /**
  * Account settings (Zoom account settings API names) whose change in the stated direction weakens the account,

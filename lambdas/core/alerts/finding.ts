@@ -22,7 +22,7 @@ export function dedupKeyOf(detection: AlertDefinition, row: EvidenceRow): string
 }
 
 /** The alert for one finding: `summary` holds the dedup and entity columns, `evidence` the rows behind it (credentials masked). */
-export function codedAlert(
+export function alertForFinding(
   detection: AlertDefinition, source: Exclude<AlertSource, 'scheduled'>, summary: EvidenceRow, evidence: readonly EvidenceRow[],
   firstSeenMs: number, lastSeenMs: number,
 ): Alert {
