@@ -10,7 +10,7 @@ import { applyParameterOverrides, isScheduled } from '#core/detect/detection.ts'
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { runDetection } from '#core/detect/run.ts';
 import type { Alert } from '#core/alerts/alert.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { REGISTRY } from '../support/registry.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { EmptyQueryEngine } from '../support/correlation-fakes.ts';

@@ -10,8 +10,8 @@ import { DUCKDB_TYPES, viewColumns } from '#core/schema/derive.ts';
 import { getTable } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { Row } from '#core/schema/types.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
-import { FsObjectStore } from '#local/fs-object-store.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
+import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 
 const at = (iso: string): number => Date.parse(iso);

@@ -15,9 +15,9 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 
 describe('lint: runtime boundaries', () => {
   it.each([
-    ['a handler importing the local runtime', 'lambdas/handlers/planted.handler.ts', "import { makeLocalRuntime } from '#local/runtime.ts';", /must not depend on the local runtime/],
-    ['a handler reaching into local by path', 'lambdas/handlers/planted.handler.ts', "import { FsObjectStore } from '../local/fs-object-store.ts';", /must not depend on the local runtime/],
-    ['an AWS adapter importing the local runtime', 'lambdas/adapters/planted.ts', "import { FileStateStore } from '#local/file-state-store.ts';", /must not depend on the local runtime/],
+    ['a handler importing the local runtime', 'lambdas/handlers/planted.handler.ts', "import { makeLocalRuntime } from '#local/pipeline/runtime.ts';", /must not depend on the local runtime/],
+    ['a handler reaching into local by path', 'lambdas/handlers/planted.handler.ts', "import { FsObjectStore } from '../local/adapters/fs-object-store.ts';", /must not depend on the local runtime/],
+    ['an AWS adapter importing the local runtime', 'lambdas/adapters/planted.ts', "import { FileStateStore } from '#local/adapters/file-state/store.ts';", /must not depend on the local runtime/],
     ['local code importing an AWS adapter', 'lambdas/local/planted.ts', "import { S3ObjectStore } from '#adapters/s3-object-store.ts';", /must not use AWS adapters or the AWS SDK/],
     ['local code importing the AWS SDK', 'lambdas/local/planted.ts', "import { S3Client } from '@aws-sdk/client-s3';", /must not use AWS adapters or the AWS SDK/],
     ['the core importing the shared runtime (a clock)', 'lambdas/core/planted.ts', "import { SystemClock } from '#runtime/system-clock.ts';", /#runtime/],

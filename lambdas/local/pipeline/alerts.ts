@@ -2,8 +2,8 @@ import { SuppressingAlertDelivery, type AlertEventDetail, type DedupWindows } fr
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import type { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, Clock, EventPublisher, StateStore } from '#core/ports.ts';
-import { printable } from './cli/format.ts';
-import { JsonlPublisher } from './jsonl-publisher.ts';
+import { printable } from '../cli/format.ts';
+import { JsonlPublisher } from '../adapters/jsonl-publisher.ts';
 
 export { dedupWindowsOf } from '#core/alerts/delivery.ts';
 

@@ -2,8 +2,8 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ConditionFailedError, StorageError } from '#core/errors.ts';
 import type { Clock, StateItem, StateStore, StateValue, WriteCondition } from '#core/ports.ts';
-import { replaceFileDurably, syncDir } from './durable-file.ts';
-import { releasePidLock, takePidLock } from './pid-lock.ts';
+import { replaceFileDurably, syncDir } from '../durable-file.ts';
+import { releasePidLock, takePidLock } from '../pid-lock.ts';
 
 /** Attribute names DynamoDB's table uses; item attrs may not shadow them here either. */
 const RESERVED = new Set(['pk', 'sk', 'expiresAt']);

@@ -3,7 +3,7 @@ import type { AlertDelivery } from '#core/alerts/deliver.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { processRealtimeDetail, type RealtimeDeps, type RealtimeOutcome } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/settings.ts';
-import { appendDurably } from './durable-file.ts';
+import { appendDurably } from '../adapters/durable-file.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /**

@@ -10,8 +10,8 @@ import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
 import type { BusEvent, EventPublisher, QueryEngine } from '#core/ports.ts';
 import type { ZoomApi } from '#core/zoom/client.ts';
-import { oneFile } from './duckdb-paths.ts';
-import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
+import { oneFile } from '../adapters/duckdb-paths.ts';
+import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** The state item standing for a started execution: its name is unique, like a Step Functions execution name. */
