@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { readCursorOf } from '#core/poll/cursor.ts';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import type { StateItem } from '#core/ports.ts';
-import { readStateItems } from '../adapters/file-state/store.ts';
+import { readStateItems } from '../adapters/file-state/journal.ts';
 import { folderOwner, type FolderOwner } from '../pipeline/folder-owner.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { formatTable, printable } from './format.ts';
