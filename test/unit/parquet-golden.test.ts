@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parquetMetadata } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { encodeParquet, type ParquetOptions } from '#core/lake/parquet.ts';
+import { encodeParquet, type ParquetOptions } from '#core/lake/parquet/encode.ts';
 import type { ColumnDef, ColumnType, Row, TableDef } from '#core/schema/types.ts';
 
 /*
