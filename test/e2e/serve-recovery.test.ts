@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import type { AlertDelivery } from '#core/alerts/deliver.ts';
-import { executionName } from '#core/correlate/steps.ts';
+import { executionName } from '#core/correlate/execution-name.ts';
 import type { BusEvent } from '#core/ports.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';

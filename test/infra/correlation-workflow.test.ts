@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { REGISTRY } from '../support/registry.ts';
 import { CORRELATION_TASKS, TASK_DEPS } from '#core/correlate/tasks.ts';
-import { DETAIL_PLANS } from '#core/correlate/steps.ts';
+import { DETAIL_PLANS } from '#core/correlate/steps/fetch-details.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
 import { fromEnv as starterFromEnv } from '../../lambdas/handlers/correlation-starter.handler.ts';
 import { fromEnv as taskFromEnv } from '../../lambdas/handlers/correlation-task.handler.ts';

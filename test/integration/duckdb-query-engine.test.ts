@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError } from '#core/errors.ts';
-import { encodeParquet } from '#core/lake/parquet.ts';
+import { encodeParquet } from '#core/lake/parquet/encode.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { LakeWriter, lakeObjectKey } from '#core/lake/writer.ts';
 import { DUCKDB_TYPES, viewColumns } from '#core/schema/derive.ts';
