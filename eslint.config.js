@@ -1,6 +1,36 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/*
+ * lambdas/local runs without AWS: no AWS adapters, no AWS SDK. Its rooms import relatively among themselves, so a
+ * relative import that climbs out of lambdas/local (to ../../adapters, say) is refused too: code outside it is reached
+ * by subpath import, which the patterns can see. Inside, the adapters depend on nothing but the core and each other,
+ * and the demo's Zoom simulator and scenario know nothing of the zoomlake runtime or its CLI.
+ * Flat config lets a later block's options replace an earlier one's, so each block carries the whole list.
+ */
+const LOCAL_ROOMS_BARRED = {
+  adapters: ['pipeline', 'cli', 'report', 'scenario', 'zoom-simulator'],
+  'zoom-simulator': ['adapters', 'pipeline', 'cli', 'report', 'scenario'],
+  scenario: ['adapters', 'pipeline', 'cli', 'report'],
+};
+
+function localRooms() {
+  const noAws = { group: ['\\#adapters/*', '@aws-sdk/*'], message: 'the local runtime must not use AWS adapters or the AWS SDK; use a local adapter behind the port' };
+  const blocks = [];
+  for (let depth = 0; depth <= 3; depth++) {
+    const below = '*/'.repeat(depth);
+    const noClimb = { regex: `^(\\.\\./){${depth + 1},}`, message: 'code outside lambdas/local is reached by subpath import (#core/*, #runtime/*, ...), not a relative path out of it' };
+    blocks.push({ files: [`lambdas/local/${below}*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [noAws, noClimb] }] } });
+    if (depth === 0) continue;
+    for (const [room, barred] of Object.entries(LOCAL_ROOMS_BARRED)) {
+      const rooms = barred.join('|');
+      const noRoom = { regex: `^((\\.\\./)+|#local/)(${rooms})/`, message: `lambdas/local/${room} must not import ${barred.join(', ')}` };
+      blocks.push({ files: [`lambdas/local/${room}/${'*/'.repeat(depth - 1)}*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [noAws, noClimb, noRoom] }] } });
+    }
+  }
+  return blocks;
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.zoomlake/', 'coverage/'] },
   js.configs.recommended,
@@ -35,13 +65,5 @@ export default tseslint.config(
       ] }],
     },
   },
-  {
-    // The local runtime runs without AWS: no AWS adapters, no AWS SDK.
-    files: ['lambdas/local/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['\\#adapters/*', '**/adapters/*', '@aws-sdk/*'], message: 'the local runtime must not use AWS adapters or the AWS SDK; use a local adapter behind the port' },
-      ] }],
-    },
-  },
+  ...localRooms(),
 );

@@ -13,8 +13,8 @@ import { runDetections } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { rawTableName, getTable } from '#core/schema/registry.ts';
 import type { CellValue } from '#core/schema/types.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
-import { FsObjectStore } from '#local/fs-object-store.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
+import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { loadRegistry } from '../lib/detections/load.ts';
 import { prng } from './synthetic.ts';
 

@@ -8,7 +8,7 @@ import { pollSource } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { ZoomHttpClient } from '#core/zoom/client.ts';
 import { httpFetch } from '#runtime/http-fetch.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 
 type Emit = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;

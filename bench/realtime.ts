@@ -11,9 +11,9 @@ import { parseConfig } from '#config/load.ts';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
-import { makeLocalRealtime } from '#local/realtime.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
-import { startWebhookServer } from '#local/webhook-server.ts';
+import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
+import { startWebhookServer } from '#local/pipeline/webhook-server.ts';
 
 type Emit = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
 

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeParquet } from '#core/lake/parquet.ts';
+import { encodeParquet } from '#core/lake/parquet/encode.ts';
 import { encodeParquetReference } from '../test/support/reference-parquet.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { getTable, tableColumns } from '#core/schema/registry.ts';
@@ -47,7 +47,7 @@ async function parquetBench(): Promise<void> {
     const parquet = encodeParquet(def, prepared);
     const encodeSeconds = (performance.now() - t) / 1000;
     const ours = ROWS / encodeSeconds;
-    emit('parquet_encode_rows_per_s', ours, 'rows/s', { rows: ROWS, encoder: 'zoomlake (lambdas/core/lake/parquet.ts)', columns: tableColumns(def).length });
+    emit('parquet_encode_rows_per_s', ours, 'rows/s', { rows: ROWS, encoder: 'zoomlake (lambdas/core/lake/parquet/)', columns: tableColumns(def).length });
     emit('parquet_write_path_rows_per_s', ROWS / (prepareSeconds + encodeSeconds), 'rows/s', { rows: ROWS, note: 'prepare + encode' });
     const oursFile = join(dir, 'ours.parquet');
     writeFileSync(oursFile, parquet);

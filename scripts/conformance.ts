@@ -14,8 +14,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
-import { startWebhookServer } from '#local/webhook-server.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
+import { startWebhookServer } from '#local/pipeline/webhook-server.ts';
 
 const dir = resolve(process.argv[2] ?? '../shared/corpus/webhooks');
 if (!existsSync(dir)) {

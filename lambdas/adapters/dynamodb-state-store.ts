@@ -9,10 +9,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError, StorageError } from '#core/errors.ts';
 import type { Clock, StateItem, StateStore, StateValue, WriteCondition } from '#core/ports.ts';
+import { checkStateAttrName, checkStateKey, checkStateNumber } from '#core/state/items.ts';
 import { isRetryableAwsError } from './aws-errors.ts';
 
-/** Attribute names the table itself uses; item attrs may not shadow them. */
-const RESERVED = new Set(['pk', 'sk', 'expiresAt']);
 /** A query needing more pages than this is a broken endpoint echoing its key, not a real partition. */
 const MAX_QUERY_PAGES = 100_000;
 /** `add` retries this often when concurrent callers keep resetting the same expired counter. */
@@ -43,7 +42,7 @@ export class DynamoStateStore implements StateStore {
   ) {}
 
   async get(pk: string, sk: string): Promise<StateItem | undefined> {
-    checkKey(pk, sk);
+    checkStateKey(pk, sk);
     const out = await this.call('get', pk, sk, () =>
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(pk, sk), ConsistentRead: true })),
     );
@@ -53,10 +52,10 @@ export class DynamoStateStore implements StateStore {
   }
 
   async put(item: StateItem, condition?: WriteCondition): Promise<void> {
-    checkKey(item.pk, item.sk);
+    checkStateKey(item.pk, item.sk);
     const encoded: Item = { ...key(item.pk, item.sk) };
     for (const [name, value] of Object.entries(item.attrs)) {
-      checkAttrName(name);
+      checkStateAttrName(name);
       encoded[name] = encodeValue(name, value);
     }
     if (item.expiresAt !== undefined) encoded.expiresAt = { N: encodeNumber('expiresAt', item.expiresAt) };
@@ -66,8 +65,8 @@ export class DynamoStateStore implements StateStore {
   }
 
   async add(pk: string, sk: string, attr: string, delta: number, options?: { expiresAt?: number }): Promise<number> {
-    checkKey(pk, sk);
-    checkAttrName(attr);
+    checkStateKey(pk, sk);
+    checkStateAttrName(attr);
     if (!Number.isSafeInteger(delta)) throw new StorageError(`add to ${attr}: delta must be a safe integer`, false);
     const expiresAt = options?.expiresAt;
     const expValue: Item = expiresAt === undefined ? {} : { ':exp': { N: encodeNumber('expiresAt', expiresAt) } };
@@ -145,7 +144,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async delete(pk: string, sk: string, condition?: WriteCondition): Promise<void> {
-    checkKey(pk, sk);
+    checkStateKey(pk, sk);
     await this.call('delete', pk, sk, () =>
       this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(pk, sk), ...this.conditionParams(condition) })),
     );
@@ -161,7 +160,7 @@ export class DynamoStateStore implements StateStore {
         ExpressionAttributeValues: now,
       };
     }
-    checkAttrName(condition.name);
+    checkStateAttrName(condition.name);
     return {
       ConditionExpression: `#c = :c AND ${LIVE}`,
       ExpressionAttributeNames: { '#c': condition.name, '#exp': 'expiresAt' },
@@ -191,17 +190,8 @@ function key(pk: string, sk: string): Item {
   return { pk: { S: pk }, sk: { S: sk } };
 }
 
-function checkKey(pk: string, sk: string): void {
-  // DynamoDB rejects empty key strings; checking here gives the embedded store the same rule.
-  if (pk === '' || sk === '') throw new StorageError('state item keys must not be empty', false);
-}
-
-function checkAttrName(name: string): void {
-  if (name === '' || RESERVED.has(name)) throw new StorageError(`"${name}" cannot be used as a state attribute name`, false);
-}
-
 function encodeNumber(name: string, value: number): string {
-  if (!Number.isFinite(value)) throw new StorageError(`state attribute ${name} must be a finite number`, false);
+  checkStateNumber(name, value);
   return String(value);
 }
 

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { StepFunctionsExecutionStarter } from '#adapters/sfn-execution-starter.ts';
 import { startCorrelation, type StartDeps, type StartOutcome } from '#core/correlate/start.ts';
-import { executionName } from '#core/correlate/steps.ts';
+import { executionName } from '#core/correlate/execution-name.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));

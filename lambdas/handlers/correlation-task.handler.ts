@@ -7,7 +7,7 @@ import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
 import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/suppressing-delivery.ts';
-import type { CorrelationSettings } from '#core/correlate/steps.ts';
+import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { runCorrelationTask, type TaskDeps } from '#core/correlate/tasks.ts';
 import { DETECTION_BUNDLE_FILE, registryFromBundle } from '#core/detect/bundle.ts';
 import { LakeWriter } from '#core/lake/writer.ts';

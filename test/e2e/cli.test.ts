@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
-import { initLakeFolder } from '#local/lake-folder.ts';
-import { localPaths } from '#local/runtime.ts';
+import { initLakeFolder } from '#local/pipeline/lake-folder.ts';
+import { localPaths } from '#local/pipeline/runtime.ts';
 
 const run = promisify(execFile);
 

@@ -8,9 +8,9 @@ import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { main } from '#local/cli/main.ts';
-import { makeLocalRealtime } from '#local/realtime.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
-import { startWebhookServer } from '#local/webhook-server.ts';
+import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
+import { startWebhookServer } from '#local/pipeline/webhook-server.ts';
 import { REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 import { joinEvent, recordingEvent, T0, userEvent } from '../support/realtime-bodies.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import type { DetectionPath } from '#core/detect/detection.ts';
 import { main } from '#local/cli/main.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
 
 /*

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
-import { hasLake, initLakeFolder, requireLake } from '#local/lake-folder.ts';
-import { localPaths } from '#local/runtime.ts';
-import { dataAccessView } from '#local/correlation.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { hasLake, initLakeFolder, requireLake } from '#local/pipeline/lake-folder.ts';
+import { localPaths } from '#local/pipeline/runtime.ts';
+import { dataAccessView } from '#local/pipeline/correlation.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 
 const parents: string[] = [];
 afterAll(() => { for (const d of parents) rmSync(d, { recursive: true, force: true }); });

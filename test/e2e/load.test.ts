@@ -11,8 +11,8 @@ import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { LOAD_MAX_FILE_BYTES, readBounded } from '#local/cli/load.ts';
 import { main } from '#local/cli/main.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
-import { startWebhookServer, type WebhookServer } from '#local/webhook-server.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
+import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-server.ts';
 
 async function cli(...argv: string[]) {
   let out = '';

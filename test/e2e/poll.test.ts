@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
 import { parseConfig } from '#config/load.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 import { PLANTED_CHAT_SECRET } from '#local/zoom-simulator/chat.ts';
 import { compileRisk, riskScore, type RiskSignal } from '#core/poll/risk.ts';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
-import { initLakeFolder } from '#local/lake-folder.ts';
-import { localPaths } from '#local/runtime.ts';
+import { initLakeFolder } from '#local/pipeline/lake-folder.ts';
+import { localPaths } from '#local/pipeline/runtime.ts';
 import { HOSTILE_NAME, HOSTILE_TOPIC, tableRows, writeReportLake } from '../support/report-lake.ts';
 
 const dirs: string[] = [];

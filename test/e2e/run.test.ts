@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 import type { SimMeeting } from '#local/zoom-simulator/org.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';
 import { postSigned, signedHeaders } from '../support/signed-post.ts';

@@ -6,8 +6,8 @@ import { parseConfig } from '#config/load.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { main } from '#local/cli/main.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
-import { startWebhookServer, type WebhookServer } from '#local/webhook-server.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
+import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-server.ts';
 
 const SECRET = 'local-test-secret';
 const servers: WebhookServer[] = [];

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError } from '#core/errors.ts';
-import { encodeParquet } from '#core/lake/parquet.ts';
+import { encodeParquet } from '#core/lake/parquet/encode.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { LakeWriter, lakeObjectKey } from '#core/lake/writer.ts';
 import { DUCKDB_TYPES, viewColumns } from '#core/schema/derive.ts';
 import { getTable } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { Row } from '#core/schema/types.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
-import { FsObjectStore } from '#local/fs-object-store.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
+import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 
 const at = (iso: string): number => Date.parse(iso);

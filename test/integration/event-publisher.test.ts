@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgePublisher, type EventBridgePublisherOptions } from '#adapters/eventbridge-publisher.ts';
 import { StorageError } from '#core/errors.ts';
 import type { BusEvent } from '#core/ports.ts';
-import { type JsonlEventLine, JsonlPublisher } from '#local/jsonl-publisher.ts';
+import { type JsonlEventLine, JsonlPublisher } from '#local/adapters/jsonl-publisher.ts';
 import { eventPublisherContract, type PublishedEvent } from '../contract/event-publisher.contract.ts';
 import { awsJsonError, createAwsJsonServer } from '../fakes/aws-json-server.ts';
 import { closeServer, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';

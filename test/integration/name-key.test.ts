@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nameKey, nameKeySql } from '#core/realtime/names.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { loadRegistry } from '../../lib/detections/load.ts';
 
 /*

@@ -7,7 +7,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { StorageError } from '#core/errors.ts';
-import { FsObjectStore } from '#local/fs-object-store.ts';
+import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { objectStoreContract } from '../contract/object-store.contract.ts';
 import { createFixedReplyServer } from '../fakes/aws-json-server.ts';
 import { closeServer, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';

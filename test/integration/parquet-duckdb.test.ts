@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeParquet, type ParquetOptions } from '#core/lake/parquet.ts';
+import { encodeParquet, type ParquetOptions } from '#core/lake/parquet/encode.ts';
 import { encodeParquetReference } from '../support/reference-parquet.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { tableColumns } from '#core/schema/registry.ts';

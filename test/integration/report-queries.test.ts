@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '#config/schema.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { collectReportData } from '#local/report/queries.ts';
 import { REGISTRY } from '../support/registry.ts';
 import { HOSTILE_NAME, REPORT_LAKE, REPORT_LAKE_CONFIG } from '../support/report-lake.ts';

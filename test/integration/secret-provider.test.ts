@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
 import { SecretError } from '#core/errors.ts';
-import { EnvSecretProvider } from '#local/env-secret-provider.ts';
+import { EnvSecretProvider } from '#local/adapters/env-secret-provider.ts';
 import { secretProviderContract } from '../contract/secret-provider.contract.ts';
 import { awsJsonError } from '../fakes/aws-json-server.ts';
 import { deadEndpoint, loopbackClientConfig } from '../fakes/aws-test-clients.ts';

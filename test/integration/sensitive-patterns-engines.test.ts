@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configViews } from '#core/detect/config-views.ts';
 import { compileTopicPattern } from '#core/patterns/matcher.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { PORTABLE, TOPICS } from '../support/sensitive-patterns.ts';
 
 // The detections read the patterns through the sensitive_meeting_patterns view with regexp_like (RE2 in DuckDB);

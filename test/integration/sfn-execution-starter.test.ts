@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StepFunctionsExecutionStarter } from '#adapters/sfn-execution-starter.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
-import { executionName } from '#core/correlate/steps.ts';
+import { executionName } from '#core/correlate/execution-name.ts';
 import { StorageError } from '#core/errors.ts';
 import { awsJsonError, createAwsJsonServer, type JsonReply } from '../fakes/aws-json-server.ts';
 import { closeServer, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { ConditionFailedError, StorageError } from '#core/errors.ts';
 import type { StateItem } from '#core/ports.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { stateStoreContract } from '../contract/state-store.contract.ts';
 import { awsJsonError, createAwsJsonServer } from '../fakes/aws-json-server.ts';
 import { closeServer, createStateTable, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';

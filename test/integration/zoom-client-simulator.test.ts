@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomBudgetError, ZoomRateLimitError } from '#core/zoom/errors.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { meetingUuidPath, ZoomHttpClient } from '#core/zoom/client.ts';
 import { httpFetch } from '#runtime/http-fetch.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';

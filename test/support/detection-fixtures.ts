@@ -12,8 +12,8 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import { tableColumns } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { CellValue } from '#core/schema/types.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
-import { FsObjectStore } from '#local/fs-object-store.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
+import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { QUERIES_DIR, loadDetections } from '../../lib/detections/load.ts';
 
 /** The config every fixture starts from; a fixture's `config` is merged over it. */

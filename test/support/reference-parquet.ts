@@ -61,7 +61,7 @@ function columnData(col: ColumnDef, rows: readonly Row[]): ColumnSource {
 }
 
 /**
- * The reference encoder: the same logical file as the lake's own encoder (lambdas/core/lake/parquet.ts), written
+ * The reference encoder: the same logical file as the lake's own encoder (lambdas/core/lake/parquet/), written
  * with hyparquet-writer, an independent implementation. Tests compare schemas against it and the bench compares
  * speed and size; production code does not use it (see docs/adr/0001-parquet-writer.md).
  */

@@ -10,7 +10,7 @@ import {
 import { StorageError } from '#core/errors.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 

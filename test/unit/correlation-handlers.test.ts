@@ -7,7 +7,8 @@ import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/dete
 import { REGISTRY } from '../support/registry.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import type { StartDeps } from '#core/correlate/start.ts';
-import { executionName, type CorrelationSettings } from '#core/correlate/steps.ts';
+import { executionName } from '#core/correlate/execution-name.ts';
+import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { RETRYABLE_TASK_ERROR, type TaskDeps } from '#core/correlate/tasks.ts';
 import { StorageError, ZoomlakeError } from '#core/errors.ts';
 import { LakeWriter } from '#core/lake/writer.ts';

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '#core/alerts/alert.ts';
 import { CORRELATION_DETECTIONS, MEETING_NOT_READY, type MeetingEndedInput } from '#core/correlate/contract.ts';
-import {
-  countryOf, dataAccessSql, executionName, fetchDetails, fetchParticipants, meetingEndedInput, notReadyDelayMs, participantsUnavailable, raiseAlerts,
-} from '#core/correlate/steps.ts';
+import { executionName } from '#core/correlate/execution-name.ts';
+import { notReadyDelayMs } from '#core/correlate/not-ready.ts';
+import { meetingEndedInput } from '#core/correlate/start.ts';
+import { dataAccessSql } from '#core/correlate/steps/correlate.ts';
+import { countryOf } from '#core/correlate/steps/exposure.ts';
+import { fetchDetails } from '#core/correlate/steps/fetch-details.ts';
+import { fetchParticipants } from '#core/correlate/steps/fetch-participants.ts';
+import { participantsUnavailable } from '#core/correlate/steps/participants-unavailable.ts';
+import { raiseAlerts } from '#core/correlate/steps/raise-alerts.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { parseEnvelope } from '#core/webhook/envelope.ts';
 import { ZoomAuthError, ZoomNotFoundError, ZoomPlanError, ZoomScopeError, ZoomServerError } from '#core/zoom/errors.ts';

@@ -3,7 +3,7 @@ import { alertId, alertSchema } from '#core/alerts/alert.ts';
 import { configViews } from '#core/detect/config-views.ts';
 import { DetectionDefinitionError, detectionParams, durationMs, parseDetection, placeholderCount, type Detection } from '#core/detect/detection.ts';
 import { DetectionResultError, rowsToAlerts } from '#core/detect/results.ts';
-import { DuckDbQueryEngine } from '#local/duckdb-query-engine.ts';
+import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 
 const SQL = "SELECT 1 FROM users u WHERE u.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')";
 const META = {

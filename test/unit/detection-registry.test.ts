@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { applyParameterOverrides, DetectionDefinitionError, sqlParameterNames, type Detection } from '#core/detect/detection.ts';
-import { CORRELATION_QUERIES } from '#core/correlate/steps.ts';
+import { CORRELATION_QUERIES } from '#core/correlate/queries.ts';
 import { REALTIME_IDS } from '#core/realtime/catalog.ts';
 import { WATCHED_SETTINGS } from '#core/realtime/weakened-settings.ts';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';

@@ -7,7 +7,7 @@ import { bundleSha256, detectionBundle, parseDetectionBundle, registryFromBundle
 import { DetectionDefinitionError, parseDetection, type ScheduledDetection } from '#core/detect/detection.ts';
 import { DetectionRegistry } from '#core/detect/registry.ts';
 import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/suppressing-delivery.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, QueryEngine, QueryResult } from '#core/ports.ts';
 import { fromEnv, makeHandler, type RunnerDeps, type RunSummary } from '../../lambdas/handlers/detection-runner.handler.ts';

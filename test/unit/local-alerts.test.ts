@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertId, type Alert } from '#core/alerts/alert.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
-import { alertConsoleLine, dedupWindowsOf, localAlertDelivery } from '#local/alerts.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { alertConsoleLine, dedupWindowsOf, localAlertDelivery } from '#local/pipeline/alerts.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 

@@ -1,6 +1,6 @@
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { encodeParquet, type ParquetOptions } from '#core/lake/parquet.ts';
+import { encodeParquet, type ParquetOptions } from '#core/lake/parquet/encode.ts';
 import { encodeParquetReference } from '../support/reference-parquet.ts';
 import { prepareRow } from '#core/lake/records.ts';
 import { tableColumns } from '#core/schema/registry.ts';

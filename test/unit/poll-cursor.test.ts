@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConditionFailedError } from '#core/errors.ts';
 import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, REPORT_WINDOWS } from '#core/poll/cursor.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 30);

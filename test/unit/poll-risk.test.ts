@@ -12,7 +12,7 @@ import { pollSource, type PollDeps } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 import { ZoomBudgetError, ZoomRateLimitError, ZoomTooOldError } from '#core/zoom/errors.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 

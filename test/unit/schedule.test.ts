@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextFire, parseDuration, ScheduleError } from '#local/schedule.ts';
+import { nextFire, parseDuration, ScheduleError } from '#local/pipeline/schedule.ts';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alertConsoleLine } from '#local/alerts.ts';
+import { alertConsoleLine } from '#local/pipeline/alerts.ts';
 import { jsonLine, safeJson, terminalWriter } from '#local/cli/format.ts';
-import { filesUnder, globLiteral, oneFile } from '#local/duckdb-paths.ts';
+import { filesUnder, globLiteral, oneFile } from '#local/adapters/duckdb-paths.ts';
 import { RAW_CONTROL } from '../support/terminal.ts';
 
 const HOSTILE = { name: 'Eve\u001b]0;owned\u0007', topic: 'Board \u001b[2Kreview \u202eexe.pdf', del: 'a\u007fb\u009bc\u2028d' };

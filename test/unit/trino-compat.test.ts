@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRINO_COMPAT_MACROS, installTrinoCompat } from '#local/trino-compat.ts';
+import { TRINO_COMPAT_MACROS, installTrinoCompat } from '#local/adapters/trino-compat.ts';
 
 /** An expression, the DuckDB type Trino's result type maps to, and Trino's documented value. */
 interface Case {

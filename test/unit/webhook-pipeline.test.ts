@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import type { BusEvent } from '#core/ports.ts';
-import { makeLocalRuntime } from '#local/runtime.ts';
+import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 
 const RECEIVED = Date.UTC(2026, 10, 25, 12);
 const started = (id: number): BusEvent => ({

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetKey, StateStoreBudget } from '#core/zoom/budget.ts';
 import { ZoomHttpClient, type ZoomFetchResponse } from '#core/zoom/client.ts';
 import { ZoomBudgetError } from '#core/zoom/errors.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import type { ZoomCategory } from '#core/ports.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
-import { FileStateStore } from '#local/file-state-store.ts';
+import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/zoom-poller.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';

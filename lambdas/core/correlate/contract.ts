@@ -2,7 +2,8 @@
  * The post-meeting correlation workflow's contract (DESIGN §7, issue #7): the state machine's input, each step's
  * input and output, and the names the definition, the task Lambdas and the local in-process runner share. Steps
  * pass small JSON between them (Step Functions caps a payload at 256 KB): participant rows go to the lake, not
- * through the state.
+ * through the state. Each step (steps/<step>.ts) is a function of explicit dependencies and the step's input, so the
+ * same code runs as a Step Functions task Lambda and in the local in-process runner (run.ts).
  */
 
 /** The execution input, from the meeting.ended webhook (the starter names the execution after `meeting_uuid`). */

@@ -5,10 +5,15 @@ import type { ZoomPlan } from '../zoom/client.ts';
 import type {
   CorrelationStep, ExposureSummary, FetchDetailsOutput, FetchParticipantsOutput, MeetingEndedInput, RaiseAlertsOutput,
 } from './contract.ts';
-import {
-  correlate, detailsAvailable, exposure, fetchDetails, fetchParticipants, isMeetingNotReady, notReadyDelayMs, participantsUnavailable, raiseAlerts, storeExposure,
-  type CorrelationSettings,
-} from './steps.ts';
+import { isMeetingNotReady, notReadyDelayMs } from './not-ready.ts';
+import type { CorrelationSettings } from './settings.ts';
+import { correlate } from './steps/correlate.ts';
+import { exposure } from './steps/exposure.ts';
+import { detailsAvailable, fetchDetails } from './steps/fetch-details.ts';
+import { fetchParticipants } from './steps/fetch-participants.ts';
+import { participantsUnavailable } from './steps/participants-unavailable.ts';
+import { raiseAlerts } from './steps/raise-alerts.ts';
+import { storeExposure } from './steps/store-exposure.ts';
 
 /** Everything the in-process runner needs: the union of the steps' dependencies, plus an injected sleep. */
 export interface CorrelationRunDeps {

@@ -1,10 +1,26 @@
+import { idText, instant, nonEmptyText, objectOrEmpty } from '../lake/cell-coercion.ts';
 import type { ExecutionStarter, ObjectStore } from '../ports.ts';
 import { resolveWebhookBody, webhookDetailSchema } from '../webhook/detail.ts';
-import { EnvelopeError, parseEnvelope, type ZoomEnvelope } from '../webhook/envelope.ts';
-import { meetingEndedInput } from './steps.ts';
+import { EnvelopeError, eventTimeOf, parseEnvelope, type ZoomEnvelope } from '../webhook/envelope.ts';
+import type { MeetingEndedInput } from './contract.ts';
+import { iso } from './values.ts';
 
 /** The webhook event that starts the correlation workflow. */
 export const MEETING_ENDED_EVENT = 'meeting.ended';
+
+/** The execution input of a meeting.ended webhook; undefined for another event or one without a meeting UUID. */
+export function meetingEndedInput(env: ZoomEnvelope, receivedAt: number): MeetingEndedInput | undefined {
+  if (env.event !== MEETING_ENDED_EVENT) return undefined;
+  const o = objectOrEmpty(env.payload.object);
+  const uuid = nonEmptyText(o.uuid);
+  if (uuid === null) return undefined;
+  const start = instant(o.start_time);
+  const end = instant(o.end_time) ?? eventTimeOf(env, receivedAt);
+  return {
+    meeting_uuid: uuid, meeting_id: idText(o.id), host_id: idText(o.host_id), topic: nonEmptyText(o.topic),
+    start_time: start === null ? null : iso(start), end_time: iso(end),
+  };
+}
 
 /** What the starter needs. */
 export interface StartDeps {

@@ -3,10 +3,13 @@ import type { DetectionRegistry } from '../detect/registry.ts';
 import { ZoomlakeError } from '../errors.ts';
 import type { AlertDelivery, Clock } from '../ports.ts';
 import { MEETING_NOT_READY, type ExposureSummary, type MeetingEndedInput } from './contract.ts';
-import {
-  correlate, exposure, fetchDetails, fetchParticipants, participantsUnavailable, raiseAlerts,
-  type CorrelateDeps, type ExposureDeps, type FetchDeps,
-} from './steps.ts';
+import { correlate, type CorrelateDeps } from './steps/correlate.ts';
+import { exposure, type ExposureDeps } from './steps/exposure.ts';
+import { fetchDetails } from './steps/fetch-details.ts';
+import type { FetchDeps } from './steps/fetch-pages.ts';
+import { fetchParticipants } from './steps/fetch-participants.ts';
+import { participantsUnavailable } from './steps/participants-unavailable.ts';
+import { raiseAlerts } from './steps/raise-alerts.ts';
 
 /*
  * The state machine's task payloads and their dispatch to the core steps, shared by the task Lambda and the test that

@@ -2,7 +2,7 @@ import { StorageError } from '../errors.ts';
 import type { Clock, ObjectStore } from '../ports.ts';
 import { getTable, tablePrefix } from '../schema/registry.ts';
 import type { Row } from '../schema/types.ts';
-import { encodeParquet } from './parquet.ts';
+import { encodeParquet } from './parquet/encode.ts';
 import { prepareRow } from './records.ts';
 
 /** What the lake writer needs from the outside. */

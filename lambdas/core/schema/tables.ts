@@ -27,6 +27,18 @@ const operator = opt('operator', 'string', 'Email of the user who made the chang
 const operatorId = opt('operator_id', 'string', 'Zoom user id of the user who made the change.');
 const sourceRecordId = req('source_record_id', 'string', 'record_id of the webhook_events row this row was derived from.');
 
+// Columns several tables share word for word (their descriptions are the Glue column comments).
+const instanceUuid = req('meeting_uuid', 'string', 'Meeting instance UUID.');
+const meetingNumber = opt('meeting_id', 'string', 'Meeting number.');
+const zoomUserId = opt('zoom_user_id', 'string', 'Universal user id (`id`) when signed in to Zoom.');
+const participantUserId = opt('participant_user_id', 'string', 'Zoom user id of a signed-in participant.');
+const joinTime = req('join_time', 'timestamp', 'Join time (UTC).');
+const leaveTime = opt('leave_time', 'timestamp', 'Leave time (UTC).');
+const participantStatus = opt('status', 'string', 'in_meeting or in_waiting_room.');
+const clientVersion = opt('version', 'string', 'Client version.');
+const userType = opt('user_type', 'int', 'Zoom user type (1 basic, 2 licensed, ...).');
+const shareUrl = opt('share_url', 'string', 'Share URL of the recording.');
+
 /** Every table of the lake (DESIGN §3), in documentation order. */
 export const TABLES: readonly TableDef[] = [
   {
@@ -107,7 +119,7 @@ export const TABLES: readonly TableDef[] = [
       opt('start_time', 'timestamp', 'Start of the recorded meeting (UTC).'),
       opt('recording_count', 'int', 'Number of recording files.'),
       opt('total_size', 'bigint', 'Total size of the recording files in bytes.'),
-      opt('share_url', 'string', 'Share URL of the recording.'),
+      shareUrl,
       operator, operatorId,
       sourceRecordId,
     ],
@@ -122,7 +134,7 @@ export const TABLES: readonly TableDef[] = [
       event, eventTime, accountId,
       opt('user_id', 'string', 'Zoom user id of the subject user.'),
       opt('email', 'string', 'Email of the subject user.'),
-      opt('user_type', 'int', 'Zoom user type (1 basic, 2 licensed, ...).'),
+      userType,
       opt('client_type', 'string', 'Client on sign-in/out events.'),
       opt('client_version', 'string', 'Client version on sign-in/out events.'),
       opt('login_type', 'int', 'Zoom login_type code on sign-in events.'),
@@ -156,7 +168,7 @@ export const TABLES: readonly TableDef[] = [
       opt('type', 'string', 'Sign in or Sign out.'),
       opt('ip_address', 'string', 'Client IP address.'),
       opt('client_type', 'string', 'Client type (Browser, Windows, Mac, ...).'),
-      opt('version', 'string', 'Client version.'),
+      clientVersion,
     ],
   },
   {
@@ -186,7 +198,7 @@ export const TABLES: readonly TableDef[] = [
       opt('first_name', 'string', 'First name.'),
       opt('last_name', 'string', 'Last name.'),
       opt('display_name', 'string', 'Display name.'),
-      opt('user_type', 'int', 'Zoom user type (1 basic, 2 licensed, ...).'),
+      userType,
       opt('status', 'string', 'active, inactive or pending.'),
       opt('role_id', 'string', 'Role id.'),
       opt('dept', 'string', 'Department.'),
@@ -205,8 +217,8 @@ export const TABLES: readonly TableDef[] = [
     eventTime: 'start_time',
     key: ['meeting_uuid'],
     columns: [
-      req('meeting_uuid', 'string', 'Meeting instance UUID.'),
-      opt('meeting_id', 'string', 'Meeting number.'),
+      instanceUuid,
+      meetingNumber,
       hostId,
       opt('host_email', 'string', 'Host email.'),
       topic,
@@ -227,18 +239,18 @@ export const TABLES: readonly TableDef[] = [
     eventTime: 'join_time',
     key: ['meeting_uuid', 'participant_id', 'join_time'],
     columns: [
-      req('meeting_uuid', 'string', 'Meeting instance UUID.'),
-      opt('meeting_id', 'string', 'Meeting number.'),
+      instanceUuid,
+      meetingNumber,
       opt('participant_id', 'string', 'Per-meeting participant id (user_id in the report).'),
-      opt('zoom_user_id', 'string', 'Universal user id (`id`) when signed in to Zoom.'),
-      opt('participant_user_id', 'string', 'Zoom user id of a signed-in participant.'),
+      zoomUserId,
+      participantUserId,
       opt('name', 'string', 'Display name.'),
       opt('user_email', 'string', 'Email; blank for guests and some external users.'),
-      req('join_time', 'timestamp', 'Join time (UTC).'),
-      opt('leave_time', 'timestamp', 'Leave time (UTC).'),
+      joinTime,
+      leaveTime,
       opt('duration_seconds', 'int', 'Time in the meeting in seconds.'),
       opt('failover', 'boolean', 'Whether the participant failed over.'),
-      opt('status', 'string', 'in_meeting or in_waiting_room.'),
+      participantStatus,
       opt('customer_key', 'string', 'SDK customer key.'),
       opt('registrant_id', 'string', 'Registrant id (include_fields=registrant_id).'),
     ],
@@ -250,25 +262,25 @@ export const TABLES: readonly TableDef[] = [
     eventTime: 'join_time',
     key: ['meeting_uuid', 'participant_id', 'join_time'],
     columns: [
-      req('meeting_uuid', 'string', 'Meeting instance UUID.'),
-      opt('meeting_id', 'string', 'Meeting number.'),
+      instanceUuid,
+      meetingNumber,
       opt('participant_id', 'string', 'Per-meeting participant id (user_id).'),
-      opt('zoom_user_id', 'string', 'Universal user id (`id`) when signed in to Zoom.'),
-      opt('participant_user_id', 'string', 'Zoom user id of a signed-in participant.'),
+      zoomUserId,
+      participantUserId,
       opt('participant_uuid', 'string', 'Participant UUID.'),
       opt('user_name', 'string', 'Display name.'),
       opt('email', 'string', 'Email; blank for external users on some plans.'),
       opt('registrant_id', 'string', 'Registrant id.'),
-      req('join_time', 'timestamp', 'Join time (UTC).'),
-      opt('leave_time', 'timestamp', 'Leave time (UTC).'),
+      joinTime,
+      leaveTime,
       opt('leave_reason', 'string', 'Why the participant left.'),
-      opt('status', 'string', 'in_meeting or in_waiting_room.'),
+      participantStatus,
       opt('role', 'string', 'host or attendee.'),
       opt('device', 'string', 'Device family (Windows, Mac, iOS, Android, Phone, H.323/SIP).'),
       opt('os', 'string', 'Operating system.'),
       opt('os_version', 'string', 'Operating system version.'),
       opt('client', 'string', 'Client kind.'),
-      opt('version', 'string', 'Client version.'),
+      clientVersion,
       opt('ip_address', 'string', 'Public IP address.'),
       opt('internal_ip_addresses', 'string', 'Internal IP addresses as a JSON array.'),
       opt('location', 'string', 'Location Zoom derived from the IP.'),
@@ -293,8 +305,8 @@ export const TABLES: readonly TableDef[] = [
     eventTime: 'start_time',
     key: ['meeting_uuid', 'file_id'],
     columns: [
-      req('meeting_uuid', 'string', 'Meeting instance UUID.'),
-      opt('meeting_id', 'string', 'Meeting number.'),
+      instanceUuid,
+      meetingNumber,
       hostId,
       opt('host_email', 'string', 'Host email.'),
       topic,
@@ -307,7 +319,7 @@ export const TABLES: readonly TableDef[] = [
       opt('recording_start', 'timestamp', 'Start of this file (UTC).'),
       opt('recording_end', 'timestamp', 'End of this file (UTC).'),
       opt('status', 'string', 'File status.'),
-      opt('share_url', 'string', 'Share URL of the recording.'),
+      shareUrl,
       opt('in_trash', 'boolean', 'Whether the file was listed from the trash.'),
     ],
   },

@@ -32,82 +32,56 @@ export class ZoomApiError extends ZoomlakeError {
   }
 }
 
-/** Credentials or token rejected: token endpoint codes 4702/4704/4705/4706, or a 401/124 that survived one token refresh. */
-export class ZoomAuthError extends ZoomApiError {
+/** A Zoom error retrying cannot fix: the credentials, the app's scopes, the account or the request must change. */
+abstract class PermanentZoomError extends ZoomApiError {
   constructor(message: string, detail: ZoomErrorDetail) {
     super(message, false, detail);
   }
 }
+
+/** A Zoom error that may pass: retry later. */
+abstract class TransientZoomError extends ZoomApiError {
+  constructor(message: string, detail: ZoomErrorDetail) {
+    super(message, true, detail);
+  }
+}
+
+/** Credentials or token rejected: token endpoint codes 4702/4704/4705/4706, or a 401/124 that survived one token refresh. */
+export class ZoomAuthError extends PermanentZoomError {}
 
 /** The app lacks a scope (4700 "does not contain scopes", 4711): a configuration fix, retrying cannot help. */
-export class ZoomScopeError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomScopeError extends PermanentZoomError {}
 
 /** The account's plan or settings do not offer this API (code 200 paid-only/no permission, dashboard not enabled): turn the source off. */
-export class ZoomPlanError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomPlanError extends PermanentZoomError {}
 
 /** The meeting, user or report does not exist (3001, 1001, 5010); 3001 also means "dashboard meeting not ended yet". */
-export class ZoomNotFoundError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomNotFoundError extends PermanentZoomError {}
 
 /** Zoom keeps per-meeting reports for a year only (12702 "Can not access meeting a year ago"): skip the meeting. */
-export class ZoomTooOldError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomTooOldError extends PermanentZoomError {}
 
 /** The date window reaches past the report APIs' six months (code 300 "Only provide report in recent 6 months"): clamp it. */
-export class ZoomWindowError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomWindowError extends PermanentZoomError {}
 
 /** The `next_page_token` expired (15 min) or is invalid (code 300, told apart from the 6-month one by message): restart the window. */
-export class ZoomPageTokenError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, true, detail);
-  }
-}
+export class ZoomPageTokenError extends TransientZoomError {}
 
 /** HTTP 429. `daily` means the account's daily budget is spent until 00:00 UTC; `retryAfterMs` is Zoom's hint (or midnight). */
-export class ZoomRateLimitError extends ZoomApiError {
+export class ZoomRateLimitError extends TransientZoomError {
   constructor(message: string, readonly daily: boolean, readonly retryAfterMs: number | undefined, detail: ZoomErrorDetail) {
-    super(message, true, detail);
+    super(message, detail);
   }
 }
 
 /** A 5xx, a timeout or a network failure: transient, retry later. */
-export class ZoomServerError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, true, detail);
-  }
-}
+export class ZoomServerError extends TransientZoomError {}
 
 /** Any other rejection (validation 400s, 1010 user not in account, unknown codes): the request itself is wrong. */
-export class ZoomRequestError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomRequestError extends PermanentZoomError {}
 
 /** Zoom answered 2xx with a body we cannot use (not JSON, items not an array, a page token that repeats). */
-export class ZoomResponseError extends ZoomApiError {
-  constructor(message: string, detail: ZoomErrorDetail) {
-    super(message, false, detail);
-  }
-}
+export class ZoomResponseError extends PermanentZoomError {}
 
 /** Our own share of the account's daily Heavy/Resource-intensive budget is spent; it refills at 00:00 UTC. */
 export class ZoomBudgetError extends ZoomlakeError {

@@ -6,9 +6,9 @@ import type { DayWindow } from '#core/poll/cursor.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { ZoomAuthError, ZoomServerError } from '#core/zoom/errors.ts';
-import { EnvSecretProvider } from '../env-secret-provider.ts';
-import type { LocalRuntime } from '../runtime.ts';
-import { localZoomApi } from '../zoom-api.ts';
+import { EnvSecretProvider } from '../adapters/env-secret-provider.ts';
+import type { LocalRuntime } from '../pipeline/runtime.ts';
+import { localZoomApi } from '../pipeline/zoom-api.ts';
 import { report } from './errors.ts';
 
 /*

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { EnvelopeError, parseEnvelope } from '#core/webhook/envelope.ts';
 import { writeWebhookEvents, type ItemProblem, type QueuedWebhookEvent } from '#core/webhook/lake-writer.ts';
 import { URL_VALIDATION_EVENT, type WebhookDetail } from '#core/webhook/receive.ts';
-import type { LocalRuntime } from '../runtime.ts';
+import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { CliFailure, EXIT_FAILURE, UsageError, errorText, fsReason } from './errors.ts';
 import { printable } from './format.ts';
 import type { CliIo } from './main.ts';

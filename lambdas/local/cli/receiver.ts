@@ -1,10 +1,10 @@
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
-import { makeLocalCorrelation } from '../correlation.ts';
-import { EnvSecretProvider } from '../env-secret-provider.ts';
-import { initLakeFolder } from '../lake-folder.ts';
-import { makeLocalRealtime } from '../realtime.ts';
-import type { LocalRuntime } from '../runtime.ts';
-import { startWebhookServer, type WebhookServer } from '../webhook-server.ts';
+import { makeLocalCorrelation } from '../pipeline/correlation.ts';
+import { EnvSecretProvider } from '../adapters/env-secret-provider.ts';
+import { initLakeFolder } from '../pipeline/lake-folder.ts';
+import { makeLocalRealtime } from '../pipeline/realtime.ts';
+import type { LocalRuntime } from '../pipeline/runtime.ts';
+import { startWebhookServer, type WebhookServer } from '../pipeline/webhook-server.ts';
 
 /** Where the receiver listens and where its lines go. */
 export interface ReceiverOptions {

@@ -1,8 +1,8 @@
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { SecretError } from '#core/errors.ts';
 import type { ZoomApi } from '#core/ports.ts';
-import type { LocalRuntime } from '../runtime.ts';
-import { nextFire, type Schedule } from '../schedule.ts';
+import type { LocalRuntime } from '../pipeline/runtime.ts';
+import { nextFire, type Schedule } from '../pipeline/schedule.ts';
 import { UsageError } from './errors.ts';
 import { jsonLine, printable } from './format.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv, type PollResult } from './jobs.ts';

@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import { readCursorOf } from '#core/poll/cursor.ts';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import type { StateItem } from '#core/ports.ts';
-import { readStateItems } from '../file-state-store.ts';
-import { folderOwner, type FolderOwner } from '../folder-owner.ts';
-import type { LocalRuntime } from '../runtime.ts';
+import { readStateItems } from '../adapters/file-state/journal.ts';
+import { folderOwner, type FolderOwner } from '../pipeline/folder-owner.ts';
+import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { formatTable, printable } from './format.ts';
 import { STATUS_PK } from './jobs.ts';
 

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { LocalRuntime } from '../runtime.ts';
+import type { LocalRuntime } from '../pipeline/runtime.ts';
 import type { ReportData } from './data.ts';
 import { CliFailure } from '../cli/errors.ts';
-import { requireLake } from '../lake-folder.ts';
+import { requireLake } from '../pipeline/lake-folder.ts';
 import { collectReportData } from './queries.ts';
 import { renderReport } from './render.ts';
 

@@ -5,6 +5,7 @@ import { StorageError } from '#core/errors.ts';
 import type { ObjectStore } from '#core/ports.ts';
 import { replaceFileDurably } from './durable-file.ts';
 import { objectKeyProblem } from '#core/object-key.ts';
+import { errnoCode } from './errno.ts';
 
 /** Reserved top-level folder for in-flight writes; it is never a key and never listed. */
 const TMP_DIR = '.tmp';
@@ -84,7 +85,7 @@ function hasCode(err: unknown, code: string): boolean {
 }
 
 function fsError(what: string, err: unknown): StorageError {
-  const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'unknown error';
+  const code = errnoCode(err);
   // A key that is both an object and a folder ("a" and "a/b") is legal in S3 but not on a file system.
   const hint = code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST' ? ' (a key cannot be both an object and a folder locally)' : '';
   return new StorageError(`${what}: ${code}${hint}`, RETRYABLE_CODES.has(code), { cause: err });

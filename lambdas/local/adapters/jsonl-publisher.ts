@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '#core/errors.ts';
 import type { BusEvent, Clock, EventPublisher } from '#core/ports.ts';
+import { errnoCode } from './errno.ts';
 
 /** The EventBridge entry limit, applied locally too so an event that AWS would refuse fails here first. */
 const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
@@ -71,7 +72,7 @@ export class JsonlPublisher implements EventPublisher {
       await mkdir(path.dirname(this.file), { recursive: true });
       await appendFile(this.file, text, 'utf8');
     } catch (err) {
-      const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'unknown error';
+      const code = errnoCode(err);
       throw new StorageError(`could not append events to ${this.file}: ${code}`, code === 'EMFILE' || code === 'EBUSY', { cause: err });
     }
   }

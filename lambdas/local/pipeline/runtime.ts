@@ -8,9 +8,9 @@ import type { DedupWindows } from '#core/alerts/suppressing-delivery.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { loadRegistry } from '#lib/detections/load.ts';
 import { dedupWindowsOf, localAlertDelivery } from './alerts.ts';
-import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
-import { FileStateStore } from './file-state-store.ts';
-import { FsObjectStore } from './fs-object-store.ts';
+import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts';
+import { FileStateStore } from '../adapters/file-state/store.ts';
+import { FsObjectStore } from '../adapters/fs-object-store.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 import { LocalWebhookPipeline } from './webhook-pipeline.ts';
 

@@ -4,12 +4,13 @@ import { extname, resolve } from 'node:path';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
 import { startCorrelation } from '#core/correlate/start.ts';
-import { executionName, type CorrelationSettings, type DataAccessSource } from '#core/correlate/steps.ts';
+import { executionName } from '#core/correlate/execution-name.ts';
+import type { CorrelationSettings, DataAccessSource } from '#core/correlate/settings.ts';
 import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
 import type { AlertDelivery, BusEvent, EventPublisher, QueryEngine, ZoomApi } from '#core/ports.ts';
-import { oneFile } from './duckdb-paths.ts';
-import { DuckDbQueryEngine } from './duckdb-query-engine.ts';
+import { oneFile } from '../adapters/duckdb-paths.ts';
+import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** The state item standing for a started execution: its name is unique, like a Step Functions execution name. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { LocalPaths } from './runtime.ts';
-import { isAlive, readPidLock, releasePidLock, takePidLock } from './pid-lock.ts';
+import { isAlive, readPidLock, releasePidLock, takePidLock } from '../adapters/pid-lock.ts';
 
 /*
  * One owner per data folder (DESIGN §10): the process that writes its state (serve, run, poll, detect) holds

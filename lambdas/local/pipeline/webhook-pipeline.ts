@@ -4,7 +4,7 @@ import type { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, ObjectStore } from '#core/ports.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
-import { appendDurably, replaceFileDurably } from './durable-file.ts';
+import { appendDurably, replaceFileDurably } from '../adapters/durable-file.ts';
 
 /** One spooled bus event: what SQS would hold between the bus and the lake writer. */
 interface Spooled {

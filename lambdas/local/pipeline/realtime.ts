@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { AlertDelivery, BusEvent, EventPublisher } from '#core/ports.ts';
 import { processRealtimeDetail, type RealtimeDeps, type RealtimeOutcome } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/config.ts';
-import { appendDurably } from './durable-file.ts';
+import { appendDurably } from '../adapters/durable-file.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /**
