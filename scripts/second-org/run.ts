@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import type { Clock } from '#core/ports.ts';
 import { detectOnce } from '#local/cli/jobs.ts';
+import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import { pollSource, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
@@ -146,7 +147,7 @@ async function postWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, 
         refused++;
         refusedEvents[`${w.event} ${res.status}`] = (refusedEvents[`${w.event} ${res.status}`] ?? 0) + 1;
       }
-      if (w.event === 'meeting.ended' && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
+      if (w.event === MEETING_ENDED_EVENT && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
     }
     await server.flush();
     await correlation.idle();

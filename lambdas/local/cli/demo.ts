@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import type { Clock } from '#core/ports.ts';
+import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import { pollSource, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
@@ -142,7 +143,7 @@ async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scen
       if (res.status === 200) posted++;
       else refused++;
       // Real meetings end minutes apart; pacing the replay keeps the number of concurrent correlations small.
-      if (w.event === 'meeting.ended' && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
+      if (w.event === MEETING_ENDED_EVENT && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
     }
     await server.flush();
     await correlation.idle();

@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
-import { startCorrelation } from '#core/correlate/start.ts';
+import { MEETING_ENDED_EVENT, startCorrelation } from '#core/correlate/start.ts';
 import { executionName } from '#core/correlate/execution-name.ts';
 import type { CorrelationSettings, DataAccessSource } from '#core/correlate/settings.ts';
 import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
 import type { AlertDelivery, BusEvent, EventPublisher, QueryEngine, ZoomApi } from '#core/ports.ts';
+import { WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { oneFile } from '../adapters/duckdb-paths.ts';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -85,7 +86,7 @@ export class LocalCorrelation {
   /** Starts a run for every meeting.ended among the events; returns at once. */
   enqueue(events: readonly BusEvent[]): void {
     for (const event of events) {
-      if (event.detailType !== 'meeting.ended' || this.abort.signal.aborted) continue;
+      if (event.detailType !== MEETING_ENDED_EVENT || this.abort.signal.aborted) continue;
       const run = this.start(event.detail).catch((error: unknown) =>
         this.deps.log(JSON.stringify({ correlation: 'failed', reason: error instanceof Error ? error.name : 'unknown' })));
       this.runs.add(run);
@@ -153,7 +154,7 @@ export class LocalCorrelation {
     const { rt } = this.deps;
     const kept = (await rt.state.query(EXECUTION_PK)).filter((item) => item.attrs.finished_at === undefined && typeof item.attrs.resume_detail === 'string');
     for (const item of kept) {
-      this.enqueue([{ source: 'zoomlake.webhook', detailType: 'meeting.ended', detail: JSON.parse(item.attrs.resume_detail as string) as unknown }]);
+      this.enqueue([{ source: WEBHOOK_EVENT_SOURCE, detailType: MEETING_ENDED_EVENT, detail: JSON.parse(item.attrs.resume_detail as string) as unknown }]);
     }
     return kept.length;
   }
