@@ -1,15 +1,10 @@
+import { Prng } from '#core/prng.ts';
 import type { Row } from '#core/schema/types.ts';
 
-/** Deterministic PRNG (mulberry32) so every bench run encodes the same rows. */
+/** Uniform draws in [0, 1) from the shared seeded PRNG (its plain mulberry32 sequence), so every bench run is the same. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = Prng.fromState(seed);
+  return () => rng.next();
 }
 
 const EVENTS = ['meeting.participant_joined', 'meeting.participant_left', 'meeting.participant_joined_waiting_room',

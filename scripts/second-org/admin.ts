@@ -1,5 +1,5 @@
 import type { SimActivity, SimOperationLog } from '#local/zoom-simulator/org.ts';
-import { Prng } from '#local/zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, type Person } from './model.ts';
 import { isHoliday } from './people.ts';

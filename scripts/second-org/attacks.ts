@@ -1,4 +1,4 @@
-import { Prng } from '#local/zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { ACCOUNT_ID, type Extras } from './admin.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, type Attendance, type Device, type External, type Person, type Plan } from './model.ts';

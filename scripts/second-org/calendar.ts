@@ -1,4 +1,4 @@
-import { Prng } from '#local/zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { DAY, HOUR, MIN, PLACES, type Attendance, type Behaviour, type External, type Person, type Plan, type Place, type RecordingPlan, type Who } from './model.ts';
 import { FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS } from './names.ts';
 import { officeDay } from './network.ts';

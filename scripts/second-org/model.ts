@@ -1,4 +1,4 @@
-import type { Prng } from '#local/zoom-simulator/prng.ts';
+import type { Prng } from '#core/prng.ts';
 
 /*
  * The second synthetic organisation's own model: people, outsiders, devices, networks and planned meetings, before

@@ -1,4 +1,4 @@
-import { Prng } from '#local/zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { DAY, HOUR, MIN, PLACES, type Dept, type Device, type External, type ExternalKind, type Person, type Place, type PlaceKey, type Trip } from './model.ts';
 import { CUSTOMERS, FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS } from './names.ts';
 import { atLocal, dayStart, dayStr, h01, hInt, hPick, hex, isWeekend, macAddr, slug, weekday, zoomId } from './util.ts';

@@ -1,5 +1,5 @@
 import type { ParticipantKind, SimActivity, SimMeeting, SimOperationLog, SimParticipant, SimRecording, SimRecordingFile, SimUser } from '#local/zoom-simulator/org.ts';
-import { Prng } from '#local/zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { ACCOUNT_ID, type ExtraHook, type Extras } from './admin.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, locationOf, type Attendance, type Device, type Person, type Place, type Plan } from './model.ts';

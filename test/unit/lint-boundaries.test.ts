@@ -38,7 +38,7 @@ describe('lint: runtime boundaries', () => {
     ['an AWS adapter importing the core', 'lambdas/adapters/planted.ts', "import type { Clock } from '#core/ports.ts';"],
     ['the CLI importing a local adapter', 'lambdas/local/cli/planted.ts', "import { FsObjectStore } from '../adapters/fs-object-store.ts';"],
     ['a nested local adapter importing its neighbour', 'lambdas/local/adapters/file-state/planted.ts', "import { syncDir } from '../durable-file.ts';"],
-    ['the scenario importing the Zoom simulator', 'lambdas/local/scenario/planted.ts', "import { Prng } from '../zoom-simulator/prng.ts';"],
+    ['the scenario importing the Zoom simulator', 'lambdas/local/scenario/planted.ts', "import { isoSeconds } from '../zoom-simulator/org.ts';"],
     ['a local room importing the core', 'lambdas/local/zoom-simulator/planted.ts', "import type { Clock } from '#core/ports.ts';"],
   ])('%s is allowed', async (_name, file, code) => {
     expect(await restrictedImports(file, `${code}\nvoid 0;\n`)).toEqual([]);

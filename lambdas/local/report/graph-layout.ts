@@ -1,3 +1,4 @@
+import { Prng } from '#core/prng.ts';
 import type { GraphEdge, GraphNode } from './data.ts';
 
 /** How much of the graph to draw. */
@@ -103,18 +104,6 @@ export interface LayoutOptions {
   readonly margin?: number;
 }
 
-/** mulberry32: a small seeded PRNG, so the layout is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The radius of a node drawn for a person in `meetings` meetings. */
 export function nodeRadius(meetings: number): number {
   return Math.min(14, 4 + 1.5 * Math.sqrt(Math.max(0, meetings)));
@@ -138,7 +127,9 @@ export function layoutGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
     // A fixed order of the forces' sum, so the floating-point result does not depend on the order of the input.
     .map((l) => (l.a < l.b ? l : { a: l.b, b: l.a, w: l.w }))
     .sort((p, q) => p.a - q.a || p.b - q.b || p.w - q.w);
-  const random = prng(options.seed ?? 1);
+  // The shared seeded PRNG, so the layout is the same on every run.
+  const rng = Prng.fromState(options.seed ?? 1);
+  const random = () => rng.next();
   const xs = sorted.map(() => random() * width);
   const ys = sorted.map(() => random() * height);
   const k = 0.8 * Math.sqrt((width * height) / n);

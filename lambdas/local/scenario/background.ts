@@ -1,4 +1,4 @@
-import { Prng } from '../zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
 import { CLIENT_VERSIONS, HOUR_MS, MIN_MS, device, working, type Device, type Employee, type People, type Person, type Place, type Timeline } from './people.ts';

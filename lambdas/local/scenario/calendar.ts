@@ -1,4 +1,4 @@
-import { Prng } from '../zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import {
   DAY_MS, HOUR_MS, MIN_MS, placeAt, versionAt, working,
   type Device, type Employee, type People, type Person, type Timeline,

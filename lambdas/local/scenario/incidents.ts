@@ -1,5 +1,5 @@
 import type { SimActivity, SimOperationLog } from '../zoom-simulator/org.ts';
-import { Prng } from '../zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { PlantedIncident } from './manifest.ts';
 import { DAY_MS, HOUR_MS, MIN_MS, dayOf, type Device, type Employee, type People, type Person, type Timeline } from './people.ts';

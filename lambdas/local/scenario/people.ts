@@ -1,5 +1,5 @@
 import { nameKey, withinEdits } from '#core/realtime/names.ts';
-import { Prng } from '../zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 
 /*
  * The people of a demo scenario: the organisation's employees (executives, IT admins, teams, leavers, a new hire, a

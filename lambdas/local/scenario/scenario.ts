@@ -2,7 +2,7 @@ import { configSchema } from '#config/schema.ts';
 import { compileTopicPatterns } from '#core/patterns/matcher.ts';
 import type { SimActivity, SimMeeting, SimOperationLog, SimParticipant, SimRecording, SimRecordingFile, SimulatedOrg, SimUser } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
-import { Prng } from '../zoom-simulator/prng.ts';
+import { Prng } from '#core/prng.ts';
 import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar, hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
 import { plantIncidents, type PlantedExtras } from './incidents.ts';

@@ -1,4 +1,4 @@
-import { Prng, type Seed } from './prng.ts';
+import { Prng, type Seed } from '#core/prng.ts';
 
 /** A Team Chat channel, with the ids of its member users (the API shows members through the user's channel list). */
 export interface SimChannel {

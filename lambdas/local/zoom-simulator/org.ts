@@ -1,5 +1,5 @@
 import { simulatedChat, type SimChat } from './chat.ts';
-import { Prng, type Seed } from './prng.ts';
+import { Prng, type Seed } from '#core/prng.ts';
 
 /** The company's own email domain; every other domain is external. */
 export const ORG_DOMAIN = 'example.com';

@@ -5,7 +5,7 @@ import type { Clock } from '#core/ports.ts';
 import { ROUTES, findMeeting, type Route } from './api.ts';
 import { RateLimiter, type Plan, type RateCategory } from './limits.ts';
 import { formatDay, simulatedOrg, type SimMeeting, type SimulatedOrg } from './org.ts';
-import { Prng, type Seed } from './prng.ts';
+import { Prng, type Seed } from '#core/prng.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 /** Behaviour switches, settable at start and at runtime (`setFaults`, `POST /__sim/faults`). */

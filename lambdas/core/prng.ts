@@ -1,4 +1,4 @@
-/** Seed accepted by the simulator: a number or any string (hashed). */
+/** A seed: a number or any string (hashed together with a stream label). */
 export type Seed = number | string;
 
 /** FNV-1a over the seed's text, so string and number seeds map to a 32-bit state the same way. */
@@ -15,14 +15,22 @@ function hashSeed(seed: Seed, label: string): number {
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
- * A small seeded PRNG (mulberry32). Each concern takes its own labelled stream, so a new fault draw or an
- * extra request never shifts the generated organisation.
+ * The one seeded PRNG (mulberry32) of the simulator, the scenario, the report layout, the bench and the tests:
+ * deterministic, never Math.random, so a run repeats exactly. Each concern takes its own labelled stream, so a new
+ * fault draw or an extra request never shifts the generated organisation.
  */
 export class Prng {
   private state: number;
 
   constructor(seed: Seed, label = '') {
     this.state = hashSeed(seed, label);
+  }
+
+  /** A generator started at a raw 32-bit state rather than a hashed seed (the plain mulberry32 sequence of `state`). */
+  static fromState(state: number): Prng {
+    const prng = new Prng(0);
+    prng.state = state >>> 0;
+    return prng;
   }
 
   /** A float in [0, 1). */
