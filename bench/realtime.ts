@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
@@ -21,7 +22,7 @@ const SECRET = 'bench-secret-token';
 
 function join_(i: number, topic: string, email: string): string {
   const at = Date.now();
-  return JSON.stringify({ event: 'meeting.participant_joined', event_ts: at,
+  return webhookBody({ event: 'meeting.participant_joined', eventTs: at,
     payload: { account_id: 'acct-bench', object: { id: String(81_000_000_000 + (i % 50)), uuid: `bench-${i % 50}==`, host_id: 'hostbench01', topic, type: 2,
       participant: { user_id: String(16_778_000 + i), user_name: `Guest ${i}`, id: `x${i}`, participant_uuid: `p-${i}`, join_time: new Date(at).toISOString(), email,
         public_ip: `198.51.100.${i % 250}` } } } });

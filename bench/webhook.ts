@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { receiveWebhook, WEBHOOK_INLINE_BODY_BYTES, type WebhookHttpRequest } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
@@ -27,8 +28,8 @@ class ArrayBus implements EventPublisher {
 
 function participantBody(i: number, rand: () => number): string {
   const at = new Date(NOW - Math.floor(rand() * 3_600_000)).toISOString().replace('.000', '');
-  return JSON.stringify({
-    event: i % 2 === 0 ? 'meeting.participant_joined' : 'meeting.participant_left', event_ts: NOW - i,
+  return webhookBody({
+    event: i % 2 === 0 ? 'meeting.participant_joined' : 'meeting.participant_left', eventTs: NOW - i,
     payload: { account_id: 'acct-bench', object: { id: String(81_000_000_000 + (i % 5000)), uuid: `uuid-${i % 5000}==`, host_id: 'hostbench01',
       topic: `Weekly sync ${i % 300}`, type: 2, start_time: at, duration: 60, timezone: 'Europe/London',
       participant: { user_id: String(16_778_000 + i), user_name: i % 7 === 0 ? 'Zoë Ñúñez' : `User ${i % 2000}`, id: `u${i % 2000}`,

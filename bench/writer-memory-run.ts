@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import type { ObjectStore } from '#core/ports.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { makeHandler } from '../lambdas/handlers/webhook-writer.handler.ts';
@@ -41,8 +42,9 @@ function body(i: number): Uint8Array {
   const meetingId = 81_000_000_000 + i;
   const start = new Date(NOW - 3_600_000).toISOString().replace('.000', '');
   const end = new Date(NOW).toISOString().replace('.000', '');
-  const head = JSON.stringify({
-    event: 'recording.completed', event_ts: NOW - i, download_token: `eyJ${hex(rand, 600)}`,
+  const downloadToken = `eyJ${hex(rand, 600)}`;
+  const head = webhookBody({
+    event: 'recording.completed', eventTs: NOW - i,
     payload: { account_id: 'acct-bench', object: {
       id: meetingId, uuid: `${hex(rand, 22)}==`, host_id: `h${hex(rand, 20)}`, account_id: 'acct-bench', topic: `All hands ${i}`, type: 8,
       start_time: start, password: hex(rand, 8), timezone: 'Europe/London', host_email: `host${i % 50}@example.com`, duration: 60,
@@ -52,7 +54,7 @@ function body(i: number): Uint8Array {
         play_url: `https://example.zoom.us/rec/play/${hex(rand, 80)}`, download_url: `https://example.zoom.us/rec/webhook_download/${hex(rand, 120)}`,
         status: 'completed', recording_type: 'shared_screen_with_speaker_view' })),
       participant_audio_files: [] as unknown[] } },
-  });
+  }, { download_token: downloadToken });
   // The list is spliced in as text: JSON.stringify of thousands of objects per body would make setup, not the writer, the slow part.
   const cut = head.lastIndexOf('[]');
   const parts: string[] = [head.slice(0, cut + 1)];

@@ -1,5 +1,6 @@
 import type { ParticipantKind, SimActivity, SimMeeting, SimOperationLog, SimParticipant, SimRecording, SimRecordingFile, SimUser } from '#local/zoom-simulator/org.ts';
 import { Prng } from '#core/prng.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { ACCOUNT_ID, type ExtraHook, type Extras } from './admin.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, locationOf, type Attendance, type Device, type Person, type Place, type Plan } from './model.ts';
@@ -354,7 +355,7 @@ export function webhooks(cal: Calendar, meetings: readonly RenderedMeeting[], ac
     const r = h01('delay', cal.seed, i, e.event, e.time);
     const delay = r < 0.9 ? 300 + Math.floor(r * 3000) : r < 0.99 ? hInt(3, 60, cal.seed, i, 'd2') * 1000 : hInt(60, 360, cal.seed, i, 'd3') * 1000;
     const eventTs = e.time + hInt(20, 900, cal.seed, i, 'ts');
-    const body = JSON.stringify({ event: e.event, event_ts: eventTs, ...(e.top ?? {}), payload: e.payload });
+    const body = webhookBody({ event: e.event, eventTs, payload: e.payload }, e.top);
     out.push({ event: e.event, body, at: e.time + delay });
     if (h01('retry', cal.seed, i) < 0.004) out.push({ event: e.event, body, at: e.time + delay + 5 * MIN });
   });

@@ -12,7 +12,7 @@ import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startWebhookServer } from '#local/pipeline/webhook-server.ts';
 import { REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
-import { joinEvent, recordingEvent, T0, userEvent } from '../support/realtime-bodies.ts';
+import { joinEvent, recordingEvent, T0, userEvent } from '../support/webhook-bodies.ts';
 
 /**
  * No credential at rest or in output (issue #14): bodies carrying credentials, crafted here and from the public

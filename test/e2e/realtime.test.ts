@@ -9,7 +9,7 @@ import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-server.ts';
 import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
-import { T0 } from '../support/realtime-bodies.ts';
+import { T0 } from '../support/webhook-bodies.ts';
 import { main } from '#local/cli/main.ts';
 
 const SECRET = 'realtime-test-secret';

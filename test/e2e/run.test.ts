@@ -9,7 +9,7 @@ import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 import type { SimMeeting } from '#local/zoom-simulator/org.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';
 import { alice, guests, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
-import { joinEvent } from '../support/realtime-bodies.ts';
+import { joinEvent } from '../support/webhook-bodies.ts';
 import { postSigned } from '../support/signed-post.ts';
 
 /*

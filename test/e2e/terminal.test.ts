@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { main } from '#local/cli/main.ts';
-import { T0, joinEvent } from '../support/realtime-bodies.ts';
+import { T0, joinEvent } from '../support/webhook-bodies.ts';
 import { REALTIME_TEST_CONFIG, alice } from '../support/realtime-cases.ts';
 import { RAW_CONTROL } from '../support/terminal.ts';
 

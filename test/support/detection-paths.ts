@@ -31,7 +31,7 @@ import { fixtureConfig, matchExpected, writeFixtureLake, type Fixture, type Fixt
 import { MemoryAlertDelivery } from './memory-alert-delivery.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 import { MemoryStateStore } from './memory-state-store.ts';
-import { replayableBody } from './webhook-rows.ts';
+import { replayableBody } from './webhook-bodies.ts';
 
 /*
  * Runs one detection fixture through every path that raises detections: the scheduled query on DuckDB over the

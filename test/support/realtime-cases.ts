@@ -1,5 +1,5 @@
 import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
-import { T0, batchTrashedEvent, joinEvent, recordingEvent, settingsEvent, startedEvent, userEvent } from './realtime-bodies.ts';
+import { T0, batchTrashedEvent, joinEvent, recordingEvent, settingsEvent, startedEvent, userEvent } from './webhook-bodies.ts';
 
 /**
  * Realtime-check cases shared by the unit and end-to-end tests, for settings: internal domain example.com, sensitive

@@ -8,7 +8,7 @@ import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
-import { T0, joinEvent, settingsEvent, userEvent } from '../support/realtime-bodies.ts';
+import { T0, joinEvent, settingsEvent, userEvent } from '../support/webhook-bodies.ts';
 import { CASES, REALTIME_TEST_CONFIG, alice, guests } from '../support/realtime-cases.ts';
 
 const CONFIG = parseConfig(REALTIME_TEST_CONFIG);

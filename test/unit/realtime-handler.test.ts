@@ -5,7 +5,7 @@ import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
-import { T0, joinEvent, settingsEvent } from '../support/realtime-bodies.ts';
+import { T0, joinEvent, settingsEvent } from '../support/webhook-bodies.ts';
 import { REGISTRY } from '../support/registry.ts';
 
 const message = (id: string, body: string) => ({

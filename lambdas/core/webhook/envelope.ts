@@ -41,6 +41,15 @@ export function parseEnvelope(raw: Uint8Array | string): ZoomEnvelope {
   return { event: body.event, ...(eventTs !== undefined ? { eventTs } : {}), payload: isRecord(body.payload) ? body.payload : {} };
 }
 
+/**
+ * The body Zoom sends for an event, parseEnvelope's inverse: compact JSON `{ event, event_ts, ...top, payload }`, with
+ * `top` for the top-level fields some events carry (recording.completed's `download_token`). The one builder of
+ * webhook bodies for the scenario, the bench and the tests.
+ */
+export function webhookBody(env: ZoomEnvelope & { readonly eventTs: number }, top: Readonly<Record<string, unknown>> = {}): string {
+  return JSON.stringify({ event: env.event, event_ts: env.eventTs, ...top, payload: env.payload });
+}
+
 const asString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 
 /**

@@ -1,5 +1,6 @@
 import { configSchema } from '#config/schema.ts';
 import { compileTopicPatterns } from '#core/patterns/matcher.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import type { SimActivity, SimMeeting, SimOperationLog, SimParticipant, SimRecording, SimRecordingFile, SimulatedOrg, SimUser } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { Prng } from '#core/prng.ts';
@@ -8,7 +9,7 @@ import { MeetingFactory, SessionBuilder, generateCalendar, hadOutsiders, type Me
 import { plantIncidents, type PlantedExtras } from './incidents.ts';
 import type { Manifest } from './manifest.ts';
 import { HOUR_MS, MIN_MS, generatePeople, placeAt, timeline, versionAt, working, type Employee, type People, type Timeline } from './people.ts';
-import { meetingEvents, recordingRemovedEvent, spacedId, webhookBody, type WebhookEvent } from './webhooks.ts';
+import { meetingEvents, recordingRemovedEvent, spacedId, type WebhookEvent } from './webhooks.ts';
 
 /*
  * A demo scenario (issue #8): a synthetic organisation with the benign background a real company has (background.ts
@@ -109,7 +110,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   // before leaves).
   const delivered = (e: WebhookEvent) => e.deliveredAt ?? e.at;
   const webhooks = events.map((e, i) => ({ e, i })).sort((a, b) => delivered(a.e) - delivered(b.e) || a.i - b.i)
-    .map(({ e }) => ({ at: e.at, deliveredAt: delivered(e), event: e.event, body: webhookBody(e) }));
+    .map(({ e }) => ({ at: e.at, deliveredAt: delivered(e), event: e.event, body: webhookBody({ event: e.event, eventTs: e.at, payload: e.payload }) }));
 
   const org = simulatedOrg(people, t, meetings, activities, operationLogs, planted.roles, seed);
   const config: ScenarioConfig = { internalDomains: people.domains, watchedUsers: people.watched, minClientVersion: '6.0.0', planTier: 'business' };

@@ -22,9 +22,6 @@ export const RETRY_DELAYS_MS = [5 * 60_000, 25 * 60_000, 85 * 60_000] as const;
 /** A meeting number as Zoom prints it in logs, digits grouped by spaces (877 1122 3344). */
 export const spacedId = (id: number): string => String(id).replace(/^(\d{3})(\d{4})(\d+)$/, '$1 $2 $3');
 
-/** The body Zoom sends: compact JSON with `event`, `event_ts` (ms) and `payload`. */
-export const webhookBody = (e: WebhookEvent): string => JSON.stringify({ event: e.event, event_ts: e.at, payload: e.payload });
-
 function meetingObject(m: MeetingPlan): Record<string, unknown> {
   return { id: m.id, uuid: m.uuid, host_id: m.host.userId, topic: m.topic, type: m.type };
 }

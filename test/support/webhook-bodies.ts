@@ -1,6 +1,79 @@
-import { parseEnvelope } from '#core/webhook/envelope.ts';
+import { parseEnvelope, webhookBody, type ZoomEnvelope } from '#core/webhook/envelope.ts';
 import { typedRows } from '#core/webhook/normalise.ts';
 import { WEBHOOK_TABLES } from '#core/webhook/routes.ts';
+
+/*
+ * The tests' one builder of Zoom webhook bodies (shapes from the Zoom reference, compact JSON as Zoom sends, serialised
+ * by the core's webhookBody like the scenario's and the bench's): single events for the realtime checks and the
+ * end-to-end tests, and bodies replaying a detection fixture's table rows.
+ */
+
+export const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** A user.* event. */
+export function userEvent(event: string, email: string, opts: { id?: string; first?: string; last?: string; at?: number } = {}): string {
+  return webhookBody({
+    event, eventTs: opts.at ?? T0 - 3_600_000,
+    payload: { account_id: 'acc', operator: 'admin@example.com', operator_id: 'adm1',
+      object: { id: opts.id ?? `id-${email}`, email, first_name: opts.first, last_name: opts.last, type: 1 } },
+  });
+}
+
+/** What a participant event says about its meeting and participant. */
+export interface JoinOpts {
+  readonly uuid?: string;
+  readonly topic?: string;
+  readonly hostId?: string;
+  readonly name: string;
+  readonly email?: string;
+  /** Zoom user id: present when signed in. */
+  readonly id?: string;
+  readonly ip?: string;
+  readonly at?: number;
+  readonly puuid?: string;
+  /** Registrant id: the participant came through the meeting's registration. */
+  readonly registrant?: string;
+}
+
+/** meeting.participant_joined (or the waiting-room variant). */
+export function joinEvent(o: JoinOpts, waitingRoom = false): string {
+  const at = o.at ?? T0;
+  const participant = waitingRoom
+    ? { user_id: `1677${o.name.length}`, user_name: o.name, id: o.id ?? '', participant_uuid: o.puuid ?? `pu-${o.name}`, date_time: iso(at), email: o.email ?? '' }
+    : { user_id: `1677${o.name.length}`, user_name: o.name, id: o.id ?? '', participant_uuid: o.puuid ?? `pu-${o.name}`, join_time: iso(at), email: o.email ?? '',
+      ...(o.ip ? { public_ip: o.ip } : {}), ...(o.registrant ? { registrant_id: o.registrant } : {}) };
+  return webhookBody({
+    event: waitingRoom ? 'meeting.participant_joined_waiting_room' : 'meeting.participant_joined', eventTs: at,
+    payload: { account_id: 'acc', object: { id: '81234567890', uuid: o.uuid ?? 'inst-1==', host_id: o.hostId ?? 'host-1', topic: o.topic ?? 'Weekly sync', type: 2, participant } },
+  });
+}
+
+/** meeting.started. */
+export function startedEvent(uuid: string, topic: string, hostId: string, at = T0 - 60_000): string {
+  return webhookBody({ event: 'meeting.started', eventTs: at,
+    payload: { account_id: 'acc', object: { id: '81234567890', uuid, host_id: hostId, topic, type: 2, start_time: iso(at), duration: 60 } } });
+}
+
+/** recording.deleted / recording.trashed for one meeting. */
+export function recordingEvent(event: 'recording.deleted' | 'recording.trashed', o: { uuid: string; topic: string; hostId: string; operatorId: string; at?: number }): string {
+  return webhookBody({ event, eventTs: o.at ?? T0 + 3_600_000,
+    payload: { account_id: 'acc', operator: `${o.operatorId}@example.com`, operator_id: o.operatorId,
+      object: { id: 81234567890, uuid: o.uuid, host_id: o.hostId, topic: o.topic, type: 2, recording_count: 1, recording_files: [] } } });
+}
+
+/** recording.batch_trashed listing meeting uuids. */
+export function batchTrashedEvent(uuids: readonly string[], operatorId = 'adm1', at = T0 + 3_600_000): string {
+  return webhookBody({ event: 'recording.batch_trashed', eventTs: at,
+    payload: { account_id: 'acc', operator: 'admin@example.com', operator_id: operatorId, object: { meeting_uuids: uuids } } });
+}
+
+/** account.settings_updated with new and old values. */
+export function settingsEvent(settings: object, oldSettings: object | undefined, operator = 'Admin@Example.com', at = T0): string {
+  return webhookBody({ event: 'account.settings_updated', eventTs: at,
+    payload: { account_id: 'acc', operator, operator_id: 'adm1', object: { id: 'acc', settings },
+      ...(oldSettings ? { old_object: { id: 'acc', settings: oldSettings } } : {}), time_stamp: at } });
+}
 
 /**
  * Fixture rows of the webhook tables (participant_events, meeting_events, recording_events, user_events,
@@ -13,7 +86,6 @@ import { WEBHOOK_TABLES } from '#core/webhook/routes.ts';
 type Cell = unknown;
 type FixtureRow = Readonly<Record<string, Cell>>;
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const timeOf = (v: Cell): number => {
   const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
   if (Number.isNaN(ms)) throw new Error(`fixture webhook row: event_time must be an ISO-8601 time, got ${String(v)}`);
@@ -35,14 +107,14 @@ function participantTimeField(event: string): string {
 }
 
 /** The Zoom webhook body carrying one fixture row of a webhook table. */
-export function bodyFromRow(table: string, row: FixtureRow): Record<string, unknown> {
+export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { readonly eventTs: number } {
   const event = String(row.event);
   const at = timeOf(row.event_time);
   const operator = pick(row, { operator: 'operator', operator_id: 'operator_id' });
   switch (table) {
     case 'participant_events':
       return {
-        event, event_ts: at,
+        event, eventTs: at,
         payload: {
           account_id: row.account_id ?? 'acc',
           object: {
@@ -62,7 +134,7 @@ export function bodyFromRow(table: string, row: FixtureRow): Record<string, unkn
     case 'meeting_events': {
       const own = event.endsWith('.started') ? { start_time: iso(at) } : event.endsWith('.ended') ? { end_time: iso(at) } : {};
       return {
-        event, event_ts: at,
+        event, eventTs: at,
         payload: {
           account_id: row.account_id ?? 'acc', ...operator,
           object: {
@@ -74,7 +146,7 @@ export function bodyFromRow(table: string, row: FixtureRow): Record<string, unkn
     }
     case 'recording_events':
       return {
-        event, event_ts: at,
+        event, eventTs: at,
         payload: {
           account_id: row.account_id ?? 'acc', ...operator,
           object: pick(row, {
@@ -86,7 +158,7 @@ export function bodyFromRow(table: string, row: FixtureRow): Record<string, unkn
     case 'user_events': {
       const changes = row.changes_json ? parsed(row.changes_json) as { object?: Record<string, unknown>; old_object?: Record<string, unknown> } : undefined;
       return {
-        event, event_ts: at,
+        event, eventTs: at,
         payload: {
           account_id: row.account_id ?? 'acc', ...operator,
           object: { ...pick(row, { user_id: 'id', email: 'email', user_type: 'type', client_type: 'client_type', client_version: 'version', login_type: 'login_type' }), ...changes?.object },
@@ -96,7 +168,7 @@ export function bodyFromRow(table: string, row: FixtureRow): Record<string, unkn
     }
     case 'account_events':
       return {
-        event, event_ts: at,
+        event, eventTs: at,
         payload: {
           account_id: row.account_id ?? 'acc', ...operator,
           object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
@@ -129,7 +201,7 @@ const same = (fixture: Cell, typed: unknown): boolean => {
  * fixture states, with the same value). Throws naming the column that does not survive the round trip.
  */
 export function replayableBody(table: string, row: FixtureRow): string {
-  const text = JSON.stringify(bodyFromRow(table, row));
+  const text = webhookBody(bodyFromRow(table, row));
   const rows = typedRows(parseEnvelope(text), 'fixture', timeOf(row.event_time));
   const typed = rows.find((r) => r.table === table)?.row;
   if (!typed) throw new Error(`fixture ${table} row (${String(row.event)}) gives no ${table} row when replayed`);
