@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { parseConfig } from '#config/load.ts';
 import { main } from '#local/cli/main.ts';
 import { makeLocalCorrelation } from '#local/pipeline/correlation.ts';
@@ -85,8 +86,8 @@ function meetingOf(sim: Sim, scenario: Scenario, now: number): SimMeeting {
 }
 
 function meetingEnded(m: SimMeeting, eventTs: number): string {
-  return JSON.stringify({
-    event: 'meeting.ended', event_ts: eventTs,
+  return webhookBody({
+    event: 'meeting.ended', eventTs,
     payload: { account_id: 'sim-account-id', object: { uuid: m.uuid, id: m.id, host_id: m.host_id, topic: m.topic, type: 2, start_time: m.start_time, end_time: m.end_time, duration: m.duration, timezone: 'UTC' } },
   });
 }

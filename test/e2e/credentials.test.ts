@@ -7,6 +7,7 @@ import { parseConfig } from '#config/load.ts';
 import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { main } from '#local/cli/main.ts';
 import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
@@ -46,14 +47,13 @@ function credentialsOf(value: unknown, key = '', out = new Set<string>()): Set<s
 const tk = 'Tk9xRegistrantToken';
 /** Crafted bodies: every credential the issue names, in fields, in URLs, nested, numeric, in JSON text, pretty-printed, large. */
 const CRAFTED: string[] = [
-  JSON.stringify({
-    event: 'recording.completed', event_ts: T0, download_token: 'eyJhbGciOiJIUzI1NiJ9.dlTokenCrafted.sig1',
-    payload: { account_id: 'acc1', object: {
+  webhookBody({
+    event: 'recording.completed', eventTs: T0, payload: { account_id: 'acc1', object: {
       id: 81234567890, uuid: 'rec-inst==', host_id: 'host-1', topic: 'Board Q4', password: 'RecPa55word!', recording_play_passcode: 'PlayPasscode0042',
       share_url: 'https://example.zoom.us/rec/share/AbC?pwd=SharePwd4411', recording_files: [
         { id: 'f1', download_url: 'https://example.zoom.us/rec/download/f1?access_token=eyJQueryAccessToken99', play_url: 'https://example.zoom.us/rec/play/f1?pwd=PlayUrlPwd77' },
       ] } },
-  }),
+  }, { download_token: 'eyJhbGciOiJIUzI1NiJ9.dlTokenCrafted.sig1' }),
   JSON.stringify({
     event: 'meeting.created', event_ts: T0 + 1,
     payload: { account_id: 'acc1', operator: 'ceo@example.com', object: {
@@ -61,27 +61,26 @@ const CRAFTED: string[] = [
       encrypted_password: 'EncPwdC21EQzg0SXY2', join_url: 'https://example.zoom.us/j/98884753832?pwd=JoinPwdQzg0SXY2dlN',
       start_url: 'https://example.zoom.us/s/98884753832?zak=eyJzakHostStartToken', settings: { meeting_passcode: 'SettingsPass77', host_key: '299492849' } } },
   }, null, 2),
-  JSON.stringify({
-    event: 'meeting.registration_created', event_ts: T0 + 2,
+  webhookBody({
+    event: 'meeting.registration_created', eventTs: T0 + 2,
     payload: { account_id: 'acc1', object: { id: 98884753832, uuid: 'mtg-1==', topic: 'Board prep', registrant: {
       email: 'ana@fund.test', join_url: `https://example.zoom.us/w/98884753832?tk=${tk}&uuid=WN_abc`, participant_pin_code: 7380303 } } },
   }),
-  JSON.stringify({
-    event: 'meeting.live_streaming_started', event_ts: T0 + 3,
+  webhookBody({
+    event: 'meeting.live_streaming_started', eventTs: T0 + 3,
     payload: { account_id: 'acc1', object: { id: 98884753832, uuid: 'mtg-1==', live_streaming: { custom_live_streaming_settings: {
       stream_url: 'rtmp://live.example/app', stream_key: 'StreamKeyABCDEFG123', page_url: 'https://live.example/p/1' } } } },
   }),
   // A credential inside JSON text inside a field, and one in a URL percent-encoded inside another URL.
-  JSON.stringify({
-    event: 'app.custom_payload', event_ts: T0 + 4,
+  webhookBody({
+    event: 'app.custom_payload', eventTs: T0 + 4,
     payload: { account_id: 'acc1', object: { note: JSON.stringify({ password: 'InnerJsonPass99' }),
       redirect: `https://r.example/?to=${encodeURIComponent('https://example.zoom.us/j/1?pwd=EncodedPwd5566')}` } },
   }),
   // Large enough to travel by reference however the receiver's inline limit is set.
-  JSON.stringify({
-    event: 'recording.transcript_completed', event_ts: T0 + 5, download_token: 'eyJbigBodyDownloadToken.x.y',
-    payload: { account_id: 'acc1', object: { id: 81234567890, uuid: 'rec-inst==', password: 'BigBodyPa55', padding: 'x'.repeat(20_000) } },
-  }),
+  webhookBody({
+    event: 'recording.transcript_completed', eventTs: T0 + 5, payload: { account_id: 'acc1', object: { id: 81234567890, uuid: 'rec-inst==', password: 'BigBodyPa55', padding: 'x'.repeat(20_000) } },
+  }, { download_token: 'eyJbigBodyDownloadToken.x.y' }),
   // Bodies that raise realtime alerts (a deactivated user joins a board meeting; a board recording is deleted), with credentials.
   userEvent('user.deactivated', 'bob@example.com', { id: 'u-bob' }),
   withCredentials(joinEvent({ uuid: 'inst-b1', name: 'Bob B', email: 'bob@example.com', id: 'u-bob', topic: 'Board Q4' }), 'JoinAlertPwd8181'),

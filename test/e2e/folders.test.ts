@@ -7,6 +7,7 @@ import { hasLake, initLakeFolder, requireLake } from '#local/pipeline/lake-folde
 import { localPaths } from '#local/pipeline/runtime.ts';
 import { dataAccessView } from '#local/pipeline/correlation.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 
 const parents: string[] = [];
 afterAll(() => { for (const d of parents) rmSync(d, { recursive: true, force: true }); });
@@ -27,7 +28,7 @@ const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathna
 const countsOf = (out: string) => Object.fromEntries(
   [...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]),
 );
-const body = (id: number) => JSON.stringify({ event: 'meeting.started', event_ts: Date.UTC(2026, 0, 2), payload: { object: { id } } });
+const body = (id: number) => webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 0, 2), payload: { object: { id } } });
 
 describe('a --dir without a lake', () => {
   const commands: readonly (readonly string[])[] = [

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 import type { SimMeeting } from '#local/zoom-simulator/org.ts';
@@ -28,8 +29,8 @@ afterEach(async () => {
 const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
 function meetingEnded(m: SimMeeting): string {
-  return JSON.stringify({
-    event: 'meeting.ended', event_ts: Date.parse(m.end_time) + 1_000,
+  return webhookBody({
+    event: 'meeting.ended', eventTs: Date.parse(m.end_time) + 1_000,
     payload: { account_id: 'sim-account-id', object: { uuid: m.uuid, id: m.id, host_id: m.host_id, topic: m.topic, type: m.type,
       start_time: m.start_time, end_time: m.end_time, duration: m.duration, timezone: 'UTC' } },
   });

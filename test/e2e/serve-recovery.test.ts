@@ -7,6 +7,7 @@ import { executionName } from '#core/correlate/execution-name.ts';
 import type { AlertDelivery, BusEvent } from '#core/ports.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { EXECUTION_PK, LocalCorrelation } from '#local/pipeline/correlation.ts';
 import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
 import { makeLocalRuntime, type LocalRuntime } from '#local/pipeline/runtime.ts';
@@ -117,8 +118,8 @@ describe('serve recovery: realtime checks on spooled events', () => {
 });
 
 const ENDED_UUID = 'recovered-meeting==';
-const ended = JSON.stringify({
-  event: 'meeting.ended', event_ts: Date.now() - 60_000,
+const ended = webhookBody({
+  event: 'meeting.ended', eventTs: Date.now() - 60_000,
   payload: { account_id: 'acc', object: { id: '81234567890', uuid: ENDED_UUID, host_id: 'h1', topic: 'Board sync',
     start_time: new Date(Date.now() - 3_600_000).toISOString(), end_time: new Date(Date.now() - 60_000).toISOString() } },
 });

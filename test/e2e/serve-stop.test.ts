@@ -8,6 +8,7 @@ import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { CASES, REALTIME_TEST_CONFIG } from '../support/realtime-cases.ts';
 import { startCli, type CliProcess } from '../support/cli-process.ts';
 import { postSigned, signedHeaders } from '../support/signed-post.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 
 // The real binary as a child process: signals, exit codes and the event loop are what these tests are about.
 const SECRET = 'serve-stop-secret';
@@ -52,7 +53,7 @@ const signed = (body: string) => signedHeaders(SECRET, body);
 
 const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
-const started = (id: number) => JSON.stringify({ event: 'meeting.started', event_ts: Date.UTC(2026, 10, 25, 10, id), payload: { object: { id, uuid: `u-${id}==` } } });
+const started = (id: number) => webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 10, 25, 10, id), payload: { object: { id, uuid: `u-${id}==` } } });
 
 /** A request that sends part of its declared body and then stalls (or is cut when `thenClose`). */
 function partialRequest(url: string, thenClose: boolean): Promise<void> {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { main } from '#local/cli/main.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-server.ts';
@@ -36,8 +37,8 @@ function post(url: string, body: string, opts: { secret?: string; ts?: number } 
   });
 }
 
-const joined = (name: string, email: string, at: string) => JSON.stringify({
-  event: 'meeting.participant_joined', event_ts: Date.parse(at),
+const joined = (name: string, email: string, at: string) => webhookBody({
+  event: 'meeting.participant_joined', eventTs: Date.parse(at),
   payload: { account_id: 'acc', object: { id: '81234567890', uuid: 'inst-1==', host_id: 'h1', topic: 'Board sync', type: 2,
     participant: { user_id: '16778240', user_name: name, id: '', participant_uuid: `p-${name}`, join_time: at, email, public_ip: '203.0.113.9' } } },
 });
@@ -80,7 +81,7 @@ describe('zoomlake serve', () => {
 
   it('answers url_validation and /healthz', async () => {
     const { server } = await start();
-    const res = await post(server.url, JSON.stringify({ event: 'endpoint.url_validation', event_ts: Date.now(), payload: { plainToken: 'tok' } }));
+    const res = await post(server.url, webhookBody({ event: 'endpoint.url_validation', eventTs: Date.now(), payload: { plainToken: 'tok' } }));
     expect(await res.json()).toEqual({ plainToken: 'tok', encryptedToken: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const health = await fetch(server.url.replace('/zoom/webhook', '/healthz'));
     expect(health.status).toBe(200);
@@ -90,7 +91,7 @@ describe('zoomlake serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-serve-'));
     const rt = makeLocalRuntime(parseConfig({}), dir);
     const crashed = rt.webhookPipeline();
-    await crashed.publish([{ source: 'zoomlake.webhook', detailType: 'meeting.started', detail: { receivedAt: Date.now(), body: JSON.stringify({ event: 'meeting.started', event_ts: Date.UTC(2026, 10, 25), payload: { object: { id: 5 } } }) } }]);
+    await crashed.publish([{ source: 'zoomlake.webhook', detailType: 'meeting.started', detail: { receivedAt: Date.now(), body: webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 10, 25), payload: { object: { id: 5 } } }) } }]);
     // No flush: the process "dies" here. A new server recovers the spool on start.
     const { server } = await start(dir);
     await server.flush();

@@ -10,6 +10,7 @@ import { DUCKDB_TYPES, viewColumns } from '#core/schema/derive.ts';
 import { getTable } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { Row } from '#core/schema/types.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
@@ -206,7 +207,7 @@ describe('Athena-dialect hunting queries run unchanged on the local lake', () =>
   const signIn = (email: string, iso: string, ip: string): Row =>
     ({ email, time: at(iso), type: 'Sign in', ip_address: ip, client_type: 'Windows', version: '6.0.2' });
   const joined = (n: number, participant: Record<string, string>): Row => {
-    const raw = JSON.stringify({ event: 'meeting.participant_joined', event_ts: 1709546400000 + n,
+    const raw = webhookBody({ event: 'meeting.participant_joined', eventTs: 1709546400000 + n,
       payload: { account_id: 'A1', object: { id: '85746065432', uuid: 'u1', participant } } });
     return { event: 'meeting.participant_joined', event_ts: 1709546400000 + n, event_time: 1709546400000 + n,
       received_at: 1709546400500 + n, object_id: '85746065432', payload_sha256: `sha-${n}`, raw };

@@ -22,6 +22,7 @@ import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
 import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 import type { ExecutionStarter } from '#core/ports.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 /** Payload text that must never reach a log line or an error message. */
@@ -29,8 +30,8 @@ const TOPIC = 'Board: Project NIGHTJAR acquisition';
 const EMAIL = 'ceo@acme.example';
 const UUID = '/ab//c+d==';
 
-const meetingEnded = (object: Record<string, unknown> = {}, event = 'meeting.ended') => JSON.stringify({
-  event, event_ts: Date.UTC(2026, 10, 20, 11, 0, 5),
+const meetingEnded = (object: Record<string, unknown> = {}, event = 'meeting.ended') => webhookBody({
+  event, eventTs: Date.UTC(2026, 10, 20, 11, 0, 5),
   payload: {
     account_id: 'acc', operator: EMAIL,
     object: { id: 88100000001, uuid: UUID, host_id: 'host-1', host_email: EMAIL, topic: TOPIC, start_time: '2026-11-20T10:00:00Z', end_time: '2026-11-20T11:00:00Z', ...object },

@@ -8,6 +8,7 @@ import { webhookDetailSchema } from '#core/webhook/detail.ts';
 import { queuedWebhookEvent, reasonCounts, writeWebhookEvents, type QueuedWebhookEvent } from '#core/webhook/lake-writer.ts';
 import { receiveWebhook } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const NOW = Date.UTC(2024, 9, 14, 15, 1);
@@ -15,22 +16,22 @@ const EVENT_TS = Date.UTC(2024, 9, 14, 15, 0, 12, 345);
 const PRIVATE = 'carol.private@example.com';
 
 // Synthetic bodies following zoom-reference §2.
-const joined = JSON.stringify({
-  event: 'meeting.participant_joined', event_ts: EVENT_TS,
+const joined = webhookBody({
+  event: 'meeting.participant_joined', eventTs: EVENT_TS,
   payload: { account_id: 'AcctQm2X', object: { id: '85746382910', uuid: 'q8Zr/Lk4S+eXbW9sN1aT2g==', host_id: 'Hst1', topic: 'Board', type: 2,
     participant: { user_id: '16778240', user_name: 'Zoë Ñúñez 日本', id: '', join_time: '2024-10-14T15:00:05Z', email: PRIVATE, public_ip: '203.0.113.45' } } },
 });
-const trashed = JSON.stringify({
-  event: 'recording.batch_trashed', event_ts: EVENT_TS,
+const trashed = webhookBody({
+  event: 'recording.batch_trashed', eventTs: EVENT_TS,
   payload: { account_id: 'AcctQm2X', operator: 'admin@example.com', operator_id: 'OpAdm1n', operation: 'trash_user_recordings',
     object: { meeting_uuids: ['uuA==', 'uuB=='] } },
 });
 // A day earlier, so the batch spans two partitions of webhook_events.
-const signedIn = JSON.stringify({
-  event: 'user.signed_in', event_ts: EVENT_TS - 86_400_000,
+const signedIn = webhookBody({
+  event: 'user.signed_in', eventTs: EVENT_TS - 86_400_000,
   payload: { account_id: 'AcctQm2X', object: { id: 'UsrAnn01', client_type: 'mac', date_time: '2024-10-13T15:00:00Z', email: 'ann@example.com', version: '6.2.5', login_type: 100 } },
 });
-const unknownType = JSON.stringify({ event: 'workspace.checked_in', event_ts: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: 'w1' } } });
+const unknownType = webhookBody({ event: 'workspace.checked_in', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: 'w1' } } });
 
 const inline = (body: string, extra: object = {}) => ({ receivedAt: NOW, trackingId: 'v=2.0;clid=aw1;rid=7', body, ...extra });
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -106,10 +107,9 @@ describe('writeWebhookEvents', () => {
   });
 
   it('stores a body received (masked by the receiver) and the same body loaded from a file as one masked record', async () => {
-    const completed = JSON.stringify({
-      event: 'recording.completed', event_ts: EVENT_TS, download_token: 'eyJhbGci.dl.tok',
-      payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuA==', password: 'rec-Pa55', share_url: 'https://zoom.us/rec/share/x?pwd=Sh4re' } },
-    });
+    const completed = webhookBody({
+      event: 'recording.completed', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuA==', password: 'rec-Pa55', share_url: 'https://zoom.us/rec/share/x?pwd=Sh4re' } },
+    }, { download_token: 'eyJhbGci.dl.tok' });
     const store = new MemoryObjectStore();
     const published: BusEvent[] = [];
     const bytes = Buffer.from(completed, 'utf8');
@@ -233,7 +233,7 @@ describe('writeWebhookEvents', () => {
 describe('writeWebhookEvents keeps a batch of large referenced bodies within bounds', () => {
   /** A distinct body of about `pad` bytes with no typed table, so each group writes one webhook_events file. */
   const bodyOf = (n: number, pad = 1_000) =>
-    JSON.stringify({ event: 'workspace.checked_in', event_ts: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: `w${n}`, note: 'x'.repeat(pad) } } });
+    webhookBody({ event: 'workspace.checked_in', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: `w${n}`, note: 'x'.repeat(pad) } } });
 
   /**
    * A body store that records every read and write in order, how many reads were in flight at once, and can be

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import type { BusEvent } from '#core/ports.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 
 const RECEIVED = Date.UTC(2026, 10, 25, 12);
 const started = (id: number): BusEvent => ({
   source: 'zoomlake.webhook', detailType: 'meeting.started',
-  detail: { receivedAt: RECEIVED, body: JSON.stringify({ event: 'meeting.started', event_ts: RECEIVED - id * 1000, payload: { object: { id } } }) },
+  detail: { receivedAt: RECEIVED, body: webhookBody({ event: 'meeting.started', eventTs: RECEIVED - id * 1000, payload: { object: { id } } }) },
 });
 /** A spool line as an earlier run wrote it. */
 const line = (id: number) => JSON.stringify({ id: `spooled-${id}`, detailType: 'meeting.started', detail: started(id).detail }) + '\n';

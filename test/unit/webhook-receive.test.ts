@@ -4,6 +4,7 @@ import { StorageError } from '#core/errors.ts';
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { receiveWebhook, type ReceiverDeps, type WebhookHttpRequest } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const SECRET = 'test-secret-token';
@@ -35,7 +36,7 @@ function signed(body: string | Uint8Array, headers: Record<string, string> = {})
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const event = (name: string, extra: object = {}) => JSON.stringify({ event: name, event_ts: NOW - 1000, payload: { account_id: 'a', object: { id: 1 } }, ...extra });
+const event = (name: string, top: Record<string, unknown> = {}) => webhookBody({ event: name, eventTs: NOW - 1000, payload: { account_id: 'a', object: { id: 1 } } }, top);
 
 describe('receiveWebhook', () => {
   it('publishes a verified event with its raw body and answers 200 after the bus accepted it', async () => {
@@ -51,8 +52,8 @@ describe('receiveWebhook', () => {
 
   it('verifies the original bytes, then publishes the body with credentials masked and the hash of the original', async () => {
     const { bus, deps } = setup();
-    const raw = JSON.stringify({
-      event: 'meeting.created', event_ts: NOW - 1000,
+    const raw = webhookBody({
+      event: 'meeting.created', eventTs: NOW - 1000,
       payload: { object: { id: 1, password: 'Pa55-w0rd', join_url: 'https://zoom.us/j/1?pwd=c21EQzg0' } },
     });
     expect((await receiveWebhook(signed(raw), deps)).status).toBe(200);
@@ -72,7 +73,7 @@ describe('receiveWebhook', () => {
 
   it('answers url_validation inline with the encrypted token and publishes nothing', async () => {
     const { bus, deps } = setup();
-    const result = await receiveWebhook(signed(JSON.stringify({ event: 'endpoint.url_validation', event_ts: NOW, payload: { plainToken: 'abc123' } })), deps);
+    const result = await receiveWebhook(signed(webhookBody({ event: 'endpoint.url_validation', eventTs: NOW, payload: { plainToken: 'abc123' } })), deps);
     expect(result.status).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ plainToken: 'abc123', encryptedToken: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(bus.events).toEqual([]);

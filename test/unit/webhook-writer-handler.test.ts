@@ -5,22 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { fromEnv, makeHandler, type WebhookWriterDeps } from '../../lambdas/handlers/webhook-writer.handler.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 
 const NOW = Date.UTC(2024, 9, 14, 15, 1);
 const EVENT_TS = Date.UTC(2024, 9, 14, 15, 0, 12);
 const PRIVATE = 'dave.private@example.com';
 
 // Synthetic Zoom bodies (zoom-reference §2).
-const joined = JSON.stringify({
-  event: 'meeting.participant_joined', event_ts: EVENT_TS,
+const joined = webhookBody({
+  event: 'meeting.participant_joined', eventTs: EVENT_TS,
   payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuJ==', host_id: 'Hst1', topic: 'Board',
     participant: { user_id: '16778240', user_name: 'Dave', join_time: '2024-10-14T15:00:05Z', email: PRIVATE } } },
 });
-const completed = JSON.stringify({
-  event: 'recording.completed', event_ts: EVENT_TS, download_token: 'dl-token-secret',
-  payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuJ==', host_id: 'Hst1', host_email: PRIVATE, topic: 'Board',
+const completed = webhookBody({
+  event: 'recording.completed', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuJ==', host_id: 'Hst1', host_email: PRIVATE, topic: 'Board',
     start_time: '2024-10-14T14:00:00Z', share_url: 'https://example.zoom.us/rec/share/x', total_size: 1024, recording_count: 1, recording_files: [] } },
-});
+}, { download_token: 'dl-token-secret' });
 
 /** The EventBridge event the bus rule puts on the queue, as EventBridge serialises it. */
 const busEvent = (detailType: string, detail: unknown, source = 'zoomlake.webhook') => JSON.stringify({

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } fr
 import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { WEBHOOK_EVENT_SOURCE, WEBHOOK_INLINE_BODY_BYTES, type ReceiverDeps } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { fromEnv, makeHandler, verifiedCounter } from '../../lambdas/handlers/zoom-webhook.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
@@ -100,9 +101,9 @@ function signed(body: string, secret = SECRET): Record<string, string> {
   return { 'x-zm-request-timestamp': TIMESTAMP, 'x-zm-signature': zoomSignature(secret, TIMESTAMP, Buffer.from(body, 'utf8')) };
 }
 
-const MEETING_STARTED = JSON.stringify({
+const MEETING_STARTED = webhookBody({
   event: 'meeting.started',
-  event_ts: NOW,
+  eventTs: NOW,
   payload: { account_id: 'acct-1', object: { id: '81234567890', uuid: 'uuid==', topic: 'Ünïcödé board review ✓' } },
 });
 
@@ -172,7 +173,7 @@ describe('zoom-webhook handler', () => {
   });
 
   it('answers endpoint.url_validation with the token and its HMAC', async () => {
-    const body = JSON.stringify({ event: 'endpoint.url_validation', event_ts: NOW, payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' } });
+    const body = webhookBody({ event: 'endpoint.url_validation', eventTs: NOW, payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' } });
     const reply = await makeHandler(deps())(apiEvent(body, { headers: signed(body) }));
     expect(reply.statusCode).toBe(200);
     expect(JSON.parse(String(reply.body))).toEqual({
