@@ -12,7 +12,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { ObjectStore } from '#core/ports.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
-import { makeHandler } from '../lambdas/handlers/webhook-writer.handler.ts';
+import { makeHandler } from '../lambdas/handlers/webhook-lake-writer.handler.ts';
 import { prng } from './synthetic.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 12);

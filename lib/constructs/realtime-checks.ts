@@ -19,7 +19,7 @@ import type { RealtimeSettings } from '#core/realtime/settings.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
-const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime.handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime-checks.handler.ts', import.meta.url));
 /** Where the delivery writes the `alerts` table (zoom/alerts/dt=.../). */
 const ALERTS_PREFIX = 'zoom/alerts';
 

@@ -17,7 +17,7 @@ import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
-const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-poller.handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/scheduled-poller.handler.ts', import.meta.url));
 
 /** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
 const LAKE_TABLES_PREFIX = 'zoom';

@@ -18,7 +18,7 @@ import { ZoomlakeFunction } from './zoomlake-function.ts';
 /** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
 const LAKE_TABLES_PREFIX = 'zoom';
 
-const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/webhook-writer.handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/webhook-lake-writer.handler.ts', import.meta.url));
 
 /** Properties of {@link WebhookLakeWriter}. */
 export interface WebhookLakeWriterProps {

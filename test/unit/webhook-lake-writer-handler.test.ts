@@ -3,7 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
-import { fromEnv, makeHandler, type WebhookWriterDeps } from '../../lambdas/handlers/webhook-writer.handler.ts';
+import { fromEnv, makeHandler, type WebhookWriterDeps } from '../../lambdas/handlers/webhook-lake-writer.handler.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const NOW = Date.UTC(2024, 9, 14, 15, 1);
@@ -54,7 +54,7 @@ async function rawBodies(lake: MemoryObjectStore): Promise<unknown[]> {
   return raws.sort();
 }
 
-describe('webhook-writer handler', () => {
+describe('webhook-lake-writer handler', () => {
   it('writes a batch and reports exactly the records that must come back', async () => {
     const { lake, lines, handle } = setup();
     const bytes = Buffer.from(completed, 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileSettings } from '#core/realtime/settings.ts';
-import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime.handler.ts';
+import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime-checks.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
@@ -24,7 +24,7 @@ function setup() {
   return { handler, delivery, lines };
 }
 
-describe('realtime handler', () => {
+describe('realtime-checks handler', () => {
   it('processes a batch in order, reporting unreadable and malformed items as failures and logging no payload', async () => {
     const { handler, delivery, lines } = setup();
     const weak = settingsEvent({ in_meeting: { waiting_room: false } }, undefined);

@@ -6,7 +6,7 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/zoom/client.ts';
 import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/file-state-store.ts';
-import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/zoom-poller.handler.ts';
+import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/scheduled-poller.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
@@ -67,7 +67,7 @@ function setup(api: ZoomApi) {
 const metricNames = (line: string): string[] =>
   (JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name));
 
-describe('zoom-poller handler', () => {
+describe('scheduled-poller handler', () => {
   it('logs the run and reports the cursor advanced for an ok run', async () => {
     const { handler, logs, metrics, writers } = setup(new FakeZoomApi());
     const run = await handler({ source: 'users' }, CONTEXT);
