@@ -123,7 +123,7 @@ peakRss = baseline.rss;
 peakHeap = baseline.heapUsed + baseline.arrayBuffers;
 const sampler = setInterval(sample, 5);
 let n = 0;
-const handle = makeHandler({ lake, clock: { now: () => NOW }, newId: () => `bench-${++n}` }, () => {});
+const handle = makeHandler({ lake, clock: { now: () => NOW }, newId: () => `bench-${++n}` }, { info: () => undefined, warn: () => undefined, error: () => undefined });
 const t = performance.now();
 const reply = await handle({ Records: records });
 const seconds = (performance.now() - t) / 1000;

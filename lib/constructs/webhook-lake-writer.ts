@@ -13,6 +13,8 @@ import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS, WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
 import { eventsOf } from './event-source-guard.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
+import type { webhookLakeWriterEnv } from '#runtime/env/webhook-lake-writer.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 /** The lake prefix every table lives under (`zoom/<table>/dt=.../`). */
@@ -142,7 +144,7 @@ export class WebhookLakeWriter extends Construct {
       timeout,
       memorySize: WEBHOOK_WRITER_MEMORY_MB,
       logRetention: props.logRetention,
-      environment: { LAKE_BUCKET_NAME: lake.bucketName },
+      environment: { LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<typeof webhookLakeWriterEnv>,
     });
     this.writer.function.addEventSource(new SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 1000,
