@@ -7,6 +7,9 @@ import { httpFetch } from '#runtime/http-fetch.ts';
 import { lazyHandler } from '#runtime/lazy-handler.ts';
 import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('alert-notifier');
+
 /** What the notifier handler needs. */
 export interface NotifierDeps {
   readonly config: NotifierConfig;
@@ -39,7 +42,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
  * status and attempts (ERROR when the post failed): never the webhook URL, the routing key, entities or evidence.
  * Throws when the post fails so the rule's retry policy and dead-letter queue take over.
  */
-export function makeHandler(deps: NotifierDeps, log: HandlerLog = handlerLogger('alert-notifier')): (event: unknown) => Promise<NotifyOutcome> {
+export function makeHandler(deps: NotifierDeps, log: HandlerLog = LOG): (event: unknown) => Promise<NotifyOutcome> {
   return async (event) => {
     try {
       const result = await notifyAlertEvent(event, deps.config, deps.post);
@@ -57,4 +60,4 @@ export function makeHandler(deps: NotifierDeps, log: HandlerLog = handlerLogger(
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

@@ -7,6 +7,9 @@ import { correlationStarterEnv } from '#runtime/env/correlation-starter.ts';
 import { lazyHandler } from '#runtime/lazy-handler.ts';
 import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('correlation-starter');
+
 /** An EventBridge event from the webhook bus; its detail is checked by the core. */
 const eventSchema = z.object({ detail: z.unknown() });
 
@@ -22,7 +25,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): StartDeps {
  * retries and then the dead-letter queue (with its alarm) keep it. Logs one line of status and reason (ERROR when
  * not started), never payloads.
  */
-export function makeHandler(deps: StartDeps, log: HandlerLog = handlerLogger('correlation-starter')): (event: unknown) => Promise<StartOutcome> {
+export function makeHandler(deps: StartDeps, log: HandlerLog = LOG): (event: unknown) => Promise<StartOutcome> {
   return async (event) => {
     const { detail } = eventSchema.parse(event);
     const outcome = await startCorrelation(detail, deps);
@@ -36,4 +39,4 @@ export function makeHandler(deps: StartDeps, log: HandlerLog = handlerLogger('co
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

@@ -16,6 +16,9 @@ import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 import { zoomClientFromSecret } from '#runtime/zoom-client.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('correlation-task');
+
 /**
  * One correlation function's dependencies from the Lambda environment (CORRELATION_FUNCTION selects which) and, for
  * the functions that query or raise alerts, the registry file beside the bundle; the fetch function reads the Zoom
@@ -67,7 +70,7 @@ export function fromEnv(
  * Errors are thrown for Step Functions' Retry/Catch (MeetingNotReady, CorrelationRetryable, others). Logs the task
  * and how it ended, at ERROR when it failed (error names only: messages may quote meeting data).
  */
-export function makeHandler(deps: TaskDeps, log: HandlerLog = handlerLogger('correlation-task')): (event: unknown) => Promise<unknown> {
+export function makeHandler(deps: TaskDeps, log: HandlerLog = LOG): (event: unknown) => Promise<unknown> {
   return async (event) => {
     const task = typeof event === 'object' && event !== null && 'task' in event ? String(event.task) : 'unknown';
     try {
@@ -82,4 +85,4 @@ export function makeHandler(deps: TaskDeps, log: HandlerLog = handlerLogger('cor
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

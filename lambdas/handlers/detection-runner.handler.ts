@@ -20,6 +20,9 @@ import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 import { emfMetrics, type MetricSink } from '#runtime/metrics.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('detection-runner');
+
 export type { DetectionSummary, RunSummary } from '#core/detect/run-and-deliver.ts';
 
 /** The schedule's input; `now` (ISO-8601) reruns a past window, e.g. after an outage. */
@@ -63,7 +66,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
  * retries and dead-letters it.
  */
 export function makeHandler(
-  deps: RunnerDeps, log: HandlerLog = handlerLogger('detection-runner'), metrics: MetricSink = emfMetrics(deps.clock, log),
+  deps: RunnerDeps, log: HandlerLog = LOG, metrics: MetricSink = emfMetrics(deps.clock, log),
 ): (event: unknown) => Promise<RunSummary> {
   return async (event) => {
     const input = eventSchema.parse(event);
@@ -85,4 +88,4 @@ export function makeHandler(
 }
 
 /** The Lambda entry point; the detections and clients are loaded on the first invocation and kept for the container's life. */
-export const handler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

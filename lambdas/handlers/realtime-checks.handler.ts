@@ -17,6 +17,9 @@ import { lazyHandler } from '#runtime/lazy-handler.ts';
 import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('realtime-checks');
+
 const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: nonEmpty, body: z.string() })) });
 
 /** An SQS-triggered Lambda handler reporting partial batch failures. */
@@ -42,7 +45,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
  * that can never be processed (dead-lettered after the queue's retries) and failures are reported as batch item
  * failures. Logs one line of counts, statuses and reason codes per batch (ERROR when an item failed), never payloads.
  */
-export function makeHandler(deps: RealtimeDeps, log: HandlerLog = handlerLogger('realtime-checks')): SqsHandler {
+export function makeHandler(deps: RealtimeDeps, log: HandlerLog = LOG): SqsHandler {
   return async (event) => {
     const { Records } = sqsEventSchema.parse(event);
     const failures: string[] = [];
@@ -70,4 +73,4 @@ export function makeHandler(deps: RealtimeDeps, log: HandlerLog = handlerLogger(
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

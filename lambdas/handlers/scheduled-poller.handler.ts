@@ -19,6 +19,9 @@ import { emfMetrics, type MetricSink } from '#runtime/metrics.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 import { zoomClientFromSecret } from '#runtime/zoom-client.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('scheduled-poller');
+
 const stringList = z.array(z.string());
 
 /** A JSON string array from the environment variable `name`, or an error naming it. */
@@ -91,7 +94,7 @@ function metricsOf(run: SourceRun): [MetricDefinition<string, 'Source'>, number]
  * dead-letters them.
  */
 export function makeHandler(
-  deps: PollerDeps, log: HandlerLog = handlerLogger('scheduled-poller'), metrics: MetricSink = emfMetrics(deps.clock, log),
+  deps: PollerDeps, log: HandlerLog = LOG, metrics: MetricSink = emfMetrics(deps.clock, log),
 ): (event: unknown, context: PollerContext) => Promise<SourceRun> {
   return async (event, context) => {
     const { source: name, from, to } = eventSchema.parse(event);
@@ -111,4 +114,4 @@ export function makeHandler(
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

@@ -11,6 +11,9 @@ import { lazyHandler } from '#runtime/lazy-handler.ts';
 import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('webhook-lake-writer');
+
 /** Only what the handler reads from an SQS event; the rest of each record is ignored. */
 const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: nonEmpty, body: z.string() })) });
 
@@ -35,7 +38,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): WebhookWriterDeps
  * the queue anyway, so a writer kept across invocations would only pile them up. Logs counts and reason codes only,
  * at ERROR when an item failed.
  */
-export function makeHandler(deps: WebhookWriterDeps, log: HandlerLog = handlerLogger('webhook-lake-writer')): SqsHandler {
+export function makeHandler(deps: WebhookWriterDeps, log: HandlerLog = LOG): SqsHandler {
   return async (event, context) => {
     const { Records } = sqsEventSchema.parse(event);
     const items: QueuedWebhookEvent[] = [];
@@ -61,4 +64,4 @@ export function makeHandler(deps: WebhookWriterDeps, log: HandlerLog = handlerLo
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler: SqsHandler = lazyHandler(() => makeHandler(fromEnv()));
+export const handler: SqsHandler = lazyHandler(() => makeHandler(fromEnv()), LOG);

@@ -16,6 +16,7 @@ import { SystemClock } from '#runtime/system-clock.ts';
  */
 export type HttpApiHandler = (event: APIGatewayProxyEvent | APIGatewayProxyEventV2) => Promise<APIGatewayProxyResult>;
 
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
 const LOG = handlerLogger('zoom-webhook');
 
 /** Counts one request for the VerifiedEvents metric: `verified` when its event was verified and published. */
@@ -68,4 +69,4 @@ export function makeHandler(deps: ReceiverDeps, log: HandlerLog = LOG, count: Ve
 }
 
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler: HttpApiHandler = lazyHandler(() => makeHandler(fromEnv(), LOG, verifiedCounter()));
+export const handler: HttpApiHandler = lazyHandler(() => makeHandler(fromEnv(), LOG, verifiedCounter()), LOG);

@@ -1,5 +1,6 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import type { Context } from 'aws-lambda';
 import { maskValue } from '#core/mask/credentials.ts';
 
 /** Fields of one log line, beside its level and message: counts, ids, statuses and reason codes, never payloads. */
@@ -38,16 +39,23 @@ class MaskingLogFormatter extends LogFormatter {
   }
 }
 
+/** A deployed handler's log, which also carries the invocation it serves. */
+export interface HandlerLogger extends HandlerLog {
+  /** Adds the invocation's request id, function name and cold start to every line until the next invocation. */
+  addContext(context: Context): void;
+}
+
 /**
  * A handler's logger: Powertools for AWS Lambda, one JSON line per call with its level, written straight to stdout
  * (not through console, which Lambda's JSON log format would wrap), credentials masked. The level follows
  * POWERTOOLS_LOG_LEVEL or the function's log level (INFO by default).
  */
-export function handlerLogger(serviceName: string): HandlerLog {
+export function handlerLogger(serviceName: string): HandlerLogger {
   const logger = new Logger({ serviceName, logFormatter: new MaskingLogFormatter() });
   return {
     info: (message, fields) => logger.info(message, { ...fields }),
     warn: (message, fields) => logger.warn(message, { ...fields }),
     error: (message, fields) => logger.error(message, { ...fields }),
+    addContext: (context) => logger.addContext(context),
   };
 }

@@ -66,6 +66,20 @@ describe('lazyHandler', () => {
     expect(await handler(3)).toBe(6);
     expect(builds).toBe(2);
   });
+
+  it('hands each invocation\'s context to the log, so its lines carry the request id', async () => {
+    const log = handlerLogger('scheduled-poller');
+    const handler = lazyHandler(() => async (_event: unknown, _context: unknown) => log.info('poll run', { source: 'users' }), log);
+    const context = { awsRequestId: 'req-1', functionName: 'ZoomlakePipeline-Poller', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:p', memoryLimitInMB: '1024' };
+    const output = await consoleOutputOf(async () => {
+      await handler({}, context);
+      await handler({}, { ...context, awsRequestId: 'req-2' });
+    });
+    expect(output.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ function_request_id: 'req-1', function_name: 'ZoomlakePipeline-Poller', source: 'users' }),
+      expect.objectContaining({ function_request_id: 'req-2', cold_start: false, source: 'users' }),
+    ]);
+  });
 });
 
 describe('zoomClientFromSecret', () => {
