@@ -13,7 +13,7 @@ import type { ObjectStore } from '#core/ports.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
-import { makeHandler } from '../lambdas/handlers/webhook-writer.handler.ts';
+import { makeHandler } from '../lambdas/handlers/webhook-lake-writer.handler.ts';
 import { prng } from './synthetic.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 12);
@@ -125,7 +125,7 @@ peakRss = baseline.rss;
 peakHeap = baseline.heapUsed + baseline.arrayBuffers;
 const sampler = setInterval(sample, 5);
 let n = 0;
-const handle = makeHandler({ lake, clock: { now: () => NOW }, newId: () => `bench-${++n}` }, () => {});
+const handle = makeHandler({ lake, clock: { now: () => NOW }, newId: () => `bench-${++n}` }, { info: () => undefined, warn: () => undefined, error: () => undefined });
 const t = performance.now();
 const reply = await handle({ Records: records });
 const seconds = (performance.now() - t) / 1000;

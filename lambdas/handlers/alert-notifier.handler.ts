@@ -1,22 +1,14 @@
-import * as z from 'zod/mini';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
-import { NOTIFY_CHANNELS, NotifyError, notifyAlertEvent, type NotifierConfig, type NotifyOutcome, type PostDeps } from '#core/alerts/notify.ts';
+import { NotifyError, notifyAlertEvent, type NotifierConfig, type NotifyOutcome, type PostDeps } from '#core/alerts/notify.ts';
 import { ZoomlakeError } from '#core/errors.ts';
 import type { SecretProvider } from '#core/ports.ts';
+import { alertNotifierEnv } from '#runtime/env/alert-notifier.ts';
 import { httpFetch } from '#runtime/http-fetch.ts';
-import { maskLogLine } from '#core/mask/credentials.ts';
+import { lazyHandler } from '#runtime/lazy-handler.ts';
+import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 
-const positiveInt = z.coerce.number().check(z.int(), z.positive());
-/** The environment the AlertRouter construct sets: one channel and its secret per function. */
-const envSchema = z.object({
-  NOTIFY_CHANNEL: z.enum(NOTIFY_CHANNELS),
-  /** ARN or name of the secret holding the Slack webhook URL or the PagerDuty routing key. */
-  NOTIFY_SECRET_ID: z.string().check(z.minLength(1)),
-  PAGERDUTY_EVENTS_URL: z.optional(z.url()),
-  NOTIFY_REPLAYS: z.optional(z.enum(['true', 'false'])),
-  NOTIFY_MAX_ATTEMPTS: z.optional(positiveInt),
-  NOTIFY_TIMEOUT_MS: z.optional(positiveInt),
-});
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('alert-notifier');
 
 /** What the notifier handler needs. */
 export interface NotifierDeps {
@@ -26,7 +18,7 @@ export interface NotifierDeps {
 
 /** The notifier's dependencies from the Lambda environment. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretProvider = new SecretsManagerSecretProvider()): NotifierDeps {
-  const e = envSchema.parse(env);
+  const e = alertNotifierEnv.parse(env);
   return {
     config: {
       channel: e.NOTIFY_CHANNEL,
@@ -46,31 +38,26 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
 }
 
 /**
- * The handler over `deps`, invoked asynchronously by an alert-bus rule. Logs one JSON line per event with ids,
- * outcome, status and attempts: never the webhook URL, the routing key, entities or evidence. Throws when the post
- * fails so the rule's retry policy and dead-letter queue take over.
+ * The handler over `deps`, invoked asynchronously by an alert-bus rule. Logs one line per event with ids, outcome,
+ * status and attempts (ERROR when the post failed): never the webhook URL, the routing key, entities or evidence.
+ * Throws when the post fails so the rule's retry policy and dead-letter queue take over.
  */
-export function makeHandler(deps: NotifierDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): (event: unknown) => Promise<NotifyOutcome> {
+export function makeHandler(deps: NotifierDeps, log: HandlerLog = LOG): (event: unknown) => Promise<NotifyOutcome> {
   return async (event) => {
     try {
       const result = await notifyAlertEvent(event, deps.config, deps.post);
-      log(JSON.stringify(result));
+      log.info('alert notification', result);
       return result;
     } catch (error) {
       // Our errors' messages are written to be safe to log (a secret's name, never its value); others are named only.
       const known = error instanceof NotifyError || error instanceof ZoomlakeError;
       const message = known ? error.message : `${deps.config.channel} notification failed: ${error instanceof Error ? error.name : 'unknown error'}`;
       const retryable = known ? error.retryable : true;
-      log(JSON.stringify({ outcome: 'failed', channel: deps.config.channel, error: message, retryable }));
+      log.error('alert notification failed', { outcome: 'failed', channel: deps.config.channel, error: message, retryable });
       throw known ? error : new NotifyError(message, true);
     }
   };
 }
 
-let live: ReturnType<typeof makeHandler> | undefined;
-
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler: ReturnType<typeof makeHandler> = (event) => {
-  live ??= makeHandler(fromEnv());
-  return live(event);
-};
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

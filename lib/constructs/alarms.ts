@@ -2,6 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { DimensionsOf, MetricDefinition } from '#core/metrics.ts';
+
+/**
+ * The CloudWatch metric of a zoomlake metric definition (the one the handlers emit through), with its dimension values:
+ * an alarm built on it reads exactly the namespace, name and dimension set the function writes.
+ */
+export function zoomlakeMetric<M extends MetricDefinition>(metric: M, dimensions: DimensionsOf<M>, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: metric.namespace, metricName: metric.name, dimensionsMap: { ...dimensions }, ...options });
+}
 
 /**
  * An alarm in ALARM when `periods` consecutive periods (default 1) of `metric` reach `threshold` (default 1); no data

@@ -13,6 +13,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterAlarm } from './alarms.ts';
 import { SEVERITIES, type Severity } from '#core/alerts/alert.ts';
+import type { alertNotifierEnv } from '#runtime/env/alert-notifier.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import type { AlertBus } from './alert-bus.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
@@ -201,12 +203,13 @@ export class AlertRouter extends Construct {
 
   /** A notifier for one channel and secret: one per route, so a retry of one channel never resends another. */
   private notifier(scope: Construct, routeName: string, channel: 'slack' | 'pagerduty', secretId: string, deadLetterQueue: sqs.Queue): ZoomlakeFunction {
-    const environment: Record<string, string> = {
+    const { notifyReplays, pagerDutyEventsUrl } = this.props;
+    const environment: FunctionEnv<typeof alertNotifierEnv> = {
       NOTIFY_CHANNEL: channel,
       NOTIFY_SECRET_ID: secretId,
-      NOTIFY_REPLAYS: String(this.props.notifyReplays ?? false),
+      NOTIFY_REPLAYS: notifyReplays === true ? 'true' : 'false',
+      ...(channel === 'pagerduty' && pagerDutyEventsUrl !== undefined ? { PAGERDUTY_EVENTS_URL: pagerDutyEventsUrl } : {}),
     };
-    if (channel === 'pagerduty' && this.props.pagerDutyEventsUrl !== undefined) environment.PAGERDUTY_EVENTS_URL = this.props.pagerDutyEventsUrl;
     const notifier = new ZoomlakeFunction(scope, 'Notifier', {
       entry: NOTIFIER_ENTRY,
       description: `zoomlake: posts alerts of route ${routeName} to ${channel === 'slack' ? 'Slack' : 'PagerDuty'}`,

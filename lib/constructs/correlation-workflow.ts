@@ -24,6 +24,9 @@ import { RETRYABLE_TASK_ERROR, type CorrelationTask } from '#core/correlate/task
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
+import type { correlationStarterEnv } from '#runtime/env/correlation-starter.ts';
+import type { correlationAlertsEnv, correlationCorrelateEnv, correlationExposureEnv, correlationFetchEnv } from '#runtime/env/correlation-task.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import type { ZoomPlan } from '#core/zoom/client.ts';
 import { DASHBOARD_PLANS } from '#core/zoom/rate-limit.ts';
@@ -32,6 +35,10 @@ import { encryptedLogGroup, ZoomlakeFunction } from './zoomlake-function.ts';
 
 const TASK_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-task.handler.ts', import.meta.url));
 const STARTER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-starter.handler.ts', import.meta.url));
+
+/** One task function's environment, as its handler parses it. */
+type CorrelationTaskEnv =
+  | FunctionEnv<typeof correlationFetchEnv> | FunctionEnv<typeof correlationExposureEnv> | FunctionEnv<typeof correlationCorrelateEnv> | FunctionEnv<typeof correlationAlertsEnv>;
 
 /** Tables (views over `<name>_raw`) the Exposure step queries, besides the config views. */
 const EXPOSURE_TABLES = ['meeting_participants', 'participant_details', 'users'];
@@ -135,7 +142,7 @@ export class CorrelationWorkflow extends Construct {
 
     const bundle = detectionBundle(props.registry);
     const withRegistry = { DETECTIONS_SHA256: bundleSha256(bundle) };
-    const fn = (name: string, description: string, timeout: Duration, environment: Record<string, string>) => new ZoomlakeFunction(this, name, {
+    const fn = (name: string, description: string, timeout: Duration, environment: CorrelationTaskEnv) => new ZoomlakeFunction(this, name, {
       entry: TASK_ENTRY, description, encryptionKey: key, timeout, memorySize: 1024, logRetention, environment,
       ...('DETECTIONS_SHA256' in environment ? { extraFiles: { [DETECTION_BUNDLE_FILE]: bundle } } : {}),
     });
@@ -244,7 +251,7 @@ export class CorrelationWorkflow extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 256,
       logRetention,
-      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, LAKE_BUCKET_NAME: lake.bucketName },
+      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<typeof correlationStarterEnv>,
     });
     const starterRole = this.starter.role;
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));

@@ -12,11 +12,14 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { alarmAtLeast, deadLetterAlarm, zoomlakeMetric } from './alarms.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
+import { METRICS } from '#core/metrics.ts';
 import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
+import type { detectionRunnerEnv } from '#runtime/env/detection-runner.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/detection-runner.handler.ts', import.meta.url));
@@ -122,7 +125,7 @@ export class DetectionRunner extends Construct {
         STATE_TABLE_NAME: table.tableName,
         DETECTIONS_SHA256: this.bundle.sha256,
         ATHENA_TIMEOUT_SECONDS: String(timeout.toSeconds() - 120),
-      },
+      } satisfies FunctionEnv<typeof detectionRunnerEnv>,
     });
 
     const role = this.runner.role;
@@ -198,7 +201,7 @@ export class DetectionRunner extends Construct {
           deadLetterQueue: this.deadLetterQueue,
         }),
       }));
-      failed.set(d.id, alarmAtLeast(this, `Failed-${d.id}`, `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`, new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'DetectionFailed', dimensionsMap: { Detection: d.id }, statistic: 'Sum', period: Duration.minutes(5) })));
+      failed.set(d.id, alarmAtLeast(this, `Failed-${d.id}`, `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`, zoomlakeMetric(METRICS.DetectionFailed, { Detection: d.id }, { statistic: 'Sum', period: Duration.minutes(5) })));
     }
     this.schedules = schedules;
     this.failedAlarms = failed;

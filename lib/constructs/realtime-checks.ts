@@ -18,9 +18,11 @@ import type { RealtimeSettings } from '#core/realtime/config.ts';
 import { getTable, tablePrefix } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { REALTIME_EVENTS } from '#core/webhook/routes.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
+import type { realtimeChecksEnv } from '#runtime/env/realtime-checks.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
-const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime.handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/realtime-checks.handler.ts', import.meta.url));
 
 /** Properties of {@link RealtimeChecks}. */
 export interface RealtimeChecksProps {
@@ -143,7 +145,7 @@ export class RealtimeChecks extends Construct {
         ALERT_BUS_NAME: props.alertBus.eventBusName,
         REALTIME_SETTINGS: JSON.stringify(realtimeSettingsOf(props.settings)),
         DETECTIONS_SHA256: bundleSha256(bundle),
-      },
+      } satisfies FunctionEnv<typeof realtimeChecksEnv>,
     });
     this.checks.function.addEventSource(new SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 10,

@@ -12,13 +12,16 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { alarmAtLeast, deadLetterAlarm, zoomlakeMetric } from './alarms.ts';
+import { METRICS } from '#core/metrics.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { LAKE_ROOT } from '#core/schema/registry.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
+import type { scheduledPollerEnv } from '#runtime/env/scheduled-poller.ts';
 import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
-const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-poller.handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/scheduled-poller.handler.ts', import.meta.url));
 
 /** How one configured source is polled. */
 export interface PolledSourceConfig {
@@ -154,8 +157,8 @@ export class ScheduledPoller extends Construct {
         LAKE_BUCKET_NAME: lake.bucketName,
         LEASE_SECONDS: String(timeout.toSeconds()),
         ...riskEnv,
-        CHAT_INCLUDE_CONTENT: String(props.sources.chat_messages?.includeContent ?? false),
-      },
+        CHAT_INCLUDE_CONTENT: props.sources.chat_messages?.includeContent === true ? 'true' : 'false',
+      } satisfies FunctionEnv<typeof scheduledPollerEnv>,
     });
     const role = this.poller.role;
     const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
@@ -199,7 +202,7 @@ export class ScheduledPoller extends Construct {
       });
       stalled[name] = new cloudwatch.Alarm(this, `Stalled-${name}`, {
         alarmDescription: `zoomlake: the Zoom ${name} cursor has not advanced for 24 hours; check the poller logs (a plan or scope may lack the API)`,
-        metric: new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'CursorAdvanced', dimensionsMap: { Source: name }, statistic: 'Sum', period: Duration.hours(24) }),
+        metric: zoomlakeMetric(METRICS.CursorAdvanced, { Source: name }, { statistic: 'Sum', period: Duration.hours(24) }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -210,7 +213,7 @@ export class ScheduledPoller extends Construct {
     this.schedules = schedules;
     this.stalledAlarms = stalled;
     if (schedules.participant_details) {
-      this.backlogDroppedAlarm = alarmAtLeast(this, 'BacklogDroppedAlarm', 'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare', new cloudwatch.Metric({ namespace: 'zoomlake', metricName: 'BacklogDropped', dimensionsMap: { Source: 'participant_details' }, statistic: 'Sum', period: Duration.hours(1) }));
+      this.backlogDroppedAlarm = alarmAtLeast(this, 'BacklogDroppedAlarm', 'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare', zoomlakeMetric(METRICS.BacklogDropped, { Source: 'participant_details' }, { statistic: 'Sum', period: Duration.hours(1) }));
     }
 
     this.errorsAlarm = alarmAtLeast(this, 'ErrorsAlarm', 'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs', this.poller.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));

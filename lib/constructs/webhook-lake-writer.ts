@@ -14,9 +14,11 @@ import { DEFAULT_WEBHOOK_WRITE_LIMITS, WEBHOOK_WRITER_MEMORY_MB } from '#core/we
 import { eventsOf } from './event-source-guard.ts';
 import { LAKE_ROOT } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
+import type { webhookLakeWriterEnv } from '#runtime/env/webhook-lake-writer.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
 
-const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/webhook-writer.handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/webhook-lake-writer.handler.ts', import.meta.url));
 
 /** Properties of {@link WebhookLakeWriter}. */
 export interface WebhookLakeWriterProps {
@@ -140,7 +142,7 @@ export class WebhookLakeWriter extends Construct {
       timeout,
       memorySize: WEBHOOK_WRITER_MEMORY_MB,
       logRetention: props.logRetention,
-      environment: { LAKE_BUCKET_NAME: lake.bucketName },
+      environment: { LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<typeof webhookLakeWriterEnv>,
     });
     this.writer.function.addEventSource(new SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 1000,

@@ -9,10 +9,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, VERIFIED_EVENTS_METRIC } from '#adapters/metrics.ts';
+import { METRICS, type DimensionsOf } from '#core/metrics.ts';
+import type { FunctionEnv } from '#runtime/env/function-env.ts';
+import type { zoomWebhookEnv } from '#runtime/env/zoom-webhook.ts';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
-import { alarmAtLeast } from './alarms.ts';
+import { alarmAtLeast, zoomlakeMetric } from './alarms.ts';
 import { reserveEventSource } from './event-source-guard.ts';
 import { WebhookFirewall } from './webhook-firewall.ts';
 import { ZoomlakeFunction, encryptedLogGroup } from './zoomlake-function.ts';
@@ -21,8 +23,6 @@ import { ZoomlakeFunction, encryptedLogGroup } from './zoomlake-function.ts';
 export const WEBHOOK_PATH = '/zoom/webhook';
 /** The REST API stage; it is the first segment of the webhook URL's path. */
 export const WEBHOOK_STAGE = 'zoomlake';
-/** The access-log metric of requests the stage refused with 429, dimension ApiId. */
-export const THROTTLED_METRIC = 'WebhookThrottled';
 
 /** Share of requests answered 4xx, over three 5-minute periods running, that raises the edge alarm. */
 const CLIENT_ERROR_RATE_ALARM = 0.25;
@@ -158,7 +158,7 @@ export class ZoomWebhookApi extends Construct {
         WEBHOOK_SECRET_ARN: this.secret.secretArn,
         REPLAY_WINDOW_SECONDS: String(props.replayWindowSeconds ?? CONFIG_DEFAULTS.webhook.replayWindowSeconds),
         MAX_BODY_BYTES: String(props.maxBodyBytes ?? CONFIG_DEFAULTS.webhook.maxBodyBytes),
-      },
+      } satisfies FunctionEnv<typeof zoomWebhookEnv>,
     });
     const role = this.handler.role;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }));
@@ -221,11 +221,11 @@ export class ZoomWebhookApi extends Construct {
 
     new logs.MetricFilter(this, 'ThrottledFilter', {
       logGroup: this.accessLogs,
-      metricNamespace: METRICS_NAMESPACE,
-      metricName: THROTTLED_METRIC,
+      metricNamespace: METRICS.WebhookThrottled.namespace,
+      metricName: METRICS.WebhookThrottled.name,
       filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
       metricValue: '1',
-      dimensions: { ApiId: '$.apiId' },
+      dimensions: { ApiId: '$.apiId' } satisfies DimensionsOf<typeof METRICS.WebhookThrottled>,
     });
     const fiveMinutes = { period: Duration.minutes(5) };
     this.clientErrorRateAlarm = alarmAtLeast(this, 'ClientErrorRateAlarm',
@@ -264,26 +264,12 @@ export class ZoomWebhookApi extends Construct {
 
   /** Requests whose event was verified and published (the function's VerifiedEvents metric; Sum per 10 minutes by default). */
   metricVerifiedEvents(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: VERIFIED_EVENTS_METRIC,
-      dimensionsMap: { FunctionName: this.handler.function.functionName },
-      statistic: 'Sum',
-      period: Duration.minutes(10),
-      ...props,
-    });
+    return zoomlakeMetric(METRICS.VerifiedEvents, { FunctionName: this.handler.function.functionName }, { statistic: 'Sum', period: Duration.minutes(10), ...props });
   }
 
   /** Requests the stage refused with 429, from its access log (Sum per 5 minutes by default). */
   metricThrottled(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: THROTTLED_METRIC,
-      dimensionsMap: { ApiId: this.api.restApiId },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return zoomlakeMetric(METRICS.WebhookThrottled, { ApiId: this.api.restApiId }, { statistic: 'Sum', period: Duration.minutes(5), ...props });
   }
 }
 

@@ -197,7 +197,7 @@ async function main(): Promise<number> {
     phase = Date.now();
     const detections = rt.registry.scheduled();
     const nowMs = clock.now();
-    const { outcomes, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
+    const { summary: pass, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
     took.detections = Date.now() - phase;
     const alerts = notified(rt).map((a) => judge(a, g));
     const totals: Record<string, { planted: number; benign: number }> = {};
@@ -239,7 +239,7 @@ async function main(): Promise<number> {
         polled: Object.fromEntries(runs.map((r) => [r.source, r.records])), poll_failures: runs.filter((r) => r.status !== 'ok').map((r) => `${r.source}: ${r.status} ${r.reason ?? ''}`),
         webhooks_posted: hooks.posted, webhooks_refused: hooks.refused, refused_events: hooks.refusedEvents, correlations: hooks.correlations,
         detections_at: new Date(nowMs).toISOString(), scheduled_alerts: raised.length, scheduled_alerts_new: delivered.filter((d) => d.outcome === 'notified').length,
-        detection_failures: outcomes.filter((o) => !o.ok).map((o) => `${o.detectionId}: ${o.ok ? '' : o.error}`),
+        detection_failures: pass.detections.filter((d) => !d.ok).map((d) => `${d.detection}: ${d.error ?? ''}`),
       },
       summary: { alerts: alerts.length, planted_alerts: alerts.length - benignAlerts.length, benign_alerts: benignAlerts.length, attacks_planted: attacks.length, attacks_found: attacks.filter((a) => a.found).length },
       totals: Object.fromEntries(Object.entries(totals).filter(([, t]) => t.planted + t.benign > 0)),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { alertId } from '#core/alerts/alert.ts';
 import { fromEnv, makeHandler } from '../../lambdas/handlers/alert-notifier.handler.ts';
+import { RecordingLog } from '../fakes/recording-log.ts';
 import { LEAK, SENTINEL, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 
 /** A local stand-in for Slack and PagerDuty: records each request and answers from a per-path script. */
@@ -74,9 +75,9 @@ function notifier(channel: 'slack' | 'pagerduty', extraEnv: Record<string, strin
   };
   const deps = fromEnv(env, secrets({ [SECRET_ARN]: secretValue }));
   const sleeps: number[] = [];
-  const logs: string[] = [];
-  const handler = makeHandler({ ...deps, post: { ...deps.post, sleep: async (ms) => { sleeps.push(ms); } } }, (line) => logs.push(line));
-  return { handler, logs, sleeps, secretValue };
+  const log = new RecordingLog();
+  const handler = makeHandler({ ...deps, post: { ...deps.post, sleep: async (ms) => { sleeps.push(ms); } } }, log);
+  return { handler, log, logs: log.lines, sleeps, secretValue };
 }
 
 /** Nothing secret or personal in any log line or error: not the URL, its path, the key, or evidence. */
@@ -124,12 +125,13 @@ describe('alert-notifier handler against a local receiver', () => {
   });
 
   it.each(['slack', 'pagerduty'] as const)('%s: does not retry a 4xx and throws a non-retryable error', async (channel) => {
-    const { handler, logs, secretValue } = notifier(channel);
+    const { handler, log, logs, secretValue } = notifier(channel);
     script = [400];
     const error = await handler(event()).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'NotifyError', retryable: false, message: `${channel} rejected the notification: HTTP 400 (invalid_payload)` });
     expect(received).toHaveLength(1);
     expect(JSON.parse(logs[0] ?? '')).toMatchObject({ outcome: 'failed', channel, retryable: false });
+    expect(log.levels()).toEqual(['ERROR']);
     expectClean([...logs, (error as Error).message, (error as Error).stack ?? ''], secretValue);
   });
 
@@ -161,18 +163,18 @@ describe('alert-notifier handler against a local receiver', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const deps = fromEnv({ NOTIFY_CHANNEL: 'slack', NOTIFY_SECRET_ID: SECRET_ARN, NOTIFY_MAX_ATTEMPTS: '2' }, secrets({ [SECRET_ARN]: `http://127.0.0.1:${port}${SLACK_PATH}` }));
-    const logs: string[] = [];
-    const handler = makeHandler({ ...deps, post: { ...deps.post, sleep: async () => undefined } }, (l) => logs.push(l));
+    const log = new RecordingLog();
+    const handler = makeHandler({ ...deps, post: { ...deps.post, sleep: async () => undefined } }, log);
     const error = await handler(event()).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: true, message: 'slack notification failed after 2 attempts: ECONNREFUSED' });
-    expectClean([...logs, (error as Error).message], `127.0.0.1:${port}${SLACK_PATH}`);
+    expectClean([...log.lines, (error as Error).message], `127.0.0.1:${port}${SLACK_PATH}`);
   });
 
   it('fails with the secret\'s name, not a value, when the secret is missing', async () => {
     const deps = fromEnv({ NOTIFY_CHANNEL: 'pagerduty', NOTIFY_SECRET_ID: 'zoomlake/missing' }, secrets({}));
-    const logs: string[] = [];
-    await expect(makeHandler(deps, (l) => logs.push(l))(event())).rejects.toThrow('secret "zoomlake/missing" not found');
-    expect(JSON.parse(logs[0] ?? '')).toMatchObject({ outcome: 'failed', retryable: false });
+    const log = new RecordingLog();
+    await expect(makeHandler(deps, log)(event())).rejects.toThrow('secret "zoomlake/missing" not found');
+    expect(log.records).toMatchObject([{ level: 'ERROR', fields: { outcome: 'failed', retryable: false } }]);
   });
 
   it.each([
@@ -190,7 +192,7 @@ describe('alert-notifier handler against a local receiver', () => {
     });
     expect(error).toMatchObject({ name: 'NotifyError', retryable: false, message: `the ${channel} secret "${SECRET_ARN}" ${says}` });
     expect(output).toHaveLength(1);
-    expect(JSON.parse(output[0] ?? '')).toMatchObject({ outcome: 'failed', error: (error as Error).message });
+    expect(JSON.parse(output[0] ?? '')).toMatchObject({ level: 'ERROR', outcome: 'failed', error: (error as Error).message });
     for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
     expect(received).toEqual([]);
   });

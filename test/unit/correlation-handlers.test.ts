@@ -20,6 +20,7 @@ import { EmptyQueryEngine, ScriptedZoomApi, reportItem, type ScriptedAnswer } fr
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
+import { RecordingLog } from '../fakes/recording-log.ts';
 import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 import type { ExecutionStarter } from '#core/ports.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
@@ -71,9 +72,9 @@ class FakeStarter implements ExecutionStarter {
 function starterSetup() {
   const bodies = new MemoryObjectStore();
   const starter = new FakeStarter();
-  const lines: string[] = [];
+  const log = new RecordingLog();
   const deps: StartDeps = { bodies, starter, executionName };
-  return { bodies, starter, lines, handler: makeStarter(deps, (l) => lines.push(l)) };
+  return { bodies, starter, log, lines: log.lines, handler: makeStarter(deps, log) };
 }
 
 const errorOf = (run: Promise<unknown>) => run.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e as Error);
@@ -121,10 +122,11 @@ describe('correlation starter handler', () => {
     ['a body that is not a Zoom envelope', inline('not json at all'), /rejected \(not_envelope\)/],
     ['meeting.ended without a meeting UUID', inline(meetingEnded({ uuid: undefined })), /rejected \(no_meeting_uuid\)/],
   ])('throws on %s, so the event ends in the dead-letter queue, and starts nothing', async (_name, detail, error) => {
-    const { handler, starter, lines } = starterSetup();
+    const { handler, starter, lines, log } = starterSetup();
     await expect(handler(busEvent(detail))).rejects.toThrow(error);
     expect(starter.calls).toEqual([]);
     expect(lines).toHaveLength(1);
+    expect(log.levels()).toEqual(['ERROR']);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ status: 'rejected' });
   });
 
@@ -207,9 +209,9 @@ function taskSetup(report: ScriptedAnswer = [[HOST]]) {
     correlate: { query: correlateQuery, clock, settings: SETTINGS, registry: REGISTRY },
     alerts: { delivery, clock, registry: REGISTRY },
   };
-  const lines: string[] = [];
-  const run = (d: TaskDeps, event: unknown) => makeTask(d, (l) => lines.push(l))(event);
-  return { deps, run, lines, api, store, exposureQuery, correlateQuery, state, delivery, fetchBuilt: () => fetchBuilt };
+  const log = new RecordingLog();
+  const run = (d: TaskDeps, event: unknown) => makeTask(d, log)(event);
+  return { deps, run, log, lines: log.lines, api, store, exposureQuery, correlateQuery, state, delivery, fetchBuilt: () => fetchBuilt };
 }
 
 describe('correlation task handler', () => {
@@ -219,6 +221,7 @@ describe('correlation task handler', () => {
     expect([...t.store.objects.keys()].every((k) => k.startsWith('zoom/meeting_participants/'))).toBe(true);
     expect(t.api.calls('report')).toBe(1);
     expect(t.lines.map((l) => JSON.parse(l))).toEqual([{ task: 'FetchParticipants', status: 'ok' }]);
+    expect(t.log.levels()).toEqual(['INFO']);
   });
 
   it('runs FetchDetails against the dashboard', async () => {
@@ -274,6 +277,7 @@ describe('correlation task handler', () => {
     const error = await errorOf(t.run(t.deps, { task: 'FetchParticipants', meeting: INPUT }));
     expect(error.name).toBe('MeetingNotReady');
     expect(JSON.parse(t.lines[0] ?? '')).toEqual({ task: 'FetchParticipants', status: 'error', error: 'MeetingNotReady' });
+    expect(t.log.levels()).toEqual(['ERROR']);
   });
 
   it('renames a retryable failure CorrelationRetryable, keeping the original as its cause', async () => {
@@ -382,7 +386,7 @@ describe('correlation handlers\' environment', () => {
 
   it.each(MALFORMED_CREDENTIALS)('fails the fetch function on a credentials secret that is $name, naming the secret and never quoting it', async ({ raw, says }) => {
     const arn = TASK_ENVS.fetch.ZOOM_CREDENTIALS_SECRET_ARN as string;
-    // The Lambda entry point's own log writer (console.log), captured.
+    // The Lambda entry point's own logger (Powertools, straight to stdout), captured.
     const handler = makeTask(taskFromEnv(TASK_ENVS.fetch, BUNDLE_FILE, secretsOf({ [arn]: raw })));
     let error: unknown;
     const output = await consoleOutputOf(async () => {
@@ -391,7 +395,11 @@ describe('correlation handlers\' environment', () => {
     expect(error).toMatchObject({ name: 'SecretError', retryable: false });
     expect((error as Error).message).toMatch(new RegExp(`^secret "${arn}" `));
     expect((error as Error).message).toMatch(says);
-    expect(output.map((line) => JSON.parse(line) as unknown)).toEqual([{ task: 'FetchParticipants', status: 'error', error: 'SecretError' }]);
+    // One JSON line at level ERROR: the failure, by task and error name.
+    expect(output.map((line) => JSON.parse(line) as unknown)).toEqual([{
+      level: 'ERROR', message: 'correlation task failed', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), service: 'correlation-task',
+      task: 'FetchParticipants', status: 'error', error: 'SecretError',
+    }]);
     for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
   });
 

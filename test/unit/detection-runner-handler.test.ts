@@ -12,6 +12,7 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent, EventPublisher, QueryEngine, QueryResult } from '#core/ports.ts';
 import { fromEnv, makeHandler, type RunnerDeps, type RunSummary } from '../../lambdas/handlers/detection-runner.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import { capturedMetrics, RecordingLog } from '../fakes/recording-log.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
@@ -69,10 +70,10 @@ function setup(answers: Record<string, readonly Record<string, unknown>[] | Erro
     },
   });
   const deps: RunnerDeps = { detections: new Map([ONE, TWO].map((d) => [d.id, d])), engine, delivery, clock };
-  const logs: string[] = [];
-  const metrics: string[] = [];
-  const handler = makeHandler(deps, (l) => logs.push(l), (m) => metrics.push(m));
-  return { handler, store, engine, publisher, writers, logs, metrics };
+  const log = new RecordingLog();
+  const { sink, lines: metrics } = capturedMetrics(clock);
+  const handler = makeHandler(deps, log, sink);
+  return { handler, store, engine, publisher, writers, log, metrics };
 }
 
 const parsedMetrics = (lines: readonly string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: unknown[] } });
@@ -112,12 +113,12 @@ describe('detection-runner handler', () => {
     });
   });
 
-  it('logs one summary line with counts and ids, never evidence values', async () => {
-    const { handler, logs } = setup({ 'zoom.test.one': [ROW], 'zoom.test.two': [] });
+  it('logs one summary line at INFO with counts and ids, never evidence values', async () => {
+    const { handler, log } = setup({ 'zoom.test.one': [ROW], 'zoom.test.two': [] });
     const summary = await handler({ detections: ['zoom.test.one', 'zoom.test.two'] });
-    expect(logs).toHaveLength(1);
-    expect(JSON.parse(logs[0] ?? '')).toEqual(summary);
-    for (const value of Object.values(ROW).slice(2)) expect(logs[0]).not.toContain(value);
+    expect(log.levels()).toEqual(['INFO']);
+    expect(log.fields()).toEqual([summary]);
+    for (const value of Object.values(ROW).slice(2)) expect(log.text()).not.toContain(value);
   });
 
   it('reports AlertsRaised and DetectionFailed per detection as EMF in namespace zoomlake, dimension Detection', async () => {
@@ -147,10 +148,11 @@ describe('detection-runner handler', () => {
   });
 
   it('still delivers the other detections when one query fails, then throws naming the failed one', async () => {
-    const { handler, publisher, logs, metrics } = setup({ 'zoom.test.one': new Error('Athena query q-1 failed: TABLE_NOT_FOUND'), 'zoom.test.two': [ROW] });
+    const { handler, publisher, log, metrics } = setup({ 'zoom.test.one': new Error('Athena query q-1 failed: TABLE_NOT_FOUND'), 'zoom.test.two': [ROW] });
     await expect(handler({ detections: ['zoom.test.one', 'zoom.test.two'] })).rejects.toThrow(/1 of 2 detection\(s\) failed: zoom\.test\.one: Athena query q-1 failed: TABLE_NOT_FOUND/);
     expect(publisher.events.map((e) => (e.detail as Alert).detection_id)).toEqual(['zoom.test.two']);
-    const summary = JSON.parse(logs[0] ?? '') as RunSummary;
+    expect(log.levels()).toEqual(['ERROR']);
+    const summary = log.fields()[0] as unknown as RunSummary;
     expect(summary).toMatchObject({ alerts: 1, failed: 1, detections: [{ detection: 'zoom.test.one', ok: false, error: 'Athena query q-1 failed: TABLE_NOT_FOUND' }, { detection: 'zoom.test.two', ok: true }] });
     expect(parsedMetrics(metrics).map((m) => [m.Detection, m.AlertsRaised, m.DetectionFailed])).toEqual([['zoom.test.one', 0, 1], ['zoom.test.two', 1, 0]]);
   });

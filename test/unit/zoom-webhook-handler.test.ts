@@ -7,6 +7,7 @@ import { zoomSignature } from '#core/webhook/verify.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 import { fromEnv, makeHandler, verifiedCounter } from '../../lambdas/handlers/zoom-webhook.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import { capturedMetrics } from '../fakes/recording-log.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -108,14 +109,23 @@ const MEETING_STARTED = webhookBody({
 });
 
 let consoleSpies: MockInstance[] = [];
+let written: string[] = [];
 beforeEach(() => {
   consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) => vi.spyOn(console, level).mockImplementation(() => undefined));
+  written = [];
+  // The handler's logger (Powertools) writes straight to stdout and stderr, not through console.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk).trimEnd());
+      return true;
+    });
+  }
 });
 afterEach(() => vi.restoreAllMocks());
 
-/** Everything the handler wrote to the console, one string per call. */
+/** Everything the handler wrote to the console, stdout or stderr, one string per call. */
 function consoleOutput(): string[] {
-  return consoleSpies.flatMap((spy) => spy.mock.calls.map((args) => args.map(String).join(' ')));
+  return [...consoleSpies.flatMap((spy) => spy.mock.calls.map((args) => args.map(String).join(' '))), ...written];
 }
 
 describe('zoom-webhook handler', () => {
@@ -194,14 +204,28 @@ describe('zoom-webhook handler', () => {
     expect(publisher.events).toEqual([]);
   });
 
-  it('logs one JSON line per request with only the outcome, reason code, event name and size', async () => {
+  it('logs one JSON line per request with its level and only the outcome, reason code, event name and size', async () => {
     const handle = makeHandler(deps());
     await handle(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
     await handle(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED, 'another-secret') }));
-    expect(consoleOutput().map((line) => JSON.parse(line) as unknown)).toEqual([
-      { outcome: 'accepted', event: 'meeting.started', bytes: Buffer.byteLength(MEETING_STARTED) },
-      { outcome: 'unauthorized', reason: 'bad_signature', bytes: Buffer.byteLength(MEETING_STARTED) },
+    const lines = consoleOutput().map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map(({ timestamp, service, ...rest }) => {
+      expect([typeof timestamp, service]).toEqual(['string', 'zoom-webhook']);
+      return rest;
+    })).toEqual([
+      { level: 'INFO', message: 'webhook request', outcome: 'accepted', event: 'meeting.started', bytes: Buffer.byteLength(MEETING_STARTED) },
+      { level: 'WARN', message: 'webhook request refused', outcome: 'unauthorized', reason: 'bad_signature', bytes: Buffer.byteLength(MEETING_STARTED) },
     ]);
+  });
+
+  it('logs a request it failed to publish as JSON at level ERROR', async () => {
+    const publisher = new RecordingPublisher();
+    publisher.publish = async () => {
+      throw new Error('PutEvents failed: ThrottlingException');
+    };
+    const reply = await makeHandler(deps(publisher))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
+    expect(reply.statusCode).toBeGreaterThanOrEqual(500);
+    expect(consoleOutput().map((line) => JSON.parse(line) as unknown)).toEqual([expect.objectContaining({ level: 'ERROR', outcome: 'publish_failed' })]);
   });
 
   it('never logs the body, the signature, the timestamp header or the secret', async () => {
@@ -243,8 +267,8 @@ describe('fromEnv', () => {
 
 describe('verifiedCounter', () => {
   it('writes one EMF line per request: VerifiedEvents 1 or 0 in namespace zoomlake, dimension FunctionName', () => {
-    const lines: string[] = [];
-    const count = verifiedCounter({ AWS_LAMBDA_FUNCTION_NAME: 'ZoomlakePipeline-WebhookHandler1A2B' }, new FakeClock(NOW), (line) => lines.push(line));
+    const { sink, lines } = capturedMetrics(new FakeClock(NOW));
+    const count = verifiedCounter({ AWS_LAMBDA_FUNCTION_NAME: 'ZoomlakePipeline-WebhookHandler1A2B' }, sink);
     count(true);
     count(false);
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([true, false].map((verified) => ({
@@ -255,6 +279,6 @@ describe('verifiedCounter', () => {
   });
 
   it('refuses to start without AWS_LAMBDA_FUNCTION_NAME', () => {
-    expect(() => verifiedCounter({}, new FakeClock(NOW), () => undefined)).toThrow('AWS_LAMBDA_FUNCTION_NAME');
+    expect(() => verifiedCounter({}, capturedMetrics(new FakeClock(NOW)).sink)).toThrow('AWS_LAMBDA_FUNCTION_NAME');
   });
 });

@@ -229,12 +229,13 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     phase = Date.now();
     const detections = rt.registry.scheduled();
     const nowMs = clock.now();
-    const { outcomes, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
+    const { summary: pass, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
+    const failedDetections = pass.detections.filter((d) => !d.ok);
     const notified = delivered.filter((d) => d.outcome === 'notified').length;
     took.detections = Date.now() - phase;
     say(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
       `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`);
-    for (const o of outcomes) if (!o.ok) io.err(`zoomlake demo: detection ${o.detectionId} failed: ${o.error}\n`);
+    for (const d of failedDetections) io.err(`zoomlake demo: detection ${d.detection} failed: ${d.error ?? ''}\n`);
 
     const alerts = notifiedAlerts(rt);
     say(`\nAlerts (${alerts.length}):\n`);
@@ -260,7 +261,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
         pipeline: {
           polled: Object.fromEntries(runs.map((r) => [r.source, r.records])), poll_failures: failedPolls.map((r) => r.source),
           webhooks_posted: hooks.posted, webhooks_refused: hooks.refused, correlations: hooks.correlations,
-          scheduled_alerts: raised.length, scheduled_alerts_new: notified, detection_failures: outcomes.filter((o) => !o.ok).map((o) => o.detectionId),
+          scheduled_alerts: raised.length, scheduled_alerts_new: notified, detection_failures: failedDetections.map((d) => d.detection),
         },
         ...summary,
         missed: s.missed.map((i) => ({ id: i.id, detection: i.detection, summary: i.summary })),
@@ -269,7 +270,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
         seconds: Object.fromEntries(Object.entries({ ...took, total: Date.now() - started }).map(([k, ms]) => [k, Math.round(ms / 100) / 10])),
       }) + '\n');
     }
-    return failedPolls.length > 0 || outcomes.some((o) => !o.ok) ? 1 : 0;
+    return failedPolls.length > 0 || failedDetections.length > 0 ? 1 : 0;
   } finally {
     await sim.close();
   }

@@ -1,7 +1,6 @@
-import type { Alert } from '#core/alerts/alert.ts';
 import type { ScheduledDetection } from '#core/detect/detection.ts';
-import { runDetections, type DetectionOutcome } from '#core/detect/run.ts';
-import type { AlertDelivery, Clock, DeliveryResult, StateItem, StateStore, ZoomApi } from '#core/ports.ts';
+import { runAndDeliver, type DetectPass } from '#core/detect/run-and-deliver.ts';
+import type { AlertDelivery, Clock, StateItem, StateStore } from '#core/ports.ts';
 import type { DayWindow } from '#core/poll/cursor.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
@@ -110,36 +109,28 @@ export function pollLine(run: SourceRun): string {
   return `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '');
 }
 
-/** A detection pass: each detection's outcome, the alerts raised and how each was delivered. */
-export interface DetectPass {
-  readonly outcomes: readonly DetectionOutcome[];
-  readonly alerts: readonly Alert[];
-  readonly delivered: readonly DeliveryResult[];
-}
-
 /**
- * Runs the detections over the lake up to `nowMs` and delivers their alerts (a repeat inside its detection's dedup
- * window is counted, not re-notified); one failing detection does not stop the others. Recorded for `zoomlake status`.
+ * Runs the detections over the lake up to `nowMs` and delivers their alerts as the scheduled runner does
+ * (runAndDeliver: a repeat inside its detection's dedup window is counted, not re-notified; one failing detection
+ * does not stop the others). Recorded for `zoomlake status`.
  */
 export async function detectOnce(
   rt: LocalRuntime, detections: readonly ScheduledDetection[], nowMs: number, delivery: AlertDelivery = rt.alertDelivery(),
 ): Promise<DetectPass> {
   const started = rt.clock.now();
   const engine = await rt.openQueryEngine();
-  let outcomes;
+  let pass;
   try {
-    outcomes = await runDetections(engine, detections, nowMs);
+    pass = await runAndDeliver(engine, delivery, detections, nowMs);
   } finally {
     engine.close();
   }
-  const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
-  const delivered = await delivery.deliver(alerts);
-  const failed = outcomes.filter((o) => !o.ok).map((o) => o.detectionId);
+  const failed = pass.summary.detections.filter((d) => !d.ok).map((d) => d.detection);
   await recordStatus(rt.state, 'detect', started, rt.clock.now(), {
-    outcome: failed.length === 0 ? 'ok' : 'failed', detections: detections.length, alerts: alerts.length,
-    notified: delivered.filter((d) => d.outcome === 'notified').length, failed,
+    outcome: failed.length === 0 ? 'ok' : 'failed', detections: detections.length, alerts: pass.alerts.length,
+    notified: pass.delivered.filter((d) => d.outcome === 'notified').length, failed,
   });
-  return { outcomes, alerts, delivered };
+  return pass;
 }
 
 async function recordStatus(state: StateStore, sk: string, startedAt: number, endedAt: number, detail: Record<string, StateItem['attrs'][string]>): Promise<void> {

@@ -229,7 +229,7 @@ async function detect(rt: LocalRuntime, io: CliIo, claim: Claim, ids: readonly s
   await claim();
   const pass = await detectOnce(rt, chosen, nowMs);
   const { alerts, delivered } = pass;
-  const failed = pass.outcomes.filter((o) => !o.ok);
+  const failed = pass.summary.detections.filter((d) => !d.ok);
   const outcomeOf = new Map(delivered.map((d) => [d.alertId, d]));
   const notified = delivered.filter((d) => d.outcome === 'notified').length;
   if (json) {
@@ -246,7 +246,7 @@ async function detect(rt: LocalRuntime, io: CliIo, claim: Claim, ids: readonly s
       io.out(formatTable(['severity', 'detection', 'first_seen', 'last_seen', 'entities', 'delivery'], rows) + '\n');
     }
   }
-  for (const f of failed) if (!f.ok) io.err(`zoomlake detect: detection ${f.detectionId} failed: ${printable(f.error)}\n`);
+  for (const f of failed) io.err(`zoomlake detect: detection ${f.detection} failed: ${printable(f.error ?? '')}\n`);
   return failed.length > 0 ? 1 : 0;
 }
 

@@ -180,7 +180,7 @@ async function detectPass(rt: LocalRuntime, detections: readonly ScheduledDetect
     return;
   }
   const notified = pass.delivered.filter((d) => d.outcome === 'notified').length;
-  const failed = pass.outcomes.flatMap((o) => (o.ok ? [] : [{ detection: o.detectionId, error: o.error }]));
+  const failed = pass.summary.detections.flatMap((d) => (d.ok ? [] : [{ detection: d.detection, error: d.error ?? '' }]));
   log('detect', `zoomlake run: ${detections.length} detections up to ${new Date(nowMs).toISOString()}: ${pass.alerts.length} alerts, ` +
     `${notified} notified, ${pass.alerts.length - notified} suppressed as repeats`,
   { detections: detections.map((d) => d.id), now: new Date(nowMs).toISOString(), alerts: pass.alerts.length, notified, failed: failed.length });

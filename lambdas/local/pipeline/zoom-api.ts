@@ -1,7 +1,5 @@
 import type { Clock, ZoomApi } from '#core/ports.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient } from '#core/zoom/client.ts';
-import { httpFetch } from '#runtime/http-fetch.ts';
+import { zoomClient } from '#runtime/zoom-client.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** A Server-to-Server OAuth app's credentials. */
@@ -22,11 +20,7 @@ export interface ZoomEndpoints {
  * file so successive and concurrent passes (pollers, correlation) share one budget.
  */
 export function localZoomApi(rt: LocalRuntime, credentials: ZoomCredentials, endpoints: ZoomEndpoints = {}, clock: Clock = rt.clock): ZoomApi {
-  return new ZoomHttpClient({
-    fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-    credentials, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, timeoutMs: 30_000,
-    sharedBudget: new StateStoreBudget(rt.state),
-    ...(endpoints.oauthUrl ? { oauthUrl: endpoints.oauthUrl } : {}),
-    ...(endpoints.apiBaseUrl ? { apiBaseUrl: endpoints.apiBaseUrl } : {}),
+  return zoomClient(credentials, {
+    clock, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, state: rt.state, oauthUrl: endpoints.oauthUrl, apiBaseUrl: endpoints.apiBaseUrl,
   });
 }

@@ -3,7 +3,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
-import { fromEnv, makeHandler, type WebhookWriterDeps } from '../../lambdas/handlers/webhook-writer.handler.ts';
+import { fromEnv, makeHandler, type WebhookWriterDeps } from '../../lambdas/handlers/webhook-lake-writer.handler.ts';
+import { RecordingLog } from '../fakes/recording-log.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 
@@ -40,8 +41,8 @@ function setup() {
   const lake = new MemoryObjectStore();
   let n = 0;
   const deps: WebhookWriterDeps = { lake, clock: { now: () => NOW }, newId: () => `f${++n}` };
-  const lines: string[] = [];
-  return { lake, lines, handle: makeHandler(deps, (line) => lines.push(line)) };
+  const log = new RecordingLog();
+  return { lake, log, lines: log.lines, handle: makeHandler(deps, log) };
 }
 
 async function rawBodies(lake: MemoryObjectStore): Promise<unknown[]> {
@@ -54,9 +55,9 @@ async function rawBodies(lake: MemoryObjectStore): Promise<unknown[]> {
   return raws.sort();
 }
 
-describe('webhook-writer handler', () => {
+describe('webhook-lake-writer handler', () => {
   it('writes a batch and reports exactly the records that must come back', async () => {
-    const { lake, lines, handle } = setup();
+    const { lake, log, lines, handle } = setup();
     const bytes = Buffer.from(completed, 'utf8');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const key = `webhook-bodies/dt=2024-10-14/${sha256}.json`;
@@ -81,6 +82,7 @@ describe('webhook-writer handler', () => {
       rejected: { message_not_json: 1, message_not_webhook_event: 1, detail_malformed: 1, not_envelope: 1 },
       retrying: { body_missing: 1 }, incomplete: {},
     }]);
+    expect(log.levels()).toEqual(['ERROR']);
   });
 
   it('fails every written record when the lake write fails, so SQS redelivers them', async () => {

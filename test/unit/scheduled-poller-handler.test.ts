@@ -6,8 +6,9 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
 import { FileStateStore } from '#local/adapters/file-state/store.ts';
-import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/zoom-poller.handler.ts';
+import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/scheduled-poller.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import { capturedMetrics, RecordingLog } from '../fakes/recording-log.ts';
 import { LEAK, MALFORMED_CREDENTIALS, consoleOutputOf, errorTexts, secretsOf } from '../support/malformed-secrets.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
@@ -58,21 +59,22 @@ function setup(api: ZoomApi) {
       return new LakeWriter({ store, clock, newId: () => 'id', writerId });
     },
   };
-  const logs: string[] = [];
-  const metrics: string[] = [];
-  const handler = makeHandler(deps, (l) => logs.push(l), (m) => metrics.push(m));
-  return { handler, logs, metrics, writers };
+  const log = new RecordingLog();
+  const { sink, lines: metrics } = capturedMetrics(clock);
+  const handler = makeHandler(deps, log, sink);
+  return { handler, log, metrics, writers };
 }
 
 const metricNames = (line: string): string[] =>
   (JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name));
 
-describe('zoom-poller handler', () => {
+describe('scheduled-poller handler', () => {
   it('logs the run and reports the cursor advanced for an ok run', async () => {
-    const { handler, logs, metrics, writers } = setup(new FakeZoomApi());
+    const { handler, log, metrics, writers } = setup(new FakeZoomApi());
     const run = await handler({ source: 'users' }, CONTEXT);
     expect(run).toMatchObject({ source: 'users', status: 'ok', windows: 1 });
-    expect(logs.map((l) => JSON.parse(l) as unknown)).toEqual([run]);
+    expect(log.fields()).toEqual([run]);
+    expect(log.levels()).toEqual(['INFO']);
     expect(metrics).toHaveLength(1);
     expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'users', CursorAdvanced: 1, _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Source']] }] } });
     expect(metricNames(metrics[0] ?? '')).toEqual(['CursorAdvanced']);
@@ -80,23 +82,23 @@ describe('zoom-poller handler', () => {
   });
 
   it('emits SourceDisabled and no cursor advance when the plan lacks the API', async () => {
-    const { handler, logs, metrics } = setup(new FakeZoomApi(new ZoomPlanError('not on this plan', { status: 400, code: 200, endpoint: 'api' })));
+    const { handler, log, metrics } = setup(new FakeZoomApi(new ZoomPlanError('not on this plan', { status: 400, code: 200, endpoint: 'api' })));
     const run = await handler({ source: 'activities' }, CONTEXT);
     expect(run.status).toBe('disabled');
-    expect(JSON.parse(logs[0] ?? '')).toMatchObject({ source: 'activities', status: 'disabled' });
+    expect(log.records).toMatchObject([{ level: 'WARN', fields: { source: 'activities', status: 'disabled' } }]);
     expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'activities', SourceDisabled: 1, CursorAdvanced: 0 });
     expect(metricNames(metrics[0] ?? '').sort()).toEqual(['CursorAdvanced', 'SourceDisabled']);
   });
 
   it('logs what the budget skipped by risk class and emits BudgetSkipped for participant details', async () => {
     const api = new BudgetedDashboard();
-    const { handler, logs, metrics } = setup(api);
+    const { handler, log, metrics } = setup(api);
     const run = await handler({ source: 'participant_details' }, CONTEXT);
     expect(run).toMatchObject({ status: 'stopped', skipped: 2, budget: { skippedByClass: { high: 0, elevated: 1, routine: 1 }, backlog: 2 } });
-    expect(JSON.parse(logs[0] ?? '')).toMatchObject({ source: 'participant_details', skipped: 2, budget: { skippedByClass: { elevated: 1, routine: 1 } } });
+    expect(log.fields()[0]).toMatchObject({ source: 'participant_details', skipped: 2, budget: { skippedByClass: { elevated: 1, routine: 1 } } });
     expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'participant_details', CursorAdvanced: 1, BudgetSkipped: 2, BudgetSkippedRisky: 1, BacklogDropped: 0 });
     expect(metricNames(metrics[0] ?? '').sort()).toEqual(['BacklogDropped', 'BudgetSkipped', 'BudgetSkippedRisky', 'CursorAdvanced']);
-    expect(JSON.stringify(logs)).not.toContain('Board');
+    expect(log.text()).not.toContain('Board');
   });
 
   it('backfills exactly the given day range', async () => {
@@ -108,9 +110,9 @@ describe('zoom-poller handler', () => {
   });
 
   it('rejects an unknown source', async () => {
-    const { handler, logs } = setup(new FakeZoomApi());
+    const { handler, log } = setup(new FakeZoomApi());
     await expect(handler({ source: 'chat_files' }, CONTEXT)).rejects.toThrow(/unknown source "chat_files"/);
-    expect(logs).toEqual([]);
+    expect(log.records).toEqual([]);
   });
 
   it('rejects a backfill with only one end', async () => {
@@ -119,9 +121,9 @@ describe('zoom-poller handler', () => {
   });
 
   it('throws unexpected errors so the schedule retries them', async () => {
-    const { handler, logs } = setup(new FakeZoomApi(new Error('socket hang up')));
+    const { handler, log } = setup(new FakeZoomApi(new Error('socket hang up')));
     await expect(handler({ source: 'activities' }, CONTEXT)).rejects.toThrow('socket hang up');
-    expect(logs).toEqual([]);
+    expect(log.records).toEqual([]);
   });
 
   it.each(MALFORMED_CREDENTIALS)('fails on a credentials secret that is $name, naming the secret and never quoting it', async ({ raw, says }) => {

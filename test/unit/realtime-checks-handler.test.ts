@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileSettings } from '#core/realtime/config.ts';
-import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime.handler.ts';
+import { fromEnv, makeHandler } from '../../lambdas/handlers/realtime-checks.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import { RecordingLog } from '../fakes/recording-log.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { MemoryStateStore } from '../support/memory-state-store.ts';
@@ -16,17 +17,17 @@ const message = (id: string, body: string) => ({
 function setup() {
   const clock = new FakeClock(T0);
   const delivery = new MemoryAlertDelivery();
-  const lines: string[] = [];
+  const log = new RecordingLog();
   const handler = makeHandler({
     state: new MemoryStateStore(clock), bodies: new MemoryObjectStore(), delivery, clock, registry: REGISTRY,
     settings: compileSettings({ meetingStateHours: 72, idempotencyHours: 48, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: [], minClientVersion: '6.0.0' }),
-  }, (l) => lines.push(l));
-  return { handler, delivery, lines };
+  }, log);
+  return { handler, delivery, log, lines: log.lines };
 }
 
-describe('realtime handler', () => {
+describe('realtime-checks handler', () => {
   it('processes a batch in order, reporting unreadable and malformed items as failures and logging no payload', async () => {
-    const { handler, delivery, lines } = setup();
+    const { handler, delivery, log, lines } = setup();
     const weak = settingsEvent({ in_meeting: { waiting_room: false } }, undefined);
     const result = await handler({ Records: [
       message('1', weak), message('2', weak),
@@ -38,7 +39,8 @@ describe('realtime handler', () => {
     expect(delivery.notified.map((a) => a.detection_id)).toEqual(['zoom.operation.security_setting_weakened', 'zoom.participant.external_in_sensitive_meeting']);
     expect(JSON.parse(lines[0]!)).toEqual({ records: 5, alertsNotified: 2, failed: 2,
       outcomes: { processed: 2, duplicate: 1, 'rejected:message_not_json': 1, 'rejected:detail_malformed': 1 } });
-    expect(lines.join('\n')).not.toContain('Eve');
+    expect(log.levels()).toEqual(['ERROR']);
+    expect(log.text()).not.toContain('Eve');
   });
 
   it('fails the item when delivery throws, so the queue retries it', async () => {

@@ -11,21 +11,15 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import { processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/config.ts';
 import { queuedWebhookEvent } from '#core/webhook/lake-writer.ts';
+import { nonEmpty } from '#runtime/env/function-env.ts';
+import { realtimeChecksEnv, realtimeSettings } from '#runtime/env/realtime-checks.ts';
+import { lazyHandler } from '#runtime/lazy-handler.ts';
+import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
-import { maskLogLine } from '#core/mask/credentials.ts';
 
-const nonEmpty = z.string().check(z.minLength(1));
-const positiveInt = z.number().check(z.int(), z.positive());
-/** The settings the RealtimeChecks construct serialises into REALTIME_SETTINGS. */
-const settingsSchema = z.object({
-  internalDomains: z.array(z.string()), sensitiveMeetingPatterns: z.array(z.string()), watchedUsers: z.array(z.string()), minClientVersion: z.string(),
-  meetingStateHours: positiveInt, idempotencyHours: positiveInt,
-});
-/** The environment the RealtimeChecks construct sets. */
-const envSchema = z.object({
-  STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, REALTIME_SETTINGS: nonEmpty,
-  DETECTIONS_SHA256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-});
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('realtime-checks');
+
 const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: nonEmpty, body: z.string() })) });
 
 /** An SQS-triggered Lambda handler reporting partial batch failures. */
@@ -33,7 +27,7 @@ export type SqsHandler = (event: unknown) => Promise<SQSBatchResponse>;
 
 /** The realtime checks' dependencies from the Lambda environment and the registry file beside the bundle. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): RealtimeDeps {
-  const e = envSchema.parse(env);
+  const e = realtimeChecksEnv.parse(env);
   const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
   const clock = new SystemClock();
   const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
@@ -43,15 +37,15 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
     newWriter: (writerId) => new LakeWriter({ store: lake, clock, newId: randomUUID, writerId }),
     windows: dedupWindowsOf(registry.detections),
   });
-  return { state, bodies: lake, delivery, clock, registry, settings: compileSettings(settingsSchema.parse(JSON.parse(e.REALTIME_SETTINGS))) };
+  return { state, bodies: lake, delivery, clock, registry, settings: compileSettings(realtimeSettings.parse(JSON.parse(e.REALTIME_SETTINGS))) };
 }
 
 /**
  * The handler over `deps`: each queued webhook event in order through the realtime checks. Events to retry, events
  * that can never be processed (dead-lettered after the queue's retries) and failures are reported as batch item
- * failures. Logs one line of counts, statuses and reason codes per batch, never payloads.
+ * failures. Logs one line of counts, statuses and reason codes per batch (ERROR when an item failed), never payloads.
  */
-export function makeHandler(deps: RealtimeDeps, log: (line: string) => void = (line) => console.log(maskLogLine(line))): SqsHandler {
+export function makeHandler(deps: RealtimeDeps, log: HandlerLog = LOG): SqsHandler {
   return async (event) => {
     const { Records } = sqsEventSchema.parse(event);
     const failures: string[] = [];
@@ -71,15 +65,12 @@ export function makeHandler(deps: RealtimeDeps, log: (line: string) => void = (l
       }
       counts[status] = (counts[status] ?? 0) + 1;
     }
-    log(JSON.stringify({ records: Records.length, alertsNotified: alerts, failed: failures.length, outcomes: counts }));
+    const fields = { records: Records.length, alertsNotified: alerts, failed: failures.length, outcomes: counts };
+    if (failures.length > 0) log.error('realtime batch with failures', fields);
+    else log.info('realtime batch', fields);
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 
-let live: SqsHandler | undefined;
-
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler: SqsHandler = (event) => {
-  live ??= makeHandler(fromEnv());
-  return live(event);
-};
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);

@@ -3,36 +3,24 @@ import * as z from 'zod/mini';
 import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
-import { emfLine } from '#adapters/metrics.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
+import { METRICS, type MetricDefinition } from '#core/metrics.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { compileRisk } from '#core/poll/risk.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { Clock, SecretProvider, StateStore, ZoomApi } from '#core/ports.ts';
-import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient } from '#core/zoom/client.ts';
-import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
-import { httpFetch } from '#runtime/http-fetch.ts';
+import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
+import { nonEmpty } from '#runtime/env/function-env.ts';
+import { scheduledPollerEnv } from '#runtime/env/scheduled-poller.ts';
+import { lazyHandler } from '#runtime/lazy-handler.ts';
+import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
+import { emfMetrics, type MetricSink } from '#runtime/metrics.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
-import { maskLogLine } from '#core/mask/credentials.ts';
-import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
+import { zoomClientFromSecret } from '#runtime/zoom-client.ts';
 
-const nonEmpty = z.string().check(z.minLength(1));
-const plan = z.enum(ZOOM_PLANS);
-/** The environment the ScheduledPoller construct sets. */
-const envSchema = z.object({
-  ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty,
-  ZOOM_PLAN: plan,
-  API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)),
-  STATE_TABLE_NAME: nonEmpty,
-  LAKE_BUCKET_NAME: nonEmpty,
-  LEASE_SECONDS: z.coerce.number().check(z.int(), z.positive()),
-  /** JSON string arrays: the config's risk signals, for ranking participant details. */
-  INTERNAL_DOMAINS: nonEmpty,
-  SENSITIVE_MEETING_PATTERNS: nonEmpty,
-  WATCHED_USERS: nonEmpty,
-  CHAT_INCLUDE_CONTENT: z.enum(['true', 'false']),
-});
+/** The function's logger (module scope: one per container), also handed each invocation's context. */
+const LOG = handlerLogger('scheduled-poller');
+
 const stringList = z.array(z.string());
 
 /** A JSON string array from the environment variable `name`, or an error naming it. */
@@ -50,7 +38,7 @@ const eventSchema = z.object({ source: nonEmpty, from: z.optional(day), to: z.op
 /** What the poller handler needs; the Zoom client is built once the credentials secret is read. */
 export interface PollerDeps {
   readonly api: () => Promise<ZoomApi>;
-  readonly plan: z.infer<typeof plan>;
+  readonly plan: ZoomPlan;
   readonly state: StateStore;
   readonly clock: Clock;
   readonly newWriter: (writerId: string) => LakeWriter;
@@ -66,7 +54,7 @@ export interface PollerContext {
 
 /** The poller's dependencies from the Lambda environment; a new client only when the stored credentials change. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretProvider = new SecretsManagerSecretProvider()): PollerDeps {
-  const e = envSchema.parse(env);
+  const e = scheduledPollerEnv.parse(env);
   const clock = new SystemClock();
   const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
   const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
@@ -80,48 +68,32 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
   };
   compileRisk(settings.risk); // a bad pattern fails the cold start with its name, not every run
   // Every concurrent poller process draws on one daily Heavy/Resource-intensive share, counted in the state table.
-  const sharedBudget = new StateStoreBudget(state);
-  let client: { raw: string; api: ZoomHttpClient } | undefined;
-  const api = async (): Promise<ZoomApi> => {
-    const raw = await secrets.getSecret(e.ZOOM_CREDENTIALS_SECRET_ARN);
-    if (client?.raw !== raw) {
-      const credentials = zoomCredentialsFromSecret(e.ZOOM_CREDENTIALS_SECRET_ARN, raw);
-      client = { raw, api: new ZoomHttpClient({
-        fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-        credentials, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, sharedBudget, timeoutMs: 30_000,
-      }) };
-    }
-    return client.api;
-  };
+  const api = zoomClientFromSecret(secrets, e.ZOOM_CREDENTIALS_SECRET_ARN, { clock, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, state });
   return {
     api, plan: e.ZOOM_PLAN, clock, leaseSeconds: e.LEASE_SECONDS, state, settings,
     newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
   };
 }
 
-/** The run's EMF metrics: CursorAdvanced always; SourceDisabled; for participant details what the budget skipped. */
-function metricsOf(run: SourceRun): Record<string, number> {
-  const metrics: Record<string, number> = { CursorAdvanced: run.windows > 0 ? 1 : 0 };
-  if (run.status === 'disabled') metrics.SourceDisabled = 1;
+/** The run's metrics: CursorAdvanced always; SourceDisabled; for participant details what the budget skipped. */
+function metricsOf(run: SourceRun): [MetricDefinition<string, 'Source'>, number][] {
+  const values: [MetricDefinition<string, 'Source'>, number][] = [[METRICS.CursorAdvanced, run.windows > 0 ? 1 : 0]];
+  if (run.status === 'disabled') values.push([METRICS.SourceDisabled, 1]);
   if (run.budget) {
     const { skippedByClass: s, droppedByClass: d } = run.budget;
-    metrics.BudgetSkipped = run.skipped;
-    metrics.BudgetSkippedRisky = s.high + s.elevated;
-    metrics.BacklogDropped = d.high + d.elevated + d.routine;
+    values.push([METRICS.BudgetSkipped, run.skipped], [METRICS.BudgetSkippedRisky, s.high + s.elevated], [METRICS.BacklogDropped, d.high + d.elevated + d.routine]);
   }
-  return metrics;
+  return values;
 }
 
 /**
- * The poller over `deps`: runs one source and logs its SourceRun (with what the budget skipped, by risk class), with
- * CursorAdvanced, SourceDisabled, BudgetSkipped, BudgetSkippedRisky and BacklogDropped as EMF.
- * Unexpected errors are thrown so the schedule retries and dead-letters them. EMF goes straight to stdout: with the
- * JSON log format console.log wraps each line, and CloudWatch extracts metrics only from unwrapped lines.
+ * The poller over `deps`: runs one source and logs its SourceRun (with what the budget skipped, by risk class; WARN
+ * when the plan or scopes lack the source's API), with CursorAdvanced, SourceDisabled, BudgetSkipped,
+ * BudgetSkippedRisky and BacklogDropped as EMF. Unexpected errors are thrown so the schedule retries and
+ * dead-letters them.
  */
 export function makeHandler(
-  deps: PollerDeps,
-  log: (line: string) => void = (line) => console.log(maskLogLine(line)),
-  metric: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  deps: PollerDeps, log: HandlerLog = LOG, metrics: MetricSink = emfMetrics(deps.clock, log),
 ): (event: unknown, context: PollerContext) => Promise<SourceRun> {
   return async (event, context) => {
     const { source: name, from, to } = eventSchema.parse(event);
@@ -133,16 +105,12 @@ export function makeHandler(
       api: await deps.api(), plan: deps.plan, state: deps.state, clock: deps.clock, owner: context.awsRequestId,
       leaseSeconds: deps.leaseSeconds, newWriter: () => deps.newWriter(`poller-${name}`), settings: deps.settings,
     }, range);
-    log(JSON.stringify(run));
-    metric(emfLine(deps.clock.now(), { Source: name }, metricsOf(run)));
+    if (run.status === 'disabled') log.warn('source disabled', run);
+    else log.info('poll run', run);
+    metrics({ Source: name }, metricsOf(run));
     return run;
   };
 }
 
-let live: ReturnType<typeof makeHandler> | undefined;
-
 /** The Lambda entry point; its dependencies are built on the first invocation and kept for the container's life. */
-export const handler: ReturnType<typeof makeHandler> = (event, context) => {
-  live ??= makeHandler(fromEnv());
-  return live(event, context);
-};
+export const handler = lazyHandler(() => makeHandler(fromEnv()), LOG);
