@@ -11,6 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
+import { ruleFedQueue } from './event-queue.ts';
 import { eventsOf } from './event-source-guard.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
@@ -93,41 +94,12 @@ export class RealtimeChecks extends Construct {
     const region = Stack.of(this).region;
     const timeout = props.timeout ?? Duration.seconds(30);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true,
-      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds()),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
-
-    this.rule = new events.Rule(this, 'Rule', {
-      description: 'zoomlake: Zoom webhook events the realtime checks read, to their queue',
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, rule: this.rule } = ruleFedQueue(this, {
+      key,
       eventBus: props.eventBus,
+      description: 'zoomlake: Zoom webhook events the realtime checks read, to their queue',
       eventPattern: eventsOf(this, WEBHOOK_EVENT_SOURCE, REALTIME_EVENTS),
-    });
-    // A bare target, as in WebhookLakeWriter: targets.SqsQueue would grant EventBridge every KMS action on the key.
-    this.rule.addTarget({
-      bind: () => ({
-        arn: this.queue.queueArn,
-        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
-        retryPolicy: { maximumEventAgeInSeconds: Duration.hours(24).toSeconds(), maximumRetryAttempts: 185 },
-      }),
-    });
-    for (const queue of [this.queue, this.deadLetterQueue]) {
-      queue.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
-      }));
-    }
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToEncryptQueueMessages',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
+      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds()),
     }));
 
     const bundle = detectionBundle(props.registry);

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { DEFAULT_WEBHOOK_WRITE_LIMITS, WEBHOOK_WRITER_MEMORY_MB } from '#core/webhook/lake-writer.ts';
+import { ruleFedQueue } from './event-queue.ts';
 import { eventsOf } from './event-source-guard.ts';
 import { LAKE_ROOT } from '#core/schema/registry.ts';
 import { WEBHOOK_BODY_PREFIX, WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
@@ -94,46 +95,14 @@ export class WebhookLakeWriter extends Construct {
     }
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(60);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      // A dead-lettered message keeps its first enqueue time, so this must outlast the source queue's 4 days.
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      // AWS asks for at least 6x the function timeout; the batching window is added since messages are in flight
-      // while Lambda gathers a batch.
-      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds() + maxBatchingWindow.toSeconds()),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
-
-    this.rule = new events.Rule(this, 'Rule', {
-      description: 'zoomlake: every verified Zoom webhook event to the lake writer queue',
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, rule: this.rule } = ruleFedQueue(this, {
+      key,
       eventBus: props.eventBus,
+      description: 'zoomlake: every verified Zoom webhook event to the lake writer queue',
       eventPattern: eventsOf(this, WEBHOOK_EVENT_SOURCE),
-    });
-    // A bare target instead of targets.SqsQueue, which would grant EventBridge every KMS action on the key and
-    // condition the queue policy on the account instead of this rule.
-    this.rule.addTarget({
-      bind: () => ({
-        arn: this.queue.queueArn,
-        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
-        retryPolicy: { maximumEventAgeInSeconds: Duration.hours(24).toSeconds(), maximumRetryAttempts: 185 },
-      }),
-    });
-    for (const queue of [this.queue, this.deadLetterQueue]) {
-      queue.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
-      }));
-    }
-    allowEventBridgeToEncrypt(key);
+      // The batching window is added: messages are in flight while Lambda gathers a batch.
+      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds() + maxBatchingWindow.toSeconds()),
+    }));
 
     this.writer = new ZoomlakeFunction(this, 'Writer', {
       entry: HANDLER_ENTRY,
@@ -166,16 +135,3 @@ export class WebhookLakeWriter extends Construct {
   }
 }
 
-/**
- * Lets EventBridge put messages on queues encrypted with `key`. Not conditioned on the rule or the account: AWS
- * documents aws:SourceArn/aws:SourceAccount in a key policy as unsupported for EventBridge delivering to encrypted
- * SNS topics, and SQS targets are delivered the same way. The queue policies restrict sending to this rule.
- */
-function allowEventBridgeToEncrypt(key: IKey): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeToEncryptQueueMessages',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: ['*'],
-  }));
-}
