@@ -1,6 +1,6 @@
-import type { Clock, SecretProvider, StateStore } from '#core/ports.ts';
+import type { Clock, SecretProvider, StateStore, ZoomApi } from '#core/ports.ts';
 import { StateStoreBudget } from '#core/zoom/budget.ts';
-import { ZoomHttpClient, type ZoomApi, type ZoomCredentials } from '#core/zoom/client.ts';
+import { ZoomHttpClient, type ZoomCredentials } from '#core/zoom/client.ts';
 import { zoomCredentialsFromSecret } from '#core/zoom/credentials.ts';
 import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { httpFetch } from './http-fetch.ts';

@@ -1,6 +1,5 @@
 import type { Alert } from '../alerts/alert.ts';
-import type { AlertDelivery, DeliveryResult } from '../alerts/deliver.ts';
-import type { QueryEngine } from '../ports.ts';
+import type { AlertDelivery, DeliveryResult, QueryEngine } from '../ports.ts';
 import type { ScheduledDetection } from './detection.ts';
 import { runDetections } from './run.ts';
 

@@ -1,6 +1,6 @@
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { runAndDeliver, type DetectPass } from '#core/detect/run-and-deliver.ts';
-import type { AlertDelivery, Clock, StateItem, StateStore } from '#core/ports.ts';
+import type { AlertDelivery, Clock, StateItem, StateStore, ZoomApi } from '#core/ports.ts';
 import type { DayWindow } from '#core/poll/cursor.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';

@@ -1,13 +1,7 @@
 import type { Clock, ZoomApi } from '#core/ports.ts';
+import type { ZoomCredentials } from '#core/zoom/client.ts';
 import { zoomClient } from '#runtime/zoom-client.ts';
 import type { LocalRuntime } from './runtime.ts';
-
-/** A Server-to-Server OAuth app's credentials. */
-export interface ZoomCredentials {
-  readonly accountId: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-}
 
 /** Where the Zoom API is: the real one unless set (the simulator's URLs). */
 export interface ZoomEndpoints {

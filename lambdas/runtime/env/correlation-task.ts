@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { CorrelationSettings } from '#core/correlate/steps.ts';
+import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 import { nonEmpty, positiveInt, sha256Hex } from './function-env.ts';
 

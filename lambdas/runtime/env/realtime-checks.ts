@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { RealtimeSettings } from '#core/realtime/settings.ts';
+import type { RealtimeSettings } from '#core/realtime/config.ts';
 import { nonEmpty, sha256Hex } from './function-env.ts';
 
 const positiveInt = z.number().check(z.int(), z.positive());
