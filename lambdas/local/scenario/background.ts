@@ -1,7 +1,10 @@
 import { Prng } from '#core/prng.ts';
 import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
-import { CLIENT_VERSIONS, HOUR_MS, MIN_MS, device, working, type Device, type Employee, type People, type Person, type Place, type Timeline } from './people.ts';
+import { device } from './generate-people.ts';
+import { CLIENT_VERSIONS } from './people-data.ts';
+import { working, type Device, type Employee, type People, type Person, type Place } from './people.ts';
+import { HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
 import { RETRY_DELAYS_MS } from './webhooks.ts';
 
 /*

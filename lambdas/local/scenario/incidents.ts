@@ -2,7 +2,8 @@ import type { SimActivity, SimOperationLog } from '../zoom-simulator/org.ts';
 import { Prng } from '#core/prng.ts';
 import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { PlantedIncident } from './manifest.ts';
-import { DAY_MS, HOUR_MS, MIN_MS, dayOf, type Device, type Employee, type People, type Person, type Timeline } from './people.ts';
+import type { Device, Employee, People, Person } from './people.ts';
+import { DAY_MS, HOUR_MS, MIN_MS, dayOf, type Timeline } from './timeline.ts';
 import { type WebhookEvent } from './webhooks.ts';
 import { isoSeconds as iso } from '../zoom-simulator/org.ts';
 

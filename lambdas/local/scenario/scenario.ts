@@ -8,7 +8,9 @@ import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar, hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
 import { plantIncidents, type PlantedExtras } from './incidents.ts';
 import type { Manifest } from './manifest.ts';
-import { HOUR_MS, MIN_MS, generatePeople, placeAt, timeline, versionAt, working, type Employee, type People, type Timeline } from './people.ts';
+import { generatePeople } from './generate-people.ts';
+import { placeAt, versionAt, working, type Employee, type People } from './people.ts';
+import { HOUR_MS, MIN_MS, timeline, type Timeline } from './timeline.ts';
 import { meetingEvents, recordingRemovedEvent, spacedId, type WebhookEvent } from './webhooks.ts';
 
 /*
