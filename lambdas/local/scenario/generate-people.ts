@@ -10,6 +10,14 @@ import { DAY_MS, HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
  * VPN users, customers' and the partner's contacts, and the strangers meetings pick up.
  */
 
+/** Draws until the value is not in `used`, and adds it. */
+function drawUnique<T>(used: Set<T>, draw: () => T): T {
+  let v = draw();
+  while (used.has(v)) v = draw();
+  used.add(v);
+  return v;
+}
+
 /** A device: the corporate laptop (with machine ids), a BYOD tablet or phone, or an outsider's own machine. */
 export function device(rng: Prng, kind: 'corporate' | 'byod' | 'outside'): Device {
   const hex = () => Array.from({ length: 6 }, () => rng.int(0, 255).toString(16).padStart(2, '0')).join(':');
@@ -36,19 +44,9 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
   const domains = [domain, 'example.co.uk'];
   const usedNames = new Set<string>(EXECS.map((e) => `${e.first} ${e.last}`));
   const usedIds = new Set<string>();
-  const uniqueId = (n: number, extra = '') => {
-    let v = rng.chars(n, extra);
-    while (usedIds.has(v)) v = rng.chars(n, extra);
-    usedIds.add(v);
-    return v;
-  };
+  const uniqueId = (n: number, extra = '') => drawUnique(usedIds, () => rng.chars(n, extra));
   const usedPmis = new Set<number>();
-  const pmi = () => {
-    let v = rng.int(2_000_000_000, 9_999_999_999);
-    while (usedPmis.has(v)) v = rng.int(2_000_000_000, 9_999_999_999);
-    usedPmis.add(v);
-    return v;
-  };
+  const pmi = () => drawUnique(usedPmis, () => rng.int(2_000_000_000, 9_999_999_999));
   const rangeStart = t.days[0]!;
   const employees: Employee[] = [];
   const place = (region: string): { place: Place; office: (typeof OFFICES)[number] } => {
@@ -95,12 +93,7 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
   const staffCount = Math.max(0, users - employees.length - 4);
   const teams: Team[] = [];
   const usedMeetingIds = new Set<number>();
-  const meetingId = () => {
-    let v = rng.int(81_000_000_000, 99_999_999_999);
-    while (usedMeetingIds.has(v)) v = rng.int(81_000_000_000, 99_999_999_999);
-    usedMeetingIds.add(v);
-    return v;
-  };
+  const meetingId = () => drawUnique(usedMeetingIds, () => rng.int(81_000_000_000, 99_999_999_999));
   let slot = 0;
   for (const d of DEPTS) {
     const count = Math.max(3, Math.round(staffCount * d.share));
