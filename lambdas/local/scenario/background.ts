@@ -13,7 +13,7 @@ import { RETRY_DELAYS_MS } from './webhooks.ts';
  * with the same analysts, a customer product briefing), a daily escalation call with the same customer contacts,
  * and a leaver whose last meeting's webhooks reach us after the deactivation. The weekly all-hands, joins before the
  * host and silent attendees come from the routine calendar (calendar.ts), the VPN users and the business trip from
- * people.ts; backgroundPatterns names them all for the manifest, so an alert on one can be told apart.
+ * generate-people.ts; backgroundPatterns names them all for the manifest, so an alert on one can be told apart.
  */
 
 /** The meetings and outsiders the background added. */
