@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { peakRequests } from '#local/zoom-simulator/limits.ts';
-import { simulatedOrg, type SimulatedOrg } from '#local/zoom-simulator/org.ts';
+import { simulatedOrg } from '#local/zoom-simulator/generate-org.ts';
+import type { SimulatedOrg } from '#local/zoom-simulator/org.ts';
 import { startZoomSimulator, type ZoomSimulator, type ZoomSimulatorOptions } from '#local/zoom-simulator/server.ts';
 
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);

@@ -1,7 +1,10 @@
 import { Prng } from '#core/prng.ts';
 import { hostJoin, type MeetingFactory, type MeetingPlan, type SessionBuilder } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
-import { CLIENT_VERSIONS, HOUR_MS, MIN_MS, device, working, type Device, type Employee, type People, type Person, type Place, type Timeline } from './people.ts';
+import { device } from './generate-people.ts';
+import { CLIENT_VERSIONS } from './people-data.ts';
+import { working, type Device, type Employee, type People, type Person, type Place } from './people.ts';
+import { HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
 import { RETRY_DELAYS_MS } from './webhooks.ts';
 
 /*
@@ -10,7 +13,7 @@ import { RETRY_DELAYS_MS } from './webhooks.ts';
  * with the same analysts, a customer product briefing), a daily escalation call with the same customer contacts,
  * and a leaver whose last meeting's webhooks reach us after the deactivation. The weekly all-hands, joins before the
  * host and silent attendees come from the routine calendar (calendar.ts), the VPN users and the business trip from
- * people.ts; backgroundPatterns names them all for the manifest, so an alert on one can be told apart.
+ * generate-people.ts; backgroundPatterns names them all for the manifest, so an alert on one can be told apart.
  */
 
 /** The meetings and outsiders the background added. */

@@ -1,8 +1,6 @@
 import { Prng } from '#core/prng.ts';
-import {
-  DAY_MS, HOUR_MS, MIN_MS, placeAt, versionAt, working,
-  type Device, type Employee, type People, type Person, type Timeline,
-} from './people.ts';
+import { placeAt, versionAt, working, type Device, type Employee, type People, type Person } from './people.ts';
+import { DAY_MS, HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
 
 /*
  * The scenario's routine meetings: recurring team meetings and standups (some letting people join before the host),

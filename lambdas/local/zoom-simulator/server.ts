@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Clock } from '#core/ports.ts';
 import { ROUTES, findMeeting, type Route } from './api.ts';
 import { RateLimiter, type Plan, type RateCategory } from './limits.ts';
-import { formatDay, simulatedOrg, type SimMeeting, type SimulatedOrg } from './org.ts';
+import { simulatedOrg } from './generate-org.ts';
+import { formatDay, type SimMeeting, type SimulatedOrg } from './org.ts';
 import { Prng, type Seed } from '#core/prng.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
