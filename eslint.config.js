@@ -15,17 +15,26 @@ const LOCAL_ROOMS_BARRED = {
 };
 
 function localRooms() {
-  const noAws = { group: ['\\#adapters/*', '@aws-sdk/*'], message: 'the local runtime must not use AWS adapters or the AWS SDK; use a local adapter behind the port' };
+  const noAws = {
+    group: ['\\#adapters/*', '@aws-sdk/*'],
+    message: 'the local runtime must not use AWS adapters or the AWS SDK; use a local adapter behind the port',
+  };
   const blocks = [];
   for (let depth = 0; depth <= 3; depth++) {
     const below = '*/'.repeat(depth);
-    const noClimb = { regex: `^(\\.\\./){${depth + 1},}`, message: 'code outside lambdas/local is reached by subpath import (#core/*, #runtime/*, ...), not a relative path out of it' };
+    const noClimb = {
+      regex: `^(\\.\\./){${depth + 1},}`,
+      message: 'code outside lambdas/local is reached by subpath import (#core/*, #runtime/*, ...), not a relative path out of it',
+    };
     blocks.push({ files: [`lambdas/local/${below}*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [noAws, noClimb] }] } });
     if (depth === 0) continue;
     for (const [room, barred] of Object.entries(LOCAL_ROOMS_BARRED)) {
       const rooms = barred.join('|');
       const noRoom = { regex: `^((\\.\\./)+|#local/)(${rooms})/`, message: `lambdas/local/${room} must not import ${barred.join(', ')}` };
-      blocks.push({ files: [`lambdas/local/${room}/${'*/'.repeat(depth - 1)}*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [noAws, noClimb, noRoom] }] } });
+      blocks.push({
+        files: [`lambdas/local/${room}/${'*/'.repeat(depth - 1)}*.ts`],
+        rules: { 'no-restricted-imports': ['error', { patterns: [noAws, noClimb, noRoom] }] },
+      });
     }
   }
   return blocks;
@@ -48,11 +57,16 @@ export default tseslint.config(
     // The core is pure: no AWS SDK, no environment, no clock reads.
     files: ['lambdas/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'node:fs', 'node:fs/*', 'fs', '\\#adapters/*', '\\#local/*', '\\#runtime/*'] }],
-      'no-restricted-properties': ['error',
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'node:fs', 'node:fs/*', 'fs', '\\#adapters/*', '\\#local/*', '\\#runtime/*'] },
+      ],
+      'no-restricted-properties': [
+        'error',
         { object: 'process', property: 'env', message: 'core code takes configuration as arguments' },
         { object: 'Date', property: 'now', message: 'inject a Clock' },
-        { object: 'Math', property: 'random', message: 'inject randomness' }],
+        { object: 'Math', property: 'random', message: 'inject randomness' },
+      ],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'inject a Clock' }],
     },
   },
@@ -60,9 +74,17 @@ export default tseslint.config(
     // Lambda code (handlers, AWS adapters, the shared runtime) never reaches into the local runtime's folder.
     files: ['lambdas/handlers/**/*.ts', 'lambdas/adapters/**/*.ts', 'lambdas/runtime/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['\\#local/*', '**/local/*'], message: 'Lambda code must not depend on the local runtime; shared run-time pieces live in lambdas/runtime (#runtime/*)' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['\\#local/*', '**/local/*'],
+              message: 'Lambda code must not depend on the local runtime; shared run-time pieces live in lambdas/runtime (#runtime/*)',
+            },
+          ],
+        },
+      ],
     },
   },
   ...localRooms(),

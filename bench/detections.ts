@@ -33,7 +33,15 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
   const rand = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const writer = new LakeWriter({ store: new FsObjectStore(lakeDir), clock: { now: () => endMs }, newId: (() => { let n = 0; return () => `b${n++}`; })(), writerId: 'bench' });
+  const writer = new LakeWriter({
+    store: new FsObjectStore(lakeDir),
+    clock: { now: () => endMs },
+    newId: (() => {
+      let n = 0;
+      return () => `b${n++}`;
+    })(),
+    writerId: 'bench',
+  });
   let rows = 0;
   const add = (table: string, row: Record<string, CellValue>) => {
     const r = writer.add(table, row);
@@ -41,8 +49,15 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
     rows++;
   };
   const people = Array.from({ length: users }, (_, i) => ({
-    id: `u${i.toString(36).padStart(6, '0')}`, email: `user${i}@${DOMAIN}`, first: `First${i % 997}`, last: `Last${i}`,
-    ipBase: `10.${(i >> 8) & 255}.${i & 255}`, device: pick(DEVICES), pc: `PC-${i}`, version: pick(VERSIONS), location: pick(LOCATIONS),
+    id: `u${i.toString(36).padStart(6, '0')}`,
+    email: `user${i}@${DOMAIN}`,
+    first: `First${i % 997}`,
+    last: `Last${i}`,
+    ipBase: `10.${(i >> 8) & 255}.${i & 255}`,
+    device: pick(DEVICES),
+    pc: `PC-${i}`,
+    version: pick(VERSIONS),
+    location: pick(LOCATIONS),
     active: rand() > 0.02,
   }));
   const start = endMs - 30 * DAY_MS;
@@ -50,15 +65,39 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
     const day = start + d * DAY_MS;
     // The daily users snapshot.
     for (const p of people) {
-      add('users', { snapshot_time: day + 3_600_000, user_id: p.id, email: p.email, first_name: p.first, last_name: p.last, display_name: `${p.first} ${p.last}`, user_type: 2, status: p.active ? 'active' : 'inactive', last_client_version: p.version });
+      add('users', {
+        snapshot_time: day + 3_600_000,
+        user_id: p.id,
+        email: p.email,
+        first_name: p.first,
+        last_name: p.last,
+        display_name: `${p.first} ${p.last}`,
+        user_type: 2,
+        status: p.active ? 'active' : 'inactive',
+        last_client_version: p.version,
+      });
     }
     const weekday = new Date(day).getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
     for (const p of people) {
       if (!p.active || rand() > 0.7) continue;
       const t = day + int(7 * 60, 10 * 60) * 60_000;
-      add('activities', { email: p.email, time: t, type: 'Sign in', ip_address: `${p.ipBase}.${int(1, 3)}`, client_type: p.device, version: p.version });
-      add('activities', { email: p.email, time: t + int(6, 10) * 3_600_000, type: 'Sign out', ip_address: `${p.ipBase}.1`, client_type: p.device, version: p.version });
+      add('activities', {
+        email: p.email,
+        time: t,
+        type: 'Sign in',
+        ip_address: `${p.ipBase}.${int(1, 3)}`,
+        client_type: p.device,
+        version: p.version,
+      });
+      add('activities', {
+        email: p.email,
+        time: t + int(6, 10) * 3_600_000,
+        type: 'Sign out',
+        ip_address: `${p.ipBase}.1`,
+        client_type: p.device,
+        version: p.version,
+      });
     }
     const meetingsToday = Math.round(users / 4);
     for (let m = 0; m < meetingsToday; m++) {
@@ -68,7 +107,19 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
       const meetingId = String(80_000_000_000 + (m % 5_000) * 7919);
       const uuid = `${d}-${m}-${host.id}==`;
       const topic = pick(TOPICS);
-      add('meetings', { meeting_uuid: uuid, meeting_id: meetingId, host_id: host.id, host_email: host.email, topic, meeting_type: 8, start_time: startMs, end_time: endMeeting, duration_minutes: Math.round((endMeeting - startMs) / 60_000), participants_count: 4, source: 'report' });
+      add('meetings', {
+        meeting_uuid: uuid,
+        meeting_id: meetingId,
+        host_id: host.id,
+        host_email: host.email,
+        topic,
+        meeting_type: 8,
+        start_time: startMs,
+        end_time: endMeeting,
+        duration_minutes: Math.round((endMeeting - startMs) / 60_000),
+        participants_count: 4,
+        source: 'report',
+      });
       const attendees = [host, ...Array.from({ length: int(1, 5) }, () => pick(people))];
       for (const [k, a] of attendees.entries()) {
         const external = k > 0 && rand() < 0.08;
@@ -78,25 +129,96 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
         const leave = endMeeting - int(0, 5) * 60_000;
         const ipAddress = external ? `198.51.${int(0, 255)}.${int(1, 254)}` : `${a.ipBase}.1`;
         const pid = `${uuid}-${k}`;
-        add('meeting_participants', { meeting_uuid: uuid, meeting_id: meetingId, participant_id: pid, zoom_user_id: external ? null : a.id, name, user_email: email, join_time: join, leave_time: leave, duration_seconds: Math.round((leave - join) / 1000), registrant_id: null });
-        add('participant_details', { meeting_uuid: uuid, meeting_id: meetingId, participant_id: pid, participant_uuid: pid, user_name: name, email, join_time: join, leave_time: leave, version: external ? pick(VERSIONS) : a.version, device: a.device, os: a.device, pc_name: a.pc, ip_address: ipAddress, location: a.location, share_desktop: rand() < 0.2, share_application: false, share_whiteboard: false });
-        add('participant_events', { event: 'meeting.participant_joined', event_time: join, account_id: 'acct', meeting_id: meetingId, meeting_uuid: uuid, host_id: host.id, topic, participant_id: pid, participant_uuid: pid, user_name: name, email, public_ip: ipAddress, source_record_id: `${pid}-joined` });
+        add('meeting_participants', {
+          meeting_uuid: uuid,
+          meeting_id: meetingId,
+          participant_id: pid,
+          zoom_user_id: external ? null : a.id,
+          name,
+          user_email: email,
+          join_time: join,
+          leave_time: leave,
+          duration_seconds: Math.round((leave - join) / 1000),
+          registrant_id: null,
+        });
+        add('participant_details', {
+          meeting_uuid: uuid,
+          meeting_id: meetingId,
+          participant_id: pid,
+          participant_uuid: pid,
+          user_name: name,
+          email,
+          join_time: join,
+          leave_time: leave,
+          version: external ? pick(VERSIONS) : a.version,
+          device: a.device,
+          os: a.device,
+          pc_name: a.pc,
+          ip_address: ipAddress,
+          location: a.location,
+          share_desktop: rand() < 0.2,
+          share_application: false,
+          share_whiteboard: false,
+        });
+        add('participant_events', {
+          event: 'meeting.participant_joined',
+          event_time: join,
+          account_id: 'acct',
+          meeting_id: meetingId,
+          meeting_uuid: uuid,
+          host_id: host.id,
+          topic,
+          participant_id: pid,
+          participant_uuid: pid,
+          user_name: name,
+          email,
+          public_ip: ipAddress,
+          source_record_id: `${pid}-joined`,
+        });
       }
       if (rand() < 0.1) {
-        add('recordings', { meeting_uuid: uuid, meeting_id: meetingId, host_id: host.id, host_email: host.email, topic, start_time: startMs, file_id: `f-${uuid}`, file_type: 'MP4', file_size: 1_000_000, recording_start: startMs, recording_end: endMeeting, status: 'completed', in_trash: false });
+        add('recordings', {
+          meeting_uuid: uuid,
+          meeting_id: meetingId,
+          host_id: host.id,
+          host_email: host.email,
+          topic,
+          start_time: startMs,
+          file_id: `f-${uuid}`,
+          file_type: 'MP4',
+          file_size: 1_000_000,
+          recording_start: startMs,
+          recording_end: endMeeting,
+          status: 'completed',
+          in_trash: false,
+        });
       }
     }
     for (let o = 0; o < 50; o++) {
-      add('operation_logs', { time: day + int(9 * 60, 17 * 60) * 60_000, operator: pick(people).email, category_type: 'Account', action: 'Update', operation_detail: pick(['Cloud recording: from Off to On', 'Join before host: from Off to On', 'Screen sharing: from Host Only to All Participants']) });
+      add('operation_logs', {
+        time: day + int(9 * 60, 17 * 60) * 60_000,
+        operator: pick(people).email,
+        category_type: 'Account',
+        action: 'Update',
+        operation_detail: pick([
+          'Cloud recording: from Off to On',
+          'Join before host: from Off to On',
+          'Screen sharing: from Host Only to All Participants',
+        ]),
+      });
     }
     await writer.flush();
   }
   return rows;
 }
 
-interface ScanNode { operator_name?: string; operator_rows_scanned?: number; children?: ScanNode[] }
+interface ScanNode {
+  operator_name?: string;
+  operator_rows_scanned?: number;
+  children?: ScanNode[];
+}
 const rowsScanned = (node: ScanNode): number =>
-  (node.operator_name === 'READ_PARQUET' ? node.operator_rows_scanned ?? 0 : 0) + (node.children ?? []).reduce((n, c) => n + rowsScanned(c), 0);
+  (node.operator_name === 'READ_PARQUET' ? (node.operator_rows_scanned ?? 0) : 0) + (node.children ?? []).reduce((n, c) => n + rowsScanned(c), 0);
 
 /** Builds the lake, times every detection together, then profiles each one's scans. */
 export async function detectionsBench(emit: Emit): Promise<void> {
@@ -117,8 +239,13 @@ export async function detectionsBench(emit: Emit): Promise<void> {
       const outcomes = await runDetections(engine, detections, nowMs);
       const failed = outcomes.filter((o) => !o.ok);
       emit('detect_all_s', (performance.now() - t) / 1000, 's', {
-        detections: detections.length, users, days: 30, rows, target_s: 60,
-        alerts: outcomes.reduce((n, o) => n + (o.ok ? o.alerts.length : 0), 0), failed: failed.map((f) => f.detectionId),
+        detections: detections.length,
+        users,
+        days: 30,
+        rows,
+        target_s: 60,
+        alerts: outcomes.reduce((n, o) => n + (o.ok ? o.alerts.length : 0), 0),
+        failed: failed.map((f) => f.detectionId),
       });
 
       // DuckDB's scan counter, the same for the detection and for a full read of each table it lists.
@@ -141,7 +268,12 @@ export async function detectionsBench(emit: Emit): Promise<void> {
         const seconds = (performance.now() - t) / 1000;
         const total = d.tables.reduce((n, name) => n + (tableRows.get(name) ?? 0), 0);
         emit('detect_rows_scanned_share', total === 0 ? 0 : scanned / total, 'ratio', {
-          detection: d.id, lookback: d.lookback, tables: d.tables, rows_scanned: scanned, table_rows: total, seconds: Number(seconds.toFixed(3)),
+          detection: d.id,
+          lookback: d.lookback,
+          tables: d.tables,
+          rows_scanned: scanned,
+          table_rows: total,
+          seconds: Number(seconds.toFixed(3)),
           ...(d.lookback === '1d' ? { target_max: 0.05 } : {}),
         });
       }

@@ -17,7 +17,11 @@ export function patternsBench(emit: Emit): void {
   let t = performance.now();
   let hits = 0;
   for (const topic of topics) if (defaults.some((p) => p.test(topic))) hits++;
-  emit('topic_match_defaults_us_per_topic', ((performance.now() - t) * 1000) / topics.length, 'us', { topics: topics.length, patterns: defaults.length, hits });
+  emit('topic_match_defaults_us_per_topic', ((performance.now() - t) * 1000) / topics.length, 'us', {
+    topics: topics.length,
+    patterns: defaults.length,
+    hits,
+  });
 
   const hostile = compileTopicPattern(HOSTILE);
   const long = 'a'.repeat(100_000);
@@ -30,5 +34,9 @@ export function patternsBench(emit: Emit): void {
   const shorter = 'a'.repeat(120);
   t = performance.now();
   backtracking.test(shorter);
-  emit('topic_match_hostile_js_regexp_ms', performance.now() - t, 'ms', { pattern: HOSTILE, topicChars: shorter.length, note: 'JavaScript RegExp, for comparison: grows as the fifth power of the length' });
+  emit('topic_match_hostile_js_regexp_ms', performance.now() - t, 'ms', {
+    pattern: HOSTILE,
+    topicChars: shorter.length,
+    note: 'JavaScript RegExp, for comparison: grows as the fifth power of the length',
+  });
 }

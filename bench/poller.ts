@@ -29,11 +29,25 @@ export async function pollerBench(emit: Emit): Promise<void> {
         if (url.startsWith(sim.apiBaseUrl)) sent.push(performance.now());
         return httpFetch(url, init);
       },
-      clock: rt.clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random,
+      clock: rt.clock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
       credentials: { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
-      oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl, plan: 'enterprise', apiBudgetShare: 1, maxRequestsPerSecond,
+      oauthUrl: sim.oauthUrl,
+      apiBaseUrl: sim.apiBaseUrl,
+      plan: 'enterprise',
+      apiBudgetShare: 1,
+      maxRequestsPerSecond,
     });
-    const deps = { api, plan: 'enterprise' as const, state: rt.state, clock: rt.clock, newWriter: () => rt.writer('bench'), owner: 'bench', leaseSeconds: 600 };
+    const deps = {
+      api,
+      plan: 'enterprise' as const,
+      state: rt.state,
+      clock: rt.clock,
+      newWriter: () => rt.writer('bench'),
+      owner: 'bench',
+      leaseSeconds: 600,
+    };
     const t = performance.now();
     const run = await pollSource(POLL_SOURCES.activities!, deps, { from, to });
     const seconds = (performance.now() - t) / 1000;
@@ -46,10 +60,16 @@ export async function pollerBench(emit: Emit): Promise<void> {
     for (const s of sent) peak = Math.max(peak, sent.filter((u) => u >= s && u < s + 1000).length);
     const busySeconds = sent.length > 1 ? (sent.at(-1)! - sent[0]!) / 1000 : 0;
     emit('poller_records_per_s', records / seconds, 'records/s', { source: 'activities', records, windows: run.windows });
-    emit('poller_requests_per_record', sent.length / Math.max(1, records), 'requests/record', { requests: sent.length, pagination_minimum: minimumPages });
+    emit('poller_requests_per_record', sent.length / Math.max(1, records), 'requests/record', {
+      requests: sent.length,
+      pagination_minimum: minimumPages,
+    });
     emit('poller_requests_vs_minimum', sent.length / minimumPages, 'ratio', { target_max: 1.05 });
     emit('poller_peak_requests_per_s', peak, 'requests/s', { allowed: maxRequestsPerSecond });
-    emit('poller_rate_used', busySeconds > 0 ? (sent.length - 1) / busySeconds / maxRequestsPerSecond : 0, 'share', { target_min: 0.9, allowed: maxRequestsPerSecond });
+    emit('poller_rate_used', busySeconds > 0 ? (sent.length - 1) / busySeconds / maxRequestsPerSecond : 0, 'share', {
+      target_min: 0.9,
+      allowed: maxRequestsPerSecond,
+    });
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });

@@ -22,10 +22,29 @@ const SECRET = 'bench-secret-token';
 
 function join_(i: number, topic: string, email: string): string {
   const at = Date.now();
-  return webhookBody({ event: 'meeting.participant_joined', eventTs: at,
-    payload: { account_id: 'acct-bench', object: { id: String(81_000_000_000 + (i % 50)), uuid: `bench-${i % 50}==`, host_id: 'hostbench01', topic, type: 2,
-      participant: { user_id: String(16_778_000 + i), user_name: `Guest ${i}`, id: `x${i}`, participant_uuid: `p-${i}`, join_time: new Date(at).toISOString(), email,
-        public_ip: `198.51.100.${i % 250}` } } } });
+  return webhookBody({
+    event: 'meeting.participant_joined',
+    eventTs: at,
+    payload: {
+      account_id: 'acct-bench',
+      object: {
+        id: String(81_000_000_000 + (i % 50)),
+        uuid: `bench-${i % 50}==`,
+        host_id: 'hostbench01',
+        topic,
+        type: 2,
+        participant: {
+          user_id: String(16_778_000 + i),
+          user_name: `Guest ${i}`,
+          id: `x${i}`,
+          participant_uuid: `p-${i}`,
+          join_time: new Date(at).toISOString(),
+          email,
+          public_ip: `198.51.100.${i % 250}`,
+        },
+      },
+    },
+  });
 }
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
@@ -46,13 +65,28 @@ export async function realtimeBench(emit: Emit, events: number): Promise<void> {
       },
     });
     const server = await startWebhookServer({
-      pipeline: rt.webhookPipeline(), bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 3_600_000,
-      receiver: { replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds, maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined, realtime,
+      pipeline: rt.webhookPipeline(),
+      bodies: rt.store,
+      clock: rt.clock,
+      secret: SECRET,
+      host: '127.0.0.1',
+      port: 0,
+      flushIntervalMs: 3_600_000,
+      receiver: {
+        replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds,
+        maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes,
+        inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES,
+      },
+      log: () => undefined,
+      realtime,
     });
     const post = async (body: string) => {
       const ts = String(Math.floor(Date.now() / 1000));
-      const res = await fetch(server.url, { method: 'POST', body,
-        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body)) } });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body)) },
+      });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`bench webhook answered ${res.status}`);
     };
@@ -69,7 +103,11 @@ export async function realtimeBench(emit: Emit, events: number): Promise<void> {
         latencies.push(at - sent);
       }
       latencies.sort((a, b) => a - b);
-      const extra = { events, path: 'signed POST -> verify -> spool -> checks -> suppression + alerts table + alerts.jsonl', state: 'embedded file store' };
+      const extra = {
+        events,
+        path: 'signed POST -> verify -> spool -> checks -> suppression + alerts table + alerts.jsonl',
+        state: 'embedded file store',
+      };
       emit('realtime_webhook_to_alert_p50_ms', quantile(latencies, 0.5), 'ms', extra);
       emit('realtime_webhook_to_alert_p95_ms', quantile(latencies, 0.95), 'ms', { ...extra, target_max: 100 });
 
@@ -79,7 +117,11 @@ export async function realtimeBench(emit: Emit, events: number): Promise<void> {
       for (let i = 0; i < events; i++) await post(join_(events + i, 'Weekly sync', `user${i}@example.com`));
       await realtime.idle();
       const seconds = (performance.now() - start) / 1000;
-      emit('realtime_events_per_s', (processed - before) / seconds, 'events/s', { events, path: 'HTTP receive + realtime checks, no alerts', state: 'embedded file store' });
+      emit('realtime_events_per_s', (processed - before) / seconds, 'events/s', {
+        events,
+        path: 'HTTP receive + realtime checks, no alerts',
+        state: 'embedded file store',
+      });
     } finally {
       await server.close();
     }

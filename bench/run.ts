@@ -47,7 +47,11 @@ async function parquetBench(): Promise<void> {
     const parquet = encodeParquet(def, prepared);
     const encodeSeconds = (performance.now() - t) / 1000;
     const ours = ROWS / encodeSeconds;
-    emit('parquet_encode_rows_per_s', ours, 'rows/s', { rows: ROWS, encoder: 'zoomlake (lambdas/core/lake/parquet/)', columns: tableColumns(def).length });
+    emit('parquet_encode_rows_per_s', ours, 'rows/s', {
+      rows: ROWS,
+      encoder: 'zoomlake (lambdas/core/lake/parquet/)',
+      columns: tableColumns(def).length,
+    });
     emit('parquet_write_path_rows_per_s', ROWS / (prepareSeconds + encodeSeconds), 'rows/s', { rows: ROWS, note: 'prepare + encode' });
     const oursFile = join(dir, 'ours.parquet');
     writeFileSync(oursFile, parquet);
@@ -61,18 +65,30 @@ async function parquetBench(): Promise<void> {
     // DuckDB gets the same prepared rows through NDJSON; only its native COPY ... TO parquet is timed.
     const ndjsonFile = join(dir, 'rows.ndjson');
     const fd = openSync(ndjsonFile, 'w');
-    for (let i = 0; i < ROWS; i += 10_000) writeSync(fd, prepared.slice(i, i + 10_000).map((r) => JSON.stringify(r) + '\n').join(''));
+    for (let i = 0; i < ROWS; i += 10_000)
+      writeSync(
+        fd,
+        prepared
+          .slice(i, i + 10_000)
+          .map((r) => JSON.stringify(r) + '\n')
+          .join(''),
+      );
     closeSync(fd);
     const ndjsonBytes = statSync(ndjsonFile).size;
     const duck = await DuckDBInstance.create(':memory:');
     const conn = await duck.connect();
     await conn.run(`SET TimeZone='UTC'`);
     const cols = tableColumns(def)
-      .map((c) => `'${c.name}': '${c.type === 'timestamp' || c.type === 'bigint' ? 'BIGINT' : c.type === 'int' ? 'INTEGER' : c.type === 'boolean' ? 'BOOLEAN' : c.type === 'double' ? 'DOUBLE' : 'VARCHAR'}'`)
+      .map(
+        (c) =>
+          `'${c.name}': '${c.type === 'timestamp' || c.type === 'bigint' ? 'BIGINT' : c.type === 'int' ? 'INTEGER' : c.type === 'boolean' ? 'BOOLEAN' : c.type === 'double' ? 'DOUBLE' : 'VARCHAR'}'`,
+      )
       .join(', ');
     await conn.run(`CREATE TABLE rows AS SELECT * FROM read_json('${ndjsonFile}', format = 'newline_delimited', columns = {${cols}})`);
-    const tsCols = tableColumns(def).filter((c) => c.type === 'timestamp').map((c) => c.name);
-    await conn.run(`CREATE TABLE typed AS SELECT * REPLACE (${tsCols.map((c) => `make_timestamp(${c} * 1000) AS ${c}`).join(', ') }) FROM rows`);
+    const tsCols = tableColumns(def)
+      .filter((c) => c.type === 'timestamp')
+      .map((c) => c.name);
+    await conn.run(`CREATE TABLE typed AS SELECT * REPLACE (${tsCols.map((c) => `make_timestamp(${c} * 1000) AS ${c}`).join(', ')}) FROM rows`);
     const duckFile = join(dir, 'duckdb.parquet');
     t = performance.now();
     await conn.run(`COPY typed TO '${duckFile}' (FORMAT parquet, COMPRESSION snappy)`);

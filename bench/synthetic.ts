@@ -7,9 +7,17 @@ export function prng(seed: number): () => number {
   return () => rng.next();
 }
 
-const EVENTS = ['meeting.participant_joined', 'meeting.participant_left', 'meeting.participant_joined_waiting_room',
-  'meeting.participant_left_waiting_room', 'meeting.participant_admitted', 'meeting.participant_put_in_waiting_room',
-  'meeting.participant_role_changed', 'meeting.sharing_started', 'meeting.sharing_ended'];
+const EVENTS = [
+  'meeting.participant_joined',
+  'meeting.participant_left',
+  'meeting.participant_joined_waiting_room',
+  'meeting.participant_left_waiting_room',
+  'meeting.participant_admitted',
+  'meeting.participant_put_in_waiting_room',
+  'meeting.participant_role_changed',
+  'meeting.sharing_started',
+  'meeting.sharing_ended',
+];
 const hex = (rand: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
 
 /**
@@ -19,7 +27,10 @@ const hex = (rand: () => number, n: number) => Array.from({ length: n }, () => M
 export function participantRows(count: number, seed = 42): Row[] {
   const rand = prng(seed);
   const meetings = Array.from({ length: 20_000 }, (_, i) => ({
-    id: String(80_000_000_000 + i * 7919), uuid: `${hex(rand, 22)}==`, host: `u${hex(rand, 20)}`, topic: `Team sync ${i % 500}`,
+    id: String(80_000_000_000 + i * 7919),
+    uuid: `${hex(rand, 22)}==`,
+    host: `u${hex(rand, 20)}`,
+    topic: `Team sync ${i % 500}`,
   }));
   const users = Array.from({ length: 5_000 }, (_, i) => ({ id: `u${hex(rand, 20)}`, name: `User ${i}`, email: `user${i}@example.com` }));
   const start = Date.UTC(2026, 9, 1);

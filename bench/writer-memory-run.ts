@@ -43,25 +43,54 @@ function body(i: number): Uint8Array {
   const start = new Date(NOW - 3_600_000).toISOString().replace('.000', '');
   const end = new Date(NOW).toISOString().replace('.000', '');
   const downloadToken = `eyJ${hex(rand, 600)}`;
-  const head = webhookBody({
-    event: 'recording.completed', eventTs: NOW - i,
-    payload: { account_id: 'acct-bench', object: {
-      id: meetingId, uuid: `${hex(rand, 22)}==`, host_id: `h${hex(rand, 20)}`, account_id: 'acct-bench', topic: `All hands ${i}`, type: 8,
-      start_time: start, password: hex(rand, 8), timezone: 'Europe/London', host_email: `host${i % 50}@example.com`, duration: 60,
-      share_url: `https://example.zoom.us/rec/share/${hex(rand, 64)}`, total_size: 1_234_567_890, recording_count: 3,
-      recording_files: ['MP4', 'M4A', 'TRANSCRIPT'].map((type) => ({ id: hex(rand, 36), meeting_id: `${hex(rand, 22)}==`, recording_start: start,
-        recording_end: end, file_type: type, file_size: Math.floor(rand() * 1e9), file_extension: type === 'TRANSCRIPT' ? 'VTT' : type,
-        play_url: `https://example.zoom.us/rec/play/${hex(rand, 80)}`, download_url: `https://example.zoom.us/rec/webhook_download/${hex(rand, 120)}`,
-        status: 'completed', recording_type: 'shared_screen_with_speaker_view' })),
-      participant_audio_files: [] as unknown[] } },
-  }, { download_token: downloadToken });
+  const head = webhookBody(
+    {
+      event: 'recording.completed',
+      eventTs: NOW - i,
+      payload: {
+        account_id: 'acct-bench',
+        object: {
+          id: meetingId,
+          uuid: `${hex(rand, 22)}==`,
+          host_id: `h${hex(rand, 20)}`,
+          account_id: 'acct-bench',
+          topic: `All hands ${i}`,
+          type: 8,
+          start_time: start,
+          password: hex(rand, 8),
+          timezone: 'Europe/London',
+          host_email: `host${i % 50}@example.com`,
+          duration: 60,
+          share_url: `https://example.zoom.us/rec/share/${hex(rand, 64)}`,
+          total_size: 1_234_567_890,
+          recording_count: 3,
+          recording_files: ['MP4', 'M4A', 'TRANSCRIPT'].map((type) => ({
+            id: hex(rand, 36),
+            meeting_id: `${hex(rand, 22)}==`,
+            recording_start: start,
+            recording_end: end,
+            file_type: type,
+            file_size: Math.floor(rand() * 1e9),
+            file_extension: type === 'TRANSCRIPT' ? 'VTT' : type,
+            play_url: `https://example.zoom.us/rec/play/${hex(rand, 80)}`,
+            download_url: `https://example.zoom.us/rec/webhook_download/${hex(rand, 120)}`,
+            status: 'completed',
+            recording_type: 'shared_screen_with_speaker_view',
+          })),
+          participant_audio_files: [] as unknown[],
+        },
+      },
+    },
+    { download_token: downloadToken },
+  );
   // The list is spliced in as text: JSON.stringify of thousands of objects per body would make setup, not the writer, the slow part.
   const cut = head.lastIndexOf('[]');
   const parts: string[] = [head.slice(0, cut + 1)];
   let size = head.length;
   for (let n = 0; size < target; n++) {
     const name = wide && n % 3 === 0 ? WIDE[n % WIDE.length]! : NAMES[n % NAMES.length]!;
-    const entry = `${n === 0 ? '' : ','}{"id":"${hex(rand, 36)}","recording_start":"${start}","recording_end":"${end}",` +
+    const entry =
+      `${n === 0 ? '' : ','}{"id":"${hex(rand, 36)}","recording_start":"${start}","recording_end":"${end}",` +
       `"file_name":"Audio only - ${name} ${n}","file_type":"M4A","file_extension":"M4A","file_size":${Math.floor(rand() * 5e7)},` +
       `"play_url":"https://example.zoom.us/rec/play/${hex(rand, 80)}","download_url":"https://example.zoom.us/rec/webhook_download/${hex(rand, 120)}",` +
       `"status":"completed"}`;
@@ -111,10 +140,25 @@ for (let i = 0; i < count; i++) {
   bodyBytes += bytes.byteLength;
   const detail = { receivedAt: NOW, bodyRef: { key: keyOf(sha256), sha256, bytes: bytes.byteLength } };
   records.push({
-    messageId: `m${i}`, receiptHandle: `r${i}`, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:1:q', awsRegion: 'us-east-1',
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:1:q',
+    awsRegion: 'us-east-1',
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(NOW), SenderId: 'x', ApproximateFirstReceiveTimestamp: String(NOW) },
     messageAttributes: {},
-    body: JSON.stringify({ version: '0', id: `e${i}`, 'detail-type': 'recording.completed', source: WEBHOOK_EVENT_SOURCE, account: '1', time: '', region: 'us-east-1', resources: [], detail }),
+    body: JSON.stringify({
+      version: '0',
+      id: `e${i}`,
+      'detail-type': 'recording.completed',
+      source: WEBHOOK_EVENT_SOURCE,
+      account: '1',
+      time: '',
+      region: 'us-east-1',
+      resources: [],
+      detail,
+    }),
   });
 }
 
@@ -125,7 +169,10 @@ peakRss = baseline.rss;
 peakHeap = baseline.heapUsed + baseline.arrayBuffers;
 const sampler = setInterval(sample, 5);
 let n = 0;
-const handle = makeHandler({ lake, clock: { now: () => NOW }, newId: () => `bench-${++n}` }, { info: () => undefined, warn: () => undefined, error: () => undefined });
+const handle = makeHandler(
+  { lake, clock: { now: () => NOW }, newId: () => `bench-${++n}` },
+  { info: () => undefined, warn: () => undefined, error: () => undefined },
+);
 const t = performance.now();
 const reply = await handle({ Records: records });
 const seconds = (performance.now() - t) / 1000;
@@ -134,8 +181,18 @@ sample();
 if (reply.batchItemFailures.length > 0) throw new Error(`the writer failed ${reply.batchItemFailures.length} of ${count} bench records`);
 const maxRss = process.resourceUsage().maxRSS * 1024;
 
-console.log(JSON.stringify({
-  bodies: count, body_mib: bodyBytes / MIB, seconds, parquet_files: lake.puts, parquet_mib: lake.putBytes / MIB,
-  baseline_rss_mib: baseline.rss / MIB, setup_max_rss_mib: baselineMaxRss / MIB, max_rss_mib: maxRss / MIB,
-  sampled_peak_rss_mib: peakRss / MIB, sampled_peak_heap_mib: peakHeap / MIB, limits: DEFAULT_WEBHOOK_WRITE_LIMITS,
-}));
+console.log(
+  JSON.stringify({
+    bodies: count,
+    body_mib: bodyBytes / MIB,
+    seconds,
+    parquet_files: lake.puts,
+    parquet_mib: lake.putBytes / MIB,
+    baseline_rss_mib: baseline.rss / MIB,
+    setup_max_rss_mib: baselineMaxRss / MIB,
+    max_rss_mib: maxRss / MIB,
+    sampled_peak_rss_mib: peakRss / MIB,
+    sampled_peak_heap_mib: peakHeap / MIB,
+    limits: DEFAULT_WEBHOOK_WRITE_LIMITS,
+  }),
+);

@@ -37,12 +37,17 @@ export function writerMemoryBench(emit: Emit, bodies: number): void {
   if (f.setup_max_rss_mib >= f.max_rss_mib) throw new Error(`setting up the writer bench peaked at ${f.setup_max_rss_mib} MiB, above the run itself`);
   const batch = { bodies: f.bodies, body_mib: Math.round(f.body_mib), limits: f.limits };
   emit('webhook_writer_peak_rss_mib', f.max_rss_mib, 'MiB', {
-    ...batch, function_memory_mb: WEBHOOK_WRITER_MEMORY_MB, within_function_memory: f.max_rss_mib < WEBHOOK_WRITER_MEMORY_MB,
-    baseline_rss_mib: Math.round(f.baseline_rss_mib), sampled_peak_heap_mib: Math.round(f.sampled_peak_heap_mib),
+    ...batch,
+    function_memory_mb: WEBHOOK_WRITER_MEMORY_MB,
+    within_function_memory: f.max_rss_mib < WEBHOOK_WRITER_MEMORY_MB,
+    baseline_rss_mib: Math.round(f.baseline_rss_mib),
+    sampled_peak_heap_mib: Math.round(f.sampled_peak_heap_mib),
     note: 'max RSS of a process running only the writer handler on one SQS batch of referenced recording.completed bodies (2-6 MiB each)',
   });
   emit('webhook_writer_batch_mib_per_s', f.body_mib / f.seconds, 'MiB/s', {
-    ...batch, seconds: Number(f.seconds.toFixed(1)), note: 'this machine, body store in memory; Lambda at 1024 MB has about 0.6 vCPU',
+    ...batch,
+    seconds: Number(f.seconds.toFixed(1)),
+    note: 'this machine, body store in memory; Lambda at 1024 MB has about 0.6 vCPU',
   });
   emit('webhook_writer_parquet_files_per_batch', f.parquet_files, 'files', { ...batch, parquet_mib: Math.round(f.parquet_mib) });
 }

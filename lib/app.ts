@@ -42,7 +42,12 @@ export function defaultEnvironment(): Environment {
 }
 
 /** Adds every zoomlake stack to `app`, with their cdk-nag acknowledgements; `bin/app.ts` and the tests share it. */
-export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Environment = defaultEnvironment(), options: BuildAppOptions = {}): ZoomlakeApp {
+export function buildApp(
+  config: ZoomlakeConfig,
+  app: App = new App(),
+  env: Environment = defaultEnvironment(),
+  options: BuildAppOptions = {},
+): ZoomlakeApp {
   // First, so an invalid detection.yml fails synth with its own message (detection id and field) before anything else.
   const queriesDir = options.queriesDir ?? QUERIES_DIR;
   const registry = loadRegistry(config.detections, queriesDir);
@@ -75,7 +80,8 @@ export function buildApp(config: ZoomlakeConfig, app: App = new App(), env: Envi
     zoomCredentials: pipeline.poller.credentials,
     registry,
     huntingQueries,
-    description: 'zoomlake (stateless): alert bus, archive and routing, config views, saved Athena queries, scheduled detection runner, realtime checks',
+    description:
+      'zoomlake (stateless): alert bus, archive and routing, config views, saved Athena queries, scheduled detection runner, realtime checks',
   });
   acknowledgeDetectionFindings(detections);
   // Every alarm of every stack notifies the operational topic, going into ALARM and back to OK.

@@ -25,7 +25,10 @@ if (!existsSync(dir)) {
 
 /** The typed tables of the webhook issue, by event name: the expectation, kept apart from the normaliser. */
 const FAMILIES: readonly [string, RegExp][] = [
-  ['participant_events', /^(meeting|webinar)\.(participant_(joined|left|joined_waiting_room|left_waiting_room|admitted|put_in_waiting_room|role_changed)|sharing_(started|ended))$/],
+  [
+    'participant_events',
+    /^(meeting|webinar)\.(participant_(joined|left|joined_waiting_room|left_waiting_room|admitted|put_in_waiting_room|role_changed)|sharing_(started|ended))$/,
+  ],
   ['meeting_events', /^meeting\.(created|updated|deleted|permanently_deleted|started|ended|risk_alert)$/],
   ['recording_events', /^recording\.(completed|deleted|trashed|recovered|batch_deleted|batch_trashed|batch_recovered|renamed)$/],
   ['user_events', /^user\.(signed_in|signed_out|created|updated|deactivated|activated|deleted|disassociated|settings_updated)$/],
@@ -34,23 +37,33 @@ const FAMILIES: readonly [string, RegExp][] = [
 
 function files(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(folder, e.name)) : e.name.endsWith('.json') ? [join(folder, e.name)] : []);
+    e.isDirectory() ? files(join(folder, e.name)) : e.name.endsWith('.json') ? [join(folder, e.name)] : [],
+  );
 }
 
 // PROVENANCE.md (beside the webhooks folder) lists the bodies that are not valid JSON upstream.
 const provenanceFile = join(dirname(dir), 'PROVENANCE.md');
 const listed = existsSync(provenanceFile)
-  ? (readFileSync(provenanceFile, 'utf8').split('Files that are **not valid JSON** upstream:')[1] ?? '').trimStart().split('\n') : [];
+  ? (readFileSync(provenanceFile, 'utf8').split('Files that are **not valid JSON** upstream:')[1] ?? '').trimStart().split('\n')
+  : [];
 const listEnd = listed.findIndex((line) => !line.startsWith('- '));
-const knownInvalid = new Set(listed.slice(0, listEnd === -1 ? undefined : listEnd)
-  .map((line) => /`webhooks\/([^`]+)`/.exec(line)?.[1]).filter((f): f is string => f !== undefined));
+const knownInvalid = new Set(
+  listed
+    .slice(0, listEnd === -1 ? undefined : listEnd)
+    .map((line) => /`webhooks\/([^`]+)`/.exec(line)?.[1])
+    .filter((f): f is string => f !== undefined),
+);
 
 /** Whether two JSON values have the same keys, array lengths and non-string values (masking only rewrites strings and credential numbers). */
 function sameShape(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameShape(x, b[i]));
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameShape(x, b[i]));
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && sameShape((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every((k) => k in b && sameShape((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return typeof a === 'string' || typeof b === 'string' ? typeof a === typeof b || a === '[redacted]' : a === b;
 }
@@ -59,13 +72,31 @@ const SECRET = 'conformance-secret';
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const work = mkdtempSync(join(tmpdir(), 'zoomlake-conformance-'));
 const failures: string[] = [];
-const counts = { bodies: 0, json_valid: 0, accepted: 0, url_validation: 0, in_webhook_events: 0, masked: 0, typed_expected: 0, typed_present: 0, invalid_json: 0, rejected_400: 0 };
+const counts = {
+  bodies: 0,
+  json_valid: 0,
+  accepted: 0,
+  url_validation: 0,
+  in_webhook_events: 0,
+  masked: 0,
+  typed_expected: 0,
+  typed_present: 0,
+  invalid_json: 0,
+  rejected_400: 0,
+};
 try {
   const rt = makeLocalRuntime(parseConfig({}), work);
   const pipeline = rt.webhookPipeline();
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 3_600_000,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+    pipeline,
+    bodies: rt.store,
+    clock: rt.clock,
+    secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 3_600_000,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: () => undefined,
   });
   const sent = new Map<string, { file: string; event: string }>();
   const texts = new Map<string, string>();
@@ -84,7 +115,11 @@ try {
       const ts = String(Math.floor(Date.now() / 1000));
       const res = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(text, 'utf8')) },
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': ts,
+          'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(text, 'utf8')),
+        },
         body: text,
       });
       const reply = await res.text();
@@ -146,7 +181,15 @@ try {
     engine.close();
   }
   for (const f of knownInvalid) if (!existsSync(join(dir, f))) failures.push(`PROVENANCE.md lists ${f}, which is not in the corpus`);
-  console.log(JSON.stringify({ conformance: failures.length === 0 ? 'passed' : 'failed', corpus: dir, ...counts, distinct_stored_bodies: sent.size, failures: failures.length }));
+  console.log(
+    JSON.stringify({
+      conformance: failures.length === 0 ? 'passed' : 'failed',
+      corpus: dir,
+      ...counts,
+      distinct_stored_bodies: sent.size,
+      failures: failures.length,
+    }),
+  );
   for (const f of failures) console.log(`  ${f}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -44,7 +44,7 @@ export function renderDataModel(): string {
     '<!-- Generated from lambdas/core/schema/tables.ts and lambdas/core/webhook/routes.ts by `npm run docs:data-model`. Do not edit by hand: a test fails when this file is stale. -->',
     '',
     `Every table is stored as Parquet under \`s3://<lake>/${LAKE_ROOT}/<table>/dt=YYYY-MM-DD/\` (locally \`<dir>/lake/${LAKE_ROOT}/...\`),`,
-    'partitioned by `dt`, the UTC date of the row\'s own event time. Writes are at-least-once: the physical table',
+    "partitioned by `dt`, the UTC date of the row's own event time. Writes are at-least-once: the physical table",
     '`<table>_raw` may hold the same record more than once. Query the view with the plain name (`<table>`): it keeps',
     'one row per `record_id` (the latest `ingested_at`), and its window partitions by (`dt`, `record_id`) so a `dt`',
     'filter still prunes partitions. Timestamps are UTC, stored as Parquet INT64 TIMESTAMP(MILLIS) and declared',

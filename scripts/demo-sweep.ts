@@ -15,17 +15,47 @@ const seeds = (process.argv[2] ?? '1,2,3,4,5').split(',').map(Number);
 const ends = (process.argv[3] ?? '2026-12-06T02:00:00Z,2026-12-08T15:00:00Z,2026-12-11T22:00:00Z').split(',').map((e) => Date.parse(e));
 let failed = false;
 for (const end of ends) {
-  for (const [benign, runSeeds] of [[true, seeds], [false, seeds.slice(0, 1)]] as const) {
+  for (const [benign, runSeeds] of [
+    [true, seeds],
+    [false, seeds.slice(0, 1)],
+  ] as const) {
     for (const seed of runSeeds) {
       const dir = mkdtempSync(join(tmpdir(), 'zoomlake-sweep-'));
       let out = '';
       try {
-        const code = await runDemo({ out: (t) => { out += t; }, err: (t) => process.stderr.write(t) }, { dir, users: 200, days: 14, seed, benign, json: true, end });
-        const s = JSON.parse(out) as { score: { planted: number; found: number; benign_alerts: number }; detections: Record<string, { benign_alerts: number; benign_by_pattern?: Record<string, number>; missed: string[] }> };
-        const noisy = Object.fromEntries(Object.entries(s.detections).filter(([, d]) => d.benign_alerts > 0).map(([id, d]) => [id, d.benign_by_pattern ?? d.benign_alerts]));
+        const code = await runDemo(
+          {
+            out: (t) => {
+              out += t;
+            },
+            err: (t) => process.stderr.write(t),
+          },
+          { dir, users: 200, days: 14, seed, benign, json: true, end },
+        );
+        const s = JSON.parse(out) as {
+          score: { planted: number; found: number; benign_alerts: number };
+          detections: Record<string, { benign_alerts: number; benign_by_pattern?: Record<string, number>; missed: string[] }>;
+        };
+        const noisy = Object.fromEntries(
+          Object.entries(s.detections)
+            .filter(([, d]) => d.benign_alerts > 0)
+            .map(([id, d]) => [id, d.benign_by_pattern ?? d.benign_alerts]),
+        );
         const missed = Object.values(s.detections).flatMap((d) => d.missed);
         if (code !== 0 || s.score.benign_alerts > 0 || missed.length > 0) failed = true;
-        console.log(JSON.stringify({ seed, benign, end: new Date(end).toISOString(), code, planted: s.score.planted, found: s.score.found, benign_alerts: s.score.benign_alerts, noisy, missed }));
+        console.log(
+          JSON.stringify({
+            seed,
+            benign,
+            end: new Date(end).toISOString(),
+            code,
+            planted: s.score.planted,
+            found: s.score.found,
+            benign_alerts: s.score.benign_alerts,
+            noisy,
+            missed,
+          }),
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -16,20 +16,23 @@ export function renderDetectionCatalogue(detections: readonly Detection[]): stri
     '`detections.<id>.parameters.<name>` overrides for every path at once. The paths:',
     '',
     '- **scheduled**: Athena (Trino) SQL in `queries/detections/<id>/query.sql`, run on its schedule in AWS and by',
-    '  `npx zoomlake detect` locally. Every `?` is the run\'s end time; the config reaches the SQL as the views',
+    "  `npx zoomlake detect` locally. Every `?` is the run's end time; the config reaches the SQL as the views",
     '  `internal_domains`, `sensitive_meeting_patterns`, `watched_users`, `min_client_version` and',
     '  `detection_parameters` (ADR 4).',
     '- **realtime**: checks on each webhook as it arrives (`lambdas/core/realtime/`); a check may fire earlier than the',
     '  scheduled query, on the event that completes the definition, never on less evidence.',
     '- **correlation**: the post-meeting correlation (`lambdas/core/correlate/`), once per ended meeting.',
     '',
-    'A detection\'s fixtures (`queries/detections/<id>/tests/`) run through every path it declares, and the paths must',
+    "A detection's fixtures (`queries/detections/<id>/tests/`) run through every path it declares, and the paths must",
     'raise the same findings. Alerts repeating the same dedup key inside the dedup window notify once, whichever path',
     'raised them.',
     '',
     '| id | severity | paths | schedule | lookback | MITRE ATT&CK |',
     '|---|---|---|---|---|---|',
-    ...detections.map((d) => `| [${code(d.id)}](${anchor(d.id)}) | ${d.severity} | ${d.paths.join(', ')} | ${d.schedule ? code(d.schedule) : '-'} | ${d.lookback ?? '-'} | ${d.mitre.join(', ')} |`),
+    ...detections.map(
+      (d) =>
+        `| [${code(d.id)}](${anchor(d.id)}) | ${d.severity} | ${d.paths.join(', ')} | ${d.schedule ? code(d.schedule) : '-'} | ${d.lookback ?? '-'} | ${d.mitre.join(', ')} |`,
+    ),
     '',
   ];
   for (const d of detections) {
@@ -42,18 +45,19 @@ export function renderDetectionCatalogue(detections: readonly Detection[]): stri
       cell(d.description),
       '',
       ...(d.schedule && d.lookback && d.tables
-        ? [`- Schedule ${code(d.schedule)}, lookback ${d.lookback}; reads ${d.tables.map(code).join(', ')}.`] : []),
+        ? [`- Schedule ${code(d.schedule)}, lookback ${d.lookback}; reads ${d.tables.map(code).join(', ')}.`]
+        : []),
       `- Entities: ${d.entities.map(code).join(', ')}; dedup on ${d.dedup.key.map(code).join(', ')} for ${d.dedup.window}.`,
       `- MITRE ATT&CK: ${d.mitre.join(', ')}.`,
       ...(d.sql !== undefined ? [`- SQL: [${code(`queries/detections/${d.id}/query.sql`)}](../queries/detections/${d.id}/query.sql)`] : []),
       '',
       ...(params.length > 0
         ? [
-          '| parameter | default | bounds | meaning |',
-          '|---|---|---|---|',
-          ...params.map(([name, p]) => `| ${code(name)} | ${p.default} | ${p.min ?? '-'} .. ${p.max ?? '-'} | ${cell(p.description)} |`),
-          '',
-        ]
+            '| parameter | default | bounds | meaning |',
+            '|---|---|---|---|',
+            ...params.map(([name, p]) => `| ${code(name)} | ${p.default} | ${p.min ?? '-'} .. ${p.max ?? '-'} | ${cell(p.description)} |`),
+            '',
+          ]
         : []),
       '**Runbook**',
       '',

@@ -93,13 +93,15 @@ export class AthenaQueryEngine implements QueryEngine {
   private async start(sql: string, literals: string[]): Promise<string> {
     let id: string | undefined;
     try {
-      const out = await this.client.send(new StartQueryExecutionCommand({
-        QueryString: sql,
-        QueryExecutionContext: { Database: this.options.database, Catalog: CATALOG },
-        WorkGroup: this.options.workGroup,
-        // Athena rejects an empty list, so a query without placeholders sends none.
-        ...(literals.length > 0 ? { ExecutionParameters: literals } : {}),
-      }));
+      const out = await this.client.send(
+        new StartQueryExecutionCommand({
+          QueryString: sql,
+          QueryExecutionContext: { Database: this.options.database, Catalog: CATALOG },
+          WorkGroup: this.options.workGroup,
+          // Athena rejects an empty list, so a query without placeholders sends none.
+          ...(literals.length > 0 ? { ExecutionParameters: literals } : {}),
+        }),
+      );
       id = out.QueryExecutionId;
     } catch (error) {
       throw sdkError('could not start the Athena query', error);
@@ -139,8 +141,10 @@ export class AthenaQueryEngine implements QueryEngine {
     }
     await this.stop(id);
     // Still queued means Athena was busy, which can pass; still running means the query itself is too slow.
-    throw new QueryError(`Athena query ${id} did not finish within ${this.timeoutMs} ms (last state ${lastState}); it was stopped`,
-      lastState === 'QUEUED');
+    throw new QueryError(
+      `Athena query ${id} did not finish within ${this.timeoutMs} ms (last state ${lastState}); it was stopped`,
+      lastState === 'QUEUED',
+    );
   }
 
   private async stop(id: string): Promise<void> {
@@ -199,8 +203,7 @@ function columnName(c: ColumnInfo): string {
 // For SELECT, the first row of the first page repeats the column labels.
 function isHeader(row: AthenaRow | undefined, columns: ColumnInfo[]): boolean {
   const data = row?.Data ?? [];
-  return data.length === columns.length
-    && columns.every((c, i) => data[i]?.VarCharValue === c.Label || data[i]?.VarCharValue === c.Name);
+  return data.length === columns.length && columns.every((c, i) => data[i]?.VarCharValue === c.Label || data[i]?.VarCharValue === c.Name);
 }
 
 function toRecord(row: AthenaRow, columns: ColumnInfo[]): Record<string, unknown> {

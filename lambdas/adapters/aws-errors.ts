@@ -1,9 +1,24 @@
 /** Error names AWS services use for throttling and transient server faults, across S3, DynamoDB, EventBridge, Athena and Secrets Manager. */
 const RETRYABLE_NAMES = new Set([
-  'SlowDown', 'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestTimeout', 'RequestTimeoutException',
-  'InternalError', 'InternalFailure', 'InternalException', 'InternalServerError', 'InternalServerException',
-  'InternalServiceError', 'InternalServiceErrorException', 'ServiceUnavailable', 'TimeoutError',
-  'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflictException', 'LimitExceededException',
+  'SlowDown',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'InternalFailure',
+  'InternalException',
+  'InternalServerError',
+  'InternalServerException',
+  'InternalServiceError',
+  'InternalServiceErrorException',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'LimitExceededException',
 ]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 

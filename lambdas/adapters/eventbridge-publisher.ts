@@ -128,4 +128,3 @@ function serialiseDetail(event: BusEvent, index: number): string {
     });
   }
 }
-

@@ -22,9 +22,7 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, body: Uint8Array, options?: { contentType?: string }): Promise<void> {
     checkKey(key);
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: options?.contentType }),
-      );
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: options?.contentType }));
     } catch (err) {
       throw toStorageError(`could not put s3://${this.bucket}/${this.prefix}${key}`, err);
     }
@@ -48,9 +46,7 @@ export class S3ObjectStore implements ObjectStore {
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       let out;
       try {
-        out = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
-        );
+        out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
       } catch (err) {
         throw toStorageError(`could not list s3://${this.bucket}/${this.prefix}${prefix}`, err);
       }

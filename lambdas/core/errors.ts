@@ -1,6 +1,10 @@
 /** Base for zoomlake's domain errors: every one says whether retrying can help. */
 export class ZoomlakeError extends Error {
-  constructor(message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -8,7 +12,10 @@ export class ZoomlakeError extends Error {
 
 /** A conditional write found the item in another state than required (lost race, lease held, stale version). */
 export class ConditionFailedError extends ZoomlakeError {
-  constructor(readonly pk: string, readonly sk: string) {
+  constructor(
+    readonly pk: string,
+    readonly sk: string,
+  ) {
     super(`condition failed for state item ${pk}/${sk}`, false);
   }
 }
@@ -24,7 +31,11 @@ export class SecretError extends ZoomlakeError {}
 
 /** A row does not fit its table's schema. */
 export class RowValidationError extends ZoomlakeError {
-  constructor(readonly table: string, readonly column: string, detail: string) {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    detail: string,
+  ) {
     super(`${table}.${column}: ${detail}`, false);
   }
 }

@@ -16,8 +16,12 @@ export interface MetricDefinition<N extends string = string, D extends string = 
 }
 
 /** Count metrics in {@link METRICS_NAMESPACE}, named by their keys, each with the dimension names given. */
-function counts<const T extends Readonly<Record<string, readonly string[]>>>(dimensions: T): { readonly [N in keyof T & string]: MetricDefinition<N, T[N][number]> } {
-  return Object.fromEntries(Object.entries(dimensions).map(([name, dims]) => [name, { namespace: METRICS_NAMESPACE, name, unit: 'Count', dimensions: dims }])) as {
+function counts<const T extends Readonly<Record<string, readonly string[]>>>(
+  dimensions: T,
+): { readonly [N in keyof T & string]: MetricDefinition<N, T[N][number]> } {
+  return Object.fromEntries(
+    Object.entries(dimensions).map(([name, dims]) => [name, { namespace: METRICS_NAMESPACE, name, unit: 'Count', dimensions: dims }]),
+  ) as {
     readonly [N in keyof T & string]: MetricDefinition<N, T[N][number]>;
   };
 }

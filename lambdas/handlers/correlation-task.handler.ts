@@ -36,7 +36,10 @@ export function fromEnv(
       const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
       const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
       const api = zoomClientFromSecret(secretProvider ?? new SecretsManagerSecretProvider(), e.ZOOM_CREDENTIALS_SECRET_ARN, {
-        clock, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, state,
+        clock,
+        plan: e.ZOOM_PLAN,
+        apiBudgetShare: e.API_BUDGET_SHARE,
+        state,
       });
       return {
         fetch: async () => ({ api: await api(), newWriter: () => new LakeWriter({ store, clock, newId: randomUUID, writerId: 'correlation' }) }),
@@ -46,7 +49,12 @@ export function fromEnv(
     case 'correlate': {
       const settings = correlationSettings.parse(JSON.parse(e.CORRELATION_SETTINGS));
       const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
-      const query = new AthenaQueryEngine({ workGroup: e.ATHENA_WORKGROUP, database: e.GLUE_DATABASE, clock, timeoutMs: e.ATHENA_TIMEOUT_SECONDS * 1000 });
+      const query = new AthenaQueryEngine({
+        workGroup: e.ATHENA_WORKGROUP,
+        database: e.GLUE_DATABASE,
+        clock,
+        timeoutMs: e.ATHENA_TIMEOUT_SECONDS * 1000,
+      });
       return e.CORRELATION_FUNCTION === 'exposure'
         ? { exposure: { query, clock, settings, registry } }
         : { correlate: { query, clock, settings, registry } };
@@ -56,7 +64,10 @@ export function fromEnv(
       const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
       const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
       const delivery = new SuppressingAlertDelivery({
-        state, clock, publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock), writerId: 'correlation',
+        state,
+        clock,
+        publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock),
+        writerId: 'correlation',
         newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
         windows: dedupWindowsOf(registry.detections),
       });

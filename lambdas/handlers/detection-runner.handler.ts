@@ -38,7 +38,10 @@ export interface RunnerDeps {
 }
 
 /** The runner's dependencies from the Lambda environment and the detections file beside the bundle. */
-export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): RunnerDeps {
+export function fromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url),
+): RunnerDeps {
   const e = detectionRunnerEnv.parse(env);
   const clock = new SystemClock();
   const store = new S3ObjectStore(e.LAKE_BUCKET_NAME);
@@ -65,7 +68,9 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | stri
  * retries and dead-letters it.
  */
 export function makeHandler(
-  deps: RunnerDeps, log: HandlerLog = LOG, metrics: MetricSink = emfMetrics(deps.clock, log),
+  deps: RunnerDeps,
+  log: HandlerLog = LOG,
+  metrics: MetricSink = emfMetrics(deps.clock, log),
 ): (event: unknown) => Promise<RunSummary> {
   return async (event) => {
     const input = eventSchema.parse(event);
@@ -78,10 +83,16 @@ export function makeHandler(
     if (summary.failed > 0) log.error('detection run failed', summary);
     else log.info('detection run', summary);
     for (const s of summary.detections) {
-      metrics({ Detection: s.detection }, [[METRICS.AlertsRaised, s.ok ? s.alerts : 0], [METRICS.DetectionFailed, s.ok ? 0 : 1]]);
+      metrics({ Detection: s.detection }, [
+        [METRICS.AlertsRaised, s.ok ? s.alerts : 0],
+        [METRICS.DetectionFailed, s.ok ? 0 : 1],
+      ]);
     }
     const failed = summary.detections.filter((s) => !s.ok);
-    if (failed.length > 0) throw new Error(`${failed.length} of ${summary.detections.length} detection(s) failed: ${failed.map((s) => `${s.detection}: ${s.error ?? ''}`).join('; ')}`);
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} of ${summary.detections.length} detection(s) failed: ${failed.map((s) => `${s.detection}: ${s.error ?? ''}`).join('; ')}`,
+      );
     return summary;
   };
 }

@@ -26,14 +26,20 @@ const sqsEventSchema = z.object({ Records: z.array(z.object({ messageId: nonEmpt
 export type SqsHandler = (event: unknown) => Promise<SQSBatchResponse>;
 
 /** The realtime checks' dependencies from the Lambda environment and the registry file beside the bundle. */
-export function fromEnv(env: NodeJS.ProcessEnv = process.env, bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url)): RealtimeDeps {
+export function fromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  bundle: URL | string = new URL(`./${DETECTION_BUNDLE_FILE}`, import.meta.url),
+): RealtimeDeps {
   const e = realtimeChecksEnv.parse(env);
   const registry = registryFromBundle(readFileSync(bundle, 'utf8'), e.DETECTIONS_SHA256);
   const clock = new SystemClock();
   const state = new DynamoStateStore(e.STATE_TABLE_NAME, clock);
   const lake = new S3ObjectStore(e.LAKE_BUCKET_NAME);
   const delivery = new SuppressingAlertDelivery({
-    state, clock, publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock), writerId: 'realtime',
+    state,
+    clock,
+    publisher: new EventBridgePublisher(e.ALERT_BUS_NAME, clock),
+    writerId: 'realtime',
     newWriter: (writerId) => new LakeWriter({ store: lake, clock, newId: randomUUID, writerId }),
     windows: dedupWindowsOf(registry.detections),
   });
@@ -56,7 +62,8 @@ export function makeHandler(deps: RealtimeDeps, log: HandlerLog = LOG): SqsHandl
       let status: string;
       try {
         const outcome = 'reason' in item ? { status: 'rejected' as const, reason: item.reason } : await processRealtimeDetail(item.detail, deps);
-        status = outcome.status === 'rejected' || outcome.status === 'retry' ? `${outcome.status}:${outcome.reason.split(':', 1)[0]}` : outcome.status;
+        status =
+          outcome.status === 'rejected' || outcome.status === 'retry' ? `${outcome.status}:${outcome.reason.split(':', 1)[0]}` : outcome.status;
         if (outcome.status === 'processed') alerts += outcome.delivered.filter((d) => d.outcome === 'notified').length;
         if (outcome.status === 'rejected' || outcome.status === 'retry') failures.push(record.messageId);
       } catch (error) {

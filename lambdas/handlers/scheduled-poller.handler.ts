@@ -70,7 +70,12 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
   // Every concurrent poller process draws on one daily Heavy/Resource-intensive share, counted in the state table.
   const api = zoomClientFromSecret(secrets, e.ZOOM_CREDENTIALS_SECRET_ARN, { clock, plan: e.ZOOM_PLAN, apiBudgetShare: e.API_BUDGET_SHARE, state });
   return {
-    api, plan: e.ZOOM_PLAN, clock, leaseSeconds: e.LEASE_SECONDS, state, settings,
+    api,
+    plan: e.ZOOM_PLAN,
+    clock,
+    leaseSeconds: e.LEASE_SECONDS,
+    state,
+    settings,
     newWriter: (writerId) => new LakeWriter({ store, clock, newId: randomUUID, writerId }),
   };
 }
@@ -81,7 +86,11 @@ function metricsOf(run: SourceRun): [MetricDefinition<string, 'Source'>, number]
   if (run.status === 'disabled') values.push([METRICS.SourceDisabled, 1]);
   if (run.budget) {
     const { skippedByClass: s, droppedByClass: d } = run.budget;
-    values.push([METRICS.BudgetSkipped, run.skipped], [METRICS.BudgetSkippedRisky, s.high + s.elevated], [METRICS.BacklogDropped, d.high + d.elevated + d.routine]);
+    values.push(
+      [METRICS.BudgetSkipped, run.skipped],
+      [METRICS.BudgetSkippedRisky, s.high + s.elevated],
+      [METRICS.BacklogDropped, d.high + d.elevated + d.routine],
+    );
   }
   return values;
 }
@@ -93,7 +102,9 @@ function metricsOf(run: SourceRun): [MetricDefinition<string, 'Source'>, number]
  * dead-letters them.
  */
 export function makeHandler(
-  deps: PollerDeps, log: HandlerLog = LOG, metrics: MetricSink = emfMetrics(deps.clock, log),
+  deps: PollerDeps,
+  log: HandlerLog = LOG,
+  metrics: MetricSink = emfMetrics(deps.clock, log),
 ): (event: unknown, context: PollerContext) => Promise<SourceRun> {
   return async (event, context) => {
     const { source: name, from, to } = eventSchema.parse(event);
@@ -101,10 +112,20 @@ export function makeHandler(
     if (!source) throw new Error(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
     if ((from === undefined) !== (to === undefined)) throw new Error('a backfill needs both from and to');
     const range = from !== undefined && to !== undefined ? { from, to } : undefined;
-    const run = await pollSource(source, {
-      api: await deps.api(), plan: deps.plan, state: deps.state, clock: deps.clock, owner: context.awsRequestId,
-      leaseSeconds: deps.leaseSeconds, newWriter: () => deps.newWriter(`poller-${name}`), settings: deps.settings,
-    }, range);
+    const run = await pollSource(
+      source,
+      {
+        api: await deps.api(),
+        plan: deps.plan,
+        state: deps.state,
+        clock: deps.clock,
+        owner: context.awsRequestId,
+        leaseSeconds: deps.leaseSeconds,
+        newWriter: () => deps.newWriter(`poller-${name}`),
+        settings: deps.settings,
+      },
+      range,
+    );
     if (run.status === 'disabled') log.warn('source disabled', run);
     else log.info('poll run', run);
     metrics({ Source: name }, metricsOf(run));

@@ -53,8 +53,11 @@ export function makeHandler(deps: WebhookWriterDeps, log: HandlerLog = LOG): Sqs
     const result = await writeWebhookEvents(items, { writer, bodies: deps.lake, remainingMs });
     const failed = unreadable.length + result.failedIds.length;
     const fields = {
-      records: Records.length, written: result.written, failed,
-      rejected: reasonCounts([...unreadable, ...result.rejected]), retrying: reasonCounts(result.retrying),
+      records: Records.length,
+      written: result.written,
+      failed,
+      rejected: reasonCounts([...unreadable, ...result.rejected]),
+      retrying: reasonCounts(result.retrying),
       incomplete: reasonCounts(result.incomplete),
     };
     if (failed > 0) log.error('webhook lake write with failures', fields);

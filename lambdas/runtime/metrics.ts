@@ -7,7 +7,10 @@ import type { HandlerLog } from './log.ts';
  * Emits metrics that share one dimension set (one EMF line): each definition from `#core/metrics.ts` with its value,
  * under `dimensions`, the values of the definitions' dimension names.
  */
-export type MetricSink = <D extends string>(dimensions: Readonly<Record<D, string>>, values: readonly (readonly [MetricDefinition<string, D>, number])[]) => void;
+export type MetricSink = <D extends string>(
+  dimensions: Readonly<Record<D, string>>,
+  values: readonly (readonly [MetricDefinition<string, D>, number])[],
+) => void;
 
 /**
  * The deployed metric sink: Powertools for AWS Lambda Metrics, one EMF line to stdout per call, timestamped by `clock`,
@@ -16,7 +19,12 @@ export type MetricSink = <D extends string>(dimensions: Readonly<Record<D, strin
  * `log`.
  */
 export function emfMetrics(clock: Clock, log: HandlerLog): MetricSink {
-  const logger = { debug: () => undefined, info: (m: unknown) => log.info(String(m)), warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.error(String(m)) };
+  const logger = {
+    debug: () => undefined,
+    info: (m: unknown) => log.info(String(m)),
+    warn: (m: unknown) => log.warn(String(m)),
+    error: (m: unknown) => log.error(String(m)),
+  };
   const byNamespace = new Map<string, Metrics>();
   return (dimensions, values) => {
     const [first] = values;

@@ -23,8 +23,15 @@ export interface ZoomClientSettings {
 export function zoomClient(credentials: ZoomCredentials, settings: ZoomClientSettings): ZoomHttpClient {
   const { clock, plan, apiBudgetShare, state, oauthUrl, apiBaseUrl } = settings;
   return new ZoomHttpClient({
-    fetch: httpFetch, clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random,
-    credentials, plan, apiBudgetShare, timeoutMs: 30_000, sharedBudget: new StateStoreBudget(state),
+    fetch: httpFetch,
+    clock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    credentials,
+    plan,
+    apiBudgetShare,
+    timeoutMs: 30_000,
+    sharedBudget: new StateStoreBudget(state),
     ...(oauthUrl ? { oauthUrl } : {}),
     ...(apiBaseUrl ? { apiBaseUrl } : {}),
   });

@@ -15,7 +15,8 @@ export class ConfigError extends Error {
 
 /** Config fields that became detection parameters (`detections.<id>.parameters.<name>`), and where they went. */
 const MOVED: Readonly<Record<string, string>> = {
-  'realtime.burstParticipantsPerMinute': 'removed: a join burst counts distinct IPs only (detections.zoom.participant.join_burst_many_ips.parameters.min_ips)',
+  'realtime.burstParticipantsPerMinute':
+    'removed: a join burst counts distinct IPs only (detections.zoom.participant.join_burst_many_ips.parameters.min_ips)',
   'realtime.burstIpsPerMinute': 'moved to detections.zoom.participant.join_burst_many_ips.parameters.min_ips (distinct IPs within window_minutes)',
   'correlation.dataAccessWindowMinutes': 'moved to detections.zoom.correlation.host_data_access_after_external_meeting.parameters.window_minutes',
 };

@@ -5,11 +5,12 @@ import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
 /** Schedule expression accepted by EventBridge Scheduler: `rate(N unit)` or `cron(...)`. */
-const schedule = z
-  .string()
-  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be "rate(N unit)" or "cron(...)"');
+const schedule = z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be "rate(N unit)" or "cron(...)"');
 
-const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address').transform((s) => s.toLowerCase());
+const email = z
+  .string()
+  .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')
+  .transform((s) => s.toLowerCase());
 
 const domain = z
   .string()
@@ -17,17 +18,24 @@ const domain = z
   .transform((s) => s.toLowerCase());
 
 /** A regular expression in the syntax JavaScript, RE2 (DuckDB) and Trino read alike (lambdas/core/patterns/portable.ts). */
-const regex = z.string().min(1).superRefine((s, ctx) => {
-  const problem = topicPatternProblem(s);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} ${problem}` });
-});
+const regex = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    const problem = topicPatternProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} ${problem}` });
+  });
 
 /** An IPv4 or IPv6 range in CIDR notation, as AWS WAF IP sets take it (a single address is /32 or /128; /0 is refused). */
-const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 range in CIDR notation, such as 3.7.35.0/25' })
+const cidr = z
+  .union([z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 range in CIDR notation, such as 3.7.35.0/25' })
   .refine((s) => !s.endsWith('/0'), 'must not be /0 (that is every address)');
 
 const source = (defaults: { enabled: boolean; schedule: string }) =>
-  z.object({ enabled: z.boolean().default(defaults.enabled), schedule: schedule.default(defaults.schedule) }).strict().prefault({});
+  z
+    .object({ enabled: z.boolean().default(defaults.enabled), schedule: schedule.default(defaults.schedule) })
+    .strict()
+    .prefault({});
 
 const severity = z.enum(SEVERITIES);
 
@@ -64,7 +72,9 @@ export const configSchema = z
      * (`\bboard`), so "Onboarding", "dashboard" and "whiteboard" do not count as board meetings. Only the syntax every
      * engine reads alike is accepted: no lookaround, back-references, `\d`/`\w`/`\s`, `\p{...}` or nested repeats.
      */
-    sensitiveMeetingPatterns: z.array(regex).default(['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition', '\\blayoff|reduction in force', '\\bearnings', '\\blegal\\b|privileged']),
+    sensitiveMeetingPatterns: z
+      .array(regex)
+      .default(['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition', '\\blayoff|reduction in force', '\\bearnings', '\\blegal\\b|privileged']),
     /** Emails of executives and other high-value users. */
     watchedUsers: z.array(email).default([]),
     /** Oldest Zoom client version considered patched. */
@@ -99,7 +109,12 @@ export const configSchema = z
          */
         replayWindowSeconds: z.number().int().min(30).max(86_400).default(5_400),
         /** Largest body accepted; larger requests get 413. */
-        maxBodyBytes: z.number().int().min(1_024).max(WEBHOOK_MAX_BODY_BYTES).default(2 * 1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1_024)
+          .max(WEBHOOK_MAX_BODY_BYTES)
+          .default(2 * 1024 * 1024),
         // The edge defaults are sized for a 10,000-user account (docs/adr/0007-webhook-edge-protection.md): its
         // top-of-the-hour peak is about 12,000 events in 3 minutes, 5,000 in the busiest minute, up to ~200 a second.
         /** Requests per second the API stage accepts before answering 429, from every source together (Zoom retries those). */
@@ -120,9 +135,19 @@ export const configSchema = z
     realtime: z
       .object({
         /** Hours live meeting state (topic, externals, join counters) is kept; recordings deleted later fall to the scheduled detection. */
-        meetingStateHours: z.number().int().min(1).max(24 * 30).default(72),
+        meetingStateHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(72),
         /** Hours a processed webhook is remembered, so Zoom's retries (up to ~85 minutes) are not counted twice. */
-        idempotencyHours: z.number().int().min(2).max(24 * 14).default(48),
+        idempotencyHours: z
+          .number()
+          .int()
+          .min(2)
+          .max(24 * 14)
+          .default(48),
       })
       .strict()
       .prefault({}),
@@ -153,7 +178,11 @@ export const configSchema = z
     athena: z
       .object({
         /** Per-query scan cap enforced by the workgroup (Athena's minimum is 10 MB). */
-        bytesScannedCutoffPerQuery: z.number().int().min(10 * 1024 * 1024).default(10 * 1024 ** 3),
+        bytesScannedCutoffPerQuery: z
+          .number()
+          .int()
+          .min(10 * 1024 * 1024)
+          .default(10 * 1024 ** 3),
         /** First day partition projection covers. */
         projectionStartDate: isoDate.default('2024-01-01'),
       })
@@ -194,10 +223,16 @@ export const configSchema = z
              */
             s3Location: z
               .string()
-              .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^*?]*\/)?$/, 'must be s3://bucket/ or s3://bucket/prefix/ (ending in "/", no wildcards)')
+              .regex(
+                /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^*?]*\/)?$/,
+                'must be s3://bucket/ or s3://bucket/prefix/ (ending in "/", no wildcards)',
+              )
               .optional(),
             /** The KMS key encrypting those objects (SSE-KMS), which the Correlate function may decrypt through S3. */
-            kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN').optional(),
+            kmsKeyArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN')
+              .optional(),
             localFile: z.string().min(1).optional(),
           })
           .strict()

@@ -8,7 +8,11 @@ import type { DimensionsOf, MetricDefinition } from '#core/metrics.ts';
  * The CloudWatch metric of a zoomlake metric definition (the one the handlers emit through), with its dimension values:
  * an alarm built on it reads exactly the namespace, name and dimension set the function writes.
  */
-export function zoomlakeMetric<M extends MetricDefinition>(metric: M, dimensions: DimensionsOf<M>, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+export function zoomlakeMetric<M extends MetricDefinition>(
+  metric: M,
+  dimensions: DimensionsOf<M>,
+  options: cloudwatch.MetricOptions = {},
+): cloudwatch.Metric {
   return new cloudwatch.Metric({ namespace: metric.namespace, metricName: metric.name, dimensionsMap: { ...dimensions }, ...options });
 }
 
@@ -16,7 +20,14 @@ export function zoomlakeMetric<M extends MetricDefinition>(metric: M, dimensions
  * An alarm in ALARM when `periods` consecutive periods (default 1) of `metric` reach `threshold` (default 1); no data
  * is not a breach. Every zoomlake alarm notifies the operational topic (buildApp adds the actions).
  */
-export function alarmAtLeast(scope: Construct, id: string, description: string, metric: cloudwatch.IMetric, threshold = 1, periods = 1): cloudwatch.Alarm {
+export function alarmAtLeast(
+  scope: Construct,
+  id: string,
+  description: string,
+  metric: cloudwatch.IMetric,
+  threshold = 1,
+  periods = 1,
+): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     alarmDescription: description,
     metric,
@@ -29,5 +40,10 @@ export function alarmAtLeast(scope: Construct, id: string, description: string, 
 
 /** `DeadLetterAlarm`: in ALARM while the dead-letter queue holds any message (visible messages, per minute). */
 export function deadLetterAlarm(scope: Construct, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
-  return alarmAtLeast(scope, 'DeadLetterAlarm', description, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }));
+  return alarmAtLeast(
+    scope,
+    'DeadLetterAlarm',
+    description,
+    queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+  );
 }

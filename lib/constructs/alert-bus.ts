@@ -56,21 +56,25 @@ export class AlertBus extends Construct {
     // The key may live in another stack: its policy names the bus by its literal ARN, never by a reference to
     // this stack, which would make the two stacks depend on each other.
     const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: name });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToArchiveTheAlertBus',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToArchiveTheAlertBus',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn } },
+      }),
+    );
     // Creating an encrypted archive checks the key first; DescribeKey carries no encryption context to match.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToDescribeTheKey',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToDescribeTheKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     this.archive = new events.CfnArchive(this, 'Archive', {
       sourceArn: this.eventBus.eventBusArn,
       description: `zoomlake: every alert event, kept ${retention.toDays()} days for replay`,

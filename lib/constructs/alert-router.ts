@@ -124,7 +124,11 @@ export class AlertRouter extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.deadLetterQueue = deadLetterQueue;
-    this.deadLetterAlarm = deadLetterAlarm(this, deadLetterQueue, 'zoomlake: alerts were not delivered to a route target; inspect and redrive the alert router dead-letter queue');
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      deadLetterQueue,
+      'zoomlake: alerts were not delivered to a route target; inspect and redrive the alert router dead-letter queue',
+    );
 
     for (const route of props.routes) {
       if (routes.has(route.name)) throw new Error(`alert route "${route.name}" is defined twice`);
@@ -144,14 +148,20 @@ export class AlertRouter extends Construct {
     const target = route.target;
     switch (target.type) {
       case 'sns': {
-        const topic = new sns.Topic(scope, 'Topic', { displayName: `zoomlake alerts (${route.name})`, masterKey: this.props.encryptionKey, enforceSSL: true });
+        const topic = new sns.Topic(scope, 'Topic', {
+          displayName: `zoomlake alerts (${route.name})`,
+          masterKey: this.props.encryptionKey,
+          enforceSSL: true,
+        });
         for (const email of target.emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
-        topic.addToResourcePolicy(new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-        }));
+        topic.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['sns:Publish'],
+            resources: [topic.topicArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+          }),
+        );
         this.addTarget(rule, topic.topicArn, deadLetterQueue);
         return { rule, topic };
       }
@@ -163,12 +173,14 @@ export class AlertRouter extends Construct {
           retentionPeriod: Duration.days(14),
           deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
         });
-        queue.addToResourcePolicy(new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['sqs:SendMessage'],
-          resources: [queue.queueArn],
-          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-        }));
+        queue.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queueArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+          }),
+        );
         this.addTarget(rule, queue.queueArn, deadLetterQueue);
         return { rule, queue };
       }
@@ -202,7 +214,13 @@ export class AlertRouter extends Construct {
   }
 
   /** A notifier for one channel and secret: one per route, so a retry of one channel never resends another. */
-  private notifier(scope: Construct, routeName: string, channel: 'slack' | 'pagerduty', secretId: string, deadLetterQueue: sqs.Queue): ZoomlakeFunction {
+  private notifier(
+    scope: Construct,
+    routeName: string,
+    channel: 'slack' | 'pagerduty',
+    secretId: string,
+    deadLetterQueue: sqs.Queue,
+  ): ZoomlakeFunction {
     const { notifyReplays, pagerDutyEventsUrl } = this.props;
     const environment: FunctionEnv<typeof alertNotifierEnv> = {
       NOTIFY_CHANNEL: channel,
@@ -221,7 +239,9 @@ export class AlertRouter extends Construct {
       environment,
     });
     // Exactly this secret: a partial ARN (name-??????) for a name, the ARN itself for an ARN.
-    notifier.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretGrantArn(scope, secretId)] }));
+    notifier.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretGrantArn(scope, secretId)] }),
+    );
     // EventBridge invokes asynchronously: a thrown error is retried twice by Lambda, then lands in the dead-letter queue.
     // The failure record goes to the dead-letter queue; granted narrowly instead of SqsDestination's grantSendMessages,
     // which adds every kms:GenerateDataKey* and kms:ReEncrypt* action.
@@ -231,11 +251,13 @@ export class AlertRouter extends Construct {
       onFailure: { bind: () => ({ destination: deadLetterQueue.queueArn }) },
     });
     notifier.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }));
-    notifier.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [this.props.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
-    }));
+    notifier.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
     return notifier;
   }
 
@@ -252,20 +274,24 @@ export class AlertRouter extends Construct {
   }
 
   private allowRuleToDeadLetter(rule: events.Rule, deadLetterQueue: sqs.Queue): void {
-    deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [deadLetterQueue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-    }));
+    deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [deadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
   }
 
   private checkSameAccount(routeName: string, functionArn: string): void {
     const account = Arn.split(functionArn, ArnFormat.COLON_RESOURCE_NAME).account;
     const own = Stack.of(this).account;
     if (account !== undefined && !Token.isUnresolved(own) && account !== own) {
-      throw new Error(`alert route "${routeName}": function ${functionArn} is in account ${account}, not ${own}; ` +
-        'EventBridge rules invoke functions of their own account only: route to an SQS queue or a bus in that account instead');
+      throw new Error(
+        `alert route "${routeName}": function ${functionArn} is in account ${account}, not ${own}; ` +
+          'EventBridge rules invoke functions of their own account only: route to an SQS queue or a bus in that account instead',
+      );
     }
   }
 }
@@ -280,7 +306,12 @@ function importSecret(scope: Construct, secretId: string): secretsmanager.ISecre
 /** The ARN an IAM grant on the secret names: the ARN as given, or `<name>-??????` (Secrets Manager's random suffix). */
 function secretGrantArn(scope: Construct, secretId: string): string {
   if (secretId.startsWith('arn:')) return secretId;
-  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretId}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${secretId}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /**
@@ -289,10 +320,12 @@ function secretGrantArn(scope: Construct, secretId: string): string {
  * queues are delivered the same way). The topic and queue policies restrict publishing to each route's rule.
  */
 function allowEventBridgeToEncrypt(key: IKey): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeToEncryptAlertTargets',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: ['*'],
-  }));
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToEncryptAlertTargets',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+    }),
+  );
 }

@@ -44,7 +44,9 @@ export class AthenaWorkgroup extends Construct {
       throw new Error(`workGroupName must be 1-128 letters, digits, ".", "_" or "-", got "${this.workGroupName}"`);
     }
     if (!Number.isInteger(props.bytesScannedCutoffPerQuery) || props.bytesScannedCutoffPerQuery < MIN_BYTES_SCANNED_CUTOFF) {
-      throw new Error(`bytesScannedCutoffPerQuery must be an integer of at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB), got ${props.bytesScannedCutoffPerQuery}`);
+      throw new Error(
+        `bytesScannedCutoffPerQuery must be an integer of at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB), got ${props.bytesScannedCutoffPerQuery}`,
+      );
     }
     const prefix = props.resultsPrefix ?? 'results/';
 

@@ -18,12 +18,22 @@ import type { ZoomlakeFunction } from './zoomlake-function.ts';
  * The correlation state machine's definition, in a `Definition` scope under `parent`; the state names are the contract's
  * step names, which the local runner and its test share.
  */
-export function correlationDefinition(parent: Construct, functions: CorrelationFunctions, settings: CorrelationSettings, plan: ZoomPlan, table: ITableV2): sfn.IChainable {
+export function correlationDefinition(
+  parent: Construct,
+  functions: CorrelationFunctions,
+  settings: CorrelationSettings,
+  plan: ZoomPlan,
+  table: ITableV2,
+): sfn.IChainable {
   const { fetch, exposure, correlate, alerts } = functions;
   // States live in their own scope: their ids are the state names, which the function constructs also use.
   const scope = new Construct(parent, 'Definition');
   const meeting = sfn.JsonPath.objectAt('$$.Execution.Input');
-  const failed = new sfn.Fail(scope, 'CorrelationFailed', { comment: 'A step failed for good; the error and cause are those of the step.', errorPath: '$.Error', causePath: '$.Cause' });
+  const failed = new sfn.Fail(scope, 'CorrelationFailed', {
+    comment: 'A step failed for good; the error and cause are those of the step.',
+    errorPath: '$.Error',
+    causePath: '$.Cause',
+  });
   const done = new sfn.Succeed(scope, 'Done');
 
   const task = (name: CorrelationTask, fn: ZoomlakeFunction, payload: Record<string, unknown>, resultPath: string) => {
@@ -42,10 +52,22 @@ export function correlationDefinition(parent: Construct, functions: CorrelationF
     });
     return t;
   };
-  const notReadyRetry = { errors: [MEETING_NOT_READY], interval: Duration.seconds(settings.notReadyIntervalSeconds), backoffRate: 2, maxAttempts: settings.notReadyRetries };
-  const transient = (t: sfn.TaskStateBase) => t
-    .addRetry({ errors: [RETRYABLE_TASK_ERROR, 'Lambda.TooManyRequestsException'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL })
-    .addCatch(failed, { errors: [sfn.Errors.ALL] });
+  const notReadyRetry = {
+    errors: [MEETING_NOT_READY],
+    interval: Duration.seconds(settings.notReadyIntervalSeconds),
+    backoffRate: 2,
+    maxAttempts: settings.notReadyRetries,
+  };
+  const transient = (t: sfn.TaskStateBase) =>
+    t
+      .addRetry({
+        errors: [RETRYABLE_TASK_ERROR, 'Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(30),
+        backoffRate: 2,
+        maxAttempts: 4,
+        jitterStrategy: sfn.JitterType.FULL,
+      })
+      .addCatch(failed, { errors: [sfn.Errors.ALL] });
 
   const fetchParticipants = task('FetchParticipants', fetch, { meeting }, '$.fetchParticipants').addRetry(notReadyRetry);
   const fetchDetails = task('FetchDetails', fetch, { meeting }, '$.fetchDetails').addRetry(notReadyRetry);
@@ -57,13 +79,25 @@ export function correlationDefinition(parent: Construct, functions: CorrelationF
       pk: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format(`${EXPOSURE_PK_PREFIX}{}`, sfn.JsonPath.stringAt('$.exposure.meeting_uuid'))),
       sk: tasks.DynamoAttributeValue.fromString(EXPOSURE_SK),
       [EXPOSURE_ATTR]: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.exposure'))),
-      [StateTable.TTL_ATTRIBUTE]: tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.exposure.stored_until'))),
+      [StateTable.TTL_ATTRIBUTE]: tasks.DynamoAttributeValue.numberFromString(
+        sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.exposure.stored_until')),
+      ),
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
   // The table is encrypted with the customer-managed key; DynamoDB uses it on the caller's behalf.
-  storeExposure.addRetry({ errors: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.RequestLimitExceeded'],
-    interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+  storeExposure.addRetry({
+    errors: [
+      'DynamoDB.ProvisionedThroughputExceededException',
+      'DynamoDB.ThrottlingException',
+      'DynamoDB.InternalServerErrorException',
+      'DynamoDB.RequestLimitExceeded',
+    ],
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 4,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   storeExposure.addCatch(failed, { errors: [sfn.Errors.ALL] });
   const correlateTask = task('Correlate', correlate, { summary: sfn.JsonPath.objectAt('$.exposure') }, '$.correlate');
   const raise = task('RaiseAlerts', alerts, { alerts: sfn.JsonPath.listAt('$.correlate.alerts') }, '$.raiseAlerts');
@@ -91,7 +125,7 @@ export function correlationDefinition(parent: Construct, functions: CorrelationF
     time: sfn.WaitTime.duration(Duration.seconds(settings.waitSeconds)),
   });
   const waitForWindow = new sfn.Wait(scope, 'WaitForDataAccessWindow', {
-    comment: 'Until the host\'s data-access window after the meeting is in the lake (the summary\'s correlate_after).',
+    comment: "Until the host's data-access window after the meeting is in the lake (the summary's correlate_after).",
     time: sfn.WaitTime.timestampPath('$.exposure.correlate_after'),
   });
   exposureTask.next(storeExposure).next(waitForWindow).next(correlateTask).next(raise).next(done);

@@ -35,7 +35,10 @@ const STARTER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/correlation-
 
 /** One task function's environment, as its handler parses it. */
 type CorrelationTaskEnv =
-  | FunctionEnv<typeof correlationFetchEnv> | FunctionEnv<typeof correlationExposureEnv> | FunctionEnv<typeof correlationCorrelateEnv> | FunctionEnv<typeof correlationAlertsEnv>;
+  | FunctionEnv<typeof correlationFetchEnv>
+  | FunctionEnv<typeof correlationExposureEnv>
+  | FunctionEnv<typeof correlationCorrelateEnv>
+  | FunctionEnv<typeof correlationAlertsEnv>;
 
 /** Tables (views over `<name>_raw`) the Exposure step queries, besides the config views. */
 const EXPOSURE_TABLES = ['meeting_participants', 'participant_details', 'users'];
@@ -139,71 +142,141 @@ export class CorrelationWorkflow extends Construct {
 
     const bundle = detectionBundle(props.registry);
     const withRegistry = { DETECTIONS_SHA256: bundleSha256(bundle) };
-    const fn = (name: string, description: string, timeout: Duration, environment: CorrelationTaskEnv) => new ZoomlakeFunction(this, name, {
-      entry: TASK_ENTRY, description, encryptionKey: key, timeout, memorySize: 1024, logRetention, environment,
-      ...('DETECTIONS_SHA256' in environment ? { extraFiles: { [DETECTION_BUNDLE_FILE]: bundle } } : {}),
-    });
+    const fn = (name: string, description: string, timeout: Duration, environment: CorrelationTaskEnv) =>
+      new ZoomlakeFunction(this, name, {
+        entry: TASK_ENTRY,
+        description,
+        encryptionKey: key,
+        timeout,
+        memorySize: 1024,
+        logRetention,
+        environment,
+        ...('DETECTIONS_SHA256' in environment ? { extraFiles: { [DETECTION_BUNDLE_FILE]: bundle } } : {}),
+      });
     const athenaTimeout = Duration.minutes(10);
     const athenaEnv = {
-      ATHENA_WORKGROUP: props.workGroupName, GLUE_DATABASE: props.databaseName, ATHENA_TIMEOUT_SECONDS: String(athenaTimeout.toSeconds() - 60),
-      CORRELATION_SETTINGS: JSON.stringify(settingsOf(settings)), ...withRegistry,
+      ATHENA_WORKGROUP: props.workGroupName,
+      GLUE_DATABASE: props.databaseName,
+      ATHENA_TIMEOUT_SECONDS: String(athenaTimeout.toSeconds() - 60),
+      CORRELATION_SETTINGS: JSON.stringify(settingsOf(settings)),
+      ...withRegistry,
     };
     this.functions = {
-      fetch: fn('Fetch', 'zoomlake: correlation FetchParticipants/FetchDetails, Zoom reports of an ended meeting into the lake', Duration.minutes(10), {
-        CORRELATION_FUNCTION: 'fetch', ZOOM_CREDENTIALS_SECRET_ARN: props.zoomCredentials.secretArn, ZOOM_PLAN: props.plan,
-        API_BUDGET_SHARE: String(props.apiBudgetShare), STATE_TABLE_NAME: table.tableName, LAKE_BUCKET_NAME: lake.bucketName,
-      }),
+      fetch: fn(
+        'Fetch',
+        'zoomlake: correlation FetchParticipants/FetchDetails, Zoom reports of an ended meeting into the lake',
+        Duration.minutes(10),
+        {
+          CORRELATION_FUNCTION: 'fetch',
+          ZOOM_CREDENTIALS_SECRET_ARN: props.zoomCredentials.secretArn,
+          ZOOM_PLAN: props.plan,
+          API_BUDGET_SHARE: String(props.apiBudgetShare),
+          STATE_TABLE_NAME: table.tableName,
+          LAKE_BUCKET_NAME: lake.bucketName,
+        },
+      ),
       exposure: fn('Exposure', 'zoomlake: correlation Exposure, what an ended meeting exposed (the state machine stores it)', athenaTimeout, {
-        CORRELATION_FUNCTION: 'exposure', ...athenaEnv,
+        CORRELATION_FUNCTION: 'exposure',
+        ...athenaEnv,
       }),
       correlate: fn('Correlate', 'zoomlake: correlation Correlate, an ended meeting against downloads and data access in the lake', athenaTimeout, {
-        CORRELATION_FUNCTION: 'correlate', ...athenaEnv,
+        CORRELATION_FUNCTION: 'correlate',
+        ...athenaEnv,
       }),
-      alerts: fn('Alerts', 'zoomlake: correlation RaiseAlerts, alerts of an ended meeting to the alerts table and the alert bus', Duration.minutes(1), {
-        CORRELATION_FUNCTION: 'alerts', STATE_TABLE_NAME: table.tableName, LAKE_BUCKET_NAME: lake.bucketName, ALERT_BUS_NAME: props.alertBus.eventBusName,
-        ...withRegistry,
-      }),
+      alerts: fn(
+        'Alerts',
+        'zoomlake: correlation RaiseAlerts, alerts of an ended meeting to the alerts table and the alert bus',
+        Duration.minutes(1),
+        {
+          CORRELATION_FUNCTION: 'alerts',
+          STATE_TABLE_NAME: table.tableName,
+          LAKE_BUCKET_NAME: lake.bucketName,
+          ALERT_BUS_NAME: props.alertBus.eventBusName,
+          ...withRegistry,
+        },
+      ),
     };
     const { fetch, exposure, correlate, alerts } = this.functions;
 
     // What DynamoStateStore sends for each function: the budget's get/add, the summary's put, delivery's suppression.
     const stateActions = (role: iam.IRole, actions: string[]) => {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [key.keyArn],
+          conditions: viaService('dynamodb'),
+        }),
+      );
     };
-    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.zoomCredentials.secretArn] }));
-    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('secretsmanager') }));
+    fetch.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.zoomCredentials.secretArn] }),
+    );
+    fetch.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('secretsmanager') }),
+    );
     stateActions(fetch.role, ['GetItem', 'PutItem', 'UpdateItem']);
-    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:PutObject'], resources: ['meeting_participants', 'participant_details'].map((t) => lake.arnForObjects(`${tablePrefix(getTable(t))}/*`)),
-    }));
-    fetch.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+    fetch.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: ['meeting_participants', 'participant_details'].map((t) => lake.arnForObjects(`${tablePrefix(getTable(t))}/*`)),
+      }),
+    );
+    fetch.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
+    );
 
     const athenaReader = (role: iam.IRole, tableNames: readonly string[]) => {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
-        resources: [arn('athena', `workgroup/${props.workGroupName}`)],
-      }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-        resources: [arn('glue', 'catalog'), arn('glue', `database/${props.databaseName}`), ...withRawTables(tableNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`))],
-      }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+          resources: [arn('athena', `workgroup/${props.workGroupName}`)],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+          resources: [
+            arn('glue', 'catalog'),
+            arn('glue', `database/${props.databaseName}`),
+            ...withRawTables(tableNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`)),
+          ],
+        }),
+      );
       // Athena reads the lake and writes results with the caller's credentials.
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
-      }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [lake.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
+        }),
+      );
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [results.bucketArn] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], resources: [results.arnForObjects(`${resultsPrefix}*`)],
-      }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+          resources: [results.bucketArn],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          resources: [results.arnForObjects(`${resultsPrefix}*`)],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
+      );
     };
     athenaReader(exposure.role, [...EXPOSURE_TABLES, ...props.configViewNames]);
     // Correlate runs the download detection's own query (its tables) and the data-access query.
     const downloads = props.registry.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
-    athenaReader(correlate.role, [...(downloads.tables ?? []), ...props.configViewNames, ...(settings.dataAccess ? [settings.dataAccess.table] : [])]);
+    athenaReader(correlate.role, [
+      ...(downloads.tables ?? []),
+      ...props.configViewNames,
+      ...(settings.dataAccess ? [settings.dataAccess.table] : []),
+    ]);
     // The data-access table's own data (e.g. a CloudTrail bucket), which Athena reads with the function's credentials.
     const location = settings.dataAccess?.s3Location;
     this.dataAccessLocation = location;
@@ -211,19 +284,29 @@ export class CorrelationWorkflow extends Construct {
       const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
       const bucketArn = `arn:${partition}:s3:::${bucket}`;
       correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucketArn] }));
-      correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:ListBucket'], resources: [bucketArn], ...(prefix === '' ? {} : { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
-      }));
+      correlate.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucketArn],
+          ...(prefix === '' ? {} : { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
+        }),
+      );
       correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucketArn}/${prefix}*`] }));
       const dataKey = settings.dataAccess?.kmsKeyArn;
       if (dataKey !== undefined) {
-        correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [dataKey], conditions: viaService('s3') }));
+        correlate.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [dataKey], conditions: viaService('s3') }),
+        );
       }
     }
 
     stateActions(alerts.role, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
-    alerts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
-    alerts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+    alerts.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }),
+    );
+    alerts.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
+    );
     alerts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
 
     this.logGroup = encryptedLogGroup(this, 'Logs', key, logRetention);
@@ -237,9 +320,13 @@ export class CorrelationWorkflow extends Construct {
     });
 
     // StoreExposure's PutItem on the state table, which the customer-managed key encrypts.
-    this.stateMachine.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb'),
-    }));
+    this.stateMachine.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: viaService('dynamodb'),
+      }),
+    );
 
     this.starter = new ZoomlakeFunction(this, 'Starter', {
       entry: STARTER_ENTRY,
@@ -248,11 +335,15 @@ export class CorrelationWorkflow extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 256,
       logRetention,
-      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<typeof correlationStarterEnv>,
+      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<
+        typeof correlationStarterEnv
+      >,
     });
     const starterRole = this.starter.role;
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
-    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
+    starterRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }),
+    );
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('s3') }));
 
     this.deadLetterQueue = deadLetterQueue(this, key);
@@ -263,27 +354,55 @@ export class CorrelationWorkflow extends Construct {
     });
     deliverWithRetries(this.rule, this.starter.function.functionArn, this.deadLetterQueue);
     new lambda.CfnPermission(this, 'StarterInvokePermission', {
-      action: 'lambda:InvokeFunction', functionName: this.starter.function.functionArn, principal: 'events.amazonaws.com', sourceArn: this.rule.ruleArn,
+      action: 'lambda:InvokeFunction',
+      functionName: this.starter.function.functionArn,
+      principal: 'events.amazonaws.com',
+      sourceArn: this.rule.ruleArn,
     });
     allowRuleToSend(this.rule, [this.deadLetterQueue]);
     allowEventBridgeToEncryptQueues(key);
     // EventBridge invokes asynchronously: a thrown start is retried twice by Lambda, then lands in the dead-letter queue
     // (granted narrowly instead of SqsDestination's grantSendMessages, which adds kms:GenerateDataKey* and kms:ReEncrypt*).
     this.starter.function.configureAsyncInvoke({
-      retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
     });
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
-    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }));
+    starterRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }),
+    );
 
-    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: meeting.ended events did not start the post-meeting correlation; inspect the dead-letter queue and the starter logs');
-    this.failedAlarm = alarmAtLeast(this, 'FailedAlarm', 'zoomlake: a post-meeting correlation failed and its meeting went unchecked; see the failed execution in Step Functions', this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }));
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'zoomlake: meeting.ended events did not start the post-meeting correlation; inspect the dead-letter queue and the starter logs',
+    );
+    this.failedAlarm = alarmAtLeast(
+      this,
+      'FailedAlarm',
+      'zoomlake: a post-meeting correlation failed and its meeting went unchecked; see the failed execution in Step Functions',
+      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
   }
 }
 
 /** Only the keys the functions read, so unrelated config changes do not redeploy them. */
 function settingsOf(s: ZoomlakeConfig['correlation']): CorrelationSettings {
   return {
-    enabled: s.enabled, waitSeconds: s.waitSeconds, notReadyRetries: s.notReadyRetries, notReadyIntervalSeconds: s.notReadyIntervalSeconds,
-    ...(s.dataAccess ? { dataAccess: { table: s.dataAccess.table, userColumn: s.dataAccess.userColumn, timeColumn: s.dataAccess.timeColumn, resourceColumn: s.dataAccess.resourceColumn } } : {}),
+    enabled: s.enabled,
+    waitSeconds: s.waitSeconds,
+    notReadyRetries: s.notReadyRetries,
+    notReadyIntervalSeconds: s.notReadyIntervalSeconds,
+    ...(s.dataAccess
+      ? {
+          dataAccess: {
+            table: s.dataAccess.table,
+            userColumn: s.dataAccess.userColumn,
+            timeColumn: s.dataAccess.timeColumn,
+            resourceColumn: s.dataAccess.resourceColumn,
+          },
+        }
+      : {}),
   };
 }

@@ -50,20 +50,23 @@ export class DetectionCatalog extends Construct {
     const views = new Map<string, glue.CfnTable>();
     for (const view of configViews(props.settings, props.detections)) {
       const columns = view.columns.map((c) => ({ name: c.name, type: COLUMN_TYPES[c.type] }));
-      views.set(view.name, new glue.CfnTable(this, `View-${view.name}`, {
-        catalogId,
-        databaseName: props.databaseName,
-        tableInput: {
-          name: view.name,
-          description: view.description,
-          tableType: 'VIRTUAL_VIEW',
-          parameters: { presto_view: 'true', comment: 'Presto View' },
-          partitionKeys: [],
-          viewOriginalText: prestoViewText(view.sql, props.databaseName, columns),
-          viewExpandedText: '/* Presto View */',
-          storageDescriptor: { columns: columns.map((c) => ({ name: c.name, type: HIVE_TYPES[c.type] })) },
-        },
-      }));
+      views.set(
+        view.name,
+        new glue.CfnTable(this, `View-${view.name}`, {
+          catalogId,
+          databaseName: props.databaseName,
+          tableInput: {
+            name: view.name,
+            description: view.description,
+            tableType: 'VIRTUAL_VIEW',
+            parameters: { presto_view: 'true', comment: 'Presto View' },
+            partitionKeys: [],
+            viewOriginalText: prestoViewText(view.sql, props.databaseName, columns),
+            viewExpandedText: '/* Presto View */',
+            storageDescriptor: { columns: columns.map((c) => ({ name: c.name, type: HIVE_TYPES[c.type] })) },
+          },
+        }),
+      );
     }
     this.configViews = views;
 
@@ -71,16 +74,23 @@ export class DetectionCatalog extends Construct {
     const save = (name: string, description: string, sql: string) => {
       if (name.length > MAX_NAME) throw new Error(`named query name "${name}" is longer than Athena's ${MAX_NAME} characters`);
       if (queries.has(name)) throw new Error(`two queries are both named "${name}"`);
-      queries.set(name, new athena.CfnNamedQuery(this, `Query-${name}`, {
+      queries.set(
         name,
-        description: description.slice(0, MAX_DESCRIPTION),
-        database: props.databaseName,
-        workGroup: props.workGroupName,
-        queryString: sql,
-      }));
+        new athena.CfnNamedQuery(this, `Query-${name}`, {
+          name,
+          description: description.slice(0, MAX_DESCRIPTION),
+          database: props.databaseName,
+          workGroup: props.workGroupName,
+          queryString: sql,
+        }),
+      );
     };
     for (const d of scheduledDetections(props.detections)) {
-      save(`detection/${d.id}`, `${d.title} (${d.severity}, scheduled ${d.schedule}). Each ? is the run's end time as quoted ISO-8601 text, e.g. '2024-05-01T00:00:00Z'.`, d.sql);
+      save(
+        `detection/${d.id}`,
+        `${d.title} (${d.severity}, scheduled ${d.schedule}). Each ? is the run's end time as quoted ISO-8601 text, e.g. '2024-05-01T00:00:00Z'.`,
+        d.sql,
+      );
     }
     for (const q of props.huntingQueries) save(`hunting/${q.name}`, `zoomlake hunting query ${q.name}.`, q.sql);
     this.namedQueries = queries;

@@ -63,7 +63,10 @@ export interface DetectionRunnerProps {
 
 /** LambdaInvoke granting the scheduler the function itself only, not every version and alias (`<arn>:*`). */
 class InvokeFunction extends targets.LambdaInvoke {
-  constructor(private readonly fn: lambda.IFunction, props: targets.ScheduleTargetBaseProps) {
+  constructor(
+    private readonly fn: lambda.IFunction,
+    props: targets.ScheduleTargetBaseProps,
+  ) {
     super(fn, props);
   }
 
@@ -131,45 +134,66 @@ export class DetectionRunner extends Construct {
     const role = this.runner.role;
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
     const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } };
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
-      resources: [arn('athena', `workgroup/${props.workGroupName}`)],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-      resources: [
-        arn('glue', 'catalog'),
-        arn('glue', `database/${props.databaseName}`),
-        ...readTables(detections, props.configViewNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`)),
-      ],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+        resources: [arn('athena', `workgroup/${props.workGroupName}`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+        resources: [
+          arn('glue', 'catalog'),
+          arn('glue', `database/${props.databaseName}`),
+          ...readTables(detections, props.configViewNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`)),
+        ],
+      }),
+    );
     // Athena reads the lake and writes results with the caller's credentials.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:ListBucket'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
+      }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [results.bucketArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: [results.arnForObjects(`${resultsPrefix}*`)],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaS3 }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [results.bucketArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [results.arnForObjects(`${resultsPrefix}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaS3 }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
     // What DynamoStateStore sends: get, put (and add's reset of an expired counter), add, query, delete.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      resources: [table.tableArn],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [table.tableArn],
+      }),
+    );
     if (table.encryptionKey) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [table.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
-      }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [table.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+        }),
+      );
     }
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -183,31 +207,55 @@ export class DetectionRunner extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
     });
     // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
-    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } },
-    }));
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } },
+      }),
+    );
 
     const schedules = new Map<string, scheduler.Schedule>();
     const failed = new Map<string, cloudwatch.Alarm>();
     for (const d of detections) {
-      schedules.set(d.id, new scheduler.Schedule(this, `Schedule-${d.id}`, {
-        description: `zoomlake: runs detection ${d.id}`,
-        schedule: scheduler.ScheduleExpression.expression(d.schedule),
-        target: new InvokeFunction(this.runner.function, {
-          role: this.schedulerRole,
-          input: scheduler.ScheduleTargetInput.fromObject({ detections: [d.id] }),
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: this.deadLetterQueue,
+      schedules.set(
+        d.id,
+        new scheduler.Schedule(this, `Schedule-${d.id}`, {
+          description: `zoomlake: runs detection ${d.id}`,
+          schedule: scheduler.ScheduleExpression.expression(d.schedule),
+          target: new InvokeFunction(this.runner.function, {
+            role: this.schedulerRole,
+            input: scheduler.ScheduleTargetInput.fromObject({ detections: [d.id] }),
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(1),
+            deadLetterQueue: this.deadLetterQueue,
+          }),
         }),
-      }));
-      failed.set(d.id, alarmAtLeast(this, `Failed-${d.id}`, `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`, zoomlakeMetric(METRICS.DetectionFailed, { Detection: d.id }, { statistic: 'Sum', period: Duration.minutes(5) })));
+      );
+      failed.set(
+        d.id,
+        alarmAtLeast(
+          this,
+          `Failed-${d.id}`,
+          `zoomlake: detection ${d.id} failed to run or deliver its alerts; the schedule retries it, see the runner logs`,
+          zoomlakeMetric(METRICS.DetectionFailed, { Detection: d.id }, { statistic: 'Sum', period: Duration.minutes(5) }),
+        ),
+      );
     }
     this.schedules = schedules;
     this.failedAlarms = failed;
 
-    this.errorsAlarm = alarmAtLeast(this, 'ErrorsAlarm', 'zoomlake: a detection run failed; the schedule retries it, see the detection runner logs', this.runner.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
-    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: detection runs failed every retry; inspect the dead-letter queue and the detection runner logs');
+    this.errorsAlarm = alarmAtLeast(
+      this,
+      'ErrorsAlarm',
+      'zoomlake: a detection run failed; the schedule retries it, see the detection runner logs',
+      this.runner.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'zoomlake: detection runs failed every retry; inspect the dead-letter queue and the detection runner logs',
+    );
   }
 }
 

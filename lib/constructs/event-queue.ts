@@ -11,7 +11,10 @@ import type { Construct } from 'constructs';
  */
 export function deadLetterQueue(scope: Construct, key: IKey): sqs.Queue {
   return new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
   });
 }
 
@@ -33,12 +36,14 @@ export function deliverWithRetries(rule: events.Rule, targetArn: string, deadLet
 /** Lets `rule`, and nothing else, send to each of `queues`. */
 export function allowRuleToSend(rule: events.Rule, queues: readonly sqs.Queue[]): void {
   for (const queue of queues) {
-    queue.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-    }));
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
   }
 }
 
@@ -48,12 +53,14 @@ export function allowRuleToSend(rule: events.Rule, queues: readonly sqs.Queue[])
  * SNS topics, and SQS targets are delivered the same way. The queue policies restrict sending to the rule.
  */
 export function allowEventBridgeToEncryptQueues(key: IKey): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeToEncryptQueueMessages',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: ['*'],
-  }));
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToEncryptQueueMessages',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+    }),
+  );
 }
 
 /** Properties of {@link ruleFedQueue}. */
@@ -70,7 +77,9 @@ export interface RuleFedQueueProps {
 export function ruleFedQueue(scope: Construct, props: RuleFedQueueProps): { queue: sqs.Queue; deadLetterQueue: sqs.Queue; rule: events.Rule } {
   const deadLetters = deadLetterQueue(scope, props.key);
   const queue = new sqs.Queue(scope, 'Queue', {
-    encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.key, enforceSSL: true,
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: props.key,
+    enforceSSL: true,
     visibilityTimeout: props.visibilityTimeout,
     deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
   });

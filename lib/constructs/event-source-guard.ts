@@ -9,7 +9,13 @@ import type { Construct } from 'constructs';
  * put events its consumers trust as theirs (for the Zoom bus: as HMAC-verified webhooks). An explicit deny in a
  * resource policy holds whatever the caller's own IAM policies allow.
  */
-export function reserveEventSource(scope: Construct, id: string, bus: events.IEventBus, source: string, producers: readonly iam.IRole[]): events.CfnEventBusPolicy {
+export function reserveEventSource(
+  scope: Construct,
+  id: string,
+  bus: events.IEventBus,
+  source: string,
+  producers: readonly iam.IRole[],
+): events.CfnEventBusPolicy {
   if (producers.length === 0) throw new Error(`reserving ${source} on ${bus.node.path} needs at least one producer role`);
   // Statement ids are at most 64 characters of [a-zA-Z0-9-_].
   const sid = `Only-${source.replace(/[^A-Za-z0-9-_]/g, '-')}-producers`.slice(0, 64);

@@ -101,7 +101,9 @@ export class LakeStorage extends Construct {
     this.logsBucket = new s3.Bucket(this, 'AccessLogs', {
       ...common,
       encryption: s3.BucketEncryption.S3_MANAGED,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? retention.accessLogDays), ...housekeeping }],
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? retention.accessLogDays), ...housekeeping },
+      ],
     });
 
     const kmsBucket = {
@@ -135,7 +137,9 @@ export class LakeStorage extends Construct {
     this.resultsBucket = new s3.Bucket(this, 'AthenaResults', {
       ...kmsBucket,
       serverAccessLogsPrefix: 'athena-results/',
-      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(props.athenaResultsRetentionDays ?? retention.athenaResultsDays), ...housekeeping }],
+      lifecycleRules: [
+        { id: 'expire-query-results', expiration: Duration.days(props.athenaResultsRetentionDays ?? retention.athenaResultsDays), ...housekeeping },
+      ],
     });
   }
 }

@@ -94,7 +94,11 @@ export class RealtimeChecks extends Construct {
     const region = Stack.of(this).region;
     const timeout = props.timeout ?? Duration.seconds(30);
 
-    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, rule: this.rule } = ruleFedQueue(this, {
+    ({
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      rule: this.rule,
+    } = ruleFedQueue(this, {
       key,
       eventBus: props.eventBus,
       description: 'zoomlake: Zoom webhook events the realtime checks read, to their queue',
@@ -119,34 +123,62 @@ export class RealtimeChecks extends Construct {
         DETECTIONS_SHA256: bundleSha256(bundle),
       } satisfies FunctionEnv<typeof realtimeChecksEnv>,
     });
-    this.checks.function.addEventSource(new SqsEventSource(this.queue, {
-      batchSize: props.batchSize ?? 10,
-      maxBatchingWindow: Duration.seconds(0),
-      reportBatchItemFailures: true,
-      maxConcurrency: props.maxConcurrency ?? 10,
-    }));
+    this.checks.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize ?? 10,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 10,
+      }),
+    );
 
     const role = this.checks.role;
     const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      resources: [table.tableArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [table.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: viaService('dynamodb'),
+      }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
 
-    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: Zoom webhook events failed the realtime checks; inspect and redrive the dead-letter queue');
-    this.backlogAlarm = alarmAtLeast(this, 'BacklogAlarm', 'zoomlake: the realtime checks are falling behind the Zoom webhook queue', this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }), (props.backlogAlarmAge ?? Duration.minutes(5)).toSeconds());
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'zoomlake: Zoom webhook events failed the realtime checks; inspect and redrive the dead-letter queue',
+    );
+    this.backlogAlarm = alarmAtLeast(
+      this,
+      'BacklogAlarm',
+      'zoomlake: the realtime checks are falling behind the Zoom webhook queue',
+      this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      (props.backlogAlarmAge ?? Duration.minutes(5)).toSeconds(),
+    );
   }
 }
 
 /** Only the keys the realtime function reads, so unrelated config changes do not redeploy it. */
 function realtimeSettingsOf(s: RealtimeSettings): RealtimeSettings {
   return {
-    internalDomains: s.internalDomains, sensitiveMeetingPatterns: s.sensitiveMeetingPatterns, watchedUsers: s.watchedUsers,
-    minClientVersion: s.minClientVersion, meetingStateHours: s.meetingStateHours, idempotencyHours: s.idempotencyHours,
+    internalDomains: s.internalDomains,
+    sensitiveMeetingPatterns: s.sensitiveMeetingPatterns,
+    watchedUsers: s.watchedUsers,
+    minClientVersion: s.minClientVersion,
+    meetingStateHours: s.meetingStateHours,
+    idempotencyHours: s.idempotencyHours,
   };
 }

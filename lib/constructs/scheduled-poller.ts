@@ -82,7 +82,10 @@ export interface ScheduledPollerProps {
 
 /** LambdaInvoke granting the scheduler the function itself only, not every version and alias (`<arn>:*`). */
 class InvokeFunction extends targets.LambdaInvoke {
-  constructor(private readonly fn: lambda.IFunction, props: targets.ScheduleTargetBaseProps) {
+  constructor(
+    private readonly fn: lambda.IFunction,
+    props: targets.ScheduleTargetBaseProps,
+  ) {
     super(fn, props);
   }
 
@@ -130,15 +133,22 @@ export class ScheduledPoller extends Construct {
     };
     const riskChars = Object.entries(riskEnv).reduce((n, [k, v]) => n + k.length + v.length, 0);
     if (riskChars > MAX_RISK_ENV_CHARS) {
-      throw new Error(`internalDomains, sensitiveMeetingPatterns and watchedUsers take ${riskChars} characters in the poller environment; ` +
-        `at most ${MAX_RISK_ENV_CHARS} fit in Lambda's 4 KB environment, so shorten the lists`);
+      throw new Error(
+        `internalDomains, sensitiveMeetingPatterns and watchedUsers take ${riskChars} characters in the poller environment; ` +
+          `at most ${MAX_RISK_ENV_CHARS} fit in Lambda's 4 KB environment, so shorten the lists`,
+      );
     }
 
     this.credentials = new secretsmanager.Secret(this, 'Credentials', {
-      description: 'zoomlake: Zoom Server-to-Server OAuth app credentials as JSON {"accountId","clientId","clientSecret"}. Holds a placeholder until you put the values from the Zoom Marketplace app here.',
+      description:
+        'zoomlake: Zoom Server-to-Server OAuth app credentials as JSON {"accountId","clientId","clientSecret"}. Holds a placeholder until you put the values from the Zoom Marketplace app here.',
       encryptionKey: key,
       // A random clientSecret keeps even the placeholder out of the template; Zoom refuses it until replaced.
-      generateSecretString: { secretStringTemplate: JSON.stringify({ accountId: 'REPLACE_ME', clientId: 'REPLACE_ME' }), generateStringKey: 'clientSecret', excludePunctuation: true },
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ accountId: 'REPLACE_ME', clientId: 'REPLACE_ME' }),
+        generateStringKey: 'clientSecret',
+        excludePunctuation: true,
+      },
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -163,12 +173,22 @@ export class ScheduledPoller extends Construct {
     const role = this.poller.role;
     const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.credentials.secretArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('secretsmanager') }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      resources: [table.tableArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('dynamodb') }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('secretsmanager') }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [table.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: viaService('dynamodb'),
+      }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
 
@@ -183,7 +203,9 @@ export class ScheduledPoller extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
     });
     // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
-    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }));
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }),
+    );
 
     const schedules: Record<string, scheduler.Schedule> = {};
     const stalled: Record<string, cloudwatch.Alarm> = {};
@@ -213,10 +235,24 @@ export class ScheduledPoller extends Construct {
     this.schedules = schedules;
     this.stalledAlarms = stalled;
     if (schedules.participant_details) {
-      this.backlogDroppedAlarm = alarmAtLeast(this, 'BacklogDroppedAlarm', 'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare', zoomlakeMetric(METRICS.BacklogDropped, { Source: 'participant_details' }, { statistic: 'Sum', period: Duration.hours(1) }));
+      this.backlogDroppedAlarm = alarmAtLeast(
+        this,
+        'BacklogDroppedAlarm',
+        'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare',
+        zoomlakeMetric(METRICS.BacklogDropped, { Source: 'participant_details' }, { statistic: 'Sum', period: Duration.hours(1) }),
+      );
     }
 
-    this.errorsAlarm = alarmAtLeast(this, 'ErrorsAlarm', 'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs', this.poller.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
-    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: Zoom poller runs failed every retry; inspect the dead-letter queue and the poller logs');
+    this.errorsAlarm = alarmAtLeast(
+      this,
+      'ErrorsAlarm',
+      'zoomlake: a Zoom poller run failed; the schedule retries it, see the poller logs',
+      this.poller.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'zoomlake: Zoom poller runs failed every retry; inspect the dead-letter queue and the poller logs',
+    );
   }
 }

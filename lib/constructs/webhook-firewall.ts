@@ -39,13 +39,21 @@ export class WebhookFirewall extends Construct {
     // WAF metric dimensions are these names; unique per deployment so two deployments in one account stay apart.
     this.metricPrefix = Names.uniqueResourceName(this, { maxLength: 96, separator: '-' });
     const cidrs = props.allowedSourceCidrs ?? [];
-    const families = [['IPV4', cidrs.filter((c) => !c.includes(':'))], ['IPV6', cidrs.filter((c) => c.includes(':'))]] as const;
-    this.ipSets = families.filter(([, list]) => list.length > 0).map(([version, list]) => new wafv2.CfnIPSet(this, `Allowed${version}`, {
-      scope: 'REGIONAL',
-      ipAddressVersion: version,
-      addresses: [...list],
-      description: `zoomlake: ${version} ranges allowed to reach the Zoom webhook, webhook.allowedSourceCidrs`,
-    }));
+    const families = [
+      ['IPV4', cidrs.filter((c) => !c.includes(':'))],
+      ['IPV6', cidrs.filter((c) => c.includes(':'))],
+    ] as const;
+    this.ipSets = families
+      .filter(([, list]) => list.length > 0)
+      .map(
+        ([version, list]) =>
+          new wafv2.CfnIPSet(this, `Allowed${version}`, {
+            scope: 'REGIONAL',
+            ipAddressVersion: version,
+            addresses: [...list],
+            description: `zoomlake: ${version} ranges allowed to reach the Zoom webhook, webhook.allowedSourceCidrs`,
+          }),
+      );
 
     const rules: wafv2.CfnWebACL.RuleProperty[] = [];
     const [first, ...more] = this.ipSets.map((set): wafv2.CfnWebACL.StatementProperty => ({ ipSetReferenceStatement: { arn: set.attrArn } }));

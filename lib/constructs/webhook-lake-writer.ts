@@ -90,12 +90,18 @@ export class WebhookLakeWriter extends Construct {
     const timeout = props.timeout ?? Duration.minutes(5);
     const minTimeout = Duration.millis(2 * DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs);
     if (timeout.toMilliseconds() < minTimeout.toMilliseconds()) {
-      throw new Error(`webhook lake writer timeout must be at least ${minTimeout.toHumanString()} (the writer stops starting work ` +
-        `${Duration.millis(DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs).toHumanString()} before it), got ${timeout.toHumanString()}`);
+      throw new Error(
+        `webhook lake writer timeout must be at least ${minTimeout.toHumanString()} (the writer stops starting work ` +
+          `${Duration.millis(DEFAULT_WEBHOOK_WRITE_LIMITS.reserveMs).toHumanString()} before it), got ${timeout.toHumanString()}`,
+      );
     }
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(60);
 
-    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, rule: this.rule } = ruleFedQueue(this, {
+    ({
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      rule: this.rule,
+    } = ruleFedQueue(this, {
       key,
       eventBus: props.eventBus,
       description: 'zoomlake: every verified Zoom webhook event to the lake writer queue',
@@ -113,25 +119,38 @@ export class WebhookLakeWriter extends Construct {
       logRetention: props.logRetention,
       environment: { LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<typeof webhookLakeWriterEnv>,
     });
-    this.writer.function.addEventSource(new SqsEventSource(this.queue, {
-      batchSize: props.batchSize ?? 1000,
-      maxBatchingWindow,
-      reportBatchItemFailures: true,
-      // Each invocation writes one file per (table, day) it holds, so files per partition are about
-      // (batching windows per day) x (concurrency): bounding concurrency bounds the small files Athena must open.
-      maxConcurrency: props.maxConcurrency ?? 2,
-    }));
+    this.writer.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize ?? 1000,
+        maxBatchingWindow,
+        reportBatchItemFailures: true,
+        // Each invocation writes one file per (table, day) it holds, so files per partition are about
+        // (batching windows per day) x (concurrency): bounding concurrency bounds the small files Athena must open.
+        maxConcurrency: props.maxConcurrency ?? 2,
+      }),
+    );
     const role = this.writer.role;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+      }),
+    );
 
-    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, 'zoomlake: Zoom webhook events were not written to the lake; inspect and redrive the dead-letter queue');
-    this.backlogAlarm = alarmAtLeast(this, 'BacklogAlarm', 'zoomlake: the lake writer is falling behind the Zoom webhook queue', this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }), (props.backlogAlarmAge ?? Duration.minutes(30)).toSeconds());
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'zoomlake: Zoom webhook events were not written to the lake; inspect and redrive the dead-letter queue',
+    );
+    this.backlogAlarm = alarmAtLeast(
+      this,
+      'BacklogAlarm',
+      'zoomlake: the lake writer is falling behind the Zoom webhook queue',
+      this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      (props.backlogAlarmAge ?? Duration.minutes(30)).toSeconds(),
+    );
   }
 }
-

@@ -137,7 +137,8 @@ export class ZoomWebhookApi extends Construct {
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus', { description: 'zoomlake: verified Zoom webhook events' });
 
     this.secret = new secretsmanager.Secret(this, 'Secret', {
-      description: 'zoomlake: the Zoom app webhook secret token. Holds a random placeholder (every request gets 401) until you put the token from the Zoom Marketplace app here.',
+      description:
+        'zoomlake: the Zoom app webhook secret token. Holds a random placeholder (every request gets 401) until you put the token from the Zoom Marketplace app here.',
       encryptionKey: key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -163,17 +164,21 @@ export class ZoomWebhookApi extends Construct {
     const role = this.handler.role;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+      }),
+    );
 
     this.busPolicy = reserveEventSource(this, 'OnlyReceiverPublishes', this.eventBus, WEBHOOK_EVENT_SOURCE, [role]);
 
@@ -228,11 +233,18 @@ export class ZoomWebhookApi extends Construct {
       dimensions: { ApiId: '$.apiId' } satisfies DimensionsOf<typeof METRICS.WebhookThrottled>,
     });
     const fiveMinutes = { period: Duration.minutes(5) };
-    this.clientErrorRateAlarm = alarmAtLeast(this, 'ClientErrorRateAlarm',
+    this.clientErrorRateAlarm = alarmAtLeast(
+      this,
+      'ClientErrorRateAlarm',
       `zoomlake: ${CLIENT_ERROR_RATE_ALARM * 100}% or more of the requests to the Zoom webhook were answered 4xx for 15 minutes ` +
         '(unsigned or mis-signed requests, a wrong secret token in the secret, throttling); see the API access logs',
-      this.api.metricClientError({ ...fiveMinutes, statistic: 'Average' }), CLIENT_ERROR_RATE_ALARM, 3);
-    this.throttledAlarm = alarmAtLeast(this, 'ThrottledAlarm',
+      this.api.metricClientError({ ...fiveMinutes, statistic: 'Average' }),
+      CLIENT_ERROR_RATE_ALARM,
+      3,
+    );
+    this.throttledAlarm = alarmAtLeast(
+      this,
+      'ThrottledAlarm',
       'zoomlake: the Zoom webhook answered 429 (the stage throttle, webhook.throttlingRateLimit, or one source over ' +
         'webhook.perIpRequestsPerMinute); Zoom retries 5, 25 and 85 minutes later, then drops the event; see the access logs',
       new cloudwatch.MathExpression({
@@ -240,13 +252,18 @@ export class ZoomWebhookApi extends Construct {
         usingMetrics: { stage: this.metricThrottled(fiveMinutes), perIp: this.firewall.metricRateLimited(fiveMinutes) },
         label: 'requests answered 429',
         ...fiveMinutes,
-      }));
-    this.serverErrorAlarm = alarmAtLeast(this, 'ServerErrorAlarm',
+      }),
+    );
+    this.serverErrorAlarm = alarmAtLeast(
+      this,
+      'ServerErrorAlarm',
       'zoomlake: the Zoom webhook answered 5xx (the function failed or timed out, or could not read the secret or publish); ' +
         'Zoom retries; see the webhook function logs',
-      this.api.metricServerError({ ...fiveMinutes, statistic: 'Sum' }));
+      this.api.metricServerError({ ...fiveMinutes, statistic: 'Sum' }),
+    );
     this.verifiedEventsFallAlarm = new cloudwatch.AnomalyDetectionAlarm(this, 'VerifiedEventsFallAlarm', {
-      alarmDescription: 'zoomlake: fewer verified Zoom events than usual for this time for 30 minutes: Zoom deliveries may be ' +
+      alarmDescription:
+        'zoomlake: fewer verified Zoom events than usual for this time for 30 minutes: Zoom deliveries may be ' +
         'refused (WAF, throttle, secret token) or failing; see the other webhook alarms and the access logs',
       // No request at all is no data: filled with zeros, so a webhook Zoom cannot reach still falls below the band.
       metric: new cloudwatch.MathExpression({
@@ -264,7 +281,11 @@ export class ZoomWebhookApi extends Construct {
 
   /** Requests whose event was verified and published (the function's VerifiedEvents metric; Sum per 10 minutes by default). */
   metricVerifiedEvents(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return zoomlakeMetric(METRICS.VerifiedEvents, { FunctionName: this.handler.function.functionName }, { statistic: 'Sum', period: Duration.minutes(10), ...props });
+    return zoomlakeMetric(
+      METRICS.VerifiedEvents,
+      { FunctionName: this.handler.function.functionName },
+      { statistic: 'Sum', period: Duration.minutes(10), ...props },
+    );
   }
 
   /** Requests the stage refused with 429, from its access log (Sum per 5 minutes by default). */
@@ -276,21 +297,23 @@ export class ZoomWebhookApi extends Construct {
 /** One JSON line per request: who, what, how it ended (and the WAF verdict); never headers or bodies (they carry the signature). */
 function accessLogFormat(): apigw.AccessLogFormat {
   const f = apigw.AccessLogField;
-  return apigw.AccessLogFormat.custom(JSON.stringify({
-    requestId: f.contextRequestId(),
-    requestTime: f.contextRequestTimeEpoch(),
-    apiId: f.contextApiId(),
-    sourceIp: f.contextIdentitySourceIp(),
-    userAgent: f.contextIdentityUserAgent(),
-    method: f.contextHttpMethod(),
-    resourcePath: f.contextResourcePath(),
-    protocol: f.contextProtocol(),
-    status: f.contextStatus(),
-    responseLength: f.contextResponseLength(),
-    errorType: f.contextErrorResponseType(),
-    waf: f.contextWafResponseCode(),
-    integrationStatus: f.contextIntegrationStatus(),
-    integrationLatency: f.contextIntegrationLatency(),
-    integrationError: f.contextIntegrationErrorMessage(),
-  }));
+  return apigw.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: f.contextRequestId(),
+      requestTime: f.contextRequestTimeEpoch(),
+      apiId: f.contextApiId(),
+      sourceIp: f.contextIdentitySourceIp(),
+      userAgent: f.contextIdentityUserAgent(),
+      method: f.contextHttpMethod(),
+      resourcePath: f.contextResourcePath(),
+      protocol: f.contextProtocol(),
+      status: f.contextStatus(),
+      responseLength: f.contextResponseLength(),
+      errorType: f.contextErrorResponseType(),
+      waf: f.contextWafResponseCode(),
+      integrationStatus: f.contextIntegrationStatus(),
+      integrationLatency: f.contextIntegrationLatency(),
+      integrationError: f.contextIntegrationErrorMessage(),
+    }),
+  );
 }

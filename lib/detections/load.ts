@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { DetectionDefinitionError, applyParameterOverrides, parseDetection, type Detection, type ParameterOverrides } from '#core/detect/detection.ts';
+import {
+  DetectionDefinitionError,
+  applyParameterOverrides,
+  parseDetection,
+  type Detection,
+  type ParameterOverrides,
+} from '#core/detect/detection.ts';
 import { DetectionRegistry } from '#core/detect/registry.ts';
 
 /** The repository's `queries/` folder. */
@@ -23,7 +29,10 @@ export interface NamedSql {
 export function loadDetections(queriesDir: string = QUERIES_DIR): Detection[] {
   const root = join(queriesDir, 'detections');
   if (!existsSync(root)) return [];
-  const folders = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return folders.map((folder) => {
     const metaFile = join(root, folder, 'detection.yml');
     const sqlFile = join(root, folder, 'query.sql');
@@ -59,8 +68,11 @@ export function loadHuntingQueries(queriesDir: string = QUERIES_DIR): NamedSql[]
 
 function sqlFiles(root: string): NamedSql[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root).filter((f) => f.endsWith('.sql')).sort().map((f) => {
-    const file = join(root, f);
-    return { name: f.replace(/\.sql$/, ''), file, sql: readFileSync(file, 'utf8') };
-  });
+  return readdirSync(root)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => {
+      const file = join(root, f);
+      return { name: f.replace(/\.sql$/, ''), file, sql: readFileSync(file, 'utf8') };
+    });
 }

@@ -42,7 +42,8 @@ export function acknowledgeStorageFindings(stack: ZoomlakeStorageStack): void {
  */
 export function acknowledgeObjectPrefixGrants(policy: IConstruct, objectPrefixes: readonly string[], reason: string): void {
   const resource = policy.node.defaultChild ?? policy;
-  if (!CfnResource.isCfnResource(resource)) throw new Error(`cannot acknowledge AwsSolutions-IAM5 on ${policy.node.path}: it is not a CloudFormation resource`);
+  if (!CfnResource.isCfnResource(resource))
+    throw new Error(`cannot acknowledge AwsSolutions-IAM5 on ${policy.node.path}: it is not a CloudFormation resource`);
   const result = rules.iam.IAMNoWildcardPermissions(resource);
   const findings = Array.isArray(result) ? result : [];
   for (const prefix of objectPrefixes) {
@@ -55,7 +56,8 @@ export function acknowledgeObjectPrefixGrants(policy: IConstruct, objectPrefixes
 /** Every cdk-nag acknowledgement in the pipeline stack, each with its reason. */
 export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void {
   const { webhook, lakeWriter, poller } = stack;
-  const zoomAuthenticates = 'Zoom cannot present IAM, Cognito, JWT or authorizer credentials; the function authenticates every request by ' +
+  const zoomAuthenticates =
+    'Zoom cannot present IAM, Cognito, JWT or authorizer credentials; the function authenticates every request by ' +
     'its HMAC-SHA256 signature over the raw body with the webhook secret token and answers 401 to mis-signed or stale requests ' +
     '(requests without the signature headers are refused 400 by the request validator), behind the AWS WAF per-IP rate limit.';
   acknowledge(webhook.method, 'AwsSolutions-APIG4', zoomAuthenticates);
@@ -71,7 +73,7 @@ export function acknowledgePipelineFindings(stack: ZoomlakePipelineStack): void 
     webhook.stage,
     'AwsSolutions-APIG6',
     'Execution logging needs the account-wide API Gateway CloudWatch role (a per-account setting this app should not take ' +
-      'over) and writes to a service-named log group outside the stack\'s key and retention. The stage\'s access log records ' +
+      "over) and writes to a service-named log group outside the stack's key and retention. The stage's access log records " +
       'every request as JSON (source IP, status, WAF verdict, error type, integration status and error), never headers or bodies.',
   );
   acknowledge(
@@ -125,7 +127,7 @@ export function acknowledgeDetectionFindings(stack: ZoomlakeDetectionsStack): vo
     [`/${LAKE_ROOT}/*`, `/${ALERTS}/*`, '/results/*'],
     `Athena reads the lake with the runner's credentials, so it may read objects under ${LAKE_ROOT}/ (the partitions of the tables ` +
       `its detections query, not known by name); it writes alert files with generated names under ${ALERTS}/ only, and ` +
-      'query results under the workgroup\'s results/ prefix, whose names Athena generates.',
+      "query results under the workgroup's results/ prefix, whose names Athena generates.",
   );
   acknowledgeObjectPrefixGrants(
     stack.realtime.checks.role.node.findChild('DefaultPolicy'),
@@ -167,14 +169,14 @@ function acknowledgeCorrelationFindings(correlation: CorrelationWorkflow): void 
       fn.role.node.findChild('DefaultPolicy'),
       [`/${LAKE_ROOT}/*`, '/results/*'],
       `Athena reads the lake with the function's credentials, so it may read objects under ${LAKE_ROOT}/ (the partitions of the tables ` +
-        'it queries, not known by name), and it writes query results under the workgroup\'s results/ prefix, whose names Athena generates.',
+        "it queries, not known by name), and it writes query results under the workgroup's results/ prefix, whose names Athena generates.",
     );
   }
   if (correlation.dataAccessLocation !== undefined) {
     acknowledgeObjectPrefixGrants(
       correlate.role.node.findChild('DefaultPolicy'),
       [`:::${correlation.dataAccessLocation.slice('s3://'.length)}*`],
-      'Athena reads the configured data-access table (correlation.dataAccess.s3Location) with the function\'s credentials: ' +
+      "Athena reads the configured data-access table (correlation.dataAccess.s3Location) with the function's credentials: " +
         's3:GetObject under that location only, whose object names (e.g. CloudTrail log files) are not known in advance.',
     );
   }

@@ -98,29 +98,35 @@ export class ZoomlakeDetectionsStack extends Stack {
       lakeBucket,
       alertBus: this.alertBus.eventBus,
       encryptionKey: key,
-      settings: { ...config.realtime, internalDomains: config.internalDomains, sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
-        watchedUsers: config.watchedUsers, minClientVersion: config.minClientVersion },
+      settings: {
+        ...config.realtime,
+        internalDomains: config.internalDomains,
+        sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
+        watchedUsers: config.watchedUsers,
+        minClientVersion: config.minClientVersion,
+      },
       registry: props.registry,
     });
     // Free accounts have no report API, which the workflow's first step reads: no workflow there.
-    this.correlation = config.correlation.enabled && config.planTier !== 'free'
-      ? new CorrelationWorkflow(this, 'Correlation', {
-        settings: config.correlation,
-        registry: props.registry,
-        plan: config.planTier,
-        apiBudgetShare: config.apiBudgetShare,
-        webhookBus: props.webhookBus,
-        alertBus: this.alertBus.eventBus,
-        stateTable: props.stateTable,
-        lakeBucket,
-        resultsBucket,
-        workGroupName: props.workGroupName,
-        databaseName: props.databaseName,
-        configViewNames: [...this.catalog.configViews.keys()],
-        zoomCredentials: props.zoomCredentials,
-        encryptionKey: key,
-      })
-      : undefined;
+    this.correlation =
+      config.correlation.enabled && config.planTier !== 'free'
+        ? new CorrelationWorkflow(this, 'Correlation', {
+            settings: config.correlation,
+            registry: props.registry,
+            plan: config.planTier,
+            apiBudgetShare: config.apiBudgetShare,
+            webhookBus: props.webhookBus,
+            alertBus: this.alertBus.eventBus,
+            stateTable: props.stateTable,
+            lakeBucket,
+            resultsBucket,
+            workGroupName: props.workGroupName,
+            databaseName: props.databaseName,
+            configViewNames: [...this.catalog.configViews.keys()],
+            zoomCredentials: props.zoomCredentials,
+            encryptionKey: key,
+          })
+        : undefined;
     // The Exposure step's first query may come right after a deploy: the config views must exist by then.
     if (this.correlation) for (const view of this.catalog.configViews.values()) this.correlation.node.addDependency(view);
     // Every function granted events:PutEvents on the alert bus, and only those, may put alerts on it.
@@ -130,8 +136,14 @@ export class ZoomlakeDetectionsStack extends Stack {
       ...(this.correlation ? [this.correlation.functions.alerts.role] : []),
     ]);
 
-    new CfnOutput(this, 'AlertBusName', { value: this.alertBus.eventBus.eventBusName, description: 'EventBridge bus carrying every zoomlake alert (source zoomlake, detail-type Zoom Security Alert)' });
-    new CfnOutput(this, 'AlertBusArn', { value: this.alertBus.eventBus.eventBusArn, description: 'ARN of the alert bus, for rules and cross-account subscriptions' });
+    new CfnOutput(this, 'AlertBusName', {
+      value: this.alertBus.eventBus.eventBusName,
+      description: 'EventBridge bus carrying every zoomlake alert (source zoomlake, detail-type Zoom Security Alert)',
+    });
+    new CfnOutput(this, 'AlertBusArn', {
+      value: this.alertBus.eventBus.eventBusArn,
+      description: 'ARN of the alert bus, for rules and cross-account subscriptions',
+    });
     new CfnOutput(this, 'DetectionRunnerName', {
       value: this.runner.runner.function.functionName,
       description: 'Run detections by hand: aws lambda invoke --function-name <name> --payload \'{"detections":["<id>"]}\'',

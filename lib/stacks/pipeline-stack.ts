@@ -55,7 +55,11 @@ export class ZoomlakePipelineStack extends Stack {
       sources: config.sources,
       plan: config.planTier,
       apiBudgetShare: config.apiBudgetShare,
-      riskSignals: { internalDomains: config.internalDomains, sensitiveMeetingPatterns: config.sensitiveMeetingPatterns, watchedUsers: config.watchedUsers },
+      riskSignals: {
+        internalDomains: config.internalDomains,
+        sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
+        watchedUsers: config.watchedUsers,
+      },
     });
 
     new CfnOutput(this, 'WebhookUrl', { value: this.webhook.webhookUrl, description: 'Event notification endpoint URL to enter in the Zoom app' });

@@ -78,21 +78,28 @@ export class ZoomlakeStorageStack extends Stack {
       StringEquals: { 'aws:SourceAccount': this.account },
       ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
     };
-    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.alarmTopic.topicArn],
-      conditions: fromAlarms,
-    }));
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToEncryptNotifications',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: fromAlarms,
-    }));
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: fromAlarms,
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToEncryptNotifications',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromAlarms,
+      }),
+    );
 
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'SNS topic every zoomlake CloudWatch alarm notifies (ALARM and OK); subscribe on-call here' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'SNS topic every zoomlake CloudWatch alarm notifies (ALARM and OK); subscribe on-call here',
+    });
     new CfnOutput(this, 'LakeBucketName', { value: this.lakeBucket.bucketName, description: 'S3 bucket holding the Parquet lake' });
     new CfnOutput(this, 'GlueDatabaseName', { value: this.databaseName, description: 'Glue database to query in Athena' });
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.workGroupName, description: 'Athena workgroup to query in' });

@@ -44,7 +44,8 @@ class Truth {
     if (typeof ip !== 'string' || ip === '') return 'no IP';
     const sessions = (this.byIp.get(ip) ?? []).filter((s) => !p || s.person === p);
     const s = sessions[0];
-    if (s && s.net && 'why' in s.net) return `${ip} = ${s.net.why}${s.net.why === 'vpn' ? ` egress ${s.net.place.city}` : s.net.why === 'travel' ? ` (${s.net.place.city} hotel)` : s.net.why === 'cellular' ? ' (phone on the carrier)' : s.net.why === 'home' && ip.includes(':') ? ' (home IPv6, host part changes daily)' : ''}${s.device ? `, ${s.device.kind}` : ''}`;
+    if (s && s.net && 'why' in s.net)
+      return `${ip} = ${s.net.why}${s.net.why === 'vpn' ? ` egress ${s.net.place.city}` : s.net.why === 'travel' ? ` (${s.net.place.city} hotel)` : s.net.why === 'cellular' ? ' (phone on the carrier)' : s.net.why === 'home' && ip.includes(':') ? ' (home IPv6, host part changes daily)' : ''}${s.device ? `, ${s.device.kind}` : ''}`;
     if (s && s.att.net) return `${ip} = attack network`;
     if (p) {
       for (const a of this.g.org.activities) {
@@ -53,7 +54,8 @@ class Truth {
         const dev = a.client_type === 'iOS' || a.client_type === 'Android' ? deviceOf(p, 'phone', t) : deviceOf(p, 'laptop', t);
         if (dev) {
           const n = netFor(p, t, dev);
-          if (n.ip === ip) return `${ip} = ${n.why}${n.why === 'vpn' ? ` egress ${n.place.city}` : n.why === 'cellular' ? ' (phone)' : ''} (sign-in, ${a.client_type})`;
+          if (n.ip === ip)
+            return `${ip} = ${n.why}${n.why === 'vpn' ? ` egress ${n.place.city}` : n.why === 'cellular' ? ' (phone)' : ''} (sign-in, ${a.client_type})`;
         }
       }
     }
@@ -63,8 +65,14 @@ class Truth {
   }
 
   meeting(uuid: unknown, id?: unknown, near?: number) {
-    return this.g.meetings.find((m) => m.plan.uuid === uuid)
-      ?? (id ? this.g.meetings.filter((m) => String(m.plan.id) === String(id)).sort((a, b) => Math.abs(a.start - (near ?? 0)) - Math.abs(b.start - (near ?? 0)))[0] : undefined);
+    return (
+      this.g.meetings.find((m) => m.plan.uuid === uuid) ??
+      (id
+        ? this.g.meetings
+            .filter((m) => String(m.plan.id) === String(id))
+            .sort((a, b) => Math.abs(a.start - (near ?? 0)) - Math.abs(b.start - (near ?? 0)))[0]
+        : undefined)
+    );
   }
 
   who(p: Person | undefined): string {
@@ -79,7 +87,11 @@ class Truth {
       for (const s of m.sessions) {
         if (s.name !== name) continue;
         const w = s.att.who;
-        out.add('p' in w ? `employee ${this.who(w.p)}${s.kind === 'guest' ? ', browser, not signed in' : s.kind === 'dial_in' ? ', by phone' : ''}` : `${w.x.kind} (${w.x.org})${s.kind === 'dial_in' ? ' by phone' : s.kind === 'guest' ? ' not signed in' : ''}`);
+        out.add(
+          'p' in w
+            ? `employee ${this.who(w.p)}${s.kind === 'guest' ? ', browser, not signed in' : s.kind === 'dial_in' ? ', by phone' : ''}`
+            : `${w.x.kind} (${w.x.org})${s.kind === 'dial_in' ? ' by phone' : s.kind === 'guest' ? ' not signed in' : ''}`,
+        );
       }
     }
     return [...out].slice(0, 3).join('; ') || '?';
@@ -98,34 +110,68 @@ function explain(a: Judged, t: Truth): { pattern: string; text: string } {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
       const mins = m ? Math.round((Date.parse(String(ev.first_seen)) - m.end) / MIN) : NaN;
       const res = String(ev.resource ?? '');
-      const doc = /pricebook|proposal|quotes/.test(res) ? 'opens the price book / proposal / quote (sales follow-up)' : /account-plan/.test(res) ? 'opens the account plan (CSM follow-up)'
-        : /candidate/.test(res) ? 'opens the candidate packet' : /heron|board/.test(res) ? 'opens the board deck / deal model' : 'reads own day-to-day work files';
+      const doc = /pricebook|proposal|quotes/.test(res)
+        ? 'opens the price book / proposal / quote (sales follow-up)'
+        : /account-plan/.test(res)
+          ? 'opens the account plan (CSM follow-up)'
+          : /candidate/.test(res)
+            ? 'opens the candidate packet'
+            : /heron|board/.test(res)
+              ? 'opens the board deck / deal model'
+              : 'reads own day-to-day work files';
       const kind = `${host?.dept ?? '?'} host of a ${m?.plan.category ?? '?'} ${doc}`;
-      return { pattern: kind, text: `${t.who(host)} read ${String(ev.resource ?? '?')} ${mins} min after "${m?.plan.topic ?? ev.topic}" with ${String(ev.external_emails || ev.unauthenticated || 'outsiders')}` };
+      return {
+        pattern: kind,
+        text: `${t.who(host)} read ${String(ev.resource ?? '?')} ${mins} min after "${m?.plan.topic ?? ev.topic}" with ${String(ev.external_emails || ev.unauthenticated || 'outsiders')}`,
+      };
     }
     case 'zoom.correlation.participants_unavailable': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
-      return { pattern: m && m.people < 2 ? 'host alone in the meeting (no-show): Zoom has no participant report for one-person meetings' : 'participant report unavailable', text: `"${m?.plan.topic}" hosted by ${t.who(m?.plan.host)}, ${m?.people ?? '?'} participant(s), ${m?.plan.category}` };
+      return {
+        pattern:
+          m && m.people < 2
+            ? 'host alone in the meeting (no-show): Zoom has no participant report for one-person meetings'
+            : 'participant report unavailable',
+        text: `"${m?.plan.topic}" hosted by ${t.who(m?.plan.host)}, ${m?.people ?? '?'} participant(s), ${m?.plan.category}`,
+      };
     }
     case 'zoom.participant.outdated_client': {
       const v = String(ev.version ?? '');
-      if (p) return { pattern: p.dept === 'Finance' ? 'finance staff on the VDI-pinned Zoom 5.x client' : 'employee on an old client', text: `${t.who(p)} runs ${v}` };
-      if (e.user_name && /NYC|LON/.test(e.user_name)) return { pattern: 'conference-room system (Zoom Room) not updated', text: `${e.user_name} runs ${v}` };
-      return { pattern: 'outsider (customer, community member, candidate) on their own old Zoom client', text: `${e.user_email ?? e.user_name} (${t.named(e.user_name ?? '')}) runs ${v}` };
+      if (p)
+        return {
+          pattern: p.dept === 'Finance' ? 'finance staff on the VDI-pinned Zoom 5.x client' : 'employee on an old client',
+          text: `${t.who(p)} runs ${v}`,
+        };
+      if (e.user_name && /NYC|LON/.test(e.user_name))
+        return { pattern: 'conference-room system (Zoom Room) not updated', text: `${e.user_name} runs ${v}` };
+      return {
+        pattern: 'outsider (customer, community member, candidate) on their own old Zoom client',
+        text: `${e.user_email ?? e.user_name} (${t.named(e.user_name ?? '')}) runs ${v}`,
+      };
     }
     case 'zoom.participant.unexpected_ip_recurring_meeting':
     case 'zoom.participant.impossible_travel':
     case 'zoom.activity.parallel_session_ip': {
-      const ips = [e.ip_address, ev.from_ip_address, ev.other_ip_address, ev.second_ip, ev.ip_addresses].filter(Boolean).flatMap((x) => String(x).split(/,\s*/)).slice(0, 4);
+      const ips = [e.ip_address, ev.from_ip_address, ev.other_ip_address, ev.second_ip, ev.ip_addresses]
+        .filter(Boolean)
+        .flatMap((x) => String(x).split(/,\s*/))
+        .slice(0, 4);
       const why = ips.map((ip) => t.ip(p, ip));
-      const kinds = why.map((w) => (w.match(/= (\w+)/)?.[1] ?? '?'));
+      const kinds = why.map((w) => w.match(/= (\w+)/)?.[1] ?? '?');
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
       const trip = p?.trips.find((x) => x.from <= at + DAY && at - DAY < x.until);
-      return { pattern: `${[...new Set(kinds)].sort().join(' + ')}${trip ? ' (travelling)' : ''}`, text: `${t.who(p)}${m ? ` in "${m.plan.topic}"` : ''}: ${why.join('; ')}${trip ? `; trip: ${trip.why} (${trip.place.city})` : ''}${ev.baseline_ips ? `; baseline ${String(ev.baseline_ips).slice(0, 120)}` : ''}` };
+      return {
+        pattern: `${[...new Set(kinds)].sort().join(' + ')}${trip ? ' (travelling)' : ''}`,
+        text: `${t.who(p)}${m ? ` in "${m.plan.topic}"` : ''}: ${why.join('; ')}${trip ? `; trip: ${trip.why} (${trip.place.city})` : ''}${ev.baseline_ips ? `; baseline ${String(ev.baseline_ips).slice(0, 120)}` : ''}`,
+      };
     }
     case 'zoom.participant.silent_presence': {
-      if (!p) return { pattern: 'approved note-taker bot', text: `${e.user_name}: ${t.named(e.user_name)} in ${String(ev.meeting_instances)} meetings` };
-      return { pattern: 'employee who attends many meetings and never shares a screen', text: `${t.who(p)} in ${String(ev.meeting_instances)} meetings, never shared` };
+      if (!p)
+        return { pattern: 'approved note-taker bot', text: `${e.user_name}: ${t.named(e.user_name)} in ${String(ev.meeting_instances)} meetings` };
+      return {
+        pattern: 'employee who attends many meetings and never shares a screen',
+        text: `${t.who(p)} in ${String(ev.meeting_instances)} meetings, never shared`,
+      };
     }
     case 'zoom.participant.external_in_sensitive_meeting':
     case 'zoom.participant.brief_join_recon':
@@ -133,36 +179,79 @@ function explain(a: Judged, t: Truth): { pattern: string; text: string } {
     case 'zoom.participant.guest_impersonates_internal': {
       const behind = p ? t.who(p) : t.named(e.user_name ?? '', e.meeting_uuid);
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
-      const pattern = /board/.test(behind) ? 'board member' : /counsel/.test(behind) ? 'outside counsel' : /bot/.test(behind) ? 'note-taker bot' : /community/.test(behind) ? 'community member at the public office hours'
-        : /attendee/.test(behind) ? 'webinar registrant' : /candidate/.test(behind) ? 'interview candidate' : /customer/.test(behind) ? 'customer contact' : /employee/.test(behind) ? 'employee' : behind.split(' (')[0] ?? '?';
+      const pattern = /board/.test(behind)
+        ? 'board member'
+        : /counsel/.test(behind)
+          ? 'outside counsel'
+          : /bot/.test(behind)
+            ? 'note-taker bot'
+            : /community/.test(behind)
+              ? 'community member at the public office hours'
+              : /attendee/.test(behind)
+                ? 'webinar registrant'
+                : /candidate/.test(behind)
+                  ? 'interview candidate'
+                  : /customer/.test(behind)
+                    ? 'customer contact'
+                    : /employee/.test(behind)
+                      ? 'employee'
+                      : (behind.split(' (')[0] ?? '?');
       const twins = t.g.dir.people.filter((x) => x.name === e.user_name && !behind.includes(x.email));
-      return { pattern: twins.length > 0 && !/employee/.test(pattern) ? `${pattern} who has the same name as an employee` : pattern, text: `${e.user_name ?? e.user_email}: ${behind}${twins.length ? ` (same name as employee ${twins.map((x) => t.who(x)).join(', ')})` : ''}${m ? ` in "${m.plan.topic}"` : ev.topics ? ` in ${String(ev.topics)}` : ''}` };
+      return {
+        pattern: twins.length > 0 && !/employee/.test(pattern) ? `${pattern} who has the same name as an employee` : pattern,
+        text: `${e.user_name ?? e.user_email}: ${behind}${twins.length ? ` (same name as employee ${twins.map((x) => t.who(x)).join(', ')})` : ''}${m ? ` in "${m.plan.topic}"` : ev.topics ? ` in ${String(ev.topics)}` : ''}`,
+      };
     }
     case 'zoom.operation.privileged_role_granted':
       return { pattern: 'role granted as part of routine administration', text: `${String(ev.details ?? '')} by ${e.operator}` };
     case 'zoom.recording.download_by_non_participant': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
       const all = t.g.meetings.filter((x) => String(x.plan.id) === String(e.meeting_id ?? m?.plan.id));
-      const d = all.flatMap((x) => (x.plan.recording?.downloads ?? []).map((dl) => ({ dl, x }))).find((y) => y.dl.by.email === lower(e.operator ?? e.user_email) && Math.abs(y.dl.at - at) < 2 * MIN)
-        ?? all.flatMap((x) => (x.plan.recording?.downloads ?? []).map((dl) => ({ dl, x }))).find((y) => y.dl.by.email === lower(e.operator ?? e.user_email));
-      return { pattern: d ? d.dl.why.replace(/ she\/he /, ' ') : 'download', text: `${t.who(p)} downloaded the recording of "${d?.x.plan.topic ?? m?.plan.topic}" (${d ? new Date(d.x.start).toISOString().slice(0, 16) : '?'})${d && d.x !== m && m ? `; the alert names instance ${new Date(m.start).toISOString().slice(0, 16)} of the same meeting number` : ''}` };
+      const d =
+        all
+          .flatMap((x) => (x.plan.recording?.downloads ?? []).map((dl) => ({ dl, x })))
+          .find((y) => y.dl.by.email === lower(e.operator ?? e.user_email) && Math.abs(y.dl.at - at) < 2 * MIN) ??
+        all
+          .flatMap((x) => (x.plan.recording?.downloads ?? []).map((dl) => ({ dl, x })))
+          .find((y) => y.dl.by.email === lower(e.operator ?? e.user_email));
+      return {
+        pattern: d ? d.dl.why.replace(/ she\/he /, ' ') : 'download',
+        text: `${t.who(p)} downloaded the recording of "${d?.x.plan.topic ?? m?.plan.topic}" (${d ? new Date(d.x.start).toISOString().slice(0, 16) : '?'})${d && d.x !== m && m ? `; the alert names instance ${new Date(m.start).toISOString().slice(0, 16)} of the same meeting number` : ''}`,
+      };
     }
     case 'zoom.recording.deleted':
     case 'zoom.recording.deleted_after_external_meeting': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
       const all = t.g.meetings.filter((x) => String(x.plan.id) === String(e.meeting_id ?? m?.plan.id));
       const del = all.map((x) => ({ x, d: x.plan.recording?.deleted })).find((y) => y.d && Math.abs(y.d.at - at) < 10 * MIN);
-      return { pattern: del?.d?.why ?? 'deletion', text: `${del?.d?.by.email ?? e.operator} deleted the recording of "${del?.x.plan.topic ?? m?.plan.topic}"${del && m && del.x !== m ? ` (alert names another instance, ${new Date(m.start).toISOString().slice(0, 16)})` : ''}` };
+      return {
+        pattern: del?.d?.why ?? 'deletion',
+        text: `${del?.d?.by.email ?? e.operator} deleted the recording of "${del?.x.plan.topic ?? m?.plan.topic}"${del && m && del.x !== m ? ` (alert names another instance, ${new Date(m.start).toISOString().slice(0, 16)})` : ''}`,
+      };
     }
     case 'zoom.participant.unknown_device_watched_meeting': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
       const label = String(e.device ?? '');
-      const dev = p?.devices.filter((d) => d.pcName !== '' && label.includes(d.pcName)).sort((a, b) => b.pcName.length - a.pcName.length)[0]
-        ?? p?.devices.find((d) => (d.kind === 'phone' || d.kind === 'tablet') && label.startsWith(d.family));
+      const dev =
+        p?.devices.filter((d) => d.pcName !== '' && label.includes(d.pcName)).sort((a, b) => b.pcName.length - a.pcName.length)[0] ??
+        p?.devices.find((d) => (d.kind === 'phone' || d.kind === 'tablet') && label.startsWith(d.family));
       const session = m?.sessions.find((x) => x.person === p && x.net?.ip === e.ip_address);
-      const fresh = label.startsWith('Web') || session?.kind === 'guest' ? 'joined in a browser' : dev && (dev.kind === 'phone' || dev.kind === 'tablet') ? 'employee joined from the phone (baseline: laptop only)'
-        : dev && dev.from > t.g.cal.firstDay - DAY ? (p?.startDay ? 'new hire\'s new laptop' : 'replacement laptop from the hardware refresh') : dev ? `${dev.kind} in use for months` : 'device not found';
-      return { pattern: fresh, text: `${t.who(p)} joined "${m?.plan.topic}" (host ${m?.plan.host.name}; watched present: ${String(ev.watched_users_present ?? '')}) from ${label}, baseline ${String(ev.baseline_devices ?? '')}; ${t.ip(p, e.ip_address)}` };
+      const fresh =
+        label.startsWith('Web') || session?.kind === 'guest'
+          ? 'joined in a browser'
+          : dev && (dev.kind === 'phone' || dev.kind === 'tablet')
+            ? 'employee joined from the phone (baseline: laptop only)'
+            : dev && dev.from > t.g.cal.firstDay - DAY
+              ? p?.startDay
+                ? "new hire's new laptop"
+                : 'replacement laptop from the hardware refresh'
+              : dev
+                ? `${dev.kind} in use for months`
+                : 'device not found';
+      return {
+        pattern: fresh,
+        text: `${t.who(p)} joined "${m?.plan.topic}" (host ${m?.plan.host.name}; watched present: ${String(ev.watched_users_present ?? '')}) from ${label}, baseline ${String(ev.baseline_devices ?? '')}; ${t.ip(p, e.ip_address)}`,
+      };
     }
     case 'zoom.participant.join_burst_many_ips': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
@@ -171,8 +260,17 @@ function explain(a: Judged, t: Truth): { pattern: string; text: string } {
     case 'zoom.meeting.direct_link_access': {
       const m = t.meeting(e.meeting_uuid, e.meeting_id, at);
       const who = p ? `employee ${t.who(p)}` : t.named(e.user_name ?? '', e.meeting_uuid);
-      const role = p ? (m?.plan.attendees.some((x) => 'p' in x.who && x.who.p === p && x.shares) ? 'presenter' : 'employee watching') : /customer/.test(who) ? 'customer guest speaker (panelist link)' : 'outsider';
-      return { pattern: `${role} joined the registration-required ${m?.plan.category ?? '?'} without registering`, text: `${who} in "${m?.plan.topic}" (${String(ev.registered_participants ?? '?')} registered)` };
+      const role = p
+        ? m?.plan.attendees.some((x) => 'p' in x.who && x.who.p === p && x.shares)
+          ? 'presenter'
+          : 'employee watching'
+        : /customer/.test(who)
+          ? 'customer guest speaker (panelist link)'
+          : 'outsider';
+      return {
+        pattern: `${role} joined the registration-required ${m?.plan.category ?? '?'} without registering`,
+        text: `${who} in "${m?.plan.topic}" (${String(ev.registered_participants ?? '?')} registered)`,
+      };
     }
     default:
       return { pattern: a.detection_id, text: JSON.stringify(ev).slice(0, 300) };
@@ -187,9 +285,14 @@ for (const file of files) {
   // Judge again from the run's alerts.jsonl with the current manifest rules: the end-of-run alerts and the replay's.
   const jsonl = join(run.dir, 'alerts.jsonl');
   if (existsSync(jsonl)) {
-    const key = (a: { detection_id: string; first_seen: string; entities: Record<string, string> }) => `${a.detection_id}|${a.first_seen.slice(0, 19)}|${JSON.stringify(a.entities)}`;
+    const key = (a: { detection_id: string; first_seen: string; entities: Record<string, string> }) =>
+      `${a.detection_id}|${a.first_seen.slice(0, 19)}|${JSON.stringify(a.entities)}`;
     const main = new Set(run.alerts.map(key));
-    const all = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { detail: NotifiedAlert }).detail).map((a) => judge(a, g));
+    const all = readFileSync(jsonl, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { detail: NotifiedAlert }).detail)
+      .map((a) => judge(a, g));
     run.alerts = all.filter((a) => main.has(key(a)));
     if (run.replay) run.replay.alerts = all.filter((a) => !main.has(key(a)));
   }
@@ -202,10 +305,11 @@ for (const file of files) {
     }
     return out;
   };
-  const found = (alerts: Judged[]) => g.attacks.map((x) => {
-    const by = [...new Set(alerts.filter((a) => a.attack === x.id).map((a) => a.detection_id))];
-    return `${x.id}: ${by.length ? `found by ${by.join(', ')}` : 'MISSED'}`;
-  });
+  const found = (alerts: Judged[]) =>
+    g.attacks.map((x) => {
+      const by = [...new Set(alerts.filter((a) => a.attack === x.id).map((a) => a.detection_id))];
+      return `${x.id}: ${by.length ? `found by ${by.join(', ')}` : 'MISSED'}`;
+    });
   const section = (alerts: Judged[]) => {
     const byDetection: Record<string, { count: number; patterns: Record<string, { count: number; examples: string[] }> }> = {};
     for (const a of alerts.filter((x) => x.verdict === 'ordinary')) {
@@ -218,10 +322,28 @@ for (const file of files) {
     }
     return byDetection;
   };
-  process.stdout.write(JSON.stringify({
-    file, seed: run.seed, benign: run.benign, end: run.end, seconds: run.seconds,
-    alerts: run.alerts.length, ordinary_alerts: run.alerts.filter((a) => a.verdict === 'ordinary').length, totals: totals(run.alerts),
-    attacks: found(run.alerts), ordinary: section(run.alerts),
-    ...(run.replay ? { replay: { alerts: run.replay.alerts.length, totals: totals(run.replay.alerts), attacks: found([...run.alerts, ...run.replay.alerts]) }, ordinary_replay_only: section(run.replay.alerts) } : {}),
-  }, null, 1) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      {
+        file,
+        seed: run.seed,
+        benign: run.benign,
+        end: run.end,
+        seconds: run.seconds,
+        alerts: run.alerts.length,
+        ordinary_alerts: run.alerts.filter((a) => a.verdict === 'ordinary').length,
+        totals: totals(run.alerts),
+        attacks: found(run.alerts),
+        ordinary: section(run.alerts),
+        ...(run.replay
+          ? {
+              replay: { alerts: run.replay.alerts.length, totals: totals(run.replay.alerts), attacks: found([...run.alerts, ...run.replay.alerts]) },
+              ordinary_replay_only: section(run.replay.alerts),
+            }
+          : {}),
+      },
+      null,
+      1,
+    ) + '\n',
+  );
 }

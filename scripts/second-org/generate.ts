@@ -4,7 +4,18 @@ import { plantAttacks, type Attack } from './attacks.ts';
 import { buildCalendar, type Calendar } from './calendar.ts';
 import { DAY, HOUR, type Behaviour } from './model.ts';
 import { buildDirectory, DOMAIN, UK_DOMAIN, type Directory } from './people.ts';
-import { activities, dataAccess, operationLogs, renderMeeting, simMeeting, simRecording, users, webhooks, type RenderedMeeting, type Webhook } from './render.ts';
+import {
+  activities,
+  dataAccess,
+  operationLogs,
+  renderMeeting,
+  simMeeting,
+  simRecording,
+  users,
+  webhooks,
+  type RenderedMeeting,
+  type Webhook,
+} from './render.ts';
 import { dayStart, dayStr, iso } from './util.ts';
 
 /** How far back the webhook stream reaches: the last three days. */
@@ -36,16 +47,27 @@ export function generateSecondOrg(options: { seed: number; end: number; benign: 
   const extras: Extras = { opLogs: [], activities: [], hooks: [] };
   adminWork(cal, extras);
   const attacks = benign ? [] : plantAttacks(cal, extras);
-  const rendered = cal.plans.filter((p) => p.start < end).map((p) => renderMeeting(cal, p)).filter((m) => m.sessions.length > 0 && m.end >= firstDay);
+  const rendered = cal.plans
+    .filter((p) => p.start < end)
+    .map((p) => renderMeeting(cal, p))
+    .filter((m) => m.sessions.length > 0 && m.end >= firstDay);
   // Zoom's reports list ended meetings with two or more people; a host alone in a room is not in them.
   const listed = rendered.filter((m) => !m.live && m.people >= 2 && m.start >= firstDay);
   const acts = activities(cal, extras);
   const recordings = listed.map((m) => simRecording(cal, m)).filter((r) => r !== undefined);
   const webhooksFrom = end - WEBHOOK_DAYS * DAY;
   const org: SimulatedOrg = {
-    seed, accountId: ACCOUNT_ID, domain: DOMAIN, from: dayStr(firstDay), to: dayStr(lastDay), users: users(cal, acts),
+    seed,
+    accountId: ACCOUNT_ID,
+    domain: DOMAIN,
+    from: dayStr(firstDay),
+    to: dayStr(lastDay),
+    users: users(cal, acts),
     departed: { userId: dir.key.leaverA!.id, email: dir.key.leaverA!.email, departedAt: iso(dir.key.leaverA!.deactivatedAt!) },
-    activities: acts, operationLogs: operationLogs(cal, extras, rendered), meetings: listed.map(simMeeting), recordings,
+    activities: acts,
+    operationLogs: operationLogs(cal, extras, rendered),
+    meetings: listed.map(simMeeting),
+    recordings,
     chat: { channels: [], messages: [] },
   };
   const hooks = webhooks(cal, rendered, acts, extras, webhooksFrom);
@@ -56,11 +78,33 @@ export function generateSecondOrg(options: { seed: number; end: number; benign: 
     planTier: 'business',
   };
   const counts = {
-    people: dir.people.length, active_users: org.users.filter((u) => u.status === 'active').length, meetings_listed: org.meetings.length,
-    meetings_with_webhooks_only: rendered.length - listed.length, participant_sessions: org.meetings.reduce((s, m) => s + m.participants.length, 0),
-    recordings: recordings.length, recordings_in_trash: recordings.filter((r) => r.trashed).length, activities: acts.length, operation_logs: org.operationLogs.length,
-    webhooks: hooks.length, data_access_rows: access.length, externals: new Set(dir.externals.map((x) => x.key)).size,
+    people: dir.people.length,
+    active_users: org.users.filter((u) => u.status === 'active').length,
+    meetings_listed: org.meetings.length,
+    meetings_with_webhooks_only: rendered.length - listed.length,
+    participant_sessions: org.meetings.reduce((s, m) => s + m.participants.length, 0),
+    recordings: recordings.length,
+    recordings_in_trash: recordings.filter((r) => r.trashed).length,
+    activities: acts.length,
+    operation_logs: org.operationLogs.length,
+    webhooks: hooks.length,
+    data_access_rows: access.length,
+    externals: new Set(dir.externals.map((x) => x.key)).size,
   };
   void HOUR;
-  return { org, webhooks: hooks, dataAccess: access, attacks, behaviours: cal.behaviours, meetings: rendered, dir, cal, from: dayStr(firstDay), to: dayStr(lastDay), webhooksFrom, config, counts };
+  return {
+    org,
+    webhooks: hooks,
+    dataAccess: access,
+    attacks,
+    behaviours: cal.behaviours,
+    meetings: rendered,
+    dir,
+    cal,
+    from: dayStr(firstDay),
+    to: dayStr(lastDay),
+    webhooksFrom,
+    config,
+    counts,
+  };
 }

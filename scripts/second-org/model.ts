@@ -84,7 +84,18 @@ export interface Device {
   readonly until: number;
 }
 
-export type Dept = 'Executive' | 'Engineering' | 'Product' | 'Sales' | 'Customer Success' | 'Marketing' | 'Finance' | 'People' | 'Legal' | 'IT' | 'Operations';
+export type Dept =
+  | 'Executive'
+  | 'Engineering'
+  | 'Product'
+  | 'Sales'
+  | 'Customer Success'
+  | 'Marketing'
+  | 'Finance'
+  | 'People'
+  | 'Legal'
+  | 'IT'
+  | 'Operations';
 
 /** How a person reaches the internet on a given day. */
 export interface HomeNet {
@@ -142,8 +153,25 @@ export interface Person {
 }
 
 export type ExternalKind =
-  | 'customer' | 'prospect' | 'partner' | 'candidate' | 'auditor' | 'board' | 'investor' | 'banker' | 'counsel' | 'contractor'
-  | 'recruiter' | 'vendor' | 'community' | 'bot' | 'press' | 'target' | 'broker' | 'attendee' | 'attacker';
+  | 'customer'
+  | 'prospect'
+  | 'partner'
+  | 'candidate'
+  | 'auditor'
+  | 'board'
+  | 'investor'
+  | 'banker'
+  | 'counsel'
+  | 'contractor'
+  | 'recruiter'
+  | 'vendor'
+  | 'community'
+  | 'bot'
+  | 'press'
+  | 'target'
+  | 'broker'
+  | 'attendee'
+  | 'attacker';
 
 /** Someone outside the account. `email` is '' when they join without signing in and without registering. */
 export interface External {

@@ -1,5 +1,18 @@
 import { Prng } from '#core/prng.ts';
-import { DAY, HOUR, MIN, PLACES, type Dept, type Device, type External, type ExternalKind, type Person, type Place, type PlaceKey, type Trip } from './model.ts';
+import {
+  DAY,
+  HOUR,
+  MIN,
+  PLACES,
+  type Dept,
+  type Device,
+  type External,
+  type ExternalKind,
+  type Person,
+  type Place,
+  type PlaceKey,
+  type Trip,
+} from './model.ts';
 import { CUSTOMERS, FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS } from './names.ts';
 import { atLocal, dayStart, dayStr, h01, hInt, hPick, hex, isWeekend, macAddr, slug, weekday, zoomId } from './util.ts';
 
@@ -42,8 +55,12 @@ function roster(): Slot[] {
   add(1, 'Executive', 'Executive', 'Executive Assistant', ['NYC'], 'eaExec');
   add(1, 'Engineering', 'Engineering leadership', 'VP Engineering', ['NYC'], 'vpeng');
   const squads: [string, PlaceKey[]][] = [
-    ['Platform', ['NYC', 'NYC', 'DEN', 'BOS']], ['Data', ['LON', 'LON', 'LIS']], ['Web', ['NYC', 'NYC', 'CHI']],
-    ['Mobile', ['AUS', 'DEN', 'SFO', 'SEA']], ['Integrations', ['NYC', 'ATL', 'NYC']], ['Payments', ['NYC', 'BOS', 'TOR']],
+    ['Platform', ['NYC', 'NYC', 'DEN', 'BOS']],
+    ['Data', ['LON', 'LON', 'LIS']],
+    ['Web', ['NYC', 'NYC', 'CHI']],
+    ['Mobile', ['AUS', 'DEN', 'SFO', 'SEA']],
+    ['Integrations', ['NYC', 'ATL', 'NYC']],
+    ['Payments', ['NYC', 'BOS', 'TOR']],
   ];
   for (const [squad, places] of squads) {
     add(1, 'Engineering', squad, 'Engineering Manager', places.slice(0, 1), `em${squad}`);
@@ -111,46 +128,115 @@ export function isHoliday(p: { office: Person['office']; place: Place }, day: nu
   return false;
 }
 
-function laptop(p: { email: string; first: string; last: string; dept: Dept; office: string }, variant: string, from: number, until: number, rng: Prng): Device {
+function laptop(
+  p: { email: string; first: string; last: string; dept: Dept; office: string },
+  variant: string,
+  from: number,
+  until: number,
+  rng: Prng,
+): Device {
   const engineer = p.dept === 'Engineering';
   const r = h01('os', p.email, variant);
-  const os = engineer ? (r < 0.72 ? 'Mac' : r < 0.9 ? 'Linux' : 'Windows') : p.dept === 'Finance' || p.office === 'MNL' ? (r < 0.8 ? 'Windows' : 'Mac') : r < 0.6 ? 'Mac' : 'Windows';
+  const os = engineer
+    ? r < 0.72
+      ? 'Mac'
+      : r < 0.9
+        ? 'Linux'
+        : 'Windows'
+    : p.dept === 'Finance' || p.office === 'MNL'
+      ? r < 0.8
+        ? 'Windows'
+        : 'Mac'
+      : r < 0.6
+        ? 'Mac'
+        : 'Windows';
   const oldClient = p.dept === 'Finance' && h01('vdi', p.email) < 0.35;
   const lagging = !oldClient && h01('lag', p.email, variant) < 0.1;
-  const version = oldClient ? hPick(OLD_VERSIONS, p.email) : lagging ? hPick(LAGGING_VERSIONS, p.email) : hPick(CURRENT_VERSIONS, p.email, variant, rng.next());
+  const version = oldClient
+    ? hPick(OLD_VERSIONS, p.email)
+    : lagging
+      ? hPick(LAGGING_VERSIONS, p.email)
+      : hPick(CURRENT_VERSIONS, p.email, variant, rng.next());
   if (os === 'Mac') {
     return {
-      kind: 'laptop', family: 'Mac', client: 'Mac', os: 'Mac', osVersion: hPick(['15.7.2', '15.6.1', '26.1', '26.0.1'], p.email, variant), version,
-      pcName: `${p.first.replace(/[^A-Za-z]/g, '')}s-MacBook-Pro${variant === 'a' ? '' : `-${hInt(2, 9, p.email, variant)}`}`, deviceName: `${p.first}'s MacBook Pro`,
-      macAddr: macAddr(p.email, variant), harddiskId: hex(24, 'disk', p.email, variant).toUpperCase(), domain: '',
-      camera: 'FaceTime HD Camera', microphone: hPick(['MacBook Pro Microphone', 'AirPods Pro', 'Jabra Evolve2 65'], p.email, variant),
-      speaker: 'MacBook Pro Speakers', from, until,
+      kind: 'laptop',
+      family: 'Mac',
+      client: 'Mac',
+      os: 'Mac',
+      osVersion: hPick(['15.7.2', '15.6.1', '26.1', '26.0.1'], p.email, variant),
+      version,
+      pcName: `${p.first.replace(/[^A-Za-z]/g, '')}s-MacBook-Pro${variant === 'a' ? '' : `-${hInt(2, 9, p.email, variant)}`}`,
+      deviceName: `${p.first}'s MacBook Pro`,
+      macAddr: macAddr(p.email, variant),
+      harddiskId: hex(24, 'disk', p.email, variant).toUpperCase(),
+      domain: '',
+      camera: 'FaceTime HD Camera',
+      microphone: hPick(['MacBook Pro Microphone', 'AirPods Pro', 'Jabra Evolve2 65'], p.email, variant),
+      speaker: 'MacBook Pro Speakers',
+      from,
+      until,
     };
   }
   if (os === 'Linux') {
     return {
-      kind: 'laptop', family: 'Linux', client: 'Linux', os: 'Linux', osVersion: 'Ubuntu 24.04', version,
-      pcName: `${slug(p.first)}-thinkpad`, deviceName: `${slug(p.first)}-thinkpad`, macAddr: macAddr(p.email, variant), harddiskId: hex(16, 'disk', p.email, variant), domain: '',
-      camera: 'Integrated Camera', microphone: 'Built-in Audio Analog Stereo', speaker: 'Built-in Audio Analog Stereo', from, until,
+      kind: 'laptop',
+      family: 'Linux',
+      client: 'Linux',
+      os: 'Linux',
+      osVersion: 'Ubuntu 24.04',
+      version,
+      pcName: `${slug(p.first)}-thinkpad`,
+      deviceName: `${slug(p.first)}-thinkpad`,
+      macAddr: macAddr(p.email, variant),
+      harddiskId: hex(16, 'disk', p.email, variant),
+      domain: '',
+      camera: 'Integrated Camera',
+      microphone: 'Built-in Audio Analog Stereo',
+      speaker: 'Built-in Audio Analog Stereo',
+      from,
+      until,
     };
   }
   const site = p.office === 'remote' ? 'RMT' : p.office;
   return {
-    kind: 'laptop', family: 'Windows', client: 'Windows', os: 'Windows', osVersion: hPick(['10.0.26100', '10.0.22631'], p.email, variant), version,
-    pcName: `LRK-${site}-L${hInt(1000, 9999, p.email, variant)}`, deviceName: `LRK-${site}-L${hInt(1000, 9999, p.email, variant)}`,
-    macAddr: macAddr(p.email, variant), harddiskId: `S${hex(13, 'disk', p.email, variant).toUpperCase()}`,
-    camera: hPick(['Integrated Camera', 'Logitech BRIO'], p.email, variant), microphone: hPick(['Microphone Array (Realtek(R) Audio)', 'Headset (Jabra Evolve2 65)'], p.email, variant),
-    speaker: 'Speakers (Realtek(R) Audio)', domain: 'LARKSPUR', from, until,
+    kind: 'laptop',
+    family: 'Windows',
+    client: 'Windows',
+    os: 'Windows',
+    osVersion: hPick(['10.0.26100', '10.0.22631'], p.email, variant),
+    version,
+    pcName: `LRK-${site}-L${hInt(1000, 9999, p.email, variant)}`,
+    deviceName: `LRK-${site}-L${hInt(1000, 9999, p.email, variant)}`,
+    macAddr: macAddr(p.email, variant),
+    harddiskId: `S${hex(13, 'disk', p.email, variant).toUpperCase()}`,
+    camera: hPick(['Integrated Camera', 'Logitech BRIO'], p.email, variant),
+    microphone: hPick(['Microphone Array (Realtek(R) Audio)', 'Headset (Jabra Evolve2 65)'], p.email, variant),
+    speaker: 'Speakers (Realtek(R) Audio)',
+    domain: 'LARKSPUR',
+    from,
+    until,
   };
 }
 
 function phone(email: string, first: string, variant: string, from: number, until: number): Device {
   const ios = h01('phone', email, variant) < 0.62;
   return {
-    kind: 'phone', family: ios ? 'iOS' : 'Android', client: ios ? 'iOS' : 'Android', os: ios ? 'iOS' : 'Android',
-    osVersion: ios ? hPick(['26.1', '18.7.2', '26.0.1'], email) : hPick(['16', '15'], email), version: hPick(PHONE_VERSIONS, email, variant),
-    pcName: '', deviceName: ios ? `${first}'s iPhone` : hPick(['Pixel 9', 'Galaxy S25', 'Pixel 8a'], email), macAddr: '', harddiskId: '', domain: '',
-    camera: ios ? 'Front Camera' : 'Front camera', microphone: 'iPhone Microphone', speaker: 'iPhone Speaker', from, until,
+    kind: 'phone',
+    family: ios ? 'iOS' : 'Android',
+    client: ios ? 'iOS' : 'Android',
+    os: ios ? 'iOS' : 'Android',
+    osVersion: ios ? hPick(['26.1', '18.7.2', '26.0.1'], email) : hPick(['16', '15'], email),
+    version: hPick(PHONE_VERSIONS, email, variant),
+    pcName: '',
+    deviceName: ios ? `${first}'s iPhone` : hPick(['Pixel 9', 'Galaxy S25', 'Pixel 8a'], email),
+    macAddr: '',
+    harddiskId: '',
+    domain: '',
+    camera: ios ? 'Front Camera' : 'Front camera',
+    microphone: 'iPhone Microphone',
+    speaker: 'iPhone Speaker',
+    from,
+    until,
   };
 }
 
@@ -216,7 +302,7 @@ export const NET = {
   nextGuest(): string {
     const n = guestIpNext++;
     if (n <= 140) return `192.0.2.${n}`;
-    return `2001:db8:${(0x4000 + n).toString(16)}:${(n * 7919 % 65536).toString(16)}::${(n % 200) + 2}`;
+    return `2001:db8:${(0x4000 + n).toString(16)}:${((n * 7919) % 65536).toString(16)}::${(n % 200) + 2}`;
   },
   reset(): void {
     v4Home = 2;
@@ -266,19 +352,54 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
     const isNew = slot.key !== undefined && newHireKeys.has(slot.key);
     const created = isNew ? newHireDay - hInt(3, 6, email) * DAY + 15 * HOUR : firstDay - rng.int(40, 2400) * DAY;
     const start = isNew ? newHireDay : undefined;
-    const officeDays = office === 'NYC' ? (slot.dept === 'Executive' || slot.dept === 'Finance' || slot.dept === 'IT' || slot.dept === 'Operations' ? [1, 2, 3, 4] : [2, 3, 4])
-      : office === 'LON' ? [2, 3, 4] : office === 'MNL' ? [1, 2, 3, 4, 5] : [];
+    const officeDays =
+      office === 'NYC'
+        ? slot.dept === 'Executive' || slot.dept === 'Finance' || slot.dept === 'IT' || slot.dept === 'Operations'
+          ? [1, 2, 3, 4]
+          : [2, 3, 4]
+        : office === 'LON'
+          ? [2, 3, 4]
+          : office === 'MNL'
+            ? [1, 2, 3, 4, 5]
+            : [];
     const v6 = place.cc === 'US' && h01('v6', email) < 0.5;
     const home = v6
       ? { v6prefix: `2001:db8:${(0x1000 + hInt(0, 15, email, 'isp')).toString(16)}:${hex(4, 'hh', email)}`, place }
       : { v4: NET.nextHome(), place };
-    const deptVpn = slot.dept === 'Finance' || slot.dept === 'Legal' ? 'always' : slot.dept === 'Engineering' || slot.dept === 'IT' ? (h01('vpn', email) < 0.35 ? 'sometimes' : 'never') : 'never';
+    const deptVpn =
+      slot.dept === 'Finance' || slot.dept === 'Legal'
+        ? 'always'
+        : slot.dept === 'Engineering' || slot.dept === 'IT'
+          ? h01('vpn', email) < 0.35
+            ? 'sometimes'
+            : 'never'
+          : 'never';
     const p: Person = {
-      index, id: zoomId(seed, email), email, first, last, name: `${first} ${last}`, dept: slot.dept, team: slot.team, title: slot.title,
-      office, place, officeDays, roleId: '2', roleName: 'Member', type: 2, status: 'active', createdAt: created,
+      index,
+      id: zoomId(seed, email),
+      email,
+      first,
+      last,
+      name: `${first} ${last}`,
+      dept: slot.dept,
+      team: slot.team,
+      title: slot.title,
+      office,
+      place,
+      officeDays,
+      roleId: '2',
+      roleName: 'Member',
+      type: 2,
+      status: 'active',
+      createdAt: created,
       ...(start !== undefined ? { startDay: start } : {}),
-      pmi: hInt(2_000_000_000, 9_899_999_999, seed, email, 'pmi'), devices: [], home,
-      vpn: office === 'MNL' ? 'never' : deptVpn, pto: new Set(), trips: [], employeeId: `LRK${String(1000 + index).padStart(5, '0')}`,
+      pmi: hInt(2_000_000_000, 9_899_999_999, seed, email, 'pmi'),
+      devices: [],
+      home,
+      vpn: office === 'MNL' ? 'never' : deptVpn,
+      pto: new Set(),
+      trips: [],
+      employeeId: `LRK${String(1000 + index).padStart(5, '0')}`,
       ...(slot.key ? { key: slot.key } : {}),
     };
     const from = start ?? firstDay - 400 * DAY;
@@ -298,10 +419,18 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
 
   // The CEO also uses an iPad; the CEO's and CFO's assistants sit in the office every day.
   const ceo = key.ceo!;
-  ceo.devices.push({ ...phone(ceo.email, ceo.first, 'ipad', firstDay - 300 * DAY, Number.MAX_SAFE_INTEGER), kind: 'tablet', family: 'iOS', deviceName: `${ceo.first}'s iPad Pro` });
+  ceo.devices.push({
+    ...phone(ceo.email, ceo.first, 'ipad', firstDay - 300 * DAY, Number.MAX_SAFE_INTEGER),
+    kind: 'tablet',
+    family: 'iOS',
+    deviceName: `${ceo.first}'s iPad Pro`,
+  });
 
   // Laptop refresh: six people get a new laptop during the fortnight (IT's hardware cycle).
-  const refreshed = rng.sample(people.filter((p) => p.startDay === undefined && p.office !== 'MNL'), 6);
+  const refreshed = rng.sample(
+    people.filter((p) => p.startDay === undefined && p.office !== 'MNL'),
+    6,
+  );
   for (const p of refreshed) {
     const swap = firstDay + rng.int(2, 12) * DAY;
     const old = p.devices[0]!;
@@ -332,10 +461,31 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
     const [first, last] = uniqueName();
     const email = `${slug(first)}.${slug(last)}@${DOMAIN}`;
     const p: Person = {
-      index: index++, id: zoomId(seed, email), email, first, last, name: `${first} ${last}`, dept: rng.pick(['Sales', 'Engineering', 'Customer Success', 'Marketing'] as Dept[]),
-      team: 'former', title: 'Former employee', office: 'NYC', place: PLACES.NYC, officeDays: [], roleId: '2', roleName: 'Member', type: 1, status: 'inactive',
-      createdAt: firstDay - rng.int(500, 1500) * DAY, deactivatedAt: firstDay - rng.int(30, 300) * DAY, pmi: hInt(2_000_000_000, 9_899_999_999, seed, email, 'pmi'),
-      devices: [], home: { v4: NET.nextHome(), place: PLACES.NYC }, vpn: 'never', pto: new Set(), trips: [], employeeId: `LRK${String(1000 + index).padStart(5, '0')}`,
+      index: index++,
+      id: zoomId(seed, email),
+      email,
+      first,
+      last,
+      name: `${first} ${last}`,
+      dept: rng.pick(['Sales', 'Engineering', 'Customer Success', 'Marketing'] as Dept[]),
+      team: 'former',
+      title: 'Former employee',
+      office: 'NYC',
+      place: PLACES.NYC,
+      officeDays: [],
+      roleId: '2',
+      roleName: 'Member',
+      type: 1,
+      status: 'inactive',
+      createdAt: firstDay - rng.int(500, 1500) * DAY,
+      deactivatedAt: firstDay - rng.int(30, 300) * DAY,
+      pmi: hInt(2_000_000_000, 9_899_999_999, seed, email, 'pmi'),
+      devices: [],
+      home: { v4: NET.nextHome(), place: PLACES.NYC },
+      vpn: 'never',
+      pto: new Set(),
+      trips: [],
+      employeeId: `LRK${String(1000 + index).padStart(5, '0')}`,
     };
     people.push(p);
   }
@@ -343,17 +493,46 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
     const [first, last] = uniqueName();
     const email = `${slug(first)}.${slug(last)}@${DOMAIN}`;
     people.push({
-      index: index++, id: zoomId(seed, email), email, first, last, name: `${first} ${last}`, dept: i === 0 ? 'Engineering' : 'Sales', team: 'incoming',
-      title: 'Starts in January', office: 'NYC', place: PLACES.NYC, officeDays: [], roleId: '2', roleName: 'Member', type: 2, status: 'pending',
-      createdAt: lastDay - rng.int(1, 10) * DAY, pmi: hInt(2_000_000_000, 9_899_999_999, seed, email, 'pmi'), devices: [],
-      home: { v4: NET.nextHome(), place: PLACES.NYC }, vpn: 'never', pto: new Set(), trips: [], employeeId: `LRK${String(1000 + index).padStart(5, '0')}`,
+      index: index++,
+      id: zoomId(seed, email),
+      email,
+      first,
+      last,
+      name: `${first} ${last}`,
+      dept: i === 0 ? 'Engineering' : 'Sales',
+      team: 'incoming',
+      title: 'Starts in January',
+      office: 'NYC',
+      place: PLACES.NYC,
+      officeDays: [],
+      roleId: '2',
+      roleName: 'Member',
+      type: 2,
+      status: 'pending',
+      createdAt: lastDay - rng.int(1, 10) * DAY,
+      pmi: hInt(2_000_000_000, 9_899_999_999, seed, email, 'pmi'),
+      devices: [],
+      home: { v4: NET.nextHome(), place: PLACES.NYC },
+      vpn: 'never',
+      pto: new Set(),
+      trips: [],
+      employeeId: `LRK${String(1000 + index).padStart(5, '0')}`,
     });
   }
 
   // Time off: a week of holiday for some, single days for others; Thanksgiving is a company holiday in the US.
   const staff = people.filter((p) => p.status === 'active');
   for (const p of staff) {
-    if (p.key === 'ceo' || p.key === 'cfo' || p.key === 'itadmin1' || p.key === 'itadmin2' || p.key === 'ap' || p.startDay !== undefined || p.lastDay !== undefined) continue;
+    if (
+      p.key === 'ceo' ||
+      p.key === 'cfo' ||
+      p.key === 'itadmin1' ||
+      p.key === 'itadmin2' ||
+      p.key === 'ap' ||
+      p.startDay !== undefined ||
+      p.lastDay !== undefined
+    )
+      continue;
     const r = rng.next();
     if (r < 0.12) {
       const startPto = firstDay + rng.int(0, 10) * DAY;
@@ -373,12 +552,20 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   };
   const midWeek = mondayOnOrAfter(firstDay + 3 * DAY);
   trip(ceo, midWeek + DAY, 4, PLACES.LON, 'CEO visits the London office and EMEA customers');
-  const travellers = rng.sample(people.filter((p) => p.key?.startsWith('aeNA') && p !== leaverB), 2);
+  const travellers = rng.sample(
+    people.filter((p) => p.key?.startsWith('aeNA') && p !== leaverB),
+    2,
+  );
   trip(travellers[0]!, firstDay + rng.int(1, 9) * DAY, 3, PLACES.CHI, 'on-site customer visit');
   trip(travellers[1]!, firstDay + rng.int(1, 9) * DAY, 2, PLACES.SFO, 'on-site customer visit');
   const se = key.se1!;
   trip(se, midWeek, 4, PLACES.LAS, 'industry conference');
-  const remoteEngineer = rng.pick(people.filter((p) => p.dept === 'Engineering' && p.place === PLACES.NYC && p.title === 'Software Engineer' && p.lastDay === undefined && p.startDay === undefined));
+  const remoteEngineer = rng.pick(
+    people.filter(
+      (p) =>
+        p.dept === 'Engineering' && p.place === PLACES.NYC && p.title === 'Software Engineer' && p.lastDay === undefined && p.startDay === undefined,
+    ),
+  );
   trip(remoteEngineer, firstDay + rng.int(0, 4) * DAY, 8, PLACES.BLR, 'working remotely from family in Bengaluru');
   const usDesigners = people.filter((p) => p.team === 'Design' && p.place.cc === 'US');
   const designer = rng.pick(usDesigners.length > 0 ? usDesigners : people.filter((p) => p.team === 'Design'));
@@ -394,11 +581,31 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
 
   // Conference rooms (Zoom Rooms): the New York town hall and two meeting rooms, one London room; one room still runs an old client.
   const room = (name: string, office: 'NYC' | 'LON', version: string): RoomDevice => ({
-    kind: 'room', family: 'Windows', client: 'Zoom Rooms', os: 'Windows', osVersion: '10.0.19045', version, pcName: `ZR-${slug(name).toUpperCase()}`,
-    deviceName: name, macAddr: macAddr('room', name), harddiskId: hex(16, 'room', name), domain: 'LARKSPUR', camera: 'Poly Studio X50', microphone: 'Poly Studio X50',
-    speaker: 'Poly Studio X50', from: 0, until: Number.MAX_SAFE_INTEGER, roomName: name, office,
+    kind: 'room',
+    family: 'Windows',
+    client: 'Zoom Rooms',
+    os: 'Windows',
+    osVersion: '10.0.19045',
+    version,
+    pcName: `ZR-${slug(name).toUpperCase()}`,
+    deviceName: name,
+    macAddr: macAddr('room', name),
+    harddiskId: hex(16, 'room', name),
+    domain: 'LARKSPUR',
+    camera: 'Poly Studio X50',
+    microphone: 'Poly Studio X50',
+    speaker: 'Poly Studio X50',
+    from: 0,
+    until: Number.MAX_SAFE_INTEGER,
+    roomName: name,
+    office,
   });
-  const rooms = [room('NYC 6F Town Hall', 'NYC', '6.6.5.23905'), room('NYC 6F Hudson', 'NYC', '6.5.12.22877'), room('NYC 5F Battery', 'NYC', '5.17.5.31030'), room('LON 3F Thames', 'LON', '6.6.5.23905')];
+  const rooms = [
+    room('NYC 6F Town Hall', 'NYC', '6.6.5.23905'),
+    room('NYC 6F Hudson', 'NYC', '6.5.12.22877'),
+    room('NYC 5F Battery', 'NYC', '5.17.5.31030'),
+    room('LON 3F Thames', 'LON', '6.6.5.23905'),
+  ];
 
   // Outsiders.
   const externals: External[] = [];
@@ -408,11 +615,26 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
     const mode = opts.mode ?? (email === '' ? 'browser' : 'app');
     const r = h01('extclient', name, email);
     const x: External = {
-      key: `${group}:${name}`, name, email, org, kind, zoomId: signedIn ? zoomId('ext', email) : '', place, ip: opts.ip ?? NET.nextGuest(), mode,
+      key: `${group}:${name}`,
+      name,
+      email,
+      org,
+      kind,
+      zoomId: signedIn ? zoomId('ext', email) : '',
+      place,
+      ip: opts.ip ?? NET.nextGuest(),
+      mode,
       client: mode === 'browser' ? 'Web' : r < 0.5 ? 'Windows' : r < 0.85 ? 'Mac' : 'iOS',
       os: mode === 'browser' ? (r < 0.5 ? 'Windows' : 'Mac') : r < 0.5 ? 'Windows' : r < 0.85 ? 'Mac' : 'iOS',
       osVersion: r < 0.5 ? '10.0.22631' : r < 0.85 ? '15.6.1' : '26.1',
-      version: mode === 'browser' ? '' : h01('extver', email, name) < 0.12 ? hPick(OLD_VERSIONS, email, name) : h01('extver2', email, name) < 0.25 ? hPick(LAGGING_VERSIONS, email) : hPick(CURRENT_VERSIONS, email, name),
+      version:
+        mode === 'browser'
+          ? ''
+          : h01('extver', email, name) < 0.12
+            ? hPick(OLD_VERSIONS, email, name)
+            : h01('extver2', email, name) < 0.25
+              ? hPick(LAGGING_VERSIONS, email)
+              : hPick(CURRENT_VERSIONS, email, name),
       ...opts,
     };
     externals.push(x);
@@ -424,7 +646,8 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
     const last = rng.pick(LAST_NAMES);
     return [first, last];
   };
-  const workEmail = (first: string, last: string, domain: string) => (h01('style', domain) < 0.5 ? `${slug(first)}.${slug(last)}@${domain}` : `${slug(first)[0]}${slug(last)}@${domain}`);
+  const workEmail = (first: string, last: string, domain: string) =>
+    h01('style', domain) < 0.5 ? `${slug(first)}.${slug(last)}@${domain}` : `${slug(first)[0]}${slug(last)}@${domain}`;
 
   const usPlaces: Place[] = [PLACES.NYC, PLACES.CHI, PLACES.ATL, PLACES.AUS, PLACES.DEN, PLACES.SFO, PLACES.SEA, PLACES.BOS, PLACES.TOR];
   const euPlaces: Place[] = [PLACES.LON, PLACES.MAN, PLACES.BER, PLACES.AMS, PLACES.PAR, PLACES.DUB];
@@ -441,21 +664,48 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
       const guest = rng.chance(0.15);
       const dial = !guest && rng.chance(0.08);
       const remote = rng.chance(0.45);
-      contacts.push(ext('customer', `customer:${domain}`, `${first} ${last}`, guest || dial ? '' : workEmail(first, last, domain), name, remote ? rng.pick(emea ? euPlaces : usPlaces) : place, {
-        ip: remote ? NET.nextGuest() : officeIp, mode: dial ? 'phone' : guest ? 'browser' : 'app',
-        ...(dial ? { phone: `1${hInt(200, 989, first, last)}555${hInt(1000, 9999, last, first)}` } : {}),
-        ...(guest ? { name: rng.chance(0.5) ? `${first} ${last}` : rng.chance(0.5) ? `${first} (${name.split(' ')[0]})` : `${first}` } : {}),
-      }));
+      contacts.push(
+        ext(
+          'customer',
+          `customer:${domain}`,
+          `${first} ${last}`,
+          guest || dial ? '' : workEmail(first, last, domain),
+          name,
+          remote ? rng.pick(emea ? euPlaces : usPlaces) : place,
+          {
+            ip: remote ? NET.nextGuest() : officeIp,
+            mode: dial ? 'phone' : guest ? 'browser' : 'app',
+            ...(dial ? { phone: `1${hInt(200, 989, first, last)}555${hInt(1000, 9999, last, first)}` } : {}),
+            ...(guest ? { name: rng.chance(0.5) ? `${first} ${last}` : rng.chance(0.5) ? `${first} (${name.split(' ')[0]})` : `${first}` } : {}),
+          },
+        ),
+      );
     }
     return { name, domain, place, officeIp, contacts, owner: rng.pick(owners), csm: rng.pick(csms) };
   });
   // Name collision: a customer contact shares a name with a solutions engineer.
   const seTwin = key.se2!;
   const twinCustomer = customers[3]!;
-  const twin = ext('customer', `customer:${twinCustomer.domain}`, seTwin.name, `${slug(seTwin.first)}.${slug(seTwin.last)}@${twinCustomer.domain}`, twinCustomer.name, twinCustomer.place, { ip: twinCustomer.officeIp });
+  const twin = ext(
+    'customer',
+    `customer:${twinCustomer.domain}`,
+    seTwin.name,
+    `${slug(seTwin.first)}.${slug(seTwin.last)}@${twinCustomer.domain}`,
+    twinCustomer.name,
+    twinCustomer.place,
+    { ip: twinCustomer.officeIp },
+  );
   twinCustomer.contacts.push(twin);
 
-  const fixed = (kind: ExternalKind, group: string, org: string, domain: string, n: number, places: readonly Place[], opts: Partial<External> = {}) => {
+  const fixed = (
+    kind: ExternalKind,
+    group: string,
+    org: string,
+    domain: string,
+    n: number,
+    places: readonly Place[],
+    opts: Partial<External> = {},
+  ) => {
     const out: External[] = [];
     for (let i = 0; i < n; i++) {
       const [first, last] = person();
@@ -467,7 +717,14 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   const [vc1] = fixed('board', 'board', 'Foundry Ventures', 'foundry-ventures.example', 1, [PLACES.SFO]);
   const [vc2] = fixed('board', 'board', 'Northgate Capital', 'northgate-capital.example', 1, [PLACES.BOS]);
   const [ind1First, ind1Last] = person();
-  ext('board', 'board', `${ind1First} ${ind1Last}`, `${slug(ind1First)}${slug(ind1Last)}${hInt(10, 99, ind1Last)}@gmail.com`, 'Independent director', PLACES.ATL);
+  ext(
+    'board',
+    'board',
+    `${ind1First} ${ind1Last}`,
+    `${slug(ind1First)}${slug(ind1Last)}${hInt(10, 99, ind1Last)}@gmail.com`,
+    'Independent director',
+    PLACES.ATL,
+  );
   fixed('board', 'board', 'Halden Group', 'halden-group.example', 1, [PLACES.CHI]);
   fixed('board', 'board', 'Foundry Ventures (observer)', 'foundry-ventures.example', 1, [PLACES.SFO]);
   void vc1;
@@ -489,29 +746,72 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   const [pf, pl] = person();
   ext('press', 'press', `${pf} ${pl}`, `${slug(pf)}.${slug(pl)}.podcast@gmail.com`, 'Forecast Weekly podcast', PLACES.AUS);
   // Approved note-taker bots: Callwise records the sales team's customer calls, Scribly takes notes for product and CS.
-  for (let i = 0; i < 3; i++) ext('bot', 'callwise', 'Callwise Recorder', '', 'Callwise (approved)', PLACES.ASH, { ip: NET.bots.callwise[i]!, mode: 'app', client: 'Linux', os: 'Linux', osVersion: 'Ubuntu 22.04', version: '6.5.12.22877' });
-  for (let i = 0; i < 2; i++) ext('bot', 'scribly', 'Scribly Notetaker', '', 'Scribly (approved)', PLACES.ASH, { ip: NET.bots.scribly[i]!, mode: 'app', client: 'Linux', os: 'Linux', osVersion: 'Debian 12', version: '6.4.10.20210' });
+  for (let i = 0; i < 3; i++)
+    ext('bot', 'callwise', 'Callwise Recorder', '', 'Callwise (approved)', PLACES.ASH, {
+      ip: NET.bots.callwise[i]!,
+      mode: 'app',
+      client: 'Linux',
+      os: 'Linux',
+      osVersion: 'Ubuntu 22.04',
+      version: '6.5.12.22877',
+    });
+  for (let i = 0; i < 2; i++)
+    ext('bot', 'scribly', 'Scribly Notetaker', '', 'Scribly (approved)', PLACES.ASH, {
+      ip: NET.bots.scribly[i]!,
+      mode: 'app',
+      client: 'Linux',
+      os: 'Linux',
+      osVersion: 'Debian 12',
+      version: '6.4.10.20210',
+    });
   // The community: customers' users, partners, students, consultants who come to the public office hours.
   const world: Place[] = [...usPlaces, ...euPlaces, PLACES.BLR, PLACES.SIN, PLACES.SYD, PLACES.SAO, PLACES.MNL, PLACES.KRK];
   for (let i = 0; i < 70; i++) {
     const [first, last] = person();
     const guest = rng.chance(0.35);
-    ext('community', 'community', guest ? (rng.chance(0.5) ? first : `${first} ${last[0]}.`) : `${first} ${last}`,
-      guest ? '' : rng.chance(0.6) ? `${slug(first)}${slug(last)}${rng.int(1, 99)}@${rng.pick(PERSONAL_DOMAINS)}` : workEmail(first, last, rng.pick(customers).domain),
-      'community', rng.pick(world));
+    ext(
+      'community',
+      'community',
+      guest ? (rng.chance(0.5) ? first : `${first} ${last[0]}.`) : `${first} ${last}`,
+      guest
+        ? ''
+        : rng.chance(0.6)
+          ? `${slug(first)}${slug(last)}${rng.int(1, 99)}@${rng.pick(PERSONAL_DOMAINS)}`
+          : workEmail(first, last, rng.pick(customers).domain),
+      'community',
+      rng.pick(world),
+    );
   }
 
   return { people, key, byEmail, teams, externals, customers, outsiders, rooms, newHireDay, nameCollision: { employee: seTwin, contact: twin } };
 }
 
 /** A one-off outsider created while planning (candidates, webinar registrants, attackers). */
-export function oneOff(dir: Directory, kind: ExternalKind, group: string, name: string, email: string, org: string, place: Place, opts: Partial<External> = {}): External {
+export function oneOff(
+  dir: Directory,
+  kind: ExternalKind,
+  group: string,
+  name: string,
+  email: string,
+  org: string,
+  place: Place,
+  opts: Partial<External> = {},
+): External {
   const mode = opts.mode ?? (email === '' ? 'browser' : 'app');
   const r = h01('extclient', name, email, group);
   const x: External = {
-    key: `${group}:${name}:${email}`, name, email, org, kind, zoomId: email !== '' && mode === 'app' ? zoomId('ext', email) : '', place, ip: opts.ip ?? NET.nextGuest(), mode,
+    key: `${group}:${name}:${email}`,
+    name,
+    email,
+    org,
+    kind,
+    zoomId: email !== '' && mode === 'app' ? zoomId('ext', email) : '',
+    place,
+    ip: opts.ip ?? NET.nextGuest(),
+    mode,
     client: mode === 'browser' ? 'Web' : r < 0.45 ? 'Windows' : r < 0.8 ? 'Mac' : r < 0.92 ? 'iOS' : 'Android',
-    os: r < 0.45 ? 'Windows' : r < 0.8 ? 'Mac' : r < 0.92 ? 'iOS' : 'Android', osVersion: r < 0.45 ? '10.0.22631' : r < 0.8 ? '15.6.1' : r < 0.92 ? '26.1' : '15',
+    os: r < 0.45 ? 'Windows' : r < 0.8 ? 'Mac' : r < 0.92 ? 'iOS' : 'Android',
+    osVersion: r < 0.45 ? '10.0.22631' : r < 0.8 ? '15.6.1' : r < 0.92 ? '26.1' : '15',
     version: mode === 'browser' ? '' : h01('extver', email, name) < 0.12 ? hPick(OLD_VERSIONS, email, name) : hPick(CURRENT_VERSIONS, email, name),
     ...opts,
   };

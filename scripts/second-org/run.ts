@@ -95,7 +95,16 @@ async function poll(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, clock: C
   const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
   const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
   const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
-  const deps = { api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: `second-org-${process.pid}`, leaseSeconds: 3_600, settings };
+  const deps = {
+    api,
+    plan: rt.config.planTier,
+    state: rt.state,
+    clock,
+    newWriter: () => rt.writer('poller'),
+    owner: `second-org-${process.pid}`,
+    leaseSeconds: 3_600,
+    settings,
+  };
   const runs: SourceRun[] = [];
   for (const name of POLL_ORDER) runs.push(await pollSource(POLL_SOURCES[name]!, deps, { from: g.from, to: g.to }));
   return runs;
@@ -117,8 +126,11 @@ async function postWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, 
   const realtime = makeLocalRealtime(rt, () => undefined);
   const correlations: Record<string, number> = {};
   const env = {
-    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId, ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId, ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
-    ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl,
+    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId,
+    ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId,
+    ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
+    ZOOM_OAUTH_URL: sim.oauthUrl,
+    ZOOM_API_BASE_URL: sim.apiBaseUrl,
   };
   const correlation = makeLocalCorrelation(rt, env, (line) => {
     if (!line.startsWith('{')) return;
@@ -127,8 +139,17 @@ async function postWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, 
   });
   if (!correlation) throw new Error('the config turns the post-meeting correlation off');
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock, secret, host: '127.0.0.1', port: 0, flushIntervalMs: 2_000, realtime, correlation,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+    pipeline,
+    bodies: rt.store,
+    clock,
+    secret,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 2_000,
+    realtime,
+    correlation,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: () => undefined,
   });
   let posted = 0;
   let refused = 0;
@@ -138,8 +159,13 @@ async function postWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, 
     for (const w of g.webhooks) {
       const ts = String(Math.floor(clock.now() / 1000));
       const res = await fetch(server.url, {
-        method: 'POST', body: w.body,
-        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')) },
+        method: 'POST',
+        body: w.body,
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': ts,
+          'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')),
+        },
       });
       await res.arrayBuffer();
       if (res.status === 200) posted++;
@@ -159,7 +185,10 @@ async function postWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, 
 
 function notified(rt: LocalRuntime): NotifiedAlert[] {
   if (!existsSync(rt.paths.alertsFile)) return [];
-  return readFileSync(rt.paths.alertsFile, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { detail: NotifiedAlert }).detail)
+  return readFileSync(rt.paths.alertsFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { detail: NotifiedAlert }).detail)
     .sort((a, b) => (a.first_seen < b.first_seen ? -1 : a.first_seen > b.first_seen ? 1 : 0));
 }
 
@@ -174,13 +203,39 @@ async function main(): Promise<number> {
   mkdirSync(opts.dir, { recursive: true });
   const dataAccessFile = join(opts.dir, 'data-access.ndjson');
   writeFileSync(dataAccessFile, g.dataAccess.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  writeFileSync(join(opts.dir, 'second-org-manifest.json'), JSON.stringify({ seed: opts.seed, benign: opts.benign, from: g.from, to: g.to, end: new Date(opts.end).toISOString(), webhooks_from: new Date(g.webhooksFrom).toISOString(), config: g.config, counts: g.counts, attacks: g.attacks, behaviours: g.behaviours }, null, 2) + '\n');
+  writeFileSync(
+    join(opts.dir, 'second-org-manifest.json'),
+    JSON.stringify(
+      {
+        seed: opts.seed,
+        benign: opts.benign,
+        from: g.from,
+        to: g.to,
+        end: new Date(opts.end).toISOString(),
+        webhooks_from: new Date(g.webhooksFrom).toISOString(),
+        config: g.config,
+        counts: g.counts,
+        attacks: g.attacks,
+        behaviours: g.behaviours,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   writeFileSync(join(opts.dir, 'webhooks.ndjson'), g.webhooks.map((w) => w.body).join('\n') + '\n');
   const configJson = {
     ...g.config,
     correlation: {
-      waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1,
-      dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: dataAccessFile },
+      waitSeconds: 0,
+      notReadyRetries: 2,
+      notReadyIntervalSeconds: 1,
+      dataAccess: {
+        table: 'data_access',
+        userColumn: 'principal',
+        timeColumn: 'event_time',
+        resourceColumn: 'object_key',
+        localFile: dataAccessFile,
+      },
     },
   };
   writeFileSync(join(opts.dir, 'zoomlake.config.json'), JSON.stringify(configJson, null, 2) + '\n');
@@ -209,7 +264,16 @@ async function main(): Promise<number> {
     }
     const attacks = g.attacks.map((a) => {
       const hits = alerts.filter((x) => x.attack === a.id);
-      return { id: a.id, threat: a.threat, found: hits.length > 0, by: [...new Set(hits.map((h) => h.detection_id))], alerts: hits.length, summary: a.summary, at: a.at, meetings: a.meetings.map((m) => m.topic) };
+      return {
+        id: a.id,
+        threat: a.threat,
+        found: hits.length > 0,
+        by: [...new Set(hits.map((h) => h.detection_id))],
+        alerts: hits.length,
+        summary: a.summary,
+        at: a.at,
+        meetings: a.meetings.map((m) => m.topic),
+      };
     });
     const benignAlerts = alerts.filter((a) => a.verdict === 'ordinary');
     // --replay: the scheduled detections also run once a day over the fortnight (at the end's time of day), as their
@@ -221,27 +285,53 @@ async function main(): Promise<number> {
       const ticks = Array.from({ length: 13 }, (_, i) => opts.end - (13 - i) * 86_400_000);
       for (const tick of ticks) await detectOnce(rt, detections, tick);
       const keys = new Set(alerts.map((a) => `${a.detection_id}|${JSON.stringify(a.entities)}`));
-      const extra = notified(rt).map((a) => judge(a, g)).filter((a) => !keys.has(`${a.detection_id}|${JSON.stringify(a.entities)}`));
+      const extra = notified(rt)
+        .map((a) => judge(a, g))
+        .filter((a) => !keys.has(`${a.detection_id}|${JSON.stringify(a.entities)}`));
       const rtotals: Record<string, { planted: number; benign: number }> = {};
       for (const a of extra) {
         const t = (rtotals[a.detection_id] ??= { planted: 0, benign: 0 });
         if (a.verdict === 'planted') t.planted++;
         else t.benign++;
       }
-      replay = { ticks: ticks.length, alerts: extra, totals: rtotals, attacks_found: [...new Set(extra.filter((a) => a.attack).map((a) => a.attack!))] };
+      replay = {
+        ticks: ticks.length,
+        alerts: extra,
+        totals: rtotals,
+        attacks_found: [...new Set(extra.filter((a) => a.attack).map((a) => a.attack!))],
+      };
       took.replay = Date.now() - phase;
       void before;
     }
     const out = {
-      generator: 'second-org', seed: opts.seed, benign: opts.benign, end: new Date(opts.end).toISOString(), from: g.from, to: g.to, webhooks_from: new Date(g.webhooksFrom).toISOString(),
-      dir: opts.dir, counts: g.counts,
+      generator: 'second-org',
+      seed: opts.seed,
+      benign: opts.benign,
+      end: new Date(opts.end).toISOString(),
+      from: g.from,
+      to: g.to,
+      webhooks_from: new Date(g.webhooksFrom).toISOString(),
+      dir: opts.dir,
+      counts: g.counts,
       pipeline: {
-        polled: Object.fromEntries(runs.map((r) => [r.source, r.records])), poll_failures: runs.filter((r) => r.status !== 'ok').map((r) => `${r.source}: ${r.status} ${r.reason ?? ''}`),
-        webhooks_posted: hooks.posted, webhooks_refused: hooks.refused, refused_events: hooks.refusedEvents, correlations: hooks.correlations,
-        detections_at: new Date(nowMs).toISOString(), scheduled_alerts: raised.length, scheduled_alerts_new: delivered.filter((d) => d.outcome === 'notified').length,
+        polled: Object.fromEntries(runs.map((r) => [r.source, r.records])),
+        poll_failures: runs.filter((r) => r.status !== 'ok').map((r) => `${r.source}: ${r.status} ${r.reason ?? ''}`),
+        webhooks_posted: hooks.posted,
+        webhooks_refused: hooks.refused,
+        refused_events: hooks.refusedEvents,
+        correlations: hooks.correlations,
+        detections_at: new Date(nowMs).toISOString(),
+        scheduled_alerts: raised.length,
+        scheduled_alerts_new: delivered.filter((d) => d.outcome === 'notified').length,
         detection_failures: pass.detections.filter((d) => !d.ok).map((d) => `${d.detection}: ${d.error ?? ''}`),
       },
-      summary: { alerts: alerts.length, planted_alerts: alerts.length - benignAlerts.length, benign_alerts: benignAlerts.length, attacks_planted: attacks.length, attacks_found: attacks.filter((a) => a.found).length },
+      summary: {
+        alerts: alerts.length,
+        planted_alerts: alerts.length - benignAlerts.length,
+        benign_alerts: benignAlerts.length,
+        attacks_planted: attacks.length,
+        attacks_found: attacks.filter((a) => a.found).length,
+      },
       totals: Object.fromEntries(Object.entries(totals).filter(([, t]) => t.planted + t.benign > 0)),
       attacks,
       alerts: alerts satisfies Judged[],

@@ -41,7 +41,9 @@ export const isWeekend = (dayMs: number): boolean => weekday(dayMs) === 0 || wee
 /** Zoom user ids: 22 characters of [A-Za-z0-9_-]. */
 export function zoomId(...parts: (string | number)[]): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  const d = createHash('sha256').update(['zoom-id', ...parts].join('\u0000')).digest();
+  const d = createHash('sha256')
+    .update(['zoom-id', ...parts].join('\u0000'))
+    .digest();
   let out = '';
   for (let i = 0; i < 22; i++) out += alphabet[(d[i] ?? 0) % 64];
   return out;
@@ -49,23 +51,35 @@ export function zoomId(...parts: (string | number)[]): string {
 
 /** A meeting instance UUID: base64 of 16 bytes, as Zoom's (may hold '/', '+', '='). */
 export function meetingUuid(...parts: (string | number)[]): string {
-  return createHash('sha256').update(['uuid', ...parts].join('\u0000')).digest().subarray(0, 16).toString('base64');
+  return createHash('sha256')
+    .update(['uuid', ...parts].join('\u0000'))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64');
 }
 
 /** A participant UUID as the dashboard shows it (upper-case GUID, as in the corpus). */
 export function participantUuid(...parts: (string | number)[]): string {
-  const hex = createHash('sha256').update(['puuid', ...parts].join('\u0000')).digest('hex').toUpperCase();
+  const hex = createHash('sha256')
+    .update(['puuid', ...parts].join('\u0000'))
+    .digest('hex')
+    .toUpperCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A recording file id (lower-case GUID). */
 export function fileId(...parts: (string | number)[]): string {
-  const hex = createHash('sha256').update(['file', ...parts].join('\u0000')).digest('hex');
+  const hex = createHash('sha256')
+    .update(['file', ...parts].join('\u0000'))
+    .digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 export const hex = (n: number, ...parts: (string | number)[]): string =>
-  createHash('sha256').update(['hex', ...parts].join('\u0000')).digest('hex').slice(0, n);
+  createHash('sha256')
+    .update(['hex', ...parts].join('\u0000'))
+    .digest('hex')
+    .slice(0, n);
 
 /** A MAC address as Zoom's dashboard shows it ("f85e-a012-92d8" in the corpus). */
 export const macAddr = (...parts: (string | number)[]): string => {
@@ -73,4 +87,9 @@ export const macAddr = (...parts: (string | number)[]): string => {
   return `${x.slice(0, 4)}-${x.slice(4, 8)}-${x.slice(8, 12)}`;
 };
 
-export const slug = (s: string): string => s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '');
+export const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '');

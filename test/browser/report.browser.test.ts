@@ -12,7 +12,16 @@ import { HOSTILE_NAME, HOSTILE_TOPIC, writeReportLake } from '../support/report-
 // Debian's chromium, driven by playwright-core (which never downloads a browser); .ci/run installs it.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1200, height: 900 };
-const SECTIONS = ['summary', 'alert-timeline', 'alerts', 'exposure-by-host', 'exposure-by-meeting', 'external-domains', 'client-versions', 'collaboration-graph'];
+const SECTIONS = [
+  'summary',
+  'alert-timeline',
+  'alerts',
+  'exposure-by-host',
+  'exposure-by-meeting',
+  'external-domains',
+  'client-versions',
+  'collaboration-graph',
+];
 
 const rgb = (hex: string) => Number.parseInt(hex.slice(1), 16);
 
@@ -33,7 +42,12 @@ describe('zoomlake report in headless Chromium', () => {
     const out = join(dir, 'report.html');
     let err = '';
     const code = await main(['report', '--dir', dir, '--config', config, '--out', out], {
-      out: () => undefined, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined,
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+      },
+      env: {},
+      untilStopped: async () => undefined,
     });
     expect(err).toBe('');
     expect(code).toBe(0);
@@ -43,9 +57,15 @@ describe('zoomlake report in headless Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     page = await browser.newPage({ viewport: VIEWPORT });
-    page.on('request', (r) => { requests.push(r.url()); });
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
-    page.on('pageerror', (e) => { problems.push(e.message); });
+    page.on('request', (r) => {
+      requests.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => {
+      problems.push(e.message);
+    });
     // Anything but the report itself is refused (and recorded above): the page must need nothing else.
     await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
     await page.goto(url, { waitUntil: 'load' });

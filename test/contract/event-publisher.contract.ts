@@ -65,7 +65,10 @@ export function eventPublisherContract(name: string, makePublisher: EventPublish
           { source: 'zoomlake', detailType: 'T', detail: { ok: true } },
           { source: 'zoomlake', detailType: 'T', detail: { blob: `PAYLOAD-MARKER${'b'.repeat(1024 * 1024)}` } },
         ])
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(err).toBeInstanceOf(StorageError);
       expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('entry limit') });
       expect((err as Error).message).not.toContain('PAYLOAD-MARKER');

@@ -114,7 +114,10 @@ export function objectStoreContract(name: string, makeStore: ObjectStoreFactory)
     ])('rejects a %s key with a non-retryable error naming the problem', async (_case, key) => {
       const store = await makeStore();
       for (const attempt of [() => store.put(key, bytes('x')), () => store.get(key)]) {
-        const err = await attempt().then(() => undefined, (e: unknown) => e);
+        const err = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(StorageError);
         expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('invalid object key') });
       }

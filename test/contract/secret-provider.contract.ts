@@ -27,7 +27,10 @@ export function secretProviderContract(name: string, makeProvider: SecretProvide
       ['empty', 'ZOOM_EMPTY'],
     ])('throws a non-retryable SecretError naming a %s secret and quoting no value', async (_case, secretName) => {
       const provider = await makeProvider({ ...ZOOM_SECRETS, ZOOM_EMPTY: '' });
-      const err = await provider.getSecret(secretName).then(() => undefined, (e: unknown) => e);
+      const err = await provider.getSecret(secretName).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(SecretError);
       expect(err).toMatchObject({ retryable: false, message: expect.stringContaining(secretName) });
       for (const value of Object.values(ZOOM_SECRETS)) expect((err as Error).message).not.toContain(value);

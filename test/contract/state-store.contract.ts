@@ -16,7 +16,10 @@ const START_MS = Date.UTC(2024, 0, 1);
 const START_S = START_MS / 1000;
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (err: unknown) => err);
+  return promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
 }
 
 /** The StateStore semantics every adapter must share (ports.ts), DynamoDB's quirks included. */
@@ -116,8 +119,20 @@ export function stateStoreContract(name: string, makeStore: StateStoreFactory): 
       ['same digits, other type', { pk: 'C', sk: 'cur', attrs: { version: 1 } }, 0, { kind: 'attrEquals', name: 'version', value: '1' }, false],
       ['attribute missing', { pk: 'C', sk: 'cur', attrs: { other: 1 } }, 0, { kind: 'attrEquals', name: 'version', value: 1 }, false],
       ['item missing', undefined, 0, { kind: 'attrEquals', name: 'version', value: 1 }, false],
-      ['matching but expired', { pk: 'C', sk: 'cur', attrs: { version: 1 }, expiresAt: START_S + 5 }, 6000, { kind: 'attrEquals', name: 'version', value: 1 }, false],
-      ['matching string', { pk: 'C', sk: 'cur', attrs: { status: 'INPROGRESS' } }, 0, { kind: 'attrEquals', name: 'status', value: 'INPROGRESS' }, true],
+      [
+        'matching but expired',
+        { pk: 'C', sk: 'cur', attrs: { version: 1 }, expiresAt: START_S + 5 },
+        6000,
+        { kind: 'attrEquals', name: 'version', value: 1 },
+        false,
+      ],
+      [
+        'matching string',
+        { pk: 'C', sk: 'cur', attrs: { status: 'INPROGRESS' } },
+        0,
+        { kind: 'attrEquals', name: 'status', value: 'INPROGRESS' },
+        true,
+      ],
       ['matching boolean', { pk: 'C', sk: 'cur', attrs: { held: false } }, 0, { kind: 'attrEquals', name: 'held', value: false }, true],
     ];
 
@@ -193,7 +208,7 @@ export function stateStoreContract(name: string, makeStore: StateStoreFactory): 
       expect(await store.get('p', 's')).toStrictEqual({ pk: 'p', sk: 's', attrs: { n: 3 }, expiresAt: START_S + 200 });
     });
 
-    it('restarts an expired counter from delta, dropping the expired item\'s other attributes', async () => {
+    it("restarts an expired counter from delta, dropping the expired item's other attributes", async () => {
       const { clock, store } = await setup();
       await store.put({ pk: 'BURST#u', sk: 'w', attrs: { n: 10, note: 'old window' }, expiresAt: START_S + 60 });
       clock.advance(61_000);
@@ -273,10 +288,13 @@ export function stateStoreContract(name: string, makeStore: StateStoreFactory): 
       ['a non-finite number', (s) => s.put({ pk: 'p', sk: 's', attrs: { n: Number.NaN } })],
       ['an item over 400 KB', (s) => s.put({ pk: 'p', sk: 's', attrs: { blob: 'x'.repeat(410 * 1024) } })],
       ['a fractional delta', (s) => s.add('p', 's', 'n', 0.5)],
-      ['adding to a string attribute', async (s) => {
-        await s.put({ pk: 'p', sk: 's', attrs: { n: 'five' } });
-        return s.add('p', 's', 'n', 1);
-      }],
+      [
+        'adding to a string attribute',
+        async (s) => {
+          await s.put({ pk: 'p', sk: 's', attrs: { n: 'five' } });
+          return s.add('p', 's', 'n', 1);
+        },
+      ],
     ])('rejects %s with a non-retryable StorageError', async (_case, call) => {
       const { store } = await setup();
       const err = await failure(call(store));

@@ -19,14 +19,49 @@ const fixture = (id: string, name: string): FixtureFile => {
 
 /** The registry with one detection's parameter changed, for one path only. */
 const tampered = (only: DetectionPath, id: string, name: string, value: number) => (path: DetectionPath, registry: DetectionRegistry) =>
-  (path === only ? registry.withDetections(applyParameterOverrides(registry.detections, { [id]: { parameters: { [name]: value } } })) : registry);
+  path === only ? registry.withDetections(applyParameterOverrides(registry.detections, { [id]: { parameters: { [name]: value } } })) : registry;
 
 const CASES: readonly { what: string; id: string; fixture: string; path: DetectionPath; parameter: string; value: number }[] = [
-  { what: 'a realtime burst threshold above the definition', id: 'zoom.participant.join_burst_many_ips', fixture: 'positive-thirty-guests-over-four-minutes.yml', path: 'realtime', parameter: 'min_ips', value: 40 },
-  { what: 'a realtime burst threshold below the definition', id: 'zoom.participant.join_burst_many_ips', fixture: 'negative-all-hands-trickle-and-nine.yml', path: 'realtime', parameter: 'min_ips', value: 9 },
-  { what: 'a scheduled window shorter than the realtime one', id: 'zoom.participant.join_burst_many_ips', fixture: 'positive-thirty-guests-over-four-minutes.yml', path: 'scheduled', parameter: 'window_minutes', value: 1 },
-  { what: 'a realtime count of sensitive meetings below the definition', id: 'zoom.participant.external_in_sensitive_meeting', fixture: 'negative-registered-investor-briefings.yml', path: 'realtime', parameter: 'min_sensitive_meetings', value: 1 },
-  { what: 'a realtime name match looser than the definition', id: 'zoom.participant.guest_impersonates_internal', fixture: 'negative-near-names-by-webhook.yml', path: 'realtime', parameter: 'max_edits', value: 2 },
+  {
+    what: 'a realtime burst threshold above the definition',
+    id: 'zoom.participant.join_burst_many_ips',
+    fixture: 'positive-thirty-guests-over-four-minutes.yml',
+    path: 'realtime',
+    parameter: 'min_ips',
+    value: 40,
+  },
+  {
+    what: 'a realtime burst threshold below the definition',
+    id: 'zoom.participant.join_burst_many_ips',
+    fixture: 'negative-all-hands-trickle-and-nine.yml',
+    path: 'realtime',
+    parameter: 'min_ips',
+    value: 9,
+  },
+  {
+    what: 'a scheduled window shorter than the realtime one',
+    id: 'zoom.participant.join_burst_many_ips',
+    fixture: 'positive-thirty-guests-over-four-minutes.yml',
+    path: 'scheduled',
+    parameter: 'window_minutes',
+    value: 1,
+  },
+  {
+    what: 'a realtime count of sensitive meetings below the definition',
+    id: 'zoom.participant.external_in_sensitive_meeting',
+    fixture: 'negative-registered-investor-briefings.yml',
+    path: 'realtime',
+    parameter: 'min_sensitive_meetings',
+    value: 1,
+  },
+  {
+    what: 'a realtime name match looser than the definition',
+    id: 'zoom.participant.guest_impersonates_internal',
+    fixture: 'negative-near-names-by-webhook.yml',
+    path: 'realtime',
+    parameter: 'max_edits',
+    value: 2,
+  },
 ];
 
 describe('agreement between paths', () => {

@@ -10,12 +10,23 @@ import { fixtureConfig, loadFixtures } from '../support/detection-fixtures.ts';
 import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -26,15 +37,21 @@ function alertsFile(dir: string): { detailType: string; source: string; detail: 
   } catch {
     return [];
   }
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as never);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as never);
 }
 
 // The first positive fixture of a few detections, one lake each: a planted incident raises alerts on every run of
 // detect. A few suffice here; test/e2e/detect.test.ts covers every fixture's alerts.
-const positives = loadDetections().filter(isScheduled).flatMap((d) => {
-  const file = loadFixtures(d.id).find((f) => f.kind === 'positive' && (f.fixture.paths?.includes('scheduled') ?? true));
-  return file ? [[d.id, file.fixture] as const] : [];
-}).slice(0, 3);
+const positives = loadDetections()
+  .filter(isScheduled)
+  .flatMap((d) => {
+    const file = loadFixtures(d.id).find((f) => f.kind === 'positive' && (f.fixture.paths?.includes('scheduled') ?? true));
+    return file ? [[d.id, file.fixture] as const] : [];
+  })
+  .slice(0, 3);
 
 describe('zoomlake detect delivers each alert once', () => {
   it('has a positive fixture to run', () => {
@@ -52,7 +69,10 @@ describe('zoomlake detect delivers each alert once', () => {
     const first = await cli(...args, '--json');
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
-    const raised = first.out.split('\n').filter((l) => l !== '').map((l) => alertSchema.parse(JSON.parse(l)));
+    const raised = first.out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => alertSchema.parse(JSON.parse(l)));
     expect(raised.length).toBe(fixture.expect.length);
     const afterFirst = alertsFile(dir);
     expect(afterFirst.map((e) => e.detail.alert_id).sort()).toEqual(raised.map((a) => a.alert_id).sort());
@@ -71,7 +91,11 @@ describe('zoomlake detect delivers each alert once', () => {
     // Every notified alert is in the lake's alerts table once.
     const hunt = await cli('hunt', '--json', '--dir', dir, '--config', configFile, `SELECT alert_id FROM alerts WHERE detection_id = '${id}'`);
     expect(hunt.code).toBe(0);
-    const ids = hunt.out.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { alert_id: string }).alert_id).sort();
+    const ids = hunt.out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { alert_id: string }).alert_id)
+      .sort();
     expect(ids).toEqual(raised.map((a) => a.alert_id).sort());
   });
 

@@ -13,7 +13,16 @@ const run = promisify(execFile);
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -27,9 +36,8 @@ const dataDir = () => {
 const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathname;
 /** Loads the bundled sample webhooks into `dir` (what `demo` did before issue #8). */
 const loadSamples = (dir: string) => cli('load', SAMPLES, '--dir', dir);
-const countsOf = (out: string) => Object.fromEntries(
-  [...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]),
-);
+const countsOf = (out: string) =>
+  Object.fromEntries([...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]));
 
 describe('zoomlake CLI (local pipeline)', () => {
   it('load takes the samples, rejects the broken body, and reads the Zoom retry once', async () => {
@@ -55,7 +63,9 @@ describe('zoomlake CLI (local pipeline)', () => {
     const dir = tempDir();
     await loadSamples(dir);
     expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events')).sort()).toEqual(['dt=2026-11-20', 'dt=2026-11-21', 'dt=2026-11-22']);
-    expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events', 'dt=2026-11-20'))).toEqual([expect.stringMatching(/^cli-load-[0-9a-f-]{36}\.parquet$/)]);
+    expect(readdirSync(join(dir, 'lake', 'zoom', 'webhook_events', 'dt=2026-11-20'))).toEqual([
+      expect.stringMatching(/^cli-load-[0-9a-f-]{36}\.parquet$/),
+    ]);
   });
 
   it('load takes NDJSON, a JSON array and a single body, and hunt --json prints one object per row', async () => {
@@ -68,15 +78,24 @@ describe('zoomlake CLI (local pipeline)', () => {
     expect(loaded.code).toBe(0);
     expect(loaded.out.match(/loaded (\d+)/g)).toEqual(['loaded 2', 'loaded 2', 'loaded 1']);
     const hunt = await cli('hunt', '--json', '--dir', dir, 'SELECT object_id FROM webhook_events ORDER BY event_time');
-    expect(hunt.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual(['1', '2', '3', '4', '5'].map((object_id) => ({ object_id })));
+    expect(
+      hunt.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(['1', '2', '3', '4', '5'].map((object_id) => ({ object_id })));
   });
 
   it('hunt runs Athena SQL with Trino functions unchanged', async () => {
     const dir = tempDir();
     await loadSamples(dir);
-    const { code, out } = await cli('hunt', '--dir', dir,
+    const { code, out } = await cli(
+      'hunt',
+      '--dir',
+      dir,
       `SELECT json_extract_scalar(raw, '$.payload.operator') AS who, date_diff('hour', from_iso8601_timestamp('2026-11-20T00:00:00Z'), event_time) AS hours
-       FROM webhook_events WHERE regexp_like(event, '^recording\\.') AND operator IS NOT NULL`);
+       FROM webhook_events WHERE regexp_like(event, '^recording\\.') AND operator IS NOT NULL`,
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/sam\.patel@example\.com\s+47/);
   });
@@ -123,13 +142,23 @@ describe('zoomlake simulate', () => {
     let out = '';
     let stop: () => void = () => undefined;
     const running = main(['simulate', '--port', '0', '--plan', 'pro'], {
-      out: (t) => { out += t; }, err: (t) => { out += t; }, env: {},
-      untilStopped: () => new Promise<void>((resolve) => { stop = resolve; }),
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      env: {},
+      untilStopped: () =>
+        new Promise<void>((resolve) => {
+          stop = resolve;
+        }),
     });
     for (let i = 0; i < 100 && !out.includes('ZOOM_API_BASE_URL='); i++) await new Promise((r) => setTimeout(r, 20));
     const oauth = /ZOOM_OAUTH_URL=(\S+)/.exec(out)![1]!;
     const res = await fetch(`${oauth}?grant_type=account_credentials&account_id=sim-account-id`, {
-      method: 'POST', headers: { authorization: `Basic ${Buffer.from('sim-client-id:sim-client-secret').toString('base64')}` },
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('sim-client-id:sim-client-secret').toString('base64')}` },
     });
     expect(res.status).toBe(200);
     stop();

@@ -60,11 +60,29 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-function participant(template: SimParticipant, n: number, email: string, name: string, role: 'host' | 'attendee', join: number, leave: number): SimParticipant {
+function participant(
+  template: SimParticipant,
+  n: number,
+  email: string,
+  name: string,
+  role: 'host' | 'attendee',
+  join: number,
+  leave: number,
+): SimParticipant {
   return {
-    ...template, id: `corr-user-${n}`, user_id: `corr-pid-${n}`, participant_user_id: email.endsWith(`@${ORG_DOMAIN}`) ? `corr-zoom-${n}` : '',
-    participant_uuid: `corr-puuid-${n}`, user_name: name, email, registrant_id: '', role,
-    join_time: iso(join), leave_time: iso(leave), ip_address: `198.51.100.${10 + n}`, location: n === 0 ? 'London (GB)' : 'Lagos (NG)',
+    ...template,
+    id: `corr-user-${n}`,
+    user_id: `corr-pid-${n}`,
+    participant_user_id: email.endsWith(`@${ORG_DOMAIN}`) ? `corr-zoom-${n}` : '',
+    participant_uuid: `corr-puuid-${n}`,
+    user_name: name,
+    email,
+    registrant_id: '',
+    role,
+    join_time: iso(join),
+    leave_time: iso(leave),
+    ip_address: `198.51.100.${10 + n}`,
+    location: n === 0 ? 'London (GB)' : 'Lagos (NG)',
   };
 }
 
@@ -75,8 +93,15 @@ function meetingOf(sim: Sim, scenario: Scenario, now: number): SimMeeting {
   const [start, end] = [now - 70 * MIN, now - 40 * MIN];
   return {
     ...template,
-    uuid: `corrE2E${scenario.expected.length}+uuid==`, id: 85_012_345_670 + scenario.expected.length, host_id: host.id, host_email: host.email,
-    host_name: host.display_name, topic: `Board planning ${scenario.expected.length}`, start_time: iso(start), end_time: iso(end), duration: 30,
+    uuid: `corrE2E${scenario.expected.length}+uuid==`,
+    id: 85_012_345_670 + scenario.expected.length,
+    host_id: host.id,
+    host_email: host.email,
+    host_name: host.display_name,
+    topic: `Board planning ${scenario.expected.length}`,
+    start_time: iso(start),
+    end_time: iso(end),
+    duration: 30,
     has_recording: true,
     participants: [
       participant(template.participants[0]!, 0, host.email, host.display_name, 'host', start, end),
@@ -87,8 +112,22 @@ function meetingOf(sim: Sim, scenario: Scenario, now: number): SimMeeting {
 
 function meetingEnded(m: SimMeeting, eventTs: number): string {
   return webhookBody({
-    event: 'meeting.ended', eventTs,
-    payload: { account_id: 'sim-account-id', object: { uuid: m.uuid, id: m.id, host_id: m.host_id, topic: m.topic, type: 2, start_time: m.start_time, end_time: m.end_time, duration: m.duration, timezone: 'UTC' } },
+    event: 'meeting.ended',
+    eventTs,
+    payload: {
+      account_id: 'sim-account-id',
+      object: {
+        uuid: m.uuid,
+        id: m.id,
+        host_id: m.host_id,
+        topic: m.topic,
+        type: 2,
+        start_time: m.start_time,
+        end_time: m.end_time,
+        duration: m.duration,
+        timezone: 'UTC',
+      },
+    },
   });
 }
 
@@ -111,48 +150,120 @@ async function run(scenario: Scenario) {
   // Its cloud recording, which the recordings poller lists (the download detection judges recordings the lake knows).
   const file = sim.org.recordings.find((r) => r.recording_files.length > 0)!.recording_files[0]!;
   sim.org.recordings.push({
-    uuid: meeting.uuid, id: meeting.id, account_id: 'sim-account-id', host_id: meeting.host_id, topic: meeting.topic, type: 2,
-    start_time: meeting.start_time, timezone: 'UTC', duration: 30, total_size: file.file_size, recording_count: 1, share_url: '', trashed: false,
-    recording_files: [{ ...file, id: `corr-file-${scenario.expected.length}`, meeting_id: meeting.uuid, recording_start: meeting.start_time, recording_end: meeting.end_time }],
+    uuid: meeting.uuid,
+    id: meeting.id,
+    account_id: 'sim-account-id',
+    host_id: meeting.host_id,
+    topic: meeting.topic,
+    type: 2,
+    start_time: meeting.start_time,
+    timezone: 'UTC',
+    duration: 30,
+    total_size: file.file_size,
+    recording_count: 1,
+    share_url: '',
+    trashed: false,
+    recording_files: [
+      {
+        ...file,
+        id: `corr-file-${scenario.expected.length}`,
+        meeting_id: meeting.uuid,
+        recording_start: meeting.start_time,
+        recording_end: meeting.end_time,
+      },
+    ],
   });
   if (scenario.notReadyCalls > 0) sim.holdReport(meeting.uuid, scenario.notReadyCalls);
   const spaced = String(meeting.id).replace(/^(\d{3})(\d{4})(\d+)$/, '$1 $2 $3');
   if (scenario.downloader) {
     sim.org.operationLogs.push({
-      time: iso(now - 30 * MIN), operator: scenario.downloader(meeting.host_email), category_type: 'Recording', action: 'Download',
+      time: iso(now - 30 * MIN),
+      operator: scenario.downloader(meeting.host_email),
+      category_type: 'Recording',
+      action: 'Download',
       operation_detail: `Download Recording: ${meeting.topic} (${spaced})`,
     });
   }
   const accessFile = join(dir, 'data-access.ndjson');
-  const access = scenario.hostAccess ? [{ principal: `arn:aws:sts::111122223333:assumed-role/Staff/${meeting.host_email}`, event_time: iso(now - 35 * MIN), object_key: 's3://finance/payroll-2026.xlsx' }] : [];
+  const access = scenario.hostAccess
+    ? [
+        {
+          principal: `arn:aws:sts::111122223333:assumed-role/Staff/${meeting.host_email}`,
+          event_time: iso(now - 35 * MIN),
+          object_key: 's3://finance/payroll-2026.xlsx',
+        },
+      ]
+    : [];
   // An access by someone else in the window and one by the host outside it: neither counts.
   access.push({ principal: `someone.else@${ORG_DOMAIN}`, event_time: iso(now - 35 * MIN), object_key: 's3://finance/payroll-2026.xlsx' });
   access.push({ principal: meeting.host_email, event_time: iso(now - 5 * MIN), object_key: 's3://finance/later.xlsx' });
   writeFileSync(accessFile, access.map((a) => JSON.stringify(a)).join('\n') + '\n');
   const configFile = join(dir, 'zoomlake.config.json');
-  writeFileSync(configFile, JSON.stringify({
-    planTier: 'business', internalDomains: [ORG_DOMAIN],
-    correlation: {
-      waitSeconds: 0, notReadyRetries: 3, notReadyIntervalSeconds: 1,
-      dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: accessFile },
-    },
-  }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      planTier: 'business',
+      internalDomains: [ORG_DOMAIN],
+      correlation: {
+        waitSeconds: 0,
+        notReadyRetries: 3,
+        notReadyIntervalSeconds: 1,
+        dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: accessFile },
+      },
+    }),
+  );
 
   const env = {
-    ZOOM_ACCOUNT_ID: 'sim-account-id', ZOOM_CLIENT_ID: 'sim-client-id', ZOOM_CLIENT_SECRET: 'sim-client-secret',
-    ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
+    ZOOM_ACCOUNT_ID: 'sim-account-id',
+    ZOOM_CLIENT_ID: 'sim-client-id',
+    ZOOM_CLIENT_SECRET: 'sim-client-secret',
+    ZOOM_OAUTH_URL: sim.oauthUrl,
+    ZOOM_API_BASE_URL: sim.apiBaseUrl,
+    ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
   };
   const quiet = { out: () => undefined, err: () => undefined, env, untilStopped: async () => undefined };
   // The operation logs and the meeting's recording reach the lake through the pollers, as in AWS (the download
   // detection judges downloads of recordings the lake knows).
   const today = formatDay(now);
-  expect(await main(['poll', '--config', configFile, '--dir', dir, '--source', 'operation_logs', '--source', 'users', '--source', 'recordings', '--from', today, '--to', today], quiet)).toBe(0);
+  expect(
+    await main(
+      [
+        'poll',
+        '--config',
+        configFile,
+        '--dir',
+        dir,
+        '--source',
+        'operation_logs',
+        '--source',
+        'users',
+        '--source',
+        'recordings',
+        '--from',
+        today,
+        '--to',
+        today,
+      ],
+      quiet,
+    ),
+  ).toBe(0);
 
   let out = '';
   let err = '';
   let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => { stop = resolve; });
-  const served = main(['serve', '--config', configFile, '--dir', dir, '--port', '0'], { out: (t) => { out += t; }, err: (t) => { err += t; }, env, untilStopped: () => stopped });
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const served = main(['serve', '--config', configFile, '--dir', dir, '--port', '0'], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env,
+    untilStopped: () => stopped,
+  });
   await until(() => /listening on (\S+)/.test(out), 'the server');
   const url = /listening on (\S+)/.exec(out)![1]!;
   const body = meetingEnded(meeting, now - 40 * MIN + 2_000);
@@ -164,9 +275,15 @@ async function run(scenario: Scenario) {
   expect(await served).toBe(0);
   expect(err).toBe('');
 
-  const logs = out.split('\n').filter((l) => l.startsWith('{"correlation"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const logs = out
+    .split('\n')
+    .filter((l) => l.startsWith('{"correlation"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const alerts = existsSync(join(dir, 'alerts.jsonl'))
-    ? readFileSync(join(dir, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { detail: Record<string, unknown> }).detail)
+    ? readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { detail: Record<string, unknown> }).detail)
     : [];
   return { logs, alerts, out, sim, meeting, access };
 }
@@ -193,7 +310,12 @@ describe('zoomlake serve: post-meeting correlation', () => {
     const { logs, alerts, out, sim, meeting } = await run(scenario);
     expect(logs.map((l) => l.correlation)).toEqual(['started', 'duplicate', 'completed']);
     const completed = logs.at(-1)!;
-    expect(completed).toMatchObject({ participants: 1 + scenario.guests.length, details: 1 + scenario.guests.length, notified: scenario.expected.length, suppressed: 0 });
+    expect(completed).toMatchObject({
+      participants: 1 + scenario.guests.length,
+      details: 1 + scenario.guests.length,
+      notified: scenario.expected.length,
+      suppressed: 0,
+    });
     // The not-ready answers were retried, then the report was read once more.
     const reportCalls = sim.stats().requests.filter((r) => r.endpoint === `GET /report/meetings/{meetingId}/participants`);
     expect(reportCalls.length).toBe(scenario.notReadyCalls + 1);
@@ -202,7 +324,11 @@ describe('zoomlake serve: post-meeting correlation', () => {
     expect(alerts.every((a) => a.source === 'correlation')).toBe(true);
     const download = alerts.find((a) => a.detection_id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
     if (download) {
-      expect(download.entities).toMatchObject({ operator: `records.clerk@${ORG_DOMAIN}`, meeting_id: String(meeting.id), host_email: meeting.host_email });
+      expect(download.entities).toMatchObject({
+        operator: `records.clerk@${ORG_DOMAIN}`,
+        meeting_id: String(meeting.id),
+        host_email: meeting.host_email,
+      });
     }
     const access = alerts.find((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
     if (access) {
@@ -212,6 +338,11 @@ describe('zoomlake serve: post-meeting correlation', () => {
     }
     // Console lines carry statuses and names, never the meeting's participants or the data accessed.
     expect(out).not.toContain('payroll');
-    expect(out.split('\n').filter((l) => l.startsWith('{"correlation"')).join('\n')).not.toContain('eve@');
+    expect(
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{"correlation"'))
+        .join('\n'),
+    ).not.toContain('eve@');
   });
 });

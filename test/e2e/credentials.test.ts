@@ -29,8 +29,20 @@ const CORPUS = resolve('../shared/corpus/webhooks');
 
 // This test's own idea of a credential, kept apart from lambdas/core/mask so a gap in that list fails here.
 const CREDENTIAL_KEYS = new Set([
-  'download_token', 'download_access_token', 'access_token', 'password', 'encrypted_password', 'h323_password', 'pstn_password',
-  'passcode', 'meeting_passcode', 'recording_play_passcode', 'stream_key', 'host_key', 'participant_pin_code', 'leader_pin',
+  'download_token',
+  'download_access_token',
+  'access_token',
+  'password',
+  'encrypted_password',
+  'h323_password',
+  'pstn_password',
+  'passcode',
+  'meeting_passcode',
+  'recording_play_passcode',
+  'stream_key',
+  'host_key',
+  'participant_pin_code',
+  'leader_pin',
 ]);
 const CREDENTIAL_PARAMS = /[?&#](?:pwd|tk|zak|access_token)=([^&#\s"]+)/gi;
 // Shorter values ("123") also occur as ordinary data, so a hit would say nothing.
@@ -47,44 +59,120 @@ function credentialsOf(value: unknown, key = '', out = new Set<string>()): Set<s
 const tk = 'Tk9xRegistrantToken';
 /** Crafted bodies: every credential the issue names, in fields, in URLs, nested, numeric, in JSON text, pretty-printed, large. */
 const CRAFTED: string[] = [
+  webhookBody(
+    {
+      event: 'recording.completed',
+      eventTs: T0,
+      payload: {
+        account_id: 'acc1',
+        object: {
+          id: 81234567890,
+          uuid: 'rec-inst==',
+          host_id: 'host-1',
+          topic: 'Board Q4',
+          password: 'RecPa55word!',
+          recording_play_passcode: 'PlayPasscode0042',
+          share_url: 'https://example.zoom.us/rec/share/AbC?pwd=SharePwd4411',
+          recording_files: [
+            {
+              id: 'f1',
+              download_url: 'https://example.zoom.us/rec/download/f1?access_token=eyJQueryAccessToken99',
+              play_url: 'https://example.zoom.us/rec/play/f1?pwd=PlayUrlPwd77',
+            },
+          ],
+        },
+      },
+    },
+    { download_token: 'eyJhbGciOiJIUzI1NiJ9.dlTokenCrafted.sig1' },
+  ),
+  JSON.stringify(
+    {
+      event: 'meeting.created',
+      event_ts: T0 + 1,
+      payload: {
+        account_id: 'acc1',
+        operator: 'ceo@example.com',
+        object: {
+          id: 98884753832,
+          uuid: 'mtg-1==',
+          host_id: 'host-1',
+          topic: 'Board prep',
+          password: 'MeetPa55-xyz',
+          h323_password: '918273',
+          pstn_password: '564738',
+          encrypted_password: 'EncPwdC21EQzg0SXY2',
+          join_url: 'https://example.zoom.us/j/98884753832?pwd=JoinPwdQzg0SXY2dlN',
+          start_url: 'https://example.zoom.us/s/98884753832?zak=eyJzakHostStartToken',
+          settings: { meeting_passcode: 'SettingsPass77', host_key: '299492849' },
+        },
+      },
+    },
+    null,
+    2,
+  ),
   webhookBody({
-    event: 'recording.completed', eventTs: T0, payload: { account_id: 'acc1', object: {
-      id: 81234567890, uuid: 'rec-inst==', host_id: 'host-1', topic: 'Board Q4', password: 'RecPa55word!', recording_play_passcode: 'PlayPasscode0042',
-      share_url: 'https://example.zoom.us/rec/share/AbC?pwd=SharePwd4411', recording_files: [
-        { id: 'f1', download_url: 'https://example.zoom.us/rec/download/f1?access_token=eyJQueryAccessToken99', play_url: 'https://example.zoom.us/rec/play/f1?pwd=PlayUrlPwd77' },
-      ] } },
-  }, { download_token: 'eyJhbGciOiJIUzI1NiJ9.dlTokenCrafted.sig1' }),
-  JSON.stringify({
-    event: 'meeting.created', event_ts: T0 + 1,
-    payload: { account_id: 'acc1', operator: 'ceo@example.com', object: {
-      id: 98884753832, uuid: 'mtg-1==', host_id: 'host-1', topic: 'Board prep', password: 'MeetPa55-xyz', h323_password: '918273', pstn_password: '564738',
-      encrypted_password: 'EncPwdC21EQzg0SXY2', join_url: 'https://example.zoom.us/j/98884753832?pwd=JoinPwdQzg0SXY2dlN',
-      start_url: 'https://example.zoom.us/s/98884753832?zak=eyJzakHostStartToken', settings: { meeting_passcode: 'SettingsPass77', host_key: '299492849' } } },
-  }, null, 2),
-  webhookBody({
-    event: 'meeting.registration_created', eventTs: T0 + 2,
-    payload: { account_id: 'acc1', object: { id: 98884753832, uuid: 'mtg-1==', topic: 'Board prep', registrant: {
-      email: 'ana@fund.test', join_url: `https://example.zoom.us/w/98884753832?tk=${tk}&uuid=WN_abc`, participant_pin_code: 7380303 } } },
+    event: 'meeting.registration_created',
+    eventTs: T0 + 2,
+    payload: {
+      account_id: 'acc1',
+      object: {
+        id: 98884753832,
+        uuid: 'mtg-1==',
+        topic: 'Board prep',
+        registrant: {
+          email: 'ana@fund.test',
+          join_url: `https://example.zoom.us/w/98884753832?tk=${tk}&uuid=WN_abc`,
+          participant_pin_code: 7380303,
+        },
+      },
+    },
   }),
   webhookBody({
-    event: 'meeting.live_streaming_started', eventTs: T0 + 3,
-    payload: { account_id: 'acc1', object: { id: 98884753832, uuid: 'mtg-1==', live_streaming: { custom_live_streaming_settings: {
-      stream_url: 'rtmp://live.example/app', stream_key: 'StreamKeyABCDEFG123', page_url: 'https://live.example/p/1' } } } },
+    event: 'meeting.live_streaming_started',
+    eventTs: T0 + 3,
+    payload: {
+      account_id: 'acc1',
+      object: {
+        id: 98884753832,
+        uuid: 'mtg-1==',
+        live_streaming: {
+          custom_live_streaming_settings: {
+            stream_url: 'rtmp://live.example/app',
+            stream_key: 'StreamKeyABCDEFG123',
+            page_url: 'https://live.example/p/1',
+          },
+        },
+      },
+    },
   }),
   // A credential inside JSON text inside a field, and one in a URL percent-encoded inside another URL.
   webhookBody({
-    event: 'app.custom_payload', eventTs: T0 + 4,
-    payload: { account_id: 'acc1', object: { note: JSON.stringify({ password: 'InnerJsonPass99' }),
-      redirect: `https://r.example/?to=${encodeURIComponent('https://example.zoom.us/j/1?pwd=EncodedPwd5566')}` } },
+    event: 'app.custom_payload',
+    eventTs: T0 + 4,
+    payload: {
+      account_id: 'acc1',
+      object: {
+        note: JSON.stringify({ password: 'InnerJsonPass99' }),
+        redirect: `https://r.example/?to=${encodeURIComponent('https://example.zoom.us/j/1?pwd=EncodedPwd5566')}`,
+      },
+    },
   }),
   // Large enough to travel by reference however the receiver's inline limit is set.
-  webhookBody({
-    event: 'recording.transcript_completed', eventTs: T0 + 5, payload: { account_id: 'acc1', object: { id: 81234567890, uuid: 'rec-inst==', password: 'BigBodyPa55', padding: 'x'.repeat(20_000) } },
-  }, { download_token: 'eyJbigBodyDownloadToken.x.y' }),
+  webhookBody(
+    {
+      event: 'recording.transcript_completed',
+      eventTs: T0 + 5,
+      payload: { account_id: 'acc1', object: { id: 81234567890, uuid: 'rec-inst==', password: 'BigBodyPa55', padding: 'x'.repeat(20_000) } },
+    },
+    { download_token: 'eyJbigBodyDownloadToken.x.y' },
+  ),
   // Bodies that raise realtime alerts (a deactivated user joins a board meeting; a board recording is deleted), with credentials.
   userEvent('user.deactivated', 'bob@example.com', { id: 'u-bob' }),
   withCredentials(joinEvent({ uuid: 'inst-b1', name: 'Bob B', email: 'bob@example.com', id: 'u-bob', topic: 'Board Q4' }), 'JoinAlertPwd8181'),
-  withCredentials(recordingEvent('recording.deleted', { uuid: 'inst-b', topic: 'Board Q4', hostId: 'host-1', operatorId: 'adm1' }), 'DeleteAlertPwd9191'),
+  withCredentials(
+    recordingEvent('recording.deleted', { uuid: 'inst-b', topic: 'Board Q4', hostId: 'host-1', operatorId: 'adm1' }),
+    'DeleteAlertPwd9191',
+  ),
 ];
 
 /** A body with a download token, a passcode and a join link added to its object, as Zoom adds them to many events. */
@@ -97,15 +185,20 @@ function withCredentials(body: string, secret: string): string {
 
 function corpusBodies(): string[] {
   if (!existsSync(CORPUS)) return [];
-  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []);
-  return files(CORPUS).sort().map((f) => readFileSync(f, 'utf8').trim()).filter((text) => {
-    try {
-      return typeof (JSON.parse(text) as { event?: unknown }).event === 'string';
-    } catch {
-      return false;
-    }
-  });
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : [],
+    );
+  return files(CORPUS)
+    .sort()
+    .map((f) => readFileSync(f, 'utf8').trim())
+    .filter((text) => {
+      try {
+        return typeof (JSON.parse(text) as { event?: unknown }).event === 'string';
+      } catch {
+        return false;
+      }
+    });
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -122,18 +215,32 @@ async function runPipeline(bodies: readonly string[]) {
   const rt = makeLocalRuntime(parseConfig(REALTIME_TEST_CONFIG), dir);
   const lines: string[] = [];
   const server = await startWebhookServer({
-    pipeline: rt.webhookPipeline(), bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 3_600_000,
+    pipeline: rt.webhookPipeline(),
+    bodies: rt.store,
+    clock: rt.clock,
+    secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 3_600_000,
     // A small inline limit sends most bodies by reference, so the stored-body path is searched too.
     receiver: { replayWindowSeconds: 5_400, maxBodyBytes: 1024 * 1024, inlineBodyBytes: 2_048 },
-    log: (l) => lines.push(l), realtime: makeLocalRealtime(rt, (l) => lines.push(l)),
+    log: (l) => lines.push(l),
+    realtime: makeLocalRealtime(rt, (l) => lines.push(l)),
   });
   try {
     for (const body of bodies) {
       // Zoom's retry: the same bytes twice.
       for (let attempt = 0; attempt < 2; attempt++) {
         const ts = String(Math.floor(Date.now() / 1000));
-        const res = await fetch(server.url, { method: 'POST', body, headers: {
-          'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) } });
+        const res = await fetch(server.url, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-zm-request-timestamp': ts,
+            'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')),
+          },
+        });
         lines.push(await res.text());
         expect(res.status).toBe(200);
       }
@@ -164,7 +271,9 @@ async function runPipeline(bodies: readonly string[]) {
 function leaks(credentials: ReadonlySet<string>, out: Awaited<ReturnType<typeof runPipeline>>): string[] {
   const found: string[] = [];
   // A value counts where it stands alone, not inside a longer id ("123456" in "1234567890").
-  const patterns = [...credentials].map((c) => [c, new RegExp(`(?<![A-Za-z0-9])${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`)] as const);
+  const patterns = [...credentials].map(
+    (c) => [c, new RegExp(`(?<![A-Za-z0-9])${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`)] as const,
+  );
   const search = (where: string, text: string) => {
     for (const [c, re] of patterns) if (text.includes(c) && re.test(text)) found.push(`${c} in ${where}`);
   };
@@ -192,13 +301,17 @@ describe('no credential at rest or in output (#14)', () => {
     expect(raw.find((r) => r.event === 'recording.completed')).toMatchObject({ download_token: '[redacted]' });
   });
 
-  it.skipIf(!existsSync(CORPUS))('the public corpus: no credential value in any table, stored body, alert or line; each delivery one record', { timeout: 300_000 }, async () => {
-    const bodies = [...new Set(corpusBodies())];
-    const credentials = new Set(bodies.flatMap((b) => [...credentialsOf(JSON.parse(b))]));
-    expect(credentials.size).toBeGreaterThanOrEqual(10);
-    const out = await runPipeline(bodies);
+  it.skipIf(!existsSync(CORPUS))(
+    'the public corpus: no credential value in any table, stored body, alert or line; each delivery one record',
+    { timeout: 300_000 },
+    async () => {
+      const bodies = [...new Set(corpusBodies())];
+      const credentials = new Set(bodies.flatMap((b) => [...credentialsOf(JSON.parse(b))]));
+      expect(credentials.size).toBeGreaterThanOrEqual(10);
+      const out = await runPipeline(bodies);
 
-    expect(leaks(credentials, out)).toEqual([]);
-    expect(out.perBody.map((r) => [r.payload_sha256, Number(r.n)]).sort()).toEqual(out.loadable.map((b) => [sha256(b), 1]).sort());
-  });
+      expect(leaks(credentials, out)).toEqual([]);
+      expect(out.perBody.map((r) => [r.payload_sha256, Number(r.n)]).sort()).toEqual(out.loadable.map((b) => [sha256(b), 1]).sort());
+    },
+  );
 });

@@ -45,107 +45,160 @@ async function demo(...args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-demo-'));
   let out = '';
   let err = '';
-  const code = await main(['demo', '--dir', dir, ...args], { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(['demo', '--dir', dir, ...args], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   const manifest = JSON.parse(readFileSync(join(dir, 'demo-manifest.json'), 'utf8')) as { incidents: Incident[] };
   const alertsFile = join(dir, 'alerts.jsonl');
   const alerts = existsSync(alertsFile)
-    ? readFileSync(alertsFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { detail: Alert }).detail)
+    ? readFileSync(alertsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { detail: Alert }).detail)
     : [];
   return { dir, code, out, err, incidents: manifest.incidents, alerts };
 }
 
 const lower = (v: string | undefined) => v?.trim().toLowerCase();
-const finds = (a: Alert, i: Incident) => a.detection_id === i.detection && Object.entries(i.match).every(([k, v]) => lower(a.entities[k]) === lower(v));
+const finds = (a: Alert, i: Incident) =>
+  a.detection_id === i.detection && Object.entries(i.match).every(([k, v]) => lower(a.entities[k]) === lower(v));
 
 describe('zoomlake demo', () => {
-  it('detects every planted incident, each through a path it was planted for, and nothing else', async () => {
-    const { code, out, err, incidents, alerts } = await demo(...SIZE);
-    expect(err).toBe('');
-    expect(code).toBe(0);
+  it(
+    'detects every planted incident, each through a path it was planted for, and nothing else',
+    async () => {
+      const { code, out, err, incidents, alerts } = await demo(...SIZE);
+      expect(err).toBe('');
+      expect(code).toBe(0);
 
-    // The manifest plants every scheduled detection, every realtime check and every correlation.
-    const planted = new Set(incidents.map((i) => i.detection));
-    const everyDetection = [
-      ...loadDetections().map((d) => d.id),
-    ];
-    expect(everyDetection.filter((id) => !planted.has(id))).toEqual([]);
+      // The manifest plants every scheduled detection, every realtime check and every correlation.
+      const planted = new Set(incidents.map((i) => i.detection));
+      const everyDetection = [...loadDetections().map((d) => d.id)];
+      expect(everyDetection.filter((id) => !planted.has(id))).toEqual([]);
 
-    const missed = incidents.filter((i) => !alerts.some((a) => finds(a, i) && i.paths.includes(a.source)));
-    expect(missed.map((i) => `${i.id} (${i.detection})`)).toEqual([]);
+      const missed = incidents.filter((i) => !alerts.some((a) => finds(a, i) && i.paths.includes(a.source)));
+      expect(missed.map((i) => `${i.id} (${i.detection})`)).toEqual([]);
 
-    // Each realtime check and each correlation raised at least one alert itself (scheduled twins cannot stand in).
-    const bySource = (source: string) => new Set(alerts.filter((a) => a.source === source).map((a) => a.detection_id));
-    const realtime = bySource('realtime');
-    const correlation = bySource('correlation');
-    const on = (path: DetectionPath) => loadDetections().filter((d) => d.paths.includes(path)).map((d) => d.id);
-    expect(on('realtime').filter((id) => !realtime.has(id))).toEqual([]);
-    expect(on('correlation').filter((id) => !correlation.has(id))).toEqual([]);
-    expect(bySource('scheduled').size).toBeGreaterThan(0);
+      // Each realtime check and each correlation raised at least one alert itself (scheduled twins cannot stand in).
+      const bySource = (source: string) => new Set(alerts.filter((a) => a.source === source).map((a) => a.detection_id));
+      const realtime = bySource('realtime');
+      const correlation = bySource('correlation');
+      const on = (path: DetectionPath) =>
+        loadDetections()
+          .filter((d) => d.paths.includes(path))
+          .map((d) => d.id);
+      expect(on('realtime').filter((id) => !realtime.has(id))).toEqual([]);
+      expect(on('correlation').filter((id) => !correlation.has(id))).toEqual([]);
+      expect(bySource('scheduled').size).toBeGreaterThan(0);
 
-    // No alert about benign traffic: every alert finds an incident or names one of the planted identities.
-    const unexplained = alerts.filter((a) => !incidents.some((i) => finds(a, i)
-      || Object.values(a.entities).some((v) => i.related.some((r) => lower(r) === lower(v)))));
-    expect(unexplained).toEqual([]);
+      // No alert about benign traffic: every alert finds an incident or names one of the planted identities.
+      const unexplained = alerts.filter(
+        (a) => !incidents.some((i) => finds(a, i) || Object.values(a.entities).some((v) => i.related.some((r) => lower(r) === lower(v)))),
+      );
+      expect(unexplained).toEqual([]);
 
-    expect(out).toContain(`score: planted incidents found ${incidents.length}/${incidents.length}, alerts on benign traffic 0`);
-  }, RUN_TIMEOUT);
+      expect(out).toContain(`score: planted incidents found ${incidents.length}/${incidents.length}, alerts on benign traffic 0`);
+    },
+    RUN_TIMEOUT,
+  );
 
   // The benign run prints its --json summary: one object on stdout, which must agree with alerts.jsonl.
-  it('raises no alert when the company only has benign traffic, though every collector and path saw it', async () => {
-    const { dir, code, out, err, incidents, alerts } = await demo(...SIZE, '--benign', '--json');
-    expect(err).toBe('');
-    expect(code).toBe(0);
-    expect(incidents).toEqual([]);
-    expect(out.trimEnd().split('\n')).toHaveLength(1);
-    const summary = JSON.parse(out) as DemoSummary;
-    expect(summary.benign).toBe(true);
-    expect(summary.score).toEqual({ planted: 0, found: 0, missed: 0, alerts: alerts.length, benign_alerts: alerts.length });
-    expect(Object.values(summary.detections).reduce((n, d) => n + d.alerts, 0)).toBe(alerts.length);
-    for (const [id, d] of Object.entries(summary.detections)) {
-      expect(d.alerts, id).toBe(alerts.filter((a) => a.detection_id === id).length);
-      expect(d.benign_alerts, id).toBe(d.alerts);
-    }
-    // Every detection is listed, alerting or not.
-    const everyDetection = [
-      ...loadDetections().map((d) => d.id),
-    ];
-    expect(everyDetection.filter((id) => !(id in summary.detections))).toEqual([]);
-    // The background it names is in the manifest too.
-    expect(summary.background.map((b) => b.id)).toEqual(expect.arrayContaining(['investor-update', 'escalation-call', 'all-hands', 'late-leaver-webhooks']));
+  it(
+    'raises no alert when the company only has benign traffic, though every collector and path saw it',
+    async () => {
+      const { dir, code, out, err, incidents, alerts } = await demo(...SIZE, '--benign', '--json');
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(incidents).toEqual([]);
+      expect(out.trimEnd().split('\n')).toHaveLength(1);
+      const summary = JSON.parse(out) as DemoSummary;
+      expect(summary.benign).toBe(true);
+      expect(summary.score).toEqual({ planted: 0, found: 0, missed: 0, alerts: alerts.length, benign_alerts: alerts.length });
+      expect(Object.values(summary.detections).reduce((n, d) => n + d.alerts, 0)).toBe(alerts.length);
+      for (const [id, d] of Object.entries(summary.detections)) {
+        expect(d.alerts, id).toBe(alerts.filter((a) => a.detection_id === id).length);
+        expect(d.benign_alerts, id).toBe(d.alerts);
+      }
+      // Every detection is listed, alerting or not.
+      const everyDetection = [...loadDetections().map((d) => d.id)];
+      expect(everyDetection.filter((id) => !(id in summary.detections))).toEqual([]);
+      // The background it names is in the manifest too.
+      expect(summary.background.map((b) => b.id)).toEqual(
+        expect.arrayContaining(['investor-update', 'escalation-call', 'all-hands', 'late-leaver-webhooks']),
+      );
 
-    // "No alert" must not come from an empty pipeline: webhooks were accepted, meetings correlated, every table filled.
-    expect(summary.pipeline.webhooks_posted).toBeGreaterThan(100);
-    expect(summary.pipeline.correlations.completed ?? 0).toBeGreaterThan(5);
-    const config = parseConfig(JSON.parse(readFileSync(join(dir, 'zoomlake.config.json'), 'utf8')));
-    const engine = await makeLocalRuntime(config, dir).openQueryEngine();
-    try {
-      const tables = ['participant_events', 'meeting_events', 'recording_events', 'user_events', 'account_events', 'activities', 'operation_logs',
-        'users', 'meetings', 'meeting_participants', 'participant_details', 'recordings'];
-      const empty: string[] = [];
-      for (const table of tables) if (Number((await engine.query(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) === 0) empty.push(table);
-      expect(empty).toEqual([]);
-    } finally {
-      engine.close();
-    }
-    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+      // "No alert" must not come from an empty pipeline: webhooks were accepted, meetings correlated, every table filled.
+      expect(summary.pipeline.webhooks_posted).toBeGreaterThan(100);
+      expect(summary.pipeline.correlations.completed ?? 0).toBeGreaterThan(5);
+      const config = parseConfig(JSON.parse(readFileSync(join(dir, 'zoomlake.config.json'), 'utf8')));
+      const engine = await makeLocalRuntime(config, dir).openQueryEngine();
+      try {
+        const tables = [
+          'participant_events',
+          'meeting_events',
+          'recording_events',
+          'user_events',
+          'account_events',
+          'activities',
+          'operation_logs',
+          'users',
+          'meetings',
+          'meeting_participants',
+          'participant_details',
+          'recordings',
+        ];
+        const empty: string[] = [];
+        for (const table of tables) if (Number((await engine.query(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) === 0) empty.push(table);
+        expect(empty).toEqual([]);
+      } finally {
+        engine.close();
+      }
+      expect(existsSync(join(dir, 'report.html'))).toBe(true);
 
-    expect(alerts).toEqual([]);
-    expect(summary.score.benign_alerts).toBe(0);
-  }, RUN_TIMEOUT);
+      expect(alerts).toEqual([]);
+      expect(summary.score.benign_alerts).toBe(0);
+    },
+    RUN_TIMEOUT,
+  );
 
   it('refuses a folder that holds other data, and says why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-demo-'));
     writeFileSync(join(dir, 'alerts.jsonl'), '{}\n');
     let err = '';
-    const code = await main(['demo', '--dir', dir], { out: () => undefined, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+    const code = await main(['demo', '--dir', dir], {
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+      },
+      env: {},
+      untilStopped: async () => undefined,
+    });
     expect(code).toBe(1);
     expect(err).toContain('holds no demo-manifest.json');
     expect(readFileSync(join(dir, 'alerts.jsonl'), 'utf8')).toBe('{}\n');
   });
 
-  it.each([['--users', '10'], ['--days', '3'], ['--seed', 'x']])('rejects %s %s', async (flag, value) => {
+  it.each([
+    ['--users', '10'],
+    ['--days', '3'],
+    ['--seed', 'x'],
+  ])('rejects %s %s', async (flag, value) => {
     let err = '';
-    const code = await main(['demo', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-demo-')), flag, value], { out: () => undefined, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+    const code = await main(['demo', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-demo-')), flag, value], {
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+      },
+      env: {},
+      untilStopped: async () => undefined,
+    });
     expect(code).toBe(2);
     expect(err).toContain(`${flag} must be an integer`);
   });

@@ -12,19 +12,35 @@ import { fixtureConfig, loadFixtures, matchExpected } from '../support/detection
 import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
 // Each scheduled detection's fixtures become a planted incident (positive) or its benign counterpart (negative) in
 // a local lake, and `zoomlake detect --json` must print exactly the expected alerts, with the right entities.
-const cases = loadDetections().filter(isScheduled).flatMap((d) => loadFixtures(d.id)
-  .filter((f) => f.fixture.paths?.includes('scheduled') ?? true).map((f) => [d.id, f.name, f] as const));
+const cases = loadDetections()
+  .filter(isScheduled)
+  .flatMap((d) =>
+    loadFixtures(d.id)
+      .filter((f) => f.fixture.paths?.includes('scheduled') ?? true)
+      .map((f) => [d.id, f.name, f] as const),
+  );
 
 describe('zoomlake detect --json over a planted lake', () => {
   it.each(cases)('%s %s', async (id, _name, file) => {
@@ -36,7 +52,10 @@ describe('zoomlake detect --json over a planted lake', () => {
     const { code, out, err } = await cli('detect', '--json', '--detection', id, '--now', file.fixture.now, '--dir', dir, '--config', configFile);
     expect(err).toBe('');
     expect(code).toBe(0);
-    const alerts = out.split('\n').filter((l) => l !== '').map((l) => alertSchema.parse(JSON.parse(l)));
+    const alerts = out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => alertSchema.parse(JSON.parse(l)));
     expect(matchExpected(alerts, file.fixture.expect)).toEqual([]);
     for (const alert of alerts) expect(alert).toMatchObject({ detection_id: id, source: 'scheduled' });
   });

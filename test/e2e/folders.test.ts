@@ -10,7 +10,9 @@ import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 
 const parents: string[] = [];
-afterAll(() => { for (const d of parents) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of parents) rmSync(d, { recursive: true, force: true });
+});
 const parent = () => {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-folders-'));
   parents.push(dir);
@@ -20,23 +22,36 @@ const parent = () => {
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
 const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathname;
-const countsOf = (out: string) => Object.fromEntries(
-  [...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]),
-);
+const countsOf = (out: string) =>
+  Object.fromEntries([...out.matchAll(/^(\w+)\s+(\d+)\s+(\d+)$/gm)].map((m) => [m[1], { raw: Number(m[2]), records: Number(m[3]) }]));
 const body = (id: number) => webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 0, 2), payload: { object: { id } } });
 
 describe('a --dir without a lake', () => {
-  const commands: readonly (readonly string[])[] = [
-    ['tables'], ['hunt', 'SELECT 1 AS one'], ['detect', '--now', '2026-11-20T12:00:00Z'], ['report'],
-  ];
+  const commands: readonly (readonly string[])[] = [['tables'], ['hunt', 'SELECT 1 AS one'], ['detect', '--now', '2026-11-20T12:00:00Z'], ['report']];
   const folders = [
     ['a folder that does not exist', (p: string) => join(p, 'typo'), 'no data folder at'],
-    ['an existing folder no zoomlake wrote', (p: string) => { mkdirSync(join(p, 'photos')); return join(p, 'photos'); }, 'has no zoomlake data (no lake/ or state/ in it)'],
+    [
+      'an existing folder no zoomlake wrote',
+      (p: string) => {
+        mkdirSync(join(p, 'photos'));
+        return join(p, 'photos');
+      },
+      'has no zoomlake data (no lake/ or state/ in it)',
+    ],
   ] as const;
   const cases = commands.flatMap((argv) => folders.map(([what, make, says]) => [argv[0]!, what, argv, make, says] as const));
 
@@ -45,8 +60,10 @@ describe('a --dir without a lake', () => {
     const { code, out, err } = await cli(...argv, '--dir', dir);
     expect(code).toBe(1);
     expect(out).toBe('');
-    expect(err).toBe(`zoomlake ${command}: ${says === 'no data folder at' ? `no data folder at ${dir}` : `${dir} ${says}`}: ` +
-      `pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, or start one of them with --dir ${dir} first\n`);
+    expect(err).toBe(
+      `zoomlake ${command}: ${says === 'no data folder at' ? `no data folder at ${dir}` : `${dir} ${says}`}: ` +
+        `pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, or start one of them with --dir ${dir} first\n`,
+    );
     expect(existsSync(join(dir, 'lake'))).toBe(false);
     expect(existsSync(join(dir, 'report.html'))).toBe(false);
   });
@@ -66,8 +83,17 @@ describe('a --dir without a lake', () => {
     let out = '';
     let stop: () => void = () => undefined;
     const serving = main(['serve', '--port', '0', '--dir', dir], {
-      out: (t) => { out += t; }, err: (t) => { out += t; }, env: { ZOOM_WEBHOOK_SECRET_TOKEN: 'folder-test-secret' },
-      untilStopped: () => new Promise<void>((resolve) => { stop = resolve; }),
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      env: { ZOOM_WEBHOOK_SECRET_TOKEN: 'folder-test-secret' },
+      untilStopped: () =>
+        new Promise<void>((resolve) => {
+          stop = resolve;
+        }),
     });
     for (let i = 0; i < 200 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(out).toContain('listening on');
@@ -116,12 +142,18 @@ describe('a --dir with glob characters, quotes or spaces', () => {
 
   it('reads the data-access file of a folder with glob characters and a quote, not its look-alike', async () => {
     const root = parent();
-    for (const [folder, who] of [["acc[1] it's", 'alice@example.com'], ["acc1 it's", 'mallory@example.com']] as const) {
+    for (const [folder, who] of [
+      ["acc[1] it's", 'alice@example.com'],
+      ["acc1 it's", 'mallory@example.com'],
+    ] as const) {
       mkdirSync(join(root, folder));
       writeFileSync(join(root, folder, 'access.csv'), `principal,event_time,object_key\n${who},2026-11-20T10:00:00Z,s3://b/k\n`);
     }
     const dir = join(root, "acc[1] it's");
-    const view = dataAccessView({ table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' }, join(dir, 'access.csv'));
+    const view = dataAccessView(
+      { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' },
+      join(dir, 'access.csv'),
+    );
     const engine = await DuckDbQueryEngine.open({ lakeDir: join(dir, 'lake'), views: [view] });
     try {
       expect((await engine.query('SELECT principal FROM data_access')).rows).toEqual([{ principal: 'alice@example.com' }]);

@@ -17,7 +17,16 @@ import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -47,16 +56,28 @@ async function receiveViaServe(dir: string, bodies: readonly string[]) {
   const rt = makeLocalRuntime(parseConfig({}), dir);
   const pipeline = rt.webhookPipeline();
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 60_000,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+    pipeline,
+    bodies: rt.store,
+    clock: rt.clock,
+    secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 60_000,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: () => undefined,
   });
   servers.push(server);
   const statuses = [];
   for (const body of bodies) {
     const ts = String(Math.floor(Date.now() / 1000));
     const res = await fetch(server.url, {
-      method: 'POST', body,
-      headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) },
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-zm-request-timestamp': ts,
+        'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')),
+      },
     });
     statuses.push(res.status);
   }
@@ -66,7 +87,9 @@ async function receiveViaServe(dir: string, bodies: readonly string[]) {
 
 describe('zoomlake load', () => {
   it('stores the rows serve stores for the same bodies: webhook_events and every typed table', async () => {
-    const lines = readFileSync(SAMPLES, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(SAMPLES, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const served = tempDir();
     const statuses = await receiveViaServe(served, lines);
     // The broken sample body (line 15) is refused by serve too.
@@ -78,7 +101,8 @@ describe('zoomlake load', () => {
     let typedRows = 0;
     for (const def of TABLES.filter((t) => t.source === 'webhook')) {
       // received_at and ingested_at are the times of receipt and write, which differ between the two runs by nature.
-      const sql = `SELECT * EXCLUDE (ingested_at${def.columns.some((c) => c.name === 'received_at') ? ', received_at' : ''}) ` +
+      const sql =
+        `SELECT * EXCLUDE (ingested_at${def.columns.some((c) => c.name === 'received_at') ? ', received_at' : ''}) ` +
         `FROM ${rawTableName(def)} ORDER BY ALL`;
       const viaServe = await rowsOf(served, sql);
       expect(await rowsOf(loaded, sql), def.name).toEqual(viaServe);
@@ -139,7 +163,7 @@ describe('zoomlake load', () => {
     expect(out).toBe('');
     expect(errLines(err)).toEqual([
       `zoomlake load: ${big} is 700.0 MiB, over load's limit of ${LOAD_MAX_FILE_BYTES / 1024 / 1024}.0 MiB per file; ` +
-      'split it into smaller files (NDJSON: split -l 100000 FILE part-) and load those',
+        'split it into smaller files (NDJSON: split -l 100000 FILE part-) and load those',
     ]);
   });
 
@@ -161,24 +185,48 @@ describe('zoomlake load', () => {
   });
 
   it.each([
-    ['a binary file', (dir: string) => {
-      writeFileSync(join(dir, 'f'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x7b, 0x0a, 0xff]));
-    }, /^zoomlake load: \S+ is not text \(a NUL byte at offset 3: binary, compressed or UTF-16\?\); load takes UTF-8 webhook bodies/],
-    ['a file with no valid body', (dir: string) => {
-      writeFileSync(join(dir, 'f'), 'not json\n{"no_event":1}\n[1,2]\n');
-    }, /^zoomlake load: nothing loaded from \S+: all 3 bodies were rejected \(first: body 1, not_envelope: body is not valid JSON\)/],
-    ['a file in Latin-1, not UTF-8', (dir: string) => {
-      writeFileSync(join(dir, 'f'), Buffer.from('{"event":"meeting.started","payload":{"object":{"topic":"Zo\u00eb"}}}\n', 'latin1'));
-    }, /^zoomlake load: nothing loaded from \S+: all 1 bodies were rejected \(first: body 1, body_not_utf8\)/],
-    ['an empty file', (dir: string) => {
-      writeFileSync(join(dir, 'f'), '\n\n');
-    }, /^zoomlake load: \S+ holds no webhook bodies; load takes JSON, a JSON array or NDJSON$/],
-    ['an empty JSON array', (dir: string) => {
-      writeFileSync(join(dir, 'f'), '[]');
-    }, /^zoomlake load: \S+ holds no webhook bodies/],
-    ['a directory', (dir: string) => {
-      mkdirSync(join(dir, 'f'));
-    }, /^zoomlake load: cannot read \S+: is a directory$/],
+    [
+      'a binary file',
+      (dir: string) => {
+        writeFileSync(join(dir, 'f'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x7b, 0x0a, 0xff]));
+      },
+      /^zoomlake load: \S+ is not text \(a NUL byte at offset 3: binary, compressed or UTF-16\?\); load takes UTF-8 webhook bodies/,
+    ],
+    [
+      'a file with no valid body',
+      (dir: string) => {
+        writeFileSync(join(dir, 'f'), 'not json\n{"no_event":1}\n[1,2]\n');
+      },
+      /^zoomlake load: nothing loaded from \S+: all 3 bodies were rejected \(first: body 1, not_envelope: body is not valid JSON\)/,
+    ],
+    [
+      'a file in Latin-1, not UTF-8',
+      (dir: string) => {
+        writeFileSync(join(dir, 'f'), Buffer.from('{"event":"meeting.started","payload":{"object":{"topic":"Zo\u00eb"}}}\n', 'latin1'));
+      },
+      /^zoomlake load: nothing loaded from \S+: all 1 bodies were rejected \(first: body 1, body_not_utf8\)/,
+    ],
+    [
+      'an empty file',
+      (dir: string) => {
+        writeFileSync(join(dir, 'f'), '\n\n');
+      },
+      /^zoomlake load: \S+ holds no webhook bodies; load takes JSON, a JSON array or NDJSON$/,
+    ],
+    [
+      'an empty JSON array',
+      (dir: string) => {
+        writeFileSync(join(dir, 'f'), '[]');
+      },
+      /^zoomlake load: \S+ holds no webhook bodies/,
+    ],
+    [
+      'a directory',
+      (dir: string) => {
+        mkdirSync(join(dir, 'f'));
+      },
+      /^zoomlake load: cannot read \S+: is a directory$/,
+    ],
   ])('refuses %s with one line on stderr and exit 1, writing nothing', async (_name, make, line) => {
     const dir = tempDir();
     make(dir);

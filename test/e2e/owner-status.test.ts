@@ -18,7 +18,16 @@ const tempDir = () => mkdtempSync(join(tmpdir(), 'zoomlake-owner-'));
 async function cli(env: Record<string, string>, ...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env,
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -41,7 +50,11 @@ describe('one owner per data folder', () => {
     const second = startCli(['serve', '--dir', dir, '--port', '0'], SECRET);
     children.push(second);
     expect(await second.exited()).toBe(1);
-    expect(second.stderr()).toMatch(new RegExp(`^zoomlake serve: .* is in use by zoomlake serve \\(pid ${serve.pid} since \\S+\\); wait for it to finish or stop it, or use another --dir\\n$`));
+    expect(second.stderr()).toMatch(
+      new RegExp(
+        `^zoomlake serve: .* is in use by zoomlake serve \\(pid ${serve.pid} since \\S+\\); wait for it to finish or stop it, or use another --dir\\n$`,
+      ),
+    );
     expect(second.stdout()).toBe('');
 
     expect((await cli({}, 'tables', '--dir', dir)).code).toBe(0);
@@ -65,11 +78,16 @@ describe('one owner per data folder', () => {
 });
 
 describe('zoomlake poll, source by source', () => {
-  it('a source that fails prints its one line and leaves the others\' data in the lake; status shows each outcome', async () => {
+  it("a source that fails prints its one line and leaves the others' data in the lake; status shows each outcome", async () => {
     const sim = await startZoomSimulator({ seed: 5, from: '2026-11-01', to: '2026-11-20', notFound: ['GET /accounts/{accountId}/recordings'] });
     sims.push(sim);
-    const env = { ZOOM_ACCOUNT_ID: 'sim-account-id', ZOOM_CLIENT_ID: 'sim-client-id', ZOOM_CLIENT_SECRET: 'sim-client-secret',
-      ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl };
+    const env = {
+      ZOOM_ACCOUNT_ID: 'sim-account-id',
+      ZOOM_CLIENT_ID: 'sim-client-id',
+      ZOOM_CLIENT_SECRET: 'sim-client-secret',
+      ZOOM_OAUTH_URL: sim.oauthUrl,
+      ZOOM_API_BASE_URL: sim.apiBaseUrl,
+    };
     const dir = tempDir();
     // recordings fails in the middle: the sources after it still run.
     const sources = ['activities', 'recordings', 'operation_logs'].flatMap((s) => ['--source', s]);
@@ -79,7 +97,14 @@ describe('zoomlake poll, source by source', () => {
     expect(out).toMatch(/^activities: ok, 1 windows, [1-9]\d* records/m);
     expect(out).toMatch(/^operation_logs: ok, 1 windows, [1-9]\d* records/m);
 
-    const counted = await cli(env, 'hunt', '--dir', dir, '--json', 'SELECT (SELECT count(*) FROM activities) AS a, (SELECT count(*) FROM operation_logs) AS o');
+    const counted = await cli(
+      env,
+      'hunt',
+      '--dir',
+      dir,
+      '--json',
+      'SELECT (SELECT count(*) FROM activities) AS a, (SELECT count(*) FROM operation_logs) AS o',
+    );
     const row = JSON.parse(counted.out) as { a: number; o: number };
     expect(Number(row.a)).toBe(sim.org.activities.filter((x) => x.time.slice(0, 10) >= '2026-11-10').length);
     expect(Number(row.o)).toBeGreaterThan(0);
@@ -97,10 +122,17 @@ describe('zoomlake poll, source by source', () => {
   it('credentials Zoom refuses fail the pass once, not once per source', async () => {
     const sim = await startZoomSimulator({ seed: 5 });
     sims.push(sim);
-    const env = { ZOOM_ACCOUNT_ID: 'sim-account-id', ZOOM_CLIENT_ID: 'sim-client-id', ZOOM_CLIENT_SECRET: 'wrong',
-      ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl };
+    const env = {
+      ZOOM_ACCOUNT_ID: 'sim-account-id',
+      ZOOM_CLIENT_ID: 'sim-client-id',
+      ZOOM_CLIENT_SECRET: 'wrong',
+      ZOOM_OAUTH_URL: sim.oauthUrl,
+      ZOOM_API_BASE_URL: sim.apiBaseUrl,
+    };
     const { code, out, err } = await cli(env, 'poll', '--dir', tempDir());
     expect({ code, out }).toEqual({ code: 1, out: '' });
-    expect(err).toMatch(/^zoomlake poll: activities: Zoom refused the credentials .*check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET.*; the other sources were not polled\n$/);
+    expect(err).toMatch(
+      /^zoomlake poll: activities: Zoom refused the credentials .*check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET.*; the other sources were not polled\n$/,
+    );
   });
 });

@@ -28,9 +28,23 @@ async function simulator(plan: 'pro' | 'business', faults: { serverErrors?: numb
 async function poll(sim: Sim, dir: string, ...args: string[]) {
   let out = '';
   let err = '';
-  const env = { ZOOM_ACCOUNT_ID: 'sim-account-id', ZOOM_CLIENT_ID: 'sim-client-id', ZOOM_CLIENT_SECRET: 'sim-client-secret',
-    ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl };
-  const code = await main(['poll', '--dir', dir, ...args], { out: (t) => { out += t; }, err: (t) => { err += t; }, env, untilStopped: async () => undefined });
+  const env = {
+    ZOOM_ACCOUNT_ID: 'sim-account-id',
+    ZOOM_CLIENT_ID: 'sim-client-id',
+    ZOOM_CLIENT_SECRET: 'sim-client-secret',
+    ZOOM_OAUTH_URL: sim.oauthUrl,
+    ZOOM_API_BASE_URL: sim.apiBaseUrl,
+  };
+  const code = await main(['poll', '--dir', dir, ...args], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env,
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -52,19 +66,32 @@ describe('zoomlake poll against the simulator', () => {
     expect(first.code).toBe(0);
 
     const inRange = (t: string) => t.slice(0, 10) >= FROM && t.slice(0, 10) <= TO;
-    const truthActivities = sim.org.activities.filter((a) => inRange(a.time)).map((a) => `${a.email}|${Date.parse(a.time)}|${a.type}|${a.ip_address ?? ''}`).sort();
-    const activityKeys = async () => (await rows(dir, 'SELECT email, time, type, ip_address FROM activities'))
-      .map((r) => `${r.email}|${Date.parse(String(r.time))}|${r.type}|${r.ip_address ?? ''}`).sort();
+    const truthActivities = sim.org.activities
+      .filter((a) => inRange(a.time))
+      .map((a) => `${a.email}|${Date.parse(a.time)}|${a.type}|${a.ip_address ?? ''}`)
+      .sort();
+    const activityKeys = async () =>
+      (await rows(dir, 'SELECT email, time, type, ip_address FROM activities'))
+        .map((r) => `${r.email}|${Date.parse(String(r.time))}|${r.type}|${r.ip_address ?? ''}`)
+        .sort();
     expect(await activityKeys()).toEqual(truthActivities);
 
-    const truthLogs = sim.org.operationLogs.filter((o) => inRange(o.time)).map((o) => `${Date.parse(o.time)}|${o.operation_detail}`).sort();
-    const logKeys = async () => (await rows(dir, 'SELECT time, operation_detail FROM operation_logs')).map((r) => `${Date.parse(String(r.time))}|${r.operation_detail}`).sort();
+    const truthLogs = sim.org.operationLogs
+      .filter((o) => inRange(o.time))
+      .map((o) => `${Date.parse(o.time)}|${o.operation_detail}`)
+      .sort();
+    const logKeys = async () =>
+      (await rows(dir, 'SELECT time, operation_detail FROM operation_logs')).map((r) => `${Date.parse(String(r.time))}|${r.operation_detail}`).sort();
     expect(await logKeys()).toEqual(truthLogs);
 
-    const truthParticipants = sim.org.meetings.filter((m) => inRange(m.start_time))
-      .flatMap((m) => m.participants.map((p) => `${m.uuid}|${p.user_id}|${Date.parse(p.join_time)}`)).sort();
-    const participantKeys = async () => (await rows(dir, 'SELECT meeting_uuid, participant_id, join_time FROM meeting_participants'))
-      .map((r) => `${r.meeting_uuid}|${r.participant_id}|${Date.parse(String(r.join_time))}`).sort();
+    const truthParticipants = sim.org.meetings
+      .filter((m) => inRange(m.start_time))
+      .flatMap((m) => m.participants.map((p) => `${m.uuid}|${p.user_id}|${Date.parse(p.join_time)}`))
+      .sort();
+    const participantKeys = async () =>
+      (await rows(dir, 'SELECT meeting_uuid, participant_id, join_time FROM meeting_participants'))
+        .map((r) => `${r.meeting_uuid}|${r.participant_id}|${Date.parse(String(r.join_time))}`)
+        .sort();
     expect(await participantKeys()).toEqual(truthParticipants);
 
     // The same range again: every record is written twice to the raw tables and still reads once.
@@ -77,7 +104,20 @@ describe('zoomlake poll against the simulator', () => {
   it('on a Pro plan runs every other source and warns once about participant details', async () => {
     const sim = await simulator('pro');
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-poll-'));
-    const { code, out, err } = await poll(sim, dir, '--from', '2026-11-10', '--to', TO, '--source', 'activities', '--source', 'participant_details', '--source', 'users');
+    const { code, out, err } = await poll(
+      sim,
+      dir,
+      '--from',
+      '2026-11-10',
+      '--to',
+      TO,
+      '--source',
+      'activities',
+      '--source',
+      'participant_details',
+      '--source',
+      'users',
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/^activities: ok/m);
     expect(out).toMatch(/^users: ok/m);
@@ -100,14 +140,21 @@ describe('zoomlake poll against the simulator', () => {
     ] as const;
     for (const [email, status] of cases) expect((await lookupEmail(state, email))?.status, email).toBe(status);
     // Names reach the impersonation index: the active user's display name finds them.
-    expect((await usersNamed(state, active.display_name, { minLetters: 4, fuzzyMinLetters: 8, maxEdits: 0 })).map((m) => m.email)).toContain(active.email);
+    expect((await usersNamed(state, active.display_name, { minLetters: 4, fuzzyMinLetters: 8, maxEdits: 0 })).map((m) => m.email)).toContain(
+      active.email,
+    );
   });
 
   it('names the missing credential', async () => {
     const sim = await simulator('business');
     let err = '';
     const code = await main(['poll', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-poll-'))], {
-      out: () => undefined, err: (t) => { err += t; }, env: { ZOOM_OAUTH_URL: sim.oauthUrl }, untilStopped: async () => undefined,
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+      },
+      env: { ZOOM_OAUTH_URL: sim.oauthUrl },
+      untilStopped: async () => undefined,
     });
     expect(code).toBe(2);
     expect(err).toContain('ZOOM_ACCOUNT_ID');
@@ -124,26 +171,46 @@ describe('pollSource after a crash', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-poll-'));
     const rt = makeLocalRuntime(parseConfig({}), dir);
     const api = new ZoomHttpClient({
-      fetch: httpFetch, clock: rt.clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: () => 0.5,
+      fetch: httpFetch,
+      clock: rt.clock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: () => 0.5,
       credentials: { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
-      oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl, plan: 'business', apiBudgetShare: 1,
+      oauthUrl: sim.oauthUrl,
+      apiBaseUrl: sim.apiBaseUrl,
+      plan: 'business',
+      apiBudgetShare: 1,
     });
     // The "crash": the first window dies on its second page, its first page already buffered but not written.
     let pages = 0;
-    const dying = { ...api, get: api.get.bind(api), paginate: async function* <T>(req: Parameters<typeof api.paginate>[0]) {
-      for await (const page of api.paginate<T>(req)) {
-        if (++pages === 2) throw new Error('killed');
-        yield page;
-      }
-    } };
-    const deps = { api: dying, plan: 'business' as const, state: rt.state, clock: rt.clock, newWriter: () => rt.writer('poller'), owner: 'run-1', leaseSeconds: 1 };
+    const dying = {
+      ...api,
+      get: api.get.bind(api),
+      paginate: async function* <T>(req: Parameters<typeof api.paginate>[0]) {
+        for await (const page of api.paginate<T>(req)) {
+          if (++pages === 2) throw new Error('killed');
+          yield page;
+        }
+      },
+    };
+    const deps = {
+      api: dying,
+      plan: 'business' as const,
+      state: rt.state,
+      clock: rt.clock,
+      newWriter: () => rt.writer('poller'),
+      owner: 'run-1',
+      leaseSeconds: 1,
+    };
     await expect(pollSource(POLL_SOURCES.activities!, deps, { from: FROM, to: TO })).rejects.toThrow('killed');
     expect(await rt.store.list('zoom/activities/')).toEqual([]);
     await new Promise((r) => setTimeout(r, 1_100)); // the crashed run's lease expires
     const rerun = await pollSource(POLL_SOURCES.activities!, { ...deps, api, owner: 'run-2' }, { from: FROM, to: TO });
     expect(rerun.status).toBe('ok');
-    const truth = sim.org.activities.filter((a) => a.time.slice(0, 10) >= FROM && a.time.slice(0, 10) <= TO)
-      .map((a) => `${a.email}|${Date.parse(a.time)}|${a.type}`).sort();
+    const truth = sim.org.activities
+      .filter((a) => a.time.slice(0, 10) >= FROM && a.time.slice(0, 10) <= TO)
+      .map((a) => `${a.email}|${Date.parse(a.time)}|${a.type}`)
+      .sort();
     const got = (await rows(dir, 'SELECT email, time, type FROM activities')).map((r) => `${r.email}|${Date.parse(String(r.time))}|${r.type}`).sort();
     expect(got).toEqual(truth);
   });
@@ -151,7 +218,9 @@ describe('pollSource after a crash', () => {
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 function withConfig(config: Record<string, unknown>): { dir: string; args: string[] } {
@@ -180,7 +249,12 @@ describe('participant details when the daily limit runs out', () => {
     const first = await poll(sim, dir, ...args, '--source', 'participant_details', '--from', R1, '--to', R2);
     expect(first.code).toBe(0);
     const skipped = inRange.length - FETCHABLE;
-    expect(first.out).toMatch(new RegExp(`^participant_details: stopped, 1 windows, \\d+ records, 0 rejected, ${skipped} skipped for budget \\(high \\d+, elevated \\d+, routine \\d+\\), ${skipped} in backlog, 0 dropped \\(`, 'm'));
+    expect(first.out).toMatch(
+      new RegExp(
+        `^participant_details: stopped, 1 windows, \\d+ records, 0 rejected, ${skipped} skipped for budget \\(high \\d+, elevated \\d+, routine \\d+\\), ${skipped} in backlog, 0 dropped \\(`,
+        'm',
+      ),
+    );
 
     // The truth's own ranking: outsiders from the participants, topic and host from the meeting.
     const rules = compileRisk(risk);
@@ -198,7 +272,12 @@ describe('participant details when the daily limit runs out', () => {
     const skippedScores = inRange.filter((m) => !fetched.has(m.uuid)).map(scoreOf);
     expect(Math.min(...fetchedScores)).toBeGreaterThanOrEqual(Math.max(...skippedScores));
     // Listing order would have fetched other meetings: the ranking is what chose these.
-    expect(inRange.slice(0, FETCHABLE).map((m) => m.uuid).sort()).not.toEqual([...fetched].sort());
+    expect(
+      inRange
+        .slice(0, FETCHABLE)
+        .map((m) => m.uuid)
+        .sort(),
+    ).not.toEqual([...fetched].sort());
 
     sim.setFaults({ dailyHeavyLimit: null });
     const second = await poll(sim, dir, ...args, '--source', 'participant_details');
@@ -224,17 +303,29 @@ describe('zoomlake poll --source chat_messages against the simulator', () => {
     const day = (m: { date_time: string }) => m.date_time.slice(0, 10);
     const truth = sim.org.chat.messages.filter((m) => day(m) >= C1 && day(m) <= C2);
     const got = await rows(dir, 'SELECT message_id, to_channel, status, message FROM chat_messages');
-    expect(got.map((r) => `${r.message_id}|${r.to_channel}|${r.status}`).sort()).toEqual(truth.map((m) => `${m.id}|${m.channel_id}|${m.status}`).sort());
+    expect(got.map((r) => `${r.message_id}|${r.to_channel}|${r.status}`).sort()).toEqual(
+      truth.map((m) => `${m.id}|${m.channel_id}|${m.status}`).sort(),
+    );
     expect(got.every((r) => r.message === null)).toBe(true);
 
     // Each channel is read once per window (not once per member), page by page.
-    const windows = [['2026-10-20', '2026-11-18'], ['2026-11-19', '2026-11-20']];
-    const pages = windows.flatMap(([from, to]) => sim.org.chat.channels.map((c) => {
-      const n = truth.filter((m) => m.channel_id === c.id && day(m) >= from! && day(m) <= to!).length;
-      return Math.max(1, Math.ceil(n / 50));
-    })).reduce((a, b) => a + b, 0);
+    const windows = [
+      ['2026-10-20', '2026-11-18'],
+      ['2026-11-19', '2026-11-20'],
+    ];
+    const pages = windows
+      .flatMap(([from, to]) =>
+        sim.org.chat.channels.map((c) => {
+          const n = truth.filter((m) => m.channel_id === c.id && day(m) >= from! && day(m) <= to!).length;
+          return Math.max(1, Math.ceil(n / 50));
+        }),
+      )
+      .reduce((a, b) => a + b, 0);
     // Answered pages only: on a loaded machine the simulator's per-second limit may answer a request 429 first.
-    const answered = sim.stats().requests.slice(before).filter((r) => r.status === 200);
+    const answered = sim
+      .stats()
+      .requests.slice(before)
+      .filter((r) => r.status === 200);
     const served = (name: string) => answered.filter((r) => r.endpoint === name).length;
     expect(served('GET /chat/users/{userId}/messages')).toBe(pages);
     expect(pages).toBeGreaterThan(windows.length * sim.org.chat.channels.length); // some channels span pages

@@ -25,18 +25,39 @@ async function start() {
   const console: string[] = [];
   const realtime = makeLocalRealtime(rt, (line) => console.push(line));
   const server = await startWebhookServer({
-    pipeline: rt.webhookPipeline(), bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 60_000,
-    receiver: { replayWindowSeconds: 5_400, maxBodyBytes: 256 * 1024, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined, realtime,
+    pipeline: rt.webhookPipeline(),
+    bodies: rt.store,
+    clock: rt.clock,
+    secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 60_000,
+    receiver: { replayWindowSeconds: 5_400, maxBodyBytes: 256 * 1024, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: () => undefined,
+    realtime,
   });
   servers.push(server);
-  const alerts = () => (existsSync(rt.paths.alertsFile) ? readFileSync(rt.paths.alertsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { detail: { detection_id: string; source: string } }) : []);
+  const alerts = () =>
+    existsSync(rt.paths.alertsFile)
+      ? readFileSync(rt.paths.alertsFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { detail: { detection_id: string; source: string } })
+      : [];
   return { server, alerts, console, rt };
 }
 
 async function post(url: string, body: string) {
   const ts = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(url, { method: 'POST', body,
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) } });
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-zm-request-timestamp': ts,
+      'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')),
+    },
+  });
   expect(res.status).toBe(200);
 }
 
@@ -88,11 +109,36 @@ describe('one finding raised in real time and by its scheduled detection', () =>
     writeFileSync(configFile, JSON.stringify(CONFIG));
     let out = '';
     let err = '';
-    const code = await main(['detect', '--json', '--detection', detectionId, '--dir', rt.paths.dir, '--config', configFile, '--now', new Date(T0 + 3_600_000).toISOString()],
-      { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+    const code = await main(
+      [
+        'detect',
+        '--json',
+        '--detection',
+        detectionId,
+        '--dir',
+        rt.paths.dir,
+        '--config',
+        configFile,
+        '--now',
+        new Date(T0 + 3_600_000).toISOString(),
+      ],
+      {
+        out: (t) => {
+          out += t;
+        },
+        err: (t) => {
+          err += t;
+        },
+        env: {},
+        untilStopped: async () => undefined,
+      },
+    );
     expect(err).toBe('');
     expect(code).toBe(0);
-    const scheduled = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { detection_id: string; dedup_key: string });
+    const scheduled = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { detection_id: string; dedup_key: string });
     expect(scheduled.map((a) => a.detection_id)).toEqual([detectionId]);
     // Raised twice, notified once: alerts.jsonl still holds only the realtime one.
     expect(alerts().map((a) => [a.detail.detection_id, a.detail.source])).toEqual([[detectionId, 'realtime']]);

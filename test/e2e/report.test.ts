@@ -13,12 +13,23 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -67,15 +78,22 @@ describe('zoomlake report over a small lake', () => {
   });
 
   it("counts each internal user's latest client version and flags those below the minimum", () => {
-    expect(tableRows(html, 'client-versions-table')).toEqual([['6.1.0', '2', 'no'], ['5.9.0', '2', 'yes']]);
+    expect(tableRows(html, 'client-versions-table')).toEqual([
+      ['6.1.0', '2', 'no'],
+      ['5.9.0', '2', 'yes'],
+    ]);
     expect(html).toContain('<span class="flag">2 users</span> below the minimum 6.0.0');
   });
 
   it('draws every participant in the collaboration graph, by kind, with the shared meetings as links', () => {
     const nodes = [...html.matchAll(/<g class="node node-(\w+)" data-id="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`).sort();
     expect(nodes).toEqual([
-      'external carol@partner.example', 'guest guest: &lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;Mallory',
-      'internal alice@acme.example', 'internal bob@acme.example', 'internal ceo@acme.example', 'internal dave@acme.example',
+      'external carol@partner.example',
+      'guest guest: &lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;Mallory',
+      'internal alice@acme.example',
+      'internal bob@acme.example',
+      'internal ceo@acme.example',
+      'internal dave@acme.example',
       'internal eve@acme.example',
     ]);
     expect(html.match(/<line class="edge[ "]/g)).toHaveLength(10);
@@ -103,8 +121,18 @@ describe('zoomlake report edge cases', () => {
     expect(out).toContain('(0 alerts, 0 meetings, 0 people)');
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<section id="no-data" class="notice">');
-    for (const id of ['alert-timeline', 'alerts', 'exposure-by-host', 'exposure-by-meeting', 'external-domains', 'client-versions', 'collaboration-graph']) {
-      expect(new RegExp(`<section id="${id}">\\s*<h2>[^<]*</h2>\\s*(<p class="note">[^<]*</p>\\s*)?<p class="empty">No data:`).test(html), id).toBe(true);
+    for (const id of [
+      'alert-timeline',
+      'alerts',
+      'exposure-by-host',
+      'exposure-by-meeting',
+      'external-domains',
+      'client-versions',
+      'collaboration-graph',
+    ]) {
+      expect(new RegExp(`<section id="${id}">\\s*<h2>[^<]*</h2>\\s*(<p class="note">[^<]*</p>\\s*)?<p class="empty">No data:`).test(html), id).toBe(
+        true,
+      );
     }
     expect(html).not.toContain('<svg');
   });
@@ -114,8 +142,10 @@ describe('zoomlake report edge cases', () => {
     const out = join(tempDir(), 'report.html');
     const { code, err } = await cli('report', '--dir', dir, '--out', out);
     expect(code).toBe(1);
-    expect(err).toBe(`zoomlake report: no data folder at ${dir}: pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, ` +
-      `or start one of them with --dir ${dir} first\n`);
+    expect(err).toBe(
+      `zoomlake report: no data folder at ${dir}: pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, ` +
+        `or start one of them with --dir ${dir} first\n`,
+    );
     expect(existsSync(out)).toBe(false);
     expect(existsSync(dir)).toBe(false);
   });

@@ -30,14 +30,31 @@ const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
 function meetingEnded(m: SimMeeting): string {
   return webhookBody({
-    event: 'meeting.ended', eventTs: Date.parse(m.end_time) + 1_000,
-    payload: { account_id: 'sim-account-id', object: { uuid: m.uuid, id: m.id, host_id: m.host_id, topic: m.topic, type: m.type,
-      start_time: m.start_time, end_time: m.end_time, duration: m.duration, timezone: 'UTC' } },
+    event: 'meeting.ended',
+    eventTs: Date.parse(m.end_time) + 1_000,
+    payload: {
+      account_id: 'sim-account-id',
+      object: {
+        uuid: m.uuid,
+        id: m.id,
+        host_id: m.host_id,
+        topic: m.topic,
+        type: m.type,
+        start_time: m.start_time,
+        end_time: m.end_time,
+        duration: m.duration,
+        timezone: 'UTC',
+      },
+    },
   });
 }
 
 type LogLine = { event: string } & Record<string, unknown>;
-const logLines = (text: string): LogLine[] => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
+const logLines = (text: string): LogLine[] =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
 
 describe('zoomlake run', () => {
   it('is the whole pipeline: repeated poll and detection passes, webhooks, realtime checks and correlation, and a clean stop on SIGTERM', async () => {
@@ -45,12 +62,21 @@ describe('zoomlake run', () => {
     sims.push(sim);
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-run-'));
     const configFile = join(dir, 'zoomlake.config.json');
-    writeFileSync(configFile, JSON.stringify({
-      ...REALTIME_TEST_CONFIG, planTier: 'business', correlation: { waitSeconds: 0, notReadyRetries: 0 },
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...REALTIME_TEST_CONFIG,
+        planTier: 'business',
+        correlation: { waitSeconds: 0, notReadyRetries: 0 },
+      }),
+    );
     const env = {
-      ZOOM_ACCOUNT_ID: 'sim-account-id', ZOOM_CLIENT_ID: 'sim-client-id', ZOOM_CLIENT_SECRET: 'sim-client-secret',
-      ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
+      ZOOM_ACCOUNT_ID: 'sim-account-id',
+      ZOOM_CLIENT_ID: 'sim-client-id',
+      ZOOM_CLIENT_SECRET: 'sim-client-secret',
+      ZOOM_OAUTH_URL: sim.oauthUrl,
+      ZOOM_API_BASE_URL: sim.apiBaseUrl,
+      ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
     };
     const run = startCli(['run', '--dir', dir, '--config', configFile, '--port', '0', '--poll-every', '1s', '--detect-every', '1s', '--json'], env);
     children.push(run);
@@ -62,7 +88,12 @@ describe('zoomlake run', () => {
 
     // A join burst and a guest using an employee's name (realtime), and a meeting's end (correlation); Zoom retries each.
     const ended = sim.org.meetings.filter((m) => Date.parse(m.end_time) < Date.now()).sort((a, b) => b.end_time.localeCompare(a.end_time))[0]!;
-    const bodies = [alice, ...guests(4, { ip: (i) => `198.51.100.${i}` }), joinEvent({ name: 'ALICE  Anders (guest)', uuid: 'inst-2==' }), meetingEnded(ended)];
+    const bodies = [
+      alice,
+      ...guests(4, { ip: (i) => `198.51.100.${i}` }),
+      joinEvent({ name: 'ALICE  Anders (guest)', uuid: 'inst-2==' }),
+      meetingEnded(ended),
+    ];
     for (const body of bodies) {
       expect(await post(url, body)).toBe(200);
       expect(await post(url, body)).toBe(200);
@@ -94,7 +125,9 @@ describe('zoomlake run', () => {
     try {
       const events = await engine.query('SELECT event, count(*) AS n FROM webhook_events GROUP BY event ORDER BY event');
       expect(events.rows.map((r) => [r.event, Number(r.n)])).toEqual([
-        ['meeting.ended', 1], ['meeting.participant_joined', 5], ['user.created', 1],
+        ['meeting.ended', 1],
+        ['meeting.participant_joined', 5],
+        ['user.created', 1],
       ]);
       const raw = await engine.query('SELECT count(*) AS n FROM webhook_events_raw');
       expect(Number(raw.rows[0]!.n)).toBe(2 * bodies.length); // both deliveries kept raw, read once through the view
@@ -110,7 +143,9 @@ describe('zoomlake run', () => {
     expect(existsSync(spool) ? readFileSync(spool, 'utf8') : '').toBe('');
 
     // The realtime alerts, each once: the scheduled passes' repeats are suppressed, not re-notified.
-    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean)
+    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
       .map((l) => (JSON.parse(l) as { detail: { detection_id: string; alert_id: string } }).detail);
     const ids = alerts.map((a) => a.detection_id);
     expect(ids.filter((id) => id === D.joinBurst)).toHaveLength(1);

@@ -22,7 +22,7 @@ afterEach(() => {
 
 /** Polls `check` every 25 ms until it holds; fails after WAIT_MS. */
 async function until(what: string, check: () => boolean): Promise<void> {
-  for (const end = Date.now() + WAIT_MS; !check();) {
+  for (const end = Date.now() + WAIT_MS; !check(); ) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -33,13 +33,20 @@ interface Served extends CliProcess {
 }
 
 /** Every poll source off: `run` without Zoom API credentials is the receiver plus the detections on schedule. */
-const NO_SOURCES = Object.fromEntries(['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings', 'chat_messages']
-  .map((name) => [name, { enabled: false }]));
+const NO_SOURCES = Object.fromEntries(
+  ['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings', 'chat_messages'].map((name) => [
+    name,
+    { enabled: false },
+  ]),
+);
 
 /** `zoomlake serve`, or `zoomlake run` (the same receiver inside the whole pipeline), on `dir`. */
 async function serve(dir: string, command: 'serve' | 'run' = 'serve'): Promise<Served> {
   const configFile = join(dir, 'zoomlake.config.json');
-  writeFileSync(configFile, JSON.stringify({ ...REALTIME_TEST_CONFIG, webhook: { maxBodyBytes: MAX_BODY }, ...(command === 'run' ? { sources: NO_SOURCES } : {}) }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...REALTIME_TEST_CONFIG, webhook: { maxBodyBytes: MAX_BODY }, ...(command === 'run' ? { sources: NO_SOURCES } : {}) }),
+  );
   const cli = startCli([command, '--port', '0', '--dir', dir, '--config', configFile], { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
   children.push(cli);
   await cli.waitFor(/listening on \S+/, WAIT_MS);
@@ -53,7 +60,8 @@ const signed = (body: string) => signedHeaders(SECRET, body);
 
 const post = (url: string, body: string) => postSigned(url, body, SECRET);
 
-const started = (id: number) => webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 10, 25, 10, id), payload: { object: { id, uuid: `u-${id}==` } } });
+const started = (id: number) =>
+  webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 10, 25, 10, id), payload: { object: { id, uuid: `u-${id}==` } } });
 
 /** A request that sends part of its declared body and then stalls (or is cut when `thenClose`). */
 function partialRequest(url: string, thenClose: boolean): Promise<void> {
@@ -86,10 +94,13 @@ const spoolOf = (dir: string) => {
 
 describe.each(['serve', 'run'] as const)('zoomlake %s stops cleanly', (command) => {
   it.each([
-    ['an oversized request (413) on a kept-alive connection', async (url: string) => {
-      // Far past the socket buffers, so most of the body is still on its way when the server refuses it.
-      expect(await post(url, JSON.stringify({ event: 'meeting.started', pad: 'p'.repeat(4_000_000) }))).toBe(413);
-    }],
+    [
+      'an oversized request (413) on a kept-alive connection',
+      async (url: string) => {
+        // Far past the socket buffers, so most of the body is still on its way when the server refuses it.
+        expect(await post(url, JSON.stringify({ event: 'meeting.started', pad: 'p'.repeat(4_000_000) }))).toBe(413);
+      },
+    ],
     ['a client that disconnects mid-body', (url: string) => partialRequest(url, true)],
     ['a client that stalls mid-body', (url: string) => partialRequest(url, false)],
   ])('after %s: exit 0, every accepted event in the lake, the spool empty', async (_name, disrupt) => {
@@ -123,12 +134,14 @@ describe.each(['serve', 'run'] as const)('zoomlake %s stops cleanly', (command) 
 });
 
 describe('zoomlake serve after a crash', () => {
-  it('recovers a spool with a torn tail, raises the recovered events\' alert, and after a second crash loses nothing acknowledged nor raises it again', async () => {
+  it("recovers a spool with a torn tail, raises the recovered events' alert, and after a second crash loses nothing acknowledged nor raises it again", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-crash-'));
     const scene = CASES.find((c) => c.name === 'deactivated user joins')!;
     const bodies = [...(scene.setup ?? []), ...scene.events];
     // What a crashed serve leaves: acknowledged events (not yet checked) and a line cut short mid-append.
-    const lines = bodies.map((body, i) => JSON.stringify({ id: `before-crash-${i}`, detailType: 'x', detail: { receivedAt: Date.now(), body } }) + '\n');
+    const lines = bodies.map(
+      (body, i) => JSON.stringify({ id: `before-crash-${i}`, detailType: 'x', detail: { receivedAt: Date.now(), body } }) + '\n',
+    );
     mkdirSync(join(dir, 'state'), { recursive: true });
     writeFileSync(join(dir, 'state', 'webhook-spool.jsonl'), lines.join('') + lines[0]!.slice(0, 30));
 
@@ -136,13 +149,18 @@ describe('zoomlake serve after a crash', () => {
     // The crash comes after the recovered events were checked. A crash inside alert delivery notifies at least once
     // (an undelivered claim of an earlier process is taken over: test/unit/alert-delivery.test.ts), so one between
     // publishing and marking the claim delivered could notify twice; this test keeps to exactly once.
-    await until('the recovered events\' alert', () => existsSync(join(dir, 'alerts.jsonl')));
+    await until("the recovered events' alert", () => existsSync(join(dir, 'alerts.jsonl')));
     expect(await post(first.url, started(7))).toBe(200);
     first.child.kill('SIGKILL');
     expect(await exitOf(first)).toBe('SIGKILL');
     // The crash came before the first flush, so the new event is still only in the spool, after the recovered ones.
-    expect(spoolOf(dir).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id).slice(0, bodies.length))
-      .toEqual(bodies.map((_, i) => `before-crash-${i}`));
+    expect(
+      spoolOf(dir)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { id: string }).id)
+        .slice(0, bodies.length),
+    ).toEqual(bodies.map((_, i) => `before-crash-${i}`));
     expect(spoolOf(dir)).toContain('u-7==');
 
     const second = await serve(dir);
@@ -155,7 +173,10 @@ describe('zoomlake serve after a crash', () => {
     } finally {
       engine.close();
     }
-    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { detail: { detection_id: string } }).detail.detection_id);
+    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { detail: { detection_id: string } }).detail.detection_id);
     expect(alerts).toEqual(scene.expect);
     expect(spoolOf(dir)).toBe('');
   });

@@ -21,8 +21,15 @@ async function start(dir = mkdtempSync(join(tmpdir(), 'zoomlake-serve-')), maxBo
   const pipeline = rt.webhookPipeline();
   await pipeline.recover();
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret: SECRET, host: '127.0.0.1', port: 0, flushIntervalMs: 60_000,
-    receiver: { replayWindowSeconds: 5_400, maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+    pipeline,
+    bodies: rt.store,
+    clock: rt.clock,
+    secret: SECRET,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 60_000,
+    receiver: { replayWindowSeconds: 5_400, maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: () => undefined,
   });
   servers.push(server);
   return { rt, server, dir };
@@ -32,16 +39,31 @@ function post(url: string, body: string, opts: { secret?: string; ts?: number } 
   const ts = String(Math.floor((opts.ts ?? Date.now()) / 1000));
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(opts.secret ?? SECRET, ts, Buffer.from(body, 'utf8')) },
+    headers: {
+      'content-type': 'application/json',
+      'x-zm-request-timestamp': ts,
+      'x-zm-signature': zoomSignature(opts.secret ?? SECRET, ts, Buffer.from(body, 'utf8')),
+    },
     body,
   });
 }
 
-const joined = (name: string, email: string, at: string) => webhookBody({
-  event: 'meeting.participant_joined', eventTs: Date.parse(at),
-  payload: { account_id: 'acc', object: { id: '81234567890', uuid: 'inst-1==', host_id: 'h1', topic: 'Board sync', type: 2,
-    participant: { user_id: '16778240', user_name: name, id: '', participant_uuid: `p-${name}`, join_time: at, email, public_ip: '203.0.113.9' } } },
-});
+const joined = (name: string, email: string, at: string) =>
+  webhookBody({
+    event: 'meeting.participant_joined',
+    eventTs: Date.parse(at),
+    payload: {
+      account_id: 'acc',
+      object: {
+        id: '81234567890',
+        uuid: 'inst-1==',
+        host_id: 'h1',
+        topic: 'Board sync',
+        type: 2,
+        participant: { user_id: '16778240', user_name: name, id: '', participant_uuid: `p-${name}`, join_time: at, email, public_ip: '203.0.113.9' },
+      },
+    },
+  });
 
 describe('zoomlake serve', () => {
   it('lands posted events in the lake, typed rows included, each delivery read once', async () => {
@@ -91,7 +113,16 @@ describe('zoomlake serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-serve-'));
     const rt = makeLocalRuntime(parseConfig({}), dir);
     const crashed = rt.webhookPipeline();
-    await crashed.publish([{ source: 'zoomlake.webhook', detailType: 'meeting.started', detail: { receivedAt: Date.now(), body: webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 10, 25), payload: { object: { id: 5 } } }) } }]);
+    await crashed.publish([
+      {
+        source: 'zoomlake.webhook',
+        detailType: 'meeting.started',
+        detail: {
+          receivedAt: Date.now(),
+          body: webhookBody({ event: 'meeting.started', eventTs: Date.UTC(2026, 10, 25), payload: { object: { id: 5 } } }),
+        },
+      },
+    ]);
     // No flush: the process "dies" here. A new server recovers the spool on start.
     const { server } = await start(dir);
     await server.flush();
@@ -105,8 +136,14 @@ describe('zoomlake serve', () => {
 
   it('refuses to start without the webhook secret, naming the variable', async () => {
     let err = '';
-    const code = await main(['serve', '--port', '0', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-serve-'))],
-      { out: () => undefined, err: (t) => { err += t; }, env: {}, untilStopped: async () => undefined });
+    const code = await main(['serve', '--port', '0', '--dir', mkdtempSync(join(tmpdir(), 'zoomlake-serve-'))], {
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+      },
+      env: {},
+      untilStopped: async () => undefined,
+    });
     expect(code).toBe(2);
     expect(err).toContain('ZOOM_WEBHOOK_SECRET_TOKEN');
   });
@@ -115,8 +152,19 @@ describe('zoomlake serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-serve-'));
     let out = '';
     let stop: () => void = () => undefined;
-    const io = { out: (t: string) => { out += t; }, err: (t: string) => { out += t; }, env: { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET },
-      untilStopped: () => new Promise<void>((resolve) => { stop = resolve; }) };
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: (t: string) => {
+        out += t;
+      },
+      env: { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET },
+      untilStopped: () =>
+        new Promise<void>((resolve) => {
+          stop = resolve;
+        }),
+    };
     const serving = main(['serve', '--port', '0', '--dir', dir], io);
     for (let i = 0; i < 100 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 20));
     const url = /listening on (\S+)/.exec(out)![1]!;
@@ -124,7 +172,12 @@ describe('zoomlake serve', () => {
     stop();
     expect(await serving).toBe(0);
     let hunted = '';
-    await main(['hunt', '--json', '--dir', dir, 'SELECT user_name FROM participant_events'], { ...io, out: (t) => { hunted += t; } });
+    await main(['hunt', '--json', '--dir', dir, 'SELECT user_name FROM participant_events'], {
+      ...io,
+      out: (t) => {
+        hunted += t;
+      },
+    });
     expect(hunted.trim()).toBe('{"user_name":"Dana"}');
   });
 });

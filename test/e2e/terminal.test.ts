@@ -24,7 +24,16 @@ const env = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET };
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main([...argv, '--dir', dir, '--config', config], { out: (t) => { out += t; }, err: (t) => { err += t; }, env, untilStopped: async () => undefined });
+  const code = await main([...argv, '--dir', dir, '--config', config], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env,
+    untilStopped: async () => undefined,
+  });
   return { code, out, err };
 }
 
@@ -32,7 +41,11 @@ function post(url: string, body: string) {
   const ts = String(Math.floor(Date.now() / 1000));
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')) },
+    headers: {
+      'content-type': 'application/json',
+      'x-zm-request-timestamp': ts,
+      'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')),
+    },
     body,
   });
 }
@@ -43,8 +56,17 @@ beforeAll(async () => {
   writeFileSync(config, JSON.stringify(REALTIME_TEST_CONFIG));
   let stop: () => void = () => undefined;
   const serving = main(['serve', '--port', '0', '--dir', dir, '--config', config], {
-    out: (t) => { served += t; }, err: (t) => { served += t; }, env,
-    untilStopped: () => new Promise<void>((resolve) => { stop = resolve; }),
+    out: (t) => {
+      served += t;
+    },
+    err: (t) => {
+      served += t;
+    },
+    env,
+    untilStopped: () =>
+      new Promise<void>((resolve) => {
+        stop = resolve;
+      }),
   });
   for (let i = 0; i < 200 && !served.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 20));
   const url = /listening on (\S+)/.exec(served)![1]!;
@@ -52,7 +74,8 @@ beforeAll(async () => {
     alice,
     joinEvent({ name: EVE, email: 'eve@example.com', topic: TOPIC, uuid: 'inst-merger' }),
     joinEvent({ name: IMPOSTOR, topic: TOPIC, uuid: 'inst-merger', at: T0 + 60_000 }),
-  ]) expect((await post(url, body)).status).toBe(200);
+  ])
+    expect((await post(url, body)).status).toBe(200);
   // The realtime checks run after the answer; wait (bounded) for the alerts' console lines: Eve's join is an external
   // in a sensitive meeting, the impostor's that and a guest impersonating an internal user.
   for (let i = 0; i < 250 && (served.match(/^ALERT /gm) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
@@ -69,13 +92,23 @@ describe('values from Zoom on the terminal', () => {
   });
 
   it('alerts.jsonl and the lake keep the exact values', async () => {
-    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8').trim().split('\n')
+    const alerts = readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
       .map((l) => JSON.parse(l) as { detail: { entities: Record<string, string> } });
     expect(new Set(alerts.map((a) => a.detail.entities.user_name))).toEqual(new Set([EVE, IMPOSTOR]));
     const { code, out } = await cli('hunt', '--json', 'SELECT user_name, topic FROM participant_events ORDER BY user_name');
     expect(code).toBe(0);
     expect(out).not.toMatch(RAW_CONTROL);
-    expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ user_name: IMPOSTOR, topic: TOPIC }, { user_name: EVE, topic: TOPIC }]);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { user_name: IMPOSTOR, topic: TOPIC },
+      { user_name: EVE, topic: TOPIC },
+    ]);
   });
 
   it('hunt prints them escaped in its table', async () => {
@@ -99,7 +132,10 @@ describe('values from Zoom on the terminal', () => {
     expect(table.out).toContain('user_name=Eve\\x1b]0;owned\\x07');
     const json = await cli('detect', '--now', now, '--json');
     expect(json.out).not.toMatch(RAW_CONTROL);
-    const names = json.out.trim().split('\n').map((l) => (JSON.parse(l) as { entities: Record<string, string> }).entities.user_name);
+    const names = json.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { entities: Record<string, string> }).entities.user_name);
     expect(names).toContain(EVE);
   });
 });

@@ -53,8 +53,6 @@ export class FakeAthena extends AwsJsonFake {
     super();
   }
 
-
-
   /** Sets how the fake answers the query with exactly this text. */
   script(query: string, script: FakeAthenaScript): void {
     this.scripts.set(query, script);
@@ -76,11 +74,16 @@ export class FakeAthena extends AwsJsonFake {
     const failure = this.failures.findIndex((f) => f.target === target);
     if (failure >= 0) return this.failures.splice(failure, 1)[0]!.reply;
     switch (target) {
-      case `${PREFIX}StartQueryExecution`: return this.startQuery(body);
-      case `${PREFIX}GetQueryExecution`: return this.getExecution(body);
-      case `${PREFIX}GetQueryResults`: return this.getResults(body);
-      case `${PREFIX}StopQueryExecution`: return this.stopQuery(body);
-      default: return awsJsonError(400, 'UnknownOperationException', `the fake does not implement ${target}`);
+      case `${PREFIX}StartQueryExecution`:
+        return this.startQuery(body);
+      case `${PREFIX}GetQueryExecution`:
+        return this.getExecution(body);
+      case `${PREFIX}GetQueryResults`:
+        return this.getResults(body);
+      case `${PREFIX}StopQueryExecution`:
+        return this.stopQuery(body);
+      default:
+        return awsJsonError(400, 'UnknownOperationException', `the fake does not implement ${target}`);
     }
   }
 
@@ -121,7 +124,9 @@ export class FakeAthena extends AwsJsonFake {
             State: state,
             SubmissionDateTime: 1709546400,
             ...(state === e.script.state && e.script.reason ? { StateChangeReason: e.script.reason } : {}),
-            ...(failed ? { AthenaError: { ErrorCategory: 2, ErrorType: 1301, Retryable: e.script.retryable ?? false, ErrorMessage: e.script.reason } } : {}),
+            ...(failed
+              ? { AthenaError: { ErrorCategory: 2, ErrorType: 1301, Retryable: e.script.retryable ?? false, ErrorMessage: e.script.reason } }
+              : {}),
           },
         },
       },
@@ -131,7 +136,8 @@ export class FakeAthena extends AwsJsonFake {
   private getResults(body: Record<string, unknown>): JsonReply {
     const e = this.execution(body);
     if (!e) return awsJsonError(400, 'InvalidRequestException', 'QueryExecution not found');
-    if (this.state(e) !== 'SUCCEEDED') return awsJsonError(400, 'InvalidRequestException', `Query has not yet finished. Current state: ${this.state(e)}`);
+    if (this.state(e) !== 'SUCCEEDED')
+      return awsJsonError(400, 'InvalidRequestException', `Query has not yet finished. Current state: ${this.state(e)}`);
     const columns = e.script.columns ?? [];
     const header = (e.script.statementType ?? 'DML') === 'DML' ? [columns.map((c) => c.name)] : [];
     const all = [...header, ...(e.script.rows ?? [])];
@@ -148,8 +154,16 @@ export class FakeAthena extends AwsJsonFake {
           Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),
           ResultSetMetadata: {
             ColumnInfo: columns.map((c) => ({
-              CatalogName: 'hive', SchemaName: '', TableName: '', Name: c.name, Label: c.name, Type: c.type,
-              Precision: 0, Scale: 0, Nullable: 'UNKNOWN', CaseSensitive: c.type === 'varchar',
+              CatalogName: 'hive',
+              SchemaName: '',
+              TableName: '',
+              Name: c.name,
+              Label: c.name,
+              Type: c.type,
+              Precision: 0,
+              Scale: 0,
+              Nullable: 'UNKNOWN',
+              CaseSensitive: c.type === 'varchar',
             })),
           },
         },

@@ -36,8 +36,6 @@ export class EventBridgeFake extends AwsJsonFake {
     super();
   }
 
-
-
   /** Forgets recorded calls and attempts, and accepts everything again. */
   reset(): void {
     this.calls.length = 0;

@@ -9,9 +9,7 @@ import crypto from 'node:crypto';
 export function installS3rverDesShim(): () => void {
   const { createCipheriv, createDecipheriv } = crypto;
   const widen = (algorithm: string, key: crypto.CipherKey): [string, crypto.CipherKey] =>
-    algorithm === 'des' && Buffer.isBuffer(key) && key.length === 8
-      ? ['des-ede3-cbc', Buffer.concat([key, key, key])]
-      : [algorithm, key];
+    algorithm === 'des' && Buffer.isBuffer(key) && key.length === 8 ? ['des-ede3-cbc', Buffer.concat([key, key, key])] : [algorithm, key];
   crypto.createCipheriv = ((algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null) =>
     createCipheriv(...widen(algorithm, key), iv)) as typeof crypto.createCipheriv;
   crypto.createDecipheriv = ((algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null) =>

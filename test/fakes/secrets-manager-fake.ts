@@ -19,8 +19,6 @@ export class SecretsManagerFake extends AwsJsonFake {
     super();
   }
 
-
-
   protected handle(target: string, body: unknown): JsonReply {
     if (target !== 'secretsmanager.GetSecretValue') return awsJsonError(400, 'UnknownOperationException', `unsupported ${target}`);
     const id = typeof body === 'object' && body !== null && 'SecretId' in body && typeof body.SecretId === 'string' ? body.SecretId : '';

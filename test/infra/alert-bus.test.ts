@@ -16,7 +16,12 @@ const { key, bus, template } = build();
 const keyArn = { 'Fn::GetAtt': [logicalIdOf(key), 'Arn'] };
 /** The bus ARN as written, not as a reference to the bus: the key may live in another stack. */
 const BUS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/zoomlake-alerts']] };
-type KeyStatement = { Sid?: string; Principal?: { Service?: string }; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
+type KeyStatement = {
+  Sid?: string;
+  Principal?: { Service?: string };
+  Action: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+};
 const keyStatements = () => (resourceOf(template, key).Properties as { KeyPolicy: { Statement: KeyStatement[] } }).KeyPolicy.Statement;
 
 describe('AlertBus', () => {
@@ -49,7 +54,8 @@ describe('AlertBus', () => {
     });
     for (const s of forEvents) {
       expect(s.Condition?.StringEquals?.['aws:SourceAccount'], s.Sid).toBe('123456789012');
-      if ([s.Action].flat().some((a) => a !== 'kms:DescribeKey')) expect(s.Condition?.StringEquals?.['kms:EncryptionContext:aws:events:event-bus:arn'], s.Sid).toEqual(BUS_ARN);
+      if ([s.Action].flat().some((a) => a !== 'kms:DescribeKey'))
+        expect(s.Condition?.StringEquals?.['kms:EncryptionContext:aws:events:event-bus:arn'], s.Sid).toEqual(BUS_ARN);
     }
   });
 
@@ -70,7 +76,7 @@ describe('AlertBus reserved for its producers', () => {
   const policy = reserved.reserveFor(roles);
   const t = Template.fromStack(stack);
 
-  it('denies zoomlake events on the bus to every principal but the producers\' roles', () => {
+  it("denies zoomlake events on the bus to every principal but the producers' roles", () => {
     expect(resourceOf(t, policy).Properties).toEqual({
       EventBusName: { Ref: logicalIdOf(reserved.eventBus) },
       StatementId: 'Only-zoomlake-producers',
@@ -90,6 +96,8 @@ describe('AlertBus reserved for its producers', () => {
 
   it('refuses to reserve the bus for no producer', () => {
     const other = pipelineTestStack();
-    expect(() => new AlertBus(other.stack, 'AlertBus', { encryptionKey: other.key }).reserveFor([])).toThrow(/reserving zoomlake on .* needs at least one producer role/);
+    expect(() => new AlertBus(other.stack, 'AlertBus', { encryptionKey: other.key }).reserveFor([])).toThrow(
+      /reserving zoomlake on .* needs at least one producer role/,
+    );
   });
 });

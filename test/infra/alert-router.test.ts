@@ -55,28 +55,45 @@ describe('AlertRouter rules', () => {
     ['slack', { severity: ['medium', 'high', 'critical'] }],
     ['pager', { severity: ['critical'] }],
   ])('route %s matches zoomlake alerts put in this account with detail %j', (name, detail) => {
-    expect(props(route(name).rule).EventPattern).toEqual({ source: ['zoomlake'], account: ['123456789012'], 'detail-type': ['Zoom Security Alert'], detail });
+    expect(props(route(name).rule).EventPattern).toEqual({
+      source: ['zoomlake'],
+      account: ['123456789012'],
+      'detail-type': ['Zoom Security Alert'],
+      detail,
+    });
   });
 
   it.each(ROUTES.map((r) => r.name))('route %s has one target with a retry policy and the dead-letter queue', (name) => {
     const targets = props(route(name).rule).Targets as Record<string, unknown>[];
     expect(targets).toHaveLength(1);
-    expect(targets[0]).toMatchObject({ DeadLetterConfig: { Arn: arnOf(dlq()) }, RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 } });
+    expect(targets[0]).toMatchObject({
+      DeadLetterConfig: { Arn: arnOf(dlq()) },
+      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+    });
     expect(targets[0]?.Input ?? targets[0]?.InputTransformer).toBeUndefined();
   });
 
   it('lets each rule, and only the rules, send to the dead-letter queue', () => {
-    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: logicalIdOf(dlq()) }] } }))[0] as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } };
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: logicalIdOf(dlq()) }] } }))[0] as {
+      Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } };
+    };
     const allows = policy.Properties.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow');
-    expect(allows.map((s) => (s.Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn'])).toEqual(ROUTES.map((r) => arnOf(route(r.name).rule)));
-    for (const s of allows) expect(s).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arnOf(dlq()) });
+    expect(allows.map((s) => (s.Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn'])).toEqual(
+      ROUTES.map((r) => arnOf(route(r.name).rule)),
+    );
+    for (const s of allows)
+      expect(s).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arnOf(dlq()) });
   });
 
   it('encrypts the dead-letter queue, keeps dead letters 14 days, and alarms on the first one', () => {
     expect(props(dlq())).toMatchObject({ KmsMasterKeyId: arnOf(key), MessageRetentionPeriod: 14 * 86_400 });
     expect(props(router.deadLetterAlarm!)).toMatchObject({
-      Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
-      MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(dlq()), 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(dlq()), 'QueueName'] } }],
     });
   });
 
@@ -87,11 +104,15 @@ describe('AlertRouter rules', () => {
   });
 
   it('refuses a route with an empty detections list', () => {
-    expect(() => build([{ name: 'none', minSeverity: 'low', detections: [], target: { type: 'sqs' } }])).toThrow(/alert route "none": detections is empty/);
+    expect(() => build([{ name: 'none', minSeverity: 'low', detections: [], target: { type: 'sqs' } }])).toThrow(
+      /alert route "none": detections is empty/,
+    );
   });
 
   it.each([
-    ['info', ['info', 'low', 'medium', 'high', 'critical']], ['medium', ['medium', 'high', 'critical']], ['critical', ['critical']],
+    ['info', ['info', 'low', 'medium', 'high', 'critical']],
+    ['medium', ['medium', 'high', 'critical']],
+    ['critical', ['critical']],
   ] as const)('severitiesFrom(%s)', (min, list) => expect(severitiesFrom(min)).toEqual(list));
 });
 
@@ -110,20 +131,42 @@ describe('AlertRouter SNS route', () => {
     expect((props(route('email-high').rule).Targets as { Arn: unknown }[])[0]?.Arn).toEqual({ Ref: logicalIdOf(topic()) });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: logicalIdOf(topic()) }],
-      PolicyDocument: { Statement: [
-        { Sid: 'AllowPublishThroughSSLOnly', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: { Ref: logicalIdOf(topic()) },
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-        { Sid: Match.anyValue(), Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: logicalIdOf(topic()) },
-          Condition: { ArnEquals: { 'aws:SourceArn': arnOf(route('email-high').rule) } } },
-      ] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: { Ref: logicalIdOf(topic()) },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: Match.anyValue(),
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: logicalIdOf(topic()) },
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(route('email-high').rule) } },
+          },
+        ],
+      },
     });
   });
 
   it('lets EventBridge encrypt for the topics and queues with the key, once', () => {
-    const statements = (props(key).KeyPolicy as { Statement: Record<string, unknown>[] }).Statement.filter((s) => s.Sid === 'AllowEventBridgeToEncryptAlertTargets');
-    expect(statements).toEqual([{
-      Sid: 'AllowEventBridgeToEncryptAlertTargets', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*',
-    }]);
+    const statements = (props(key).KeyPolicy as { Statement: Record<string, unknown>[] }).Statement.filter(
+      (s) => s.Sid === 'AllowEventBridgeToEncryptAlertTargets',
+    );
+    expect(statements).toEqual([
+      {
+        Sid: 'AllowEventBridgeToEncryptAlertTargets',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+      },
+    ]);
   });
 
   it('adds no key statement when no route needs one', () => {
@@ -138,7 +181,9 @@ describe('AlertRouter SQS route', () => {
 
   it('encrypts the queue, keeps messages 14 days and redrives to the dead-letter queue after 5 receives', () => {
     expect(props(queue())).toMatchObject({
-      KmsMasterKeyId: arnOf(key), MessageRetentionPeriod: 14 * 86_400, RedrivePolicy: { deadLetterTargetArn: arnOf(dlq()), maxReceiveCount: 5 },
+      KmsMasterKeyId: arnOf(key),
+      MessageRetentionPeriod: 14 * 86_400,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(dlq()), maxReceiveCount: 5 },
     });
   });
 
@@ -146,11 +191,24 @@ describe('AlertRouter SQS route', () => {
     expect((props(route('siem').rule).Targets as { Arn: unknown }[])[0]?.Arn).toEqual(arnOf(queue()));
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: logicalIdOf(queue()) }],
-      PolicyDocument: { Statement: [
-        { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:*', Resource: arnOf(queue()), Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-        { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arnOf(queue()),
-          Condition: { ArnEquals: { 'aws:SourceArn': arnOf(route('siem').rule) } } },
-      ] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'sqs:*',
+            Resource: arnOf(queue()),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: arnOf(queue()),
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(route('siem').rule) } },
+          },
+        ],
+      },
     });
   });
 });
@@ -159,25 +217,39 @@ describe('AlertRouter Lambda route', () => {
   it('targets the function and lets only its rule invoke it', () => {
     expect((props(route('soar').rule).Targets as { Arn: unknown }[])[0]?.Arn).toBe(FUNCTION_ARN);
     template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction', FunctionName: FUNCTION_ARN, Principal: 'events.amazonaws.com', SourceArn: arnOf(route('soar').rule),
+      Action: 'lambda:InvokeFunction',
+      FunctionName: FUNCTION_ARN,
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(route('soar').rule),
     });
   });
 
   it('refuses a function in another account', () => {
-    const other = { name: 'x', minSeverity: 'low' as const, target: { type: 'lambda' as const, functionArn: 'arn:aws:lambda:eu-west-1:999999999999:function:f' } };
+    const other = {
+      name: 'x',
+      minSeverity: 'low' as const,
+      target: { type: 'lambda' as const, functionArn: 'arn:aws:lambda:eu-west-1:999999999999:function:f' },
+    };
     expect(() => build([other])).toThrow(/alert route "x": function .* is in account 999999999999, not 123456789012/);
   });
 });
 
 describe.each([
-  { name: 'slack', channel: 'slack', secretId: 'zoomlake/slack-webhook', grant: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:zoomlake/slack-webhook-??????']] } },
+  {
+    name: 'slack',
+    channel: 'slack',
+    secretId: 'zoomlake/slack-webhook',
+    grant: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:zoomlake/slack-webhook-??????']] },
+  },
   { name: 'pager', channel: 'pagerduty', secretId: SECRET_ARN, grant: SECRET_ARN },
 ])('AlertRouter $channel route', ({ name, channel, secretId, grant }) => {
   const notifier = () => route(name).notifier!;
 
   it('runs a notifier told its channel and secret id, skipping replays, with no secret value in the template', () => {
     expect((props(notifier().function).Environment as { Variables: Record<string, string> }).Variables).toEqual({
-      NOTIFY_CHANNEL: channel, NOTIFY_SECRET_ID: secretId, NOTIFY_REPLAYS: 'false',
+      NOTIFY_CHANNEL: channel,
+      NOTIFY_SECRET_ID: secretId,
+      NOTIFY_REPLAYS: 'false',
     });
     expect(JSON.stringify(template.toJSON())).not.toMatch(/hooks\.slack\.com|events\.pagerduty\.com/);
   });
@@ -191,7 +263,10 @@ describe.each([
     const rule = route(name).rule;
     expect((props(rule).Targets as { Arn: unknown }[])[0]?.Arn).toEqual(arnOf(notifier().function));
     template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction', FunctionName: arnOf(notifier().function), Principal: 'events.amazonaws.com', SourceArn: arnOf(rule),
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(notifier().function),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(rule),
     });
   });
 
@@ -199,13 +274,20 @@ describe.each([
     const statements = statementsOf(template, notifier().role).filter((s) => [s.Action].flat().some((a) => /^(sqs|kms):/.test(String(a))));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(dlq()) },
-      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: arnOf(key), Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: arnOf(key),
+        Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+      },
     ]);
   });
 
   it('retries a failed notification twice, then sends it to the dead-letter queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalIdOf(notifier().function) }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3_600,
+      FunctionName: { Ref: logicalIdOf(notifier().function) },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3_600,
       DestinationConfig: { OnFailure: { Destination: arnOf(dlq()) } },
     });
   });
@@ -214,7 +296,8 @@ describe.each([
 describe('AlertRouter options', () => {
   it('passes notifyReplays and a PagerDuty URL to the notifiers', () => {
     const custom = build(ROUTES, { notifyReplays: true, pagerDutyEventsUrl: 'https://events.eu.pagerduty.com/v2/enqueue' });
-    const env = (n: string) => (props(custom.router.routes.get(n)!.notifier!.function, custom.template).Environment as { Variables: Record<string, string> }).Variables;
+    const env = (n: string) =>
+      (props(custom.router.routes.get(n)!.notifier!.function, custom.template).Environment as { Variables: Record<string, string> }).Variables;
     expect(env('pager')).toMatchObject({ NOTIFY_REPLAYS: 'true', PAGERDUTY_EVENTS_URL: 'https://events.eu.pagerduty.com/v2/enqueue' });
     expect(env('slack')).toEqual({ NOTIFY_CHANNEL: 'slack', NOTIFY_SECRET_ID: 'zoomlake/slack-webhook', NOTIFY_REPLAYS: 'true' });
   });

@@ -31,7 +31,8 @@ function acknowledgements(root: IConstruct): { construct: IConstruct; rule: stri
     construct.node.metadata
       .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((m) => Object.entries(m.data as Record<string, string>))
-      .map(([id, reason]) => ({ construct, rule: id.replace(/^annotation::/i, ''), reason })));
+      .map(([id, reason]) => ({ construct, rule: id.replace(/^annotation::/i, ''), reason })),
+  );
 }
 
 describe('the zoomlake app', () => {
@@ -77,9 +78,11 @@ describe('the zoomlake app', () => {
 
   it('acknowledges only the reviewed findings', () => {
     // The lake bucket's ARN reaches the pipeline as an import whose generated name is not asserted.
-    const acks = acknowledgements(fullApp().app)
-      .map((a) => `${a.rule} at ${a.construct.node.path}`.replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageLake\w+/, '<lake arn>')
-        .replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageAthenaResults\w+/, '<results arn>'));
+    const acks = acknowledgements(fullApp().app).map((a) =>
+      `${a.rule} at ${a.construct.node.path}`
+        .replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageLake\w+/, '<lake arn>')
+        .replace(/ZoomlakeStorage:ExportsOutputFnGetAttStorageAthenaResults\w+/, '<results arn>'),
+    );
     expect(acks.sort()).toEqual([
       'AwsSolutions-APIG2 at ZoomlakePipeline/Webhook/Api/Resource',
       'AwsSolutions-APIG4 at ZoomlakePipeline/Webhook/Api/Default/zoom/webhook/POST/Resource',
@@ -114,25 +117,39 @@ describe('the zoomlake app', () => {
 
   it('acknowledges no object-prefix wildcard beyond the reviewed prefixes', () => {
     const { app, pipeline } = fullApp();
-    pipeline.webhook.handler.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::another-bucket/other/*'] }));
-    expect(nagFindings(app)).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::another-bucket/other/*] (error) at ZoomlakePipeline/Webhook/Handler/Role/DefaultPolicy/Resource');
+    pipeline.webhook.handler.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::another-bucket/other/*'] }),
+    );
+    expect(nagFindings(app)).toContain(
+      'AwsSolutions-IAM5[Resource::arn:aws:s3:::another-bucket/other/*] (error) at ZoomlakePipeline/Webhook/Handler/Role/DefaultPolicy/Resource',
+    );
   });
 
   it('refuses an object-prefix acknowledgement that matches no grant, so stale ones cannot linger', () => {
     const { pipeline } = fullApp();
-    expect(() => acknowledgeObjectPrefixGrants(pipeline.webhook.handler.role.node.findChild('DefaultPolicy'), ['/zoom/*'], 'The webhook function never writes there.'))
-      .toThrow(/grants nothing under \/zoom\/\*/);
+    expect(() =>
+      acknowledgeObjectPrefixGrants(
+        pipeline.webhook.handler.role.node.findChild('DefaultPolicy'),
+        ['/zoom/*'],
+        'The webhook function never writes there.',
+      ),
+    ).toThrow(/grants nothing under \/zoom\/\*/);
   });
 
   it('refuses to acknowledge a finding on something that is not a CloudFormation resource', () => {
     const { storage } = fullApp();
-    expect(() => acknowledge(storage, 'AwsSolutions-S1', 'A whole stack must never be acknowledged at once.')).toThrow(/not a CloudFormation resource/);
+    expect(() => acknowledge(storage, 'AwsSolutions-S1', 'A whole stack must never be acknowledged at once.')).toThrow(
+      /not a CloudFormation resource/,
+    );
   });
 });
 
 describe('operational alarms', () => {
-  const built = buildApp(testConfig({ alarms: { emails: ['oncall@example.com'] }, alerts: { routes: [{ name: 'siem', target: { type: 'sqs' } }] } }),
-    new App({ context: NO_BUNDLING }), TEST_ENV);
+  const built = buildApp(
+    testConfig({ alarms: { emails: ['oncall@example.com'] }, alerts: { routes: [{ name: 'siem', target: { type: 'sqs' } }] } }),
+    new App({ context: NO_BUNDLING }),
+    TEST_ENV,
+  );
   const storage = Template.fromStack(built.storage);
   const topicId = built.storage.getLogicalId(built.storage.alarmTopic.node.defaultChild as CfnResource);
   const stacks = [built.storage, built.pipeline, built.detections];
@@ -147,16 +164,21 @@ describe('operational alarms', () => {
     const stack = stacks.find((s) => s.stackName === name)!;
     const alarms = Object.entries(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
     const imported = (v: unknown) => JSON.stringify(v).includes('ExportsOutputRefStorageAlarmTopic') || JSON.stringify(v).includes(topicId);
-    const unwired = alarms.filter(([, a]) => {
-      const p = (a as { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] } }).Properties;
-      return p.AlarmActions?.length !== 1 || !imported(p.AlarmActions[0]) || p.OKActions?.length !== 1 || !imported(p.OKActions[0]);
-    }).map(([id]) => id);
+    const unwired = alarms
+      .filter(([, a]) => {
+        const p = (a as { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] } }).Properties;
+        return p.AlarmActions?.length !== 1 || !imported(p.AlarmActions[0]) || p.OKActions?.length !== 1 || !imported(p.OKActions[0]);
+      })
+      .map(([id]) => id);
     expect(unwired).toEqual([]);
   });
 
   it('makes the webhook edge alarms (4xx rate, 429, 5xx, fall in verified events) notify the alarm topic', () => {
     const { webhook } = built.pipeline;
-    const resources = Template.fromStack(built.pipeline).toJSON().Resources as Record<string, { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] } }>;
+    const resources = Template.fromStack(built.pipeline).toJSON().Resources as Record<
+      string,
+      { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] } }
+    >;
     for (const alarm of [webhook.clientErrorRateAlarm, webhook.throttledAlarm, webhook.serverErrorAlarm, webhook.verifiedEventsFallAlarm]) {
       const props = resources[built.pipeline.getLogicalId(alarm.node.defaultChild as CfnResource)]?.Properties;
       const topic = [{ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ZoomlakeStorage:ExportsOutputRef${topicId}`)) }];
@@ -170,25 +192,39 @@ describe('operational alarms', () => {
     storage.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topicId } });
     storage.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
     storage.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        Match.objectLike({
-          Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': TEST_ENV.account },
-            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${TEST_ENV.region}:${TEST_ENV.account}:alarm:*`]] } },
-          },
-        }),
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': TEST_ENV.account },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${TEST_ENV.region}:${TEST_ENV.account}:alarm:*`]],
+                },
+              },
+            },
+          }),
+        ]),
+      },
     });
   });
 
-  it('lets CloudWatch use the key for this account\'s alarms only', () => {
+  it("lets CloudWatch use the key for this account's alarms only", () => {
     storage.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowCloudWatchAlarmsToEncryptNotifications', Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': TEST_ENV.account } }),
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchAlarmsToEncryptNotifications',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': TEST_ENV.account } }),
+          }),
+        ]),
+      },
     });
   });
 

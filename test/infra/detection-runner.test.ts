@@ -21,20 +21,40 @@ import { pipelineTestStack, starResources, statementsOf } from './pipeline-helpe
 const REGISTRY = loadRegistry();
 const DETECTIONS = REGISTRY.scheduled();
 const HUNTING = loadHuntingQueries();
-const SETTINGS = testConfig({ internalDomains: ['acme.example'], watchedUsers: ['ceo@acme.example'], sensitiveMeetingPatterns: ["board|o'brien"], minClientVersion: '5.17.11' });
+const SETTINGS = testConfig({
+  internalDomains: ['acme.example'],
+  watchedUsers: ['ceo@acme.example'],
+  sensitiveMeetingPatterns: ["board|o'brien"],
+  minClientVersion: '5.17.11',
+});
 
 function build(registry: DetectionRegistry = REGISTRY, props: Partial<DetectionRunnerProps> = {}, tableEncryption: 'cmk' | 'aws-owned' = 'cmk') {
   const { stack, key, lake } = pipelineTestStack();
   const results = new Bucket(stack, 'Results', { encryption: BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
   const table = new TableV2(stack, 'State', {
-    partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING },
+    partitionKey: { name: 'pk', type: AttributeType.STRING },
+    sortKey: { name: 'sk', type: AttributeType.STRING },
     encryption: tableEncryption === 'cmk' ? TableEncryptionV2.customerManagedKey(key) : TableEncryptionV2.dynamoOwnedKey(),
   });
   const bus = new AlertBus(stack, 'AlertBus', { encryptionKey: key });
-  const catalog = new DetectionCatalog(stack, 'Catalog', { databaseName: 'zoomlake', workGroupName: 'zoomlake', settings: SETTINGS, detections: registry.detections, huntingQueries: HUNTING });
+  const catalog = new DetectionCatalog(stack, 'Catalog', {
+    databaseName: 'zoomlake',
+    workGroupName: 'zoomlake',
+    settings: SETTINGS,
+    detections: registry.detections,
+    huntingQueries: HUNTING,
+  });
   const runner = new DetectionRunner(stack, 'Detections', {
-    registry, encryptionKey: key, lakeBucket: lake, resultsBucket: results, workGroupName: 'zoomlake', databaseName: 'zoomlake',
-    configViewNames: [...catalog.configViews.keys()], alertBus: bus.eventBus, stateTable: table, ...props,
+    registry,
+    encryptionKey: key,
+    lakeBucket: lake,
+    resultsBucket: results,
+    workGroupName: 'zoomlake',
+    databaseName: 'zoomlake',
+    configViewNames: [...catalog.configViews.keys()],
+    alertBus: bus.eventBus,
+    stateTable: table,
+    ...props,
   });
   return { stack, key, lake, results, table, bus, catalog, runner, template: Template.fromStack(stack) };
 }
@@ -46,7 +66,8 @@ const fnArn = { 'Fn::GetAtt': [logicalIdOf(runner.runner.function), 'Arn'] };
 const dlqArn = { 'Fn::GetAtt': [logicalIdOf(runner.deadLetterQueue), 'Arn'] };
 type ScheduleResource = { Properties: { ScheduleExpression: string; Target: { Input: string } & Record<string, unknown> } };
 const schedules = (t: Template) => Object.values(t.findResources('AWS::Scheduler::Schedule')) as ScheduleResource[];
-const scheduleFor = (id: string) => schedules(template).find((s) => (JSON.parse(s.Properties.Target.Input) as { detections: string[] }).detections[0] === id);
+const scheduleFor = (id: string) =>
+  schedules(template).find((s) => (JSON.parse(s.Properties.Target.Input) as { detections: string[] }).detections[0] === id);
 const envOf = (t: Template, r: DetectionRunner) =>
   (resourceOf(t, r.runner.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 
@@ -78,7 +99,12 @@ describe('DetectionRunner', () => {
 
   it('lets the scheduler invoke only the runner and dead-letter only to its queue', () => {
     expect(statementsOf(template, runner.schedulerRole)).toEqual([
-      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+      },
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnArn },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlqArn },
     ]);
@@ -86,31 +112,50 @@ describe('DetectionRunner', () => {
 
   it('grants the runner exactly Athena in its workgroup, the Glue objects it reads, the lake, the results, the key, the bus and the state table', () => {
     const statements = statementsOf(template, runner.runner.role).filter((s) => ![s.Action].flat().some((a) => String(a).startsWith('logs:')));
-    const arn = (service: string, resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:eu-west-1:123456789012:${resource}`]] });
+    const arn = (service: string, resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:eu-west-1:123456789012:${resource}`]],
+    });
     const glue = (resource: string) => arn('glue', resource);
     const lakeArn = { 'Fn::GetAtt': [logicalIdOf(lake), 'Arn'] };
     const resultsArn = { 'Fn::GetAtt': [logicalIdOf(results), 'Arn'] };
     const objects = (bucket: unknown, prefix: string) => ({ 'Fn::Join': ['', [bucket, prefix]] });
     expect(statements).toEqual([
       {
-        Effect: 'Allow', Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+        Effect: 'Allow',
+        Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
         Resource: arn('athena', 'workgroup/zoomlake'),
       },
       {
-        Effect: 'Allow', Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-        Resource: [glue('catalog'), glue('database/zoomlake'), ...readTables(DETECTIONS, [...catalog.configViews.keys()]).map((t) => glue(`table/zoomlake/${t}`))],
+        Effect: 'Allow',
+        Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+        Resource: [
+          glue('catalog'),
+          glue('database/zoomlake'),
+          ...readTables(DETECTIONS, [...catalog.configViews.keys()]).map((t) => glue(`table/zoomlake/${t}`)),
+        ],
       },
       { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: lakeArn },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: lakeArn, Condition: { StringLike: { 's3:prefix': ['zoom/*'] } } },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects(lakeArn, '/zoom/*') },
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects(lakeArn, '/zoom/alerts/*') },
       { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: resultsArn },
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects(resultsArn, '/results/*') },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: objects(resultsArn, '/results/*'),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      },
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [logicalIdOf(bus.eventBus), 'Arn'] } },
       { Effect: 'Allow', Action: STATE_ACTIONS, Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] } },
       {
-        Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: keyArn,
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: keyArn,
         Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
       },
     ]);
@@ -149,18 +194,31 @@ describe('DetectionRunner', () => {
   it('changes the function when a detection changes', () => {
     const [first, ...rest] = DETECTIONS;
     if (!first) throw new Error('no detection');
-    const changed = build(REGISTRY.withDetections([{ ...first, sql: `${first.sql}\n-- changed` }, ...rest, ...REGISTRY.detections.filter((d) => !d.paths.includes('scheduled'))]));
+    const changed = build(
+      REGISTRY.withDetections([
+        { ...first, sql: `${first.sql}\n-- changed` },
+        ...rest,
+        ...REGISTRY.detections.filter((d) => !d.paths.includes('scheduled')),
+      ]),
+    );
     expect(envOf(changed.template, changed.runner).DETECTIONS_SHA256).not.toBe(envOf(template, runner).DETECTIONS_SHA256);
     expect(changed.runner.bundle.text).toContain('-- changed');
   });
 
   it('alarms on any runner error and any dead-lettered run', () => {
     expect(resourceOf(template, runner.errorsAlarm).Properties).toMatchObject({
-      MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(runner.runner.function) } }],
     });
     expect(resourceOf(template, runner.deadLetterAlarm).Properties).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(runner.deadLetterQueue), 'QueueName'] } }],
     });
   });
@@ -169,8 +227,13 @@ describe('DetectionRunner', () => {
     expect([...runner.failedAlarms.keys()].sort()).toEqual(DETECTIONS.map((d) => d.id).sort());
     for (const [id, alarm] of runner.failedAlarms) {
       expect(resourceOf(template, alarm).Properties).toMatchObject({
-        Namespace: 'zoomlake', MetricName: 'DetectionFailed', Dimensions: [{ Name: 'Detection', Value: id }],
-        Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+        Namespace: 'zoomlake',
+        MetricName: 'DetectionFailed',
+        Dimensions: [{ Name: 'Detection', Value: id }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
       });
     }
   });
@@ -189,11 +252,15 @@ describe('DetectionCatalog', () => {
 
   it('saves every detection and every hunting query as a named query in the workgroup and database', () => {
     expect(HUNTING.length).toBeGreaterThan(0);
-    expect(named().map((q) => q.Properties.Name).sort()).toEqual([...DETECTIONS.map((d) => `detection/${d.id}`), ...HUNTING.map((h) => `hunting/${h.name}`)].sort());
+    expect(
+      named()
+        .map((q) => q.Properties.Name)
+        .sort(),
+    ).toEqual([...DETECTIONS.map((d) => `detection/${d.id}`), ...HUNTING.map((h) => `hunting/${h.name}`)].sort());
     for (const q of named()) expect(q.Properties).toMatchObject({ Database: 'zoomlake', WorkGroup: 'zoomlake' });
   });
 
-  it('saves each query\'s SQL unchanged', () => {
+  it("saves each query's SQL unchanged", () => {
     const byName = new Map(named().map((q) => [q.Properties.Name, q.Properties]));
     for (const d of DETECTIONS) expect(byName.get(`detection/${d.id}`)?.QueryString).toBe(d.sql);
     for (const h of HUNTING) expect(byName.get(`hunting/${h.name}`)?.QueryString).toBe(h.sql);
@@ -206,14 +273,33 @@ describe('DetectionCatalog', () => {
     const hive = { varchar: 'string', integer: 'int', bigint: 'bigint' } as const;
     for (const view of expected) {
       const table = resourceOf(template, catalog.configViews.get(view.name) as never).Properties as {
-        DatabaseName: string; CatalogId: string;
-        TableInput: { Name: string; TableType: string; PartitionKeys: unknown[]; ViewOriginalText: string; StorageDescriptor: { Columns: { Name: string; Type: string }[] } };
+        DatabaseName: string;
+        CatalogId: string;
+        TableInput: {
+          Name: string;
+          TableType: string;
+          PartitionKeys: unknown[];
+          ViewOriginalText: string;
+          StorageDescriptor: { Columns: { Name: string; Type: string }[] };
+        };
       };
-      expect(table).toMatchObject({ DatabaseName: 'zoomlake', CatalogId: '123456789012', TableInput: { Name: view.name, TableType: 'VIRTUAL_VIEW', PartitionKeys: [] } });
+      expect(table).toMatchObject({
+        DatabaseName: 'zoomlake',
+        CatalogId: '123456789012',
+        TableInput: { Name: view.name, TableType: 'VIRTUAL_VIEW', PartitionKeys: [] },
+      });
       expect(table.TableInput.StorageDescriptor.Columns).toEqual(view.columns.map((c) => ({ Name: c.name, Type: hive[c.type] })));
       const encoded = /^\/\* Presto View: (.+) \*\/$/.exec(table.TableInput.ViewOriginalText)?.[1] ?? '';
-      const definition = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { originalSql: string; schema: string; columns: { name: string; type: string }[] };
-      expect(definition).toMatchObject({ originalSql: view.sql, schema: 'zoomlake', columns: view.columns.map((c) => ({ name: c.name, type: c.type })) });
+      const definition = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
+        originalSql: string;
+        schema: string;
+        columns: { name: string; type: string }[];
+      };
+      expect(definition).toMatchObject({
+        originalSql: view.sql,
+        schema: 'zoomlake',
+        columns: view.columns.map((c) => ({ name: c.name, type: c.type })),
+      });
     }
   });
 

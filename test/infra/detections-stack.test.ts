@@ -57,7 +57,7 @@ describe('the detections stack in the app', () => {
     template.hasResourceProperties('AWS::Athena::NamedQuery', { Name: 'hunting/all-alerts', QueryString: 'SELECT * FROM alerts LIMIT 10\n' });
   });
 
-  it('deploys the repository\'s queries by default', () => {
+  it("deploys the repository's queries by default", () => {
     const template = Template.fromStack(build().detections);
     // One schedule per scheduled detection; realtime- and correlation-only ones have none.
     template.resourceCountIs('AWS::Scheduler::Schedule', loadDetections().filter(isScheduled).length);
@@ -67,7 +67,11 @@ describe('the detections stack in the app', () => {
   it.each([
     ['an invalid severity', (y: string) => y.replace(/^severity: .*$/m, 'severity: urgent'), /detection [\w.]+: invalid detection\.yml: severity/],
     ['a missing runbook', (y: string) => y.replace(/^runbook:/m, 'notes:'), /detection [\w.]+: invalid detection\.yml: .*runbook/],
-    ['an id that is not its folder', (y: string) => y.replace(/^id: .*$/m, 'id: zoom.other.thing'), /detection [\w.]+: id "zoom\.other\.thing" must equal its folder name/],
+    [
+      'an id that is not its folder',
+      (y: string) => y.replace(/^id: .*$/m, 'id: zoom.other.thing'),
+      /detection [\w.]+: id "zoom\.other\.thing" must equal its folder name/,
+    ],
     ['YAML that does not parse', (y: string) => `${y}\n: : [\n`, /detection [\w.]+: detection\.yml is not valid YAML/],
   ])('fails the build on a detection.yml with %s, naming the detection and the field', (_name, edit, error) => {
     const dir = queriesWith(edit);
@@ -80,7 +84,7 @@ describe('the detections stack in the app', () => {
     template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
   });
 
-  it('uses the storage stack\'s key and buckets through imports, and synthesizes without a dependency cycle', () => {
+  it("uses the storage stack's key and buckets through imports, and synthesizes without a dependency cycle", () => {
     const { app, storage, detections } = build(queriesWith());
     expect(() => app.synth()).not.toThrow();
     expect(detections.dependencies).toContain(storage);
@@ -104,20 +108,31 @@ describe('the alert bus policy in the app', () => {
   type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
   const arnOf = (c: Parameters<typeof logicalIdOf>[0]) => ({ 'Fn::GetAtt': [logicalIdOf(c), 'Arn'] });
   const denied = (stack: ReturnType<typeof build>['detections']) => {
-    const policies = Object.values(Template.fromStack(stack).findResources('AWS::Events::EventBusPolicy')) as { Properties: { EventBusName: unknown; Statement: Statement } }[];
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::Events::EventBusPolicy')) as {
+      Properties: { EventBusName: unknown; Statement: Statement };
+    }[];
     expect(policies).toHaveLength(1);
     const [policy] = policies;
     expect(policy?.Properties.EventBusName).toEqual({ Ref: logicalIdOf(stack.alertBus.eventBus) });
-    expect(policy?.Properties.Statement).toMatchObject({ Effect: 'Deny', Action: 'events:PutEvents', Resource: arnOf(stack.alertBus.eventBus),
-      Condition: { 'ForAnyValue:StringEquals': { 'events:source': ['zoomlake'] } } });
+    expect(policy?.Properties.Statement).toMatchObject({
+      Effect: 'Deny',
+      Action: 'events:PutEvents',
+      Resource: arnOf(stack.alertBus.eventBus),
+      Condition: { 'ForAnyValue:StringEquals': { 'events:source': ['zoomlake'] } },
+    });
     return policy?.Properties.Statement.Condition?.ArnNotEquals?.['aws:PrincipalArn'];
   };
   /** The ARN of every role of the stack allowed events:PutEvents on the alert bus: the producers a policy must not lock out. */
   const publishers = (stack: ReturnType<typeof build>['detections']) => {
-    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } }[];
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
     return policies
-      .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => [st.Action].flat().includes('events:PutEvents')
-        && JSON.stringify(st.Resource) === JSON.stringify(arnOf(stack.alertBus.eventBus))))
+      .filter((p) =>
+        p.Properties.PolicyDocument.Statement.some(
+          (st) => [st.Action].flat().includes('events:PutEvents') && JSON.stringify(st.Resource) === JSON.stringify(arnOf(stack.alertBus.eventBus)),
+        ),
+      )
       .flatMap((p) => p.Properties.Roles.map((r) => ({ 'Fn::GetAtt': [r.Ref, 'Arn'] })));
   };
   const sorted = (arns: unknown) => (arns as unknown[]).map((a) => JSON.stringify(a)).sort();
@@ -125,7 +140,9 @@ describe('the alert bus policy in the app', () => {
   it('reserves source zoomlake for exactly the runner, realtime and correlation Alerts roles, every role allowed to publish on the bus', () => {
     const { detections } = build(queriesWith());
     const allowed = denied(detections);
-    expect(allowed).toEqual([detections.runner.runner.role, detections.realtime.checks.role, detections.correlation!.functions.alerts.role].map(arnOf));
+    expect(allowed).toEqual(
+      [detections.runner.runner.role, detections.realtime.checks.role, detections.correlation!.functions.alerts.role].map(arnOf),
+    );
     expect(sorted(allowed)).toEqual(sorted(publishers(detections)));
   });
 
@@ -138,9 +155,14 @@ describe('the alert bus policy in the app', () => {
   });
 });
 
-describe('the realtime checks and the runner\'s state in the app', () => {
-  const config = { internalDomains: ['acme.example'], watchedUsers: ['ceo@acme.example'], sensitiveMeetingPatterns: ['board'], minClientVersion: '6.1.0',
-    detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 7 } } } };
+describe("the realtime checks and the runner's state in the app", () => {
+  const config = {
+    internalDomains: ['acme.example'],
+    watchedUsers: ['ceo@acme.example'],
+    sensitiveMeetingPatterns: ['board'],
+    minClientVersion: '6.1.0',
+    detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 7 } } },
+  };
   const { app, storage, pipeline, detections } = build(queriesWith(), config);
   const template = Template.fromStack(detections);
   const { realtime } = detections;
@@ -148,12 +170,20 @@ describe('the realtime checks and the runner\'s state in the app', () => {
   const tableArn = () => importOf(storage, { 'Fn::GetAtt': [logicalIdOf(storage.stateTable), 'Arn'] });
   const keyArn = () => importOf(storage, { 'Fn::GetAtt': [logicalIdOf(storage.key), 'Arn'] });
   const stateStatements = () => [
-    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], Resource: tableArn() },
-    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: keyArn(),
-      Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } } },
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      Resource: tableArn(),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: keyArn(),
+      Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
+    },
   ];
 
-  it('deploys the realtime function in the detections stack, fed by a rule on the pipeline\'s webhook bus', () => {
+  it("deploys the realtime function in the detections stack, fed by a rule on the pipeline's webhook bus", () => {
     expect(realtime.checks.function.stack).toBe(detections);
     expect(props(realtime.checks.function)).toMatchObject({ Handler: 'index.handler' });
     expect(props(realtime.rule)).toMatchObject({
@@ -174,14 +204,21 @@ describe('the realtime checks and the runner\'s state in the app', () => {
       ALERT_BUS_NAME: { Ref: logicalIdOf(detections.alertBus.eventBus) },
     });
     expect(JSON.parse(env.REALTIME_SETTINGS as string)).toEqual({
-      internalDomains: ['acme.example'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@acme.example'], minClientVersion: '6.1.0',
-      meetingStateHours: 72, idempotencyHours: 48,
+      internalDomains: ['acme.example'],
+      sensitiveMeetingPatterns: ['board'],
+      watchedUsers: ['ceo@acme.example'],
+      minClientVersion: '6.1.0',
+      meetingStateHours: 72,
+      idempotencyHours: 48,
     });
     // The configured threshold reaches the function through the registry it ships, and the SQL through the view.
     expect(env.DETECTIONS_SHA256).toBe(bundleSha256(detectionBundle(loadRegistry(parseConfig(config).detections, queriesWith()))));
     expect(detections.catalog.configViews.has('detection_parameters')).toBe(true);
-    const view = resourceOf(template, detections.catalog.configViews.get('detection_parameters')!).Properties as { TableInput: { ViewOriginalText: string } };
-    const sql = JSON.parse(Buffer.from(/Presto View: (.+) \*\//.exec(view.TableInput.ViewOriginalText)![1]!, 'base64').toString('utf8')).originalSql as string;
+    const view = resourceOf(template, detections.catalog.configViews.get('detection_parameters')!).Properties as {
+      TableInput: { ViewOriginalText: string };
+    };
+    const sql = JSON.parse(Buffer.from(/Presto View: (.+) \*\//.exec(view.TableInput.ViewOriginalText)![1]!, 'base64').toString('utf8'))
+      .originalSql as string;
     expect(sql).toContain("('zoom.participant.join_burst_many_ips', 'min_ips', CAST(7 AS bigint))");
     expect(statementsOf(template, realtime.checks.role)).toEqual(expect.arrayContaining(stateStatements()));
   });
@@ -189,8 +226,7 @@ describe('the realtime checks and the runner\'s state in the app', () => {
   it('gives the runner the state table name and exactly the state table actions the DynamoDB state store uses', () => {
     const env = (props(detections.runner.runner.function).Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.STATE_TABLE_NAME).toEqual(importOf(storage, { Ref: logicalIdOf(storage.stateTable) }));
-    const dynamo = statementsOf(template, detections.runner.runner.role)
-      .filter((st) => JSON.stringify(st).includes('dynamodb'));
+    const dynamo = statementsOf(template, detections.runner.runner.role).filter((st) => JSON.stringify(st).includes('dynamodb'));
     expect(dynamo).toEqual(stateStatements());
   });
 

@@ -24,9 +24,14 @@ describe('LakeStorage', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
-  it.each([['lake', buckets.lake], ['results', buckets.results]])('encrypts the %s bucket with the key (SSE-KMS, bucket key)', (_name, bucket) => {
+  it.each([
+    ['lake', buckets.lake],
+    ['results', buckets.results],
+  ])('encrypts the %s bucket with the key (SSE-KMS, bucket key)', (_name, bucket) => {
     expect(props(bucket).BucketEncryption).toEqual({
-      ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }],
+      ServerSideEncryptionConfiguration: [
+        { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } },
+      ],
     });
   });
 
@@ -37,9 +42,13 @@ describe('LakeStorage', () => {
   });
 
   it('blocks all four kinds of public access on every bucket', () => {
-    template.resourcePropertiesCountIs('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-    }, 3);
+    template.resourcePropertiesCountIs(
+      'AWS::S3::Bucket',
+      {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      },
+      3,
+    );
   });
 
   it('versions every bucket', () => {
@@ -62,27 +71,37 @@ describe('LakeStorage', () => {
     });
   });
 
-  it.each([['lake', buckets.lake, 'lake/'], ['results', buckets.results, 'athena-results/']])(
-    'sends server access logs of the %s bucket to the logs bucket under its own prefix', (_name, bucket, prefix) => {
-      expect(props(bucket).LoggingConfiguration).toEqual({
-        DestinationBucketName: { Ref: logicalIdOf(buckets.logs) },
-        LogFilePrefix: prefix,
-        TargetObjectKeyFormat: { PartitionedPrefix: { PartitionDateSource: 'EventTime' } },
-      });
+  it.each([
+    ['lake', buckets.lake, 'lake/'],
+    ['results', buckets.results, 'athena-results/'],
+  ])('sends server access logs of the %s bucket to the logs bucket under its own prefix', (_name, bucket, prefix) => {
+    expect(props(bucket).LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logicalIdOf(buckets.logs) },
+      LogFilePrefix: prefix,
+      TargetObjectKeyFormat: { PartitionedPrefix: { PartitionDateSource: 'EventTime' } },
     });
+  });
 
   it('lets S3 log delivery write to the logs bucket only for its own source buckets, by bucket policy', () => {
-    for (const [bucket, prefix] of [[buckets.lake, 'lake/'], [buckets.results, 'athena-results/']] as const) {
+    for (const [bucket, prefix] of [
+      [buckets.lake, 'lake/'],
+      [buckets.results, 'athena-results/'],
+    ] as const) {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: logicalIdOf(buckets.logs) },
         PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({
-            Effect: 'Allow',
-            Action: 's3:PutObject',
-            Principal: { Service: 'logging.s3.amazonaws.com' },
-            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(bucket), 'Arn'] } }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(buckets.logs), 'Arn'] }, `/${prefix}*`]] },
-          })]),
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+              Condition: {
+                ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(bucket), 'Arn'] } },
+                StringEquals: { 'aws:SourceAccount': '123456789012' },
+              },
+              Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(buckets.logs), 'Arn'] }, `/${prefix}*`]] },
+            }),
+          ]),
         },
       });
     }
@@ -92,20 +111,27 @@ describe('LakeStorage', () => {
     const custom = build({ infrequentAccessAfterDays: 45, glacierAfterDays: 120, lakeRetentionDays: 400, noncurrentVersionRetentionDays: 10 });
     const lake = resourceOf(custom.template, custom.storage.lakeBucket).Properties as Record<string, unknown>;
     expect(lake.LifecycleConfiguration).toEqual({
-      Rules: [{
-        Id: 'tier-and-expire-lake',
-        Status: 'Enabled',
-        Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 45 }, { StorageClass: 'GLACIER_IR', TransitionInDays: 120 }],
-        ExpirationInDays: 400,
-        NoncurrentVersionExpiration: { NoncurrentDays: 10 },
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-      }],
+      Rules: [
+        {
+          Id: 'tier-and-expire-lake',
+          Status: 'Enabled',
+          Transitions: [
+            { StorageClass: 'STANDARD_IA', TransitionInDays: 45 },
+            { StorageClass: 'GLACIER_IR', TransitionInDays: 120 },
+          ],
+          ExpirationInDays: 400,
+          NoncurrentVersionExpiration: { NoncurrentDays: 10 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        },
+      ],
     });
   });
 
   it('keeps lake objects forever when lakeRetentionDays is 0', () => {
     const custom = build({ lakeRetentionDays: 0 });
-    const lake = resourceOf(custom.template, custom.storage.lakeBucket).Properties as { LifecycleConfiguration: { Rules: Record<string, unknown>[] } };
+    const lake = resourceOf(custom.template, custom.storage.lakeBucket).Properties as {
+      LifecycleConfiguration: { Rules: Record<string, unknown>[] };
+    };
     expect(lake.LifecycleConfiguration.Rules[0]).not.toHaveProperty('ExpirationInDays');
     expect(lake.LifecycleConfiguration.Rules[0]).toHaveProperty('Transitions');
   });
@@ -117,19 +143,24 @@ describe('LakeStorage', () => {
     const custom = build({ athenaResultsRetentionDays: 3, accessLogRetentionDays: 90 });
     const bucket = resourceOf(custom.template, pick(custom.storage)).Properties as Record<string, unknown>;
     expect(bucket.LifecycleConfiguration).toEqual({
-      Rules: [{
-        Id: id,
-        Status: 'Enabled',
-        ExpirationInDays: days,
-        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-      }],
+      Rules: [
+        {
+          Id: id,
+          Status: 'Enabled',
+          ExpirationInDays: days,
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        },
+      ],
     });
   });
 
-  it.each([['key', storage.key], ...Object.entries(buckets)] as const)('retains the %s on stack deletion and replacement by default', (_name, construct) => {
-    expect(resourceOf(template, construct)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-  });
+  it.each([['key', storage.key], ...Object.entries(buckets)] as const)(
+    'retains the %s on stack deletion and replacement by default',
+    (_name, construct) => {
+      expect(resourceOf(template, construct)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    },
+  );
 
   it('does not auto-delete objects by default', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
@@ -152,8 +183,14 @@ describe('LakeStorage', () => {
 
   it.each([
     [{ infrequentAccessAfterDays: 20 }, /infrequentAccessAfterDays must be at least 30/],
-    [{ infrequentAccessAfterDays: 30, glacierAfterDays: 45 }, /glacierAfterDays \(45\) must be at least 30 more than infrequentAccessAfterDays \(30\)/],
-    [{ glacierAfterDays: 180, lakeRetentionDays: 100 }, /lakeRetentionDays \(100\) must be 0 \(keep forever\) or greater than glacierAfterDays \(180\)/],
+    [
+      { infrequentAccessAfterDays: 30, glacierAfterDays: 45 },
+      /glacierAfterDays \(45\) must be at least 30 more than infrequentAccessAfterDays \(30\)/,
+    ],
+    [
+      { glacierAfterDays: 180, lakeRetentionDays: 100 },
+      /lakeRetentionDays \(100\) must be 0 \(keep forever\) or greater than glacierAfterDays \(180\)/,
+    ],
   ])('rejects retention %j that S3 would refuse', (bad, message) => {
     expect(() => build(bad)).toThrow(message);
   });

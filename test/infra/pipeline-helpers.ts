@@ -22,7 +22,9 @@ export type Statement = Record<string, unknown>;
 /** Every statement of every AWS::IAM::Policy attached to `role`, in order. */
 export function statementsOf(template: Template, role: IRole): Statement[] {
   const roleRef = { Ref: logicalIdOf(role) };
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } }[];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+    Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
+  }[];
   return policies
     .filter((p) => p.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -33,7 +35,8 @@ export function starResources(template: Template): Statement[] {
   const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   const documents = Object.values(json.Resources).flatMap((r) => {
     if (r.Type === 'AWS::IAM::Policy') return [r.Properties?.PolicyDocument as { Statement: Statement[] }];
-    if (r.Type === 'AWS::IAM::Role') return ((r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).map((p) => p.PolicyDocument);
+    if (r.Type === 'AWS::IAM::Role')
+      return ((r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).map((p) => p.PolicyDocument);
     return [];
   });
   return documents.flatMap((d) => d.Statement).filter((s) => [s.Resource].flat().includes('*'));

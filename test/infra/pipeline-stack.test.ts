@@ -10,7 +10,13 @@ function build(config: Record<string, unknown> = {}) {
   const app = new App({ context: NO_BUNDLING });
   const cfg = testConfig(config);
   const storage = new ZoomlakeStorageStack(app, 'Storage', { config: cfg, env: TEST_ENV });
-  const pipeline = new ZoomlakePipelineStack(app, 'Pipeline', { config: cfg, env: TEST_ENV, key: storage.key, lakeBucket: storage.lakeBucket, stateTable: storage.stateTable });
+  const pipeline = new ZoomlakePipelineStack(app, 'Pipeline', {
+    config: cfg,
+    env: TEST_ENV,
+    key: storage.key,
+    lakeBucket: storage.lakeBucket,
+    stateTable: storage.stateTable,
+  });
   return { storage, pipeline, template: Template.fromStack(pipeline), storageTemplate: Template.fromStack(storage) };
 }
 
@@ -34,7 +40,9 @@ describe('ZoomlakePipelineStack', () => {
   });
 
   it('routes the events the webhook publishes to the lake writer', () => {
-    expect(resourceOf(template, pipeline.lakeWriter.rule).Properties).toMatchObject({ EventBusName: { Ref: logicalIdOf(pipeline.webhook.eventBus) } });
+    expect(resourceOf(template, pipeline.lakeWriter.rule).Properties).toMatchObject({
+      EventBusName: { Ref: logicalIdOf(pipeline.webhook.eventBus) },
+    });
   });
 
   it('passes the webhook settings of the config to the webhook function', () => {
@@ -43,18 +51,30 @@ describe('ZoomlakePipelineStack', () => {
   });
 
   it('takes the stage throttle, the per-IP limit and the source allow-list from the config', () => {
-    const custom = build({ webhook: { throttlingRateLimit: 1_000, throttlingBurstLimit: 2_000, perIpRequestsPerMinute: 20_000, allowedSourceCidrs: ['3.7.35.0/25'] } });
-    custom.template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 1_000, ThrottlingBurstLimit: 2_000 })] });
-    custom.template.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 20_000 }) } })]) });
+    const custom = build({
+      webhook: { throttlingRateLimit: 1_000, throttlingBurstLimit: 2_000, perIpRequestsPerMinute: 20_000, allowedSourceCidrs: ['3.7.35.0/25'] },
+    });
+    custom.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 1_000, ThrottlingBurstLimit: 2_000 })],
+    });
+    custom.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 20_000 }) } })]),
+    });
     custom.template.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['3.7.35.0/25'] });
   });
 
   it('lets only the webhook function put zoomlake.webhook events on the Zoom bus', () => {
     template.hasResourceProperties('AWS::Events::EventBusPolicy', {
       EventBusName: { Ref: logicalIdOf(pipeline.webhook.eventBus) },
-      Statement: Match.objectLike({ Effect: 'Deny', Condition: { 'ForAnyValue:StringEquals': { 'events:source': ['zoomlake.webhook'] }, ArnNotEquals: {
-        'aws:PrincipalArn': [{ 'Fn::GetAtt': [logicalIdOf(pipeline.webhook.handler.role), 'Arn'] }],
-      } } }),
+      Statement: Match.objectLike({
+        Effect: 'Deny',
+        Condition: {
+          'ForAnyValue:StringEquals': { 'events:source': ['zoomlake.webhook'] },
+          ArnNotEquals: {
+            'aws:PrincipalArn': [{ 'Fn::GetAtt': [logicalIdOf(pipeline.webhook.handler.role), 'Arn'] }],
+          },
+        },
+      }),
     });
   });
 
@@ -66,13 +86,27 @@ describe('ZoomlakePipelineStack', () => {
 
   it('lets CloudWatch Logs and EventBridge use the storage key, in the storage stack', () => {
     const statements = (resourceOf(storageTemplate, storage.key).Properties as { KeyPolicy: { Statement: { Sid?: string }[] } }).KeyPolicy.Statement;
-    expect(statements.map((s) => s.Sid)).toEqual(expect.arrayContaining(['AllowCloudWatchLogsOfThisAccount', 'AllowEventBridgeToEncryptQueueMessages']));
+    expect(statements.map((s) => s.Sid)).toEqual(
+      expect.arrayContaining(['AllowCloudWatchLogsOfThisAccount', 'AllowEventBridgeToEncryptQueueMessages']),
+    );
   });
 
   it('outputs the webhook URL to enter in the Zoom app', () => {
     template.hasOutput('WebhookUrl', {
-      Value: { 'Fn::Join': ['', ['https://', { Ref: logicalIdOf(pipeline.webhook.api) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/',
-        { Ref: logicalIdOf(pipeline.webhook.stage) }, '/zoom/webhook']] },
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: logicalIdOf(pipeline.webhook.api) },
+            '.execute-api.eu-west-1.',
+            { Ref: 'AWS::URLSuffix' },
+            '/',
+            { Ref: logicalIdOf(pipeline.webhook.stage) },
+            '/zoom/webhook',
+          ],
+        ],
+      },
     });
   });
 
@@ -85,7 +119,8 @@ describe('ZoomlakePipelineStack', () => {
   });
 
   it('gives the poller the state table of the storage stack through an import', () => {
-    const env = (resourceOf(template, pipeline.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    const env = (resourceOf(template, pipeline.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } })
+      .Environment.Variables;
     expect(env.STATE_TABLE_NAME).toEqual(importedValue);
   });
 

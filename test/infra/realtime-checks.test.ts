@@ -9,13 +9,31 @@ import { REGISTRY } from '../support/registry.ts';
 import { logicalIdOf, resourceOf } from './helpers.ts';
 import { pipelineTestStack, starResources, statementsOf } from './pipeline-helpers.ts';
 
-const SETTINGS = { meetingStateHours: 72, idempotencyHours: 48, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'], minClientVersion: '6.0.0' };
+const SETTINGS = {
+  meetingStateHours: 72,
+  idempotencyHours: 48,
+  internalDomains: ['example.com'],
+  sensitiveMeetingPatterns: ['board'],
+  watchedUsers: ['ceo@example.com'],
+  minClientVersion: '6.0.0',
+};
 const { stack, key, lake } = pipelineTestStack();
 const bus = new EventBus(stack, 'Bus');
 const alertBus = new EventBus(stack, 'Alerts');
-const table = new TableV2(stack, 'State', { partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING },
-  encryption: TableEncryptionV2.customerManagedKey(key) });
-const rt = new RealtimeChecks(stack, 'Realtime', { eventBus: bus, stateTable: table, lakeBucket: lake, alertBus, encryptionKey: key, settings: SETTINGS, registry: REGISTRY });
+const table = new TableV2(stack, 'State', {
+  partitionKey: { name: 'pk', type: AttributeType.STRING },
+  sortKey: { name: 'sk', type: AttributeType.STRING },
+  encryption: TableEncryptionV2.customerManagedKey(key),
+});
+const rt = new RealtimeChecks(stack, 'Realtime', {
+  eventBus: bus,
+  stateTable: table,
+  lakeBucket: lake,
+  alertBus,
+  encryptionKey: key,
+  settings: SETTINGS,
+  registry: REGISTRY,
+});
 const template = Template.fromStack(stack);
 const arnOf = (c: Parameters<typeof logicalIdOf>[0]) => ({ 'Fn::GetAtt': [logicalIdOf(c), 'Arn'] });
 const props = (c: Parameters<typeof logicalIdOf>[0]) => resourceOf(template, c).Properties as Record<string, unknown>;
@@ -29,15 +47,24 @@ describe('RealtimeChecks', () => {
   });
 
   it('targets the queue with retries and a dead-letter queue', () => {
-    expect(props(rt.rule).Targets).toEqual([{ Id: 'Target0', Arn: arnOf(rt.queue), DeadLetterConfig: { Arn: arnOf(rt.deadLetterQueue) },
-      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 } }]);
+    expect(props(rt.rule).Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: arnOf(rt.queue),
+        DeadLetterConfig: { Arn: arnOf(rt.deadLetterQueue) },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      },
+    ]);
     expect(props(rt.queue).RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(rt.deadLetterQueue), maxReceiveCount: 5 });
     for (const q of [rt.queue, rt.deadLetterQueue]) expect(props(q).KmsMasterKeyId).toEqual(arnOf(key));
   });
 
   it('drains the queue without a batching window and reports partial batch failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: arnOf(rt.queue), BatchSize: 10, MaximumBatchingWindowInSeconds: 0, FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: arnOf(rt.queue),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     expect(props(rt.queue).VisibilityTimeout).toBeGreaterThanOrEqual(6 * (props(rt.checks.function).Timeout as number));
   });
@@ -62,12 +89,17 @@ describe('RealtimeChecks', () => {
 
   it('grants the state table, body reads, alert writes and the alert bus, and nothing on *', () => {
     const statements = statementsOf(template, rt.checks.role);
-    expect(statements).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], Resource: arnOf(table) }),
-      expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [arnOf(lake), '/webhook-bodies/*']] } }),
-      expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [arnOf(lake), '/zoom/alerts/*']] } }),
-      expect.objectContaining({ Action: 'events:PutEvents', Resource: arnOf(alertBus) }),
-    ]));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          Resource: arnOf(table),
+        }),
+        expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [arnOf(lake), '/webhook-bodies/*']] } }),
+        expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [arnOf(lake), '/zoom/alerts/*']] } }),
+        expect.objectContaining({ Action: 'events:PutEvents', Resource: arnOf(alertBus) }),
+      ]),
+    );
     expect(statements.some((s) => JSON.stringify(s.Action).includes('s3:PutObject') && JSON.stringify(s.Resource).includes('/zoom/*'))).toBe(false);
     expect(starResources(template).filter((s) => !JSON.stringify(s.Principal ?? '').includes('amazonaws.com'))).toEqual([]);
   });

@@ -15,16 +15,32 @@ function build(config: Record<string, unknown> = {}, props: Partial<ScheduledPol
   });
   const cfg = testConfig(config);
   const poller = new ScheduledPoller(stack, 'Poller', {
-    encryptionKey: key, lakeBucket: lake, stateTable: table, sources: cfg.sources, plan: cfg.planTier, apiBudgetShare: cfg.apiBudgetShare, ...props,
+    encryptionKey: key,
+    lakeBucket: lake,
+    stateTable: table,
+    sources: cfg.sources,
+    plan: cfg.planTier,
+    apiBudgetShare: cfg.apiBudgetShare,
+    ...props,
   });
   return { stack, key, lake, table, poller, template: Template.fromStack(stack) };
 }
 
-const { key, lake, table, poller, template } = build({ sources: { recordings: { enabled: false }, users: { schedule: 'cron(0 3 * * ? *)' } }, planTier: 'pro', apiBudgetShare: 0.25 });
+const { key, lake, table, poller, template } = build({
+  sources: { recordings: { enabled: false }, users: { schedule: 'cron(0 3 * * ? *)' } },
+  planTier: 'pro',
+  apiBudgetShare: 0.25,
+});
 const keyArn = { 'Fn::GetAtt': [logicalIdOf(key), 'Arn'] };
 const fnArn = { 'Fn::GetAtt': [logicalIdOf(poller.poller.function), 'Arn'] };
-const schedulesOf = (t: Template) => Object.values(t.findResources('AWS::Scheduler::Schedule')) as { Properties: { ScheduleExpression: string; Target: { Input: string } & Record<string, unknown> } }[];
-const inputs = (t: Template) => schedulesOf(t).map((s) => (JSON.parse(s.Properties.Target.Input) as { source: string }).source).sort();
+const schedulesOf = (t: Template) =>
+  Object.values(t.findResources('AWS::Scheduler::Schedule')) as {
+    Properties: { ScheduleExpression: string; Target: { Input: string } & Record<string, unknown> };
+  }[];
+const inputs = (t: Template) =>
+  schedulesOf(t)
+    .map((s) => (JSON.parse(s.Properties.Target.Input) as { source: string }).source)
+    .sort();
 
 describe('ScheduledPoller', () => {
   it('schedules each enabled source the poller knows, with {source} as input', () => {
@@ -43,7 +59,8 @@ describe('ScheduledPoller', () => {
   });
 
   it('tells the poller whether chat message text is collected, off by default', () => {
-    const envOf = (b: ReturnType<typeof build>) => (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    const envOf = (b: ReturnType<typeof build>) =>
+      (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
     expect(envOf(build({ sources: { chat_messages: { enabled: true } } })).CHAT_INCLUDE_CONTENT).toBe('false');
     expect(envOf(build({ sources: { chat_messages: { enabled: true, includeContent: true } } })).CHAT_INCLUDE_CONTENT).toBe('true');
   });
@@ -51,25 +68,36 @@ describe('ScheduledPoller', () => {
   it('passes the configured risk signals to the poller as JSON lists', () => {
     const cfg = testConfig({ internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board', 'm&a'], watchedUsers: ['ceo@example.com'] });
     const b = build({}, { riskSignals: cfg });
-    const env = (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
-    expect(env).toMatchObject({ INTERNAL_DOMAINS: '["example.com"]', SENSITIVE_MEETING_PATTERNS: '["board","m&a"]', WATCHED_USERS: '["ceo@example.com"]' });
+    const env = (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+      .Variables;
+    expect(env).toMatchObject({
+      INTERNAL_DOMAINS: '["example.com"]',
+      SENSITIVE_MEETING_PATTERNS: '["board","m&a"]',
+      WATCHED_USERS: '["ceo@example.com"]',
+    });
   });
 
   it('refuses risk lists too long for the Lambda environment, naming the keys', () => {
     const watchedUsers = Array.from({ length: 200 }, (_, i) => `executive.number.${i}@example.com`);
-    expect(() => build({}, { riskSignals: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers } }))
-      .toThrow(/internalDomains, sensitiveMeetingPatterns and watchedUsers take \d+ characters/);
+    expect(() => build({}, { riskSignals: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers } })).toThrow(
+      /internalDomains, sensitiveMeetingPatterns and watchedUsers take \d+ characters/,
+    );
   });
 
   it('alarms when participant details are given up from the budget backlog', () => {
     expect(resourceOf(template, poller.backlogDroppedAlarm!).Properties).toMatchObject({
-      Namespace: 'zoomlake', MetricName: 'BacklogDropped', Dimensions: [{ Name: 'Source', Value: 'participant_details' }],
-      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      Namespace: 'zoomlake',
+      MetricName: 'BacklogDropped',
+      Dimensions: [{ Name: 'Source', Value: 'participant_details' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
     expect(build({ sources: { participant_details: { enabled: false } } }).poller.backlogDroppedAlarm).toBeUndefined();
   });
 
-  it('uses each source\'s configured schedule expression', () => {
+  it("uses each source's configured schedule expression", () => {
     const users = schedulesOf(template).find((s) => s.Properties.Target.Input.includes('"users"'));
     expect(users?.Properties.ScheduleExpression).toBe('cron(0 3 * * ? *)');
     const activities = schedulesOf(template).find((s) => s.Properties.Target.Input.includes('"activities"'));
@@ -94,20 +122,25 @@ describe('ScheduledPoller', () => {
 
   it('lets the scheduler invoke only the poller function and dead-letter only to its queue', () => {
     const statements = statementsOf(template, poller.schedulerRole);
-    expect(statements).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: fnArn }),
-      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalIdOf(poller.deadLetterQueue), 'Arn'] } }),
-    ]));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: fnArn }),
+        expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalIdOf(poller.deadLetterQueue), 'Arn'] } }),
+      ]),
+    );
     expect(statements).toHaveLength(3);
     expect(resourceOf(template, poller.schedulerRole).Properties).toMatchObject({
-      AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+      },
     });
   });
 
   it('keeps the Zoom credentials in a KMS-encrypted, retained secret', () => {
     const secret = resourceOf(template, poller.credentials);
     expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { KmsKeyId: keyArn } });
-    const generate = (secret.Properties as { GenerateSecretString: { SecretStringTemplate: string; GenerateStringKey: string } }).GenerateSecretString;
+    const generate = (secret.Properties as { GenerateSecretString: { SecretStringTemplate: string; GenerateStringKey: string } })
+      .GenerateSecretString;
     expect(Object.keys(JSON.parse(generate.SecretStringTemplate) as object).sort()).toEqual(['accountId', 'clientId']);
     expect(generate.GenerateStringKey).toBe('clientSecret');
   });
@@ -118,7 +151,11 @@ describe('ScheduledPoller', () => {
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalIdOf(poller.credentials) } },
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaService('secretsmanager') },
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] },
+      },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: keyArn, Condition: viaService('dynamodb') },
       { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(lake), 'Arn'] }, '/zoom/*']] } },
       { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: keyArn, Condition: viaService('s3') },
@@ -127,7 +164,8 @@ describe('ScheduledPoller', () => {
   });
 
   it('sets the environment the poller handler reads', () => {
-    const env = (resourceOf(template, poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    const env = (resourceOf(template, poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+      .Variables;
     expect(env).toEqual({
       ZOOM_CREDENTIALS_SECRET_ARN: { Ref: logicalIdOf(poller.credentials) },
       ZOOM_PLAN: 'pro',
@@ -145,18 +183,28 @@ describe('ScheduledPoller', () => {
   it('runs for 10 minutes by default, and as long as asked with a matching lease', () => {
     expect(resourceOf(template, poller.poller.function).Properties).toMatchObject({ Timeout: 600 });
     const custom = build({}, { timeout: Duration.minutes(3) });
-    const props = resourceOf(custom.template, custom.poller.poller.function).Properties as { Timeout: number; Environment: { Variables: Record<string, unknown> } };
+    const props = resourceOf(custom.template, custom.poller.poller.function).Properties as {
+      Timeout: number;
+      Environment: { Variables: Record<string, unknown> };
+    };
     expect(props.Timeout).toBe(180);
     expect(props.Environment.Variables.LEASE_SECONDS).toBe('180');
   });
 
   it('alarms on any function error and any dead-lettered run', () => {
     expect(resourceOf(template, poller.errorsAlarm).Properties).toMatchObject({
-      MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(poller.poller.function) } }],
     });
     expect(resourceOf(template, poller.deadLetterAlarm).Properties).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(poller.deadLetterQueue), 'QueueName'] } }],
     });
   });
@@ -165,8 +213,15 @@ describe('ScheduledPoller', () => {
     expect(Object.keys(poller.stalledAlarms).sort()).toEqual(inputs(template));
     for (const [source, alarm] of Object.entries(poller.stalledAlarms)) {
       expect(resourceOf(template, alarm).Properties).toMatchObject({
-        Namespace: 'zoomlake', MetricName: 'CursorAdvanced', Dimensions: [{ Name: 'Source', Value: source }],
-        Statistic: 'Sum', Period: 86_400, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+        Namespace: 'zoomlake',
+        MetricName: 'CursorAdvanced',
+        Dimensions: [{ Name: 'Source', Value: source }],
+        Statistic: 'Sum',
+        Period: 86_400,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
       });
     }
   });

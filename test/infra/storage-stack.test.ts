@@ -22,9 +22,13 @@ describe('ZoomlakeStorageStack', () => {
 
   it('encrypts the lake, the results and the state table with the same key', () => {
     const keyArn = { 'Fn::GetAtt': [logicalIdOf(stack.key), 'Arn'] };
-    template.resourcePropertiesCountIs('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { KMSMasterKeyID: keyArn } }] },
-    }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::S3::Bucket',
+      {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { KMSMasterKeyID: keyArn } }] },
+      },
+      2,
+    );
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [{ SSESpecification: { KMSMasterKeyId: keyArn } }] });
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: { ResultConfiguration: { EncryptionConfiguration: { KmsKey: keyArn } } },
@@ -32,19 +36,38 @@ describe('ZoomlakeStorageStack', () => {
   });
 
   it('passes the retention settings of the config to the buckets', () => {
-    const custom = build({ retention: { lakeDays: 1000, infrequentAccessAfterDays: 60, glacierAfterDays: 365, athenaResultsDays: 7, accessLogDays: 400 } });
-    expect(resourceOf(custom.template, custom.stack.lakeBucket)).toMatchObject({ Properties: { LifecycleConfiguration: { Rules: [{
-      ExpirationInDays: 1000,
-      Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 60 }, { StorageClass: 'GLACIER_IR', TransitionInDays: 365 }],
-    }] } } });
-    expect(resourceOf(custom.template, custom.stack.resultsBucket)).toMatchObject({ Properties: { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 7 }] } } });
-    expect(resourceOf(custom.template, custom.stack.logsBucket)).toMatchObject({ Properties: { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 400 }] } } });
+    const custom = build({
+      retention: { lakeDays: 1000, infrequentAccessAfterDays: 60, glacierAfterDays: 365, athenaResultsDays: 7, accessLogDays: 400 },
+    });
+    expect(resourceOf(custom.template, custom.stack.lakeBucket)).toMatchObject({
+      Properties: {
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ExpirationInDays: 1000,
+              Transitions: [
+                { StorageClass: 'STANDARD_IA', TransitionInDays: 60 },
+                { StorageClass: 'GLACIER_IR', TransitionInDays: 365 },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    expect(resourceOf(custom.template, custom.stack.resultsBucket)).toMatchObject({
+      Properties: { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 7 }] } },
+    });
+    expect(resourceOf(custom.template, custom.stack.logsBucket)).toMatchObject({
+      Properties: { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 400 }] } },
+    });
   });
 
   it('passes the Athena settings of the config to the workgroup and the tables', () => {
     const custom = build({ athena: { bytesScannedCutoffPerQuery: 20 * 1024 ** 2, projectionStartDate: '2023-06-01' } });
     custom.template.hasResourceProperties('AWS::Athena::WorkGroup', { WorkGroupConfiguration: { BytesScannedCutoffPerQuery: 20 * 1024 ** 2 } });
-    custom.template.hasResourceProperties('AWS::Glue::Table', { TableInput: { Name: 'activities_raw', Parameters: { 'projection.dt.range': '2023-06-01,NOW' } } });
+    custom.template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: { Name: 'activities_raw', Parameters: { 'projection.dt.range': '2023-06-01,NOW' } },
+    });
   });
 
   it.each([
@@ -53,7 +76,13 @@ describe('ZoomlakeStorageStack', () => {
     [true, 'true', 'Delete'],
   ])('with config allowDataDeletion=%s and context %s, data resources are %s', (allow, flag, policy) => {
     const custom = build({ allowDataDeletion: allow }, flag === undefined ? {} : { [ALLOW_DATA_DELETION_CONTEXT]: flag });
-    for (const construct of [custom.stack.key, custom.stack.lakeBucket, custom.stack.resultsBucket, custom.stack.logsBucket, custom.stack.stateTable]) {
+    for (const construct of [
+      custom.stack.key,
+      custom.stack.lakeBucket,
+      custom.stack.resultsBucket,
+      custom.stack.logsBucket,
+      custom.stack.stateTable,
+    ]) {
       expect(resourceOf(custom.template, construct), construct.node.path).toMatchObject({ DeletionPolicy: policy });
     }
   });

@@ -26,12 +26,14 @@ describe('WebhookLakeWriter', () => {
   });
 
   it('targets the queue, sending what it cannot deliver to the dead-letter queue', () => {
-    expect(props(writer.rule).Targets).toEqual([{
-      Id: 'Target0',
-      Arn: arnOf(writer.queue),
-      DeadLetterConfig: { Arn: arnOf(writer.deadLetterQueue) },
-      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
-    }]);
+    expect(props(writer.rule).Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: arnOf(writer.queue),
+        DeadLetterConfig: { Arn: arnOf(writer.deadLetterQueue) },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      },
+    ]);
   });
 
   it('encrypts both queues with the key', () => {
@@ -70,25 +72,38 @@ describe('WebhookLakeWriter', () => {
   it.each(['queue', 'deadLetterQueue'] as const)('denies every request to the %s that is not over TLS', (name) => {
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: logicalIdOf(writer[name]) }],
-      PolicyDocument: { Statement: [{
-        Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:*', Resource: arnOf(writer[name]),
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      }, {
-        Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arnOf(writer[name]),
-        Condition: { ArnEquals: { 'aws:SourceArn': arnOf(writer.rule) } },
-      }] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'sqs:*',
+            Resource: arnOf(writer[name]),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: arnOf(writer[name]),
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(writer.rule) } },
+          },
+        ],
+      },
     });
   });
 
   it('lets EventBridge encrypt messages for the queues with the key', () => {
     const statements = (props(key).KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
-    expect(statements.filter((s) => (s.Principal as { Service?: string }).Service === 'events.amazonaws.com')).toEqual([{
-      Sid: 'AllowEventBridgeToEncryptQueueMessages',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: '*',
-    }]);
+    expect(statements.filter((s) => (s.Principal as { Service?: string }).Service === 'events.amazonaws.com')).toEqual([
+      {
+        Sid: 'AllowEventBridgeToEncryptQueueMessages',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+      },
+    ]);
   });
 
   it('feeds the writer batches of up to 1000 messages gathered for up to 60 s, by at most 2 concurrent invocations', () => {
@@ -106,7 +121,9 @@ describe('WebhookLakeWriter', () => {
   it('takes the batch size, window and concurrency it is given', () => {
     const custom = build({ batchSize: 200, maxBatchingWindow: Duration.seconds(20), maxConcurrency: 3 });
     custom.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 200, MaximumBatchingWindowInSeconds: 20, ScalingConfig: { MaximumConcurrency: 3 },
+      BatchSize: 200,
+      MaximumBatchingWindowInSeconds: 20,
+      ScalingConfig: { MaximumConcurrency: 3 },
     });
   });
 

@@ -77,7 +77,9 @@ describe('ZoomWebhookApi', () => {
 
   it('throttles the stage as configured', () => {
     const custom = build({ throttlingRateLimit: 5, throttlingBurstLimit: 9 });
-    expect(only(custom.template, 'AWS::ApiGateway::Stage').MethodSettings).toEqual([expect.objectContaining({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 })]);
+    expect(only(custom.template, 'AWS::ApiGateway::Stage').MethodSettings).toEqual([
+      expect.objectContaining({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 }),
+    ]);
   });
 
   it('writes access logs as JSON with the request id, source IP, status, error type and WAF verdict to its log group', () => {
@@ -104,7 +106,7 @@ describe('ZoomWebhookApi', () => {
     }
   });
 
-  it('runs the handler on Node.js 22 or newer, arm64, 512 MB, with a timeout just past Zoom\'s 3 seconds', () => {
+  it("runs the handler on Node.js 22 or newer, arm64, 512 MB, with a timeout just past Zoom's 3 seconds", () => {
     const props = functionProps();
     expect(nodeMajor(props.Runtime)).toBeGreaterThanOrEqual(22);
     expect(props).toMatchObject({ Architectures: ['arm64'], MemorySize: 512, Timeout: 5 });
@@ -136,12 +138,30 @@ describe('ZoomWebhookApi', () => {
 
   it('grants the function exactly: its logs, PutEvents on the bus, the secret, and writes under webhook-bodies/', () => {
     expect(statementsOf(template, api.handler.role)).toEqual([
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalIdOf(api.handler.logGroup), 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(api.handler.logGroup), 'Arn'] },
+      },
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [logicalIdOf(api.eventBus), 'Arn'] } },
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalIdOf(api.secret) } },
-      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } },
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(lake), 'Arn'] }, '/webhook-bodies/*']] } },
-      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(lake), 'Arn'] }, '/webhook-bodies/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'kms:GenerateDataKey',
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      },
     ]);
   });
 
@@ -170,14 +190,16 @@ describe('ZoomWebhookApi', () => {
     given.template.resourceCountIs('AWS::Events::EventBus', 1);
     expect(given.api.eventBus).toBe(given.bus);
     expect(statementsOf(given.template, given.api.handler.role)).toContainEqual({
-      Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [logicalIdOf(given.bus ?? given.api.eventBus), 'Arn'] },
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [logicalIdOf(given.bus ?? given.api.eventBus), 'Arn'] },
     });
   });
 
   it('exposes the webhook URL as the stage URL plus /zoom/webhook', () => {
-    expect(stack.resolve(api.webhookUrl)).toEqual({ 'Fn::Join': ['', [
-      'https://', ref(api.api), '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', ref(api.stage), '/zoom/webhook',
-    ]] });
+    expect(stack.resolve(api.webhookUrl)).toEqual({
+      'Fn::Join': ['', ['https://', ref(api.api), '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', ref(api.stage), '/zoom/webhook']],
+    });
   });
 });
 
@@ -186,17 +208,21 @@ describe('ZoomWebhookApi firewall', () => {
     expect(only(template, 'AWS::WAFv2::WebACL')).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
     expect(only(template, 'AWS::WAFv2::WebACLAssociation')).toEqual({
       WebACLArn: { 'Fn::GetAtt': [logicalIdOf(api.firewall.webAcl), 'Arn'] },
-      ResourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:eu-west-1::/restapis/', ref(api.api), '/stages/', ref(api.stage)]] },
+      ResourceArn: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:eu-west-1::/restapis/', ref(api.api), '/stages/', ref(api.stage)]],
+      },
     });
   });
 
   it('limits each source IP to 6,000 requests a minute by default, answering it 429', () => {
-    expect(rules()).toEqual([expect.objectContaining({
-      Name: 'RatePerSourceIp',
-      Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 6_000, EvaluationWindowSec: 60 } },
-      Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
-      VisibilityConfig: expect.objectContaining({ CloudWatchMetricsEnabled: true }),
-    })]);
+    expect(rules()).toEqual([
+      expect.objectContaining({
+        Name: 'RatePerSourceIp',
+        Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 6_000, EvaluationWindowSec: 60 } },
+        Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+        VisibilityConfig: expect.objectContaining({ CloudWatchMetricsEnabled: true }),
+      }),
+    ]);
   });
 
   it('takes the per-IP limit from its props', () => {
@@ -224,7 +250,7 @@ describe('ZoomWebhookApi firewall', () => {
     });
   });
 
-  it('references a one-family allow-list\'s IP set directly', () => {
+  it("references a one-family allow-list's IP set directly", () => {
     const custom = build({ allowedSourceCidrs: ['3.7.35.0/25'] });
     const [v4] = custom.api.firewall.ipSets;
     expect(rules(custom.template)[0]).toMatchObject({
@@ -246,7 +272,7 @@ describe('ZoomWebhookApi bus policy', () => {
     Sid: (only(t, 'AWS::Events::EventBusPolicy').Statement as Props).Sid,
   });
 
-  it('denies zoomlake.webhook events on its bus to every principal but the webhook function\'s role', () => {
+  it("denies zoomlake.webhook events on its bus to every principal but the webhook function's role", () => {
     expect(only(template, 'AWS::Events::EventBusPolicy')).toEqual({
       EventBusName: ref(api.eventBus),
       StatementId: 'Only-zoomlake-webhook-producers',
@@ -256,7 +282,10 @@ describe('ZoomWebhookApi bus policy', () => {
 
   it('reserves the source on the bus it is given, too', () => {
     const given = build({}, true);
-    expect(only(given.template, 'AWS::Events::EventBusPolicy')).toMatchObject({ EventBusName: ref(given.bus ?? given.api.eventBus), Statement: denial(given.template, given.api) });
+    expect(only(given.template, 'AWS::Events::EventBusPolicy')).toMatchObject({
+      EventBusName: ref(given.bus ?? given.api.eventBus),
+      Statement: denial(given.template, given.api),
+    });
   });
 
   it('grants nothing on the bus: the only statement is a deny', () => {
@@ -267,17 +296,24 @@ describe('ZoomWebhookApi bus policy', () => {
 describe('ZoomWebhookApi alarms', () => {
   it('alarms when a quarter or more of the requests are answered 4xx, three 5-minute periods running', () => {
     expect(alarmProps(api.clientErrorRateAlarm)).toMatchObject({
-      Namespace: 'AWS/ApiGateway', MetricName: '4XXError', Statistic: 'Average', Period: 300,
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '4XXError',
+      Statistic: 'Average',
+      Period: 300,
       Dimensions: [{ Name: 'ApiName', Value: only(template, 'AWS::ApiGateway::RestApi').Name }],
-      Threshold: 0.25, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3,
+      Threshold: 0.25,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
     });
   });
 
-  it('counts the stage\'s 429 answers from its access log, per API', () => {
+  it("counts the stage's 429 answers from its access log, per API", () => {
     expect(only(template, 'AWS::Logs::MetricFilter')).toEqual({
       LogGroupName: ref(api.accessLogs),
       FilterPattern: '{ $.status = "429" }',
-      MetricTransformations: [{ MetricNamespace: 'zoomlake', MetricName: 'WebhookThrottled', MetricValue: '1', Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }] }],
+      MetricTransformations: [
+        { MetricNamespace: 'zoomlake', MetricName: 'WebhookThrottled', MetricValue: '1', Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }] },
+      ],
     });
   });
 
@@ -287,18 +323,31 @@ describe('ZoomWebhookApi alarms', () => {
     const metrics = alarm.Metrics as Props[];
     expect(metrics.find((m) => m.ReturnData === true)).toMatchObject({ Expression: 'MAX([FILL(stage, 0), FILL(perIp, 0)])' });
     expect(metrics.find((m) => m.Id === 'stage')).toMatchObject({
-      MetricStat: { Metric: { Namespace: 'zoomlake', MetricName: 'WebhookThrottled', Dimensions: [{ Name: 'ApiId', Value: ref(api.api) }] }, Stat: 'Sum', Period: 300 },
+      MetricStat: {
+        Metric: { Namespace: 'zoomlake', MetricName: 'WebhookThrottled', Dimensions: [{ Name: 'ApiId', Value: ref(api.api) }] },
+        Stat: 'Sum',
+        Period: 300,
+      },
     });
     const perIp = (metrics.find((m) => m.Id === 'perIp')?.MetricStat as { Metric: { Dimensions: { Name: string; Value: unknown }[] } }).Metric;
     expect(perIp).toMatchObject({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' });
     const rateRule = rules().find((r) => r.Name === 'RatePerSourceIp')?.VisibilityConfig as Props;
     const acl = only(template, 'AWS::WAFv2::WebACL').VisibilityConfig as Props;
-    expect(Object.fromEntries(perIp.Dimensions.map((d) => [d.Name, d.Value]))).toEqual({ WebACL: acl.MetricName, Rule: rateRule.MetricName, Region: 'eu-west-1' });
+    expect(Object.fromEntries(perIp.Dimensions.map((d) => [d.Name, d.Value]))).toEqual({
+      WebACL: acl.MetricName,
+      Rule: rateRule.MetricName,
+      Region: 'eu-west-1',
+    });
   });
 
   it('alarms on any 5xx from the receiver in 5 minutes', () => {
     expect(alarmProps(api.serverErrorAlarm)).toMatchObject({
-      Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 
@@ -310,7 +359,11 @@ describe('ZoomWebhookApi alarms', () => {
     expect(band).toMatchObject({ Expression: 'ANOMALY_DETECTION_BAND(m0, 3)' });
     expect(metrics.find((m) => m.Id === 'm0')).toMatchObject({ Expression: 'FILL(verified, 0)' });
     expect(metrics.find((m) => m.Id === 'verified')).toMatchObject({
-      MetricStat: { Metric: { Namespace: 'zoomlake', MetricName: 'VerifiedEvents', Dimensions: [{ Name: 'FunctionName', Value: ref(api.handler.function) }] }, Stat: 'Sum', Period: 600 },
+      MetricStat: {
+        Metric: { Namespace: 'zoomlake', MetricName: 'VerifiedEvents', Dimensions: [{ Name: 'FunctionName', Value: ref(api.handler.function) }] },
+        Stat: 'Sum',
+        Period: 600,
+      },
     });
   });
 });

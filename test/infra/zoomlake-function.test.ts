@@ -12,7 +12,13 @@ const ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-webhook.handler
 
 function build(props: Partial<ZoomlakeFunctionProps> = {}) {
   const { stack, key } = pipelineTestStack();
-  const fn = new ZoomlakeFunction(stack, 'Fn', { entry: ENTRY, description: 'test function', encryptionKey: key, timeout: Duration.seconds(7), ...props });
+  const fn = new ZoomlakeFunction(stack, 'Fn', {
+    entry: ENTRY,
+    description: 'test function',
+    encryptionKey: key,
+    timeout: Duration.seconds(7),
+    ...props,
+  });
   return { key, fn, template: Template.fromStack(stack) };
 }
 
@@ -75,19 +81,28 @@ describe('ZoomlakeFunction', () => {
   });
 
   it("lets CloudWatch Logs of the key's region and account use the key", () => {
-    expect(logsStatementsOf(template, key)).toEqual([{
-      Sid: 'AllowCloudWatchLogsOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
-      Action: expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey']),
-      Resource: '*',
-      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:*']] } } },
-    }]);
+    expect(logsStatementsOf(template, key)).toEqual([
+      {
+        Sid: 'AllowCloudWatchLogsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+        Action: expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey']),
+        Resource: '*',
+        Condition: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:*']],
+            },
+          },
+        },
+      },
+    ]);
   });
 
   it('adds that key-policy statement once however many functions use the key', () => {
     const { stack, key: shared } = pipelineTestStack();
-    for (const id of ['A', 'B']) new ZoomlakeFunction(stack, id, { entry: ENTRY, description: id, encryptionKey: shared, timeout: Duration.seconds(3) });
+    for (const id of ['A', 'B'])
+      new ZoomlakeFunction(stack, id, { entry: ENTRY, description: id, encryptionKey: shared, timeout: Duration.seconds(3) });
     expect(logsStatementsOf(Template.fromStack(stack), shared)).toHaveLength(1);
   });
 });

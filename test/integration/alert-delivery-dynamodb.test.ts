@@ -27,9 +27,18 @@ afterAll(async () => {
 
 const T0 = Date.UTC(2026, 10, 20, 12);
 const alert = (source: Alert['source'], dedup: string): Alert => ({
-  alert_id: alertId('zoom.participant.join_after_deactivation', dedup, T0, 86_400_000), detection_id: 'zoom.participant.join_after_deactivation',
-  title: 'Join after deactivation', severity: 'high', source, first_seen: new Date(T0).toISOString(), last_seen: new Date(T0).toISOString(),
-  dedup_key: dedup, entities: { user_email: dedup }, evidence: [], mitre: ['T1078'], runbook: 'r',
+  alert_id: alertId('zoom.participant.join_after_deactivation', dedup, T0, 86_400_000),
+  detection_id: 'zoom.participant.join_after_deactivation',
+  title: 'Join after deactivation',
+  severity: 'high',
+  source,
+  first_seen: new Date(T0).toISOString(),
+  last_seen: new Date(T0).toISOString(),
+  dedup_key: dedup,
+  entities: { user_email: dedup },
+  evidence: [],
+  mitre: ['T1078'],
+  runbook: 'r',
 });
 
 describe('SuppressingAlertDelivery over DynamoDB (dynalite)', () => {
@@ -39,11 +48,20 @@ describe('SuppressingAlertDelivery over DynamoDB (dynalite)', () => {
     const events: BusEvent[] = [];
     const store = new MemoryObjectStore();
     const delivery = new SuppressingAlertDelivery({
-      state, clock, windows: { byDetection: {} }, publisher: { publish: async (e) => { events.push(...e); } },
+      state,
+      clock,
+      windows: { byDetection: {} },
+      publisher: {
+        publish: async (e) => {
+          events.push(...e);
+        },
+      },
       newWriter: (writerId) => new LakeWriter({ store, clock, newId: () => String(store.objects.size), writerId }),
     });
     const dedup = 'gone@acme.example';
-    const results = (await Promise.all(Array.from({ length: 8 }, (_, i) => delivery.deliver([alert(i % 2 ? 'realtime' : 'scheduled', dedup)])))).flat();
+    const results = (
+      await Promise.all(Array.from({ length: 8 }, (_, i) => delivery.deliver([alert(i % 2 ? 'realtime' : 'scheduled', dedup)])))
+    ).flat();
     expect(results.filter((r) => r.outcome === 'notified')).toHaveLength(1);
     expect(events).toHaveLength(1);
     const key = suppressionKey('zoom.participant.join_after_deactivation', dedup);

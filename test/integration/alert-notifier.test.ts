@@ -54,15 +54,31 @@ const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoomlak
 
 const detail = {
   alert_id: alertId('zoom.recording.deleted', 'host@corp.example', Date.UTC(2026, 10, 20), 86_400_000),
-  detection_id: 'zoom.recording.deleted', title: 'Cloud recording deleted', severity: 'critical', source: 'realtime',
-  first_seen: '2026-11-20T10:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', dedup_key: 'host@corp.example',
+  detection_id: 'zoom.recording.deleted',
+  title: 'Cloud recording deleted',
+  severity: 'critical',
+  source: 'realtime',
+  first_seen: '2026-11-20T10:00:00.000Z',
+  last_seen: '2026-11-20T10:00:00.000Z',
+  dedup_key: 'host@corp.example',
   entities: { user_email: 'host@corp.example', meeting_uuid: 'abc==' },
   evidence: [{ operator: 'host@corp.example', topic: 'EVIDENCE-Board-M&A-Project-Falcon' }],
-  mitre: ['T1485'], runbook: 'https://runbooks.example/recording-deleted', count: 1, evidence_total: 1,
+  mitre: ['T1485'],
+  runbook: 'https://runbooks.example/recording-deleted',
+  count: 1,
+  evidence_total: 1,
 };
 const event = (extra: Record<string, unknown> = {}) => ({
-  version: '0', id: 'a1b2', 'detail-type': 'Zoom Security Alert', source: 'zoomlake', account: '123456789012',
-  time: '2026-11-20T10:00:01Z', region: 'eu-west-1', resources: [], detail, ...extra,
+  version: '0',
+  id: 'a1b2',
+  'detail-type': 'Zoom Security Alert',
+  source: 'zoomlake',
+  account: '123456789012',
+  time: '2026-11-20T10:00:01Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail,
+  ...extra,
 });
 
 /** Secrets Manager as the handler sees it: the Slack URL or routing key by secret id. */
@@ -71,19 +87,35 @@ const secrets = secretsOf;
 function notifier(channel: 'slack' | 'pagerduty', extraEnv: Record<string, string> = {}) {
   const secretValue = channel === 'slack' ? `${base}${SLACK_PATH}` : ROUTING_KEY;
   const env = {
-    NOTIFY_CHANNEL: channel, NOTIFY_SECRET_ID: SECRET_ARN, PAGERDUTY_EVENTS_URL: `${base}/v2/enqueue`, NOTIFY_TIMEOUT_MS: '2000', ...extraEnv,
+    NOTIFY_CHANNEL: channel,
+    NOTIFY_SECRET_ID: SECRET_ARN,
+    PAGERDUTY_EVENTS_URL: `${base}/v2/enqueue`,
+    NOTIFY_TIMEOUT_MS: '2000',
+    ...extraEnv,
   };
   const deps = fromEnv(env, secrets({ [SECRET_ARN]: secretValue }));
   const sleeps: number[] = [];
   const log = new RecordingLog();
-  const handler = makeHandler({ ...deps, post: { ...deps.post, sleep: async (ms) => { sleeps.push(ms); } } }, log);
+  const handler = makeHandler(
+    {
+      ...deps,
+      post: {
+        ...deps.post,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      },
+    },
+    log,
+  );
   return { handler, log, logs: log.lines, sleeps, secretValue };
 }
 
 /** Nothing secret or personal in any log line or error: not the URL, its path, the key, or evidence. */
 function expectClean(texts: readonly string[], secretValue: string) {
   for (const text of texts) {
-    for (const forbidden of [secretValue, SLACK_PATH, 'SECRET', ROUTING_KEY, 'EVIDENCE-Board', 'host@corp.example']) expect(text).not.toContain(forbidden);
+    for (const forbidden of [secretValue, SLACK_PATH, 'SECRET', ROUTING_KEY, 'EVIDENCE-Board', 'host@corp.example'])
+      expect(text).not.toContain(forbidden);
   }
 }
 
@@ -97,7 +129,9 @@ describe('alert-notifier handler against a local receiver', () => {
     expect(body.text).toBe('[CRITICAL] Cloud recording deleted (host@corp.example)');
     expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'context']);
     expect(JSON.stringify(body)).not.toContain('EVIDENCE-Board');
-    expect(logs.map((l) => JSON.parse(l) as unknown)).toEqual([{ outcome: 'sent', channel: 'slack', alertId: detail.alert_id, detectionId: detail.detection_id, status: 200, attempts: 1 }]);
+    expect(logs.map((l) => JSON.parse(l) as unknown)).toEqual([
+      { outcome: 'sent', channel: 'slack', alertId: detail.alert_id, detectionId: detail.detection_id, status: 200, attempts: 1 },
+    ]);
     expectClean(logs, secretValue);
   });
 
@@ -107,8 +141,15 @@ describe('alert-notifier handler against a local receiver', () => {
     expect(await handler(event())).toMatchObject({ outcome: 'sent', channel: 'pagerduty', status: 202 });
     expect(received[0]?.path).toBe('/v2/enqueue');
     expect(received[0]?.body).toMatchObject({
-      routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: detail.alert_id,
-      payload: { severity: 'critical', source: 'host@corp.example', timestamp: '2026-11-20T10:00:00.000Z', summary: '[CRITICAL] Cloud recording deleted (host@corp.example)' },
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: detail.alert_id,
+      payload: {
+        severity: 'critical',
+        source: 'host@corp.example',
+        timestamp: '2026-11-20T10:00:00.000Z',
+        summary: '[CRITICAL] Cloud recording deleted (host@corp.example)',
+      },
     });
     expectClean(logs, secretValue);
   });
@@ -128,7 +169,11 @@ describe('alert-notifier handler against a local receiver', () => {
     const { handler, log, logs, secretValue } = notifier(channel);
     script = [400];
     const error = await handler(event()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'NotifyError', retryable: false, message: `${channel} rejected the notification: HTTP 400 (invalid_payload)` });
+    expect(error).toMatchObject({
+      name: 'NotifyError',
+      retryable: false,
+      message: `${channel} rejected the notification: HTTP 400 (invalid_payload)`,
+    });
     expect(received).toHaveLength(1);
     expect(JSON.parse(logs[0] ?? '')).toMatchObject({ outcome: 'failed', channel, retryable: false });
     expect(log.levels()).toEqual(['ERROR']);
@@ -162,7 +207,10 @@ describe('alert-notifier handler against a local receiver', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const deps = fromEnv({ NOTIFY_CHANNEL: 'slack', NOTIFY_SECRET_ID: SECRET_ARN, NOTIFY_MAX_ATTEMPTS: '2' }, secrets({ [SECRET_ARN]: `http://127.0.0.1:${port}${SLACK_PATH}` }));
+    const deps = fromEnv(
+      { NOTIFY_CHANNEL: 'slack', NOTIFY_SECRET_ID: SECRET_ARN, NOTIFY_MAX_ATTEMPTS: '2' },
+      secrets({ [SECRET_ARN]: `http://127.0.0.1:${port}${SLACK_PATH}` }),
+    );
     const log = new RecordingLog();
     const handler = makeHandler({ ...deps, post: { ...deps.post, sleep: async () => undefined } }, log);
     const error = await handler(event()).catch((e: unknown) => e);
@@ -170,7 +218,7 @@ describe('alert-notifier handler against a local receiver', () => {
     expectClean([...log.lines, (error as Error).message], `127.0.0.1:${port}${SLACK_PATH}`);
   });
 
-  it('fails with the secret\'s name, not a value, when the secret is missing', async () => {
+  it("fails with the secret's name, not a value, when the secret is missing", async () => {
     const deps = fromEnv({ NOTIFY_CHANNEL: 'pagerduty', NOTIFY_SECRET_ID: 'zoomlake/missing' }, secrets({}));
     const log = new RecordingLog();
     await expect(makeHandler(deps, log)(event())).rejects.toThrow('secret "zoomlake/missing" not found');
@@ -179,8 +227,18 @@ describe('alert-notifier handler against a local receiver', () => {
 
   it.each([
     { channel: 'slack' as const, name: 'the bare token', raw: SENTINEL, says: 'is not a URL (expected the incoming webhook URL)' },
-    { channel: 'slack' as const, name: 'broken JSON', raw: `{"webhookUrl":"https://hooks.slack.com/services/${SENTINEL}"`, says: 'is not valid JSON' },
-    { channel: 'slack' as const, name: 'JSON under another key', raw: JSON.stringify({ url: `https://hooks.slack.com/services/${SENTINEL}` }), says: 'is JSON without a "webhookUrl" string' },
+    {
+      channel: 'slack' as const,
+      name: 'broken JSON',
+      raw: `{"webhookUrl":"https://hooks.slack.com/services/${SENTINEL}"`,
+      says: 'is not valid JSON',
+    },
+    {
+      channel: 'slack' as const,
+      name: 'JSON under another key',
+      raw: JSON.stringify({ url: `https://hooks.slack.com/services/${SENTINEL}` }),
+      says: 'is JSON without a "webhookUrl" string',
+    },
     { channel: 'slack' as const, name: 'a plain-http URL', raw: `http://hooks.slack.com/services/${SENTINEL}`, says: 'must be an https URL' },
     { channel: 'pagerduty' as const, name: 'a short key', raw: SENTINEL, says: 'is not a 32-character integration (routing) key' },
     { channel: 'pagerduty' as const, name: 'broken JSON', raw: `{"routingKey":"${SENTINEL}`, says: 'is not valid JSON' },
@@ -188,7 +246,10 @@ describe('alert-notifier handler against a local receiver', () => {
     const handler = makeHandler(fromEnv({ NOTIFY_CHANNEL: channel, NOTIFY_SECRET_ID: SECRET_ARN }, secrets({ [SECRET_ARN]: raw })));
     let error: unknown;
     const output = await consoleOutputOf(async () => {
-      error = await handler(event()).then(() => undefined, (e: unknown) => e);
+      error = await handler(event()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     });
     expect(error).toMatchObject({ name: 'NotifyError', retryable: false, message: `the ${channel} secret "${SECRET_ARN}" ${says}` });
     expect(output).toHaveLength(1);

@@ -54,7 +54,10 @@ function makeEngine(overrides: Partial<AthenaQueryEngineOptions> = {}) {
 }
 
 async function failure(promise: Promise<unknown>): Promise<QueryError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof QueryError)) throw new Error(`expected a QueryError, got ${String(error)}`);
   return error;
 }
@@ -108,15 +111,28 @@ describe('AthenaQueryEngine polling and results', () => {
       state: 'SUCCEEDED',
       runningPolls: 2,
       pageSize: 3,
-      columns: [{ name: 'email', type: 'varchar' }, { name: 'n', type: 'bigint' }],
-      rows: [['a@x', '1'], ['b@x', '2'], ['c@x', '3'], ['d@x', '4']],
+      columns: [
+        { name: 'email', type: 'varchar' },
+        { name: 'n', type: 'bigint' },
+      ],
+      rows: [
+        ['a@x', '1'],
+        ['b@x', '2'],
+        ['c@x', '3'],
+        ['d@x', '4'],
+      ],
     });
     const { engine, sleeps } = makeEngine();
     const result = await engine.query(sql);
 
     expect(result).toEqual({
       columns: ['email', 'n'],
-      rows: [{ email: 'a@x', n: 1 }, { email: 'b@x', n: 2 }, { email: 'c@x', n: 3 }, { email: 'd@x', n: 4 }],
+      rows: [
+        { email: 'a@x', n: 1 },
+        { email: 'b@x', n: 2 },
+        { email: 'c@x', n: 3 },
+        { email: 'd@x', n: 4 },
+      ],
     });
     expect(sleeps).toEqual([100, 200]);
     expect(fake.calls('GetQueryExecution')).toHaveLength(3);
@@ -134,7 +150,12 @@ describe('AthenaQueryEngine polling and results', () => {
 
   it('keeps the first row of a statement that has no header row (UTILITY)', async () => {
     const sql = 'SHOW TABLES';
-    fake.script(sql, { state: 'SUCCEEDED', statementType: 'UTILITY', columns: [{ name: 'tab_name', type: 'string' }], rows: [['tab_name'], ['activities']] });
+    fake.script(sql, {
+      state: 'SUCCEEDED',
+      statementType: 'UTILITY',
+      columns: [{ name: 'tab_name', type: 'string' }],
+      rows: [['tab_name'], ['activities']],
+    });
     expect((await makeEngine().engine.query(sql)).rows).toEqual([{ tab_name: 'tab_name' }, { tab_name: 'activities' }]);
   });
 
@@ -167,7 +188,12 @@ describe('AthenaQueryEngine polling and results', () => {
 
 describe('AthenaQueryEngine failures', () => {
   it.each([
-    ['FAILED with a query error', { state: 'FAILED', reason: "line 1:8: Column 'nope' cannot be resolved" }, /failed: line 1:8: Column 'nope' cannot be resolved/, false],
+    [
+      'FAILED with a query error',
+      { state: 'FAILED', reason: "line 1:8: Column 'nope' cannot be resolved" },
+      /failed: line 1:8: Column 'nope' cannot be resolved/,
+      false,
+    ],
     ['FAILED that Athena marks retryable', { state: 'FAILED', reason: 'Slow down', retryable: true }, /failed: Slow down/, true],
     ['CANCELLED', { state: 'CANCELLED', reason: 'Query cancelled by user' }, /was cancelled: Query cancelled by user/, false],
   ] as const)('maps %s to a QueryError with the reason', async (name, script, message, retryable) => {
@@ -226,8 +252,22 @@ describe('AthenaQueryEngine and DuckDbQueryEngine agree on values', () => {
     let n = 0;
     const writer = new LakeWriter({ store: new FsObjectStore(lakeDir), clock: new FakeClock(), newId: () => `f${++n}`, writerId: 'test' });
     for (const row of [
-      { meeting_uuid: 'm1', topic: 'Board', start_time: Date.parse('2024-03-04T09:00:00.250Z'), end_time: Date.parse('2024-03-04T10:00:00Z'), duration_minutes: 60, has_recording: true },
-      { meeting_uuid: 'm2', topic: null, start_time: Date.parse('2024-03-04T11:00:00Z'), end_time: null, duration_minutes: null, has_recording: false },
+      {
+        meeting_uuid: 'm1',
+        topic: 'Board',
+        start_time: Date.parse('2024-03-04T09:00:00.250Z'),
+        end_time: Date.parse('2024-03-04T10:00:00Z'),
+        duration_minutes: 60,
+        has_recording: true,
+      },
+      {
+        meeting_uuid: 'm2',
+        topic: null,
+        start_time: Date.parse('2024-03-04T11:00:00Z'),
+        end_time: null,
+        duration_minutes: null,
+        has_recording: false,
+      },
     ]) {
       const added = writer.add('meetings', row);
       if (!added.ok) throw new Error(added.problems.join('; '));
@@ -249,9 +289,15 @@ describe('AthenaQueryEngine and DuckDbQueryEngine agree on values', () => {
     fake.script(sql, {
       state: 'SUCCEEDED',
       columns: [
-        { name: 'meeting_uuid', type: 'varchar' }, { name: 'topic', type: 'varchar' }, { name: 'start_time', type: 'timestamp' },
-        { name: 'end_time', type: 'timestamp' }, { name: 'duration_minutes', type: 'integer' }, { name: 'has_recording', type: 'boolean' },
-        { name: 'meetings', type: 'bigint' }, { name: 'start_epoch', type: 'double' }, { name: 'dt', type: 'varchar' },
+        { name: 'meeting_uuid', type: 'varchar' },
+        { name: 'topic', type: 'varchar' },
+        { name: 'start_time', type: 'timestamp' },
+        { name: 'end_time', type: 'timestamp' },
+        { name: 'duration_minutes', type: 'integer' },
+        { name: 'has_recording', type: 'boolean' },
+        { name: 'meetings', type: 'bigint' },
+        { name: 'start_epoch', type: 'double' },
+        { name: 'dt', type: 'varchar' },
       ],
       rows: [
         ['m1', 'Board', '2024-03-04 09:00:00.250', '2024-03-04 10:00:00.000', '60', 'true', '2', '1.70954280025E9', '2024-03-04'],

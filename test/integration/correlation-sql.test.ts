@@ -32,24 +32,55 @@ const at = (ms: number) => new Date(ms).toISOString();
 const min = (n: number) => n * 60_000;
 
 const MEETING: MeetingEndedInput = {
-  meeting_uuid: 'm1==', meeting_id: '88100000001', host_id: 'host-1', topic: 'Board prep', start_time: at(START), end_time: at(END),
+  meeting_uuid: 'm1==',
+  meeting_id: '88100000001',
+  host_id: 'host-1',
+  topic: 'Board prep',
+  start_time: at(START),
+  end_time: at(END),
 };
 const INTERNAL: MeetingEndedInput = { ...MEETING, meeting_uuid: 'm2==', meeting_id: '88100000002', topic: 'Weekly sync' };
 const HOST_UNLISTED: MeetingEndedInput = { ...MEETING, meeting_uuid: 'm3==', meeting_id: '88100000003', host_id: 'host-9', topic: 'Vendor call' };
 
 const session = (uuid: string, meetingId: string, name: string, email: string | null, userId: string | null, fromMin: number, toMin: number) => ({
-  meeting_uuid: uuid, meeting_id: meetingId, participant_id: `p-${name}`, zoom_user_id: userId, participant_user_id: userId, name, user_email: email,
-  join_time: at(START + min(fromMin)), leave_time: at(START + min(toMin)), duration_seconds: (toMin - fromMin) * 60,
+  meeting_uuid: uuid,
+  meeting_id: meetingId,
+  participant_id: `p-${name}`,
+  zoom_user_id: userId,
+  participant_user_id: userId,
+  name,
+  user_email: email,
+  join_time: at(START + min(fromMin)),
+  leave_time: at(START + min(toMin)),
+  duration_seconds: (toMin - fromMin) * 60,
 });
 const detail = (uuid: string, name: string, email: string | null, ip: string, location: string, role = 'attendee') => ({
-  meeting_uuid: uuid, meeting_id: MEETING.meeting_id, participant_id: `p-${name}`, user_name: name, email, join_time: at(START + min(5)),
-  leave_time: at(START + min(50)), ip_address: ip, location, role,
+  meeting_uuid: uuid,
+  meeting_id: MEETING.meeting_id,
+  participant_id: `p-${name}`,
+  user_name: name,
+  email,
+  join_time: at(START + min(5)),
+  leave_time: at(START + min(50)),
+  ip_address: ip,
+  location,
+  role,
 });
 const user = (id: string, email: string, first: string, last: string) => ({
-  snapshot_time: at(NOW - 86_400_000), user_id: id, email, first_name: first, last_name: last, display_name: `${first} ${last}`, status: 'active',
+  snapshot_time: at(NOW - 86_400_000),
+  user_id: id,
+  email,
+  first_name: first,
+  last_name: last,
+  display_name: `${first} ${last}`,
+  status: 'active',
 });
 const oplog = (operator: string, atMs: number, detail: string, action = 'Download') => ({
-  time: at(atMs), operator, category_type: 'Recording', action, operation_detail: detail,
+  time: at(atMs),
+  operator,
+  category_type: 'Recording',
+  action,
+  operation_detail: detail,
 });
 
 const ROWS = {
@@ -70,12 +101,30 @@ const ROWS = {
     detail('m1==', 'Cara Chiief', '', '192.0.2.8', 'Lagos (NG)'),
   ],
   users: [
-    user('host-1', 'ann@example.com', 'Ann', 'Host'), user('u-bob', 'bob@example.com', 'Bob', 'Builder'),
-    user('u-cara', 'cara@example.com', 'Cara', 'Chief'), user('host-9', 'hal@example.com', 'Hal', 'Nine'),
+    user('host-1', 'ann@example.com', 'Ann', 'Host'),
+    user('u-bob', 'bob@example.com', 'Bob', 'Builder'),
+    user('u-cara', 'cara@example.com', 'Cara', 'Chief'),
+    user('host-9', 'hal@example.com', 'Hal', 'Nine'),
   ],
   meetings: [
-    { meeting_uuid: 'm1==', meeting_id: MEETING.meeting_id, host_id: 'host-1', host_email: 'ann@example.com', topic: 'Board prep', start_time: at(START), end_time: at(END) },
-    { meeting_uuid: 'm2==', meeting_id: INTERNAL.meeting_id, host_id: 'host-1', host_email: 'ann@example.com', topic: 'Weekly sync', start_time: at(START), end_time: at(END) },
+    {
+      meeting_uuid: 'm1==',
+      meeting_id: MEETING.meeting_id,
+      host_id: 'host-1',
+      host_email: 'ann@example.com',
+      topic: 'Board prep',
+      start_time: at(START),
+      end_time: at(END),
+    },
+    {
+      meeting_uuid: 'm2==',
+      meeting_id: INTERNAL.meeting_id,
+      host_id: 'host-1',
+      host_email: 'ann@example.com',
+      topic: 'Weekly sync',
+      start_time: at(START),
+      end_time: at(END),
+    },
   ],
   operation_logs: [
     oplog('mallory@example.com', END + min(20), 'Download cloud recording for meeting 881 0000 0001'),
@@ -91,25 +140,31 @@ const ROWS = {
   ],
 };
 
-const ACCESS_CSV = [
-  'principal,event_time,object_key',
-  `ann@example.com,${at(END + min(10))},s3://finance/q3-forecast.xlsx`,
-  `arn:aws:sts::123456789012:assumed-role/Analyst/ann@example.com,${at(END + min(12))},s3://finance/payroll.csv`,
-  `ann@example.com,${at(END + min(45))},s3://finance/late.xlsx`,
-  // Routine for the host: read 10 days before the meeting (the baseline), so reading it again after is not flagged;
-  // the board deck opened during the meeting is not part of the baseline, which ends at the start.
-  `ann@example.com,${at(START - 10 * 86_400_000)},s3://sales/price-book.xlsx`,
-  `ann@example.com,${at(END + min(8))},s3://sales/price-book.xlsx`,
-  `ann@example.com,${at(START + min(20))},s3://board/deck.pdf`,
-  `ann@example.com,${at(END + min(15))},s3://board/deck.pdf`,
-  `bob@example.com,${at(END + min(5))},s3://finance/bob.xlsx`,
-  `hal@example.com,${at(END + min(5))},s3://finance/hal.xlsx`,
-].join('\n') + '\n';
+const ACCESS_CSV =
+  [
+    'principal,event_time,object_key',
+    `ann@example.com,${at(END + min(10))},s3://finance/q3-forecast.xlsx`,
+    `arn:aws:sts::123456789012:assumed-role/Analyst/ann@example.com,${at(END + min(12))},s3://finance/payroll.csv`,
+    `ann@example.com,${at(END + min(45))},s3://finance/late.xlsx`,
+    // Routine for the host: read 10 days before the meeting (the baseline), so reading it again after is not flagged;
+    // the board deck opened during the meeting is not part of the baseline, which ends at the start.
+    `ann@example.com,${at(START - 10 * 86_400_000)},s3://sales/price-book.xlsx`,
+    `ann@example.com,${at(END + min(8))},s3://sales/price-book.xlsx`,
+    `ann@example.com,${at(START + min(20))},s3://board/deck.pdf`,
+    `ann@example.com,${at(END + min(15))},s3://board/deck.pdf`,
+    `bob@example.com,${at(END + min(5))},s3://finance/bob.xlsx`,
+    `hal@example.com,${at(END + min(5))},s3://finance/hal.xlsx`,
+  ].join('\n') + '\n';
 
 const CONFIG = configSchema.parse({ internalDomains: ['example.com'], watchedUsers: ['cara@example.com'], sensitiveMeetingPatterns: ['board'] });
 const DATA_ACCESS = { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' };
 const settings = (over: Partial<CorrelationSettings> = {}): CorrelationSettings => ({
-  enabled: true, waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1, dataAccess: DATA_ACCESS, ...over,
+  enabled: true,
+  waitSeconds: 0,
+  notReadyRetries: 2,
+  notReadyIntervalSeconds: 1,
+  dataAccess: DATA_ACCESS,
+  ...over,
 });
 
 let dir: string;
@@ -142,11 +197,23 @@ describe('exposure', () => {
     const state = new MemoryStateStore(clock);
     const summary = await exposure({ query: engine, clock, settings: settings(), registry: REGISTRY }, MEETING);
     expect(summary).toEqual({
-      meeting_uuid: 'm1==', meeting_id: MEETING.meeting_id, topic: 'Board prep', host_email: 'ann@example.com', start_time: at(START), end_time: at(END),
-      participants: 5, external_emails: ['eve@partner.test'], unauthenticated: ['Cara Chiief', 'Rec Bot'],
+      meeting_uuid: 'm1==',
+      meeting_id: MEETING.meeting_id,
+      topic: 'Board prep',
+      host_email: 'ann@example.com',
+      start_time: at(START),
+      end_time: at(END),
+      participants: 5,
+      external_emails: ['eve@partner.test'],
+      unauthenticated: ['Cara Chiief', 'Rec Bot'],
       impersonation: [{ display_name: 'Cara Chiief', matches_email: 'cara@example.com' }],
-      brief_joins: 1, distinct_ips: 3, countries: ['GB', 'NG'], sensitive_topic: true, watched_host: false,
-      correlate_after: at(END + min(30)), stored_until: Math.floor(NOW / 1000) + 90 * 86_400,
+      brief_joins: 1,
+      distinct_ips: 3,
+      countries: ['GB', 'NG'],
+      sensitive_topic: true,
+      watched_host: false,
+      correlate_after: at(END + min(30)),
+      stored_until: Math.floor(NOW / 1000) + 90 * 86_400,
     } satisfies ExposureSummary);
     expect(state.items.size).toBe(0);
     await storeExposure(state, summary);
@@ -157,11 +224,28 @@ describe('exposure', () => {
   });
 
   it.each([
-    ['an internal-only meeting: no outsiders, correlation due at the end', INTERNAL, settings(),
-      { participants: 2, external_emails: [], unauthenticated: [], impersonation: [], brief_joins: 0, host_email: 'ann@example.com', sensitive_topic: false, correlate_after: at(END) }],
+    [
+      'an internal-only meeting: no outsiders, correlation due at the end',
+      INTERNAL,
+      settings(),
+      {
+        participants: 2,
+        external_emails: [],
+        unauthenticated: [],
+        impersonation: [],
+        brief_joins: 0,
+        host_email: 'ann@example.com',
+        sensitive_topic: false,
+        correlate_after: at(END),
+      },
+    ],
     ['no data-access source: due at the end', MEETING, settings({ dataAccess: undefined }), { correlate_after: at(END) }],
-    ['a host not among the participants: email from the users snapshots', HOST_UNLISTED, settings(),
-      { participants: 1, host_email: 'hal@example.com', external_emails: ['dan@vendor.test'], impersonation: [] }],
+    [
+      'a host not among the participants: email from the users snapshots',
+      HOST_UNLISTED,
+      settings(),
+      { participants: 1, host_email: 'hal@example.com', external_emails: ['dan@vendor.test'], impersonation: [] },
+    ],
   ])('%s', async (_name, input, s, expected) => {
     const summary = await exposure({ query: engine, clock, settings: s, registry: REGISTRY }, input);
     expect(summary).toMatchObject(expected);
@@ -173,25 +257,36 @@ describe('correlate', () => {
     const summary = await exposure({ query: engine, clock, settings: s, registry }, input);
     return (await correlate({ query: engine, clock, settings: s, registry }, summary)).alerts as Alert[];
   }
-  const windowOf = (minutes: number) => REGISTRY.withDetections(applyParameterOverrides(REGISTRY.detections,
-    { [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting]: { parameters: { window_minutes: minutes } } }));
+  const windowOf = (minutes: number) =>
+    REGISTRY.withDetections(
+      applyParameterOverrides(REGISTRY.detections, {
+        [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting]: { parameters: { window_minutes: minutes } },
+      }),
+    );
 
-  it('flags downloads by non-participants (number or topic in the detail) and the host\'s data access in the window', async () => {
+  it("flags downloads by non-participants (number or topic in the detail) and the host's data access in the window", async () => {
     const alerts = await run(MEETING, settings());
     const downloads = alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
     // The scheduled detection's own query: every download of the meeting number's recordings in its lookback, so
     // also one before this instance (an earlier instance's recording), as the scheduled run reports it.
     expect(downloads.map((a) => [a.dedup_key, a.evidence[0]!.matched_by]).sort()).toEqual([
-      ['early@example.com|88100000001', 'meeting number'], ['mallory@example.com|88100000001', 'meeting number'], ['trudy@example.com|88100000001', 'topic'],
+      ['early@example.com|88100000001', 'meeting number'],
+      ['mallory@example.com|88100000001', 'meeting number'],
+      ['trudy@example.com|88100000001', 'topic'],
     ]);
     expect(downloads.find((a) => a.dedup_key.startsWith('mallory@'))).toMatchObject({
-      source: 'correlation', severity: 'medium', first_seen: at(END + min(20)),
+      source: 'correlation',
+      severity: 'medium',
+      first_seen: at(END + min(20)),
       entities: { operator: 'mallory@example.com', meeting_id: '88100000001', meeting_uuid: 'm1==', host_email: 'ann@example.com' },
     });
     const access = alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
     expect(access).toHaveLength(1);
     expect(access[0]).toMatchObject({
-      source: 'correlation', dedup_key: 'ann@example.com|m1==', first_seen: at(END + min(10)), last_seen: at(END + min(15)),
+      source: 'correlation',
+      dedup_key: 'ann@example.com|m1==',
+      first_seen: at(END + min(10)),
+      last_seen: at(END + min(15)),
       entities: { user_email: 'ann@example.com', host_email: 'ann@example.com', meeting_id: '88100000001', meeting_uuid: 'm1==' },
     });
     expect(access[0]!.evidence.map((e) => e.resource)).toEqual(['s3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']);
@@ -200,19 +295,29 @@ describe('correlate', () => {
 
   it('reads a data-access time column held as ISO-8601 text', async () => {
     const alerts = await run(MEETING, settings({ dataAccess: { ...DATA_ACCESS, table: 'data_access_text' } }));
-    expect(alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting).map((a) => a.evidence.length)).toEqual([3]);
+    expect(alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting).map((a) => a.evidence.length)).toEqual([
+      3,
+    ]);
   });
 
   it.each([
-    ['a baseline of 0 days: the routine price book counts too', 0,
-      ['s3://sales/price-book.xlsx', 's3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
-    ['a baseline of 5 days: the price book read 10 days before is outside it', 5,
-      ['s3://sales/price-book.xlsx', 's3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
-    ['a baseline of 11 days: the price book is routine', 11,
-      ['s3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
+    [
+      'a baseline of 0 days: the routine price book counts too',
+      0,
+      ['s3://sales/price-book.xlsx', 's3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf'],
+    ],
+    [
+      'a baseline of 5 days: the price book read 10 days before is outside it',
+      5,
+      ['s3://sales/price-book.xlsx', 's3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf'],
+    ],
+    ['a baseline of 11 days: the price book is routine', 11, ['s3://finance/q3-forecast.xlsx', 's3://finance/payroll.csv', 's3://board/deck.pdf']],
   ])('%s', async (_name, days, resources) => {
-    const registry = REGISTRY.withDetections(applyParameterOverrides(REGISTRY.detections,
-      { [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting]: { parameters: { baseline_days: days } } }));
+    const registry = REGISTRY.withDetections(
+      applyParameterOverrides(REGISTRY.detections, {
+        [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting]: { parameters: { baseline_days: days } },
+      }),
+    );
     const alerts = await run(MEETING, settings(), registry);
     const access = alerts.filter((a) => a.detection_id === CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
     expect(access.flatMap((a) => a.evidence.map((e) => e.resource))).toEqual(resources);
@@ -220,12 +325,35 @@ describe('correlate', () => {
   });
 
   it.each([
-    ['an internal-only meeting: its contractor\'s download only (not the colleague\'s), no data-access alert', INTERNAL, settings(),
-      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], REGISTRY],
-    ['no data-access source configured: only the downloads', MEETING, settings({ dataAccess: undefined }),
-      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], REGISTRY],
-    ['a window too short for the host\'s access', MEETING, settings(),
-      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant], windowOf(5)],
+    [
+      "an internal-only meeting: its contractor's download only (not the colleague's), no data-access alert",
+      INTERNAL,
+      settings(),
+      [CORRELATION_DETECTIONS.recordingDownloadByNonParticipant],
+      REGISTRY,
+    ],
+    [
+      'no data-access source configured: only the downloads',
+      MEETING,
+      settings({ dataAccess: undefined }),
+      [
+        CORRELATION_DETECTIONS.recordingDownloadByNonParticipant,
+        CORRELATION_DETECTIONS.recordingDownloadByNonParticipant,
+        CORRELATION_DETECTIONS.recordingDownloadByNonParticipant,
+      ],
+      REGISTRY,
+    ],
+    [
+      "a window too short for the host's access",
+      MEETING,
+      settings(),
+      [
+        CORRELATION_DETECTIONS.recordingDownloadByNonParticipant,
+        CORRELATION_DETECTIONS.recordingDownloadByNonParticipant,
+        CORRELATION_DETECTIONS.recordingDownloadByNonParticipant,
+      ],
+      windowOf(5),
+    ],
   ])('%s', async (_name, input, s, expected, registry) => {
     expect((await run(input, s, registry)).map((a) => a.detection_id)).toEqual(expected);
   });
@@ -245,7 +373,10 @@ describe('correlate', () => {
     const scheduled = await runDetection(engine, detection, NOW);
     const mallory = (alerts: readonly Alert[]) => alerts.find((a) => a.dedup_key.startsWith('mallory@'));
     expect(mallory(scheduled)).toBeDefined();
-    expect([mallory(ours)!.alert_id, mallory(ours)!.dedup_key, mallory(ours)!.entities])
-      .toEqual([mallory(scheduled)!.alert_id, mallory(scheduled)!.dedup_key, mallory(scheduled)!.entities]);
+    expect([mallory(ours)!.alert_id, mallory(ours)!.dedup_key, mallory(ours)!.entities]).toEqual([
+      mallory(scheduled)!.alert_id,
+      mallory(scheduled)!.dedup_key,
+      mallory(scheduled)!.entities,
+    ]);
   });
 });

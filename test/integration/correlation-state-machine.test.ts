@@ -65,11 +65,18 @@ const at = (ms: number) => new Date(ms).toISOString();
 const min = (n: number) => n * 60_000;
 
 const MEETING: MeetingEndedInput = {
-  meeting_uuid: 'sfn/meeting+1==', meeting_id: '88200000001', host_id: 'host-1', topic: 'Board prep', start_time: at(START), end_time: at(END),
+  meeting_uuid: 'sfn/meeting+1==',
+  meeting_id: '88200000001',
+  host_id: 'host-1',
+  topic: 'Board prep',
+  start_time: at(START),
+  end_time: at(END),
 };
 const DATA_ACCESS = { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' };
 const CONFIG = {
-  internalDomains: ['example.com'], watchedUsers: ['cara@example.com'], sensitiveMeetingPatterns: ['board'],
+  internalDomains: ['example.com'],
+  watchedUsers: ['cara@example.com'],
+  sensitiveMeetingPatterns: ['board'],
   correlation: { waitSeconds: 600, notReadyRetries: 2, notReadyIntervalSeconds: 60, dataAccess: DATA_ACCESS },
 };
 
@@ -78,30 +85,52 @@ const BOB = reportItem('Bob Builder', 'bob@example.com', at(START + min(1)), at(
 const EVE = reportItem('Eve Partner', 'eve@partner.test', at(START + min(5)), at(END - min(10)));
 /** A dashboard participant-details item as Zoom returns it. */
 const detailItem = (name: string, email: string, ip: string, location: string) => ({
-  id: '', user_id: `pid-${name}`, user_name: name, email, join_time: at(START + min(5)), leave_time: at(END - min(10)), ip_address: ip, location, role: 'attendee',
+  id: '',
+  user_id: `pid-${name}`,
+  user_name: name,
+  email,
+  join_time: at(START + min(5)),
+  leave_time: at(END - min(10)),
+  ip_address: ip,
+  location,
+  role: 'attendee',
 });
 const notFound = () => new ZoomNotFoundError('Meeting does not exist.', { status: 404, code: 3001, endpoint: 'api' });
 
 /** The host read finance data ten minutes after the meeting (inside the 30-minute window). */
 const ACCESS_CSV = `principal,event_time,object_key\nann@example.com,${at(END + min(10))},s3://finance/q3-forecast.xlsx\n`;
 const download = (operator: string, minutesAfterEnd: number) => ({
-  time: at(END + min(minutesAfterEnd)), operator, category_type: 'Recording', action: 'Download',
+  time: at(END + min(minutesAfterEnd)),
+  operator,
+  category_type: 'Recording',
+  action: 'Download',
   operation_detail: 'Download cloud recording for meeting 882 0000 0001',
 });
 
 const WITH_GUEST = {
-  report: [[[ANN, EVE]]], metrics: [[[detailItem('Eve Partner', 'eve@partner.test', '192.0.2.7', 'Lagos (NG)')]]],
+  report: [[[ANN, EVE]]],
+  metrics: [[[detailItem('Eve Partner', 'eve@partner.test', '192.0.2.7', 'Lagos (NG)')]]],
   downloads: [download('mallory@example.com', 20), download('ann@example.com', 25)],
 };
 const INTERNAL_ONLY = {
-  report: [[[ANN, BOB]]], metrics: [[[detailItem('Bob Builder', 'bob@example.com', '203.0.113.5', 'London (GB)')]]],
+  report: [[[ANN, BOB]]],
+  metrics: [[[detailItem('Bob Builder', 'bob@example.com', '203.0.113.5', 'London (GB)')]]],
   downloads: [download('bob@example.com', 20), download('ann@example.com', 25)],
 };
 const BOTH_ALERTS = [CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting, CORRELATION_DETECTIONS.recordingDownloadByNonParticipant];
 
 const FULL_PATH = [
-  'Settings', 'WaitForReports', 'FetchParticipants', 'PlanHasDashboard', 'FetchDetails', 'Exposure', 'StoreExposure', 'WaitForDataAccessWindow', 'Correlate',
-  'RaiseAlerts', 'Done',
+  'Settings',
+  'WaitForReports',
+  'FetchParticipants',
+  'PlanHasDashboard',
+  'FetchDetails',
+  'Exposure',
+  'StoreExposure',
+  'WaitForDataAccessWindow',
+  'Correlate',
+  'RaiseAlerts',
+  'Done',
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -140,15 +169,18 @@ function resolveDefinition(definitionString: unknown, functions: ReadonlySet<str
   if (typeof definitionString === 'string') return definitionString;
   const join = (definitionString as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (join === undefined || join[0] !== '') throw new Error(`unexpected DefinitionString: ${JSON.stringify(definitionString).slice(0, 200)}`);
-  return join[1].map((part) => {
-    if (typeof part === 'string') return part;
-    if ((part as { Ref?: string }).Ref === 'AWS::Partition') return 'aws';
-    const imported = (part as { 'Fn::ImportValue'?: unknown })['Fn::ImportValue'];
-    if (typeof imported === 'string' && /StateTable/.test(imported)) return STATE_TABLE;
-    const [logicalId, attribute] = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
-    if (logicalId === undefined || attribute !== 'Arn' || !functions.has(logicalId)) throw new Error(`unexpected token in the definition: ${JSON.stringify(part)}`);
-    return functionArn(logicalId);
-  }).join('');
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      if ((part as { Ref?: string }).Ref === 'AWS::Partition') return 'aws';
+      const imported = (part as { 'Fn::ImportValue'?: unknown })['Fn::ImportValue'];
+      if (typeof imported === 'string' && /StateTable/.test(imported)) return STATE_TABLE;
+      const [logicalId, attribute] = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
+      if (logicalId === undefined || attribute !== 'Arn' || !functions.has(logicalId))
+        throw new Error(`unexpected token in the definition: ${JSON.stringify(part)}`);
+      return functionArn(logicalId);
+    })
+    .join('');
 }
 
 const synthesized = new Map<ZoomPlan, Synthesized>();
@@ -248,17 +280,37 @@ async function execute(scenario: Scenario): Promise<Execution> {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-sfn-'));
   dirs.push(dir);
   const lakeDir = join(dir, 'lake');
-  await writeFixtureLake(lakeDir, { description: 'correlation state machine', now: at(NOW), rows: {
-    operation_logs: [...scenario.downloads],
-    // The recording.completed webhook that precedes any download names the meeting and its host, as in production.
-    recording_events: [{ event: 'recording.completed', event_time: at(END + 60_000), meeting_id: MEETING.meeting_id, meeting_uuid: MEETING.meeting_uuid,
-      host_id: MEETING.host_id, host_email: 'ann@example.com', topic: MEETING.topic, start_time: at(START), source_record_id: 'recording-completed' }],
-  }, webhooks: [], expect: [] });
+  await writeFixtureLake(lakeDir, {
+    description: 'correlation state machine',
+    now: at(NOW),
+    rows: {
+      operation_logs: [...scenario.downloads],
+      // The recording.completed webhook that precedes any download names the meeting and its host, as in production.
+      recording_events: [
+        {
+          event: 'recording.completed',
+          event_time: at(END + 60_000),
+          meeting_id: MEETING.meeting_id,
+          meeting_uuid: MEETING.meeting_uuid,
+          host_id: MEETING.host_id,
+          host_email: 'ann@example.com',
+          topic: MEETING.topic,
+          start_time: at(START),
+          source_record_id: 'recording-completed',
+        },
+      ],
+    },
+    webhooks: [],
+    expect: [],
+  });
   const accessFile = join(dir, 'access.csv');
   writeFileSync(accessFile, ACCESS_CSV);
   const engine = await DuckDbQueryEngine.open({
     lakeDir,
-    views: [...configViews(config, registry.detections), { name: DATA_ACCESS.table, sql: `SELECT * FROM read_csv_auto('${accessFile.replaceAll("'", "''")}')` }],
+    views: [
+      ...configViews(config, registry.detections),
+      { name: DATA_ACCESS.table, sql: `SELECT * FROM read_csv_auto('${accessFile.replaceAll("'", "''")}')` },
+    ],
   });
 
   const clock = new FakeClock(NOW);
@@ -268,7 +320,11 @@ async function execute(scenario: Scenario): Promise<Execution> {
   const api = new ScriptedZoomApi({ report: scenario.report, metrics: scenario.metrics });
   const published: BusEvent[] = [];
   const delivery = new SuppressingAlertDelivery({
-    state, clock, newWriter, writerId: 'correlation', windows: dedupWindowsOf(registry.detections),
+    state,
+    clock,
+    newWriter,
+    writerId: 'correlation',
+    windows: dedupWindowsOf(registry.detections),
     publisher: { publish: async (events) => void published.push(...events) },
   });
   const settings = (kind: FunctionKind) => {
@@ -286,10 +342,15 @@ async function execute(scenario: Scenario): Promise<Execution> {
   const deps = Object.fromEntries(Object.entries(depsOf).map(([kind, make]) => [kind, make()])) as Record<FunctionKind, TaskDeps>;
 
   const calls: Record<string, number> = {};
-  const handlers: Record<string, (payload: unknown) => Promise<never>> = Object.fromEntries([...functionOfState].map(([name, kind]) => [name, async (payload: unknown) => {
-    calls[name] = (calls[name] ?? 0) + 1;
-    return runCorrelationTask(payload, deps[kind]) as Promise<never>;
-  }]));
+  const handlers: Record<string, (payload: unknown) => Promise<never>> = Object.fromEntries(
+    [...functionOfState].map(([name, kind]) => [
+      name,
+      async (payload: unknown) => {
+        calls[name] = (calls[name] ?? 0) + 1;
+        return runCorrelationTask(payload, deps[kind]) as Promise<never>;
+      },
+    ]),
+  );
   // The PutItem service integration, as DynamoDB would do it: the item lands in the state table as the store reads it.
   for (const [name, s] of Object.entries(definition.States)) {
     if (s.Type !== 'Task' || s.Resource !== PUT_ITEM) continue;
@@ -311,7 +372,10 @@ async function execute(scenario: Scenario): Promise<Execution> {
     const run = new StateMachine(definition).run(MEETING as never, {
       overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides, retryIntervalOverrides },
     });
-    const outcome = await run.result.then((output) => ({ output }), (error: unknown) => ({ error }));
+    const outcome = await run.result.then(
+      (output) => ({ output }),
+      (error: unknown) => ({ error }),
+    );
     const events: LogEvent[] = [];
     for await (const event of run.eventLogs) events.push(event as LogEvent);
     const failed = events.find((e) => e.type === 'ExecutionFailed');
@@ -338,12 +402,17 @@ const detectionsOf = (e: Execution) => e.alerts.map((a) => a.detection_id).sort(
 describe('the synthesized correlation state machine, run locally on the core', () => {
   it('maps every task to the function that runs it', () => {
     expect(Object.fromEntries(synthesize('business').functionOfState)).toEqual({
-      FetchParticipants: 'fetch', FetchDetails: 'fetch', Exposure: 'exposure', Correlate: 'correlate', RaiseAlerts: 'alerts', ParticipantsUnavailable: 'alerts',
+      FetchParticipants: 'fetch',
+      FetchDetails: 'fetch',
+      Exposure: 'exposure',
+      Correlate: 'correlate',
+      RaiseAlerts: 'alerts',
+      ParticipantsUnavailable: 'alerts',
     });
   });
 
   it.each([
-    ['a meeting with an external guest, a download by a non-participant and the host\'s data access: both alerts', WITH_GUEST, BOTH_ALERTS],
+    ["a meeting with an external guest, a download by a non-participant and the host's data access: both alerts", WITH_GUEST, BOTH_ALERTS],
     ['an internal meeting whose recording only participants downloaded: no alert', INTERNAL_ONLY, []],
   ])('%s', async (_name, scenario, expected) => {
     const run = await execute(scenario);
@@ -353,17 +422,28 @@ describe('the synthesized correlation state machine, run locally on the core', (
     expect(run.output?.raiseAlerts).toEqual({ notified: expected.length, suppressed: 0 });
   });
 
-  it('raises the alerts on the meeting\'s facts: the outside downloader and the host\'s access in the window', async () => {
+  it("raises the alerts on the meeting's facts: the outside downloader and the host's access in the window", async () => {
     const run = await execute(WITH_GUEST);
     const byId = new Map(run.alerts.map((a) => [a.detection_id, a]));
     expect(byId.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant)).toMatchObject({
-      source: 'correlation', entities: { operator: 'mallory@example.com', meeting_id: MEETING.meeting_id, meeting_uuid: MEETING.meeting_uuid, host_email: 'ann@example.com' },
+      source: 'correlation',
+      entities: {
+        operator: 'mallory@example.com',
+        meeting_id: MEETING.meeting_id,
+        meeting_uuid: MEETING.meeting_uuid,
+        host_email: 'ann@example.com',
+      },
     });
     const access = byId.get(CORRELATION_DETECTIONS.hostDataAccessAfterExternalMeeting);
     expect(access).toMatchObject({ source: 'correlation', entities: { user_email: 'ann@example.com', meeting_uuid: MEETING.meeting_uuid } });
     expect(access?.evidence.map((e) => [e.resource, e.external_emails])).toEqual([['s3://finance/q3-forecast.xlsx', 'eve@partner.test']]);
     // The exposure travelled through the state: participants from the report, the guest's location from the dashboard.
-    expect(run.output?.exposure).toMatchObject({ participants: 2, external_emails: ['eve@partner.test'], countries: ['NG'], correlate_after: at(END + min(30)) });
+    expect(run.output?.exposure).toMatchObject({
+      participants: 2,
+      external_emails: ['eve@partner.test'],
+      countries: ['NG'],
+      correlate_after: at(END + min(30)),
+    });
     // StoreExposure's PutItem wrote the item the state store reads back as the summary, with its TTL.
     expect(await readExposure(run.state, MEETING.meeting_uuid)).toEqual(run.output?.exposure);
     const stored = await run.state.get(`meeting#${MEETING.meeting_uuid}`, 'exposure');
@@ -371,13 +451,28 @@ describe('the synthesized correlation state machine, run locally on the core', (
   });
 
   it.each([
-    ['not ready twice (not found, then an empty report), then ready: retried and correlated', [notFound(), [[]], [[ANN, EVE]]], {
-      status: 'SUCCEEDED', reportCalls: 3, retried: 2, path: FULL_PATH, alerts: BOTH_ALERTS,
-    }],
-    ['never ready: given up after notReadyRetries + 1 calls, participants_unavailable raised', [notFound()], {
-      status: 'SUCCEEDED', reportCalls: 3, retried: 2, path: ['Settings', 'WaitForReports', 'FetchParticipants', 'ParticipantsUnavailable', 'Done'],
-      alerts: [CORRELATION_DETECTIONS.participantsUnavailable],
-    }],
+    [
+      'not ready twice (not found, then an empty report), then ready: retried and correlated',
+      [notFound(), [[]], [[ANN, EVE]]],
+      {
+        status: 'SUCCEEDED',
+        reportCalls: 3,
+        retried: 2,
+        path: FULL_PATH,
+        alerts: BOTH_ALERTS,
+      },
+    ],
+    [
+      'never ready: given up after notReadyRetries + 1 calls, participants_unavailable raised',
+      [notFound()],
+      {
+        status: 'SUCCEEDED',
+        reportCalls: 3,
+        retried: 2,
+        path: ['Settings', 'WaitForReports', 'FetchParticipants', 'ParticipantsUnavailable', 'Done'],
+        alerts: [CORRELATION_DETECTIONS.participantsUnavailable],
+      },
+    ],
   ] as const)('FetchParticipants %s', async (_name, report, expected) => {
     const run = await execute({ ...WITH_GUEST, report });
     expect(run.status).toBe(expected.status);
@@ -400,7 +495,13 @@ describe('the synthesized correlation state machine, run locally on the core', (
   it.each([
     ['pro: the dashboard is skipped', 'pro', undefined, 0, undefined],
     ['business: the dashboard is read', 'business', undefined, 1, { details: 1, available: true }],
-    ['business, the dashboard never ready: retried, then the run goes on without details', 'business', [notFound()], 3, { details: 0, available: false }],
+    [
+      'business, the dashboard never ready: retried, then the run goes on without details',
+      'business',
+      [notFound()],
+      3,
+      { details: 0, available: false },
+    ],
   ] as const)('FetchDetails on %s', async (_name, plan, metrics, metricsCalls, fetchDetails) => {
     const run = await execute({ ...WITH_GUEST, plan, metrics: metrics ?? WITH_GUEST.metrics });
     expect(run.status).toBe('SUCCEEDED');
@@ -413,15 +514,36 @@ describe('the synthesized correlation state machine, run locally on the core', (
   });
 
   it.each([
-    ['a non-retryable error fails the execution at CorrelationFailed', [new QueryError('query failed: no such table', false)], {
-      status: 'FAILED', error: 'QueryError', correlateCalls: 1, alerts: [] as string[],
-    }],
-    ['a retryable error is retried and the run completes', [new QueryError('throttled', true)], {
-      status: 'SUCCEEDED', error: undefined, correlateCalls: 2, alerts: BOTH_ALERTS,
-    }],
-    ['a retryable error that persists fails the execution after the retries', Array.from({ length: 5 }, () => new QueryError('throttled', true)), {
-      status: 'FAILED', error: 'CorrelationRetryable', correlateCalls: 5, alerts: [] as string[],
-    }],
+    [
+      'a non-retryable error fails the execution at CorrelationFailed',
+      [new QueryError('query failed: no such table', false)],
+      {
+        status: 'FAILED',
+        error: 'QueryError',
+        correlateCalls: 1,
+        alerts: [] as string[],
+      },
+    ],
+    [
+      'a retryable error is retried and the run completes',
+      [new QueryError('throttled', true)],
+      {
+        status: 'SUCCEEDED',
+        error: undefined,
+        correlateCalls: 2,
+        alerts: BOTH_ALERTS,
+      },
+    ],
+    [
+      'a retryable error that persists fails the execution after the retries',
+      Array.from({ length: 5 }, () => new QueryError('throttled', true)),
+      {
+        status: 'FAILED',
+        error: 'CorrelationRetryable',
+        correlateCalls: 5,
+        alerts: [] as string[],
+      },
+    ],
   ])('Correlate: %s', async (_name, correlateFaults, expected) => {
     const run = await execute({ ...WITH_GUEST, correlateFaults });
     expect(run.status).toBe(expected.status);

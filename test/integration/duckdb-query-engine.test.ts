@@ -43,8 +43,7 @@ async function describeView(engine: DuckDbQueryEngine, view: string): Promise<{ 
   return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
 
-const expectedColumns = (table: string) =>
-  viewColumns(getTable(table)).map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
+const expectedColumns = (table: string) => viewColumns(getTable(table)).map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
 
 describe('DuckDbQueryEngine views', () => {
   let lake: Awaited<ReturnType<typeof makeLake>>;
@@ -68,7 +67,14 @@ describe('DuckDbQueryEngine views', () => {
 
   it('sees files written after it opened, with the same typed columns', async () => {
     await lake.write('activities', [
-      { email: 'a@corp.example', time: at('2024-03-04T10:00:00.123Z'), type: 'Sign in', ip_address: '10.0.0.1', client_type: 'Mac', version: '6.0.0' },
+      {
+        email: 'a@corp.example',
+        time: at('2024-03-04T10:00:00.123Z'),
+        type: 'Sign in',
+        ip_address: '10.0.0.1',
+        client_type: 'Mac',
+        version: '6.0.0',
+      },
     ]);
     expect(await describeView(engine, 'activities')).toEqual(expectedColumns('activities'));
     const { rows } = await engine.query('SELECT email, time, dt FROM activities');
@@ -78,7 +84,8 @@ describe('DuckDbQueryEngine views', () => {
       { email: 'b@corp.example', time: at('2024-03-04T11:00:00Z'), type: 'Sign in', ip_address: '10.0.0.2', client_type: 'Mac', version: '6.0.0' },
     ]);
     expect((await engine.query('SELECT email FROM activities ORDER BY email')).rows).toEqual([
-      { email: 'a@corp.example' }, { email: 'b@corp.example' },
+      { email: 'a@corp.example' },
+      { email: 'b@corp.example' },
     ]);
   });
 });
@@ -176,9 +183,7 @@ describe('DuckDbQueryEngine values, parameters and errors', () => {
   });
 
   it('binds positional parameters as typed values, quotes included', async () => {
-    const result = await engine.query('SELECT ? AS s, ? AS i, ? AS big, ? AS f, ? AS b, typeof(?) AS t', [
-      "O'Brien", 42, 2 ** 40, 1.5, true, 7,
-    ]);
+    const result = await engine.query('SELECT ? AS s, ? AS i, ? AS big, ? AS f, ? AS b, typeof(?) AS t', ["O'Brien", 42, 2 ** 40, 1.5, true, 7]);
     expect(result.columns).toEqual(['s', 'i', 'big', 'f', 'b', 't']);
     expect(result.rows).toEqual([{ s: "O'Brien", i: 42, big: 2 ** 40, f: 1.5, b: true, t: 'INTEGER' }]);
   });
@@ -204,20 +209,52 @@ describe('DuckDbQueryEngine values, parameters and errors', () => {
 describe('Athena-dialect hunting queries run unchanged on the local lake', () => {
   let lake: Awaited<ReturnType<typeof makeLake>>;
   let engine: DuckDbQueryEngine;
-  const signIn = (email: string, iso: string, ip: string): Row =>
-    ({ email, time: at(iso), type: 'Sign in', ip_address: ip, client_type: 'Windows', version: '6.0.2' });
+  const signIn = (email: string, iso: string, ip: string): Row => ({
+    email,
+    time: at(iso),
+    type: 'Sign in',
+    ip_address: ip,
+    client_type: 'Windows',
+    version: '6.0.2',
+  });
   const joined = (n: number, participant: Record<string, string>): Row => {
-    const raw = webhookBody({ event: 'meeting.participant_joined', eventTs: 1709546400000 + n,
-      payload: { account_id: 'A1', object: { id: '85746065432', uuid: 'u1', participant } } });
-    return { event: 'meeting.participant_joined', event_ts: 1709546400000 + n, event_time: 1709546400000 + n,
-      received_at: 1709546400500 + n, object_id: '85746065432', payload_sha256: `sha-${n}`, raw };
+    const raw = webhookBody({
+      event: 'meeting.participant_joined',
+      eventTs: 1709546400000 + n,
+      payload: { account_id: 'A1', object: { id: '85746065432', uuid: 'u1', participant } },
+    });
+    return {
+      event: 'meeting.participant_joined',
+      event_ts: 1709546400000 + n,
+      event_time: 1709546400000 + n,
+      received_at: 1709546400500 + n,
+      object_id: '85746065432',
+      payload_sha256: `sha-${n}`,
+      raw,
+    };
   };
-  const detail = (participantId: string, email: string, ip: string, iso: string): Row =>
-    ({ meeting_uuid: 'u1', participant_id: participantId, email, ip_address: ip, join_time: at(iso) });
-  const recording = (event: string, uuid: string, iso: string): Row =>
-    ({ event, meeting_uuid: uuid, operator: 'alice@corp.example', operator_id: 'UA', event_time: at(iso), source_record_id: `w-${event}-${uuid}` });
-  const ended = (uuid: string, iso: string): Row =>
-    ({ event: 'meeting.ended', meeting_uuid: uuid, event_time: at(iso), end_time: at(iso), source_record_id: `w-ended-${uuid}` });
+  const detail = (participantId: string, email: string, ip: string, iso: string): Row => ({
+    meeting_uuid: 'u1',
+    participant_id: participantId,
+    email,
+    ip_address: ip,
+    join_time: at(iso),
+  });
+  const recording = (event: string, uuid: string, iso: string): Row => ({
+    event,
+    meeting_uuid: uuid,
+    operator: 'alice@corp.example',
+    operator_id: 'UA',
+    event_time: at(iso),
+    source_record_id: `w-${event}-${uuid}`,
+  });
+  const ended = (uuid: string, iso: string): Row => ({
+    event: 'meeting.ended',
+    meeting_uuid: uuid,
+    event_time: at(iso),
+    end_time: at(iso),
+    source_record_id: `w-ended-${uuid}`,
+  });
 
   beforeAll(async () => {
     lake = await makeLake('hunt');
@@ -249,7 +286,11 @@ describe('Athena-dialect hunting queries run unchanged on the local lake', () =>
       detail('p4', 'alice@corp.example', '10.0.0.1', '2024-03-04T10:00:00Z'),
       detail('p5', 'alice@corp.example', '10.0.0.1', '2024-03-04T10:30:00Z'),
     ]);
-    await lake.write('meeting_events', [ended('u1', '2024-03-04T11:00:00Z'), ended('u2', '2024-03-04T11:00:00Z'), ended('u0', '2024-03-01T11:00:00Z')]);
+    await lake.write('meeting_events', [
+      ended('u1', '2024-03-04T11:00:00Z'),
+      ended('u2', '2024-03-04T11:00:00Z'),
+      ended('u0', '2024-03-01T11:00:00Z'),
+    ]);
     await lake.write('recording_events', [
       recording('recording.deleted', 'u1', '2024-03-04T11:30:00Z'),
       recording('recording.completed', 'u1', '2024-03-04T11:05:00Z'),

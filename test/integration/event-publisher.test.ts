@@ -38,7 +38,10 @@ async function readLines(file: string): Promise<unknown[]> {
     if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return '';
     throw err;
   });
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
 }
 
 beforeAll(async () => {
@@ -112,7 +115,11 @@ describe('EventBridgePublisher', () => {
       ['e-17'],
       Array.from({ length: 5 }, (_, i) => `e-${i + 20}`),
     ]);
-    expect(ids(fake.accepted).sort()).toEqual(events(25).map((event) => (event.detail as { id: string }).id).sort());
+    expect(ids(fake.accepted).sort()).toEqual(
+      events(25)
+        .map((event) => (event.detail as { id: string }).id)
+        .sort(),
+    );
     expect(sleeps).toEqual([100, 100]);
   });
 
@@ -121,7 +128,12 @@ describe('EventBridgePublisher', () => {
       entry.Detail?.includes('PAYLOAD-MARKER') ? { code: 'InternalFailure', message: `bad entry ${entry.Detail}` } : undefined;
     const batch = events(15);
     batch[4] = { source: 'zoomlake', detailType: 'T', detail: { id: 'e-4', secret: 'PAYLOAD-MARKER' } };
-    const err = await make().publish(batch).then(() => undefined, (e: unknown) => e);
+    const err = await make()
+      .publish(batch)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(StorageError);
     expect(err).toMatchObject({ retryable: true, message: expect.stringMatching(/^1 of 10 events .*alerts.*3 attempts.*InternalFailure/) });
     expect((err as Error).message).not.toContain('PAYLOAD-MARKER');
@@ -135,7 +147,9 @@ describe('EventBridgePublisher', () => {
     expect(fake.calls).toHaveLength(5);
     expect(sleeps).toEqual([10, 20, 40, 80]);
     fake.reset();
-    await expect(make({ maxEntryBytes: 256 * 1024 }).publish([{ source: 's', detailType: 't', detail: { b: 'x'.repeat(300_000) } }])).rejects.toMatchObject({
+    await expect(
+      make({ maxEntryBytes: 256 * 1024 }).publish([{ source: 's', detailType: 't', detail: { b: 'x'.repeat(300_000) } }]),
+    ).rejects.toMatchObject({
       retryable: false,
     });
     expect(fake.calls).toEqual([]);
@@ -150,9 +164,10 @@ describe('EventBridgePublisher', () => {
     const failing = createAwsJsonServer(() => awsJsonError(status, type, 'Detail PAYLOAD-MARKER rejected'));
     const failingClient = new EventBridgeClient(loopbackClientConfig(await listenOnLoopback(failing), 1));
     try {
-      const err = await new EventBridgePublisher('alerts', new FakeClock(), failingClient, { sleep: async () => {} })
-        .publish(events(1))
-        .then(() => undefined, (e: unknown) => e);
+      const err = await new EventBridgePublisher('alerts', new FakeClock(), failingClient, { sleep: async () => {} }).publish(events(1)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(StorageError);
       expect(err).toMatchObject({ retryable, message: expect.stringContaining(type) });
       expect((err as Error).message).not.toContain('PAYLOAD-MARKER');

@@ -71,7 +71,10 @@ describe('S3ObjectStore', () => {
     try {
       const store = new S3ObjectStore('lake', failing);
       for (const call of [() => store.get('k'), () => store.list('zoom/'), () => store.put('k', new Uint8Array([1]))]) {
-        const err = await call().then(() => undefined, (e: unknown) => e);
+        const err = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(StorageError);
         expect(err).toMatchObject({ retryable, message: expect.stringContaining(code) });
       }

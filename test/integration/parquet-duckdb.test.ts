@@ -55,10 +55,14 @@ async function readRows(file: string, def: TableDef): Promise<Record<string, unk
   const cols = tableColumns(def);
   const select = cols.map((c) => (c.type === 'timestamp' ? `epoch_ms(${quoted(c.name)}) AS ${quoted(c.name)}` : quoted(c.name))).join(', ');
   const rows = await query(`SELECT ${select} FROM read_parquet('${file}', file_row_number = true) ORDER BY file_row_number`);
-  return rows.map((r) => Object.fromEntries(cols.map((c) => {
-    const v = r[c.name];
-    return [c.name, (c.type === 'bigint' || c.type === 'timestamp') && v !== null ? Number(v) : v];
-  })));
+  return rows.map((r) =>
+    Object.fromEntries(
+      cols.map((c) => {
+        const v = r[c.name];
+        return [c.name, (c.type === 'bigint' || c.type === 'timestamp') && v !== null ? Number(v) : v];
+      }),
+    ),
+  );
 }
 
 /** A statistic as DuckDB's parquet_metadata() prints it, parsed back into a cell value. */
@@ -66,10 +70,14 @@ function parseStat(type: ColumnType, text: unknown): CellValue | undefined {
   if (text === null || text === undefined) return undefined;
   const s = String(text);
   switch (type) {
-    case 'string': return s;
-    case 'boolean': return s === 'true';
-    case 'timestamp': return Date.parse(s.replace(' ', 'T').replace(/\+00$/, 'Z'));
-    default: return Number(s);
+    case 'string':
+      return s;
+    case 'boolean':
+      return s === 'true';
+    case 'timestamp':
+      return Date.parse(s.replace(' ', 'T').replace(/\+00$/, 'Z'));
+    default:
+      return Number(s);
   }
 }
 
@@ -92,7 +100,11 @@ async function checkStats(file: string, def: TableDef, rows: readonly Row[]): Pr
     const want = expectedStats(col, groupRows);
     const min = parseStat(col.type, m.stats_min_value);
     const max = parseStat(col.type, m.stats_max_value);
-    expect({ column: col.name, nulls: Number(m.stats_null_count), codec: m.compression }).toEqual({ column: col.name, nulls: want.nullCount, codec: 'SNAPPY' });
+    expect({ column: col.name, nulls: Number(m.stats_null_count), codec: m.compression }).toEqual({
+      column: col.name,
+      nulls: want.nullCount,
+      codec: 'SNAPPY',
+    });
     if (want.min === undefined) {
       expect({ column: col.name, min, max }).toEqual({ column: col.name, min: undefined, max: undefined });
       continue;
@@ -166,20 +178,39 @@ const EDGE_CASES: [string, Row[], ParquetOptions?][] = [
   ['all-null optional columns', edgeRows(300, () => ({}))],
   ['all-same string (dictionary)', edgeRows(5000, () => ({ s: 'same', rs: 'same' }))],
   ['all-distinct strings (PLAIN)', edgeRows(40_000, (i) => ({ s: `distinct-${i}-${(i * 7919) % 100_003}` }))],
-  ['dictionary falling back to PLAIN mid-chunk', edgeRows(2000, (i) => ({ s: `v${i % 300}`, rs: `w${i}` })), { dictionaryBytes: 600, pageBytes: 256 }],
+  [
+    'dictionary falling back to PLAIN mid-chunk',
+    edgeRows(2000, (i) => ({ s: `v${i % 300}`, rs: `w${i}` })),
+    { dictionaryBytes: 600, pageBytes: 256 },
+  ],
   ['non-ASCII strings, UTF-8 order statistics', edgeRows(7, (i) => ({ s: ['é', '日本', '😀', 'ｚ', 'a', 'Z', 'zé'][i]!, rs: ['😀', 'ｚ'][i % 2]! }))],
   ['empty string vs NULL', edgeRows(5, (i) => ({ s: ['', null, 'a', '', null][i]!, rs: '' }))],
   ['several MB of strings over several pages', edgeRows(3000, (i) => ({ s: `${i}:`.padEnd(2048, String.fromCharCode(97 + (i % 26))) }))],
-  ['more rows than the row-group cap', edgeRows(25, (i) => ({ s: `s${i % 3}`, i: i - 12, b: i * 1000, d: i / 4, f: i % 2 === 0, t: Date.UTC(2024, 0, 1 + i) })), { rowGroupRows: 10 }],
+  [
+    'more rows than the row-group cap',
+    edgeRows(25, (i) => ({ s: `s${i % 3}`, i: i - 12, b: i * 1000, d: i / 4, f: i % 2 === 0, t: Date.UTC(2024, 0, 1 + i) })),
+    { rowGroupRows: 10 },
+  ],
   ['int32 extremes', edgeRows(3, (i) => ({ i: [-(2 ** 31), 2 ** 31 - 1, 0][i]! }))],
   ['negative numbers', edgeRows(4, (i) => ({ i: -7 * (i + 1), b: -5_000_000_000 * (i + 1), d: -1.5 * (i + 1), t: Date.UTC(2001, 0, 1) - i }))],
   ['booleans across byte boundaries', edgeRows(17, (i) => ({ f: i === 16 ? null : i % 3 === 0 }))],
   ['large and 32-bit-boundary bigints', edgeRows(6, (i) => ({ b: [2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 32, 2 ** 32 - 1, -(2 ** 32), -1][i]! }))],
   ['JSON text with quotes, backslashes and newlines', edgeRows(3, (i) => ({ s: i === 1 ? null : json, rs: json }))],
-  ['strings over 64 bytes (truncated statistics)', edgeRows(3, (i) => ({ s: ['é'.repeat(40), 'é'.repeat(39) + 'ê', 'b'.repeat(100)][i]!, rs: `${'z'.repeat(70)}${i}` }))],
+  [
+    'strings over 64 bytes (truncated statistics)',
+    edgeRows(3, (i) => ({ s: ['é'.repeat(40), 'é'.repeat(39) + 'ê', 'b'.repeat(100)][i]!, rs: `${'z'.repeat(70)}${i}` })),
+  ],
   ['NULLs after a full dictionary page (empty dictionary-encoded page)', edgeRows(4101, (i) => ({ s: i < 4096 ? 'x' : null })), { pageBytes: 1 }],
-  ['mixed NULLs with tiny pages in every column type', edgeRows(200, (i) => (i % 5 === 0 ? {} : { s: `s${i % 11}`, i, b: i * 3, d: i / 3, f: i % 7 === 0, t: Date.UTC(2024, 0, 1, i) })), { pageBytes: 16, rowGroupRows: 64 }],
-  ['repetitive data that Snappy compresses well', edgeRows(20_000, (i) => ({ s: `${'abc'.repeat(20)}${i % 2}`, b: 42, t: Date.UTC(2024, 0, 1) })), { dictionaryBytes: 0 }],
+  [
+    'mixed NULLs with tiny pages in every column type',
+    edgeRows(200, (i) => (i % 5 === 0 ? {} : { s: `s${i % 11}`, i, b: i * 3, d: i / 3, f: i % 7 === 0, t: Date.UTC(2024, 0, 1, i) })),
+    { pageBytes: 16, rowGroupRows: 64 },
+  ],
+  [
+    'repetitive data that Snappy compresses well',
+    edgeRows(20_000, (i) => ({ s: `${'abc'.repeat(20)}${i % 2}`, b: 42, t: Date.UTC(2024, 0, 1) })),
+    { dictionaryBytes: 0 },
+  ],
 ];
 
 describe('DuckDB reads encodeParquet edge cases', () => {

@@ -15,16 +15,27 @@ import { sampleRow } from '../support/sample-rows.ts';
  * What Athena engine v3 accepts for each declared Glue type (aws-reference §1): the exact physical width, and
  * timestamps as INT64 with a TIMESTAMP(MILLIS) logical type, never a bare INT64 or INT96.
  */
-function athenaReads(glueType: string, el: { type?: string; converted_type?: string; logical_type?: { type: string; unit?: string; isAdjustedToUTC?: boolean } }): boolean {
+function athenaReads(
+  glueType: string,
+  el: { type?: string; converted_type?: string; logical_type?: { type: string; unit?: string; isAdjustedToUTC?: boolean } },
+): boolean {
   switch (glueType) {
-    case 'string': return el.type === 'BYTE_ARRAY' && el.converted_type === 'UTF8';
-    case 'bigint': return el.type === 'INT64' && el.logical_type === undefined && el.converted_type === undefined;
-    case 'int': return el.type === 'INT32' && el.logical_type === undefined;
-    case 'double': return el.type === 'DOUBLE';
-    case 'boolean': return el.type === 'BOOLEAN';
+    case 'string':
+      return el.type === 'BYTE_ARRAY' && el.converted_type === 'UTF8';
+    case 'bigint':
+      return el.type === 'INT64' && el.logical_type === undefined && el.converted_type === undefined;
+    case 'int':
+      return el.type === 'INT32' && el.logical_type === undefined;
+    case 'double':
+      return el.type === 'DOUBLE';
+    case 'boolean':
+      return el.type === 'BOOLEAN';
     case 'timestamp':
-      return el.type === 'INT64' && el.logical_type?.type === 'TIMESTAMP' && el.logical_type.unit === 'MILLIS' && el.logical_type.isAdjustedToUTC === true;
-    default: return false;
+      return (
+        el.type === 'INT64' && el.logical_type?.type === 'TIMESTAMP' && el.logical_type.unit === 'MILLIS' && el.logical_type.isAdjustedToUTC === true
+      );
+    default:
+      return false;
   }
 }
 
@@ -72,9 +83,7 @@ describe.each(TABLES.map((t) => t.name))('Parquet round trip: %s', (tableName) =
 
   it('marks NOT NULL columns REQUIRED and the rest OPTIONAL', async () => {
     const { def, metadata } = await writeAndRead(tableName, 2);
-    expect(metadata.schema.slice(1).map((el) => el.repetition_type)).toEqual(
-      tableColumns(def).map((c) => (c.nullable ? 'OPTIONAL' : 'REQUIRED')),
-    );
+    expect(metadata.schema.slice(1).map((el) => el.repetition_type)).toEqual(tableColumns(def).map((c) => (c.nullable ? 'OPTIONAL' : 'REQUIRED')));
   });
 
   it('reads back every value it wrote', async () => {

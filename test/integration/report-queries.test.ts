@@ -29,7 +29,13 @@ describe('collectReportData', () => {
   it('spans the data from the first join or meeting to the last alert, and counts people by kind', async () => {
     const data = await collectReportData(engine, context);
     expect(data.summary).toEqual({
-      meetings: 3, people: 7, internalPeople: 5, externalPeople: 2, alerts: 3, from: '2026-11-20T09:00:00.000Z', to: '2026-11-21T10:06:00.000Z',
+      meetings: 3,
+      people: 7,
+      internalPeople: 5,
+      externalPeople: 2,
+      alerts: 3,
+      from: '2026-11-20T09:00:00.000Z',
+      to: '2026-11-21T10:06:00.000Z',
     });
   });
 
@@ -55,8 +61,12 @@ describe('collectReportData', () => {
   it("counts each person's meetings, hosts included, emails folded to lower case", async () => {
     const data = await collectReportData(engine, context);
     expect(Object.fromEntries(data.graph.nodes.map((n) => [n.id, [n.kind, n.meetings]]))).toEqual({
-      'alice@acme.example': ['internal', 2], 'bob@acme.example': ['internal', 2], 'ceo@acme.example': ['internal', 1],
-      'dave@acme.example': ['internal', 1], 'eve@acme.example': ['internal', 1], 'carol@partner.example': ['external', 1],
+      'alice@acme.example': ['internal', 2],
+      'bob@acme.example': ['internal', 2],
+      'ceo@acme.example': ['internal', 1],
+      'dave@acme.example': ['internal', 1],
+      'eve@acme.example': ['internal', 1],
+      'carol@partner.example': ['external', 1],
       [`guest: ${HOSTILE_NAME}`]: ['guest', 1],
     });
   });

@@ -82,7 +82,10 @@ describe('SecretsManagerSecretProvider', () => {
   });
 
   it('maps ResourceNotFoundException to a non-retryable SecretError naming the secret', async () => {
-    const err = await provider.getSecret('zoomlake/missing').then(() => undefined, (e: unknown) => e);
+    const err = await provider.getSecret('zoomlake/missing').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SecretError);
     expect(err).toMatchObject({ retryable: false, message: 'secret "zoomlake/missing" not found' });
   });
@@ -97,7 +100,10 @@ describe('SecretsManagerSecretProvider', () => {
     clock.advance(TTL_MS);
     // A service message that echoes a value must not reach our message.
     fake.failNext.push(awsJsonError(status, type, 'could not process v1-SECRET token-SECRET'));
-    const err = await provider.getSecret('zoomlake/webhook-token').then(() => undefined, (e: unknown) => e);
+    const err = await provider.getSecret('zoomlake/webhook-token').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SecretError);
     expect(err).toMatchObject({ retryable, message: expect.stringContaining('zoomlake/webhook-token') });
     expect((err as Error).message).not.toMatch(/SECRET/);

@@ -22,7 +22,9 @@ afterAll(async () => {
 
 describe('sensitive patterns in DuckDB (RE2) and in real time', () => {
   it.each(TOPICS)('flag the same patterns for the topic %j', async (topic) => {
-    const result = await engine.query('SELECT p.pattern FROM sensitive_meeting_patterns p WHERE regexp_like(?, p.pattern) ORDER BY p.pattern', [topic]);
+    const result = await engine.query('SELECT p.pattern FROM sensitive_meeting_patterns p WHERE regexp_like(?, p.pattern) ORDER BY p.pattern', [
+      topic,
+    ]);
     const inSql = result.rows.map((r) => String(r.pattern).replace(/^\(\?i\)/, '')).sort();
     const inRealTime = [...new Set(PORTABLE)].filter((p) => compileTopicPattern(p).test(topic)).sort();
     expect(inSql).toEqual(inRealTime);

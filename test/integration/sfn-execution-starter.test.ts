@@ -10,8 +10,12 @@ import { closeServer, deadEndpoint, listenOnLoopback, loopbackClientConfig } fro
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:zoomlake-correlation';
 const INPUT: MeetingEndedInput = {
-  meeting_uuid: '/ab//c+d==', meeting_id: '88100000001', host_id: 'host-1', topic: 'Board: Project NIGHTJAR',
-  start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:00.000Z',
+  meeting_uuid: '/ab//c+d==',
+  meeting_id: '88100000001',
+  host_id: 'host-1',
+  topic: 'Board: Project NIGHTJAR',
+  start_time: '2026-11-20T10:00:00.000Z',
+  end_time: '2026-11-20T11:00:00.000Z',
 };
 type Reply = JsonReply;
 type Execution = { arn: string; input: string; running: boolean };
@@ -27,7 +31,10 @@ class StepFunctionsFake {
   failWith: Reply | undefined;
   /** How ExecutionAlreadyExists is named in the error body. */
   alreadyExistsType = 'com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists';
-  private readonly server: Server = createAwsJsonServer((target, body) => this.answer(target, body as Record<string, unknown>), 'application/x-amz-json-1.0');
+  private readonly server: Server = createAwsJsonServer(
+    (target, body) => this.answer(target, body as Record<string, unknown>),
+    'application/x-amz-json-1.0',
+  );
 
   start(): Promise<string> {
     return listenOnLoopback(this.server);
@@ -57,7 +64,8 @@ class StepFunctionsFake {
     const name = String(body.name);
     const input = String(body.input);
     const existing = this.executions.get(name);
-    if (existing && existing.running && existing.input === input) return { status: 200, body: { executionArn: existing.arn, startDate: 1_795_000_000.5 } };
+    if (existing && existing.running && existing.input === input)
+      return { status: 200, body: { executionArn: existing.arn, startDate: 1_795_000_000.5 } };
     if (existing) return awsJsonError(400, this.alreadyExistsType, `Execution Already Exists: '${existing.arn}'`);
     const arn = `${String(body.stateMachineArn).replace(':stateMachine:', ':execution:')}:${name}`;
     this.executions.set(name, { arn, input, running: true });
@@ -94,7 +102,7 @@ describe('StepFunctionsExecutionStarter', () => {
   });
 
   it.each([
-    ['the service\'s qualified error type', 'com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists'],
+    ["the service's qualified error type", 'com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists'],
     ['a bare error type', 'ExecutionAlreadyExists'],
   ])('answers duplicate when the name was used by a finished execution (%s), starting nothing', async (_case, type) => {
     fake.alreadyExistsType = type;
@@ -132,7 +140,10 @@ describe('StepFunctionsExecutionStarter', () => {
     ['a rejected input', 400, 'InvalidExecutionInput', false],
   ])('maps %s to a StorageError with the right retryable flag, quoting no input', async (_case, status, type, retryable) => {
     fake.failWith = { status, body: { __type: type, message: `rejected ${JSON.stringify(INPUT)}` } };
-    const error = await starter.start(NAME, INPUT).then(() => undefined, (e: unknown) => e);
+    const error = await starter.start(NAME, INPUT).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StorageError);
     expect(error).toMatchObject({ retryable, message: `start execution ${NAME} failed: ${type}` });
     expect(fake.requests).toHaveLength(1);
@@ -141,7 +152,10 @@ describe('StepFunctionsExecutionStarter', () => {
   it('maps a refused connection to a retryable StorageError', async () => {
     const down = new SFNClient(loopbackClientConfig(await deadEndpoint(), 1));
     try {
-      await expect(new StepFunctionsExecutionStarter(STATE_MACHINE, down).start(NAME, INPUT)).rejects.toMatchObject({ name: 'StorageError', retryable: true });
+      await expect(new StepFunctionsExecutionStarter(STATE_MACHINE, down).start(NAME, INPUT)).rejects.toMatchObject({
+        name: 'StorageError',
+        retryable: true,
+      });
     } finally {
       down.destroy();
     }

@@ -100,7 +100,10 @@ describe('DynamoStateStore', () => {
         () => store.delete('p', 's'),
       ];
       for (const call of calls) {
-        const err = await call().then(() => undefined, (e: unknown) => e);
+        const err = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(StorageError);
         expect(err).toMatchObject({ retryable });
         expect(String((err as Error).message)).not.toContain('secret-attr-value');
@@ -189,8 +192,12 @@ describe('FileStateStore journal', () => {
       if (op === 0) await store.put({ pk, sk, attrs: { i, tags: [`t${i}`], flag: i % 2 === 0, none: null }, ...ttl });
       else if (op === 1) await store.add(pk, sk, 'n', next(9) - 4, ttl).catch((e: unknown) => expect(e).toBeInstanceOf(StorageError));
       else if (op === 2) await store.delete(pk, sk);
-      else if (op === 3) await store.put({ pk, sk, attrs: { first: i } }, { kind: 'notExists' }).catch((e: unknown) => expect(e).toBeInstanceOf(ConditionFailedError));
-      else await store.delete(pk, sk, { kind: 'attrEquals', name: 'i', value: i - 1 }).catch((e: unknown) => expect(e).toBeInstanceOf(ConditionFailedError));
+      else if (op === 3)
+        await store.put({ pk, sk, attrs: { first: i } }, { kind: 'notExists' }).catch((e: unknown) => expect(e).toBeInstanceOf(ConditionFailedError));
+      else
+        await store
+          .delete(pk, sk, { kind: 'attrEquals', name: 'i', value: i - 1 })
+          .catch((e: unknown) => expect(e).toBeInstanceOf(ConditionFailedError));
       if (i % 50 === 0) clock.advance(1000);
     }
     return pks;
@@ -238,7 +245,11 @@ describe('FileStateStore journal', () => {
     const journal = '{"put":{"pk":"p","sk":"a","attrs":{}}}\n{"put":{"pk":"p",\n{"del":["p","a"]}\n';
     await writeFile(`${file}.journal`, journal);
     const store = new FileStateStore(file, new FakeClock());
-    await expect(store.get('p', 'a')).rejects.toMatchObject({ name: 'StorageError', retryable: false, message: expect.stringContaining('damaged line') });
+    await expect(store.get('p', 'a')).rejects.toMatchObject({
+      name: 'StorageError',
+      retryable: false,
+      message: expect.stringContaining('damaged line'),
+    });
     await expect(store.put({ pk: 'p', sk: 'b', attrs: {} })).rejects.toBeInstanceOf(StorageError);
     expect(await readFile(`${file}.journal`, 'utf8')).toBe(journal);
     expect(existsSync(`${file}.lock`)).toBe(false);
@@ -291,7 +302,9 @@ describe('FileStateStore journal', () => {
     const file = path.join(await tempDir(), 'state.json');
     await writeFile(`${file}.lock`, `${process.ppid}\n`);
     await expect(new FileStateStore(file, new FakeClock()).put({ pk: 'p', sk: 's', attrs: {} })).rejects.toMatchObject({
-      name: 'StorageError', retryable: false, message: expect.stringContaining(`in use by process ${process.ppid}`),
+      name: 'StorageError',
+      retryable: false,
+      message: expect.stringContaining(`in use by process ${process.ppid}`),
     });
     expect(existsSync(`${file}.journal`)).toBe(false);
     const dead = spawnSync(process.execPath, ['-e', '']).pid;

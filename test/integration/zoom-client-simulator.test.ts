@@ -22,10 +22,17 @@ afterAll(async () => {
 
 function client(overrides: Partial<ConstructorParameters<typeof ZoomHttpClient>[0]> = {}) {
   return new ZoomHttpClient({
-    fetch: httpFetch, clock: { now: () => Date.now() }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: () => 0.5,
+    fetch: httpFetch,
+    clock: { now: () => Date.now() },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    random: () => 0.5,
     credentials: { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
     // The client trusts only an https api_url from a token, so the simulator's base is given as ZOOM_API_BASE_URL would.
-    oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl, plan: 'business', apiBudgetShare: 0.5, ...overrides,
+    oauthUrl: sim.oauthUrl,
+    apiBaseUrl: sim.apiBaseUrl,
+    plan: 'business',
+    apiBudgetShare: 0.5,
+    ...overrides,
   });
 }
 
@@ -59,10 +66,13 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
   it('never exceeds the configured rate', async () => {
     // The simulator's clock is frozen for stable data, so the send times are taken at the client's fetch.
     const sent: number[] = [];
-    const api = client({ maxRequestsPerSecond: 5, fetch: (url, init) => {
-      if (url.startsWith(sim.apiBaseUrl)) sent.push(Date.now());
-      return httpFetch(url, init);
-    } });
+    const api = client({
+      maxRequestsPerSecond: 5,
+      fetch: (url, init) => {
+        if (url.startsWith(sim.apiBaseUrl)) sent.push(Date.now());
+        return httpFetch(url, init);
+      },
+    });
     for (let i = 0; i < 12; i++) await api.get({ path: '/users', query: { page_size: '1' }, category: 'Medium' });
     expect(sent.length).toBe(12);
     for (const t of sent) expect(sent.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
@@ -73,16 +83,25 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
     const before = sim.stats().requests.length;
     const sent: number[] = [];
     try {
-      const api = client({ maxRequestsPerSecond: 4, maxRetries: 8, fetch: (url, init) => {
-        if (url.startsWith(sim.apiBaseUrl)) sent.push(Date.now());
-        return httpFetch(url, init);
-      } });
+      const api = client({
+        maxRequestsPerSecond: 4,
+        maxRetries: 8,
+        fetch: (url, init) => {
+          if (url.startsWith(sim.apiBaseUrl)) sent.push(Date.now());
+          return httpFetch(url, init);
+        },
+      });
       const items = await collect(api, '/report/activities', { from: '2026-11-06', to: TO }, 'activity_logs');
       expect(items.length).toBe(sim.org.activities.filter((a) => a.time.slice(0, 10) >= '2026-11-06' && a.time.slice(0, 10) <= TO).length);
     } finally {
       sim.setFaults({ rateLimitStorm: 0 });
     }
-    expect(sim.stats().requests.slice(before).filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(
+      sim
+        .stats()
+        .requests.slice(before)
+        .filter((r) => r.status === 429).length,
+    ).toBeGreaterThan(0);
     for (const t of sent) expect(sent.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(4);
   });
 
@@ -95,7 +114,9 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
   it('stops on a daily limit instead of sleeping until midnight', async () => {
     sim.setFaults({ rateLimitStorm: 1 });
     try {
-      const error = await client({ maxRetries: 1 }).get({ path: '/users', category: 'Medium' }).catch((e: unknown) => e);
+      const error = await client({ maxRetries: 1 })
+        .get({ path: '/users', category: 'Medium' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ZoomRateLimitError);
     } finally {
       sim.setFaults({ rateLimitStorm: 0 });
@@ -111,8 +132,12 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
     const tryThree = async (api: ZoomHttpClient) => {
       const outcomes: string[] = [];
       for (let i = 0; i < 3; i++) {
-        outcomes.push(await api.get({ path: '/report/activities', query: { from: TO, to: TO, page_size: '1' }, category: 'Heavy' })
-          .then(() => 'ok', (e: unknown) => (e instanceof ZoomBudgetError ? 'spent' : 'error')));
+        outcomes.push(
+          await api.get({ path: '/report/activities', query: { from: TO, to: TO, page_size: '1' }, category: 'Heavy' }).then(
+            () => 'ok',
+            (e: unknown) => (e instanceof ZoomBudgetError ? 'spent' : 'error'),
+          ),
+        );
       }
       return outcomes;
     };
@@ -122,17 +147,35 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
     expect((sim.stats().byEndpoint['GET /report/activities'] ?? 0) - before).toBe(4);
   });
 
-  it('lists a user\'s chat channels and reads one channel page by page', async () => {
+  it("lists a user's chat channels and reads one channel page by page", async () => {
     const channel = sim.org.chat.channels.find((c) => c.name === 'general')!;
     const member = channel.memberIds[0]!;
     const channels = await collect(client(), `/chat/users/${member}/channels`, { page_size: '2' }, 'channels');
-    expect(channels.map((c) => (c as { id: string }).id).sort()).toEqual(sim.org.chat.channels.filter((c) => c.memberIds.includes(member)).map((c) => c.id).sort());
-    const query = { to_channel: channel.id, from: '2026-10-22T00:00:00Z', to: `${TO}T23:59:59Z`, page_size: '50', include_deleted_and_edited_message: 'true' };
+    expect(channels.map((c) => (c as { id: string }).id).sort()).toEqual(
+      sim.org.chat.channels
+        .filter((c) => c.memberIds.includes(member))
+        .map((c) => c.id)
+        .sort(),
+    );
+    const query = {
+      to_channel: channel.id,
+      from: '2026-10-22T00:00:00Z',
+      to: `${TO}T23:59:59Z`,
+      page_size: '50',
+      include_deleted_and_edited_message: 'true',
+    };
     const messages = await collect(client(), `/chat/users/${member}/messages`, query, 'messages');
-    const truth = sim.org.chat.messages.filter((m) => m.channel_id === channel.id && m.date_time.slice(0, 10) >= '2026-10-22' && m.date_time.slice(0, 10) <= TO);
+    const truth = sim.org.chat.messages.filter(
+      (m) => m.channel_id === channel.id && m.date_time.slice(0, 10) >= '2026-10-22' && m.date_time.slice(0, 10) <= TO,
+    );
     expect(truth.length).toBeGreaterThan(50);
     expect(messages.map((m) => (m as { id: string }).id).sort()).toEqual(truth.map((m) => m.id).sort());
-    const withoutDeleted = await collect(client(), `/chat/users/${member}/messages`, { ...query, include_deleted_and_edited_message: 'false' }, 'messages');
+    const withoutDeleted = await collect(
+      client(),
+      `/chat/users/${member}/messages`,
+      { ...query, include_deleted_and_edited_message: 'false' },
+      'messages',
+    );
     expect(withoutDeleted.length).toBe(truth.filter((m) => m.status !== 'Deleted').length);
   });
 

@@ -23,7 +23,11 @@ async function start(opts: ZoomSimulatorOptions = {}): Promise<ZoomSimulator> {
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 async function oauth(sim: ZoomSimulator, form: string, auth = basic('sim-client-id', 'sim-client-secret')) {
-  const res = await fetch(sim.oauthUrl, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  const res = await fetch(sim.oauthUrl, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -50,7 +54,13 @@ async function get(sim: ZoomSimulator, path: string, bearer: string | undefined,
 }
 
 /** Follows next_page_token to the end (bounded), returning every row and the number of pages. */
-async function walk(sim: ZoomSimulator, bearer: string, path: string, field: string, params: Record<string, string | number>): Promise<{ rows: unknown[]; pages: number }> {
+async function walk(
+  sim: ZoomSimulator,
+  bearer: string,
+  path: string,
+  field: string,
+  params: Record<string, string | number>,
+): Promise<{ rows: unknown[]; pages: number }> {
   const rows: unknown[] = [];
   let next = '';
   for (let pages = 1; pages <= 1000; pages++) {
@@ -81,14 +91,23 @@ describe('zoom simulator: OAuth and bearer tokens', () => {
 
   it('accepts the parameters in the query string as well as the form body', async () => {
     const sim = await start();
-    const res = await fetch(`${sim.oauthUrl}?grant_type=account_credentials&account_id=sim-account-id`, { method: 'POST', headers: { authorization: basic('sim-client-id', 'sim-client-secret') } });
+    const res = await fetch(`${sim.oauthUrl}?grant_type=account_credentials&account_id=sim-account-id`, {
+      method: 'POST',
+      headers: { authorization: basic('sim-client-id', 'sim-client-secret') },
+    });
     expect(res.status).toBe(200);
   });
 
   it.each([
     ['a wrong secret', 'grant_type=account_credentials&account_id=sim-account-id', basic('sim-client-id', 'nope'), 401, 'invalid_client'],
     ['no Basic auth', 'grant_type=account_credentials&account_id=sim-account-id', '', 401, 'invalid_client'],
-    ['another grant type', 'grant_type=client_credentials&account_id=sim-account-id', basic('sim-client-id', 'sim-client-secret'), 400, 'unsupported_grant_type'],
+    [
+      'another grant type',
+      'grant_type=client_credentials&account_id=sim-account-id',
+      basic('sim-client-id', 'sim-client-secret'),
+      400,
+      'unsupported_grant_type',
+    ],
     ['a wrong account id', 'grant_type=account_credentials&account_id=other', basic('sim-client-id', 'sim-client-secret'), 400, 'invalid_request'],
   ])('refuses %s', async (_name, form, auth, status, error) => {
     const sim = await start();
@@ -100,7 +119,11 @@ describe('zoom simulator: OAuth and bearer tokens', () => {
   it('answers 401 code 124 without a valid bearer token', async () => {
     const sim = await start();
     const bearer = await token(sim);
-    for (const attempt of [await get(sim, '/users', undefined), await get(sim, '/users', 'forged'), await get(sim, '/users', undefined, { access_token: bearer })]) {
+    for (const attempt of [
+      await get(sim, '/users', undefined),
+      await get(sim, '/users', 'forged'),
+      await get(sim, '/users', undefined, { access_token: bearer }),
+    ]) {
       expect(attempt.status).toBe(401);
       expect(attempt.body.code).toBe(124);
     }
@@ -122,14 +145,18 @@ describe('zoom simulator: pagination and windows', () => {
   it.each([300, 7])('walks every sign-in record of a month exactly once with page_size %i', async (pageSize) => {
     const sim = await start();
     const bearer = await token(sim);
-    const { rows, pages } = await walk(sim, bearer, '/report/activities', 'activity_logs', { from: '2024-05-01', to: '2024-05-31', page_size: pageSize });
+    const { rows, pages } = await walk(sim, bearer, '/report/activities', 'activity_logs', {
+      from: '2024-05-01',
+      to: '2024-05-31',
+      page_size: pageSize,
+    });
     const truth = sim.org.activities.filter((a) => inDays(a.time, '2024-05-01', '2024-05-31'));
     expect(truth.length).toBeGreaterThan(600);
     expect(canon(rows)).toEqual(canon(truth));
     expect(pages).toBe(Math.ceil(truth.length / pageSize));
   });
 
-  it('walks users and a meeting\'s participants exactly once', async () => {
+  it("walks users and a meeting's participants exactly once", async () => {
     const sim = await start();
     const bearer = await token(sim);
     const inactive = await walk(sim, bearer, '/users', 'users', { status: 'inactive', page_size: 2 });
@@ -191,7 +218,11 @@ describe('zoom simulator: pagination and windows', () => {
 
   it('filters operation logs by category_type', async () => {
     const sim = await start();
-    const { rows } = await walk(sim, await token(sim), '/report/operationlogs', 'operation_logs', { from: '2024-05-01', to: '2024-05-31', category_type: 'recording' });
+    const { rows } = await walk(sim, await token(sim), '/report/operationlogs', 'operation_logs', {
+      from: '2024-05-01',
+      to: '2024-05-31',
+      category_type: 'recording',
+    });
     const truth = sim.org.operationLogs.filter((o) => o.category_type === 'Recording' && inDays(o.time, '2024-05-01', '2024-05-31'));
     expect(truth.length).toBeGreaterThan(0);
     expect(canon(rows)).toEqual(canon(truth));
@@ -221,7 +252,10 @@ describe('zoom simulator: plans and dashboard', () => {
     expect(rows.map((m) => (m as { uuid: string }).uuid).sort()).toEqual(truth.map((m) => m.uuid).sort());
     const meeting = sim.org.meetings.find((m) => m.participants.some((p) => p.kind === 'external'));
     if (!meeting) throw new Error('no meeting with an external participant');
-    const answer = await get(sim, `/metrics/meetings/${encodeURIComponent(encodeURIComponent(meeting.uuid))}/participants`, bearer, { type: 'past', page_size: 300 });
+    const answer = await get(sim, `/metrics/meetings/${encodeURIComponent(encodeURIComponent(meeting.uuid))}/participants`, bearer, {
+      type: 'past',
+      page_size: 300,
+    });
     expect(answer.status).toBe(200);
     const participants = answer.body.participants as Record<string, unknown>[];
     for (const field of ['ip_address', 'location', 'device', 'pc_name', 'version', 'network_type']) expect(participants[0]).toHaveProperty(field);
@@ -248,7 +282,7 @@ describe('zoom simulator: plans and dashboard', () => {
 });
 
 describe('zoom simulator: rate limits and faults', () => {
-  it('answers a 429 storm with Zoom\'s rate-limit headers', async () => {
+  it("answers a 429 storm with Zoom's rate-limit headers", async () => {
     const sim = await start({ rateLimitStorm: 1 });
     const answer = await get(sim, '/report/activities', await token(sim), {});
     expect(answer.status).toBe(429);
@@ -266,7 +300,10 @@ describe('zoom simulator: rate limits and faults', () => {
     for (let i = 0; i < 11; i++) statuses.push((await fetch(url, { headers: { authorization: `Bearer ${bearer}` } })).status);
     expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
     expect(statuses[10]).toBe(429);
-    const served = sim.stats().requests.filter((r) => r.category === 'Heavy' && r.status === 200).map((r) => r.at);
+    const served = sim
+      .stats()
+      .requests.filter((r) => r.category === 'Heavy' && r.status === 200)
+      .map((r) => r.at);
     expect(peakRequests(served, 1000)).toBe(10);
     now += 1000;
     expect((await get(sim, '/report/activities', bearer, {})).status).toBe(200);
@@ -332,7 +369,12 @@ describe('zoom simulator: rate limits and faults', () => {
     const stats = sim.stats();
     expect(stats.byEndpoint).toEqual({ 'POST /oauth/token': 1, 'GET /report/activities': 4, 'GET /users': 1, unknown: 1 });
     expect(stats.total).toBe(7);
-    expect(stats.requests.filter((r) => r.endpoint === 'GET /report/activities').map((r) => r.at)).toEqual([NOW + 100, NOW + 200, NOW + 300, NOW + 400]);
+    expect(stats.requests.filter((r) => r.endpoint === 'GET /report/activities').map((r) => r.at)).toEqual([
+      NOW + 100,
+      NOW + 200,
+      NOW + 300,
+      NOW + 400,
+    ]);
     const overHttp = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number; byStatus: Record<string, number> };
     expect(overHttp.total).toBe(7);
     expect(overHttp.byStatus).toEqual({ '200': 6, '404': 1 });
@@ -345,7 +387,10 @@ describe('zoom simulator: meetings, recordings and the organisation', () => {
     const bearer = await token(sim);
     const meeting = sim.org.meetings.find((m) => m.uuid.startsWith('/') && m.uuid.includes('//'));
     if (!meeting) throw new Error('no slash UUID generated');
-    const twice = await get(sim, `/report/meetings/${encodeURIComponent(encodeURIComponent(meeting.uuid))}/participants`, bearer, { page_size: 300, include_fields: 'registrant_id' });
+    const twice = await get(sim, `/report/meetings/${encodeURIComponent(encodeURIComponent(meeting.uuid))}/participants`, bearer, {
+      page_size: 300,
+      include_fields: 'registrant_id',
+    });
     expect(twice.status).toBe(200);
     const rows = twice.body.participants as Record<string, unknown>[];
     expect(rows).toHaveLength(meeting.participants.length);
@@ -355,11 +400,15 @@ describe('zoom simulator: meetings, recordings and the organisation', () => {
     expect(once.body.code).toBe(3001);
   });
 
-  it('lists a user\'s hosted meetings and 404s an unknown user', async () => {
+  it("lists a user's hosted meetings and 404s an unknown user", async () => {
     const sim = await start();
     const bearer = await token(sim);
     const host = sim.org.meetings[0]?.host_email ?? '';
-    const { rows } = await walk(sim, bearer, `/report/users/${encodeURIComponent(host)}/meetings`, 'meetings', { from: '2024-05-01', to: '2024-05-31', page_size: 300 });
+    const { rows } = await walk(sim, bearer, `/report/users/${encodeURIComponent(host)}/meetings`, 'meetings', {
+      from: '2024-05-01',
+      to: '2024-05-31',
+      page_size: 300,
+    });
     const truth = sim.org.meetings.filter((m) => m.host_email === host && inDays(m.start_time, '2024-05-01', '2024-05-31'));
     expect(rows.map((m) => (m as { uuid: string }).uuid).sort()).toEqual(truth.map((m) => m.uuid).sort());
     expect((await get(sim, '/report/users/nobody@example.com/meetings', bearer, { from: '2024-05-01', to: '2024-05-31' })).body.code).toBe(1001);
@@ -374,7 +423,7 @@ describe('zoom simulator: meetings, recordings and the organisation', () => {
     const trashed = sim.org.recordings.find((r) => r.trashed);
     if (!trashed) throw new Error('no trashed recording generated');
     const trash = await get(sim, `/users/${trashed.host_id}/recordings`, bearer, { trash: 'true', page_size: 300 });
-    const uuids = (trash.body.meetings as { uuid: string; recording_files: { deleted_time?: string }[] }[]);
+    const uuids = trash.body.meetings as { uuid: string; recording_files: { deleted_time?: string }[] }[];
     expect(uuids.map((m) => m.uuid)).toContain(trashed.uuid);
     expect(uuids.every((m) => m.recording_files.every((f) => typeof f.deleted_time === 'string'))).toBe(true);
   });

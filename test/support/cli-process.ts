@@ -22,11 +22,19 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
   let out = '';
   let err = '';
   let all = '';
-  child.stdout!.setEncoding('utf8').on('data', (t: string) => { out += t; all += t; });
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => { err += t; all += t; });
+  child.stdout!.setEncoding('utf8').on('data', (t: string) => {
+    out += t;
+    all += t;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => {
+    err += t;
+    all += t;
+  });
   const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let done = false;
-  void exit.then(() => { done = true; });
+  void exit.then(() => {
+    done = true;
+  });
   return {
     child,
     pid: child.pid!,

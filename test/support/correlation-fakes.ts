@@ -45,7 +45,14 @@ export class EmptyQueryEngine implements QueryEngine {
 /** A report participant item as Zoom returns it. */
 export function reportItem(name: string, email: string, join: string, leave: string, userId = ''): Record<string, unknown> {
   return {
-    id: userId, user_id: `pid-${name}`, participant_user_id: userId, name, user_email: email, join_time: join, leave_time: leave,
-    duration: Math.round((Date.parse(leave) - Date.parse(join)) / 1000), status: 'in_meeting',
+    id: userId,
+    user_id: `pid-${name}`,
+    participant_user_id: userId,
+    name,
+    user_email: email,
+    join_time: join,
+    leave_time: leave,
+    duration: Math.round((Date.parse(leave) - Date.parse(join)) / 1000),
+    status: 'in_meeting',
   };
 }

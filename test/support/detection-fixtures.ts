@@ -33,20 +33,22 @@ const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/
  * path the detection declares (test/support/detection-paths.ts); `paths` narrows a positive fixture to some of them,
  * with `why` (e.g. evidence only a poller sees).
  */
-export const fixtureSchema = z.object({
-  description: z.string().min(1),
-  now: iso,
-  config: z.record(z.string(), z.unknown()).optional(),
-  rows: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).default({}),
-  /** Zoom webhook bodies, delivered at `received` (default: the body's event_ts), in time order (listing order on ties). */
-  webhooks: z.array(z.object({ body: z.record(z.string(), z.unknown()), received: iso.optional() }).strict()).default([]),
-  /** Rows of the configured data-access table (config correlation.dataAccess), for the correlation path. */
-  dataAccess: z.array(z.record(z.string(), z.unknown())).optional(),
-  paths: z.array(z.enum(DETECTION_PATHS)).min(1).optional(),
-  why: z.string().min(1).optional(),
-  /** Each expected alert, matched by its entities (every listed entity must equal); the count must match too. */
-  expect: z.array(z.object({ entities: z.record(z.string(), z.string()) }).strict()),
-}).strict();
+export const fixtureSchema = z
+  .object({
+    description: z.string().min(1),
+    now: iso,
+    config: z.record(z.string(), z.unknown()).optional(),
+    rows: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).default({}),
+    /** Zoom webhook bodies, delivered at `received` (default: the body's event_ts), in time order (listing order on ties). */
+    webhooks: z.array(z.object({ body: z.record(z.string(), z.unknown()), received: iso.optional() }).strict()).default([]),
+    /** Rows of the configured data-access table (config correlation.dataAccess), for the correlation path. */
+    dataAccess: z.array(z.record(z.string(), z.unknown())).optional(),
+    paths: z.array(z.enum(DETECTION_PATHS)).min(1).optional(),
+    why: z.string().min(1).optional(),
+    /** Each expected alert, matched by its entities (every listed entity must equal); the count must match too. */
+    expect: z.array(z.object({ entities: z.record(z.string(), z.string()) }).strict()),
+  })
+  .strict();
 export type Fixture = z.infer<typeof fixtureSchema>;
 
 /** A fixture file with its parsed content. */
@@ -60,15 +62,18 @@ export interface FixtureFile {
 export function loadFixtures(detectionId: string, queriesDir: string = QUERIES_DIR): FixtureFile[] {
   const dir = join(queriesDir, 'detections', detectionId, 'tests');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((name) => {
-    const kind = name.startsWith('positive') ? 'positive' : name.startsWith('negative') ? 'negative' : undefined;
-    if (!kind) throw new Error(`${detectionId}/tests/${name}: fixture names start with positive or negative`);
-    const fixture = fixtureSchema.parse(parseYaml(readFileSync(join(dir, name), 'utf8')));
-    if (kind === 'negative' && fixture.expect.length > 0) throw new Error(`${detectionId}/tests/${name}: a negative fixture expects no alerts`);
-    if (kind === 'positive' && fixture.expect.length === 0) throw new Error(`${detectionId}/tests/${name}: a positive fixture expects an alert`);
-    if ((fixture.paths === undefined) !== (fixture.why === undefined)) throw new Error(`${detectionId}/tests/${name}: paths and why go together`);
-    return { name, kind, fixture };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((name) => {
+      const kind = name.startsWith('positive') ? 'positive' : name.startsWith('negative') ? 'negative' : undefined;
+      if (!kind) throw new Error(`${detectionId}/tests/${name}: fixture names start with positive or negative`);
+      const fixture = fixtureSchema.parse(parseYaml(readFileSync(join(dir, name), 'utf8')));
+      if (kind === 'negative' && fixture.expect.length > 0) throw new Error(`${detectionId}/tests/${name}: a negative fixture expects no alerts`);
+      if (kind === 'positive' && fixture.expect.length === 0) throw new Error(`${detectionId}/tests/${name}: a positive fixture expects an alert`);
+      if ((fixture.paths === undefined) !== (fixture.why === undefined)) throw new Error(`${detectionId}/tests/${name}: paths and why go together`);
+      return { name, kind, fixture };
+    });
 }
 
 function cell(table: string, column: string, type: string, value: unknown): CellValue {

@@ -14,7 +14,13 @@ import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { runDetection } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { BusEvent } from '#core/ports.ts';
-import { applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers, type OperationLogRow, type UserSnapshotRow } from '#core/realtime/directory.ts';
+import {
+  applyDirectoryUpdates,
+  directoryUpdatesFromOperationLogs,
+  directoryUpdatesFromUsers,
+  type OperationLogRow,
+  type UserSnapshotRow,
+} from '#core/realtime/directory.ts';
 import { processRealtimeDetail } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/config.ts';
 import { parseEnvelope } from '#core/webhook/envelope.ts';
@@ -41,7 +47,11 @@ import { replayableBody } from './webhook-bodies.ts';
  */
 
 const SECRET = 'fixture-webhook-secret';
-const RECEIVER = { replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds, maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES };
+const RECEIVER = {
+  replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds,
+  maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes,
+  inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES,
+};
 
 /** The alerts each path raised for the detection (as delivered: one per detection and dedup key). */
 export type PathAlerts = Partial<Record<DetectionPath, Alert[]>>;
@@ -56,7 +66,8 @@ export interface PathOptions {
 type Delivery = { readonly at: number; readonly order: number } & (
   | { readonly kind: 'webhook'; readonly body: string }
   | { readonly kind: 'users'; readonly rows: readonly UserSnapshotRow[] }
-  | { readonly kind: 'operation_logs'; readonly rows: readonly OperationLogRow[] });
+  | { readonly kind: 'operation_logs'; readonly rows: readonly OperationLogRow[] }
+);
 
 const ms = (v: unknown) => (typeof v === 'string' ? Date.parse(v) : Number.NaN);
 
@@ -65,7 +76,8 @@ function timeline(fixture: Fixture): Delivery[] {
   const out: Delivery[] = [];
   let order = 0;
   for (const table of WEBHOOK_TABLES) {
-    for (const row of fixture.rows[table] ?? []) out.push({ kind: 'webhook', at: ms(row.event_time), order: order++, body: replayableBody(table, row) });
+    for (const row of fixture.rows[table] ?? [])
+      out.push({ kind: 'webhook', at: ms(row.event_time), order: order++, body: replayableBody(table, row) });
   }
   for (const w of fixture.webhooks) {
     const eventTs = typeof w.body.event_ts === 'number' ? w.body.event_ts : Date.parse(fixture.now);
@@ -114,9 +126,18 @@ export async function writeFixtureLakeWithWebhooks(dir: string, fixture: Fixture
   }
   await writeFixtureLake(dir, fixture, WEBHOOK_TABLES);
   let n = 0;
-  const writer = new LakeWriter({ store: new FsObjectStore(dir), clock: { now: () => nowMs }, newId: () => `webhook-${n++}`, writerId: 'webhook-writer' });
-  const written = await writeWebhookEvents(byDelivery.flatMap((r) => r.events).map((e, i) => ({ id: String(i), detail: e.detail })), { writer, bodies });
-  if (written.failedIds.length > 0 || written.incomplete.length > 0) throw new Error(`fixture webhooks not written: ${JSON.stringify([...written.rejected, ...written.incomplete])}`);
+  const writer = new LakeWriter({
+    store: new FsObjectStore(dir),
+    clock: { now: () => nowMs },
+    newId: () => `webhook-${n++}`,
+    writerId: 'webhook-writer',
+  });
+  const written = await writeWebhookEvents(
+    byDelivery.flatMap((r) => r.events).map((e, i) => ({ id: String(i), detail: e.detail })),
+    { writer, bodies },
+  );
+  if (written.failedIds.length > 0 || written.incomplete.length > 0)
+    throw new Error(`fixture webhooks not written: ${JSON.stringify([...written.rejected, ...written.incomplete])}`);
   return { byDelivery, bodies };
 }
 
@@ -192,7 +213,9 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
         const delivery = new MemoryAlertDelivery();
         const settings: CorrelationSettings = {
           ...config.correlation,
-          dataAccess: config.correlation.dataAccess ? (({ localFile: _f, s3Location: _s, kmsKeyArn: _k, ...source }) => source as DataAccessSource)(config.correlation.dataAccess) : undefined,
+          dataAccess: config.correlation.dataAccess
+            ? (({ localFile: _f, s3Location: _s, kmsKeyArn: _k, ...source }) => source as DataAccessSource)(config.correlation.dataAccess)
+            : undefined,
         };
         const corrClock = new FakeClock(nowMs);
         const deps = { query: engine, clock: corrClock, settings, registry };
@@ -209,7 +232,9 @@ export async function runPaths(detectionId: string, fixture: Fixture, options: P
             // The participant report (in the lake, as FetchParticipants wrote it), or give up on it.
             const seen = await engine.query('SELECT count(*) AS n FROM meeting_participants WHERE meeting_uuid = ?', [input.meeting_uuid]);
             if (Number(seen.rows[0]?.n ?? 0) === 0) {
-              await delivery.deliver(participantsUnavailable({ clock: corrClock, registry }, input, config.correlation.notReadyRetries + 1).alerts as Alert[]);
+              await delivery.deliver(
+                participantsUnavailable({ clock: corrClock, registry }, input, config.correlation.notReadyRetries + 1).alerts as Alert[],
+              );
               continue;
             }
             const summary = await exposure(deps, input);
@@ -241,7 +266,9 @@ export function pathProblems(declared: readonly DetectionPath[], file: FixtureFi
     if (on.includes(path)) {
       problems.push(...matchExpected(alerts, file.fixture.expect).map((p) => `${path} path: ${p}`));
     } else if (file.kind === 'positive') {
-      const extra = alerts.filter((a) => !file.fixture.expect.some((e) => Object.entries(e.entities).every(([k, v]) => (a.entities as Record<string, string>)[k] === v)));
+      const extra = alerts.filter(
+        (a) => !file.fixture.expect.some((e) => Object.entries(e.entities).every(([k, v]) => (a.entities as Record<string, string>)[k] === v)),
+      );
       if (extra.length > 0) problems.push(`${path} path raised what the fixture does not expect: ${JSON.stringify(extra.map((a) => a.entities))}`);
     }
     for (const a of alerts) if (a.source !== path) problems.push(`${path} path raised an alert with source ${a.source}`);

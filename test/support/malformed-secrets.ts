@@ -17,7 +17,11 @@ export const MALFORMED_CREDENTIALS: readonly { readonly name: string; readonly r
   { name: 'key=value text', raw: `${SENTINEL}=clientSecret`, says: /is not valid JSON/ },
   { name: 'truncated JSON', raw: `{"accountId":"acc","clientId":"cid","clientSecret":"${SENTINEL}"`, says: /is not valid JSON/ },
   { name: 'JSON with a field missing', raw: `{"accountId":"acc","clientId":"${SENTINEL}"}`, says: /missing or not a string: clientSecret$/ },
-  { name: 'JSON with a field of the wrong type', raw: `{"accountId":"acc","clientId":["${SENTINEL}"],"clientSecret":"x"}`, says: /missing or not a string: clientId$/ },
+  {
+    name: 'JSON with a field of the wrong type',
+    raw: `{"accountId":"acc","clientId":["${SENTINEL}"],"clientSecret":"x"}`,
+    says: /missing or not a string: clientId$/,
+  },
   { name: 'a JSON array', raw: `["${SENTINEL}"]`, says: /missing or not a string: accountId, clientId, clientSecret$/ },
   { name: 'a JSON string', raw: JSON.stringify(SENTINEL), says: /missing or not a string: accountId, clientId, clientSecret$/ },
 ];
@@ -39,8 +43,14 @@ export async function consoleOutputOf(run: () => Promise<unknown>): Promise<stri
   const record = (...args: unknown[]) => void out.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' '));
   const spies = [
     ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation(record)),
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { record(String(chunk)); return true; }),
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { record(String(chunk)); return true; }),
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      record(String(chunk));
+      return true;
+    }),
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      record(String(chunk));
+      return true;
+    }),
   ];
   try {
     await run();
@@ -53,5 +63,9 @@ export async function consoleOutputOf(run: () => Promise<unknown>): Promise<stri
 }
 
 /** Every text a failure exposes: message, stack, inspect (with causes) and JSON. */
-export const errorTexts = (error: unknown): string[] =>
-  [String(error), (error as Error).stack ?? '', inspect(error, { depth: 5 }), JSON.stringify(error)];
+export const errorTexts = (error: unknown): string[] => [
+  String(error),
+  (error as Error).stack ?? '',
+  inspect(error, { depth: 5 }),
+  JSON.stringify(error),
+];

@@ -8,7 +8,10 @@ import { checkStateAttrName, checkStateKey, checkStateNumber, MAX_ITEM_BYTES } f
  */
 export class MemoryStateStore implements StateStore {
   /** `items` lets a second store open the same backing data (as a restarted process reopens a table). */
-  constructor(private readonly clock: Clock, readonly items = new Map<string, StateItem>()) {}
+  constructor(
+    private readonly clock: Clock,
+    readonly items = new Map<string, StateItem>(),
+  ) {}
 
   private live(key: string): StateItem | undefined {
     const item = this.items.get(key);
@@ -41,7 +44,8 @@ export class MemoryStateStore implements StateStore {
     const key = JSON.stringify([pk, sk]);
     const old = this.live(key);
     const current = old?.attrs[attr];
-    if (current !== undefined && typeof current !== 'number') throw new StorageError(`add to ${attr} on ${pk}/${sk} failed: attribute is not a number`, false);
+    if (current !== undefined && typeof current !== 'number')
+      throw new StorageError(`add to ${attr} on ${pk}/${sk} failed: attribute is not a number`, false);
     const value = (current ?? 0) + delta;
     const expiresAt = options?.expiresAt ?? old?.expiresAt;
     this.items.set(key, { pk, sk, attrs: { ...old?.attrs, [attr]: value }, ...(expiresAt === undefined ? {} : { expiresAt }) });
@@ -50,8 +54,11 @@ export class MemoryStateStore implements StateStore {
 
   async query(pk: string, skPrefix = ''): Promise<StateItem[]> {
     if (pk === '') throw new StorageError('state item keys must not be empty', false);
-    return [...this.items.keys()].map((k) => this.live(k)).filter((i): i is StateItem => i !== undefined && i.pk === pk && i.sk.startsWith(skPrefix))
-      .sort((a, b) => Buffer.compare(Buffer.from(a.sk, 'utf8'), Buffer.from(b.sk, 'utf8'))).map((i) => structuredClone(i));
+    return [...this.items.keys()]
+      .map((k) => this.live(k))
+      .filter((i): i is StateItem => i !== undefined && i.pk === pk && i.sk.startsWith(skPrefix))
+      .sort((a, b) => Buffer.compare(Buffer.from(a.sk, 'utf8'), Buffer.from(b.sk, 'utf8')))
+      .map((i) => structuredClone(i));
   }
 
   async delete(pk: string, sk: string, condition?: WriteCondition): Promise<void> {
@@ -69,5 +76,6 @@ function checkItem(item: StateItem): void {
     checkStateAttrName(name);
     if (typeof value === 'number') checkStateNumber(name, value);
   }
-  if (Buffer.byteLength(JSON.stringify(item)) > MAX_ITEM_BYTES) throw new StorageError(`state item ${item.pk}/${item.sk} exceeds the item limit`, false);
+  if (Buffer.byteLength(JSON.stringify(item)) > MAX_ITEM_BYTES)
+    throw new StorageError(`state item ${item.pk}/${item.sk} exceeds the item limit`, false);
 }

@@ -38,7 +38,15 @@ export const EDGE_TABLE: TableDef = {
   source: 'webhook',
   eventTime: 'ingested_at',
   key: ['s'],
-  columns: [col('s', 'string'), col('rs', 'string', false), col('i', 'int'), col('b', 'bigint'), col('d', 'double'), col('f', 'boolean'), col('t', 'timestamp')],
+  columns: [
+    col('s', 'string'),
+    col('rs', 'string', false),
+    col('i', 'int'),
+    col('b', 'bigint'),
+    col('d', 'double'),
+    col('f', 'boolean'),
+    col('t', 'timestamp'),
+  ],
 };
 
 /** `count` EDGE_TABLE rows: every column NULL (rs 'x') unless `fill` sets it. */

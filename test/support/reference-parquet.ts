@@ -56,7 +56,7 @@ function columnData(col: ColumnDef, rows: readonly Row[]): ColumnSource {
       data[i] = v === undefined ? null : v;
     }
   }
-  const encoding = col.type !== 'string' ? undefined : repeats(data) ? 'RLE_DICTIONARY' as const : 'PLAIN' as const;
+  const encoding = col.type !== 'string' ? undefined : repeats(data) ? ('RLE_DICTIONARY' as const) : ('PLAIN' as const);
   return { name: col.name, data: data as ColumnSource['data'], nullable: col.nullable, ...(encoding ? { encoding } : {}) };
 }
 

@@ -5,12 +5,18 @@ const BASE = Date.UTC(2024, 4, 17, 9, 30, 15, 250);
 
 function sampleValue(col: ColumnDef, i: number): CellValue {
   switch (col.type) {
-    case 'string': return `${col.name}-${i % 7}-é`;
-    case 'int': return 100 + i;
-    case 'bigint': return 2 ** 40 + i;
-    case 'double': return i + 0.5;
-    case 'boolean': return i % 2 === 0;
-    case 'timestamp': return BASE + i * 3_600_000 + 1;
+    case 'string':
+      return `${col.name}-${i % 7}-é`;
+    case 'int':
+      return 100 + i;
+    case 'bigint':
+      return 2 ** 40 + i;
+    case 'double':
+      return i + 0.5;
+    case 'boolean':
+      return i % 2 === 0;
+    case 'timestamp':
+      return BASE + i * 3_600_000 + 1;
   }
 }
 

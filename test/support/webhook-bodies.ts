@@ -14,9 +14,14 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 /** A user.* event. */
 export function userEvent(event: string, email: string, opts: { id?: string; first?: string; last?: string; at?: number } = {}): string {
   return webhookBody({
-    event, eventTs: opts.at ?? T0 - 3_600_000,
-    payload: { account_id: 'acc', operator: 'admin@example.com', operator_id: 'adm1',
-      object: { id: opts.id ?? `id-${email}`, email, first_name: opts.first, last_name: opts.last, type: 1 } },
+    event,
+    eventTs: opts.at ?? T0 - 3_600_000,
+    payload: {
+      account_id: 'acc',
+      operator: 'admin@example.com',
+      operator_id: 'adm1',
+      object: { id: opts.id ?? `id-${email}`, email, first_name: opts.first, last_name: opts.last, type: 1 },
+    },
   });
 }
 
@@ -40,39 +45,83 @@ export interface JoinOpts {
 export function joinEvent(o: JoinOpts, waitingRoom = false): string {
   const at = o.at ?? T0;
   const participant = waitingRoom
-    ? { user_id: `1677${o.name.length}`, user_name: o.name, id: o.id ?? '', participant_uuid: o.puuid ?? `pu-${o.name}`, date_time: iso(at), email: o.email ?? '' }
-    : { user_id: `1677${o.name.length}`, user_name: o.name, id: o.id ?? '', participant_uuid: o.puuid ?? `pu-${o.name}`, join_time: iso(at), email: o.email ?? '',
-      ...(o.ip ? { public_ip: o.ip } : {}), ...(o.registrant ? { registrant_id: o.registrant } : {}) };
+    ? {
+        user_id: `1677${o.name.length}`,
+        user_name: o.name,
+        id: o.id ?? '',
+        participant_uuid: o.puuid ?? `pu-${o.name}`,
+        date_time: iso(at),
+        email: o.email ?? '',
+      }
+    : {
+        user_id: `1677${o.name.length}`,
+        user_name: o.name,
+        id: o.id ?? '',
+        participant_uuid: o.puuid ?? `pu-${o.name}`,
+        join_time: iso(at),
+        email: o.email ?? '',
+        ...(o.ip ? { public_ip: o.ip } : {}),
+        ...(o.registrant ? { registrant_id: o.registrant } : {}),
+      };
   return webhookBody({
-    event: waitingRoom ? 'meeting.participant_joined_waiting_room' : 'meeting.participant_joined', eventTs: at,
-    payload: { account_id: 'acc', object: { id: '81234567890', uuid: o.uuid ?? 'inst-1==', host_id: o.hostId ?? 'host-1', topic: o.topic ?? 'Weekly sync', type: 2, participant } },
+    event: waitingRoom ? 'meeting.participant_joined_waiting_room' : 'meeting.participant_joined',
+    eventTs: at,
+    payload: {
+      account_id: 'acc',
+      object: { id: '81234567890', uuid: o.uuid ?? 'inst-1==', host_id: o.hostId ?? 'host-1', topic: o.topic ?? 'Weekly sync', type: 2, participant },
+    },
   });
 }
 
 /** meeting.started. */
 export function startedEvent(uuid: string, topic: string, hostId: string, at = T0 - 60_000): string {
-  return webhookBody({ event: 'meeting.started', eventTs: at,
-    payload: { account_id: 'acc', object: { id: '81234567890', uuid, host_id: hostId, topic, type: 2, start_time: iso(at), duration: 60 } } });
+  return webhookBody({
+    event: 'meeting.started',
+    eventTs: at,
+    payload: { account_id: 'acc', object: { id: '81234567890', uuid, host_id: hostId, topic, type: 2, start_time: iso(at), duration: 60 } },
+  });
 }
 
 /** recording.deleted / recording.trashed for one meeting. */
-export function recordingEvent(event: 'recording.deleted' | 'recording.trashed', o: { uuid: string; topic: string; hostId: string; operatorId: string; at?: number }): string {
-  return webhookBody({ event, eventTs: o.at ?? T0 + 3_600_000,
-    payload: { account_id: 'acc', operator: `${o.operatorId}@example.com`, operator_id: o.operatorId,
-      object: { id: 81234567890, uuid: o.uuid, host_id: o.hostId, topic: o.topic, type: 2, recording_count: 1, recording_files: [] } } });
+export function recordingEvent(
+  event: 'recording.deleted' | 'recording.trashed',
+  o: { uuid: string; topic: string; hostId: string; operatorId: string; at?: number },
+): string {
+  return webhookBody({
+    event,
+    eventTs: o.at ?? T0 + 3_600_000,
+    payload: {
+      account_id: 'acc',
+      operator: `${o.operatorId}@example.com`,
+      operator_id: o.operatorId,
+      object: { id: 81234567890, uuid: o.uuid, host_id: o.hostId, topic: o.topic, type: 2, recording_count: 1, recording_files: [] },
+    },
+  });
 }
 
 /** recording.batch_trashed listing meeting uuids. */
 export function batchTrashedEvent(uuids: readonly string[], operatorId = 'adm1', at = T0 + 3_600_000): string {
-  return webhookBody({ event: 'recording.batch_trashed', eventTs: at,
-    payload: { account_id: 'acc', operator: 'admin@example.com', operator_id: operatorId, object: { meeting_uuids: uuids } } });
+  return webhookBody({
+    event: 'recording.batch_trashed',
+    eventTs: at,
+    payload: { account_id: 'acc', operator: 'admin@example.com', operator_id: operatorId, object: { meeting_uuids: uuids } },
+  });
 }
 
 /** account.settings_updated with new and old values. */
 export function settingsEvent(settings: object, oldSettings: object | undefined, operator = 'Admin@Example.com', at = T0): string {
-  return webhookBody({ event: 'account.settings_updated', eventTs: at,
-    payload: { account_id: 'acc', operator, operator_id: 'adm1', object: { id: 'acc', settings },
-      ...(oldSettings ? { old_object: { id: 'acc', settings: oldSettings } } : {}), time_stamp: at } });
+  return webhookBody({
+    event: 'account.settings_updated',
+    eventTs: at,
+    payload: {
+      account_id: 'acc',
+      operator,
+      operator_id: 'adm1',
+      object: { id: 'acc', settings },
+      ...(oldSettings ? { old_object: { id: 'acc', settings: oldSettings } } : {}),
+      time_stamp: at,
+    },
+  });
 }
 
 /**
@@ -114,19 +163,30 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
   switch (table) {
     case 'participant_events':
       return {
-        event, eventTs: at,
+        event,
+        eventTs: at,
         payload: {
           account_id: row.account_id ?? 'acc',
           object: {
             ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }),
             participant: {
               ...pick(row, {
-                participant_id: 'user_id', participant_user_id: 'id', participant_uuid: 'participant_uuid', user_name: 'user_name', email: 'email',
-                registrant_id: 'registrant_id', customer_key: 'customer_key', phone_number: 'phone_number', public_ip: 'public_ip',
-                private_ip: 'private_ip', leave_reason: 'leave_reason',
+                participant_id: 'user_id',
+                participant_user_id: 'id',
+                participant_uuid: 'participant_uuid',
+                user_name: 'user_name',
+                email: 'email',
+                registrant_id: 'registrant_id',
+                customer_key: 'customer_key',
+                phone_number: 'phone_number',
+                public_ip: 'public_ip',
+                private_ip: 'private_ip',
+                leave_reason: 'leave_reason',
               }),
               [participantTimeField(event)]: iso(at),
-              ...(event.includes('.sharing_') ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } } : {}),
+              ...(event.includes('.sharing_')
+                ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } }
+                : {}),
             },
           },
         },
@@ -134,43 +194,79 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
     case 'meeting_events': {
       const own = event.endsWith('.started') ? { start_time: iso(at) } : event.endsWith('.ended') ? { end_time: iso(at) } : {};
       return {
-        event, eventTs: at,
+        event,
+        eventTs: at,
         payload: {
-          account_id: row.account_id ?? 'acc', ...operator,
+          account_id: row.account_id ?? 'acc',
+          ...operator,
           object: {
-            ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic', meeting_type: 'type', duration_minutes: 'duration', timezone: 'timezone' }),
-            ...(row.start_time ? { start_time: row.start_time } : {}), ...(row.end_time ? { end_time: row.end_time } : {}), ...own,
+            ...pick(row, {
+              meeting_id: 'id',
+              meeting_uuid: 'uuid',
+              host_id: 'host_id',
+              topic: 'topic',
+              meeting_type: 'type',
+              duration_minutes: 'duration',
+              timezone: 'timezone',
+            }),
+            ...(row.start_time ? { start_time: row.start_time } : {}),
+            ...(row.end_time ? { end_time: row.end_time } : {}),
+            ...own,
           },
         },
       };
     }
     case 'recording_events':
       return {
-        event, eventTs: at,
+        event,
+        eventTs: at,
         payload: {
-          account_id: row.account_id ?? 'acc', ...operator,
+          account_id: row.account_id ?? 'acc',
+          ...operator,
           object: pick(row, {
-            meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', host_email: 'host_email', topic: 'topic', start_time: 'start_time',
-            recording_count: 'recording_count', total_size: 'total_size',
+            meeting_id: 'id',
+            meeting_uuid: 'uuid',
+            host_id: 'host_id',
+            host_email: 'host_email',
+            topic: 'topic',
+            start_time: 'start_time',
+            recording_count: 'recording_count',
+            total_size: 'total_size',
           }),
         },
       };
     case 'user_events': {
-      const changes = row.changes_json ? parsed(row.changes_json) as { object?: Record<string, unknown>; old_object?: Record<string, unknown> } : undefined;
+      const changes = row.changes_json
+        ? (parsed(row.changes_json) as { object?: Record<string, unknown>; old_object?: Record<string, unknown> })
+        : undefined;
       return {
-        event, eventTs: at,
+        event,
+        eventTs: at,
         payload: {
-          account_id: row.account_id ?? 'acc', ...operator,
-          object: { ...pick(row, { user_id: 'id', email: 'email', user_type: 'type', client_type: 'client_type', client_version: 'version', login_type: 'login_type' }), ...changes?.object },
+          account_id: row.account_id ?? 'acc',
+          ...operator,
+          object: {
+            ...pick(row, {
+              user_id: 'id',
+              email: 'email',
+              user_type: 'type',
+              client_type: 'client_type',
+              client_version: 'version',
+              login_type: 'login_type',
+            }),
+            ...changes?.object,
+          },
           ...(changes?.old_object ? { old_object: { ...(row.user_id ? { id: row.user_id } : {}), ...changes.old_object } } : {}),
         },
       };
     }
     case 'account_events':
       return {
-        event, eventTs: at,
+        event,
+        eventTs: at,
         payload: {
-          account_id: row.account_id ?? 'acc', ...operator,
+          account_id: row.account_id ?? 'acc',
+          ...operator,
           object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
           ...(row.old_settings_json ? { old_object: { id: row.account_id ?? 'acc', settings: parsed(row.old_settings_json) } } : {}),
         },
@@ -190,7 +286,8 @@ const subset = (a: unknown, b: unknown): boolean => {
 const same = (fixture: Cell, typed: unknown): boolean => {
   // An empty string and a missing value read the same everywhere (the SQL reads nullif(trim(x), '')).
   if (fixture === null || fixture === undefined || fixture === '') return typed === null || typed === undefined || typed === '';
-  if (typeof typed === 'number' && typeof fixture === 'string' && !Number.isNaN(Date.parse(fixture)) && /T/.test(fixture)) return Date.parse(fixture) === typed;
+  if (typeof typed === 'number' && typeof fixture === 'string' && !Number.isNaN(Date.parse(fixture)) && /T/.test(fixture))
+    return Date.parse(fixture) === typed;
   if (typeof fixture === 'object') return subset(fixture, typeof typed === 'string' ? JSON.parse(typed) : typed);
   if (typeof fixture === 'string' && typeof typed === 'string' && /^[[{]/.test(fixture)) return subset(JSON.parse(fixture), JSON.parse(typed));
   return String(fixture) === String(typed);
@@ -208,7 +305,9 @@ export function replayableBody(table: string, row: FixtureRow): string {
   for (const [column, value] of Object.entries(row)) {
     if (column === 'account_id' || column === 'source_record_id') continue;
     if (!same(value, typed[column])) {
-      throw new Error(`fixture ${table} row (${String(row.event)}): column ${column} is ${JSON.stringify(value)} but the replayed webhook gives ${JSON.stringify(typed[column])}`);
+      throw new Error(
+        `fixture ${table} row (${String(row.event)}): column ${column} is ${JSON.stringify(value)} but the replayed webhook gives ${JSON.stringify(typed[column])}`,
+      );
     }
   }
   return text;

@@ -5,7 +5,12 @@ import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { alertId, type Alert } from '#core/alerts/alert.ts';
 import {
-  AlertValidationError, MAX_EVENT_EVIDENCE_ROWS, STALE_CLAIM_MS, SuppressingAlertDelivery, suppressionKey, type AlertEventDetail,
+  AlertValidationError,
+  MAX_EVENT_EVIDENCE_ROWS,
+  STALE_CLAIM_MS,
+  SuppressingAlertDelivery,
+  suppressionKey,
+  type AlertEventDetail,
 } from '#core/alerts/suppressing-delivery.ts';
 import { StorageError } from '#core/errors.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
@@ -24,9 +29,17 @@ function alert(overrides: Partial<Alert> = {}): Alert {
   const first = overrides.first_seen ?? new Date(T0 - HOUR).toISOString();
   return {
     alert_id: alertId(detection, dedup, Date.parse(first), 24 * HOUR),
-    detection_id: detection, title: 'Zombie link join', severity: 'high', source: 'scheduled',
-    first_seen: first, last_seen: first, dedup_key: dedup,
-    entities: { user_email: dedup }, evidence: [{ participant: dedup }], mitre: ['T1078'], runbook: 'https://runbooks.example/zombie',
+    detection_id: detection,
+    title: 'Zombie link join',
+    severity: 'high',
+    source: 'scheduled',
+    first_seen: first,
+    last_seen: first,
+    dedup_key: dedup,
+    entities: { user_email: dedup },
+    evidence: [{ participant: dedup }],
+    mitre: ['T1078'],
+    runbook: 'https://runbooks.example/zombie',
     ...overrides,
   };
 }
@@ -49,13 +62,17 @@ function setup(windows = { byDetection: { [DETECTION]: 6 * HOUR } as Record<stri
   const state = new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-alerts-')), 'state.json'), clock);
   const publisher = new RecordingPublisher();
   const delivery = new SuppressingAlertDelivery({
-    state, publisher, clock, windows,
+    state,
+    publisher,
+    clock,
+    windows,
     newWriter: (writerId) => new LakeWriter({ store, clock, newId: () => `f${store.objects.size}`, writerId }),
   });
   const lakeRows = async () => {
     const rows: Record<string, unknown>[] = [];
     for (const [key, body] of store.objects) {
-      if (key.startsWith('zoom/alerts/')) rows.push(...await parquetReadObjects({ file: body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer }));
+      if (key.startsWith('zoom/alerts/'))
+        rows.push(...(await parquetReadObjects({ file: body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer })));
     }
     return rows;
   };
@@ -80,8 +97,22 @@ describe('SuppressingAlertDelivery', () => {
     { name: 'same key after the window', second: {}, after: 6 * HOUR + 1_000, outcome: 'notified', count: 1 },
     { name: 'another dedup key', second: { dedup_key: 'eve@evil.example' }, after: HOUR, outcome: 'notified', count: 1 },
     { name: 'another detection, same key', second: { detection_id: 'zoom.recording.deleted' }, after: HOUR, outcome: 'notified', count: 1 },
-    { name: 'default window, inside', first: { detection_id: 'zoom.other.x' }, second: { detection_id: 'zoom.other.x' }, after: 2 * HOUR, outcome: 'suppressed', count: 2 },
-    { name: 'default window, after', first: { detection_id: 'zoom.other.x' }, second: { detection_id: 'zoom.other.x' }, after: 2 * HOUR + 1_000, outcome: 'notified', count: 1 },
+    {
+      name: 'default window, inside',
+      first: { detection_id: 'zoom.other.x' },
+      second: { detection_id: 'zoom.other.x' },
+      after: 2 * HOUR,
+      outcome: 'suppressed',
+      count: 2,
+    },
+    {
+      name: 'default window, after',
+      first: { detection_id: 'zoom.other.x' },
+      second: { detection_id: 'zoom.other.x' },
+      after: 2 * HOUR + 1_000,
+      outcome: 'notified',
+      count: 1,
+    },
   ])('$name: $outcome', async ({ first, second, after, outcome, count }) => {
     const { delivery, clock, publisher } = setup();
     await delivery.deliver([alert(first)]);
@@ -101,9 +132,13 @@ describe('SuppressingAlertDelivery', () => {
     const results = [];
     for (const ls of lastSeens) {
       clock.advance(60_000);
-      results.push(...await delivery.deliver([alert({ last_seen: new Date(ls).toISOString() })]));
+      results.push(...(await delivery.deliver([alert({ last_seen: new Date(ls).toISOString() })])));
     }
-    expect(results.map((r) => [r.outcome, r.count])).toEqual([['suppressed', 2], ['suppressed', 3], ['suppressed', 4]]);
+    expect(results.map((r) => [r.outcome, r.count])).toEqual([
+      ['suppressed', 2],
+      ['suppressed', 3],
+      ['suppressed', 4],
+    ]);
     const item = await state.get(key.pk, key.sk);
     expect(item?.attrs).toMatchObject({ count: 4, last_seen: T0 + 5 * 60_000, first_notified: T0, last_raised: T0 + 3 * 60_000 });
     expect(item?.expiresAt).toBe(expiresAt);
@@ -118,7 +153,9 @@ describe('SuppressingAlertDelivery', () => {
 
   it.each([1, 2, 10, 25])('notifies exactly once when %i deliveries of one alert run concurrently', async (n) => {
     const { delivery, publisher, lakeRows } = setup();
-    const results = (await Promise.all(Array.from({ length: n }, (_, i) => delivery.deliver([alert({ source: i % 2 ? 'realtime' : 'scheduled' })])))).flat();
+    const results = (
+      await Promise.all(Array.from({ length: n }, (_, i) => delivery.deliver([alert({ source: i % 2 ? 'realtime' : 'scheduled' })])))
+    ).flat();
     expect(results.filter((r) => r.outcome === 'notified')).toHaveLength(1);
     expect(results.map((r) => r.count).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(publisher.events).toHaveLength(1);
@@ -133,13 +170,23 @@ describe('SuppressingAlertDelivery', () => {
     const { clock, state, publisher } = setup();
     const newWriter = (writerId: string) => new LakeWriter({ store: new MemoryObjectStore(), clock, newId: () => 'dead', writerId });
     // The first delivery claims, then never publishes: the process died there.
-    const dying = new SuppressingAlertDelivery({ state, clock, newWriter, windows: { byDetection: {} }, publisher: { publish: () => new Promise(() => undefined) } });
+    const dying = new SuppressingAlertDelivery({
+      state,
+      clock,
+      newWriter,
+      windows: { byDetection: {} },
+      publisher: { publish: () => new Promise(() => undefined) },
+    });
     void dying.deliver([alert()]);
     const key = suppressionKey(DETECTION, 'mallory@evil.example');
     for (let i = 0; i < 100 && (await state.get(key.pk, key.sk)) === undefined; i++) await new Promise((r) => setTimeout(r, 5));
     clock.advance(after);
     const next = new SuppressingAlertDelivery({
-      state, clock, publisher, windows: { byDetection: {} }, ...(staleBefore === undefined ? {} : { claimsStaleBefore: staleBefore }),
+      state,
+      clock,
+      publisher,
+      windows: { byDetection: {} },
+      ...(staleBefore === undefined ? {} : { claimsStaleBefore: staleBefore }),
       newWriter: (writerId) => new LakeWriter({ store: new MemoryObjectStore(), clock, newId: () => 'next', writerId }),
     });
     const [result] = await next.deliver([alert({ source: 'realtime' })]);
@@ -175,8 +222,18 @@ describe('SuppressingAlertDelivery', () => {
   });
 
   it.each([
-    { name: 'publish', fail: (s: ReturnType<typeof setup>) => { s.publisher.failNext = 1; } },
-    { name: 'lake write', fail: (s: ReturnType<typeof setup>) => { s.store.failNext = 1; } },
+    {
+      name: 'publish',
+      fail: (s: ReturnType<typeof setup>) => {
+        s.publisher.failNext = 1;
+      },
+    },
+    {
+      name: 'lake write',
+      fail: (s: ReturnType<typeof setup>) => {
+        s.store.failNext = 1;
+      },
+    },
   ])('releases the claim when the $name fails, so a retry notifies', async ({ fail }) => {
     const s = setup();
     fail(s);

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { alertId } from '#core/alerts/alert.ts';
 import {
-  NotifyError, PAGERDUTY_EVENTS_URL, RUNBOOK_MAX, notifyAlertEvent, pagerDutyEvent, postNotification, secretValue, slackEscape,
-  slackMessage, truncate, type HttpPost, type NotifiableAlert,
+  NotifyError,
+  PAGERDUTY_EVENTS_URL,
+  RUNBOOK_MAX,
+  notifyAlertEvent,
+  pagerDutyEvent,
+  postNotification,
+  secretValue,
+  slackEscape,
+  slackMessage,
+  truncate,
+  type HttpPost,
+  type NotifiableAlert,
 } from '#core/alerts/notify.ts';
 
 const ROUTING_KEY = 'R0123456789abcdefABCDEF012345678';
@@ -11,23 +21,43 @@ const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXX
 function alert(overrides: Partial<NotifiableAlert> = {}): NotifiableAlert {
   return {
     alert_id: alertId('zoom.participant.zombie_link', 'mallory@evil.example', Date.UTC(2026, 10, 20), 86_400_000),
-    detection_id: 'zoom.participant.zombie_link', title: 'Former employee joined a meeting', severity: 'high', source: 'realtime',
-    first_seen: '2026-11-20T10:00:00.000Z', last_seen: '2026-11-20T10:05:00.000Z', dedup_key: 'mallory@evil.example',
-    entities: { user_email: 'mallory@evil.example', meeting_id: '81234567890' }, evidence: [{ participant: 'mallory@evil.example', ip: '203.0.113.9' }],
-    mitre: ['T1078'], runbook: 'https://runbooks.example/zombie', count: 3, evidence_total: 1,
+    detection_id: 'zoom.participant.zombie_link',
+    title: 'Former employee joined a meeting',
+    severity: 'high',
+    source: 'realtime',
+    first_seen: '2026-11-20T10:00:00.000Z',
+    last_seen: '2026-11-20T10:05:00.000Z',
+    dedup_key: 'mallory@evil.example',
+    entities: { user_email: 'mallory@evil.example', meeting_id: '81234567890' },
+    evidence: [{ participant: 'mallory@evil.example', ip: '203.0.113.9' }],
+    mitre: ['T1078'],
+    runbook: 'https://runbooks.example/zombie',
+    count: 3,
+    evidence_total: 1,
     ...overrides,
   };
 }
 
 function busEvent(detail: unknown, extra: Record<string, unknown> = {}) {
   return {
-    version: '0', id: 'e-1', 'detail-type': 'Zoom Security Alert', source: 'zoomlake', account: '123456789012',
-    time: '2026-11-20T10:05:01Z', region: 'eu-west-1', resources: [], detail, ...extra,
+    version: '0',
+    id: 'e-1',
+    'detail-type': 'Zoom Security Alert',
+    source: 'zoomlake',
+    account: '123456789012',
+    time: '2026-11-20T10:05:01Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+    ...extra,
   };
 }
 
 type Block = { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { text: string }[] };
-const blockText = (blocks: unknown[]) => (blocks as Block[]).map((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)].join('\n')).join('\n');
+const blockText = (blocks: unknown[]) =>
+  (blocks as Block[])
+    .map((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)].join('\n'))
+    .join('\n');
 
 describe('slackMessage', () => {
   it('has a fallback text and blocks with title, severity, detection, entities, times, count and runbook link', () => {
@@ -36,9 +66,17 @@ describe('slackMessage', () => {
     expect((m.blocks as Block[]).map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'context']);
     expect((m.blocks[0] as Block).text?.text).toBe('HIGH: Former employee joined a meeting');
     const text = blockText(m.blocks);
-    for (const part of ['*Severity*\n:red_circle: high', '`zoom.participant.zombie_link`', '*First seen*\n2026-11-20T10:00:00.000Z',
-      '*Last seen*\n2026-11-20T10:05:00.000Z', '3 times in window', '• user_email: mallory@evil.example', '• meeting_id: 81234567890',
-      '<https://runbooks.example/zombie|Open runbook>', 'MITRE T1078']) {
+    for (const part of [
+      '*Severity*\n:red_circle: high',
+      '`zoom.participant.zombie_link`',
+      '*First seen*\n2026-11-20T10:00:00.000Z',
+      '*Last seen*\n2026-11-20T10:05:00.000Z',
+      '3 times in window',
+      '• user_email: mallory@evil.example',
+      '• meeting_id: 81234567890',
+      '<https://runbooks.example/zombie|Open runbook>',
+      'MITRE T1078',
+    ]) {
       expect(text).toContain(part);
     }
   });
@@ -61,7 +99,7 @@ describe('slackMessage', () => {
     expect(runbook.length).toBeLessThanOrEqual(RUNBOOK_MAX + 10);
   });
 
-  it('keeps the header within Slack\'s 150 characters', () => {
+  it("keeps the header within Slack's 150 characters", () => {
     expect(((slackMessage(alert({ title: 'T'.repeat(400) })).blocks[0] as Block).text?.text ?? '').length).toBe(150);
   });
 });
@@ -69,14 +107,29 @@ describe('slackMessage', () => {
 describe('pagerDutyEvent', () => {
   it('triggers with the routing key, the alert id as dedup key, and a v2 payload', () => {
     expect(pagerDutyEvent(alert(), ROUTING_KEY)).toEqual({
-      routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: alert().alert_id, client: 'zoomlake',
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: alert().alert_id,
+      client: 'zoomlake',
       payload: {
-        summary: '[HIGH] Former employee joined a meeting (mallory@evil.example)', severity: 'error', source: 'mallory@evil.example',
-        timestamp: '2026-11-20T10:00:00.000Z', component: 'zoom', group: 'zoom.participant', class: 'zoom.participant.zombie_link',
+        summary: '[HIGH] Former employee joined a meeting (mallory@evil.example)',
+        severity: 'error',
+        source: 'mallory@evil.example',
+        timestamp: '2026-11-20T10:00:00.000Z',
+        component: 'zoom',
+        group: 'zoom.participant',
+        class: 'zoom.participant.zombie_link',
         custom_details: {
-          alert_id: alert().alert_id, detection_id: 'zoom.participant.zombie_link', severity: 'high', source: 'realtime',
-          first_seen: '2026-11-20T10:00:00.000Z', last_seen: '2026-11-20T10:05:00.000Z', count: 3,
-          entities: { user_email: 'mallory@evil.example', meeting_id: '81234567890' }, mitre: ['T1078'], evidence_rows: 1,
+          alert_id: alert().alert_id,
+          detection_id: 'zoom.participant.zombie_link',
+          severity: 'high',
+          source: 'realtime',
+          first_seen: '2026-11-20T10:00:00.000Z',
+          last_seen: '2026-11-20T10:05:00.000Z',
+          count: 3,
+          entities: { user_email: 'mallory@evil.example', meeting_id: '81234567890' },
+          mitre: ['T1078'],
+          evidence_rows: 1,
           runbook: 'https://runbooks.example/zombie',
         },
       },
@@ -85,7 +138,11 @@ describe('pagerDutyEvent', () => {
   });
 
   it.each([
-    ['critical', 'critical'], ['high', 'error'], ['medium', 'warning'], ['low', 'info'], ['info', 'info'],
+    ['critical', 'critical'],
+    ['high', 'error'],
+    ['medium', 'warning'],
+    ['low', 'info'],
+    ['info', 'info'],
   ] as const)('maps severity %s to %s', (ours, theirs) => {
     expect((pagerDutyEvent(alert({ severity: ours }), ROUTING_KEY).payload as { severity: string }).severity).toBe(theirs);
   });
@@ -103,7 +160,11 @@ describe('pagerDutyEvent', () => {
 });
 
 describe('helpers', () => {
-  it.each([['abc', 5, 'abc'], ['abcdef', 5, 'abcd…'], ['', 1, '']])('truncate(%j, %i) = %j', (text, max, out) => expect(truncate(text, max)).toBe(out));
+  it.each([
+    ['abc', 5, 'abc'],
+    ['abcdef', 5, 'abcd…'],
+    ['', 1, ''],
+  ])('truncate(%j, %i) = %j', (text, max, out) => expect(truncate(text, max)).toBe(out));
   it('escapes &, < and >', () => expect(slackEscape('a<b>&c')).toBe('a&lt;b&gt;&amp;c'));
 
   it.each([
@@ -139,12 +200,29 @@ function scripted(steps: readonly (number | 'network' | { status: number; retryA
   const post: HttpPost = async (url, init) => {
     calls.push({ url, body: init.body, timeoutMs: init.timeoutMs });
     const step = steps[calls.length - 1] ?? 200;
-    if (step === 'network') throw new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ECONNREFUSED ${url}`), { code: 'ECONNREFUSED' }) });
+    if (step === 'network')
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ECONNREFUSED ${url}`), { code: 'ECONNREFUSED' }) });
     const s = typeof step === 'number' ? { status: step } : step;
-    return { status: s.status, headers: { get: (n: string) => (n === 'retry-after' ? s.retryAfter ?? null : null) }, text: async () => s.body ?? '' };
+    return {
+      status: s.status,
+      headers: { get: (n: string) => (n === 'retry-after' ? (s.retryAfter ?? null) : null) },
+      text: async () => s.body ?? '',
+    };
   };
   const sleeps: number[] = [];
-  return { calls, sleeps, deps: { post, sleep: async (ms: number) => { sleeps.push(ms); }, random: () => 0.5, baseDelayMs: 100, maxDelayMs: 1_000 } };
+  return {
+    calls,
+    sleeps,
+    deps: {
+      post,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+      },
+      random: () => 0.5,
+      baseDelayMs: 100,
+      maxDelayMs: 1_000,
+    },
+  };
 }
 
 describe('postNotification', () => {
@@ -164,7 +242,12 @@ describe('postNotification', () => {
   it.each([400, 403, 404, 410])('does not retry a %i', async (status) => {
     const s = scripted([{ status, body: 'invalid_token' }]);
     const error = await postNotification('slack', SLACK_URL, {}, s.deps).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'NotifyError', retryable: false, status, message: `slack rejected the notification: HTTP ${status} (invalid_token)` });
+    expect(error).toMatchObject({
+      name: 'NotifyError',
+      retryable: false,
+      status,
+      message: `slack rejected the notification: HTTP ${status} (invalid_token)`,
+    });
     expect(s.calls).toHaveLength(1);
   });
 
@@ -205,7 +288,12 @@ describe('notifyAlertEvent', () => {
     const s = scripted([200]);
     const { count: _c, evidence_total: _e, ...plain } = alert();
     expect(await notifyAlertEvent(busEvent(plain), slack, s.deps)).toEqual({
-      outcome: 'sent', channel: 'slack', alertId: plain.alert_id, detectionId: plain.detection_id, status: 200, attempts: 1,
+      outcome: 'sent',
+      channel: 'slack',
+      alertId: plain.alert_id,
+      detectionId: plain.detection_id,
+      status: 200,
+      attempts: 1,
     });
     expect(s.calls[0]?.url).toBe(SLACK_URL);
     expect(JSON.parse(s.calls[0]?.body ?? '')).toEqual(slackMessage({ ...plain }));

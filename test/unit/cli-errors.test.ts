@@ -14,7 +14,12 @@ describe('report: one line and an exit code per kind of failure', () => {
     ['a usage error', new UsageError('load needs at least one FILE'), 2, 'load needs at least one FILE (see zoomlake --help)'],
     ['a parseArgs error', parseArgsError, 2, "Unknown option '--colour' (see zoomlake --help)"],
     ['a config error', new ConfigError('config watchedUsers.0: must be an email address'), 2, 'config watchedUsers.0: must be an email address'],
-    ['a bad detection override', new DetectionDefinitionError('unknown detection zoom.x.y in detections'), 2, 'unknown detection zoom.x.y in detections'],
+    [
+      'a bad detection override',
+      new DetectionDefinitionError('unknown detection zoom.x.y in detections'),
+      2,
+      'unknown detection zoom.x.y in detections',
+    ],
     ['a missing secret variable', new SecretError('ZOOM_ACCOUNT_ID is not set', false), 2, 'ZOOM_ACCOUNT_ID is not set'],
     ['a failure that says what to do', new CliFailure('cannot read a.json: no such file'), 1, 'cannot read a.json: no such file'],
     ['a query error', new QueryError('query failed: column nope not found', false), 1, 'query failed: column nope not found'],
@@ -28,8 +33,16 @@ describe('report: one line and an exit code per kind of failure', () => {
   });
 
   it.each([
-    ['bad credentials', new ZoomAuthError('invalid client_id or client_secret', { status: 401, endpoint: 'token' }), /refused the credentials.*ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET/],
-    ['an unreachable Zoom', new ZoomServerError('fetch failed: ECONNREFUSED', { status: 0, endpoint: 'token' }), /cannot reach Zoom .*ZOOM_OAUTH_URL and ZOOM_API_BASE_URL/],
+    [
+      'bad credentials',
+      new ZoomAuthError('invalid client_id or client_secret', { status: 401, endpoint: 'token' }),
+      /refused the credentials.*ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET/,
+    ],
+    [
+      'an unreachable Zoom',
+      new ZoomServerError('fetch failed: ECONNREFUSED', { status: 0, endpoint: 'token' }),
+      /cannot reach Zoom .*ZOOM_OAUTH_URL and ZOOM_API_BASE_URL/,
+    ],
     ['a Zoom 5xx', new ZoomServerError('HTTP 503', { status: 503, endpoint: 'api' }), /server error \(HTTP 503\); try again later/],
     ['a missing scope', new ZoomScopeError('does not contain scopes', { status: 400, code: 4700, endpoint: 'api' }), /lacks a scope/],
     ['a plan without the API', new ZoomPlanError('paid only', { status: 400, code: 200, endpoint: 'api' }), /plan does not offer this API/],
@@ -51,8 +64,9 @@ describe('errorText', () => {
   });
 
   it('has no command before the command is known, and escapes control characters in the message', () => {
-    expect(errorText('', new UsageError('unknown command "\u001b]0;pwned\u0007"'), false).text)
-      .toBe('zoomlake: unknown command "\\x1b]0;pwned\\x07" (see zoomlake --help)\n');
+    expect(errorText('', new UsageError('unknown command "\u001b]0;pwned\u0007"'), false).text).toBe(
+      'zoomlake: unknown command "\\x1b]0;pwned\\x07" (see zoomlake --help)\n',
+    );
   });
 });
 

@@ -5,25 +5,38 @@ import { forEachBounded } from '#core/concurrency.ts';
 function deferred() {
   let resolve!: () => void;
   let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
-const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); };
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('forEachBounded', () => {
   it.each([
-    [1, 5, 1], [2, 5, 2], [3, 7, 3], [10, 4, 4], [4, 0, 0],
+    [1, 5, 1],
+    [2, 5, 2],
+    [3, 7, 3],
+    [10, 4, 4],
+    [4, 0, 0],
   ])('with limit %i over %i items keeps %i in flight and visits each item once, in order of start', async (limit, count, peak) => {
     let inFlight = 0;
     let max = 0;
     const started: number[] = [];
-    await forEachBounded(Array.from({ length: count }, (_, i) => i), limit, async (item, index) => {
-      expect(item).toBe(index);
-      started.push(index);
-      max = Math.max(max, ++inFlight);
-      await settle();
-      inFlight -= 1;
-    });
+    await forEachBounded(
+      Array.from({ length: count }, (_, i) => i),
+      limit,
+      async (item, index) => {
+        expect(item).toBe(index);
+        started.push(index);
+        max = Math.max(max, ++inFlight);
+        await settle();
+        inFlight -= 1;
+      },
+    );
     expect(max).toBe(peak);
     expect(started).toEqual(Array.from({ length: count }, (_, i) => i));
   });
@@ -37,7 +50,10 @@ describe('forEachBounded', () => {
       started.push(index);
       await gate.promise;
       finished.push(index);
-    }).catch((error: unknown) => { done = true; throw error; });
+    }).catch((error: unknown) => {
+      done = true;
+      throw error;
+    });
 
     await settle();
     expect(started).toEqual([0, 1]);

@@ -16,18 +16,39 @@ describe('config', () => {
   });
 
   it('keeps the four fixed keys with their shapes', () => {
-    const cfg = parseConfig({ internalDomains: ['Example.COM'], sensitiveMeetingPatterns: ['^board'], watchedUsers: ['CEO@Example.com'], minClientVersion: '5.17.11' });
-    expect(cfg).toMatchObject({ internalDomains: ['example.com'], sensitiveMeetingPatterns: ['^board'], watchedUsers: ['ceo@example.com'], minClientVersion: '5.17.11' });
+    const cfg = parseConfig({
+      internalDomains: ['Example.COM'],
+      sensitiveMeetingPatterns: ['^board'],
+      watchedUsers: ['CEO@Example.com'],
+      minClientVersion: '5.17.11',
+    });
+    expect(cfg).toMatchObject({
+      internalDomains: ['example.com'],
+      sensitiveMeetingPatterns: ['^board'],
+      watchedUsers: ['ceo@example.com'],
+      minClientVersion: '5.17.11',
+    });
   });
 
   it('defaults the post-meeting correlation on, with no data-access source', () => {
     expect(parseConfig({}).correlation).toEqual({ enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120 });
-    const dataAccess = { table: 'cloudtrail_s3', userColumn: 'useridentity_arn', timeColumn: 'eventtime', resourceColumn: 'resource_arn', s3Location: 's3://org-trail/AWSLogs/' };
+    const dataAccess = {
+      table: 'cloudtrail_s3',
+      userColumn: 'useridentity_arn',
+      timeColumn: 'eventtime',
+      resourceColumn: 'resource_arn',
+      s3Location: 's3://org-trail/AWSLogs/',
+    };
     expect(parseConfig({ correlation: { dataAccess } }).correlation.dataAccess).toEqual(dataAccess);
   });
 
   it('defaults the webhook edge to a 10,000-user account: stage 300/s bursting to 600, 6,000 a minute per IP, no allow-list', () => {
-    expect(parseConfig({}).webhook).toMatchObject({ throttlingRateLimit: 300, throttlingBurstLimit: 600, perIpRequestsPerMinute: 6_000, allowedSourceCidrs: [] });
+    expect(parseConfig({}).webhook).toMatchObject({
+      throttlingRateLimit: 300,
+      throttlingBurstLimit: 600,
+      perIpRequestsPerMinute: 6_000,
+      allowedSourceCidrs: [],
+    });
   });
 
   it('keeps IPv4 and IPv6 source ranges as written', () => {
@@ -49,10 +70,23 @@ describe('config', () => {
     [{ planTier: 'gold' }, 'planTier: '],
     [{ sources: { activities: { schedule: 'hourly' } } }, 'sources.activities.schedule: must be "rate(N unit)" or "cron(...)"'],
     [{ sources: { activitys: {} } }, 'sources.activitys: unknown field'],
-    [{ retention: { infrequentAccessAfterDays: 60, glacierAfterDays: 89 } }, 'retention.glacierAfterDays: must be at least 30 days after infrequentAccessAfterDays'],
+    [
+      { retention: { infrequentAccessAfterDays: 60, glacierAfterDays: 89 } },
+      'retention.glacierAfterDays: must be at least 30 days after infrequentAccessAfterDays',
+    ],
     [{ athena: { bytesScannedCutoffPerQuery: 1000 } }, 'athena.bytesScannedCutoffPerQuery: '],
     [{ alerts: { routes: [{ name: 'a', target: { type: 'sms' } }] } }, 'alerts.routes.0.target.type: '],
-    [{ alerts: { routes: [{ name: 'a', target: { type: 'sqs' } }, { name: 'a', target: { type: 'sqs' } }] } }, 'alerts.routes.1.name: duplicate route name "a"'],
+    [
+      {
+        alerts: {
+          routes: [
+            { name: 'a', target: { type: 'sqs' } },
+            { name: 'a', target: { type: 'sqs' } },
+          ],
+        },
+      },
+      'alerts.routes.1.name: duplicate route name "a"',
+    ],
     [{ correlation: { waitSeconds: -1 } }, 'correlation.waitSeconds: '],
     [{ alarms: { emails: ['oncall'] } }, 'alarms.emails.0: must be an email address'],
     [{ webhook: { throttlingRateLimit: 700 } }, 'webhook.throttlingBurstLimit: must be at least webhook.throttlingRateLimit'],
@@ -60,10 +94,22 @@ describe('config', () => {
     [{ webhook: { perIpRequestsPerMinute: 5 } }, 'webhook.perIpRequestsPerMinute: '],
     [{ webhook: { allowedSourceCidrs: ['3.7.35.1'] } }, 'webhook.allowedSourceCidrs.0: must be an IPv4 or IPv6 range in CIDR notation'],
     [{ webhook: { allowedSourceCidrs: ['::/0'] } }, 'webhook.allowedSourceCidrs.0: must not be /0'],
-    [{ correlation: { dataAccess: { table: 'CloudTrail; DROP', userColumn: 'u', timeColumn: 't', resourceColumn: 'r' } } }, 'correlation.dataAccess.table: must be a lower-case SQL identifier'],
-    [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/prefix' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
-    [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/logs/*/' } } }, 'correlation.dataAccess.s3Location: must be s3://bucket/'],
-    [{ correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', kmsKeyArn: 'alias/ct' } } }, 'correlation.dataAccess.kmsKeyArn: must be a KMS key ARN'],
+    [
+      { correlation: { dataAccess: { table: 'CloudTrail; DROP', userColumn: 'u', timeColumn: 't', resourceColumn: 'r' } } },
+      'correlation.dataAccess.table: must be a lower-case SQL identifier',
+    ],
+    [
+      { correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/prefix' } } },
+      'correlation.dataAccess.s3Location: must be s3://bucket/',
+    ],
+    [
+      { correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', s3Location: 's3://bucket/logs/*/' } } },
+      'correlation.dataAccess.s3Location: must be s3://bucket/',
+    ],
+    [
+      { correlation: { dataAccess: { table: 'ct', userColumn: 'u', timeColumn: 't', resourceColumn: 'r', kmsKeyArn: 'alias/ct' } } },
+      'correlation.dataAccess.kmsKeyArn: must be a KMS key ARN',
+    ],
   ])('rejects %j naming the field', (input, message) => {
     expect(() => parseConfig(input)).toThrow(ConfigError);
     expect(() => parseConfig(input)).toThrow(message);

@@ -31,23 +31,45 @@ const TOPIC = 'Board: Project NIGHTJAR acquisition';
 const EMAIL = 'ceo@acme.example';
 const UUID = '/ab//c+d==';
 
-const meetingEnded = (object: Record<string, unknown> = {}, event = 'meeting.ended') => webhookBody({
-  event, eventTs: Date.UTC(2026, 10, 20, 11, 0, 5),
-  payload: {
-    account_id: 'acc', operator: EMAIL,
-    object: { id: 88100000001, uuid: UUID, host_id: 'host-1', host_email: EMAIL, topic: TOPIC, start_time: '2026-11-20T10:00:00Z', end_time: '2026-11-20T11:00:00Z', ...object },
-  },
-});
+const meetingEnded = (object: Record<string, unknown> = {}, event = 'meeting.ended') =>
+  webhookBody({
+    event,
+    eventTs: Date.UTC(2026, 10, 20, 11, 0, 5),
+    payload: {
+      account_id: 'acc',
+      operator: EMAIL,
+      object: {
+        id: 88100000001,
+        uuid: UUID,
+        host_id: 'host-1',
+        host_email: EMAIL,
+        topic: TOPIC,
+        start_time: '2026-11-20T10:00:00Z',
+        end_time: '2026-11-20T11:00:00Z',
+        ...object,
+      },
+    },
+  });
 
 /** An EventBridge event from the webhook bus, as the rule delivers it to the starter. */
 const busEvent = (detail: unknown, detailType = 'meeting.ended') => ({
-  version: '0', id: 'evt-1', 'detail-type': detailType, source: 'zoomlake.webhook', account: '123456789012', time: '2026-11-20T11:00:06Z',
-  region: 'eu-west-1', resources: [], detail,
+  version: '0',
+  id: 'evt-1',
+  'detail-type': detailType,
+  source: 'zoomlake.webhook',
+  account: '123456789012',
+  time: '2026-11-20T11:00:06Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail,
 });
 const inline = (body: string) => ({ receivedAt: NOW, trackingId: 'track-1', body });
 const byReference = (body: string) => {
   const sha256 = createHash('sha256').update(body).digest('hex');
-  return { key: `webhook-bodies/dt=2026-11-20/${sha256}.json`, detail: { receivedAt: NOW, bodyRef: { key: `webhook-bodies/dt=2026-11-20/${sha256}.json`, sha256, bytes: Buffer.byteLength(body) } } };
+  return {
+    key: `webhook-bodies/dt=2026-11-20/${sha256}.json`,
+    detail: { receivedAt: NOW, bodyRef: { key: `webhook-bodies/dt=2026-11-20/${sha256}.json`, sha256, bytes: Buffer.byteLength(body) } },
+  };
 };
 
 /** Step Functions' name uniqueness: a second start of a name starts nothing. */
@@ -77,7 +99,13 @@ function starterSetup() {
   return { bodies, starter, log, lines: log.lines, handler: makeStarter(deps, log) };
 }
 
-const errorOf = (run: Promise<unknown>) => run.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e as Error);
+const errorOf = (run: Promise<unknown>) =>
+  run.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as Error,
+  );
 
 describe('correlation starter handler', () => {
   it('starts one execution for meeting.ended, named after the hash of the meeting UUID, with the meeting as input', async () => {
@@ -85,9 +113,19 @@ describe('correlation starter handler', () => {
     const name = `meeting-${createHash('sha256').update(UUID, 'utf8').digest('hex')}`;
     expect(await handler(busEvent(inline(meetingEnded())))).toEqual({ status: 'started', execution: name });
     expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
-    expect(starter.calls).toEqual([{ name, input: {
-      meeting_uuid: UUID, meeting_id: '88100000001', host_id: 'host-1', topic: TOPIC, start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:00.000Z',
-    } }]);
+    expect(starter.calls).toEqual([
+      {
+        name,
+        input: {
+          meeting_uuid: UUID,
+          meeting_id: '88100000001',
+          host_id: 'host-1',
+          topic: TOPIC,
+          start_time: '2026-11-20T10:00:00.000Z',
+          end_time: '2026-11-20T11:00:00.000Z',
+        },
+      },
+    ]);
     expect(lines.map((l) => JSON.parse(l))).toEqual([{ status: 'started', execution: name }]);
   });
 
@@ -117,7 +155,11 @@ describe('correlation starter handler', () => {
   it.each<[string, unknown, RegExp]>([
     ['a detail without a body', { receivedAt: NOW }, /rejected \(detail_malformed\)/],
     ['a detail with a receive time that is no epoch', { receivedAt: 'yesterday', body: meetingEnded() }, /rejected \(detail_malformed\)/],
-    ['a body reference outside the body prefix', { receivedAt: NOW, bodyRef: { key: 'zoom/users/x.json', sha256: 'a'.repeat(64), bytes: 1 } }, /rejected \(detail_malformed\)/],
+    [
+      'a body reference outside the body prefix',
+      { receivedAt: NOW, bodyRef: { key: 'zoom/users/x.json', sha256: 'a'.repeat(64), bytes: 1 } },
+      /rejected \(detail_malformed\)/,
+    ],
     ['no detail at all', undefined, /rejected \(detail_malformed\)/],
     ['a body that is not a Zoom envelope', inline('not json at all'), /rejected \(not_envelope\)/],
     ['meeting.ended without a meeting UUID', inline(meetingEnded({ uuid: undefined })), /rejected \(no_meeting_uuid\)/],
@@ -166,8 +208,12 @@ describe('correlation starter handler', () => {
     const { detail } = byReference(meetingEnded());
     const errors: string[] = [];
     const events = [
-      busEvent(inline(meetingEnded())), busEvent(inline(meetingEnded())), busEvent(inline(meetingEnded({}, 'meeting.started')), 'meeting.started'),
-      busEvent(inline(meetingEnded({ uuid: undefined }))), busEvent(detail), busEvent({ receivedAt: NOW, body: 42, topic: TOPIC }),
+      busEvent(inline(meetingEnded())),
+      busEvent(inline(meetingEnded())),
+      busEvent(inline(meetingEnded({}, 'meeting.started')), 'meeting.started'),
+      busEvent(inline(meetingEnded({ uuid: undefined }))),
+      busEvent(detail),
+      busEvent({ receivedAt: NOW, body: 42, topic: TOPIC }),
     ];
     for (const event of events) await handler(event).catch((e: unknown) => errors.push(String(e)));
     expect(bodies.objects.size).toBe(0);
@@ -180,13 +226,32 @@ describe('correlation starter handler', () => {
 });
 
 const INPUT: MeetingEndedInput = {
-  meeting_uuid: UUID, meeting_id: '88100000001', host_id: 'host-1', topic: TOPIC, start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:00.000Z',
+  meeting_uuid: UUID,
+  meeting_id: '88100000001',
+  host_id: 'host-1',
+  topic: TOPIC,
+  start_time: '2026-11-20T10:00:00.000Z',
+  end_time: '2026-11-20T11:00:00.000Z',
 };
 const SETTINGS: CorrelationSettings = { enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120 };
 const SUMMARY = {
-  meeting_uuid: UUID, meeting_id: '88100000001', topic: TOPIC, host_email: EMAIL, start_time: INPUT.start_time, end_time: INPUT.end_time,
-  participants: 2, external_emails: ['eve@outside.example'], unauthenticated: [], impersonation: [], brief_joins: 0, distinct_ips: 1,
-  countries: ['US'], sensitive_topic: true, watched_host: false, correlate_after: INPUT.end_time, stored_until: NOW / 1000 + 90 * 86_400,
+  meeting_uuid: UUID,
+  meeting_id: '88100000001',
+  topic: TOPIC,
+  host_email: EMAIL,
+  start_time: INPUT.start_time,
+  end_time: INPUT.end_time,
+  participants: 2,
+  external_emails: ['eve@outside.example'],
+  unauthenticated: [],
+  impersonation: [],
+  brief_joins: 0,
+  distinct_ips: 1,
+  countries: ['US'],
+  sensitive_topic: true,
+  watched_host: false,
+  correlate_after: INPUT.end_time,
+  stored_until: NOW / 1000 + 90 * 86_400,
 };
 const HOST = reportItem('Ann Host', EMAIL, '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z', 'host-1');
 
@@ -234,7 +299,10 @@ describe('correlation task handler', () => {
   it('runs Exposure on its own query engine and returns the summary for StoreExposure (it stores nothing itself)', async () => {
     const t = taskSetup();
     expect(await t.run(t.deps, { task: 'Exposure', meeting: INPUT })).toMatchObject({
-      meeting_uuid: UUID, participants: 0, correlate_after: INPUT.end_time, stored_until: NOW / 1000 + 90 * 86_400,
+      meeting_uuid: UUID,
+      participants: 0,
+      correlate_after: INPUT.end_time,
+      stored_until: NOW / 1000 + 90 * 86_400,
     });
     expect(t.exposureQuery.queries.length).toBeGreaterThan(0);
     expect(t.correlateQuery.queries).toEqual([]);
@@ -260,7 +328,11 @@ describe('correlation task handler', () => {
   it.each<[string, unknown, RegExp]>([
     ['an unknown task', { task: 'DeleteEverything', meeting: INPUT }, /invalid correlation task payload: task:/],
     ['a missing meeting', { task: 'FetchParticipants' }, /invalid correlation task payload: meeting:/],
-    ['a meeting without its end time', { task: 'Exposure', meeting: { ...INPUT, end_time: undefined } }, /invalid correlation task payload: meeting\.end_time:/],
+    [
+      'a meeting without its end time',
+      { task: 'Exposure', meeting: { ...INPUT, end_time: undefined } },
+      /invalid correlation task payload: meeting\.end_time:/,
+    ],
     ['a non-positive attempt count', { task: 'ParticipantsUnavailable', meeting: INPUT, attempts: 0 }, /invalid correlation task payload: attempts:/],
     ['no payload at all', null, /invalid correlation task payload: \(root\):/],
   ])('fails clearly and for good on %s', async (_name, event, message) => {
@@ -272,7 +344,7 @@ describe('correlation task handler', () => {
     expect(t.fetchBuilt()).toBe(0);
   });
 
-  it('throws MeetingNotReady under its own name, for the definition\'s Retry and Catch', async () => {
+  it("throws MeetingNotReady under its own name, for the definition's Retry and Catch", async () => {
     const t = taskSetup([[]]);
     const error = await errorOf(t.run(t.deps, { task: 'FetchParticipants', meeting: INPUT }));
     expect(error.name).toBe('MeetingNotReady');
@@ -340,15 +412,28 @@ describe('correlation task handler', () => {
   });
 });
 
-describe('correlation handlers\' environment', () => {
+describe("correlation handlers' environment", () => {
   const STARTER_ENV = { STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:correlation', LAKE_BUCKET_NAME: 'lake' };
   const BUNDLE = detectionBundle(REGISTRY);
   const BUNDLE_FILE = join(mkdtempSync(join(tmpdir(), 'zoomlake-bundle-')), DETECTION_BUNDLE_FILE);
   writeFileSync(BUNDLE_FILE, BUNDLE);
   const SHA = bundleSha256(BUNDLE);
-  const ATHENA = { ATHENA_WORKGROUP: 'zoomlake', GLUE_DATABASE: 'zoomlake', ATHENA_TIMEOUT_SECONDS: '540', CORRELATION_SETTINGS: JSON.stringify(SETTINGS), DETECTIONS_SHA256: SHA };
+  const ATHENA = {
+    ATHENA_WORKGROUP: 'zoomlake',
+    GLUE_DATABASE: 'zoomlake',
+    ATHENA_TIMEOUT_SECONDS: '540',
+    CORRELATION_SETTINGS: JSON.stringify(SETTINGS),
+    DETECTIONS_SHA256: SHA,
+  };
   const TASK_ENVS: Record<keyof TaskDeps, Record<string, string>> = {
-    fetch: { CORRELATION_FUNCTION: 'fetch', ZOOM_CREDENTIALS_SECRET_ARN: 'arn:secret', ZOOM_PLAN: 'business', API_BUDGET_SHARE: '0.5', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake' },
+    fetch: {
+      CORRELATION_FUNCTION: 'fetch',
+      ZOOM_CREDENTIALS_SECRET_ARN: 'arn:secret',
+      ZOOM_PLAN: 'business',
+      API_BUDGET_SHARE: '0.5',
+      STATE_TABLE_NAME: 'state',
+      LAKE_BUCKET_NAME: 'lake',
+    },
     exposure: { CORRELATION_FUNCTION: 'exposure', ...ATHENA },
     correlate: { CORRELATION_FUNCTION: 'correlate', ...ATHENA },
     alerts: { CORRELATION_FUNCTION: 'alerts', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', ALERT_BUS_NAME: 'alerts', DETECTIONS_SHA256: SHA },
@@ -368,10 +453,15 @@ describe('correlation handlers\' environment', () => {
     expect(Object.keys(taskFromEnv(env, BUNDLE_FILE))).toEqual([part]);
   });
 
-  it.each(Object.entries(TASK_ENVS).flatMap(([part, env]) => Object.keys(env).filter((k) => k !== 'CORRELATION_FUNCTION').map((name) => [part, name, env] as const)))(
-    'refuses the %s function\'s environment without %s, naming it', (_part, name, env) => {
-      expect(() => taskFromEnv(without(env, name), BUNDLE_FILE)).toThrow(name);
-    });
+  it.each(
+    Object.entries(TASK_ENVS).flatMap(([part, env]) =>
+      Object.keys(env)
+        .filter((k) => k !== 'CORRELATION_FUNCTION')
+        .map((name) => [part, name, env] as const),
+    ),
+  )("refuses the %s function's environment without %s, naming it", (_part, name, env) => {
+    expect(() => taskFromEnv(without(env, name), BUNDLE_FILE)).toThrow(name);
+  });
 
   it.each<[string, Record<string, string>, string]>([
     ['no function name', without(TASK_ENVS.alerts, 'CORRELATION_FUNCTION'), 'CORRELATION_FUNCTION'],
@@ -384,24 +474,34 @@ describe('correlation handlers\' environment', () => {
     expect(() => taskFromEnv(env, BUNDLE_FILE)).toThrow(field);
   });
 
-  it.each(MALFORMED_CREDENTIALS)('fails the fetch function on a credentials secret that is $name, naming the secret and never quoting it', async ({ raw, says }) => {
-    const arn = TASK_ENVS.fetch.ZOOM_CREDENTIALS_SECRET_ARN as string;
-    // The Lambda entry point's own logger (Powertools, straight to stdout), captured.
-    const handler = makeTask(taskFromEnv(TASK_ENVS.fetch, BUNDLE_FILE, secretsOf({ [arn]: raw })));
-    let error: unknown;
-    const output = await consoleOutputOf(async () => {
-      error = await errorOf(handler({ task: 'FetchParticipants', meeting: INPUT }));
-    });
-    expect(error).toMatchObject({ name: 'SecretError', retryable: false });
-    expect((error as Error).message).toMatch(new RegExp(`^secret "${arn}" `));
-    expect((error as Error).message).toMatch(says);
-    // One JSON line at level ERROR: the failure, by task and error name.
-    expect(output.map((line) => JSON.parse(line) as unknown)).toEqual([{
-      level: 'ERROR', message: 'correlation task failed', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), service: 'correlation-task',
-      task: 'FetchParticipants', status: 'error', error: 'SecretError',
-    }]);
-    for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
-  });
+  it.each(MALFORMED_CREDENTIALS)(
+    'fails the fetch function on a credentials secret that is $name, naming the secret and never quoting it',
+    async ({ raw, says }) => {
+      const arn = TASK_ENVS.fetch.ZOOM_CREDENTIALS_SECRET_ARN as string;
+      // The Lambda entry point's own logger (Powertools, straight to stdout), captured.
+      const handler = makeTask(taskFromEnv(TASK_ENVS.fetch, BUNDLE_FILE, secretsOf({ [arn]: raw })));
+      let error: unknown;
+      const output = await consoleOutputOf(async () => {
+        error = await errorOf(handler({ task: 'FetchParticipants', meeting: INPUT }));
+      });
+      expect(error).toMatchObject({ name: 'SecretError', retryable: false });
+      expect((error as Error).message).toMatch(new RegExp(`^secret "${arn}" `));
+      expect((error as Error).message).toMatch(says);
+      // One JSON line at level ERROR: the failure, by task and error name.
+      expect(output.map((line) => JSON.parse(line) as unknown)).toEqual([
+        {
+          level: 'ERROR',
+          message: 'correlation task failed',
+          timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          service: 'correlation-task',
+          task: 'FetchParticipants',
+          status: 'error',
+          error: 'SecretError',
+        },
+      ]);
+      for (const text of [...errorTexts(error), ...output]) expect(text).not.toContain(LEAK);
+    },
+  );
 
   it('refuses a registry file other than the one the function was deployed with', () => {
     expect(() => taskFromEnv({ ...TASK_ENVS.alerts, DETECTIONS_SHA256: 'b'.repeat(64) }, BUNDLE_FILE)).toThrow(/redeploy/);

@@ -15,13 +15,22 @@ import { MemoryStateStore } from '../support/memory-state-store.ts';
 
 const END = Date.UTC(2026, 10, 20, 11, 0, 0);
 const INPUT: MeetingEndedInput = {
-  meeting_uuid: 'u1==', meeting_id: '88100000001', host_id: 'h1', topic: 'Sync', start_time: '2026-11-20T10:00:00.000Z', end_time: new Date(END).toISOString(),
+  meeting_uuid: 'u1==',
+  meeting_id: '88100000001',
+  host_id: 'h1',
+  topic: 'Sync',
+  start_time: '2026-11-20T10:00:00.000Z',
+  end_time: new Date(END).toISOString(),
 };
 const SETTINGS: CorrelationSettings = { enabled: true, waitSeconds: 600, notReadyRetries: 3, notReadyIntervalSeconds: 120 };
 const ITEM = reportItem('Ann', 'ann@example.com', '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z', 'h1');
 const notReady = () => new ZoomNotFoundError('Meeting does not exist.', { status: 404, code: 3001, endpoint: 'api' });
 
-function setup(script: { report?: readonly ScriptedAnswer[]; metrics?: readonly ScriptedAnswer[] }, plan: ZoomPlan = 'business', settings = SETTINGS) {
+function setup(
+  script: { report?: readonly ScriptedAnswer[]; metrics?: readonly ScriptedAnswer[] },
+  plan: ZoomPlan = 'business',
+  settings = SETTINGS,
+) {
   const clock = new FakeClock(END + 60_000);
   const store = new MemoryObjectStore();
   const state = new MemoryStateStore(clock);
@@ -30,7 +39,14 @@ function setup(script: { report?: readonly ScriptedAnswer[]; metrics?: readonly 
   const sleeps: number[] = [];
   const steps: string[] = [];
   const deps: CorrelationRunDeps = {
-    api, state, clock, delivery, settings, plan, query: new EmptyQueryEngine(), registry: REGISTRY,
+    api,
+    state,
+    clock,
+    delivery,
+    settings,
+    plan,
+    query: new EmptyQueryEngine(),
+    registry: REGISTRY,
     newWriter: () => new LakeWriter({ store, clock, newId: () => String(store.objects.size), writerId: 'correlation' }),
     // The fake sleep moves the fake clock, as time would pass.
     sleep: async (ms) => {
@@ -43,24 +59,32 @@ function setup(script: { report?: readonly ScriptedAnswer[]; metrics?: readonly 
 }
 
 describe('runCorrelation', () => {
-  it('runs the steps in the state machine\'s order after the configured wait', async () => {
+  it("runs the steps in the state machine's order after the configured wait", async () => {
     const { deps, api, state, sleeps, steps, delivery } = setup({ report: [[[ITEM]]], metrics: [[[]]] });
     const result = await runCorrelation(deps, INPUT);
     expect(steps).toEqual(['Wait', 'FetchParticipants', 'FetchDetails', 'Exposure', 'Correlate', 'RaiseAlerts']);
     expect(sleeps).toEqual([600_000]);
-    expect(result).toMatchObject({ status: 'completed', participants: { participants: 1 }, details: { details: 0, available: true }, alerts: { notified: 0, suppressed: 0 } });
+    expect(result).toMatchObject({
+      status: 'completed',
+      participants: { participants: 1 },
+      details: { details: 0, available: true },
+      alerts: { notified: 0, suppressed: 0 },
+    });
     expect([api.calls('report'), api.calls('metrics')]).toEqual([1, 1]);
     expect(await readExposure(state, 'u1==')).toBeDefined();
     expect(delivery.received).toEqual([]);
   });
 
-  it.each<[string, ZoomPlan, number]>([['pro', 'pro', 0], ['free', 'free', 0], ['enterprise', 'enterprise', 1]])(
-    'fetches dashboard details only on business/enterprise plans (%s)', async (_name, plan, detailCalls) => {
-      const { deps, api, steps } = setup({ report: [[[ITEM]]] }, plan);
-      await runCorrelation(deps, INPUT);
-      expect(api.calls('metrics')).toBe(detailCalls);
-      expect(steps.includes('FetchDetails')).toBe(detailCalls > 0);
-    });
+  it.each<[string, ZoomPlan, number]>([
+    ['pro', 'pro', 0],
+    ['free', 'free', 0],
+    ['enterprise', 'enterprise', 1],
+  ])('fetches dashboard details only on business/enterprise plans (%s)', async (_name, plan, detailCalls) => {
+    const { deps, api, steps } = setup({ report: [[[ITEM]]] }, plan);
+    await runCorrelation(deps, INPUT);
+    expect(api.calls('metrics')).toBe(detailCalls);
+    expect(steps.includes('FetchDetails')).toBe(detailCalls > 0);
+  });
 
   it('retries while the report is not ready, the wait doubling, then succeeds', async () => {
     const { deps, api, sleeps, delivery } = setup({ report: [notReady(), [[]], [[ITEM]]] });
@@ -80,7 +104,9 @@ describe('runCorrelation', () => {
     expect(steps).toEqual(['Wait', 'ParticipantsUnavailable']);
     expect(api.calls('metrics')).toBe(0);
     expect(await readExposure(state, 'u1==')).toBeUndefined();
-    expect(delivery.notified.map((a) => [a.detection_id, a.source, a.dedup_key])).toEqual([[CORRELATION_DETECTIONS.participantsUnavailable, 'correlation', 'u1==']]);
+    expect(delivery.notified.map((a) => [a.detection_id, a.source, a.dedup_key])).toEqual([
+      [CORRELATION_DETECTIONS.participantsUnavailable, 'correlation', 'u1=='],
+    ]);
   });
 
   it('with no retries configured, gives up after the first answer', async () => {
@@ -111,12 +137,16 @@ describe('runCorrelation', () => {
     // The empty fake engine sees no participants, so the sessions query answers with the host and an outsider.
     const engine = new EmptyQueryEngine();
     const query = {
-      query: async (sql: string, params?: readonly (string | number | boolean)[]) => sql.includes('WITH sessions AS')
-        ? { columns: [], rows: [
-          { source: 'meeting_participants', email: 'ann@example.com', user_name: 'Ann', zoom_user_id: 'h1', internal_domain: true },
-          { source: 'meeting_participants', email: 'eve@partner.test', user_name: 'Eve', internal_domain: false },
-        ] }
-        : engine.query(sql, params),
+      query: async (sql: string, params?: readonly (string | number | boolean)[]) =>
+        sql.includes('WITH sessions AS')
+          ? {
+              columns: [],
+              rows: [
+                { source: 'meeting_participants', email: 'ann@example.com', user_name: 'Ann', zoom_user_id: 'h1', internal_domain: true },
+                { source: 'meeting_participants', email: 'eve@partner.test', user_name: 'Eve', internal_domain: false },
+              ],
+            }
+          : engine.query(sql, params),
     };
     await runCorrelation({ ...deps, query }, INPUT);
     // The clock stood at end + 1 min: 29 more minutes until end + 30 min.

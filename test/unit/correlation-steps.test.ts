@@ -21,8 +21,12 @@ import { REGISTRY } from '../support/registry.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const INPUT: MeetingEndedInput = {
-  meeting_uuid: '/ab//c+d==', meeting_id: '88100000001', host_id: 'host-1', topic: 'Board prep',
-  start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:00.000Z',
+  meeting_uuid: '/ab//c+d==',
+  meeting_id: '88100000001',
+  host_id: 'host-1',
+  topic: 'Board prep',
+  start_time: '2026-11-20T10:00:00.000Z',
+  end_time: '2026-11-20T11:00:00.000Z',
 };
 const notFound = (message: string) => new ZoomNotFoundError(message, { status: 404, code: 3001, endpoint: 'api' });
 
@@ -30,7 +34,11 @@ function fetchDeps(script: ConstructorParameters<typeof ScriptedZoomApi>[0]) {
   const clock = new FakeClock(NOW);
   const store = new MemoryObjectStore();
   const api = new ScriptedZoomApi(script);
-  return { api, store, deps: { api, newWriter: () => new LakeWriter({ store, clock, newId: () => String(store.objects.size), writerId: 'correlation' }) } };
+  return {
+    api,
+    store,
+    deps: { api, newWriter: () => new LakeWriter({ store, clock, newId: () => String(store.objects.size), writerId: 'correlation' }) },
+  };
 }
 
 describe('executionName', () => {
@@ -49,12 +57,42 @@ describe('meetingEndedInput', () => {
   const body = (event: string, object: Record<string, unknown>, eventTs: number | null = Date.UTC(2026, 10, 20, 11, 0, 5)) =>
     parseEnvelope(JSON.stringify({ event, ...(eventTs === null ? {} : { event_ts: eventTs }), payload: { account_id: 'acc', object } }));
   it.each([
-    ['a full meeting.ended', body('meeting.ended', { id: 88100000001, uuid: 'u1==', host_id: 'h1', topic: 'Sync', start_time: '2026-11-20T10:00:00Z', end_time: '2026-11-20T11:00:00Z' }),
-      { meeting_uuid: 'u1==', meeting_id: '88100000001', host_id: 'h1', topic: 'Sync', start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:00.000Z' }],
-    ['no end_time: the event time', body('meeting.ended', { uuid: 'u2==', start_time: '2026-11-20T10:00:00Z' }),
-      { meeting_uuid: 'u2==', meeting_id: null, host_id: null, topic: null, start_time: '2026-11-20T10:00:00.000Z', end_time: '2026-11-20T11:00:05.000Z' }],
-    ['no end_time nor event_ts: the receive time', body('meeting.ended', { uuid: 'u3==' }, null),
-      { meeting_uuid: 'u3==', meeting_id: null, host_id: null, topic: null, start_time: null, end_time: new Date(NOW).toISOString() }],
+    [
+      'a full meeting.ended',
+      body('meeting.ended', {
+        id: 88100000001,
+        uuid: 'u1==',
+        host_id: 'h1',
+        topic: 'Sync',
+        start_time: '2026-11-20T10:00:00Z',
+        end_time: '2026-11-20T11:00:00Z',
+      }),
+      {
+        meeting_uuid: 'u1==',
+        meeting_id: '88100000001',
+        host_id: 'h1',
+        topic: 'Sync',
+        start_time: '2026-11-20T10:00:00.000Z',
+        end_time: '2026-11-20T11:00:00.000Z',
+      },
+    ],
+    [
+      'no end_time: the event time',
+      body('meeting.ended', { uuid: 'u2==', start_time: '2026-11-20T10:00:00Z' }),
+      {
+        meeting_uuid: 'u2==',
+        meeting_id: null,
+        host_id: null,
+        topic: null,
+        start_time: '2026-11-20T10:00:00.000Z',
+        end_time: '2026-11-20T11:00:05.000Z',
+      },
+    ],
+    [
+      'no end_time nor event_ts: the receive time',
+      body('meeting.ended', { uuid: 'u3==' }, null),
+      { meeting_uuid: 'u3==', meeting_id: null, host_id: null, topic: null, start_time: null, end_time: new Date(NOW).toISOString() },
+    ],
     ['another event', body('meeting.started', { uuid: 'u4==' }), undefined],
     ['no uuid', body('meeting.ended', { id: 5 }), undefined],
   ])('%s', (_name, env, expected) => {
@@ -84,7 +122,10 @@ describe('fetchParticipants', () => {
       expect(store.objects.size).toBe(0);
     }
     // A UUID with '/' or '//' is encoded twice (zoom-reference §3.5).
-    expect(api.requests[0]).toMatchObject({ path: `/report/meetings/${encodeURIComponent(encodeURIComponent(INPUT.meeting_uuid))}/participants`, category: 'Heavy' });
+    expect(api.requests[0]).toMatchObject({
+      path: `/report/meetings/${encodeURIComponent(encodeURIComponent(INPUT.meeting_uuid))}/participants`,
+      category: 'Heavy',
+    });
   });
 });
 
@@ -93,8 +134,16 @@ describe('fetchDetails', () => {
   it.each<[string, ScriptedAnswer, unknown]>([
     ['writes the details', [[d]], { details: 1, available: true }],
     ['an empty listing is an answer, not a retry', [[]], { details: 0, available: true }],
-    ['no dashboard on the plan: unavailable, not failed', new ZoomPlanError('not on plan', { status: 400, code: 200, endpoint: 'api' }), { details: 0, available: false }],
-    ['no dashboard scope: unavailable, not failed', new ZoomScopeError('scope', { status: 400, code: 4711, endpoint: 'api' }), { details: 0, available: false }],
+    [
+      'no dashboard on the plan: unavailable, not failed',
+      new ZoomPlanError('not on plan', { status: 400, code: 200, endpoint: 'api' }),
+      { details: 0, available: false },
+    ],
+    [
+      'no dashboard scope: unavailable, not failed',
+      new ZoomScopeError('scope', { status: 400, code: 4711, endpoint: 'api' }),
+      { details: 0, available: false },
+    ],
     ['"meeting has not ended yet" is MeetingNotReady', notFound('Meeting does not exist or has not ended yet.'), MEETING_NOT_READY],
     ['other errors go through', new ZoomServerError('zoom server error', { status: 500, endpoint: 'api' }), 'ZoomServerError'],
   ])('%s', async (_name, answer, expected) => {
@@ -118,8 +167,12 @@ describe('participantsUnavailable', () => {
     expect(alerts).toHaveLength(1);
     const alert = alertSchema.parse(alerts[0]);
     expect(alert).toMatchObject({
-      detection_id: CORRELATION_DETECTIONS.participantsUnavailable, source: 'correlation', dedup_key: INPUT.meeting_uuid,
-      first_seen: INPUT.end_time, last_seen: new Date(NOW).toISOString(), entities: { meeting_id: INPUT.meeting_id, meeting_uuid: INPUT.meeting_uuid },
+      detection_id: CORRELATION_DETECTIONS.participantsUnavailable,
+      source: 'correlation',
+      dedup_key: INPUT.meeting_uuid,
+      first_seen: INPUT.end_time,
+      last_seen: new Date(NOW).toISOString(),
+      entities: { meeting_id: INPUT.meeting_id, meeting_uuid: INPUT.meeting_uuid },
     });
     expect(alert.evidence[0]).toMatchObject({ attempts: 7, topic: 'Board prep' });
   });
@@ -149,10 +202,15 @@ describe('the correlation detections', () => {
     for (const id of Object.values(CORRELATION_DETECTIONS)) expect(REGISTRY.get(id).paths).toContain('correlation');
   });
 
-  it('raise the registry\'s title, severity and runbook', () => {
+  it("raise the registry's title, severity and runbook", () => {
     const alert = alertSchema.parse(participantsUnavailable({ clock: new FakeClock(NOW), registry: REGISTRY }, INPUT, 1).alerts[0]);
     const d = REGISTRY.get(CORRELATION_DETECTIONS.participantsUnavailable);
-    expect({ title: alert.title, severity: alert.severity, runbook: alert.runbook, mitre: alert.mitre }).toEqual({ title: d.title, severity: d.severity, runbook: d.runbook, mitre: d.mitre });
+    expect({ title: alert.title, severity: alert.severity, runbook: alert.runbook, mitre: alert.mitre }).toEqual({
+      title: d.title,
+      severity: d.severity,
+      runbook: d.runbook,
+      mitre: d.mitre,
+    });
   });
 });
 
@@ -162,12 +220,19 @@ describe('dataAccessSql', () => {
     expect(dataAccessSql(REGISTRY.query('data-access'), ok)).toContain('FROM "cloudtrail_s3_reads" a');
   });
   it.each(['table', 'userColumn', 'timeColumn', 'resourceColumn'] as const)('refuses a %s that is not a plain identifier', (field) => {
-    expect(() => dataAccessSql(REGISTRY.query('data-access'), { ...ok, [field]: 'x"; DROP TABLE y; --' })).toThrow(new RegExp(`correlation\\.dataAccess\\.${field}`));
+    expect(() => dataAccessSql(REGISTRY.query('data-access'), { ...ok, [field]: 'x"; DROP TABLE y; --' })).toThrow(
+      new RegExp(`correlation\\.dataAccess\\.${field}`),
+    );
   });
 });
 
 describe('countryOf', () => {
-  it.each([['London (GB)', 'GB'], ['San Jose (us) ', 'US'], ['Germany', 'Germany'], ['', '']])('%j -> %j', (location, country) => {
+  it.each([
+    ['London (GB)', 'GB'],
+    ['San Jose (us) ', 'US'],
+    ['Germany', 'Germany'],
+    ['', ''],
+  ])('%j -> %j', (location, country) => {
     expect(countryOf(location)).toBe(country);
   });
 });

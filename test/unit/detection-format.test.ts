@@ -7,9 +7,19 @@ import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 
 const SQL = "SELECT 1 FROM users u WHERE u.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')";
 const META = {
-  id: 'zoom.test.example', title: 'Example', description: 'An example.', severity: 'low', paths: ['scheduled'], schedule: 'rate(1 hour)',
-  lookback: '1d', tables: ['users'], mitre: ['T1078'], dedup: { key: ['user_email'], window: '1d' },
-  entities: ['user_email'], runbook: '1. Look.', falsePositives: ['None known.'],
+  id: 'zoom.test.example',
+  title: 'Example',
+  description: 'An example.',
+  severity: 'low',
+  paths: ['scheduled'],
+  schedule: 'rate(1 hour)',
+  lookback: '1d',
+  tables: ['users'],
+  mitre: ['T1078'],
+  dedup: { key: ['user_email'], window: '1d' },
+  entities: ['user_email'],
+  runbook: '1. Look.',
+  falsePositives: ['None known.'],
 };
 
 describe('placeholderCount', () => {
@@ -31,7 +41,11 @@ describe('placeholderCount', () => {
 });
 
 describe('durationMs', () => {
-  it.each([['30m', 1_800_000], ['6h', 21_600_000], ['30d', 2_592_000_000]])('%s', (d, ms) => expect(durationMs(d)).toBe(ms));
+  it.each([
+    ['30m', 1_800_000],
+    ['6h', 21_600_000],
+    ['30d', 2_592_000_000],
+  ])('%s', (d, ms) => expect(durationMs(d)).toBe(ms));
   it.each(['0d', '1w', '1', 'd'])('rejects %s', (d) => expect(() => durationMs(d)).toThrow(/not a duration/));
 });
 
@@ -71,10 +85,18 @@ describe('rowsToAlerts', () => {
     expect(rest).toEqual([]);
     expect(alertSchema.parse(alert)).toEqual(alert);
     expect(alert).toMatchObject({
-      detection_id: 'zoom.test.example', severity: 'low', source: 'scheduled', entities: { user_email: 'a@x.example' },
-      first_seen: '2026-11-20T09:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', dedup_key: 'a@x.example', mitre: ['T1078'],
+      detection_id: 'zoom.test.example',
+      severity: 'low',
+      source: 'scheduled',
+      entities: { user_email: 'a@x.example' },
+      first_seen: '2026-11-20T09:00:00.000Z',
+      last_seen: '2026-11-20T10:00:00.000Z',
+      dedup_key: 'a@x.example',
+      mitre: ['T1078'],
     });
-    expect(alert!.evidence).toEqual([{ user_email: 'a@x.example', first_seen: '2026-11-20T09:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', meetings: 3 }]);
+    expect(alert!.evidence).toEqual([
+      { user_email: 'a@x.example', first_seen: '2026-11-20T09:00:00.000Z', last_seen: '2026-11-20T10:00:00.000Z', meetings: 3 },
+    ]);
   });
 
   it('merges rows with the same dedup key in one window, and keeps other keys apart', () => {
@@ -110,17 +132,32 @@ describe('alertId', () => {
   it('is the same for the same detection, key and window, and differs otherwise', () => {
     const t = Date.UTC(2026, 10, 20, 9);
     expect(alertId('d', 'k', t, day)).toBe(alertId('d', 'k', t + 3_600_000, day));
-    expect(new Set([alertId('d', 'k', t, day), alertId('d', 'k2', t, day), alertId('d2', 'k', t, day), alertId('d', 'k', t + day, day)]).size).toBe(4);
+    expect(new Set([alertId('d', 'k', t, day), alertId('d', 'k2', t, day), alertId('d2', 'k', t, day), alertId('d', 'k', t + day, day)]).size).toBe(
+      4,
+    );
   });
 });
 
 describe('config views on DuckDB', () => {
   it.each([
     ['empty lists', { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [], minClientVersion: '6.0.0' }, [], [], []],
-    ['values, quoting and case', { internalDomains: ['ACME.example', "o'brien.example"], sensitiveMeetingPatterns: ['board'], watchedUsers: ['CEO@acme.example'], minClientVersion: '5.17.11' },
-      ['acme.example', "o'brien.example"], ['(?i)board'], ['ceo@acme.example']],
+    [
+      'values, quoting and case',
+      {
+        internalDomains: ['ACME.example', "o'brien.example"],
+        sensitiveMeetingPatterns: ['board'],
+        watchedUsers: ['CEO@acme.example'],
+        minClientVersion: '5.17.11',
+      },
+      ['acme.example', "o'brien.example"],
+      ['(?i)board'],
+      ['ceo@acme.example'],
+    ],
   ])('%s', async (_what, settings, domains, patterns, watched) => {
-    const engine = await DuckDbQueryEngine.open({ lakeDir: '/nonexistent-zoomlake-lake', views: configViews(settings, [{ id: 'zoom.test.example', values: { min_things: 3 } }]) });
+    const engine = await DuckDbQueryEngine.open({
+      lakeDir: '/nonexistent-zoomlake-lake',
+      views: configViews(settings, [{ id: 'zoom.test.example', values: { min_things: 3 } }]),
+    });
     try {
       const col = async (sql: string) => (await engine.query(sql)).rows.map((r) => Object.values(r)[0]);
       expect(await col('SELECT domain FROM internal_domains ORDER BY domain')).toEqual(domains);
@@ -129,9 +166,13 @@ describe('config views on DuckDB', () => {
       const [version] = (await engine.query('SELECT * FROM min_client_version')).rows;
       const [major, minor, patch] = settings.minClientVersion.split('.').map(Number);
       expect(version).toEqual({ version: settings.minClientVersion, major, minor, patch });
-      expect((await engine.query('SELECT * FROM detection_parameters')).rows).toEqual([{ detection_id: 'zoom.test.example', name: 'min_things', value: 3 }]);
+      expect((await engine.query('SELECT * FROM detection_parameters')).rows).toEqual([
+        { detection_id: 'zoom.test.example', name: 'min_things', value: 3 },
+      ]);
       if (patterns.length > 0) {
-        expect((await engine.query("SELECT count(*) AS n FROM sensitive_meeting_patterns p WHERE regexp_like('Q3 BOARD review', p.pattern)")).rows[0]).toEqual({ n: 1 });
+        expect(
+          (await engine.query("SELECT count(*) AS n FROM sensitive_meeting_patterns p WHERE regexp_like('Q3 BOARD review', p.pattern)")).rows[0],
+        ).toEqual({ n: 1 });
       }
     } finally {
       engine.close();

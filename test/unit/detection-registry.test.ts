@@ -65,11 +65,13 @@ export function literalsOutsideRegistry(files: readonly { file: string; text: st
     }
     if (/^lambdas\/(core|handlers|adapters)\//.test(file)) {
       for (const m of text.matchAll(/\bseverity\s*:\s*'(info|low|medium|high|critical)'/g)) problems.push(`${file}: a severity literal '${m[1]}'`);
-      for (const m of text.matchAll(/\bdedup(?:Window\w*|Key)\s*:\s*(?:\[|\d|[A-Z_]{2,}\b)/g)) problems.push(`${file}: a dedup setting (${m[0]}) of its own`);
+      for (const m of text.matchAll(/\bdedup(?:Window\w*|Key)\s*:\s*(?:\[|\d|[A-Z_]{2,}\b)/g))
+        problems.push(`${file}: a dedup setting (${m[0]}) of its own`);
     }
     if (/^lambdas\/core\/(realtime|correlate|detect)\//.test(file)) {
       for (const m of text.matchAll(/^(?:export )?const ([A-Z][A-Z0-9_]*) = [0-9][0-9_]*(?:\.[0-9]+)?;/gm)) {
-        if (!(m[1]! in NOT_DETECTION_PARAMETERS)) problems.push(`${file}: the numeric constant ${m[1]} (a threshold belongs in a detection.yml's parameters)`);
+        if (!(m[1]! in NOT_DETECTION_PARAMETERS))
+          problems.push(`${file}: the numeric constant ${m[1]} (a threshold belongs in a detection.yml's parameters)`);
       }
     }
   }
@@ -89,9 +91,13 @@ describe('the detection registry', () => {
     const byId = new Map(DETECTIONS.map((d) => [d.id, d]));
     for (const id of Object.values(REALTIME_IDS)) expect(byId.get(id)?.paths, id).toContain('realtime');
     for (const id of Object.values(CORRELATION_DETECTIONS)) expect(byId.get(id)?.paths, id).toContain('correlation');
-    const realtime = DETECTIONS.filter((d) => d.paths.includes('realtime')).map((d) => d.id).sort();
+    const realtime = DETECTIONS.filter((d) => d.paths.includes('realtime'))
+      .map((d) => d.id)
+      .sort();
     expect(realtime).toEqual(Object.values(REALTIME_IDS).sort());
-    const correlation = DETECTIONS.filter((d) => d.paths.includes('correlation')).map((d) => d.id).sort();
+    const correlation = DETECTIONS.filter((d) => d.paths.includes('correlation'))
+      .map((d) => d.id)
+      .sort();
     expect(correlation).toEqual(Object.values(CORRELATION_DETECTIONS).sort());
   });
 
@@ -107,17 +113,22 @@ describe('the detection registry', () => {
   it('catches a planted title, runbook, severity and threshold', () => {
     const d = DETECTIONS.find((x) => x.id === 'zoom.participant.join_burst_many_ips')!;
     const planted = [
-      { file: 'lambdas/core/realtime/planted.ts', text: `const t = '${d.title}';\nexport const BURST_IPS = 10;\nconst a = { severity: 'medium', dedupWindowMs: 1 };` },
+      {
+        file: 'lambdas/core/realtime/planted.ts',
+        text: `const t = '${d.title}';\nexport const BURST_IPS = 10;\nconst a = { severity: 'medium', dedupWindowMs: 1 };`,
+      },
       { file: 'lib/constructs/planted.ts', text: `// ${d.runbook.trim().slice(0, 80)}` },
     ];
     expect(literalsOutsideRegistry(planted, DETECTIONS)).toEqual([
       `lambdas/core/realtime/planted.ts: the title of ${d.id}`,
       "lambdas/core/realtime/planted.ts: a severity literal 'medium'",
       'lambdas/core/realtime/planted.ts: a dedup setting (dedupWindowMs: 1) of its own',
-      'lambdas/core/realtime/planted.ts: the numeric constant BURST_IPS (a threshold belongs in a detection.yml\'s parameters)',
+      "lambdas/core/realtime/planted.ts: the numeric constant BURST_IPS (a threshold belongs in a detection.yml's parameters)",
       `lib/constructs/planted.ts: the runbook of ${d.id}`,
     ]);
-    expect([...idsInCode([{ file: 'x.ts', text: "raise('zoom.participant.not_registered_anywhere')" }]).keys()]).toEqual(['zoom.participant.not_registered_anywhere']);
+    expect([...idsInCode([{ file: 'x.ts', text: "raise('zoom.participant.not_registered_anywhere')" }]).keys()]).toEqual([
+      'zoom.participant.not_registered_anywhere',
+    ]);
   });
 
   it('reads every declared parameter in the SQL of a scheduled detection, and only those', () => {
@@ -152,16 +163,28 @@ describe('detection parameters in the config', () => {
 
   it.each([
     ['an unknown detection', { 'zoom.participant.nope': { parameters: { x: 1 } } }, /detections\.zoom\.participant\.nope: no such detection/],
-    ['an unknown parameter', { 'zoom.participant.join_burst_many_ips': { parameters: { min_people: 3 } } }, /detections\.zoom\.participant\.join_burst_many_ips\.parameters\.min_people: no such parameter \(min_ips, window_minutes\)/],
-    ['a value below the bound', { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 1 } } }, /parameters\.min_ips: must be at least 2/],
+    [
+      'an unknown parameter',
+      { 'zoom.participant.join_burst_many_ips': { parameters: { min_people: 3 } } },
+      /detections\.zoom\.participant\.join_burst_many_ips\.parameters\.min_people: no such parameter \(min_ips, window_minutes\)/,
+    ],
+    [
+      'a value below the bound',
+      { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 1 } } },
+      /parameters\.min_ips: must be at least 2/,
+    ],
   ])('refuse %s, naming the field', (_what, overrides, message) => {
     expect(() => applyParameterOverrides(DETECTIONS, overrides)).toThrow(DetectionDefinitionError);
     expect(() => applyParameterOverrides(DETECTIONS, overrides)).toThrow(message);
   });
 
   it('are whole numbers in the config schema, and the old realtime thresholds say where they went', () => {
-    expect(() => parseConfig({ detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 2.5 } } } })).toThrow(/min_ips: must be a whole number/);
-    expect(() => parseConfig({ realtime: { burstIpsPerMinute: 7 } })).toThrow(/realtime\.burstIpsPerMinute: moved to detections\.zoom\.participant\.join_burst_many_ips\.parameters\.min_ips/);
+    expect(() => parseConfig({ detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 2.5 } } } })).toThrow(
+      /min_ips: must be a whole number/,
+    );
+    expect(() => parseConfig({ realtime: { burstIpsPerMinute: 7 } })).toThrow(
+      /realtime\.burstIpsPerMinute: moved to detections\.zoom\.participant\.join_burst_many_ips\.parameters\.min_ips/,
+    );
     expect(() => parseConfig({ correlation: { dataAccessWindowMinutes: 10 } })).toThrow(/window_minutes/);
   });
 });

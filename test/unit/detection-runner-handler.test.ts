@@ -19,11 +19,26 @@ const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
 
 function detection(id: string, overrides: Record<string, unknown> = {}): ScheduledDetection {
   const sql = `-- ${id}\nSELECT first_seen, last_seen, user_email, ip FROM participant_events\nWHERE dt >= date_format(from_iso8601_timestamp(?) - interval '1' day, '%Y-%m-%d')`;
-  return parseDetection(id, {
-    id, title: `Title of ${id}`, description: 'What it finds.', severity: 'high', schedule: 'rate(1 hour)', lookback: '1d',
-    tables: ['participant_events'], mitre: ['T1078'], dedup: { key: ['user_email'], window: '1d' }, entities: ['user_email'],
-    runbook: 'Ask the user.', falsePositives: ['None known.'], paths: ['scheduled'], ...overrides,
-  }, sql) as ScheduledDetection;
+  return parseDetection(
+    id,
+    {
+      id,
+      title: `Title of ${id}`,
+      description: 'What it finds.',
+      severity: 'high',
+      schedule: 'rate(1 hour)',
+      lookback: '1d',
+      tables: ['participant_events'],
+      mitre: ['T1078'],
+      dedup: { key: ['user_email'], window: '1d' },
+      entities: ['user_email'],
+      runbook: 'Ask the user.',
+      falsePositives: ['None known.'],
+      paths: ['scheduled'],
+      ...overrides,
+    },
+    sql,
+  ) as ScheduledDetection;
 }
 
 const ONE = detection('zoom.test.one');
@@ -63,7 +78,11 @@ function setup(answers: Record<string, readonly Record<string, unknown>[] | Erro
   const writers: string[] = [];
   const state = new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zoomlake-runner-')), 'state.json'), clock);
   const delivery = new SuppressingAlertDelivery({
-    state, publisher, clock, windows: dedupWindowsOf([ONE, TWO]), writerId: 'detections',
+    state,
+    publisher,
+    clock,
+    windows: dedupWindowsOf([ONE, TWO]),
+    writerId: 'detections',
     newWriter: (writerId) => {
       writers.push(writerId);
       return new LakeWriter({ store, clock, newId: () => `file${writers.length}`, writerId });
@@ -76,14 +95,20 @@ function setup(answers: Record<string, readonly Record<string, unknown>[] | Erro
   return { handler, store, engine, publisher, writers, log, metrics };
 }
 
-const parsedMetrics = (lines: readonly string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: unknown[] } });
+const parsedMetrics = (lines: readonly string[]) =>
+  lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: unknown[] } });
 
 describe('detection-runner handler', () => {
   it('runs the named detection for a run ending now and returns its alerts in the summary', async () => {
     const { handler, engine } = setup({ 'zoom.test.one': [ROW] });
     const summary = await handler({ detections: ['zoom.test.one'] });
     expect(engine.calls).toEqual([{ id: 'zoom.test.one', params: ['2024-05-06T07:08:09.000Z'] }]);
-    expect(summary).toMatchObject({ now: '2024-05-06T07:08:09.000Z', alerts: 1, failed: 0, detections: [{ detection: 'zoom.test.one', ok: true, alerts: 1, rows: 1 }] });
+    expect(summary).toMatchObject({
+      now: '2024-05-06T07:08:09.000Z',
+      alerts: 1,
+      failed: 0,
+      detections: [{ detection: 'zoom.test.one', ok: true, alerts: 1, rows: 1 }],
+    });
   });
 
   it('reruns a past window when the input gives `now`', async () => {
@@ -108,8 +133,15 @@ describe('detection-runner handler', () => {
     expect(event).toMatchObject({ source: 'zoomlake', detailType: 'Zoom Security Alert' });
     const alert = event?.detail as Alert;
     expect(alert).toMatchObject({
-      alert_id: summary.detections[0]?.alertIds[0], detection_id: 'zoom.test.one', title: 'Title of zoom.test.one', severity: 'high', source: 'scheduled',
-      entities: { user_email: 'alice@outside.example' }, evidence: [ROW], mitre: ['T1078'], runbook: 'Ask the user.',
+      alert_id: summary.detections[0]?.alertIds[0],
+      detection_id: 'zoom.test.one',
+      title: 'Title of zoom.test.one',
+      severity: 'high',
+      source: 'scheduled',
+      entities: { user_email: 'alice@outside.example' },
+      evidence: [ROW],
+      mitre: ['T1078'],
+      runbook: 'Ask the user.',
     });
   });
 
@@ -125,8 +157,42 @@ describe('detection-runner handler', () => {
     const { handler, metrics } = setup({ 'zoom.test.one': [ROW] });
     await handler({ detections: ['zoom.test.one', 'zoom.test.two'] });
     expect(parsedMetrics(metrics)).toEqual([
-      { _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Detection']], Metrics: [{ Name: 'AlertsRaised', Unit: 'Count' }, { Name: 'DetectionFailed', Unit: 'Count' }] }] }, Detection: 'zoom.test.one', AlertsRaised: 1, DetectionFailed: 0 },
-      { _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Detection']], Metrics: [{ Name: 'AlertsRaised', Unit: 'Count' }, { Name: 'DetectionFailed', Unit: 'Count' }] }] }, Detection: 'zoom.test.two', AlertsRaised: 0, DetectionFailed: 0 },
+      {
+        _aws: {
+          Timestamp: NOW,
+          CloudWatchMetrics: [
+            {
+              Namespace: 'zoomlake',
+              Dimensions: [['Detection']],
+              Metrics: [
+                { Name: 'AlertsRaised', Unit: 'Count' },
+                { Name: 'DetectionFailed', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        Detection: 'zoom.test.one',
+        AlertsRaised: 1,
+        DetectionFailed: 0,
+      },
+      {
+        _aws: {
+          Timestamp: NOW,
+          CloudWatchMetrics: [
+            {
+              Namespace: 'zoomlake',
+              Dimensions: [['Detection']],
+              Metrics: [
+                { Name: 'AlertsRaised', Unit: 'Count' },
+                { Name: 'DetectionFailed', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        Detection: 'zoom.test.two',
+        AlertsRaised: 0,
+        DetectionFailed: 0,
+      },
     ]);
   });
 
@@ -148,13 +214,28 @@ describe('detection-runner handler', () => {
   });
 
   it('still delivers the other detections when one query fails, then throws naming the failed one', async () => {
-    const { handler, publisher, log, metrics } = setup({ 'zoom.test.one': new Error('Athena query q-1 failed: TABLE_NOT_FOUND'), 'zoom.test.two': [ROW] });
-    await expect(handler({ detections: ['zoom.test.one', 'zoom.test.two'] })).rejects.toThrow(/1 of 2 detection\(s\) failed: zoom\.test\.one: Athena query q-1 failed: TABLE_NOT_FOUND/);
+    const { handler, publisher, log, metrics } = setup({
+      'zoom.test.one': new Error('Athena query q-1 failed: TABLE_NOT_FOUND'),
+      'zoom.test.two': [ROW],
+    });
+    await expect(handler({ detections: ['zoom.test.one', 'zoom.test.two'] })).rejects.toThrow(
+      /1 of 2 detection\(s\) failed: zoom\.test\.one: Athena query q-1 failed: TABLE_NOT_FOUND/,
+    );
     expect(publisher.events.map((e) => (e.detail as Alert).detection_id)).toEqual(['zoom.test.two']);
     expect(log.levels()).toEqual(['ERROR']);
     const summary = log.fields()[0] as unknown as RunSummary;
-    expect(summary).toMatchObject({ alerts: 1, failed: 1, detections: [{ detection: 'zoom.test.one', ok: false, error: 'Athena query q-1 failed: TABLE_NOT_FOUND' }, { detection: 'zoom.test.two', ok: true }] });
-    expect(parsedMetrics(metrics).map((m) => [m.Detection, m.AlertsRaised, m.DetectionFailed])).toEqual([['zoom.test.one', 0, 1], ['zoom.test.two', 1, 0]]);
+    expect(summary).toMatchObject({
+      alerts: 1,
+      failed: 1,
+      detections: [
+        { detection: 'zoom.test.one', ok: false, error: 'Athena query q-1 failed: TABLE_NOT_FOUND' },
+        { detection: 'zoom.test.two', ok: true },
+      ],
+    });
+    expect(parsedMetrics(metrics).map((m) => [m.Detection, m.AlertsRaised, m.DetectionFailed])).toEqual([
+      ['zoom.test.one', 0, 1],
+      ['zoom.test.two', 1, 0],
+    ]);
   });
 
   it('fails a detection whose alerts the bus refused, after writing them to the lake', async () => {
@@ -174,7 +255,9 @@ describe('detection-runner handler', () => {
 
   it('refuses an unknown detection id before running anything', async () => {
     const { handler, engine } = setup();
-    await expect(handler({ detections: ['zoom.test.one', 'zoom.test.nope'] })).rejects.toThrow(/unknown detection\(s\) zoom\.test\.nope; deployed: zoom\.test\.one, zoom\.test\.two/);
+    await expect(handler({ detections: ['zoom.test.one', 'zoom.test.nope'] })).rejects.toThrow(
+      /unknown detection\(s\) zoom\.test\.nope; deployed: zoom\.test\.one, zoom\.test\.two/,
+    );
     expect(engine.calls).toEqual([]);
   });
 
@@ -210,9 +293,21 @@ describe('the detections bundle', () => {
   it.each([
     ['text that is not JSON', 'nope', /not valid JSON/],
     ['a wrong version', JSON.stringify({ version: 1, detections: [], queries: {} }), /malformed: version/],
-    ['an invalid detection, named', detectionBundle(new DetectionRegistry([ONE])).replace('"high"', '"urgent"'), /detection zoom\.test\.one: invalid detection\.yml: severity/],
-    ['a duplicate id', JSON.stringify({ ...one, queries: {}, detections: [...one.detections, ...one.detections] }), /detection zoom\.test\.one is defined twice/],
-    ['values for an undeclared parameter', JSON.stringify({ ...one, queries: {}, detections: [{ ...one.detections[0], values: { min_ips: 3 } }] }), /has values for min_ips/],
+    [
+      'an invalid detection, named',
+      detectionBundle(new DetectionRegistry([ONE])).replace('"high"', '"urgent"'),
+      /detection zoom\.test\.one: invalid detection\.yml: severity/,
+    ],
+    [
+      'a duplicate id',
+      JSON.stringify({ ...one, queries: {}, detections: [...one.detections, ...one.detections] }),
+      /detection zoom\.test\.one is defined twice/,
+    ],
+    [
+      'values for an undeclared parameter',
+      JSON.stringify({ ...one, queries: {}, detections: [{ ...one.detections[0], values: { min_ips: 3 } }] }),
+      /has values for min_ips/,
+    ],
   ])('rejects %s', (_name, bad, error) => {
     expect(() => parseDetectionBundle(bad)).toThrow(DetectionDefinitionError);
     expect(() => parseDetectionBundle(bad)).toThrow(error);
@@ -221,7 +316,15 @@ describe('the detections bundle', () => {
   it('is read from beside the function by fromEnv and checked against DETECTIONS_SHA256', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'zl-runner-')), 'detections.json');
     writeFileSync(file, text);
-    const env = { ATHENA_WORKGROUP: 'zoomlake', GLUE_DATABASE: 'zoomlake', LAKE_BUCKET_NAME: 'lake', ALERT_BUS_NAME: 'alerts', STATE_TABLE_NAME: 'state', DETECTIONS_SHA256: sha, ATHENA_TIMEOUT_SECONDS: '600' };
+    const env = {
+      ATHENA_WORKGROUP: 'zoomlake',
+      GLUE_DATABASE: 'zoomlake',
+      LAKE_BUCKET_NAME: 'lake',
+      ALERT_BUS_NAME: 'alerts',
+      STATE_TABLE_NAME: 'state',
+      DETECTIONS_SHA256: sha,
+      ATHENA_TIMEOUT_SECONDS: '600',
+    };
     expect([...fromEnv(env, file).detections.keys()]).toEqual(['zoom.test.one', 'zoom.test.two']);
     expect(() => fromEnv({ ...env, DETECTIONS_SHA256: 'f'.repeat(64) }, file)).toThrow(/deployed with f{64}/);
     expect(() => fromEnv({ ...env, ALERT_BUS_NAME: undefined }, file)).toThrow(/ALERT_BUS_NAME/);

@@ -18,7 +18,13 @@ describe('parseEnvelope', () => {
 
   it('never echoes the body in its error', () => {
     const secret = 'ssn-123-45-6789';
-    const error = (() => { try { parseEnvelope(`{"event": 1, "x": "${secret}"}`); } catch (e) { return e as Error; } })();
+    const error = (() => {
+      try {
+        parseEnvelope(`{"event": 1, "x": "${secret}"}`);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(error?.message).not.toContain(secret);
   });
 
@@ -45,7 +51,11 @@ describe('parseEnvelope', () => {
 });
 
 describe('normaliseEpoch', () => {
-  it.each([[1_700_000_000, 1_700_000_000_000], [1_700_000_000_123, 1_700_000_000_123], [1_700_000_000.5, 1_700_000_000_500]])('%d -> %d ms', (v, ms) => {
+  it.each([
+    [1_700_000_000, 1_700_000_000_000],
+    [1_700_000_000_123, 1_700_000_000_123],
+    [1_700_000_000.5, 1_700_000_000_500],
+  ])('%d -> %d ms', (v, ms) => {
     expect(normaliseEpoch(v)).toBe(ms);
   });
 });
@@ -65,12 +75,22 @@ describe('eventTimeOf', () => {
 
 describe('webhookEventRow', () => {
   it('keeps a body without credentials byte for byte, with its hash and ids as strings', () => {
-    const raw = '{"event":"recording.deleted","event_ts":1700000000000,"payload":{"account_id":"acc","operator":"o@x.com","operator_id":"op1","object":{"id":81234567890,"uuid":"/ab//c=="}}}\n';
+    const raw =
+      '{"event":"recording.deleted","event_ts":1700000000000,"payload":{"account_id":"acc","operator":"o@x.com","operator_id":"op1","object":{"id":81234567890,"uuid":"/ab//c=="}}}\n';
     const row = webhookEventRow(storedBody(raw), parseEnvelope(raw), RECEIVED, 'trk');
     expect(row).toEqual({
-      event: 'recording.deleted', event_ts: 1_700_000_000_000, event_time: 1_700_000_000_000, received_at: RECEIVED,
-      account_id: 'acc', object_id: '81234567890', object_uuid: '/ab//c==', operator: 'o@x.com', operator_id: 'op1',
-      tracking_id: 'trk', payload_sha256: createHash('sha256').update(raw, 'utf8').digest('hex'), raw,
+      event: 'recording.deleted',
+      event_ts: 1_700_000_000_000,
+      event_time: 1_700_000_000_000,
+      received_at: RECEIVED,
+      account_id: 'acc',
+      object_id: '81234567890',
+      object_uuid: '/ab//c==',
+      operator: 'o@x.com',
+      operator_id: 'op1',
+      tracking_id: 'trk',
+      payload_sha256: createHash('sha256').update(raw, 'utf8').digest('hex'),
+      raw,
     });
   });
 

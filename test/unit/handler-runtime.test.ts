@@ -32,14 +32,19 @@ describe('handlerLogger', () => {
     const log = handlerLogger('alert-notifier');
     const output = await consoleOutputOf(async () => {
       log.error('post to https://zoom.us/j/1?pwd=s3cr3t failed', {
-        join_url: 'https://zoom.us/j/88100000001?pwd=AbCdEf', access_token: 'tok-123', nested: { download_token: 'dl-1', ok: 'kept' },
+        join_url: 'https://zoom.us/j/88100000001?pwd=AbCdEf',
+        access_token: 'tok-123',
+        nested: { download_token: 'dl-1', ok: 'kept' },
         body: '{"password":"hunter2"}',
       });
     });
     expect(output).toHaveLength(1);
     expect(JSON.parse(output[0] ?? '')).toMatchObject({
-      level: 'ERROR', message: `post to https://zoom.us/j/1?pwd=${MASK} failed`,
-      join_url: `https://zoom.us/j/88100000001?pwd=${MASK}`, access_token: MASK, nested: { download_token: MASK, ok: 'kept' },
+      level: 'ERROR',
+      message: `post to https://zoom.us/j/1?pwd=${MASK} failed`,
+      join_url: `https://zoom.us/j/88100000001?pwd=${MASK}`,
+      access_token: MASK,
+      nested: { download_token: MASK, ok: 'kept' },
       body: `{"password":"${MASK}"}`,
     });
     for (const secret of ['s3cr3t', 'AbCdEf', 'tok-123', 'dl-1', 'hunter2']) expect(output[0]).not.toContain(secret);
@@ -49,7 +54,12 @@ describe('handlerLogger', () => {
 describe('emfMetrics', () => {
   it('refuses metrics of different dimension sets in one line', () => {
     const metrics = emfMetrics(new FakeClock(NOW), new RecordingLog());
-    expect(() => metrics({ Detection: 'x' }, [[METRICS.AlertsRaised, 1], [METRICS.CursorAdvanced as never, 1]])).toThrow(/needs a line of its own/);
+    expect(() =>
+      metrics({ Detection: 'x' }, [
+        [METRICS.AlertsRaised, 1],
+        [METRICS.CursorAdvanced as never, 1],
+      ]),
+    ).toThrow(/needs a line of its own/);
   });
 });
 
@@ -67,10 +77,15 @@ describe('lazyHandler', () => {
     expect(builds).toBe(2);
   });
 
-  it('hands each invocation\'s context to the log, so its lines carry the request id', async () => {
+  it("hands each invocation's context to the log, so its lines carry the request id", async () => {
     const log = handlerLogger('scheduled-poller');
     const handler = lazyHandler(() => async (_event: unknown, _context: unknown) => log.info('poll run', { source: 'users' }), log);
-    const context = { awsRequestId: 'req-1', functionName: 'ZoomlakePipeline-Poller', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:p', memoryLimitInMB: '1024' };
+    const context = {
+      awsRequestId: 'req-1',
+      functionName: 'ZoomlakePipeline-Poller',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:p',
+      memoryLimitInMB: '1024',
+    };
     const output = await consoleOutputOf(async () => {
       await handler({}, context);
       await handler({}, { ...context, awsRequestId: 'req-2' });
@@ -99,7 +114,10 @@ describe('zoomClientFromSecret', () => {
 
   it('fails on a malformed secret naming it, never quoting it', async () => {
     const api = zoomClientFromSecret(secretsOf({ zoom: '{"clientSecret":"LEAKED"' }), 'zoom', settings);
-    const error = await api().then(() => undefined, (e: unknown) => e as Error);
+    const error = await api().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error).toMatchObject({ name: 'SecretError', message: expect.stringMatching(/^secret "zoom" is not valid JSON/) });
     expect(error?.message).not.toContain('LEAKED');
   });

@@ -10,8 +10,14 @@ function makeWriter(store = new MemoryObjectStore()) {
   const writer = new LakeWriter({ store, clock, newId: () => `id${++n}`, writerId: 'test' });
   return { store, writer };
 }
-const signIn = (hour: number, day = 1, email = 'ann@example.com') =>
-  ({ email, time: Date.UTC(2024, 4, day, hour), type: 'Sign in', ip_address: '203.0.113.7', client_type: 'Mac', version: '6.1.0' });
+const signIn = (hour: number, day = 1, email = 'ann@example.com') => ({
+  email,
+  time: Date.UTC(2024, 4, day, hour),
+  type: 'Sign in',
+  ip_address: '203.0.113.7',
+  client_type: 'Mac',
+  version: '6.1.0',
+});
 
 async function readFile(store: MemoryObjectStore, key: string) {
   const bytes = store.objects.get(key)!;

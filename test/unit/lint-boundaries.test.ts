@@ -15,17 +15,72 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 
 describe('lint: runtime boundaries', () => {
   it.each([
-    ['a handler importing the local runtime', 'lambdas/handlers/planted.handler.ts', "import { makeLocalRuntime } from '#local/pipeline/runtime.ts';", /must not depend on the local runtime/],
-    ['a handler reaching into local by path', 'lambdas/handlers/planted.handler.ts', "import { FsObjectStore } from '../local/adapters/fs-object-store.ts';", /must not depend on the local runtime/],
-    ['an AWS adapter importing the local runtime', 'lambdas/adapters/planted.ts', "import { FileStateStore } from '#local/adapters/file-state/store.ts';", /must not depend on the local runtime/],
-    ['local code importing an AWS adapter', 'lambdas/local/planted.ts', "import { S3ObjectStore } from '#adapters/s3-object-store.ts';", /must not use AWS adapters or the AWS SDK/],
-    ['local code importing the AWS SDK', 'lambdas/local/planted.ts', "import { S3Client } from '@aws-sdk/client-s3';", /must not use AWS adapters or the AWS SDK/],
-    ['local code climbing out to an AWS adapter by path', 'lambdas/local/pipeline/planted.ts', "import { S3ObjectStore } from '../../adapters/s3-object-store.ts';", /reached by subpath import/],
-    ['a nested local file climbing out by path', 'lambdas/local/adapters/file-state/planted.ts', "import { DynamoStateStore } from '../../../adapters/dynamodb-state-store.ts';", /reached by subpath import/],
-    ['a local adapter importing the pipeline', 'lambdas/local/adapters/planted.ts', "import { makeLocalRuntime } from '../pipeline/runtime.ts';", /lambdas\/local\/adapters must not import/],
-    ['the Zoom simulator importing the scenario', 'lambdas/local/zoom-simulator/planted.ts', "import { score } from '../scenario/manifest.ts';", /lambdas\/local\/zoom-simulator must not import/],
-    ['the scenario importing the CLI by subpath', 'lambdas/local/scenario/planted.ts', "import { CliFailure } from '#local/cli/errors.ts';", /lambdas\/local\/scenario must not import/],
-    ['the core importing the shared runtime (a clock)', 'lambdas/core/planted.ts', "import { SystemClock } from '#runtime/system-clock.ts';", /#runtime/],
+    [
+      'a handler importing the local runtime',
+      'lambdas/handlers/planted.handler.ts',
+      "import { makeLocalRuntime } from '#local/pipeline/runtime.ts';",
+      /must not depend on the local runtime/,
+    ],
+    [
+      'a handler reaching into local by path',
+      'lambdas/handlers/planted.handler.ts',
+      "import { FsObjectStore } from '../local/adapters/fs-object-store.ts';",
+      /must not depend on the local runtime/,
+    ],
+    [
+      'an AWS adapter importing the local runtime',
+      'lambdas/adapters/planted.ts',
+      "import { FileStateStore } from '#local/adapters/file-state/store.ts';",
+      /must not depend on the local runtime/,
+    ],
+    [
+      'local code importing an AWS adapter',
+      'lambdas/local/planted.ts',
+      "import { S3ObjectStore } from '#adapters/s3-object-store.ts';",
+      /must not use AWS adapters or the AWS SDK/,
+    ],
+    [
+      'local code importing the AWS SDK',
+      'lambdas/local/planted.ts',
+      "import { S3Client } from '@aws-sdk/client-s3';",
+      /must not use AWS adapters or the AWS SDK/,
+    ],
+    [
+      'local code climbing out to an AWS adapter by path',
+      'lambdas/local/pipeline/planted.ts',
+      "import { S3ObjectStore } from '../../adapters/s3-object-store.ts';",
+      /reached by subpath import/,
+    ],
+    [
+      'a nested local file climbing out by path',
+      'lambdas/local/adapters/file-state/planted.ts',
+      "import { DynamoStateStore } from '../../../adapters/dynamodb-state-store.ts';",
+      /reached by subpath import/,
+    ],
+    [
+      'a local adapter importing the pipeline',
+      'lambdas/local/adapters/planted.ts',
+      "import { makeLocalRuntime } from '../pipeline/runtime.ts';",
+      /lambdas\/local\/adapters must not import/,
+    ],
+    [
+      'the Zoom simulator importing the scenario',
+      'lambdas/local/zoom-simulator/planted.ts',
+      "import { score } from '../scenario/manifest.ts';",
+      /lambdas\/local\/zoom-simulator must not import/,
+    ],
+    [
+      'the scenario importing the CLI by subpath',
+      'lambdas/local/scenario/planted.ts',
+      "import { CliFailure } from '#local/cli/errors.ts';",
+      /lambdas\/local\/scenario must not import/,
+    ],
+    [
+      'the core importing the shared runtime (a clock)',
+      'lambdas/core/planted.ts',
+      "import { SystemClock } from '#runtime/system-clock.ts';",
+      /#runtime/,
+    ],
   ])('%s is reported', async (_name, file, code, message) => {
     const messages = await restrictedImports(file, `${code}\nvoid 0;\n`);
     expect(messages).toHaveLength(1);
@@ -37,7 +92,11 @@ describe('lint: runtime boundaries', () => {
     ['local code importing the shared runtime', 'lambdas/local/planted.ts', "import { httpFetch } from '#runtime/http-fetch.ts';"],
     ['an AWS adapter importing the core', 'lambdas/adapters/planted.ts', "import type { Clock } from '#core/ports.ts';"],
     ['the CLI importing a local adapter', 'lambdas/local/cli/planted.ts', "import { FsObjectStore } from '../adapters/fs-object-store.ts';"],
-    ['a nested local adapter importing its neighbour', 'lambdas/local/adapters/file-state/planted.ts', "import { syncDir } from '../durable-file.ts';"],
+    [
+      'a nested local adapter importing its neighbour',
+      'lambdas/local/adapters/file-state/planted.ts',
+      "import { syncDir } from '../durable-file.ts';",
+    ],
     ['the scenario importing the Zoom simulator', 'lambdas/local/scenario/planted.ts', "import { isoSeconds } from '../zoom-simulator/org.ts';"],
     ['a local room importing the core', 'lambdas/local/zoom-simulator/planted.ts', "import type { Clock } from '#core/ports.ts';"],
   ])('%s is allowed', async (_name, file, code) => {

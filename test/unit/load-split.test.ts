@@ -14,27 +14,132 @@ const B = '{"event":"c.d"}';
 
 describe('splitBodies', () => {
   it.each([
-    ['NDJSON', `${A}\n${B}\n`, 'ndjson', [[1, A], [2, B]]],
-    ['NDJSON with blank lines and CRLF', `\r\n${A}\r\n\r\n  \r\n${B}\r\n`, 'ndjson', [[2, A], [5, B]]],
-    ['NDJSON without a final line feed', `${A}\n${B}`, 'ndjson', [[1, A], [2, B]]],
-    ['NDJSON with a torn last line', `${A}\n${B}\n{"event":"x.y","pay`, 'ndjson', [[1, A], [2, B], [3, '{"event":"x.y","pay']]],
-    ['NDJSON whose lines are arrays', `[${A}]\n[${B}]\n`, 'ndjson', [[1, `[${A}]`], [2, `[${B}]`]]],
-    ['a line that is not JSON among good ones', `${A}\nnot json\n${B}`, 'ndjson', [[1, A], [2, 'not json'], [3, B]]],
+    [
+      'NDJSON',
+      `${A}\n${B}\n`,
+      'ndjson',
+      [
+        [1, A],
+        [2, B],
+      ],
+    ],
+    [
+      'NDJSON with blank lines and CRLF',
+      `\r\n${A}\r\n\r\n  \r\n${B}\r\n`,
+      'ndjson',
+      [
+        [2, A],
+        [5, B],
+      ],
+    ],
+    [
+      'NDJSON without a final line feed',
+      `${A}\n${B}`,
+      'ndjson',
+      [
+        [1, A],
+        [2, B],
+      ],
+    ],
+    [
+      'NDJSON with a torn last line',
+      `${A}\n${B}\n{"event":"x.y","pay`,
+      'ndjson',
+      [
+        [1, A],
+        [2, B],
+        [3, '{"event":"x.y","pay'],
+      ],
+    ],
+    [
+      'NDJSON whose lines are arrays',
+      `[${A}]\n[${B}]\n`,
+      'ndjson',
+      [
+        [1, `[${A}]`],
+        [2, `[${B}]`],
+      ],
+    ],
+    [
+      'a line that is not JSON among good ones',
+      `${A}\nnot json\n${B}`,
+      'ndjson',
+      [
+        [1, A],
+        [2, 'not json'],
+        [3, B],
+      ],
+    ],
     ['one compact body', `  ${A}\n`, 'single', [[1, A]]],
     ['one pretty-printed body', '{\n  "event": "a.b",\n  "payload": {}\n}\n', 'single', [[1, '{\n  "event": "a.b",\n  "payload": {}\n}']]],
     ['a body after a UTF-8 byte order mark', `\uFEFF${A}`, 'single', [[1, A]]],
-    ['a compact array', `[${A},${B}]`, 'array', [[1, A], [1, B]]],
-    ['a pretty array, spacing inside elements kept', `[\n  ${A} ,\n  { "event" : "c.d" }\n]\n`, 'array', [[2, A], [3, '{ "event" : "c.d" }']]],
+    [
+      'a compact array',
+      `[${A},${B}]`,
+      'array',
+      [
+        [1, A],
+        [1, B],
+      ],
+    ],
+    [
+      'a pretty array, spacing inside elements kept',
+      `[\n  ${A} ,\n  { "event" : "c.d" }\n]\n`,
+      'array',
+      [
+        [2, A],
+        [3, '{ "event" : "c.d" }'],
+      ],
+    ],
     [
       'an array whose strings hold brackets, commas, escaped quotes and backslashes',
       '[{"event":"a.b","payload":{"topic":"[x], {y} \\"q,\\" \\\\"}},{"event":"c.d","payload":{"l":[[1,2],[3]]}}]',
-      'array', [[1, '{"event":"a.b","payload":{"topic":"[x], {y} \\"q,\\" \\\\"}}'], [1, '{"event":"c.d","payload":{"l":[[1,2],[3]]}}']],
+      'array',
+      [
+        [1, '{"event":"a.b","payload":{"topic":"[x], {y} \\"q,\\" \\\\"}}'],
+        [1, '{"event":"c.d","payload":{"l":[[1,2],[3]]}}'],
+      ],
     ],
-    ['an array whose string holds an escaped quote before a bracket and a comma', `[{"t":"\\"],["},${B}]`, 'array', [[1, '{"t":"\\"],["}'], [1, B]]],
-    ['non-ASCII text in an array', '[{"event":"a.b","n":"Zoë, 日本]"},{"event":"c.d"}]', 'array', [[1, '{"event":"a.b","n":"Zoë, 日本]"}'], [1, B]]],
+    [
+      'an array whose string holds an escaped quote before a bracket and a comma',
+      `[{"t":"\\"],["},${B}]`,
+      'array',
+      [
+        [1, '{"t":"\\"],["}'],
+        [1, B],
+      ],
+    ],
+    [
+      'non-ASCII text in an array',
+      '[{"event":"a.b","n":"Zoë, 日本]"},{"event":"c.d"}]',
+      'array',
+      [
+        [1, '{"event":"a.b","n":"Zoë, 日本]"}'],
+        [1, B],
+      ],
+    ],
     ['an empty array', ' [ ]\n', 'array', []],
-    ['an array with an empty element and a trailing comma', `[${A},,${B},]`, 'array', [[1, A], [1, ''], [1, B], [1, '']]],
-    ['a torn array keeps its complete elements', `[\n${A},\n${B},\n{"event":"x`, 'array', [[2, A], [3, B], [4, '{"event":"x']]],
+    [
+      'an array with an empty element and a trailing comma',
+      `[${A},,${B},]`,
+      'array',
+      [
+        [1, A],
+        [1, ''],
+        [1, B],
+        [1, ''],
+      ],
+    ],
+    [
+      'a torn array keeps its complete elements',
+      `[\n${A},\n${B},\n{"event":"x`,
+      'array',
+      [
+        [2, A],
+        [3, B],
+        [4, '{"event":"x'],
+      ],
+    ],
     ['an empty file', '', 'ndjson', []],
     ['whitespace only', ' \r\n\n\t', 'ndjson', []],
   ])('%s', (_name, input, format, bodies) => {

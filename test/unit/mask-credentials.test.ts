@@ -5,17 +5,46 @@ const M = MASK;
 
 describe('isCredentialName', () => {
   it.each([
-    'download_token', 'password', 'encrypted_password', 'h323_password', 'pstn_password', 'pwd', 'tk', 'zak', 'access_token',
-    'download_access_token', 'recording_play_passcode', 'passcode', 'meeting_passcode', 'stream_key', 'streamKey', 'host_key',
-    'participant_pin_code', 'leader_pin', 'client_secret', 'plainToken', 'X-Amz-Signature', 'PWD',
+    'download_token',
+    'password',
+    'encrypted_password',
+    'h323_password',
+    'pstn_password',
+    'pwd',
+    'tk',
+    'zak',
+    'access_token',
+    'download_access_token',
+    'recording_play_passcode',
+    'passcode',
+    'meeting_passcode',
+    'stream_key',
+    'streamKey',
+    'host_key',
+    'participant_pin_code',
+    'leader_pin',
+    'client_secret',
+    'plainToken',
+    'X-Amz-Signature',
+    'PWD',
   ])('%s is a credential', (name) => {
     expect(isCredentialName(name)).toBe(true);
   });
 
-  it.each(['session_key', 'user_key', 'customer_key', 'id', 'topic', 'join_url', 'password_requirement', 'embed_password_in_join_link', 'tkt', 'zakat'])(
-    '%s is not', (name) => {
-      expect(isCredentialName(name)).toBe(false);
-    });
+  it.each([
+    'session_key',
+    'user_key',
+    'customer_key',
+    'id',
+    'topic',
+    'join_url',
+    'password_requirement',
+    'embed_password_in_join_link',
+    'tkt',
+    'zakat',
+  ])('%s is not', (name) => {
+    expect(isCredentialName(name)).toBe(false);
+  });
 });
 
 describe('maskUrlParams', () => {
@@ -23,12 +52,24 @@ describe('maskUrlParams', () => {
     ['a join link passcode', 'https://zoom.us/j/98884753832?pwd=c21EQzg0SXY2dlNTOFF2TENpSm1aQT09', `https://zoom.us/j/98884753832?pwd=${M}`],
     ['a registrant token, other parameters kept', 'https://zoom.us/w/9?tk=AbC.dEf&uuid=WN_x', `https://zoom.us/w/9?tk=${M}&uuid=WN_x`],
     ['a host start token', 'https://zoom.us/s/9?zak=eyJ0eXAi.x.y', `https://zoom.us/s/9?zak=${M}`],
-    ['a download access token after another parameter', 'https://zoom.us/rec/download/abc?type=mp4&access_token=eyJ.a.b#t=1', `https://zoom.us/rec/download/abc?type=mp4&access_token=${M}#t=1`],
+    [
+      'a download access token after another parameter',
+      'https://zoom.us/rec/download/abc?type=mp4&access_token=eyJ.a.b#t=1',
+      `https://zoom.us/rec/download/abc?type=mp4&access_token=${M}#t=1`,
+    ],
     ['a passcode in a fragment', 'https://app.zoom.us/wc/join/9#pwd=xyz', `https://app.zoom.us/wc/join/9#pwd=${M}`],
     ['upper-case names', 'https://zoom.us/j/9?PWD=abc', `https://zoom.us/j/9?PWD=${M}`],
     ['an HTML-escaped separator', 'https://zoom.us/j/9?x=1&amp;pwd=abc', `https://zoom.us/j/9?x=1&amp;pwd=${M}`],
-    ['a URL percent-encoded inside another', 'https://r.example/?to=https%3A%2F%2Fzoom.us%2Fj%2F9%3Fpwd%3Dsecret%26x%3D1', `https://r.example/?to=https%3A%2F%2Fzoom.us%2Fj%2F9%3Fpwd%3D${M}%26x%3D1`],
-    ['two links in free text', 'join https://zoom.us/j/1?pwd=aa or https://zoom.us/j/2?pwd=bb now', `join https://zoom.us/j/1?pwd=${M} or https://zoom.us/j/2?pwd=${M} now`],
+    [
+      'a URL percent-encoded inside another',
+      'https://r.example/?to=https%3A%2F%2Fzoom.us%2Fj%2F9%3Fpwd%3Dsecret%26x%3D1',
+      `https://r.example/?to=https%3A%2F%2Fzoom.us%2Fj%2F9%3Fpwd%3D${M}%26x%3D1`,
+    ],
+    [
+      'two links in free text',
+      'join https://zoom.us/j/1?pwd=aa or https://zoom.us/j/2?pwd=bb now',
+      `join https://zoom.us/j/1?pwd=${M} or https://zoom.us/j/2?pwd=${M} now`,
+    ],
     ['a presigned signature', 'https://f.example/a.mp4?Expires=1&X-Amz-Signature=abcd', `https://f.example/a.mp4?Expires=1&X-Amz-Signature=${M}`],
   ])('masks %s', (_name, input, expected) => {
     expect(maskUrlParams(input)).toBe(expected);
@@ -45,22 +86,43 @@ describe('maskUrlParams', () => {
 
 describe('maskJsonText', () => {
   it.each<[string, unknown, unknown]>([
-    ['credential fields at any depth', { download_token: 'eyJ.x', payload: { object: { password: 'Pa55', settings: { h323_password: '1', pstn_password: '2', encrypted_password: 'e' } } } },
-      { download_token: M, payload: { object: { password: M, settings: { h323_password: M, pstn_password: M, encrypted_password: M } } } }],
-    ['URL parameters in any string', { object: { join_url: 'https://zoom.us/j/1?pwd=abc', start_url: 'https://zoom.us/s/1?zak=t', list: ['https://zoom.us/j/2?tk=z'] } },
-      { object: { join_url: `https://zoom.us/j/1?pwd=${M}`, start_url: `https://zoom.us/s/1?zak=${M}`, list: [`https://zoom.us/j/2?tk=${M}`] } }],
+    [
+      'credential fields at any depth',
+      {
+        download_token: 'eyJ.x',
+        payload: { object: { password: 'Pa55', settings: { h323_password: '1', pstn_password: '2', encrypted_password: 'e' } } },
+      },
+      { download_token: M, payload: { object: { password: M, settings: { h323_password: M, pstn_password: M, encrypted_password: M } } } },
+    ],
+    [
+      'URL parameters in any string',
+      { object: { join_url: 'https://zoom.us/j/1?pwd=abc', start_url: 'https://zoom.us/s/1?zak=t', list: ['https://zoom.us/j/2?tk=z'] } },
+      { object: { join_url: `https://zoom.us/j/1?pwd=${M}`, start_url: `https://zoom.us/s/1?zak=${M}`, list: [`https://zoom.us/j/2?tk=${M}`] } },
+    ],
     ['a numeric PIN or passcode', { participant_pin_code: 380303, password: 123456 }, { participant_pin_code: M, password: M }],
-    ['every value of an array under a credential name', { passcode: ['a', 'b', 7], download_token: null }, { passcode: [M, M, M], download_token: null }],
+    [
+      'every value of an array under a credential name',
+      { passcode: ['a', 'b', 7], download_token: null },
+      { passcode: [M, M, M], download_token: null },
+    ],
     ['JSON text inside a string', { note: JSON.stringify({ password: 'inner', ok: 1 }) }, { note: JSON.stringify({ password: M, ok: 1 }) }],
-    ['credential-looking objects by their own keys', { meeting_password: { password: 'x', length: 6 } }, { meeting_password: { password: M, length: 6 } }],
-    ['nothing that says "none" or "off"', { meeting_password: true, password: '', pwd: null, embed_password_in_join_link: false, session_key: 'ABC36' },
-      { meeting_password: true, password: '', pwd: null, embed_password_in_join_link: false, session_key: 'ABC36' }],
+    [
+      'credential-looking objects by their own keys',
+      { meeting_password: { password: 'x', length: 6 } },
+      { meeting_password: { password: M, length: 6 } },
+    ],
+    [
+      'nothing that says "none" or "off"',
+      { meeting_password: true, password: '', pwd: null, embed_password_in_join_link: false, session_key: 'ABC36' },
+      { meeting_password: true, password: '', pwd: null, embed_password_in_join_link: false, session_key: 'ABC36' },
+    ],
   ])('masks %s and keeps the JSON valid', (_name, input, expected) => {
     expect(JSON.parse(maskJsonText(JSON.stringify(input)))).toEqual(expected);
   });
 
   it('changes only the masked values: formatting, escapes and numbers beyond a double are kept byte for byte', () => {
-    const raw = '{\n  "event" : "meeting.created",\t"payload": {"object": {"id": 98884753832123456789, "topic": "Caf\\u00e9 \\"Q3\\"",\n' +
+    const raw =
+      '{\n  "event" : "meeting.created",\t"payload": {"object": {"id": 98884753832123456789, "topic": "Caf\\u00e9 \\"Q3\\"",\n' +
       '    "password" : "PaSsWoRd", "join_url":"https://zoom.us/j/9?pwd=c21E", "n": -1.5e3 } } }\n';
     expect(maskJsonText(raw)).toBe(raw.replace('"PaSsWoRd"', `"${M}"`).replace('pwd=c21E', `pwd=${M}`));
   });
@@ -77,8 +139,16 @@ describe('maskJsonText', () => {
 
   it.each([
     ['broken JSON', '{"password": "x", https://zoom.us/j/1?pwd=y', `{"password": "x", https://zoom.us/j/1?pwd=${M}`],
-    ['a plain log line', 'serve: listening on http://127.0.0.1:8080/zoom/webhook?tk=abc', `serve: listening on http://127.0.0.1:8080/zoom/webhook?tk=${M}`],
-    ['words that look like literals', 'failed fetching https://zoom.us/rec/download/x?access_token=eyJ', `failed fetching https://zoom.us/rec/download/x?access_token=${M}`],
+    [
+      'a plain log line',
+      'serve: listening on http://127.0.0.1:8080/zoom/webhook?tk=abc',
+      `serve: listening on http://127.0.0.1:8080/zoom/webhook?tk=${M}`,
+    ],
+    [
+      'words that look like literals',
+      'failed fetching https://zoom.us/rec/download/x?access_token=eyJ',
+      `failed fetching https://zoom.us/rec/download/x?access_token=${M}`,
+    ],
   ])('masks URL parameters in text that is not JSON: %s', (_name, input, expected) => {
     expect(maskJsonText(input)).toBe(expected);
   });
@@ -91,9 +161,23 @@ describe('maskJsonText', () => {
 
 describe('maskValue', () => {
   it('masks an evidence row by the same rules, keeping other values and types', () => {
-    const row = { user_email: 'a@x.com', join_url: 'https://zoom.us/j/1?pwd=abc', password: 'p', count: 3n, has_passcode: true, raw: '{"download_token":"t"}', at: new Date(0) };
+    const row = {
+      user_email: 'a@x.com',
+      join_url: 'https://zoom.us/j/1?pwd=abc',
+      password: 'p',
+      count: 3n,
+      has_passcode: true,
+      raw: '{"download_token":"t"}',
+      at: new Date(0),
+    };
     expect(maskValue(row)).toEqual({
-      user_email: 'a@x.com', join_url: `https://zoom.us/j/1?pwd=${M}`, password: M, count: 3n, has_passcode: true, raw: `{"download_token":"${M}"}`, at: new Date(0),
+      user_email: 'a@x.com',
+      join_url: `https://zoom.us/j/1?pwd=${M}`,
+      password: M,
+      count: 3n,
+      has_passcode: true,
+      raw: `{"download_token":"${M}"}`,
+      at: new Date(0),
     });
   });
 });

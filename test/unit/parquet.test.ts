@@ -90,8 +90,14 @@ function preparedRows(def: TableDef, count: number): Row[] {
 }
 
 const schemaOf = (bytes: Uint8Array) =>
-  parquetMetadata(toArrayBuffer(bytes)).schema.map(({ name, type, repetition_type, converted_type, logical_type, num_children }) =>
-    ({ name, type, repetition_type, converted_type, logical_type, num_children }));
+  parquetMetadata(toArrayBuffer(bytes)).schema.map(({ name, type, repetition_type, converted_type, logical_type, num_children }) => ({
+    name,
+    type,
+    repetition_type,
+    converted_type,
+    logical_type,
+    num_children,
+  }));
 
 // Option sets that push every table through the dictionary path, the PLAIN path, and many pages and row groups.
 const LAYOUTS: [string, ParquetOptions][] = [

@@ -8,17 +8,36 @@ import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 30);
-const store = (clock = new FakeClock(NOW)) => ({ clock, state: new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-cursor-')), 'state.json'), clock) });
+const store = (clock = new FakeClock(NOW)) => ({
+  clock,
+  state: new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-cursor-')), 'state.json'), clock),
+});
 
 describe('planWindows', () => {
   it.each([
-    ['no cursor: the initial lookback through today', undefined, [{ from: '2026-10-27', to: '2026-11-25' }, { from: '2026-11-26', to: '2026-11-26' }]],
+    [
+      'no cursor: the initial lookback through today',
+      undefined,
+      [
+        { from: '2026-10-27', to: '2026-11-25' },
+        { from: '2026-11-26', to: '2026-11-26' },
+      ],
+    ],
     ['a cursor of yesterday: yesterday again (overlap) and today', '2026-11-25', [{ from: '2026-11-25', to: '2026-11-26' }]],
     ['a cursor of today: today again', '2026-11-26', [{ from: '2026-11-26', to: '2026-11-26' }]],
     ['a cursor ten days back: one window from that day', '2026-11-16', [{ from: '2026-11-16', to: '2026-11-26' }]],
-    ['a cursor a year back: floored at six months', '2025-11-01', [
-      { from: '2026-05-31', to: '2026-06-29' }, { from: '2026-06-30', to: '2026-07-29' }, { from: '2026-07-30', to: '2026-08-28' },
-      { from: '2026-08-29', to: '2026-09-27' }, { from: '2026-09-28', to: '2026-10-27' }, { from: '2026-10-28', to: '2026-11-26' }]],
+    [
+      'a cursor a year back: floored at six months',
+      '2025-11-01',
+      [
+        { from: '2026-05-31', to: '2026-06-29' },
+        { from: '2026-06-30', to: '2026-07-29' },
+        { from: '2026-07-30', to: '2026-08-28' },
+        { from: '2026-08-29', to: '2026-09-27' },
+        { from: '2026-09-28', to: '2026-10-27' },
+        { from: '2026-10-28', to: '2026-11-26' },
+      ],
+    ],
     ['a cursor in the future (clock skew): today only', '2026-12-01', [{ from: '2026-11-26', to: '2026-11-26' }]],
   ])('%s', (_name, cursor, windows) => {
     expect(planWindows(cursor, NOW)).toEqual(windows);
@@ -30,7 +49,9 @@ describe('planWindows', () => {
     for (let day = 0; day < 40; day++) {
       const now = NOW + day * 86_400_000;
       const windows = planWindows(cursor, now);
-      for (const w of windows) for (let d = Date.parse(`${w.from}T00:00:00Z`); d <= Date.parse(`${w.to}T00:00:00Z`); d += 86_400_000) covered.add(new Date(d).toISOString().slice(0, 10));
+      for (const w of windows)
+        for (let d = Date.parse(`${w.from}T00:00:00Z`); d <= Date.parse(`${w.to}T00:00:00Z`); d += 86_400_000)
+          covered.add(new Date(d).toISOString().slice(0, 10));
       cursor = windows.at(-1)!.to;
     }
     // Every day from the first run's through the last run's (run 39) was read at least once.
@@ -40,7 +61,8 @@ describe('planWindows', () => {
   });
 
   it('keeps each window within one month', () => {
-    for (const w of planWindows('2026-06-01', NOW)) expect((Date.parse(w.to) - Date.parse(w.from)) / 86_400_000).toBeLessThan(REPORT_WINDOWS.maxWindowDays);
+    for (const w of planWindows('2026-06-01', NOW))
+      expect((Date.parse(w.to) - Date.parse(w.from)) / 86_400_000).toBeLessThan(REPORT_WINDOWS.maxWindowDays);
   });
 
   it('refuses a policy without overlap', () => {
@@ -50,7 +72,16 @@ describe('planWindows', () => {
 
 describe('backfillWindows', () => {
   it.each([
-    ['a two-month range in month-long windows', '2026-08-01', '2026-09-30', [{ from: '2026-08-01', to: '2026-08-30' }, { from: '2026-08-31', to: '2026-09-29' }, { from: '2026-09-30', to: '2026-09-30' }]],
+    [
+      'a two-month range in month-long windows',
+      '2026-08-01',
+      '2026-09-30',
+      [
+        { from: '2026-08-01', to: '2026-08-30' },
+        { from: '2026-08-31', to: '2026-09-29' },
+        { from: '2026-09-30', to: '2026-09-30' },
+      ],
+    ],
     ['a range reaching past today, cut at today', '2026-11-20', '2026-12-31', [{ from: '2026-11-20', to: '2026-11-26' }]],
     ['a range older than six months, floored', '2026-01-01', '2026-06-05', [{ from: '2026-05-31', to: '2026-06-05' }]],
   ])('%s', (_name, from, to, windows) => {

@@ -5,8 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { readCursor } from '#core/poll/cursor.ts';
 import {
-  boundBacklog, candidateOf, compileRisk, listingSignals, MAX_BACKLOG, participantSignals, rankCandidates, readBacklog, riskClass, riskScore,
-  type DetailCandidate, type RiskSettings,
+  boundBacklog,
+  candidateOf,
+  compileRisk,
+  listingSignals,
+  MAX_BACKLOG,
+  participantSignals,
+  rankCandidates,
+  readBacklog,
+  riskClass,
+  riskScore,
+  type DetailCandidate,
+  type RiskSettings,
 } from '#core/poll/risk.ts';
 import { pollSource, type PollDeps } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
@@ -16,7 +26,11 @@ import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
-const SETTINGS: RiskSettings = { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board', 'm&a|merger'], watchedUsers: ['ceo@example.com'] };
+const SETTINGS: RiskSettings = {
+  internalDomains: ['example.com'],
+  sensitiveMeetingPatterns: ['board', 'm&a|merger'],
+  watchedUsers: ['ceo@example.com'],
+};
 const rules = compileRisk(SETTINGS);
 
 describe('risk scoring', () => {
@@ -27,14 +41,24 @@ describe('risk scoring', () => {
     ['a watched host (report user_email)', { topic: 'Sync', user_email: 'ceo@example.com' }, ['watched_host']],
     ['outsiders in the report counts', { topic: 'Sync', participants_count: 5, participants_count_my_account: 3 }, ['external']],
     ['dial-in callers', { topic: 'Sync', has_pstn: true }, ['unauthenticated']],
-    ['everything at once', { topic: 'Merger talks', email: 'ceo@example.com', participants_count: 3, participants_count_my_account: 2, has_pstn: true },
-      ['external', 'unauthenticated', 'sensitive_topic', 'watched_host']],
+    [
+      'everything at once',
+      { topic: 'Merger talks', email: 'ceo@example.com', participants_count: 3, participants_count_my_account: 2, has_pstn: true },
+      ['external', 'unauthenticated', 'sensitive_topic', 'watched_host'],
+    ],
   ])('reads the listing of %s', (_name, item, signals) => {
     expect(listingSignals(item, rules)).toEqual(signals);
   });
 
   it.each([
-    ['members only', [{ id: 'u1', user_email: 'ann@example.com' }, { participant_user_id: 'u2', user_email: 'bob@eu.example.com' }], []],
+    [
+      'members only',
+      [
+        { id: 'u1', user_email: 'ann@example.com' },
+        { participant_user_id: 'u2', user_email: 'bob@eu.example.com' },
+      ],
+      [],
+    ],
     ['an outside email, signed in elsewhere', [{ id: 'x9', user_email: 'dana@partner.com' }], ['external']],
     ['a guest without email or user id', [{ id: '', user_email: '' }], ['unauthenticated']],
     ['both', [{ user_email: 'dana@partner.com' }], ['external', 'unauthenticated']],
@@ -48,13 +72,24 @@ describe('risk scoring', () => {
   });
 
   it('names a bad pattern', () => {
-    expect(() => compileRisk({ ...SETTINGS, sensitiveMeetingPatterns: ['(unclosed'] })).toThrow('sensitiveMeetingPatterns.0: "(unclosed" is not a valid regular expression (Unterminated group)');
+    expect(() => compileRisk({ ...SETTINGS, sensitiveMeetingPatterns: ['(unclosed'] })).toThrow(
+      'sensitiveMeetingPatterns.0: "(unclosed" is not a valid regular expression (Unterminated group)',
+    );
   });
 
   it('classes and ranks: outsiders over topics, then oldest day, then uuid', () => {
-    const c = (uuid: string, day: string, signals: DetailCandidate['signals']): DetailCandidate => ({ uuid, meetingId: null, day, signals, fromBacklog: false });
+    const c = (uuid: string, day: string, signals: DetailCandidate['signals']): DetailCandidate => ({
+      uuid,
+      meetingId: null,
+      day,
+      signals,
+      fromBacklog: false,
+    });
     const ranked = rankCandidates([
-      c('a', '2026-01-02', []), c('b', '2026-01-02', ['sensitive_topic']), c('c', '2026-01-03', ['external']), c('d', '2026-01-01', ['external']),
+      c('a', '2026-01-02', []),
+      c('b', '2026-01-02', ['sensitive_topic']),
+      c('c', '2026-01-03', ['external']),
+      c('d', '2026-01-01', ['external']),
       c('e', '2026-01-05', ['external', 'watched_host']),
     ]);
     expect(ranked.map((x) => x.uuid)).toEqual(['e', 'd', 'c', 'b', 'a']);
@@ -63,8 +98,16 @@ describe('risk scoring', () => {
   });
 
   it('bounds the backlog by dropping the lowest-ranked', () => {
-    const many = Array.from({ length: MAX_BACKLOG + 3 }, (_, i): DetailCandidate =>
-      ({ uuid: `m${String(i).padStart(5, '0')}`, meetingId: null, day: '2026-01-01', signals: i < 3 ? [] : ['external'], fromBacklog: false }));
+    const many = Array.from(
+      { length: MAX_BACKLOG + 3 },
+      (_, i): DetailCandidate => ({
+        uuid: `m${String(i).padStart(5, '0')}`,
+        meetingId: null,
+        day: '2026-01-01',
+        signals: i < 3 ? [] : ['external'],
+        fromBacklog: false,
+      }),
+    );
     const { kept, dropped } = boundBacklog(many);
     expect(kept).toHaveLength(MAX_BACKLOG);
     expect(dropped.map((d) => d.uuid).sort()).toEqual(['m00000', 'm00001', 'm00002']);
@@ -96,12 +139,21 @@ class FakeDashboard implements ZoomApi {
   budget = Number.POSITIVE_INFINITY;
   daily429 = false;
   tooOld = new Set<string>();
-  constructor(public meetings: FakeMeeting[], private readonly report: Record<string, unknown[]> = {}) {}
+  constructor(
+    public meetings: FakeMeeting[],
+    private readonly report: Record<string, unknown[]> = {},
+  ) {}
 
   async *paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>> {
     if (request.path === '/metrics/meetings') {
-      const items = this.meetings.map((m) => ({ uuid: m.uuid, id: 81_000 + this.meetings.indexOf(m), topic: m.topic, email: m.email ?? 'ann@example.com',
-        start_time: `${m.day ?? DAY}T10:00:00Z`, has_pstn: m.has_pstn ?? false }));
+      const items = this.meetings.map((m) => ({
+        uuid: m.uuid,
+        id: 81_000 + this.meetings.indexOf(m),
+        topic: m.topic,
+        email: m.email ?? 'ann@example.com',
+        start_time: `${m.day ?? DAY}T10:00:00Z`,
+        has_pstn: m.has_pstn ?? false,
+      }));
       yield { items: items as T[], page: 1, restarts: 0 };
       return;
     }
@@ -134,7 +186,12 @@ function deps(api: ZoomApi, dir = mkdtempSync(join(tmpdir(), 'zl-risk-'))): Poll
   const clock = new FakeClock(NOW);
   const store = new MemoryObjectStore();
   return {
-    dir, api, plan: 'business', clock, owner: 'test', leaseSeconds: 60,
+    dir,
+    api,
+    plan: 'business',
+    clock,
+    owner: 'test',
+    leaseSeconds: 60,
     state: new FileStateStore(join(dir, 'state.json'), clock),
     newWriter: () => new LakeWriter({ store, clock, newId: () => 'id', writerId: 'w' }),
     settings: { risk: SETTINGS, chatIncludeContent: false },
@@ -162,15 +219,23 @@ describe('participant details under a budget', () => {
     const run = await pollSource(details, d, WINDOW);
     expect(api.details).toEqual(['ceo-board', 'dial-in', 'board']);
     expect(run).toMatchObject({
-      status: 'stopped', windows: 1, records: 3, skipped: 4,
+      status: 'stopped',
+      windows: 1,
+      records: 3,
+      skipped: 4,
       budget: { skippedByClass: { high: 0, elevated: 0, routine: 4 }, droppedByClass: { high: 0, elevated: 0, routine: 0 }, backlog: 4 },
     });
     expect(run.reason).toContain('budget');
     expect((await readCursor(d.state, 'participant_details'))?.windowEnd).toBe(DAY);
-    expect((await readBacklog(d.state, 'participant_details')).map((b) => b.uuid).sort()).toEqual(['routine-1', 'routine-2', 'routine-3', 'routine-4']);
+    expect((await readBacklog(d.state, 'participant_details')).map((b) => b.uuid).sort()).toEqual([
+      'routine-1',
+      'routine-2',
+      'routine-3',
+      'routine-4',
+    ]);
   });
 
-  it('treats Zoom\'s own daily 429 like a spent share', async () => {
+  it("treats Zoom's own daily 429 like a spent share", async () => {
     const api = new FakeDashboard(meetings);
     api.budget = 1;
     api.daily429 = true;
@@ -187,7 +252,10 @@ describe('participant details under a budget', () => {
 
     // The next day: a new risky meeting and the old ones (no longer listed) compete for a budget of 3 more calls.
     d.clock.advance(86_400_000);
-    api.meetings = [{ uuid: 'new-routine', topic: 'Sync', day: '2026-11-26' }, { uuid: 'new-dial-in', topic: 'Call', has_pstn: true, day: '2026-11-26' }];
+    api.meetings = [
+      { uuid: 'new-routine', topic: 'Sync', day: '2026-11-26' },
+      { uuid: 'new-dial-in', topic: 'Call', has_pstn: true, day: '2026-11-26' },
+    ];
     api.budget = 5;
     const second = await pollSource(details, d, { from: '2026-11-26', to: '2026-11-26' });
     expect(api.details.slice(2)).toEqual(['new-dial-in', 'board', 'routine-1']);
@@ -224,11 +292,20 @@ describe('participant details under a budget', () => {
     expect(api.details.sort()).toEqual(['ceo-board', 'dial-in', 'routine-2', 'routine-3', 'routine-4']);
   });
 
-  it('leaves the cursor and backlog alone when the window\'s rows cannot be written', async () => {
+  it("leaves the cursor and backlog alone when the window's rows cannot be written", async () => {
     const api = new FakeDashboard(meetings);
     api.budget = 2;
     const d = deps(api);
-    const failing = { ...d, newWriter: () => ({ add: () => ({ ok: true }), flush: async () => { throw new Error('s3 down'); } }) as unknown as LakeWriter };
+    const failing = {
+      ...d,
+      newWriter: () =>
+        ({
+          add: () => ({ ok: true }),
+          flush: async () => {
+            throw new Error('s3 down');
+          },
+        }) as unknown as LakeWriter,
+    };
     await expect(pollSource(details, failing, WINDOW)).rejects.toThrow('s3 down');
     expect(await readCursor(d.state, 'participant_details')).toBeUndefined();
     expect(await readBacklog(d.state, 'participant_details')).toEqual([]);

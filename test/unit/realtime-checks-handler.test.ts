@@ -18,10 +18,24 @@ function setup() {
   const clock = new FakeClock(T0);
   const delivery = new MemoryAlertDelivery();
   const log = new RecordingLog();
-  const handler = makeHandler({
-    state: new MemoryStateStore(clock), bodies: new MemoryObjectStore(), delivery, clock, registry: REGISTRY,
-    settings: compileSettings({ meetingStateHours: 72, idempotencyHours: 48, internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: [], minClientVersion: '6.0.0' }),
-  }, log);
+  const handler = makeHandler(
+    {
+      state: new MemoryStateStore(clock),
+      bodies: new MemoryObjectStore(),
+      delivery,
+      clock,
+      registry: REGISTRY,
+      settings: compileSettings({
+        meetingStateHours: 72,
+        idempotencyHours: 48,
+        internalDomains: ['example.com'],
+        sensitiveMeetingPatterns: ['board'],
+        watchedUsers: [],
+        minClientVersion: '6.0.0',
+      }),
+    },
+    log,
+  );
   return { handler, delivery, log, lines: log.lines };
 }
 
@@ -29,16 +43,26 @@ describe('realtime-checks handler', () => {
   it('processes a batch in order, reporting unreadable and malformed items as failures and logging no payload', async () => {
     const { handler, delivery, log, lines } = setup();
     const weak = settingsEvent({ in_meeting: { waiting_room: false } }, undefined);
-    const result = await handler({ Records: [
-      message('1', weak), message('2', weak),
-      { messageId: '3', body: 'not json' },
-      { messageId: '4', body: JSON.stringify({ source: 'zoomlake.webhook', 'detail-type': 'x', detail: { receivedAt: T0 } }) },
-      message('5', joinEvent({ name: 'Eve', topic: 'Board' })),
-    ] });
+    const result = await handler({
+      Records: [
+        message('1', weak),
+        message('2', weak),
+        { messageId: '3', body: 'not json' },
+        { messageId: '4', body: JSON.stringify({ source: 'zoomlake.webhook', 'detail-type': 'x', detail: { receivedAt: T0 } }) },
+        message('5', joinEvent({ name: 'Eve', topic: 'Board' })),
+      ],
+    });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '3' }, { itemIdentifier: '4' }]);
-    expect(delivery.notified.map((a) => a.detection_id)).toEqual(['zoom.operation.security_setting_weakened', 'zoom.participant.external_in_sensitive_meeting']);
-    expect(JSON.parse(lines[0]!)).toEqual({ records: 5, alertsNotified: 2, failed: 2,
-      outcomes: { processed: 2, duplicate: 1, 'rejected:message_not_json': 1, 'rejected:detail_malformed': 1 } });
+    expect(delivery.notified.map((a) => a.detection_id)).toEqual([
+      'zoom.operation.security_setting_weakened',
+      'zoom.participant.external_in_sensitive_meeting',
+    ]);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      records: 5,
+      alertsNotified: 2,
+      failed: 2,
+      outcomes: { processed: 2, duplicate: 1, 'rejected:message_not_json': 1, 'rejected:detail_malformed': 1 },
+    });
     expect(log.levels()).toEqual(['ERROR']);
     expect(log.text()).not.toContain('Eve');
   });

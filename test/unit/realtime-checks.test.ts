@@ -19,7 +19,12 @@ function setup() {
   const delivery = new MemoryAlertDelivery();
   const state = new MemoryStateStore(clock);
   const deps: RealtimeDeps = {
-    state, bodies: new MemoryObjectStore(), delivery, clock, registry: REGISTRY, settings: compileSettings({ ...CONFIG, ...CONFIG.realtime }),
+    state,
+    bodies: new MemoryObjectStore(),
+    delivery,
+    clock,
+    registry: REGISTRY,
+    settings: compileSettings({ ...CONFIG, ...CONFIG.realtime }),
   };
   const send = (body: string) => processRealtimeBody(body, clock.now(), deps);
   return { clock, delivery, state, deps, send };
@@ -38,8 +43,14 @@ describe('realtime checks', () => {
   });
 
   it.each([
-    ['a signed-in external', [joinEvent({ uuid: 'b1', name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q3', at: T0 - 1_000 }),
-      joinEvent({ uuid: 'b2', name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q4' })], 'eve@evil.test'],
+    [
+      'a signed-in external',
+      [
+        joinEvent({ uuid: 'b1', name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q3', at: T0 - 1_000 }),
+        joinEvent({ uuid: 'b2', name: 'Eve', email: 'Eve@Evil.test', id: 'x1', topic: 'Board Q4' }),
+      ],
+      'eve@evil.test',
+    ],
     ['an unauthenticated guest without email', [joinEvent({ name: ' Zoë Smith ', topic: 'Board Q4' })], 'guest:zoë smith'],
   ])('keys %s in a sensitive meeting as the scheduled detection does', async (_n, bodies, key) => {
     const { delivery, send } = setup();
@@ -95,7 +106,7 @@ describe('realtime checks', () => {
     expect(await state.query('rt#meeting#inst-1==', 'ipjoin#')).toHaveLength(4);
   });
 
-  it('judges a join against the account state at the join\'s own time, not at delivery', async () => {
+  it("judges a join against the account state at the join's own time, not at delivery", async () => {
     const { delivery, send } = setup();
     await send(userEvent('user.deactivated', 'bob@example.com', { id: 'u-bob', at: T0 }));
     await send(joinEvent({ uuid: 'early', name: 'Bob B', email: 'bob@example.com', id: 'u-bob', at: T0 - 3_600_000 }));
@@ -132,8 +143,16 @@ describe('realtime checks', () => {
   it.each([
     ['a malformed detail', { nope: true }, { status: 'rejected', reason: 'detail_malformed' }],
     ['a body that is not an envelope', { receivedAt: T0, body: '[1]' }, { status: 'rejected', reason: 'not_envelope' }],
-    ['an event the checks ignore', { receivedAt: T0, body: '{"event":"meeting.sharing_started","payload":{}}' }, { status: 'ignored', event: 'meeting.sharing_started' }],
-    ['a body reference not stored yet', { receivedAt: T0, bodyRef: { key: 'webhook-bodies/dt=2026-11-25/x.json', sha256: 'a'.repeat(64), bytes: 3 } }, { status: 'retry', reason: 'body_missing' }],
+    [
+      'an event the checks ignore',
+      { receivedAt: T0, body: '{"event":"meeting.sharing_started","payload":{}}' },
+      { status: 'ignored', event: 'meeting.sharing_started' },
+    ],
+    [
+      'a body reference not stored yet',
+      { receivedAt: T0, bodyRef: { key: 'webhook-bodies/dt=2026-11-25/x.json', sha256: 'a'.repeat(64), bytes: 3 } },
+      { status: 'retry', reason: 'body_missing' },
+    ],
   ])('answers %s', async (_n, detail, outcome) => {
     const { deps } = setup();
     expect(await processRealtimeDetail(detail, deps)).toEqual(outcome);

@@ -4,7 +4,14 @@ import { getTable } from '#core/schema/registry.ts';
 
 const activities = getTable('activities');
 const users = getTable('users');
-const signIn = { email: 'ann@example.com', time: Date.UTC(2024, 0, 1, 23, 59, 59, 999), type: 'Sign in', ip_address: '203.0.113.7', client_type: 'Mac', version: '6.1.0' };
+const signIn = {
+  email: 'ann@example.com',
+  time: Date.UTC(2024, 0, 1, 23, 59, 59, 999),
+  type: 'Sign in',
+  ip_address: '203.0.113.7',
+  client_type: 'Mac',
+  version: '6.1.0',
+};
 
 describe('dtOf', () => {
   it.each([
@@ -23,7 +30,11 @@ describe('rowProblems', () => {
     ['a missing required timestamp', { ...signIn, time: undefined }, ['activities.time: is required but missing']],
     ['a timestamp in seconds', { ...signIn, time: 1_704_153_599 }, ['activities.time: expected epoch milliseconds between 2000 and 2200']],
     ['a timestamp past 2200', { ...signIn, time: Date.UTC(2300, 0, 1) }, ['activities.time: expected epoch milliseconds between 2000 and 2200']],
-    ['an ISO string as timestamp', { ...signIn, time: '2024-01-01T00:00:00Z' }, ['activities.time: expected epoch milliseconds between 2000 and 2200']],
+    [
+      'an ISO string as timestamp',
+      { ...signIn, time: '2024-01-01T00:00:00Z' },
+      ['activities.time: expected epoch milliseconds between 2000 and 2200'],
+    ],
     ['a number in a string column', { ...signIn, ip_address: 42 }, ['activities.ip_address: expected a string, got number']],
     ['an unknown column', { ...signIn, ipaddress: '1.2.3.4' }, ['activities.ipaddress: not a column of activities']],
     ['null in a nullable column', { ...signIn, version: null }, []],

@@ -5,8 +5,22 @@ import { TABLES } from '#core/schema/tables.ts';
 import type { ColumnDef, TableDef } from '#core/schema/types.ts';
 
 // DESIGN §3 names these tables; removing one breaks collectors, detections and the docs.
-const REQUIRED = ['webhook_events', 'participant_events', 'meeting_events', 'recording_events', 'user_events', 'account_events',
-  'activities', 'operation_logs', 'users', 'meetings', 'meeting_participants', 'participant_details', 'recordings', 'alerts'];
+const REQUIRED = [
+  'webhook_events',
+  'participant_events',
+  'meeting_events',
+  'recording_events',
+  'user_events',
+  'account_events',
+  'activities',
+  'operation_logs',
+  'users',
+  'meetings',
+  'meeting_participants',
+  'participant_details',
+  'recordings',
+  'alerts',
+];
 
 describe('schema registry', () => {
   it('defines every table of the design', () => {
@@ -17,12 +31,25 @@ describe('schema registry', () => {
     expect(validateRegistry()).toEqual([]);
   });
 
-  const base: TableDef = { name: 'ok', description: 'd', source: 'poller', eventTime: 'time', key: ['a'],
-    columns: [{ name: 'time', type: 'timestamp', nullable: false, description: 'd' }, { name: 'a', type: 'string', nullable: true, description: 'd' }] };
+  const base: TableDef = {
+    name: 'ok',
+    description: 'd',
+    source: 'poller',
+    eventTime: 'time',
+    key: ['a'],
+    columns: [
+      { name: 'time', type: 'timestamp', nullable: false, description: 'd' },
+      { name: 'a', type: 'string', nullable: true, description: 'd' },
+    ],
+  };
   const col = (name: string, description = 'd'): ColumnDef => ({ name, type: 'string', nullable: true, description });
   it.each<[string, TableDef, string]>([
     ['a camelCase column', { ...base, columns: [...base.columns, col('userId')] }, 'ok.userId: column name must be lower-case snake_case'],
-    ['a nullable event time', { ...base, columns: [{ ...base.columns[0]!, nullable: true }, base.columns[1]!] }, 'ok: eventTime "time" must be a NOT NULL timestamp column'],
+    [
+      'a nullable event time',
+      { ...base, columns: [{ ...base.columns[0]!, nullable: true }, base.columns[1]!] },
+      'ok: eventTime "time" must be a NOT NULL timestamp column',
+    ],
     ['a key on a missing column', { ...base, key: ['nope'] }, 'ok: key column "nope" is not a column'],
     ['a column named dt', { ...base, columns: [...base.columns, col('dt')] }, 'ok.dt: clashes with the partition column'],
     ['a missing description', { ...base, columns: [...base.columns, col('b', '')] }, 'ok.b: missing description'],
@@ -52,6 +79,10 @@ describe('dedupViewSql', () => {
     const sql = dedupViewSql(def);
     expect(sql).toContain('PARTITION BY dt, record_id ORDER BY ingested_at DESC');
     expect(sql).toContain(`FROM ${rawTableName(def)}`);
-    expect(sql.split('\n')[0]).toBe(`SELECT ${viewColumns(def).map((c) => c.name).join(', ')}`);
+    expect(sql.split('\n')[0]).toBe(
+      `SELECT ${viewColumns(def)
+        .map((c) => c.name)
+        .join(', ')}`,
+    );
   });
 });

@@ -39,7 +39,12 @@ describe('selectGraph', () => {
   it.each([
     ['many externals', org(4, 6, 80), 20, 10],
     ['few externals', org(6, 8, 3), 20, 3],
-    ['only externals', { nodes: [...Array(30).keys()].map((i) => ({ id: `x${i}@e.example`, kind: 'external' as const, meetings: 1 })), edges: [] }, 10, 10],
+    [
+      'only externals',
+      { nodes: [...Array(30).keys()].map((i) => ({ id: `x${i}@e.example`, kind: 'external' as const, meetings: 1 })), edges: [] },
+      10,
+      10,
+    ],
   ])('%s: at most maxNodes people, outsiders at most half while insiders are left', (_name, g, maxNodes, outsiders) => {
     const picked = selectGraph(g.nodes, g.edges, { maxNodes });
     expect(picked.nodes).toHaveLength(maxNodes);
@@ -68,8 +73,9 @@ describe('selectGraph', () => {
 
   it('does not depend on the order of the input', () => {
     const g = org(4, 6, 30);
-    expect(selectGraph(shuffle(g.nodes), shuffle(g.edges), { maxNodes: 25, maxEdges: 60 }))
-      .toEqual(selectGraph(g.nodes, g.edges, { maxNodes: 25, maxEdges: 60 }));
+    expect(selectGraph(shuffle(g.nodes), shuffle(g.edges), { maxNodes: 25, maxEdges: 60 })).toEqual(
+      selectGraph(g.nodes, g.edges, { maxNodes: 25, maxEdges: 60 }),
+    );
   });
 });
 
@@ -114,7 +120,14 @@ describe('layoutGraph', () => {
   it.each([
     ['no nodes', [], 0],
     ['one node', [{ id: 'a', kind: 'internal', meetings: 1 }], 1],
-    ['two unlinked nodes', [{ id: 'a', kind: 'internal', meetings: 1 }, { id: 'b', kind: 'guest', meetings: 1 }], 2],
+    [
+      'two unlinked nodes',
+      [
+        { id: 'a', kind: 'internal', meetings: 1 },
+        { id: 'b', kind: 'guest', meetings: 1 },
+      ],
+      2,
+    ],
   ] as const)('handles %s', (_name, nodes, count) => {
     const placed = layoutGraph(nodes, [], box);
     expect(placed).toHaveLength(count);

@@ -3,31 +3,118 @@ import type { ReportData } from '#local/report/data.ts';
 import { esc, renderReport, SEVERITY_COLOURS, shortTime, timeTicks } from '#local/report/render.ts';
 
 const EMPTY: ReportData = {
-  generatedAt: '2026-11-21T12:00:00.000Z', dir: '/data/zoomlake', internalDomains: ['acme.example'], minClientVersion: '6.0.0',
+  generatedAt: '2026-11-21T12:00:00.000Z',
+  dir: '/data/zoomlake',
+  internalDomains: ['acme.example'],
+  minClientVersion: '6.0.0',
   maxMeetingSizeForEdges: 25,
   summary: { meetings: 0, people: 0, internalPeople: 0, externalPeople: 0, alerts: 0, from: null, to: null },
-  alerts: [], exposureByHost: [], exposureByMeeting: [], externalDomains: [], clientVersions: [], graph: { nodes: [], edges: [] },
+  alerts: [],
+  exposureByHost: [],
+  exposureByMeeting: [],
+  externalDomains: [],
+  clientVersions: [],
+  graph: { nodes: [], edges: [] },
 };
 
 const FULL: ReportData = {
   ...EMPTY,
-  summary: { meetings: 2, people: 3, internalPeople: 2, externalPeople: 1, alerts: 3, from: '2026-11-20T09:00:00.000Z', to: '2026-11-21T10:00:00.000Z' },
+  summary: {
+    meetings: 2,
+    people: 3,
+    internalPeople: 2,
+    externalPeople: 1,
+    alerts: 3,
+    from: '2026-11-20T09:00:00.000Z',
+    to: '2026-11-21T10:00:00.000Z',
+  },
   alerts: [
-    { alertId: 'a1', detectionId: 'zoom.x.one', title: 'One', severity: 'low', source: 'scheduled', firstSeen: '2026-11-20T09:00:00.000Z', lastSeen: '2026-11-20T09:00:00.000Z', entities: { user_email: 'a@acme.example' } },
-    { alertId: 'a2', detectionId: 'zoom.x.two', title: 'Two', severity: 'critical', source: 'realtime', firstSeen: '2026-11-21T10:00:00.000Z', lastSeen: '2026-11-21T10:00:00.000Z', entities: { meeting_id: '42', ip_address: '192.0.2.1' } },
-    { alertId: 'a3', detectionId: 'zoom.x.three', title: 'Three', severity: 'critical', source: 'correlation', firstSeen: '2026-11-20T12:00:00.000Z', lastSeen: '2026-11-20T13:00:00.000Z', entities: {} },
+    {
+      alertId: 'a1',
+      detectionId: 'zoom.x.one',
+      title: 'One',
+      severity: 'low',
+      source: 'scheduled',
+      firstSeen: '2026-11-20T09:00:00.000Z',
+      lastSeen: '2026-11-20T09:00:00.000Z',
+      entities: { user_email: 'a@acme.example' },
+    },
+    {
+      alertId: 'a2',
+      detectionId: 'zoom.x.two',
+      title: 'Two',
+      severity: 'critical',
+      source: 'realtime',
+      firstSeen: '2026-11-21T10:00:00.000Z',
+      lastSeen: '2026-11-21T10:00:00.000Z',
+      entities: { meeting_id: '42', ip_address: '192.0.2.1' },
+    },
+    {
+      alertId: 'a3',
+      detectionId: 'zoom.x.three',
+      title: 'Three',
+      severity: 'critical',
+      source: 'correlation',
+      firstSeen: '2026-11-20T12:00:00.000Z',
+      lastSeen: '2026-11-20T13:00:00.000Z',
+      entities: {},
+    },
   ],
-  exposureByHost: [{ host: 'a@acme.example', exposedMeetings: 1, distinctExternals: 1, guestsWithoutEmail: 0, externalDomains: 'ext.example', firstSeen: '2026-11-21T10:00:00.000Z', lastSeen: '2026-11-21T10:00:00.000Z' }],
-  exposureByMeeting: [{ meetingUuid: 'u1', meetingId: '42', topic: 'Plans', host: 'a@acme.example', startTime: '2026-11-21T10:00:00.000Z', participants: 2, externals: 1, guestsWithoutEmail: 0, externalDomains: 'ext.example' }],
-  externalDomains: [{ domain: 'ext.example', participants: 1, meetings: 1, hosts: 1, firstSeen: '2026-11-21T10:00:00.000Z', lastSeen: '2026-11-21T10:00:00.000Z' }],
-  clientVersions: [{ version: '6.1.0', users: 4, belowMinimum: false }, { version: '5.2.0', users: 3, belowMinimum: true }, { version: 'beta', users: 1, belowMinimum: null }],
+  exposureByHost: [
+    {
+      host: 'a@acme.example',
+      exposedMeetings: 1,
+      distinctExternals: 1,
+      guestsWithoutEmail: 0,
+      externalDomains: 'ext.example',
+      firstSeen: '2026-11-21T10:00:00.000Z',
+      lastSeen: '2026-11-21T10:00:00.000Z',
+    },
+  ],
+  exposureByMeeting: [
+    {
+      meetingUuid: 'u1',
+      meetingId: '42',
+      topic: 'Plans',
+      host: 'a@acme.example',
+      startTime: '2026-11-21T10:00:00.000Z',
+      participants: 2,
+      externals: 1,
+      guestsWithoutEmail: 0,
+      externalDomains: 'ext.example',
+    },
+  ],
+  externalDomains: [
+    { domain: 'ext.example', participants: 1, meetings: 1, hosts: 1, firstSeen: '2026-11-21T10:00:00.000Z', lastSeen: '2026-11-21T10:00:00.000Z' },
+  ],
+  clientVersions: [
+    { version: '6.1.0', users: 4, belowMinimum: false },
+    { version: '5.2.0', users: 3, belowMinimum: true },
+    { version: 'beta', users: 1, belowMinimum: null },
+  ],
   graph: {
-    nodes: [{ id: 'a@acme.example', kind: 'internal', meetings: 2 }, { id: 'b@acme.example', kind: 'internal', meetings: 1 }, { id: 'x@ext.example', kind: 'external', meetings: 1 }],
-    edges: [{ source: 'a@acme.example', target: 'b@acme.example', weight: 1 }, { source: 'a@acme.example', target: 'x@ext.example', weight: 1 }],
+    nodes: [
+      { id: 'a@acme.example', kind: 'internal', meetings: 2 },
+      { id: 'b@acme.example', kind: 'internal', meetings: 1 },
+      { id: 'x@ext.example', kind: 'external', meetings: 1 },
+    ],
+    edges: [
+      { source: 'a@acme.example', target: 'b@acme.example', weight: 1 },
+      { source: 'a@acme.example', target: 'x@ext.example', weight: 1 },
+    ],
   },
 };
 
-const SECTIONS = ['summary', 'alert-timeline', 'alerts', 'exposure-by-host', 'exposure-by-meeting', 'external-domains', 'client-versions', 'collaboration-graph'];
+const SECTIONS = [
+  'summary',
+  'alert-timeline',
+  'alerts',
+  'exposure-by-host',
+  'exposure-by-meeting',
+  'external-domains',
+  'client-versions',
+  'collaboration-graph',
+];
 
 describe('esc', () => {
   it.each([
@@ -59,9 +146,19 @@ describe('shortTime', () => {
 describe('timeTicks', () => {
   const t = (iso: string) => Date.parse(iso);
   it.each([
-    ['six hours: hourly', '2026-11-20T09:30:00Z', '2026-11-20T15:30:00Z', ['11-20 10h', '11-20 11h', '11-20 12h', '11-20 13h', '11-20 14h', '11-20 15h']],
+    [
+      'six hours: hourly',
+      '2026-11-20T09:30:00Z',
+      '2026-11-20T15:30:00Z',
+      ['11-20 10h', '11-20 11h', '11-20 12h', '11-20 13h', '11-20 14h', '11-20 15h'],
+    ],
     ['two weeks: every two days at midnight', '2026-11-01T05:00:00Z', '2026-11-14T20:00:00Z', ['11-03', '11-05', '11-07', '11-09', '11-11', '11-13']],
-    ['a day: every three hours', '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z', ['11-20 00h', '11-20 03h', '11-20 06h', '11-20 09h', '11-20 12h', '11-20 15h', '11-20 18h', '11-20 21h', '11-21 00h']],
+    [
+      'a day: every three hours',
+      '2026-11-20T00:00:00Z',
+      '2026-11-21T00:00:00Z',
+      ['11-20 00h', '11-20 03h', '11-20 06h', '11-20 09h', '11-20 12h', '11-20 15h', '11-20 18h', '11-20 21h', '11-21 00h'],
+    ],
   ])('%s', (_name, from, to, labels) => {
     const ticks = timeTicks(t(from), t(to));
     expect(ticks.map((k) => k.label)).toEqual(labels);
@@ -80,7 +177,8 @@ describe('renderReport', () => {
     const html = renderReport(FULL);
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
-    for (const banned of ['<script', ' src=', 'http://', 'https://', 'url(', '@import', '<link', '<iframe', '<object']) expect(html).not.toContain(banned);
+    for (const banned of ['<script', ' src=', 'http://', 'https://', 'url(', '@import', '<link', '<iframe', '<object'])
+      expect(html).not.toContain(banned);
     expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1]!.startsWith('#'))).toBe(true);
   });
 
@@ -112,7 +210,9 @@ describe('renderReport', () => {
     const html = renderReport(FULL);
     const dots = [...html.matchAll(/<circle class="alert-dot" data-severity="(\w+)" cx="([\d.]+)" cy="([\d.]+)" r="5" fill="(#[0-9a-f]{6})"/g)];
     expect(dots.map((d) => [d[1], d[4]])).toEqual([
-      ['low', SEVERITY_COLOURS.low], ['critical', SEVERITY_COLOURS.critical], ['critical', SEVERITY_COLOURS.critical],
+      ['low', SEVERITY_COLOURS.low],
+      ['critical', SEVERITY_COLOURS.critical],
+      ['critical', SEVERITY_COLOURS.critical],
     ]);
     // Later alerts are further right; critical sits above low.
     const [low, critical2, critical1] = dots.map((d) => ({ x: Number(d[2]), y: Number(d[3]) }));
@@ -136,7 +236,9 @@ describe('renderReport', () => {
     [null, 'unknown', '#9ca3af'],
   ] as const)('draws a client version with belowMinimum=%s as %s', (belowMinimum, state, fill) => {
     const html = renderReport({ ...FULL, clientVersions: [{ version: '1.2.3', users: 5, belowMinimum }] });
-    expect(html).toMatch(new RegExp(`<rect class="version-bar" data-state="${state}" x="\\d+" y="[\\d.]+" width="[\\d.]+" height="\\d+" fill="${fill}">`));
+    expect(html).toMatch(
+      new RegExp(`<rect class="version-bar" data-state="${state}" x="\\d+" y="[\\d.]+" width="[\\d.]+" height="\\d+" fill="${fill}">`),
+    );
   });
 
   it('sums the users below the minimum', () => {
@@ -183,7 +285,13 @@ describe('renderReport', () => {
     ['meeting domains', (h) => ({ ...FULL, exposureByMeeting: [{ ...FULL.exposureByMeeting[0]!, externalDomains: h }] })],
     ['external domain', (h) => ({ ...FULL, externalDomains: [{ ...FULL.externalDomains[0]!, domain: h }] })],
     ['client version', (h) => ({ ...FULL, clientVersions: [{ version: h, users: 1, belowMinimum: null }] })],
-    ['graph person', (h) => ({ ...FULL, graph: { nodes: [...FULL.graph.nodes, { id: h, kind: 'guest', meetings: 1 }], edges: [{ source: 'a@acme.example', target: h, weight: 1 }] } })],
+    [
+      'graph person',
+      (h) => ({
+        ...FULL,
+        graph: { nodes: [...FULL.graph.nodes, { id: h, kind: 'guest', meetings: 1 }], edges: [{ source: 'a@acme.example', target: h, weight: 1 }] },
+      }),
+    ],
   ])('escapes a hostile %s', (_field, make) => {
     const html = renderReport(make(HOSTILE));
     expect(html).not.toContain('<script');

@@ -8,11 +8,25 @@ const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
 
 function detection(id: string): ScheduledDetection {
   const sql = `-- ${id}\nSELECT first_seen, last_seen, user_email FROM participant_events\nWHERE dt >= date_format(from_iso8601_timestamp(?) - interval '1' day, '%Y-%m-%d')`;
-  return parseDetection(id, {
-    id, title: `Title of ${id}`, description: 'What it finds.', severity: 'high', schedule: 'rate(1 hour)', lookback: '1d',
-    tables: ['participant_events'], mitre: ['T1078'], dedup: { key: ['user_email'], window: '1d' }, entities: ['user_email'],
-    runbook: 'Ask the user.', falsePositives: ['None known.'], paths: ['scheduled'],
-  }, sql) as ScheduledDetection;
+  return parseDetection(
+    id,
+    {
+      id,
+      title: `Title of ${id}`,
+      description: 'What it finds.',
+      severity: 'high',
+      schedule: 'rate(1 hour)',
+      lookback: '1d',
+      tables: ['participant_events'],
+      mitre: ['T1078'],
+      dedup: { key: ['user_email'], window: '1d' },
+      entities: ['user_email'],
+      runbook: 'Ask the user.',
+      falsePositives: ['None known.'],
+      paths: ['scheduled'],
+    },
+    sql,
+  ) as ScheduledDetection;
 }
 
 const row = (user: string) => ({ first_seen: '2024-05-06T06:00:00.000Z', last_seen: '2024-05-06T06:30:00.000Z', user_email: user });
@@ -31,14 +45,26 @@ function engine(answers: Record<string, readonly Record<string, unknown>[] | Err
 const [A, B, C] = ['zoom.test.a', 'zoom.test.b', 'zoom.test.c'].map(detection) as [ScheduledDetection, ScheduledDetection, ScheduledDetection];
 
 describe('runAndDeliver', () => {
-  it('delivers every alert of the pass in one batch and counts each detection\'s notified alerts', async () => {
+  it("delivers every alert of the pass in one batch and counts each detection's notified alerts", async () => {
     const delivery = new MemoryAlertDelivery();
     await delivery.deliver((await runAndDeliver(engine({ [A.id]: [row('ann@x.example')] }), new MemoryAlertDelivery(), [A], NOW)).alerts);
-    const pass = await runAndDeliver(engine({ [A.id]: [row('ann@x.example'), row('bo@x.example')], [B.id]: [row('cy@x.example')] }), delivery, [A, B, C], NOW);
-    expect(pass.alerts.map((a) => [a.detection_id, a.entities.user_email])).toEqual([[A.id, 'ann@x.example'], [A.id, 'bo@x.example'], [B.id, 'cy@x.example']]);
+    const pass = await runAndDeliver(
+      engine({ [A.id]: [row('ann@x.example'), row('bo@x.example')], [B.id]: [row('cy@x.example')] }),
+      delivery,
+      [A, B, C],
+      NOW,
+    );
+    expect(pass.alerts.map((a) => [a.detection_id, a.entities.user_email])).toEqual([
+      [A.id, 'ann@x.example'],
+      [A.id, 'bo@x.example'],
+      [B.id, 'cy@x.example'],
+    ]);
     expect(pass.delivered.map((d) => d.outcome)).toEqual(['suppressed', 'notified', 'notified']);
     expect(pass.summary).toEqual({
-      now: '2024-05-06T07:08:09.000Z', alerts: 3, failed: 0, detections: [
+      now: '2024-05-06T07:08:09.000Z',
+      alerts: 3,
+      failed: 0,
+      detections: [
         { detection: A.id, ok: true, alerts: 2, notified: 1, rows: 2, alertIds: pass.alerts.slice(0, 2).map((a) => a.alert_id) },
         { detection: B.id, ok: true, alerts: 1, notified: 1, rows: 1, alertIds: [pass.alerts[2]?.alert_id] },
         { detection: C.id, ok: true, alerts: 0, notified: 0, rows: 0, alertIds: [] },
@@ -50,7 +76,14 @@ describe('runAndDeliver', () => {
     const delivery = new MemoryAlertDelivery();
     const pass = await runAndDeliver(engine({ [A.id]: new Error('TABLE_NOT_FOUND'), [B.id]: [row('cy@x.example')] }), delivery, [A, B], NOW);
     expect(delivery.notified.map((a) => a.detection_id)).toEqual([B.id]);
-    expect(pass.summary).toMatchObject({ alerts: 1, failed: 1, detections: [{ detection: A.id, ok: false, alerts: 0, error: 'TABLE_NOT_FOUND' }, { detection: B.id, ok: true }] });
+    expect(pass.summary).toMatchObject({
+      alerts: 1,
+      failed: 1,
+      detections: [
+        { detection: A.id, ok: false, alerts: 0, error: 'TABLE_NOT_FOUND' },
+        { detection: B.id, ok: true },
+      ],
+    });
   });
 
   it('fails the detections whose alerts a failed delivery carried, not the ones without alerts, and throws nothing', async () => {
@@ -59,8 +92,12 @@ describe('runAndDeliver', () => {
     const pass = await runAndDeliver(engine({ [A.id]: [row('ann@x.example')] }), delivery, [A, C], NOW);
     expect(pass.delivered).toEqual([]);
     expect(pass.summary).toMatchObject({
-      alerts: 0, failed: 1,
-      detections: [{ detection: A.id, ok: false, alerts: 1, notified: 0, error: 'delivery failed: PutEvents failed: ThrottlingException' }, { detection: C.id, ok: true, alerts: 0 }],
+      alerts: 0,
+      failed: 1,
+      detections: [
+        { detection: A.id, ok: false, alerts: 1, notified: 0, error: 'delivery failed: PutEvents failed: ThrottlingException' },
+        { detection: C.id, ok: true, alerts: 0 },
+      ],
     });
   });
 

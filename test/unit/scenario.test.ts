@@ -12,9 +12,7 @@ import { loadDetections } from '../../lib/detections/load.ts';
 
 const HOUR = 3_600_000;
 const BASE: ScenarioOptions = { seed: 3, users: 60, days: 7, end: Date.UTC(2026, 10, 25, 13), benign: false };
-const EVERY_DETECTION = [
-  ...loadDetections().map((d) => d.id),
-];
+const EVERY_DETECTION = [...loadDetections().map((d) => d.id)];
 
 describe('generateScenario', () => {
   it('gives the same scenario for the same options and another for another seed', () => {
@@ -48,14 +46,18 @@ describe('generateScenario', () => {
 
     // API data: nothing after the end; every meeting over at least 30 minutes before it, so no correlation has to wait.
     expect(Math.max(...s.org.meetings.map((m) => Date.parse(m.end_time)))).toBeLessThanOrEqual(end - 30 * 60_000);
-    expect(Math.max(...s.org.activities.map((a) => Date.parse(a.time)), ...s.org.operationLogs.map((o) => Date.parse(o.time)))).toBeLessThanOrEqual(end);
+    expect(Math.max(...s.org.activities.map((a) => Date.parse(a.time)), ...s.org.operationLogs.map((o) => Date.parse(o.time)))).toBeLessThanOrEqual(
+      end,
+    );
   });
 
-  it('plants nothing in a benign-only scenario: none of the incidents\' outsiders, IPs or machines appear', () => {
+  it("plants nothing in a benign-only scenario: none of the incidents' outsiders, IPs or machines appear", () => {
     const planted = generateScenario(BASE);
     const benign = generateScenario({ ...BASE, benign: true });
     expect(benign.manifest.incidents).toEqual([]);
-    const markers = planted.manifest.incidents.flatMap((i) => [i.match.ip_address, i.match.user_name, i.match.device]).filter((v): v is string => v !== undefined);
+    const markers = planted.manifest.incidents
+      .flatMap((i) => [i.match.ip_address, i.match.user_name, i.match.device])
+      .filter((v): v is string => v !== undefined);
     expect(markers.length).toBeGreaterThan(5);
     const text = JSON.stringify([benign.org, benign.webhooks, benign.dataAccess]);
     expect(markers.filter((m) => text.includes(m))).toEqual([]);
@@ -75,7 +77,13 @@ describe('generateScenario', () => {
 /** What the collectors see of a scenario: report/dashboard rows (one SimParticipant each) and webhook bodies. */
 interface Views {
   readonly rows: readonly (SimParticipant & { readonly meeting: Scenario['org']['meetings'][number] })[];
-  readonly hooks: readonly { readonly event: string; readonly at: number; readonly position: number; readonly object: Record<string, unknown>; readonly participant: Record<string, unknown> }[];
+  readonly hooks: readonly {
+    readonly event: string;
+    readonly at: number;
+    readonly position: number;
+    readonly object: Record<string, unknown>;
+    readonly participant: Record<string, unknown>;
+  }[];
   readonly internal: (email: string) => boolean;
 }
 
@@ -83,7 +91,13 @@ function views(s: Scenario): Views {
   const rows = s.org.meetings.flatMap((meeting) => meeting.participants.map((p) => ({ ...p, meeting })));
   const hooks = s.webhooks.map((w, position) => {
     const body = JSON.parse(w.body) as { payload: { object: Record<string, unknown> } };
-    return { event: w.event, at: w.at, position, object: body.payload.object, participant: (body.payload.object.participant ?? {}) as Record<string, unknown> };
+    return {
+      event: w.event,
+      at: w.at,
+      position,
+      object: body.payload.object,
+      participant: (body.payload.object.participant ?? {}) as Record<string, unknown>,
+    };
   });
   return { rows, hooks, internal: (email) => s.config.internalDomains.includes(email.split('@')[1] ?? '') };
 }
@@ -102,7 +116,10 @@ const day = (iso: string) => iso.slice(0, 10);
 const BACKGROUND: readonly [string, ScenarioOptions][] = [
   ['seed 1, 200 users, benign', { ...BASE, seed: 1, users: 200, days: 14, benign: true }],
   ['seed 2, 200 users, planted', { ...BASE, seed: 2, users: 200, days: 14 }],
-  ['seed 5, 200 users, benign, ending on a Friday evening', { ...BASE, seed: 5, users: 200, days: 14, end: Date.UTC(2026, 10, 27, 22, 30), benign: true }],
+  [
+    'seed 5, 200 users, benign, ending on a Friday evening',
+    { ...BASE, seed: 5, users: 200, days: 14, end: Date.UTC(2026, 10, 27, 22, 30), benign: true },
+  ],
   ['seed 3, 40 users, 7 days, planted', { ...BASE, seed: 3, users: MIN_USERS, days: MIN_DAYS }],
 ];
 
@@ -112,8 +129,12 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
   const big = options.users >= 200;
 
   it('has an investor update hosted by a watched user with 15 or more registered analysts, signed in or not, and a follow-up with some of them', () => {
-    const updates = s.org.meetings.filter((m) => /earnings/i.test(m.topic) && s.config.watchedUsers.includes(m.host_email)
-      && m.participants.filter((p) => !v.internal(p.email) && p.registrant_id !== '').length >= 15);
+    const updates = s.org.meetings.filter(
+      (m) =>
+        /earnings/i.test(m.topic) &&
+        s.config.watchedUsers.includes(m.host_email) &&
+        m.participants.filter((p) => !v.internal(p.email) && p.registrant_id !== '').length >= 15,
+    );
     expect(updates.length).toBe(1);
     const analysts = updates[0]!.participants.filter((p) => !v.internal(p.email));
     // Registration on every source: report and dashboard rows (both from these participants) and the webhooks.
@@ -121,9 +142,13 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
     expect(analysts.some((p) => p.id !== '') && analysts.some((p) => p.id === '')).toBe(true);
     expect(analysts.filter((p) => p.kind === 'internal')).toEqual([]);
     // The follow-up lies in the webhook window: every outsider's joined webhook carries the registrant id.
-    const followUp = s.org.meetings.find((m) => m !== updates[0] && /earnings/i.test(m.topic) && m.participants.some((p) => analysts.some((a) => a.email === p.email)));
+    const followUp = s.org.meetings.find(
+      (m) => m !== updates[0] && /earnings/i.test(m.topic) && m.participants.some((p) => analysts.some((a) => a.email === p.email)),
+    );
     expect(followUp).toBeDefined();
-    const joins = v.hooks.filter((h) => h.event === 'meeting.participant_joined' && h.object.uuid === followUp!.uuid && !v.internal(String(h.participant.email)));
+    const joins = v.hooks.filter(
+      (h) => h.event === 'meeting.participant_joined' && h.object.uuid === followUp!.uuid && !v.internal(String(h.participant.email)),
+    );
     expect(joins.length).toBeGreaterThanOrEqual(4);
     expect(joins.filter((h) => !h.participant.registrant_id)).toEqual([]);
   });
@@ -137,7 +162,10 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
   });
 
   it('has a daily escalation call: the same one or two hosts, the same two to four contacts, one in a browser without signing in', () => {
-    const series = groupBy(s.org.meetings.filter((m) => /escalation - daily/.test(m.topic)), (m) => String(m.id));
+    const series = groupBy(
+      s.org.meetings.filter((m) => /escalation - daily/.test(m.topic)),
+      (m) => String(m.id),
+    );
     expect(series.length).toBe(1);
     const calls = series[0]!;
     expect(calls.length).toBeGreaterThanOrEqual(big ? 8 : 4);
@@ -160,8 +188,14 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
     const live = v.hooks.filter((h) => h.event === 'meeting.started' && h.object.topic === 'Company all-hands');
     expect(live.length).toBe(1);
     const start = live[0]!.at;
-    const joins = v.hooks.filter((h) => h.event === 'meeting.participant_joined' && h.object.uuid === live[0]!.object.uuid
-      && v.internal(String(h.participant.email)) && h.participant.id && ms(String(h.participant.join_time)) < start + 5 * 60_000);
+    const joins = v.hooks.filter(
+      (h) =>
+        h.event === 'meeting.participant_joined' &&
+        h.object.uuid === live[0]!.object.uuid &&
+        v.internal(String(h.participant.email)) &&
+        h.participant.id &&
+        ms(String(h.participant.join_time)) < start + 5 * 60_000,
+    );
     expect(joins.length).toBeGreaterThanOrEqual(25);
     expect(new Set(joins.map((h) => h.participant.public_ip)).size).toBeGreaterThanOrEqual(10);
     const perMinute = groupBy(joins, (h) => String(Math.floor(ms(String(h.participant.join_time)) / 60_000))).map((g) => g.length);
@@ -189,8 +223,17 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
 
   it('has a leaver whose join before the deactivation is delivered after the user.deactivated webhook, and polled later', () => {
     const gone = v.hooks.filter((h) => h.event === 'user.deactivated');
-    const late = gone.flatMap((d) => v.hooks.filter((h) => h.event === 'meeting.participant_joined' && h.participant.email === d.object.email
-      && ms(String(h.participant.join_time)) < d.at && h.position > d.position).map((h) => ({ d, h })));
+    const late = gone.flatMap((d) =>
+      v.hooks
+        .filter(
+          (h) =>
+            h.event === 'meeting.participant_joined' &&
+            h.participant.email === d.object.email &&
+            ms(String(h.participant.join_time)) < d.at &&
+            h.position > d.position,
+        )
+        .map((h) => ({ d, h })),
+    );
     expect(late.length).toBeGreaterThanOrEqual(1);
     const { d, h } = late[0]!;
     expect(s.org.users.find((u) => u.email === d.object.email)?.status).toBe('inactive');
@@ -202,30 +245,54 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
   });
 
   it('has joins before the host on recurring team meetings, with meeting.participant_jbh_joined webhooks', () => {
-    const early = s.org.meetings.filter((m) => m.type === 8 && /standup|weekly/.test(m.topic) && m.participants.some((p) => p.role === 'host')
-      && m.participants.some((p) => p.role !== 'host' && p.join_time < m.participants.find((h) => h.role === 'host')!.join_time));
+    const early = s.org.meetings.filter(
+      (m) =>
+        m.type === 8 &&
+        /standup|weekly/.test(m.topic) &&
+        m.participants.some((p) => p.role === 'host') &&
+        m.participants.some((p) => p.role !== 'host' && p.join_time < m.participants.find((h) => h.role === 'host')!.join_time),
+    );
     expect(early.length).toBeGreaterThanOrEqual(big ? 10 : 1);
     // Zoom's start time is the first join, not the host's.
     expect(early.every((m) => Math.min(...m.participants.map((p) => ms(p.join_time))) === ms(m.start_time))).toBe(true);
     if (big) {
       const jbh = v.hooks.filter((h) => h.event === 'meeting.participant_jbh_joined');
       expect(jbh.length).toBeGreaterThanOrEqual(1);
-      const hostIn = (uuid: unknown) => Math.min(...v.hooks.filter((h) => h.event === 'meeting.participant_joined' && h.object.uuid === uuid
-        && h.participant.id === h.object.host_id).map((h) => ms(String(h.participant.join_time))));
-      expect(jbh.every((h) => v.hooks.some((j) => j.event === 'meeting.participant_joined' && j.object.uuid === h.object.uuid
-        && j.participant.id === h.participant.id && ms(String(j.participant.join_time)) < hostIn(h.object.uuid)))).toBe(true);
+      const hostIn = (uuid: unknown) =>
+        Math.min(
+          ...v.hooks
+            .filter((h) => h.event === 'meeting.participant_joined' && h.object.uuid === uuid && h.participant.id === h.object.host_id)
+            .map((h) => ms(String(h.participant.join_time))),
+        );
+      expect(
+        jbh.every((h) =>
+          v.hooks.some(
+            (j) =>
+              j.event === 'meeting.participant_joined' &&
+              j.object.uuid === h.object.uuid &&
+              j.participant.id === h.participant.id &&
+              ms(String(j.participant.join_time)) < hostIn(h.object.uuid),
+          ),
+        ),
+      ).toBe(true);
     }
   });
 
   it('has employees whose sign-ins and joins of one day alternate between home and a VPN egress abroad', () => {
     const countryOf = new Map(v.rows.map((r) => [r.ip_address, country(r.location)]));
     const alternating = new Set<string>();
-    const trails = groupBy([
-      ...v.rows.filter((r) => r.kind === 'internal').map((r) => ({ key: `${r.email} ${day(r.join_time)}`, at: r.join_time, ip: r.ip_address })),
-      ...s.org.activities.filter((a) => a.ip_address).map((a) => ({ key: `${a.email} ${day(a.time)}`, at: a.time, ip: a.ip_address! })),
-    ], (x) => x.key);
+    const trails = groupBy(
+      [
+        ...v.rows.filter((r) => r.kind === 'internal').map((r) => ({ key: `${r.email} ${day(r.join_time)}`, at: r.join_time, ip: r.ip_address })),
+        ...s.org.activities.filter((a) => a.ip_address).map((a) => ({ key: `${a.email} ${day(a.time)}`, at: a.time, ip: a.ip_address! })),
+      ],
+      (x) => x.key,
+    );
     for (const events of trails) {
-      const countries = events.sort((a, b) => a.at.localeCompare(b.at)).map((e) => countryOf.get(e.ip)).filter((c) => c !== undefined)
+      const countries = events
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .map((e) => countryOf.get(e.ip))
+        .filter((c) => c !== undefined)
         .filter((c, i, all) => i === 0 || c !== all[i - 1]);
       // There and back within the day: home, VPN, home (or the other way round).
       if (countries.length >= 3) alternating.add(events[0]!.key.split(' ')[0]!);

@@ -5,7 +5,11 @@ const at = (iso: string) => Date.parse(iso);
 
 describe('parseDuration', () => {
   it.each([
-    ['30s', 30_000], ['5m', 300_000], ['1h', 3_600_000], ['2d', 172_800_000], [' 15m ', 900_000],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['2d', 172_800_000],
+    [' 15m ', 900_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['0s', '5', 'm', '1.5h', '-1m', '10 m', '5w', '', '99999999s'])('refuses "%s" with a message giving the form', (text) => {

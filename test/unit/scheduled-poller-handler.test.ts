@@ -34,8 +34,11 @@ class BudgetedDashboard implements ZoomApi {
   private calls = 0;
   async *paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>> {
     if (request.path === '/metrics/meetings') {
-      const meetings = [{ uuid: 'm1', topic: 'Board prep', start_time: '2024-05-06T05:00:00Z', has_pstn: true },
-        { uuid: 'm2', topic: 'Sync', start_time: '2024-05-06T05:00:00Z', has_pstn: true }, { uuid: 'm3', topic: 'Sync', start_time: '2024-05-06T05:00:00Z' }];
+      const meetings = [
+        { uuid: 'm1', topic: 'Board prep', start_time: '2024-05-06T05:00:00Z', has_pstn: true },
+        { uuid: 'm2', topic: 'Sync', start_time: '2024-05-06T05:00:00Z', has_pstn: true },
+        { uuid: 'm3', topic: 'Sync', start_time: '2024-05-06T05:00:00Z' },
+      ];
       yield { items: meetings as T[], page: 1, restarts: 0 };
       return;
     }
@@ -52,7 +55,11 @@ function setup(api: ZoomApi) {
   const store = new MemoryObjectStore();
   const writers: string[] = [];
   const deps: PollerDeps = {
-    api: async () => api, plan: 'business', clock, leaseSeconds: 600, settings: { risk: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [] }, chatIncludeContent: false },
+    api: async () => api,
+    plan: 'business',
+    clock,
+    leaseSeconds: 600,
+    settings: { risk: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [] }, chatIncludeContent: false },
     state: new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-poller-')), 'state.json'), clock),
     newWriter: (writerId) => {
       writers.push(writerId);
@@ -66,7 +73,9 @@ function setup(api: ZoomApi) {
 }
 
 const metricNames = (line: string): string[] =>
-  (JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name));
+  (JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })._aws.CloudWatchMetrics.flatMap((d) =>
+    d.Metrics.map((m) => m.Name),
+  );
 
 describe('scheduled-poller handler', () => {
   it('logs the run and reports the cursor advanced for an ok run', async () => {
@@ -76,7 +85,11 @@ describe('scheduled-poller handler', () => {
     expect(log.fields()).toEqual([run]);
     expect(log.levels()).toEqual(['INFO']);
     expect(metrics).toHaveLength(1);
-    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'users', CursorAdvanced: 1, _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Source']] }] } });
+    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({
+      Source: 'users',
+      CursorAdvanced: 1,
+      _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Source']] }] },
+    });
     expect(metricNames(metrics[0] ?? '')).toEqual(['CursorAdvanced']);
     expect(writers).toEqual(['poller-users']);
   });
@@ -96,7 +109,13 @@ describe('scheduled-poller handler', () => {
     const run = await handler({ source: 'participant_details' }, CONTEXT);
     expect(run).toMatchObject({ status: 'stopped', skipped: 2, budget: { skippedByClass: { high: 0, elevated: 1, routine: 1 }, backlog: 2 } });
     expect(log.fields()[0]).toMatchObject({ source: 'participant_details', skipped: 2, budget: { skippedByClass: { elevated: 1, routine: 1 } } });
-    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'participant_details', CursorAdvanced: 1, BudgetSkipped: 2, BudgetSkippedRisky: 1, BacklogDropped: 0 });
+    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({
+      Source: 'participant_details',
+      CursorAdvanced: 1,
+      BudgetSkipped: 2,
+      BudgetSkippedRisky: 1,
+      BacklogDropped: 0,
+    });
     expect(metricNames(metrics[0] ?? '').sort()).toEqual(['BacklogDropped', 'BudgetSkipped', 'BudgetSkippedRisky', 'CursorAdvanced']);
     expect(log.text()).not.toContain('Board');
   });
@@ -129,14 +148,25 @@ describe('scheduled-poller handler', () => {
   it.each(MALFORMED_CREDENTIALS)('fails on a credentials secret that is $name, naming the secret and never quoting it', async ({ raw, says }) => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoomlake/zoom-AbCdEf';
     const env = {
-      ZOOM_CREDENTIALS_SECRET_ARN: arn, ZOOM_PLAN: 'pro', API_BUDGET_SHARE: '0.25', STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', LEASE_SECONDS: '600',
-      INTERNAL_DOMAINS: '[]', SENSITIVE_MEETING_PATTERNS: '[]', WATCHED_USERS: '[]', CHAT_INCLUDE_CONTENT: 'false',
+      ZOOM_CREDENTIALS_SECRET_ARN: arn,
+      ZOOM_PLAN: 'pro',
+      API_BUDGET_SHARE: '0.25',
+      STATE_TABLE_NAME: 'state',
+      LAKE_BUCKET_NAME: 'lake',
+      LEASE_SECONDS: '600',
+      INTERNAL_DOMAINS: '[]',
+      SENSITIVE_MEETING_PATTERNS: '[]',
+      WATCHED_USERS: '[]',
+      CHAT_INCLUDE_CONTENT: 'false',
     };
     // The Lambda entry point's own log and metric writers (console.log, stdout), captured.
     const handler = makeHandler(fromEnv(env, secretsOf({ [arn]: raw })));
     let error: unknown;
     const output = await consoleOutputOf(async () => {
-      error = await handler({ source: 'activities' }, CONTEXT).then(() => undefined, (e: unknown) => e);
+      error = await handler({ source: 'activities' }, CONTEXT).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     });
     expect(error).toMatchObject({ name: 'SecretError', retryable: false });
     expect((error as Error).message).toMatch(new RegExp(`^secret "${arn}" `));
@@ -146,12 +176,25 @@ describe('scheduled-poller handler', () => {
 
   it('builds its dependencies from the environment the construct sets', () => {
     const env = {
-      ZOOM_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoom', ZOOM_PLAN: 'pro', API_BUDGET_SHARE: '0.25',
-      STATE_TABLE_NAME: 'state', LAKE_BUCKET_NAME: 'lake', LEASE_SECONDS: '600',
-      INTERNAL_DOMAINS: '["example.com"]', SENSITIVE_MEETING_PATTERNS: '["board"]', WATCHED_USERS: '["ceo@example.com"]', CHAT_INCLUDE_CONTENT: 'false',
+      ZOOM_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoom',
+      ZOOM_PLAN: 'pro',
+      API_BUDGET_SHARE: '0.25',
+      STATE_TABLE_NAME: 'state',
+      LAKE_BUCKET_NAME: 'lake',
+      LEASE_SECONDS: '600',
+      INTERNAL_DOMAINS: '["example.com"]',
+      SENSITIVE_MEETING_PATTERNS: '["board"]',
+      WATCHED_USERS: '["ceo@example.com"]',
+      CHAT_INCLUDE_CONTENT: 'false',
     };
-    expect(fromEnv(env)).toMatchObject({ plan: 'pro', leaseSeconds: 600, settings: {
-      risk: { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'] }, chatIncludeContent: false } });
+    expect(fromEnv(env)).toMatchObject({
+      plan: 'pro',
+      leaseSeconds: 600,
+      settings: {
+        risk: { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'] },
+        chatIncludeContent: false,
+      },
+    });
     expect(fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'true' }).settings.chatIncludeContent).toBe(true);
     expect(() => fromEnv({ ...env, WATCHED_USERS: 'ceo@example.com' })).toThrow('WATCHED_USERS must be a JSON array of strings');
     expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns\.0: "\(bad"/);

@@ -51,7 +51,7 @@ const NOT_PORTABLE: readonly (readonly [string, string, string])[] = [
   ['backspace in a class', '[\\b]board', 'uses the escape "\\\\b", which is a backspace in JavaScript only'],
   ['empty class', 'board[]', 'uses the empty class "[]"'],
   ['match-anything class', 'board[^]', 'uses the empty class "[^]"'],
-  ['repeat over RE2\'s limit', 'x{1001}', 'uses the repeat count "x{1001}"'],
+  ["repeat over RE2's limit", 'x{1001}', 'uses the repeat count "x{1001}"'],
   ['nested quantifier', '(?:a+)+b', 'repeats a quantifier or an alternation ("a+" inside "(?:a+)+")'],
   ['repeated alternation', '(board|boar)*d', 'repeats a quantifier or an alternation ("(board|boar)" inside "(board|boar)*")'],
   ['\\b next to a non-ASCII letter', '\\bübernahme', 'uses "\\\\b" next to "ü"'],
@@ -80,8 +80,16 @@ describe('sensitiveMeetingPatterns portability', () => {
 
   it('names the index and text of a bad pattern where patterns are compiled at run time (poller, realtime checks)', () => {
     expect(() => compileTopicPatterns(['board', '(?=x)y'])).toThrow('sensitiveMeetingPatterns.1: "(?=x)y" uses a lookahead "(?=x)"');
-    expect(() => compileSettings({ meetingStateHours: 72, idempotencyHours: 48, internalDomains: [], sensitiveMeetingPatterns: ['\\d'], watchedUsers: [], minClientVersion: '6.0.0' }))
-      .toThrow('sensitiveMeetingPatterns.0: "\\\\d" uses the class escape');
+    expect(() =>
+      compileSettings({
+        meetingStateHours: 72,
+        idempotencyHours: 48,
+        internalDomains: [],
+        sensitiveMeetingPatterns: ['\\d'],
+        watchedUsers: [],
+        minClientVersion: '6.0.0',
+      }),
+    ).toThrow('sensitiveMeetingPatterns.0: "\\\\d" uses the class escape');
   });
 });
 
@@ -127,7 +135,12 @@ describe('linear-time topic matching (re2js)', () => {
   it.each([
     ['a polynomial-backtracking pattern', '.*.*.*.*x', aaa, `${'a'.repeat(MAX_TOPIC_CHARS - 1)}x${aaa}`],
     ['a long alternation of near-misses', 'a{0,20}b|a*c|(?:aa)?d', aaa, `${aaa.slice(0, 300)}d${aaa}`],
-    ['the defaults on a huge topic', configSchema.parse({}).sensitiveMeetingPatterns.join('|'), 'boar '.repeat(20_000), `${'boar '.repeat(100)}board${'boar '.repeat(20_000)}`],
+    [
+      'the defaults on a huge topic',
+      configSchema.parse({}).sensitiveMeetingPatterns.join('|'),
+      'boar '.repeat(20_000),
+      `${'boar '.repeat(100)}board${'boar '.repeat(20_000)}`,
+    ],
   ])('hands the engine a bounded window of a hostile topic and still matches right: %s', (_name, pattern, miss, hit) => {
     const compiled = compileTopicPattern(pattern);
     for (const topic of [miss, hit]) {
@@ -161,7 +174,8 @@ describe('linear-time topic matching (re2js)', () => {
   });
 
   it('refuses the classic exponential patterns, which would hang Trino', () => {
-    for (const pattern of ['(a+)+b', '(a|a)*b', '(a|aa)+b', '(.*a){10}', '(?:a*)*b']) expect(topicPatternProblem(pattern), pattern).toMatch(/^repeats a quantifier or an alternation/);
+    for (const pattern of ['(a+)+b', '(a|a)*b', '(a|aa)+b', '(.*a){10}', '(?:a*)*b'])
+      expect(topicPatternProblem(pattern), pattern).toMatch(/^repeats a quantifier or an alternation/);
   });
 
   it(`reads only the first ${MAX_TOPIC_CHARS} code points, and does not take the cut for the end of the topic`, () => {

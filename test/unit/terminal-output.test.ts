@@ -34,7 +34,9 @@ describe('jsonLine and safeJson', () => {
 describe('terminalWriter', () => {
   const written = (text: string) => {
     let out = '';
-    terminalWriter((t) => { out += t; })(text);
+    terminalWriter((t) => {
+      out += t;
+    })(text);
     return out;
   };
 
@@ -58,9 +60,20 @@ describe('terminalWriter', () => {
 describe('alertConsoleLine', () => {
   it('prints a hostile title and entities as one visible line', () => {
     const line = alertConsoleLine({
-      alert_id: 'a', detection_id: 'zoom.participant.guest_impersonates_internal', title: `Guest ${HOSTILE.name}\nFAKE`, severity: 'high',
-      alert_source: 'realtime', first_seen: '2026-11-25T10:00:00Z', last_seen: '2026-11-25T10:00:00Z', dedup_key: 'k',
-      entities: { user_name: HOSTILE.name, topic: HOSTILE.topic }, evidence: [], mitre: [], runbook: '', count: 1, evidence_total: 1,
+      alert_id: 'a',
+      detection_id: 'zoom.participant.guest_impersonates_internal',
+      title: `Guest ${HOSTILE.name}\nFAKE`,
+      severity: 'high',
+      alert_source: 'realtime',
+      first_seen: '2026-11-25T10:00:00Z',
+      last_seen: '2026-11-25T10:00:00Z',
+      dedup_key: 'k',
+      entities: { user_name: HOSTILE.name, topic: HOSTILE.topic },
+      evidence: [],
+      mitre: [],
+      runbook: '',
+      count: 1,
+      evidence_total: 1,
     } as unknown as Parameters<typeof alertConsoleLine>[0]);
     expect(line).not.toMatch(RAW_CONTROL);
     expect(line).not.toContain('\n');

@@ -75,12 +75,32 @@ const DATE_ADD: Case[] = [
   { name: 'negative hours cross midnight', expr: `date_add('hour', -2, ${ts('2024-01-01 01:00')})`, type: 'TIMESTAMP', value: '2023-12-31 23:00:00' },
   { name: 'milliseconds', expr: `date_add('millisecond', 5, ${ts('2024-01-01 00:00')})`, type: 'TIMESTAMP', value: '2024-01-01 00:00:00.005' },
   { name: 'seconds', expr: `date_add('second', 90, ${ts('2024-01-01 00:00')})`, type: 'TIMESTAMP', value: '2024-01-01 00:01:30' },
-  { name: 'the unit is case-insensitive', expr: `date_add('MINUTE', 30, ${ts('2024-01-01 23:45')})`, type: 'TIMESTAMP', value: '2024-01-02 00:15:00' },
+  {
+    name: 'the unit is case-insensitive',
+    expr: `date_add('MINUTE', 30, ${ts('2024-01-01 23:45')})`,
+    type: 'TIMESTAMP',
+    value: '2024-01-02 00:15:00',
+  },
   { name: 'weeks on a date', expr: `date_add('week', 2, ${date('2024-01-01')})`, type: 'DATE', value: '2024-01-15' },
   { name: 'quarter on a date clamps Nov 30 to Feb 28', expr: `date_add('quarter', 1, ${date('2024-11-30')})`, type: 'DATE', value: '2025-02-28' },
-  { name: 'year from a leap day clamps to Feb 28', expr: `date_add('year', 1, ${ts('2024-02-29')})`, type: 'TIMESTAMP', value: '2025-02-28 00:00:00' },
-  { name: 'dt partition idiom: a date minus 7 days casts to yyyy-MM-dd', expr: `CAST(date_add('day', -7, ${date('2024-01-08')}) AS VARCHAR)`, type: 'VARCHAR', value: '2024-01-01' },
-  { name: "DuckDB's own 2-argument form still works", expr: `date_add(${date('2024-01-01')}, INTERVAL 1 DAY)`, type: 'TIMESTAMP', value: '2024-01-02 00:00:00' },
+  {
+    name: 'year from a leap day clamps to Feb 28',
+    expr: `date_add('year', 1, ${ts('2024-02-29')})`,
+    type: 'TIMESTAMP',
+    value: '2025-02-28 00:00:00',
+  },
+  {
+    name: 'dt partition idiom: a date minus 7 days casts to yyyy-MM-dd',
+    expr: `CAST(date_add('day', -7, ${date('2024-01-08')}) AS VARCHAR)`,
+    type: 'VARCHAR',
+    value: '2024-01-01',
+  },
+  {
+    name: "DuckDB's own 2-argument form still works",
+    expr: `date_add(${date('2024-01-01')}, INTERVAL 1 DAY)`,
+    type: 'TIMESTAMP',
+    value: '2024-01-02 00:00:00',
+  },
 ];
 
 const OTHER: Case[] = [
@@ -88,19 +108,54 @@ const OTHER: Case[] = [
   { name: 'to_unixtime keeps milliseconds as a fraction', expr: `to_unixtime(${ts('2024-01-01 00:00:01.5')})`, type: 'DOUBLE', value: 1704067201.5 },
   { name: 'to_unixtime of the epoch is 0', expr: `to_unixtime(${ts('1970-01-01 00:00:00')})`, type: 'DOUBLE', value: 0 },
   { name: 'from_unixtime of fractional seconds', expr: 'from_unixtime(1704067201.5)', type: 'TIMESTAMP', value: '2024-01-01 00:00:01.5' },
-  { name: 'from_unixtime of epoch ms / 1000 (integer division)', expr: 'from_unixtime(1704067201999 / 1000)', type: 'TIMESTAMP', value: '2024-01-01 00:00:01' },
+  {
+    name: 'from_unixtime of epoch ms / 1000 (integer division)',
+    expr: 'from_unixtime(1704067201999 / 1000)',
+    type: 'TIMESTAMP',
+    value: '2024-01-01 00:00:01',
+  },
   // Trino docs: from_iso8601_timestamp parses ISO 8601 with an optional offset; no offset means the session zone (UTC).
   { name: 'from_iso8601_timestamp with Z', expr: "from_iso8601_timestamp('2024-01-01T10:00:00Z')", type: 'TIMESTAMP', value: '2024-01-01 10:00:00' },
-  { name: 'from_iso8601_timestamp converts an offset to UTC', expr: "from_iso8601_timestamp('2024-01-01T10:00:00.123+02:00')", type: 'TIMESTAMP', value: '2024-01-01 08:00:00.123' },
-  { name: 'from_iso8601_timestamp of a bare date is midnight UTC', expr: "from_iso8601_timestamp('2024-01-01')", type: 'TIMESTAMP', value: '2024-01-01 00:00:00' },
-  { name: 'from_iso8601_timestamp compares with a timestamp column', expr: `${ts('2024-01-01 10:00:01')} > from_iso8601_timestamp('2024-01-01T10:00:00Z')`, type: 'BOOLEAN', value: true },
+  {
+    name: 'from_iso8601_timestamp converts an offset to UTC',
+    expr: "from_iso8601_timestamp('2024-01-01T10:00:00.123+02:00')",
+    type: 'TIMESTAMP',
+    value: '2024-01-01 08:00:00.123',
+  },
+  {
+    name: 'from_iso8601_timestamp of a bare date is midnight UTC',
+    expr: "from_iso8601_timestamp('2024-01-01')",
+    type: 'TIMESTAMP',
+    value: '2024-01-01 00:00:00',
+  },
+  {
+    name: 'from_iso8601_timestamp compares with a timestamp column',
+    expr: `${ts('2024-01-01 10:00:01')} > from_iso8601_timestamp('2024-01-01T10:00:00Z')`,
+    type: 'BOOLEAN',
+    value: true,
+  },
   { name: 'from_iso8601_date', expr: "from_iso8601_date('2024-02-29')", type: 'DATE', value: '2024-02-29' },
   // Trino docs: to_milliseconds(interval) -> bigint.
-  { name: 'to_milliseconds of a timestamp difference', expr: `to_milliseconds(${ts('2024-01-01 10:00:01.5')} - ${ts('2024-01-01 10:00:00')})`, type: 'BIGINT', value: 1500 },
+  {
+    name: 'to_milliseconds of a timestamp difference',
+    expr: `to_milliseconds(${ts('2024-01-01 10:00:01.5')} - ${ts('2024-01-01 10:00:00')})`,
+    type: 'BIGINT',
+    value: 1500,
+  },
   { name: 'to_milliseconds of a day interval', expr: "to_milliseconds(INTERVAL '1' DAY)", type: 'BIGINT', value: 86_400_000 },
   // Trino docs: date_format uses MySQL specifiers (%i minutes, %s seconds, %M month name, %W weekday name).
-  { name: 'date_format with %Y-%m-%d %H:%i:%s', expr: `date_format(${ts('2024-03-05 14:07:09.123')}, '%Y-%m-%d %H:%i:%s')`, type: 'VARCHAR', value: '2024-03-05 14:07:09' },
-  { name: 'date_format names, unpadded fields and %%', expr: `date_format(${ts('2024-03-05 14:07:09')}, '%M %W %e %c %k %l %p %T %%i')`, type: 'VARCHAR', value: 'March Tuesday 5 3 14 2 PM 14:07:09 %i' },
+  {
+    name: 'date_format with %Y-%m-%d %H:%i:%s',
+    expr: `date_format(${ts('2024-03-05 14:07:09.123')}, '%Y-%m-%d %H:%i:%s')`,
+    type: 'VARCHAR',
+    value: '2024-03-05 14:07:09',
+  },
+  {
+    name: 'date_format names, unpadded fields and %%',
+    expr: `date_format(${ts('2024-03-05 14:07:09')}, '%M %W %e %c %k %l %p %T %%i')`,
+    type: 'VARCHAR',
+    value: 'March Tuesday 5 3 14 2 PM 14:07:09 %i',
+  },
   { name: 'date_format hour bucket', expr: `date_format(${ts('2024-03-05 04:59:00')}, '%Y-%m-%dT%H')`, type: 'VARCHAR', value: '2024-03-05T04' },
   // Trino docs: day_of_week/dow is ISO, Monday 1 to Sunday 7 (DuckDB's dow is Sunday 0).
   bigint('day_of_week of a Sunday is 7', `day_of_week(${date('2024-01-07')})`, 7),
@@ -120,13 +175,23 @@ const OTHER: Case[] = [
   { name: 'regexp_extract of a group is NULL when nothing matches', expr: "regexp_extract('abc', '(z)', 1)", type: 'VARCHAR', value: null },
   { name: 'regexp_replace with two arguments removes every match', expr: String.raw`regexp_replace('a1b22', '\d')`, type: 'VARCHAR', value: 'ab' },
   { name: 'regexp_replace replaces every match', expr: "regexp_replace('aXbXc', 'X', '-')", type: 'VARCHAR', value: 'a-b-c' },
-  { name: 'regexp_replace writes groups as $n', expr: String.raw`regexp_replace('john.smith', '(\w+)\.(\w+)', '$2, $1')`, type: 'VARCHAR', value: 'smith, john' },
+  {
+    name: 'regexp_replace writes groups as $n',
+    expr: String.raw`regexp_replace('john.smith', '(\w+)\.(\w+)', '$2, $1')`,
+    type: 'VARCHAR',
+    value: 'smith, john',
+  },
   // Trino docs: approx_distinct ignores NULLs; with few values its estimate is the exact count.
   bigint('approx_distinct counts distinct non-NULL values', "(SELECT approx_distinct(x) FROM (VALUES ('a'), ('b'), ('a'), (NULL)) t(x))", 2),
-  bigint('approx_distinct with a max standard error', "(SELECT approx_distinct(x, 0.01) FROM (VALUES (1), (2), (3)) t(x))", 3),
+  bigint('approx_distinct with a max standard error', '(SELECT approx_distinct(x, 0.01) FROM (VALUES (1), (2), (3)) t(x))', 3),
   // Trino docs: json_extract_scalar returns a scalar as varchar, NULL for objects, arrays, JSON null and bad JSON.
   { name: 'json_extract_scalar of a nested number', expr: `json_extract_scalar('{"a":{"b":1}}', '$.a.b')`, type: 'VARCHAR', value: '1' },
-  { name: 'json_extract_scalar of a string unescapes it', expr: String.raw`json_extract_scalar('{"a":"q\"x"}', '$.a')`, type: 'VARCHAR', value: 'q"x' },
+  {
+    name: 'json_extract_scalar of a string unescapes it',
+    expr: String.raw`json_extract_scalar('{"a":"q\"x"}', '$.a')`,
+    type: 'VARCHAR',
+    value: 'q"x',
+  },
   { name: 'json_extract_scalar of a boolean', expr: `json_extract_scalar('{"a":true}', '$.a')`, type: 'VARCHAR', value: 'true' },
   { name: 'json_extract_scalar of an array element', expr: `json_extract_scalar('{"a":[1,2]}', '$.a[1]')`, type: 'VARCHAR', value: '2' },
   { name: 'json_extract_scalar with a ["key"] segment', expr: `json_extract_scalar('{"a b":{"c":"x"}}', '$["a b"].c')`, type: 'VARCHAR', value: 'x' },
@@ -156,8 +221,18 @@ const OTHER: Case[] = [
   bigint('levenshtein_distance counts characters, not bytes', "levenshtein_distance('Zoë Ångström', 'Zoe Angstrom')", 3),
   bigint('levenshtein_distance of CJK text', "levenshtein_distance('日本語', '日本')", 1),
   // Trino docs: url_extract_host is the URL's host (java.net.URI), NULL without a scheme and authority.
-  { name: 'url_extract_host skips user info and port', expr: "url_extract_host('https://user:pw@Zoom.US:443/j/123?pwd=x')", type: 'VARCHAR', value: 'Zoom.US' },
-  { name: 'url_extract_host of a recording share link', expr: "url_extract_host('https://us02web.zoom.us/rec/share/abc')", type: 'VARCHAR', value: 'us02web.zoom.us' },
+  {
+    name: 'url_extract_host skips user info and port',
+    expr: "url_extract_host('https://user:pw@Zoom.US:443/j/123?pwd=x')",
+    type: 'VARCHAR',
+    value: 'Zoom.US',
+  },
+  {
+    name: 'url_extract_host of a recording share link',
+    expr: "url_extract_host('https://us02web.zoom.us/rec/share/abc')",
+    type: 'VARCHAR',
+    value: 'us02web.zoom.us',
+  },
   { name: 'url_extract_host of an IPv6 literal keeps brackets', expr: "url_extract_host('http://[::1]:8080/x')", type: 'VARCHAR', value: '[::1]' },
   { name: 'url_extract_host without a scheme is NULL', expr: "url_extract_host('zoom.us/j/1')", type: 'VARCHAR', value: null },
   // Trino: integer division truncates toward zero.

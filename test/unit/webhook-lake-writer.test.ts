@@ -17,19 +17,46 @@ const PRIVATE = 'carol.private@example.com';
 
 // Synthetic bodies following zoom-reference §2.
 const joined = webhookBody({
-  event: 'meeting.participant_joined', eventTs: EVENT_TS,
-  payload: { account_id: 'AcctQm2X', object: { id: '85746382910', uuid: 'q8Zr/Lk4S+eXbW9sN1aT2g==', host_id: 'Hst1', topic: 'Board', type: 2,
-    participant: { user_id: '16778240', user_name: 'Zoë Ñúñez 日本', id: '', join_time: '2024-10-14T15:00:05Z', email: PRIVATE, public_ip: '203.0.113.45' } } },
+  event: 'meeting.participant_joined',
+  eventTs: EVENT_TS,
+  payload: {
+    account_id: 'AcctQm2X',
+    object: {
+      id: '85746382910',
+      uuid: 'q8Zr/Lk4S+eXbW9sN1aT2g==',
+      host_id: 'Hst1',
+      topic: 'Board',
+      type: 2,
+      participant: {
+        user_id: '16778240',
+        user_name: 'Zoë Ñúñez 日本',
+        id: '',
+        join_time: '2024-10-14T15:00:05Z',
+        email: PRIVATE,
+        public_ip: '203.0.113.45',
+      },
+    },
+  },
 });
 const trashed = webhookBody({
-  event: 'recording.batch_trashed', eventTs: EVENT_TS,
-  payload: { account_id: 'AcctQm2X', operator: 'admin@example.com', operator_id: 'OpAdm1n', operation: 'trash_user_recordings',
-    object: { meeting_uuids: ['uuA==', 'uuB=='] } },
+  event: 'recording.batch_trashed',
+  eventTs: EVENT_TS,
+  payload: {
+    account_id: 'AcctQm2X',
+    operator: 'admin@example.com',
+    operator_id: 'OpAdm1n',
+    operation: 'trash_user_recordings',
+    object: { meeting_uuids: ['uuA==', 'uuB=='] },
+  },
 });
 // A day earlier, so the batch spans two partitions of webhook_events.
 const signedIn = webhookBody({
-  event: 'user.signed_in', eventTs: EVENT_TS - 86_400_000,
-  payload: { account_id: 'AcctQm2X', object: { id: 'UsrAnn01', client_type: 'mac', date_time: '2024-10-13T15:00:00Z', email: 'ann@example.com', version: '6.2.5', login_type: 100 } },
+  event: 'user.signed_in',
+  eventTs: EVENT_TS - 86_400_000,
+  payload: {
+    account_id: 'AcctQm2X',
+    object: { id: 'UsrAnn01', client_type: 'mac', date_time: '2024-10-13T15:00:00Z', email: 'ann@example.com', version: '6.2.5', login_type: 100 },
+  },
 });
 const unknownType = webhookBody({ event: 'workspace.checked_in', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: 'w1' } } });
 
@@ -56,7 +83,7 @@ async function readTable(store: MemoryObjectStore, table: string): Promise<Recor
   for (const key of await store.list(`zoom/${table}/`)) {
     const bytes = store.objects.get(key)!;
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    rows.push(...await parquetReadObjects({ file }));
+    rows.push(...(await parquetReadObjects({ file })));
   }
   return rows;
 }
@@ -71,7 +98,14 @@ describe('writeWebhookEvents', () => {
   it('writes inline and by-reference bodies: the raw row and the typed rows that point back to it', async () => {
     const { store, deps } = setup();
     const ref = await byRef(store, Buffer.from(trashed, 'utf8'));
-    const result = await writeWebhookEvents([{ id: 'm1', detail: inline(joined) }, { id: 'm2', detail: ref }, { id: 'm3', detail: inline(unknownType) }], deps);
+    const result = await writeWebhookEvents(
+      [
+        { id: 'm1', detail: inline(joined) },
+        { id: 'm2', detail: ref },
+        { id: 'm3', detail: inline(unknownType) },
+      ],
+      deps,
+    );
     expect(result).toEqual({ failedIds: [], written: 3, rejected: [], retrying: [], incomplete: [] });
 
     const raw = await readTable(store, 'webhook_events');
@@ -81,10 +115,15 @@ describe('writeWebhookEvents', () => {
     expect(byEvent.get('recording.batch_trashed')).toMatchObject({ tracking_id: null, payload_sha256: sha(Buffer.from(trashed)) });
 
     const participants = await readTable(store, 'participant_events');
-    expect(participants).toEqual([expect.objectContaining({
-      user_name: 'Zoë Ñúñez 日本', email: PRIVATE, participant_user_id: null, public_ip: '203.0.113.45',
-      source_record_id: byEvent.get('meeting.participant_joined')!.record_id,
-    })]);
+    expect(participants).toEqual([
+      expect.objectContaining({
+        user_name: 'Zoë Ñúñez 日本',
+        email: PRIVATE,
+        participant_user_id: null,
+        public_ip: '203.0.113.45',
+        source_record_id: byEvent.get('meeting.participant_joined')!.record_id,
+      }),
+    ]);
     const recordings = await readTable(store, 'recording_events');
     expect(recordings.map((r) => r.meeting_uuid).sort()).toEqual(['uuA==', 'uuB==']);
     expect(new Set(recordings.map((r) => r.source_record_id))).toEqual(new Set([byEvent.get('recording.batch_trashed')!.record_id]));
@@ -96,36 +135,66 @@ describe('writeWebhookEvents', () => {
     for (const inlineBodyBytes of [900_000, 64]) {
       const bytes = Buffer.from(joined, 'utf8');
       const ts = String(NOW / 1000);
-      await receiveWebhook({ body: bytes, headers: { 'x-zm-signature': zoomSignature('s3cret', ts, bytes), 'x-zm-request-timestamp': ts } }, {
-        publisher: { publish: async (events) => void published.push(...events) }, bodies: store, clock: { now: () => NOW },
-        secret: async () => 's3cret', options: { replayWindowSeconds: 300, maxBodyBytes: 1_000_000, inlineBodyBytes },
-      });
+      await receiveWebhook(
+        { body: bytes, headers: { 'x-zm-signature': zoomSignature('s3cret', ts, bytes), 'x-zm-request-timestamp': ts } },
+        {
+          publisher: { publish: async (events) => void published.push(...events) },
+          bodies: store,
+          clock: { now: () => NOW },
+          secret: async () => 's3cret',
+          options: { replayWindowSeconds: 300, maxBodyBytes: 1_000_000, inlineBodyBytes },
+        },
+      );
     }
-    expect(published.map((e) => Object.keys(e.detail as object).sort())).toEqual([['body', 'payloadSha256', 'receivedAt'], ['bodyRef', 'payloadSha256', 'receivedAt']]);
-    const result = await writeWebhookEvents(published.map((e, i) => ({ id: `m${i}`, detail: e.detail })), setup(store).deps);
+    expect(published.map((e) => Object.keys(e.detail as object).sort())).toEqual([
+      ['body', 'payloadSha256', 'receivedAt'],
+      ['bodyRef', 'payloadSha256', 'receivedAt'],
+    ]);
+    const result = await writeWebhookEvents(
+      published.map((e, i) => ({ id: `m${i}`, detail: e.detail })),
+      setup(store).deps,
+    );
     expect(result).toMatchObject({ failedIds: [], written: 2 });
   });
 
   it('stores a body received (masked by the receiver) and the same body loaded from a file as one masked record', async () => {
-    const completed = webhookBody({
-      event: 'recording.completed', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: 85746382910, uuid: 'uuA==', password: 'rec-Pa55', share_url: 'https://zoom.us/rec/share/x?pwd=Sh4re' } },
-    }, { download_token: 'eyJhbGci.dl.tok' });
+    const completed = webhookBody(
+      {
+        event: 'recording.completed',
+        eventTs: EVENT_TS,
+        payload: {
+          account_id: 'AcctQm2X',
+          object: { id: 85746382910, uuid: 'uuA==', password: 'rec-Pa55', share_url: 'https://zoom.us/rec/share/x?pwd=Sh4re' },
+        },
+      },
+      { download_token: 'eyJhbGci.dl.tok' },
+    );
     const store = new MemoryObjectStore();
     const published: BusEvent[] = [];
     const bytes = Buffer.from(completed, 'utf8');
     const ts = String(NOW / 1000);
-    await receiveWebhook({ body: bytes, headers: { 'x-zm-signature': zoomSignature('s3cret', ts, bytes), 'x-zm-request-timestamp': ts } }, {
-      publisher: { publish: async (events) => void published.push(...events) }, bodies: store, clock: { now: () => NOW },
-      secret: async () => 's3cret', options: { replayWindowSeconds: 300, maxBodyBytes: 1_000_000, inlineBodyBytes: 900_000 },
-    });
-    const items = [{ id: 'received', detail: published[0]!.detail }, { id: 'loaded', detail: inline(completed) }];
+    await receiveWebhook(
+      { body: bytes, headers: { 'x-zm-signature': zoomSignature('s3cret', ts, bytes), 'x-zm-request-timestamp': ts } },
+      {
+        publisher: { publish: async (events) => void published.push(...events) },
+        bodies: store,
+        clock: { now: () => NOW },
+        secret: async () => 's3cret',
+        options: { replayWindowSeconds: 300, maxBodyBytes: 1_000_000, inlineBodyBytes: 900_000 },
+      },
+    );
+    const items = [
+      { id: 'received', detail: published[0]!.detail },
+      { id: 'loaded', detail: inline(completed) },
+    ];
     expect(await writeWebhookEvents(items, setup(store).deps)).toMatchObject({ failedIds: [], written: 2 });
 
     const raw = await readTable(store, 'webhook_events');
     expect(new Set(raw.map((r) => r.record_id)).size).toBe(1);
     expect(raw.map((r) => r.payload_sha256)).toEqual([sha(bytes), sha(bytes)]);
-    for (const row of [...raw, ...await readTable(store, 'recording_events')]) {
-      for (const secret of ['eyJhbGci.dl.tok', 'rec-Pa55', 'Sh4re']) expect(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(secret);
+    for (const row of [...raw, ...(await readTable(store, 'recording_events'))]) {
+      for (const secret of ['eyJhbGci.dl.tok', 'rec-Pa55', 'Sh4re'])
+        expect(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(secret);
     }
     expect(JSON.parse(String(raw[0]!.raw))).toMatchObject({ download_token: '[redacted]', payload: { object: { password: '[redacted]' } } });
   });
@@ -137,17 +206,36 @@ describe('writeWebhookEvents', () => {
       ['a detail without receivedAt', async () => ({ body: joined }), 'detail_malformed'],
       ['a receivedAt in seconds', async () => inline(joined, { receivedAt: NOW / 1000 }), 'detail_malformed'],
       ['a detail with neither body nor bodyRef', async () => ({ receivedAt: NOW, text: joined }), 'detail_malformed'],
-      ['a bodyRef outside webhook-bodies/', async () => ({ receivedAt: NOW, bodyRef: { key: 'zoom/users/dt=2024-10-14/x.parquet', sha256: 'a'.repeat(64), bytes: 1 } }), 'detail_malformed'],
-      ['a bodyRef whose sha256 is not hex', async () => ({ receivedAt: NOW, bodyRef: { key: 'webhook-bodies/x.json', sha256: 'not-a-hash', bytes: 1 } }), 'detail_malformed'],
+      [
+        'a bodyRef outside webhook-bodies/',
+        async () => ({ receivedAt: NOW, bodyRef: { key: 'zoom/users/dt=2024-10-14/x.parquet', sha256: 'a'.repeat(64), bytes: 1 } }),
+        'detail_malformed',
+      ],
+      [
+        'a bodyRef whose sha256 is not hex',
+        async () => ({ receivedAt: NOW, bodyRef: { key: 'webhook-bodies/x.json', sha256: 'not-a-hash', bytes: 1 } }),
+        'detail_malformed',
+      ],
       ['a body that is not JSON', async () => inline(`{"event":"user.deleted","payload":{"email":"${PRIVATE}"`), 'not_envelope'],
       ['a body that is a JSON array', async () => inline(`["${PRIVATE}"]`), 'not_envelope'],
       ['a body without an event name', async () => inline(`{"payload":{"email":"${PRIVATE}"}}`), 'not_envelope'],
-      ['a stored body whose sha256 does not match', (store) => byRef(store, Buffer.from(joined), { sha256: sha(Buffer.from(trashed)) }), 'body_sha256_mismatch'],
+      [
+        'a stored body whose sha256 does not match',
+        (store) => byRef(store, Buffer.from(joined), { sha256: sha(Buffer.from(trashed)) }),
+        'body_sha256_mismatch',
+      ],
       ['a stored body that is not UTF-8', (store) => byRef(store, notUtf8), 'body_not_utf8'],
     ])('%s', async (_name, makeDetail, code) => {
       const { store, deps } = setup();
       const bad = await makeDetail(store);
-      const result = await writeWebhookEvents([{ id: 'good-1', detail: inline(joined) }, { id: 'bad', detail: bad }, { id: 'good-2', detail: inline(signedIn) }], deps);
+      const result = await writeWebhookEvents(
+        [
+          { id: 'good-1', detail: inline(joined) },
+          { id: 'bad', detail: bad },
+          { id: 'good-2', detail: inline(signedIn) },
+        ],
+        deps,
+      );
       expect(result.failedIds).toEqual(['bad']);
       expect(result.rejected).toEqual([{ id: 'bad', reason: expect.stringMatching(new RegExp(`^${code}(:|$)`)) }]);
       expect(result.retrying).toEqual([]);
@@ -164,11 +252,27 @@ describe('writeWebhookEvents', () => {
       }
     }
     it.each<[string, MemoryObjectStore, (store: ObjectStore) => Promise<unknown>, string]>([
-      ['a body reference whose object is missing', new MemoryObjectStore(), async () => ({ receivedAt: NOW, bodyRef: { key: `webhook-bodies/dt=2024-10-14/${'b'.repeat(64)}.json`, sha256: 'b'.repeat(64), bytes: 9 } }), 'body_missing'],
-      ['a body store that fails', new UnreadableStore(), async () => ({ receivedAt: NOW, bodyRef: { key: `webhook-bodies/${'c'.repeat(64)}.json`, sha256: 'c'.repeat(64), bytes: 9 } }), 'body_unreadable: StorageError'],
+      [
+        'a body reference whose object is missing',
+        new MemoryObjectStore(),
+        async () => ({ receivedAt: NOW, bodyRef: { key: `webhook-bodies/dt=2024-10-14/${'b'.repeat(64)}.json`, sha256: 'b'.repeat(64), bytes: 9 } }),
+        'body_missing',
+      ],
+      [
+        'a body store that fails',
+        new UnreadableStore(),
+        async () => ({ receivedAt: NOW, bodyRef: { key: `webhook-bodies/${'c'.repeat(64)}.json`, sha256: 'c'.repeat(64), bytes: 9 } }),
+        'body_unreadable: StorageError',
+      ],
     ])('%s', async (_name, store, makeDetail, reason) => {
       const { deps } = setup(store);
-      const result = await writeWebhookEvents([{ id: 'later', detail: await makeDetail(store) }, { id: 'now', detail: inline(joined) }], deps);
+      const result = await writeWebhookEvents(
+        [
+          { id: 'later', detail: await makeDetail(store) },
+          { id: 'now', detail: inline(joined) },
+        ],
+        deps,
+      );
       expect(result).toMatchObject({ failedIds: ['later'], rejected: [], retrying: [{ id: 'later', reason }], written: 1 });
     });
   });
@@ -176,7 +280,10 @@ describe('writeWebhookEvents', () => {
   it('fails every item that added rows when the flush fails, even if some partitions were written, and a retry writes them', async () => {
     const { store, deps } = setup();
     const items: QueuedWebhookEvent[] = [
-      { id: 'm1', detail: inline(joined) }, { id: 'm2', detail: inline(signedIn) }, { id: 'm3', detail: inline(trashed) }, { id: 'bad', detail: inline('[]') },
+      { id: 'm1', detail: inline(joined) },
+      { id: 'm2', detail: inline(signedIn) },
+      { id: 'm3', detail: inline(trashed) },
+      { id: 'bad', detail: inline('[]') },
     ];
     store.failNext = 1;
     const first = await writeWebhookEvents(items, deps);
@@ -187,7 +294,10 @@ describe('writeWebhookEvents', () => {
     expect(store.objects.size).toBeGreaterThan(0);
 
     // SQS redelivers the failed items; the queue consumer builds a fresh writer per batch.
-    const retry = await writeWebhookEvents(items.filter((i) => first.failedIds.includes(i.id)), setup(store, 'b').deps);
+    const retry = await writeWebhookEvents(
+      items.filter((i) => first.failedIds.includes(i.id)),
+      setup(store, 'b').deps,
+    );
     expect(retry).toMatchObject({ failedIds: ['bad'], written: 3 });
     const raw = await readTable(store, 'webhook_events');
     expect(new Set(raw.map((r) => r.raw))).toEqual(new Set([joined, signedIn, trashed]));
@@ -202,14 +312,26 @@ describe('writeWebhookEvents', () => {
 
   it.each([
     ['redelivered by SQS (same detail)', (body: string) => inline(body)],
-    ['retried by Zoom (new receipt time and tracking id)', (body: string) => inline(body, { receivedAt: NOW + 300_000, trackingId: 'v=2.0;clid=aw1;rid=8' })],
+    [
+      'retried by Zoom (new receipt time and tracking id)',
+      (body: string) => inline(body, { receivedAt: NOW + 300_000, trackingId: 'v=2.0;clid=aw1;rid=8' }),
+    ],
   ])('gives the same record_ids to an event %s', async (_name, redeliver) => {
     const bodies = [joined, trashed, signedIn, unknownType];
     const once = new MemoryObjectStore();
-    await writeWebhookEvents(bodies.map((b, i) => ({ id: `m${i}`, detail: inline(b) })), setup(once, 'a').deps);
+    await writeWebhookEvents(
+      bodies.map((b, i) => ({ id: `m${i}`, detail: inline(b) })),
+      setup(once, 'a').deps,
+    );
     const twice = new MemoryObjectStore();
-    await writeWebhookEvents(bodies.map((b, i) => ({ id: `m${i}`, detail: inline(b) })), setup(twice, 'a').deps);
-    await writeWebhookEvents(bodies.map((b, i) => ({ id: `n${i}`, detail: redeliver(b) })), setup(twice, 'b').deps);
+    await writeWebhookEvents(
+      bodies.map((b, i) => ({ id: `m${i}`, detail: inline(b) })),
+      setup(twice, 'a').deps,
+    );
+    await writeWebhookEvents(
+      bodies.map((b, i) => ({ id: `n${i}`, detail: redeliver(b) })),
+      setup(twice, 'b').deps,
+    );
 
     const first = await recordIds(once);
     const both = await recordIds(twice);
@@ -223,7 +345,13 @@ describe('writeWebhookEvents', () => {
   it.each([5_000, 100_000])('writes a body nested %i levels deep without breaking the batch', async (depth) => {
     const { store, deps } = setup();
     const deep = `{"event":"meeting.updated","event_ts":${EVENT_TS},"payload":{"object":{"id":85746382910},"old_object":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`;
-    const result = await writeWebhookEvents([{ id: 'deep', detail: inline(deep) }, { id: 'm1', detail: inline(joined) }], deps);
+    const result = await writeWebhookEvents(
+      [
+        { id: 'deep', detail: inline(deep) },
+        { id: 'm1', detail: inline(joined) },
+      ],
+      deps,
+    );
     expect(result).toMatchObject({ failedIds: [], written: 2 });
     expect((await readTable(store, 'webhook_events')).map((r) => r.raw).sort()).toEqual([deep, joined].sort());
     expect(await readTable(store, 'meeting_events')).toEqual([expect.objectContaining({ meeting_id: '85746382910', event: 'meeting.updated' })]);
@@ -233,7 +361,11 @@ describe('writeWebhookEvents', () => {
 describe('writeWebhookEvents keeps a batch of large referenced bodies within bounds', () => {
   /** A distinct body of about `pad` bytes with no typed table, so each group writes one webhook_events file. */
   const bodyOf = (n: number, pad = 1_000) =>
-    webhookBody({ event: 'workspace.checked_in', eventTs: EVENT_TS, payload: { account_id: 'AcctQm2X', object: { id: `w${n}`, note: 'x'.repeat(pad) } } });
+    webhookBody({
+      event: 'workspace.checked_in',
+      eventTs: EVENT_TS,
+      payload: { account_id: 'AcctQm2X', object: { id: `w${n}`, note: 'x'.repeat(pad) } },
+    });
 
   /**
    * A body store that records every read and write in order, how many reads were in flight at once, and can be
@@ -347,7 +479,10 @@ describe('writeWebhookEvents keeps a batch of large referenced bodies within bou
       { id: 'huge', reason: `body_too_large: ${6 * 1024 * 1024 + 1} bytes, over ${6 * 1024 * 1024}` },
       { id: 'mislabelled', reason: 'body_size_mismatch' },
     ]);
-    expect(result.retrying).toEqual([{ id: 'missing', reason: 'body_missing' }, { id: 'unreadable', reason: 'body_unreadable: StorageError' }]);
+    expect(result.retrying).toEqual([
+      { id: 'missing', reason: 'body_missing' },
+      { id: 'unreadable', reason: 'body_unreadable: StorageError' },
+    ]);
     expect(result.failedIds).toEqual(['huge', 'mislabelled', 'missing', 'unreadable']);
     expect(store.log.some((e) => e.key === huge.bodyRef.key)).toBe(false);
     const raw = await readTable(store, 'webhook_events');
@@ -371,7 +506,10 @@ describe('writeWebhookEvents keeps a batch of large referenced bodies within bou
     expect(raw.sort()).toEqual([...bodies.slice(0, 3), ...bodies.slice(6)].sort());
 
     // SQS redelivers the three; a fresh batch writes them, and every body is then in the lake exactly once.
-    const retry = await writeWebhookEvents(items.filter((i) => result.failedIds.includes(i.id)), setup(store, 'b').deps);
+    const retry = await writeWebhookEvents(
+      items.filter((i) => result.failedIds.includes(i.id)),
+      setup(store, 'b').deps,
+    );
     expect(retry).toMatchObject({ failedIds: [], written: 3 });
     expect((await readTable(store, 'webhook_events')).map((r) => r.raw).sort()).toEqual([...bodies].sort());
   });
@@ -385,7 +523,11 @@ describe('writeWebhookEvents keeps a batch of large referenced bodies within bou
     const { bodies, items } = await referenced(store, 9);
     let call = 0;
     const remainingMs = () => left[Math.min(call++, left.length - 1)]!;
-    const result = await writeWebhookEvents(items, { ...setup(store).deps, remainingMs, limits: { groupBytes: 3 * items[0]!.detail.bodyRef.bytes, reserveMs: 30_000 } });
+    const result = await writeWebhookEvents(items, {
+      ...setup(store).deps,
+      remainingMs,
+      limits: { groupBytes: 3 * items[0]!.detail.bodyRef.bytes, reserveMs: 30_000 },
+    });
 
     expect(result.retrying).toEqual(deferred.map((id) => ({ id, reason: 'out_of_time' })));
     expect(result.written).toBe(9 - deferred.length);
@@ -423,10 +565,27 @@ describe('webhookDetailSchema', () => {
 
 describe('queuedWebhookEvent', () => {
   it.each([
-    ['an EventBridge event from the receiver', JSON.stringify({ version: '0', id: 'e1', 'detail-type': 'meeting.started', source: 'zoomlake.webhook', account: '123456789012',
-      time: '2024-10-14T15:01:00Z', region: 'eu-west-1', resources: [], detail: { receivedAt: NOW, body: '{}' } }), { id: 'q', detail: { receivedAt: NOW, body: '{}' } }],
+    [
+      'an EventBridge event from the receiver',
+      JSON.stringify({
+        version: '0',
+        id: 'e1',
+        'detail-type': 'meeting.started',
+        source: 'zoomlake.webhook',
+        account: '123456789012',
+        time: '2024-10-14T15:01:00Z',
+        region: 'eu-west-1',
+        resources: [],
+        detail: { receivedAt: NOW, body: '{}' },
+      }),
+      { id: 'q', detail: { receivedAt: NOW, body: '{}' } },
+    ],
     ['a body that is not JSON', '{"detail-type":', { id: 'q', reason: 'message_not_json' }],
-    ['an event from another source', JSON.stringify({ 'detail-type': 'x', source: 'aws.s3', detail: {} }), { id: 'q', reason: 'message_not_webhook_event' }],
+    [
+      'an event from another source',
+      JSON.stringify({ 'detail-type': 'x', source: 'aws.s3', detail: {} }),
+      { id: 'q', reason: 'message_not_webhook_event' },
+    ],
     ['JSON that is not an event', '[1,2]', { id: 'q', reason: 'message_not_webhook_event' }],
   ])('reads %s', (_name, body, expected) => {
     expect(queuedWebhookEvent('q', body)).toEqual(expected);
@@ -435,7 +594,12 @@ describe('queuedWebhookEvent', () => {
 
 describe('reasonCounts', () => {
   it('counts by the code before the colon', () => {
-    expect(reasonCounts([{ id: 'a', reason: 'not_envelope: body is not valid JSON' }, { id: 'b', reason: 'not_envelope: "payload" is not an object' }, { id: 'c', reason: 'body_missing' }]))
-      .toEqual({ not_envelope: 2, body_missing: 1 });
+    expect(
+      reasonCounts([
+        { id: 'a', reason: 'not_envelope: body is not valid JSON' },
+        { id: 'b', reason: 'not_envelope: "payload" is not an object' },
+        { id: 'c', reason: 'body_missing' },
+      ]),
+    ).toEqual({ not_envelope: 2, body_missing: 1 });
   });
 });

@@ -9,7 +9,8 @@ import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 
 const RECEIVED = Date.UTC(2026, 10, 25, 12);
 const started = (id: number): BusEvent => ({
-  source: 'zoomlake.webhook', detailType: 'meeting.started',
+  source: 'zoomlake.webhook',
+  detailType: 'meeting.started',
   detail: { receivedAt: RECEIVED, body: webhookBody({ event: 'meeting.started', eventTs: RECEIVED - id * 1000, payload: { object: { id } } }) },
 });
 /** A spool line as an earlier run wrote it. */
@@ -51,8 +52,12 @@ describe('LocalWebhookPipeline recovery', () => {
     const first = rt.webhookPipeline();
     expect(await first.recover()).toBe(recoveredIds.length);
     // The spool holds whole lines only before anything new is appended.
-    expect(readFileSync(spoolFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id))
-      .toEqual(recoveredIds.map((id) => `spooled-${id}`));
+    expect(
+      readFileSync(spoolFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(recoveredIds.map((id) => `spooled-${id}`));
     await first.publish([started(9)]);
 
     // Crash: no flush. A new process recovers the same files.

@@ -24,7 +24,10 @@ function setup(overrides: Partial<ReceiverDeps['options']> = {}) {
   const bus = new RecordingBus();
   const bodies = new MemoryObjectStore();
   const deps: ReceiverDeps = {
-    publisher: bus, bodies, clock: { now: () => NOW }, secret: async () => SECRET,
+    publisher: bus,
+    bodies,
+    clock: { now: () => NOW },
+    secret: async () => SECRET,
     options: { replayWindowSeconds: 5_400, maxBodyBytes: 64 * 1024, inlineBodyBytes: 8 * 1024, ...overrides },
   };
   return { bus, bodies, deps };
@@ -36,7 +39,8 @@ function signed(body: string | Uint8Array, headers: Record<string, string> = {})
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const event = (name: string, top: Record<string, unknown> = {}) => webhookBody({ event: name, eventTs: NOW - 1000, payload: { account_id: 'a', object: { id: 1 } } }, top);
+const event = (name: string, top: Record<string, unknown> = {}) =>
+  webhookBody({ event: name, eventTs: NOW - 1000, payload: { account_id: 'a', object: { id: 1 } } }, top);
 
 describe('receiveWebhook', () => {
   it('publishes a verified event with its raw body and answers 200 after the bus accepted it', async () => {
@@ -44,23 +48,29 @@ describe('receiveWebhook', () => {
     const raw = event('meeting.started');
     const result = await receiveWebhook(signed(raw, { 'x-zm-trackingid': 'trk-1' }), deps);
     expect(result).toMatchObject({ status: 200, outcome: 'accepted', event: 'meeting.started' });
-    expect(bus.events).toEqual([{
-      source: 'zoomlake.webhook', detailType: 'meeting.started', time: NOW,
-      detail: { receivedAt: NOW, trackingId: 'trk-1', payloadSha256: sha256(raw), body: raw },
-    }]);
+    expect(bus.events).toEqual([
+      {
+        source: 'zoomlake.webhook',
+        detailType: 'meeting.started',
+        time: NOW,
+        detail: { receivedAt: NOW, trackingId: 'trk-1', payloadSha256: sha256(raw), body: raw },
+      },
+    ]);
   });
 
   it('verifies the original bytes, then publishes the body with credentials masked and the hash of the original', async () => {
     const { bus, deps } = setup();
     const raw = webhookBody({
-      event: 'meeting.created', eventTs: NOW - 1000,
+      event: 'meeting.created',
+      eventTs: NOW - 1000,
       payload: { object: { id: 1, password: 'Pa55-w0rd', join_url: 'https://zoom.us/j/1?pwd=c21EQzg0' } },
     });
     expect((await receiveWebhook(signed(raw), deps)).status).toBe(200);
     const detail = bus.events[0]!.detail as { body: string; payloadSha256: string };
     expect(detail.payloadSha256).toBe(sha256(raw));
     expect(JSON.parse(detail.body)).toEqual({
-      event: 'meeting.created', event_ts: NOW - 1000,
+      event: 'meeting.created',
+      event_ts: NOW - 1000,
       payload: { object: { id: 1, password: '[redacted]', join_url: 'https://zoom.us/j/1?pwd=[redacted]' } },
     });
   });
@@ -73,7 +83,10 @@ describe('receiveWebhook', () => {
 
   it('answers url_validation inline with the encrypted token and publishes nothing', async () => {
     const { bus, deps } = setup();
-    const result = await receiveWebhook(signed(webhookBody({ event: 'endpoint.url_validation', eventTs: NOW, payload: { plainToken: 'abc123' } })), deps);
+    const result = await receiveWebhook(
+      signed(webhookBody({ event: 'endpoint.url_validation', eventTs: NOW, payload: { plainToken: 'abc123' } })),
+      deps,
+    );
     expect(result.status).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ plainToken: 'abc123', encryptedToken: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(bus.events).toEqual([]);
@@ -82,11 +95,14 @@ describe('receiveWebhook', () => {
   it.each([
     ['a missing signature', (r: WebhookHttpRequest) => ({ ...r, headers: { 'x-zm-request-timestamp': TS } })],
     ['a forged signature', (r: WebhookHttpRequest) => ({ ...r, headers: { ...r.headers, 'x-zm-signature': 'v0=' + 'a'.repeat(64) } })],
-    ['a stale timestamp', () => {
-      const old = String(NOW / 1000 - 5_401);
-      const b = new TextEncoder().encode(event('meeting.started'));
-      return { body: b, headers: { 'x-zm-signature': zoomSignature(SECRET, old, b), 'x-zm-request-timestamp': old } };
-    }],
+    [
+      'a stale timestamp',
+      () => {
+        const old = String(NOW / 1000 - 5_401);
+        const b = new TextEncoder().encode(event('meeting.started'));
+        return { body: b, headers: { 'x-zm-signature': zoomSignature(SECRET, old, b), 'x-zm-request-timestamp': old } };
+      },
+    ],
     ['a body changed after signing', (r: WebhookHttpRequest) => ({ ...r, body: new TextEncoder().encode(event('meeting.deleted')) })],
   ])('answers 401 with no detail and stores nothing for %s', async (_name, mutate) => {
     const { bus, bodies, deps } = setup();
@@ -148,7 +164,11 @@ describe('receiveWebhook', () => {
   it('answers 503 when publishing fails, so Zoom retries', async () => {
     const { bus, deps } = setup();
     bus.fail = true;
-    expect(await receiveWebhook(signed(event('meeting.started')), deps)).toMatchObject({ status: 503, outcome: 'publish_failed', reason: 'StorageError' });
+    expect(await receiveWebhook(signed(event('meeting.started')), deps)).toMatchObject({
+      status: 503,
+      outcome: 'publish_failed',
+      reason: 'StorageError',
+    });
   });
 
   it('answers 503 when the by-reference body cannot be stored, and publishes nothing', async () => {
@@ -160,7 +180,12 @@ describe('receiveWebhook', () => {
 
   it('answers 503 when the secret cannot be read', async () => {
     const { deps } = setup();
-    const result = await receiveWebhook(signed(event('meeting.started')), { ...deps, secret: async () => { throw new Error('denied'); } });
+    const result = await receiveWebhook(signed(event('meeting.started')), {
+      ...deps,
+      secret: async () => {
+        throw new Error('denied');
+      },
+    });
     expect(result).toMatchObject({ status: 503, outcome: 'secret_unavailable' });
   });
 

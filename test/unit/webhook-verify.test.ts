@@ -8,11 +8,17 @@ const TS = String(NOW / 1000);
 const WINDOW = 5_400;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 // A compact body with a non-ASCII display name, and the same content pretty-printed: both are valid Zoom bodies.
-const body = utf8('{"event":"meeting.participant_joined","event_ts":1795694400000,"payload":{"object":{"participant":{"user_name":"Zoë Ñúñez 日本"}}}}');
+const body = utf8(
+  '{"event":"meeting.participant_joined","event_ts":1795694400000,"payload":{"object":{"participant":{"user_name":"Zoë Ñúñez 日本"}}}}',
+);
 
 describe('zoomSignature', () => {
   it('is v0= + hex HMAC-SHA256 of v0:{timestamp}:{body} (independent computation)', () => {
-    const expected = 'v0=' + createHmac('sha256', SECRET).update(`v0:${TS}:${Buffer.from(body).toString('utf8')}`).digest('hex');
+    const expected =
+      'v0=' +
+      createHmac('sha256', SECRET)
+        .update(`v0:${TS}:${Buffer.from(body).toString('utf8')}`)
+        .digest('hex');
     expect(zoomSignature(SECRET, TS, body)).toBe(expected);
   });
 });
@@ -67,7 +73,13 @@ describe('verifyZoomRequest', () => {
 });
 
 describe('requestTimestampMs', () => {
-  it.each([['1795694400', 1_795_694_400_000], ['1795694400000', 1_795_694_400_000], ['-1', undefined], ['1e9', undefined], ['', undefined]])('%s -> %s', (ts, ms) => {
+  it.each([
+    ['1795694400', 1_795_694_400_000],
+    ['1795694400000', 1_795_694_400_000],
+    ['-1', undefined],
+    ['1e9', undefined],
+    ['', undefined],
+  ])('%s -> %s', (ts, ms) => {
     expect(requestTimestampMs(ts)).toBe(ms);
   });
 });

@@ -17,16 +17,22 @@ function account(allowed: number) {
   const clock = new FakeClock(NOW);
   const state = new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-budget-')), 'state.json'), clock);
   const sent: string[] = [];
-  const client = (name: string, shared = true) => new ZoomHttpClient({
-    fetch: async (url) => {
-      if (url.includes('/oauth/')) return ok({ access_token: `tok-${name}`, expires_in: 3600 });
-      sent.push(name);
-      return ok({});
-    },
-    clock, sleep: async (ms) => clock.advance(ms), random: () => 0, plan: 'pro', apiBudgetShare: allowed / 30_000,
-    credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, apiBaseUrl: 'https://zoom.test/v2',
-    ...(shared ? { sharedBudget: new StateStoreBudget(state) } : {}),
-  });
+  const client = (name: string, shared = true) =>
+    new ZoomHttpClient({
+      fetch: async (url) => {
+        if (url.includes('/oauth/')) return ok({ access_token: `tok-${name}`, expires_in: 3600 });
+        sent.push(name);
+        return ok({});
+      },
+      clock,
+      sleep: async (ms) => clock.advance(ms),
+      random: () => 0,
+      plan: 'pro',
+      apiBudgetShare: allowed / 30_000,
+      credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' },
+      apiBaseUrl: 'https://zoom.test/v2',
+      ...(shared ? { sharedBudget: new StateStoreBudget(state) } : {}),
+    });
   return { clock, state, sent, client };
 }
 
@@ -70,7 +76,7 @@ describe('the daily budget share across processes', () => {
     expect(sent).toHaveLength(5);
   });
 
-  it('starts again at 00:00 UTC, and the day\'s counter expires a day after its day', async () => {
+  it("starts again at 00:00 UTC, and the day's counter expires a day after its day", async () => {
     const { clock, client, state } = account(1);
     const api = client('a');
     expect(await attempt(api, 2)).toEqual({ ok: 1, refused: 1 });
@@ -82,6 +88,8 @@ describe('the daily budget share across processes', () => {
 
   it('says the share is spent across pollers and when it resets', async () => {
     const { client } = account(0.5);
-    await expect(client('a').get({ path: '/report/activities', category: 'Heavy' })).rejects.toThrow(/budget share spent across all pollers.*resets at 00:00 UTC/);
+    await expect(client('a').get({ path: '/report/activities', category: 'Heavy' })).rejects.toThrow(
+      /budget share spent across all pollers.*resets at 00:00 UTC/,
+    );
   });
 });

@@ -16,9 +16,16 @@ describe('ZoomHttpClient pacing', () => {
         sends.push(clock.now());
         return reply({ users: [] });
       },
-      clock, sleep: async (ms) => clock.advance(ms), random: () => 0.5,
-      credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, oauthUrl: 'https://zoom.example/oauth/token',
-      apiBaseUrl: 'https://api.zoom.example/v2', plan: 'business', apiBudgetShare: 1, maxRequestsPerSecond: 3, timerMarginMs: 0,
+      clock,
+      sleep: async (ms) => clock.advance(ms),
+      random: () => 0.5,
+      credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' },
+      oauthUrl: 'https://zoom.example/oauth/token',
+      apiBaseUrl: 'https://api.zoom.example/v2',
+      plan: 'business',
+      apiBudgetShare: 1,
+      maxRequestsPerSecond: 3,
+      timerMarginMs: 0,
     });
     for (let i = 0; i < 7; i++) await api.get({ path: '/users', category: 'Medium' });
     for (const t of sends) expect(sends.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(3);

@@ -52,8 +52,17 @@ function harness(options: { api?: Reply[]; token?: (n: number) => Reply; random?
       calls.push({ url, init, at: clock.now() });
       if (url === (options.deps?.oauthUrl ?? OAUTH)) {
         tokens += 1;
-        const answer = options.token?.(tokens) ?? { status: 200, body: { access_token: `tok-${tokens}`, token_type: 'bearer', expires_in: 3600, scope: 'report:read:admin' } };
-        if (!(answer instanceof Error) && answer.status === 200 && typeof answer.body === 'object' && answer.body !== null && 'access_token' in answer.body) {
+        const answer = options.token?.(tokens) ?? {
+          status: 200,
+          body: { access_token: `tok-${tokens}`, token_type: 'bearer', expires_in: 3600, scope: 'report:read:admin' },
+        };
+        if (
+          !(answer instanceof Error) &&
+          answer.status === 200 &&
+          typeof answer.body === 'object' &&
+          answer.body !== null &&
+          'access_token' in answer.body
+        ) {
           issued.push(String(answer.body.access_token));
         }
         return reply(answer);
@@ -166,7 +175,9 @@ describe('server-to-server oauth', () => {
   });
 
   it('does not refresh on a missing scope (4700 on a 401)', async () => {
-    const h = harness({ api: [{ status: 401, body: { code: 4700, message: 'Invalid access token, does not contain scopes:[report:read:admin].' } }] });
+    const h = harness({
+      api: [{ status: 401, body: { code: 4700, message: 'Invalid access token, does not contain scopes:[report:read:admin].' } }],
+    });
     expect(await failure(h.client.get(users))).toBeInstanceOf(ZoomScopeError);
     expect(h.tokenCalls()).toHaveLength(1);
   });
@@ -185,7 +196,10 @@ describe('server-to-server oauth', () => {
   });
 
   it('retries a 503 from the token endpoint', async () => {
-    const h = harness({ api: [ok({ done: true })], token: (n) => (n === 1 ? { status: 503, body: '' } : { status: 200, body: { access_token: 'tok-late', expires_in: 3600 } }) });
+    const h = harness({
+      api: [ok({ done: true })],
+      token: (n) => (n === 1 ? { status: 503, body: '' } : { status: 200, body: { access_token: 'tok-late', expires_in: 3600 } }),
+    });
     expect(await h.client.get(users)).toEqual({ done: true });
     expect(h.apiCalls()[0]!.init.headers['Authorization']).toBe('Bearer tok-late');
   });
@@ -197,7 +211,11 @@ describe('server-to-server oauth', () => {
     ['the default when api_url is not https', { api_url: 'http://evil.example' }, undefined, 'https://api.zoom.us/v2/users'],
     ['the override over api_url', { api_url: 'https://api-us.zoomgov.com' }, 'http://127.0.0.1:9999/v2/', 'http://127.0.0.1:9999/v2/users'],
   ])('uses %s as the API base', async (_name, extra, apiBaseUrl, url) => {
-    const h = harness({ api: [ok({})], token: () => ({ status: 200, body: { access_token: 't', expires_in: 3600, ...extra } }), deps: { apiBaseUrl } });
+    const h = harness({
+      api: [ok({})],
+      token: () => ({ status: 200, body: { access_token: 't', expires_in: 3600, ...extra } }),
+      deps: { apiBaseUrl },
+    });
     await h.client.get(users);
     expect(h.apiCalls()[0]!.url).toBe(url);
   });
@@ -210,7 +228,12 @@ describe('server-to-server oauth', () => {
 });
 
 describe('pagination', () => {
-  const activities = { path: '/report/activities', query: { from: '2026-11-01', to: '2026-11-26' }, category: 'Heavy', itemsKey: 'activity_logs' } as const;
+  const activities = {
+    path: '/report/activities',
+    query: { from: '2026-11-01', to: '2026-11-26' },
+    category: 'Heavy',
+    itemsKey: 'activity_logs',
+  } as const;
 
   it('walks next_page_token over three pages with page_size=300 and the same query', async () => {
     const h = harness({
@@ -221,7 +244,11 @@ describe('pagination', () => {
       ],
     });
     const pages = await collect(h.client.paginate<{ n: number }>(activities));
-    expect(pages.map((p) => [p.page, p.items.map((i) => i.n)])).toEqual([[1, [1, 2]], [2, [3]], [3, [4]]]);
+    expect(pages.map((p) => [p.page, p.items.map((i) => i.n)])).toEqual([
+      [1, [1, 2]],
+      [2, [3]],
+      [3, [4]],
+    ]);
     const queries = h.apiCalls().map((c) => Object.fromEntries(new URL(c.url).searchParams));
     expect(queries).toEqual([
       { from: '2026-11-01', to: '2026-11-26', page_size: '300' },
@@ -268,7 +295,12 @@ describe('pagination', () => {
       ],
     });
     const pages = await collect(h.client.paginate<number>(activities));
-    expect(pages.map((p) => [p.page, p.restarts, p.items])).toEqual([[1, 0, [1, 2]], [1, 1, [1, 2]], [2, 1, [3]], [3, 1, [4]]]);
+    expect(pages.map((p) => [p.page, p.restarts, p.items])).toEqual([
+      [1, 0, [1, 2]],
+      [1, 1, [1, 2]],
+      [2, 1, [3]],
+      [3, 1, [4]],
+    ]);
     const tokens = h.apiCalls().map((c) => new URL(c.url).searchParams.get('next_page_token'));
     expect(tokens).toEqual([null, 'a', null, 'b', 'c']);
   });
@@ -277,16 +309,23 @@ describe('pagination', () => {
     const first = ok({ activity_logs: [1], next_page_token: 'a' });
     const h = harness({ api: [first, expired, first, expired, first, expired] });
     const seen: number[] = [];
-    const error = await failure((async () => {
-      for await (const page of h.client.paginate(activities)) seen.push(page.page);
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const page of h.client.paginate(activities)) seen.push(page.page);
+      })(),
+    );
     expect(error).toBeInstanceOf(ZoomPageTokenError);
     expect(seen).toEqual([1, 1, 1]);
     expect(h.remaining()).toBe(0);
   });
 
   it('does not restart on the six-month window error (same code 300)', async () => {
-    const h = harness({ api: [ok({ activity_logs: [], next_page_token: 'a' }), { status: 400, body: { code: 300, message: 'Only provide report in recent 6 months.' } }] });
+    const h = harness({
+      api: [
+        ok({ activity_logs: [], next_page_token: 'a' }),
+        { status: 400, body: { code: 300, message: 'Only provide report in recent 6 months.' } },
+      ],
+    });
     expect(await failure(collect(h.client.paginate(activities)))).toBeInstanceOf(ZoomWindowError);
     expect(h.apiCalls()).toHaveLength(2);
   });
@@ -304,7 +343,9 @@ describe('meetingUuidPath', () => {
 
   it('reaches Zoom as built', async () => {
     const h = harness({ api: [ok({ participants: [] })] });
-    await collect(h.client.paginate({ path: `/report/meetings/${meetingUuidPath('/abc==')}/participants`, category: 'Heavy', itemsKey: 'participants' }));
+    await collect(
+      h.client.paginate({ path: `/report/meetings/${meetingUuidPath('/abc==')}/participants`, category: 'Heavy', itemsKey: 'participants' }),
+    );
     expect(h.apiCalls()[0]!.url).toBe('https://api.zoom.us/v2/report/meetings/%252Fabc%253D%253D/participants?page_size=300');
   });
 });
@@ -343,7 +384,11 @@ describe('rate limits and retries', () => {
   });
 
   it.each([
-    ['X-RateLimit-Type Daily-limit and an ISO Retry-After', { 'X-RateLimit-Type': 'Daily-limit', 'Retry-After': '2026-11-27T00:00:00Z', 'X-RateLimit-Category': 'Heavy' }, 'rate limit'],
+    [
+      'X-RateLimit-Type Daily-limit and an ISO Retry-After',
+      { 'X-RateLimit-Type': 'Daily-limit', 'Retry-After': '2026-11-27T00:00:00Z', 'X-RateLimit-Category': 'Heavy' },
+      'rate limit',
+    ],
     ['a daily message and no headers', {}, 'You have exceeded the daily rate limit of (30000) for Heavy APIs.'],
   ])('a daily 429 (%s) stops the run with ZoomRateLimitError daily', async (_name, headers, message) => {
     const h = harness({ api: [{ status: 429, body: { code: 429, message }, headers }, ok({})] });
@@ -356,7 +401,10 @@ describe('rate limits and retries', () => {
   });
 
   it('retries 5xx and network errors with jittered backoff, then succeeds', async () => {
-    const h = harness({ api: [{ status: 503, body: '' }, new TypeError('fetch failed'), { status: 502, body: 'bad gateway' }, ok({ id: 7 })], random: [0.1, 0.6, 0.3] });
+    const h = harness({
+      api: [{ status: 503, body: '' }, new TypeError('fetch failed'), { status: 502, body: 'bad gateway' }, ok({ id: 7 })],
+      random: [0.1, 0.6, 0.3],
+    });
     expect(await h.client.get(users)).toEqual({ id: 7 });
     expect(h.sleeps).toEqual([100, 1200, 1200]);
   });
@@ -388,7 +436,11 @@ describe('rate limits and retries', () => {
     ['404 3001', { status: 404, body: { code: 3001, message: 'Meeting does not exist.' } }, ZoomNotFoundError],
     ['400 12702', { status: 400, body: { code: 12702, message: 'Can not access meeting a year ago.' } }, ZoomTooOldError],
     ['400 200', { status: 400, body: { code: 200, message: 'Only available for paid account.' } }, ZoomPlanError],
-    ['400 dashboard', { status: 400, body: { message: 'Only for Business or higher accounts that have enabled the Dashboard feature.' } }, ZoomPlanError],
+    [
+      '400 dashboard',
+      { status: 400, body: { message: 'Only for Business or higher accounts that have enabled the Dashboard feature.' } },
+      ZoomPlanError,
+    ],
   ])('maps %s and throws it without retrying', async (_name, reply, type) => {
     const h = harness({ api: [reply, ok({})] });
     expect(await failure(h.client.get(users))).toBeInstanceOf(type);
@@ -416,7 +468,15 @@ describe('secrets stay out of errors', () => {
   it.each<[string, Partial<Parameters<typeof harness>[0]>]>([
     ['token endpoint rejects and echoes', { token: () => ({ status: 400, body: { code: 4702, message: echo } }) }],
     ['token endpoint 500 echoes', { token: () => ({ status: 500, body: echo }), deps: { maxRetries: 0 } }],
-    ['api 401 twice echoing', { api: [{ status: 401, body: { code: 124, message: echo } }, { status: 401, body: { code: 124, message: echo } }] }],
+    [
+      'api 401 twice echoing',
+      {
+        api: [
+          { status: 401, body: { code: 124, message: echo } },
+          { status: 401, body: { code: 124, message: echo } },
+        ],
+      },
+    ],
     ['api 400 echoing', { api: [{ status: 400, body: { code: 1010, message: echo } }] }],
     ['api 429 daily echoing', { api: [{ status: 429, body: { code: 429, message: `daily ${echo}` } }] }],
     ['api network error', { api: [new Error(`connect failed Authorization: Bearer tok-1 ${CREDENTIALS.clientSecret}`)], deps: { maxRetries: 0 } }],

@@ -27,15 +27,43 @@ describe('zoomErrorFrom', () => {
     ['token endpoint 4704', 400, { code: 4704, message: 'Invalid client' }, 'token', ZoomAuthError, false],
     ['token endpoint 4705 unsupported grant type', 400, { code: 4705, message: 'unsupported grant type' }, 'token', ZoomAuthError, false],
     ['token endpoint 4706 missing credentials', 400, { code: 4706, message: 'Client ID or client secret is missing' }, 'token', ZoomAuthError, false],
-    ['token endpoint OAuth-style body', 400, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' }, 'token', ZoomAuthError, false],
+    [
+      'token endpoint OAuth-style body',
+      400,
+      { reason: 'Invalid client_id or client_secret', error: 'invalid_client' },
+      'token',
+      ZoomAuthError,
+      false,
+    ],
     ['api 401 code 124', 401, { code: 124, message: 'Invalid access token.' }, 'api', ZoomAuthError, false],
     ['api 401 without body', 401, '', 'api', ZoomAuthError, false],
-    ['4700 missing scope on a 400', 400, { code: 4700, message: 'Invalid access token, does not contain scopes:[report:read:admin].' }, 'api', ZoomScopeError, false],
-    ['4700 missing scope on a 401 is not a token problem', 401, { code: 4700, message: 'Invalid access token, does not contain scopes:[x].' }, 'api', ZoomScopeError, false],
+    [
+      '4700 missing scope on a 400',
+      400,
+      { code: 4700, message: 'Invalid access token, does not contain scopes:[report:read:admin].' },
+      'api',
+      ZoomScopeError,
+      false,
+    ],
+    [
+      '4700 missing scope on a 401 is not a token problem',
+      401,
+      { code: 4700, message: 'Invalid access token, does not contain scopes:[x].' },
+      'api',
+      ZoomScopeError,
+      false,
+    ],
     ['4711 scope', 400, { code: 4711, message: 'Invalid scope' }, 'api', ZoomScopeError, false],
     ['code 200 paid account only', 400, { code: 200, message: 'Only available for paid account.' }, 'api', ZoomPlanError, false],
     ['code 200 no permission', 400, { code: 200, message: 'No permission.' }, 'api', ZoomPlanError, false],
-    ['dashboard not enabled (message only)', 400, { message: 'This API is only available for Business or higher accounts that have enabled the Dashboard feature.' }, 'api', ZoomPlanError, false],
+    [
+      'dashboard not enabled (message only)',
+      400,
+      { message: 'This API is only available for Business or higher accounts that have enabled the Dashboard feature.' },
+      'api',
+      ZoomPlanError,
+      false,
+    ],
     ['3001 meeting not found', 404, { code: 3001, message: 'Meeting does not exist: 123.' }, 'api', ZoomNotFoundError, false],
     ['1001 user not found', 404, { code: 1001, message: 'User does not exist: a@b.c.' }, 'api', ZoomNotFoundError, false],
     ['5010 report not found', 404, { code: 5010, message: 'Report does not exist.' }, 'api', ZoomNotFoundError, false],
@@ -46,13 +74,31 @@ describe('zoomErrorFrom', () => {
     ['300 page token expired', 400, { code: 300, message: 'The next page token is invalid or expired.' }, 'api', ZoomPageTokenError, true],
     ['300 with another message', 400, { code: 300, message: 'Invalid parameter: from.' }, 'api', ZoomRequestError, false],
     ['1010 user not in account', 400, { code: 1010, message: 'User does not belong to this account.' }, 'api', ZoomRequestError, false],
-    ['validation error', 400, { code: 300, message: 'Validation Failed.', errors: [{ field: 'from', message: 'bad' }] }, 'api', ZoomRequestError, false],
-    ['429', 429, { code: 429, message: 'You have reached the maximum per-second rate limit for this API. Try again later.' }, 'api', ZoomRateLimitError, true],
+    [
+      'validation error',
+      400,
+      { code: 300, message: 'Validation Failed.', errors: [{ field: 'from', message: 'bad' }] },
+      'api',
+      ZoomRequestError,
+      false,
+    ],
+    [
+      '429',
+      429,
+      { code: 429, message: 'You have reached the maximum per-second rate limit for this API. Try again later.' },
+      'api',
+      ZoomRateLimitError,
+      true,
+    ],
     ['500', 500, '<html>oops</html>', 'api', ZoomServerError, true],
     ['503 on the token endpoint', 503, '', 'token', ZoomServerError, true],
     ['504', 504, { code: 504, message: 'Gateway Timeout' }, 'api', ZoomServerError, true],
   ] as const)('%s', (_name, status, body, endpoint, type, retryable) => {
-    const error = zoomErrorFrom(status, typeof body === 'string' ? body : JSON.stringify(body), headers(), { nowMs: NOW, endpoint, request: 'GET /x' });
+    const error = zoomErrorFrom(status, typeof body === 'string' ? body : JSON.stringify(body), headers(), {
+      nowMs: NOW,
+      endpoint,
+      request: 'GET /x',
+    });
     expect(error).toBeInstanceOf(type);
     expect(error).toBeInstanceOf(ZoomlakeError);
     expect(error.name).toBe(type.name);
@@ -69,8 +115,20 @@ describe('zoomErrorFrom', () => {
   });
 
   it.each([
-    ['X-RateLimit-Type Daily-limit with ISO Retry-After', { 'x-ratelimit-type': 'Daily-limit', 'retry-after': '2026-11-27T00:00:00Z' }, 'rate limit', true, msUntilUtcMidnight(NOW)],
-    ['daily message, no headers: waits until 00:00 UTC', {}, 'You have reached the maximum daily rate limit for this API.', true, Date.UTC(2026, 10, 27) - NOW],
+    [
+      'X-RateLimit-Type Daily-limit with ISO Retry-After',
+      { 'x-ratelimit-type': 'Daily-limit', 'retry-after': '2026-11-27T00:00:00Z' },
+      'rate limit',
+      true,
+      msUntilUtcMidnight(NOW),
+    ],
+    [
+      'daily message, no headers: waits until 00:00 UTC',
+      {},
+      'You have reached the maximum daily rate limit for this API.',
+      true,
+      Date.UTC(2026, 10, 27) - NOW,
+    ],
     ['per-second with seconds', { 'x-ratelimit-type': 'QPS', 'retry-after': '3' }, 'per-second', false, 3000],
     ['per-second with fractional seconds', { 'retry-after': '0.5' }, 'per-second', false, 500],
     ['per-second with an HTTP date', { 'retry-after': new Date(NOW + 4000).toUTCString() }, 'per-second', false, 4000],

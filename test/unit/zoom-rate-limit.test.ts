@@ -73,7 +73,12 @@ describe('ZoomRateLimiter pacing', () => {
       return categories.at(-1)!;
     });
     expect(maxInAnySpan(grants, 1000)).toBeLessThanOrEqual(15);
-    expect(maxInAnySpan(grants.filter((_, i) => categories[i] === 'Heavy'), 1000)).toBeLessThanOrEqual(10);
+    expect(
+      maxInAnySpan(
+        grants.filter((_, i) => categories[i] === 'Heavy'),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(10);
   });
 
   it.each([
@@ -129,7 +134,7 @@ describe('ZoomRateLimiter daily budget', () => {
     expect(limiter.dailyRemaining('Heavy')).toBe(0);
   });
 
-  it('applies the share to a free plan\'s per-category daily limits', () => {
+  it("applies the share to a free plan's per-category daily limits", () => {
     const clock = new FakeClock(NOW);
     const limiter = new ZoomRateLimiter({ timerMarginMs: 0, clock, plan: 'free', apiBudgetShare: 0.5 });
     expect([limiter.dailyRemaining('Light'), limiter.dailyRemaining('Medium'), limiter.dailyRemaining('Heavy')]).toEqual([3000, 1000, 500]);

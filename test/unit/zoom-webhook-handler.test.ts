@@ -72,7 +72,12 @@ function apiEvent(body: string, options: { base64?: boolean; headers?: Record<st
  * the body arrives base64-encoded, and header names keep the case the client sent.
  */
 function restEvent(body: string, headers: Record<string, string>): APIGatewayProxyEvent {
-  const allHeaders = { 'Content-Type': 'application/json; charset=utf-8', Host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'User-Agent': 'Zoom Marketplace/1.0a', ...headers };
+  const allHeaders = {
+    'Content-Type': 'application/json; charset=utf-8',
+    Host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+    'User-Agent': 'Zoom Marketplace/1.0a',
+    ...headers,
+  };
   return {
     resource: '/zoom/webhook',
     path: '/zoom/webhook',
@@ -84,12 +89,33 @@ function restEvent(body: string, headers: Record<string, string>): APIGatewayPro
     pathParameters: null,
     stageVariables: null,
     requestContext: {
-      accountId: '123456789012', apiId: 'abc123', authorizer: undefined, httpMethod: 'POST', path: '/zoomlake/zoom/webhook', protocol: 'HTTP/1.1',
-      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', requestTimeEpoch: NOW, resourceId: 'r1', resourcePath: '/zoom/webhook', stage: 'zoomlake',
+      accountId: '123456789012',
+      apiId: 'abc123',
+      authorizer: undefined,
+      httpMethod: 'POST',
+      path: '/zoomlake/zoom/webhook',
+      protocol: 'HTTP/1.1',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      requestTimeEpoch: NOW,
+      resourceId: 'r1',
+      resourcePath: '/zoom/webhook',
+      stage: 'zoomlake',
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null, cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '198.51.100.7',
-        user: null, userAgent: 'Zoom Marketplace/1.0a', userArn: null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '198.51.100.7',
+        user: null,
+        userAgent: 'Zoom Marketplace/1.0a',
+        userArn: null,
       },
     },
     body: Buffer.from(body, 'utf8').toString('base64'),
@@ -134,7 +160,12 @@ describe('zoom-webhook handler', () => {
     const reply = await makeHandler(deps(publisher))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
     expect(reply).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok' }) });
     expect(publisher.events).toEqual([
-      { source: WEBHOOK_EVENT_SOURCE, detailType: 'meeting.started', detail: { receivedAt: NOW, payloadSha256: sha256(MEETING_STARTED), body: MEETING_STARTED }, time: NOW },
+      {
+        source: WEBHOOK_EVENT_SOURCE,
+        detailType: 'meeting.started',
+        detail: { receivedAt: NOW, payloadSha256: sha256(MEETING_STARTED), body: MEETING_STARTED },
+        time: NOW,
+      },
     ]);
   });
 
@@ -157,7 +188,9 @@ describe('zoom-webhook handler', () => {
   it('verifies a REST API (payload 1.0) request over the decoded body bytes, header names as Zoom sent them', async () => {
     const { 'x-zm-request-timestamp': timestamp, 'x-zm-signature': signature } = signed(MEETING_STARTED);
     const publisher = new RecordingPublisher();
-    const reply = await makeHandler(deps(publisher))(restEvent(MEETING_STARTED, { 'X-Zm-Request-Timestamp': timestamp ?? '', 'X-Zm-Signature': signature ?? '' }));
+    const reply = await makeHandler(deps(publisher))(
+      restEvent(MEETING_STARTED, { 'X-Zm-Request-Timestamp': timestamp ?? '', 'X-Zm-Signature': signature ?? '' }),
+    );
     expect(reply).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok' }) });
     expect(publisher.events[0]?.detail).toEqual({ receivedAt: NOW, payloadSha256: sha256(MEETING_STARTED), body: MEETING_STARTED });
   });
@@ -166,7 +199,9 @@ describe('zoom-webhook handler', () => {
     const headers = signed(MEETING_STARTED);
     const altered = MEETING_STARTED.replace('board', 'Board');
     const publisher = new RecordingPublisher();
-    const reply = await makeHandler(deps(publisher))(restEvent(altered, { 'X-Zm-Request-Timestamp': headers['x-zm-request-timestamp'] ?? '', 'X-Zm-Signature': headers['x-zm-signature'] ?? '' }));
+    const reply = await makeHandler(deps(publisher))(
+      restEvent(altered, { 'X-Zm-Request-Timestamp': headers['x-zm-request-timestamp'] ?? '', 'X-Zm-Signature': headers['x-zm-signature'] ?? '' }),
+    );
     expect(reply.statusCode).toBe(401);
     expect(publisher.events).toEqual([]);
   });
@@ -209,12 +244,20 @@ describe('zoom-webhook handler', () => {
     await handle(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
     await handle(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED, 'another-secret') }));
     const lines = consoleOutput().map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map(({ timestamp, service, ...rest }) => {
-      expect([typeof timestamp, service]).toEqual(['string', 'zoom-webhook']);
-      return rest;
-    })).toEqual([
+    expect(
+      lines.map(({ timestamp, service, ...rest }) => {
+        expect([typeof timestamp, service]).toEqual(['string', 'zoom-webhook']);
+        return rest;
+      }),
+    ).toEqual([
       { level: 'INFO', message: 'webhook request', outcome: 'accepted', event: 'meeting.started', bytes: Buffer.byteLength(MEETING_STARTED) },
-      { level: 'WARN', message: 'webhook request refused', outcome: 'unauthorized', reason: 'bad_signature', bytes: Buffer.byteLength(MEETING_STARTED) },
+      {
+        level: 'WARN',
+        message: 'webhook request refused',
+        outcome: 'unauthorized',
+        reason: 'bad_signature',
+        bytes: Buffer.byteLength(MEETING_STARTED),
+      },
     ]);
   });
 
@@ -225,7 +268,9 @@ describe('zoom-webhook handler', () => {
     };
     const reply = await makeHandler(deps(publisher))(apiEvent(MEETING_STARTED, { headers: signed(MEETING_STARTED) }));
     expect(reply.statusCode).toBeGreaterThanOrEqual(500);
-    expect(consoleOutput().map((line) => JSON.parse(line) as unknown)).toEqual([expect.objectContaining({ level: 'ERROR', outcome: 'publish_failed' })]);
+    expect(consoleOutput().map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ level: 'ERROR', outcome: 'publish_failed' }),
+    ]);
   });
 
   it('never logs the body, the signature, the timestamp header or the secret', async () => {
@@ -241,7 +286,16 @@ describe('zoom-webhook handler', () => {
     for (const event of events) await handle(event);
     const logged = consoleOutput().join('\n');
     expect(consoleOutput()).toHaveLength(events.length);
-    for (const forbidden of [SECRET, 'another-secret', signed(MEETING_STARTED)['x-zm-signature'], TIMESTAMP, 'acct-1', 'board review', 'plain-token-7c1e', Buffer.from(MEETING_STARTED).toString('base64').slice(0, 24)]) {
+    for (const forbidden of [
+      SECRET,
+      'another-secret',
+      signed(MEETING_STARTED)['x-zm-signature'],
+      TIMESTAMP,
+      'acct-1',
+      'board review',
+      'plain-token-7c1e',
+      Buffer.from(MEETING_STARTED).toString('base64').slice(0, 24),
+    ]) {
       expect(logged).not.toContain(forbidden);
     }
   });
@@ -271,11 +325,16 @@ describe('verifiedCounter', () => {
     const count = verifiedCounter({ AWS_LAMBDA_FUNCTION_NAME: 'ZoomlakePipeline-WebhookHandler1A2B' }, sink);
     count(true);
     count(false);
-    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([true, false].map((verified) => ({
-      _aws: { Timestamp: NOW, CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['FunctionName']], Metrics: [{ Name: 'VerifiedEvents', Unit: 'Count' }] }] },
-      FunctionName: 'ZoomlakePipeline-WebhookHandler1A2B',
-      VerifiedEvents: verified ? 1 : 0,
-    })));
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(
+      [true, false].map((verified) => ({
+        _aws: {
+          Timestamp: NOW,
+          CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['FunctionName']], Metrics: [{ Name: 'VerifiedEvents', Unit: 'Count' }] }],
+        },
+        FunctionName: 'ZoomlakePipeline-WebhookHandler1A2B',
+        VerifiedEvents: verified ? 1 : 0,
+      })),
+    );
   });
 
   it('refuses to start without AWS_LAMBDA_FUNCTION_NAME', () => {

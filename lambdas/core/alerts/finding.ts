@@ -23,8 +23,12 @@ export function dedupKeyOf(detection: AlertDefinition, row: EvidenceRow): string
 
 /** The alert for one finding: `summary` holds the dedup and entity columns, `evidence` the rows behind it (credentials masked). */
 export function alertForFinding(
-  detection: AlertDefinition, source: Exclude<AlertSource, 'scheduled'>, summary: EvidenceRow, evidence: readonly EvidenceRow[],
-  firstSeenMs: number, lastSeenMs: number,
+  detection: AlertDefinition,
+  source: Exclude<AlertSource, 'scheduled'>,
+  summary: EvidenceRow,
+  evidence: readonly EvidenceRow[],
+  firstSeenMs: number,
+  lastSeenMs: number,
 ): Alert {
   const dedupKey = dedupKeyOf(detection, summary);
   const entities: Partial<Record<EntityKind, string>> = {};
@@ -34,8 +38,16 @@ export function alertForFinding(
   }
   return {
     alert_id: alertId(detection.id, dedupKey, firstSeenMs, durationMs(detection.dedup.window)),
-    detection_id: detection.id, title: detection.title, severity: detection.severity, source,
-    first_seen: iso(firstSeenMs), last_seen: iso(Math.max(firstSeenMs, lastSeenMs)), dedup_key: dedupKey, entities,
-    evidence: evidence.map(maskRow), mitre: [...detection.mitre], runbook: detection.runbook,
+    detection_id: detection.id,
+    title: detection.title,
+    severity: detection.severity,
+    source,
+    first_seen: iso(firstSeenMs),
+    last_seen: iso(Math.max(firstSeenMs, lastSeenMs)),
+    dedup_key: dedupKey,
+    entities,
+    evidence: evidence.map(maskRow),
+    mitre: [...detection.mitre],
+    runbook: detection.runbook,
   };
 }

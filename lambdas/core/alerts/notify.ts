@@ -55,7 +55,11 @@ export function slackEscape(text: string): string {
 }
 
 const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
-  info: ':information_source:', low: ':large_blue_circle:', medium: ':large_orange_circle:', high: ':red_circle:', critical: ':rotating_light:',
+  info: ':information_source:',
+  low: ':large_blue_circle:',
+  medium: ':large_orange_circle:',
+  high: ':red_circle:',
+  critical: ':rotating_light:',
 };
 
 const isHttpUrl = (text: string) => /^https:\/\/[^\s<>|]+$/.test(text);
@@ -83,7 +87,10 @@ export function slackMessage(alert: NotifiableAlert): { text: string; blocks: un
   return {
     text: truncate(slackEscape(alertSummary(alert)), SLACK_TEXT_MAX),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: truncate(`${alert.severity.toUpperCase()}: ${alert.title}`, SLACK_HEADER_MAX), emoji: false } },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: truncate(`${alert.severity.toUpperCase()}: ${alert.title}`, SLACK_HEADER_MAX), emoji: false },
+      },
       {
         type: 'section',
         fields: [
@@ -99,7 +106,9 @@ export function slackMessage(alert: NotifiableAlert): { text: string; blocks: un
       { type: 'section', text: { type: 'mrkdwn', text: truncate(`*Runbook*\n${runbook}`, SLACK_TEXT_MAX) } },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `alert \`${alert.alert_id}\`${alert.mitre.length > 0 ? ` · MITRE ${slackEscape(alert.mitre.join(', '))}` : ''}` }],
+        elements: [
+          { type: 'mrkdwn', text: `alert \`${alert.alert_id}\`${alert.mitre.length > 0 ? ` · MITRE ${slackEscape(alert.mitre.join(', '))}` : ''}` },
+        ],
       },
     ],
   };
@@ -107,7 +116,11 @@ export function slackMessage(alert: NotifiableAlert): { text: string; blocks: un
 
 /** PagerDuty's severities for zoomlake's. */
 export const PAGERDUTY_SEVERITY: Readonly<Record<Severity, 'critical' | 'error' | 'warning' | 'info'>> = {
-  critical: 'critical', high: 'error', medium: 'warning', low: 'info', info: 'info',
+  critical: 'critical',
+  high: 'error',
+  medium: 'warning',
+  low: 'info',
+  info: 'info',
 };
 
 /** A PagerDuty Events API v2 trigger for an alert; `dedup_key` is the alert id, so a re-sent alert is one incident. */
@@ -128,9 +141,17 @@ export function pagerDutyEvent(alert: NotifiableAlert, routingKey: string): Reco
       group: alert.detection_id.split('.').slice(0, 2).join('.'),
       class: alert.detection_id,
       custom_details: {
-        alert_id: alert.alert_id, detection_id: alert.detection_id, severity: alert.severity, source: alert.source,
-        first_seen: alert.first_seen, last_seen: alert.last_seen, count: alert.count ?? 1, entities: alert.entities, mitre: alert.mitre,
-        evidence_rows: alert.evidence_total ?? alert.evidence.length, runbook: truncate(alert.runbook, RUNBOOK_MAX),
+        alert_id: alert.alert_id,
+        detection_id: alert.detection_id,
+        severity: alert.severity,
+        source: alert.source,
+        first_seen: alert.first_seen,
+        last_seen: alert.last_seen,
+        count: alert.count ?? 1,
+        entities: alert.entities,
+        mitre: alert.mitre,
+        evidence_rows: alert.evidence_total ?? alert.evidence.length,
+        runbook: truncate(alert.runbook, RUNBOOK_MAX),
       },
     },
     ...(isHttpUrl(alert.runbook) ? { links: [{ href: alert.runbook, text: 'Runbook' }] } : {}),
@@ -145,17 +166,24 @@ export interface HttpResponse {
 }
 
 /** An HTTP POST; the adapter turns `timeoutMs` into an abort signal (the core sets no timers). */
-export type HttpPost = (url: string, init: {
-  readonly method: 'POST';
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly timeoutMs?: number;
-}) => Promise<HttpResponse>;
+export type HttpPost = (
+  url: string,
+  init: {
+    readonly method: 'POST';
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: string;
+    readonly timeoutMs?: number;
+  },
+) => Promise<HttpResponse>;
 
 /** A notification that did not go through. Its message names the channel and status, never the URL or key. */
 export class NotifyError extends Error {
   override readonly name = 'NotifyError';
-  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -213,7 +241,10 @@ export async function postNotification(channel: NotifyChannel, url: string, body
     let retryAfterMs: number | undefined;
     try {
       const response = await deps.post(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: json, timeoutMs: deps.timeoutMs ?? 5_000,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: json,
+        timeoutMs: deps.timeoutMs ?? 5_000,
       });
       const text = await response.text();
       if (response.status >= 200 && response.status < 300) return { status: response.status, attempts: attempt };
@@ -250,8 +281,21 @@ export interface NotifierConfig {
 
 /** What the notifier did with one event; safe to log (ids and counts only). */
 export type NotifyOutcome =
-  | { readonly outcome: 'sent'; readonly channel: NotifyChannel; readonly alertId: string; readonly detectionId: string; readonly status: number; readonly attempts: number }
-  | { readonly outcome: 'skipped_replay'; readonly channel: NotifyChannel; readonly alertId: string; readonly detectionId: string; readonly replayName: string };
+  | {
+      readonly outcome: 'sent';
+      readonly channel: NotifyChannel;
+      readonly alertId: string;
+      readonly detectionId: string;
+      readonly status: number;
+      readonly attempts: number;
+    }
+  | {
+      readonly outcome: 'skipped_replay';
+      readonly channel: NotifyChannel;
+      readonly alertId: string;
+      readonly detectionId: string;
+      readonly replayName: string;
+    };
 
 /** The secret as stored: the bare value, or JSON with `webhookUrl` (Slack) or `routingKey` (PagerDuty); errors name it, never quote it. */
 export function secretValue(channel: NotifyChannel, raw: string, secretName?: string): string {
@@ -299,8 +343,9 @@ export async function notifyAlertEvent(event: unknown, config: NotifierConfig, d
   const replayName = parsed.data['replay-name'];
   if (replayName !== undefined && !config.includeReplays) return { outcome: 'skipped_replay', ...ids, replayName };
   const secret = secretValue(config.channel, await config.secret(), config.secretName);
-  const sent = config.channel === 'slack'
-    ? await postNotification('slack', secret, slackMessage(alert), deps)
-    : await postNotification('pagerduty', config.pagerDutyUrl ?? PAGERDUTY_EVENTS_URL, pagerDutyEvent(alert, secret), deps);
+  const sent =
+    config.channel === 'slack'
+      ? await postNotification('slack', secret, slackMessage(alert), deps)
+      : await postNotification('pagerduty', config.pagerDutyUrl ?? PAGERDUTY_EVENTS_URL, pagerDutyEvent(alert, secret), deps);
   return { outcome: 'sent', ...ids, ...sent };
 }

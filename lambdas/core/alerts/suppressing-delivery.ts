@@ -110,9 +110,13 @@ export class SuppressingAlertDelivery implements AlertDelivery {
         if (!added.ok) throw new AlertValidationError(`alert ${alert.alert_id} does not fit the alerts table: ${added.problems.join('; ')}`);
       }
       await writer.flush();
-      await this.deps.publisher.publish(claims.map(({ alert }) => ({
-        source: ALERT_EVENT_SOURCE, detailType: ALERT_DETAIL_TYPE, detail: alertEventDetail(alert, 1),
-      })));
+      await this.deps.publisher.publish(
+        claims.map(({ alert }) => ({
+          source: ALERT_EVENT_SOURCE,
+          detailType: ALERT_DETAIL_TYPE,
+          detail: alertEventDetail(alert, 1),
+        })),
+      );
     } catch (error) {
       await this.release(claims);
       throw error;
@@ -135,14 +139,24 @@ export class SuppressingAlertDelivery implements AlertDelivery {
       const now = clock.now();
       const claim = `${alert.alert_id}@${now}`;
       try {
-        await state.put({
-          ...key,
-          attrs: {
-            claim, alert_id: alert.alert_id, detection_id: alert.detection_id, count: 1, version: 1, first_notified: now, last_raised: now,
-            last_seen: lastSeen, delivered: false,
+        await state.put(
+          {
+            ...key,
+            attrs: {
+              claim,
+              alert_id: alert.alert_id,
+              detection_id: alert.detection_id,
+              count: 1,
+              version: 1,
+              first_notified: now,
+              last_raised: now,
+              last_seen: lastSeen,
+              delivered: false,
+            },
+            expiresAt: Math.ceil((now + this.windowMs(alert.detection_id)) / 1000),
           },
-          expiresAt: Math.ceil((now + this.windowMs(alert.detection_id)) / 1000),
-        }, { kind: 'notExists' });
+          { kind: 'notExists' },
+        );
         return { claim, count: 1 };
       } catch (error) {
         if (!(error instanceof ConditionFailedError)) throw error;
@@ -196,11 +210,24 @@ export class SuppressingAlertDelivery implements AlertDelivery {
     const count = (typeof item.attrs.count === 'number' ? item.attrs.count : 0) + 1;
     const claim = `${alert.alert_id}@${now}`;
     try {
-      await this.deps.state.put({
-        ...item,
-        attrs: { ...item.attrs, claim, alert_id: alert.alert_id, count, version: version + 1, first_notified: now, last_raised: now, last_seen: lastSeen, delivered: false },
-        expiresAt: Math.ceil((now + this.windowMs(alert.detection_id)) / 1000),
-      }, { kind: 'attrEquals', name: 'version', value: version });
+      await this.deps.state.put(
+        {
+          ...item,
+          attrs: {
+            ...item.attrs,
+            claim,
+            alert_id: alert.alert_id,
+            count,
+            version: version + 1,
+            first_notified: now,
+            last_raised: now,
+            last_seen: lastSeen,
+            delivered: false,
+          },
+          expiresAt: Math.ceil((now + this.windowMs(alert.detection_id)) / 1000),
+        },
+        { kind: 'attrEquals', name: 'version', value: version },
+      );
       return { claim, count };
     } catch (error) {
       if (error instanceof ConditionFailedError) return undefined;
@@ -220,7 +247,10 @@ export class SuppressingAlertDelivery implements AlertDelivery {
         if (item === undefined || item.attrs.claim !== claim) return;
         const version = typeof item.attrs.version === 'number' ? item.attrs.version : 0;
         try {
-          await this.deps.state.put({ ...item, attrs: { ...item.attrs, delivered: true, version: version + 1 } }, { kind: 'attrEquals', name: 'version', value: version });
+          await this.deps.state.put(
+            { ...item, attrs: { ...item.attrs, delivered: true, version: version + 1 } },
+            { kind: 'attrEquals', name: 'version', value: version },
+          );
           return;
         } catch (error) {
           if (!(error instanceof ConditionFailedError)) throw error;

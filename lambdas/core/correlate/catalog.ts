@@ -9,7 +9,11 @@ export type { EvidenceRow } from '../alerts/finding.ts';
  * columns; `evidence` the rows behind it.
  */
 export function correlationAlert(
-  detection: AlertDefinition, summary: EvidenceRow, evidence: readonly EvidenceRow[], firstSeenMs: number, lastSeenMs: number,
+  detection: AlertDefinition,
+  summary: EvidenceRow,
+  evidence: readonly EvidenceRow[],
+  firstSeenMs: number,
+  lastSeenMs: number,
 ): Alert {
   return alertForFinding(detection, 'correlation', summary, evidence, firstSeenMs, lastSeenMs);
 }

@@ -10,7 +10,10 @@ export type CorrelationQuery = (typeof CORRELATION_QUERIES)[number];
 
 /** Runs a named correlation query from the registry with its `:name` parameters bound (never spliced into the text). */
 export async function runCorrelationQuery(
-  query: QueryEngine, registry: DetectionRegistry, name: CorrelationQuery, values: Readonly<Record<string, string | number | boolean>>,
+  query: QueryEngine,
+  registry: DetectionRegistry,
+  name: CorrelationQuery,
+  values: Readonly<Record<string, string | number | boolean>>,
 ) {
   const bound = bindNamed(registry.query(name), values);
   return query.query(bound.sql, bound.params);

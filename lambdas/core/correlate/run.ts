@@ -3,7 +3,12 @@ import type { LakeWriter } from '../lake/writer.ts';
 import type { AlertDelivery, Clock, QueryEngine, StateStore, ZoomApi } from '../ports.ts';
 import type { ZoomPlan } from '../zoom/client.ts';
 import type {
-  CorrelationStep, ExposureSummary, FetchDetailsOutput, FetchParticipantsOutput, MeetingEndedInput, RaiseAlertsOutput,
+  CorrelationStep,
+  ExposureSummary,
+  FetchDetailsOutput,
+  FetchParticipantsOutput,
+  MeetingEndedInput,
+  RaiseAlertsOutput,
 } from './contract.ts';
 import { isMeetingNotReady, notReadyDelayMs } from './not-ready.ts';
 import type { CorrelationSettings } from './settings.ts';
@@ -36,17 +41,20 @@ export interface CorrelationRunDeps {
 /** How a run ended. */
 export type CorrelationRunResult =
   | {
-    readonly status: 'completed';
-    readonly participants: FetchParticipantsOutput;
-    readonly details: FetchDetailsOutput;
-    readonly exposure: ExposureSummary;
-    readonly alerts: RaiseAlertsOutput;
-  }
+      readonly status: 'completed';
+      readonly participants: FetchParticipantsOutput;
+      readonly details: FetchDetailsOutput;
+      readonly exposure: ExposureSummary;
+      readonly alerts: RaiseAlertsOutput;
+    }
   /** The participant report never became ready within the retry bound: the alert of its own was raised. */
   | { readonly status: 'participants_unavailable'; readonly attempts: number; readonly alerts: RaiseAlertsOutput };
 
 /** Runs `step`, retrying it while it throws MeetingNotReady: notReadyRetries more times, the wait doubling each time. */
-async function withNotReadyRetry<T>(deps: CorrelationRunDeps, step: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; attempts: number }> {
+async function withNotReadyRetry<T>(
+  deps: CorrelationRunDeps,
+  step: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; attempts: number }> {
   for (let attempt = 0; ; attempt++) {
     try {
       return { ok: true, value: await step() };

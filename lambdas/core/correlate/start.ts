@@ -17,8 +17,12 @@ export function meetingEndedInput(env: ZoomEnvelope, receivedAt: number): Meetin
   const start = instant(o.start_time);
   const end = instant(o.end_time) ?? eventTimeOf(env, receivedAt);
   return {
-    meeting_uuid: uuid, meeting_id: idText(o.id), host_id: idText(o.host_id), topic: nonEmptyText(o.topic),
-    start_time: start === null ? null : iso(start), end_time: iso(end),
+    meeting_uuid: uuid,
+    meeting_id: idText(o.id),
+    host_id: idText(o.host_id),
+    topic: nonEmptyText(o.topic),
+    start_time: start === null ? null : iso(start),
+    end_time: iso(end),
   };
 }
 
@@ -30,7 +34,6 @@ export interface StartDeps {
   /** The execution name of a meeting instance (the same uuid always gives the same name). */
   readonly executionName: (meetingUuid: string) => string;
 }
-
 
 /** How one webhook event went through the starter (reason codes and names only, never payload text). */
 export type StartOutcome =

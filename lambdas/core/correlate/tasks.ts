@@ -86,7 +86,12 @@ export interface TaskDeps {
 
 /** Which part of TaskDeps each task uses. */
 export const TASK_DEPS: Readonly<Record<CorrelationTask, keyof TaskDeps>> = {
-  FetchParticipants: 'fetch', FetchDetails: 'fetch', Exposure: 'exposure', Correlate: 'correlate', RaiseAlerts: 'alerts', ParticipantsUnavailable: 'alerts',
+  FetchParticipants: 'fetch',
+  FetchDetails: 'fetch',
+  Exposure: 'exposure',
+  Correlate: 'correlate',
+  RaiseAlerts: 'alerts',
+  ParticipantsUnavailable: 'alerts',
 };
 
 function need<T>(dep: T | undefined, task: CorrelationTask): T {
@@ -96,11 +101,16 @@ function need<T>(dep: T | undefined, task: CorrelationTask): T {
 
 async function dispatch(payload: TaskPayload, deps: TaskDeps): Promise<unknown> {
   switch (payload.task) {
-    case 'FetchParticipants': return fetchParticipants(await need(deps.fetch, payload.task)(), payload.meeting);
-    case 'FetchDetails': return fetchDetails(await need(deps.fetch, payload.task)(), payload.meeting);
-    case 'Exposure': return exposure(need(deps.exposure, payload.task), payload.meeting);
-    case 'Correlate': return correlate(need(deps.correlate, payload.task), payload.summary);
-    case 'RaiseAlerts': return raiseAlerts(need(deps.alerts, payload.task), { alerts: payload.alerts });
+    case 'FetchParticipants':
+      return fetchParticipants(await need(deps.fetch, payload.task)(), payload.meeting);
+    case 'FetchDetails':
+      return fetchDetails(await need(deps.fetch, payload.task)(), payload.meeting);
+    case 'Exposure':
+      return exposure(need(deps.exposure, payload.task), payload.meeting);
+    case 'Correlate':
+      return correlate(need(deps.correlate, payload.task), payload.summary);
+    case 'RaiseAlerts':
+      return raiseAlerts(need(deps.alerts, payload.task), { alerts: payload.alerts });
     case 'ParticipantsUnavailable': {
       const alerts = need(deps.alerts, payload.task);
       return raiseAlerts(alerts, participantsUnavailable(alerts, payload.meeting, payload.attempts));
@@ -115,12 +125,16 @@ async function dispatch(payload: TaskPayload, deps: TaskDeps): Promise<unknown> 
 export async function runCorrelationTask(payload: unknown, deps: TaskDeps): Promise<unknown> {
   const parsed = taskPayloadSchema.safeParse(payload);
   if (!parsed.success) {
-    throw new ZoomlakeError(`invalid correlation task payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, false);
+    throw new ZoomlakeError(
+      `invalid correlation task payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      false,
+    );
   }
   try {
     return await dispatch(parsed.data, deps);
   } catch (error) {
-    if (error instanceof Error && error.name !== MEETING_NOT_READY && error instanceof ZoomlakeError && error.retryable) throw new RetryableTaskError(error);
+    if (error instanceof Error && error.name !== MEETING_NOT_READY && error instanceof ZoomlakeError && error.retryable)
+      throw new RetryableTaskError(error);
     throw error;
   }
 }

@@ -8,11 +8,13 @@ export const DETECTION_BUNDLE_FILE = 'detections.json';
 
 const bundleSchema = z.object({
   version: z.literal(2),
-  detections: z.array(z.object({
-    meta: z.record(z.string(), z.unknown()),
-    sql: z.string().optional(),
-    values: z.record(z.string(), z.number().int()),
-  })),
+  detections: z.array(
+    z.object({
+      meta: z.record(z.string(), z.unknown()),
+      sql: z.string().optional(),
+      values: z.record(z.string(), z.number().int()),
+    }),
+  ),
   queries: z.record(z.string(), z.string()),
 });
 
@@ -49,7 +51,9 @@ export function parseDetectionBundle(text: string): DetectionRegistry {
     const d = parseDetection(typeof meta.id === 'string' ? meta.id : `#${i}`, meta, sql);
     const names = Object.keys(d.parameters).sort();
     if (JSON.stringify(Object.keys(values).sort()) !== JSON.stringify(names)) {
-      throw new DetectionDefinitionError(`${DETECTION_BUNDLE_FILE}: detection ${d.id} has values for ${Object.keys(values).join(', ') || 'nothing'}, its parameters are ${names.join(', ') || 'none'}`);
+      throw new DetectionDefinitionError(
+        `${DETECTION_BUNDLE_FILE}: detection ${d.id} has values for ${Object.keys(values).join(', ') || 'nothing'}, its parameters are ${names.join(', ') || 'none'}`,
+      );
     }
     return { ...d, values };
   });
@@ -67,6 +71,7 @@ export function bundleSha256(text: string): string {
  */
 export function registryFromBundle(text: string, sha256: string): DetectionRegistry {
   const actual = bundleSha256(text);
-  if (actual !== sha256) throw new DetectionDefinitionError(`${DETECTION_BUNDLE_FILE} has sha256 ${actual}, the function was deployed with ${sha256}: redeploy`);
+  if (actual !== sha256)
+    throw new DetectionDefinitionError(`${DETECTION_BUNDLE_FILE} has sha256 ${actual}, the function was deployed with ${sha256}: redeploy`);
   return parseDetectionBundle(text);
 }

@@ -27,9 +27,10 @@ const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 function valuesView(name: string, description: string, column: string, values: readonly string[]): ConfigView {
   const columns = [{ name: column, type: 'varchar' as const }];
   const distinct = [...new Set(values)];
-  const sql = distinct.length === 0
-    ? `SELECT ${column} FROM (VALUES (CAST(NULL AS varchar))) AS t (${column}) WHERE ${column} IS NOT NULL`
-    : `SELECT ${column} FROM (VALUES ${distinct.map((v) => `(${literal(v)})`).join(', ')}) AS t (${column})`;
+  const sql =
+    distinct.length === 0
+      ? `SELECT ${column} FROM (VALUES (CAST(NULL AS varchar))) AS t (${column}) WHERE ${column} IS NOT NULL`
+      : `SELECT ${column} FROM (VALUES ${distinct.map((v) => `(${literal(v)})`).join(', ')}) AS t (${column})`;
   return { name, description, sql, columns };
 }
 
@@ -45,17 +46,25 @@ function versionParts(version: string): [number, number, number] {
  * `(SELECT value FROM detection_parameters WHERE detection_id = '<id>' AND name = '<parameter>')`.
  */
 function parametersView(detections: readonly Pick<Detection, 'id' | 'values'>[]): ConfigView {
-  const rows = detections.flatMap((d) => Object.entries(d.values).sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, value]) => `(${literal(d.id)}, ${literal(name)}, CAST(${value} AS bigint))`));
+  const rows = detections.flatMap((d) =>
+    Object.entries(d.values)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, value]) => `(${literal(d.id)}, ${literal(name)}, CAST(${value} AS bigint))`),
+  );
   const columns = '(detection_id, name, value)';
-  const sql = rows.length === 0
-    ? `SELECT detection_id, name, value FROM (VALUES (CAST(NULL AS varchar), CAST(NULL AS varchar), CAST(NULL AS bigint))) AS t ${columns} WHERE name IS NOT NULL`
-    : `SELECT detection_id, name, value FROM (VALUES ${rows.join(', ')}) AS t ${columns}`;
+  const sql =
+    rows.length === 0
+      ? `SELECT detection_id, name, value FROM (VALUES (CAST(NULL AS varchar), CAST(NULL AS varchar), CAST(NULL AS bigint))) AS t ${columns} WHERE name IS NOT NULL`
+      : `SELECT detection_id, name, value FROM (VALUES ${rows.join(', ')}) AS t ${columns}`;
   return {
     name: 'detection_parameters',
     description: 'zoomlake registry: each detection parameter (threshold, window) with its value, the default or the config override.',
     sql,
-    columns: [{ name: 'detection_id', type: 'varchar' }, { name: 'name', type: 'varchar' }, { name: 'value', type: 'bigint' }],
+    columns: [
+      { name: 'detection_id', type: 'varchar' },
+      { name: 'name', type: 'varchar' },
+      { name: 'value', type: 'bigint' },
+    ],
   };
 }
 
@@ -63,19 +72,34 @@ function parametersView(detections: readonly Pick<Detection, 'id' | 'values'>[])
 export function configViews(settings: DetectionSettings, detections: readonly Pick<Detection, 'id' | 'values'>[]): ConfigView[] {
   const [major, minor, patch] = versionParts(settings.minClientVersion);
   return [
-    valuesView('internal_domains', 'zoomlake config: email domains of the organisation (lower case).', 'domain',
-      settings.internalDomains.map((d) => d.toLowerCase())),
+    valuesView(
+      'internal_domains',
+      'zoomlake config: email domains of the organisation (lower case).',
+      'domain',
+      settings.internalDomains.map((d) => d.toLowerCase()),
+    ),
     // Patterns are case-insensitive in the config; (?i) makes them so in Trino (Java) and DuckDB (RE2) alike.
-    valuesView('sensitive_meeting_patterns', 'zoomlake config: case-insensitive regular expressions for sensitive meeting topics.', 'pattern',
-      settings.sensitiveMeetingPatterns.map((p) => `(?i)${p}`)),
-    valuesView('watched_users', 'zoomlake config: emails of executives and other high-value users (lower case).', 'email',
-      settings.watchedUsers.map((e) => e.toLowerCase())),
+    valuesView(
+      'sensitive_meeting_patterns',
+      'zoomlake config: case-insensitive regular expressions for sensitive meeting topics.',
+      'pattern',
+      settings.sensitiveMeetingPatterns.map((p) => `(?i)${p}`),
+    ),
+    valuesView(
+      'watched_users',
+      'zoomlake config: emails of executives and other high-value users (lower case).',
+      'email',
+      settings.watchedUsers.map((e) => e.toLowerCase()),
+    ),
     {
       name: 'min_client_version',
       description: 'zoomlake config: the oldest Zoom client version considered patched, whole and as numbers.',
       sql: `SELECT ${literal(settings.minClientVersion)} AS version, ${major} AS major, ${minor} AS minor, ${patch} AS patch`,
       columns: [
-        { name: 'version', type: 'varchar' }, { name: 'major', type: 'integer' }, { name: 'minor', type: 'integer' }, { name: 'patch', type: 'integer' },
+        { name: 'version', type: 'varchar' },
+        { name: 'major', type: 'integer' },
+        { name: 'minor', type: 'integer' },
+        { name: 'patch', type: 'integer' },
       ],
     },
     parametersView(detections),

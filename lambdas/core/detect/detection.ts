@@ -56,13 +56,22 @@ export const detectionMetaSchema = z.strictObject({
   description: nonEmpty,
   severity: z.enum(SEVERITIES),
   /** Every path that raises this detection's alerts; they must agree (test/detections/agreement.test.ts). */
-  paths: z.array(z.enum(DETECTION_PATHS)).min(1).refine((p) => new Set(p).size === p.length, 'must not repeat a path'),
+  paths: z
+    .array(z.enum(DETECTION_PATHS))
+    .min(1)
+    .refine((p) => new Set(p).size === p.length, 'must not repeat a path'),
   /** EventBridge Scheduler expression (scheduled path only). */
-  schedule: z.string().regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be rate(...) or cron(...)').optional(),
+  schedule: z
+    .string()
+    .regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be rate(...) or cron(...)')
+    .optional(),
   /** How far back the query looks; its `dt` filter must match (scheduled path only). */
   lookback: duration.optional(),
   /** The views the query reads (scheduled path only). */
-  tables: z.array(z.enum(tableNames as [string, ...string[]])).min(1).optional(),
+  tables: z
+    .array(z.enum(tableNames as [string, ...string[]]))
+    .min(1)
+    .optional(),
   /** MITRE ATT&CK technique ids. */
   mitre: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'must be a technique id such as T1078 or T1078.004')).min(1),
   dedup: z.strictObject({
@@ -140,7 +149,8 @@ export function parseDetection(folder: string, meta: unknown, sql: string | unde
   if (sql !== undefined && scheduled) {
     if (placeholderCount(sql) === 0) problems.push('query.sql has no ? placeholder: it must bound dt by the run time and its lookback');
     if (!/\bdt\s*(>=|>|=|between)/i.test(sql)) problems.push('query.sql must bound dt (e.g. dt >= date_format(...)) so Athena prunes partitions');
-    for (const table of d.tables ?? []) if (!new RegExp(`\\b${table}\\b`).test(sql)) problems.push(`table ${table} is listed but query.sql does not read it`);
+    for (const table of d.tables ?? [])
+      if (!new RegExp(`\\b${table}\\b`).test(sql)) problems.push(`table ${table} is listed but query.sql does not read it`);
     problems.push(...sqlParameterProblems(d, sql));
   }
   durationMs(d.dedup.window);
@@ -162,7 +172,8 @@ function sqlParameterProblems(d: DetectionMeta, sql: string): string[] {
   const read = /\bdetection_parameters\b/.test(sql) ? sqlParameterNames(sql) : [];
   const problems: string[] = [];
   if (read.length > 0 && !sql.includes(`'${d.id}'`)) problems.push(`query.sql reads detection_parameters but never names its own id '${d.id}'`);
-  for (const name of declared) if (!read.includes(name)) problems.push(`parameters.${name} is declared but query.sql does not read it from detection_parameters`);
+  for (const name of declared)
+    if (!read.includes(name)) problems.push(`parameters.${name} is declared but query.sql does not read it from detection_parameters`);
   for (const name of read) if (!declared.includes(name)) problems.push(`query.sql reads parameter ${name}, which detection.yml does not declare`);
   return problems;
 }

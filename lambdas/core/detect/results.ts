@@ -26,7 +26,10 @@ function entityText(value: unknown): string | undefined {
  * the query (correlation runs a detection's query.sql too).
  */
 export function rowsToAlerts(
-  detection: AlertDefinition, columns: readonly string[], rows: readonly Record<string, unknown>[], source: AlertSource = 'scheduled',
+  detection: AlertDefinition,
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  source: AlertSource = 'scheduled',
 ): Alert[] {
   const missing = ['first_seen', 'last_seen', ...detection.dedup.key].filter((c) => !columns.includes(c));
   if (missing.length > 0) throw new DetectionResultError(`detection ${detection.id}: the result lacks column(s) ${missing.join(', ')}`);
@@ -56,9 +59,18 @@ export function rowsToAlerts(
       continue;
     }
     byId.set(id, {
-      alert_id: id, detection_id: detection.id, title: detection.title, severity: detection.severity, source,
-      first_seen: iso(first), last_seen: iso(Math.max(first, last)), dedup_key: dedupKey, entities, evidence: [maskRow(row)],
-      mitre: [...detection.mitre], runbook: detection.runbook,
+      alert_id: id,
+      detection_id: detection.id,
+      title: detection.title,
+      severity: detection.severity,
+      source,
+      first_seen: iso(first),
+      last_seen: iso(Math.max(first, last)),
+      dedup_key: dedupKey,
+      entities,
+      evidence: [maskRow(row)],
+      mitre: [...detection.mitre],
+      runbook: detection.runbook,
     });
   }
   return [...byId.values()];

@@ -40,7 +40,12 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * delivery fails every detection whose alerts it carried, with `delivery failed: ...`. Nothing is thrown for either:
  * the summary says what failed, for the caller to log, alarm on and retry.
  */
-export async function runAndDeliver(engine: QueryEngine, delivery: AlertDelivery, detections: readonly ScheduledDetection[], nowMs: number): Promise<DetectPass> {
+export async function runAndDeliver(
+  engine: QueryEngine,
+  delivery: AlertDelivery,
+  detections: readonly ScheduledDetection[],
+  nowMs: number,
+): Promise<DetectPass> {
   const outcomes = await runDetections(engine, detections, nowMs);
   const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
   let delivered: DeliveryResult[] = [];
@@ -56,7 +61,8 @@ export async function runAndDeliver(engine: QueryEngine, delivery: AlertDelivery
     if (!outcome.ok) return { detection, ok: false, alerts: 0, notified: 0, rows: 0, alertIds: [], error: outcome.error };
     const alertIds = outcome.alerts.map((a) => a.alert_id);
     const { rows } = outcome;
-    if (deliveryError !== undefined && alertIds.length > 0) return { detection, ok: false, alerts: alertIds.length, notified: 0, rows, alertIds, error: deliveryError };
+    if (deliveryError !== undefined && alertIds.length > 0)
+      return { detection, ok: false, alerts: alertIds.length, notified: 0, rows, alertIds, error: deliveryError };
     const mine = delivered.slice(offset, (offset += alertIds.length));
     return { detection, ok: true, alerts: alertIds.length, notified: mine.filter((r) => r.outcome === 'notified').length, rows, alertIds };
   });

@@ -69,7 +69,6 @@ export function instantOf(v: unknown): number | undefined {
   return epochOf(v);
 }
 
-
 /** A plausible instant in epoch ms (ISO-8601 or epoch seconds/ms), else NULL. */
 export const instant = (v: unknown): number | null => instantOf(v) ?? null;
 /** The first plausible instant. */

@@ -29,8 +29,7 @@ function checkCell(col: ColumnDef, v: CellValue | undefined): string | undefined
     case 'double':
       return typeof v === 'number' && Number.isFinite(v) ? undefined : 'expected a finite number';
     case 'int':
-      return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX
-        ? undefined : 'expected a 32-bit integer';
+      return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? undefined : 'expected a 32-bit integer';
     case 'bigint':
       return typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'expected a safe integer';
     case 'timestamp':
@@ -70,7 +69,10 @@ export function rowProblems(def: TableDef, row: Row): string[] {
 /** Deterministic record id: the first 32 hex chars of SHA-256 over the table name and the natural key values. */
 export function recordId(def: TableDef, row: Row, dt: string): string {
   const values = def.key.map((k) => (k === PARTITION_COLUMN.name ? dt : (row[k] ?? null)));
-  return createHash('sha256').update(JSON.stringify([def.name, ...values])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([def.name, ...values]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** A row ready to write: validated, with its partition, record id and ingestion time. */

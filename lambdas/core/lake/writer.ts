@@ -98,11 +98,9 @@ export class LakeWriter {
       written.push({ table: group.table, dt: group.dt, key, rows: group.rows.length, bytes: body.byteLength });
     }
     if (failures.length > 0) {
-      throw new StorageError(
-        `lake write failed for ${failures.map((f) => f.group).join(', ')}; rows stay buffered for a retry`,
-        true,
-        { cause: failures[0]!.error },
-      );
+      throw new StorageError(`lake write failed for ${failures.map((f) => f.group).join(', ')}; rows stay buffered for a retry`, true, {
+        cause: failures[0]!.error,
+      });
     }
     return written;
   }

@@ -15,10 +15,19 @@ export const MASK = '[redacted]';
  * covers `download_token` (recording.completed's bearer credential), `access_token` and `plainToken`.
  */
 export const CREDENTIAL_SUFFIXES = [
-  'password', 'passcode', 'passwd', 'pwd', 'token', 'secret', 'signature',
+  'password',
+  'passcode',
+  'passwd',
+  'pwd',
+  'token',
+  'secret',
+  'signature',
   // A live stream's RTMP key lets anyone broadcast into it; a host key claims the host role; a registrant's PIN joins
   // by phone as them; a third-party audio conference's leader PIN runs the call.
-  'stream_key', 'host_key', 'pin_code', 'leader_pin',
+  'stream_key',
+  'host_key',
+  'pin_code',
+  'leader_pin',
 ] as const;
 
 /**
@@ -116,7 +125,7 @@ function maskJsonTokens(text: string): string {
     parts.push(text.slice(copied, from), JSON.stringify(value));
     copied = to;
   };
-  for (let i = 0; i < text.length;) {
+  for (let i = 0; i < text.length; ) {
     const c = text[i]!;
     const top = stack[stack.length - 1];
     if (c === '"') {

@@ -33,7 +33,9 @@ const JAVA_ONLY: readonly (readonly [RegExp, string])[] = [
 /** The parsed pattern, or the reason it is not a JavaScript regular expression in Unicode mode. */
 export function parsePortable(source: string): { pattern: AST.Pattern } | { problem: string } {
   if (INLINE_FLAGS.test(source)) {
-    return { problem: `starts with inline flags ${quote(INLINE_FLAGS.exec(source)?.[0] ?? '')}, which JavaScript does not read; patterns are already case-insensitive` };
+    return {
+      problem: `starts with inline flags ${quote(INLINE_FLAGS.exec(source)?.[0] ?? '')}, which JavaScript does not read; patterns are already case-insensitive`,
+    };
   }
   let pattern: AST.Pattern;
   try {
@@ -43,7 +45,9 @@ export function parsePortable(source: string): { pattern: AST.Pattern } | { prob
     // regexpp and V8 both say "Invalid regular expression: /<source>/u: <reason>"; the pattern is quoted once, by the caller.
     const reason = (error as Error).message.split(': ').at(-1);
     const javaOnly = JAVA_ONLY.find(([re]) => re.test(source));
-    return { problem: javaOnly ? `uses ${javaOnly[1]}, which JavaScript and DuckDB (RE2) cannot read` : `is not a valid regular expression (${reason})` };
+    return {
+      problem: javaOnly ? `uses ${javaOnly[1]}, which JavaScript and DuckDB (RE2) cannot read` : `is not a valid regular expression (${reason})`,
+    };
   }
   const problem = problemIn(pattern, undefined);
   return problem === undefined ? { pattern } : { problem };
@@ -65,7 +69,8 @@ function problemIn(node: AST.Node, repeat: AST.Quantifier | undefined): string |
     case 'Alternative':
       return first(node.elements, (e, i) => boundaryNextToNonAscii(node.elements, i) ?? problemIn(e, repeat));
     case 'Assertion':
-      if (node.kind === 'lookahead' || node.kind === 'lookbehind') return uses(`a ${node.kind}`, node, 'DuckDB (RE2) cannot read: it has no lookaround');
+      if (node.kind === 'lookahead' || node.kind === 'lookbehind')
+        return uses(`a ${node.kind}`, node, 'DuckDB (RE2) cannot read: it has no lookaround');
       return undefined;
     case 'Quantifier': {
       const count = Math.max(node.min, Number.isFinite(node.max) ? node.max : 0);
@@ -76,7 +81,8 @@ function problemIn(node: AST.Node, repeat: AST.Quantifier | undefined): string |
     case 'Backreference':
       return uses('the back-reference', node, 'DuckDB (RE2) cannot read: it has no back-references');
     case 'CharacterClass': {
-      if (node.elements.length === 0) return uses('the empty class', node, 'JavaScript reads as nothing or anything, Java and RE2 as an error or a literal');
+      if (node.elements.length === 0)
+        return uses('the empty class', node, 'JavaScript reads as nothing or anything, Java and RE2 as an error or a literal');
       return first(node.elements, (e, i) => {
         if (e.type === 'Character' && e.raw === '[') return uses('"[" inside the class', node, 'Java reads as a nested class: escape it as \\[');
         const next = node.elements[i + 1];
@@ -104,7 +110,7 @@ function problemIn(node: AST.Node, repeat: AST.Quantifier | undefined): string |
 const CLASS_ESCAPE: Readonly<Record<'digit' | 'space' | 'word', string>> = {
   digit: 'may cover non-ASCII digits in one engine and not another: write [0-9]',
   space: 'differs between engines (JavaScript adds Unicode spaces such as the no-break space, RE2 leaves out \\v): write a space or [ \\t]',
-  word: 'follows each engine\'s own Unicode rules (which letters beyond ASCII count): write [a-z0-9_]',
+  word: "follows each engine's own Unicode rules (which letters beyond ASCII count): write [a-z0-9_]",
 };
 const ESCAPE: Readonly<Record<string, string>> = {
   u: 'DuckDB (RE2) cannot read: write the character itself',
@@ -121,7 +127,9 @@ const nestedRepeat = (inner: AST.Node, repeat: AST.Quantifier): string =>
 function boundaryNextToNonAscii(elements: readonly AST.Element[], i: number): string | undefined {
   const e = elements[i];
   if (e?.type !== 'Assertion' || e.kind !== 'word') return undefined;
-  const neighbour = [elements[i - 1], elements[i + 1]].find((n) => n?.type === 'Character' && n.value > 0x7f && /\p{L}|\p{N}/u.test(String.fromCodePoint(n.value)));
+  const neighbour = [elements[i - 1], elements[i + 1]].find(
+    (n) => n?.type === 'Character' && n.value > 0x7f && /\p{L}|\p{N}/u.test(String.fromCodePoint(n.value)),
+  );
   if (neighbour === undefined) return undefined;
   return `uses ${quote(e.raw)} next to ${quote(neighbour.raw)}, which JavaScript and RE2 treat as a non-word character and Trino as a letter: drop the ${quote(e.raw)}`;
 }

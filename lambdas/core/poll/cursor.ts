@@ -98,7 +98,13 @@ export function readCursorOf(source: string, item: StateItem | undefined): Curso
  * Commits a window end after its pages were written. Never moves backwards (a later window already committed is
  * kept), and fails with ConditionFailedError when another run committed since `previous` was read.
  */
-export async function commitCursor(state: StateStore, source: string, previous: Cursor | undefined, windowEnd: string, nowMs: number): Promise<Cursor> {
+export async function commitCursor(
+  state: StateStore,
+  source: string,
+  previous: Cursor | undefined,
+  windowEnd: string,
+  nowMs: number,
+): Promise<Cursor> {
   if (previous && windowEnd <= previous.windowEnd) return previous;
   const { pk, sk } = cursorKey(source);
   const next: Cursor = { windowEnd, version: (previous?.version ?? 0) + 1 };

@@ -90,7 +90,8 @@ export function participantSignals(participants: readonly unknown[], rules: Risk
 /** The weighted score ranking meetings (higher first). */
 export const riskScore = (signals: readonly RiskSignal[]): number => signals.reduce((sum, s) => sum + WEIGHTS[s], 0);
 /** The class a meeting is counted under when skipped. */
-export const riskClass = (signals: readonly RiskSignal[]): RiskClass => (signals.length >= 2 ? 'high' : signals.length === 1 ? 'elevated' : 'routine');
+export const riskClass = (signals: readonly RiskSignal[]): RiskClass =>
+  signals.length >= 2 ? 'high' : signals.length === 1 ? 'elevated' : 'routine';
 /** Zero counts. */
 export const noneByClass = (): Record<RiskClass, number> => ({ high: 0, elevated: 0, routine: 0 });
 /** The union of signal lists, in a fixed order. */
@@ -119,7 +120,10 @@ export function candidateOf(item: unknown, rules: RiskRules, fallbackDay: string
 
 /** Highest risk first; ties oldest day first, then by uuid, so every run ranks alike. */
 export function rankCandidates(candidates: readonly DetailCandidate[]): DetailCandidate[] {
-  return [...candidates].sort((a, b) => riskScore(b.signals) - riskScore(a.signals) || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+  return [...candidates].sort(
+    (a, b) =>
+      riskScore(b.signals) - riskScore(a.signals) || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0),
+  );
 }
 
 // ---- signal marks left by the meetings source ----

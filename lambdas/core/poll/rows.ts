@@ -1,4 +1,17 @@
-import { bool, firstInstant, firstText, idText, instant, int32, int64, json, masked, objectOrEmpty, nonEmptyText, type Cells } from '../lake/cell-coercion.ts';
+import {
+  bool,
+  firstInstant,
+  firstText,
+  idText,
+  instant,
+  int32,
+  int64,
+  json,
+  masked,
+  objectOrEmpty,
+  nonEmptyText,
+  type Cells,
+} from '../lake/cell-coercion.ts';
 
 /**
  * Rows for the poller tables from Zoom REST items (zoom-reference §3.4). Each mapper returns NULL when the item
@@ -10,7 +23,14 @@ export function activityRow(item: unknown): Cells | null {
   const a = objectOrEmpty(item);
   const time = instant(a.time);
   if (time === null) return null;
-  return { email: nonEmptyText(a.email), time, type: nonEmptyText(a.type), ip_address: nonEmptyText(a.ip_address), client_type: nonEmptyText(a.client_type), version: nonEmptyText(a.version) };
+  return {
+    email: nonEmptyText(a.email),
+    time,
+    type: nonEmptyText(a.type),
+    ip_address: nonEmptyText(a.ip_address),
+    client_type: nonEmptyText(a.client_type),
+    version: nonEmptyText(a.version),
+  };
 }
 
 /** A `/report/operationlogs` item as an `operation_logs` row (no stable id: the whole record is the key). */
@@ -18,7 +38,13 @@ export function operationLogRow(item: unknown): Cells | null {
   const o = objectOrEmpty(item);
   const time = instant(o.time);
   if (time === null) return null;
-  return { time, operator: nonEmptyText(o.operator), category_type: nonEmptyText(o.category_type), action: nonEmptyText(o.action), operation_detail: nonEmptyText(o.operation_detail) };
+  return {
+    time,
+    operator: nonEmptyText(o.operator),
+    category_type: nonEmptyText(o.category_type),
+    action: nonEmptyText(o.action),
+    operation_detail: nonEmptyText(o.operation_detail),
+  };
 }
 
 /** A `/users` item as a `users` snapshot row taken at `snapshotTime`. */
@@ -28,10 +54,22 @@ export function userRow(item: unknown, snapshotTime: number): Cells | null {
   if (userId === null) return null;
   const verified = typeof u.verified === 'number' ? u.verified === 1 : bool(u.verified);
   return {
-    snapshot_time: snapshotTime, user_id: userId, email: nonEmptyText(u.email), first_name: nonEmptyText(u.first_name), last_name: nonEmptyText(u.last_name),
-    display_name: nonEmptyText(u.display_name), user_type: int32(u.type), status: nonEmptyText(u.status), role_id: idText(u.role_id), dept: nonEmptyText(u.dept),
-    pmi: idText(u.pmi), last_login_time: instant(u.last_login_time), last_client_version: nonEmptyText(u.last_client_version),
-    created_at: firstInstant(u.user_created_at, u.created_at), timezone: nonEmptyText(u.timezone), verified,
+    snapshot_time: snapshotTime,
+    user_id: userId,
+    email: nonEmptyText(u.email),
+    first_name: nonEmptyText(u.first_name),
+    last_name: nonEmptyText(u.last_name),
+    display_name: nonEmptyText(u.display_name),
+    user_type: int32(u.type),
+    status: nonEmptyText(u.status),
+    role_id: idText(u.role_id),
+    dept: nonEmptyText(u.dept),
+    pmi: idText(u.pmi),
+    last_login_time: instant(u.last_login_time),
+    last_client_version: nonEmptyText(u.last_client_version),
+    created_at: firstInstant(u.user_created_at, u.created_at),
+    timezone: nonEmptyText(u.timezone),
+    verified,
   };
 }
 
@@ -51,10 +89,19 @@ export function meetingRow(item: unknown): Cells | null {
   const start = instant(m.start_time);
   if (uuid === null || start === null) return null;
   return {
-    meeting_uuid: uuid, meeting_id: idText(m.id), host_id: idText(m.host_id), host_email: firstText(m.host_email, m.email, m.user_email),
-    topic: nonEmptyText(m.topic), meeting_type: int32(m.type), start_time: start, end_time: instant(m.end_time), duration_minutes: minutes(m.duration),
-    participants_count: int32(m.participants_count ?? m.participants), has_screen_share: bool(m.has_screen_share),
-    has_recording: bool(m.has_recording), source: nonEmptyText(m.source),
+    meeting_uuid: uuid,
+    meeting_id: idText(m.id),
+    host_id: idText(m.host_id),
+    host_email: firstText(m.host_email, m.email, m.user_email),
+    topic: nonEmptyText(m.topic),
+    meeting_type: int32(m.type),
+    start_time: start,
+    end_time: instant(m.end_time),
+    duration_minutes: minutes(m.duration),
+    participants_count: int32(m.participants_count ?? m.participants),
+    has_screen_share: bool(m.has_screen_share),
+    has_recording: bool(m.has_recording),
+    source: nonEmptyText(m.source),
   };
 }
 
@@ -64,10 +111,20 @@ export function meetingParticipantRow(item: unknown, meetingUuid: string, meetin
   const join = instant(p.join_time);
   if (join === null) return null;
   return {
-    meeting_uuid: meetingUuid, meeting_id: meetingId, participant_id: idText(p.user_id), zoom_user_id: idText(p.id),
-    participant_user_id: idText(p.participant_user_id), name: nonEmptyText(p.name), user_email: nonEmptyText(p.user_email), join_time: join,
-    leave_time: instant(p.leave_time), duration_seconds: int32(p.duration), failover: bool(p.failover), status: nonEmptyText(p.status),
-    customer_key: nonEmptyText(p.customer_key), registrant_id: idText(p.registrant_id),
+    meeting_uuid: meetingUuid,
+    meeting_id: meetingId,
+    participant_id: idText(p.user_id),
+    zoom_user_id: idText(p.id),
+    participant_user_id: idText(p.participant_user_id),
+    name: nonEmptyText(p.name),
+    user_email: nonEmptyText(p.user_email),
+    join_time: join,
+    leave_time: instant(p.leave_time),
+    duration_seconds: int32(p.duration),
+    failover: bool(p.failover),
+    status: nonEmptyText(p.status),
+    customer_key: nonEmptyText(p.customer_key),
+    registrant_id: idText(p.registrant_id),
   };
 }
 
@@ -78,15 +135,40 @@ export function participantDetailRow(item: unknown, meetingUuid: string, meeting
   if (join === null) return null;
   const internal = Array.isArray(p.internal_ip_addresses) ? json(p.internal_ip_addresses.filter((x) => typeof x === 'string')) : null;
   return {
-    meeting_uuid: meetingUuid, meeting_id: meetingId, participant_id: idText(p.user_id), zoom_user_id: idText(p.id),
-    participant_user_id: idText(p.participant_user_id), participant_uuid: nonEmptyText(p.participant_uuid), user_name: nonEmptyText(p.user_name),
-    email: nonEmptyText(p.email), registrant_id: idText(p.registrant_id), join_time: join, leave_time: instant(p.leave_time),
-    leave_reason: nonEmptyText(p.leave_reason), status: nonEmptyText(p.status), role: nonEmptyText(p.role), device: nonEmptyText(p.device), os: nonEmptyText(p.os),
-    os_version: nonEmptyText(p.os_version), client: nonEmptyText(p.client), version: nonEmptyText(p.version), ip_address: nonEmptyText(p.ip_address),
-    internal_ip_addresses: internal, location: nonEmptyText(p.location), network_type: nonEmptyText(p.network_type), data_center: nonEmptyText(p.data_center),
-    connection_type: nonEmptyText(p.connection_type), pc_name: nonEmptyText(p.pc_name), domain: nonEmptyText(p.domain), mac_addr: nonEmptyText(p.mac_addr),
-    harddisk_id: nonEmptyText(p.harddisk_id), share_desktop: bool(p.share_desktop), share_application: bool(p.share_application),
-    share_whiteboard: bool(p.share_whiteboard), recording: bool(p.recording), customer_key: nonEmptyText(p.customer_key),
+    meeting_uuid: meetingUuid,
+    meeting_id: meetingId,
+    participant_id: idText(p.user_id),
+    zoom_user_id: idText(p.id),
+    participant_user_id: idText(p.participant_user_id),
+    participant_uuid: nonEmptyText(p.participant_uuid),
+    user_name: nonEmptyText(p.user_name),
+    email: nonEmptyText(p.email),
+    registrant_id: idText(p.registrant_id),
+    join_time: join,
+    leave_time: instant(p.leave_time),
+    leave_reason: nonEmptyText(p.leave_reason),
+    status: nonEmptyText(p.status),
+    role: nonEmptyText(p.role),
+    device: nonEmptyText(p.device),
+    os: nonEmptyText(p.os),
+    os_version: nonEmptyText(p.os_version),
+    client: nonEmptyText(p.client),
+    version: nonEmptyText(p.version),
+    ip_address: nonEmptyText(p.ip_address),
+    internal_ip_addresses: internal,
+    location: nonEmptyText(p.location),
+    network_type: nonEmptyText(p.network_type),
+    data_center: nonEmptyText(p.data_center),
+    connection_type: nonEmptyText(p.connection_type),
+    pc_name: nonEmptyText(p.pc_name),
+    domain: nonEmptyText(p.domain),
+    mac_addr: nonEmptyText(p.mac_addr),
+    harddisk_id: nonEmptyText(p.harddisk_id),
+    share_desktop: bool(p.share_desktop),
+    share_application: bool(p.share_application),
+    share_whiteboard: bool(p.share_whiteboard),
+    recording: bool(p.recording),
+    customer_key: nonEmptyText(p.customer_key),
   };
 }
 
@@ -100,10 +182,22 @@ export function recordingRows(item: unknown, inTrash: boolean): Cells[] {
   return files.map((f) => {
     const r = objectOrEmpty(f);
     return {
-      meeting_uuid: uuid, meeting_id: idText(m.id), host_id: idText(m.host_id), host_email: nonEmptyText(m.host_email), topic: nonEmptyText(m.topic), start_time: start,
-      file_id: idText(r.id), file_type: nonEmptyText(r.file_type), file_extension: nonEmptyText(r.file_extension), file_size: int64(r.file_size),
-      recording_type: nonEmptyText(r.recording_type), recording_start: instant(r.recording_start), recording_end: instant(r.recording_end),
-      status: nonEmptyText(r.status), share_url: masked(m.share_url), in_trash: inTrash,
+      meeting_uuid: uuid,
+      meeting_id: idText(m.id),
+      host_id: idText(m.host_id),
+      host_email: nonEmptyText(m.host_email),
+      topic: nonEmptyText(m.topic),
+      start_time: start,
+      file_id: idText(r.id),
+      file_type: nonEmptyText(r.file_type),
+      file_extension: nonEmptyText(r.file_extension),
+      file_size: int64(r.file_size),
+      recording_type: nonEmptyText(r.recording_type),
+      recording_start: instant(r.recording_start),
+      recording_end: instant(r.recording_end),
+      status: nonEmptyText(r.status),
+      share_url: masked(m.share_url),
+      in_trash: inTrash,
     };
   });
 }
@@ -119,8 +213,14 @@ export function chatMessageRow(item: unknown, channelId: string, includeContent:
   if (messageId === null || time === null) return null;
   const files = Array.isArray(m.files) ? m.files.length : nonEmptyText(m.file_id) === null ? 0 : 1;
   return {
-    message_id: messageId, date_time: time, sender: nonEmptyText(m.sender), sender_display_name: nonEmptyText(m.sender_display_name),
-    to_contact: null, to_channel: channelId, status: nonEmptyText(m.status), file_count: files,
+    message_id: messageId,
+    date_time: time,
+    sender: nonEmptyText(m.sender),
+    sender_display_name: nonEmptyText(m.sender_display_name),
+    to_contact: null,
+    to_channel: channelId,
+    status: nonEmptyText(m.status),
+    file_count: files,
     message: includeContent ? masked(m.message) : null,
   };
 }

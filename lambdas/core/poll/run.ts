@@ -81,13 +81,23 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
   try {
     let cursor = await readCursor(deps.state, source.name);
     const today = dtOf(started);
-    const plan: DayWindow[] = backfill ? backfillWindows(backfill.from, backfill.to, started)
-      : source.mode === 'daily_snapshot' ? (cursor?.windowEnd === today ? [] : [{ from: today, to: today }])
-      : planWindows(cursor?.windowEnd, started);
+    const plan: DayWindow[] = backfill
+      ? backfillWindows(backfill.from, backfill.to, started)
+      : source.mode === 'daily_snapshot'
+        ? cursor?.windowEnd === today
+          ? []
+          : [{ from: today, to: today }]
+        : planWindows(cursor?.windowEnd, started);
     for (const window of plan) {
       const writer = deps.newWriter();
       const outcome = await source.collect({
-        api: deps.api, plan: deps.plan, window, nowMs: deps.clock.now(), state: deps.state, risk, chatIncludeContent: settings.chatIncludeContent,
+        api: deps.api,
+        plan: deps.plan,
+        window,
+        nowMs: deps.clock.now(),
+        state: deps.state,
+        risk,
+        chatIncludeContent: settings.chatIncludeContent,
         add: (table, row) => {
           const added = row === null ? undefined : writer.add(table, row);
           if (added?.ok) records++;
@@ -115,7 +125,8 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
   } catch (error) {
     const base = { source: source.name, windows, records, rejected, ...withBudget() };
     if (error instanceof ZoomPlanError || error instanceof ZoomScopeError) return { ...base, status: 'disabled', reason: error.message };
-    if (error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily)) return { ...base, status: 'stopped', reason: error.message };
+    if (error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily))
+      return { ...base, status: 'stopped', reason: error.message };
     throw error;
   } finally {
     await releaseLease(deps.state, lease);

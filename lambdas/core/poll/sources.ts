@@ -3,17 +3,43 @@ import { dtOf } from '../lake/records.ts';
 import type { StateStore, ZoomApi, ZoomPageRequest } from '../ports.ts';
 import type { DayWindow } from './cursor.ts';
 import {
-  applyDirectoryUpdates, directoryUpdatesFromOperationLogs, directoryUpdatesFromUsers,
-  type DirectoryUpdate, type OperationLogRow, type UserSnapshotRow,
+  applyDirectoryUpdates,
+  directoryUpdatesFromOperationLogs,
+  directoryUpdatesFromUsers,
+  type DirectoryUpdate,
+  type OperationLogRow,
+  type UserSnapshotRow,
 } from '../realtime/directory.ts';
 import { meetingUuidPath } from '../zoom/client.ts';
 import { ZoomBudgetError, ZoomNotFoundError, ZoomRateLimitError, ZoomTooOldError } from '../zoom/errors.ts';
 import { DASHBOARD_PLANS, type ZoomPlan } from '../zoom/rate-limit.ts';
 import {
-  applyBacklog, boundBacklog, candidateOf, markMeeting, mergeSignals, noneByClass, participantSignals, rankCandidates, readBacklog, readMarks,
-  riskClass, tooOldForDetails, type ByRiskClass, type DetailCandidate, type RiskRules,
+  applyBacklog,
+  boundBacklog,
+  candidateOf,
+  markMeeting,
+  mergeSignals,
+  noneByClass,
+  participantSignals,
+  rankCandidates,
+  readBacklog,
+  readMarks,
+  riskClass,
+  tooOldForDetails,
+  type ByRiskClass,
+  type DetailCandidate,
+  type RiskRules,
 } from './risk.ts';
-import { activityRow, chatMessageRow, meetingParticipantRow, meetingRow, operationLogRow, participantDetailRow, recordingRows, userRow } from './rows.ts';
+import {
+  activityRow,
+  chatMessageRow,
+  meetingParticipantRow,
+  meetingRow,
+  operationLogRow,
+  participantDetailRow,
+  recordingRows,
+  userRow,
+} from './rows.ts';
 
 /** What a source sees while it collects one window. */
 export interface CollectContext {
@@ -80,11 +106,24 @@ async function activeUsers(ctx: CollectContext): Promise<string[]> {
 async function pastMeetings(ctx: CollectContext): Promise<unknown[]> {
   const meetings: unknown[] = [];
   if (DASHBOARD_PLANS.includes(ctx.plan)) {
-    await eachItem(ctx.api, { path: '/metrics/meetings', query: { type: 'past', ...range(ctx.window) }, itemsKey: 'meetings', category: 'ResourceIntensive' }, (m) => meetings.push(m));
+    await eachItem(
+      ctx.api,
+      { path: '/metrics/meetings', query: { type: 'past', ...range(ctx.window) }, itemsKey: 'meetings', category: 'ResourceIntensive' },
+      (m) => meetings.push(m),
+    );
     return meetings;
   }
   for (const user of await activeUsers(ctx)) {
-    await eachItem(ctx.api, { path: `/report/users/${encodeURIComponent(user)}/meetings`, query: { type: 'past', ...range(ctx.window) }, itemsKey: 'meetings', category: 'Heavy' }, (m) => meetings.push(m));
+    await eachItem(
+      ctx.api,
+      {
+        path: `/report/users/${encodeURIComponent(user)}/meetings`,
+        query: { type: 'past', ...range(ctx.window) },
+        itemsKey: 'meetings',
+        category: 'Heavy',
+      },
+      (m) => meetings.push(m),
+    );
   }
   return meetings;
 }
@@ -128,7 +167,10 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
     const listed = candidates.get(b.uuid);
     candidates.set(b.uuid, listed ? { ...listed, signals: mergeSignals(listed.signals, b.signals), fromBacklog: true } : b);
   }
-  const marks = await readMarks(ctx.state, [...candidates.values()].map((c) => c.day));
+  const marks = await readMarks(
+    ctx.state,
+    [...candidates.values()].map((c) => c.day),
+  );
   const ranked = rankCandidates([...candidates.values()].map((c) => ({ ...c, signals: mergeSignals(c.signals, marks.get(c.uuid) ?? []) })));
 
   let spent: string | undefined;
@@ -139,8 +181,16 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
       continue;
     }
     try {
-      await eachItem(ctx.api, { path: `/metrics/meetings/${meetingUuidPath(c.uuid)}/participants`, query: { type: 'past', include_fields: 'registrant_id' }, itemsKey: 'participants', category: 'Heavy' },
-        (p) => ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId)));
+      await eachItem(
+        ctx.api,
+        {
+          path: `/metrics/meetings/${meetingUuidPath(c.uuid)}/participants`,
+          query: { type: 'past', include_fields: 'registrant_id' },
+          itemsKey: 'participants',
+          category: 'Heavy',
+        },
+        (p) => ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId)),
+      );
       if (c.fromBacklog) remove.push(c.uuid);
     } catch (error) {
       if (budgetSpent(error)) {
@@ -169,7 +219,9 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
   const keep = kept.filter((c) => !sameAsStored(c));
   return {
     ...(spent === undefined ? {} : { budgetSpent: spent }),
-    skipped, dropped, backlog: kept.length,
+    skipped,
+    dropped,
+    backlog: kept.length,
     afterFlush: () => applyBacklog(ctx.state, DETAILS, { keep, remove }, ctx.nowMs),
   };
 }
@@ -188,10 +240,14 @@ async function collectChat(ctx: CollectContext): Promise<void> {
   const channels = new Map<string, string>();
   for (const user of await activeUsers(ctx)) {
     try {
-      await eachItem(ctx.api, { path: `/chat/users/${encodeURIComponent(user)}/channels`, query: { page_size: CHAT_PAGE_SIZE }, itemsKey: 'channels', category: 'Medium' }, (c) => {
-        const id = nonEmptyText(objectOrEmpty(c).id);
-        if (id !== null && !channels.has(id)) channels.set(id, user);
-      });
+      await eachItem(
+        ctx.api,
+        { path: `/chat/users/${encodeURIComponent(user)}/channels`, query: { page_size: CHAT_PAGE_SIZE }, itemsKey: 'channels', category: 'Medium' },
+        (c) => {
+          const id = nonEmptyText(objectOrEmpty(c).id);
+          if (id !== null && !channels.has(id)) channels.set(id, user);
+        },
+      );
     } catch (error) {
       // The user left between the listing and this call.
       if (error instanceof ZoomNotFoundError) continue;
@@ -199,11 +255,16 @@ async function collectChat(ctx: CollectContext): Promise<void> {
     }
   }
   for (const [channel, user] of channels) {
-    await eachItem(ctx.api, {
-      path: `/chat/users/${encodeURIComponent(user)}/messages`,
-      query: { to_channel: channel, ...chatRange(ctx.window), page_size: CHAT_PAGE_SIZE, include_deleted_and_edited_message: 'true' },
-      itemsKey: 'messages', category: 'Medium',
-    }, (m) => ctx.add('chat_messages', chatMessageRow(m, channel, ctx.chatIncludeContent)));
+    await eachItem(
+      ctx.api,
+      {
+        path: `/chat/users/${encodeURIComponent(user)}/messages`,
+        query: { to_channel: channel, ...chatRange(ctx.window), page_size: CHAT_PAGE_SIZE, include_deleted_and_edited_message: 'true' },
+        itemsKey: 'messages',
+        category: 'Medium',
+      },
+      (m) => ctx.add('chat_messages', chatMessageRow(m, channel, ctx.chatIncludeContent)),
+    );
   }
 }
 
@@ -216,12 +277,16 @@ const dayOf = (m: unknown, w: DayWindow): string => {
 /** Every source the pollers know, by name (zoom-reference §3.4 for endpoints and rate categories). */
 export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
   activities: {
-    name: 'activities', mode: 'windowed',
-    collect: (ctx) => eachItem(ctx.api, { path: '/report/activities', query: range(ctx.window), itemsKey: 'activity_logs', category: 'Heavy' },
-      (item) => ctx.add('activities', activityRow(item))),
+    name: 'activities',
+    mode: 'windowed',
+    collect: (ctx) =>
+      eachItem(ctx.api, { path: '/report/activities', query: range(ctx.window), itemsKey: 'activity_logs', category: 'Heavy' }, (item) =>
+        ctx.add('activities', activityRow(item)),
+      ),
   },
   operation_logs: {
-    name: 'operation_logs', mode: 'windowed',
+    name: 'operation_logs',
+    mode: 'windowed',
     collect: async (ctx) => {
       const rows: Cells[] = [];
       await eachItem(ctx.api, { path: '/report/operationlogs', query: range(ctx.window), itemsKey: 'operation_logs', category: 'Heavy' }, (item) => {
@@ -234,7 +299,8 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
     },
   },
   users: {
-    name: 'users', mode: 'daily_snapshot',
+    name: 'users',
+    mode: 'daily_snapshot',
     collect: async (ctx) => {
       const rows: Cells[] = [];
       // Inactive and pending users matter too: a deactivated account whose meeting links still work.
@@ -250,18 +316,27 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
     },
   },
   meetings: {
-    name: 'meetings', mode: 'windowed',
+    name: 'meetings',
+    mode: 'windowed',
     collect: async (ctx) => {
       for (const meeting of await pastMeetings(ctx)) {
         ctx.add('meetings', meetingRow(meeting));
         const uuid = uuidOf(meeting);
         if (!uuid) continue;
         const participants: unknown[] = [];
-        await eachItem(ctx.api, { path: `/report/meetings/${meetingUuidPath(uuid)}/participants`, query: { include_fields: 'registrant_id' }, itemsKey: 'participants', category: 'Heavy' },
+        await eachItem(
+          ctx.api,
+          {
+            path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
+            query: { include_fields: 'registrant_id' },
+            itemsKey: 'participants',
+            category: 'Heavy',
+          },
           (p) => {
             participants.push(p);
             ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting)));
-          });
+          },
+        );
         // Marks external and unauthenticated participants for participant_details to rank by.
         await markMeeting(ctx.state, uuid, dayOf(meeting, ctx.window), participantSignals(participants, ctx.risk), ctx.nowMs);
       }
@@ -269,11 +344,22 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
   },
   participant_details: { name: DETAILS, mode: 'windowed', collect: collectDetails },
   recordings: {
-    name: 'recordings', mode: 'windowed',
+    name: 'recordings',
+    mode: 'windowed',
     collect: async (ctx) => {
       for (const trash of [false, true]) {
-        await eachItem(ctx.api, { path: '/accounts/me/recordings', query: { ...range(ctx.window), ...(trash ? { trash: 'true' } : {}) }, itemsKey: 'meetings', category: 'Medium' },
-          (m) => { for (const row of recordingRows(m, trash)) ctx.add('recordings', row); });
+        await eachItem(
+          ctx.api,
+          {
+            path: '/accounts/me/recordings',
+            query: { ...range(ctx.window), ...(trash ? { trash: 'true' } : {}) },
+            itemsKey: 'meetings',
+            category: 'Medium',
+          },
+          (m) => {
+            for (const row of recordingRows(m, trash)) ctx.add('recordings', row);
+          },
+        );
       }
     },
   },

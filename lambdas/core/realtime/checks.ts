@@ -42,9 +42,14 @@ export async function runChecks(env: ZoomEnvelope, receivedAt: number, ctx: Chec
     return [];
   }
   if (env.event === 'account.settings_updated') return settingsWeakened(env, at, ctx);
-  if (env.event.startsWith('recording.')) return recordingRemoved(env, rows.map((r) => r.row), ctx);
+  if (env.event.startsWith('recording.'))
+    return recordingRemoved(
+      env,
+      rows.map((r) => r.row),
+      ctx,
+    );
   if (action === 'started' || action === 'ended') {
-    await meetingOf(row, ctx, action === 'ended' ? numberAttr(row.end_time) ?? at : undefined);
+    await meetingOf(row, ctx, action === 'ended' ? (numberAttr(row.end_time) ?? at) : undefined);
     return [];
   }
   if (action === 'participant_joined') return participantJoined(env.event, row, ctx, false);

@@ -98,7 +98,14 @@ export function directoryUpdateFromEvent(env: ZoomEnvelope, eventTime: number, k
   const status = STATUS_BY_EVENT[env.event];
   const userId = idText(o.id);
   const names = [...fullName(o.first_name, o.last_name), ...[nonEmptyText(o.display_name)].filter((n): n is string => n !== null)];
-  return { email, at: eventTime, source: 'webhook', ...(userId ? { userId } : {}), ...(status ? { status } : {}), ...(names.length > 0 ? { names } : {}) };
+  return {
+    email,
+    at: eventTime,
+    source: 'webhook',
+    ...(userId ? { userId } : {}),
+    ...(status ? { status } : {}),
+    ...(names.length > 0 ? { names } : {}),
+  };
 }
 
 /** Rows of the `users` snapshot table (as the users poller writes them). */
@@ -122,7 +129,16 @@ export function directoryUpdatesFromUsers(rows: readonly UserSnapshotRow[]): Dir
     if (!email) return [];
     const status = r.status ? SNAPSHOT_STATUS[r.status.toLowerCase()] : undefined;
     const names = [...fullName(r.first_name, r.last_name), ...(r.display_name ? [r.display_name] : [])];
-    return [{ email, at: r.snapshot_time, source: 'users snapshot' as const, ...(r.user_id ? { userId: r.user_id } : {}), ...(status ? { status } : {}), names }];
+    return [
+      {
+        email,
+        at: r.snapshot_time,
+        source: 'users snapshot' as const,
+        ...(r.user_id ? { userId: r.user_id } : {}),
+        ...(status ? { status } : {}),
+        names,
+      },
+    ];
   });
 }
 
@@ -145,9 +161,13 @@ export function directoryUpdatesFromOperationLogs(rows: readonly OperationLogRow
   return rows.flatMap((r) => {
     if (!/^user/i.test(r.category_type ?? '')) return [];
     const said = `${r.action ?? ''} ${r.operation_detail ?? ''}`;
-    const status: DirectoryStatus | undefined = /\bdeactivat/i.test(said) ? 'inactive'
-      : /\bdelet/i.test(said) ? 'deleted'
-        : /\b(re)?activat/i.test(said) ? 'active' : undefined;
+    const status: DirectoryStatus | undefined = /\bdeactivat/i.test(said)
+      ? 'inactive'
+      : /\bdelet/i.test(said)
+        ? 'deleted'
+        : /\b(re)?activat/i.test(said)
+          ? 'active'
+          : undefined;
     if (!status) return [];
     const emails = [...new Set((r.operation_detail ?? '').match(EMAIL) ?? [])].map((e) => e.toLowerCase());
     return emails.map((email) => ({ email, status, at: r.time, source: 'operation log' as const }));
@@ -210,8 +230,10 @@ export async function lookupEmail(state: StateStore, email: string): Promise<Dir
   if (!profile && !latest) return undefined;
   const userId = profile?.attrs.user_id;
   return {
-    email, at: latest?.at ?? 0,
-    ...(latest ? { status: latest.status } : {}), ...(typeof userId === 'string' ? { userId } : {}),
+    email,
+    at: latest?.at ?? 0,
+    ...(latest ? { status: latest.status } : {}),
+    ...(typeof userId === 'string' ? { userId } : {}),
   };
 }
 
@@ -226,8 +248,12 @@ export async function statusAt(state: StateStore, email: string, at: number): Pr
   let first = latest;
   for (let i = facts.length - 1; i >= 0 && sameState(facts[i]!.status, latest.status); i--) first = facts[i]!;
   return {
-    status: latest.status, at: latest.at, source: latest.source, gone: GONE_STATUSES.has(latest.status),
-    since: first.at, sinceSource: first.source,
+    status: latest.status,
+    at: latest.at,
+    source: latest.source,
+    gone: GONE_STATUSES.has(latest.status),
+    since: first.at,
+    sinceSource: first.source,
   };
 }
 
@@ -263,8 +289,13 @@ export async function usersNamed(state: StateStore, displayName: string, m: Name
   const exact = (await state.query(namePk(key))).map((i) => ({ email: String(i.attrs.email), name: String(i.attrs.name), match: 'exact' as const }));
   const seen = new Set(exact.map((x) => x.email));
   const fuzzy = (await state.query(WATCHED_PK))
-    .filter((i) => typeof i.attrs.key === 'string' && i.attrs.key.length >= Math.max(m.fuzzyMinLetters, m.minLetters) && i.attrs.key !== key
-      && withinEdits(key, i.attrs.key, m.maxEdits))
+    .filter(
+      (i) =>
+        typeof i.attrs.key === 'string' &&
+        i.attrs.key.length >= Math.max(m.fuzzyMinLetters, m.minLetters) &&
+        i.attrs.key !== key &&
+        withinEdits(key, i.attrs.key, m.maxEdits),
+    )
     .map((i) => ({ email: String(i.attrs.email), name: String(i.attrs.name), match: 'near' as const }))
     .filter((x) => !seen.has(x.email) && (seen.add(x.email), true));
   return [...exact, ...fuzzy];

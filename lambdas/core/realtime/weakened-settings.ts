@@ -60,10 +60,14 @@ export function weakenedSettings(settings: unknown, oldSettings: unknown): Weake
     const newValue = scalarAt(settings, path);
     if (newValue === undefined) continue;
     const oldValue = scalarAt(oldSettings, path);
-    const weak = weakWhen === 'off' ? newValue === 'false' && oldValue !== 'false'
-      : weakWhen === 'on' ? newValue === 'true' && oldValue !== 'true'
-        : weakWhen === 'none' ? newValue === 'none' && oldValue !== 'none'
-          : (toInt(newValue) ?? Infinity) < (toInt(oldValue) ?? -Infinity);
+    const weak =
+      weakWhen === 'off'
+        ? newValue === 'false' && oldValue !== 'false'
+        : weakWhen === 'on'
+          ? newValue === 'true' && oldValue !== 'true'
+          : weakWhen === 'none'
+            ? newValue === 'none' && oldValue !== 'none'
+            : (toInt(newValue) ?? Infinity) < (toInt(oldValue) ?? -Infinity);
     if (weak) out.push({ setting, path, oldValue, newValue });
   }
   return out;

@@ -4,21 +4,40 @@ import type { ColumnType, TableDef } from './types.ts';
 
 /** Glue/Hive DDL type for each column type (what Athena reads the Parquet column as). */
 export const HIVE_TYPES: Readonly<Record<ColumnType, string>> = {
-  string: 'string', bigint: 'bigint', int: 'int', double: 'double', boolean: 'boolean', timestamp: 'timestamp',
+  string: 'string',
+  bigint: 'bigint',
+  int: 'int',
+  double: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
 };
 
 /** Trino/Presto type names, used in Athena view definitions. */
 export const TRINO_TYPES: Readonly<Record<ColumnType, string>> = {
-  string: 'varchar', bigint: 'bigint', int: 'integer', double: 'double', boolean: 'boolean', timestamp: 'timestamp(3)',
+  string: 'varchar',
+  bigint: 'bigint',
+  int: 'integer',
+  double: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp(3)',
 };
 
 /** DuckDB type names for the local views. */
 export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
-  string: 'VARCHAR', bigint: 'BIGINT', int: 'INTEGER', double: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP',
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  int: 'INTEGER',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
 };
 
 /** One column as Glue declares it. */
-export interface GlueColumn { readonly name: string; readonly type: string; readonly comment: string }
+export interface GlueColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly comment: string;
+}
 
 /** The Glue storage columns of a table's raw (physical) table. */
 export function glueColumns(def: TableDef): GlueColumn[] {
@@ -40,7 +59,9 @@ export function viewColumns(def: TableDef): { name: string; type: ColumnType }[]
  * that a `dt` filter on the view is pushed below the window and still prunes partitions; the latest copy wins.
  */
 export function dedupViewSql(def: TableDef, rawTable: string = rawTableName(def)): string {
-  const cols = viewColumns(def).map((c) => c.name).join(', ');
+  const cols = viewColumns(def)
+    .map((c) => c.name)
+    .join(', ');
   return [
     `SELECT ${cols}`,
     'FROM (',

@@ -8,7 +8,10 @@ import { WEBHOOK_BODY_PREFIX, type WebhookDetail } from './receive.ts';
 const common = {
   receivedAt: z.number().int().refine(isPlausibleEpochMs, 'must be epoch milliseconds between 2000 and 2200'),
   trackingId: z.string().optional(),
-  payloadSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  payloadSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 };
 
 /**

@@ -1,4 +1,20 @@
-import { firstId, firstInstant, firstText, idText, instant, int32, int64, ip, isRecord, json, masked, objectOrEmpty, nonEmptyText, type Cells, type Json } from '../lake/cell-coercion.ts';
+import {
+  firstId,
+  firstInstant,
+  firstText,
+  idText,
+  instant,
+  int32,
+  int64,
+  ip,
+  isRecord,
+  json,
+  masked,
+  objectOrEmpty,
+  nonEmptyText,
+  type Cells,
+  type Json,
+} from '../lake/cell-coercion.ts';
 import type { Row } from '../schema/types.ts';
 import { eventTimeOf, type ZoomEnvelope } from './envelope.ts';
 import { routeOf, type WebhookTable } from './routes.ts';
@@ -34,7 +50,13 @@ interface EventContext {
 export function typedRows(env: ZoomEnvelope, sourceRecordId: string, receivedAt: number): TypedRow[] {
   const routed = routeOf(env.event);
   if (!routed) return [];
-  const ctx: EventContext = { env, action: routed.action, object: objectOrEmpty(env.payload.object), fallbackTime: eventTimeOf(env, receivedAt), sourceRecordId };
+  const ctx: EventContext = {
+    env,
+    action: routed.action,
+    object: objectOrEmpty(env.payload.object),
+    fallbackTime: eventTimeOf(env, receivedAt),
+    sourceRecordId,
+  };
   return ROWS_BY_TABLE[routed.route.table](ctx);
 }
 
@@ -46,7 +68,10 @@ function base(ctx: EventContext, ownTime: number | null): Cells {
   };
 }
 
-const operatorCells = (ctx: EventContext): Cells => ({ operator: nonEmptyText(ctx.env.payload.operator), operator_id: idText(ctx.env.payload.operator_id) });
+const operatorCells = (ctx: EventContext): Cells => ({
+  operator: nonEmptyText(ctx.env.payload.operator),
+  operator_id: idText(ctx.env.payload.operator_id),
+});
 
 /** Which participant field holds the event's own time: waiting-room and role events carry `date_time`, not join_time. */
 function participantTime(ctx: EventContext, p: Json): number | null {
@@ -97,8 +122,8 @@ function meetingRow(ctx: EventContext): TypedRow {
   const { action } = ctx;
   // started/ended carry the actual time; created/updated carry a scheduled start, which is not when the event happened.
   const own = action === 'started' ? instant(o.start_time) : action === 'ended' ? instant(o.end_time) : null;
-  const details = action === 'updated' ? ctx.env.payload.old_object
-    : action === 'risk_alert' ? (o.armn_details ?? ctx.env.payload.armn_details) : undefined;
+  const details =
+    action === 'updated' ? ctx.env.payload.old_object : action === 'risk_alert' ? (o.armn_details ?? ctx.env.payload.armn_details) : undefined;
   return {
     table: 'meeting_events',
     row: {
@@ -143,7 +168,9 @@ function recordingRows(ctx: EventContext): TypedRow[] {
   const common = { ...base(ctx, null), ...operatorCells(ctx), source_record_id: ctx.sourceRecordId };
   const listed: Json[] = [];
   if (Array.isArray(o.meetings)) {
-    for (const m of o.meetings) if (isRecord(m)) listed.push(m); else if (idText(m) !== null) listed.push({ meeting_uuid: m });
+    for (const m of o.meetings)
+      if (isRecord(m)) listed.push(m);
+      else if (idText(m) !== null) listed.push({ meeting_uuid: m });
   }
   if (Array.isArray(o.meeting_uuids)) {
     for (const u of o.meeting_uuids) if (idText(u) !== null) listed.push({ meeting_uuid: u });
@@ -154,8 +181,10 @@ function recordingRows(ctx: EventContext): TypedRow[] {
 
 function userRow(ctx: EventContext): TypedRow {
   const o = ctx.object;
-  const changes = ctx.action === 'updated' || ctx.action === 'settings_updated'
-    ? json({ object: withoutId(o), old_object: withoutId(ctx.env.payload.old_object) }) : null;
+  const changes =
+    ctx.action === 'updated' || ctx.action === 'settings_updated'
+      ? json({ object: withoutId(o), old_object: withoutId(ctx.env.payload.old_object) })
+      : null;
   return {
     table: 'user_events',
     row: {

@@ -41,8 +41,7 @@ export type WebhookDetail = {
 } & ({ readonly body: string } | { readonly bodyRef: { readonly key: string; readonly sha256: string; readonly bytes: number } });
 
 /** How a request ended, for logs and metrics: reason codes and sizes only, never secrets, signatures or bodies. */
-export type WebhookOutcome =
-  | 'accepted' | 'url_validation' | 'too_large' | 'unauthorized' | 'invalid' | 'publish_failed' | 'secret_unavailable';
+export type WebhookOutcome = 'accepted' | 'url_validation' | 'too_large' | 'unauthorized' | 'invalid' | 'publish_failed' | 'secret_unavailable';
 
 /** The receiver's answer plus what may be logged about it. */
 export interface WebhookResult {
@@ -75,8 +74,13 @@ export interface ReceiverDeps {
   readonly options: ReceiverOptions;
 }
 
-const json = (status: number, body: unknown, outcome: WebhookOutcome, bytes: number, extra: Partial<WebhookResult> = {}): WebhookResult =>
-  ({ status, body: JSON.stringify(body), outcome, bytes, ...extra });
+const json = (status: number, body: unknown, outcome: WebhookOutcome, bytes: number, extra: Partial<WebhookResult> = {}): WebhookResult => ({
+  status,
+  body: JSON.stringify(body),
+  outcome,
+  bytes,
+  ...extra,
+});
 
 // Event names become EventBridge detail-types (at most 128 characters); anything else is published under one name.
 const DETAIL_TYPE = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -97,12 +101,16 @@ export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps
     secret = await deps.secret();
   } catch (error) {
     // Without the secret nothing can be verified; a 5xx makes Zoom retry once the secret is readable again.
-    return json(503, { error: 'temporarily unavailable' }, 'secret_unavailable', bytes, { reason: error instanceof Error ? error.name : 'unknown error' });
+    return json(503, { error: 'temporarily unavailable' }, 'secret_unavailable', bytes, {
+      reason: error instanceof Error ? error.name : 'unknown error',
+    });
   }
   const now = deps.clock.now();
   const verified = verifyZoomRequest(
     { signature: req.headers['x-zm-signature'], timestamp: req.headers['x-zm-request-timestamp'], body: req.body },
-    secret, now, options.replayWindowSeconds,
+    secret,
+    now,
+    options.replayWindowSeconds,
   );
   if (!verified.ok) return json(401, { error: 'unauthorized' }, 'unauthorized', bytes, { reason: verified.reason });
 
@@ -136,23 +144,26 @@ export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps
   try {
     const storedBytes = Buffer.from(stored.text, 'utf8');
     // JSON escaping at most sextuples a byte (\u00XX), so most bodies are known to fit without serialising them.
-    const inline = storedBytes.byteLength * 6 + 1024 <= options.inlineBodyBytes
-      || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
+    const inline =
+      storedBytes.byteLength * 6 + 1024 <= options.inlineBodyBytes || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
     if (!inline) {
       const sha256 = createHash('sha256').update(storedBytes).digest('hex');
       const key = `${WEBHOOK_BODY_PREFIX}/dt=${dtOf(now)}/${sha256}.json`;
       await deps.bodies.put(key, storedBytes, { contentType: 'application/json' });
       detail = { ...base, bodyRef: { key, sha256, bytes: storedBytes.byteLength } };
     }
-    await deps.publisher.publish([{
-      source: WEBHOOK_EVENT_SOURCE,
-      detailType: DETAIL_TYPE.test(env.event) ? env.event : 'zoom.unnamed_event',
-      detail,
-      time: now,
-    }]);
+    await deps.publisher.publish([
+      {
+        source: WEBHOOK_EVENT_SOURCE,
+        detailType: DETAIL_TYPE.test(env.event) ? env.event : 'zoom.unnamed_event',
+        detail,
+        time: now,
+      },
+    ]);
   } catch (error) {
     return json(503, { error: 'temporarily unavailable' }, 'publish_failed', bytes, {
-      event: env.event, reason: error instanceof Error ? error.name : 'unknown error',
+      event: env.event,
+      reason: error instanceof Error ? error.name : 'unknown error',
     });
   }
   return json(200, { status: 'ok' }, 'accepted', bytes, { event: env.event });

@@ -35,8 +35,15 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
     table: 'participant_events',
     families: ['meeting', 'webinar'],
     actions: [
-      'participant_joined', 'participant_left', 'participant_joined_waiting_room', 'participant_left_waiting_room',
-      'participant_admitted', 'participant_put_in_waiting_room', 'participant_role_changed', 'sharing_started', 'sharing_ended',
+      'participant_joined',
+      'participant_left',
+      'participant_joined_waiting_room',
+      'participant_left_waiting_room',
+      'participant_admitted',
+      'participant_put_in_waiting_room',
+      'participant_role_changed',
+      'sharing_started',
+      'sharing_ended',
     ],
     realtime: ['participant_joined', 'participant_joined_waiting_room'],
   },
@@ -69,4 +76,6 @@ export function routeOf(event: string): { readonly route: EventRoute; readonly a
 }
 
 /** Event names the realtime path handles; the bus rule forwards exactly these. */
-export const REALTIME_EVENTS: readonly string[] = EVENT_ROUTES.flatMap((r) => r.realtime.flatMap((action) => r.families.map((f) => `${f}.${action}`)));
+export const REALTIME_EVENTS: readonly string[] = EVENT_ROUTES.flatMap((r) =>
+  r.realtime.flatMap((action) => r.families.map((f) => `${f}.${action}`)),
+);

@@ -30,7 +30,7 @@ export class StateStoreBudget implements ZoomSharedBudget {
   async take(bucket: string, allowed: number, nowMs: number): Promise<boolean> {
     if (allowed <= 0) return false;
     const { pk, sk } = budgetKey(bucket, dtOf(nowMs));
-    const expiresAt = Math.ceil((Math.floor(nowMs / DAY_MS) + 2) * DAY_MS / 1000);
+    const expiresAt = Math.ceil(((Math.floor(nowMs / DAY_MS) + 2) * DAY_MS) / 1000);
     const used = await this.state.add(pk, sk, 'used', 1, { expiresAt });
     if (used <= allowed) return true;
     await this.state.add(pk, sk, 'used', -1, { expiresAt });

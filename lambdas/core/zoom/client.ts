@@ -151,7 +151,10 @@ export class ZoomHttpClient implements ZoomApi {
       const next = isRecord(body) ? body['next_page_token'] : undefined;
       if (next === undefined || next === null || next === '') return;
       if (typeof next !== 'string' || next === pageToken) {
-        throw new ZoomResponseError(`GET ${request.path}: zoom returned an unusable next_page_token on page ${page}`, { status: 200, endpoint: 'api' });
+        throw new ZoomResponseError(`GET ${request.path}: zoom returned an unusable next_page_token on page ${page}`, {
+          status: 200,
+          endpoint: 'api',
+        });
       }
       pageToken = next;
     }
@@ -175,9 +178,15 @@ export class ZoomHttpClient implements ZoomApi {
       try {
         return await this.exchange('api', label, category, async () => {
           const token = await this.token();
-          const search = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+          const search = Object.entries(query)
+            .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+            .join('&');
           // Zoom rejects tokens in the query string since 2023 (code 124); the token only ever goes in the header.
-          const init: ZoomFetchInit = { method: 'GET', headers: { Authorization: `Bearer ${token.accessToken}`, Accept: 'application/json' }, ...this.timeout() };
+          const init: ZoomFetchInit = {
+            method: 'GET',
+            headers: { Authorization: `Bearer ${token.accessToken}`, Accept: 'application/json' },
+            ...this.timeout(),
+          };
           return { url: `${token.apiBase}${path}${search === '' ? '' : `?${search}`}`, init };
         });
       } catch (error) {
@@ -187,7 +196,12 @@ export class ZoomHttpClient implements ZoomApi {
             this.cached = undefined;
             continue;
           }
-          throw new ZoomAuthError(`${error.message}, again with a fresh token`, { status: error.status, code: error.code, endpoint: 'api', cause: error });
+          throw new ZoomAuthError(`${error.message}, again with a fresh token`, {
+            status: error.status,
+            code: error.code,
+            endpoint: 'api',
+            cause: error,
+          });
         }
         throw error;
       }

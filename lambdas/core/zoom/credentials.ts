@@ -17,6 +17,10 @@ export function zoomCredentialsFromSecret(name: string, raw: string): ZoomCreden
   }
   const value = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const missing = FIELDS.filter((f) => typeof value[f] !== 'string' || value[f] === '');
-  if (missing.length > 0) throw new SecretError(`secret "${name}" must be a JSON object with non-empty strings ${FIELDS.join(', ')}; missing or not a string: ${missing.join(', ')}`, false);
+  if (missing.length > 0)
+    throw new SecretError(
+      `secret "${name}" must be a JSON object with non-empty strings ${FIELDS.join(', ')}; missing or not a string: ${missing.join(', ')}`,
+      false,
+    );
   return { accountId: value.accountId as string, clientId: value.clientId as string, clientSecret: value.clientSecret as string };
 }

@@ -69,7 +69,12 @@ export class ZoomPageTokenError extends TransientZoomError {}
 
 /** HTTP 429. `daily` means the account's daily budget is spent until 00:00 UTC; `retryAfterMs` is Zoom's hint (or midnight). */
 export class ZoomRateLimitError extends TransientZoomError {
-  constructor(message: string, readonly daily: boolean, readonly retryAfterMs: number | undefined, detail: ZoomErrorDetail) {
+  constructor(
+    message: string,
+    readonly daily: boolean,
+    readonly retryAfterMs: number | undefined,
+    detail: ZoomErrorDetail,
+  ) {
     super(message, detail);
   }
 }
@@ -85,7 +90,10 @@ export class ZoomResponseError extends PermanentZoomError {}
 
 /** Our own share of the account's daily Heavy/Resource-intensive budget is spent; it refills at 00:00 UTC. */
 export class ZoomBudgetError extends ZoomlakeError {
-  constructor(message: string, readonly retryAfterMs: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
     super(message, true);
   }
 }
@@ -178,7 +186,8 @@ export function zoomErrorFrom(status: number, body: unknown, headers: HeaderRead
     return new ZoomScopeError(`${where}: the app is missing a scope (${said}); add it in the Zoom Marketplace app`, detail);
   }
   if (endpoint === 'token') {
-    const hint = code !== undefined && TOKEN_AUTH_CODES.has(code) ? 'check account id, client id and client secret' : 'check the server-to-server oauth app';
+    const hint =
+      code !== undefined && TOKEN_AUTH_CODES.has(code) ? 'check account id, client id and client secret' : 'check the server-to-server oauth app';
     return new ZoomAuthError(`${where}: zoom refused the credentials (${said}); ${hint}`, detail);
   }
   if (status === 401 || code === 124) return new ZoomAuthError(`${where}: zoom rejected the access token (${said})`, detail);

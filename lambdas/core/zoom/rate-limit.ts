@@ -27,7 +27,12 @@ export interface ZoomDailyLimit {
 
 const perSecond = (count: number): ZoomRate => ({ count, windowMs: 1000 });
 const perMinute = (count: number): ZoomRate => ({ count, windowMs: 60_000 });
-const BUSINESS_RATES: Record<ZoomCategory, ZoomRate> = { Light: perSecond(80), Medium: perSecond(60), Heavy: perSecond(40), ResourceIntensive: perMinute(20) };
+const BUSINESS_RATES: Record<ZoomCategory, ZoomRate> = {
+  Light: perSecond(80),
+  Medium: perSecond(60),
+  Heavy: perSecond(40),
+  ResourceIntensive: perMinute(20),
+};
 
 /** Per-account request rates by plan and category (zoom-reference §4); Resource-intensive is counted per minute. */
 export const ZOOM_RATES: Readonly<Record<ZoomPlan, Readonly<Record<ZoomCategory, ZoomRate>>>> = {
@@ -75,7 +80,10 @@ export interface ZoomRateLimiterOptions {
  */
 class SlidingWindow {
   private readonly grants: number[] = [];
-  constructor(private readonly rate: ZoomRate, private readonly marginMs: number) {}
+  constructor(
+    private readonly rate: ZoomRate,
+    private readonly marginMs: number,
+  ) {}
 
   /** The earliest time at or after `t` this window allows a grant, keeping grants in order. */
   earliest(t: number): number {

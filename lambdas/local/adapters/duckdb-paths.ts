@@ -17,8 +17,11 @@ export function sqlString(s: string): string {
 /** `path` with every glob character bracketed, so DuckDB matches it literally. Throws QueryError on a backslash. */
 export function globLiteral(path: string): string {
   if (path.includes('\\')) {
-    throw new QueryError(`DuckDB cannot read files under ${path}: its file globbing has no way to take a backslash literally; ` +
-      'use a folder whose path has no backslash', false);
+    throw new QueryError(
+      `DuckDB cannot read files under ${path}: its file globbing has no way to take a backslash literally; ` +
+        'use a folder whose path has no backslash',
+      false,
+    );
   }
   return path.replace(GLOB_SPECIAL, (c) => `[${c}]`);
 }

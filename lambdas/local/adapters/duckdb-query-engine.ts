@@ -198,8 +198,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const described = await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const present = new Set(described.getRows().map((r) => r[0]));
     // A TIMESTAMPTZ (Parquet isAdjustedToUTC) cast to TIMESTAMP under TimeZone=UTC is the UTC wall time, like Athena's.
-    const selected = cols.map((c) =>
-      `CAST(${present.has(c.name) ? c.name : 'NULL'} AS ${DUCKDB_TYPES[c.type]}) AS ${c.name}`);
+    const selected = cols.map((c) => `CAST(${present.has(c.name) ? c.name : 'NULL'} AS ${DUCKDB_TYPES[c.type]}) AS ${c.name}`);
     return `${view} SELECT ${[...selected, dt].join(', ')} FROM ${source}`;
   }
 }

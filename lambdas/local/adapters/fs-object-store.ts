@@ -79,7 +79,6 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
-
 function hasCode(err: unknown, code: string): boolean {
   return err instanceof Error && 'code' in err && err.code === code;
 }

@@ -80,7 +80,9 @@ function prepareFolder(dir: string): void {
   const entries = readdirSync(dir);
   if (entries.length === 0) return;
   if (!entries.includes(DEMO_FILES.manifest)) {
-    throw new DemoFolderError(`${dir} is not empty and holds no ${DEMO_FILES.manifest}: the demo only writes into a new folder or an earlier demo's; pass --dir`);
+    throw new DemoFolderError(
+      `${dir} is not empty and holds no ${DEMO_FILES.manifest}: the demo only writes into a new folder or an earlier demo's; pass --dir`,
+    );
   }
   for (const name of ['lake', 'state', 'alerts.jsonl', ...Object.values(DEMO_FILES)]) rmSync(join(dir, name), { recursive: true, force: true });
 }
@@ -95,7 +97,16 @@ async function poll(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scenario, cl
   const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
   const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
   const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
-  const deps = { api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: `demo-${process.pid}`, leaseSeconds: 3_600, settings };
+  const deps = {
+    api,
+    plan: rt.config.planTier,
+    state: rt.state,
+    clock,
+    newWriter: () => rt.writer('poller'),
+    owner: `demo-${process.pid}`,
+    leaseSeconds: 3_600,
+    settings,
+  };
   const runs: SourceRun[] = [];
   for (const name of POLL_ORDER) {
     runs.push(await pollSource(POLL_SOURCES[name]!, deps, { from: scenario.manifest.from, to: scenario.manifest.to }));
@@ -116,8 +127,11 @@ async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scen
   const realtime = makeLocalRealtime(rt, () => undefined);
   const correlations: Record<string, number> = {};
   const env = {
-    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId, ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId, ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
-    ZOOM_OAUTH_URL: sim.oauthUrl, ZOOM_API_BASE_URL: sim.apiBaseUrl,
+    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId,
+    ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId,
+    ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
+    ZOOM_OAUTH_URL: sim.oauthUrl,
+    ZOOM_API_BASE_URL: sim.apiBaseUrl,
   };
   const correlation = makeLocalCorrelation(rt, env, (line) => {
     if (!line.startsWith('{')) return;
@@ -126,8 +140,17 @@ async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scen
   });
   if (!correlation) throw new Error('the demo config turns the post-meeting correlation off');
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock, secret, host: '127.0.0.1', port: 0, flushIntervalMs: 2_000, realtime, correlation,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES }, log: () => undefined,
+    pipeline,
+    bodies: rt.store,
+    clock,
+    secret,
+    host: '127.0.0.1',
+    port: 0,
+    flushIntervalMs: 2_000,
+    realtime,
+    correlation,
+    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
+    log: () => undefined,
   });
   let posted = 0;
   let refused = 0;
@@ -136,8 +159,13 @@ async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scen
     for (const w of scenario.webhooks) {
       const ts = String(Math.floor(clock.now() / 1000));
       const res = await fetch(server.url, {
-        method: 'POST', body: w.body,
-        headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')) },
+        method: 'POST',
+        body: w.body,
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': ts,
+          'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')),
+        },
       });
       await res.arrayBuffer();
       if (res.status === 200) posted++;
@@ -156,7 +184,9 @@ async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scen
 /** The alerts the pipeline notified (alerts.jsonl), oldest first. */
 function notifiedAlerts(rt: LocalRuntime): ScoredAlert[] {
   if (!existsSync(rt.paths.alertsFile)) return [];
-  return readFileSync(rt.paths.alertsFile, 'utf8').split('\n').filter(Boolean)
+  return readFileSync(rt.paths.alertsFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
     .map((line) => (JSON.parse(line) as { detail: ScoredAlert }).detail)
     .sort((a, b) => (a.first_seen < b.first_seen ? -1 : a.first_seen > b.first_seen ? 1 : 0));
 }
@@ -168,10 +198,12 @@ function alertRows(alerts: readonly ScoredAlert[], manifest: Manifest): Record<s
     const e = a.entities;
     const topic = (e.meeting_uuid ? byUuid.get(e.meeting_uuid) : undefined) ?? (e.meeting_id ? byId.get(e.meeting_id) : undefined);
     return {
-      severity: a.severity, detection: a.detection_id.replace(/^zoom\./, ''),
+      severity: a.severity,
+      detection: a.detection_id.replace(/^zoom\./, ''),
       who: e.user_email ?? e.user_name ?? e.operator ?? e.host_email ?? '-',
       meeting: topic ?? e.meeting_id ?? '-',
-      when: a.first_seen.replace('T', ' ').slice(0, 16), source: a.source,
+      when: a.first_seen.replace('T', ' ').slice(0, 16),
+      source: a.source,
       planted: incidentOf(a, manifest.incidents)?.id ?? '-',
     };
   });
@@ -192,8 +224,16 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     ...scenario.config,
     // Short waits: the demo's meetings ended long ago, and its report-never-ready meeting should give up in seconds.
     correlation: {
-      waitSeconds: 0, notReadyRetries: 2, notReadyIntervalSeconds: 1,
-      dataAccess: { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key', localFile: dataAccessFile },
+      waitSeconds: 0,
+      notReadyRetries: 2,
+      notReadyIntervalSeconds: 1,
+      dataAccess: {
+        table: 'data_access',
+        userColumn: 'principal',
+        timeColumn: 'event_time',
+        resourceColumn: 'object_key',
+        localFile: dataAccessFile,
+      },
     },
   };
   writeFileSync(join(dir, DEMO_FILES.config), JSON.stringify(configJson, null, 2) + '\n');
@@ -203,17 +243,21 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
   // With --json, stdout carries the one summary object only.
   const say = options.json ? () => undefined : io.out;
   const took: Record<string, number> = {};
-  say(`zoomlake demo: seed ${manifest.seed}, ${manifest.users} users, ${manifest.days} days (${manifest.from} .. ${manifest.end})` +
-    `${manifest.benign ? ', benign traffic only' : ''}\n` +
-    `  scenario: ${c.meetings} meetings, ${c.participant_sessions} join sessions, ${c.activities} sign-ins/outs, ${c.operation_logs} admin log entries, ` +
-    `${c.recordings} recordings; ${manifest.incidents.length} planted incidents; ${c.webhooks} webhooks from ${manifest.webhooks_from}\n`);
+  say(
+    `zoomlake demo: seed ${manifest.seed}, ${manifest.users} users, ${manifest.days} days (${manifest.from} .. ${manifest.end})` +
+      `${manifest.benign ? ', benign traffic only' : ''}\n` +
+      `  scenario: ${c.meetings} meetings, ${c.participant_sessions} join sessions, ${c.activities} sign-ins/outs, ${c.operation_logs} admin log entries, ` +
+      `${c.recordings} recordings; ${manifest.incidents.length} planted incidents; ${c.webhooks} webhooks from ${manifest.webhooks_from}\n`,
+  );
 
   const sim = await startZoomSimulator({ org: scenario.org, plan: 'business', clock, host: '127.0.0.1', port: 0 });
   let phase = Date.now();
   try {
     const runs = await poll(rt, sim, scenario, clock);
     took.poll = Date.now() - phase;
-    say(`  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`);
+    say(
+      `  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`,
+    );
     const failedPolls = runs.filter((r) => r.status !== 'ok');
     for (const r of failedPolls) io.err(`zoomlake demo: poll of ${r.source} ended ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
 
@@ -221,9 +265,11 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     const hooks = await sendWebhooks(rt, sim, scenario, clock);
     took.webhooks = Date.now() - phase;
     const corr = hooks.correlations;
-    say(`  webhooks: ${hooks.posted} signed and accepted${hooks.refused > 0 ? `, ${hooks.refused} refused` : ''}; realtime checks run; ` +
-      `${corr.completed ?? 0} meetings correlated${corr.participants_unavailable ? `, ${corr.participants_unavailable} without a participant report` : ''}` +
-      `${corr.failed ? `, ${corr.failed} correlations failed` : ''} in ${seconds(Date.now() - phase)}\n`);
+    say(
+      `  webhooks: ${hooks.posted} signed and accepted${hooks.refused > 0 ? `, ${hooks.refused} refused` : ''}; realtime checks run; ` +
+        `${corr.completed ?? 0} meetings correlated${corr.participants_unavailable ? `, ${corr.participants_unavailable} without a participant report` : ''}` +
+        `${corr.failed ? `, ${corr.failed} correlations failed` : ''} in ${seconds(Date.now() - phase)}\n`,
+    );
     if (hooks.refused > 0) io.err(`zoomlake demo: ${hooks.refused} webhooks were refused by the receiver\n`);
 
     phase = Date.now();
@@ -233,17 +279,27 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     const failedDetections = pass.detections.filter((d) => !d.ok);
     const notified = delivered.filter((d) => d.outcome === 'notified').length;
     took.detections = Date.now() - phase;
-    say(`  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
-      `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`);
+    say(
+      `  detections: ${detections.length} scheduled detections up to ${new Date(nowMs).toISOString()}: ${raised.length} alerts, ` +
+        `${notified} new, ${raised.length - notified} already raised by realtime or correlation, in ${seconds(Date.now() - phase)}\n`,
+    );
     for (const d of failedDetections) io.err(`zoomlake demo: detection ${d.detection} failed: ${d.error ?? ''}\n`);
 
     const alerts = notifiedAlerts(rt);
     say(`\nAlerts (${alerts.length}):\n`);
-    say(alerts.length === 0 ? '  none\n' : formatTable(['severity', 'detection', 'who', 'meeting', 'when', 'source', 'planted'], alertRows(alerts, manifest), 48) + '\n');
+    say(
+      alerts.length === 0
+        ? '  none\n'
+        : formatTable(['severity', 'detection', 'who', 'meeting', 'when', 'source', 'planted'], alertRows(alerts, manifest), 48) + '\n',
+    );
     const s = score(manifest.incidents, alerts);
     for (const i of s.missed) say(`  missed: ${i.id} (${i.detection}): ${i.summary}\n`);
     say(`\n${scoreLine(manifest.incidents, s)}\n`);
-    const summary = summarize(manifest, alerts, rt.registry.detections.map((d) => d.id));
+    const summary = summarize(
+      manifest,
+      alerts,
+      rt.registry.detections.map((d) => d.id),
+    );
     const byPattern = new Map<string, number>();
     for (const a of summary.benign_alerts) byPattern.set(a.pattern, (byPattern.get(a.pattern) ?? 0) + 1);
     if (byPattern.size > 0) say(`  benign alerts by background pattern: ${[...byPattern].map(([p, n]) => `${p} ${n}`).join(', ')}\n`);
@@ -252,23 +308,41 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     const report = await writeReport(rt, join(dir, DEMO_FILES.report));
     took.report = Date.now() - phase;
     say(`report: ${report.out} (${Math.round(report.bytes / 1024)} KiB, ${seconds(Date.now() - phase)})\n`);
-    say(`done in ${seconds(Date.now() - started)}. The lake, state and alerts are in ${dir}; try\n` +
-      `  npx zoomlake hunt --dir ${options.dir} --config ${join(options.dir, DEMO_FILES.config)} "SELECT detection_id, count(*) AS alerts FROM alerts GROUP BY 1"\n`);
+    say(
+      `done in ${seconds(Date.now() - started)}. The lake, state and alerts are in ${dir}; try\n` +
+        `  npx zoomlake hunt --dir ${options.dir} --config ${join(options.dir, DEMO_FILES.config)} "SELECT detection_id, count(*) AS alerts FROM alerts GROUP BY 1"\n`,
+    );
     if (options.json) {
       const { seed, users, days, benign, from, to, end: until, webhooks_from: webhooksFrom, counts } = manifest;
-      io.out(JSON.stringify({
-        seed, users, days, benign, from, to, end: until, webhooks_from: webhooksFrom, dir, counts,
-        pipeline: {
-          polled: Object.fromEntries(runs.map((r) => [r.source, r.records])), poll_failures: failedPolls.map((r) => r.source),
-          webhooks_posted: hooks.posted, webhooks_refused: hooks.refused, correlations: hooks.correlations,
-          scheduled_alerts: raised.length, scheduled_alerts_new: notified, detection_failures: failedDetections.map((d) => d.detection),
-        },
-        ...summary,
-        missed: s.missed.map((i) => ({ id: i.id, detection: i.detection, summary: i.summary })),
-        background: manifest.background.map((p) => ({ id: p.id, summary: p.summary })),
-        report: report.out,
-        seconds: Object.fromEntries(Object.entries({ ...took, total: Date.now() - started }).map(([k, ms]) => [k, Math.round(ms / 100) / 10])),
-      }) + '\n');
+      io.out(
+        JSON.stringify({
+          seed,
+          users,
+          days,
+          benign,
+          from,
+          to,
+          end: until,
+          webhooks_from: webhooksFrom,
+          dir,
+          counts,
+          pipeline: {
+            polled: Object.fromEntries(runs.map((r) => [r.source, r.records])),
+            poll_failures: failedPolls.map((r) => r.source),
+            webhooks_posted: hooks.posted,
+            webhooks_refused: hooks.refused,
+            correlations: hooks.correlations,
+            scheduled_alerts: raised.length,
+            scheduled_alerts_new: notified,
+            detection_failures: failedDetections.map((d) => d.detection),
+          },
+          ...summary,
+          missed: s.missed.map((i) => ({ id: i.id, detection: i.detection, summary: i.summary })),
+          background: manifest.background.map((p) => ({ id: p.id, summary: p.summary })),
+          report: report.out,
+          seconds: Object.fromEntries(Object.entries({ ...took, total: Date.now() - started }).map(([k, ms]) => [k, Math.round(ms / 100) / 10])),
+        }) + '\n',
+      );
     }
     return failedPolls.length > 0 || failedDetections.length > 0 ? 1 : 0;
   } finally {

@@ -2,7 +2,13 @@ import { ConfigError } from '#config/load.ts';
 import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { QueryError, SecretError, StorageError } from '#core/errors.ts';
 import {
-  ZoomApiError, ZoomAuthError, ZoomBudgetError, ZoomPlanError, ZoomRateLimitError, ZoomScopeError, ZoomServerError,
+  ZoomApiError,
+  ZoomAuthError,
+  ZoomBudgetError,
+  ZoomPlanError,
+  ZoomRateLimitError,
+  ZoomScopeError,
+  ZoomServerError,
 } from '#core/zoom/errors.ts';
 import { printable } from './format.ts';
 
@@ -62,12 +68,15 @@ export function fsReason(error: unknown): string | undefined {
 /** One line for a Zoom API failure, with what to check. */
 function zoomMessage(error: ZoomApiError | ZoomBudgetError): string {
   if (error instanceof ZoomAuthError) {
-    return `Zoom refused the credentials (${error.message}); check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET ` +
-      '(a Server-to-Server OAuth app of the account)';
+    return (
+      `Zoom refused the credentials (${error.message}); check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET ` +
+      '(a Server-to-Server OAuth app of the account)'
+    );
   }
   if (error instanceof ZoomScopeError) return `the Zoom app lacks a scope (${error.message}); add it to the app in the Zoom Marketplace`;
   if (error instanceof ZoomPlanError) return `the Zoom account's plan does not offer this API (${error.message}); set planTier or disable the source`;
-  if (error instanceof ZoomRateLimitError || error instanceof ZoomBudgetError) return `Zoom's rate limit or zoomlake's API budget is spent (${error.message}); try again later`;
+  if (error instanceof ZoomRateLimitError || error instanceof ZoomBudgetError)
+    return `Zoom's rate limit or zoomlake's API budget is spent (${error.message}); try again later`;
   if (error instanceof ZoomServerError) {
     return error.status === 0
       ? `cannot reach Zoom (${error.message}); check the network, or ZOOM_OAUTH_URL and ZOOM_API_BASE_URL when set`
@@ -84,7 +93,8 @@ export function report(error: unknown): Reported {
   if (error instanceof DetectionDefinitionError) return { code: EXIT_USAGE, message: error.message };
   // Locally, secrets are environment variables: a missing one is set-up, not a run-time failure.
   if (error instanceof SecretError) return { code: EXIT_USAGE, message: error.message };
-  if (error instanceof CliFailure || error instanceof QueryError || error instanceof StorageError) return { code: EXIT_FAILURE, message: error.message };
+  if (error instanceof CliFailure || error instanceof QueryError || error instanceof StorageError)
+    return { code: EXIT_FAILURE, message: error.message };
   if (error instanceof ZoomApiError || error instanceof ZoomBudgetError) return { code: EXIT_FAILURE, message: zoomMessage(error) };
   const errno = error as NodeJS.ErrnoException;
   if (error instanceof Error && typeof errno.code === 'string' && errno.code in NODE_FS_ERRORS) {

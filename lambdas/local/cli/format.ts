@@ -57,6 +57,10 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
   const header = columns.map((c) => printable(c));
   const body = rows.map((r) => columns.map((c) => cell(r[c])));
   const widths = header.map((c, i) => Math.max(c.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }

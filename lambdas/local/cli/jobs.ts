@@ -67,8 +67,14 @@ const failsEverySource = (error: unknown) => error instanceof ZoomAuthError || (
 export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<PollResult[]> {
   const clock = pass.clock ?? rt.clock;
   const deps = {
-    api: pass.api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner: pass.owner,
-    leaseSeconds: 3_600, settings: pollSettingsOf(rt),
+    api: pass.api,
+    plan: rt.config.planTier,
+    state: rt.state,
+    clock,
+    newWriter: () => rt.writer('poller'),
+    owner: pass.owner,
+    leaseSeconds: 3_600,
+    settings: pollSettingsOf(rt),
   };
   const results: PollResult[] = [];
   let accountFailure: string | undefined;
@@ -90,9 +96,21 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
         if (stopsPass) accountFailure = message;
       }
     }
-    await recordStatus(rt.state, `poll#${name}`, started, clock.now(), result.ok
-      ? { outcome: result.run.status, windows: result.run.windows, records: result.run.records, rejected: result.run.rejected, reason: result.run.reason ?? null }
-      : { outcome: 'failed', reason: result.error });
+    await recordStatus(
+      rt.state,
+      `poll#${name}`,
+      started,
+      clock.now(),
+      result.ok
+        ? {
+            outcome: result.run.status,
+            windows: result.run.windows,
+            records: result.run.records,
+            rejected: result.run.rejected,
+            reason: result.run.reason ?? null,
+          }
+        : { outcome: 'failed', reason: result.error },
+    );
     results.push(result);
     pass.onResult?.(result);
   }
@@ -102,11 +120,15 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
 /** One line for a source's run. */
 export function pollLine(run: SourceRun): string {
   const b = run.budget;
-  const budget = b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
-    ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
-      `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
-    : '';
-  return `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` + (run.reason ? ` (${run.reason})` : '');
+  const budget =
+    b && (run.skipped > 0 || b.backlog > 0 || Object.values(b.droppedByClass).some((n) => n > 0))
+      ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
+        `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
+      : '';
+  return (
+    `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` +
+    (run.reason ? ` (${run.reason})` : '')
+  );
 }
 
 /**
@@ -115,7 +137,10 @@ export function pollLine(run: SourceRun): string {
  * does not stop the others). Recorded for `zoomlake status`.
  */
 export async function detectOnce(
-  rt: LocalRuntime, detections: readonly ScheduledDetection[], nowMs: number, delivery: AlertDelivery = rt.alertDelivery(),
+  rt: LocalRuntime,
+  detections: readonly ScheduledDetection[],
+  nowMs: number,
+  delivery: AlertDelivery = rt.alertDelivery(),
 ): Promise<DetectPass> {
   const started = rt.clock.now();
   const engine = await rt.openQueryEngine();
@@ -127,12 +152,21 @@ export async function detectOnce(
   }
   const failed = pass.summary.detections.filter((d) => !d.ok).map((d) => d.detection);
   await recordStatus(rt.state, 'detect', started, rt.clock.now(), {
-    outcome: failed.length === 0 ? 'ok' : 'failed', detections: detections.length, alerts: pass.alerts.length,
-    notified: pass.delivered.filter((d) => d.outcome === 'notified').length, failed,
+    outcome: failed.length === 0 ? 'ok' : 'failed',
+    detections: detections.length,
+    alerts: pass.alerts.length,
+    notified: pass.delivered.filter((d) => d.outcome === 'notified').length,
+    failed,
   });
   return pass;
 }
 
-async function recordStatus(state: StateStore, sk: string, startedAt: number, endedAt: number, detail: Record<string, StateItem['attrs'][string]>): Promise<void> {
+async function recordStatus(
+  state: StateStore,
+  sk: string,
+  startedAt: number,
+  endedAt: number,
+  detail: Record<string, StateItem['attrs'][string]>,
+): Promise<void> {
   await state.put({ pk: STATUS_PK, sk, attrs: { ...detail, startedAt, endedAt } });
 }

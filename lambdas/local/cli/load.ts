@@ -34,13 +34,15 @@ export interface LoadResult {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`);
 
 /** The file's bytes, refused before reading when over `maxBytes` (also a pipe or a file that grows while read). */
 export async function readBounded(file: string, maxBytes: number): Promise<Uint8Array> {
-  const tooBig = (bytes: string) => new CliFailure(
-    `${file} is ${bytes}, over load's limit of ${size(maxBytes)} per file; split it into smaller files ` +
-    '(NDJSON: split -l 100000 FILE part-) and load those');
+  const tooBig = (bytes: string) =>
+    new CliFailure(
+      `${file} is ${bytes}, over load's limit of ${size(maxBytes)} per file; split it into smaller files ` +
+        '(NDJSON: split -l 100000 FILE part-) and load those',
+    );
   let handle;
   try {
     handle = await open(file, 'r');
@@ -80,7 +82,8 @@ export async function readBounded(file: string, maxBytes: number): Promise<Uint8
 function refusedByReceiver(text: string, bytes: number, maxBodyBytes: number): string | undefined {
   if (bytes > maxBodyBytes) return `too_large: ${bytes} bytes, over webhook.maxBodyBytes (${maxBodyBytes}); serve would answer 413`;
   try {
-    if (parseEnvelope(text).event === URL_VALIDATION_EVENT) return `url_validation: ${URL_VALIDATION_EVENT} is a handshake; serve answers it and stores nothing`;
+    if (parseEnvelope(text).event === URL_VALIDATION_EVENT)
+      return `url_validation: ${URL_VALIDATION_EVENT} is a handshake; serve answers it and stores nothing`;
   } catch (error) {
     // The lake writer rejects a non-envelope with its own reason.
     if (!(error instanceof EnvelopeError)) throw error;
@@ -137,15 +140,20 @@ async function loadFile(rt: LocalRuntime, io: CliIo, file: string): Promise<void
   const bytes = await readBounded(file, LOAD_MAX_FILE_BYTES);
   const nul = binaryOffset(bytes);
   if (nul >= 0) {
-    throw new CliFailure(`${file} is not text (a NUL byte at offset ${nul}: binary, compressed or UTF-16?); ` +
-      'load takes UTF-8 webhook bodies as JSON, a JSON array or NDJSON');
+    throw new CliFailure(
+      `${file} is not text (a NUL byte at offset ${nul}: binary, compressed or UTF-16?); ` +
+        'load takes UTF-8 webhook bodies as JSON, a JSON array or NDJSON',
+    );
   }
   const { bodies } = splitBodies(bytes);
   if (bodies.length === 0) throw new CliFailure(`${file} holds no webhook bodies; load takes JSON, a JSON array or NDJSON`);
   const result = await loadBodies(rt, bytes, bodies);
   const name = printable(file);
-  io.out(`${name}: loaded ${result.accepted} webhook bodies into ${printable(rt.paths.lakeDir)}` +
-    (result.rejected.length > 0 ? `, rejected ${result.rejected.length}:` : '') + '\n');
+  io.out(
+    `${name}: loaded ${result.accepted} webhook bodies into ${printable(rt.paths.lakeDir)}` +
+      (result.rejected.length > 0 ? `, rejected ${result.rejected.length}:` : '') +
+      '\n',
+  );
   const listed = (list: readonly Rejected[], suffix = '') => {
     for (const r of list.slice(0, LISTED_REJECTS)) io.out(`  body ${r.item} (line ${r.line}): ${printable(r.reason)}${suffix}\n`);
     if (list.length > LISTED_REJECTS) io.out(`  ... and ${list.length - LISTED_REJECTS} more\n`);
@@ -153,12 +161,16 @@ async function loadFile(rt: LocalRuntime, io: CliIo, file: string): Promise<void
   listed(result.rejected);
   listed(result.incomplete, ' (loaded into webhook_events only)');
   if (result.unwritten.length > 0) {
-    throw new CliFailure(`${result.unwritten.length} bodies of ${file} could not be written to the lake (${result.unwritten[0]!.reason}); ` +
-      'nothing is lost from the file: load it again once the folder is writable');
+    throw new CliFailure(
+      `${result.unwritten.length} bodies of ${file} could not be written to the lake (${result.unwritten[0]!.reason}); ` +
+        'nothing is lost from the file: load it again once the folder is writable',
+    );
   }
   if (result.accepted === 0) {
-    throw new CliFailure(`nothing loaded from ${file}: all ${result.bodies} bodies were rejected (first: body ${result.rejected[0]?.item}, ` +
-      `${result.rejected[0]?.reason}); load takes Zoom webhook bodies as JSON, a JSON array or NDJSON`);
+    throw new CliFailure(
+      `nothing loaded from ${file}: all ${result.bodies} bodies were rejected (first: body ${result.rejected[0]?.item}, ` +
+        `${result.rejected[0]?.reason}); load takes Zoom webhook bodies as JSON, a JSON array or NDJSON`,
+    );
   }
 }
 

@@ -128,28 +128,41 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
       await release?.();
     }
     async function dispatch(): Promise<number> {
-    switch (command) {
-      case 'demo': return await runDemo(io, demoOptions(values));
-      case 'load': return await load(rt, io, args);
-      case 'hunt': return await hunt(rt, io, args, values.file, values.json);
-      case 'tables': return await tables(rt, io);
-      case 'detect': return await detect(rt, io, claim, values.detection ?? [], values.now, values.json);
-      case 'serve': return await serve(rt, io, claim, values.host, values.port);
-      case 'run': return await runService(rt, io, claim, {
-        host: values.host, port: parsePort(values.port), json: values.json,
-        ...(values['poll-every'] === undefined ? {} : { pollEveryMs: durationFlag('poll-every', values['poll-every']) }),
-        ...(values['detect-every'] === undefined ? {} : { detectEveryMs: durationFlag('detect-every', values['detect-every']) }),
-      });
-      case 'simulate': return await simulate(io, values.host, values.port, values.plan);
-      case 'poll': return await poll(rt, io, claim, values.source ?? [], values.from, values.to);
-      case 'report': return await report(rt, io, values.out);
-      case 'status': return await status(rt, io, values.json);
-      case 'config':
-        io.out(JSON.stringify(config, null, 2) + '\n');
-        return 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+      switch (command) {
+        case 'demo':
+          return await runDemo(io, demoOptions(values));
+        case 'load':
+          return await load(rt, io, args);
+        case 'hunt':
+          return await hunt(rt, io, args, values.file, values.json);
+        case 'tables':
+          return await tables(rt, io);
+        case 'detect':
+          return await detect(rt, io, claim, values.detection ?? [], values.now, values.json);
+        case 'serve':
+          return await serve(rt, io, claim, values.host, values.port);
+        case 'run':
+          return await runService(rt, io, claim, {
+            host: values.host,
+            port: parsePort(values.port),
+            json: values.json,
+            ...(values['poll-every'] === undefined ? {} : { pollEveryMs: durationFlag('poll-every', values['poll-every']) }),
+            ...(values['detect-every'] === undefined ? {} : { detectEveryMs: durationFlag('detect-every', values['detect-every']) }),
+          });
+        case 'simulate':
+          return await simulate(io, values.host, values.port, values.plan);
+        case 'poll':
+          return await poll(rt, io, claim, values.source ?? [], values.from, values.to);
+        case 'report':
+          return await report(rt, io, values.out);
+        case 'status':
+          return await status(rt, io, values.json);
+        case 'config':
+          io.out(JSON.stringify(config, null, 2) + '\n');
+          return 0;
+        default:
+          throw new UsageError(`unknown command "${command}"`);
+      }
     }
   } catch (error) {
     const { code, text } = errorText(command, error, io.env.ZOOMLAKE_DEBUG === '1');
@@ -171,8 +184,10 @@ async function claimFolderFor(rt: LocalRuntime, command: string): Promise<() => 
   const { owner } = claim;
   const since = owner.since === undefined ? '' : ` since ${new Date(owner.since).toISOString()}`;
   const service = owner.command === 'run' || owner.command === 'serve';
-  throw new CliFailure(`${rt.paths.dir} is in use by zoomlake ${owner.command} (pid ${owner.pid}${since}); ` +
-    (service && WHILE_OWNED[command] !== undefined ? WHILE_OWNED[command] : 'wait for it to finish or stop it, or use another --dir'));
+  throw new CliFailure(
+    `${rt.paths.dir} is in use by zoomlake ${owner.command} (pid ${owner.pid}${since}); ` +
+      (service && WHILE_OWNED[command] !== undefined ? WHILE_OWNED[command] : 'wait for it to finish or stop it, or use another --dir'),
+  );
 }
 
 async function counts(rt: LocalRuntime): Promise<{ table: string; raw_rows: number; records: number }[]> {
@@ -216,7 +231,14 @@ async function hunt(rt: LocalRuntime, io: CliIo, args: readonly string[], file: 
 /** Claims the command's data folder for this process (DESIGN §10: one writer of a folder's state at a time). */
 type Claim = () => Promise<void>;
 
-async function detect(rt: LocalRuntime, io: CliIo, claim: Claim, ids: readonly string[], nowText: string | undefined, json: boolean): Promise<number> {
+async function detect(
+  rt: LocalRuntime,
+  io: CliIo,
+  claim: Claim,
+  ids: readonly string[],
+  nowText: string | undefined,
+  json: boolean,
+): Promise<number> {
   const nowMs = nowText === undefined ? rt.clock.now() : Date.parse(nowText);
   if (nowText !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(nowText) || Number.isNaN(nowMs))) {
     throw new UsageError(`--now must be an ISO-8601 time such as 2026-11-20T12:00:00Z, got "${nowText}"`);
@@ -235,12 +257,19 @@ async function detect(rt: LocalRuntime, io: CliIo, claim: Claim, ids: readonly s
   if (json) {
     for (const alert of alerts) io.out(jsonLine(alert) + '\n');
   } else {
-    io.out(`zoomlake detect: ${chosen.length} detections over ${printable(rt.paths.lakeDir)} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
-      `${notified} notified (${printable(rt.paths.alertsFile)}), ${delivered.length - notified} suppressed as repeats\n`);
+    io.out(
+      `zoomlake detect: ${chosen.length} detections over ${printable(rt.paths.lakeDir)} up to ${new Date(nowMs).toISOString()}: ${alerts.length} alerts, ` +
+        `${notified} notified (${printable(rt.paths.alertsFile)}), ${delivered.length - notified} suppressed as repeats\n`,
+    );
     if (alerts.length > 0) {
       const rows = alerts.map((a) => ({
-        severity: a.severity, detection: a.detection_id, first_seen: a.first_seen, last_seen: a.last_seen,
-        entities: Object.entries(a.entities).map(([k, v]) => `${k}=${v}`).join(' '),
+        severity: a.severity,
+        detection: a.detection_id,
+        first_seen: a.first_seen,
+        last_seen: a.last_seen,
+        entities: Object.entries(a.entities)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
         delivery: outcomeOf.get(a.alert_id)?.outcome === 'notified' ? 'notified' : `suppressed (x${outcomeOf.get(a.alert_id)?.count ?? '?'})`,
       }));
       io.out(formatTable(['severity', 'detection', 'first_seen', 'last_seen', 'entities', 'delivery'], rows) + '\n');
@@ -257,17 +286,30 @@ async function report(rt: LocalRuntime, io: CliIo, out: string | undefined): Pro
   return 0;
 }
 
-async function poll(rt: LocalRuntime, io: CliIo, claim: Claim, names: readonly string[], from: string | undefined, to: string | undefined): Promise<number> {
+async function poll(
+  rt: LocalRuntime,
+  io: CliIo,
+  claim: Claim,
+  names: readonly string[],
+  from: string | undefined,
+  to: string | undefined,
+): Promise<number> {
   if ((from === undefined) !== (to === undefined)) throw new UsageError('--from and --to go together');
   for (const day of [from, to]) if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new UsageError(`dates are YYYY-MM-DD, got "${day}"`);
-  const enabled = Object.entries(rt.config.sources).filter(([, s]) => s.enabled).map(([name]) => name);
+  const enabled = Object.entries(rt.config.sources)
+    .filter(([, s]) => s.enabled)
+    .map(([name]) => name);
   const wanted = names.length > 0 ? names : enabled;
-  for (const name of wanted) if (!(name in POLL_SOURCES)) throw new UsageError(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
+  for (const name of wanted)
+    if (!(name in POLL_SOURCES)) throw new UsageError(`unknown source "${name}"; sources: ${Object.keys(POLL_SOURCES).join(', ')}`);
   await claim();
   const api = await zoomApiFromEnv(rt, io.env);
   // Each source runs on its own: one that fails prints its line and the others still run.
   const results = await pollSources(rt, {
-    api, names: wanted, owner: `cli-${process.pid}`, ...(from !== undefined && to !== undefined ? { backfill: { from, to } } : {}),
+    api,
+    names: wanted,
+    owner: `cli-${process.pid}`,
+    ...(from !== undefined && to !== undefined ? { backfill: { from, to } } : {}),
     onResult: (result) => {
       if (!result.ok) {
         const rest = result.stopsPass && result.source !== wanted.at(-1) ? '; the other sources were not polled' : '';
@@ -275,7 +317,8 @@ async function poll(rt: LocalRuntime, io: CliIo, claim: Claim, names: readonly s
         return;
       }
       io.out(printable(pollLine(result.run)) + '\n');
-      if (result.run.status === 'disabled') io.err(`zoomlake poll: warning: ${result.source} is not available on this account (plan or scopes); skipped this run\n`);
+      if (result.run.status === 'disabled')
+        io.err(`zoomlake poll: warning: ${result.source} is not available on this account (plan or scopes); skipped this run\n`);
     },
   });
   return results.every((r) => r.ok) ? 0 : 1;
@@ -293,10 +336,12 @@ async function simulate(io: CliIo, host: string, portText: string, plan: string)
   const tier = ZOOM_PLANS.find((p) => p === plan);
   if (!tier) throw new UsageError(`--plan must be one of ${ZOOM_PLANS.join(', ')}, got "${plan}"`);
   const sim = await startZoomSimulator({ host, port, plan: tier });
-  io.out(`zoomlake simulate: Zoom API simulator (${tier} plan) listening\n` +
-    `  ZOOM_OAUTH_URL=${sim.oauthUrl}\n  ZOOM_API_BASE_URL=${sim.apiBaseUrl}\n` +
-    '  ZOOM_ACCOUNT_ID=sim-account-id ZOOM_CLIENT_ID=sim-client-id ZOOM_CLIENT_SECRET=sim-client-secret\n' +
-    `  faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats\n`);
+  io.out(
+    `zoomlake simulate: Zoom API simulator (${tier} plan) listening\n` +
+      `  ZOOM_OAUTH_URL=${sim.oauthUrl}\n  ZOOM_API_BASE_URL=${sim.apiBaseUrl}\n` +
+      '  ZOOM_ACCOUNT_ID=sim-account-id ZOOM_CLIENT_ID=sim-client-id ZOOM_CLIENT_SECRET=sim-client-secret\n' +
+      `  faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats\n`,
+  );
   await io.untilStopped();
   await sim.close();
   return 0;
@@ -324,8 +369,11 @@ async function serve(rt: LocalRuntime, io: CliIo, claim: Claim, host: string, po
   const stopRequested = io.untilStopped(); // from here on a signal stops it cleanly, even during start-up
   const line = (text: string) => io.out(maskLogLine(text) + '\n');
   const { server, recovered } = await startReceiver(rt, { host, port, env: io.env, log: line, alert: line });
-  io.out(`zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
-    (recovered > 0 ? `, ${recovered} spooled events recovered` : '') + ')\n');
+  io.out(
+    `zoomlake serve: listening on ${server.url} (lake: ${printable(rt.paths.lakeDir)}` +
+      (recovered > 0 ? `, ${recovered} spooled events recovered` : '') +
+      ')\n',
+  );
   await stopRequested;
   io.out('zoomlake serve: stopping, writing buffered events\n');
   await server.close();
@@ -341,7 +389,11 @@ function demoOptions(values: { dir: string; users: string; days: string; seed: s
     return n;
   };
   return {
-    dir: values.dir, users: int('users', values.users, MIN_USERS, MAX_USERS), days: int('days', values.days, MIN_DAYS, MAX_DAYS),
-    seed: int('seed', values.seed, 0, 2 ** 31 - 1), benign: values.benign, json: values.json,
+    dir: values.dir,
+    users: int('users', values.users, MIN_USERS, MAX_USERS),
+    days: int('days', values.days, MIN_DAYS, MAX_DAYS),
+    seed: int('seed', values.seed, 0, 2 ** 31 - 1),
+    benign: values.benign,
+    json: values.json,
   };
 }

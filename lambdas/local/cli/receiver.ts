@@ -36,7 +36,15 @@ export async function startReceiver(rt: LocalRuntime, options: ReceiverOptions):
   const realtime = makeLocalRealtime(rt, options.alert);
   const correlation = makeLocalCorrelation(rt, options.env, options.log, { echo: options.alert });
   const server = await startWebhookServer({
-    pipeline, bodies: rt.store, clock: rt.clock, secret, host: options.host, port: options.port, flushIntervalMs: 2_000, realtime, correlation,
+    pipeline,
+    bodies: rt.store,
+    clock: rt.clock,
+    secret,
+    host: options.host,
+    port: options.port,
+    flushIntervalMs: 2_000,
+    realtime,
+    correlation,
     receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
     log: options.log,
   });

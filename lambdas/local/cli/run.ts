@@ -51,25 +51,38 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
   const stopRequested = io.untilStopped();
   const polled = jobs.filter((j) => j.kind === 'poll');
   // The poll sources need the API; checked before anything listens, so a missing credential is one line and exit 2.
-  const api = polled.length > 0
-    ? await zoomApiFromEnv(rt, io.env).catch((error: unknown) => {
-      if (!(error instanceof SecretError)) throw error;
-      throw new SecretError(`${error.message} (the poll sources need it; to run without them, set sources.<name>.enabled to false in the config)`, false);
-    })
-    : undefined;
+  const api =
+    polled.length > 0
+      ? await zoomApiFromEnv(rt, io.env).catch((error: unknown) => {
+          if (!(error instanceof SecretError)) throw error;
+          throw new SecretError(
+            `${error.message} (the poll sources need it; to run without them, set sources.<name>.enabled to false in the config)`,
+            false,
+          );
+        })
+      : undefined;
   const { server, recovered } = await startReceiver(rt, {
-    host: options.host, port: options.port, env: io.env,
+    host: options.host,
+    port: options.port,
+    env: io.env,
     log: (line) => logReceiverLine(log, line),
     alert: (line) => log('alert', line, { line }),
   });
-  log('listening', `zoomlake run: listening on ${server.url} (lake: ${rt.paths.lakeDir}${recovered > 0 ? `, ${recovered} spooled events recovered` : ''}); ` +
-    `${polled.length} poll sources, ${jobs.length - polled.length} detections on schedule`,
-  { url: server.url, lake: rt.paths.lakeDir, recovered, sources: polled.map((j) => j.name), detections: jobs.length - polled.length });
+  log(
+    'listening',
+    `zoomlake run: listening on ${server.url} (lake: ${rt.paths.lakeDir}${recovered > 0 ? `, ${recovered} spooled events recovered` : ''}); ` +
+      `${polled.length} poll sources, ${jobs.length - polled.length} detections on schedule`,
+    { url: server.url, lake: rt.paths.lakeDir, recovered, sources: polled.map((j) => j.name), detections: jobs.length - polled.length },
+  );
 
   if (rt.config.internalDomains.length === 0) {
-    log('warning', 'zoomlake run: warning: internalDomains is empty in the config, so every participant counts as external and ' +
-      'the detections that judge outsiders will name employees; set it to the organisation\'s email domains',
-    { reason: 'internal_domains_empty' }, 'err');
+    log(
+      'warning',
+      'zoomlake run: warning: internalDomains is empty in the config, so every participant counts as external and ' +
+        "the detections that judge outsiders will name employees; set it to the organisation's email domains",
+      { reason: 'internal_domains_empty' },
+      'err',
+    );
   }
 
   let stopping = false;
@@ -110,7 +123,13 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
       const polls = due.filter((j) => j.kind === 'poll');
       if (polls.length > 0 && api) {
         try {
-          await pollPass(rt, api, polls.map((j) => j.name), log, () => stopping);
+          await pollPass(
+            rt,
+            api,
+            polls.map((j) => j.name),
+            log,
+            () => stopping,
+          );
         } catch (error) {
           // Each source's own failure is reported by pollSources; this is the state store failing under them.
           const reason = error instanceof Error ? error.message : String(error);
@@ -139,9 +158,7 @@ function plan(rt: LocalRuntime, options: RunOptions, startedAt: number): Job[] {
     jobs.push({ kind: 'poll', name, schedule, next: startedAt });
   }
   for (const detection of rt.registry.scheduled()) {
-    const schedule = options.detectEveryMs !== undefined
-      ? { everyMs: options.detectEveryMs }
-      : { expression: detection.schedule ?? 'rate(1 hour)' };
+    const schedule = options.detectEveryMs !== undefined ? { everyMs: options.detectEveryMs } : { expression: detection.schedule ?? 'rate(1 hour)' };
     jobs.push({ kind: 'detect', name: detection.id, schedule, detection, next: startedAt });
   }
   for (const job of jobs) {
@@ -156,13 +173,20 @@ function plan(rt: LocalRuntime, options: RunOptions, startedAt: number): Job[] {
 
 async function pollPass(rt: LocalRuntime, api: ZoomApi, names: readonly string[], log: Log, stopping: () => boolean): Promise<void> {
   await pollSources(rt, {
-    api, names, owner: `run-${process.pid}`, shouldStop: stopping,
+    api,
+    names,
+    owner: `run-${process.pid}`,
+    shouldStop: stopping,
     onResult: (result: PollResult) => {
       if (result.ok) {
         log('poll', `zoomlake run: poll ${pollLine(result.run)}`, { ...result.run });
       } else if (!result.notPolled) {
-        log('poll', `zoomlake run: poll ${result.source} failed: ${result.error}${result.stopsPass ? '; the other due sources were not polled' : ''}`,
-          { source: result.source, status: 'failed', reason: result.error }, 'err');
+        log(
+          'poll',
+          `zoomlake run: poll ${result.source} failed: ${result.error}${result.stopsPass ? '; the other due sources were not polled' : ''}`,
+          { source: result.source, status: 'failed', reason: result.error },
+          'err',
+        );
       }
     },
   });
@@ -181,10 +205,14 @@ async function detectPass(rt: LocalRuntime, detections: readonly ScheduledDetect
   }
   const notified = pass.delivered.filter((d) => d.outcome === 'notified').length;
   const failed = pass.summary.detections.flatMap((d) => (d.ok ? [] : [{ detection: d.detection, error: d.error ?? '' }]));
-  log('detect', `zoomlake run: ${detections.length} detections up to ${new Date(nowMs).toISOString()}: ${pass.alerts.length} alerts, ` +
-    `${notified} notified, ${pass.alerts.length - notified} suppressed as repeats`,
-  { detections: detections.map((d) => d.id), now: new Date(nowMs).toISOString(), alerts: pass.alerts.length, notified, failed: failed.length });
-  for (const f of failed) log('detect', `zoomlake run: detection ${f.detection} failed: ${f.error}`, { detection: f.detection, status: 'failed', reason: f.error }, 'err');
+  log(
+    'detect',
+    `zoomlake run: ${detections.length} detections up to ${new Date(nowMs).toISOString()}: ${pass.alerts.length} alerts, ` +
+      `${notified} notified, ${pass.alerts.length - notified} suppressed as repeats`,
+    { detections: detections.map((d) => d.id), now: new Date(nowMs).toISOString(), alerts: pass.alerts.length, notified, failed: failed.length },
+  );
+  for (const f of failed)
+    log('detect', `zoomlake run: detection ${f.detection} failed: ${f.error}`, { detection: f.detection, status: 'failed', reason: f.error }, 'err');
 }
 
 /** The receiver's lines are JSON objects (requests, flushes, correlation steps) or set-up notes in text. */
@@ -197,7 +225,8 @@ function logReceiverLine(log: Log, line: string): void {
       fields = undefined;
     }
   }
-  const event = fields === undefined ? 'note' : 'correlation' in fields ? 'correlation' : 'flush' in fields || 'flushError' in fields ? 'flush' : 'webhook';
+  const event =
+    fields === undefined ? 'note' : 'correlation' in fields ? 'correlation' : 'flush' in fields || 'flushError' in fields ? 'flush' : 'webhook';
   log(event, line, fields ?? { message: line.replace(/^zoomlake serve: /, '') });
 }
 

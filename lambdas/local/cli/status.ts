@@ -38,16 +38,21 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
   const owner = await folderOwner(rt.paths);
   const items = await readStateItems(rt.paths.stateFile, rt.clock);
   const item = (pk: string, sk: string): StateItem | undefined => items.find((i) => i.pk === pk && i.sk === sk);
-  const sources = Object.entries(rt.config.sources).map(([source, settings]): SourceStatus => ({
-    source,
-    enabled: settings.enabled,
-    schedule: settings.schedule,
-    cursor: readCursorOf(source, item(`cursor#${source}`, 'cursor'))?.windowEnd ?? null,
-    lastRun: item(STATUS_PK, `poll#${source}`)?.attrs ?? null,
-  }));
+  const sources = Object.entries(rt.config.sources).map(
+    ([source, settings]): SourceStatus => ({
+      source,
+      enabled: settings.enabled,
+      schedule: settings.schedule,
+      cursor: readCursorOf(source, item(`cursor#${source}`, 'cursor'))?.windowEnd ?? null,
+      lastRun: item(STATUS_PK, `poll#${source}`)?.attrs ?? null,
+    }),
+  );
   return {
     dir: rt.paths.dir,
-    owner: owner === undefined ? null : { ...owner, uptimeSeconds: owner.since === undefined ? null : Math.max(0, Math.round((now - owner.since) / 1000)) },
+    owner:
+      owner === undefined
+        ? null
+        : { ...owner, uptimeSeconds: owner.since === undefined ? null : Math.max(0, Math.round((now - owner.since) / 1000)) },
     sources,
     lastDetection: item(STATUS_PK, 'detect')?.attrs ?? null,
     spooledEvents: await countLines(join(rt.paths.dir, 'state', 'webhook-spool.jsonl'), () => true),
@@ -93,22 +98,42 @@ function duration(seconds: number): string {
 export function formatStatus(status: FolderStatus): string {
   const { owner } = status;
   const lines = [`folder: ${printable(status.dir)}`];
-  lines.push(owner === null
-    ? 'owner: none (no zoomlake serve or run is using this folder)'
-    : `owner: zoomlake ${printable(owner.command)}, pid ${owner.pid}` +
-      (owner.uptimeSeconds === null ? '' : `, up ${duration(owner.uptimeSeconds)} (since ${when(owner.since)})`));
-  lines.push('', formatTable(['source', 'enabled', 'schedule', 'cursor', 'last_run', 'outcome', 'records'], status.sources.map((s) => ({
-    source: s.source, enabled: s.enabled ? 'yes' : 'no', schedule: s.schedule, cursor: s.cursor ?? 'none',
-    last_run: when(s.lastRun?.endedAt),
-    outcome: s.lastRun === null ? '' : `${String(s.lastRun.outcome)}${typeof s.lastRun.reason === 'string' ? `: ${s.lastRun.reason}` : ''}`,
-    records: s.lastRun?.records ?? '',
-  })), 80), '');
+  lines.push(
+    owner === null
+      ? 'owner: none (no zoomlake serve or run is using this folder)'
+      : `owner: zoomlake ${printable(owner.command)}, pid ${owner.pid}` +
+          (owner.uptimeSeconds === null ? '' : `, up ${duration(owner.uptimeSeconds)} (since ${when(owner.since)})`),
+  );
+  lines.push(
+    '',
+    formatTable(
+      ['source', 'enabled', 'schedule', 'cursor', 'last_run', 'outcome', 'records'],
+      status.sources.map((s) => ({
+        source: s.source,
+        enabled: s.enabled ? 'yes' : 'no',
+        schedule: s.schedule,
+        cursor: s.cursor ?? 'none',
+        last_run: when(s.lastRun?.endedAt),
+        outcome: s.lastRun === null ? '' : `${String(s.lastRun.outcome)}${typeof s.lastRun.reason === 'string' ? `: ${s.lastRun.reason}` : ''}`,
+        records: s.lastRun?.records ?? '',
+      })),
+      80,
+    ),
+    '',
+  );
   const d = status.lastDetection;
-  lines.push(d === null
-    ? 'detections: never run in this folder'
-    : `detections: last run ${when(d.endedAt)}, ${String(d.outcome)}: ${String(d.detections)} detections, ${String(d.alerts)} alerts, ` +
-      `${String(d.notified)} notified` + (Array.isArray(d.failed) && d.failed.length > 0 ? `; failed: ${printable(d.failed.join(', '))}` : ''));
+  lines.push(
+    d === null
+      ? 'detections: never run in this folder'
+      : `detections: last run ${when(d.endedAt)}, ${String(d.outcome)}: ${String(d.detections)} detections, ${String(d.alerts)} alerts, ` +
+          `${String(d.notified)} notified` +
+          (Array.isArray(d.failed) && d.failed.length > 0 ? `; failed: ${printable(d.failed.join(', '))}` : ''),
+  );
   lines.push(`spool: ${status.spooledEvents} received events waiting to be written to the lake`);
-  lines.push(`alerts in the last 24 hours: ${Object.entries(status.alertsLastDay).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  lines.push(
+    `alerts in the last 24 hours: ${Object.entries(status.alertsLastDay)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -8,7 +8,9 @@ export { dedupWindowsOf } from '#core/alerts/suppressing-delivery.ts';
 
 /** One console line for a notified alert: severity, detection, title and entities (no evidence), terminal-safe. */
 export function alertConsoleLine(detail: AlertEventDetail): string {
-  const entities = Object.entries(detail.entities).map(([k, v]) => `${k}=${v}`).join(' ');
+  const entities = Object.entries(detail.entities)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   return printable(`ALERT ${detail.severity.toUpperCase()} ${detail.detection_id}: ${detail.title}${entities === '' ? '' : ` (${entities})`}`);
 }
 
@@ -16,7 +18,11 @@ export function alertConsoleLine(detail: AlertEventDetail): string {
 export class EchoingJsonlPublisher implements EventPublisher {
   private readonly jsonl: JsonlPublisher;
 
-  constructor(alertsFile: string, clock: Clock, private readonly echo?: (line: string) => void) {
+  constructor(
+    alertsFile: string,
+    clock: Clock,
+    private readonly echo?: (line: string) => void,
+  ) {
     this.jsonl = new JsonlPublisher(alertsFile, clock);
   }
 

@@ -54,8 +54,9 @@ export function dataAccessView(source: DataAccessSource, file: string): { name: 
   if (reader === undefined || !existsSync(file)) {
     return {
       name: source.table,
-      sql: `SELECT CAST(NULL AS VARCHAR) AS "${source.userColumn}", CAST(NULL AS TIMESTAMP) AS "${source.timeColumn}", `
-        + `CAST(NULL AS VARCHAR) AS "${source.resourceColumn}" WHERE false`,
+      sql:
+        `SELECT CAST(NULL AS VARCHAR) AS "${source.userColumn}", CAST(NULL AS TIMESTAMP) AS "${source.timeColumn}", ` +
+        `CAST(NULL AS VARCHAR) AS "${source.resourceColumn}" WHERE false`,
     };
   }
   return { name: source.table, sql: `SELECT * FROM ${reader}(${oneFile(file)})` };
@@ -88,7 +89,8 @@ export class LocalCorrelation {
     for (const event of events) {
       if (event.detailType !== MEETING_ENDED_EVENT || this.abort.signal.aborted) continue;
       const run = this.start(event.detail).catch((error: unknown) =>
-        this.deps.log(JSON.stringify({ correlation: 'failed', reason: error instanceof Error ? error.name : 'unknown' })));
+        this.deps.log(JSON.stringify({ correlation: 'failed', reason: error instanceof Error ? error.name : 'unknown' })),
+      );
       this.runs.add(run);
       void run.finally(() => this.runs.delete(run));
     }
@@ -105,19 +107,20 @@ export class LocalCorrelation {
     await this.idle();
   }
 
-  private sleep = (ms: number): Promise<void> => new Promise((resolveSleep, reject) => {
-    const { signal } = this.abort;
-    if (signal.aborted) return reject(new CorrelationStoppedError('stopping'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CorrelationStoppedError('stopping'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolveSleep();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  private sleep = (ms: number): Promise<void> =>
+    new Promise((resolveSleep, reject) => {
+      const { signal } = this.abort;
+      if (signal.aborted) return reject(new CorrelationStoppedError('stopping'));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new CorrelationStoppedError('stopping'));
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolveSleep();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
 
   /**
    * Claims the execution name as Step Functions would: a conditional put, so a second start of one name is
@@ -127,7 +130,12 @@ export class LocalCorrelation {
    */
   private async claim(execution: string, startedAt: number): Promise<'started' | 'duplicate'> {
     const { rt } = this.deps;
-    const item = { pk: EXECUTION_PK, sk: execution, attrs: { started_at: startedAt }, expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS };
+    const item = {
+      pk: EXECUTION_PK,
+      sk: execution,
+      attrs: { started_at: startedAt },
+      expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS,
+    };
     try {
       await rt.state.put(item, { kind: 'notExists' });
       return 'started';
@@ -152,9 +160,13 @@ export class LocalCorrelation {
    */
   async resume(): Promise<number> {
     const { rt } = this.deps;
-    const kept = (await rt.state.query(EXECUTION_PK)).filter((item) => item.attrs.finished_at === undefined && typeof item.attrs.resume_detail === 'string');
+    const kept = (await rt.state.query(EXECUTION_PK)).filter(
+      (item) => item.attrs.finished_at === undefined && typeof item.attrs.resume_detail === 'string',
+    );
     for (const item of kept) {
-      this.enqueue([{ source: WEBHOOK_EVENT_SOURCE, detailType: MEETING_ENDED_EVENT, detail: JSON.parse(item.attrs.resume_detail as string) as unknown }]);
+      this.enqueue([
+        { source: WEBHOOK_EVENT_SOURCE, detailType: MEETING_ENDED_EVENT, detail: JSON.parse(item.attrs.resume_detail as string) as unknown },
+      ]);
     }
     return kept.length;
   }
@@ -164,7 +176,9 @@ export class LocalCorrelation {
     const { rt } = this.deps;
     try {
       await rt.state.put({
-        pk: EXECUTION_PK, sk: execution, attrs: { started_at: startedAt, resume_detail: JSON.stringify(detail) },
+        pk: EXECUTION_PK,
+        sk: execution,
+        attrs: { started_at: startedAt, resume_detail: JSON.stringify(detail) },
         expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS,
       });
       return true;
@@ -178,7 +192,9 @@ export class LocalCorrelation {
   private async finish(execution: string, startedAt: number): Promise<void> {
     const { rt } = this.deps;
     await rt.state.put({
-      pk: EXECUTION_PK, sk: execution, attrs: { started_at: startedAt, finished_at: rt.clock.now() },
+      pk: EXECUTION_PK,
+      sk: execution,
+      attrs: { started_at: startedAt, finished_at: rt.clock.now() },
       expiresAt: Math.floor(startedAt / 1000) + EXECUTION_TTL_SECONDS,
     });
   }
@@ -189,11 +205,15 @@ export class LocalCorrelation {
     // The same start as the starter Lambda's, with this process as the "state machine".
     const startedAt = rt.clock.now();
     const outcome = await startCorrelation(detail, {
-      bodies: rt.store, executionName,
+      bodies: rt.store,
+      executionName,
       starter: { start: (name, started) => ((input = started), this.claim(name, startedAt)) },
     });
     if (outcome.status !== 'started' || input === undefined) {
-      if (outcome.status !== 'ignored') log(JSON.stringify({ correlation: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : { execution: outcome.execution }) }));
+      if (outcome.status !== 'ignored')
+        log(
+          JSON.stringify({ correlation: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : { execution: outcome.execution }) }),
+        );
       return;
     }
     const { execution } = outcome;
@@ -202,14 +222,35 @@ export class LocalCorrelation {
     let engine: Promise<DuckDbQueryEngine> | undefined;
     const query: QueryEngine = { query: async (sql, params) => (await (engine ??= this.openEngine())).query(sql, params) };
     try {
-      const result = await runCorrelation({
-        api: this.deps.api, newWriter: () => rt.writer('correlation'), query, state: rt.state, clock: rt.clock,
-        delivery: this.deps.delivery, settings: this.deps.settings, registry: rt.registry, plan: rt.config.planTier, sleep: this.sleep,
-      }, input);
+      const result = await runCorrelation(
+        {
+          api: this.deps.api,
+          newWriter: () => rt.writer('correlation'),
+          query,
+          state: rt.state,
+          clock: rt.clock,
+          delivery: this.deps.delivery,
+          settings: this.deps.settings,
+          registry: rt.registry,
+          plan: rt.config.planTier,
+          sleep: this.sleep,
+        },
+        input,
+      );
       await this.finish(execution, startedAt);
-      log(JSON.stringify(result.status === 'completed'
-        ? { correlation: 'completed', execution, participants: result.participants.participants, details: result.details.details, ...result.alerts }
-        : { correlation: 'participants_unavailable', execution, attempts: result.attempts, ...result.alerts }));
+      log(
+        JSON.stringify(
+          result.status === 'completed'
+            ? {
+                correlation: 'completed',
+                execution,
+                participants: result.participants.participants,
+                details: result.details.details,
+                ...result.alerts,
+              }
+            : { correlation: 'participants_unavailable', execution, attempts: result.attempts, ...result.alerts },
+        ),
+      );
       this.deps.onResult?.(input, result);
     } catch (error) {
       if (error instanceof CorrelationStoppedError) {
@@ -222,7 +263,10 @@ export class LocalCorrelation {
       const message = error instanceof Error ? error.message.slice(0, 300) : '';
       log(JSON.stringify({ correlation: 'failed', execution, reason: error instanceof Error ? error.name : 'unknown', message }));
     } finally {
-      await engine?.then((e) => e.close(), () => undefined);
+      await engine?.then(
+        (e) => e.close(),
+        () => undefined,
+      );
     }
   }
 
@@ -230,7 +274,8 @@ export class LocalCorrelation {
     const { rt, settings, dataAccessFile } = this.deps;
     const views: { name: string; sql: string }[] = [...configViews(rt.config, rt.registry.detections)];
     if (settings.dataAccess !== undefined && dataAccessFile !== undefined) {
-      if (!existsSync(dataAccessFile)) this.deps.log(JSON.stringify({ correlation: 'warning', reason: 'data_access_file_missing', file: dataAccessFile }));
+      if (!existsSync(dataAccessFile))
+        this.deps.log(JSON.stringify({ correlation: 'warning', reason: 'data_access_file_missing', file: dataAccessFile }));
       views.push(dataAccessView(settings.dataAccess, dataAccessFile));
     }
     return DuckDbQueryEngine.open({ lakeDir: rt.paths.lakeDir, views });
@@ -249,7 +294,10 @@ export interface LocalCorrelationOptions {
  * `<dir>/alerts.jsonl`. Undefined, after one log line saying why, when correlation is off or credentials are missing.
  */
 export function makeLocalCorrelation(
-  rt: LocalRuntime, env: Readonly<Record<string, string | undefined>>, log: (line: string) => void, options: LocalCorrelationOptions = {},
+  rt: LocalRuntime,
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+  options: LocalCorrelationOptions = {},
 ): LocalCorrelation | undefined {
   const { correlation } = rt.config;
   if (!correlation.enabled) return undefined;
@@ -259,11 +307,16 @@ export function makeLocalCorrelation(
   }
   const missing = CREDENTIALS.filter((name) => !env[name]);
   if (missing.length > 0) {
-    log(`zoomlake serve: post-meeting correlation is off: set ${missing.join(', ')} (and ZOOM_API_BASE_URL, ZOOM_OAUTH_URL for the simulator) to turn it on`);
+    log(
+      `zoomlake serve: post-meeting correlation is off: set ${missing.join(', ')} (and ZOOM_API_BASE_URL, ZOOM_OAUTH_URL for the simulator) to turn it on`,
+    );
     return undefined;
   }
-  const api = localZoomApi(rt, { accountId: env.ZOOM_ACCOUNT_ID!, clientId: env.ZOOM_CLIENT_ID!, clientSecret: env.ZOOM_CLIENT_SECRET! },
-    { oauthUrl: env.ZOOM_OAUTH_URL, apiBaseUrl: env.ZOOM_API_BASE_URL });
+  const api = localZoomApi(
+    rt,
+    { accountId: env.ZOOM_ACCOUNT_ID!, clientId: env.ZOOM_CLIENT_ID!, clientSecret: env.ZOOM_CLIENT_SECRET! },
+    { oauthUrl: env.ZOOM_OAUTH_URL, apiBaseUrl: env.ZOOM_API_BASE_URL },
+  );
   const { localFile, ...source } = correlation.dataAccess ?? {};
   let settings: CorrelationSettings = { ...correlation, dataAccess: undefined };
   let dataAccessFile: string | undefined;
@@ -271,12 +324,22 @@ export function makeLocalCorrelation(
     if (localFile === undefined) {
       log('zoomlake serve: correlation.dataAccess has no localFile, so the host data-access correlation is skipped locally');
     } else if (readerOf(localFile) === undefined) {
-      log(`zoomlake serve: correlation.dataAccess.localFile must end in .parquet, .csv, .tsv, .json, .ndjson or .jsonl; the host data-access correlation is skipped`);
+      log(
+        `zoomlake serve: correlation.dataAccess.localFile must end in .parquet, .csv, .tsv, .json, .ndjson or .jsonl; the host data-access correlation is skipped`,
+      );
     } else {
       settings = { ...correlation, dataAccess: source as DataAccessSource };
       dataAccessFile = resolve(localFile);
     }
   }
   const delivery = rt.alertDelivery(options.echo ? { echo: options.echo } : {});
-  return new LocalCorrelation({ rt, api, delivery, settings, ...(dataAccessFile ? { dataAccessFile } : {}), log, ...(options.onResult ? { onResult: options.onResult } : {}) });
+  return new LocalCorrelation({
+    rt,
+    api,
+    delivery,
+    settings,
+    ...(dataAccessFile ? { dataAccessFile } : {}),
+    log,
+    ...(options.onResult ? { onResult: options.onResult } : {}),
+  });
 }

@@ -29,8 +29,9 @@ export function hasLake(paths: LocalPaths): boolean {
 export function requireLake(paths: LocalPaths): void {
   if (hasLake(paths)) return;
   const what = isDirectory(paths.dir) ? `${paths.dir} has no zoomlake data (no lake/ or state/ in it)` : `no data folder at ${paths.dir}`;
-  throw new NoLakeError(`${what}: pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, ` +
-    `or start one of them with --dir ${paths.dir} first`);
+  throw new NoLakeError(
+    `${what}: pass --dir with the folder zoomlake run, serve, load, poll or demo wrote, ` + `or start one of them with --dir ${paths.dir} first`,
+  );
 }
 
 /** Creates `lake/` under `paths.dir`, so a folder a writer started on counts as a data folder before its first event. */

@@ -51,7 +51,8 @@ export class LocalRealtime {
     if (outcome.status === 'rejected' || outcome.status === 'retry') {
       this.log(JSON.stringify({ realtime: outcome.status, reason: outcome.reason }));
       await appendDurably(this.deadLetterFile, JSON.stringify({ detail, reason: outcome.reason }) + '\n').catch((e: unknown) =>
-        this.log(JSON.stringify({ realtime: 'dead_letter_write_failed', reason: e instanceof Error ? e.name : 'unknown' })));
+        this.log(JSON.stringify({ realtime: 'dead_letter_write_failed', reason: e instanceof Error ? e.name : 'unknown' })),
+      );
     }
     this.onOutcome?.(outcome, detail);
   }
@@ -72,6 +73,10 @@ export function makeLocalRealtime(rt: LocalRuntime, echo: (line: string) => void
   const delivery = options.delivery ?? rt.alertDelivery({ echo });
   const settings = compileSettings({ ...rt.config, ...rt.config.realtime });
   // An event recovered from the spool may have been claimed by the process that crashed: its claim is taken over.
-  return new LocalRealtime({ state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry, claimsStaleBefore: rt.startedAt },
-    join(rt.paths.dir, 'state', 'realtime-dead-letters.jsonl'), echo, options.onOutcome);
+  return new LocalRealtime(
+    { state: rt.state, bodies: rt.store, delivery, clock: rt.clock, settings, registry: rt.registry, claimsStaleBefore: rt.startedAt },
+    join(rt.paths.dir, 'state', 'realtime-dead-letters.jsonl'),
+    echo,
+    options.onOutcome,
+  );
 }

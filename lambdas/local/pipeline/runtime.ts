@@ -73,15 +73,23 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
     store,
     state,
     writer,
-    webhookPipeline: () => new LocalWebhookPipeline(
-      join(paths.dir, 'state', 'webhook-spool.jsonl'), join(paths.dir, 'state', 'webhook-dead-letters.jsonl'),
-      () => writer('webhook-writer'), store,
-    ),
+    webhookPipeline: () =>
+      new LocalWebhookPipeline(
+        join(paths.dir, 'state', 'webhook-spool.jsonl'),
+        join(paths.dir, 'state', 'webhook-dead-letters.jsonl'),
+        () => writer('webhook-writer'),
+        store,
+      ),
     openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir, views: configViews(config, registry.detections) }),
     alertDelivery(options = {}) {
       return localAlertDelivery({
-        state, newWriter: writer, clock, alertsFile: paths.alertsFile,
-        windows: options.windows ?? dedupWindowsOf(registry.detections), echo: options.echo, claimsStaleBefore: startedAt,
+        state,
+        newWriter: writer,
+        clock,
+        alertsFile: paths.alertsFile,
+        windows: options.windows ?? dedupWindowsOf(registry.detections),
+        echo: options.echo,
+        claimsStaleBefore: startedAt,
       });
     },
   };

@@ -44,8 +44,11 @@ export function nextFire(schedule: Schedule, afterMs: number): number {
   const shifted = dayOfWeek.replace(/(^|[,-])(\d)/g, (_all, sep: string, day: string) => `${sep}${Number(day) - 1}`);
   try {
     return CronExpressionParser.parse([minutes, hours, dayOfMonth, month, shifted].join(' '), { currentDate: new Date(afterMs), tz: 'UTC' })
-      .next().getTime();
+      .next()
+      .getTime();
   } catch (error) {
-    throw new ScheduleError(`"${expression}" is not a cron expression zoomlake can evaluate (${error instanceof Error ? error.message : String(error)})`);
+    throw new ScheduleError(
+      `"${expression}" is not a cron expression zoomlake can evaluate (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

@@ -155,5 +155,3 @@ export class LocalWebhookPipeline implements EventPublisher {
     return run;
   }
 }
-
-

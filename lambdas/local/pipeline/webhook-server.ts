@@ -121,11 +121,18 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       try {
         const body = await readBody(req, opts.receiver.maxBodyBytes);
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]));
-        result = body === 'too_large'
-          ? { status: 413, body: '{"error":"payload too large"}', outcome: 'too_large', bytes: opts.receiver.maxBodyBytes + 1 }
-          : await receiveWebhook({ headers, body }, deps);
+        result =
+          body === 'too_large'
+            ? { status: 413, body: '{"error":"payload too large"}', outcome: 'too_large', bytes: opts.receiver.maxBodyBytes + 1 }
+            : await receiveWebhook({ headers, body }, deps);
       } catch (error) {
-        result = { status: 500, body: '{"error":"internal error"}', outcome: 'publish_failed', reason: error instanceof Error ? error.name : 'unknown', bytes: 0 };
+        result = {
+          status: 500,
+          body: '{"error":"internal error"}',
+          outcome: 'publish_failed',
+          reason: error instanceof Error ? error.name : 'unknown',
+          bytes: 0,
+        };
       }
       opts.log(JSON.stringify({ status: result.status, outcome: result.outcome, reason: result.reason, event: result.event, bytes: result.bytes }));
       reply(result.status, result.body);
@@ -139,7 +146,10 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     server.listen(opts.port, opts.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const timer = setInterval(() => void flush().catch((e: unknown) => opts.log(JSON.stringify({ flushError: e instanceof Error ? e.name : 'unknown' }))), opts.flushIntervalMs);
+  const timer = setInterval(
+    () => void flush().catch((e: unknown) => opts.log(JSON.stringify({ flushError: e instanceof Error ? e.name : 'unknown' }))),
+    opts.flushIntervalMs,
+  );
 
   const stopAccepting = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -163,11 +173,12 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   return {
     url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/zoom/webhook`,
     flush,
-    close: () => closing ??= (async () => {
-      clearInterval(timer);
-      await stopAccepting();
-      await opts.correlation?.close();
-      await flush();
-    })(),
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(timer);
+        await stopAccepting();
+        await opts.correlation?.close();
+        await flush();
+      })()),
   };
 }

@@ -15,6 +15,11 @@ export interface ZoomEndpoints {
  */
 export function localZoomApi(rt: LocalRuntime, credentials: ZoomCredentials, endpoints: ZoomEndpoints = {}, clock: Clock = rt.clock): ZoomApi {
   return zoomClient(credentials, {
-    clock, plan: rt.config.planTier, apiBudgetShare: rt.config.apiBudgetShare, state: rt.state, oauthUrl: endpoints.oauthUrl, apiBaseUrl: endpoints.apiBaseUrl,
+    clock,
+    plan: rt.config.planTier,
+    apiBudgetShare: rt.config.apiBudgetShare,
+    state: rt.state,
+    oauthUrl: endpoints.oauthUrl,
+    apiBaseUrl: endpoints.apiBaseUrl,
   });
 }

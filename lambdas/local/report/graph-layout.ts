@@ -38,7 +38,10 @@ export function selectGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
     const ks = kindOf.get(e.source);
     const kt = kindOf.get(e.target);
     if (ks === undefined || kt === undefined || e.source === e.target) continue;
-    for (const [a, b] of [[e.source, e.target], [e.target, e.source]] as const) {
+    for (const [a, b] of [
+      [e.source, e.target],
+      [e.target, e.source],
+    ] as const) {
       degree.set(a, (degree.get(a) ?? 0) + e.weight);
       if ((ks === 'internal') !== (kt === 'internal')) cross.set(a, (cross.get(a) ?? 0) + e.weight);
       const list = neighbours.get(a) ?? [];
@@ -46,8 +49,10 @@ export function selectGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
       neighbours.set(a, list);
     }
   }
-  const ranked = [...nodes].sort((a, b) =>
-    (cross.get(b.id) ?? 0) - (cross.get(a.id) ?? 0) || (degree.get(b.id) ?? 0) - (degree.get(a.id) ?? 0) || b.meetings - a.meetings || byId(a, b));
+  const ranked = [...nodes].sort(
+    (a, b) =>
+      (cross.get(b.id) ?? 0) - (cross.get(a.id) ?? 0) || (degree.get(b.id) ?? 0) - (degree.get(a.id) ?? 0) || b.meetings - a.meetings || byId(a, b),
+  );
   const insideTotal = nodes.filter((n) => n.kind === 'internal').length;
   const outsideQuota = Math.max(Math.floor(maxNodes / 2), maxNodes - insideTotal);
   const chosen = new Set<string>();
@@ -56,7 +61,10 @@ export function selectGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
   const allowed = (n: GraphNode) => !chosen.has(n.id) && (n.kind === 'internal' || outside < outsideQuota);
   const meetsOutsiders = (n: GraphNode) => (cross.get(n.id) ?? 0) > 0;
   const preferences: ((n: GraphNode) => boolean)[] = [
-    (n) => meetsOutsiders(n) && linked.has(n.id), meetsOutsiders, (n) => linked.has(n.id), () => true,
+    (n) => meetsOutsiders(n) && linked.has(n.id),
+    meetsOutsiders,
+    (n) => linked.has(n.id),
+    () => true,
   ];
   while (chosen.size < Math.min(maxNodes, nodes.length)) {
     let next: GraphNode | undefined;
@@ -153,8 +161,10 @@ export function layoutGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
           d2 = ddx * ddx + ddy * ddy;
         }
         const force = (k * k) / d2;
-        dx[i]! += ddx * force; dy[i]! += ddy * force;
-        dx[j]! -= ddx * force; dy[j]! -= ddy * force;
+        dx[i]! += ddx * force;
+        dy[i]! += ddy * force;
+        dx[j]! -= ddx * force;
+        dy[j]! -= ddy * force;
       }
     }
     for (const { a, b, w } of links) {
@@ -162,8 +172,10 @@ export function layoutGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
       const ddy = ys[a]! - ys[b]!;
       const d = Math.sqrt(ddx * ddx + ddy * ddy) || 0.01;
       const force = (d / k) * (1 + Math.log(w));
-      dx[a]! -= ddx * force; dy[a]! -= ddy * force;
-      dx[b]! += ddx * force; dy[b]! += ddy * force;
+      dx[a]! -= ddx * force;
+      dy[a]! -= ddy * force;
+      dx[b]! += ddx * force;
+      dy[b]! += ddy * force;
     }
     for (let i = 0; i < n; i++) {
       // Gravity balances the repulsion of all n nodes at about `radius` from the middle, so people without links

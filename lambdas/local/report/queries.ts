@@ -1,7 +1,15 @@
 import { SEVERITIES, type Severity } from '#core/alerts/alert.ts';
 import type { QueryEngine } from '#core/ports.ts';
 import type {
-  ClientVersion, ExternalDomain, GraphEdge, GraphNode, HostExposure, MeetingExposure, ReportAlert, ReportData, ReportSummary,
+  ClientVersion,
+  ExternalDomain,
+  GraphEdge,
+  GraphNode,
+  HostExposure,
+  MeetingExposure,
+  ReportAlert,
+  ReportData,
+  ReportSummary,
 } from './data.ts';
 
 // The report's SQL follows queries/hunting/ (external-exposure-by-host, collaboration-graph-edges,
@@ -216,7 +224,7 @@ export interface ReportContext {
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
-const severityOf = (v: unknown): Severity => (SEVERITIES as readonly unknown[]).includes(v) ? v as Severity : 'info';
+const severityOf = (v: unknown): Severity => ((SEVERITIES as readonly unknown[]).includes(v) ? (v as Severity) : 'info');
 const nodeKind = (v: unknown): GraphNode['kind'] => (v === 'internal' || v === 'external' ? v : 'guest');
 
 function entitiesOf(json: unknown): Record<string, string> {
@@ -224,7 +232,11 @@ function entitiesOf(json: unknown): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(json);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+    return Object.fromEntries(
+      Object.entries(parsed)
+        .filter(([, v]) => v !== null && v !== undefined && v !== '')
+        .map(([k, v]) => [k, String(v)]),
+    );
   } catch {
     return {};
   }
@@ -236,40 +248,80 @@ export async function collectReportData(engine: QueryEngine, context: ReportCont
   const rows = async (sql: string, params: readonly (string | number)[] = []) => (await engine.query(sql, params)).rows;
 
   const alerts: ReportAlert[] = (await rows(REPORT_SQL.alerts)).map((r) => ({
-    alertId: String(r.alert_id), detectionId: String(r.detection_id), title: String(r.title), severity: severityOf(r.severity),
-    source: String(r.alert_source), firstSeen: String(r.first_seen), lastSeen: String(r.last_seen), entities: entitiesOf(r.entities_json),
+    alertId: String(r.alert_id),
+    detectionId: String(r.detection_id),
+    title: String(r.title),
+    severity: severityOf(r.severity),
+    source: String(r.alert_source),
+    firstSeen: String(r.first_seen),
+    lastSeen: String(r.last_seen),
+    entities: entitiesOf(r.entities_json),
   }));
   const exposureByHost: HostExposure[] = (await rows(REPORT_SQL.exposureByHost)).map((r) => ({
-    host: String(r.host), exposedMeetings: num(r.exposed_meetings), distinctExternals: num(r.distinct_externals),
-    guestsWithoutEmail: num(r.guests_without_email), externalDomains: String(r.external_domains ?? ''),
-    firstSeen: text(r.first_seen), lastSeen: text(r.last_seen),
+    host: String(r.host),
+    exposedMeetings: num(r.exposed_meetings),
+    distinctExternals: num(r.distinct_externals),
+    guestsWithoutEmail: num(r.guests_without_email),
+    externalDomains: String(r.external_domains ?? ''),
+    firstSeen: text(r.first_seen),
+    lastSeen: text(r.last_seen),
   }));
   const exposureByMeeting: MeetingExposure[] = (await rows(REPORT_SQL.exposureByMeeting)).map((r) => ({
-    meetingUuid: String(r.meeting_uuid), meetingId: text(r.meeting_id), topic: text(r.topic), host: String(r.host),
-    startTime: text(r.start_time), participants: num(r.participants), externals: num(r.externals),
-    guestsWithoutEmail: num(r.guests_without_email), externalDomains: String(r.external_domains ?? ''),
+    meetingUuid: String(r.meeting_uuid),
+    meetingId: text(r.meeting_id),
+    topic: text(r.topic),
+    host: String(r.host),
+    startTime: text(r.start_time),
+    participants: num(r.participants),
+    externals: num(r.externals),
+    guestsWithoutEmail: num(r.guests_without_email),
+    externalDomains: String(r.external_domains ?? ''),
   }));
   const externalDomains: ExternalDomain[] = (await rows(REPORT_SQL.externalDomains)).map((r) => ({
-    domain: String(r.domain), participants: num(r.participants), meetings: num(r.meetings), hosts: num(r.hosts),
-    firstSeen: text(r.first_seen), lastSeen: text(r.last_seen),
+    domain: String(r.domain),
+    participants: num(r.participants),
+    meetings: num(r.meetings),
+    hosts: num(r.hosts),
+    firstSeen: text(r.first_seen),
+    lastSeen: text(r.last_seen),
   }));
   const clientVersions: ClientVersion[] = (await rows(REPORT_SQL.clientVersions)).map((r) => ({
-    version: String(r.version), users: num(r.users), belowMinimum: typeof r.below_minimum === 'boolean' ? r.below_minimum : null,
+    version: String(r.version),
+    users: num(r.users),
+    belowMinimum: typeof r.below_minimum === 'boolean' ? r.below_minimum : null,
   }));
   const nodes: GraphNode[] = (await rows(REPORT_SQL.graphNodes)).map((r) => ({
-    id: String(r.id), kind: nodeKind(r.kind), meetings: num(r.meetings),
+    id: String(r.id),
+    kind: nodeKind(r.kind),
+    meetings: num(r.meetings),
   }));
   const edges: GraphEdge[] = (await rows(REPORT_SQL.graphEdges, [maxMeetingSizeForEdges])).map((r) => ({
-    source: String(r.source), target: String(r.target), weight: num(r.weight),
+    source: String(r.source),
+    target: String(r.target),
+    weight: num(r.weight),
   }));
   const s = (await rows(REPORT_SQL.summary))[0] ?? {};
   const summary: ReportSummary = {
-    meetings: num(s.meetings), people: num(s.people), internalPeople: num(s.internal_people), externalPeople: num(s.external_people),
-    alerts: num(s.alerts), from: text(s.first_time), to: text(s.last_time),
+    meetings: num(s.meetings),
+    people: num(s.people),
+    internalPeople: num(s.internal_people),
+    externalPeople: num(s.external_people),
+    alerts: num(s.alerts),
+    from: text(s.first_time),
+    to: text(s.last_time),
   };
   return {
-    generatedAt: context.generatedAt, dir: context.dir, internalDomains: context.internalDomains,
-    minClientVersion: context.minClientVersion, maxMeetingSizeForEdges,
-    summary, alerts, exposureByHost, exposureByMeeting, externalDomains, clientVersions, graph: { nodes, edges },
+    generatedAt: context.generatedAt,
+    dir: context.dir,
+    internalDomains: context.internalDomains,
+    minClientVersion: context.minClientVersion,
+    maxMeetingSizeForEdges,
+    summary,
+    alerts,
+    exposureByHost,
+    exposureByMeeting,
+    externalDomains,
+    clientVersions,
+    graph: { nodes, edges },
   };
 }

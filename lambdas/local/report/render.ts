@@ -22,7 +22,11 @@ export function shortTime(iso: string | null | undefined): string {
 
 /** Colours by severity, lowest first (SEVERITIES order). */
 export const SEVERITY_COLOURS: Readonly<Record<Severity, string>> = {
-  info: '#6b7280', low: '#2563eb', medium: '#d97706', high: '#dc2626', critical: '#7f1d1d',
+  info: '#6b7280',
+  low: '#2563eb',
+  medium: '#d97706',
+  high: '#dc2626',
+  critical: '#7f1d1d',
 };
 const KIND_COLOURS = { internal: '#2563eb', external: '#ea580c', guest: '#b91c1c' } as const;
 const SEVERITY_RANK = new Map(SEVERITIES.map((s, i) => [s, i]));
@@ -59,7 +63,9 @@ svg text { font-family: system-ui, sans-serif; }
 function table(headers: readonly (string | { label: string; num: true })[], rows: readonly (readonly string[])[], id?: string): string {
   const head = headers.map((h) => (typeof h === 'string' ? `<th>${esc(h)}</th>` : `<th class="num">${esc(h.label)}</th>`)).join('');
   const numeric = headers.map((h) => typeof h !== 'string');
-  const body = rows.map((r) => `<tr>${r.map((cell, i) => (numeric[i] ? `<td class="num">${cell}</td>` : `<td>${cell}</td>`)).join('')}</tr>`).join('\n');
+  const body = rows
+    .map((r) => `<tr>${r.map((cell, i) => (numeric[i] ? `<td class="num">${cell}</td>` : `<td>${cell}</td>`)).join('')}</tr>`)
+    .join('\n');
   return `<table${id ? ` id="${esc(id)}"` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -74,7 +80,19 @@ const more = (shown: number, total: number, what: string) =>
 /** UTC tick marks for a time axis between `t0` and `t1` (epoch ms): at most about `maxTicks`, on round hours or days. */
 export function timeTicks(t0: number, t1: number, maxTicks = 10): { at: number; label: string }[] {
   const hour = 3_600_000;
-  const steps = [hour, 3 * hour, 6 * hour, 12 * hour, 24 * hour, 48 * hour, 7 * 24 * hour, 14 * 24 * hour, 30 * 24 * hour, 90 * 24 * hour, 365 * 24 * hour];
+  const steps = [
+    hour,
+    3 * hour,
+    6 * hour,
+    12 * hour,
+    24 * hour,
+    48 * hour,
+    7 * 24 * hour,
+    14 * 24 * hour,
+    30 * 24 * hour,
+    90 * 24 * hour,
+    365 * 24 * hour,
+  ];
   const span = Math.max(t1 - t0, 1);
   const step = steps.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / (24 * hour)) * 24 * hour;
   const ticks: { at: number; label: string }[] = [];
@@ -94,16 +112,22 @@ export function timelineSvg(alerts: readonly ReportAlert[]): string {
   const times = alerts.map((a) => Date.parse(a.firstSeen)).filter((t) => !Number.isNaN(t));
   let t0 = Math.min(...times);
   let t1 = Math.max(...times);
-  if (t1 - t0 < 3_600_000) { t0 -= 1_800_000; t1 += 1_800_000; }
+  if (t1 - t0 < 3_600_000) {
+    t0 -= 1_800_000;
+    t1 += 1_800_000;
+  }
   const pad = (t1 - t0) * 0.02;
-  t0 -= pad; t1 += pad;
+  t0 -= pad;
+  t1 += pad;
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * (width - left - right);
   const counts = new Map(lanes.map((s) => [s, alerts.filter((a) => a.severity === s).length]));
   const parts: string[] = [];
   lanes.forEach((s, i) => {
     const y = top + i * laneHeight;
     parts.push(`<rect x="${left}" y="${y}" width="${width - left - right}" height="${laneHeight}" fill="${i % 2 === 0 ? '#f9fafb' : '#ffffff'}"/>`);
-    parts.push(`<text x="${left - 8}" y="${y + laneHeight / 2 + 4}" text-anchor="end" font-size="12" fill="${SEVERITY_COLOURS[s]}">${esc(s)} (${counts.get(s) ?? 0})</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${y + laneHeight / 2 + 4}" text-anchor="end" font-size="12" fill="${SEVERITY_COLOURS[s]}">${esc(s)} (${counts.get(s) ?? 0})</text>`,
+    );
   });
   parts.push(`<line x1="${left}" y1="${axisY}" x2="${width - right}" y2="${axisY}" stroke="#9ca3af"/>`);
   for (const tick of timeTicks(t0, t1)) {
@@ -123,10 +147,14 @@ export function timelineSvg(alerts: readonly ReportAlert[]): string {
     used.set(key, nth + 1);
     const offset = ((nth % 5) - 2) * 4;
     const cy = top + lane * laneHeight + laneHeight / 2 + offset;
-    parts.push(`<circle class="alert-dot" data-severity="${esc(a.severity)}" cx="${cx.toFixed(1)}" cy="${cy}" r="5" fill="${SEVERITY_COLOURS[a.severity]}" fill-opacity="0.8" stroke="#fff" stroke-width="1">` +
-      `<title>${esc(`${a.severity} ${a.detectionId}: ${a.title} (${shortTime(a.firstSeen)} UTC)`)}</title></circle>`);
+    parts.push(
+      `<circle class="alert-dot" data-severity="${esc(a.severity)}" cx="${cx.toFixed(1)}" cy="${cy}" r="5" fill="${SEVERITY_COLOURS[a.severity]}" fill-opacity="0.8" stroke="#fff" stroke-width="1">` +
+        `<title>${esc(`${a.severity} ${a.detectionId}: ${a.title} (${shortTime(a.firstSeen)} UTC)`)}</title></circle>`,
+    );
   }
-  parts.push(`<text x="${width - right}" y="${height - 2}" text-anchor="end" font-size="11" fill="#6b7280">time (UTC) of each alert's first evidence</text>`);
+  parts.push(
+    `<text x="${width - right}" y="${height - 2}" text-anchor="end" font-size="11" fill="#6b7280">time (UTC) of each alert's first evidence</text>`,
+  );
   return `<svg id="alert-timeline-svg" role="img" aria-label="Alerts over time by severity" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">\n${parts.join('\n')}\n</svg>`;
 }
 
@@ -140,10 +168,12 @@ export function clientVersionsSvg(versions: readonly ClientVersion[]): string {
     const w = Math.max(1, ((width - left - right) * v.users) / max);
     const fill = v.belowMinimum === true ? '#dc2626' : v.belowMinimum === false ? '#2563eb' : '#9ca3af';
     const state = v.belowMinimum === true ? 'below' : v.belowMinimum === false ? 'ok' : 'unknown';
-    return `<text x="${left - 8}" y="${y + 14}" text-anchor="end" font-size="12">${esc(v.version)}</text>` +
+    return (
+      `<text x="${left - 8}" y="${y + 14}" text-anchor="end" font-size="12">${esc(v.version)}</text>` +
       `<rect class="version-bar" data-state="${state}" x="${left}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${fill}">` +
       `<title>${esc(`${v.version}: ${v.users} users`)}</title></rect>` +
-      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 14}" font-size="12" fill="#374151">${v.users}</text>`;
+      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 14}" font-size="12" fill="#374151">${v.users}</text>`
+    );
   });
   return `<svg id="client-versions-svg" role="img" aria-label="Users per client version" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">\n${bars.join('\n')}\n</svg>`;
 }
@@ -164,22 +194,29 @@ export function graphSvg(data: ReportData['graph']): { svg: string; caption: str
     const a = at.get(e.source)!;
     const b = at.get(e.target)!;
     const crossing = (a.kind === 'internal') !== (b.kind === 'internal');
-    return `<line class="edge${crossing ? ' edge-external' : ''}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" ` +
+    return (
+      `<line class="edge${crossing ? ' edge-external' : ''}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" ` +
       `stroke="${crossing ? '#ea580c' : '#94a3b8'}" stroke-opacity="${crossing ? 0.7 : 0.45}" stroke-width="${(0.8 + (2.5 * e.weight) / maxWeight).toFixed(2)}">` +
-      `<title>${esc(`${e.source} and ${e.target}: ${e.weight} shared meetings`)}</title></line>`;
+      `<title>${esc(`${e.source} and ${e.target}: ${e.weight} shared meetings`)}</title></line>`
+    );
   });
-  const circles = placed.map((n) =>
-    `<g class="node node-${n.kind}" data-id="${esc(n.id)}"><circle cx="${n.x}" cy="${n.y}" r="${n.r}" fill="${KIND_COLOURS[n.kind]}" stroke="#fff" stroke-width="1.5">` +
-    `<title>${esc(`${n.id} (${n.kind}, ${n.meetings} meetings)`)}</title></circle>` +
-    // Labels go on the side facing the middle, so those near the right edge stay inside the picture.
-    (n.x > width * 0.7
-      ? `<text x="${(n.x - n.r - 3).toFixed(1)}" y="${(n.y + 3).toFixed(1)}" text-anchor="end"`
-      : `<text x="${(n.x + n.r + 3).toFixed(1)}" y="${(n.y + 3).toFixed(1)}"`) +
-    ` font-size="10" fill="#1f2937" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label(n.id, n.kind))}</text></g>`);
-  const svg = `<svg id="collaboration-graph-svg" role="img" aria-label="Collaboration graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">\n` +
+  const circles = placed.map(
+    (n) =>
+      `<g class="node node-${n.kind}" data-id="${esc(n.id)}"><circle cx="${n.x}" cy="${n.y}" r="${n.r}" fill="${KIND_COLOURS[n.kind]}" stroke="#fff" stroke-width="1.5">` +
+      `<title>${esc(`${n.id} (${n.kind}, ${n.meetings} meetings)`)}</title></circle>` +
+      // Labels go on the side facing the middle, so those near the right edge stay inside the picture.
+      (n.x > width * 0.7
+        ? `<text x="${(n.x - n.r - 3).toFixed(1)}" y="${(n.y + 3).toFixed(1)}" text-anchor="end"`
+        : `<text x="${(n.x + n.r + 3).toFixed(1)}" y="${(n.y + 3).toFixed(1)}"`) +
+      ` font-size="10" fill="#1f2937" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label(n.id, n.kind))}</text></g>`,
+  );
+  const svg =
+    `<svg id="collaboration-graph-svg" role="img" aria-label="Collaboration graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">\n` +
     `<rect width="${width}" height="${height}" fill="#ffffff"/>\n${lines.join('\n')}\n${circles.join('\n')}\n</svg>`;
-  const caption = `${picked.nodes.length} of ${data.nodes.length} people and ${picked.edges.length} of ${data.edges.length} links drawn` +
-    (picked.omittedNodes > 0 ? ', people who meet outsiders first' : '') + '.';
+  const caption =
+    `${picked.nodes.length} of ${data.nodes.length} people and ${picked.edges.length} of ${data.edges.length} links drawn` +
+    (picked.omittedNodes > 0 ? ', people who meet outsiders first' : '') +
+    '.';
   return { svg, caption };
 }
 
@@ -187,24 +224,47 @@ const WHO_KEYS = ['user_email', 'user_name', 'host_email', 'operator'] as const;
 const MEETING_KEYS = ['meeting_id', 'meeting_uuid'] as const;
 type Entities = Readonly<Record<string, string>>;
 const firstKey = (e: Entities, keys: readonly string[]) => keys.find((k) => e[k] !== undefined);
-const entity = (e: Entities, keys: readonly string[]) => { const k = firstKey(e, keys); return k === undefined ? '' : e[k]!; };
+const entity = (e: Entities, keys: readonly string[]) => {
+  const k = firstKey(e, keys);
+  return k === undefined ? '' : e[k]!;
+};
 const otherEntities = (e: Entities) => {
   const shown = new Set([firstKey(e, WHO_KEYS), firstKey(e, MEETING_KEYS)]);
-  return Object.entries(e).filter(([k]) => !shown.has(k)).map(([k, v]) => `${esc(k)}=${esc(v)}`).join('<br>');
+  return Object.entries(e)
+    .filter(([k]) => !shown.has(k))
+    .map(([k, v]) => `${esc(k)}=${esc(v)}`)
+    .join('<br>');
 };
 
 function alertsSection(alerts: readonly ReportAlert[]): string {
   if (alerts.length === 0) return section('alerts', 'Alerts', empty('no alerts in the lake.'));
-  const sorted = [...alerts].sort((a, b) =>
-    (SEVERITY_RANK.get(b.severity) ?? 0) - (SEVERITY_RANK.get(a.severity) ?? 0) || a.firstSeen.localeCompare(b.firstSeen) || a.alertId.localeCompare(b.alertId));
+  const sorted = [...alerts].sort(
+    (a, b) =>
+      (SEVERITY_RANK.get(b.severity) ?? 0) - (SEVERITY_RANK.get(a.severity) ?? 0) ||
+      a.firstSeen.localeCompare(b.firstSeen) ||
+      a.alertId.localeCompare(b.alertId),
+  );
   const shown = sorted.slice(0, TABLE_LIMITS.alerts);
   const rows = shown.map((a) => [
-    `<span class="sev sev-${a.severity}">${esc(a.severity)}</span>`, esc(a.detectionId), esc(a.title), esc(entity(a.entities, WHO_KEYS)),
-    esc(entity(a.entities, MEETING_KEYS)), otherEntities(a.entities), esc(shortTime(a.firstSeen)), esc(shortTime(a.lastSeen)), esc(a.source),
+    `<span class="sev sev-${a.severity}">${esc(a.severity)}</span>`,
+    esc(a.detectionId),
+    esc(a.title),
+    esc(entity(a.entities, WHO_KEYS)),
+    esc(entity(a.entities, MEETING_KEYS)),
+    otherEntities(a.entities),
+    esc(shortTime(a.firstSeen)),
+    esc(shortTime(a.lastSeen)),
+    esc(a.source),
   ]);
-  return section('alerts', `Alerts (${alerts.length})`,
-    table(['severity', 'detection', 'title', 'who', 'meeting', 'other entities', 'first seen (UTC)', 'last seen (UTC)', 'source'], rows, 'alerts-table') +
-    more(shown.length, alerts.length, 'alerts, most severe first'));
+  return section(
+    'alerts',
+    `Alerts (${alerts.length})`,
+    table(
+      ['severity', 'detection', 'title', 'who', 'meeting', 'other entities', 'first seen (UTC)', 'last seen (UTC)', 'source'],
+      rows,
+      'alerts-table',
+    ) + more(shown.length, alerts.length, 'alerts, most severe first'),
+  );
 }
 
 /** The whole report: one self-contained HTML page (inline CSS and SVG, no script, nothing loaded from elsewhere). */
@@ -212,75 +272,189 @@ export function renderReport(data: ReportData): string {
   const s = data.summary;
   const noData = s.meetings === 0 && s.people === 0 && s.alerts === 0 && data.clientVersions.length === 0;
   const parts: string[] = [];
-  parts.push(`<header>\n<h1>zoomlake report</h1>\n<p class="meta">Data folder ${esc(data.dir)}; generated ${esc(shortTime(data.generatedAt))} UTC` +
-    (s.from !== null && s.to !== null ? `; data from ${esc(shortTime(s.from))} to ${esc(shortTime(s.to))} UTC` : '') +
-    `; internal domains: ${data.internalDomains.length > 0 ? esc(data.internalDomains.join(', ')) : 'none configured (everyone counts as external)'}.</p>\n` +
-    '<nav><a href="#alert-timeline">Timeline</a><a href="#alerts">Alerts</a><a href="#exposure-by-host">Exposure by host</a>' +
-    '<a href="#exposure-by-meeting">Exposure by meeting</a><a href="#external-domains">External domains</a>' +
-    '<a href="#client-versions">Client versions</a><a href="#collaboration-graph">Collaboration graph</a></nav>\n</header>');
+  parts.push(
+    `<header>\n<h1>zoomlake report</h1>\n<p class="meta">Data folder ${esc(data.dir)}; generated ${esc(shortTime(data.generatedAt))} UTC` +
+      (s.from !== null && s.to !== null ? `; data from ${esc(shortTime(s.from))} to ${esc(shortTime(s.to))} UTC` : '') +
+      `; internal domains: ${data.internalDomains.length > 0 ? esc(data.internalDomains.join(', ')) : 'none configured (everyone counts as external)'}.</p>\n` +
+      '<nav><a href="#alert-timeline">Timeline</a><a href="#alerts">Alerts</a><a href="#exposure-by-host">Exposure by host</a>' +
+      '<a href="#exposure-by-meeting">Exposure by meeting</a><a href="#external-domains">External domains</a>' +
+      '<a href="#client-versions">Client versions</a><a href="#collaboration-graph">Collaboration graph</a></nav>\n</header>',
+  );
   if (noData) {
-    parts.push(`<section id="no-data" class="notice">\n<h2>No data</h2>\n<p>The lake under ${esc(data.dir)} holds no meetings, participants, ` +
-      'client versions or alerts yet. Fill it with <code>zoomlake demo</code>, <code>zoomlake load</code>, <code>zoomlake serve</code> ' +
-      'or <code>zoomlake poll</code>, then run <code>zoomlake report</code> again.</p>\n</section>');
+    parts.push(
+      `<section id="no-data" class="notice">\n<h2>No data</h2>\n<p>The lake under ${esc(data.dir)} holds no meetings, participants, ` +
+        'client versions or alerts yet. Fill it with <code>zoomlake demo</code>, <code>zoomlake load</code>, <code>zoomlake serve</code> ' +
+        'or <code>zoomlake poll</code>, then run <code>zoomlake report</code> again.</p>\n</section>',
+    );
   }
-  parts.push(section('summary', 'Summary', `<ul class="stats">${[
-    ['meetings', s.meetings], ['people', s.people], ['internal', s.internalPeople], ['external and guests', s.externalPeople], ['alerts', s.alerts],
-  ].map(([k, v]) => `<li><b>${esc(v)}</b>${esc(k)}</li>`).join('')}</ul>`));
+  parts.push(
+    section(
+      'summary',
+      'Summary',
+      `<ul class="stats">${[
+        ['meetings', s.meetings],
+        ['people', s.people],
+        ['internal', s.internalPeople],
+        ['external and guests', s.externalPeople],
+        ['alerts', s.alerts],
+      ]
+        .map(([k, v]) => `<li><b>${esc(v)}</b>${esc(k)}</li>`)
+        .join('')}</ul>`,
+    ),
+  );
 
-  parts.push(section('alert-timeline', 'Alert timeline',
-    data.alerts.length === 0 ? empty('no alerts in the lake.') : `<figure>${timelineSvg(data.alerts)}<figcaption>One dot per alert, in its severity's lane.</figcaption></figure>`));
+  parts.push(
+    section(
+      'alert-timeline',
+      'Alert timeline',
+      data.alerts.length === 0
+        ? empty('no alerts in the lake.')
+        : `<figure>${timelineSvg(data.alerts)}<figcaption>One dot per alert, in its severity's lane.</figcaption></figure>`,
+    ),
+  );
   parts.push(alertsSection(data.alerts));
 
   const hosts = data.exposureByHost.slice(0, TABLE_LIMITS.exposureByHost);
-  parts.push(section('exposure-by-host', 'External exposure by host',
-    '<p class="note">Meetings that external participants (email domain not internal) or unauthenticated ones (no email, or no Zoom user id) joined, per host.</p>\n' +
-    (hosts.length === 0 ? empty('no meeting had external or unauthenticated participants.') : table(
-      ['host', { label: 'exposed meetings', num: true }, { label: 'externals', num: true }, { label: 'guests without email', num: true }, 'external domains', 'first seen (UTC)', 'last seen (UTC)'],
-      hosts.map((h) => [esc(h.host), esc(h.exposedMeetings), esc(h.distinctExternals), esc(h.guestsWithoutEmail), esc(h.externalDomains), esc(shortTime(h.firstSeen)), esc(shortTime(h.lastSeen))]),
-      'exposure-by-host-table',
-    ) + more(hosts.length, data.exposureByHost.length, 'hosts'))));
+  parts.push(
+    section(
+      'exposure-by-host',
+      'External exposure by host',
+      '<p class="note">Meetings that external participants (email domain not internal) or unauthenticated ones (no email, or no Zoom user id) joined, per host.</p>\n' +
+        (hosts.length === 0
+          ? empty('no meeting had external or unauthenticated participants.')
+          : table(
+              [
+                'host',
+                { label: 'exposed meetings', num: true },
+                { label: 'externals', num: true },
+                { label: 'guests without email', num: true },
+                'external domains',
+                'first seen (UTC)',
+                'last seen (UTC)',
+              ],
+              hosts.map((h) => [
+                esc(h.host),
+                esc(h.exposedMeetings),
+                esc(h.distinctExternals),
+                esc(h.guestsWithoutEmail),
+                esc(h.externalDomains),
+                esc(shortTime(h.firstSeen)),
+                esc(shortTime(h.lastSeen)),
+              ]),
+              'exposure-by-host-table',
+            ) + more(hosts.length, data.exposureByHost.length, 'hosts')),
+    ),
+  );
 
   const meetings = data.exposureByMeeting.slice(0, TABLE_LIMITS.exposureByMeeting);
-  parts.push(section('exposure-by-meeting', 'External exposure by meeting',
-    meetings.length === 0 ? empty('no meeting had external or unauthenticated participants.') : table(
-      ['meeting', 'topic', 'host', 'start (UTC)', { label: 'participants', num: true }, { label: 'externals', num: true }, { label: 'guests without email', num: true }, 'external domains'],
-      meetings.map((m) => [esc(m.meetingId ?? m.meetingUuid), esc(m.topic ?? ''), esc(m.host), esc(shortTime(m.startTime)), esc(m.participants), esc(m.externals), esc(m.guestsWithoutEmail), esc(m.externalDomains)]),
-      'exposure-by-meeting-table',
-    ) + more(meetings.length, data.exposureByMeeting.length, 'meetings, most externals first')));
+  parts.push(
+    section(
+      'exposure-by-meeting',
+      'External exposure by meeting',
+      meetings.length === 0
+        ? empty('no meeting had external or unauthenticated participants.')
+        : table(
+            [
+              'meeting',
+              'topic',
+              'host',
+              'start (UTC)',
+              { label: 'participants', num: true },
+              { label: 'externals', num: true },
+              { label: 'guests without email', num: true },
+              'external domains',
+            ],
+            meetings.map((m) => [
+              esc(m.meetingId ?? m.meetingUuid),
+              esc(m.topic ?? ''),
+              esc(m.host),
+              esc(shortTime(m.startTime)),
+              esc(m.participants),
+              esc(m.externals),
+              esc(m.guestsWithoutEmail),
+              esc(m.externalDomains),
+            ]),
+            'exposure-by-meeting-table',
+          ) + more(meetings.length, data.exposureByMeeting.length, 'meetings, most externals first'),
+    ),
+  );
 
   const domains = data.externalDomains.slice(0, TABLE_LIMITS.externalDomains);
-  parts.push(section('external-domains', 'External domains',
-    domains.length === 0 ? empty('no participant from outside the internal domains.') : table(
-      ['domain', { label: 'participants', num: true }, { label: 'meetings', num: true }, { label: 'hosts', num: true }, 'first seen (UTC)', 'last seen (UTC)'],
-      domains.map((d) => [esc(d.domain), esc(d.participants), esc(d.meetings), esc(d.hosts), esc(shortTime(d.firstSeen)), esc(shortTime(d.lastSeen))]),
-      'external-domains-table',
-    ) + more(domains.length, data.externalDomains.length, 'domains')));
+  parts.push(
+    section(
+      'external-domains',
+      'External domains',
+      domains.length === 0
+        ? empty('no participant from outside the internal domains.')
+        : table(
+            [
+              'domain',
+              { label: 'participants', num: true },
+              { label: 'meetings', num: true },
+              { label: 'hosts', num: true },
+              'first seen (UTC)',
+              'last seen (UTC)',
+            ],
+            domains.map((d) => [
+              esc(d.domain),
+              esc(d.participants),
+              esc(d.meetings),
+              esc(d.hosts),
+              esc(shortTime(d.firstSeen)),
+              esc(shortTime(d.lastSeen)),
+            ]),
+            'external-domains-table',
+          ) + more(domains.length, data.externalDomains.length, 'domains'),
+    ),
+  );
 
   const versions = data.clientVersions.slice(0, TABLE_LIMITS.clientVersions);
   const below = data.clientVersions.filter((v) => v.belowMinimum === true).reduce((n, v) => n + v.users, 0);
-  parts.push(section('client-versions', 'Client versions',
-    versions.length === 0 ? empty('no client versions seen.') :
-      `<p class="note">Each user's latest Zoom client version; <span class="flag">${below} users</span> below the minimum ${esc(data.minClientVersion)} (red).</p>\n` +
-      `<figure>${clientVersionsSvg(versions)}</figure>\n` +
-      table(['version', { label: 'users', num: true }, 'below minimum'],
-        versions.map((v) => [esc(v.version), esc(v.users), v.belowMinimum === true ? '<span class="flag">yes</span>' : v.belowMinimum === false ? 'no' : 'not numeric']),
-        'client-versions-table') +
-      more(versions.length, data.clientVersions.length, 'versions')));
+  parts.push(
+    section(
+      'client-versions',
+      'Client versions',
+      versions.length === 0
+        ? empty('no client versions seen.')
+        : `<p class="note">Each user's latest Zoom client version; <span class="flag">${below} users</span> below the minimum ${esc(data.minClientVersion)} (red).</p>\n` +
+            `<figure>${clientVersionsSvg(versions)}</figure>\n` +
+            table(
+              ['version', { label: 'users', num: true }, 'below minimum'],
+              versions.map((v) => [
+                esc(v.version),
+                esc(v.users),
+                v.belowMinimum === true ? '<span class="flag">yes</span>' : v.belowMinimum === false ? 'no' : 'not numeric',
+              ]),
+              'client-versions-table',
+            ) +
+            more(versions.length, data.clientVersions.length, 'versions'),
+    ),
+  );
 
   if (data.graph.nodes.length === 0) {
     parts.push(section('collaboration-graph', 'Collaboration graph', empty('no meeting participants in the lake.')));
   } else {
     const { svg, caption } = graphSvg(data.graph);
-    parts.push(section('collaboration-graph', 'Collaboration graph',
-      `<figure>${svg}<figcaption>${esc(caption)} A link joins two people who were in the same meeting (meetings with more than ` +
-      `${esc(data.maxMeetingSizeForEdges)} people add none); orange links cross the organisation's boundary.</figcaption></figure>\n` +
-      '<div class="legend">' + (['internal', 'external', 'guest'] as const)
-        .map((k) => `<span><span class="swatch" style="background:${KIND_COLOURS[k]}"></span>${k === 'guest' ? 'guest (no email)' : k}</span>`).join('') + '</div>'));
+    parts.push(
+      section(
+        'collaboration-graph',
+        'Collaboration graph',
+        `<figure>${svg}<figcaption>${esc(caption)} A link joins two people who were in the same meeting (meetings with more than ` +
+          `${esc(data.maxMeetingSizeForEdges)} people add none); orange links cross the organisation's boundary.</figcaption></figure>\n` +
+          '<div class="legend">' +
+          (['internal', 'external', 'guest'] as const)
+            .map((k) => `<span><span class="swatch" style="background:${KIND_COLOURS[k]}"></span>${k === 'guest' ? 'guest (no email)' : k}</span>`)
+            .join('') +
+          '</div>',
+      ),
+    );
   }
 
-  return '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+  return (
+    '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     // No script may run and nothing may load: the page is data from the lake and nothing else.
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">\n` +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>zoomlake report</title>\n' +
-    `<style>${CSS}</style>\n</head>\n<body>\n${parts.join('\n')}\n</body>\n</html>\n`;
+    `<style>${CSS}</style>\n</head>\n<body>\n${parts.join('\n')}\n</body>\n</html>\n`
+  );
 }

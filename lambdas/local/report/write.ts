@@ -31,8 +31,10 @@ export async function writeReport(rt: LocalRuntime, out: string): Promise<Writte
   let data: ReportData;
   try {
     data = await collectReportData(engine, {
-      generatedAt: new Date(rt.clock.now()).toISOString(), dir,
-      internalDomains: rt.config.internalDomains, minClientVersion: rt.config.minClientVersion,
+      generatedAt: new Date(rt.clock.now()).toISOString(),
+      dir,
+      internalDomains: rt.config.internalDomains,
+      minClientVersion: rt.config.minClientVersion,
     });
   } finally {
     await engine.close();

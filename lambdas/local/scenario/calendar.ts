@@ -11,8 +11,23 @@ import { DAY_MS, HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
  */
 
 /** What a meeting is, which decides who attends and whether it is recorded. */
-export type MeetingKind = 'weekly' | 'standup' | 'one_on_one' | 'leadership' | 'board' | 'finance' | 'legal' | 'customer' | 'partner'
-  | 'interview' | 'all_hands' | 'investor' | 'briefing' | 'escalation' | 'handover' | 'planted';
+export type MeetingKind =
+  | 'weekly'
+  | 'standup'
+  | 'one_on_one'
+  | 'leadership'
+  | 'board'
+  | 'finance'
+  | 'legal'
+  | 'customer'
+  | 'partner'
+  | 'interview'
+  | 'all_hands'
+  | 'investor'
+  | 'briefing'
+  | 'escalation'
+  | 'handover'
+  | 'planted';
 
 /** One join session of one participant (Zoom reports a row per session). */
 export interface Session {
@@ -75,7 +90,8 @@ export interface MeetingPlan {
 }
 
 /** When the host first joined the meeting (Infinity if never): anyone in before that joined before the host. */
-export const hostJoin = (m: MeetingPlan): number => Math.min(...m.sessions.filter((s) => s.person === m.host && !s.waitingRoomOnly).map((s) => s.join));
+export const hostJoin = (m: MeetingPlan): number =>
+  Math.min(...m.sessions.filter((s) => s.person === m.host && !s.waitingRoomOnly).map((s) => s.join));
 
 /** How meetings are created, with their uuids, ids and participant ids. */
 export class MeetingFactory {
@@ -96,9 +112,19 @@ export class MeetingFactory {
     return this.rng.chance(0.2) ? `/${uuid.slice(1, 10)}//${uuid.slice(12)}` : uuid;
   }
 
-  meeting(fields: Omit<MeetingPlan, 'uuid' | 'sessions' | 'recorded' | 'downloads' | 'inApi' | 'hasChat' | 'end'> & Partial<Pick<MeetingPlan, 'recorded' | 'hasChat' | 'end'>>): MeetingPlan {
+  meeting(
+    fields: Omit<MeetingPlan, 'uuid' | 'sessions' | 'recorded' | 'downloads' | 'inApi' | 'hasChat' | 'end'> &
+      Partial<Pick<MeetingPlan, 'recorded' | 'hasChat' | 'end'>>,
+  ): MeetingPlan {
     return {
-      uuid: this.newUuid(), sessions: [], recorded: false, downloads: [], inApi: true, hasChat: this.rng.chance(0.4), end: fields.start, ...fields,
+      uuid: this.newUuid(),
+      sessions: [],
+      recorded: false,
+      downloads: [],
+      inApi: true,
+      hasChat: this.rng.chance(0.4),
+      end: fields.start,
+      ...fields,
     };
   }
 }
@@ -108,16 +134,32 @@ export class SessionBuilder {
   private readonly joins = new Map<string, number>();
   private readonly pids = new Map<string, number>();
   private readonly puuids = new Map<string, string>();
-  constructor(private readonly rng: Prng, private readonly t: Timeline) {}
+  constructor(
+    private readonly rng: Prng,
+    private readonly t: Timeline,
+  ) {}
 
   /**
    * A benign session: the person's own device (a BYOD tablet every fourth join, never for the first time in the last
    * 30 hours), their IP and location at that time, their client version, signed in when they are an employee.
    */
-  session(m: MeetingPlan, person: Person, join: number, leave: number, opts: {
-    shared?: boolean; device?: Device; place?: { ip: string; location: string }; name?: string; email?: string; zoomUserId?: string; registrantId?: string;
-    waitingRoomOnly?: boolean; lateDelivery?: Session['lateDelivery'];
-  } = {}): Session {
+  session(
+    m: MeetingPlan,
+    person: Person,
+    join: number,
+    leave: number,
+    opts: {
+      shared?: boolean;
+      device?: Device;
+      place?: { ip: string; location: string };
+      name?: string;
+      email?: string;
+      zoomUserId?: string;
+      registrantId?: string;
+      waitingRoomOnly?: boolean;
+      lateDelivery?: Session['lateDelivery'];
+    } = {},
+  ): Session {
     const count = this.joins.get(person.email || person.name) ?? 0;
     this.joins.set(person.email || person.name, count + 1);
     const byod = person.byod && count % 4 === 3 && join < this.t.end - 30 * HOUR_MS;
@@ -131,11 +173,23 @@ export class SessionBuilder {
       this.puuids.set(personKey, puuid);
     }
     return {
-      person, name: opts.name ?? person.name, email: opts.email ?? person.email, zoomUserId: opts.zoomUserId ?? person.userId,
-      join, leave, device: opts.device ?? (byod ? person.byod! : person.device), ip: where.ip, location: where.location,
-      version: versionAt(person, join), role: person === m.host ? 'host' : 'attendee', shared: opts.shared ?? false,
-      registrantId: opts.registrantId ?? '', participantId: String(pid), participantUuid: puuid,
-      ...(opts.waitingRoomOnly ? { waitingRoomOnly: true } : {}), ...(opts.lateDelivery ? { lateDelivery: opts.lateDelivery } : {}),
+      person,
+      name: opts.name ?? person.name,
+      email: opts.email ?? person.email,
+      zoomUserId: opts.zoomUserId ?? person.userId,
+      join,
+      leave,
+      device: opts.device ?? (byod ? person.byod! : person.device),
+      ip: where.ip,
+      location: where.location,
+      version: versionAt(person, join),
+      role: person === m.host ? 'host' : 'attendee',
+      shared: opts.shared ?? false,
+      registrantId: opts.registrantId ?? '',
+      participantId: String(pid),
+      participantUuid: puuid,
+      ...(opts.waitingRoomOnly ? { waitingRoomOnly: true } : {}),
+      ...(opts.lateDelivery ? { lateDelivery: opts.lateDelivery } : {}),
     };
   }
 
@@ -232,11 +286,25 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
       const jbh = jbhTeams.has(tm) && rng.chance(0.75);
       const early = jbh ? rng.int(1, 3) : 0;
       if (tm.standupId !== undefined) {
-        const m = factory.meeting({ id: tm.standupId, type: 8, topic: `${tm.name} standup`, kind: 'standup', host: tm.lead, start: at(day, 9, (tm.slot % 4) * 15) - early * MIN_MS });
+        const m = factory.meeting({
+          id: tm.standupId,
+          type: 8,
+          topic: `${tm.name} standup`,
+          kind: 'standup',
+          host: tm.lead,
+          start: at(day, 9, (tm.slot % 4) * 15) - early * MIN_MS,
+        });
         add(m, present(crew, m.start), 15, [], 0, jbh);
       }
       if (tm.weeklyDay === weekday) {
-        const m = factory.meeting({ id: tm.weeklyId, type: 8, topic: `${tm.name} weekly`, kind: 'weekly', host: tm.lead, start: at(day, 10 + (tm.slot % 6), 30 * (tm.slot % 2)) - early * MIN_MS });
+        const m = factory.meeting({
+          id: tm.weeklyId,
+          type: 8,
+          topic: `${tm.name} weekly`,
+          kind: 'weekly',
+          host: tm.lead,
+          start: at(day, 10 + (tm.slot % 6), 30 * (tm.slot % 2)) - early * MIN_MS,
+        });
         const attendees = present(crew, m.start);
         const speakers = attendees.filter((a) => presenters.get(tm)?.has(a));
         add(m, attendees, 45, [tm.lead, ...rng.sample(speakers, 1)], 0.3, jbh);
@@ -247,7 +315,14 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
         if (i % 2 !== 0 || (i / 2 + week) % 2 !== 0 || 1 + (i % 5) !== weekday) return;
         const start = at(day, 13 + (i % 4), 30 * (i % 2));
         if (!working(member, start)) return;
-        const m = factory.meeting({ id: tm.lead.pmi, type: 4, topic: `${tm.lead.name}'s Personal Meeting Room`, kind: 'one_on_one', host: tm.lead, start });
+        const m = factory.meeting({
+          id: tm.lead.pmi,
+          type: 4,
+          topic: `${tm.lead.name}'s Personal Meeting Room`,
+          kind: 'one_on_one',
+          host: tm.lead,
+          start,
+        });
         add(m, [member], 30);
       });
     }
@@ -265,7 +340,14 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
     }
     if (weekday === 3 && partnerTeam) {
       // The partner's consultants present their progress every week (one meeting number, so never "silent").
-      const m = factory.meeting({ id: partnerId, type: 8, topic: 'Project Atlas sync', kind: 'partner', host: partnerTeam.lead, start: at(day, 15, 30) });
+      const m = factory.meeting({
+        id: partnerId,
+        type: 8,
+        topic: 'Project Atlas sync',
+        kind: 'partner',
+        host: partnerTeam.lead,
+        start: at(day, 15, 30),
+      });
       const internal = present(partnerTeam.members.slice(0, 3), m.start);
       add(m, [...internal, ...people.partners], 45, [people.partners[rng.int(0, people.partners.length - 1)]!], 0.5);
     }
@@ -274,26 +356,59 @@ export function generateCalendar(seed: number, people: People, t: Timeline, fact
     for (let c = 0; c < calls && sales.length > 0; c++) {
       const customer = rng.pick(people.customers);
       const host = rng.pick(rng.chance(0.15) ? [vpSales] : sales);
-      const m = factory.meeting({ id: factory.newId(), type: 2, topic: `${rng.pick(['Customer call', 'Renewal review', 'Product demo', 'Quarterly business review'])} - ${customer.name}`, kind: 'customer', host, start: at(day, 14 + c, 15 * rng.int(0, 2)) });
+      const m = factory.meeting({
+        id: factory.newId(),
+        type: 2,
+        topic: `${rng.pick(['Customer call', 'Renewal review', 'Product demo', 'Quarterly business review'])} - ${customer.name}`,
+        kind: 'customer',
+        host,
+        start: at(day, 14 + c, 15 * rng.int(0, 2)),
+      });
       const attendees: Person[] = [...rng.sample(customer.contacts, rng.int(1, 2))];
       if (rng.chance(0.4)) attendees.push(rng.pick(sales.filter((s) => s !== host).length > 0 ? sales.filter((s) => s !== host) : [host]));
       if (rng.chance(0.15)) attendees.push(people.stranger('guest'));
       if (rng.chance(0.1)) attendees.push(people.stranger('dial_in'));
-      add(m, attendees.filter((p) => p.kind !== 'internal' || working(p as Employee, m.start)), rng.int(30, 55), [host], 0.6);
+      add(
+        m,
+        attendees.filter((p) => p.kind !== 'internal' || working(p as Employee, m.start)),
+        rng.int(30, 55),
+        [host],
+        0.6,
+      );
     }
     // Interviews: a lead meets a candidate.
     for (let c = 0; c < Math.max(1, Math.round(staff.length / 200)); c++) {
       const lead = rng.pick(leads);
-      const m = factory.meeting({ id: factory.newId(), type: 2, topic: 'Interview - candidate', kind: 'interview', host: lead, start: at(day, 11, 30) });
+      const m = factory.meeting({
+        id: factory.newId(),
+        type: 2,
+        topic: 'Interview - candidate',
+        kind: 'interview',
+        host: lead,
+        start: at(day, 11, 30),
+      });
       add(m, [people.stranger('candidate')], 45);
     }
     if (weekday === allHandsWeekday) {
       // Nearly everyone, signed in, within about five minutes of the start (SessionBuilder.attend's crowd).
       const m = factory.meeting({ id: allHandsId, type: 8, topic: 'Company all-hands', kind: 'all_hands', host: ceo, start: at(day, 17) });
-      add(m, staff.filter((e) => working(e, m.start) && (e === ceo || rng.chance(0.95))), 40, [ceo, cto], 1);
+      add(
+        m,
+        staff.filter((e) => working(e, m.start) && (e === ceo || rng.chance(0.95))),
+        40,
+        [ceo, cto],
+        1,
+      );
     }
     if (day === boardDay) {
-      const m = factory.meeting({ id: factory.newId(), type: 2, topic: 'Board prep - quarterly review', kind: 'board', host: ceo, start: at(day, 12) });
+      const m = factory.meeting({
+        id: factory.newId(),
+        type: 2,
+        topic: 'Board prep - quarterly review',
+        kind: 'board',
+        host: ceo,
+        start: at(day, 12),
+      });
       add(m, [cfo, counsel, cto], 60, [cfo], 1);
     }
   }

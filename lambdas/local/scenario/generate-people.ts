@@ -1,6 +1,19 @@
 import { nameKey, withinEdits } from '#core/realtime/names.ts';
 import { Prng } from '#core/prng.ts';
-import { CLIENT_VERSIONS, CUSTOMERS, DEPTS, EXECS, EXT_FIRST, EXT_LAST, FIRST, LAST, LATEST, OFFICES, PARTNER_DOMAIN, REMOTE } from './people-data.ts';
+import {
+  CLIENT_VERSIONS,
+  CUSTOMERS,
+  DEPTS,
+  EXECS,
+  EXT_FIRST,
+  EXT_LAST,
+  FIRST,
+  LAST,
+  LATEST,
+  OFFICES,
+  PARTNER_DOMAIN,
+  REMOTE,
+} from './people-data.ts';
 import type { Customer, Device, Employee, People, Person, Place, Team } from './people.ts';
 import { DAY_MS, HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
 
@@ -30,8 +43,24 @@ export function device(rng: Prng, kind: 'corporate' | 'byod' | 'outside'): Devic
   const mac = rng.chance(0.55);
   const inside = kind === 'corporate';
   return mac
-    ? { family: 'Mac', os: 'Mac', osVersion: '14.5', client: 'Mac', pcName: inside ? `EXM-${rng.int(1000, 9999)}` : '', macAddr: inside ? hex() : '', harddiskId: inside ? rng.chars(16) : '' }
-    : { family: 'Windows', os: 'Windows', osVersion: '10.0.22631', client: 'Windows', pcName: inside ? `EX-LT-${rng.int(1000, 9999)}` : '', macAddr: inside ? hex() : '', harddiskId: inside ? rng.chars(16) : '' };
+    ? {
+        family: 'Mac',
+        os: 'Mac',
+        osVersion: '14.5',
+        client: 'Mac',
+        pcName: inside ? `EXM-${rng.int(1000, 9999)}` : '',
+        macAddr: inside ? hex() : '',
+        harddiskId: inside ? rng.chars(16) : '',
+      }
+    : {
+        family: 'Windows',
+        os: 'Windows',
+        osVersion: '10.0.22631',
+        client: 'Windows',
+        pcName: inside ? `EX-LT-${rng.int(1000, 9999)}` : '',
+        macAddr: inside ? hex() : '',
+        harddiskId: inside ? rng.chars(16) : '',
+      };
 }
 
 /**
@@ -55,15 +84,41 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     const remote = REMOTE[region] ?? REMOTE.US!;
     return { place: { ip: `${remote.prefix}.${rng.int(16, 250)}.${rng.int(0, 255)}.${rng.int(2, 254)}`, location: rng.pick(remote.cities) }, office };
   };
-  const employee = (first: string, last: string, dept: string, title: string, roleId: Employee['roleId'], region: string, extra: Partial<Employee> = {}): Employee => {
+  const employee = (
+    first: string,
+    last: string,
+    dept: string,
+    title: string,
+    roleId: Employee['roleId'],
+    region: string,
+    extra: Partial<Employee> = {},
+  ): Employee => {
     const where = place(region);
     const mail = `${first.toLowerCase()}.${last.toLowerCase()}@${domains[where.office.domain]}`;
-    const upgrade = rng.chance(0.25) ? { at: rangeStart + rng.int(1, Math.max(1, t.days.length - 3)) * DAY_MS + 7 * HOUR_MS, version: LATEST } : undefined;
+    const upgrade = rng.chance(0.25)
+      ? { at: rangeStart + rng.int(1, Math.max(1, t.days.length - 3)) * DAY_MS + 7 * HOUR_MS, version: LATEST }
+      : undefined;
     return {
-      kind: 'internal', first, last, name: `${first} ${last}`, email: mail, userId: uniqueId(22, '-_'), dept, title, roleId, pmi: pmi(),
-      createdAt: rangeStart - rng.int(60, 1500) * DAY_MS, licensed: true, status: 'active', timezone: where.office.timezone,
-      home: where.place, device: device(rng, 'corporate'), ...(rng.chance(0.2) ? { byod: device(rng, 'byod') } : {}),
-      version: rng.pick(CLIENT_VERSIONS.slice(0, 3)), ...(upgrade ? { upgrade } : {}), ...extra,
+      kind: 'internal',
+      first,
+      last,
+      name: `${first} ${last}`,
+      email: mail,
+      userId: uniqueId(22, '-_'),
+      dept,
+      title,
+      roleId,
+      pmi: pmi(),
+      createdAt: rangeStart - rng.int(60, 1500) * DAY_MS,
+      licensed: true,
+      status: 'active',
+      timezone: where.office.timezone,
+      home: where.place,
+      device: device(rng, 'corporate'),
+      ...(rng.chance(0.2) ? { byod: device(rng, 'byod') } : {}),
+      version: rng.pick(CLIENT_VERSIONS.slice(0, 3)),
+      ...(upgrade ? { upgrade } : {}),
+      ...extra,
     };
   };
   const freshName = (): { first: string; last: string } => {
@@ -81,11 +136,17 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     return { first, last };
   };
 
-  const execMap = Object.fromEntries(EXECS.map((e) => [e.key, employee(e.first, e.last, e.dept, e.title, '2', 'US')])) as Record<(typeof EXECS)[number]['key'], Employee>;
+  const execMap = Object.fromEntries(EXECS.map((e) => [e.key, employee(e.first, e.last, e.dept, e.title, '2', 'US')])) as Record<
+    (typeof EXECS)[number]['key'],
+    Employee
+  >;
   employees.push(...Object.values(execMap));
   const itNames = [freshName(), freshName(), freshName()];
   const owner = employee(itNames[0]!.first, itNames[0]!.last, 'IT', 'IT Director', '0', 'US');
-  const admins = [employee(itNames[1]!.first, itNames[1]!.last, 'IT', 'IT Administrator', '1', 'US'), employee(itNames[2]!.first, itNames[2]!.last, 'IT', 'IT Administrator', '1', 'GB')];
+  const admins = [
+    employee(itNames[1]!.first, itNames[1]!.last, 'IT', 'IT Administrator', '1', 'US'),
+    employee(itNames[2]!.first, itNames[2]!.last, 'IT', 'IT Administrator', '1', 'GB'),
+  ];
   employees.push(owner, ...admins);
 
   // Staff by department, then cut into teams of 6 to 9 with the first member as lead.
@@ -101,7 +162,9 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     for (let i = 0; i < count && employees.length + staff.length < users - 4; i++) {
       const n = freshName();
       const region = rng.chance(0.7) ? 'US' : rng.chance(0.6) ? 'GB' : 'DE';
-      staff.push(employee(n.first, n.last, d.dept, i === 0 ? `${d.dept} Lead` : d.dept === 'Engineering' ? 'Engineer' : `${d.dept} Specialist`, '2', region));
+      staff.push(
+        employee(n.first, n.last, d.dept, i === 0 ? `${d.dept} Lead` : d.dept === 'Engineering' ? 'Engineer' : `${d.dept} Specialist`, '2', region),
+      );
     }
     employees.push(...staff);
     const teamCount = Math.max(1, Math.round(staff.length / 7.5));
@@ -112,7 +175,12 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
       const engineering = d.dept === 'Engineering' || d.dept === 'Support';
       teams.push({
         name: d.teams[k % d.teams.length]! + (k >= d.teams.length ? ` ${Math.floor(k / d.teams.length) + 1}` : ''),
-        dept: d.dept, lead, members: members.slice(1), weeklyId: meetingId(), weeklyDay: 1 + (slot % 5), slot: slot++,
+        dept: d.dept,
+        lead,
+        members: members.slice(1),
+        weeklyId: meetingId(),
+        weeklyDay: 1 + (slot % 5),
+        slot: slot++,
         ...(engineering && k % 2 === 0 ? { standupId: meetingId() } : {}),
       });
     }
@@ -121,8 +189,17 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
   // Accounts that never meet: two deactivated long ago, one pending invitation.
   for (let i = 0; i < 3; i++) {
     const n = freshName();
-    employees.push(employee(n.first, n.last, rng.pick(DEPTS).dept, 'Former employee', '2', 'US',
-      i < 2 ? { status: 'inactive', licensed: false } : { status: 'pending', createdAt: rangeStart - DAY_MS }));
+    employees.push(
+      employee(
+        n.first,
+        n.last,
+        rng.pick(DEPTS).dept,
+        'Former employee',
+        '2',
+        'US',
+        i < 2 ? { status: 'inactive', licensed: false } : { status: 'pending', createdAt: rangeStart - DAY_MS },
+      ),
+    );
   }
 
   // Leavers: one in the first half (deactivated that evening), one whose last day is just before the webhook window
@@ -139,7 +216,9 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
     }
   };
   if (beforeLive.length >= 2) {
-    const early = rng.pick(memberOf((tm) => tm.standupId === undefined).length > 0 ? memberOf((tm) => tm.standupId === undefined) : memberOf(() => true));
+    const early = rng.pick(
+      memberOf((tm) => tm.standupId === undefined).length > 0 ? memberOf((tm) => tm.standupId === undefined) : memberOf(() => true),
+    );
     const earlyDay = beforeLive[Math.floor(beforeLive.length * 0.35)]!;
     const a: Employee = { ...early, status: 'inactive', lastDay: earlyDay + 17 * HOUR_MS, deactivatedAt: earlyDay + 17 * HOUR_MS + 30 * MIN_MS };
     replace(early, a);
@@ -170,7 +249,15 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
   if (hireTeam) {
     const n = freshName();
     const hired = hireDay !== undefined && hireDay < t.liveFrom ? hireDay + 8 * HOUR_MS : undefined;
-    const joiner = employee(n.first, n.last, hireTeam.dept, 'Engineer', '2', 'US', hired === undefined ? {} : { activeFrom: hired, createdAt: hired });
+    const joiner = employee(
+      n.first,
+      n.last,
+      hireTeam.dept,
+      'Engineer',
+      '2',
+      'US',
+      hired === undefined ? {} : { activeFrom: hired, createdAt: hired },
+    );
     if (hired !== undefined) newHire = joiner;
     employees.push(joiner);
     teams[teams.indexOf(hireTeam)] = { ...hireTeam, members: [...hireTeam.members, joiner] };
@@ -188,9 +275,17 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
 
   // A few engineers outside Germany use the corporate VPN, whose egress is in Frankfurt: their sign-ins and joins
   // switch between home and Frankfurt during the day.
-  const vpnPool = employees.filter((e) => e.status === 'active' && e.roleId === '2' && e.lastDay === undefined && e.activeFrom === undefined
-    && e.travel === undefined && !Object.values(execMap).includes(e) && !e.home.location.endsWith('(DE)')
-    && teams.some((tm) => tm.standupId !== undefined && tm.members.includes(e)));
+  const vpnPool = employees.filter(
+    (e) =>
+      e.status === 'active' &&
+      e.roleId === '2' &&
+      e.lastDay === undefined &&
+      e.activeFrom === undefined &&
+      e.travel === undefined &&
+      !Object.values(execMap).includes(e) &&
+      !e.home.location.endsWith('(DE)') &&
+      teams.some((tm) => tm.standupId !== undefined && tm.members.includes(e)),
+  );
   const vpnUsers = rng.sample(vpnPool, Math.max(2, Math.min(5, Math.round(users / 70)))).map((e, i) => {
     const onVpn: Employee = { ...e, vpn: { egress: { ip: `165.225.72.${18 + i * 7}`, location: 'Frankfurt (DE)' }, phase: i % 2 } };
     replace(e, onVpn);
@@ -214,33 +309,87 @@ export function generatePeople(seed: number, users: number, t: Timeline): People
   };
   const outsider = (kind: 'external' | 'guest', email: (f: string, l: string) => string, where: Place, outside: Device): Person => {
     const n = outsiderName();
-    return { kind, name: `${n.first} ${n.last}`, email: kind === 'guest' ? '' : email(n.first.toLowerCase(), n.last.toLowerCase()), userId: '', home: where, device: outside, version: rng.pick(CLIENT_VERSIONS) };
+    return {
+      kind,
+      name: `${n.first} ${n.last}`,
+      email: kind === 'guest' ? '' : email(n.first.toLowerCase(), n.last.toLowerCase()),
+      userId: '',
+      home: where,
+      device: outside,
+      version: rng.pick(CLIENT_VERSIONS),
+    };
   };
   const customers: Customer[] = CUSTOMERS.map((c) => ({
-    name: c.name, domain: c.domain,
+    name: c.name,
+    domain: c.domain,
     contacts: Array.from({ length: rng.int(2, 3) }, () =>
-      outsider('external', (f, l) => `${f}.${l}@${c.domain}`, { ip: `${c.prefix}.${rng.int(1, 250)}.${rng.int(2, 254)}`, location: c.city }, device(rng, 'outside'))),
+      outsider(
+        'external',
+        (f, l) => `${f}.${l}@${c.domain}`,
+        { ip: `${c.prefix}.${rng.int(1, 250)}.${rng.int(2, 254)}`, location: c.city },
+        device(rng, 'outside'),
+      ),
+    ),
   }));
   const partners = Array.from({ length: 2 }, () =>
-    outsider('external', (f, l) => `${f[0]}${l}@${PARTNER_DOMAIN}`, { ip: `198.18.${rng.int(0, 255)}.${rng.int(2, 254)}`, location: 'Dublin (IE)' }, device(rng, 'outside')));
+    outsider(
+      'external',
+      (f, l) => `${f[0]}${l}@${PARTNER_DOMAIN}`,
+      { ip: `198.18.${rng.int(0, 255)}.${rng.int(2, 254)}`, location: 'Dublin (IE)' },
+      device(rng, 'outside'),
+    ),
+  );
 
   const strangerRng = new Prng(seed, 'scenario-strangers');
   const stranger = (kind: 'guest' | 'candidate' | 'dial_in'): Person => {
     if (kind === 'dial_in') {
       const number = `+1 555 01${strangerRng.int(10, 99)} ${strangerRng.int(1000, 9999)}`;
-      return { kind: 'dial_in', name: number, email: '', userId: '', home: { ip: '', location: '' }, device: device(strangerRng, 'outside'), version: '' };
+      return {
+        kind: 'dial_in',
+        name: number,
+        email: '',
+        userId: '',
+        home: { ip: '', location: '' },
+        device: device(strangerRng, 'outside'),
+        version: '',
+      };
     }
-    const where = { ip: `${strangerRng.pick([24, 67, 98, 174])}.${strangerRng.int(1, 250)}.${strangerRng.int(0, 255)}.${strangerRng.int(2, 254)}`, location: strangerRng.pick(['Boston (US)', 'Toronto (CA)', 'Madrid (ES)', 'Dublin (IE)']) };
+    const where = {
+      ip: `${strangerRng.pick([24, 67, 98, 174])}.${strangerRng.int(1, 250)}.${strangerRng.int(0, 255)}.${strangerRng.int(2, 254)}`,
+      location: strangerRng.pick(['Boston (US)', 'Toronto (CA)', 'Madrid (ES)', 'Dublin (IE)']),
+    };
     const n = outsiderName();
     return {
-      kind: kind === 'guest' ? 'guest' : 'external', name: `${n.first} ${n.last}`,
-      email: kind === 'guest' ? '' : `${n.first.toLowerCase()}.${n.last.toLowerCase()}${strangerRng.int(1, 99)}@${strangerRng.pick(['gmail.com', 'outlook.com'])}`,
-      userId: '', home: where, device: device(strangerRng, 'outside'), version: strangerRng.pick(CLIENT_VERSIONS),
+      kind: kind === 'guest' ? 'guest' : 'external',
+      name: `${n.first} ${n.last}`,
+      email:
+        kind === 'guest'
+          ? ''
+          : `${n.first.toLowerCase()}.${n.last.toLowerCase()}${strangerRng.int(1, 99)}@${strangerRng.pick(['gmail.com', 'outlook.com'])}`,
+      userId: '',
+      home: where,
+      device: device(strangerRng, 'outside'),
+      version: strangerRng.pick(CLIENT_VERSIONS),
     };
   };
 
   return {
-    domain, domains, employees, execs: execMap, owner, admins, teams, customers, partners, leavers, lateLeaver, newHire, traveller, vpnUsers,
-    watched: [execMap.ceo.email, execMap.cfo.email, execMap.counsel.email], stranger, outsiderName,
+    domain,
+    domains,
+    employees,
+    execs: execMap,
+    owner,
+    admins,
+    teams,
+    customers,
+    partners,
+    leavers,
+    lateLeaver,
+    newHire,
+    traveller,
+    vpnUsers,
+    watched: [execMap.ceo.email, execMap.cfo.email, execMap.counsel.email],
+    stranger,
+    outsiderName,
   };
 }

@@ -3,7 +3,14 @@ import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/corre
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
 import { plantKit, type PlantContext, type PlantedExtras } from './incidents/kit.ts';
 import {
-  adviserInMergerMeetings, briefJoinRecon, ceoImpersonation, ceoPipelineReview, guestInBoardMeeting, silentNotetaker, unregisteredJoin, zoombombing,
+  adviserInMergerMeetings,
+  briefJoinRecon,
+  ceoImpersonation,
+  ceoPipelineReview,
+  guestInBoardMeeting,
+  silentNotetaker,
+  unregisteredJoin,
+  zoombombing,
 } from './incidents/outsiders.ts';
 import { bulkRecordingDeletion, earningsRecording, recordingTrashedAfterCustomerCall } from './incidents/recordings.ts';
 

@@ -73,12 +73,12 @@ export interface ScoredAlert {
   readonly entities: Readonly<Partial<Record<string, string>>>;
 }
 
-const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+const same = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Whether an alert finds an incident: the same detection and every entity of the incident's `match`. */
 export function findsIncident(alert: ScoredAlert, incident: PlantedIncident): boolean {
-  return alert.detection_id === incident.detection
-    && Object.entries(incident.match).every(([kind, value]) => same(alert.entities[kind], value));
+  return alert.detection_id === incident.detection && Object.entries(incident.match).every(([kind, value]) => same(alert.entities[kind], value));
 }
 
 /** The incident an alert is about: the one it finds, else one whose planted identities it names. */
@@ -128,7 +128,13 @@ export interface DetectionSummary {
 
 /** The score and every detection's alerts, planted and benign; for `zoomlake demo --json`. */
 export interface ScoreSummary {
-  readonly score: { readonly planted: number; readonly found: number; readonly missed: number; readonly alerts: number; readonly benign_alerts: number };
+  readonly score: {
+    readonly planted: number;
+    readonly found: number;
+    readonly missed: number;
+    readonly alerts: number;
+    readonly benign_alerts: number;
+  };
   /** Every detection id given, and any other that alerted or was planted. */
   readonly detections: Readonly<Record<string, DetectionSummary>>;
   /** The benign alerts themselves, with the background pattern each names. */
@@ -140,19 +146,35 @@ export function summarize(manifest: Manifest, alerts: readonly ScoredAlert[], de
   const s = score(manifest.incidents, alerts);
   const benign = s.benign.map((a) => ({ ...a, pattern: patternOf(a, manifest.background)?.id ?? 'unattributed' }));
   const ids = [...new Set([...detectionIds, ...alerts.map((a) => a.detection_id), ...manifest.incidents.map((i) => i.detection)])].sort();
-  const detections = Object.fromEntries(ids.map((id): [string, DetectionSummary] => {
-    const mine = benign.filter((a) => a.detection_id === id);
-    const byPattern: Record<string, number> = {};
-    for (const a of mine) byPattern[a.pattern] = (byPattern[a.pattern] ?? 0) + 1;
-    const all = alerts.filter((a) => a.detection_id === id).length;
-    return [id, {
-      alerts: all, planted_alerts: all - mine.length, benign_alerts: mine.length, benign_by_pattern: byPattern,
-      found: s.found.filter((i) => i.detection === id).map((i) => i.id), missed: s.missed.filter((i) => i.detection === id).map((i) => i.id),
-    }];
-  }));
+  const detections = Object.fromEntries(
+    ids.map((id): [string, DetectionSummary] => {
+      const mine = benign.filter((a) => a.detection_id === id);
+      const byPattern: Record<string, number> = {};
+      for (const a of mine) byPattern[a.pattern] = (byPattern[a.pattern] ?? 0) + 1;
+      const all = alerts.filter((a) => a.detection_id === id).length;
+      return [
+        id,
+        {
+          alerts: all,
+          planted_alerts: all - mine.length,
+          benign_alerts: mine.length,
+          benign_by_pattern: byPattern,
+          found: s.found.filter((i) => i.detection === id).map((i) => i.id),
+          missed: s.missed.filter((i) => i.detection === id).map((i) => i.id),
+        },
+      ];
+    }),
+  );
   return {
-    score: { planted: manifest.incidents.length, found: s.found.length, missed: s.missed.length, alerts: alerts.length, benign_alerts: s.benign.length },
-    detections, benign_alerts: benign,
+    score: {
+      planted: manifest.incidents.length,
+      found: s.found.length,
+      missed: s.missed.length,
+      alerts: alerts.length,
+      benign_alerts: s.benign.length,
+    },
+    detections,
+    benign_alerts: benign,
   };
 }
 

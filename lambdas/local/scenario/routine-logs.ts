@@ -23,7 +23,13 @@ export interface DataAccessRow {
  * Benign recording fates, for meetings no incident owns: hosts trash a few recordings of their own internal,
  * non-sensitive meetings a few hours later, and hosts or participants download some. Returns how many were deleted.
  */
-export function recordingFates(rng: Prng, people: People, t: Timeline, meetings: MeetingPlan[], sensitive: (topic: string) => boolean): { deleted: number } {
+export function recordingFates(
+  rng: Prng,
+  people: People,
+  t: Timeline,
+  meetings: MeetingPlan[],
+  sensitive: (topic: string) => boolean,
+): { deleted: number } {
   let deleted = 0;
   const watched = new Set(people.watched);
   // The operation log names a deleted recording by meeting number only, so another instance of the same number with
@@ -49,8 +55,9 @@ export function recordingFates(rng: Prng, people: People, t: Timeline, meetings:
   }
   // At least one host tidies up inside the webhook window, so the realtime path sees a harmless deletion too.
   if (!meetings.some((m) => m.deletion && m.deletion.at >= t.liveFrom && !m.fixed)) {
-    const recent = meetings.filter((m) => !m.fixed && m.inApi && m.kind === 'weekly' && m.end >= t.liveFrom && m.end + 90 * MIN_MS <= t.end - 10 * MIN_MS
-      && tidy(m)).at(-1);
+    const recent = meetings
+      .filter((m) => !m.fixed && m.inApi && m.kind === 'weekly' && m.end >= t.liveFrom && m.end + 90 * MIN_MS <= t.end - 10 * MIN_MS && tidy(m))
+      .at(-1);
     if (recent) {
       recent.recorded = true;
       recent.downloads = [];
@@ -65,7 +72,13 @@ export function recordingFates(rng: Prng, people: People, t: Timeline, meetings:
  * Sign-ins and sign-outs of every working employee on working days, from where they are: the IP of a meeting they
  * are in at that moment, else their home or trip IP. A few records lack ip/client/version, as Zoom's do.
  */
-export function signIns(rng: Prng, people: People, t: Timeline, meetings: readonly MeetingPlan[], versions: ReadonlyMap<string, string>): SimActivity[] {
+export function signIns(
+  rng: Prng,
+  people: People,
+  t: Timeline,
+  meetings: readonly MeetingPlan[],
+  versions: ReadonlyMap<string, string>,
+): SimActivity[] {
   const byPerson = new Map<string, Session[]>();
   for (const m of meetings) for (const s of m.sessions) if (s.zoomUserId !== '') byPerson.set(s.email, [...(byPerson.get(s.email) ?? []), s]);
   const out: SimActivity[] = [];
@@ -78,9 +91,11 @@ export function signIns(rng: Prng, people: People, t: Timeline, meetings: readon
       const byod = e.byod && rng.chance(0.15);
       const client = byod ? e.byod!.client : e.device.client;
       const version = versions.get(e.email) ?? versionAt(e, signIn);
-      out.push(rng.chance(0.03)
-        ? { email: e.email, time: iso(signIn), type: 'Sign in' }
-        : { email: e.email, time: iso(signIn), type: 'Sign in', ip_address: ipAt(signIn), client_type: client, version });
+      out.push(
+        rng.chance(0.03)
+          ? { email: e.email, time: iso(signIn), type: 'Sign in' }
+          : { email: e.email, time: iso(signIn), type: 'Sign in', ip_address: ipAt(signIn), client_type: client, version },
+      );
       const signOut = day + rng.int(16 * 60 + 30, 19 * 60) * MIN_MS + rng.int(0, 59) * 1000;
       if (rng.chance(0.8) && working(e, signOut) && signOut <= t.end - 5 * MIN_MS) {
         out.push({ email: e.email, time: iso(signOut), type: 'Sign out', ip_address: ipAt(signOut), client_type: client, version });
@@ -95,38 +110,75 @@ export function adminLog(rng: Prng, people: People, t: Timeline, meetings: reado
   const out: SimOperationLog[] = [];
   const admins = [people.owner, ...people.admins];
   const harmless = [
-    'Join before host: from Off to On', 'Cloud recording: from Off to On', 'Allow removed participants to rejoin: from Off to On',
-    'Screen sharing: from Host Only to All Participants', 'Waiting Room: from Off to On', 'Security  - Sign in with Two-Factor Authentication: from Off to On',
-    'Require a passcode when scheduling new meetings: from Off to On', 'Meeting Polls/Quizzes: from Off to On',
+    'Join before host: from Off to On',
+    'Cloud recording: from Off to On',
+    'Allow removed participants to rejoin: from Off to On',
+    'Screen sharing: from Host Only to All Participants',
+    'Waiting Room: from Off to On',
+    'Security  - Sign in with Two-Factor Authentication: from Off to On',
+    'Require a passcode when scheduling new meetings: from Off to On',
+    'Meeting Polls/Quizzes: from Off to On',
   ];
   for (const day of t.workingDays) {
     if (!rng.chance(0.6)) continue;
     const at = day + rng.int(9 * 60, 17 * 60) * MIN_MS;
-    if (at <= t.end - 10 * MIN_MS) out.push({ time: iso(at), operator: rng.pick(admins).email, category_type: 'Account', action: 'Update', operation_detail: rng.pick(harmless) });
+    if (at <= t.end - 10 * MIN_MS)
+      out.push({ time: iso(at), operator: rng.pick(admins).email, category_type: 'Account', action: 'Update', operation_detail: rng.pick(harmless) });
   }
   const first = t.workingDays[0];
   if (first !== undefined) {
     // Zoom omits operator and action on some records; a demotion is not a privilege grant.
     out.push({ time: iso(first + 6 * HOUR_MS), category_type: 'Account', operation_detail: 'Account Profile: Vanity URL updated' });
     const demoted = people.employees.find((e) => e.status === 'active' && e.roleId === '2' && e.lastDay === undefined);
-    if (demoted) out.push({ time: iso(first + 11 * HOUR_MS), operator: people.owner.email, category_type: 'User', action: 'Update', operation_detail: `Update User ${demoted.email}  - User Role: from Admin to Member` });
+    if (demoted)
+      out.push({
+        time: iso(first + 11 * HOUR_MS),
+        operator: people.owner.email,
+        category_type: 'User',
+        action: 'Update',
+        operation_detail: `Update User ${demoted.email}  - User Role: from Admin to Member`,
+      });
   }
   if (people.newHire?.activeFrom !== undefined) {
-    out.push({ time: iso(people.newHire.activeFrom - HOUR_MS), operator: people.owner.email, category_type: 'User', action: 'Add', operation_detail: `Add User ${people.newHire.email}` });
+    out.push({
+      time: iso(people.newHire.activeFrom - HOUR_MS),
+      operator: people.owner.email,
+      category_type: 'User',
+      action: 'Add',
+      operation_detail: `Add User ${people.newHire.email}`,
+    });
   }
   for (const leaver of people.leavers) {
     if (leaver.deactivatedAt !== undefined && leaver.deactivatedAt <= t.end) {
-      out.push({ time: iso(leaver.deactivatedAt), operator: people.owner.email, category_type: 'User', action: 'Deactivate', operation_detail: `Deactivate User ${leaver.email}` });
+      out.push({
+        time: iso(leaver.deactivatedAt),
+        operator: people.owner.email,
+        category_type: 'User',
+        action: 'Deactivate',
+        operation_detail: `Deactivate User ${leaver.email}`,
+      });
     }
   }
   for (const m of meetings) {
     if (!m.inApi) continue;
     if (m.deletion) {
       const verb = m.deletion.event === 'recording.deleted' ? 'Delete Recording Permanently' : 'Delete Recording';
-      out.push({ time: iso(m.deletion.at), operator: m.deletion.operator.email, category_type: 'Recording', action: 'Delete', operation_detail: `${verb}: ${m.topic} (${spacedId(m.id)})` });
+      out.push({
+        time: iso(m.deletion.at),
+        operator: m.deletion.operator.email,
+        category_type: 'Recording',
+        action: 'Delete',
+        operation_detail: `${verb}: ${m.topic} (${spacedId(m.id)})`,
+      });
     }
     for (const d of m.downloads) {
-      out.push({ time: iso(d.at), operator: d.operator, category_type: 'Recording', action: 'Download', operation_detail: `Download cloud recording for meeting ${spacedId(m.id)}` });
+      out.push({
+        time: iso(d.at),
+        operator: d.operator,
+        category_type: 'Recording',
+        action: 'Download',
+        operation_detail: `Download cloud recording for meeting ${spacedId(m.id)}`,
+      });
     }
   }
   return out;
@@ -138,7 +190,12 @@ export function adminLog(rng: Prng, people: People, t: Timeline, meetings: reado
  */
 export function dataAccessFeed(rng: Prng, people: People, t: Timeline, meetings: readonly MeetingPlan[]): DataAccessRow[] {
   const readers = people.employees.filter((e) => e.status === 'active' && (e.dept === 'Finance' || e.dept === 'Legal' || e.dept === 'Sales'));
-  const files = ['s3://finance-reports/2026/q3-forecast.xlsx', 's3://finance-reports/pricing/list-prices.csv', 's3://legal-contracts/msa-template.docx', 's3://sales-ops/pipeline-export.csv'];
+  const files = [
+    's3://finance-reports/2026/q3-forecast.xlsx',
+    's3://finance-reports/pricing/list-prices.csv',
+    's3://legal-contracts/msa-template.docx',
+    's3://sales-ops/pipeline-export.csv',
+  ];
   const risky = meetings.filter((m) => hadOutsiders(m, people.domains));
   const out: DataAccessRow[] = [];
   for (const day of t.workingDays) {
@@ -158,26 +215,46 @@ export function accountEvents(people: People, t: Timeline, accountId: string): W
   const out: WebhookEvent[] = [];
   for (const leaver of people.leavers) {
     if (leaver.deactivatedAt === undefined || leaver.deactivatedAt < t.liveFrom || leaver.deactivatedAt > t.end) continue;
-    out.push({ at: leaver.deactivatedAt, event: 'user.deactivated', payload: {
-      account_id: accountId, operator: people.owner.email, operator_id: people.owner.userId,
-      object: { id: leaver.userId, first_name: leaver.first, last_name: leaver.last, email: leaver.email, type: 2 },
-    } });
+    out.push({
+      at: leaver.deactivatedAt,
+      event: 'user.deactivated',
+      payload: {
+        account_id: accountId,
+        operator: people.owner.email,
+        operator_id: people.owner.userId,
+        object: { id: leaver.userId, first_name: leaver.first, last_name: leaver.last, email: leaver.email, type: 2 },
+      },
+    });
   }
   const settingAt = t.liveFrom + 10 * HOUR_MS;
   if (settingAt < t.end) {
-    out.push({ at: settingAt, event: 'account.settings_updated', payload: {
-      account_id: accountId, operator: people.owner.email, operator_id: people.owner.userId, time_stamp: settingAt,
-      object: { id: accountId, settings: { security: { password_requirement: { minimum_password_length: 12 } }, in_meeting: { chat: true } } },
-      old_object: { id: accountId, settings: { security: { password_requirement: { minimum_password_length: 8 } }, in_meeting: { chat: false } } },
-    } });
+    out.push({
+      at: settingAt,
+      event: 'account.settings_updated',
+      payload: {
+        account_id: accountId,
+        operator: people.owner.email,
+        operator_id: people.owner.userId,
+        time_stamp: settingAt,
+        object: { id: accountId, settings: { security: { password_requirement: { minimum_password_length: 12 } }, in_meeting: { chat: true } } },
+        old_object: { id: accountId, settings: { security: { password_requirement: { minimum_password_length: 8 } }, in_meeting: { chat: false } } },
+      },
+    });
   }
   const mover = people.employees.find((e) => e.status === 'active' && e.dept === 'Support' && e.lastDay === undefined);
   const moveAt = t.liveFrom + 11 * HOUR_MS;
   if (mover && moveAt < t.end) {
-    out.push({ at: moveAt, event: 'user.updated', payload: {
-      account_id: accountId, operator: people.owner.email, operator_id: people.owner.userId,
-      object: { id: mover.userId, dept: 'Customer Success' }, old_object: { id: mover.userId, dept: 'Support' },
-    } });
+    out.push({
+      at: moveAt,
+      event: 'user.updated',
+      payload: {
+        account_id: accountId,
+        operator: people.owner.email,
+        operator_id: people.owner.userId,
+        object: { id: mover.userId, dept: 'Customer Success' },
+        old_object: { id: mover.userId, dept: 'Support' },
+      },
+    });
   }
   return out;
 }

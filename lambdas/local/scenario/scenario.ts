@@ -76,7 +76,8 @@ const sensitive = (topic: string) => SENSITIVE.some((r) => r.test(topic));
 /** Generates the scenario for `options`. */
 export function generateScenario(options: ScenarioOptions): Scenario {
   const { seed, users, days, end, benign } = options;
-  if (!Number.isInteger(users) || users < MIN_USERS || users > MAX_USERS) throw new RangeError(`users must be ${MIN_USERS}-${MAX_USERS}, got ${users}`);
+  if (!Number.isInteger(users) || users < MIN_USERS || users > MAX_USERS)
+    throw new RangeError(`users must be ${MIN_USERS}-${MAX_USERS}, got ${users}`);
   if (!Number.isInteger(days) || days < MIN_DAYS || days > MAX_DAYS) throw new RangeError(`days must be ${MIN_DAYS}-${MAX_DAYS}, got ${days}`);
   const t = timeline(end, days);
   const people = generatePeople(seed, users, t);
@@ -94,7 +95,9 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const background = recordingFates(rng, people, t, meetings, sensitive);
   const activities = [...signIns(rng, people, t, meetings, planted.versions), ...planted.activities].sort(byTime);
   const operationLogs = [...adminLog(rng, people, t, meetings), ...planted.operationLogs].sort(byTime);
-  const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
+  const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) =>
+    a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0,
+  );
 
   const events: WebhookEvent[] = [];
   for (const m of meetings) {
@@ -106,17 +109,37 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   // Posted as Zoom delivers them; stable, so events of one instant keep their order (started before joins, joins
   // before leaves).
   const delivered = (e: WebhookEvent) => e.deliveredAt ?? e.at;
-  const webhooks = events.map((e, i) => ({ e, i })).sort((a, b) => delivered(a.e) - delivered(b.e) || a.i - b.i)
-    .map(({ e }) => ({ at: e.at, deliveredAt: delivered(e), event: e.event, body: webhookBody({ event: e.event, eventTs: e.at, payload: e.payload }) }));
+  const webhooks = events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => delivered(a.e) - delivered(b.e) || a.i - b.i)
+    .map(({ e }) => ({
+      at: e.at,
+      deliveredAt: delivered(e),
+      event: e.event,
+      body: webhookBody({ event: e.event, eventTs: e.at, payload: e.payload }),
+    }));
 
   const org = toSimulatedOrg(people, t, meetings, activities, operationLogs, planted.roles, seed, ACCOUNT_ID);
   const config: ScenarioConfig = { internalDomains: people.domains, watchedUsers: people.watched, minClientVersion: '6.0.0', planTier: 'business' };
   const manifest: Manifest = {
-    seed, users, days, benign, from: formatDay(t.days[0]!), to: formatDay(t.days[t.days.length - 1]!), end: iso(end), webhooks_from: iso(t.liveFrom),
+    seed,
+    users,
+    days,
+    benign,
+    from: formatDay(t.days[0]!),
+    to: formatDay(t.days[t.days.length - 1]!),
+    end: iso(end),
+    webhooks_from: iso(t.liveFrom),
     counts: {
-      users: org.users.length, meetings: org.meetings.length, participant_sessions: org.meetings.reduce((n, m) => n + m.participants.length, 0),
-      activities: activities.length, operation_logs: operationLogs.length, recordings: org.recordings.length, deleted_recordings: background.deleted,
-      webhooks: webhooks.length, data_access_rows: dataAccess.length,
+      users: org.users.length,
+      meetings: org.meetings.length,
+      participant_sessions: org.meetings.reduce((n, m) => n + m.participants.length, 0),
+      activities: activities.length,
+      operation_logs: operationLogs.length,
+      recordings: org.recordings.length,
+      deleted_recordings: background.deleted,
+      webhooks: webhooks.length,
+      data_access_rows: dataAccess.length,
     },
     incidents: planted.incidents,
     background: patterns,

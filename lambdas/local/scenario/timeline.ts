@@ -26,7 +26,10 @@ export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
 export function timeline(end: number, days: number): Timeline {
   const last = dayOf(end);
   const all = Array.from({ length: days }, (_, i) => last - (days - 1 - i) * DAY_MS);
-  const workingDays = all.filter((d) => { const w = new Date(d).getUTCDay(); return w !== 0 && w !== 6; });
+  const workingDays = all.filter((d) => {
+    const w = new Date(d).getUTCDay();
+    return w !== 0 && w !== 6;
+  });
   // The second-to-last working day is at least one day before today, so the window always holds the last 24 hours.
   const liveFrom = workingDays.length >= 2 ? workingDays[workingDays.length - 2]! : last - DAY_MS;
   return { end, days: all, workingDays, liveFrom: Math.min(liveFrom, last - DAY_MS) };

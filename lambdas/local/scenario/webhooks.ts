@@ -39,7 +39,8 @@ function who(s: Session): Record<string, unknown> {
 export function meetingEvents(m: MeetingPlan, accountId: string, from: number, until: number): WebhookEvent[] {
   const events: WebhookEvent[] = [];
   const push = (at: number, event: string, object: Record<string, unknown>, delay = 0) => {
-    if (at >= from && at + delay <= until) events.push({ at, event, payload: { account_id: accountId, object }, ...(delay > 0 ? { deliveredAt: at + delay } : {}) });
+    if (at >= from && at + delay <= until)
+      events.push({ at, event, payload: { account_id: accountId, object }, ...(delay > 0 ? { deliveredAt: at + delay } : {}) });
   };
   const base = meetingObject(m);
   push(m.start, 'meeting.started', { ...base, start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
@@ -54,20 +55,51 @@ export function meetingEvents(m: MeetingPlan, accountId: string, from: number, u
     }
     const registrant = s.registrantId === '' ? {} : { registrant_id: s.registrantId };
     // Zoom's jbh_joined samples carry only the name and user id (zoom-reference §2); participant_joined follows.
-    if (m.jbh && s.join < hostIn) push(s.join, 'meeting.participant_jbh_joined', { ...base, participant: { id: s.zoomUserId, user_name: s.name, ...registrant } });
-    push(s.join, 'meeting.participant_joined', { ...base, participant: { ...who(s), join_time: iso(s.join), ...registrant, ...phone, ...net } }, s.lateDelivery?.joinedMs);
+    if (m.jbh && s.join < hostIn)
+      push(s.join, 'meeting.participant_jbh_joined', { ...base, participant: { id: s.zoomUserId, user_name: s.name, ...registrant } });
+    push(
+      s.join,
+      'meeting.participant_joined',
+      { ...base, participant: { ...who(s), join_time: iso(s.join), ...registrant, ...phone, ...net } },
+      s.lateDelivery?.joinedMs,
+    );
     const shareAt = s.join + 5 * 60_000;
     if (s.shared && shareAt < s.leave) {
-      push(shareAt, 'meeting.sharing_started', { ...base, participant: { user_id: s.participantId, user_name: s.name, id: s.zoomUserId, sharing_details: { content: 'application', date_time: iso(shareAt) } } });
+      push(shareAt, 'meeting.sharing_started', {
+        ...base,
+        participant: {
+          user_id: s.participantId,
+          user_name: s.name,
+          id: s.zoomUserId,
+          sharing_details: { content: 'application', date_time: iso(shareAt) },
+        },
+      });
     }
-    push(s.leave, 'meeting.participant_left', { ...base, participant: { ...who(s), leave_time: iso(s.leave), leave_reason: `${s.name} left the meeting.`, ...net } }, s.lateDelivery?.leftMs);
+    push(
+      s.leave,
+      'meeting.participant_left',
+      { ...base, participant: { ...who(s), leave_time: iso(s.leave), leave_reason: `${s.name} left the meeting.`, ...net } },
+      s.lateDelivery?.leftMs,
+    );
   }
-  push(m.end, 'meeting.ended', { ...base, start_time: iso(m.start), end_time: iso(m.end), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC' });
+  push(m.end, 'meeting.ended', {
+    ...base,
+    start_time: iso(m.start),
+    end_time: iso(m.end),
+    duration: Math.round((m.end - m.start) / 60_000),
+    timezone: 'UTC',
+  });
   if (m.recorded && m.inApi) {
     const at = m.end + 8 * 60_000;
     push(at, 'recording.completed', {
-      ...base, host_email: m.host.email, start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), timezone: 'UTC',
-      recording_count: m.hasChat ? 3 : 2, total_size: 0, share_url: `https://example.zoom.us/rec/share/${m.uuid.replace(/[^A-Za-z0-9]/g, '')}`,
+      ...base,
+      host_email: m.host.email,
+      start_time: iso(m.start),
+      duration: Math.round((m.end - m.start) / 60_000),
+      timezone: 'UTC',
+      recording_count: m.hasChat ? 3 : 2,
+      total_size: 0,
+      share_url: `https://example.zoom.us/rec/share/${m.uuid.replace(/[^A-Za-z0-9]/g, '')}`,
       recording_files: [],
     });
   }
@@ -79,9 +111,12 @@ export function recordingRemovedEvent(m: MeetingPlan, accountId: string): Webhoo
   const d = m.deletion;
   if (!d || d.batch) return undefined;
   return {
-    at: d.at, event: d.event,
+    at: d.at,
+    event: d.event,
     payload: {
-      account_id: accountId, operator: d.operator.email, operator_id: d.operator.userId,
+      account_id: accountId,
+      operator: d.operator.email,
+      operator_id: d.operator.userId,
       object: { ...meetingObject(m), start_time: iso(m.start), duration: Math.round((m.end - m.start) / 60_000), recording_count: m.hasChat ? 3 : 2 },
     },
   };

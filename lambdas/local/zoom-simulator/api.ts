@@ -387,7 +387,10 @@ export const ROUTES: readonly Route[] = [
       if (!meeting) return error(404, 3001, 'Meeting does not exist.');
       if (Date.parse(meeting.start_time) < req.now - 365 * DAY_MS) return error(400, 12702, 'Can not access meeting a year ago.');
       const withRegistrant = (req.query.get('include_fields') ?? '').split(',').includes('registrant_id');
-      return list('participants', meeting.participants.map((p) => reportParticipant(p, withRegistrant)));
+      return list(
+        'participants',
+        meeting.participants.map((p) => reportParticipant(p, withRegistrant)),
+      );
     },
   },
   {
@@ -415,7 +418,10 @@ export const ROUTES: readonly Route[] = [
     handle(req) {
       const user = findUser(req.org, req.params[0]);
       if (!user) return error(404, 1001, 'User does not exist or does not belong to this account.');
-      return recordings(req, req.org.recordings.filter((r) => r.host_id === user.id));
+      return recordings(
+        req,
+        req.org.recordings.filter((r) => r.host_id === user.id),
+      );
     },
   },
   {
@@ -452,10 +458,12 @@ export const ROUTES: readonly Route[] = [
       if (!toChannel) return list('messages', [], envelope);
       const channel = req.org.chat.channels.find((c) => c.id === toChannel);
       if (!channel) return error(404, 4130, `Channel does not exist: ${toChannel}.`);
-      if (!channel.memberIds.includes(user.id)) return error(400, 5301, 'Request to get chat messages failed: the user is not a member of this channel.');
+      if (!channel.memberIds.includes(user.id))
+        return error(400, 5301, 'Request to get chat messages failed: the user is not a member of this channel.');
       const withDeleted = req.query.get('include_deleted_and_edited_message') === 'true';
-      const rows = req.org.chat.messages.filter((m) => m.channel_id === channel.id && m.timestamp >= range.fromMs && m.timestamp <= range.toMs
-        && (withDeleted || m.status !== 'Deleted'));
+      const rows = req.org.chat.messages.filter(
+        (m) => m.channel_id === channel.id && m.timestamp >= range.fromMs && m.timestamp <= range.toMs && (withDeleted || m.status !== 'Deleted'),
+      );
       return list('messages', rows.reverse().map(messageView), envelope);
     },
   },

@@ -44,8 +44,16 @@ interface Member {
 export const PLANTED_CHAT_SECRET = 'vpn password is Tr0ub4dor-sim';
 
 const PHRASES = [
-  'Can someone review my PR?', 'Standup moved to 10:30.', 'The customer call went well.', 'Lunch?', 'Deploy is green.',
-  'Who owns the billing alerts?', 'Sharing the Q3 deck here.', 'Please check the incident doc.', 'Thanks!', 'On it.',
+  'Can someone review my PR?',
+  'Standup moved to 10:30.',
+  'The customer call went well.',
+  'Lunch?',
+  'Deploy is green.',
+  'Who owns the billing alerts?',
+  'Sharing the Q3 deck here.',
+  'Please check the incident doc.',
+  'Thanks!',
+  'On it.',
 ];
 const EXTERNAL_SENDERS = [
   { email: 'dana.reyes@partner-corp.com', name: 'Dana Reyes' },
@@ -61,8 +69,13 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 export function simulatedChat(seed: Seed, members: readonly Member[], workingDays: readonly number[]): SimChat {
   const rng = new Prng(seed, 'chat');
   const ids = (list: readonly Member[]) => list.map((m) => m.id);
-  const channel = (name: string, type: SimChannel['type'], list: readonly Member[]): SimChannel =>
-    ({ id: rng.chars(32).toLowerCase(), jid: `${rng.chars(32).toLowerCase()}@conference.xmpp.zoom.us`, name, type, memberIds: ids(list) });
+  const channel = (name: string, type: SimChannel['type'], list: readonly Member[]): SimChannel => ({
+    id: rng.chars(32).toLowerCase(),
+    jid: `${rng.chars(32).toLowerCase()}@conference.xmpp.zoom.us`,
+    name,
+    type,
+    memberIds: ids(list),
+  });
   const channels: SimChannel[] = [
     channel('general', 3, members),
     channel('security', 1, rng.sample(members, 6)),
@@ -93,7 +106,17 @@ export function simulatedChat(seed: Seed, members: readonly Member[], workingDay
           date_time: iso(ms),
           timestamp: ms,
           status: draw < 0.03 ? 'Deleted' : draw < 0.1 ? 'Edited' : 'Normal',
-          ...(withFile ? { files: [{ file_id: rng.chars(22, '-_'), file_name: rng.pick(['deck.pdf', 'export.csv', 'screenshot.png']), file_size: rng.int(10_000, 9_000_000) }] } : {}),
+          ...(withFile
+            ? {
+                files: [
+                  {
+                    file_id: rng.chars(22, '-_'),
+                    file_name: rng.pick(['deck.pdf', 'export.csv', 'screenshot.png']),
+                    file_size: rng.int(10_000, 9_000_000),
+                  },
+                ],
+              }
+            : {}),
           reactions: rng.chance(0.2) ? [{ emoji: 'U+1F44D', total_count: 1, senders: [sender.email] }] : [],
           at_items: [],
         });
@@ -107,8 +130,15 @@ export function simulatedChat(seed: Seed, members: readonly Member[], workingDay
 /** A channel as `GET /chat/users/{userId}/channels` lists it. */
 export function channelView(ch: SimChannel): Record<string, unknown> {
   return {
-    id: ch.id, jid: ch.jid, name: ch.name, type: ch.type,
-    channel_settings: { new_members_can_see_previous_messages_files: true, allow_to_add_external_users: ch.type === 5 ? 2 : 0, posting_permissions: 1 },
+    id: ch.id,
+    jid: ch.jid,
+    name: ch.name,
+    type: ch.type,
+    channel_settings: {
+      new_members_can_see_previous_messages_files: true,
+      allow_to_add_external_users: ch.type === 5 ? 2 : 0,
+      posting_permissions: 1,
+    },
   };
 }
 

@@ -1,8 +1,18 @@
 import { simulatedChat } from './chat.ts';
 import { Prng, type Seed } from '#core/prng.ts';
 import {
-  ORG_DOMAIN, isoSeconds, parseDay,
-  type ParticipantKind, type SimActivity, type SimMeeting, type SimOperationLog, type SimParticipant, type SimRecording, type SimRecordingFile, type SimulatedOrg, type SimUser,
+  ORG_DOMAIN,
+  isoSeconds,
+  parseDay,
+  type ParticipantKind,
+  type SimActivity,
+  type SimMeeting,
+  type SimOperationLog,
+  type SimParticipant,
+  type SimRecording,
+  type SimRecordingFile,
+  type SimulatedOrg,
+  type SimUser,
 } from './org.ts';
 import { CLIENTS, DEPTS, EXTERNAL_DOMAINS, FIRST, LAST, LOCATIONS, TOPICS, VERSIONS } from './org-data.ts';
 
@@ -97,14 +107,23 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
       const signIn = day + rng.int(7 * 60, 10 * 60) * 60_000 + rng.int(0, 59) * 1000;
       // Zoom returns some records without ip/client/version; a poller must not drop them.
       const sparse = rng.chance(0.04);
-      activities.push(sparse
-        ? { email: user.email, time: isoSeconds(signIn), type: 'Sign in' }
-        : { email: user.email, time: isoSeconds(signIn), type: 'Sign in', ip_address: address, client_type: client.client_type, version });
+      activities.push(
+        sparse
+          ? { email: user.email, time: isoSeconds(signIn), type: 'Sign in' }
+          : { email: user.email, time: isoSeconds(signIn), type: 'Sign in', ip_address: address, client_type: client.client_type, version },
+      );
       lastLogin.set(user.id, { time: isoSeconds(signIn), version });
       if (rng.chance(0.8)) {
         const signOut = day + rng.int(16 * 60, 19 * 60) * 60_000 + rng.int(0, 59) * 1000;
         if (user !== departedUser || signOut < departedAtMs) {
-          activities.push({ email: user.email, time: isoSeconds(signOut), type: 'Sign out', ip_address: address, client_type: client.client_type, version });
+          activities.push({
+            email: user.email,
+            time: isoSeconds(signOut),
+            type: 'Sign out',
+            ip_address: address,
+            client_type: client.client_type,
+            version,
+          });
         }
       }
     }
@@ -114,19 +133,66 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
   const adminEmail = (users[1] as SimUser).email;
   const opAt = (dayIndex: number, minute: number) => isoSeconds(start + Math.min(dayIndex, days - 1) * DAY_MS + minute * 60_000);
   operationLogs.push(
-    { time: opAt(0, 9 * 60 + 12), operator: adminEmail, category_type: 'Account', action: 'Update', operation_detail: 'Sign in with Two-Factor Authentication: from On to Off' },
-    { time: opAt(1, 10 * 60 + 3), operator: adminEmail, category_type: 'User', action: 'Update', operation_detail: `Update User ${(users[5] as SimUser).email} - User Role: from Member to Admin` },
-    { time: opAt(2, 14 * 60 + 40), operator: (users[0] as SimUser).email, category_type: 'User Settings', action: 'Update', operation_detail: `Waiting Room: from On to Off (${(users[9] as SimUser).email})` },
-    { time: opAt(3, 11 * 60), operator: adminEmail, category_type: 'Role', action: 'Update', operation_detail: 'Role Admin: View Sign In/Sign Out report: from Off to On' },
-    { time: opAt(4, 8 * 60 + 30), operator: adminEmail, category_type: 'User', action: 'Add', operation_detail: `Add User ${(users[39] as SimUser).email}` },
+    {
+      time: opAt(0, 9 * 60 + 12),
+      operator: adminEmail,
+      category_type: 'Account',
+      action: 'Update',
+      operation_detail: 'Sign in with Two-Factor Authentication: from On to Off',
+    },
+    {
+      time: opAt(1, 10 * 60 + 3),
+      operator: adminEmail,
+      category_type: 'User',
+      action: 'Update',
+      operation_detail: `Update User ${(users[5] as SimUser).email} - User Role: from Member to Admin`,
+    },
+    {
+      time: opAt(2, 14 * 60 + 40),
+      operator: (users[0] as SimUser).email,
+      category_type: 'User Settings',
+      action: 'Update',
+      operation_detail: `Waiting Room: from On to Off (${(users[9] as SimUser).email})`,
+    },
+    {
+      time: opAt(3, 11 * 60),
+      operator: adminEmail,
+      category_type: 'Role',
+      action: 'Update',
+      operation_detail: 'Role Admin: View Sign In/Sign Out report: from Off to On',
+    },
+    {
+      time: opAt(4, 8 * 60 + 30),
+      operator: adminEmail,
+      category_type: 'User',
+      action: 'Add',
+      operation_detail: `Add User ${(users[39] as SimUser).email}`,
+    },
     // Zoom omits operator and action on some records; dedupe keys must not depend on them.
     { time: opAt(5, 6 * 60), category_type: 'Account', operation_detail: 'Account Profile: Vanity URL updated' },
-    { time: isoSeconds(departedAtMs), operator: adminEmail, category_type: 'User', action: 'Deactivate', operation_detail: `Deactivate User ${departedUser.email}` },
+    {
+      time: isoSeconds(departedAtMs),
+      operator: adminEmail,
+      category_type: 'User',
+      action: 'Deactivate',
+      operation_detail: `Deactivate User ${departedUser.email}`,
+    },
   );
   for (const day of workingDays) {
     if (!rng.chance(0.3)) continue;
-    const setting = rng.pick(['Cloud recording: from Off to On', 'Allow removed participants to rejoin: from Off to On', 'Screen sharing: from Host Only to All Participants', 'Join before host: from Off to On']);
-    operationLogs.push({ time: isoSeconds(day + rng.int(9 * 60, 17 * 60) * 60_000), operator: rng.pick(admins.filter((a) => a.status === 'active')).email, category_type: 'Account', action: 'Update', operation_detail: setting });
+    const setting = rng.pick([
+      'Cloud recording: from Off to On',
+      'Allow removed participants to rejoin: from Off to On',
+      'Screen sharing: from Host Only to All Participants',
+      'Join before host: from Off to On',
+    ]);
+    operationLogs.push({
+      time: isoSeconds(day + rng.int(9 * 60, 17 * 60) * 60_000),
+      operator: rng.pick(admins.filter((a) => a.status === 'active')).email,
+      category_type: 'Account',
+      action: 'Update',
+      operation_detail: setting,
+    });
   }
 
   const meetings: SimMeeting[] = [];
@@ -140,11 +206,22 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
       const endMs = startMs + durationMin * 60_000;
       const internal = users.filter((u) => activeOn(u, startMs));
       const host = rng.pick(internal);
-      const attendees = rng.sample(internal.filter((u) => u !== host), rng.int(1, 6));
+      const attendees = rng.sample(
+        internal.filter((u) => u !== host),
+        rng.int(1, 6),
+      );
       const meetingId = rng.int(80_000_000_000, 99_999_999_999);
       const participants: SimParticipant[] = [];
       let nextPid = 16_778_240;
-      const session = (kind: ParticipantKind, name: string, email: string, user: SimUser | undefined, joinMs: number, leaveMs: number, personUuid: string) => {
+      const session = (
+        kind: ParticipantKind,
+        name: string,
+        email: string,
+        user: SimUser | undefined,
+        joinMs: number,
+        leaveMs: number,
+        personUuid: string,
+      ) => {
         const client = user ? (clientOf.get(user.id) ?? CLIENTS[0]) : rng.pick(CLIENTS);
         const inside = kind === 'internal';
         const dialIn = kind === 'dial_in';
@@ -255,7 +332,10 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
             ...(deletedTime ? { deleted_time: deletedTime } : {}),
           };
         };
-        const files = [file('MP4', 'MP4', 'shared_screen_with_speaker_view', rng.int(5, 400) * 1_000_000), file('M4A', 'M4A', 'audio_only', rng.int(1, 40) * 1_000_000)];
+        const files = [
+          file('MP4', 'MP4', 'shared_screen_with_speaker_view', rng.int(5, 400) * 1_000_000),
+          file('M4A', 'M4A', 'audio_only', rng.int(1, 40) * 1_000_000),
+        ];
         if (meeting.has_chat) files.push(file('CHAT', 'TXT', 'chat_file', rng.int(1, 50) * 1000));
         recordings.push({
           uuid: meeting.uuid,
@@ -274,7 +354,13 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
           trashed,
         });
         if (deletedTime) {
-          operationLogs.push({ time: deletedTime, operator: host.email, category_type: 'Recording', action: 'Delete', operation_detail: `Delete Recording: ${meeting.topic} (${meeting.id})` });
+          operationLogs.push({
+            time: deletedTime,
+            operator: host.email,
+            category_type: 'Recording',
+            action: 'Delete',
+            operation_detail: `Delete Recording: ${meeting.topic} (${meeting.id})`,
+          });
         }
       }
     }
@@ -299,6 +385,10 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
     operationLogs,
     meetings,
     recordings,
-    chat: simulatedChat(seed, withLogin.filter((u) => u.status === 'active'), workingDays),
+    chat: simulatedChat(
+      seed,
+      withLogin.filter((u) => u.status === 'active'),
+      workingDays,
+    ),
   };
 }

@@ -86,9 +86,10 @@ export class RateLimiter {
       const oldest = stamps[0] ?? now;
       return {
         type: 'QPS',
-        message: window === 1000
-          ? 'You have reached the maximum per-second rate limit for this API. Try again later.'
-          : 'You have reached the maximum per-minute rate limit for this API. Try again later.',
+        message:
+          window === 1000
+            ? 'You have reached the maximum per-second rate limit for this API. Try again later.'
+            : 'You have reached the maximum per-minute rate limit for this API. Try again later.',
         headers: {
           'X-RateLimit-Category': category,
           'X-RateLimit-Type': 'QPS',
@@ -107,7 +108,10 @@ export class RateLimiter {
   remainingHeaders(category: RateCategory, settings: RateLimitSettings): Record<string, string> {
     const bucket = dailyBucket(settings.plan, category, settings.dailyHeavyLimit);
     if (!bucket) return {};
-    return { 'X-RateLimit-Limit': String(bucket.limit), 'X-RateLimit-Remaining': String(Math.max(0, bucket.limit - (this.daily.get(bucket.key) ?? 0))) };
+    return {
+      'X-RateLimit-Limit': String(bucket.limit),
+      'X-RateLimit-Remaining': String(Math.max(0, bucket.limit - (this.daily.get(bucket.key) ?? 0))),
+    };
   }
 }
 

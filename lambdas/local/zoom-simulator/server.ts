@@ -123,7 +123,8 @@ const MAX_PAGE_TOKENS = 10_000;
 const MAX_ACCESS_TOKENS = 10_000;
 const MAX_BODY = 64 * 1024;
 const PAGE_SIZE_MAX = 300;
-const SCOPES = 'report:read:admin user:read:admin dashboard_meetings:read:admin dashboard:read:admin recording:read:admin account:read:admin chat_channel:read:admin chat_message:read:admin';
+const SCOPES =
+  'report:read:admin user:read:admin dashboard_meetings:read:admin dashboard:read:admin recording:read:admin account:read:admin chat_channel:read:admin chat_message:read:admin';
 const DASHBOARD_MESSAGE = 'This API is only available for Business or higher accounts that have enabled the Dashboard feature.';
 
 interface Reply {
@@ -240,7 +241,15 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     return undefined;
   };
 
-  const paginate = (route: Route, params: readonly string[], query: URLSearchParams, t: number, items: readonly unknown[], field: string, envelope: Readonly<Record<string, unknown>>): Reply => {
+  const paginate = (
+    route: Route,
+    params: readonly string[],
+    query: URLSearchParams,
+    t: number,
+    items: readonly unknown[],
+    field: string,
+    envelope: Readonly<Record<string, unknown>>,
+  ): Reply => {
     const rawSize = query.get('page_size');
     const requested = rawSize === null ? route.defaultPageSize : Number(rawSize);
     if (!Number.isInteger(requested) || requested < 1) return zoomError(400, 300, `Invalid field: page_size '${rawSize ?? ''}'.`);
@@ -280,7 +289,12 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     });
   };
 
-  const api = (req: IncomingMessage, path: string, query: URLSearchParams, t: number): { reply: Reply; endpoint: string; category?: RateCategory } => {
+  const api = (
+    req: IncomingMessage,
+    path: string,
+    query: URLSearchParams,
+    t: number,
+  ): { reply: Reply; endpoint: string; category?: RateCategory } => {
     const sub = path.slice('/v2'.length);
     let route: Route | undefined;
     let params: string[] = [];
@@ -306,19 +320,25 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     const errorPick = faultRng.next();
     if (stormDraw < switches.rateLimitStorm) {
       const headers = { 'X-RateLimit-Category': category, 'X-RateLimit-Type': 'QPS', 'Retry-After': '1' };
-      return { reply: zoomError(429, 429, 'You have reached the maximum per-second rate limit for this API. Try again later.', headers), endpoint, category };
+      return {
+        reply: zoomError(429, 429, 'You have reached the maximum per-second rate limit for this API. Try again later.', headers),
+        endpoint,
+        category,
+      };
     }
     const refusal = limiter.admit(category, t, switches);
     if (refusal) return { reply: zoomError(429, 429, refusal.message, refusal.headers), endpoint, category };
     if (errorDraw < switches.serverErrors) {
       const status = errorPick < 1 / 3 ? 500 : errorPick < 2 / 3 ? 502 : 503;
       // Gateways in front of Zoom answer 502/503 with HTML; clients must not assume a JSON body.
-      const reply = status === 500
-        ? zoomError(500, 500, 'Internal server error.')
-        : { status, body: `<html><body><h1>${status}</h1></body></html>`, headers: { 'content-type': 'text/html' } };
+      const reply =
+        status === 500
+          ? zoomError(500, 500, 'Internal server error.')
+          : { status, body: `<html><body><h1>${status}</h1></body></html>`, headers: { 'content-type': 'text/html' } };
       return { reply, endpoint, category };
     }
-    if (route.access !== 'any' && switches.plan === 'free') return { reply: zoomError(400, 200, 'Only available for paid account.'), endpoint, category };
+    if (route.access !== 'any' && switches.plan === 'free')
+      return { reply: zoomError(400, 200, 'Only available for paid account.'), endpoint, category };
     if (route.access === 'dashboard' && (switches.plan === 'pro' || !switches.dashboardEnabled)) {
       return { reply: zoomError(400, 200, DASHBOARD_MESSAGE), endpoint, category };
     }
@@ -326,15 +346,15 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     const hold = held && heldReports.get(held.uuid);
     if (held && hold && hold.calls > 0) {
       heldReports.set(held.uuid, { ...hold, calls: hold.calls - 1 });
-      const reply = hold.answer === 'empty'
-        ? paginate(route, params, query, t, [], 'participants', {})
-        : zoomError(404, 3001, 'Meeting does not exist.');
+      const reply =
+        hold.answer === 'empty' ? paginate(route, params, query, t, [], 'participants', {}) : zoomError(404, 3001, 'Meeting does not exist.');
       return { reply, endpoint, category };
     }
     const result = route.handle({ params, query, now: t, org });
-    const reply = result.kind === 'error'
-      ? zoomError(result.status, result.code, result.message)
-      : paginate(route, params, query, t, result.items, result.field, result.envelope);
+    const reply =
+      result.kind === 'error'
+        ? zoomError(result.status, result.code, result.message)
+        : paginate(route, params, query, t, result.items, result.field, result.envelope);
     return { reply: { ...reply, headers: { ...reply.headers, ...limiter.remainingHeaders(category, switches) } }, endpoint, category };
   };
 
@@ -350,7 +370,8 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
         return json(400, { error: 'body must be a JSON object of fault switches' });
       }
       const checked = faultChangeSchema.safeParse(parsed);
-      if (!checked.success) return json(400, { error: 'invalid fault switches', issues: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      if (!checked.success)
+        return json(400, { error: 'invalid fault switches', issues: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
       return json(200, setFaults(checked.data));
     }
     return json(404, { error: 'not found' });

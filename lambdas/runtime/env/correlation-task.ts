@@ -6,12 +6,19 @@ import { nonEmpty, positiveInt, sha256Hex } from './function-env.ts';
 const identifier = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/));
 /** The settings the CorrelationWorkflow construct serialises into CORRELATION_SETTINGS. */
 export const correlationSettings: z.ZodMiniType<CorrelationSettings> = z.object({
-  enabled: z.boolean(), waitSeconds: z.number(), notReadyRetries: z.number(), notReadyIntervalSeconds: z.number(),
+  enabled: z.boolean(),
+  waitSeconds: z.number(),
+  notReadyRetries: z.number(),
+  notReadyIntervalSeconds: z.number(),
   dataAccess: z.optional(z.object({ table: identifier, userColumn: identifier, timeColumn: identifier, resourceColumn: identifier })),
 });
 
 const athena = {
-  ATHENA_WORKGROUP: nonEmpty, GLUE_DATABASE: nonEmpty, ATHENA_TIMEOUT_SECONDS: positiveInt, CORRELATION_SETTINGS: nonEmpty, DETECTIONS_SHA256: sha256Hex,
+  ATHENA_WORKGROUP: nonEmpty,
+  GLUE_DATABASE: nonEmpty,
+  ATHENA_TIMEOUT_SECONDS: positiveInt,
+  CORRELATION_SETTINGS: nonEmpty,
+  DETECTIONS_SHA256: sha256Hex,
 };
 /*
  * The environment the CorrelationWorkflow construct sets, per task function: each gets only what its tasks use, and
@@ -19,8 +26,12 @@ const athena = {
  */
 /** The fetch function: Zoom's reports into the lake. */
 export const correlationFetchEnv = z.object({
-  CORRELATION_FUNCTION: z.literal('fetch'), ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty, ZOOM_PLAN: z.enum(ZOOM_PLANS),
-  API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)), STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty,
+  CORRELATION_FUNCTION: z.literal('fetch'),
+  ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty,
+  ZOOM_PLAN: z.enum(ZOOM_PLANS),
+  API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)),
+  STATE_TABLE_NAME: nonEmpty,
+  LAKE_BUCKET_NAME: nonEmpty,
 });
 /** The exposure function: Athena queries over the meeting. */
 export const correlationExposureEnv = z.object({ CORRELATION_FUNCTION: z.literal('exposure'), ...athena });
@@ -28,7 +39,16 @@ export const correlationExposureEnv = z.object({ CORRELATION_FUNCTION: z.literal
 export const correlationCorrelateEnv = z.object({ CORRELATION_FUNCTION: z.literal('correlate'), ...athena });
 /** The alerts function: delivery to the alerts table and the alert bus. */
 export const correlationAlertsEnv = z.object({
-  CORRELATION_FUNCTION: z.literal('alerts'), STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, DETECTIONS_SHA256: sha256Hex,
+  CORRELATION_FUNCTION: z.literal('alerts'),
+  STATE_TABLE_NAME: nonEmpty,
+  LAKE_BUCKET_NAME: nonEmpty,
+  ALERT_BUS_NAME: nonEmpty,
+  DETECTIONS_SHA256: sha256Hex,
 });
 /** Any one task function's environment. */
-export const correlationTaskEnv = z.discriminatedUnion('CORRELATION_FUNCTION', [correlationFetchEnv, correlationExposureEnv, correlationCorrelateEnv, correlationAlertsEnv]);
+export const correlationTaskEnv = z.discriminatedUnion('CORRELATION_FUNCTION', [
+  correlationFetchEnv,
+  correlationExposureEnv,
+  correlationCorrelateEnv,
+  correlationAlertsEnv,
+]);

@@ -11,7 +11,9 @@ import * as z from 'zod/mini';
  * The variables a construct sets for a function whose handler parses them with `schema`: its keys, each a string (the
  * schema's own literal or enum strings where it has them; numbers go as their decimal text).
  */
-export type FunctionEnv<S extends z.core.$ZodType> = { readonly [K in keyof z.core.input<S>]: z.core.input<S>[K] extends string ? z.core.input<S>[K] : string };
+export type FunctionEnv<S extends z.core.$ZodType> = {
+  readonly [K in keyof z.core.input<S>]: z.core.input<S>[K] extends string ? z.core.input<S>[K] : string;
+};
 
 /** A variable that must be set and not empty. */
 export const nonEmpty = z.string().check(z.minLength(1));

@@ -5,11 +5,19 @@ import { nonEmpty, sha256Hex } from './function-env.ts';
 const positiveInt = z.number().check(z.int(), z.positive());
 /** The settings the RealtimeChecks construct serialises into REALTIME_SETTINGS. */
 export const realtimeSettings: z.ZodMiniType<RealtimeSettings> = z.object({
-  internalDomains: z.array(z.string()), sensitiveMeetingPatterns: z.array(z.string()), watchedUsers: z.array(z.string()), minClientVersion: z.string(),
-  meetingStateHours: positiveInt, idempotencyHours: positiveInt,
+  internalDomains: z.array(z.string()),
+  sensitiveMeetingPatterns: z.array(z.string()),
+  watchedUsers: z.array(z.string()),
+  minClientVersion: z.string(),
+  meetingStateHours: positiveInt,
+  idempotencyHours: positiveInt,
 });
 
 /** The environment the RealtimeChecks construct sets. */
 export const realtimeChecksEnv = z.object({
-  STATE_TABLE_NAME: nonEmpty, LAKE_BUCKET_NAME: nonEmpty, ALERT_BUS_NAME: nonEmpty, REALTIME_SETTINGS: nonEmpty, DETECTIONS_SHA256: sha256Hex,
+  STATE_TABLE_NAME: nonEmpty,
+  LAKE_BUCKET_NAME: nonEmpty,
+  ALERT_BUS_NAME: nonEmpty,
+  REALTIME_SETTINGS: nonEmpty,
+  DETECTIONS_SHA256: sha256Hex,
 });

@@ -42,8 +42,10 @@ function ident(name: string, field: string): string {
  */
 export function dataAccessSql(template: string, source: DataAccessSource): string {
   const idents: Readonly<Record<string, string>> = {
-    table: ident(source.table, 'table'), userColumn: ident(source.userColumn, 'userColumn'),
-    timeColumn: ident(source.timeColumn, 'timeColumn'), resourceColumn: ident(source.resourceColumn, 'resourceColumn'),
+    table: ident(source.table, 'table'),
+    userColumn: ident(source.userColumn, 'userColumn'),
+    timeColumn: ident(source.timeColumn, 'timeColumn'),
+    resourceColumn: ident(source.resourceColumn, 'resourceColumn'),
   };
   return template.replace(/"\{(\w+)\}"/g, (whole, name: string) => {
     const value = idents[name];
@@ -59,8 +61,8 @@ export function dataAccessSql(template: string, source: DataAccessSource): strin
  */
 export async function correlate(deps: CorrelateDeps, summary: ExposureSummary): Promise<CorrelateOutput> {
   const alerts: Alert[] = [];
-  alerts.push(...await downloadAlerts(deps, summary));
-  alerts.push(...await dataAccessAlerts(deps, summary));
+  alerts.push(...(await downloadAlerts(deps, summary)));
+  alerts.push(...(await dataAccessAlerts(deps, summary)));
   return { alerts };
 }
 
@@ -88,8 +90,11 @@ async function dataAccessAlerts(deps: CorrelateDeps, s: ExposureSummary): Promis
   // The baseline ends when the meeting started, so a file opened during the call is not part of it.
   const baselineToMs = s.start_time === null ? endMs : Date.parse(s.start_time);
   const bound = bindNamed(dataAccessSql(deps.registry.query('data-access'), source), {
-    user: s.host_email.toLowerCase(), from: iso(endMs), to: iso(untilMs),
-    baseline_from: iso(baselineToMs - baselineDays * DAY_MS), baseline_to: iso(baselineToMs),
+    user: s.host_email.toLowerCase(),
+    from: iso(endMs),
+    to: iso(untilMs),
+    baseline_from: iso(baselineToMs - baselineDays * DAY_MS),
+    baseline_to: iso(baselineToMs),
   });
   const { rows } = await deps.query.query(bound.sql, bound.params);
   const accesses = rows.flatMap((r) => {
@@ -100,15 +105,28 @@ async function dataAccessAlerts(deps: CorrelateDeps, s: ExposureSummary): Promis
   const first = Math.min(...accesses.map((a) => a.at));
   const last = Math.max(...accesses.map((a) => a.at));
   const summaryRow: EvidenceRow = {
-    host_email: s.host_email, user_email: s.host_email, meeting_id: s.meeting_id, meeting_uuid: s.meeting_uuid,
+    host_email: s.host_email,
+    user_email: s.host_email,
+    meeting_id: s.meeting_id,
+    meeting_uuid: s.meeting_uuid,
   };
   const meeting = {
-    ...summaryRow, topic: s.topic, meeting_end: s.end_time, window_minutes: windowMinutes, baseline_days: baselineDays,
-    external_emails: s.external_emails.join(', '), unauthenticated: s.unauthenticated.join(', '),
-    impersonation: s.impersonation.map((i) => `${i.display_name} -> ${i.matches_email}`).join(', '), source_table: source.table,
+    ...summaryRow,
+    topic: s.topic,
+    meeting_end: s.end_time,
+    window_minutes: windowMinutes,
+    baseline_days: baselineDays,
+    external_emails: s.external_emails.join(', '),
+    unauthenticated: s.unauthenticated.join(', '),
+    impersonation: s.impersonation.map((i) => `${i.display_name} -> ${i.matches_email}`).join(', '),
+    source_table: source.table,
   };
   const evidence = accesses.slice(0, MAX_ACCESS_EVIDENCE).map((a) => ({
-    ...meeting, principal: a.principal, resource: a.resource, first_seen: iso(a.at), last_seen: iso(a.at),
+    ...meeting,
+    principal: a.principal,
+    resource: a.resource,
+    first_seen: iso(a.at),
+    last_seen: iso(a.at),
   }));
   return [correlationAlert(d, summaryRow, evidence, first, last)];
 }

@@ -75,7 +75,7 @@ function peopleOf(sessions: readonly Session[]): Person[] {
   for (const s of sessions) if (s.email !== null && s.userName !== null && !emailOfName.has(s.userName)) emailOfName.set(s.userName, s.email);
   const people = new Map<string, Person>();
   for (const s of sessions) {
-    const email = s.email ?? (s.userName === null ? null : emailOfName.get(s.userName) ?? null);
+    const email = s.email ?? (s.userName === null ? null : (emailOfName.get(s.userName) ?? null));
     const key = participantKey(email, s.userName);
     let person = people.get(key);
     if (!person) {
@@ -112,14 +112,20 @@ export async function exposure(deps: ExposureDeps, input: MeetingEndedInput): Pr
   const endMs = Date.parse(input.end_time);
   const startMs = input.start_time === null ? endMs - DAY_MS : Date.parse(input.start_time);
   const [fromDt, toDt] = [dtOf(startMs), dtOf(endMs)];
-  const { rows } = await runCorrelationQuery(deps.query, deps.registry, 'exposure-sessions', { from_dt: fromDt, to_dt: toDt, meeting_uuid: input.meeting_uuid });
+  const { rows } = await runCorrelationQuery(deps.query, deps.registry, 'exposure-sessions', {
+    from_dt: fromDt,
+    to_dt: toDt,
+    meeting_uuid: input.meeting_uuid,
+  });
   const sessions = rows.map(sessionOf);
   const people = peopleOf(sessions);
 
   const usersFrom = { users_dt: dtOf(now - 30 * DAY_MS), users_from: iso(now - 30 * DAY_MS), users_to: iso(now) };
   const hostId = input.host_id;
-  let hostEmail = sessions.find((s) => s.email !== null && hostId !== null && s.userIds.includes(hostId))?.email
-    ?? sessions.find((s) => s.email !== null && s.role === 'host')?.email ?? null;
+  let hostEmail =
+    sessions.find((s) => s.email !== null && hostId !== null && s.userIds.includes(hostId))?.email ??
+    sessions.find((s) => s.email !== null && s.role === 'host')?.email ??
+    null;
   if (hostEmail === null && hostId !== null) {
     const host = await runCorrelationQuery(deps.query, deps.registry, 'exposure-host', { ...usersFrom, host_id: hostId });
     hostEmail = cellText(host.rows[0]?.email);
@@ -148,7 +154,13 @@ export async function exposure(deps: ExposureDeps, input: MeetingEndedInput): Pr
     impersonation: impersonation.slice(0, MAX_LISTED),
     brief_joins: brief.length,
     distinct_ips: new Set(sessions.map((s) => s.ip).filter((v) => v !== null)).size,
-    countries: sortedCapped(sessions.map((s) => s.location).filter((v): v is string => v !== null).map(countryOf).filter((c) => c !== '')),
+    countries: sortedCapped(
+      sessions
+        .map((s) => s.location)
+        .filter((v): v is string => v !== null)
+        .map(countryOf)
+        .filter((c) => c !== ''),
+    ),
     sensitive_topic: Number(flags.rows[0]?.sensitive ?? 0) > 0,
     watched_host: Number(flags.rows[0]?.watched ?? 0) > 0,
     correlate_after: iso(deps.settings.dataAccess !== undefined && outsiders ? endMs + dataAccessWindowMs : endMs),
@@ -163,18 +175,22 @@ const BRIEF_JOIN_DETECTION = 'zoom.participant.brief_join_recon';
 const IMPERSONATION_DETECTION = 'zoom.participant.guest_impersonates_internal';
 
 async function impersonationMatches(
-  deps: ExposureDeps, candidates: readonly Person[], usersFrom: Readonly<Record<string, string>>,
+  deps: ExposureDeps,
+  candidates: readonly Person[],
+  usersFrom: Readonly<Record<string, string>>,
 ): Promise<{ display_name: string; matches_email: string }[]> {
   const d = deps.registry.get(IMPERSONATION_DETECTION);
   const minLetters = parameter(d, 'min_name_letters');
   const fuzzyMinLetters = Math.max(parameter(d, 'fuzzy_min_name_letters'), minLetters);
   const maxEdits = parameter(d, 'max_edits');
-  const nameKeys = candidates.flatMap((p) => [...p.names].map((name) => ({ person: p, name, key: nameKey(name) })))
+  const nameKeys = candidates
+    .flatMap((p) => [...p.names].map((name) => ({ person: p, name, key: nameKey(name) })))
     .filter((c) => c.key.length >= minLetters);
   if (nameKeys.length === 0) return [];
   const keys = [...new Set(nameKeys.map((c) => c.key))].sort();
   const { rows } = await runCorrelationQuery(deps.query, deps.registry, 'exposure-names', { ...usersFrom, keys: keys.join('|') });
-  const internal = rows.map((r) => ({ email: String(r.email), name: String(r.name), watched: r.watched === true, key: nameKey(String(r.name)) }))
+  const internal = rows
+    .map((r) => ({ email: String(r.email), name: String(r.name), watched: r.watched === true, key: nameKey(String(r.name)) }))
     .filter((u) => u.key.length >= minLetters && isFullName(u.name));
   const found = new Map<string, { display_name: string; matches_email: string }>();
   for (const c of nameKeys) {
@@ -188,4 +204,3 @@ async function impersonationMatches(
   }
   return [...found.values()].sort((a, b) => a.display_name.localeCompare(b.display_name) || a.matches_email.localeCompare(b.matches_email));
 }
-

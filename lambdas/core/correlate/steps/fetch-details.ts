@@ -14,10 +14,18 @@ export const detailsAvailable = (plan: ZoomPlan): boolean => DASHBOARD_PLANS.inc
  */
 export async function fetchDetails(deps: FetchDeps, input: MeetingEndedInput): Promise<FetchDetailsOutput> {
   try {
-    const details = await collect(deps, {
-      path: `/metrics/meetings/${meetingUuidPath(input.meeting_uuid)}/participants`, query: { type: 'past', include_fields: 'registrant_id' },
-      itemsKey: 'participants', category: 'Heavy',
-    }, 'participant_details', (item) => participantDetailRow(item, input.meeting_uuid, input.meeting_id), 'dashboard participant details');
+    const details = await collect(
+      deps,
+      {
+        path: `/metrics/meetings/${meetingUuidPath(input.meeting_uuid)}/participants`,
+        query: { type: 'past', include_fields: 'registrant_id' },
+        itemsKey: 'participants',
+        category: 'Heavy',
+      },
+      'participant_details',
+      (item) => participantDetailRow(item, input.meeting_uuid, input.meeting_id),
+      'dashboard participant details',
+    );
     return { details, available: true };
   } catch (error) {
     if (error instanceof ZoomPlanError || error instanceof ZoomScopeError) return { details: 0, available: false };

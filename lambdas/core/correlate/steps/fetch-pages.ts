@@ -15,13 +15,18 @@ export interface FetchDeps {
 
 /** A not-found answer right after the end (3001 "does not exist"/"has not ended yet", 404) means "not yet". */
 function notReadyOr(error: unknown, what: string): unknown {
-  if (error instanceof ZoomNotFoundError) return new MeetingNotReadyError(`${what}: zoom has no data for the meeting yet (${error.message})`, { cause: error });
+  if (error instanceof ZoomNotFoundError)
+    return new MeetingNotReadyError(`${what}: zoom has no data for the meeting yet (${error.message})`, { cause: error });
   return error;
 }
 
 /** Writes every item of the listing `request` that `map` turns into a row to `table`; returns the distinct records written. */
 export async function collect(
-  deps: FetchDeps, request: ZoomPageRequest, table: string, map: (item: unknown) => ReturnType<typeof meetingParticipantRow>, what: string,
+  deps: FetchDeps,
+  request: ZoomPageRequest,
+  table: string,
+  map: (item: unknown) => ReturnType<typeof meetingParticipantRow>,
+  what: string,
 ): Promise<number> {
   const writer = deps.newWriter();
   const records = new Set<string>();

@@ -10,10 +10,18 @@ import { collect, type FetchDeps } from './fetch-pages.ts';
  */
 export async function fetchParticipants(deps: FetchDeps, input: MeetingEndedInput): Promise<FetchParticipantsOutput> {
   const what = 'report participants';
-  const participants = await collect(deps, {
-    path: `/report/meetings/${meetingUuidPath(input.meeting_uuid)}/participants`, query: { include_fields: 'registrant_id' },
-    itemsKey: 'participants', category: 'Heavy',
-  }, 'meeting_participants', (item) => meetingParticipantRow(item, input.meeting_uuid, input.meeting_id), what);
+  const participants = await collect(
+    deps,
+    {
+      path: `/report/meetings/${meetingUuidPath(input.meeting_uuid)}/participants`,
+      query: { include_fields: 'registrant_id' },
+      itemsKey: 'participants',
+      category: 'Heavy',
+    },
+    'meeting_participants',
+    (item) => meetingParticipantRow(item, input.meeting_uuid, input.meeting_id),
+    what,
+  );
   if (participants === 0) throw new MeetingNotReadyError(`${what}: zoom's report lists no participants yet`);
   return { participants };
 }

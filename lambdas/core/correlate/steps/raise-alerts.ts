@@ -10,7 +10,10 @@ const alertsSchema = z.array(alertSchema);
 export async function raiseAlerts(deps: { readonly delivery: AlertDelivery }, input: CorrelateOutput): Promise<RaiseAlertsOutput> {
   const parsed = alertsSchema.safeParse(input.alerts);
   if (!parsed.success) {
-    throw new ZoomlakeError(`raise alerts: the alerts are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, false);
+    throw new ZoomlakeError(
+      `raise alerts: the alerts are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      false,
+    );
   }
   if (parsed.data.length === 0) return { notified: 0, suppressed: 0 };
   const results = await deps.delivery.deliver(parsed.data);

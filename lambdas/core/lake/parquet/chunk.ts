@@ -30,8 +30,21 @@ export interface RowGroupMeta {
 /** A column chunk of `numValues` rows starting at file offset `start`, before any page is written. */
 export function newChunk(col: ColumnDef, numValues: number, start: number): ChunkMeta {
   return {
-    col, physical: PHYSICAL[col.type], numValues, start, dataPageOffset: start,
-    dictionaryPageOffset: -1, uncompressed: 0, compressed: 0, nullCount: 0, min: undefined, max: undefined,
-    minExact: true, maxExact: true, dictionaryPages: 0, dictionaryDataPages: 0, plainPages: 0,
+    col,
+    physical: PHYSICAL[col.type],
+    numValues,
+    start,
+    dataPageOffset: start,
+    dictionaryPageOffset: -1,
+    uncompressed: 0,
+    compressed: 0,
+    nullCount: 0,
+    min: undefined,
+    max: undefined,
+    minExact: true,
+    maxExact: true,
+    dictionaryPages: 0,
+    dictionaryDataPages: 0,
+    plainPages: 0,
   };
 }

@@ -67,12 +67,22 @@ export class ColumnEncoder {
       this.pages.begin(m);
       const values = columns[c]!;
       switch (col.type) {
-        case 'string': this.strings(m, values, n, r0); break;
-        case 'boolean': this.booleans(m, values, n, r0); break;
-        case 'int': this.numbers(m, values, n, r0, 0); break;
+        case 'string':
+          this.strings(m, values, n, r0);
+          break;
+        case 'boolean':
+          this.booleans(m, values, n, r0);
+          break;
+        case 'int':
+          this.numbers(m, values, n, r0, 0);
+          break;
         case 'bigint':
-        case 'timestamp': this.numbers(m, values, n, r0, 1); break;
-        case 'double': this.numbers(m, values, n, r0, 2); break;
+        case 'timestamp':
+          this.numbers(m, values, n, r0, 1);
+          break;
+        case 'double':
+          this.numbers(m, values, n, r0, 2);
+          break;
       }
       chunks.push(m);
     }

@@ -39,7 +39,7 @@ function sizeOption(name: string, value: number, min: number): number {
 /** Grows the file buffer, once, to what `rowsLeft` more rows should need at the rate seen over `rowsDone`. */
 function reserve(out: ByteBuf, rowsDone: number, rowsLeft: number): void {
   if (rowsDone === 0 || rowsLeft === 0) return;
-  out.ensure(Math.ceil(((out.pos / rowsDone) * rowsLeft) * 1.05) + (1 << 16));
+  out.ensure(Math.ceil((out.pos / rowsDone) * rowsLeft * 1.05) + (1 << 16));
 }
 
 /**

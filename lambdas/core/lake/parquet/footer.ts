@@ -2,7 +2,16 @@ import type { ColumnDef, TableDef } from '../../schema/types.ts';
 import type { ByteBuf } from './bytes.ts';
 import type { ChunkMeta, RowGroupMeta } from './chunk.ts';
 import {
-  CODEC_SNAPPY, CONVERTED_TIMESTAMP_MILLIS, CONVERTED_UTF8, E_PLAIN, E_RLE, E_RLE_DICTIONARY, OPTIONAL, PAGE_DATA, PAGE_DICTIONARY, PHYSICAL,
+  CODEC_SNAPPY,
+  CONVERTED_TIMESTAMP_MILLIS,
+  CONVERTED_UTF8,
+  E_PLAIN,
+  E_RLE,
+  E_RLE_DICTIONARY,
+  OPTIONAL,
+  PAGE_DATA,
+  PAGE_DICTIONARY,
+  PHYSICAL,
   REQUIRED,
 } from './format.ts';
 import { CT_BINARY, CT_I32, CT_STRUCT, Thrift } from './thrift.ts';
@@ -85,7 +94,14 @@ function writeColumnChunk(t: Thrift, m: ChunkMeta): void {
 }
 
 /** FileMetaData followed by its 4-byte length. */
-export function writeFooter(out: ByteBuf, def: TableDef, cols: readonly ColumnDef[], groups: readonly RowGroupMeta[], numRows: number, createdBy: string): void {
+export function writeFooter(
+  out: ByteBuf,
+  def: TableDef,
+  cols: readonly ColumnDef[],
+  groups: readonly RowGroupMeta[],
+  numRows: number,
+  createdBy: string,
+): void {
   const start = out.pos;
   const t = new Thrift(out);
   t.i32(1, 2);
@@ -96,10 +112,16 @@ export function writeFooter(out: ByteBuf, def: TableDef, cols: readonly ColumnDe
     t.element();
     t.list(1, CT_STRUCT, g.chunks.length);
     for (const m of g.chunks) writeColumnChunk(t, m);
-    t.i64(2, g.chunks.reduce((sum, m) => sum + m.uncompressed, 0));
+    t.i64(
+      2,
+      g.chunks.reduce((sum, m) => sum + m.uncompressed, 0),
+    );
     t.i64(3, g.numRows);
     t.i64(5, g.chunks[0]?.start ?? 0);
-    t.i64(6, g.chunks.reduce((sum, m) => sum + m.compressed, 0));
+    t.i64(
+      6,
+      g.chunks.reduce((sum, m) => sum + m.compressed, 0),
+    );
     t.end();
   }
   t.list(5, CT_STRUCT, 1);

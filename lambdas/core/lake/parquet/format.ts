@@ -20,7 +20,12 @@ export const OPTIONAL = 1;
 
 /** The physical type each schema column type is stored as. */
 export const PHYSICAL: Readonly<Record<ColumnType, number>> = {
-  string: T_BYTE_ARRAY, bigint: T_INT64, int: T_INT32, double: T_DOUBLE, boolean: T_BOOLEAN, timestamp: T_INT64,
+  string: T_BYTE_ARRAY,
+  bigint: T_INT64,
+  int: T_INT32,
+  double: T_DOUBLE,
+  boolean: T_BOOLEAN,
+  timestamp: T_INT64,
 };
 
 /** A Parquet file starts and ends with these four bytes. */

@@ -27,7 +27,18 @@ export function settingsWeakened(env: ZoomEnvelope, at: number, ctx: CheckContex
     bySetting.set(w.setting, [...(bySetting.get(w.setting) ?? []), detail]);
   }
   const d = ctx.registry.get(ID.securitySettingWeakened);
-  return [...bySetting].map(([setting, details]) => realtimeAlert(d, {
-    operator, setting, changes: details.length, sources: 'account_events', scopes: 'Account', details: details.sort().join(' | '),
-  }, at));
+  return [...bySetting].map(([setting, details]) =>
+    realtimeAlert(
+      d,
+      {
+        operator,
+        setting,
+        changes: details.length,
+        sources: 'account_events',
+        scopes: 'Account',
+        details: details.sort().join(' | '),
+      },
+      at,
+    ),
+  );
 }

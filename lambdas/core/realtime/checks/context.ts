@@ -32,7 +32,8 @@ export const msKey = (ms: number) => String(Math.max(0, Math.trunc(ms))).padStar
 /** A number attribute, or undefined. */
 export const numberAttr = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 /** The distinct non-empty values, sorted and joined by `sep`. */
-export const joinSorted = (values: Iterable<string | null | undefined>, sep: string) => [...new Set([...values].filter((v): v is string => !!v))].sort().join(sep);
+export const joinSorted = (values: Iterable<string | null | undefined>, sep: string) =>
+  [...new Set([...values].filter((v): v is string => !!v))].sort().join(sep);
 
 /** The live state of one meeting instance the checks need. */
 export interface MeetingView {
@@ -66,16 +67,28 @@ export async function meetingOf(row: Row, ctx: CheckContext, endedAt?: number): 
     meetingId ??= nonEmptyText(stored.attrs.meeting_id);
   }
   const ended = endedAt ?? storedEnd;
-  const changed = !stored || (topic !== null && stored.attrs.topic === null) || (hostId !== null && stored.attrs.host_id === null)
-    || (endedAt !== undefined && endedAt !== storedEnd);
+  const changed =
+    !stored ||
+    (topic !== null && stored.attrs.topic === null) ||
+    (hostId !== null && stored.attrs.host_id === null) ||
+    (endedAt !== undefined && endedAt !== storedEnd);
   if (changed) {
     await ctx.state.put({
-      pk: meetingPk(uuid), sk: 'info', attrs: { topic, host_id: hostId, meeting_id: meetingId, ended_at: ended ?? null }, expiresAt: ttl(ctx),
+      pk: meetingPk(uuid),
+      sk: 'info',
+      attrs: { topic, host_id: hostId, meeting_id: meetingId, ended_at: ended ?? null },
+      expiresAt: ttl(ctx),
     });
   }
-  const hostEmail = hostId ? (await emailOfUserId(ctx.state, hostId)) ?? null : null;
+  const hostEmail = hostId ? ((await emailOfUserId(ctx.state, hostId)) ?? null) : null;
   return {
-    uuid, meetingId, topic, hostId, hostEmail, endedAt: ended,
-    sensitive: sensitiveMatch(ctx.settings, topic), watchedHost: hostEmail !== null && ctx.settings.watchedUsers.has(hostEmail),
+    uuid,
+    meetingId,
+    topic,
+    hostId,
+    hostEmail,
+    endedAt: ended,
+    sensitive: sensitiveMatch(ctx.settings, topic),
+    watchedHost: hostEmail !== null && ctx.settings.watchedUsers.has(hostEmail),
   };
 }

@@ -33,20 +33,38 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
   const unauthenticated = email === null || zoomUserId === null;
   const outsider = unauthenticated || !isInternalEmail(ctx.settings, email);
   const base: EvidenceRow = {
-    meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, host_email: meeting.hostEmail,
-    participant, user_email: email, user_name: userName, signed_in: zoomUserId !== null, registered, ip_address: ipAddress,
-    event, source: 'webhook (realtime)',
+    meeting_uuid: meeting.uuid,
+    meeting_id: meeting.meetingId,
+    topic: meeting.topic,
+    host_email: meeting.hostEmail,
+    participant,
+    user_email: email,
+    user_name: userName,
+    signed_in: zoomUserId !== null,
+    registered,
+    ip_address: ipAddress,
+    event,
+    source: 'webhook (realtime)',
   };
   const alerts: Alert[] = [];
 
-  const identity = email ?? (zoomUserId !== null ? await emailOfUserId(ctx.state, zoomUserId) ?? null : null);
+  const identity = email ?? (zoomUserId !== null ? ((await emailOfUserId(ctx.state, zoomUserId)) ?? null) : null);
   if (identity !== null) {
     const status = await statusAt(ctx.state, identity, at);
     if (status?.gone) {
-      alerts.push(realtimeAlert(ctx.registry.get(ID.joinAfterDeactivation), {
-        ...base, user_email: identity, deactivated_at: iso(status.since), deactivation: `${status.status} (${status.sinceSource})`,
-        seen_in: event,
-      }, at));
+      alerts.push(
+        realtimeAlert(
+          ctx.registry.get(ID.joinAfterDeactivation),
+          {
+            ...base,
+            user_email: identity,
+            deactivated_at: iso(status.since),
+            deactivation: `${status.status} (${status.sinceSource})`,
+            seen_in: event,
+          },
+          at,
+        ),
+      );
     }
   }
 
@@ -54,20 +72,35 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
   const directoryUser = !unauthenticated && (await lookupEmail(ctx.state, email)) !== undefined;
   if (outsider && !directoryUser && userName !== null) {
     const d = ctx.registry.get(ID.guestImpersonatesInternal);
-    const matching = { minLetters: parameter(d, 'min_name_letters'), fuzzyMinLetters: parameter(d, 'fuzzy_min_name_letters'), maxEdits: parameter(d, 'max_edits') };
+    const matching = {
+      minLetters: parameter(d, 'min_name_letters'),
+      fuzzyMinLetters: parameter(d, 'fuzzy_min_name_letters'),
+      maxEdits: parameter(d, 'max_edits'),
+    };
     for (const match of await usersNamed(ctx.state, userName, matching)) {
-      alerts.push(realtimeAlert(d, {
-        ...base, impersonated_email: match.email, impersonated_name: match.name, name_match: match.match,
-        watched: ctx.settings.watchedUsers.has(match.email), claims_same_email: email === match.email,
-      }, at));
+      alerts.push(
+        realtimeAlert(
+          d,
+          {
+            ...base,
+            impersonated_email: match.email,
+            impersonated_name: match.name,
+            name_match: match.match,
+            watched: ctx.settings.watchedUsers.has(match.email),
+            claims_same_email: email === match.email,
+          },
+          at,
+        ),
+      );
     }
   }
 
-  if (outsider && !registered && ipAddress !== null && !webinar) alerts.push(...await joinBurst(meeting, ipAddress, at, ctx));
+  if (outsider && !registered && ipAddress !== null && !webinar) alerts.push(...(await joinBurst(meeting, ipAddress, at, ctx)));
 
   if (waitingRoom) {
     const why = [meeting.sensitive !== undefined ? `sensitive topic (${meeting.sensitive})` : '', meeting.watchedHost ? 'watched host' : '']
-      .filter(Boolean).join(', ');
+      .filter(Boolean)
+      .join(', ');
     if (outsider && !registered && why !== '' && (identity === null || (await lookupEmail(ctx.state, identity)) === undefined)) {
       alerts.push(realtimeAlert(ctx.registry.get(ID.waitingRoomUnknownExternal), { ...base, unauthenticated, reason: why }, at));
     }
@@ -75,8 +108,13 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
   }
 
   if (outsider) {
-    await ctx.state.put({ pk: meetingPk(meeting.uuid), sk: `external#${participant}`, attrs: { user_name: userName, user_email: email, at }, expiresAt: ttl(ctx) });
-    if (meeting.sensitive !== undefined && !registered) alerts.push(...await outsiderInSensitiveMeeting(meeting, base, unauthenticated, at, ctx));
+    await ctx.state.put({
+      pk: meetingPk(meeting.uuid),
+      sk: `external#${participant}`,
+      attrs: { user_name: userName, user_email: email, at },
+      expiresAt: ttl(ctx),
+    });
+    if (meeting.sensitive !== undefined && !registered) alerts.push(...(await outsiderInSensitiveMeeting(meeting, base, unauthenticated, at, ctx)));
   }
   return alerts;
 }
@@ -87,31 +125,66 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
  * query's window). Registrants never count (the caller skips them). Each sensitive join is a marker on the
  * participant, so the count survives across meetings and redeliveries count once.
  */
-async function outsiderInSensitiveMeeting(meeting: MeetingView, base: EvidenceRow, unauthenticated: boolean, at: number, ctx: CheckContext): Promise<Alert[]> {
+async function outsiderInSensitiveMeeting(
+  meeting: MeetingView,
+  base: EvidenceRow,
+  unauthenticated: boolean,
+  at: number,
+  ctx: CheckContext,
+): Promise<Alert[]> {
   const d = ctx.registry.get(ID.externalInSensitiveMeeting);
-  if (d.lookback === undefined) throw new DetectionDefinitionError(`${d.id}: the realtime check counts within the scheduled lookback, which is missing`);
+  if (d.lookback === undefined)
+    throw new DetectionDefinitionError(`${d.id}: the realtime check counts within the scheduled lookback, which is missing`);
   const windowMs = durationMs(d.lookback);
   const participant = String(base.participant);
   await ctx.state.put({
-    pk: outsiderPk(participant), sk: `sensitive#${msKey(at)}#${meeting.uuid}`,
+    pk: outsiderPk(participant),
+    sk: `sensitive#${msKey(at)}#${meeting.uuid}`,
     attrs: { meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, at },
     // Kept a window past now (not past the join: a late delivery still counts for the joins around it).
     expiresAt: ttl(ctx, Math.ceil(windowMs / 3_600_000) + 24),
   });
   const seen = (await ctx.state.query(outsiderPk(participant), 'sensitive#')).map((i) => i.attrs);
-  const dense = densestWindowContaining(seen.map((s) => ({ key: String(s.meeting_uuid), at: Number(s.at) })), windowMs, at);
+  const dense = densestWindowContaining(
+    seen.map((s) => ({ key: String(s.meeting_uuid), at: Number(s.at) })),
+    windowMs,
+    at,
+  );
   if (!dense) return [];
   if (!unauthenticated && dense.keys.length < parameter(d, 'min_sensitive_meetings')) return [];
-  const inside = unauthenticated ? seen.filter((s) => s.meeting_uuid === meeting.uuid)
+  const inside = unauthenticated
+    ? seen.filter((s) => s.meeting_uuid === meeting.uuid)
     : seen.filter((s) => Number(s.at) >= dense.start && Number(s.at) <= dense.end);
   const first = unauthenticated ? at : dense.start;
   const last = unauthenticated ? at : dense.end;
-  return [realtimeAlert(d, {
-    participant, user_email: base.user_email ?? null, user_name: base.user_name ?? null,
-    sensitive_meetings: new Set(inside.map((s) => s.meeting_uuid)).size, unauthenticated,
-    topics: joinSorted(inside.map((s) => nonEmptyText(s.topic)), ' | '), meeting_ids: joinSorted(inside.map((s) => nonEmptyText(s.meeting_id)), ', '),
-    meeting_uuids: joinSorted(inside.map((s) => nonEmptyText(s.meeting_uuid)), ', '), sources: 'participant_events', source: 'webhook (realtime)',
-  }, first, last)];
+  return [
+    realtimeAlert(
+      d,
+      {
+        participant,
+        user_email: base.user_email ?? null,
+        user_name: base.user_name ?? null,
+        sensitive_meetings: new Set(inside.map((s) => s.meeting_uuid)).size,
+        unauthenticated,
+        topics: joinSorted(
+          inside.map((s) => nonEmptyText(s.topic)),
+          ' | ',
+        ),
+        meeting_ids: joinSorted(
+          inside.map((s) => nonEmptyText(s.meeting_id)),
+          ', ',
+        ),
+        meeting_uuids: joinSorted(
+          inside.map((s) => nonEmptyText(s.meeting_uuid)),
+          ', ',
+        ),
+        sources: 'participant_events',
+        source: 'webhook (realtime)',
+      },
+      first,
+      last,
+    ),
+  ];
 }
 
 /**
@@ -124,11 +197,26 @@ async function joinBurst(meeting: MeetingView, ip: string, at: number, ctx: Chec
   const d = ctx.registry.get(ID.joinBurst);
   const windowMs = parameter(d, 'window_minutes') * 60_000;
   await ctx.state.put({ pk: meetingPk(meeting.uuid), sk: `ipjoin#${msKey(at)}#${ip}`, attrs: { ip, at }, expiresAt: ttl(ctx) });
-  const joins: Sighting[] = (await ctx.state.query(meetingPk(meeting.uuid), 'ipjoin#')).map((i) => ({ key: String(i.attrs.ip), at: Number(i.attrs.at) }));
+  const joins: Sighting[] = (await ctx.state.query(meetingPk(meeting.uuid), 'ipjoin#')).map((i) => ({
+    key: String(i.attrs.ip),
+    at: Number(i.attrs.at),
+  }));
   const dense = densestWindowContaining(joins, windowMs, at);
   if (!dense || dense.keys.length < parameter(d, 'min_ips')) return [];
-  return [realtimeAlert(d, {
-    meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, peak_distinct_ips: dense.keys.length,
-    burst_ips: dense.keys.length, ip_addresses: dense.keys.join(', '), source: 'webhook (realtime)',
-  }, dense.start, dense.end)];
+  return [
+    realtimeAlert(
+      d,
+      {
+        meeting_uuid: meeting.uuid,
+        meeting_id: meeting.meetingId,
+        topic: meeting.topic,
+        peak_distinct_ips: dense.keys.length,
+        burst_ips: dense.keys.length,
+        ip_addresses: dense.keys.join(', '),
+        source: 'webhook (realtime)',
+      },
+      dense.start,
+      dense.end,
+    ),
+  ];
 }

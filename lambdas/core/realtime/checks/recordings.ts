@@ -35,19 +35,46 @@ export async function recordingRemoved(env: ZoomEnvelope, rows: readonly Row[], 
       rest.push(row);
       continue;
     }
-    alerts.push(realtimeAlert(d, {
-      ...base, pattern: 'after_external_meeting', subject: uuid, meeting_uuid: uuid,
-      meeting_id: nonEmptyText(row.meeting_id) ?? nonEmptyText(info?.meeting_id), topic: nonEmptyText(row.topic) ?? nonEmptyText(info?.topic), host_email: lower(row.host_email),
-      meeting_ended_at: iso(end), external_participants: externals.length,
-      external_names: joinSorted(externals.map((e) => e.sk.slice('external#'.length)), ', '),
-    }, deletedAt));
+    alerts.push(
+      realtimeAlert(
+        d,
+        {
+          ...base,
+          pattern: 'after_external_meeting',
+          subject: uuid,
+          meeting_uuid: uuid,
+          meeting_id: nonEmptyText(row.meeting_id) ?? nonEmptyText(info?.meeting_id),
+          topic: nonEmptyText(row.topic) ?? nonEmptyText(info?.topic),
+          host_email: lower(row.host_email),
+          meeting_ended_at: iso(end),
+          external_participants: externals.length,
+          external_names: joinSorted(
+            externals.map((e) => e.sk.slice('external#'.length)),
+            ', ',
+          ),
+        },
+        deletedAt,
+      ),
+    );
   }
 
   const bulk = operator === null ? undefined : await bulkDeletion(operator, rows, ctx);
   if (bulk) {
-    alerts.push(realtimeAlert(d, {
-      ...base, pattern: 'bulk_deletion', subject: operator, recordings: bulk.keys.length, meeting_uuid: null, meeting_id: null,
-    }, bulk.start, bulk.end));
+    alerts.push(
+      realtimeAlert(
+        d,
+        {
+          ...base,
+          pattern: 'bulk_deletion',
+          subject: operator,
+          recordings: bulk.keys.length,
+          meeting_uuid: null,
+          meeting_id: null,
+        },
+        bulk.start,
+        bulk.end,
+      ),
+    );
     return alerts;
   }
   // zoom.recording.deleted: each other meeting whose recording is sensitive, a watched user's, or someone else's.
@@ -55,13 +82,29 @@ export async function recordingRemoved(env: ZoomEnvelope, rows: readonly Row[], 
   for (const row of rest) {
     const meeting = await meetingOf(row, ctx);
     if (!meeting) continue;
-    const reason = meeting.sensitive ? `sensitive topic (${meeting.sensitive})`
-      : meeting.watchedHost ? 'watched host'
-        : operatorId !== null && meeting.hostId !== null && operatorId !== meeting.hostId ? 'deleted by someone other than the host' : undefined;
+    const reason = meeting.sensitive
+      ? `sensitive topic (${meeting.sensitive})`
+      : meeting.watchedHost
+        ? 'watched host'
+        : operatorId !== null && meeting.hostId !== null && operatorId !== meeting.hostId
+          ? 'deleted by someone other than the host'
+          : undefined;
     if (!reason) continue;
-    alerts.push(realtimeAlert(d2, {
-      ...base, meeting_uuid: meeting.uuid, meeting_id: meeting.meetingId, topic: meeting.topic, host_email: meeting.hostEmail, batch, reason,
-    }, row.event_time as number));
+    alerts.push(
+      realtimeAlert(
+        d2,
+        {
+          ...base,
+          meeting_uuid: meeting.uuid,
+          meeting_id: meeting.meetingId,
+          topic: meeting.topic,
+          host_email: meeting.hostEmail,
+          batch,
+          reason,
+        },
+        row.event_time as number,
+      ),
+    );
   }
   return alerts;
 }

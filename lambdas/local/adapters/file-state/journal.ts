@@ -95,7 +95,8 @@ export async function readStateItems(filePath: string, clock: Clock): Promise<St
   const { items } = await readSnapshot(file);
   await replayJournal(journalFileOf(file), items);
   const now = clock.now();
-  return [...items.values()].flatMap((bySk) => [...bySk.values()])
+  return [...items.values()]
+    .flatMap((bySk) => [...bySk.values()])
     .filter((item) => isLive(item, now))
     .map((item) => structuredClone(item));
 }

@@ -20,7 +20,9 @@ export async function lockStateFile(file: string): Promise<void> {
   }
   if (!result.taken) {
     throw new StorageError(
-      `state file ${file} is in use by process ${result.holder.pid}; only one zoomlake process may use a state folder at a time`, false);
+      `state file ${file} is in use by process ${result.holder.pid}; only one zoomlake process may use a state folder at a time`,
+      false,
+    );
   }
 }
 

@@ -21,7 +21,10 @@ import { lockStateFile, unlockStateFile } from './lock.ts';
 export class FileStateStore implements StateStore {
   private readonly file: string;
 
-  constructor(filePath: string, private readonly clock: Clock) {
+  constructor(
+    filePath: string,
+    private readonly clock: Clock,
+  ) {
     this.file = path.resolve(filePath);
   }
 
@@ -56,7 +59,9 @@ export class FileStateStore implements StateStore {
       }
       const value = (current ?? 0) + delta;
       const exp = expiresAt ?? live?.expiresAt;
-      await this.commit(open, { put: normalise({ pk, sk, attrs: { ...live?.attrs, [attr]: value }, ...(exp === undefined ? {} : { expiresAt: exp }) }) });
+      await this.commit(open, {
+        put: normalise({ pk, sk, attrs: { ...live?.attrs, [attr]: value }, ...(exp === undefined ? {} : { expiresAt: exp }) }),
+      });
       return value;
     });
   }
@@ -172,7 +177,6 @@ export class FileStateStore implements StateStore {
     const item = items.get(pk)?.get(sk);
     return item && isLive(item, this.clock.now()) ? item : undefined;
   }
-
 }
 
 /** Per state file in this process: the queue every instance's calls go through, and the file while open. */

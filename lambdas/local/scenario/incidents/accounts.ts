@@ -16,8 +16,15 @@ export function signInDuringMeeting(k: PlantKit): void {
   const at = m.start + 22 * MIN_MS;
   const ip = '185.220.101.34';
   out.activities.push({ email: victim.email, time: iso(at), type: 'Sign in', ip_address: ip, client_type: 'Browser' });
-  incident({ id: 'sign-in-during-meeting', detection: 'zoom.activity.parallel_session_ip', paths: ['scheduled'], time: iso(at),
-    summary: `${victim.email} signs in from ${ip} while in "${m.topic}" from home`, match: { user_email: victim.email, ip_address: ip }, related: [victim.email, ip, m.uuid] });
+  incident({
+    id: 'sign-in-during-meeting',
+    detection: 'zoom.activity.parallel_session_ip',
+    paths: ['scheduled'],
+    time: iso(at),
+    summary: `${victim.email} signs in from ${ip} while in "${m.topic}" from home`,
+    match: { user_email: victim.email, ip_address: ip },
+    related: [victim.email, ip, m.uuid],
+  });
 }
 
 /** 3-4. A compromised admin account promotes a user to Admin and turns two-factor sign-in off. */
@@ -27,15 +34,51 @@ export function compromisedAdmin(k: PlantKit): void {
   if (!adminA) return;
   const promoted = pick();
   const at = before(5, 30);
-  out.operationLogs.push({ time: iso(at), operator: adminA.email, category_type: 'User', action: 'Update', operation_detail: `Update User ${promoted.email}  - User Role: from Member to Admin` });
-  out.events.push({ at, event: 'user.updated', payload: { account_id: accountId, operator: adminA.email, operator_id: adminA.userId, object: { id: promoted.userId, role_name: 'Admin' }, old_object: { id: promoted.userId, role_name: 'Member' } } });
+  out.operationLogs.push({
+    time: iso(at),
+    operator: adminA.email,
+    category_type: 'User',
+    action: 'Update',
+    operation_detail: `Update User ${promoted.email}  - User Role: from Member to Admin`,
+  });
+  out.events.push({
+    at,
+    event: 'user.updated',
+    payload: {
+      account_id: accountId,
+      operator: adminA.email,
+      operator_id: adminA.userId,
+      object: { id: promoted.userId, role_name: 'Admin' },
+      old_object: { id: promoted.userId, role_name: 'Member' },
+    },
+  });
   out.roles.set(promoted.userId, '1');
-  incident({ id: 'admin-role-granted', detection: 'zoom.operation.privileged_role_granted', paths: ['scheduled'], time: iso(at),
-    summary: `${adminA.email} raises ${promoted.email} from Member to Admin`, match: { user_email: promoted.email }, related: [promoted.email, adminA.email] });
+  incident({
+    id: 'admin-role-granted',
+    detection: 'zoom.operation.privileged_role_granted',
+    paths: ['scheduled'],
+    time: iso(at),
+    summary: `${adminA.email} raises ${promoted.email} from Member to Admin`,
+    match: { user_email: promoted.email },
+    related: [promoted.email, adminA.email],
+  });
   const off = before(5, 20);
-  out.operationLogs.push({ time: iso(off), operator: adminA.email, category_type: 'Account', action: 'Update', operation_detail: 'Security  - Sign in with Two-Factor Authentication: from On to Off' });
-  incident({ id: 'two-factor-off', detection: 'zoom.operation.security_setting_weakened', paths: ['scheduled'], time: iso(off),
-    summary: `${adminA.email} turns two-factor sign-in off for the account (operation log)`, match: { operator: adminA.email }, related: [adminA.email] });
+  out.operationLogs.push({
+    time: iso(off),
+    operator: adminA.email,
+    category_type: 'Account',
+    action: 'Update',
+    operation_detail: 'Security  - Sign in with Two-Factor Authentication: from On to Off',
+  });
+  incident({
+    id: 'two-factor-off',
+    detection: 'zoom.operation.security_setting_weakened',
+    paths: ['scheduled'],
+    time: iso(off),
+    summary: `${adminA.email} turns two-factor sign-in off for the account (operation log)`,
+    match: { operator: adminA.email },
+    related: [adminA.email],
+  });
 }
 
 /** 5. Another admin switches the waiting room off account-wide (webhook: realtime, and the scheduled detection). */
@@ -44,10 +87,25 @@ export function waitingRoomOff(k: PlantKit): void {
   const adminB = k.people.admins[1];
   if (!adminB) return;
   const at = before(3, 15);
-  out.events.push({ at, event: 'account.settings_updated', payload: {
-    account_id: accountId, operator: adminB.email, operator_id: adminB.userId, time_stamp: at,
-    object: { id: accountId, settings: { in_meeting: { waiting_room: false } } }, old_object: { id: accountId, settings: { in_meeting: { waiting_room: true } } },
-  } });
-  incident({ id: 'waiting-room-off', detection: 'zoom.operation.security_setting_weakened', paths: ['realtime', 'scheduled'], time: iso(at),
-    summary: `${adminB.email} turns the waiting room off for every meeting (account.settings_updated)`, match: { operator: adminB.email }, related: [adminB.email] });
+  out.events.push({
+    at,
+    event: 'account.settings_updated',
+    payload: {
+      account_id: accountId,
+      operator: adminB.email,
+      operator_id: adminB.userId,
+      time_stamp: at,
+      object: { id: accountId, settings: { in_meeting: { waiting_room: false } } },
+      old_object: { id: accountId, settings: { in_meeting: { waiting_room: true } } },
+    },
+  });
+  incident({
+    id: 'waiting-room-off',
+    detection: 'zoom.operation.security_setting_weakened',
+    paths: ['realtime', 'scheduled'],
+    time: iso(at),
+    summary: `${adminB.email} turns the waiting room off for every meeting (account.settings_updated)`,
+    match: { operator: adminB.email },
+    related: [adminB.email],
+  });
 }

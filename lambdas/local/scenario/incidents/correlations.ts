@@ -14,10 +14,20 @@ export function dataAccessAfterCustomerCall(k: PlantKit): void {
   const customer = people.customers[0]!;
   const m = plant(`Customer call - ${customer.name} renewal`, host, before(5), 45, customer.contacts.slice(0, 2));
   const at = m.end + 12 * MIN_MS;
-  out.dataAccess.push({ principal: `arn:aws:sts::111122223333:assumed-role/Staff/${host.email}`, event_time: iso(at), object_key: 's3://finance-reports/pricing/2026-discount-matrix.xlsx' });
-  incident({ id: 'host-data-access-after-customer-call', detection: 'zoom.correlation.host_data_access_after_external_meeting', paths: ['correlation'], time: iso(at),
-    summary: `${host.email} reads the discount matrix 12 minutes after "${m.topic}" with ${customer.name}`, match: { host_email: host.email, meeting_uuid: m.uuid },
-    related: [m.uuid] });
+  out.dataAccess.push({
+    principal: `arn:aws:sts::111122223333:assumed-role/Staff/${host.email}`,
+    event_time: iso(at),
+    object_key: 's3://finance-reports/pricing/2026-discount-matrix.xlsx',
+  });
+  incident({
+    id: 'host-data-access-after-customer-call',
+    detection: 'zoom.correlation.host_data_access_after_external_meeting',
+    paths: ['correlation'],
+    time: iso(at),
+    summary: `${host.email} reads the discount matrix 12 minutes after "${m.topic}" with ${customer.name}`,
+    match: { host_email: host.email, meeting_uuid: m.uuid },
+    related: [m.uuid],
+  });
 }
 
 /**
@@ -29,6 +39,13 @@ export function reportNeverReady(k: PlantKit): void {
   const host = pick();
   const m = plant('Partner escalation', host, before(2, 10), 35, colleagues(host, 1));
   m.inApi = false;
-  incident({ id: 'report-never-ready', detection: 'zoom.correlation.participants_unavailable', paths: ['correlation'], time: iso(m.end),
-    summary: `"${m.topic}" ended but Zoom's participant report never became ready`, match: { meeting_uuid: m.uuid }, related: [m.uuid] });
+  incident({
+    id: 'report-never-ready',
+    detection: 'zoom.correlation.participants_unavailable',
+    paths: ['correlation'],
+    time: iso(m.end),
+    summary: `"${m.topic}" ended but Zoom's participant report never became ready`,
+    match: { meeting_uuid: m.uuid },
+    related: [m.uuid],
+  });
 }

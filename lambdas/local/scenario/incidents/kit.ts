@@ -83,32 +83,61 @@ export function plantKit(ctx: PlantContext): PlantKit {
   const watched = new Set(people.watched);
   const used = new Set<string>();
   const baselineEnd = E - 30 * HOUR_MS;
-  const baselineJoins = (e: Employee, id?: number) => new Set(meetings
-    .filter((m) => m.start < baselineEnd && (id === undefined || m.id === id) && m.sessions.some((s) => s.person === e && s.zoomUserId !== ''))
-    .map((m) => m.uuid)).size;
+  const baselineJoins = (e: Employee, id?: number) =>
+    new Set(
+      meetings
+        .filter((m) => m.start < baselineEnd && (id === undefined || m.id === id) && m.sessions.some((s) => s.person === e && s.zoomUserId !== ''))
+        .map((m) => m.uuid),
+    ).size;
   /** Ordinary staff who work through the whole scenario and have at least three meetings before the last day. */
-  const eligible = (filter: (e: Employee) => boolean = () => true, reuse = false) => people.employees.filter((e) =>
-    e.status === 'active' && e.roleId === '2' && e.activeFrom === undefined && e.lastDay === undefined && e.travel === undefined && e.vpn === undefined
-    && !watched.has(e.email) && !Object.values(people.execs).includes(e) && (reuse || !used.has(e.email)) && filter(e) && baselineJoins(e) >= 3);
+  const eligible = (filter: (e: Employee) => boolean = () => true, reuse = false) =>
+    people.employees.filter(
+      (e) =>
+        e.status === 'active' &&
+        e.roleId === '2' &&
+        e.activeFrom === undefined &&
+        e.lastDay === undefined &&
+        e.travel === undefined &&
+        e.vpn === undefined &&
+        !watched.has(e.email) &&
+        !Object.values(people.execs).includes(e) &&
+        (reuse || !used.has(e.email)) &&
+        filter(e) &&
+        baselineJoins(e) >= 3,
+    );
   const pick = (filter?: (e: Employee) => boolean): Employee => {
     const pools = [eligible(filter), eligible(), eligible(filter, true), eligible(undefined, true)];
     const chosen = rng.pick(pools.find((p) => p.length > 0) ?? people.employees.filter((e) => e.status === 'active'));
     used.add(chosen.email);
     return chosen;
   };
-  const plant = (topic: string, host: Employee, start: number, minutes: number, attendees: readonly Person[], id = factory.newId(), type: 2 | 4 | 8 = 2): MeetingPlan => {
+  const plant = (
+    topic: string,
+    host: Employee,
+    start: number,
+    minutes: number,
+    attendees: readonly Person[],
+    id = factory.newId(),
+    type: 2 | 4 | 8 = 2,
+  ): MeetingPlan => {
     const m = factory.meeting({ id, type, topic, kind: 'planted', host, start });
     sessions.attend(m, attendees, minutes);
     m.fixed = true;
     meetings.push(m);
     return m;
   };
-  const incident = (i: PlantedIncident) => { out.incidents.push(i); };
+  const incident = (i: PlantedIncident) => {
+    out.incidents.push(i);
+  };
   const outsider = (domain: string | '', where: { ip: string; location: string }, dev: Partial<Device> = {}): Person => {
     const n = people.outsiderName();
     return {
-      kind: domain === '' ? 'guest' : 'external', name: `${n.first} ${n.last}`, email: domain === '' ? '' : `${n.first.toLowerCase()}.${n.last.toLowerCase()}@${domain}`,
-      userId: '', home: where, version: '6.2.5 (45640)',
+      kind: domain === '' ? 'guest' : 'external',
+      name: `${n.first} ${n.last}`,
+      email: domain === '' ? '' : `${n.first.toLowerCase()}.${n.last.toLowerCase()}@${domain}`,
+      userId: '',
+      home: where,
+      version: '6.2.5 (45640)',
       device: { family: 'Windows', os: 'Windows', osVersion: '10.0.19045', client: 'Windows', pcName: '', macAddr: '', harddiskId: '', ...dev },
     };
   };
@@ -116,6 +145,27 @@ export function plantKit(ctx: PlantContext): PlantKit {
   const lastDayInstance = (id: number, make: () => MeetingPlan): MeetingPlan =>
     meetings.find((m) => m.id === id && m.start >= E - 22 * HOUR_MS && m.end <= E - HOUR_MS && !m.fixed) ?? make();
   const teamOf = (e: Employee) => people.teams.find((tm) => tm.members.includes(e) || tm.lead === e);
-  const colleagues = (e: Employee, n: number) => eligible((x) => x !== e).slice(0, 40).filter((_, i) => i % 3 === 0).slice(0, n);
-  return { ...ctx, rng, E, out, watched, minute, before, baselineJoins, pick, plant, incident, outsider, guestNamed, lastDayInstance, teamOf, colleagues };
+  const colleagues = (e: Employee, n: number) =>
+    eligible((x) => x !== e)
+      .slice(0, 40)
+      .filter((_, i) => i % 3 === 0)
+      .slice(0, n);
+  return {
+    ...ctx,
+    rng,
+    E,
+    out,
+    watched,
+    minute,
+    before,
+    baselineJoins,
+    pick,
+    plant,
+    incident,
+    outsider,
+    guestNamed,
+    lastDayInstance,
+    teamOf,
+    colleagues,
+  };
 }
