@@ -14,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { allowEventBridgeToEncryptQueues, allowRuleToSend, deadLetterQueue, deliverWithRetries } from './event-queue.ts';
+import { grantAthenaQueries } from './athena-access.ts';
 import { eventsOf } from './event-source-guard.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
@@ -21,7 +22,7 @@ import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
+import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import type { correlationStarterEnv } from '#runtime/env/correlation-starter.ts';
 import type { correlationAlertsEnv, correlationCorrelateEnv, correlationExposureEnv, correlationFetchEnv } from '#runtime/env/correlation-task.ts';
 import type { FunctionEnv } from '#runtime/env/function-env.ts';
@@ -133,12 +134,11 @@ export class CorrelationWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: CorrelationWorkflowProps) {
     super(scope, id);
     const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, settings } = props;
-    const { region, account, partition } = Stack.of(this);
+    const { region, partition } = Stack.of(this);
     const resultsPrefix = props.resultsPrefix ?? 'results/';
     if (!/^([A-Za-z0-9_.-]+\/)+$/.test(resultsPrefix)) throw new Error(`resultsPrefix must be a key prefix ending in "/", got "${resultsPrefix}"`);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } });
-    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
 
     const bundle = detectionBundle(props.registry);
     const withRegistry = { DETECTIONS_SHA256: bundleSha256(bundle) };
@@ -226,49 +226,16 @@ export class CorrelationWorkflow extends Construct {
       new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
     );
 
-    const athenaReader = (role: iam.IRole, tableNames: readonly string[]) => {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
-          resources: [arn('athena', `workgroup/${props.workGroupName}`)],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-          resources: [
-            arn('glue', 'catalog'),
-            arn('glue', `database/${props.databaseName}`),
-            ...withRawTables(tableNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`)),
-          ],
-        }),
-      );
-      // Athena reads the lake and writes results with the caller's credentials.
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [lake.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
-        }),
-      );
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-          resources: [results.bucketArn],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-          resources: [results.arnForObjects(`${resultsPrefix}*`)],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
-      );
-    };
+    const athenaReader = (role: iam.IRole, tableNames: readonly string[]) =>
+      grantAthenaQueries(role, {
+        workGroupName: props.workGroupName,
+        databaseName: props.databaseName,
+        glueTables: withRawTables(tableNames),
+        lakeBucket: lake,
+        resultsBucket: results,
+        resultsPrefix,
+        encryptionKey: key,
+      });
     athenaReader(exposure.role, [...EXPOSURE_TABLES, ...props.configViewNames]);
     // Correlate runs the download detection's own query (its tables) and the data-access query.
     const downloads = props.registry.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);

@@ -13,11 +13,12 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm, zoomlakeMetric } from './alarms.ts';
+import { grantAthenaQueries } from './athena-access.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { METRICS } from '#core/metrics.ts';
-import { getTable, LAKE_ROOT, tablePrefix, withRawTables } from '#core/schema/registry.ts';
+import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import type { detectionRunnerEnv } from '#runtime/env/detection-runner.ts';
 import type { FunctionEnv } from '#runtime/env/function-env.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
@@ -104,7 +105,7 @@ export class DetectionRunner extends Construct {
     super(scope, id);
     const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, registry } = props;
     const detections = registry.scheduled();
-    const { region, account, partition } = Stack.of(this);
+    const { region, account } = Stack.of(this);
     const timeout = props.timeout ?? Duration.minutes(15);
     const resultsPrefix = props.resultsPrefix ?? 'results/';
     if (timeout.toSeconds() < 180) throw new Error(`timeout must be at least 3 minutes (Athena needs time), got ${timeout.toHumanString()}`);
@@ -132,51 +133,17 @@ export class DetectionRunner extends Construct {
     });
 
     const role = this.runner.role;
-    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
-    const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } };
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
-        resources: [arn('athena', `workgroup/${props.workGroupName}`)],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-        resources: [
-          arn('glue', 'catalog'),
-          arn('glue', `database/${props.databaseName}`),
-          ...readTables(detections, props.configViewNames).map((t) => arn('glue', `table/${props.databaseName}/${t}`)),
-        ],
-      }),
-    );
-    // Athena reads the lake and writes results with the caller's credentials.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucketArn] }));
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [lake.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${LAKE_ROOT}/*`] } },
-      }),
-    );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
+    grantAthenaQueries(role, {
+      workGroupName: props.workGroupName,
+      databaseName: props.databaseName,
+      glueTables: readTables(detections, props.configViewNames),
+      lakeBucket: lake,
+      resultsBucket: results,
+      resultsPrefix,
+      encryptionKey: key,
+    });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${tablePrefix(getTable('alerts'))}/*`)] }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [results.bucketArn],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: [results.arnForObjects(`${resultsPrefix}*`)],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaS3 }),
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.alertBus.eventBusArn] }));
     // What DynamoStateStore sends: get, put (and add's reset of an expired counter), add, query, delete.

@@ -137,7 +137,6 @@ describe('DetectionRunner', () => {
       { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: lakeArn },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: lakeArn, Condition: { StringLike: { 's3:prefix': ['zoom/*'] } } },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects(lakeArn, '/zoom/*') },
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects(lakeArn, '/zoom/alerts/*') },
       { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: resultsArn },
       {
         Effect: 'Allow',
@@ -150,6 +149,7 @@ describe('DetectionRunner', () => {
         Resource: keyArn,
         Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
       },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects(lakeArn, '/zoom/alerts/*') },
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [logicalIdOf(bus.eventBus), 'Arn'] } },
       { Effect: 'Allow', Action: STATE_ACTIONS, Resource: { 'Fn::GetAtt': [logicalIdOf(table), 'Arn'] } },
       {

@@ -4,28 +4,12 @@
  * generate-people.ts draws from it with the scenario's seeded stream.
  */
 
+import { FIRST as SIMULATOR_FIRST, LAST as SIMULATOR_LAST } from '../zoom-simulator/org-data.ts';
+
 /** Employees' first names. */
 export const FIRST = [
-  'Ada',
-  'Ben',
-  'Chloe',
-  'Dev',
-  'Elena',
-  'Farid',
-  'Grace',
-  'Hiro',
-  'Ines',
-  'Jonas',
-  'Kemi',
-  'Liam',
-  'Maya',
-  'Nils',
-  'Olga',
-  'Priya',
-  'Quinn',
-  'Rosa',
-  'Sam',
-  'Tariq',
+  // The simulator's own names first, so both draw from the same people.
+  ...SIMULATOR_FIRST,
   'Uma',
   'Victor',
   'Wen',
@@ -49,22 +33,8 @@ export const FIRST = [
 ];
 /** Employees' last names. */
 export const LAST = [
-  'Adams',
-  'Baker',
-  'Costa',
-  'Diaz',
-  'Evans',
-  'Fischer',
-  'Garcia',
-  'Hughes',
-  'Ito',
-  'Jensen',
-  'Khan',
-  'Lopez',
-  'Moreau',
-  'Novak',
-  'Okafor',
-  'Patel',
+  // The simulator's own names first, so both draw from the same people.
+  ...SIMULATOR_LAST,
   'Quist',
   'Reyes',
   'Schmidt',
