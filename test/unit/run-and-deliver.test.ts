@@ -45,7 +45,7 @@ function engine(answers: Record<string, readonly Record<string, unknown>[] | Err
 const [A, B, C] = ['zoom.test.a', 'zoom.test.b', 'zoom.test.c'].map(detection) as [ScheduledDetection, ScheduledDetection, ScheduledDetection];
 
 describe('runAndDeliver', () => {
-  it("delivers every alert of the pass in one batch and counts each detection's notified alerts", async () => {
+  it("delivers each detection's alerts and counts its notified ones", async () => {
     const delivery = new MemoryAlertDelivery();
     await delivery.deliver((await runAndDeliver(engine({ [A.id]: [row('ann@x.example')] }), new MemoryAlertDelivery(), [A], NOW)).alerts);
     const pass = await runAndDeliver(
@@ -97,6 +97,23 @@ describe('runAndDeliver', () => {
       detections: [
         { detection: A.id, ok: false, alerts: 1, notified: 0, error: 'delivery failed: PutEvents failed: ThrottlingException' },
         { detection: C.id, ok: true, alerts: 0 },
+      ],
+    });
+  });
+
+  it('fails only the detection whose delivery failed: the next detection is still delivered', async () => {
+    const delivery = new MemoryAlertDelivery();
+    delivery.failNext = new Error('alert failed validation');
+    const pass = await runAndDeliver(engine({ [A.id]: [row('ann@x.example')], [B.id]: [row('cy@x.example')] }), delivery, [A, B], NOW);
+    expect(delivery.notified.map((a) => a.detection_id)).toEqual([B.id]);
+    expect(pass.alerts.map((a) => a.detection_id)).toEqual([B.id]);
+    expect(pass.delivered.map((d) => d.outcome)).toEqual(['notified']);
+    expect(pass.summary).toMatchObject({
+      alerts: 1,
+      failed: 1,
+      detections: [
+        { detection: A.id, ok: false, alerts: 1, notified: 0, error: 'delivery failed: alert failed validation' },
+        { detection: B.id, ok: true, alerts: 1, notified: 1 },
       ],
     });
   });

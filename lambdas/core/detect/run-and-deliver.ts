@@ -23,22 +23,23 @@ export interface RunSummary {
   readonly detections: readonly DetectionSummary[];
 }
 
-/** A detection pass: its summary, and the alerts with what delivery did to each, for callers that show them. */
+/** A detection pass: its summary, and the delivered alerts with what delivery did to each, for callers that show them. */
 export interface DetectPass {
   readonly summary: RunSummary;
-  /** Every alert raised, detection by detection. */
+  /** The alerts delivered, detection by detection; those of a detection whose delivery failed are only in its summary. */
   readonly alerts: readonly Alert[];
-  /** What delivery did to each alert, in the order of `alerts`; empty when delivery failed. */
+  /** What delivery did to each alert, in the order of `alerts`. */
   readonly delivered: readonly DeliveryResult[];
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Runs the detections for a run ending at `nowMs` and hands their alerts to delivery in one batch (a repeat inside its
- * detection's dedup window is counted, not re-notified). One failing detection does not stop the others; a failed
- * delivery fails every detection whose alerts it carried, with `delivery failed: ...`. Nothing is thrown for either:
- * the summary says what failed, for the caller to log, alarm on and retry.
+ * Runs the detections for a run ending at `nowMs` and hands each one's alerts to delivery (a repeat inside its
+ * detection's dedup window is counted, not re-notified). Delivery goes detection by detection, so one detection whose
+ * alerts cannot be delivered (an invalid alert, a failed write or publish) fails alone, with `delivery failed: ...`,
+ * as does one whose query fails. Nothing is thrown: the summary says what failed, for the caller to log, alarm on
+ * and retry.
  */
 export async function runAndDeliver(
   engine: QueryEngine,
@@ -47,25 +48,33 @@ export async function runAndDeliver(
   nowMs: number,
 ): Promise<DetectPass> {
   const outcomes = await runDetections(engine, detections, nowMs);
-  const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
-  let delivered: DeliveryResult[] = [];
-  let deliveryError: string | undefined;
-  try {
-    if (alerts.length > 0) delivered = await delivery.deliver(alerts);
-  } catch (error) {
-    deliveryError = `delivery failed: ${message(error)}`;
-  }
-  let offset = 0;
-  const summaries = outcomes.map((outcome): DetectionSummary => {
+  const alerts: Alert[] = [];
+  const delivered: DeliveryResult[] = [];
+  const summaries: DetectionSummary[] = [];
+  for (const outcome of outcomes) {
     const { detectionId: detection } = outcome;
-    if (!outcome.ok) return { detection, ok: false, alerts: 0, notified: 0, rows: 0, alertIds: [], error: outcome.error };
+    if (!outcome.ok) {
+      summaries.push({ detection, ok: false, alerts: 0, notified: 0, rows: 0, alertIds: [], error: outcome.error });
+      continue;
+    }
     const alertIds = outcome.alerts.map((a) => a.alert_id);
     const { rows } = outcome;
-    if (deliveryError !== undefined && alertIds.length > 0)
-      return { detection, ok: false, alerts: alertIds.length, notified: 0, rows, alertIds, error: deliveryError };
-    const mine = delivered.slice(offset, (offset += alertIds.length));
-    return { detection, ok: true, alerts: alertIds.length, notified: mine.filter((r) => r.outcome === 'notified').length, rows, alertIds };
-  });
+    try {
+      const results = outcome.alerts.length === 0 ? [] : await delivery.deliver(outcome.alerts);
+      alerts.push(...outcome.alerts);
+      delivered.push(...results);
+      summaries.push({
+        detection,
+        ok: true,
+        alerts: alertIds.length,
+        notified: results.filter((r) => r.outcome === 'notified').length,
+        rows,
+        alertIds,
+      });
+    } catch (error) {
+      summaries.push({ detection, ok: false, alerts: alertIds.length, notified: 0, rows, alertIds, error: `delivery failed: ${message(error)}` });
+    }
+  }
   const summary: RunSummary = {
     now: new Date(nowMs).toISOString(),
     alerts: summaries.reduce((n, s) => n + (s.ok ? s.alerts : 0), 0),
