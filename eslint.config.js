@@ -40,6 +40,12 @@ function localRooms() {
   return blocks;
 }
 
+/** Lambda code's one bar on the local runtime's folder. */
+const NOT_LOCAL = {
+  group: ['\\#local/*', '**/local/*'],
+  message: 'Lambda code must not depend on the local runtime; shared run-time pieces live in lambdas/runtime (#runtime/*)',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.zoomlake/', 'coverage/'] },
   js.configs.recommended,
@@ -73,14 +79,21 @@ export default tseslint.config(
   {
     // Lambda code (handlers, AWS adapters, the shared runtime) never reaches into the local runtime's folder.
     files: ['lambdas/handlers/**/*.ts', 'lambdas/adapters/**/*.ts', 'lambdas/runtime/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NOT_LOCAL] }] },
+  },
+  {
+    // The shared runtime also runs locally: no AWS SDK and no AWS adapter (a later block replaces the rule, so it
+    // repeats the one above).
+    files: ['lambdas/runtime/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            NOT_LOCAL,
             {
-              group: ['\\#local/*', '**/local/*'],
-              message: 'Lambda code must not depend on the local runtime; shared run-time pieces live in lambdas/runtime (#runtime/*)',
+              group: ['@aws-sdk/*', '\\#adapters/*', '**/adapters/*'],
+              message: 'lambdas/runtime is shared with the local runtime: no AWS SDK or AWS adapter; handlers inject those',
             },
           ],
         },

@@ -34,6 +34,30 @@ describe('lint: runtime boundaries', () => {
       /must not depend on the local runtime/,
     ],
     [
+      'the shared runtime importing the local runtime',
+      'lambdas/runtime/planted.ts',
+      "import { makeLocalRuntime } from '#local/pipeline/runtime.ts';",
+      /must not depend on the local runtime/,
+    ],
+    [
+      'the shared runtime importing the AWS SDK',
+      'lambdas/runtime/planted.ts',
+      "import { S3Client } from '@aws-sdk/client-s3';",
+      /shared with the local runtime: no AWS SDK or AWS adapter/,
+    ],
+    [
+      'the shared runtime importing an AWS adapter',
+      'lambdas/runtime/planted.ts',
+      "import { S3ObjectStore } from '#adapters/s3-object-store.ts';",
+      /shared with the local runtime: no AWS SDK or AWS adapter/,
+    ],
+    [
+      'the shared runtime reaching an AWS adapter by path',
+      'lambdas/runtime/planted.ts',
+      "import { S3ObjectStore } from '../adapters/s3-object-store.ts';",
+      /shared with the local runtime: no AWS SDK or AWS adapter/,
+    ],
+    [
       'local code importing an AWS adapter',
       'lambdas/local/planted.ts',
       "import { S3ObjectStore } from '#adapters/s3-object-store.ts';",

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { NOTIFY_CHANNELS } from '#core/alerts/notify.ts';
-import { nonEmpty, positiveInt } from './function-env.ts';
+import { flag, nonEmpty, positiveInt } from './function-env.ts';
 
 /** The environment the AlertRouter construct sets: one channel and its secret per function. */
 export const alertNotifierEnv = z.object({
@@ -8,7 +8,7 @@ export const alertNotifierEnv = z.object({
   /** ARN or name of the secret holding the Slack webhook URL or the PagerDuty routing key. */
   NOTIFY_SECRET_ID: nonEmpty,
   PAGERDUTY_EVENTS_URL: z.optional(z.url()),
-  NOTIFY_REPLAYS: z.optional(z.enum(['true', 'false'])),
+  NOTIFY_REPLAYS: z.optional(flag),
   NOTIFY_MAX_ATTEMPTS: z.optional(positiveInt),
   NOTIFY_TIMEOUT_MS: z.optional(positiveInt),
 });

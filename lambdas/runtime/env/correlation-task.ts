@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
-import { nonEmpty, positiveInt, sha256Hex } from './function-env.ts';
+import { budgetShare, nonEmpty, positiveInt, sha256Hex } from './function-env.ts';
 
 const identifier = z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/));
 /** The settings the CorrelationWorkflow construct serialises into CORRELATION_SETTINGS. */
@@ -29,7 +29,7 @@ export const correlationFetchEnv = z.object({
   CORRELATION_FUNCTION: z.literal('fetch'),
   ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty,
   ZOOM_PLAN: z.enum(ZOOM_PLANS),
-  API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)),
+  API_BUDGET_SHARE: budgetShare,
   STATE_TABLE_NAME: nonEmpty,
   LAKE_BUCKET_NAME: nonEmpty,
 });

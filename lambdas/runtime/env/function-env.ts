@@ -21,3 +21,7 @@ export const nonEmpty = z.string().check(z.minLength(1));
 export const positiveInt = z.coerce.number().check(z.int(), z.positive());
 /** The SHA-256 (hex) of the detections file deployed beside the handler. */
 export const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+/** A share of the account's daily Zoom API budget, above 0 and at most 1, from its decimal text. */
+export const budgetShare = z.coerce.number().check(z.positive(), z.lte(1));
+/** A switch set as the text `true` or `false`. */
+export const flag = z.enum(['true', 'false']);

@@ -2,15 +2,16 @@ import * as z from 'zod/mini';
 import type { RealtimeSettings } from '#core/realtime/config.ts';
 import { nonEmpty, sha256Hex } from './function-env.ts';
 
-const positiveInt = z.number().check(z.int(), z.positive());
+/** A whole number above zero, as a JSON number (the settings are one JSON variable, not decimal text). */
+const positiveJsonInt = z.number().check(z.int(), z.positive());
 /** The settings the RealtimeChecks construct serialises into REALTIME_SETTINGS. */
 export const realtimeSettings: z.ZodMiniType<RealtimeSettings> = z.object({
   internalDomains: z.array(z.string()),
   sensitiveMeetingPatterns: z.array(z.string()),
   watchedUsers: z.array(z.string()),
   minClientVersion: z.string(),
-  meetingStateHours: positiveInt,
-  idempotencyHours: positiveInt,
+  meetingStateHours: positiveJsonInt,
+  idempotencyHours: positiveJsonInt,
 });
 
 /** The environment the RealtimeChecks construct sets. */

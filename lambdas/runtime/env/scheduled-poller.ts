@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
-import { nonEmpty, positiveInt } from './function-env.ts';
+import { budgetShare, flag, nonEmpty, positiveInt } from './function-env.ts';
 
 /** The environment the ScheduledPoller construct sets. */
 export const scheduledPollerEnv = z.object({
   ZOOM_CREDENTIALS_SECRET_ARN: nonEmpty,
   ZOOM_PLAN: z.enum(ZOOM_PLANS),
-  API_BUDGET_SHARE: z.coerce.number().check(z.positive(), z.lte(1)),
+  API_BUDGET_SHARE: budgetShare,
   STATE_TABLE_NAME: nonEmpty,
   LAKE_BUCKET_NAME: nonEmpty,
   LEASE_SECONDS: positiveInt,
@@ -14,5 +14,5 @@ export const scheduledPollerEnv = z.object({
   INTERNAL_DOMAINS: nonEmpty,
   SENSITIVE_MEETING_PATTERNS: nonEmpty,
   WATCHED_USERS: nonEmpty,
-  CHAT_INCLUDE_CONTENT: z.enum(['true', 'false']),
+  CHAT_INCLUDE_CONTENT: flag,
 });
