@@ -12,6 +12,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterAlarm } from './alarms.ts';
+import { allowEventBridgeToEncrypt } from './event-queue.ts';
 import { SEVERITIES, type Severity } from '#core/alerts/alert.ts';
 import type { alertNotifierEnv } from '#runtime/env/alert-notifier.ts';
 import type { FunctionEnv } from '#runtime/env/function-env.ts';
@@ -134,7 +135,7 @@ export class AlertRouter extends Construct {
       if (routes.has(route.name)) throw new Error(`alert route "${route.name}" is defined twice`);
       routes.set(route.name, this.addRoute(route, deadLetterQueue));
     }
-    if ([...routes.values()].some((r) => r.topic ?? r.queue)) allowEventBridgeToEncrypt(key);
+    if ([...routes.values()].some((r) => r.topic ?? r.queue)) allowEventBridgeToEncrypt(key, 'AllowEventBridgeToEncryptAlertTargets');
   }
 
   private addRoute(route: AlertRouteConfig, deadLetterQueue: sqs.Queue): AlertRouteResources {
@@ -312,20 +313,4 @@ function secretGrantArn(scope: Construct, secretId: string): string {
     resourceName: `${secretId}-??????`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-}
-
-/**
- * Lets EventBridge put alert events on the topics and queues encrypted with `key`. Not conditioned on the rule: AWS
- * documents aws:SourceArn in a key policy as unsupported for EventBridge delivering to encrypted SNS topics (and SQS
- * queues are delivered the same way). The topic and queue policies restrict publishing to each route's rule.
- */
-function allowEventBridgeToEncrypt(key: IKey): void {
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToEncryptAlertTargets',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
-    }),
-  );
 }

@@ -13,7 +13,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
-import { allowEventBridgeToEncryptQueues, allowRuleToSend, deadLetterQueue, deliverWithRetries } from './event-queue.ts';
+import { allowEventBridgeToEncrypt, allowRuleToSend, deadLetterQueue, deliverWithRetries } from './event-queue.ts';
 import { grantAthenaQueries } from './athena-access.ts';
 import { eventsOf } from './event-source-guard.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
@@ -327,7 +327,7 @@ export class CorrelationWorkflow extends Construct {
       sourceArn: this.rule.ruleArn,
     });
     allowRuleToSend(this.rule, [this.deadLetterQueue]);
-    allowEventBridgeToEncryptQueues(key);
+    allowEventBridgeToEncrypt(key);
     // EventBridge invokes asynchronously: a thrown start is retried twice by Lambda, then lands in the dead-letter queue
     // (granted narrowly instead of SqsDestination's grantSendMessages, which adds kms:GenerateDataKey* and kms:ReEncrypt*).
     this.starter.function.configureAsyncInvoke({

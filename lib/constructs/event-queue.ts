@@ -48,14 +48,15 @@ export function allowRuleToSend(rule: events.Rule, queues: readonly sqs.Queue[])
 }
 
 /**
- * Lets EventBridge put messages on queues encrypted with `key`. Not conditioned on the rule or the account: AWS
- * documents aws:SourceArn/aws:SourceAccount in a key policy as unsupported for EventBridge delivering to encrypted
- * SNS topics, and SQS targets are delivered the same way. The queue policies restrict sending to the rule.
+ * Lets EventBridge put messages on the queues (and topics) encrypted with `key`, as statement `sid`. Not conditioned on
+ * the rule or the account: AWS documents aws:SourceArn/aws:SourceAccount in a key policy as unsupported for
+ * EventBridge delivering to encrypted SNS topics, and SQS targets are delivered the same way. The queue and topic
+ * policies restrict sending to the rule.
  */
-export function allowEventBridgeToEncryptQueues(key: IKey): void {
+export function allowEventBridgeToEncrypt(key: IKey, sid = 'AllowEventBridgeToEncryptQueueMessages'): void {
   key.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToEncryptQueueMessages',
+      sid,
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
@@ -86,6 +87,6 @@ export function ruleFedQueue(scope: Construct, props: RuleFedQueueProps): { queu
   const rule = new events.Rule(scope, 'Rule', { description: props.description, eventBus: props.eventBus, eventPattern: props.eventPattern });
   deliverWithRetries(rule, queue.queueArn, deadLetters);
   allowRuleToSend(rule, [queue, deadLetters]);
-  allowEventBridgeToEncryptQueues(props.key);
+  allowEventBridgeToEncrypt(props.key);
   return { queue, deadLetterQueue: deadLetters, rule };
 }
