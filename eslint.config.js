@@ -5,13 +5,17 @@ import tseslint from 'typescript-eslint';
  * lambdas/local runs without AWS: no AWS adapters, no AWS SDK. Its rooms import relatively among themselves, so a
  * relative import that climbs out of lambdas/local (to ../../adapters, say) is refused too: code outside it is reached
  * by subpath import, which the patterns can see. Inside, the adapters depend on nothing but the core and each other,
- * and the demo's Zoom simulator and scenario know nothing of the zoomlake runtime or its CLI.
+ * the demo's Zoom simulator and scenario know nothing of the zoomlake runtime or its CLI, the terminal helpers stand
+ * alone, and nothing but the CLI imports the CLI.
  * Flat config lets a later block's options replace an earlier one's, so each block carries the whole list.
  */
 const LOCAL_ROOMS_BARRED = {
-  adapters: ['pipeline', 'cli', 'report', 'scenario', 'zoom-simulator'],
-  'zoom-simulator': ['adapters', 'pipeline', 'cli', 'report', 'scenario'],
-  scenario: ['adapters', 'pipeline', 'cli', 'report'],
+  adapters: ['pipeline', 'cli', 'report', 'scenario', 'zoom-simulator', 'terminal'],
+  'zoom-simulator': ['adapters', 'pipeline', 'cli', 'report', 'scenario', 'terminal'],
+  scenario: ['adapters', 'pipeline', 'cli', 'report', 'terminal'],
+  terminal: ['adapters', 'pipeline', 'cli', 'report', 'scenario', 'zoom-simulator'],
+  pipeline: ['cli', 'report'],
+  report: ['cli'],
 };
 
 function localRooms() {

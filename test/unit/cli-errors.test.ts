@@ -4,7 +4,8 @@ import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { QueryError, SecretError, StorageError } from '#core/errors.ts';
 import { ZoomAuthError, ZoomPlanError, ZoomScopeError, ZoomServerError } from '#core/zoom/errors.ts';
 import { CliFailure, UsageError, errorText, report } from '#local/cli/errors.ts';
-import { formatTable, printable } from '#local/cli/format.ts';
+import { formatTable } from '#local/cli/format.ts';
+import { printable } from '#local/terminal/escape.ts';
 
 const fsError = (code: string, path?: string) => Object.assign(new Error(`${code}: raw node message`), { code, ...(path ? { path } : {}) });
 const parseArgsError = Object.assign(new TypeError("Unknown option '--colour'"), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' });

@@ -100,6 +100,24 @@ describe('lint: runtime boundaries', () => {
       /lambdas\/local\/scenario must not import/,
     ],
     [
+      'the local pipeline importing the CLI',
+      'lambdas/local/pipeline/planted.ts',
+      "import { UsageError } from '../cli/errors.ts';",
+      /lambdas\/local\/pipeline must not import/,
+    ],
+    [
+      'the report importing the CLI by subpath',
+      'lambdas/local/report/planted.ts',
+      "import { formatTable } from '#local/cli/format.ts';",
+      /lambdas\/local\/report must not import/,
+    ],
+    [
+      'the terminal helpers importing the pipeline',
+      'lambdas/local/terminal/planted.ts',
+      "import { makeLocalRuntime } from '../pipeline/runtime.ts';",
+      /lambdas\/local\/terminal must not import/,
+    ],
+    [
       'the core importing the shared runtime (a clock)',
       'lambdas/core/planted.ts',
       "import { SystemClock } from '#runtime/system-clock.ts';",
@@ -122,6 +140,8 @@ describe('lint: runtime boundaries', () => {
       "import { syncDir } from '../durable-file.ts';",
     ],
     ['the scenario importing the Zoom simulator', 'lambdas/local/scenario/planted.ts', "import { isoSeconds } from '../zoom-simulator/org.ts';"],
+    ['the pipeline importing the terminal helpers', 'lambdas/local/pipeline/planted.ts', "import { printable } from '../terminal/escape.ts';"],
+    ['the report importing the pipeline', 'lambdas/local/report/planted.ts', "import { requireLake } from '../pipeline/lake-folder.ts';"],
     ['a local room importing the core', 'lambdas/local/zoom-simulator/planted.ts', "import type { Clock } from '#core/ports.ts';"],
   ])('%s is allowed', async (_name, file, code) => {
     expect(await restrictedImports(file, `${code}\nvoid 0;\n`)).toEqual([]);

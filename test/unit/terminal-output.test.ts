@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertConsoleLine } from '#local/pipeline/alerts.ts';
-import { jsonLine, safeJson, terminalWriter } from '#local/cli/format.ts';
+import { jsonLine, safeJson, terminalWriter } from '#local/terminal/escape.ts';
 import { filesUnder, globLiteral, oneFile } from '#local/adapters/duckdb-paths.ts';
 import { RAW_CONTROL } from '../support/terminal.ts';
 

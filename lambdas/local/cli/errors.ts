@@ -10,7 +10,8 @@ import {
   ZoomScopeError,
   ZoomServerError,
 } from '#core/zoom/errors.ts';
-import { printable } from './format.ts';
+import { printable } from '../terminal/escape.ts';
+import { CliFailure } from '../terminal/failure.ts';
 
 /*
  * How the CLI reports a failure (DESIGN §10): one line on stderr, `zoomlake <command>: <what happened>; <what to do>`,
@@ -30,13 +31,7 @@ export class UsageError extends Error {
   }
 }
 
-/** A failure at run time whose message already says what to do (exit code 1), e.g. a file that cannot be read. */
-export class CliFailure extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CliFailure';
-  }
-}
+export { CliFailure };
 
 /** What the top level prints for an error, and the exit code. */
 export interface Reported {

@@ -4,7 +4,7 @@ import { writeWebhookEvents, type ItemProblem, type QueuedWebhookEvent } from '#
 import { URL_VALIDATION_EVENT, type WebhookDetail } from '#core/webhook/receive.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { CliFailure, EXIT_FAILURE, UsageError, errorText, fsReason } from './errors.ts';
-import { printable } from './format.ts';
+import { printable } from '../terminal/escape.ts';
 import type { CliIo } from './main.ts';
 import { binaryOffset, splitBodies, type BodySpan } from './split-bodies.ts';
 

@@ -4,7 +4,7 @@ import type { ZoomApi } from '#core/ports.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { nextFire, type Schedule } from '../pipeline/schedule.ts';
 import { UsageError } from './errors.ts';
-import { jsonLine, printable } from './format.ts';
+import { jsonLine, printable } from '../terminal/escape.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv, type PollResult } from './jobs.ts';
 import { startReceiver } from './receiver.ts';
 import type { CliIo } from './main.ts';

@@ -7,7 +7,8 @@ import type { StateItem } from '#core/ports.ts';
 import { readStateItems } from '../adapters/file-state/journal.ts';
 import { folderOwner, type FolderOwner } from '../pipeline/folder-owner.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
-import { formatTable, printable } from './format.ts';
+import { formatTable } from './format.ts';
+import { printable } from '../terminal/escape.ts';
 import { STATUS_PK } from './jobs.ts';
 
 /** One poll source in `zoomlake status`. */

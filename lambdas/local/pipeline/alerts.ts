@@ -1,7 +1,7 @@
 import { SuppressingAlertDelivery, type AlertEventDetail, type DedupWindows } from '#core/alerts/suppressing-delivery.ts';
 import type { LakeWriter } from '#core/lake/writer.ts';
 import type { AlertDelivery, BusEvent, Clock, EventPublisher, StateStore } from '#core/ports.ts';
-import { printable } from '../cli/format.ts';
+import { printable } from '../terminal/escape.ts';
 import { JsonlPublisher } from '../adapters/jsonl-publisher.ts';
 
 export { dedupWindowsOf } from '#core/alerts/suppressing-delivery.ts';

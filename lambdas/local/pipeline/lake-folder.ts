@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CliFailure } from '../cli/errors.ts';
+import { CliFailure } from '../terminal/failure.ts';
 import type { LocalPaths } from './runtime.ts';
 
 /** A command that only reads was pointed at a folder no zoomlake writer has used (a typo in `--dir`, say). */

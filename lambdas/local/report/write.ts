@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import type { ReportData } from './data.ts';
-import { CliFailure } from '../cli/errors.ts';
+import { CliFailure } from '../terminal/failure.ts';
 import { requireLake } from '../pipeline/lake-folder.ts';
 import { collectReportData } from './queries.ts';
 import { renderReport } from './render.ts';
