@@ -4,59 +4,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '#core/alerts/alert.ts';
 import { bundleSha256, detectionBundle, parseDetectionBundle, registryFromBundle } from '#core/detect/bundle.ts';
-import { DetectionDefinitionError, parseDetection, type ScheduledDetection } from '#core/detect/detection.ts';
+import { DetectionDefinitionError } from '#core/detect/detection.ts';
 import { DetectionRegistry } from '#core/detect/registry.ts';
 import { dedupWindowsOf, SuppressingAlertDelivery } from '#core/alerts/suppressing-delivery.ts';
 import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
-import type { BusEvent, EventPublisher, QueryEngine, QueryResult } from '#core/ports.ts';
+import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { fromEnv, makeHandler, type RunnerDeps, type RunSummary } from '../../lambdas/handlers/detection-runner.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { capturedMetrics, RecordingLog } from '../fakes/recording-log.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
+import { ScriptedEngine, scriptedDetection } from '../support/scripted-detections.ts';
 
 const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
 
-function detection(id: string, overrides: Record<string, unknown> = {}): ScheduledDetection {
-  const sql = `-- ${id}\nSELECT first_seen, last_seen, user_email, ip FROM participant_events\nWHERE dt >= date_format(from_iso8601_timestamp(?) - interval '1' day, '%Y-%m-%d')`;
-  return parseDetection(
-    id,
-    {
-      id,
-      title: `Title of ${id}`,
-      description: 'What it finds.',
-      severity: 'high',
-      schedule: 'rate(1 hour)',
-      lookback: '1d',
-      tables: ['participant_events'],
-      mitre: ['T1078'],
-      dedup: { key: ['user_email'], window: '1d' },
-      entities: ['user_email'],
-      runbook: 'Ask the user.',
-      falsePositives: ['None known.'],
-      paths: ['scheduled'],
-      ...overrides,
-    },
-    sql,
-  ) as ScheduledDetection;
-}
-
-const ONE = detection('zoom.test.one');
-const TWO = detection('zoom.test.two', { severity: 'low' });
+const ONE = scriptedDetection('zoom.test.one');
+const TWO = scriptedDetection('zoom.test.two', { severity: 'low' });
 const ROW = { first_seen: '2024-05-06T06:00:00.000Z', last_seen: '2024-05-06T06:30:00.000Z', user_email: 'alice@outside.example', ip: '203.0.113.9' };
-
-/** Answers each detection's SQL (found by its leading `-- <id>` comment) with fixed rows, or fails it. */
-class FakeEngine implements QueryEngine {
-  readonly calls: { id: string; params: readonly unknown[] }[] = [];
-  constructor(private readonly answers: Record<string, readonly Record<string, unknown>[] | Error>) {}
-  async query(sql: string, params: readonly (string | number | boolean)[] = []): Promise<QueryResult> {
-    const id = /^-- (\S+)/.exec(sql)?.[1] ?? '';
-    this.calls.push({ id, params });
-    const answer = this.answers[id] ?? [];
-    if (answer instanceof Error) throw answer;
-    return { columns: ['first_seen', 'last_seen', 'user_email', 'ip'], rows: answer };
-  }
-}
 
 class FakePublisher implements EventPublisher {
   readonly events: BusEvent[] = [];
@@ -73,7 +37,7 @@ class FakePublisher implements EventPublisher {
 function setup(answers: Record<string, readonly Record<string, unknown>[] | Error> = {}) {
   const clock = new FakeClock(NOW);
   const store = new MemoryObjectStore();
-  const engine = new FakeEngine(answers);
+  const engine = new ScriptedEngine(answers);
   const publisher = new FakePublisher();
   const writers: string[] = [];
   const state = new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zoomlake-runner-')), 'state.json'), clock);

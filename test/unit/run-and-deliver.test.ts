@@ -1,55 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { parseDetection, type ScheduledDetection } from '#core/detect/detection.ts';
+import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { runAndDeliver } from '#core/detect/run-and-deliver.ts';
-import type { QueryEngine, QueryResult } from '#core/ports.ts';
 import { MemoryAlertDelivery } from '../support/memory-alert-delivery.ts';
+import { ScriptedEngine, scriptedDetection } from '../support/scripted-detections.ts';
 
 const NOW = Date.UTC(2024, 4, 6, 7, 8, 9);
 
-function detection(id: string): ScheduledDetection {
-  const sql = `-- ${id}\nSELECT first_seen, last_seen, user_email FROM participant_events\nWHERE dt >= date_format(from_iso8601_timestamp(?) - interval '1' day, '%Y-%m-%d')`;
-  return parseDetection(
-    id,
-    {
-      id,
-      title: `Title of ${id}`,
-      description: 'What it finds.',
-      severity: 'high',
-      schedule: 'rate(1 hour)',
-      lookback: '1d',
-      tables: ['participant_events'],
-      mitre: ['T1078'],
-      dedup: { key: ['user_email'], window: '1d' },
-      entities: ['user_email'],
-      runbook: 'Ask the user.',
-      falsePositives: ['None known.'],
-      paths: ['scheduled'],
-    },
-    sql,
-  ) as ScheduledDetection;
-}
-
 const row = (user: string) => ({ first_seen: '2024-05-06T06:00:00.000Z', last_seen: '2024-05-06T06:30:00.000Z', user_email: user });
 
-/** Answers each detection's SQL (found by its leading `-- <id>` comment) with fixed rows, or fails it. */
-function engine(answers: Record<string, readonly Record<string, unknown>[] | Error>): QueryEngine {
-  return {
-    async query(sql: string): Promise<QueryResult> {
-      const answer = answers[/^-- (\S+)/.exec(sql)?.[1] ?? ''] ?? [];
-      if (answer instanceof Error) throw answer;
-      return { columns: ['first_seen', 'last_seen', 'user_email'], rows: answer };
-    },
-  };
-}
-
-const [A, B, C] = ['zoom.test.a', 'zoom.test.b', 'zoom.test.c'].map(detection) as [ScheduledDetection, ScheduledDetection, ScheduledDetection];
+const [A, B, C] = ['zoom.test.a', 'zoom.test.b', 'zoom.test.c'].map((id) => scriptedDetection(id)) as [
+  ScheduledDetection,
+  ScheduledDetection,
+  ScheduledDetection,
+];
 
 describe('runAndDeliver', () => {
   it("delivers each detection's alerts and counts its notified ones", async () => {
     const delivery = new MemoryAlertDelivery();
-    await delivery.deliver((await runAndDeliver(engine({ [A.id]: [row('ann@x.example')] }), new MemoryAlertDelivery(), [A], NOW)).alerts);
+    await delivery.deliver((await runAndDeliver(new ScriptedEngine({ [A.id]: [row('ann@x.example')] }), new MemoryAlertDelivery(), [A], NOW)).alerts);
     const pass = await runAndDeliver(
-      engine({ [A.id]: [row('ann@x.example'), row('bo@x.example')], [B.id]: [row('cy@x.example')] }),
+      new ScriptedEngine({ [A.id]: [row('ann@x.example'), row('bo@x.example')], [B.id]: [row('cy@x.example')] }),
       delivery,
       [A, B, C],
       NOW,
@@ -74,7 +44,12 @@ describe('runAndDeliver', () => {
 
   it('reports a failed query in its detection and still delivers the others', async () => {
     const delivery = new MemoryAlertDelivery();
-    const pass = await runAndDeliver(engine({ [A.id]: new Error('TABLE_NOT_FOUND'), [B.id]: [row('cy@x.example')] }), delivery, [A, B], NOW);
+    const pass = await runAndDeliver(
+      new ScriptedEngine({ [A.id]: new Error('TABLE_NOT_FOUND'), [B.id]: [row('cy@x.example')] }),
+      delivery,
+      [A, B],
+      NOW,
+    );
     expect(delivery.notified.map((a) => a.detection_id)).toEqual([B.id]);
     expect(pass.summary).toMatchObject({
       alerts: 1,
@@ -89,7 +64,7 @@ describe('runAndDeliver', () => {
   it('fails the detections whose alerts a failed delivery carried, not the ones without alerts, and throws nothing', async () => {
     const delivery = new MemoryAlertDelivery();
     delivery.failNext = new Error('PutEvents failed: ThrottlingException');
-    const pass = await runAndDeliver(engine({ [A.id]: [row('ann@x.example')] }), delivery, [A, C], NOW);
+    const pass = await runAndDeliver(new ScriptedEngine({ [A.id]: [row('ann@x.example')] }), delivery, [A, C], NOW);
     expect(pass.delivered).toEqual([]);
     expect(pass.summary).toMatchObject({
       alerts: 0,
@@ -104,7 +79,7 @@ describe('runAndDeliver', () => {
   it('fails only the detection whose delivery failed: the next detection is still delivered', async () => {
     const delivery = new MemoryAlertDelivery();
     delivery.failNext = new Error('alert failed validation');
-    const pass = await runAndDeliver(engine({ [A.id]: [row('ann@x.example')], [B.id]: [row('cy@x.example')] }), delivery, [A, B], NOW);
+    const pass = await runAndDeliver(new ScriptedEngine({ [A.id]: [row('ann@x.example')], [B.id]: [row('cy@x.example')] }), delivery, [A, B], NOW);
     expect(delivery.notified.map((a) => a.detection_id)).toEqual([B.id]);
     expect(pass.alerts.map((a) => a.detection_id)).toEqual([B.id]);
     expect(pass.delivered.map((d) => d.outcome)).toEqual(['notified']);
@@ -121,7 +96,7 @@ describe('runAndDeliver', () => {
   it('does not call delivery when nothing was found', async () => {
     const delivery = new MemoryAlertDelivery();
     delivery.failNext = new Error('must not be called');
-    const pass = await runAndDeliver(engine({}), delivery, [A, B], NOW);
+    const pass = await runAndDeliver(new ScriptedEngine({}), delivery, [A, B], NOW);
     expect(pass.summary.failed).toBe(0);
     expect(delivery.failNext).toBeDefined();
   });
