@@ -1,20 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import type { Clock } from '#core/ports.ts';
 import { detectOnce } from '#local/cli/jobs.ts';
-import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
-import { pollSource, type SourceRun } from '#core/poll/run.ts';
-import { POLL_SOURCES } from '#core/poll/sources.ts';
-import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
-import { zoomSignature } from '#core/webhook/verify.ts';
-import { makeLocalCorrelation } from '#local/pipeline/correlation.ts';
-import { localZoomApi } from '#local/pipeline/zoom-api.ts';
-import { makeLocalRealtime } from '#local/pipeline/realtime.ts';
+import { notifiedAlerts, pollSimulated, replayWebhooks } from '#local/cli/replay.ts';
 import { makeLocalRuntime, type LocalRuntime } from '#local/pipeline/runtime.ts';
-import { startWebhookServer } from '#local/pipeline/webhook-server.ts';
 import { startZoomSimulator, type ZoomSimulator } from '#local/zoom-simulator/server.ts';
 import { judge, type Judged, type NotifiedAlert } from './classify.ts';
 import { generateSecondOrg, type SecondOrg } from './generate.ts';
@@ -27,10 +18,6 @@ import { generateSecondOrg, type SecondOrg } from './generate.ts';
  * scheduled detection runs once at the end (the correlation's long data-access waits pass in virtual time). Prints one JSON object: every alert judged against the manifest of
  * planted attacks, totals per detection, attacks found and missed.
  */
-
-const SIM_CREDENTIALS = { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
-const POLL_ORDER = ['users', 'activities', 'operation_logs', 'meetings', 'participant_details', 'recordings'] as const;
-const CORRELATION_BATCH = 8;
 
 function args(argv: readonly string[]): { seed: number; benign: boolean; end: number; dir: string; keep: boolean; replay: boolean } {
   let seed = 1;
@@ -91,105 +78,13 @@ function skipLongWaits(clock: ScenarioClock): () => void {
   };
 }
 
-async function poll(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, clock: Clock): Promise<SourceRun[]> {
-  const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
-  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
-  const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
-  const deps = {
-    api,
-    plan: rt.config.planTier,
-    state: rt.state,
-    clock,
-    newWriter: () => rt.writer('poller'),
-    owner: `second-org-${process.pid}`,
-    leaseSeconds: 3_600,
-    settings,
-  };
-  const runs: SourceRun[] = [];
-  for (const name of POLL_ORDER) runs.push(await pollSource(POLL_SOURCES[name]!, deps, { from: g.from, to: g.to }));
-  return runs;
-}
-
 async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, clock: ScenarioClock) {
   const undo = skipLongWaits(clock);
   try {
-    return await postWebhooks(rt, sim, g, clock);
+    return await replayWebhooks(rt, sim, g.webhooks, clock);
   } finally {
     undo();
   }
-}
-
-async function postWebhooks(rt: LocalRuntime, sim: ZoomSimulator, g: SecondOrg, clock: Clock) {
-  const secret = randomBytes(24).toString('base64url');
-  const pipeline = rt.webhookPipeline();
-  await pipeline.recover();
-  const realtime = makeLocalRealtime(rt, () => undefined);
-  const correlations: Record<string, number> = {};
-  const env = {
-    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId,
-    ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId,
-    ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
-    ZOOM_OAUTH_URL: sim.oauthUrl,
-    ZOOM_API_BASE_URL: sim.apiBaseUrl,
-  };
-  const correlation = makeLocalCorrelation(rt, env, (line) => {
-    if (!line.startsWith('{')) return;
-    const status = (JSON.parse(line) as { correlation?: string }).correlation;
-    if (status) correlations[status] = (correlations[status] ?? 0) + 1;
-  });
-  if (!correlation) throw new Error('the config turns the post-meeting correlation off');
-  const server = await startWebhookServer({
-    pipeline,
-    bodies: rt.store,
-    clock,
-    secret,
-    host: '127.0.0.1',
-    port: 0,
-    flushIntervalMs: 2_000,
-    realtime,
-    correlation,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
-    log: () => undefined,
-  });
-  let posted = 0;
-  let refused = 0;
-  let ended = 0;
-  const refusedEvents: Record<string, number> = {};
-  try {
-    for (const w of g.webhooks) {
-      const ts = String(Math.floor(clock.now() / 1000));
-      const res = await fetch(server.url, {
-        method: 'POST',
-        body: w.body,
-        headers: {
-          'content-type': 'application/json',
-          'x-zm-request-timestamp': ts,
-          'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')),
-        },
-      });
-      await res.arrayBuffer();
-      if (res.status === 200) posted++;
-      else {
-        refused++;
-        refusedEvents[`${w.event} ${res.status}`] = (refusedEvents[`${w.event} ${res.status}`] ?? 0) + 1;
-      }
-      if (w.event === MEETING_ENDED_EVENT && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
-    }
-    await server.flush();
-    await correlation.idle();
-  } finally {
-    await server.close();
-  }
-  return { posted, refused, refusedEvents, correlations };
-}
-
-function notified(rt: LocalRuntime): NotifiedAlert[] {
-  if (!existsSync(rt.paths.alertsFile)) return [];
-  return readFileSync(rt.paths.alertsFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { detail: NotifiedAlert }).detail)
-    .sort((a, b) => (a.first_seen < b.first_seen ? -1 : a.first_seen > b.first_seen ? 1 : 0));
 }
 
 async function main(): Promise<number> {
@@ -244,7 +139,7 @@ async function main(): Promise<number> {
   const sim = await startZoomSimulator({ org: g.org, plan: 'business', clock, host: '127.0.0.1', port: 0 });
   try {
     phase = Date.now();
-    const runs = await poll(rt, sim, g, clock);
+    const runs = await pollSimulated(rt, sim, { from: g.from, to: g.to }, clock, `second-org-${process.pid}`);
     took.poll = Date.now() - phase;
     phase = Date.now();
     const hooks = await sendWebhooks(rt, sim, g, clock);
@@ -254,7 +149,7 @@ async function main(): Promise<number> {
     const nowMs = clock.now();
     const { summary: pass, alerts: raised, delivered } = await detectOnce(rt, detections, nowMs);
     took.detections = Date.now() - phase;
-    const alerts = notified(rt).map((a) => judge(a, g));
+    const alerts = notifiedAlerts<NotifiedAlert>(rt).map((a) => judge(a, g));
     const totals: Record<string, { planted: number; benign: number }> = {};
     for (const d of rt.registry.detections) totals[d.id] = { planted: 0, benign: 0 };
     for (const a of alerts) {
@@ -285,7 +180,7 @@ async function main(): Promise<number> {
       const ticks = Array.from({ length: 13 }, (_, i) => opts.end - (13 - i) * 86_400_000);
       for (const tick of ticks) await detectOnce(rt, detections, tick);
       const keys = new Set(alerts.map((a) => `${a.detection_id}|${JSON.stringify(a.entities)}`));
-      const extra = notified(rt)
+      const extra = notifiedAlerts<NotifiedAlert>(rt)
         .map((a) => judge(a, g))
         .filter((a) => !keys.has(`${a.detection_id}|${JSON.stringify(a.entities)}`));
       const rtotals: Record<string, { planted: number; benign: number }> = {};

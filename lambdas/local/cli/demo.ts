@@ -1,25 +1,16 @@
-import { localZoomApi } from '../pipeline/zoom-api.ts';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import type { Clock } from '#core/ports.ts';
-import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
-import { pollSource, type SourceRun } from '#core/poll/run.ts';
-import { POLL_SOURCES } from '#core/poll/sources.ts';
-import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
-import { zoomSignature } from '#core/webhook/verify.ts';
-import { makeLocalCorrelation } from '../pipeline/correlation.ts';
-import { makeLocalRealtime } from '../pipeline/realtime.ts';
 import { writeReport } from '../report/write.ts';
-import { makeLocalRuntime, type LocalRuntime } from '../pipeline/runtime.ts';
+import { makeLocalRuntime } from '../pipeline/runtime.ts';
 import { incidentOf, score, scoreLine, summarize, type Manifest, type ScoredAlert } from '../scenario/manifest.ts';
-import { generateScenario, type Scenario } from '../scenario/scenario.ts';
-import { startWebhookServer } from '../pipeline/webhook-server.ts';
-import { startZoomSimulator, type ZoomSimulator } from '../zoom-simulator/server.ts';
+import { generateScenario } from '../scenario/scenario.ts';
+import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { CliFailure } from './errors.ts';
 import { formatTable } from './format.ts';
 import { detectOnce } from './jobs.ts';
+import { notifiedAlerts, pollSimulated, replayWebhooks } from './replay.ts';
 
 /*
  * `zoomlake demo` (= `npm start`): a generated organisation through the whole local pipeline. The Zoom API simulator
@@ -61,11 +52,6 @@ export class DemoFolderError extends CliFailure {
   override readonly name = 'DemoFolderError';
 }
 
-const SIM_CREDENTIALS = { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
-const POLL_ORDER = ['users', 'activities', 'operation_logs', 'meetings', 'participant_details', 'recordings'] as const;
-/** Meeting ends posted before the demo waits for their correlations: keeps a handful of DuckDB engines open at once. */
-const CORRELATION_BATCH = 8;
-
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
@@ -91,104 +77,6 @@ function prepareFolder(dir: string): void {
 function scenarioClock(end: number): Clock {
   const started = Date.now();
   return { now: () => end + (Date.now() - started) };
-}
-
-async function poll(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scenario, clock: Clock): Promise<SourceRun[]> {
-  const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
-  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
-  const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
-  const deps = {
-    api,
-    plan: rt.config.planTier,
-    state: rt.state,
-    clock,
-    newWriter: () => rt.writer('poller'),
-    owner: `demo-${process.pid}`,
-    leaseSeconds: 3_600,
-    settings,
-  };
-  const runs: SourceRun[] = [];
-  for (const name of POLL_ORDER) {
-    runs.push(await pollSource(POLL_SOURCES[name]!, deps, { from: scenario.manifest.from, to: scenario.manifest.to }));
-  }
-  return runs;
-}
-
-interface WebhookPhase {
-  readonly posted: number;
-  readonly refused: number;
-  readonly correlations: Readonly<Record<string, number>>;
-}
-
-async function sendWebhooks(rt: LocalRuntime, sim: ZoomSimulator, scenario: Scenario, clock: Clock): Promise<WebhookPhase> {
-  const secret = randomBytes(24).toString('base64url');
-  const pipeline = rt.webhookPipeline();
-  await pipeline.recover();
-  const realtime = makeLocalRealtime(rt, () => undefined);
-  const correlations: Record<string, number> = {};
-  const env = {
-    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId,
-    ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId,
-    ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
-    ZOOM_OAUTH_URL: sim.oauthUrl,
-    ZOOM_API_BASE_URL: sim.apiBaseUrl,
-  };
-  const correlation = makeLocalCorrelation(rt, env, (line) => {
-    if (!line.startsWith('{')) return;
-    const status = (JSON.parse(line) as { correlation?: string }).correlation;
-    if (status) correlations[status] = (correlations[status] ?? 0) + 1;
-  });
-  if (!correlation) throw new Error('the demo config turns the post-meeting correlation off');
-  const server = await startWebhookServer({
-    pipeline,
-    bodies: rt.store,
-    clock,
-    secret,
-    host: '127.0.0.1',
-    port: 0,
-    flushIntervalMs: 2_000,
-    realtime,
-    correlation,
-    receiver: { ...rt.config.webhook, inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES },
-    log: () => undefined,
-  });
-  let posted = 0;
-  let refused = 0;
-  let ended = 0;
-  try {
-    for (const w of scenario.webhooks) {
-      const ts = String(Math.floor(clock.now() / 1000));
-      const res = await fetch(server.url, {
-        method: 'POST',
-        body: w.body,
-        headers: {
-          'content-type': 'application/json',
-          'x-zm-request-timestamp': ts,
-          'x-zm-signature': zoomSignature(secret, ts, Buffer.from(w.body, 'utf8')),
-        },
-      });
-      await res.arrayBuffer();
-      if (res.status === 200) posted++;
-      else refused++;
-      // Real meetings end minutes apart; pacing the replay keeps the number of concurrent correlations small.
-      if (w.event === MEETING_ENDED_EVENT && ++ended % CORRELATION_BATCH === 0) await correlation.idle();
-    }
-    await server.flush();
-    await correlation.idle();
-  } finally {
-    await server.close();
-  }
-  return { posted, refused, correlations };
-}
-
-/** The alerts the pipeline notified (alerts.jsonl), oldest first. */
-function notifiedAlerts(rt: LocalRuntime): ScoredAlert[] {
-  if (!existsSync(rt.paths.alertsFile)) return [];
-  return readFileSync(rt.paths.alertsFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { detail: ScoredAlert }).detail)
-    .sort((a, b) => (a.first_seen < b.first_seen ? -1 : a.first_seen > b.first_seen ? 1 : 0));
 }
 
 function alertRows(alerts: readonly ScoredAlert[], manifest: Manifest): Record<string, string>[] {
@@ -253,7 +141,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
   const sim = await startZoomSimulator({ org: scenario.org, plan: 'business', clock, host: '127.0.0.1', port: 0 });
   let phase = Date.now();
   try {
-    const runs = await poll(rt, sim, scenario, clock);
+    const runs = await pollSimulated(rt, sim, { from: scenario.manifest.from, to: scenario.manifest.to }, clock, `demo-${process.pid}`);
     took.poll = Date.now() - phase;
     say(
       `  poll (Zoom API simulator at ${sim.url}): ${runs.map((r) => `${r.source} ${r.records}${r.status === 'ok' ? '' : ` (${r.status})`}`).join(', ')} in ${seconds(Date.now() - phase)}\n`,
@@ -262,7 +150,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     for (const r of failedPolls) io.err(`zoomlake demo: poll of ${r.source} ended ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
 
     phase = Date.now();
-    const hooks = await sendWebhooks(rt, sim, scenario, clock);
+    const hooks = await replayWebhooks(rt, sim, scenario.webhooks, clock);
     took.webhooks = Date.now() - phase;
     const corr = hooks.correlations;
     say(
@@ -285,7 +173,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
     );
     for (const d of failedDetections) io.err(`zoomlake demo: detection ${d.detection} failed: ${d.error ?? ''}\n`);
 
-    const alerts = notifiedAlerts(rt);
+    const alerts = notifiedAlerts<ScoredAlert>(rt);
     say(`\nAlerts (${alerts.length}):\n`);
     say(
       alerts.length === 0
