@@ -100,6 +100,9 @@ describe('typedRows: which table each event goes to', () => {
     'participant_role_changed',
     'sharing_started',
     'sharing_ended',
+    'participant_jbh_joined',
+    'participant_jbh_waiting',
+    'participant_jbh_waiting_left',
   ];
   it.each([
     ...participantActions.flatMap(
@@ -109,8 +112,40 @@ describe('typedRows: which table each event goes to', () => {
           [`webinar.${a}`, 'participant_events', 1],
         ] as const,
     ),
-    ...['created', 'updated', 'deleted', 'permanently_deleted', 'started', 'ended', 'risk_alert'].map(
-      (a) => [`meeting.${a}`, 'meeting_events', 1] as const,
+    ...['created', 'updated', 'deleted', 'permanently_deleted', 'recovered', 'started', 'ended', 'risk_alert', 'alert'].flatMap(
+      (a) =>
+        [
+          [`meeting.${a}`, 'meeting_events', 1],
+          [`webinar.${a}`, 'meeting_events', 1],
+        ] as const,
+    ),
+    ...['registration_created', 'registration_approved', 'registration_cancelled', 'registration_denied'].flatMap(
+      (a) =>
+        [
+          [`meeting.${a}`, 'registration_events', 1],
+          [`webinar.${a}`, 'registration_events', 1],
+        ] as const,
+    ),
+    ...['invitation_accepted', 'invitation_dispatched', 'invitation_rejected', 'invitation_timeout'].map(
+      (a) => [`meeting.${a}`, 'registration_events', 1] as const,
+    ),
+    ...['registration_created', 'registration_approved', 'registration_denied'].map((a) => [`recording.${a}`, 'registration_events', 1] as const),
+    ...['chat_message_file_sent', 'chat_message_file_downloaded'].flatMap(
+      (a) =>
+        [
+          [`meeting.${a}`, 'meeting_chat_events', 1],
+          [`webinar.${a}`, 'meeting_chat_events', 1],
+        ] as const,
+    ),
+    ...['participant_qos', 'participant_qos_summary', 'participant_feedback', 'participant_data', 'participant_data_summary'].flatMap(
+      (a) =>
+        [
+          [`meeting.${a}`, 'participant_quality_events', 1],
+          [`webinar.${a}`, 'participant_quality_events', 1],
+        ] as const,
+    ),
+    ...['group.admin_added', 'group.member_deleted', 'group.settings_updated', 'information_barriers.policy_updated'].map(
+      (e) => [e, 'account_events', 1] as const,
     ),
     ...['completed', 'deleted', 'trashed', 'recovered', 'renamed'].map((a) => [`recording.${a}`, 'recording_events', 1] as const),
     ...['signed_in', 'signed_out', 'created', 'updated', 'deactivated', 'activated', 'deleted', 'disassociated', 'settings_updated'].map(
@@ -121,9 +156,10 @@ describe('typedRows: which table each event goes to', () => {
     ),
     ...[
       'meeting.chat_message_sent',
-      'meeting.alert',
-      'webinar.created',
+      'meeting.participant_bind',
+      'webinar.converted_to_meeting',
       'recording.started',
+      'recording.registration_cancelled',
       'user.presence_status_updated',
       'phone.callee_ringing',
       'brand.new_thing',
@@ -397,6 +433,7 @@ describe('typedRows: recording events', () => {
         recording_count: 3,
         total_size: 5_368_709_120,
         share_url: 'https://example.zoom.us/rec/share/AbCdEf123',
+        has_passcode: true,
         operator: null,
         operator_id: null,
         source_record_id: SOURCE,

@@ -2,6 +2,7 @@ import {
   firstId,
   firstInstant,
   firstText,
+  bool,
   idText,
   instant,
   int32,
@@ -77,7 +78,7 @@ const operatorCells = (ctx: EventContext): Cells => ({
 function participantTime(ctx: EventContext, p: Json): number | null {
   const { action, object } = ctx;
   if (action.startsWith('sharing_')) return firstInstant(objectOrEmpty(p.sharing_details).date_time, p.date_time, object.date_time);
-  if (action === 'participant_joined') return firstInstant(p.join_time, p.date_time);
+  if (action === 'participant_joined' || action === 'participant_jbh_joined') return firstInstant(p.join_time, p.date_time);
   if (action === 'participant_left') return firstInstant(p.leave_time, p.date_time);
   return firstInstant(p.date_time, object.date_time, p.join_time, p.leave_time);
 }
@@ -122,8 +123,16 @@ function meetingRow(ctx: EventContext): TypedRow {
   const { action } = ctx;
   // started/ended carry the actual time; created/updated carry a scheduled start, which is not when the event happened.
   const own = action === 'started' ? instant(o.start_time) : action === 'ended' ? instant(o.end_time) : null;
+  const risk = objectOrEmpty(o.armn_details ?? ctx.env.payload.armn_details);
   const details =
-    action === 'updated' ? ctx.env.payload.old_object : action === 'risk_alert' ? (o.armn_details ?? ctx.env.payload.armn_details) : undefined;
+    action === 'updated'
+      ? ctx.env.payload.old_object
+      : action === 'risk_alert'
+        ? nonEmpty(risk)
+        : action === 'alert' && Array.isArray(o.issues)
+          ? { issues: o.issues }
+          : undefined;
+  const settings = objectOrEmpty(o.settings);
   return {
     table: 'meeting_events',
     row: {
@@ -138,7 +147,15 @@ function meetingRow(ctx: EventContext): TypedRow {
       duration_minutes: int32(o.duration),
       timezone: nonEmptyText(o.timezone),
       has_passcode: hasPasscode(o.password),
+      waiting_room: bool(settings.waiting_room),
+      meeting_authentication: bool(settings.meeting_authentication),
+      join_before_host: bool(settings.join_before_host),
+      use_pmi: bool(settings.use_pmi),
       ...operatorCells(ctx),
+      risk_post_platform: nonEmptyText(risk.post_platform),
+      risk_post_url: masked(risk.social_link),
+      risk_post_time: instant(risk.post_time),
+      risk_meeting_url: masked(risk.meeting_url),
       details_json: json(details),
       source_record_id: ctx.sourceRecordId,
     },
@@ -156,6 +173,7 @@ function recordingCells(m: Json, parent: Json): Cells {
     recording_count: int32(m.recording_count),
     total_size: int64(m.total_size),
     share_url: masked(m.share_url),
+    has_passcode: hasPasscode(m.password),
   };
 }
 
@@ -207,14 +225,105 @@ const settingsOf = (v: unknown): unknown => (isRecord(v) && isRecord(v.settings)
 
 function accountRow(ctx: EventContext): TypedRow {
   const o = ctx.object;
+  // group.* and information_barriers.* change an object of the account (a group, a policy): keep it whole.
+  const ofAccount = ctx.env.event.startsWith('account.');
   return {
     table: 'account_events',
     row: {
       ...base(ctx, null),
-      account_id: firstId(ctx.env.payload.account_id, o.account_id, o.id),
+      account_id: ofAccount ? firstId(ctx.env.payload.account_id, o.account_id, o.id) : firstId(ctx.env.payload.account_id, o.account_id),
       ...operatorCells(ctx),
-      settings_json: json(settingsOf(o)),
+      object_id: ofAccount ? null : idText(o.id),
+      settings_json: json(ofAccount ? settingsOf(o) : nonEmpty(withoutId(o))),
       old_settings_json: json(settingsOf(ctx.env.payload.old_object)),
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}
+
+/** The meeting of an event whose object is the meeting (`id`, `uuid`) or names it (`meeting_id`, `webinar_uuid`, ...). */
+const meetingCells = (o: Json): Cells => ({
+  meeting_id: firstId(o.meeting_id, o.webinar_id, o.id),
+  meeting_uuid: firstText(o.meeting_uuid, o.webinar_uuid, o.uuid),
+});
+
+function registrationRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  const r = objectOrEmpty(o.registrant);
+  const invitee = objectOrEmpty(o.participant);
+  return {
+    table: 'registration_events',
+    row: {
+      ...base(ctx, instant(r.create_time)),
+      ...meetingCells(o),
+      host_id: idText(o.host_id),
+      topic: nonEmptyText(o.topic),
+      ...operatorCells(ctx),
+      registrant_id: idText(r.id),
+      participant_user_id: idText(invitee.participant_user_id),
+      email: firstText(r.email, invitee.email),
+      first_name: nonEmptyText(r.first_name),
+      last_name: nonEmptyText(r.last_name),
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}
+
+/** A file sent in a meeting's chat (the sender and recipients), or downloaded from it (the operator). Never the download link. */
+function chatFileRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  const f = objectOrEmpty(o.chat_message_file);
+  return {
+    table: 'meeting_chat_events',
+    row: {
+      ...base(ctx, instant(f.date_time)),
+      ...meetingCells(o),
+      message_id: nonEmptyText(f.message_id),
+      sender_session_id: idText(f.sender_session_id),
+      sender_name: nonEmptyText(f.sender_name),
+      sender_email: nonEmptyText(f.sender_email),
+      sender_type: nonEmptyText(f.sender_type),
+      recipient_session_id: idText(f.recipient_session_id),
+      recipient_name: nonEmptyText(f.recipient_name),
+      recipient_email: nonEmptyText(f.recipient_email),
+      recipient_type: nonEmptyText(f.recipient_type),
+      file_id: nonEmptyText(f.file_id),
+      file_name: nonEmptyText(f.file_name),
+      file_size: int64(f.file_size),
+      file_type: nonEmptyText(f.file_type),
+      file_owner_id: idText(f.file_owner_id),
+      ...operatorCells(ctx),
+      source_record_id: ctx.sourceRecordId,
+    },
+  };
+}
+
+/** QoS, feedback and device data of one participant; device columns come from the latest `data` entry. */
+function qualityRow(ctx: EventContext): TypedRow {
+  const o = ctx.object;
+  const p = objectOrEmpty(o.participant);
+  const entries = [p.data, p.qos, p.details].find(Array.isArray) ?? [];
+  const data = Array.isArray(p.data) ? objectOrEmpty(p.data.at(-1)) : {};
+  const feedback = objectOrEmpty(p.feedback);
+  return {
+    table: 'participant_quality_events',
+    row: {
+      ...base(ctx, firstInstant(p.date_time, objectOrEmpty(entries.at(-1)).date_time)),
+      ...meetingCells(o),
+      participant_id: firstId(p.participant_id, p.user_id),
+      participant_user_id: idText(p.participant_user_id),
+      participant_uuid: nonEmptyText(p.participant_uuid),
+      user_name: nonEmptyText(p.user_name),
+      email: nonEmptyText(p.email),
+      device: nonEmptyText(data.device),
+      location: nonEmptyText(data.location),
+      network_type: nonEmptyText(data.network_type),
+      pc_name: nonEmptyText(data.pc_name),
+      domain: nonEmptyText(data.domain),
+      version: nonEmptyText(data.version),
+      ip_address: ip(data.signaling_ip_address),
+      satisfied: bool(feedback.satisfied),
+      details_json: json(entries.length > 0 ? entries : nonEmpty(feedback)),
       source_record_id: ctx.sourceRecordId,
     },
   };
@@ -227,4 +336,7 @@ const ROWS_BY_TABLE: Readonly<Record<WebhookTable, (ctx: EventContext) => TypedR
   recording_events: recordingRows,
   user_events: (ctx) => [userRow(ctx)],
   account_events: (ctx) => [accountRow(ctx)],
+  registration_events: (ctx) => [registrationRow(ctx)],
+  meeting_chat_events: (ctx) => [chatFileRow(ctx)],
+  participant_quality_events: (ctx) => [qualityRow(ctx)],
 };

@@ -5,7 +5,16 @@
  */
 
 /** The typed tables webhook events feed (every event is also kept raw in `webhook_events`). */
-export const WEBHOOK_TABLES = ['participant_events', 'meeting_events', 'recording_events', 'user_events', 'account_events'] as const;
+export const WEBHOOK_TABLES = [
+  'participant_events',
+  'meeting_events',
+  'recording_events',
+  'user_events',
+  'account_events',
+  'registration_events',
+  'meeting_chat_events',
+  'participant_quality_events',
+] as const;
 export type WebhookTable = (typeof WEBHOOK_TABLES)[number];
 
 /** Routes every action of an event family (any `account.*` event, for instance). */
@@ -23,14 +32,18 @@ export interface EventRoute {
   readonly realtime: readonly string[];
 }
 
+const MEETING_ACTIONS = ['created', 'updated', 'deleted', 'permanently_deleted', 'recovered', 'started', 'ended', 'risk_alert', 'alert'];
+
 /** The typed-table routes, in the order the realtime bus rule lists their events. Families and actions do not overlap. */
 export const EVENT_ROUTES: readonly EventRoute[] = [
   {
     table: 'meeting_events',
     families: ['meeting'],
-    actions: ['created', 'updated', 'deleted', 'permanently_deleted', 'started', 'ended', 'risk_alert'],
-    realtime: ['started', 'ended'],
+    actions: MEETING_ACTIONS,
+    realtime: ['started', 'ended', 'risk_alert'],
   },
+  // Webinars' own events: typed like meetings', but the realtime checks keep no live state for webinars.
+  { table: 'meeting_events', families: ['webinar'], actions: MEETING_ACTIONS, realtime: [] },
   {
     table: 'participant_events',
     families: ['meeting', 'webinar'],
@@ -44,8 +57,13 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
       'participant_role_changed',
       'sharing_started',
       'sharing_ended',
+      // Joins before the host: a meeting link used while nobody is watching. Zoom sends no email or IP on them.
+      'participant_jbh_joined',
+      'participant_jbh_waiting',
+      'participant_jbh_waiting_left',
     ],
-    realtime: ['participant_joined', 'participant_joined_waiting_room'],
+    // The realtime checks treat a join before the host as a join, and waiting for the host as a waiting-room join.
+    realtime: ['participant_joined', 'participant_joined_waiting_room', 'participant_jbh_joined', 'participant_jbh_waiting'],
   },
   {
     table: 'recording_events',
@@ -60,6 +78,42 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
     realtime: ['created', 'activated', 'deactivated', 'deleted', 'disassociated', 'updated'],
   },
   { table: 'account_events', families: ['account'], actions: ANY_ACTION, realtime: ['settings_updated'] },
+  // Group admins and members, information-barrier policies: account changes a security team audits.
+  { table: 'account_events', families: ['group', 'information_barriers'], actions: ANY_ACTION, realtime: [] },
+  {
+    table: 'registration_events',
+    families: ['meeting', 'webinar'],
+    actions: [
+      'registration_created',
+      'registration_approved',
+      'registration_cancelled',
+      'registration_denied',
+      'invitation_accepted',
+      'invitation_dispatched',
+      'invitation_rejected',
+      'invitation_timeout',
+    ],
+    realtime: [],
+  },
+  // Registrations for on-demand cloud recordings (a recording shared with registration).
+  {
+    table: 'registration_events',
+    families: ['recording'],
+    actions: ['registration_created', 'registration_approved', 'registration_denied'],
+    realtime: [],
+  },
+  {
+    table: 'meeting_chat_events',
+    families: ['meeting', 'webinar'],
+    actions: ['chat_message_file_sent', 'chat_message_file_downloaded'],
+    realtime: [],
+  },
+  {
+    table: 'participant_quality_events',
+    families: ['meeting', 'webinar'],
+    actions: ['participant_qos', 'participant_qos_summary', 'participant_feedback', 'participant_data', 'participant_data_summary'],
+    realtime: [],
+  },
 ];
 
 /**
