@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseConfig } from '#config/load.ts';
-import { isCredentialName, maskUrlParams } from '#core/mask/credentials.ts';
+import { isCredentialField, isCredentialName, maskUrlParams } from '#core/mask/credentials.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
@@ -257,13 +257,13 @@ function holds(cell: unknown, value: unknown, how: Key[2] = 'equal'): boolean {
   return String(cell) === (how === 'masked' ? maskUrlParams(String(value)) : String(value));
 }
 
-/** The credential values a body holds (fields named as credentials, credential URL parameters), to find in no typed cell. */
-function credentialsIn(body: unknown, key = ''): string[] {
-  if (Array.isArray(body)) return body.flatMap((v) => credentialsIn(v, key));
-  if (typeof body === 'object' && body !== null) return Object.entries(body).flatMap(([k, v]) => credentialsIn(v, k));
+/** The credential values a body holds (credential fields, credential URL parameters), to find in no typed cell. */
+function credentialsIn(body: unknown, key = '', parent?: string): string[] {
+  if (Array.isArray(body)) return body.flatMap((v) => credentialsIn(v, key, parent));
+  if (typeof body === 'object' && body !== null) return Object.entries(body).flatMap(([k, v]) => credentialsIn(v, k, key));
   if (typeof body !== 'string' && typeof body !== 'number') return [];
   const text = String(body);
-  if (isCredentialName(key)) return text.length >= 4 ? [text] : [];
+  if (isCredentialField(key, parent)) return text.length >= 4 ? [text] : [];
   return [...text.matchAll(/[?&#]([\w.~-]+)=([^&#\s"]{4,})/g)].filter((m) => isCredentialName(m[1]!)).map((m) => m[2]!);
 }
 
