@@ -162,37 +162,33 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
   const event = String(row.event);
   const at = timeOf(row.event_time);
   const operator = pick(row, { operator: 'operator', operator_id: 'operator_id' });
+  const body = (payload: Record<string, unknown>) => ({ event, eventTs: at, payload: { account_id: row.account_id ?? 'acc', ...payload } });
   switch (table) {
     case 'participant_events':
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          object: {
-            ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }),
-            participant: {
-              ...pick(row, {
-                participant_id: 'user_id',
-                participant_user_id: 'id',
-                participant_uuid: 'participant_uuid',
-                user_name: 'user_name',
-                email: 'email',
-                registrant_id: 'registrant_id',
-                customer_key: 'customer_key',
-                phone_number: 'phone_number',
-                public_ip: 'public_ip',
-                private_ip: 'private_ip',
-                leave_reason: 'leave_reason',
-              }),
-              [participantTimeField(event)]: iso(at),
-              ...(event.includes('.sharing_')
-                ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } }
-                : {}),
-            },
+      return body({
+        object: {
+          ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }),
+          participant: {
+            ...pick(row, {
+              participant_id: 'user_id',
+              participant_user_id: 'id',
+              participant_uuid: 'participant_uuid',
+              user_name: 'user_name',
+              email: 'email',
+              registrant_id: 'registrant_id',
+              customer_key: 'customer_key',
+              phone_number: 'phone_number',
+              public_ip: 'public_ip',
+              private_ip: 'private_ip',
+              leave_reason: 'leave_reason',
+            }),
+            [participantTimeField(event)]: iso(at),
+            ...(event.includes('.sharing_')
+              ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } }
+              : {}),
           },
         },
-      };
+      });
     case 'meeting_events': {
       const own = event.endsWith('.started') ? { start_time: iso(at) } : event.endsWith('.ended') ? { end_time: iso(at) } : {};
       const details = row.details_json ? (parsed(row.details_json) as Record<string, unknown>) : undefined;
@@ -206,120 +202,90 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
       if (row.risk_post_time) risk.post_time = iso(timeOf(row.risk_post_time));
       // details_json is the old object on updates, armn_details on risk alerts, {issues} on quality alerts.
       const action = event.slice(event.indexOf('.') + 1);
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: {
-            ...pick(row, {
-              meeting_id: 'id',
-              meeting_uuid: 'uuid',
-              host_id: 'host_id',
-              host_email: 'host_email',
-              topic: 'topic',
-              meeting_type: 'type',
-              duration_minutes: 'duration',
-              timezone: 'timezone',
-            }),
-            ...(row.start_time ? { start_time: row.start_time } : {}),
-            ...(row.end_time ? { end_time: row.end_time } : {}),
-            ...own,
-            ...passcode(row),
-            ...(Object.keys(settings).length > 0 ? { settings } : {}),
-            ...(action === 'risk_alert' && (details || Object.keys(risk).length > 0) ? { armn_details: { ...details, ...risk } } : {}),
-            ...(action === 'alert' && details ? { issues: details.issues } : {}),
-          },
-          ...(action === 'updated' && details ? { old_object: details } : {}),
+      return body({
+        ...operator,
+        object: {
+          ...pick(row, {
+            meeting_id: 'id',
+            meeting_uuid: 'uuid',
+            host_id: 'host_id',
+            host_email: 'host_email',
+            topic: 'topic',
+            meeting_type: 'type',
+            duration_minutes: 'duration',
+            timezone: 'timezone',
+          }),
+          ...(row.start_time ? { start_time: row.start_time } : {}),
+          ...(row.end_time ? { end_time: row.end_time } : {}),
+          ...own,
+          ...passcode(row),
+          ...(Object.keys(settings).length > 0 ? { settings } : {}),
+          ...(action === 'risk_alert' && (details || Object.keys(risk).length > 0) ? { armn_details: { ...details, ...risk } } : {}),
+          ...(action === 'alert' && details ? { issues: details.issues } : {}),
         },
-      };
+        ...(action === 'updated' && details ? { old_object: details } : {}),
+      });
     }
     case 'recording_events':
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: {
-            ...pick(row, {
-              meeting_id: 'id',
-              meeting_uuid: 'uuid',
-              host_id: 'host_id',
-              host_email: 'host_email',
-              topic: 'topic',
-              start_time: 'start_time',
-              recording_count: 'recording_count',
-              total_size: 'total_size',
-              share_url: 'share_url',
-            }),
-            ...passcode(row),
-          },
+      return body({
+        ...operator,
+        object: {
+          ...pick(row, {
+            meeting_id: 'id',
+            meeting_uuid: 'uuid',
+            host_id: 'host_id',
+            host_email: 'host_email',
+            topic: 'topic',
+            start_time: 'start_time',
+            recording_count: 'recording_count',
+            total_size: 'total_size',
+            share_url: 'share_url',
+          }),
+          ...passcode(row),
         },
-      };
+      });
     case 'user_events': {
       const changes = row.changes_json
         ? (parsed(row.changes_json) as { object?: Record<string, unknown>; old_object?: Record<string, unknown> })
         : undefined;
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: {
-            ...pick(row, {
-              user_id: 'id',
-              email: 'email',
-              user_type: 'type',
-              client_type: 'client_type',
-              client_version: 'version',
-              login_type: 'login_type',
-            }),
-            ...changes?.object,
-          },
-          ...(changes?.old_object ? { old_object: { ...(row.user_id ? { id: row.user_id } : {}), ...changes.old_object } } : {}),
+      return body({
+        ...operator,
+        object: {
+          ...pick(row, {
+            user_id: 'id',
+            email: 'email',
+            user_type: 'type',
+            client_type: 'client_type',
+            client_version: 'version',
+            login_type: 'login_type',
+          }),
+          ...changes?.object,
         },
-      };
+        ...(changes?.old_object ? { old_object: { ...(row.user_id ? { id: row.user_id } : {}), ...changes.old_object } } : {}),
+      });
     }
     case 'account_events':
       // group.* and information_barriers.* keep the changed object whole (its id in object_id).
       if (!event.startsWith('account.'))
-        return {
-          event,
-          eventTs: at,
-          payload: {
-            account_id: row.account_id ?? 'acc',
-            ...operator,
-            object: { ...pick(row, { object_id: 'id' }), ...(row.settings_json ? (parsed(row.settings_json) as object) : {}) },
-            ...(row.old_settings_json ? { old_object: { ...pick(row, { object_id: 'id' }), ...(parsed(row.old_settings_json) as object) } } : {}),
-          },
-        };
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
+        return body({
           ...operator,
-          object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
-          ...(row.old_settings_json ? { old_object: { id: row.account_id ?? 'acc', settings: parsed(row.old_settings_json) } } : {}),
-        },
-      };
+          object: { ...pick(row, { object_id: 'id' }), ...(row.settings_json ? (parsed(row.settings_json) as object) : {}) },
+          ...(row.old_settings_json ? { old_object: { ...pick(row, { object_id: 'id' }), ...(parsed(row.old_settings_json) as object) } } : {}),
+        });
+      return body({
+        ...operator,
+        object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
+        ...(row.old_settings_json ? { old_object: { id: row.account_id ?? 'acc', settings: parsed(row.old_settings_json) } } : {}),
+      });
     case 'registration_events': {
       const invitation = event.includes('.invitation_');
       const person = invitation
         ? { participant: pick(row, { participant_user_id: 'participant_user_id', email: 'email' }) }
         : { registrant: pick(row, { registrant_id: 'id', email: 'email', first_name: 'first_name', last_name: 'last_name' }) };
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: { ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }), ...person },
-        },
-      };
+      return body({
+        ...operator,
+        object: { ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }), ...person },
+      });
     }
     case 'meeting_chat_events': {
       const file = pick(row, {
@@ -342,15 +308,10 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
       const sent = event.endsWith('_sent');
       const prefix = event.startsWith('webinar.') ? 'webinar' : 'meeting';
       const meeting = sent ? { meeting_id: `${prefix}_id`, meeting_uuid: `${prefix}_uuid` } : { meeting_id: 'id', meeting_uuid: 'uuid' };
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: { ...pick(row, meeting), chat_message_file: sent ? { date_time: iso(at), ...file } : file },
-        },
-      };
+      return body({
+        ...operator,
+        object: { ...pick(row, meeting), chat_message_file: sent ? { date_time: iso(at), ...file } : file },
+      });
     }
     case 'participant_quality_events': {
       const action = event.slice(event.indexOf('.') + 1);
@@ -373,26 +334,21 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
       } else if (action === 'participant_feedback') {
         measures.feedback = { ...(details as object | undefined), ...pick(row, { satisfied: 'satisfied' }) };
       }
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          object: {
-            ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid' }),
-            participant: {
-              ...pick(row, {
-                participant_id: 'participant_id',
-                participant_user_id: 'participant_user_id',
-                participant_uuid: 'participant_uuid',
-                user_name: 'user_name',
-                email: 'email',
-              }),
-              ...measures,
-            },
+      return body({
+        object: {
+          ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid' }),
+          participant: {
+            ...pick(row, {
+              participant_id: 'participant_id',
+              participant_user_id: 'participant_user_id',
+              participant_uuid: 'participant_uuid',
+              user_name: 'user_name',
+              email: 'email',
+            }),
+            ...measures,
           },
         },
-      };
+      });
     }
     default:
       throw new Error(`fixture rows of ${table} cannot be replayed as webhooks (only ${WEBHOOK_TABLES.join(', ')})`);
