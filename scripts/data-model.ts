@@ -14,9 +14,10 @@ function webhookEventsSection(): string[] {
     const events = (actions: readonly string[]) => actions.flatMap((a) => route.families.map((f) => `${f}.${a}`));
     const realtime = events(route.realtime);
     const correlated = realtime.includes(MEETING_ENDED_EVENT) ? ` (${code(MEETING_ENDED_EVENT)} also starts the post-meeting correlation)` : '';
-    row(realtime.map(code).join(', '), route.table, `realtime checks${correlated}`);
+    if (realtime.length > 0) row(realtime.map(code).join(', '), route.table, `realtime checks${correlated}`);
     if (route.actions === ANY_ACTION) {
-      row(`any other ${route.families.map((f) => code(`${f}.*`)).join(', ')} event`, route.table, '');
+      const families = route.families.map((f) => code(`${f}.*`)).join(', ');
+      row(`${realtime.length > 0 ? 'any other' : 'every'} ${families} event`, route.table, '');
     } else {
       const rest = events(route.actions).filter((e) => !REALTIME_EVENTS.includes(e));
       if (rest.length > 0) row(rest.map(code).join(', '), route.table, '');

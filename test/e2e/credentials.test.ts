@@ -44,14 +44,18 @@ const CREDENTIAL_KEYS = new Set([
   'participant_pin_code',
   'leader_pin',
 ]);
+// Links that are credentials inside one object: the file a chat message sent, a registrant's own join link.
+const CREDENTIAL_LINKS: Readonly<Record<string, string>> = { chat_message_file: 'download_url', registrant: 'join_url' };
 const CREDENTIAL_PARAMS = /[?&#](?:pwd|tk|zak|access_token)=([^&#\s"]+)/gi;
 // Shorter values ("123") also occur as ordinary data, so a hit would say nothing.
 const MIN_LENGTH = 6;
 
-function credentialsOf(value: unknown, key = '', out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) credentialsOf(v, key, out);
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) credentialsOf(v, k, out);
+function credentialsOf(value: unknown, key = '', out = new Set<string>(), parent = ''): Set<string> {
+  if (Array.isArray(value)) for (const v of value) credentialsOf(v, key, out, parent);
+  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) credentialsOf(v, k, out, key);
   else if ((typeof value === 'string' || typeof value === 'number') && CREDENTIAL_KEYS.has(key)) out.add(String(value));
+  // A bare origin (a sample's "https://example.com") is in a hundred other links and says nothing: only links with a path.
+  else if (typeof value === 'string' && CREDENTIAL_LINKS[parent] === key && /^\w+:\/\/[^/]+\/[^/]/.test(value)) out.add(value);
   if (typeof value === 'string') for (const m of value.matchAll(CREDENTIAL_PARAMS)) out.add(decodeURIComponent(m[1]!));
   return new Set([...out].filter((v) => v.length >= MIN_LENGTH));
 }
@@ -141,6 +145,26 @@ const CRAFTED: string[] = [
             stream_key: 'StreamKeyABCDEFG123',
             page_url: 'https://live.example/p/1',
           },
+        },
+      },
+    },
+  }),
+  webhookBody({
+    event: 'meeting.chat_message_file_sent',
+    eventTs: T0 + 3,
+    payload: {
+      account_id: 'acc1',
+      object: {
+        meeting_id: 98884753832,
+        meeting_uuid: 'mtg-1==',
+        chat_message_file: {
+          date_time: '2026-11-25T10:00:03Z',
+          sender_name: 'Ana',
+          sender_type: 'guest',
+          recipient_type: 'everyone',
+          file_id: 'f-9',
+          file_name: 'term-sheet.pdf',
+          download_url: 'https://file.zoom.us/file/ChatFileLinkQ7rT55',
         },
       },
     },

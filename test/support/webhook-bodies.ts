@@ -125,8 +125,7 @@ export function settingsEvent(settings: object, oldSettings: object | undefined,
 }
 
 /**
- * Fixture rows of the webhook tables (participant_events, meeting_events, recording_events, user_events,
- * account_events) as the Zoom webhook bodies that carry them, so a detection fixture written as table rows can be
+ * Fixture rows of the webhook tables (every table of WEBHOOK_TABLES) as the Zoom webhook bodies that carry them, so a detection fixture written as table rows can be
  * replayed as signed webhooks through the realtime path. Every body is checked against the normaliser: the typed
  * row it gives must hold each value the fixture row states, so the scheduled path (which writes the same bodies
  * through the lake writer) reads exactly the fixture's rows.
@@ -146,6 +145,9 @@ const pick = (row: FixtureRow, mapping: Readonly<Record<string, string>>): Recor
   return out;
 };
 const parsed = (v: Cell): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+/** `password` for a has_passcode cell: a placeholder when true, "" (no passcode) when false. */
+const passcode = (row: FixtureRow): Record<string, string> =>
+  row.has_passcode === undefined || row.has_passcode === null ? {} : { password: row.has_passcode ? 'fixture-passcode' : '' };
 
 /** The time field a participant event carries its own time in (as the normaliser reads it). */
 function participantTimeField(event: string): string {
@@ -160,70 +162,75 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
   const event = String(row.event);
   const at = timeOf(row.event_time);
   const operator = pick(row, { operator: 'operator', operator_id: 'operator_id' });
+  const body = (payload: Record<string, unknown>) => ({ event, eventTs: at, payload: { account_id: row.account_id ?? 'acc', ...payload } });
   switch (table) {
     case 'participant_events':
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          object: {
-            ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }),
-            participant: {
-              ...pick(row, {
-                participant_id: 'user_id',
-                participant_user_id: 'id',
-                participant_uuid: 'participant_uuid',
-                user_name: 'user_name',
-                email: 'email',
-                registrant_id: 'registrant_id',
-                customer_key: 'customer_key',
-                phone_number: 'phone_number',
-                public_ip: 'public_ip',
-                private_ip: 'private_ip',
-                leave_reason: 'leave_reason',
-              }),
-              [participantTimeField(event)]: iso(at),
-              ...(event.includes('.sharing_')
-                ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } }
-                : {}),
-            },
+      return body({
+        object: {
+          ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }),
+          participant: {
+            ...pick(row, {
+              participant_id: 'user_id',
+              participant_user_id: 'id',
+              participant_uuid: 'participant_uuid',
+              user_name: 'user_name',
+              email: 'email',
+              registrant_id: 'registrant_id',
+              customer_key: 'customer_key',
+              phone_number: 'phone_number',
+              public_ip: 'public_ip',
+              private_ip: 'private_ip',
+              leave_reason: 'leave_reason',
+            }),
+            [participantTimeField(event)]: iso(at),
+            ...(event.includes('.sharing_')
+              ? { sharing_details: { date_time: iso(at), ...(row.sharing_content ? { content: row.sharing_content } : {}) } }
+              : {}),
           },
         },
-      };
+      });
     case 'meeting_events': {
       const own = event.endsWith('.started') ? { start_time: iso(at) } : event.endsWith('.ended') ? { end_time: iso(at) } : {};
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: {
-            ...pick(row, {
-              meeting_id: 'id',
-              meeting_uuid: 'uuid',
-              host_id: 'host_id',
-              topic: 'topic',
-              meeting_type: 'type',
-              duration_minutes: 'duration',
-              timezone: 'timezone',
-            }),
-            ...(row.start_time ? { start_time: row.start_time } : {}),
-            ...(row.end_time ? { end_time: row.end_time } : {}),
-            ...own,
-          },
+      const details = row.details_json ? (parsed(row.details_json) as Record<string, unknown>) : undefined;
+      const settings = pick(row, {
+        waiting_room: 'waiting_room',
+        meeting_authentication: 'meeting_authentication',
+        join_before_host: 'join_before_host',
+        use_pmi: 'use_pmi',
+      });
+      const risk = pick(row, { risk_post_platform: 'post_platform', risk_post_url: 'social_link', risk_meeting_url: 'meeting_url' });
+      if (row.risk_post_time) risk.post_time = iso(timeOf(row.risk_post_time));
+      // details_json is the old object on updates, armn_details on risk alerts, {issues} on quality alerts.
+      const action = event.slice(event.indexOf('.') + 1);
+      return body({
+        ...operator,
+        object: {
+          ...pick(row, {
+            meeting_id: 'id',
+            meeting_uuid: 'uuid',
+            host_id: 'host_id',
+            host_email: 'host_email',
+            topic: 'topic',
+            meeting_type: 'type',
+            duration_minutes: 'duration',
+            timezone: 'timezone',
+          }),
+          ...(row.start_time ? { start_time: row.start_time } : {}),
+          ...(row.end_time ? { end_time: row.end_time } : {}),
+          ...own,
+          ...passcode(row),
+          ...(Object.keys(settings).length > 0 ? { settings } : {}),
+          ...(action === 'risk_alert' && (details || Object.keys(risk).length > 0) ? { armn_details: { ...details, ...risk } } : {}),
+          ...(action === 'alert' && details ? { issues: details.issues } : {}),
         },
-      };
+        ...(action === 'updated' && details ? { old_object: details } : {}),
+      });
     }
     case 'recording_events':
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: pick(row, {
+      return body({
+        ...operator,
+        object: {
+          ...pick(row, {
             meeting_id: 'id',
             meeting_uuid: 'uuid',
             host_id: 'host_id',
@@ -232,45 +239,117 @@ export function bodyFromRow(table: string, row: FixtureRow): ZoomEnvelope & { re
             start_time: 'start_time',
             recording_count: 'recording_count',
             total_size: 'total_size',
+            share_url: 'share_url',
           }),
+          ...passcode(row),
         },
-      };
+      });
     case 'user_events': {
       const changes = row.changes_json
         ? (parsed(row.changes_json) as { object?: Record<string, unknown>; old_object?: Record<string, unknown> })
         : undefined;
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
-          ...operator,
-          object: {
-            ...pick(row, {
-              user_id: 'id',
-              email: 'email',
-              user_type: 'type',
-              client_type: 'client_type',
-              client_version: 'version',
-              login_type: 'login_type',
-            }),
-            ...changes?.object,
-          },
-          ...(changes?.old_object ? { old_object: { ...(row.user_id ? { id: row.user_id } : {}), ...changes.old_object } } : {}),
+      return body({
+        ...operator,
+        object: {
+          ...pick(row, {
+            user_id: 'id',
+            email: 'email',
+            user_type: 'type',
+            client_type: 'client_type',
+            client_version: 'version',
+            login_type: 'login_type',
+          }),
+          ...changes?.object,
         },
-      };
+        ...(changes?.old_object ? { old_object: { ...(row.user_id ? { id: row.user_id } : {}), ...changes.old_object } } : {}),
+      });
     }
     case 'account_events':
-      return {
-        event,
-        eventTs: at,
-        payload: {
-          account_id: row.account_id ?? 'acc',
+      // group.* and information_barriers.* keep the changed object whole (its id in object_id).
+      if (!event.startsWith('account.'))
+        return body({
           ...operator,
-          object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
-          ...(row.old_settings_json ? { old_object: { id: row.account_id ?? 'acc', settings: parsed(row.old_settings_json) } } : {}),
+          object: { ...pick(row, { object_id: 'id' }), ...(row.settings_json ? (parsed(row.settings_json) as object) : {}) },
+          ...(row.old_settings_json ? { old_object: { ...pick(row, { object_id: 'id' }), ...(parsed(row.old_settings_json) as object) } } : {}),
+        });
+      return body({
+        ...operator,
+        object: { id: row.account_id ?? 'acc', ...(row.settings_json ? { settings: parsed(row.settings_json) } : {}) },
+        ...(row.old_settings_json ? { old_object: { id: row.account_id ?? 'acc', settings: parsed(row.old_settings_json) } } : {}),
+      });
+    case 'registration_events': {
+      const invitation = event.includes('.invitation_');
+      const person = invitation
+        ? { participant: pick(row, { participant_user_id: 'participant_user_id', email: 'email' }) }
+        : { registrant: pick(row, { registrant_id: 'id', email: 'email', first_name: 'first_name', last_name: 'last_name' }) };
+      return body({
+        ...operator,
+        object: { ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid', host_id: 'host_id', topic: 'topic' }), ...person },
+      });
+    }
+    case 'meeting_chat_events': {
+      const file = pick(row, {
+        message_id: 'message_id',
+        sender_session_id: 'sender_session_id',
+        sender_name: 'sender_name',
+        sender_email: 'sender_email',
+        sender_type: 'sender_type',
+        recipient_session_id: 'recipient_session_id',
+        recipient_name: 'recipient_name',
+        recipient_email: 'recipient_email',
+        recipient_type: 'recipient_type',
+        file_id: 'file_id',
+        file_name: 'file_name',
+        file_size: 'file_size',
+        file_type: 'file_type',
+        file_owner_id: 'file_owner_id',
+      });
+      // A file sent names its meeting meeting_id/meeting_uuid (webinar_id/webinar_uuid); a download names it id/uuid.
+      const sent = event.endsWith('_sent');
+      const prefix = event.startsWith('webinar.') ? 'webinar' : 'meeting';
+      const meeting = sent ? { meeting_id: `${prefix}_id`, meeting_uuid: `${prefix}_uuid` } : { meeting_id: 'id', meeting_uuid: 'uuid' };
+      return body({
+        ...operator,
+        object: { ...pick(row, meeting), chat_message_file: sent ? { date_time: iso(at), ...file } : file },
+      });
+    }
+    case 'participant_quality_events': {
+      const action = event.slice(event.indexOf('.') + 1);
+      const details = row.details_json ? parsed(row.details_json) : undefined;
+      const measures: Record<string, unknown> = {};
+      if (action.startsWith('participant_data')) {
+        // The device columns come from the latest data entry; details_json, when given, is the data array whole.
+        const device = pick(row, {
+          device: 'device',
+          location: 'location',
+          network_type: 'network_type',
+          pc_name: 'pc_name',
+          domain: 'domain',
+          version: 'version',
+          ip_address: 'signaling_ip_address',
+        });
+        measures.data = Array.isArray(details) ? details : [device];
+      } else if (action.startsWith('participant_qos')) {
+        measures.qos = Array.isArray(details) ? details : [];
+      } else if (action === 'participant_feedback') {
+        measures.feedback = { ...(details as object | undefined), ...pick(row, { satisfied: 'satisfied' }) };
+      }
+      return body({
+        object: {
+          ...pick(row, { meeting_id: 'id', meeting_uuid: 'uuid' }),
+          participant: {
+            ...pick(row, {
+              participant_id: 'participant_id',
+              participant_user_id: 'participant_user_id',
+              participant_uuid: 'participant_uuid',
+              user_name: 'user_name',
+              email: 'email',
+            }),
+            ...measures,
+          },
         },
-      };
+      });
+    }
     default:
       throw new Error(`fixture rows of ${table} cannot be replayed as webhooks (only ${WEBHOOK_TABLES.join(', ')})`);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCredentialName, MASK, maskJsonText, maskUrlParams, maskValue } from '#core/mask/credentials.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { isCredentialField, isCredentialName, MASK, maskJsonText, maskUrlParams, maskValue } from '#core/mask/credentials.ts';
 
 const M = MASK;
 
@@ -44,6 +45,21 @@ describe('isCredentialName', () => {
     'zakat',
   ])('%s is not', (name) => {
     expect(isCredentialName(name)).toBe(false);
+  });
+});
+
+describe('isCredentialField: names that are credentials only inside one object', () => {
+  it.each<[string, string | undefined, boolean]>([
+    ['download_url', 'chat_message_file', true],
+    ['join_url', 'registrant', true],
+    ['join_url', 'registrants', true],
+    ['password', undefined, true],
+    ['download_url', 'recording_files', false],
+    ['download_url', undefined, false],
+    ['join_url', 'object', false],
+    ['file_name', 'chat_message_file', false],
+  ])('%s inside %s: %s', (name, parent, credential) => {
+    expect(isCredentialField(name, parent)).toBe(credential);
   });
 });
 
@@ -112,6 +128,45 @@ describe('maskJsonText', () => {
       { meeting_password: { password: M, length: 6 } },
     ],
     [
+      "a chat file's download link, whole; a recording file's keeps all but its token",
+      {
+        object: {
+          chat_message_file: { file_name: 'plan.pdf', download_url: 'https://file.zoom.us/file/hsdAXySKRe2KgS-0YNeSXg' },
+          recording_files: [{ download_url: 'https://zoom.us/rec/download/abc?access_token=eyJ.x' }],
+        },
+      },
+      {
+        object: {
+          chat_message_file: { file_name: 'plan.pdf', download_url: M },
+          recording_files: [{ download_url: `https://zoom.us/rec/download/abc?access_token=${M}` }],
+        },
+      },
+    ],
+    [
+      "a registrant's join link, whole (in an event and in a list), not the meeting's",
+      {
+        object: {
+          join_url: 'https://zoom.us/j/9?pwd=abc',
+          registrant: { email: 'a@x.test', join_url: 'https://zoom.us/w/9?tk=abc&uuid=WN_x', participant_pin_code: 380303 },
+        },
+        registrants: [{ email: 'b@x.test', join_url: 'https://zoom.us/w/9/abcdef' }],
+      },
+      {
+        object: { join_url: `https://zoom.us/j/9?pwd=${M}`, registrant: { email: 'a@x.test', join_url: M, participant_pin_code: M } },
+        registrants: [{ email: 'b@x.test', join_url: M }],
+      },
+    ],
+    [
+      "a recording's play passcode and an exposed meeting link's passcode (risk alert)",
+      {
+        object: {
+          recording_play_passcode: 'yNYIS408EJygs7rE5vVsJwXIz4-VW7MH',
+          armn_details: { meeting_url: 'https://zoom.us/j/82390661051?pwd=Xy12' },
+        },
+      },
+      { object: { recording_play_passcode: M, armn_details: { meeting_url: `https://zoom.us/j/82390661051?pwd=${M}` } } },
+    ],
+    [
       'nothing that says "none" or "off"',
       { meeting_password: true, password: '', pwd: null, embed_password_in_join_link: false, session_key: 'ABC36' },
       { meeting_password: true, password: '', pwd: null, embed_password_in_join_link: false, session_key: 'ABC36' },
@@ -159,6 +214,23 @@ describe('maskJsonText', () => {
   });
 });
 
+describe('maskJsonText on the corpus bodies that carry these links', () => {
+  const corpus = (name: string) => readFileSync(`../shared/corpus/webhooks/zoomnet/${name}`, 'utf8');
+  const available = existsSync('../shared/corpus/webhooks/zoomnet');
+  it.skipIf(!available).each([
+    ['meeting.chat_message_file_sent__1.json', 'https://file.zoomdev.us/file/hsdAXySKRe2KgS-0YNeSXg'],
+    ['webinar.chat_message_file_sent__1.json', 'https://file.zoomdev.us/file/hsdAXySKRe2KgS-0YNeSXg'],
+    ['meeting.registration_created__1.json', 'https://example.com/join'],
+    ['meeting.registration_approved__1.json', 'https://example.com'],
+  ])('%s keeps no link to the file or to join as the registrant', (file, link) => {
+    const raw = corpus(file);
+    expect(raw).toContain(`"${link}"`);
+    const stored = maskJsonText(raw);
+    expect(stored).not.toContain(link);
+    expect(JSON.parse(stored)).toBeTruthy();
+  });
+});
+
 describe('maskValue', () => {
   it('masks an evidence row by the same rules, keeping other values and types', () => {
     const row = {
@@ -169,6 +241,9 @@ describe('maskValue', () => {
       has_passcode: true,
       raw: '{"download_token":"t"}',
       at: new Date(0),
+      chat_message_file: { download_url: 'https://file.zoom.us/file/x' },
+      registrants: [{ join_url: 'https://zoom.us/w/1?tk=t' }],
+      recording_files: [{ download_url: 'https://zoom.us/rec/download/1' }],
     };
     expect(maskValue(row)).toEqual({
       user_email: 'a@x.com',
@@ -178,6 +253,9 @@ describe('maskValue', () => {
       has_passcode: true,
       raw: `{"download_token":"${M}"}`,
       at: new Date(0),
+      chat_message_file: { download_url: M },
+      registrants: [{ join_url: M }],
+      recording_files: [{ download_url: 'https://zoom.us/rec/download/1' }],
     });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
+import { webhookBody } from '#core/webhook/envelope.ts';
 import { REALTIME_IDS as D } from '#core/realtime/catalog.ts';
 import { processRealtimeBody, processRealtimeDetail, type RealtimeDeps } from '#core/realtime/process.ts';
 import { compileSettings } from '#core/realtime/config.ts';
@@ -56,6 +57,36 @@ describe('realtime checks', () => {
     const { delivery, send } = setup();
     for (const body of bodies) await send(body);
     expect(delivery.notified.map((a) => a.dedup_key)).toEqual([key]);
+  });
+
+  it('treats a join before the host as a join and a wait for the host as a waiting-room join; a risk alert raises nothing here', async () => {
+    const { delivery, send } = setup();
+    // Shaped like Zoom's samples: no email, no IP, no join time; participant.id only when signed in.
+    const beforeHost = (event: string, uuid: string, participant: object) =>
+      webhookBody({
+        event,
+        eventTs: T0,
+        payload: { account_id: 'acc', object: { id: '81234567890', uuid, host_id: 'host-1', topic: 'Board Q4', type: 2, duration: 60, participant } },
+      });
+    expect((await send(beforeHost('meeting.participant_jbh_joined', 'j1', { user_name: 'Zoë Smith', customer_key: 'ck' }))).status).toBe('processed');
+    expect((await send(beforeHost('webinar.participant_jbh_waiting', 'j2', { id: 'unknown-zoom-user', user_name: 'Visitor' }))).status).toBe(
+      'processed',
+    );
+    const risk = webhookBody({
+      event: 'meeting.risk_alert',
+      eventTs: T0,
+      payload: {
+        account_id: 'acc',
+        object: { id: 1, uuid: 'j3', host_id: 'host-1', host_email: 'h@example.com', armn_details: { meeting_url: 'https://zoom.us/j/1?pwd=x' } },
+      },
+    });
+    expect((await send(risk)).status).toBe('processed');
+    expect(delivery.notified.map((a) => [a.detection_id, a.dedup_key]).sort()).toEqual(
+      [
+        [D.externalInSensitiveMeeting, 'guest:zoë smith'],
+        [D.waitingRoomUnknownExternal, expect.stringContaining('j2')],
+      ].sort(),
+    );
   });
 
   it('keys a weakened setting by operator and setting name, merging paths of one setting', async () => {

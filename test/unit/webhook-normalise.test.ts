@@ -160,6 +160,7 @@ describe('typedRows: which table each event goes to', () => {
       'webinar.converted_to_meeting',
       'recording.started',
       'recording.registration_cancelled',
+      'webinar.invitation_accepted',
       'user.presence_status_updated',
       'phone.callee_ringing',
       'brand.new_thing',

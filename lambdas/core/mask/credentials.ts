@@ -2,8 +2,8 @@
  * The one list of credentials zoomlake never stores, and the functions that mask them wherever data is kept or
  * shown: typed cells, raw webhook bodies (`webhook_events.raw` and bodies stored by reference), alerts and logs.
  * A masked value becomes MASK; its field stays, so "had a passcode" is still answerable. To cover a new credential,
- * add its field name (or the suffix its family shares) to CREDENTIAL_SUFFIXES, or a URL-only parameter name to
- * CREDENTIAL_NAMES, and a case to test/unit/mask-credentials.test.ts (docs/credential-masking.md describes them for readers).
+ * add its field name (or the suffix its family shares) to CREDENTIAL_SUFFIXES, a URL-only parameter name to
+ * CREDENTIAL_NAMES, or a name that is a credential only inside one object to CREDENTIAL_FIELDS_IN, and a case to test/unit/mask-credentials.test.ts (docs/credential-masking.md describes them for readers).
  */
 
 /** What a credential's value is replaced with. */
@@ -36,8 +36,21 @@ export const CREDENTIAL_SUFFIXES = [
  */
 export const CREDENTIAL_NAMES = ['tk', 'zak'] as const;
 
+/**
+ * Links that are credentials only inside one kind of object, by that object's field name (an array's items take the
+ * array's name): a meeting chat file's `download_url` fetches the file itself, and a registrant's `join_url` joins as
+ * that registrant (its `tk` is masked anyway; the rest says nothing the event does not). Elsewhere the same names are
+ * ordinary links: a recording file's `download_url` needs the download token, which is masked.
+ */
+export const CREDENTIAL_FIELDS_IN: Readonly<Record<string, readonly string[]>> = {
+  chat_message_file: ['download_url'],
+  registrant: ['join_url'],
+  registrants: ['join_url'],
+};
+
 const bare = (name: string) => name.toLowerCase().replace(/[_-]/g, '');
 const SUFFIXES = CREDENTIAL_SUFFIXES.map(bare);
+const FIELDS_IN = new Map(Object.entries(CREDENTIAL_FIELDS_IN).map(([parent, names]) => [bare(parent), new Set(names.map(bare))]));
 
 /**
  * Whether a JSON field or URL parameter of this name holds a credential. Case, `_` and `-` are ignored, so
@@ -46,6 +59,11 @@ const SUFFIXES = CREDENTIAL_SUFFIXES.map(bare);
 export function isCredentialName(name: string): boolean {
   const n = bare(name);
   return (CREDENTIAL_NAMES as readonly string[]).includes(n) || SUFFIXES.some((s) => n.endsWith(s));
+}
+
+/** Whether a JSON field holds a credential: by its own name, or by its name inside its object (`parent`, CREDENTIAL_FIELDS_IN). */
+export function isCredentialField(name: string, parent: string | undefined): boolean {
+  return isCredentialName(name) || (parent !== undefined && FIELDS_IN.get(bare(parent))?.has(bare(name)) === true);
 }
 
 // A query or fragment parameter, plain (`?pwd=x`) or percent-encoded inside another URL (`%3Fpwd%3Dx`); the value
@@ -76,13 +94,19 @@ function maskLeaf(value: unknown, credential: boolean): unknown {
   return value;
 }
 
-type Frame = { readonly array: false; key: string | undefined; expectKey: boolean } | { readonly array: true; readonly credential: boolean };
+/** An object or array being walked; `parent` is the field that holds it (an array's items inherit the array's). */
+type Frame =
+  | { readonly array: false; readonly parent: string | undefined; key: string | undefined; expectKey: boolean }
+  | { readonly array: true; readonly parent: string | undefined; readonly credential: boolean };
 
 /** Whether a value starting now is under a credential name: its field's name, or an array such a field holds. */
 function underCredential(frame: Frame | undefined): boolean {
   if (frame === undefined) return false;
-  return frame.array ? frame.credential : frame.key !== undefined && isCredentialName(frame.key);
+  return frame.array ? frame.credential : frame.key !== undefined && isCredentialField(frame.key, frame.parent);
 }
+
+/** The field name a value starting now sits under: its field's, or for an array item the array's. */
+const fieldOf = (frame: Frame | undefined): string | undefined => (frame === undefined ? undefined : frame.array ? frame.parent : frame.key);
 
 /** The index just past the JSON string token that starts at `start` (its opening quote). */
 function stringEnd(text: string, start: number): number {
@@ -141,7 +165,8 @@ function maskJsonTokens(text: string): string {
       }
       i = end;
     } else if (c === '{' || c === '[') {
-      stack.push(c === '{' ? { array: false, key: undefined, expectKey: true } : { array: true, credential: underCredential(top) });
+      const parent = fieldOf(top);
+      stack.push(c === '{' ? { array: false, parent, key: undefined, expectKey: true } : { array: true, parent, credential: underCredential(top) });
       i++;
     } else if (c === '}' || c === ']') {
       if (stack.pop() === undefined) throw new SyntaxError('unbalanced');
@@ -170,10 +195,15 @@ function maskJsonTokens(text: string): string {
  * values nested deeper than `depth` are masked whole rather than walked.
  */
 export function maskValue(value: unknown, credential = false, depth = 32): unknown {
-  if (Array.isArray(value)) return depth <= 0 ? MASK : value.map((v) => maskValue(v, credential, depth - 1));
+  return maskUnder(value, credential, depth, undefined);
+}
+
+/** maskValue for a value held by the field `field` (an array's items are held by the array's field). */
+function maskUnder(value: unknown, credential: boolean, depth: number, field: string | undefined): unknown {
+  if (Array.isArray(value)) return depth <= 0 ? MASK : value.map((v) => maskUnder(v, credential, depth - 1, field));
   if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
     if (depth <= 0) return MASK;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v, isCredentialName(k), depth - 1)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskUnder(v, isCredentialField(k, field), depth - 1, k)]));
   }
   return maskLeaf(value, credential);
 }

@@ -52,7 +52,8 @@ export async function runChecks(env: ZoomEnvelope, receivedAt: number, ctx: Chec
     await meetingOf(row, ctx, action === 'ended' ? (numberAttr(row.end_time) ?? at) : undefined);
     return [];
   }
-  if (action === 'participant_joined') return participantJoined(env.event, row, ctx, false);
-  if (action === 'participant_joined_waiting_room') return participantJoined(env.event, row, ctx, true);
+  // A join before the host is a join (a meeting link used while nobody watches); waiting for the host, a waiting room.
+  if (action === 'participant_joined' || action === 'participant_jbh_joined') return participantJoined(env.event, row, ctx, false);
+  if (action === 'participant_joined_waiting_room' || action === 'participant_jbh_waiting') return participantJoined(env.event, row, ctx, true);
   return [];
 }

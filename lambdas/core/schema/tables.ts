@@ -111,6 +111,7 @@ export const TABLES: readonly TableDef[] = [
       meetingId,
       meetingUuid,
       hostId,
+      opt('host_email', 'string', 'Host email, when the event carries it (risk alerts).'),
       topic,
       opt('meeting_type', 'int', 'Zoom meeting type: 1 instant, 2 scheduled, 3 recurring without fixed time, 4 PMI, 8 recurring fixed time.'),
       opt('start_time', 'timestamp', 'Scheduled or actual start (UTC).'),

@@ -113,6 +113,12 @@ function participantRow(ctx: EventContext): TypedRow {
   };
 }
 
+/** meeting.alert's issues as a list: Zoom types it as an array, published samples also send one string. */
+function issuesOf(v: unknown): Json | undefined {
+  const issues = Array.isArray(v) ? v : nonEmptyText(v) !== null ? [v] : [];
+  return issues.length > 0 ? { issues } : undefined;
+}
+
 /** A passcode's presence, never its value: "" means the meeting has none; absent means the event does not say. */
 function hasPasscode(v: unknown): boolean | null {
   return typeof v === 'string' ? v !== '' : null;
@@ -129,8 +135,8 @@ function meetingRow(ctx: EventContext): TypedRow {
       ? ctx.env.payload.old_object
       : action === 'risk_alert'
         ? nonEmpty(risk)
-        : action === 'alert' && Array.isArray(o.issues)
-          ? { issues: o.issues }
+        : action === 'alert'
+          ? issuesOf(o.issues)
           : undefined;
   const settings = objectOrEmpty(o.settings);
   return {
@@ -140,6 +146,7 @@ function meetingRow(ctx: EventContext): TypedRow {
       meeting_id: idText(o.id),
       meeting_uuid: nonEmptyText(o.uuid),
       host_id: idText(o.host_id),
+      host_email: nonEmptyText(o.host_email),
       topic: nonEmptyText(o.topic),
       meeting_type: int32(o.type),
       start_time: instant(o.start_time),
@@ -235,7 +242,8 @@ function accountRow(ctx: EventContext): TypedRow {
       ...operatorCells(ctx),
       object_id: ofAccount ? null : idText(o.id),
       settings_json: json(ofAccount ? settingsOf(o) : nonEmpty(withoutId(o))),
-      old_settings_json: json(settingsOf(ctx.env.payload.old_object)),
+      // Old and new in the same shape: the settings on account.*, the whole object (`{"settings":...}`, `{"name":...}`) else.
+      old_settings_json: json(ofAccount ? settingsOf(ctx.env.payload.old_object) : nonEmpty(withoutId(ctx.env.payload.old_object))),
       source_record_id: ctx.sourceRecordId,
     },
   };
@@ -311,7 +319,8 @@ function qualityRow(ctx: EventContext): TypedRow {
       ...base(ctx, firstInstant(p.date_time, objectOrEmpty(entries.at(-1)).date_time)),
       ...meetingCells(o),
       participant_id: firstId(p.participant_id, p.user_id),
-      participant_user_id: idText(p.participant_user_id),
+      // qos_summary names the Zoom user id `id`, as the participant events do.
+      participant_user_id: firstId(p.participant_user_id, p.id),
       participant_uuid: nonEmptyText(p.participant_uuid),
       user_name: nonEmptyText(p.user_name),
       email: nonEmptyText(p.email),

@@ -83,16 +83,14 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
   {
     table: 'registration_events',
     families: ['meeting', 'webinar'],
-    actions: [
-      'registration_created',
-      'registration_approved',
-      'registration_cancelled',
-      'registration_denied',
-      'invitation_accepted',
-      'invitation_dispatched',
-      'invitation_rejected',
-      'invitation_timeout',
-    ],
+    actions: ['registration_created', 'registration_approved', 'registration_cancelled', 'registration_denied'],
+    realtime: [],
+  },
+  // Invitations to a meeting (Zoom documents no webinar.invitation_* events).
+  {
+    table: 'registration_events',
+    families: ['meeting'],
+    actions: ['invitation_accepted', 'invitation_dispatched', 'invitation_rejected', 'invitation_timeout'],
     realtime: [],
   },
   // Registrations for on-demand cloud recordings (a recording shared with registration).

@@ -1,7 +1,7 @@
 -- A participant without a registrant_id in a meeting that requires registration: someone who joined with the plain
 -- join link (forwarded, leaked, or guessed with the passcode) instead of their own registration link.
 -- Participants (last day): meeting_participants (report API), participant_details (dashboard API) and
--- participant_events (webhook meeting.participant_joined), read together so either collector suffices.
+-- participant_events (webhook meeting.participant_joined and _jbh_joined), read together so either collector suffices.
 -- A meeting number requires registration when, in order of precedence:
 --   1. the latest meeting.created/meeting.updated webhook (webhook_events.raw, 30 days) that states
 --      payload.object.settings.approval_type says 0 or 1 (2 = no registration, which vetoes the rest); or
@@ -13,7 +13,25 @@
 -- (an email on an internal domain together with a Zoom user id: colleagues watching or presenting skip
 -- registration, and a typed-in email alone proves nothing), and waiting-room-only rows.
 -- Every ? is the run's end time (ISO-8601 UTC).
-WITH joins AS (
+WITH -- Joins before the host carry no email (Zoom sends none): a signed-in participant's Zoom user id names the user, by
+-- the users snapshots and user webhooks of 30 days, as the realtime user directory does.
+jbh_users AS (
+  SELECT x.user_id, max(x.email) AS email
+  FROM (
+    SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
+    FROM users u
+    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+      AND u.snapshot_time < from_iso8601_timestamp(?)
+    UNION ALL
+    SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
+    FROM user_events ue
+    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+      AND ue.event_time < from_iso8601_timestamp(?)
+  ) x
+  WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
+  GROUP BY x.user_id
+),
+joins AS (
   SELECT mp.meeting_id, mp.meeting_uuid, lower(nullif(trim(mp.user_email), '')) AS user_email, mp.name AS user_name,
     nullif(mp.registrant_id, '') AS registrant_id,
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')) AS zoom_user_id,
@@ -36,16 +54,18 @@ WITH joins AS (
     AND pd.join_time < from_iso8601_timestamp(?)
     AND coalesce(pd.status, 'in_meeting') <> 'in_waiting_room'
   UNION ALL
-  SELECT pe.meeting_id, pe.meeting_uuid, lower(nullif(trim(pe.email), '')), pe.user_name,
+  SELECT pe.meeting_id, pe.meeting_uuid, coalesce(lower(nullif(trim(pe.email), '')), ju.email), pe.user_name,
     nullif(pe.registrant_id, ''),
     nullif(pe.participant_user_id, ''),
     CAST(NULL AS varchar), pe.host_id, pe.public_ip,
     pe.event_time, 'participant_events'
   FROM participant_events pe
+  LEFT JOIN jbh_users ju ON ju.user_id = pe.participant_user_id AND pe.event = 'meeting.participant_jbh_joined'
   WHERE pe.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
-    AND pe.event = 'meeting.participant_joined'
+    -- A join before the host is a join: the link used while nobody watches.
+    AND pe.event IN ('meeting.participant_joined', 'meeting.participant_jbh_joined')
 ),
 keyed AS (
   SELECT j.*, coalesce(j.user_email, j.zoom_user_id, 'name:' || lower(trim(j.user_name))) AS participant

@@ -5,16 +5,40 @@
 -- (lambdas/core/realtime/names.ts, nameKeySql; a test holds these copies equal to it): lower case, combining marks,
 -- "(...)"/"[...]" parts and the words guest/external/extern/ext/visitor dropped, diacritics and look-alike letters
 -- folded, words sorted and joined. Every ? is the run's end time (ISO-8601 UTC).
-WITH joins AS (
-  SELECT pe.meeting_uuid, pe.meeting_id, pe.host_id, lower(nullif(trim(pe.email), '')) AS email,
+WITH -- Joins before the host carry no email (Zoom sends none): a signed-in participant's Zoom user id names the user, by
+-- the users snapshots and user webhooks of 30 days, as the realtime user directory does.
+jbh_users AS (
+  SELECT x.user_id, max(x.email) AS email
+  FROM (
+    SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
+    FROM users u
+    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+      AND u.snapshot_time < from_iso8601_timestamp(?)
+    UNION ALL
+    SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
+    FROM user_events ue
+    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+      AND ue.event_time < from_iso8601_timestamp(?)
+  ) x
+  WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
+  GROUP BY x.user_id
+),
+joins AS (
+  SELECT pe.meeting_uuid, pe.meeting_id, pe.host_id, coalesce(lower(nullif(trim(pe.email), '')), ju.email) AS email,
     nullif(trim(pe.user_name), '') AS user_name, nullif(pe.participant_user_id, '') AS zoom_user_id,
     nullif(pe.public_ip, '') AS ip_address, CAST(NULL AS varchar) AS device, pe.event_time AS join_time, 'participant_events' AS source
   FROM participant_events pe
+  LEFT JOIN jbh_users ju
+    ON ju.user_id = pe.participant_user_id
+    AND pe.event IN ('meeting.participant_jbh_joined', 'meeting.participant_jbh_waiting', 'webinar.participant_jbh_joined',
+                     'webinar.participant_jbh_waiting')
   WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room',
-                     'webinar.participant_joined', 'webinar.participant_joined_waiting_room')
+                     'webinar.participant_joined', 'webinar.participant_joined_waiting_room',
+                     'meeting.participant_jbh_joined', 'meeting.participant_jbh_waiting',
+                     'webinar.participant_jbh_joined', 'webinar.participant_jbh_waiting')
   UNION ALL
   SELECT mp.meeting_uuid, mp.meeting_id, CAST(NULL AS varchar), lower(nullif(trim(mp.user_email), '')), nullif(trim(mp.name), ''),
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), CAST(NULL AS varchar), CAST(NULL AS varchar),

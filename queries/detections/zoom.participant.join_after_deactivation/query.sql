@@ -15,7 +15,10 @@ WITH joins AS (
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room',
-                     'webinar.participant_joined', 'webinar.participant_joined_waiting_room')
+                     'webinar.participant_joined', 'webinar.participant_joined_waiting_room',
+                     -- Joins before the host, and waits for the host: a meeting link used while nobody watches.
+                     'meeting.participant_jbh_joined', 'meeting.participant_jbh_waiting',
+                     'webinar.participant_jbh_joined', 'webinar.participant_jbh_waiting')
   UNION ALL
   SELECT mp.meeting_uuid, mp.meeting_id, lower(nullif(trim(mp.user_email), '')),
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), mp.name, CAST(NULL AS varchar), mp.join_time,

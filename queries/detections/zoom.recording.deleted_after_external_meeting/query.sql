@@ -70,14 +70,34 @@ deletions AS (
     AND rec.ingested_at <= from_iso8601_timestamp(?)
   GROUP BY rec.meeting_uuid
 ),
+-- Joins before the host carry no email (Zoom sends none): a signed-in participant's Zoom user id names the user, by
+-- the users snapshots and user webhooks of 30 days, as the realtime user directory does.
+jbh_users AS (
+  SELECT x.user_id, max(x.email) AS email
+  FROM (
+    SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
+    FROM users u
+    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+      AND u.snapshot_time < from_iso8601_timestamp(?)
+    UNION ALL
+    SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
+    FROM user_events ue
+    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+      AND ue.event_time < from_iso8601_timestamp(?)
+  ) x
+  WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
+  GROUP BY x.user_id
+),
 -- Participant records of the last 3 days from the three participant sources, with who they were.
 sessions AS (
-  SELECT p.meeting_uuid, p.meeting_id, lower(nullif(p.email, '')) AS email, nullif(p.participant_user_id, '') AS zoom_user,
+  SELECT p.meeting_uuid, p.meeting_id, coalesce(lower(nullif(p.email, '')), ju.email) AS email, nullif(p.participant_user_id, '') AS zoom_user,
          p.user_name AS name, p.event_time AS seen_at, p.event LIKE '%joined' AS is_join
   FROM participant_events p
+  LEFT JOIN jbh_users ju ON ju.user_id = p.participant_user_id AND p.event IN ('meeting.participant_jbh_joined', 'webinar.participant_jbh_joined')
   WHERE p.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
     AND p.event_time >= date_add('day', -3, from_iso8601_timestamp(?))
-    AND p.event IN ('meeting.participant_joined', 'meeting.participant_left', 'webinar.participant_joined', 'webinar.participant_left')
+    AND p.event IN ('meeting.participant_joined', 'meeting.participant_left', 'webinar.participant_joined', 'webinar.participant_left',
+                    'meeting.participant_jbh_joined', 'webinar.participant_jbh_joined')
   UNION ALL
   SELECT m.meeting_uuid, m.meeting_id, lower(nullif(m.user_email, '')),
          coalesce(nullif(m.zoom_user_id, ''), nullif(m.participant_user_id, '')), m.name, coalesce(m.leave_time, m.join_time), true

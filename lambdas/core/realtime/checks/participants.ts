@@ -16,15 +16,22 @@ import { iso, joinSorted, lower, meetingOf, meetingPk, msKey, trimmed, ttl, type
  */
 
 const outsiderPk = (participant: string) => `rt#outsider#${participant}`;
+/** meeting. or webinar.participant_jbh_joined / _jbh_waiting: a join, or a wait, before the host. */
+const isBeforeHost = (event: string) => event.includes('.participant_jbh_');
 
-/** The alerts a participant_joined (or, with `waitingRoom`, participant_joined_waiting_room) event raises. */
+/**
+ * The alerts a participant_joined or participant_jbh_joined (or, with `waitingRoom`, participant_joined_waiting_room or
+ * participant_jbh_waiting) event raises.
+ */
 export async function participantJoined(event: string, row: Row, ctx: CheckContext, waitingRoom: boolean): Promise<Alert[]> {
   const meeting = await meetingOf(row, ctx);
   if (!meeting) return [];
   const at = row.event_time as number;
-  const email = lower(row.email);
-  const userName = trimmed(row.user_name);
   const zoomUserId = nonEmptyText(row.participant_user_id);
+  // Zoom sends no email on joins before the host: a signed-in participant's Zoom user id names them in the directory
+  // (the scheduled queries read the users snapshots and user webhooks the same way, in their jbh_users).
+  const email = lower(row.email) ?? (isBeforeHost(event) && zoomUserId !== null ? (lower(await emailOfUserId(ctx.state, zoomUserId)) ?? null) : null);
+  const userName = trimmed(row.user_name);
   const registered = nonEmptyText(row.registrant_id) !== null;
   const participant = participantKey(email, userName);
   const ipAddress = nonEmptyText(row.public_ip);
