@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import { activityTypesProblem, DEFAULT_MEETING_ACTIVITY_TYPES, MEETING_ACTIVITY_TYPES } from '#core/poll/meeting-activities.ts';
+import { configViews } from '#core/detect/config-views.ts';
+import { DEFAULT_SUCCESS_VALUES } from '#core/detect/identity-view.ts';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
+import { rawTableName } from '#core/schema/registry.ts';
+import { TABLES } from '#core/schema/tables.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
@@ -60,6 +64,13 @@ const route = z
 
 /** A SQL identifier (table or column) safe to splice into a query. */
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier (letters, digits, _)');
+/** Where a table's data lives: `s3://bucket/` or `s3://bucket/prefix/`, a prefix IAM can grant. */
+const s3Location = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^*?]*\/)?$/, 'must be s3://bucket/ or s3://bucket/prefix/ (ending in "/", no wildcards)');
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN');
+/** A Glue table, `table` in the lake's database or `database.table`. */
+const glueTableName = z.string().regex(/^([a-z0-9_]+\.)?[a-z_][a-z0-9_]*$/, 'must be a Glue table name: table or database.table, lower case');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd');
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as "6.0.0"');
 
@@ -247,18 +258,9 @@ export const configSchema = z
              * Where the table's data lives (`s3://bucket/prefix/`): the Correlate function may list and read objects
              * under it (Athena reads with the caller's credentials). Omit it only for a view over the lake's own tables.
              */
-            s3Location: z
-              .string()
-              .regex(
-                /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^*?]*\/)?$/,
-                'must be s3://bucket/ or s3://bucket/prefix/ (ending in "/", no wildcards)',
-              )
-              .optional(),
+            s3Location: s3Location.optional(),
             /** The KMS key encrypting those objects (SSE-KMS), which the Correlate function may decrypt through S3. */
-            kmsKeyArn: z
-              .string()
-              .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN')
-              .optional(),
+            kmsKeyArn: kmsKeyArn.optional(),
             localFile: z.string().min(1).optional(),
           })
           .strict()
@@ -266,6 +268,53 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The identity input (docs/identity.md): a table or view of identity-provider sign-ins (Okta System Log, Microsoft
+     * Entra sign-in logs, CloudTrail ConsoleLogin) with flat columns, and which column holds what. Detections read it
+     * through the view `idp_signins`; without it that view is empty and zoom.activity.session_mismatch_idp raises
+     * nothing. Locally, `localFile` (Parquet, CSV or NDJSON) is exposed under the table name.
+     */
+    identity: z
+      .object({
+        /** The table or view in the lake's Glue database (created by the stack when `createTable` is true). */
+        table: identifier,
+        /** The user's email, or text ending in it after a `/` or `:` (CloudTrail ARNs, principal ids). */
+        userColumn: identifier,
+        /** When the sign-in happened: a timestamp, or ISO-8601 text. */
+        timeColumn: identifier,
+        /** The client's IP address. */
+        ipColumn: identifier,
+        /** The country, as an ISO 3166-1 alpha-2 code or an English name. */
+        countryColumn: identifier.optional(),
+        /** The sign-in's outcome; without it every row counts as a successful sign-in. */
+        outcomeColumn: identifier.optional(),
+        /** Outcomes that mean success, compared case-insensitively as text (Okta SUCCESS, CloudTrail Success, Entra 0). */
+        successValues: z
+          .array(z.string().min(1))
+          .min(1)
+          .default([...DEFAULT_SUCCESS_VALUES]),
+        /** The IdP's session id (evidence only). */
+        sessionColumn: identifier.optional(),
+        /** Which IdP the row comes from (evidence only). */
+        providerColumn: identifier.optional(),
+        /**
+         * Whether the stack creates `table` as a Glue table over `s3Location`, reading NDJSON (optionally gzip) whose keys
+         * are the mapped columns. False: the table or view already exists in the lake's Glue database.
+         */
+        createTable: z.boolean().default(false),
+        /**
+         * Glue tables `table` reads when it is a view (the raw Okta, Entra or CloudTrail table), `name` in the lake's
+         * database or `database.name`: the detection runner may read their definitions too.
+         */
+        baseTables: z.array(glueTableName).default([]),
+        /** Where the sign-ins' objects live (`s3://bucket/prefix/`): the detection runner may list and read them. */
+        s3Location: s3Location.optional(),
+        /** The KMS key encrypting those objects (SSE-KMS), which the detection runner may decrypt through S3. */
+        kmsKeyArn: kmsKeyArn.optional(),
+        localFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     alarms: z
       .object({
         /** Emails subscribed to the operational alarm topic (every CloudWatch alarm of every stack, in ALARM and back to OK). */
@@ -287,6 +336,20 @@ export const configSchema = z
     }
     if (cfg.webhook.throttlingBurstLimit < cfg.webhook.throttlingRateLimit) {
       ctx.addIssue({ code: 'custom', path: ['webhook', 'throttlingBurstLimit'], message: 'must be at least webhook.throttlingRateLimit' });
+    }
+    if (cfg.identity !== undefined) {
+      const { identity } = cfg;
+      if (identity.createTable && identity.s3Location === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['identity', 's3Location'], message: 'is required when createTable is true (the table reads it)' });
+      }
+      const taken = [...TABLES.flatMap((t) => [t.name, rawTableName(t)]), ...configViews({ ...cfg, identity: undefined }, []).map((v) => v.name)];
+      if (taken.includes(identity.table)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'table'],
+          message: `"${identity.table}" is a zoomlake table or view; name the identity table otherwise`,
+        });
+      }
     }
     const names = new Set<string>();
     cfg.alerts.routes.forEach((r, i) => {

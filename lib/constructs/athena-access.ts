@@ -60,3 +60,33 @@ export function grantAthenaQueries(role: iam.IRole, access: AthenaQueryAccess): 
   ];
   for (const statement of statements) role.addToPrincipalPolicy(statement);
 }
+
+/**
+ * Grants `role` what Athena needs, reading with the caller's credentials, to read a table whose data lives outside the
+ * lake (the data-access table, the identity table): list and read objects under `location` (`s3://bucket/prefix/`), and
+ * decrypt them with `kmsKeyArn` through S3 when they are SSE-KMS encrypted.
+ */
+export function grantExternalObjects(role: iam.IRole, location: string, kmsKeyArn: string | undefined): void {
+  const { region, partition } = Stack.of(role);
+  const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
+  if (bucket === '') throw new Error(`${location} is not an s3://bucket/prefix/ location`);
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucketArn] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      ...(prefix === '' ? {} : { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
+    }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucketArn}/${prefix}*`] }));
+  if (kmsKeyArn !== undefined) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [kmsKeyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+      }),
+    );
+  }
+}

@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { allowEventBridgeToEncrypt, allowRuleToSend, deadLetterQueue, deliverWithRetries } from './event-queue.ts';
-import { grantAthenaQueries } from './athena-access.ts';
+import { grantAthenaQueries, grantExternalObjects } from './athena-access.ts';
 import { eventsOf } from './event-source-guard.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
@@ -134,7 +134,7 @@ export class CorrelationWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: CorrelationWorkflowProps) {
     super(scope, id);
     const { encryptionKey: key, lakeBucket: lake, resultsBucket: results, stateTable: table, settings } = props;
-    const { region, partition } = Stack.of(this);
+    const { region } = Stack.of(this);
     const resultsPrefix = props.resultsPrefix ?? 'results/';
     if (!/^([A-Za-z0-9_.-]+\/)+$/.test(resultsPrefix)) throw new Error(`resultsPrefix must be a key prefix ending in "/", got "${resultsPrefix}"`);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -247,25 +247,7 @@ export class CorrelationWorkflow extends Construct {
     // The data-access table's own data (e.g. a CloudTrail bucket), which Athena reads with the function's credentials.
     const location = settings.dataAccess?.s3Location;
     this.dataAccessLocation = location;
-    if (location !== undefined) {
-      const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
-      const bucketArn = `arn:${partition}:s3:::${bucket}`;
-      correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucketArn] }));
-      correlate.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [bucketArn],
-          ...(prefix === '' ? {} : { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
-        }),
-      );
-      correlate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucketArn}/${prefix}*`] }));
-      const dataKey = settings.dataAccess?.kmsKeyArn;
-      if (dataKey !== undefined) {
-        correlate.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [dataKey], conditions: viaService('s3') }),
-        );
-      }
-    }
+    if (location !== undefined) grantExternalObjects(correlate.role, location, settings.dataAccess?.kmsKeyArn);
 
     stateActions(alerts.role, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
     alerts.role.addToPrincipalPolicy(

@@ -14,7 +14,13 @@ const MAX_NAME = 128;
 const MAX_DESCRIPTION = 1024;
 
 /** The lake column type of a config view column's Trino type. */
-const COLUMN_TYPES: Readonly<Record<ConfigView['columns'][number]['type'], ColumnType>> = { varchar: 'string', integer: 'int', bigint: 'bigint' };
+const COLUMN_TYPES: Readonly<Record<ConfigView['columns'][number]['type'], ColumnType>> = {
+  varchar: 'string',
+  integer: 'int',
+  bigint: 'bigint',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+};
 
 /** Properties of {@link DetectionCatalog}. */
 export interface DetectionCatalogProps {

@@ -129,6 +129,15 @@ export function acknowledgeDetectionFindings(stack: ZoomlakeDetectionsStack): vo
       `its detections query, not known by name); it writes alert files with generated names under ${ALERTS}/ only, and ` +
       "query results under the workgroup's results/ prefix, whose names Athena generates.",
   );
+  const identityLocation = stack.identity?.location;
+  if (identityLocation !== undefined) {
+    acknowledgeObjectPrefixGrants(
+      runner.role.node.findChild('DefaultPolicy'),
+      [`:::${identityLocation.slice('s3://'.length)}*`],
+      "Athena reads the identity table's data (identity.s3Location) with the runner's credentials: s3:GetObject under that " +
+        'location only, whose object names (identity-provider log exports) are not known in advance.',
+    );
+  }
   acknowledgeObjectPrefixGrants(
     stack.realtime.checks.role.node.findChild('DefaultPolicy'),
     [`/${BODIES}/*`, `/${ALERTS}/*`],

@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { IDP_SIGNINS_VIEW } from '#core/detect/identity-view.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { AlertBus } from '../constructs/alert-bus.ts';
@@ -12,6 +13,7 @@ import { AlertRouter } from '../constructs/alert-router.ts';
 import { CorrelationWorkflow } from '../constructs/correlation-workflow.ts';
 import { DetectionCatalog } from '../constructs/detection-catalog.ts';
 import { DetectionRunner } from '../constructs/detection-runner.ts';
+import { IdentitySource } from '../constructs/identity-source.ts';
 import { RealtimeChecks } from '../constructs/realtime-checks.ts';
 import type { NamedSql } from '../detections/load.ts';
 
@@ -55,6 +57,8 @@ export class ZoomlakeDetectionsStack extends Stack {
   readonly catalog: DetectionCatalog;
   /** The runner, its schedules and alarms. */
   readonly runner: DetectionRunner;
+  /** The identity input (its Glue table when the stack creates it; the runner reads it), when config `identity` is set. */
+  readonly identity: IdentitySource | undefined;
   /** The realtime checks on the webhook bus: rule, queue, function and alarms. */
   readonly realtime: RealtimeChecks;
   /** The post-meeting correlation (state machine, starter, task functions), when `correlation.enabled` and the plan is paid. */
@@ -92,6 +96,15 @@ export class ZoomlakeDetectionsStack extends Stack {
     });
     // The runner's first query may come right after a deploy: its config views must exist by then.
     for (const view of this.catalog.configViews.values()) this.runner.node.addDependency(view);
+    // Only the runner queries idp_signins, so only it may read the identity table and its data.
+    this.identity = config.identity
+      ? new IdentitySource(this, 'Identity', { databaseName: props.databaseName, identity: config.identity })
+      : undefined;
+    if (this.identity) {
+      this.identity.grantRead(this.runner.runner.role);
+      const view = this.catalog.configViews.get(IDP_SIGNINS_VIEW);
+      if (this.identity.table && view) view.addDependency(this.identity.table);
+    }
     this.realtime = new RealtimeChecks(this, 'Realtime', {
       eventBus: props.webhookBus,
       stateTable: props.stateTable,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { alertSchema } from '#core/alerts/alert.ts';
 import { main } from '#local/cli/main.ts';
 import { isScheduled } from '#core/detect/detection.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
-import { fixtureConfig, loadFixtures } from '../support/detection-fixtures.ts';
+import { loadFixtures, writeFixtureConfig } from '../support/detection-fixtures.ts';
 import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
 
 const dirs: string[] = [];
@@ -62,8 +62,7 @@ describe('zoomlake detect delivers each alert once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-alerts-'));
     dirs.push(dir);
     await writeFixtureLakeWithWebhooks(join(dir, 'lake'), fixture);
-    const configFile = join(dir, 'zoomlake.config.json');
-    writeFileSync(configFile, JSON.stringify(fixtureConfig(fixture)));
+    const configFile = writeFixtureConfig(dir, fixture);
     const args = ['detect', '--detection', id, '--now', fixture.now, '--dir', dir, '--config', configFile];
 
     const first = await cli(...args, '--json');
@@ -104,8 +103,7 @@ describe('zoomlake detect delivers each alert once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-alerts-'));
     dirs.push(dir);
     await writeFixtureLakeWithWebhooks(join(dir, 'lake'), fixture);
-    const configFile = join(dir, 'zoomlake.config.json');
-    writeFileSync(configFile, JSON.stringify(fixtureConfig(fixture)));
+    const configFile = writeFixtureConfig(dir, fixture);
     const run = await cli('detect', '--detection', id, '--now', fixture.now, '--dir', dir, '--config', configFile);
     expect(run.out).toContain(`${fixture.expect.length} alerts, ${fixture.expect.length} notified (${join(dir, 'alerts.jsonl')}), 0 suppressed`);
   });

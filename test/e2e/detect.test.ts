@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { initLakeFolder } from '#local/pipeline/lake-folder.ts';
 import { localPaths } from '#local/pipeline/runtime.ts';
 import { isScheduled } from '#core/detect/detection.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
-import { fixtureConfig, loadFixtures, matchExpected } from '../support/detection-fixtures.ts';
+import { loadFixtures, writeFixtureConfig, matchExpected } from '../support/detection-fixtures.ts';
 import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
 
 const dirs: string[] = [];
@@ -47,8 +47,7 @@ describe('zoomlake detect --json over a planted lake', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoomlake-detect-'));
     dirs.push(dir);
     await writeFixtureLakeWithWebhooks(join(dir, 'lake'), file.fixture);
-    const configFile = join(dir, 'zoomlake.config.json');
-    writeFileSync(configFile, JSON.stringify(fixtureConfig(file.fixture)));
+    const configFile = writeFixtureConfig(dir, file.fixture);
     const { code, out, err } = await cli('detect', '--json', '--detection', id, '--now', file.fixture.now, '--dir', dir, '--config', configFile);
     expect(err).toBe('');
     expect(code).toBe(0);

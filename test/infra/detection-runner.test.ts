@@ -270,7 +270,9 @@ describe('DetectionCatalog', () => {
   it('adds each config view as a Glue VIRTUAL_VIEW with its columns and the SQL of configViews', () => {
     const expected = configViews(SETTINGS, REGISTRY.detections);
     expect([...catalog.configViews.keys()]).toEqual(expected.map((v) => v.name));
-    const hive = { varchar: 'string', integer: 'int', bigint: 'bigint' } as const;
+    const hive = { varchar: 'string', integer: 'int', bigint: 'bigint', boolean: 'boolean', timestamp: 'timestamp' } as const;
+    // Athena's views carry timestamps at millisecond precision, as the lake's Parquet files store them.
+    const trino = { varchar: 'varchar', integer: 'integer', bigint: 'bigint', boolean: 'boolean', timestamp: 'timestamp(3)' } as const;
     for (const view of expected) {
       const table = resourceOf(template, catalog.configViews.get(view.name) as never).Properties as {
         DatabaseName: string;
@@ -298,7 +300,7 @@ describe('DetectionCatalog', () => {
       expect(definition).toMatchObject({
         originalSql: view.sql,
         schema: 'zoomlake',
-        columns: view.columns.map((c) => ({ name: c.name, type: c.type })),
+        columns: view.columns.map((c) => ({ name: c.name, type: trino[c.type] })),
       });
     }
   });

@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { configSchema } from '#config/schema.ts';
 import type { Alert } from '#core/alerts/alert.ts';
-import { configViews } from '#core/detect/config-views.ts';
 import { applyParameterOverrides, DETECTION_PATHS, type ScheduledDetection } from '#core/detect/detection.ts';
 import { runDetection } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
@@ -14,6 +13,8 @@ import { TABLES } from '#core/schema/tables.ts';
 import type { CellValue } from '#core/schema/types.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
+import { localViews } from '#local/pipeline/local-tables.ts';
+import { IDENTITY_FILE_SOURCE } from '#local/scenario/identity.ts';
 import { QUERIES_DIR, loadDetections } from '../../lib/detections/load.ts';
 
 /** The config every fixture starts from; a fixture's `config` is merged over it. */
@@ -43,6 +44,12 @@ export const fixtureSchema = z
     webhooks: z.array(z.object({ body: z.record(z.string(), z.unknown()), received: iso.optional() }).strict()).default([]),
     /** Rows of the configured data-access table (config correlation.dataAccess), for the correlation path. */
     dataAccess: z.array(z.record(z.string(), z.unknown())).optional(),
+    /**
+     * Rows of the identity table (config identity): the identity-provider sign-ins. Without an `identity` section in
+     * the fixture's config, the columns are the demo file's (IDENTITY_FILE_SOURCE: email, time, ip, country, outcome,
+     * session_id, provider).
+     */
+    identity: z.array(z.record(z.string(), z.unknown())).optional(),
     paths: z.array(z.enum(DETECTION_PATHS)).min(1).optional(),
     why: z.string().min(1).optional(),
     /** Each expected alert, matched by its entities (every listed entity must equal); the count must match too. */
@@ -112,9 +119,33 @@ export async function writeFixtureLake(lakeDir: string, fixture: Fixture, skip: 
   await writer.flush();
 }
 
-/** The fixture's config as a config file would hold it: the base config with the fixture's overrides. */
-export function fixtureConfig(fixture: Fixture): Record<string, unknown> {
-  return { ...FIXTURE_BASE_CONFIG, ...fixture.config };
+/**
+ * The fixture's config as a config file would hold it: the base config with the fixture's overrides. A fixture with
+ * `identity` rows gets an identity input (the demo file's mapping unless its config has one) read from
+ * `identityFile`, which writeFixtureIdentity fills.
+ */
+export function fixtureConfig(fixture: Fixture, identityFile?: string): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...FIXTURE_BASE_CONFIG, ...fixture.config };
+  if (fixture.identity === undefined) return config;
+  const identity = (config.identity as Record<string, unknown> | undefined) ?? IDENTITY_FILE_SOURCE;
+  return { ...config, identity: { ...identity, ...(identityFile === undefined ? {} : { localFile: identityFile }) } };
+}
+
+/** Writes the fixture's identity rows (if any) as NDJSON to `file`, the identity input's local file. */
+export function writeFixtureIdentity(file: string, fixture: Fixture): void {
+  writeFileSync(file, (fixture.identity ?? []).map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+/**
+ * Writes the fixture's config as `<dir>/zoomlake.config.json`, with its identity rows in `<dir>/identity.ndjson` as
+ * the identity input's local file; returns the config file, for the CLI's --config.
+ */
+export function writeFixtureConfig(dir: string, fixture: Fixture): string {
+  const identityFile = join(dir, 'identity.ndjson');
+  writeFixtureIdentity(identityFile, fixture);
+  const configFile = join(dir, 'zoomlake.config.json');
+  writeFileSync(configFile, JSON.stringify(fixtureConfig(fixture, identityFile)));
+  return configFile;
 }
 
 /** Writes the fixture's rows into a temporary lake, runs the detection on DuckDB, and returns its alerts. */
@@ -122,9 +153,11 @@ export async function runFixture(detection: ScheduledDetection, fixture: Fixture
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-fixture-'));
   try {
     await writeFixtureLake(dir, fixture);
-    const config = configSchema.parse(fixtureConfig(fixture));
+    const identityFile = join(dir, 'identity.ndjson');
+    writeFixtureIdentity(identityFile, fixture);
+    const config = configSchema.parse(fixtureConfig(fixture, identityFile));
     const detections = applyParameterOverrides(loadDetections(), config.detections);
-    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(config, detections) });
+    const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: localViews(config, detections) });
     try {
       return await runDetection(engine, detections.find((d) => d.id === detection.id) as ScheduledDetection, Date.parse(fixture.now));
     } finally {

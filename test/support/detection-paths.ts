@@ -8,7 +8,6 @@ import { correlate } from '#core/correlate/steps/correlate.ts';
 import { exposure } from '#core/correlate/steps/exposure.ts';
 import { participantsUnavailable } from '#core/correlate/steps/participants-unavailable.ts';
 import { meetingEndedInput } from '#core/correlate/start.ts';
-import { configViews } from '#core/detect/config-views.ts';
 import { isScheduled, type DetectionPath } from '#core/detect/detection.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { runDetection } from '#core/detect/run.ts';
@@ -29,11 +28,12 @@ import { receiveWebhook, WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive
 import { WEBHOOK_TABLES } from '#core/webhook/routes.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { dataAccessView } from '#local/pipeline/correlation.ts';
+import { localViews } from '#local/pipeline/local-tables.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { loadRegistry } from '../../lib/detections/load.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
-import { fixtureConfig, matchExpected, writeFixtureLake, type Fixture, type FixtureFile } from './detection-fixtures.ts';
+import { fixtureConfig, matchExpected, writeFixtureIdentity, writeFixtureLake, type Fixture, type FixtureFile } from './detection-fixtures.ts';
 import { MemoryAlertDelivery } from './memory-alert-delivery.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 import { MemoryStateStore } from './memory-state-store.ts';
@@ -146,19 +146,21 @@ export async function writeFixtureLakeWithWebhooks(dir: string, fixture: Fixture
  * the normaliser would not give back, a refused webhook).
  */
 export async function runPaths(detectionId: string, fixture: Fixture, options: PathOptions = {}): Promise<PathAlerts> {
-  const config = configSchema.parse(fixtureConfig(fixture));
-  const base = loadRegistry(config.detections);
-  const detection = base.get(detectionId);
-  const registryFor = (path: DetectionPath) => options.registryFor?.(path, base) ?? base;
-  const nowMs = Date.parse(fixture.now);
-  const deliveries = timeline(fixture);
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-paths-'));
   try {
+    const identityFile = join(dir, 'identity.ndjson');
+    const config = configSchema.parse(fixtureConfig(fixture, identityFile));
+    const base = loadRegistry(config.detections);
+    const detection = base.get(detectionId);
+    const registryFor = (path: DetectionPath) => options.registryFor?.(path, base) ?? base;
+    const nowMs = Date.parse(fixture.now);
+    const deliveries = timeline(fixture);
+    writeFixtureIdentity(identityFile, fixture);
     const received = await writeFixtureLakeWithWebhooks(dir, fixture, deliveries);
     const bodies = received.bodies;
     const out: PathAlerts = {};
     const open = async (registry: DetectionRegistry) => {
-      const views: { name: string; sql: string }[] = [...configViews(config, registry.detections)];
+      const views = localViews(config, registry.detections);
       if (config.correlation.dataAccess) {
         const file = join(dir, 'data-access.ndjson');
         writeFileSync(file, (fixture.dataAccess ?? []).map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -5,6 +5,7 @@
  */
 
 import type { Detection } from './detection.ts';
+import { countryCodesView, idpSigninsView, type IdentitySource } from './identity-view.ts';
 
 /** The configuration values the views carry (the fixed config keys). */
 export interface DetectionSettings {
@@ -12,6 +13,8 @@ export interface DetectionSettings {
   readonly sensitiveMeetingPatterns: readonly string[];
   readonly watchedUsers: readonly string[];
   readonly minClientVersion: string;
+  /** The identity-provider sign-ins table and its columns (config `identity`); none makes `idp_signins` empty. */
+  readonly identity?: IdentitySource | undefined;
 }
 
 /** One config view: its name, its SELECT and its columns (Trino types). */
@@ -19,7 +22,7 @@ export interface ConfigView {
   readonly name: string;
   readonly description: string;
   readonly sql: string;
-  readonly columns: readonly { readonly name: string; readonly type: 'varchar' | 'integer' | 'bigint' }[];
+  readonly columns: readonly { readonly name: string; readonly type: 'varchar' | 'integer' | 'bigint' | 'boolean' | 'timestamp' }[];
 }
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -103,5 +106,8 @@ export function configViews(settings: DetectionSettings, detections: readonly Pi
       ],
     },
     parametersView(detections),
+    // country_codes before idp_signins, which joins it (DuckDB binds a view when it is created).
+    countryCodesView(),
+    idpSigninsView(settings.identity),
   ];
 }

@@ -5,6 +5,7 @@ import type { Clock } from '#core/ports.ts';
 import { writeReport } from '../report/write.ts';
 import { makeLocalRuntime } from '../pipeline/runtime.ts';
 import { incidentOf, score, scoreLine, summarize, type Manifest, type ScoredAlert } from '../scenario/manifest.ts';
+import { IDENTITY_FILE_SOURCE, identityFileText, identitySignIns, zoomUsesOf } from '../scenario/identity.ts';
 import { generateScenario } from '../scenario/scenario.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { CliFailure } from './errors.ts';
@@ -25,6 +26,7 @@ export const DEMO_FILES = {
   manifest: 'demo-manifest.json',
   config: 'zoomlake.config.json',
   dataAccess: 'data-access.ndjson',
+  identity: 'identity-signins.ndjson',
   report: 'report.html',
 } as const;
 
@@ -108,6 +110,9 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
   const dataAccessFile = join(dir, DEMO_FILES.dataAccess);
   writeFileSync(join(dir, DEMO_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
   writeFileSync(dataAccessFile, scenario.dataAccess.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  // The identity provider's sign-ins behind the organisation's Zoom use (single sign-on), for session_mismatch_idp.
+  const identityFile = join(dir, DEMO_FILES.identity);
+  writeFileSync(identityFile, identityFileText(identitySignIns(zoomUsesOf(scenario.org, scenario.config.internalDomains))));
   const configJson = {
     ...scenario.config,
     // Short waits: the demo's meetings ended long ago, and its report-never-ready meeting should give up in seconds.
@@ -123,6 +128,7 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
         localFile: dataAccessFile,
       },
     },
+    identity: { ...IDENTITY_FILE_SOURCE, localFile: identityFile },
   };
   writeFileSync(join(dir, DEMO_FILES.config), JSON.stringify(configJson, null, 2) + '\n');
   const clock = scenarioClock(end);

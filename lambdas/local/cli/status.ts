@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCursorOf } from '#core/poll/cursor.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
@@ -34,6 +34,8 @@ export interface FolderStatus {
   readonly spooledEvents: number;
   /** Alerts published in the last 24 hours, by severity. */
   readonly alertsLastDay: Readonly<Record<string, number>>;
+  /** The identity input (config `identity`): its table and local file; null when it is off. */
+  readonly identity: { readonly table: string; readonly localFile: string | null; readonly fileExists: boolean } | null;
 }
 
 /** Reads a folder's status without taking it: safe while a service owns the folder. */
@@ -62,6 +64,7 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
     lastDetection: item(STATUS_PK, 'detect')?.attrs ?? null,
     spooledEvents: await countLines(join(rt.paths.dir, 'state', 'webhook-spool.jsonl'), () => true),
     alertsLastDay: await alertsSince(rt.paths.alertsFile, now - 86_400_000),
+    identity: identityStatus(rt.config.identity),
   };
 }
 
@@ -69,6 +72,24 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
 function unavailableOn(source: string, plan: string): string | null {
   const plans = POLL_SOURCES[source]?.plans;
   return plans === undefined || plans.some((p) => p === plan) ? null : `needs a plan of ${plans.join(' or ')}, planTier is ${plan}`;
+}
+
+function identityStatus(identity: LocalRuntime['config']['identity']): FolderStatus['identity'] {
+  if (identity === undefined) return null;
+  const localFile = identity.localFile === undefined ? null : resolve(identity.localFile);
+  return { table: identity.table, localFile, fileExists: localFile !== null && existsSync(localFile) };
+}
+
+/** The identity input's line: on, from which file, or why idp_signins has no rows. */
+function identityLine(identity: FolderStatus['identity']): string {
+  if (identity === null)
+    return 'identity input: off (no identity section in the config): idp_signins is empty and zoom.activity.session_mismatch_idp raises nothing';
+  const table = printable(identity.table);
+  if (identity.localFile === null) return `identity input: table ${table}, but no identity.localFile: idp_signins has no rows locally`;
+  const file = printable(identity.localFile);
+  return identity.fileExists
+    ? `identity input: table ${table} from ${file}`
+    : `identity input: table ${table}, but ${file} does not exist: idp_signins has no rows until it does`;
 }
 
 /** Counts the file's non-empty lines that `keep` accepts; 0 when there is no file. */
@@ -141,6 +162,7 @@ export function formatStatus(status: FolderStatus): string {
           (Array.isArray(d.failed) && d.failed.length > 0 ? `; failed: ${printable(d.failed.join(', '))}` : ''),
   );
   lines.push(`spool: ${status.spooledEvents} received events waiting to be written to the lake`);
+  lines.push(identityLine(status.identity));
   lines.push(
     `alerts in the last 24 hours: ${Object.entries(status.alertsLastDay)
       .map(([s, n]) => `${s} ${n}`)

@@ -1,17 +1,17 @@
 import { localZoomApi } from './zoom-api.ts';
 import { existsSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
 import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
 import { MEETING_ENDED_EVENT, startCorrelation } from '#core/correlate/start.ts';
 import { executionName } from '#core/correlate/execution-name.ts';
 import type { CorrelationSettings, DataAccessSource } from '#core/correlate/settings.ts';
-import { configViews } from '#core/detect/config-views.ts';
 import { ConditionFailedError } from '#core/errors.ts';
 import type { AlertDelivery, BusEvent, EventPublisher, QueryEngine, ZoomApi } from '#core/ports.ts';
 import { WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { oneFile } from '../adapters/duckdb-paths.ts';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts';
+import { emptyView, LOCAL_TABLE_EXTENSIONS, localViews, readerOf, type LocalView } from './local-tables.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 /** The state item standing for a started execution: its name is unique, like a Step Functions execution name. */
@@ -39,25 +39,11 @@ export interface LocalCorrelationDeps {
   readonly onResult?: (input: MeetingEndedInput, result: CorrelationRunResult) => void;
 }
 
-/** The DuckDB reader for a data-access file, by extension. */
-function readerOf(file: string): string | undefined {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.parquet') return 'read_parquet';
-  if (ext === '.csv' || ext === '.tsv') return 'read_csv_auto';
-  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'read_json_auto';
-  return undefined;
-}
-
 /** The local view standing for the configured data-access table: the file, or no rows when it does not exist (yet). */
-export function dataAccessView(source: DataAccessSource, file: string): { name: string; sql: string } {
+export function dataAccessView(source: DataAccessSource, file: string): LocalView {
   const reader = readerOf(file);
   if (reader === undefined || !existsSync(file)) {
-    return {
-      name: source.table,
-      sql:
-        `SELECT CAST(NULL AS VARCHAR) AS "${source.userColumn}", CAST(NULL AS TIMESTAMP) AS "${source.timeColumn}", ` +
-        `CAST(NULL AS VARCHAR) AS "${source.resourceColumn}" WHERE false`,
-    };
+    return emptyView(source.table, { [source.userColumn]: 'VARCHAR', [source.timeColumn]: 'TIMESTAMP', [source.resourceColumn]: 'VARCHAR' });
   }
   return { name: source.table, sql: `SELECT * FROM ${reader}(${oneFile(file)})` };
 }
@@ -272,7 +258,7 @@ export class LocalCorrelation {
 
   private openEngine(): Promise<DuckDbQueryEngine> {
     const { rt, settings, dataAccessFile } = this.deps;
-    const views: { name: string; sql: string }[] = [...configViews(rt.config, rt.registry.detections)];
+    const views: LocalView[] = localViews(rt.config, rt.registry.detections);
     if (settings.dataAccess !== undefined && dataAccessFile !== undefined) {
       if (!existsSync(dataAccessFile))
         this.deps.log(JSON.stringify({ correlation: 'warning', reason: 'data_access_file_missing', file: dataAccessFile }));
@@ -324,9 +310,7 @@ export function makeLocalCorrelation(
     if (localFile === undefined) {
       log('zoomlake serve: correlation.dataAccess has no localFile, so the host data-access correlation is skipped locally');
     } else if (readerOf(localFile) === undefined) {
-      log(
-        `zoomlake serve: correlation.dataAccess.localFile must end in .parquet, .csv, .tsv, .json, .ndjson or .jsonl; the host data-access correlation is skipped`,
-      );
+      log(`zoomlake serve: correlation.dataAccess.localFile must end in ${LOCAL_TABLE_EXTENSIONS}; the host data-access correlation is skipped`);
     } else {
       settings = { ...correlation, dataAccess: source as DataAccessSource };
       dataAccessFile = resolve(localFile);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ZoomlakeConfig } from '#config/schema.ts';
-import { configViews } from '#core/detect/config-views.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { AlertDelivery, Clock } from '#core/ports.ts';
 import type { DedupWindows } from '#core/alerts/suppressing-delivery.ts';
@@ -9,6 +8,7 @@ import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { loadRegistry } from '#lib/detections/load.ts';
 import { dedupWindowsOf, localAlertDelivery } from './alerts.ts';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.ts';
+import { localViews } from './local-tables.ts';
 import { FileStateStore } from '../adapters/file-state/store.ts';
 import { FsObjectStore } from '../adapters/fs-object-store.ts';
 import { SystemClock } from '#runtime/system-clock.ts';
@@ -43,7 +43,7 @@ export interface LocalRuntime {
   writer(writerId: string): LakeWriter;
   /** The local bus -> queue -> lake writer chain for webhook events, spooled under `state/`. */
   webhookPipeline(): LocalWebhookPipeline;
-  /** A DuckDB engine over the lake's views and the config views; the caller closes it. */
+  /** A DuckDB engine over the lake's views, the identity table (config `identity.localFile`) and the config views; the caller closes it. */
   openQueryEngine(): Promise<DuckDbQueryEngine>;
   /**
    * Alert delivery with suppression in `state/`, notified alerts in the lake's `alerts` table and `alerts.jsonl`;
@@ -80,7 +80,7 @@ export function makeLocalRuntime(config: ZoomlakeConfig, dir: string, clock: Clo
         () => writer('webhook-writer'),
         store,
       ),
-    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir, views: configViews(config, registry.detections) }),
+    openQueryEngine: () => DuckDbQueryEngine.open({ lakeDir: paths.lakeDir, views: localViews(config, registry.detections) }),
     alertDelivery(options = {}) {
       return localAlertDelivery({
         state,
