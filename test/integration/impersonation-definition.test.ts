@@ -116,9 +116,11 @@ describe('the support impersonation definition', () => {
     expect(compileSupportNames(DEFAULT_SUPPORT_NAMES)).toHaveLength(DEFAULT_SUPPORT_NAMES.length);
   });
 
-  it('is the definition the scheduled query embeds', () => {
-    const sql = loadRegistry().get('zoom.participant.impersonates_support').sql ?? '';
+  it('is the definition the scheduled queries embed', () => {
+    const registry = loadRegistry();
+    const sql = registry.get('zoom.participant.impersonates_support').sql ?? '';
     expect(sql).toContain(supportPhraseSql('o.user_name'));
     expect(sql).toContain(domainSkeletonSql('o.email_domain'));
+    expect(registry.get('zoom.participant.remote_control_to_outsider').sql ?? '').toContain(supportPhraseSql('t'));
   });
 });
