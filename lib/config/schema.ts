@@ -3,6 +3,7 @@ import { SEVERITIES } from '#core/alerts/alert.ts';
 import { activityTypesProblem, DEFAULT_MEETING_ACTIVITY_TYPES, MEETING_ACTIVITY_TYPES } from '#core/poll/meeting-activities.ts';
 import { configViews } from '#core/detect/config-views.ts';
 import { DEFAULT_SUCCESS_VALUES } from '#core/detect/identity-view.ts';
+import { DEFAULT_SUPPORT_NAMES, supportPhrase } from '#core/realtime/impersonation.ts';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
 import { rawTableName } from '#core/schema/registry.ts';
 import { TABLES } from '#core/schema/tables.ts';
@@ -89,6 +90,19 @@ export const configSchema = z
       .default(['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition', '\\blayoff|reduction in force', '\\bearnings', '\\blegal\\b|privileged']),
     /** Emails of executives and other high-value users. */
     watchedUsers: z.array(email).default([]),
+    /**
+     * Display names that claim to be Zoom or the organisation's support (zoom.participant.impersonates_support). Compared
+     * folded (case, spacing, "(guest)", digits for letters and look-alike letters do not matter); a one-word name must
+     * be the whole display name, a longer one may stand anywhere in it. Replaces the default list when set.
+     */
+    supportNames: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .refine((s) => supportPhrase(s).trim() !== '', 'must contain letters'),
+      )
+      .default([...DEFAULT_SUPPORT_NAMES]),
     /** Oldest Zoom client version considered patched. */
     minClientVersion: semver.default('6.0.0'),
     /** The Zoom plan: decides which APIs exist and the rate limits. */

@@ -178,6 +178,7 @@ function realtimeSettingsOf(s: RealtimeSettings): RealtimeSettings {
     sensitiveMeetingPatterns: s.sensitiveMeetingPatterns,
     watchedUsers: s.watchedUsers,
     minClientVersion: s.minClientVersion,
+    supportNames: s.supportNames,
     meetingStateHours: s.meetingStateHours,
     idempotencyHours: s.idempotencyHours,
   };

@@ -117,6 +117,7 @@ export class ZoomlakeDetectionsStack extends Stack {
         sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
         watchedUsers: config.watchedUsers,
         minClientVersion: config.minClientVersion,
+        supportNames: config.supportNames,
       },
       registry: props.registry,
     });

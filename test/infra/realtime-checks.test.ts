@@ -16,6 +16,7 @@ const SETTINGS = {
   sensitiveMeetingPatterns: ['board'],
   watchedUsers: ['ceo@example.com'],
   minClientVersion: '6.0.0',
+  supportNames: ['IT Support'],
 };
 const { stack, key, lake } = pipelineTestStack();
 const bus = new EventBus(stack, 'Bus');

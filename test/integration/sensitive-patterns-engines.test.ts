@@ -12,7 +12,10 @@ import { PORTABLE, TOPICS } from '../support/sensitive-patterns.ts';
 let engine: DuckDbQueryEngine;
 
 beforeAll(async () => {
-  const views = configViews({ internalDomains: [], watchedUsers: [], minClientVersion: '6.0.0', sensitiveMeetingPatterns: PORTABLE }, []);
+  const views = configViews(
+    { internalDomains: [], watchedUsers: [], minClientVersion: '6.0.0', supportNames: [], sensitiveMeetingPatterns: PORTABLE },
+    [],
+  );
   engine = await DuckDbQueryEngine.open({ lakeDir: mkdtempSync(join(tmpdir(), 'zoomlake-patterns-')), views });
 });
 

@@ -21,7 +21,7 @@ export const guests = (n: number, o: { ip?: (i: number) => string; minuteStep?: 
   Array.from({ length: n }, (_, i) =>
     joinEvent({
       name: `Guest ${i}`,
-      email: `g${i}@example.net`,
+      email: `g${i}@visitors.test`,
       id: `g${i}`,
       at: T0 + i * (o.minuteStep ?? 1_000),
       ...(o.ip ? { ip: o.ip(i) } : {}),

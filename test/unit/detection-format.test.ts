@@ -140,7 +140,7 @@ describe('alertId', () => {
 
 describe('config views on DuckDB', () => {
   it.each([
-    ['empty lists', { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [], minClientVersion: '6.0.0' }, [], [], []],
+    ['empty lists', { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [], minClientVersion: '6.0.0', supportNames: [] }, [], [], []],
     [
       'values, quoting and case',
       {
@@ -148,6 +148,7 @@ describe('config views on DuckDB', () => {
         sensitiveMeetingPatterns: ['board'],
         watchedUsers: ['CEO@acme.example'],
         minClientVersion: '5.17.11',
+        supportNames: ['IT Support'],
       },
       ['acme.example', "o'brien.example"],
       ['(?i)board'],

@@ -32,6 +32,7 @@ function setup() {
         sensitiveMeetingPatterns: ['board'],
         watchedUsers: [],
         minClientVersion: '6.0.0',
+        supportNames: [],
       }),
     },
     log,

@@ -88,6 +88,7 @@ describe('sensitiveMeetingPatterns portability', () => {
         sensitiveMeetingPatterns: ['\\d'],
         watchedUsers: [],
         minClientVersion: '6.0.0',
+        supportNames: [],
       }),
     ).toThrow('sensitiveMeetingPatterns.0: "\\\\d" uses the class escape');
   });

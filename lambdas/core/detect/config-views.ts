@@ -4,6 +4,7 @@
  * view locally.
  */
 
+import { compileSupportNames, lookalikeKeys } from '../realtime/impersonation.ts';
 import type { Detection } from './detection.ts';
 import { countryCodesView, idpSigninsView, type IdentitySource } from './identity-view.ts';
 
@@ -15,6 +16,7 @@ export interface DetectionSettings {
   readonly minClientVersion: string;
   /** The identity-provider sign-ins table and its columns (config `identity`); none makes `idp_signins` empty. */
   readonly identity?: IdentitySource | undefined;
+  readonly supportNames: readonly string[];
 }
 
 /** One config view: its name, its SELECT and its columns (Trino types). */
@@ -71,6 +73,44 @@ function parametersView(detections: readonly Pick<Detection, 'id' | 'values'>[])
   };
 }
 
+/** Rows of a view from literal rows (an empty view of the same columns when there are none). */
+function rowsView(name: string, description: string, columns: ConfigView['columns'], rows: readonly string[]): ConfigView {
+  const names = columns.map((c) => c.name).join(', ');
+  const sql =
+    rows.length === 0
+      ? `SELECT ${names} FROM (VALUES (${columns.map((c) => `CAST(NULL AS ${c.type})`).join(', ')})) AS t (${names}) WHERE ${columns[0]!.name} IS NOT NULL`
+      : `SELECT ${names} FROM (VALUES ${rows.join(', ')}) AS t (${names})`;
+  return { name, description, sql, columns };
+}
+
+/** support_names: each configured support name with its folded phrase (lambdas/core/realtime/impersonation.ts). */
+function supportNamesView(names: readonly string[]): ConfigView {
+  return rowsView(
+    'support_names',
+    'zoomlake config: display names claiming to be Zoom or support staff; phrase is the name folded, space-padded; words its word count.',
+    [
+      { name: 'name', type: 'varchar' },
+      { name: 'phrase', type: 'varchar' },
+      { name: 'words', type: 'integer' },
+    ],
+    compileSupportNames(names).map((s) => `(${literal(s.name)}, ${literal(s.phrase)}, ${s.words})`),
+  );
+}
+
+/** lookalike_domains: the folded forms of each internal domain a look-alike domain would show (lambdas/core/realtime/impersonation.ts). */
+function lookalikeDomainsView(internalDomains: readonly string[]): ConfigView {
+  return rowsView(
+    'lookalike_domains',
+    'zoomlake config: folded forms of each internal domain (same_name, domain_in_name, swapped_letters, name_with_lure) that a look-alike domain shows.',
+    [
+      { name: 'domain', type: 'varchar' },
+      { name: 'kind', type: 'varchar' },
+      { name: 'key', type: 'varchar' },
+    ],
+    lookalikeKeys(internalDomains).map((k) => `(${literal(k.domain)}, ${literal(k.kind)}, ${literal(k.key)})`),
+  );
+}
+
 /** Every config view, in a fixed order; `detections` gives the detection_parameters view its rows. */
 export function configViews(settings: DetectionSettings, detections: readonly Pick<Detection, 'id' | 'values'>[]): ConfigView[] {
   const [major, minor, patch] = versionParts(settings.minClientVersion);
@@ -105,6 +145,8 @@ export function configViews(settings: DetectionSettings, detections: readonly Pi
         { name: 'patch', type: 'integer' },
       ],
     },
+    supportNamesView(settings.supportNames),
+    lookalikeDomainsView(settings.internalDomains),
     parametersView(detections),
     // country_codes before idp_signins, which joins it (DuckDB binds a view when it is created).
     countryCodesView(),

@@ -10,6 +10,7 @@ export const REALTIME_IDS = {
   joinAfterDeactivation: 'zoom.participant.join_after_deactivation',
   externalInSensitiveMeeting: 'zoom.participant.external_in_sensitive_meeting',
   guestImpersonatesInternal: 'zoom.participant.guest_impersonates_internal',
+  impersonatesSupport: 'zoom.participant.impersonates_support',
   joinBurst: 'zoom.participant.join_burst_many_ips',
   waitingRoomUnknownExternal: 'zoom.participant.waiting_room_unknown_external',
   recordingDeletedAfterExternal: 'zoom.recording.deleted_after_external_meeting',

@@ -1,5 +1,6 @@
 import type { DetectionSettings } from '../detect/config-views.ts';
 import { compileTopicPatterns, type TopicPattern } from '../patterns/matcher.ts';
+import { compileSupportNames, lookalikeKeys, type LookalikeKey, type SupportName } from './impersonation.ts';
 
 /** How long the realtime path keeps state (config key `realtime`); thresholds are detection parameters in the registry. */
 export interface RealtimeStateSettings {
@@ -18,6 +19,10 @@ export interface CompiledSettings {
   readonly internalDomains: ReadonlySet<string>;
   readonly watchedUsers: ReadonlySet<string>;
   readonly sensitive: readonly TopicPattern[];
+  /** The support names, folded (impersonation.ts). */
+  readonly supportNames: readonly SupportName[];
+  /** The folded forms of the internal domains look-alikes are compared with (impersonation.ts). */
+  readonly lookalikeKeys: readonly LookalikeKey[];
 }
 
 /** Compiles settings once per process; a pattern the config schema would refuse throws, naming it. */
@@ -27,6 +32,8 @@ export function compileSettings(settings: RealtimeSettings): CompiledSettings {
     internalDomains: new Set(settings.internalDomains.map((d) => d.toLowerCase())),
     watchedUsers: new Set(settings.watchedUsers.map((e) => e.toLowerCase())),
     sensitive: compileTopicPatterns(settings.sensitiveMeetingPatterns),
+    supportNames: compileSupportNames(settings.supportNames),
+    lookalikeKeys: lookalikeKeys(settings.internalDomains),
   };
 }
 

@@ -19,9 +19,34 @@ export const FOLD_TO =
 /** Words that say what someone is rather than who ("Alice Anders (guest)", "External - Alice Anders"). */
 export const NOISE_WORDS: readonly string[] = ['guest', 'external', 'extern', 'ext', 'visitor'];
 
-const FOLD = new Map([...FOLD_FROM].map((c, i) => [c, [...FOLD_TO][i]!]));
-const NOISE: ReadonlySet<string> = new Set(NOISE_WORDS);
+/**
+ * One folding of display names into words: a character table (`from`[i] becomes `to`[i]), letter pairs replaced
+ * after it, and the words dropped. nameKey uses NAME_FOLDING; the support-name check a stricter one
+ * (lambdas/core/realtime/impersonation.ts). The TypeScript and SQL forms below take the same steps in the same order.
+ */
+export interface Folding {
+  readonly from: string;
+  readonly to: string;
+  /** Letter sequences replaced after the table, in order (e.g. "rn" by "m"). @default [] */
+  readonly pairs?: readonly (readonly [string, string])[];
+  readonly noise: readonly string[];
+}
+
+/** The folding of nameKey. */
+export const NAME_FOLDING: Folding = { from: FOLD_FROM, to: FOLD_TO, noise: NOISE_WORDS };
+
 const PARTS = /\([^)]*\)|\[[^\]]*\]/gu;
+const tables = new WeakMap<Folding, { fold: ReadonlyMap<string, string>; noise: ReadonlySet<string> }>();
+
+function tableOf(f: Folding) {
+  let t = tables.get(f);
+  if (!t) {
+    const to = [...f.to];
+    t = { fold: new Map([...f.from].map((c, i) => [c, to[i]!])), noise: new Set(f.noise) };
+    tables.set(f, t);
+  }
+  return t;
+}
 
 /** Code-point order, as Trino and DuckDB sort varchar (UTF-8 bytes), not JavaScript's UTF-16 order. */
 function byCodePoint(a: string, b: string): number {
@@ -34,30 +59,42 @@ function byCodePoint(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** The comparison key of a display name ('' when nothing is left). */
-export function nameKey(name: string): string {
+/** The words of a display name under a folding, in their order: lower case, marks and "(...)"/"[...]" parts dropped, folded, split on non-letters. */
+export function foldedWords(name: string, f: Folding): string[] {
+  const { fold, noise } = tableOf(f);
   const lowered = name.toLowerCase().replace(/\p{M}/gu, '').replace(PARTS, ' ');
-  const folded = [...lowered].map((c) => FOLD.get(c) ?? c).join('');
+  let folded = [...lowered].map((c) => fold.get(c) ?? c).join('');
+  for (const [from, to] of f.pairs ?? []) folded = folded.replaceAll(from, to);
   return folded
     .replace(/[^\p{L}]+/gu, ' ')
     .split(' ')
-    .filter((w) => w !== '' && !NOISE.has(w))
-    .sort(byCodePoint)
-    .join('');
+    .filter((w) => w !== '' && !noise.has(w));
 }
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** The comparison key of a display name ('' when nothing is left). */
+export function nameKey(name: string): string {
+  return foldedWords(name, NAME_FOLDING).sort(byCodePoint).join('');
+}
+
+/** A string as a SQL literal. */
+export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * nameKey as a Trino SQL expression over `column` (it runs unchanged on DuckDB through the compatibility layer):
- * the same steps in the same order, from the same tables.
+ * foldedWords as a Trino SQL array expression over `column` (it runs unchanged on DuckDB through the compatibility
+ * layer): the same steps in the same order, from the same tables.
  */
-export function nameKeySql(column: string): string {
-  const noise = NOISE_WORDS.map(sqlString).join(', ');
+export function foldedWordsSql(column: string, f: Folding): string {
+  const noise = f.noise.map(sqlString).join(', ');
   const marked = `regexp_replace(lower(${column}), '\\p{M}', '')`;
   const parts = `regexp_replace(${marked}, '\\([^)]*\\)|\\[[^\\]]*\\]', ' ')`;
-  const folded = `translate(${parts}, ${sqlString(FOLD_FROM)}, ${sqlString(FOLD_TO)})`;
-  return `array_join(array_sort(filter(split(regexp_replace(${folded}, '[^\\p{L}]+', ' '), ' '), w -> w <> '' AND w NOT IN (${noise}))), '')`;
+  const translated = `translate(${parts}, ${sqlString(f.from)}, ${sqlString(f.to)})`;
+  const folded = (f.pairs ?? []).reduce((e, [from, to]) => `replace(${e}, ${sqlString(from)}, ${sqlString(to)})`, translated);
+  return `filter(split(regexp_replace(${folded}, '[^\\p{L}]+', ' '), ' '), w -> w <> '' AND w NOT IN (${noise}))`;
+}
+
+/** nameKey as a Trino SQL expression over `column`. */
+export function nameKeySql(column: string): string {
+  return `array_join(array_sort(${foldedWordsSql(column, NAME_FOLDING)}), '')`;
 }
 
 /** Whether a name has at least two words; a lone first name matches too many outsiders to mean anything. */

@@ -10,6 +10,7 @@ export const realtimeSettings: z.ZodMiniType<RealtimeSettings> = z.object({
   sensitiveMeetingPatterns: z.array(z.string()),
   watchedUsers: z.array(z.string()),
   minClientVersion: z.string(),
+  supportNames: z.array(z.string()),
   meetingStateHours: positiveJsonInt,
   idempotencyHours: positiveJsonInt,
 });

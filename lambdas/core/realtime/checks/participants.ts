@@ -7,6 +7,7 @@ import { isInternalEmail } from '../config.ts';
 import { emailOfUserId, lookupEmail, statusAt, usersNamed } from '../directory.ts';
 import { participantKey } from '../names.ts';
 import { densestWindowContaining, type Sighting } from '../window.ts';
+import { impersonatesSupport } from './support-impersonation.ts';
 import { iso, joinSorted, lower, meetingOf, meetingPk, msKey, trimmed, ttl, type CheckContext, type MeetingView } from './context.ts';
 
 /*
@@ -101,6 +102,7 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
       );
     }
   }
+  if (outsider && !directoryUser) alerts.push(...impersonatesSupport(base, userName, email, at, ctx));
 
   if (outsider && !registered && ipAddress !== null && !webinar) alerts.push(...(await joinBurst(meeting, ipAddress, at, ctx)));
 
