@@ -6,6 +6,7 @@ import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-p
 import { LakeWriter } from '#core/lake/writer.ts';
 import { METRICS, type MetricDefinition } from '#core/metrics.ts';
 import { pollSource, type PollSettings, type SourceRun } from '#core/poll/run.ts';
+import { activityTypesProblem, MEETING_ACTIVITY_TYPES, type MeetingActivityType } from '#core/poll/meeting-activities.ts';
 import { compileRisk } from '#core/poll/risk.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { Clock, SecretProvider, StateStore, ZoomApi } from '#core/ports.ts';
@@ -30,6 +31,20 @@ function listFrom(name: string, raw: string): string[] {
   } catch {
     throw new Error(`${name} must be a JSON array of strings`);
   }
+}
+const activityTypes = z.array(z.enum(MEETING_ACTIVITY_TYPES));
+
+/** The MEETING_ACTIVITY_TYPES variable as activity types, or an error naming it. */
+function activityTypesFrom(raw: string): MeetingActivityType[] {
+  let types: MeetingActivityType[];
+  try {
+    types = activityTypes.parse(JSON.parse(raw));
+  } catch {
+    throw new Error(`MEETING_ACTIVITY_TYPES must be a JSON array of: ${MEETING_ACTIVITY_TYPES.join(', ')}`);
+  }
+  const problem = activityTypesProblem(types);
+  if (problem !== undefined) throw new Error(`MEETING_ACTIVITY_TYPES ${problem}`);
+  return types;
 }
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 /** The schedule's input; `from`/`to` (both or neither) backfill a day range instead of following the cursor. */
@@ -65,6 +80,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env, secrets: SecretPro
       watchedUsers: listFrom('WATCHED_USERS', e.WATCHED_USERS),
     },
     chatIncludeContent: e.CHAT_INCLUDE_CONTENT === 'true',
+    meetingActivityTypes: activityTypesFrom(e.MEETING_ACTIVITY_TYPES),
   };
   compileRisk(settings.risk); // a bad pattern fails the cold start with its name, not every run
   // Every concurrent poller process draws on one daily Heavy/Resource-intensive share, counted in the state table.
@@ -126,7 +142,9 @@ export function makeHandler(
       },
       range,
     );
-    if (run.status === 'disabled') log.warn('source disabled', run);
+    // A run that worked around something (rows kept with NULL columns) is a WARN too: someone should look.
+    if (run.status === 'disabled' || run.warnings !== undefined)
+      log.warn(run.status === 'disabled' ? 'source disabled' : 'poll run with warnings', run);
     else log.info('poll run', run);
     metrics({ Source: name }, metricsOf(run));
     return run;

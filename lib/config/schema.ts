@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '#core/alerts/alert.ts';
+import { activityTypesProblem, DEFAULT_MEETING_ACTIVITY_TYPES, MEETING_ACTIVITY_TYPES } from '#core/poll/meeting-activities.ts';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
@@ -89,6 +90,31 @@ export const configSchema = z
         meetings: source({ enabled: true, schedule: 'rate(1 hour)' }),
         participant_details: source({ enabled: true, schedule: 'rate(1 hour)' }),
         recordings: source({ enabled: true, schedule: 'rate(6 hours)' }),
+        /**
+         * The meeting audit trail (GET /report/meeting_activities): Business plans and higher, once Zoom Support has
+         * turned it on; the app needs `report:read:meeting_activity_log:admin`. On a lower planTier it is off.
+         */
+        meeting_activities: z
+          .object({
+            enabled: z.boolean().default(true),
+            schedule: schedule.default('rate(1 hour)'),
+            /**
+             * The `activity_type`s read, one Heavy request per type per window (Zoom takes one type a request). The
+             * default is "Remote Control" alone: it is the only record of who was given control of whose screen, while
+             * joins and leaves (participant reports, webhooks) and meeting starts and ends (meetings source, webhooks)
+             * are collected already, and "In-Meeting Chat" may carry message text, which stays opt-in. "All
+             * Activities" reads every type in one pass and must be listed alone.
+             */
+            activityTypes: z
+              .array(z.enum(MEETING_ACTIVITY_TYPES))
+              .default([...DEFAULT_MEETING_ACTIVITY_TYPES])
+              .superRefine((types, ctx) => {
+                const problem = activityTypesProblem(types);
+                if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+              }),
+          })
+          .strict()
+          .prefault({}),
         chat_messages: z
           .object({
             enabled: z.boolean().default(false),

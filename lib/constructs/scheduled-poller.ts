@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,7 +13,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmAtLeast, deadLetterAlarm, zoomlakeMetric } from './alarms.ts';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { METRICS } from '#core/metrics.ts';
+import type { MeetingActivityType } from '#core/poll/meeting-activities.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { LAKE_ROOT } from '#core/schema/registry.ts';
 import type { FunctionEnv } from '#runtime/env/function-env.ts';
@@ -34,6 +36,11 @@ export interface PolledSourceConfig {
    * @default false
    */
   readonly includeContent?: boolean;
+  /**
+   * meeting_activities only: the report's `activity_type`s to read.
+   * @default the config's default (["Remote Control"])
+   */
+  readonly activityTypes?: readonly MeetingActivityType[];
 }
 
 /** The configured risk signals the poller ranks participant details by (the config keys of the same names). */
@@ -57,7 +64,10 @@ export interface ScheduledPollerProps {
   readonly lakeBucket: IBucket;
   /** The state table holding each source's cursor and lease. */
   readonly stateTable: ITableV2;
-  /** Sources by name; enabled ones the poller knows get a schedule (chat_messages is opt-in: off in the default config). */
+  /**
+   * Sources by name; enabled ones the poller knows get a schedule (chat_messages is opt-in: off in the default config),
+   * except those the plan lacks (meeting_activities below Business), which are left out with an info annotation.
+   */
   readonly sources: Readonly<Record<string, PolledSourceConfig>>;
   /** The Zoom plan, deciding which APIs exist and the rate limits. */
   readonly plan: ZoomPlan;
@@ -168,6 +178,9 @@ export class ScheduledPoller extends Construct {
         LEASE_SECONDS: String(timeout.toSeconds()),
         ...riskEnv,
         CHAT_INCLUDE_CONTENT: props.sources.chat_messages?.includeContent === true ? 'true' : 'false',
+        MEETING_ACTIVITY_TYPES: JSON.stringify(
+          props.sources.meeting_activities?.activityTypes ?? CONFIG_DEFAULTS.sources.meeting_activities.activityTypes,
+        ),
       } satisfies FunctionEnv<typeof scheduledPollerEnv>,
     });
     const role = this.poller.role;
@@ -210,7 +223,15 @@ export class ScheduledPoller extends Construct {
     const schedules: Record<string, scheduler.Schedule> = {};
     const stalled: Record<string, cloudwatch.Alarm> = {};
     for (const [name, source] of Object.entries(props.sources)) {
-      if (!source.enabled || !(name in POLL_SOURCES)) continue;
+      const polled = POLL_SOURCES[name];
+      if (!source.enabled || polled === undefined) continue;
+      if (polled.plans !== undefined && !polled.plans.includes(props.plan)) {
+        // A run would only answer "disabled", and its stalled-cursor alarm would sound for nothing.
+        Annotations.of(this).addInfo(
+          `zoomlake: the ${name} source is not scheduled: it needs a Zoom plan of ${polled.plans.join(' or ')}, planTier is ${props.plan}`,
+        );
+        continue;
+      }
       schedules[name] = new scheduler.Schedule(this, `Schedule-${name}`, {
         description: `zoomlake: polls the Zoom ${name} source`,
         schedule: scheduler.ScheduleExpression.expression(source.schedule),

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ScheduledPoller, type ScheduledPollerProps } from '../../lib/constructs/scheduled-poller.ts';
@@ -63,6 +63,29 @@ describe('ScheduledPoller', () => {
       (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
     expect(envOf(build({ sources: { chat_messages: { enabled: true } } })).CHAT_INCLUDE_CONTENT).toBe('false');
     expect(envOf(build({ sources: { chat_messages: { enabled: true, includeContent: true } } })).CHAT_INCLUDE_CONTENT).toBe('true');
+  });
+
+  it('schedules meeting_activities on Business plans and higher only, saying why it is left out below', () => {
+    expect(inputs(template)).not.toContain('meeting_activities');
+    expect(Object.keys(poller.stalledAlarms)).not.toContain('meeting_activities');
+    expect(
+      Annotations.fromStack(build({ planTier: 'pro' }).stack).findInfo('*', Match.stringLikeRegexp('meeting_activities source is not scheduled')),
+    ).toHaveLength(1);
+    for (const planTier of ['business', 'enterprise']) {
+      const b = build({ planTier });
+      expect(inputs(b.template)).toContain('meeting_activities');
+      expect(Object.keys(b.poller.stalledAlarms)).toContain('meeting_activities');
+      expect(Annotations.fromStack(b.stack).findInfo('*', Match.anyValue())).toEqual([]);
+    }
+    const off = build({ planTier: 'business', sources: { meeting_activities: { enabled: false } } });
+    expect(inputs(off.template)).not.toContain('meeting_activities');
+  });
+
+  it('tells the poller which meeting activity types to read', () => {
+    const envOf = (b: ReturnType<typeof build>) =>
+      (resourceOf(b.template, b.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    const types = ['Remote Control', 'In-Meeting Chat'];
+    expect(envOf(build({ sources: { meeting_activities: { activityTypes: types } } })).MEETING_ACTIVITY_TYPES).toBe(JSON.stringify(types));
   });
 
   it('passes the configured risk signals to the poller as JSON lists', () => {
@@ -177,6 +200,7 @@ describe('ScheduledPoller', () => {
       SENSITIVE_MEETING_PATTERNS: '[]',
       WATCHED_USERS: '[]',
       CHAT_INCLUDE_CONTENT: 'false',
+      MEETING_ACTIVITY_TYPES: '["Remote Control"]',
     });
   });
 

@@ -11,6 +11,7 @@ describe('config', () => {
     expect(cfg.minClientVersion).toBe('6.0.0');
     expect(cfg.webhook.replayWindowSeconds).toBe(5_400);
     expect(cfg.sources.chat_messages).toEqual({ enabled: false, schedule: 'rate(1 day)', includeContent: false });
+    expect(cfg.sources.meeting_activities).toEqual({ enabled: true, schedule: 'rate(1 hour)', activityTypes: ['Remote Control'] });
     expect(cfg.allowDataDeletion).toBe(false);
     expect(cfg.alarms).toEqual({ emails: [] });
   });
@@ -70,6 +71,16 @@ describe('config', () => {
     [{ planTier: 'gold' }, 'planTier: '],
     [{ sources: { activities: { schedule: 'hourly' } } }, 'sources.activities.schedule: must be "rate(N unit)" or "cron(...)"'],
     [{ sources: { activitys: {} } }, 'sources.activitys: unknown field'],
+    [{ sources: { meeting_activities: { activityTypes: ['Screen Share'] } } }, 'sources.meeting_activities.activityTypes.0: '],
+    [{ sources: { meeting_activities: { activityTypes: [] } } }, 'sources.meeting_activities.activityTypes: must name at least one activity type'],
+    [
+      { sources: { meeting_activities: { activityTypes: ['Remote Control', 'Remote Control'] } } },
+      'sources.meeting_activities.activityTypes: names an activity type twice',
+    ],
+    [
+      { sources: { meeting_activities: { activityTypes: ['All Activities', 'Remote Control'] } } },
+      'sources.meeting_activities.activityTypes: "All Activities" already includes every other type; list it alone',
+    ],
     [
       { retention: { infrequentAccessAfterDays: 60, glacierAfterDays: 89 } },
       'retention.glacierAfterDays: must be at least 30 days after infrequentAccessAfterDays',

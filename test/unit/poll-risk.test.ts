@@ -18,7 +18,7 @@ import {
   type DetailCandidate,
   type RiskSettings,
 } from '#core/poll/risk.ts';
-import { pollSource, type PollDeps } from '#core/poll/run.ts';
+import { DEFAULT_POLL_SETTINGS, pollSource, type PollDeps } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
 import { ZoomBudgetError, ZoomRateLimitError, ZoomTooOldError } from '#core/zoom/errors.ts';
@@ -194,7 +194,7 @@ function deps(api: ZoomApi, dir = mkdtempSync(join(tmpdir(), 'zl-risk-'))): Poll
     leaseSeconds: 60,
     state: new FileStateStore(join(dir, 'state.json'), clock),
     newWriter: () => new LakeWriter({ store, clock, newId: () => 'id', writerId: 'w' }),
-    settings: { risk: SETTINGS, chatIncludeContent: false },
+    settings: { ...DEFAULT_POLL_SETTINGS, risk: SETTINGS },
   };
 }
 

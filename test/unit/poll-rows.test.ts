@@ -1,13 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepareRow } from '#core/lake/records.ts';
 import {
   activityRow,
+  activityTime,
   chatMessageRow,
+  meetingActivityRow,
+  meetingNumber,
   meetingParticipantRow,
   meetingRow,
   operationLogRow,
   participantDetailRow,
   recordingRows,
+  recordingSharing,
+  UNKNOWN_SHARING,
   userRow,
 } from '#core/poll/rows.ts';
 import { getTable } from '#core/schema/registry.ts';
@@ -269,6 +276,143 @@ describe('poller rows', () => {
       ['without a time', { id: 'm4' }],
     ])('rejects a message %s', (_name, raw) => {
       expect(chatMessageRow(raw, 'c', true)).toBeNull();
+    });
+  });
+
+  describe('meeting activities', () => {
+    it.each([
+      ["Zoom's own format, a colon before the milliseconds", '2024-03-21 07:09:03:216', Date.UTC(2024, 2, 21, 7, 9, 3, 216)],
+      ['a dot before the milliseconds', '2024-03-21 07:09:03.216', Date.UTC(2024, 2, 21, 7, 9, 3, 216)],
+      ['one digit of milliseconds is a tenth', '2024-03-21 07:09:03:5', Date.UTC(2024, 2, 21, 7, 9, 3, 500)],
+      ['no milliseconds', '2024-03-21 07:09:03', Date.UTC(2024, 2, 21, 7, 9, 3)],
+      ['ISO-8601 with a zone', '2024-03-21T07:09:03Z', Date.UTC(2024, 2, 21, 7, 9, 3)],
+      ['surrounding blanks', ' 2024-03-21 07:09:03:216 ', Date.UTC(2024, 2, 21, 7, 9, 3, 216)],
+      ['a day that does not exist', '2024-02-30 07:09:03:216', null],
+      ['an hour that does not exist', '2024-03-21 25:09:03:216', null],
+      ['four digits of milliseconds', '2024-03-21 07:09:03:2160', null],
+      ['words', 'yesterday', null],
+      ['an empty string', '', null],
+      ['absent', undefined, null],
+    ])('reads an activity_time: %s', (_name, text, ms) => {
+      expect(activityTime(text)).toBe(ms);
+    });
+
+    it.each([
+      ['spaced, as the report sends it', '982 610 0285', '9826100285'],
+      ['a number', 98_261_002_85, '9826100285'],
+      ['dashed', '982-610-0285', '9826100285'],
+      ['blank', '', null],
+      ['not a number', 'n/a', null],
+    ])('reads a meeting number: %s', (_name, raw, id) => {
+      expect(meetingNumber(raw)).toBe(id);
+    });
+
+    it('maps a log entry, the spaced meeting number as digits', () => {
+      const row = meetingActivityRow({
+        meeting_number: '982 610 0285',
+        activity_time: '2024-03-21 07:09:45:002',
+        operator: 'Bob Brown',
+        operator_email: 'bob@example.com',
+        activity_category: 'User joined',
+        activity_detail: 'Bob Brown joined the meeting',
+      });
+      expect(row).toEqual({
+        activity_time: Date.UTC(2024, 2, 21, 7, 9, 45, 2),
+        meeting_id: '9826100285',
+        operator: 'Bob Brown',
+        operator_email: 'bob@example.com',
+        activity_category: 'User joined',
+        activity_detail: 'Bob Brown joined the meeting',
+      });
+      fits('meeting_activities', row);
+    });
+
+    it('keeps an entry whose other fields are missing or odd, as NULLs', () => {
+      const row = meetingActivityRow({ activity_time: '2024-03-22 09:00:10:500', meeting_number: 42.5, operator: '', activity_detail: 7 });
+      expect(row).toEqual({
+        activity_time: Date.UTC(2024, 2, 22, 9, 0, 10, 500),
+        meeting_id: null,
+        operator: null,
+        operator_email: null,
+        activity_category: null,
+        activity_detail: null,
+      });
+      fits('meeting_activities', row);
+    });
+
+    it.each([
+      ['without a time', { meeting_number: '982 610 0285', activity_category: 'Remote Control' }],
+      ['with an unreadable time', { activity_time: '21/03/2024 07:09', activity_category: 'Remote Control' }],
+      ['that is not an object', 'Remote Control'],
+    ])('rejects an entry %s', (_name, item) => {
+      expect(meetingActivityRow(item)).toBeNull();
+    });
+
+    it("maps every published sample (Elastic's test data, the zoomnet response) into the table", () => {
+      const corpus = resolve('../shared/corpus/api');
+      const items = [
+        ...readFileSync(`${corpus}/elastic/report_meeting_activities.items.ndjson`, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as unknown),
+        ...(JSON.parse(readFileSync(`${corpus}/zoomnet/report_meeting_activities__1.json`, 'utf8')) as { meeting_activity_logs: unknown[] })
+          .meeting_activity_logs,
+      ];
+      expect(items.length).toBeGreaterThanOrEqual(6);
+      for (const item of items) {
+        const row = meetingActivityRow(item);
+        fits('meeting_activities', row);
+        expect(row).toMatchObject({ meeting_id: expect.stringMatching(/^\d{10}$/) as unknown });
+      }
+    });
+  });
+
+  describe('recording sharing settings', () => {
+    it.each([
+      [
+        'shared publicly without a passcode',
+        { share_recording: 'publicly', recording_authentication: false, password: '', viewer_download: true, on_demand: false },
+        { share_recording: 'publicly', recording_authentication: false, recording_has_passcode: false, viewer_download: true, on_demand: false },
+      ],
+      [
+        'shared internally with a passcode',
+        { share_recording: 'internally', recording_authentication: true, password: 'Zx8!secret', viewer_download: false, on_demand: true },
+        { share_recording: 'internally', recording_authentication: true, recording_has_passcode: true, viewer_download: false, on_demand: true },
+      ],
+      [
+        'a response without the passcode field: unknown, not "none"',
+        { share_recording: 'none' },
+        { share_recording: 'none', recording_authentication: null, recording_has_passcode: null, viewer_download: null, on_demand: null },
+      ],
+      ['odd types', { share_recording: 3, viewer_download: 'yes', password: 1234 }, UNKNOWN_SHARING],
+      ['no body', undefined, UNKNOWN_SHARING],
+    ])('reads %s', (_name, body, sharing) => {
+      expect(recordingSharing(body)).toEqual(sharing);
+    });
+
+    it('puts the settings on every file row and never the passcode', () => {
+      const sharing = recordingSharing({ share_recording: 'internally', password: 'Zx8!secret', recording_authentication: true });
+      const rows = recordingRows(
+        {
+          uuid: 'r==',
+          id: 1,
+          start_time: '2026-11-25T09:00:00Z',
+          recording_files: [{ id: 'f1' }, { id: 'f2' }],
+        },
+        false,
+        sharing,
+      );
+      expect(rows.map((r) => [r.file_id, r.share_recording, r.recording_has_passcode])).toEqual([
+        ['f1', 'internally', true],
+        ['f2', 'internally', true],
+      ]);
+      expect(JSON.stringify(rows)).not.toContain('Zx8!secret');
+      for (const r of rows) fits('recordings', r);
+    });
+
+    it('leaves the settings NULL when none were read', () => {
+      const [row] = recordingRows({ uuid: 'r==', start_time: '2026-11-25T09:00:00Z', recording_files: [{ id: 'f1' }] }, true);
+      expect(row).toMatchObject(UNKNOWN_SHARING);
     });
   });
 });

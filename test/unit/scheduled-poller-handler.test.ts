@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LakeWriter } from '#core/lake/writer.ts';
+import { DEFAULT_POLL_SETTINGS } from '#core/poll/run.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
-import { ZoomBudgetError, ZoomPlanError } from '#core/zoom/errors.ts';
+import { ZoomBudgetError, ZoomNotFoundError, ZoomPlanError } from '#core/zoom/errors.ts';
+import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { fromEnv, makeHandler, type PollerDeps } from '../../lambdas/handlers/scheduled-poller.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
@@ -50,16 +52,16 @@ class BudgetedDashboard implements ZoomApi {
   }
 }
 
-function setup(api: ZoomApi) {
+function setup(api: ZoomApi, plan: ZoomPlan = 'business') {
   const clock = new FakeClock(NOW);
   const store = new MemoryObjectStore();
   const writers: string[] = [];
   const deps: PollerDeps = {
     api: async () => api,
-    plan: 'business',
+    plan,
     clock,
     leaseSeconds: 600,
-    settings: { risk: { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [] }, chatIncludeContent: false },
+    settings: DEFAULT_POLL_SETTINGS,
     state: new FileStateStore(join(mkdtempSync(join(tmpdir(), 'zl-poller-')), 'state.json'), clock),
     newWriter: (writerId) => {
       writers.push(writerId);
@@ -101,6 +103,41 @@ describe('scheduled-poller handler', () => {
     expect(log.records).toMatchObject([{ level: 'WARN', fields: { source: 'activities', status: 'disabled' } }]);
     expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'activities', SourceDisabled: 1, CursorAdvanced: 0 });
     expect(metricNames(metrics[0] ?? '').sort()).toEqual(['CursorAdvanced', 'SourceDisabled']);
+  });
+
+  it('logs a run that kept rows past refused recording settings at WARN, with the warnings', async () => {
+    const api: ZoomApi = {
+      async *paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>> {
+        const live = request.query?.trash !== 'true';
+        const items = live ? [{ uuid: 'r==', start_time: '2024-05-06T05:00:00Z', recording_files: [{ id: 'f1' }] }] : [];
+        yield { items: items as T[], page: 1, restarts: 0 };
+      },
+      async get<T>(): Promise<T> {
+        throw new ZoomNotFoundError('GET /meetings/r%3D%3D/recordings/settings: not found (404 code 3301)', {
+          status: 404,
+          code: 3301,
+          endpoint: 'api',
+        });
+      },
+    };
+    const { handler, log, metrics } = setup(api);
+    const run = await handler({ source: 'recordings', from: '2024-05-06', to: '2024-05-06' }, CONTEXT);
+    expect(run).toMatchObject({ status: 'ok', records: 1, warnings: { count: 1 } });
+    expect(log.records).toMatchObject([
+      { level: 'WARN', message: 'poll run with warnings', fields: { source: 'recordings', warnings: { count: 1 } } },
+    ]);
+    expect(log.text()).toContain('recording sharing settings of meeting r== not read');
+    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'recordings', CursorAdvanced: 1 });
+  });
+
+  it('reports meeting_activities disabled on a plan without it, without calling Zoom', async () => {
+    const api = new FakeZoomApi();
+    const { handler, log, metrics } = setup(api, 'pro');
+    const run = await handler({ source: 'meeting_activities' }, CONTEXT);
+    expect(run).toMatchObject({ status: 'disabled', reason: expect.stringContaining('planTier is pro') as unknown });
+    expect(api.paths).toEqual([]);
+    expect(log.records).toMatchObject([{ level: 'WARN', fields: { source: 'meeting_activities', status: 'disabled' } }]);
+    expect(JSON.parse(metrics[0] ?? '')).toMatchObject({ Source: 'meeting_activities', SourceDisabled: 1, CursorAdvanced: 0 });
   });
 
   it('logs what the budget skipped by risk class and emits BudgetSkipped for participant details', async () => {
@@ -158,6 +195,7 @@ describe('scheduled-poller handler', () => {
       SENSITIVE_MEETING_PATTERNS: '[]',
       WATCHED_USERS: '[]',
       CHAT_INCLUDE_CONTENT: 'false',
+      MEETING_ACTIVITY_TYPES: '["Remote Control"]',
     };
     // The Lambda entry point's own log and metric writers (console.log, stdout), captured.
     const handler = makeHandler(fromEnv(env, secretsOf({ [arn]: raw })));
@@ -186,6 +224,7 @@ describe('scheduled-poller handler', () => {
       SENSITIVE_MEETING_PATTERNS: '["board"]',
       WATCHED_USERS: '["ceo@example.com"]',
       CHAT_INCLUDE_CONTENT: 'false',
+      MEETING_ACTIVITY_TYPES: '["Remote Control"]',
     };
     expect(fromEnv(env)).toMatchObject({
       plan: 'pro',
@@ -193,9 +232,19 @@ describe('scheduled-poller handler', () => {
       settings: {
         risk: { internalDomains: ['example.com'], sensitiveMeetingPatterns: ['board'], watchedUsers: ['ceo@example.com'] },
         chatIncludeContent: false,
+        meetingActivityTypes: ['Remote Control'],
       },
     });
     expect(fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'true' }).settings.chatIncludeContent).toBe(true);
+    expect(fromEnv({ ...env, MEETING_ACTIVITY_TYPES: '["User Join","Remote Control"]' }).settings.meetingActivityTypes).toEqual([
+      'User Join',
+      'Remote Control',
+    ]);
+    expect(() => fromEnv({ ...env, MEETING_ACTIVITY_TYPES: '["Screen Share"]' })).toThrow(
+      /^MEETING_ACTIVITY_TYPES must be a JSON array of: All Activities,/,
+    );
+    expect(() => fromEnv({ ...env, MEETING_ACTIVITY_TYPES: '[]' })).toThrow('MEETING_ACTIVITY_TYPES must name at least one activity type');
+    expect(() => fromEnv({ ...env, MEETING_ACTIVITY_TYPES: '["All Activities","User Join"]' })).toThrow(/"All Activities" already includes/);
     expect(() => fromEnv({ ...env, WATCHED_USERS: 'ceo@example.com' })).toThrow('WATCHED_USERS must be a JSON array of strings');
     expect(() => fromEnv({ ...env, SENSITIVE_MEETING_PATTERNS: '["(bad"]' })).toThrow(/sensitiveMeetingPatterns\.0: "\(bad"/);
     expect(() => fromEnv({ ...env, CHAT_INCLUDE_CONTENT: 'yes' })).toThrow();

@@ -12,6 +12,7 @@ import {
   nonEmptyText,
   type Cells,
 } from '../lake/cell-coercion.ts';
+import { isPlausibleEpochMs } from '../lake/records.ts';
 
 /**
  * Rows for the poller tables from Zoom REST items (zoom-reference §3.4). Each mapper returns NULL when the item
@@ -44,6 +45,42 @@ export function operationLogRow(item: unknown): Cells | null {
     category_type: nonEmptyText(o.category_type),
     action: nonEmptyText(o.action),
     operation_detail: nonEmptyText(o.operation_detail),
+  };
+}
+
+// The meeting activities report writes "2024-03-21 07:09:03:216": a space for the T, a colon before the milliseconds,
+// and no zone (read as UTC, as every other Zoom report time is).
+const REPORT_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[:.](\d{1,3}))?Z?$/;
+
+/** A meeting activity's `activity_time` (Zoom's "yyyy-mm-dd HH:MM:SS:mmm", or ISO-8601) as epoch ms, else NULL. */
+export function activityTime(v: unknown): number | null {
+  const m = typeof v === 'string' ? REPORT_TIME.exec(v.trim()) : null;
+  if (m === null) return instant(v);
+  const [, day, time, fraction = '0'] = m;
+  const iso = `${day}T${time}`;
+  const ms = Date.parse(`${iso}.${fraction.padEnd(3, '0')}Z`);
+  // Date.parse rolls 2024-02-30 over into March; a time that does not read back the same is not a time.
+  return isPlausibleEpochMs(ms) && new Date(ms).toISOString().slice(0, 19) === iso ? ms : null;
+}
+
+/** A meeting number as digits only: the activities report spaces it ("982 610 0285"), other APIs send a number. */
+export function meetingNumber(v: unknown): string | null {
+  const text = idText(v)?.replace(/[\s-]/g, '') ?? '';
+  return /^\d+$/.test(text) ? text : null;
+}
+
+/** A `/report/meeting_activities` item as a `meeting_activities` row (NULL without a readable `activity_time`). */
+export function meetingActivityRow(item: unknown): Cells | null {
+  const a = objectOrEmpty(item);
+  const time = activityTime(a.activity_time);
+  if (time === null) return null;
+  return {
+    activity_time: time,
+    meeting_id: meetingNumber(a.meeting_number),
+    operator: nonEmptyText(a.operator),
+    operator_email: nonEmptyText(a.operator_email),
+    activity_category: nonEmptyText(a.activity_category),
+    activity_detail: nonEmptyText(a.activity_detail),
   };
 }
 
@@ -172,8 +209,38 @@ export function participantDetailRow(item: unknown, meetingUuid: string, meeting
   };
 }
 
+/** The `recordings` columns from GET /meetings/{uuid}/recordings/settings, all NULL when the settings are unknown. */
+export type RecordingSharing = Readonly<
+  Record<'share_recording', string | null> &
+    Record<'recording_authentication' | 'recording_has_passcode' | 'viewer_download' | 'on_demand', boolean | null>
+>;
+
+/** Settings zoomlake could not read: every sharing column NULL. */
+export const UNKNOWN_SHARING: RecordingSharing = {
+  share_recording: null,
+  recording_authentication: null,
+  recording_has_passcode: null,
+  viewer_download: null,
+  on_demand: null,
+};
+
+/**
+ * A recording settings response as the `recordings` sharing columns. The passcode (`password`) is read for its
+ * presence only and goes nowhere: a credential is never stored (docs/credential-masking.md).
+ */
+export function recordingSharing(body: unknown): RecordingSharing {
+  const s = objectOrEmpty(body);
+  return {
+    share_recording: nonEmptyText(s.share_recording),
+    recording_authentication: bool(s.recording_authentication),
+    recording_has_passcode: typeof s.password === 'string' ? s.password !== '' : null,
+    viewer_download: bool(s.viewer_download),
+    on_demand: bool(s.on_demand),
+  };
+}
+
 /** A recordings API meeting as one `recordings` row per file (none when the meeting has no start time or uuid). */
-export function recordingRows(item: unknown, inTrash: boolean): Cells[] {
+export function recordingRows(item: unknown, inTrash: boolean, sharing: RecordingSharing = UNKNOWN_SHARING): Cells[] {
   const m = objectOrEmpty(item);
   const uuid = nonEmptyText(m.uuid);
   const start = instant(m.start_time);
@@ -198,6 +265,7 @@ export function recordingRows(item: unknown, inTrash: boolean): Cells[] {
       status: nonEmptyText(r.status),
       share_url: masked(m.share_url),
       in_trash: inTrash,
+      ...sharing,
     };
   });
 }

@@ -4,6 +4,7 @@ import { ZoomBudgetError, ZoomPlanError, ZoomRateLimitError, ZoomScopeError } fr
 import type { ZoomPlan } from '../zoom/rate-limit.ts';
 import { dtOf } from '../lake/records.ts';
 import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, type DayWindow } from './cursor.ts';
+import { DEFAULT_MEETING_ACTIVITY_TYPES, type MeetingActivityType } from './meeting-activities.ts';
 import { compileRisk, NO_RISK_SETTINGS, noneByClass, type ByRiskClass, type RiskClass, type RiskSettings } from './risk.ts';
 import type { PollSource } from './sources.ts';
 
@@ -13,10 +14,26 @@ export interface PollSettings {
   readonly risk: RiskSettings;
   /** Whether chat message text is collected. */
   readonly chatIncludeContent: boolean;
+  /** The meeting activities report's `activity_type`s to read. */
+  readonly meetingActivityTypes: readonly MeetingActivityType[];
 }
 
-/** No risk signals configured, chat content off. */
-export const DEFAULT_POLL_SETTINGS: PollSettings = { risk: NO_RISK_SETTINGS, chatIncludeContent: false };
+/** No risk signals configured, chat content off, the default meeting activity types. */
+export const DEFAULT_POLL_SETTINGS: PollSettings = {
+  risk: NO_RISK_SETTINGS,
+  chatIncludeContent: false,
+  meetingActivityTypes: DEFAULT_MEETING_ACTIVITY_TYPES,
+};
+
+/** Most warning texts a run keeps; the rest are only counted. */
+export const MAX_RUN_WARNINGS = 5;
+
+/** What a run worked around without failing: how often, and the first few messages. */
+export interface RunWarnings {
+  readonly count: number;
+  /** At most MAX_RUN_WARNINGS, in the order they happened. */
+  readonly first: readonly string[];
+}
 
 /** What a polling run needs from the outside. */
 export interface PollDeps {
@@ -56,6 +73,8 @@ export interface SourceRun {
   readonly skipped: number;
   readonly budget?: BudgetReport;
   readonly reason?: string;
+  /** Set when the run kept going past something (e.g. recording settings Zoom refused: rows kept, sharing NULL). */
+  readonly warnings?: RunWarnings;
 }
 
 /**
@@ -64,9 +83,14 @@ export interface SourceRun {
  * nothing (its duplicates read once through the views). A plan or scope that lacks the API ends the run with
  * `disabled`, never a crash loop; a spent budget or daily limit ends it with `stopped`, the cursor where it was.
  * The exception is participant_details, whose skipped meetings wait in a backlog: its window is committed after the
- * backlog is written, and the run stops there with `stopped` and the skipped counts.
+ * backlog is written, and the run stops there with `stopped` and the skipped counts. A source whose `plans` leave out
+ * the configured plan is `disabled` without a call to Zoom.
  */
 export async function pollSource(source: PollSource, deps: PollDeps, backfill?: DayWindow): Promise<SourceRun> {
+  if (source.plans !== undefined && !source.plans.includes(deps.plan)) {
+    const reason = `${source.name} needs a Zoom plan of ${source.plans.join(' or ')}; planTier is ${deps.plan}, so it is off without asking Zoom`;
+    return { source: source.name, status: 'disabled', windows: 0, records: 0, rejected: 0, skipped: 0, reason };
+  }
   const started = deps.clock.now();
   const lease = await acquireLease(deps.state, source.name, deps.owner, started, deps.leaseSeconds);
   if (!lease) return { source: source.name, status: 'busy', windows: 0, records: 0, rejected: 0, skipped: 0, reason: 'another run holds the lease' };
@@ -77,7 +101,12 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
   const settings = deps.settings ?? DEFAULT_POLL_SETTINGS;
   const risk = compileRisk(settings.risk);
   const skippedOf = () => (budget ? Object.values(budget.skippedByClass).reduce((a, b) => a + b, 0) : 0);
-  const withBudget = () => (budget ? { skipped: skippedOf(), budget } : { skipped: 0 });
+  const warned: string[] = [];
+  let warnings = 0;
+  const extras = () => ({
+    ...(budget ? { skipped: skippedOf(), budget } : { skipped: 0 }),
+    ...(warnings > 0 ? { warnings: { count: warnings, first: [...warned] } } : {}),
+  });
   try {
     let cursor = await readCursor(deps.state, source.name);
     const today = dtOf(started);
@@ -98,6 +127,11 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
         state: deps.state,
         risk,
         chatIncludeContent: settings.chatIncludeContent,
+        meetingActivityTypes: settings.meetingActivityTypes,
+        warn: (message) => {
+          warnings++;
+          if (warned.length < MAX_RUN_WARNINGS) warned.push(message);
+        },
         add: (table, row) => {
           const added = row === null ? undefined : writer.add(table, row);
           if (added?.ok) records++;
@@ -118,12 +152,12 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
       cursor = await commitCursor(deps.state, source.name, cursor, window.to, deps.clock.now());
       windows++;
       if (outcome?.budgetSpent !== undefined) {
-        return { source: source.name, status: 'stopped', windows, records, rejected, ...withBudget(), reason: outcome.budgetSpent };
+        return { source: source.name, status: 'stopped', windows, records, rejected, ...extras(), reason: outcome.budgetSpent };
       }
     }
-    return { source: source.name, status: 'ok', windows, records, rejected, ...withBudget() };
+    return { source: source.name, status: 'ok', windows, records, rejected, ...extras() };
   } catch (error) {
-    const base = { source: source.name, windows, records, rejected, ...withBudget() };
+    const base = { source: source.name, windows, records, rejected, ...extras() };
     if (error instanceof ZoomPlanError || error instanceof ZoomScopeError) return { ...base, status: 'disabled', reason: error.message };
     if (error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily))
       return { ...base, status: 'stopped', reason: error.message };

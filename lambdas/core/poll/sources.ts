@@ -11,8 +11,17 @@ import {
   type UserSnapshotRow,
 } from '../realtime/directory.ts';
 import { meetingUuidPath } from '../zoom/client.ts';
-import { ZoomBudgetError, ZoomNotFoundError, ZoomRateLimitError, ZoomTooOldError } from '../zoom/errors.ts';
+import {
+  ZoomBudgetError,
+  ZoomNotFoundError,
+  ZoomPlanError,
+  ZoomRateLimitError,
+  ZoomRequestError,
+  ZoomScopeError,
+  ZoomTooOldError,
+} from '../zoom/errors.ts';
 import { DASHBOARD_PLANS, type ZoomPlan } from '../zoom/rate-limit.ts';
+import { MEETING_ACTIVITY_PLANS, type MeetingActivityType } from './meeting-activities.ts';
 import {
   applyBacklog,
   boundBacklog,
@@ -34,11 +43,15 @@ import {
   activityRow,
   chatMessageRow,
   meetingParticipantRow,
+  meetingActivityRow,
   meetingRow,
   operationLogRow,
   participantDetailRow,
   recordingRows,
+  recordingSharing,
+  UNKNOWN_SHARING,
   userRow,
+  type RecordingSharing,
 } from './rows.ts';
 
 /** What a source sees while it collects one window. */
@@ -55,6 +68,10 @@ export interface CollectContext {
   readonly risk: RiskRules;
   /** Whether chat message text is collected (off: the `message` column is NULL). */
   readonly chatIncludeContent: boolean;
+  /** The meeting activities report's `activity_type`s to read, one request each per window. */
+  readonly meetingActivityTypes: readonly MeetingActivityType[];
+  /** Reports something the run worked around without failing (rows kept with NULL columns, a call refused). */
+  readonly warn: (message: string) => void;
 }
 
 /** What a window's collection reports besides its rows. */
@@ -76,6 +93,8 @@ export interface PollSource {
   readonly name: string;
   /** Day windows with overlap (reports), or one snapshot per UTC day (users). */
   readonly mode: 'windowed' | 'daily_snapshot';
+  /** The plans whose accounts have the source's API; on others it is off without a call. @default every plan */
+  readonly plans?: readonly ZoomPlan[];
   readonly collect: (ctx: CollectContext) => Promise<void | CollectOutcome>;
 }
 
@@ -274,6 +293,61 @@ const dayOf = (m: unknown, w: DayWindow): string => {
   return start === null ? w.from : dtOf(start);
 };
 
+/** Refusals every later settings call of the window would meet too: the rest of the window skips the calls. */
+const refusesEveryCall = (error: unknown): error is Error => budgetSpent(error) || error instanceof ZoomPlanError || error instanceof ZoomScopeError;
+/** Refusals of one meeting's settings (gone, too old, not readable): that meeting's rows keep NULL sharing columns. */
+const refusesThisCall = (error: unknown): error is Error =>
+  error instanceof ZoomNotFoundError || error instanceof ZoomTooOldError || error instanceof ZoomRequestError;
+
+/**
+ * Cloud recordings, one row per file, from the listing and the trash. Each listed meeting instance's sharing settings
+ * (GET /meetings/{uuid}/recordings/settings, Light) are read once, not per file, and go on every file row of the
+ * instance. Zoom refusing them never costs the recording rows: those keep NULL sharing columns and the run says why.
+ * Trashed recordings are not asked about: a trashed recording is not shared.
+ */
+async function collectRecordings(ctx: CollectContext): Promise<void> {
+  let refused: string | undefined;
+  const sharingOf = async (uuid: string): Promise<RecordingSharing> => {
+    if (refused !== undefined) return UNKNOWN_SHARING;
+    try {
+      return recordingSharing(await ctx.api.get({ path: `/meetings/${meetingUuidPath(uuid)}/recordings/settings`, category: 'Light' }));
+    } catch (error) {
+      if (refusesEveryCall(error)) {
+        refused = error.message;
+        ctx.warn(
+          `recording sharing settings not read for the rest of ${ctx.window.from}..${ctx.window.to}, their rows keep NULL sharing columns: ${error.message}`,
+        );
+        return UNKNOWN_SHARING;
+      }
+      if (refusesThisCall(error)) {
+        ctx.warn(`recording sharing settings of meeting ${uuid} not read, its rows keep NULL sharing columns: ${error.message}`);
+        return UNKNOWN_SHARING;
+      }
+      throw error;
+    }
+  };
+  for (const trash of [false, true]) {
+    const listed: unknown[] = [];
+    await eachItem(
+      ctx.api,
+      {
+        path: '/accounts/me/recordings',
+        query: { ...range(ctx.window), ...(trash ? { trash: 'true' } : {}) },
+        itemsKey: 'meetings',
+        category: 'Medium',
+      },
+      (m) => listed.push(m),
+    );
+    for (const m of listed) {
+      const item = objectOrEmpty(m);
+      const uuid = nonEmptyText(item.uuid);
+      const files = item.recording_files;
+      const sharing = !trash && uuid !== null && Array.isArray(files) && files.length > 0 ? await sharingOf(uuid) : UNKNOWN_SHARING;
+      for (const row of recordingRows(m, trash, sharing)) ctx.add('recordings', row);
+    }
+  }
+}
+
 /** Every source the pollers know, by name (zoom-reference §3.4 for endpoints and rate categories). */
 export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
   activities: {
@@ -343,22 +417,23 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
     },
   },
   participant_details: { name: DETAILS, mode: 'windowed', collect: collectDetails },
-  recordings: {
-    name: 'recordings',
+  recordings: { name: 'recordings', mode: 'windowed', collect: collectRecordings },
+  meeting_activities: {
+    name: 'meeting_activities',
     mode: 'windowed',
+    plans: MEETING_ACTIVITY_PLANS,
     collect: async (ctx) => {
-      for (const trash of [false, true]) {
+      // The report reads one activity_type per request: each configured type is its own pass over the window.
+      for (const type of ctx.meetingActivityTypes) {
         await eachItem(
           ctx.api,
           {
-            path: '/accounts/me/recordings',
-            query: { ...range(ctx.window), ...(trash ? { trash: 'true' } : {}) },
-            itemsKey: 'meetings',
-            category: 'Medium',
+            path: '/report/meeting_activities',
+            query: { ...range(ctx.window), activity_type: type },
+            itemsKey: 'meeting_activity_logs',
+            category: 'Heavy',
           },
-          (m) => {
-            for (const row of recordingRows(m, trash)) ctx.add('recordings', row);
-          },
+          (item) => ctx.add('meeting_activities', meetingActivityRow(item)),
         );
       }
     },

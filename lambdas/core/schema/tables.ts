@@ -312,6 +312,22 @@ export const TABLES: readonly TableDef[] = [
     ],
   },
   {
+    name: 'meeting_activities',
+    description:
+      "The meeting audit trail from GET /report/meeting_activities (Business+, enabled by Zoom Support): who joined, left, chatted or was given remote control of another participant's screen, as Zoom logs it.",
+    source: 'poller',
+    eventTime: 'activity_time',
+    key: ['activity_time', 'meeting_id', 'operator', 'operator_email', 'activity_category', 'activity_detail'],
+    columns: [
+      req('activity_time', 'timestamp', 'When the activity happened (UTC; Zoom sends "2024-03-21 07:09:03:216").'),
+      opt('meeting_id', 'string', 'Meeting number, digits only (Zoom sends it spaced, "982 610 0285").'),
+      opt('operator', 'string', 'Display name of the participant who acted.'),
+      opt('operator_email', 'string', 'Email of the participant who acted; blank for guests.'),
+      opt('activity_category', 'string', 'Category as Zoom labels it (Meeting Started, User joined, Remote Control, ...).'),
+      opt('activity_detail', 'string', 'Free-text detail, e.g. "Bob Brown joined the meeting"; names who was given remote control.'),
+    ],
+  },
+  {
     name: 'users',
     description: 'Daily snapshot of every user (active, inactive and pending) from GET /users.',
     source: 'poller',
@@ -447,6 +463,12 @@ export const TABLES: readonly TableDef[] = [
       opt('status', 'string', 'File status.'),
       shareUrl,
       opt('in_trash', 'boolean', 'Whether the file was listed from the trash.'),
+      // From GET /meetings/{uuid}/recordings/settings, one call per meeting instance; NULL when Zoom refused it.
+      opt('share_recording', 'string', 'Who the share link admits: publicly, internally or none. NULL when the settings were unavailable.'),
+      opt('recording_authentication', 'boolean', 'Whether only authenticated users may view the recording.'),
+      opt('recording_has_passcode', 'boolean', 'Whether the recording has a viewing passcode (the passcode itself is never stored).'),
+      opt('viewer_download', 'boolean', 'Whether viewers may download the files.'),
+      opt('on_demand', 'boolean', 'Whether viewers must register first (on-demand recording).'),
     ],
   },
   {

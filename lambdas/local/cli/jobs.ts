@@ -33,7 +33,11 @@ export async function zoomApiFromEnv(rt: LocalRuntime, env: Readonly<Record<stri
 /** The poll settings the config implies. */
 export function pollSettingsOf(rt: LocalRuntime): PollSettings {
   const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
-  return { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: rt.config.sources.chat_messages.includeContent };
+  return {
+    risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers },
+    chatIncludeContent: rt.config.sources.chat_messages.includeContent,
+    meetingActivityTypes: rt.config.sources.meeting_activities.activityTypes,
+  };
 }
 
 /** One source's pass: how it ran, or the one line saying why it failed. */
@@ -108,6 +112,7 @@ export async function pollSources(rt: LocalRuntime, pass: PollPass): Promise<Pol
             records: result.run.records,
             rejected: result.run.rejected,
             reason: result.run.reason ?? null,
+            warnings: result.run.warnings?.count ?? 0,
           }
         : { outcome: 'failed', reason: result.error },
     );
@@ -125,8 +130,9 @@ export function pollLine(run: SourceRun): string {
       ? `, ${run.skipped} skipped for budget (high ${b.skippedByClass.high}, elevated ${b.skippedByClass.elevated}, routine ${b.skippedByClass.routine}), ` +
         `${b.backlog} in backlog, ${b.droppedByClass.high + b.droppedByClass.elevated + b.droppedByClass.routine} dropped`
       : '';
+  const warnings = run.warnings ? `, ${run.warnings.count} warning${run.warnings.count === 1 ? '' : 's'} (first: ${run.warnings.first[0]})` : '';
   return (
-    `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}` +
+    `${run.source}: ${run.status}, ${run.windows} windows, ${run.records} records, ${run.rejected} rejected${budget}${warnings}` +
     (run.reason ? ` (${run.reason})` : '')
   );
 }

@@ -320,6 +320,10 @@ async function poll(
       io.out(printable(pollLine(result.run)) + '\n');
       if (result.run.status === 'disabled')
         io.err(`zoomlake poll: warning: ${result.source} is not available on this account (plan or scopes); skipped this run\n`);
+      const warnings = result.run.warnings;
+      for (const text of warnings?.first ?? []) io.err(`zoomlake poll: warning: ${result.source}: ${printable(text)}\n`);
+      if (warnings && warnings.count > warnings.first.length)
+        io.err(`zoomlake poll: warning: ${result.source}: ${warnings.count - warnings.first.length} more like these\n`);
     },
   });
   return results.every((r) => r.ok) ? 0 : 1;

@@ -11,6 +11,7 @@ import { makeLocalRealtime } from '../pipeline/realtime.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { startWebhookServer } from '../pipeline/webhook-server.ts';
 import { localZoomApi } from '../pipeline/zoom-api.ts';
+import { pollSettingsOf } from './jobs.ts';
 import type { ZoomSimulator } from '../zoom-simulator/server.ts';
 
 /*
@@ -21,7 +22,7 @@ import type { ZoomSimulator } from '../zoom-simulator/server.ts';
 
 /** The credentials the simulator accepts. */
 export const SIM_CREDENTIALS = { accountId: 'sim-account-id', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
-const POLL_ORDER = ['users', 'activities', 'operation_logs', 'meetings', 'participant_details', 'recordings'] as const;
+const POLL_ORDER = ['users', 'activities', 'operation_logs', 'meetings', 'participant_details', 'recordings', 'meeting_activities'] as const;
 /** Meeting ends posted before the replay waits for their correlations: keeps a handful of DuckDB engines open at once. */
 const CORRELATION_BATCH = 8;
 
@@ -34,8 +35,8 @@ export async function pollSimulated(
   owner: string,
 ): Promise<SourceRun[]> {
   const api = localZoomApi(rt, SIM_CREDENTIALS, { oauthUrl: sim.oauthUrl, apiBaseUrl: sim.apiBaseUrl }, clock);
-  const { internalDomains, sensitiveMeetingPatterns, watchedUsers } = rt.config;
-  const settings = { risk: { internalDomains, sensitiveMeetingPatterns, watchedUsers }, chatIncludeContent: false };
+  // The simulated organisation's chat is not replayed: its text stays out whatever the config says.
+  const settings = { ...pollSettingsOf(rt), chatIncludeContent: false };
   const deps = { api, plan: rt.config.planTier, state: rt.state, clock, newWriter: () => rt.writer('poller'), owner, leaseSeconds: 3_600, settings };
   const runs: SourceRun[] = [];
   for (const name of POLL_ORDER) runs.push(await pollSource(POLL_SOURCES[name]!, deps, window));

@@ -2,6 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCursorOf } from '#core/poll/cursor.ts';
+import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import type { StateItem } from '#core/ports.ts';
 import { readStateItems } from '../adapters/file-state/journal.ts';
@@ -15,6 +16,8 @@ import { STATUS_PK } from './jobs.ts';
 interface SourceStatus {
   readonly source: string;
   readonly enabled: boolean;
+  /** Why the configured plan lacks the source (it is then off whatever `enabled` says); null when it has it. */
+  readonly unavailable: string | null;
   readonly schedule: string;
   /** The last window end written in full, YYYY-MM-DD; null before the first. */
   readonly cursor: string | null;
@@ -43,6 +46,7 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
     ([source, settings]): SourceStatus => ({
       source,
       enabled: settings.enabled,
+      unavailable: unavailableOn(source, rt.config.planTier),
       schedule: settings.schedule,
       cursor: readCursorOf(source, item(`cursor#${source}`, 'cursor'))?.windowEnd ?? null,
       lastRun: item(STATUS_PK, `poll#${source}`)?.attrs ?? null,
@@ -59,6 +63,12 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
     spooledEvents: await countLines(join(rt.paths.dir, 'state', 'webhook-spool.jsonl'), () => true),
     alertsLastDay: await alertsSince(rt.paths.alertsFile, now - 86_400_000),
   };
+}
+
+/** Why `plan` lacks the source, or null when it has it. */
+function unavailableOn(source: string, plan: string): string | null {
+  const plans = POLL_SOURCES[source]?.plans;
+  return plans === undefined || plans.some((p) => p === plan) ? null : `needs a plan of ${plans.join(' or ')}, planTier is ${plan}`;
 }
 
 /** Counts the file's non-empty lines that `keep` accepts; 0 when there is no file. */
@@ -111,7 +121,7 @@ export function formatStatus(status: FolderStatus): string {
       ['source', 'enabled', 'schedule', 'cursor', 'last_run', 'outcome', 'records'],
       status.sources.map((s) => ({
         source: s.source,
-        enabled: s.enabled ? 'yes' : 'no',
+        enabled: !s.enabled ? 'no' : s.unavailable === null ? 'yes' : 'no (plan)',
         schedule: s.schedule,
         cursor: s.cursor ?? 'none',
         last_run: when(s.lastRun?.endedAt),

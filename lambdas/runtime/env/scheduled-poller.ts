@@ -15,4 +15,6 @@ export const scheduledPollerEnv = z.object({
   SENSITIVE_MEETING_PATTERNS: nonEmpty,
   WATCHED_USERS: nonEmpty,
   CHAT_INCLUDE_CONTENT: flag,
+  /** A JSON array of the meeting activities report's `activity_type`s. */
+  MEETING_ACTIVITY_TYPES: nonEmpty,
 });
