@@ -1,4 +1,5 @@
 import type { SimulatedOrg } from '#local/zoom-simulator/org.ts';
+import { byActivityTime, routineActivities } from '#local/zoom-simulator/meeting-activities.ts';
 import { adminWork, ACCOUNT_ID, type Extras } from './admin.ts';
 import { plantAttacks, type Attack } from './attacks.ts';
 import { buildCalendar, type Calendar } from './calendar.ts';
@@ -56,6 +57,7 @@ export function generateSecondOrg(options: { seed: number; end: number; benign: 
   const acts = activities(cal, extras);
   const recordings = listed.map((m) => simRecording(cal, m)).filter((r) => r !== undefined);
   const webhooksFrom = end - WEBHOOK_DAYS * DAY;
+  const meetings = listed.map(simMeeting);
   const org: SimulatedOrg = {
     seed,
     accountId: ACCOUNT_ID,
@@ -66,8 +68,9 @@ export function generateSecondOrg(options: { seed: number; end: number; benign: 
     departed: { userId: dir.key.leaverA!.id, email: dir.key.leaverA!.email, departedAt: iso(dir.key.leaverA!.deactivatedAt!) },
     activities: acts,
     operationLogs: operationLogs(cal, extras, rendered),
-    meetings: listed.map(simMeeting),
+    meetings,
     recordings,
+    meetingActivities: byActivityTime(meetings.flatMap(routineActivities)),
     chat: { channels: [], messages: [] },
   };
   const hooks = webhooks(cal, rendered, acts, extras, webhooksFrom);

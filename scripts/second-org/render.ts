@@ -9,6 +9,7 @@ import type {
   SimUser,
 } from '#local/zoom-simulator/org.ts';
 import { Prng } from '#core/prng.ts';
+import { sharingSettings } from '#local/zoom-simulator/recording-settings.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 import { ACCOUNT_ID, type ExtraHook, type Extras } from './admin.ts';
 import type { Calendar } from './calendar.ts';
@@ -404,6 +405,8 @@ export function simRecording(cal: Calendar, m: RenderedMeeting): SimRecording | 
     share_url: `https://larkspur.zoom.us/rec/share/${hex(48, 'share', cal.seed, p.uuid)}`,
     recording_files: files,
     trashed: Boolean(deleted),
+    // Shared inside the account behind a passcode, as a company's recordings usually are.
+    sharing: sharingSettings('internally', { password: `Rec.${hex(8, 'recording-passcode', cal.seed, p.uuid)}` }),
   };
 }
 

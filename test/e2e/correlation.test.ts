@@ -9,6 +9,7 @@ import { main } from '#local/cli/main.ts';
 import { makeLocalCorrelation } from '#local/pipeline/correlation.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { formatDay, ORG_DOMAIN, type SimMeeting, type SimParticipant } from '#local/zoom-simulator/org.ts';
+import { sharingSettings } from '#local/zoom-simulator/recording-settings.ts';
 import { startZoomSimulator } from '#local/zoom-simulator/server.ts';
 import { postSigned } from '../support/signed-post.ts';
 
@@ -163,6 +164,7 @@ async function run(scenario: Scenario) {
     recording_count: 1,
     share_url: '',
     trashed: false,
+    sharing: sharingSettings('internally'),
     recording_files: [
       {
         ...file,

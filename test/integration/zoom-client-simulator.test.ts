@@ -183,4 +183,27 @@ describe('ZoomHttpClient against the Zoom simulator', () => {
     const member = sim.org.chat.channels[0]!.memberIds[0]!;
     await expect(client().get({ path: `/chat/users/${member}/messages`, category: 'Medium' })).rejects.toThrow(/to_contact or to_channel/);
   });
+  it('reads the meeting audit trail of a window exactly once through 5xx faults, one activity type at a time', async () => {
+    sim.setFaults({ serverErrors: 0.3 });
+    try {
+      for (const [type, category] of [
+        ['All Activities', undefined],
+        ['User Left', 'User left'],
+      ] as const) {
+        const items = await collect(
+          client(),
+          '/report/meeting_activities',
+          { from: '2026-10-22', to: TO, activity_type: type },
+          'meeting_activity_logs',
+        );
+        const truth = sim.org.meetingActivities.filter(
+          (a) => a.activity_time.slice(0, 10) >= '2026-10-22' && (category === undefined || a.activity_category === category),
+        );
+        expect(truth.length).toBeGreaterThan(0);
+        expect(items.map((i) => JSON.stringify(i)).sort()).toEqual(truth.map((a) => JSON.stringify(a)).sort());
+      }
+    } finally {
+      sim.setFaults({ serverErrors: 0 });
+    }
+  });
 });

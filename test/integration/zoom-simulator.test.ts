@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { peakRequests } from '#local/zoom-simulator/limits.ts';
 import { simulatedOrg } from '#local/zoom-simulator/generate-org.ts';
-import type { SimulatedOrg } from '#local/zoom-simulator/org.ts';
+import type { SimMeetingActivity, SimulatedOrg } from '#local/zoom-simulator/org.ts';
 import { startZoomSimulator, type ZoomSimulator, type ZoomSimulatorOptions } from '#local/zoom-simulator/server.ts';
 
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
@@ -449,5 +449,186 @@ describe('zoom simulator: meetings, recordings and the organisation', () => {
     expect(simulatedOrg(7, RANGE.from, RANGE.to)).toEqual(simulatedOrg(7, RANGE.from, RANGE.to));
     expect(simulatedOrg(8, RANGE.from, RANGE.to).users[0]?.id).not.toBe(simulatedOrg(7, RANGE.from, RANGE.to).users[0]?.id);
     expect(() => simulatedOrg(7, '2024-06-01', '2024-05-01')).toThrow(/invalid simulator date range/);
+  });
+});
+
+describe('zoom simulator: the meeting audit trail (GET /report/meeting_activities)', () => {
+  const MAY = { from: '2024-05-01', to: '2024-05-31' };
+  const inMay = (a: SimMeetingActivity) => a.activity_time >= '2024-05-01' && a.activity_time < '2024-06-01';
+
+  it.each([
+    ['All Activities', 7, undefined],
+    ['User Join', 5, 'User joined'],
+    ['Remote Control', 1, 'Remote Control'],
+  ])('walks every %s entry of a month exactly once, %i a page, newest first', async (type, pageSize, category) => {
+    const sim = await start();
+    const { rows, pages } = await walk(sim, await token(sim), '/report/meeting_activities', 'meeting_activity_logs', {
+      ...MAY,
+      activity_type: type,
+      page_size: pageSize,
+    });
+    const truth = sim.org.meetingActivities.filter((a) => inMay(a) && (category === undefined || a.activity_category === category));
+    expect(truth.length).toBeGreaterThan(0);
+    expect(canon(rows)).toEqual(canon(truth));
+    expect(pages).toBe(Math.ceil(truth.length / pageSize));
+    const times = rows.map((r) => (r as SimMeetingActivity).activity_time);
+    expect(times).toEqual([...times].sort().reverse());
+  });
+
+  it('writes entries as Zoom does: a spaced meeting number, a colon before the milliseconds, no email for a guest', async () => {
+    const sim = await start();
+    const answer = await get(sim, '/report/meeting_activities', await token(sim), { ...MAY, activity_type: 'All Activities', page_size: 300 });
+    const rows = answer.body.meeting_activity_logs as Record<string, unknown>[];
+    expect(rows.length).toBe(300);
+    for (const row of rows) {
+      expect(row.meeting_number).toMatch(/^\d{3} \d{3,4} \d{4}$/);
+      expect(row.activity_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3}$/);
+    }
+    const guests = sim.org.meetings.flatMap((m) => m.participants).filter((p) => p.email === '');
+    const guestJoin = sim.org.meetingActivities.find((a) => a.activity_category === 'User joined' && guests.some((g) => g.user_name === a.operator));
+    expect(guestJoin).toBeDefined();
+    expect(guestJoin).not.toHaveProperty('operator_email');
+  });
+
+  it('filters by meeting_number, spaced or not', async () => {
+    const sim = await start();
+    const bearer = await token(sim);
+    const meeting = sim.org.meetings.find((m) => m.start_time.startsWith('2024-05'))!;
+    for (const number of [String(meeting.id), `${String(meeting.id).slice(0, 3)} ${String(meeting.id).slice(3)}`]) {
+      const { rows } = await walk(sim, bearer, '/report/meeting_activities', 'meeting_activity_logs', {
+        ...MAY,
+        activity_type: 'All Activities',
+        meeting_number: number,
+      });
+      // Started, a join and a leave per session, ended, and any hand-over.
+      expect(rows.length).toBeGreaterThanOrEqual(2 + 2 * meeting.participants.length);
+      expect(rows.every((r) => (r as SimMeetingActivity).meeting_number.replace(/ /g, '') === String(meeting.id))).toBe(true);
+    }
+  });
+
+  it.each([
+    ['no activity_type', { ...MAY }, "The 'activity_type' parameter is required."],
+    ['an unknown activity_type', { ...MAY, activity_type: 'Screen Share' }, "Invalid field: activity_type 'Screen Share'."],
+    ['no window', { activity_type: 'Remote Control' }, "The 'from' and 'to' parameters are required."],
+    [
+      'more than a month',
+      { from: '2024-05-01', to: '2024-06-02', activity_type: 'Remote Control' },
+      'The date range between from and to cannot exceed one month.',
+    ],
+    ['older than six months', { from: '2023-12-01', to: '2023-12-20', activity_type: 'Remote Control' }, 'Only provide report in recent 6 months'],
+  ])('refuses %s with code 300', async (_name, params, message) => {
+    const sim = await start();
+    const answer = await get(sim, '/report/meeting_activities', await token(sim), params);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ code: 300, message });
+  });
+
+  it.each([
+    ['pro', 'This API is only available for Business or higher accounts.'],
+    ['free', 'Only available for paid account.'],
+  ] as const)('answers 400 code 200 on %s, and serves Business without the dashboard feature', async (plan, message) => {
+    const sim = await start({ plan });
+    const bearer = await token(sim);
+    const params = { ...MAY, activity_type: 'Remote Control' };
+    expect((await get(sim, '/report/meeting_activities', bearer, params)).body).toEqual({ code: 200, message });
+    sim.setFaults({ plan: 'business', dashboardEnabled: false });
+    expect((await get(sim, '/report/meeting_activities', bearer, params)).status).toBe(200);
+  });
+
+  it('is faulted like the other reports: 429 storms as Heavy, 5xx resumable with the same page token, 404 on request', async () => {
+    const sim = await start();
+    const bearer = await token(sim);
+    const query = { ...MAY, activity_type: 'All Activities', page_size: 50 };
+    sim.setFaults({ rateLimitStorm: 1 });
+    const storm = await get(sim, '/report/meeting_activities', bearer, query);
+    expect(storm.status).toBe(429);
+    expect(storm.headers.get('x-ratelimit-category')).toBe('Heavy');
+    sim.setFaults({ rateLimitStorm: 0 });
+    const next = String((await get(sim, '/report/meeting_activities', bearer, query)).body.next_page_token);
+    sim.setFaults({ serverErrors: 1 });
+    expect((await get(sim, '/report/meeting_activities', bearer, { ...query, next_page_token: next })).status).toBeGreaterThanOrEqual(500);
+    sim.setFaults({ serverErrors: 0, notFound: ['GET /report/meeting_activities'] });
+    expect((await get(sim, '/report/meeting_activities', bearer, { ...query, next_page_token: next })).status).toBe(404);
+    sim.setFaults({ notFound: [] });
+    expect((await get(sim, '/report/meeting_activities', bearer, { ...query, next_page_token: next })).status).toBe(200);
+    expect(
+      sim
+        .stats()
+        .requests.filter((r) => r.endpoint === 'GET /report/meeting_activities')
+        .every((r) => r.category === 'Heavy'),
+    ).toBe(true);
+  });
+
+  it('holds a routine trail per meeting and benign hand-overs between colleagues in the same meeting', () => {
+    const org = simulatedOrg(7, RANGE.from, RANGE.to);
+    const meeting = org.meetings[0]!;
+    const own = org.meetingActivities.filter((a) => a.meeting_number.replace(/ /g, '') === String(meeting.id));
+    expect(own.filter((a) => a.activity_category === 'User joined')).toHaveLength(meeting.participants.length);
+    expect(own.filter((a) => a.activity_category === 'User left')).toHaveLength(meeting.participants.length);
+    expect(own.find((a) => a.activity_category === 'Meeting Started')).toMatchObject({
+      operator: meeting.host_name,
+      operator_email: meeting.host_email,
+    });
+
+    const gave = org.meetingActivities.filter(
+      (a) => a.activity_category === 'Remote Control' && a.activity_detail.includes(' gave remote control to '),
+    );
+    expect(gave.length).toBeGreaterThanOrEqual(3);
+    const at = (t: string) => Date.parse(`${t.slice(0, 10)}T${t.slice(11, 19)}.${t.slice(20)}Z`);
+    for (const a of gave) {
+      const m = org.meetings.find((x) => String(x.id) === a.meeting_number.replace(/ /g, '') && x.start_time <= a.activity_time.replace(' ', 'T'))!;
+      const controller = a.activity_detail.split(' gave remote control to ')[1];
+      for (const name of [a.operator, controller]) {
+        const session = m.participants.find(
+          (p) => p.user_name === name && Date.parse(p.join_time) <= at(a.activity_time) && at(a.activity_time) <= Date.parse(p.leave_time),
+        );
+        expect(session?.kind, `${name} in ${m.topic}`).toBe('internal');
+      }
+    }
+    expect(org.meetingActivities.map((a) => a.activity_time)).toEqual(org.meetingActivities.map((a) => a.activity_time).sort());
+  });
+});
+
+describe('zoom simulator: recording sharing settings (GET /meetings/{meetingId}/recordings/settings)', () => {
+  it("serves a live recording's settings by double-encoded instance UUID, as a Light call", async () => {
+    const sim = await start();
+    const bearer = await token(sim);
+    const recording = sim.org.recordings.find((r) => !r.trashed && r.uuid.includes('//')) ?? sim.org.recordings.find((r) => !r.trashed)!;
+    const answer = await get(sim, `/meetings/${encodeURIComponent(encodeURIComponent(recording.uuid))}/recordings/settings`, bearer);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ...recording.sharing, topic: recording.topic });
+    expect(sim.stats().requests.at(-1)).toMatchObject({ endpoint: 'GET /meetings/{meetingId}/recordings/settings', category: 'Light', status: 200 });
+  });
+
+  it('answers 404 code 3301 for a meeting without a recording, a trashed recording and an unknown meeting', async () => {
+    const sim = await start();
+    const bearer = await token(sim);
+    const recorded = new Set(sim.org.recordings.filter((r) => !r.trashed).map((r) => r.uuid));
+    const unrecorded = sim.org.meetings.find((m) => !recorded.has(m.uuid))!;
+    const trashed = sim.org.recordings.find((r) => r.trashed)!;
+    for (const uuid of [unrecorded.uuid, trashed.uuid, 'nope==']) {
+      const answer = await get(sim, `/meetings/${encodeURIComponent(encodeURIComponent(uuid))}/recordings/settings`, bearer);
+      expect(answer.status).toBe(404);
+      expect(answer.body.code).toBe(3301);
+    }
+  });
+
+  it('keeps the settings and the passcode out of the recordings listing', async () => {
+    const sim = await start();
+    const { rows } = await walk(sim, await token(sim), '/accounts/me/recordings', 'meetings', { ...RANGE, to: '2024-05-31', page_size: 300 });
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain('share_recording');
+    for (const r of sim.org.recordings) if (r.sharing.password !== '') expect(text).not.toContain(r.sharing.password);
+  });
+
+  it('shares most recordings inside the account behind a passcode, and publishes one of a meeting of colleagues on purpose', () => {
+    const org = simulatedOrg(7, RANGE.from, RANGE.to);
+    const internal = org.recordings.filter((r) => r.sharing.share_recording === 'internally');
+    expect(internal.length / org.recordings.length).toBeGreaterThan(0.7);
+    expect(internal.every((r) => r.sharing.password !== '' && r.sharing.recording_authentication)).toBe(true);
+    const published = org.recordings.filter((r) => r.sharing.share_recording === 'publicly');
+    expect(published).toHaveLength(1);
+    expect(published[0]!.trashed).toBe(false);
+    expect(org.meetings.find((m) => m.uuid === published[0]!.uuid)?.participants.every((p) => p.kind === 'internal')).toBe(true);
   });
 });

@@ -278,6 +278,42 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
     }
   });
 
+  it("has colleagues taking control of each other's screen to help, both signed-in employees in the meeting then, and no hand-over to anyone else", () => {
+    const at = (t: string) => Date.parse(`${t.slice(0, 10)}T${t.slice(11, 19)}.${t.slice(20)}Z`);
+    const gave = s.org.meetingActivities.filter(
+      (a) => a.activity_category === 'Remote Control' && a.activity_detail.includes(' gave remote control to '),
+    );
+    if (big) expect(gave.length).toBeGreaterThanOrEqual(3);
+    for (const a of gave) {
+      const number = a.meeting_number.replace(/ /g, '');
+      const t = at(a.activity_time);
+      const m = s.org.meetings.find((x) => String(x.id) === number && ms(x.start_time) <= t && t <= ms(x.end_time))!;
+      for (const name of [a.operator, a.activity_detail.split(' gave remote control to ')[1]]) {
+        const session = m.participants.find((p) => p.user_name === name && ms(p.join_time) <= t && t <= ms(p.leave_time));
+        expect(session?.kind, `${name} in "${m.topic}"`).toBe('internal');
+        expect(v.internal(session!.email)).toBe(true);
+      }
+    }
+    if (gave.length > 0) expect(s.manifest.background.map((b) => b.id)).toContain('remote-control-between-colleagues');
+  });
+
+  it('shares recordings inside the account behind a passcode, and publishes at most one, of a meeting of colleagues, on purpose', () => {
+    const live = s.org.recordings.filter((r) => !r.trashed);
+    const internal = live.filter((r) => r.sharing.share_recording === 'internally');
+    if (big) expect(internal.length / live.length).toBeGreaterThan(0.7);
+    expect(internal.every((r) => r.sharing.password !== '' && r.sharing.recording_authentication)).toBe(true);
+    const published = s.org.recordings.filter((r) => r.sharing.share_recording === 'publicly');
+    expect(internal.length + published.length + live.filter((r) => r.sharing.share_recording === 'none').length).toBe(live.length);
+    expect(published.length).toBeLessThanOrEqual(1);
+    if (big) expect(published).toHaveLength(1);
+    for (const r of published) {
+      const m = s.org.meetings.find((x) => x.uuid === r.uuid)!;
+      expect(m.participants.every((p) => p.kind === 'internal' && v.internal(p.email))).toBe(true);
+      expect(s.config.watchedUsers).not.toContain(m.host_email);
+      expect(s.manifest.background.find((b) => b.id === 'recording-published-on-purpose')?.related).toContain(r.uuid);
+    }
+  });
+
   it('has employees whose sign-ins and joins of one day alternate between home and a VPN egress abroad', () => {
     const countryOf = new Map(v.rows.map((r) => [r.ip_address, country(r.location)]));
     const alternating = new Set<string>();

@@ -1,4 +1,5 @@
 import { Prng } from '#core/prng.ts';
+import type { SimRecordingSettings } from '../zoom-simulator/org.ts';
 import { placeAt, versionAt, working, type Device, type Employee, type People, type Person } from './people.ts';
 import { DAY_MS, HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
 
@@ -87,6 +88,18 @@ export interface MeetingPlan {
   fixed?: boolean;
   /** Join before host is on: attendees who come before the host are announced by meeting.participant_jbh_joined too. */
   jbh?: boolean;
+  /** Remote-control hand-overs, in the meeting activities report (audit-trail.ts plants them). */
+  remoteControl?: RemoteControl[];
+  /** How the recording is shared when chosen on purpose (audit-trail.ts); else a routine sharing is drawn. */
+  sharing?: SimRecordingSettings;
+}
+
+/** A remote-control hand-over: `sharer` gives `controller` control of their screen at `at`, asked for or not. */
+export interface RemoteControl {
+  readonly at: number;
+  readonly sharer: Session;
+  readonly controller: Session;
+  readonly requested: boolean;
 }
 
 /** When the host first joined the meeting (Infinity if never): anyone in before that joined before the host. */

@@ -4,6 +4,7 @@ import { Prng } from '#core/prng.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 import type { SimulatedOrg } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
+import { benignAuditTrail } from './audit-trail.ts';
 import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts';
 import { generatePeople } from './generate-people.ts';
@@ -95,6 +96,8 @@ export function generateScenario(options: ScenarioOptions): Scenario {
 
   const rng = new Prng(seed, 'scenario-background');
   const background = recordingFates(rng, people, t, meetings, sensitive);
+  // After the recordings' fates: a recording published on purpose is one nobody deletes.
+  patterns.push(...benignAuditTrail(seed, people, meetings, sensitive));
   const activities = [...signIns(rng, people, t, meetings, planted.versions), ...planted.activities].sort(byTime);
   const operationLogs = [...adminLog(rng, people, t, meetings), ...planted.operationLogs].sort(byTime);
   const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) =>

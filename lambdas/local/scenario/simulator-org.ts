@@ -6,17 +6,21 @@ import type {
   SimParticipant,
   SimRecording,
   SimRecordingFile,
+  SimRecordingSettings,
   SimulatedOrg,
   SimUser,
 } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
+import { byActivityTime, routineActivities } from '../zoom-simulator/meeting-activities.ts';
+import { routineSharing } from '../zoom-simulator/recording-settings.ts';
+import { remoteControlTrail } from './audit-trail.ts';
 import type { MeetingPlan, Session } from './calendar.ts';
 import type { Employee, People } from './people.ts';
 import { MIN_MS, type Timeline } from './timeline.ts';
 
 /*
  * The scenario's organisation as the Zoom API simulator serves it: users, participant reports with every dashboard
- * field, past meetings and cloud recordings, in Zoom's shapes.
+ * field, past meetings with their audit trail, and cloud recordings with their sharing, in Zoom's shapes.
  */
 
 function participant(m: MeetingPlan, s: Session): SimParticipant {
@@ -86,7 +90,7 @@ function simMeeting(m: MeetingPlan): SimMeeting {
   };
 }
 
-function simRecording(rng: Prng, m: MeetingPlan, accountId: string): SimRecording {
+function simRecording(rng: Prng, m: MeetingPlan, accountId: string, sharing: SimRecordingSettings): SimRecording {
   const file = (type: string, ext: string, recType: string, size: number): SimRecordingFile => {
     const id = `${rng.chars(8).toLowerCase()}-${rng.chars(4).toLowerCase()}-${rng.chars(4).toLowerCase()}-${rng.chars(12).toLowerCase()}`;
     return {
@@ -124,6 +128,7 @@ function simRecording(rng: Prng, m: MeetingPlan, accountId: string): SimRecordin
     share_url: `https://example.zoom.us/rec/share/${rng.chars(32)}`,
     recording_files: files,
     trashed: m.deletion !== undefined,
+    sharing,
   };
 }
 
@@ -166,10 +171,13 @@ export function toSimulatedOrg(
   accountId: string,
 ): SimulatedOrg {
   const rng = new Prng(seed, 'scenario-recordings');
+  // Its own stream, so drawing the sharing shifts no file id or size.
+  const sharingRng = new Prng(seed, 'scenario-recording-sharing');
   const lastLogin = new Map<string, SimActivity>();
   for (const a of activities) if (a.type === 'Sign in') lastLogin.set(a.email, a);
   const listed = meetings.filter((m) => m.inApi);
   const leaver = people.leavers[people.leavers.length - 1];
+  const simMeetings = listed.map(simMeeting);
   return {
     seed,
     accountId: accountId,
@@ -182,8 +190,9 @@ export function toSimulatedOrg(
       : { userId: '', email: '', departedAt: iso(t.end) },
     activities: [...activities],
     operationLogs: [...operationLogs],
-    meetings: listed.map(simMeeting),
-    recordings: listed.filter((m) => m.recorded).map((m) => simRecording(rng, m, accountId)),
+    meetings: simMeetings,
+    recordings: listed.filter((m) => m.recorded).map((m) => simRecording(rng, m, accountId, m.sharing ?? routineSharing(sharingRng))),
+    meetingActivities: byActivityTime(listed.flatMap((m, i) => [...routineActivities(simMeetings[i]!), ...remoteControlTrail(m)])),
     chat: { channels: [], messages: [] },
   };
 }

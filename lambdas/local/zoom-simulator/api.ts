@@ -12,6 +12,12 @@ export interface ApiError {
   readonly message: string;
 }
 
+/** A single object (e.g. a recording's settings), answered 200 as it is. */
+export interface ApiObject {
+  readonly kind: 'object';
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
 /** A full result list; the server slices it into pages and adds the pagination envelope. */
 export interface ApiList {
   readonly kind: 'list';
@@ -30,8 +36,8 @@ export interface ApiRequest {
   readonly org: SimulatedOrg;
 }
 
-/** Who may call a route: any plan, paid plans (reports, recordings), or Business+ with the dashboard. */
-export type Access = 'any' | 'paid' | 'dashboard';
+/** Who may call a route: any plan, paid plans (reports, recordings), Business+, or Business+ with the dashboard. */
+export type Access = 'any' | 'paid' | 'business' | 'dashboard';
 
 /** One `/v2` endpoint. */
 export interface Route {
@@ -44,14 +50,16 @@ export interface Route {
   readonly defaultPageSize: number;
   /** The largest page the endpoint returns; larger requests are clamped. @default 300 */
   readonly maxPageSize?: number;
-  handle(req: ApiRequest): ApiError | ApiList;
+  handle(req: ApiRequest): ApiError | ApiList | ApiObject;
 }
 
-function error(status: number, code: number, message: string): ApiError {
+/** A Zoom error reply. */
+export function error(status: number, code: number, message: string): ApiError {
   return { kind: 'error', status, code, message };
 }
 
-function list(field: string, items: readonly unknown[], envelope: Record<string, unknown> = {}): ApiList {
+/** A result list named `field`, with extra envelope fields. */
+export function list(field: string, items: readonly unknown[], envelope: Record<string, unknown> = {}): ApiList {
   return { kind: 'list', field, items, envelope };
 }
 
@@ -60,7 +68,8 @@ function addMonths(dayMs: number, months: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, d.getUTCDate());
 }
 
-interface Window {
+/** A report's date window. */
+export interface Window {
   readonly from: string;
   readonly to: string;
   readonly fromMs: number;
@@ -72,7 +81,7 @@ interface Window {
  * Zoom's date-range rules for reports: whole UTC days, `to` at most one month after `from`, and (for reports)
  * `from` within the last 6 months.
  */
-function dateWindow(req: ApiRequest, opts: { required: boolean; recentOnly: boolean; defaultDays: [number, number] }): Window | ApiError {
+export function dateWindow(req: ApiRequest, opts: { required: boolean; recentOnly: boolean; defaultDays: [number, number] }): Window | ApiError {
   const today = Math.floor(req.now / DAY_MS) * DAY_MS;
   const rawFrom = req.query.get('from');
   const rawTo = req.query.get('to');
@@ -248,9 +257,9 @@ export function dashboardMeeting(m: SimMeeting): Record<string, unknown> {
   };
 }
 
-/** A recording as the API shows it (the simulator's `trashed` flag is not a Zoom field). */
+/** A recording as the API shows it (the simulator's `trashed` flag is not a Zoom field; its sharing has its own endpoint). */
 export function recordingView(r: SimRecording): Record<string, unknown> {
-  const { trashed: _trashed, ...fields } = r;
+  const { trashed: _trashed, sharing: _sharing, ...fields } = r;
   return fields;
 }
 
@@ -276,7 +285,8 @@ function recordings(req: ApiRequest, pool: readonly SimRecording[]): ApiError | 
   return list('meetings', pool.filter((r) => !r.trashed && within(r.start_time, w)).map(recordingView), { from: w.from, to: w.to });
 }
 
-const WINDOW = { required: true, recentOnly: true, defaultDays: [0, 0] as [number, number] };
+/** The window rules of the date-range reports: `from` and `to` required, within the last six months. */
+export const REPORT_WINDOW = { required: true, recentOnly: true, defaultDays: [0, 0] as [number, number] };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -299,8 +309,8 @@ function chatRange(req: ApiRequest): { fromMs: number; toMs: number } | ApiError
   return { fromMs: day, toMs: day + DAY_MS - 1 };
 }
 
-/** Every `/v2` endpoint the simulator answers, with Zoom's rate-limit label and plan requirement. */
-export const ROUTES: readonly Route[] = [
+/** The user, report, dashboard, recording and chat endpoints (routes.ts lists every endpoint the simulator answers). */
+export const API_ROUTES: readonly Route[] = [
   {
     name: 'GET /report/activities',
     pattern: /^\/report\/activities$/,
@@ -308,7 +318,7 @@ export const ROUTES: readonly Route[] = [
     access: 'paid',
     defaultPageSize: 30,
     handle(req) {
-      const w = dateWindow(req, { ...WINDOW, required: false });
+      const w = dateWindow(req, { ...REPORT_WINDOW, required: false });
       if ('kind' in w) return w;
       return list('activity_logs', newestFirst(req.org.activities.filter((a) => within(a.time, w))), { from: w.from, to: w.to });
     },
@@ -320,7 +330,7 @@ export const ROUTES: readonly Route[] = [
     access: 'paid',
     defaultPageSize: 30,
     handle(req) {
-      const w = dateWindow(req, WINDOW);
+      const w = dateWindow(req, REPORT_WINDOW);
       if ('kind' in w) return w;
       const filter = req.query.get('category_type') ?? 'all';
       const wanted = filter === 'all' ? undefined : CATEGORY_FILTER[filter];
@@ -351,7 +361,7 @@ export const ROUTES: readonly Route[] = [
     handle(req) {
       const user = findUser(req.org, req.params[0]);
       if (!user) return error(404, 1001, 'User does not exist or does not belong to this account.');
-      const w = dateWindow(req, WINDOW);
+      const w = dateWindow(req, REPORT_WINDOW);
       if ('kind' in w) return w;
       const type = req.query.get('type') ?? 'past';
       const mine = (m: SimMeeting) =>
@@ -368,7 +378,7 @@ export const ROUTES: readonly Route[] = [
     access: 'dashboard',
     defaultPageSize: 30,
     handle(req) {
-      const w = dateWindow(req, WINDOW);
+      const w = dateWindow(req, REPORT_WINDOW);
       if ('kind' in w) return w;
       // Zoom defaults to type=live; the simulated organisation has no meeting in progress.
       const type = req.query.get('type') ?? 'live';

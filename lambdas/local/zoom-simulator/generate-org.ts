@@ -15,10 +15,13 @@ import {
   type SimUser,
 } from './org.ts';
 import { CLIENTS, DEPTS, EXTERNAL_DOMAINS, FIRST, LAST, LOCATIONS, TOPICS, VERSIONS } from './org-data.ts';
+import { benignRemoteControl, byActivityTime, remoteControlActivities, routineActivities } from './meeting-activities.ts';
+import { PUBLISHED_ON_PURPOSE, routineSharing } from './recording-settings.ts';
 
 /*
  * The simulator's own synthetic organisation (org.ts describes it): forty users, sign-ins on the working days of the
- * range, admin changes, meetings with insiders, outsiders, guests and dial-ins, recordings and chat, from a seeded stream.
+ * range, admin changes, meetings with insiders, outsiders, guests and dial-ins and their audit trail (with colleagues
+ * helping each other by remote control), recordings with their sharing settings, and chat, from seeded streams.
  */
 
 const DAY_MS = 86_400_000;
@@ -197,6 +200,8 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
 
   const meetings: SimMeeting[] = [];
   const recordings: SimRecording[] = [];
+  // Its own stream: the sharing settings leave every other draw of the organisation as it was.
+  const sharingRng = new Prng(seed, 'recording-settings');
   let meetingCount = 0;
   for (const day of workingDays) {
     const perDay = rng.int(3, 6);
@@ -352,6 +357,7 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
           share_url: `https://example.zoom.us/rec/share/${rng.chars(32)}`,
           recording_files: files,
           trashed,
+          sharing: routineSharing(sharingRng),
         });
         if (deletedTime) {
           operationLogs.push({
@@ -365,6 +371,18 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
       }
     }
   }
+
+  // Marketing publishes one recording of a meeting of colleagues on purpose (a product video for the website): the
+  // public recording a detection must tell apart from a sensitive or external meeting's.
+  const colleaguesOnly = (r: SimRecording) => meetings.find((m) => m.uuid === r.uuid)?.participants.every((p) => p.kind === 'internal') === true;
+  const published =
+    recordings.find((r) => !r.trashed && colleaguesOnly(r) && users.find((u) => u.id === r.host_id)?.dept === 'Marketing') ??
+    recordings.find((r) => !r.trashed && colleaguesOnly(r));
+  if (published) published.sharing = PUBLISHED_ON_PURPOSE;
+  const meetingActivities = byActivityTime([
+    ...meetings.flatMap(routineActivities),
+    ...benignRemoteControl(seed, meetings, users).flatMap(({ meeting, grant }) => remoteControlActivities(meeting.id, grant)),
+  ]);
 
   const byTime = <T extends { time: string }>(a: T, b: T) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
   activities.sort(byTime);
@@ -385,6 +403,7 @@ export function simulatedOrg(seed: Seed, from: string, to: string, accountId = '
     operationLogs,
     meetings,
     recordings,
+    meetingActivities,
     chat: simulatedChat(
       seed,
       withLogin.filter((u) => u.status === 'active'),

@@ -3,7 +3,8 @@ import type { Seed } from '#core/prng.ts';
 
 /*
  * The Zoom API simulator's organisation: users, sign-in activity, the admin operation log, past meetings with their
- * participants, cloud recordings and Team Chat, in the shapes Zoom's API returns, and Zoom's date formats.
+ * participants and audit trail, cloud recordings with their sharing settings and Team Chat, in the shapes Zoom's API
+ * returns, and Zoom's date formats.
  * generate-org.ts builds one from a seed; the demo scenario builds its own (lambdas/local/scenario).
  */
 
@@ -138,6 +139,24 @@ export interface SimRecordingFile {
   readonly deleted_time?: string;
 }
 
+/**
+ * A recording's sharing settings as GET /meetings/{meetingId}/recordings/settings returns them (Zoom's published
+ * types, docs/zoom-contract.md). `password` is the viewing passcode, '' when there is none.
+ */
+export interface SimRecordingSettings {
+  readonly share_recording: 'publicly' | 'internally' | 'none';
+  readonly recording_authentication: boolean;
+  readonly authentication_option: string;
+  readonly authentication_domains: string;
+  readonly password: string;
+  readonly viewer_download: boolean;
+  readonly on_demand: boolean;
+  /** 0 automatic, 1 manual, 2 no registration. */
+  readonly approval_type: 0 | 1 | 2;
+  readonly send_email_to_host: boolean;
+  readonly show_social_share_buttons: boolean;
+}
+
 /** A cloud recording as the recordings endpoints return it; `trashed` ones only appear with `trash=true`. */
 export interface SimRecording {
   readonly uuid: string;
@@ -154,6 +173,21 @@ export interface SimRecording {
   readonly share_url: string;
   readonly recording_files: SimRecordingFile[];
   readonly trashed: boolean;
+  /** Served by the settings endpoint only, never in the recordings listing. */
+  sharing: SimRecordingSettings;
+}
+
+/**
+ * One entry of the meeting audit trail, as GET /report/meeting_activities returns it: every field a string, the
+ * meeting number spaced ("982 610 0285"), the time as "2024-03-21 07:09:03:216" (UTC), no email for guests.
+ */
+export interface SimMeetingActivity {
+  readonly meeting_number: string;
+  readonly activity_time: string;
+  readonly operator: string;
+  readonly operator_email?: string;
+  readonly activity_category: string;
+  readonly activity_detail: string;
 }
 
 /** The whole synthetic organisation: the truth a poller's output is compared against. */
@@ -171,6 +205,8 @@ export interface SimulatedOrg {
   readonly operationLogs: SimOperationLog[];
   readonly meetings: SimMeeting[];
   readonly recordings: SimRecording[];
+  /** The meeting audit trail of the listed meetings, oldest first. */
+  readonly meetingActivities: SimMeetingActivity[];
   /** Team Chat channels of the active users and their messages (no 1:1 chats). */
   readonly chat: SimChat;
 }

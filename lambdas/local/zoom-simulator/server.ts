@@ -2,10 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Clock } from '#core/ports.ts';
-import { ROUTES, findMeeting, type Route } from './api.ts';
+import { findMeeting, type Route } from './api.ts';
 import { RateLimiter, type Plan, type RateCategory } from './limits.ts';
 import { simulatedOrg } from './generate-org.ts';
 import { formatDay, type SimMeeting, type SimulatedOrg } from './org.ts';
+import { ROUTES } from './routes.ts';
 import { Prng, type Seed } from '#core/prng.ts';
 import { ZOOM_PLANS } from '#core/zoom/rate-limit.ts';
 
@@ -124,8 +125,9 @@ const MAX_ACCESS_TOKENS = 10_000;
 const MAX_BODY = 64 * 1024;
 const PAGE_SIZE_MAX = 300;
 const SCOPES =
-  'report:read:admin user:read:admin dashboard_meetings:read:admin dashboard:read:admin recording:read:admin account:read:admin chat_channel:read:admin chat_message:read:admin';
+  'report:read:admin report:read:meeting_activity_log:admin user:read:admin dashboard_meetings:read:admin dashboard:read:admin recording:read:admin account:read:admin chat_channel:read:admin chat_message:read:admin';
 const DASHBOARD_MESSAGE = 'This API is only available for Business or higher accounts that have enabled the Dashboard feature.';
+const BUSINESS_MESSAGE = 'This API is only available for Business or higher accounts.';
 
 interface Reply {
   readonly status: number;
@@ -342,6 +344,7 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     if (route.access === 'dashboard' && (switches.plan === 'pro' || !switches.dashboardEnabled)) {
       return { reply: zoomError(400, 200, DASHBOARD_MESSAGE), endpoint, category };
     }
+    if (route.access === 'business' && switches.plan === 'pro') return { reply: zoomError(400, 200, BUSINESS_MESSAGE), endpoint, category };
     const held = route.name === 'GET /report/meetings/{meetingId}/participants' ? findMeeting(org, params[0] ?? '') : undefined;
     const hold = held && heldReports.get(held.uuid);
     if (held && hold && hold.calls > 0) {
@@ -354,7 +357,9 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions = {}): Pr
     const reply =
       result.kind === 'error'
         ? zoomError(result.status, result.code, result.message)
-        : paginate(route, params, query, t, result.items, result.field, result.envelope);
+        : result.kind === 'object'
+          ? json(200, result.body)
+          : paginate(route, params, query, t, result.items, result.field, result.envelope);
     return { reply: { ...reply, headers: { ...reply.headers, ...limiter.remainingHeaders(category, switches) } }, endpoint, category };
   };
 
