@@ -2,7 +2,7 @@ import { compromisedAdmin, signInDuringMeeting, waitingRoomOff } from './inciden
 import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/correlations.ts';
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
 import { plantKit, type PlantContext, type PlantedExtras } from './incidents/kit.ts';
-import { dealMeetingOpened, riskAlertOnBoardLink } from './incidents/meeting-exposure.ts';
+import { boardRecordingPublic, dealMeetingOpened, riskAlertOnBoardLink } from './incidents/meeting-exposure.ts';
 import {
   adviserInMergerMeetings,
   briefJoinRecon,
@@ -47,5 +47,6 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   reportNeverReady(k); // 23
   riskAlertOnBoardLink(k); // 24
   dealMeetingOpened(k); // 25
+  boardRecordingPublic(k); // 26
   return k.out;
 }

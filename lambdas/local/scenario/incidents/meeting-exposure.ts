@@ -1,10 +1,12 @@
 import { HOUR_MS, MIN_MS } from '../timeline.ts';
 import { isoSeconds as iso } from '../../zoom-simulator/org.ts';
+import { sharingSettings } from '../../zoom-simulator/recording-settings.ts';
+import { shareRecording } from '../audit-trail.ts';
 import type { PlantKit } from './kit.ts';
 
 /*
- * Incidents of meetings left open: Zoom warns that a board meeting's link is public and strangers use it, and a deal
- * meeting's passcode and waiting room are removed.
+ * Incidents of meetings left open: Zoom warns that a board meeting's link is public and strangers use it, a deal
+ * meeting's passcode and waiting room are removed, and a board meeting's recording is shared publicly.
  */
 
 /**
@@ -113,5 +115,22 @@ export function dealMeetingOpened(k: PlantKit): void {
     summary: `${assistant.email} removes the passcode and the waiting room from "${topic}" (hosted by ${counsel.email})`,
     match: { meeting_id: String(id) },
     related: [String(id), assistant.email],
+  });
+}
+
+/** 26. The CFO shares the recording of a board committee meeting publicly, without a passcode, downloads allowed. */
+export function boardRecordingPublic(k: PlantKit): void {
+  const { before, plant, incident } = k;
+  const { ceo, cfo, counsel } = k.people.execs;
+  const m = plant('Board compensation committee', cfo, before(27), 45, [ceo, counsel]);
+  shareRecording(m, sharingSettings('publicly', { viewer_download: true }));
+  incident({
+    id: 'board-recording-public',
+    detection: 'zoom.recording.shared_publicly',
+    paths: ['scheduled'],
+    time: iso(m.end),
+    summary: `${cfo.email} shares the recording of "${m.topic}" publicly, without a passcode`,
+    match: { meeting_uuid: m.uuid },
+    related: [m.uuid, String(m.id)],
   });
 }
