@@ -16,6 +16,7 @@ export const REALTIME_IDS = {
   recordingDeletedAfterExternal: 'zoom.recording.deleted_after_external_meeting',
   recordingDeleted: 'zoom.recording.deleted',
   securitySettingWeakened: 'zoom.operation.security_setting_weakened',
+  riskAlert: 'zoom.meeting.risk_alert',
 } as const;
 
 export type { EvidenceRow } from '../alerts/finding.ts';

@@ -5,13 +5,14 @@ import { typedRows } from '../webhook/normalise.ts';
 import { REALTIME_EVENTS } from '../webhook/routes.ts';
 import { settingsWeakened } from './checks/account-settings.ts';
 import { meetingOf, numberAttr, type CheckContext } from './checks/context.ts';
+import { riskAlert } from './checks/meetings.ts';
 import { participantJoined } from './checks/participants.ts';
 import { recordingRemoved } from './checks/recordings.ts';
 import { applyDirectoryUpdates, directoryUpdateFromEvent, emailOfUserId } from './directory.ts';
 
 /*
  * The realtime path's dispatcher: which events it handles and which checks each runs. The checks live in checks/,
- * one module per family (participants, recordings, account settings) over a shared context (checks/context.ts).
+ * one module per family (participants, meetings, recordings, account settings) over a shared context (checks/context.ts).
  */
 
 export type { CheckContext } from './checks/context.ts';
@@ -48,6 +49,7 @@ export async function runChecks(env: ZoomEnvelope, receivedAt: number, ctx: Chec
       rows.map((r) => r.row),
       ctx,
     );
+  if (action === 'risk_alert') return riskAlert(env, row, ctx);
   if (action === 'started' || action === 'ended') {
     await meetingOf(row, ctx, action === 'ended' ? (numberAttr(row.end_time) ?? at) : undefined);
     return [];

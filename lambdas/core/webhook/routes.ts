@@ -42,8 +42,9 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
     actions: MEETING_ACTIONS,
     realtime: ['started', 'ended', 'risk_alert'],
   },
-  // Webinars' own events: typed like meetings', but the realtime checks keep no live state for webinars.
-  { table: 'meeting_events', families: ['webinar'], actions: MEETING_ACTIONS, realtime: [] },
+  // Webinars' own events: typed like meetings', but the realtime checks keep no live state for webinars; they read
+  // only Zoom's warning that a (sensitive) webinar's link is public.
+  { table: 'meeting_events', families: ['webinar'], actions: MEETING_ACTIONS, realtime: ['risk_alert'] },
   {
     table: 'participant_events',
     families: ['meeting', 'webinar'],

@@ -2,6 +2,7 @@ import { compromisedAdmin, signInDuringMeeting, waitingRoomOff } from './inciden
 import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/correlations.ts';
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
 import { plantKit, type PlantContext, type PlantedExtras } from './incidents/kit.ts';
+import { boardRecordingPublic, dealMeetingOpened, riskAlertOnBoardLink } from './incidents/meeting-exposure.ts';
 import {
   adviserInMergerMeetings,
   briefJoinRecon,
@@ -44,5 +45,8 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   earningsRecording(k); // 20-21
   dataAccessAfterCustomerCall(k); // 22
   reportNeverReady(k); // 23
+  riskAlertOnBoardLink(k); // 24
+  dealMeetingOpened(k); // 25
+  boardRecordingPublic(k); // 26
   return k.out;
 }

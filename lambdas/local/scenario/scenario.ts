@@ -11,6 +11,7 @@ import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
 import type { PlantedExtras } from './incidents/kit.ts';
 import type { Manifest } from './manifest.ts';
+import { routineMeetingChanges } from './meeting-changes.ts';
 import { accountEvents, adminLog, dataAccessFeed, recordingFates, signIns, type DataAccessRow } from './routine-logs.ts';
 import { toSimulatedOrg } from './simulator-org.ts';
 import { timeline } from './timeline.ts';
@@ -90,7 +91,8 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     ? { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] }
     : plantIncidents({ seed, people, t, meetings, factory, sessions, accountId: ACCOUNT_ID, sensitive });
   meetings.sort((a, b) => a.start - b.start || a.id - b.id);
-  const patterns = backgroundPatterns(people, meetings, bg);
+  const changes = routineMeetingChanges(seed, people, t, meetings, ACCOUNT_ID);
+  const patterns = [...backgroundPatterns(people, meetings, bg), ...changes.patterns];
 
   const rng = new Prng(seed, 'scenario-background');
   const background = recordingFates(rng, people, t, meetings, sensitive);
@@ -108,7 +110,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     const removed = recordingRemovedEvent(m, ACCOUNT_ID);
     if (removed && removed.at >= t.liveFrom) events.push(removed);
   }
-  events.push(...accountEvents(people, t, ACCOUNT_ID), ...planted.events.filter((e) => e.at >= t.liveFrom));
+  events.push(...accountEvents(people, t, ACCOUNT_ID), ...changes.events, ...planted.events.filter((e) => e.at >= t.liveFrom));
   // Posted as Zoom delivers them; stable, so events of one instant keep their order (started before joins, joins
   // before leaves).
   const delivered = (e: WebhookEvent) => e.deliveredAt ?? e.at;
