@@ -1,4 +1,6 @@
+import { backdoorAccount, groupAdminAdded, guestAlertOff } from './incidents/account-lifecycle.ts';
 import { compromisedAdmin, signInDuringMeeting, waitingRoomOff } from './incidents/accounts.ts';
+import { deckToAdviser } from './incidents/chat-files.ts';
 import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/correlations.ts';
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
 import { plantKit, type PlantContext, type PlantedExtras } from './incidents/kit.ts';
@@ -44,5 +46,9 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   earningsRecording(k); // 20-21
   dataAccessAfterCustomerCall(k); // 22
   reportNeverReady(k); // 23
+  backdoorAccount(k); // 24
+  groupAdminAdded(k); // 25
+  guestAlertOff(k); // 26
+  deckToAdviser(k); // 27
   return k.out;
 }

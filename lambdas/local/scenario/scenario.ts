@@ -6,10 +6,12 @@ import type { SimulatedOrg } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts';
+import { routineChatFiles } from './chat-files.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
 import type { PlantedExtras } from './incidents/kit.ts';
 import type { Manifest } from './manifest.ts';
+import { routineAdmin } from './routine-admin.ts';
 import { accountEvents, adminLog, dataAccessFeed, recordingFates, signIns, type DataAccessRow } from './routine-logs.ts';
 import { toSimulatedOrg } from './simulator-org.ts';
 import { timeline } from './timeline.ts';
@@ -94,7 +96,9 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const rng = new Prng(seed, 'scenario-background');
   const background = recordingFates(rng, people, t, meetings, sensitive);
   const activities = [...signIns(rng, people, t, meetings, planted.versions), ...planted.activities].sort(byTime);
-  const operationLogs = [...adminLog(rng, people, t, meetings), ...planted.operationLogs].sort(byTime);
+  const admin = routineAdmin(seed, people, t, ACCOUNT_ID);
+  const chatFiles = routineChatFiles(people, t, meetings, ACCOUNT_ID, sensitive);
+  const operationLogs = [...adminLog(rng, people, t, meetings), ...admin.operationLogs, ...planted.operationLogs].sort(byTime);
   const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) =>
     a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0,
   );
@@ -105,7 +109,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     const removed = recordingRemovedEvent(m, ACCOUNT_ID);
     if (removed && removed.at >= t.liveFrom) events.push(removed);
   }
-  events.push(...accountEvents(people, t, ACCOUNT_ID), ...planted.events.filter((e) => e.at >= t.liveFrom));
+  events.push(...accountEvents(people, t, ACCOUNT_ID), ...admin.events, ...chatFiles.events, ...planted.events.filter((e) => e.at >= t.liveFrom));
   // Posted as Zoom delivers them; stable, so events of one instant keep their order (started before joins, joins
   // before leaves).
   const delivered = (e: WebhookEvent) => e.deliveredAt ?? e.at;
@@ -142,7 +146,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       data_access_rows: dataAccess.length,
     },
     incidents: planted.incidents,
-    background: patterns,
+    background: [...patterns, ...admin.patterns, ...chatFiles.patterns],
     meetings: meetings.map((m) => ({ meeting_uuid: m.uuid, meeting_id: String(m.id), topic: m.topic, start_time: iso(m.start) })),
   };
   return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, config, manifest };
