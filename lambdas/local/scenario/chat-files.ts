@@ -1,16 +1,41 @@
-import { isoSeconds as iso } from '../zoom-simulator/org.ts';
-import { hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
+import { Prng } from '#core/prng.ts';
+import { MeetingFactory, SessionBuilder, hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
-import type { People } from './people.ts';
-import { MIN_MS, type Timeline } from './timeline.ts';
-import type { WebhookEvent } from './webhooks.ts';
+import { working, type People } from './people.ts';
+import { HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
+import { chatFileEvents, type ChatRecipient, type WebhookEvent } from './webhooks.ts';
 
 /*
  * Files shared in meeting chats that are benign, with or without incidents, in meetings of the webhook window: a
  * sensitive meeting of employees only, where a colleague downloads the file; the earnings follow-up, whose deck goes
  * to registered analysts (one downloads it) and a note privately to a colleague; and the customer escalation call,
- * whose notes the customer downloads. Chosen without a random stream, so the rest of the scenario is unchanged.
+ * whose notes the customer downloads. The privileged legal review that carries the first is added with streams of
+ * its own, after the incidents are planted; the files are chosen without a random stream, so the rest of the
+ * scenario is unchanged.
  */
+
+/**
+ * The general counsel's privileged review with the CFO and the legal team, employees only, on the last working day
+ * of the webhook window it fits in; added to `meetings`. Undefined when no day fits.
+ */
+export function privilegedReview(seed: number, people: People, t: Timeline, meetings: MeetingPlan[]): MeetingPlan | undefined {
+  const { counsel, cfo } = people.execs;
+  const day = [...t.workingDays].reverse().find((d) => d >= t.liveFrom && d + 13 * HOUR_MS + 50 * MIN_MS <= t.end);
+  if (day === undefined) return undefined;
+  const start = day + 12 * HOUR_MS + 30 * MIN_MS;
+  const legal = people.teams
+    .filter((tm) => tm.dept === 'Legal')
+    .flatMap((tm) => [tm.lead, ...tm.members])
+    .filter((e) => e !== counsel && working(e, start) && working(e, start + HOUR_MS));
+  const factory = new MeetingFactory(new Prng(seed, 'scenario-privileged-review'));
+  const taken = new Set(meetings.map((m) => m.id));
+  let id = factory.newId();
+  while (taken.has(id)) id = factory.newId();
+  const m = factory.meeting({ id, type: 2, topic: 'Privileged - litigation hold review', kind: 'legal', host: counsel, start });
+  new SessionBuilder(new Prng(seed, 'scenario-privileged-review-sessions'), t).attend(m, [counsel, cfo, ...legal.slice(0, 2)], 40);
+  meetings.push(m);
+  return m;
+}
 
 /** The chat file webhooks of the background, and the pattern that names them. */
 export interface RoutineChatFiles {
@@ -30,9 +55,9 @@ export function routineChatFiles(
   const events: WebhookEvent[] = [];
   const used: MeetingPlan[] = [];
   let n = 0;
-  const present = (m: MeetingPlan, s: Session, at: number) => s.join <= at && at < s.leave && !s.waitingRoomOnly;
+  const present = (s: Session, at: number) => s.join <= at && at < s.leave && !s.waitingRoomOnly;
   /** The host sends a file at ten minutes in; each of `takers` present then downloads it two minutes later. */
-  const share = (m: MeetingPlan, name: string, to: Session | 'everyone', takers: (s: Session) => boolean) => {
+  const share = (m: MeetingPlan, name: string, to: ChatRecipient, takers: (s: Session) => boolean) => {
     const host = m.sessions.find((s) => s.person === m.host && !s.waitingRoomOnly);
     if (!host) return;
     const at = host.join + 10 * MIN_MS;
@@ -41,45 +66,11 @@ export function routineChatFiles(
       file_id: `bgFile${String(++n).padStart(18, '0')}`,
       file_name: name,
       file_size: 120_000 + n * 7_919,
-      file_type: name.split('.').pop(),
+      file_type: name.split('.').pop() ?? '',
     };
-    const recipient =
-      to === 'everyone'
-        ? { recipient_type: 'everyone' }
-        : { recipient_type: 'guest', recipient_session_id: to.participantId, recipient_name: to.name, recipient_email: to.email };
-    events.push({
-      at,
-      event: 'meeting.chat_message_file_sent',
-      payload: {
-        account_id: accountId,
-        object: {
-          meeting_id: m.id,
-          meeting_uuid: m.uuid,
-          chat_message_file: {
-            date_time: iso(at),
-            sender_session_id: host.participantId,
-            sender_name: host.name,
-            sender_email: host.email,
-            sender_type: 'host',
-            ...recipient,
-            message_id: `bgMessage${String(n).padStart(15, '0')}`,
-            ...file,
-          },
-        },
-      },
-    });
-    for (const s of m.sessions.filter((x) => x !== host && x.email !== '' && present(m, x, at) && takers(x)).slice(0, 1)) {
-      events.push({
-        at: at + 2 * MIN_MS,
-        event: 'meeting.chat_message_file_downloaded',
-        payload: {
-          account_id: accountId,
-          operator: s.email,
-          operator_id: s.zoomUserId,
-          object: { id: m.id, uuid: m.uuid, host_account_id: accountId, chat_message_file: { ...file, file_owner_id: m.host.userId } },
-        },
-      });
-    }
+    const takes = m.sessions.filter((x) => x !== host && x.email !== '' && present(x, at) && takers(x)).slice(0, 1);
+    const downloads = takes.map((x) => ({ at: at + 2 * MIN_MS, email: x.email, zoomUserId: x.zoomUserId }));
+    events.push(...chatFileEvents(m, accountId, at, host, to, file, `bgMessage${String(n).padStart(15, '0')}`, downloads));
     if (!used.includes(m)) used.push(m);
   };
 

@@ -5,7 +5,7 @@ import type { BackgroundPattern } from './manifest.ts';
 import { FIRST, LAST, PARTNER_DOMAIN } from './people-data.ts';
 import type { People } from './people.ts';
 import { HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
-import type { WebhookEvent } from './webhooks.ts';
+import { settingsUpdatedEvent, type WebhookEvent } from './webhooks.ts';
 
 /*
  * Routine account administration, benign with or without incidents: the IT director onboards contractors and new
@@ -82,26 +82,14 @@ export function routineAdmin(seed: number, people: People, t: Timeline, accountI
       event: 'group.admin_deleted',
       payload: { ...by, time_stamp: at(12), object: { id: 'grpSalesLeads000000001', admins: [{ id: people.admins[0]?.userId ?? owner.userId }] } },
     },
-    {
-      at: at(13),
-      event: 'account.settings_updated',
-      payload: {
-        ...by,
-        time_stamp: at(13),
-        object: { id: accountId, settings: { in_meeting: { alert_guest_join: true } } },
-        old_object: { id: accountId, settings: { in_meeting: { alert_guest_join: false } } },
-      },
-    },
-    {
-      at: at(13.5),
-      event: 'account.settings_updated',
-      payload: {
-        ...by,
-        time_stamp: at(13.5),
-        object: { id: accountId, settings: { schedule_meeting: { enforce_login_domains: people.domains.join(',') } } },
-        old_object: { id: accountId, settings: { schedule_meeting: { enforce_login_domains: [...people.domains, PARTNER_DOMAIN].join(',') } } },
-      },
-    },
+    settingsUpdatedEvent(accountId, owner, at(13), { in_meeting: { alert_guest_join: true } }, { in_meeting: { alert_guest_join: false } }),
+    settingsUpdatedEvent(
+      accountId,
+      owner,
+      at(13.5),
+      { schedule_meeting: { enforce_login_domains: people.domains.join(',') } },
+      { schedule_meeting: { enforce_login_domains: [...people.domains, PARTNER_DOMAIN].join(',') } },
+    ),
     {
       at: at(14),
       event: 'information_barriers.policy_updated',

@@ -6,7 +6,7 @@ import type { SimulatedOrg } from '../zoom-simulator/org.ts';
 import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts';
-import { routineChatFiles } from './chat-files.ts';
+import { privilegedReview, routineChatFiles } from './chat-files.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
 import type { PlantedExtras } from './incidents/kit.ts';
@@ -90,6 +90,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const planted: PlantedExtras = benign
     ? { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] }
     : plantIncidents({ seed, people, t, meetings, factory, sessions, accountId: ACCOUNT_ID, sensitive });
+  privilegedReview(seed, people, t, meetings);
   meetings.sort((a, b) => a.start - b.start || a.id - b.id);
   const patterns = backgroundPatterns(people, meetings, bg);
 

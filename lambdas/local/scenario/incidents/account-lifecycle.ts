@@ -1,4 +1,5 @@
 import { isoSeconds as iso } from '../../zoom-simulator/org.ts';
+import { settingsUpdatedEvent } from '../webhooks.ts';
 import type { PlantKit } from './kit.ts';
 
 /*
@@ -78,18 +79,9 @@ export function guestAlertOff(k: PlantKit): void {
   const adminB = people.admins[1];
   if (!adminB) return;
   const at = before(3, 5);
-  out.events.push({
-    at,
-    event: 'account.settings_updated',
-    payload: {
-      account_id: accountId,
-      operator: adminB.email,
-      operator_id: adminB.userId,
-      time_stamp: at,
-      object: { id: accountId, settings: { in_meeting: { alert_guest_join: false } } },
-      old_object: { id: accountId, settings: { in_meeting: { alert_guest_join: true } } },
-    },
-  });
+  out.events.push(
+    settingsUpdatedEvent(accountId, adminB, at, { in_meeting: { alert_guest_join: false } }, { in_meeting: { alert_guest_join: true } }),
+  );
   incident({
     id: 'guest-join-alert-off',
     detection: 'zoom.operation.account_lifecycle',

@@ -1,5 +1,6 @@
 import { MIN_MS } from '../timeline.ts';
 import { isoSeconds as iso } from '../../zoom-simulator/org.ts';
+import { chatFileEvents } from '../webhooks.ts';
 import type { PlantKit } from './kit.ts';
 
 /*
@@ -21,41 +22,9 @@ export function deckToAdviser(k: PlantKit): void {
   const host = m.sessions.find((s) => s.person === counsel);
   if (!seat || !host) return;
   const sentAt = Math.max(seat.join, host.join) + 10 * MIN_MS;
-  const fileId = 'heronValuationDeck000001';
-  const file = { file_id: fileId, file_name: 'Heron-valuation-v4.pdf', file_size: 2_481_113, file_type: 'pdf' };
-  out.events.push(
-    {
-      at: sentAt,
-      event: 'meeting.chat_message_file_sent',
-      payload: {
-        account_id: accountId,
-        object: {
-          meeting_id: m.id,
-          meeting_uuid: m.uuid,
-          chat_message_file: {
-            date_time: iso(sentAt),
-            sender_session_id: host.participantId,
-            sender_name: counsel.name,
-            sender_email: counsel.email,
-            sender_type: 'host',
-            recipient_type: 'everyone',
-            message_id: 'heronDeckMessage00000001',
-            ...file,
-          },
-        },
-      },
-    },
-    {
-      at: sentAt + 3 * MIN_MS,
-      event: 'meeting.chat_message_file_downloaded',
-      payload: {
-        account_id: accountId,
-        operator: adviser.email,
-        operator_id: '',
-        object: { id: m.id, uuid: m.uuid, host_account_id: accountId, chat_message_file: { ...file, file_owner_id: counsel.userId } },
-      },
-    },
-  );
+  const file = { file_id: 'heronValuationDeck000001', file_name: 'Heron-valuation-v4.pdf', file_size: 2_481_113, file_type: 'pdf' };
+  const download = { at: sentAt + 3 * MIN_MS, email: adviser.email, zoomUserId: seat.zoomUserId };
+  out.events.push(...chatFileEvents(m, accountId, sentAt, host, 'everyone', file, 'heronDeckMessage00000001', [download]));
   incident({
     id: 'deck-to-adviser',
     detection: 'zoom.meeting.chat_file_to_outsider',
