@@ -20,7 +20,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const BASE = { internalDomains: [], watchedUsers: [], minClientVersion: '6.0.0', sensitiveMeetingPatterns: [] };
+const BASE = { internalDomains: [], watchedUsers: [], minClientVersion: '6.0.0', sensitiveMeetingPatterns: [], supportNames: [] };
 
 /** idp_signins over `file` (written from `content`, or absent) with the `identity` mapping, ordered by time then email. */
 async function signIns(identity: IdentitySource | undefined, file?: { name: string; content: string }) {

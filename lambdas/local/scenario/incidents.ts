@@ -1,4 +1,6 @@
+import { backdoorAccount, groupAdminAdded, guestAlertOff } from './incidents/account-lifecycle.ts';
 import { compromisedAdmin, signInDuringMeeting, waitingRoomOff } from './incidents/accounts.ts';
+import { deckToAdviser } from './incidents/chat-files.ts';
 import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/correlations.ts';
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
 import { plantKit, type PlantContext, type PlantedExtras } from './incidents/kit.ts';
@@ -48,5 +50,9 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   riskAlertOnBoardLink(k); // 24
   dealMeetingOpened(k); // 25
   boardRecordingPublic(k); // 26
+  backdoorAccount(k); // 27
+  groupAdminAdded(k); // 28
+  guestAlertOff(k); // 29
+  deckToAdviser(k); // 30
   return k.out;
 }

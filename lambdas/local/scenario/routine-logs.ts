@@ -4,7 +4,7 @@ import { isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
 import { placeAt, versionAt, working, type People } from './people.ts';
 import { HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
-import { spacedId, type WebhookEvent } from './webhooks.ts';
+import { settingsUpdatedEvent, spacedId, type WebhookEvent } from './webhooks.ts';
 
 /*
  * The routine records a company leaves besides its meetings, benign whether or not incidents are planted: what
@@ -228,18 +228,15 @@ export function accountEvents(people: People, t: Timeline, accountId: string): W
   }
   const settingAt = t.liveFrom + 10 * HOUR_MS;
   if (settingAt < t.end) {
-    out.push({
-      at: settingAt,
-      event: 'account.settings_updated',
-      payload: {
-        account_id: accountId,
-        operator: people.owner.email,
-        operator_id: people.owner.userId,
-        time_stamp: settingAt,
-        object: { id: accountId, settings: { security: { password_requirement: { minimum_password_length: 12 } }, in_meeting: { chat: true } } },
-        old_object: { id: accountId, settings: { security: { password_requirement: { minimum_password_length: 8 } }, in_meeting: { chat: false } } },
-      },
-    });
+    out.push(
+      settingsUpdatedEvent(
+        accountId,
+        people.owner,
+        settingAt,
+        { security: { password_requirement: { minimum_password_length: 12 } }, in_meeting: { chat: true } },
+        { security: { password_requirement: { minimum_password_length: 8 } }, in_meeting: { chat: false } },
+      ),
+    );
   }
   const mover = people.employees.find((e) => e.status === 'active' && e.dept === 'Support' && e.lastDay === undefined);
   const moveAt = t.liveFrom + 11 * HOUR_MS;

@@ -7,11 +7,13 @@ import { formatDay, isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { benignAuditTrail } from './audit-trail.ts';
 import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts';
+import { privilegedReview, routineChatFiles } from './chat-files.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
 import type { PlantedExtras } from './incidents/kit.ts';
 import type { Manifest } from './manifest.ts';
 import { routineMeetingChanges } from './meeting-changes.ts';
+import { routineAdmin } from './routine-admin.ts';
 import { accountEvents, adminLog, dataAccessFeed, recordingFates, signIns, type DataAccessRow } from './routine-logs.ts';
 import { toSimulatedOrg } from './simulator-org.ts';
 import { timeline } from './timeline.ts';
@@ -90,6 +92,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const planted: PlantedExtras = benign
     ? { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] }
     : plantIncidents({ seed, people, t, meetings, factory, sessions, accountId: ACCOUNT_ID, sensitive });
+  privilegedReview(seed, people, t, meetings);
   meetings.sort((a, b) => a.start - b.start || a.id - b.id);
   const changes = routineMeetingChanges(seed, people, t, meetings, ACCOUNT_ID);
   const patterns = [...backgroundPatterns(people, meetings, bg), ...changes.patterns];
@@ -99,7 +102,9 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   // After the recordings' fates: a recording published on purpose is one nobody deletes.
   patterns.push(...benignAuditTrail(seed, people, meetings, sensitive));
   const activities = [...signIns(rng, people, t, meetings, planted.versions), ...planted.activities].sort(byTime);
-  const operationLogs = [...adminLog(rng, people, t, meetings), ...planted.operationLogs].sort(byTime);
+  const admin = routineAdmin(seed, people, t, ACCOUNT_ID);
+  const chatFiles = routineChatFiles(people, t, meetings, ACCOUNT_ID, sensitive);
+  const operationLogs = [...adminLog(rng, people, t, meetings), ...admin.operationLogs, ...planted.operationLogs].sort(byTime);
   const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) =>
     a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0,
   );
@@ -111,6 +116,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     if (removed && removed.at >= t.liveFrom) events.push(removed);
   }
   events.push(...accountEvents(people, t, ACCOUNT_ID), ...changes.events, ...planted.events.filter((e) => e.at >= t.liveFrom));
+  events.push(...accountEvents(people, t, ACCOUNT_ID), ...admin.events, ...chatFiles.events, ...planted.events.filter((e) => e.at >= t.liveFrom));
   // Posted as Zoom delivers them; stable, so events of one instant keep their order (started before joins, joins
   // before leaves).
   const delivered = (e: WebhookEvent) => e.deliveredAt ?? e.at;
@@ -147,7 +153,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       data_access_rows: dataAccess.length,
     },
     incidents: planted.incidents,
-    background: patterns,
+    background: [...patterns, ...admin.patterns, ...chatFiles.patterns],
     meetings: meetings.map((m) => ({ meeting_uuid: m.uuid, meeting_id: String(m.id), topic: m.topic, start_time: iso(m.start) })),
   };
   return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, config, manifest };

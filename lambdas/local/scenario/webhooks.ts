@@ -121,3 +121,90 @@ export function recordingRemovedEvent(m: MeetingPlan, accountId: string): Webhoo
     },
   };
 }
+
+/** A file in a meeting's chat as Zoom's file events describe it (never its download link). */
+export interface ChatFile {
+  readonly file_id: string;
+  readonly file_name: string;
+  readonly file_size: number;
+  readonly file_type: string;
+}
+
+/** The recipient of a file sent in a meeting's chat: everyone, or one participant privately. */
+export type ChatRecipient = 'everyone' | Session;
+
+/**
+ * meeting.chat_message_file_sent for a file `sender` sent at `at`, and meeting.chat_message_file_downloaded for each
+ * download (by whom, when).
+ */
+export function chatFileEvents(
+  m: MeetingPlan,
+  accountId: string,
+  at: number,
+  sender: Session,
+  to: ChatRecipient,
+  file: ChatFile,
+  messageId: string,
+  downloads: readonly { readonly at: number; readonly email: string; readonly zoomUserId: string }[],
+): WebhookEvent[] {
+  const recipient =
+    to === 'everyone'
+      ? { recipient_type: 'everyone' }
+      : { recipient_type: 'guest', recipient_session_id: to.participantId, recipient_name: to.name, recipient_email: to.email };
+  const sent: WebhookEvent = {
+    at,
+    event: 'meeting.chat_message_file_sent',
+    payload: {
+      account_id: accountId,
+      object: {
+        meeting_id: m.id,
+        meeting_uuid: m.uuid,
+        chat_message_file: {
+          date_time: iso(at),
+          sender_session_id: sender.participantId,
+          sender_name: sender.name,
+          sender_email: sender.email,
+          sender_type: sender.role === 'host' ? 'host' : 'guest',
+          ...recipient,
+          message_id: messageId,
+          ...file,
+        },
+      },
+    },
+  };
+  return [
+    sent,
+    ...downloads.map((d) => ({
+      at: d.at,
+      event: 'meeting.chat_message_file_downloaded',
+      payload: {
+        account_id: accountId,
+        operator: d.email,
+        operator_id: d.zoomUserId,
+        object: { id: m.id, uuid: m.uuid, host_account_id: accountId, chat_message_file: { ...file, file_owner_id: sender.zoomUserId } },
+      },
+    })),
+  ];
+}
+
+/** account.settings_updated by `operator` at `at`: the changed settings and, when given, their old values. */
+export function settingsUpdatedEvent(
+  accountId: string,
+  operator: { readonly email: string; readonly userId: string },
+  at: number,
+  settings: Readonly<Record<string, unknown>>,
+  oldSettings?: Readonly<Record<string, unknown>>,
+): WebhookEvent {
+  return {
+    at,
+    event: 'account.settings_updated',
+    payload: {
+      account_id: accountId,
+      operator: operator.email,
+      operator_id: operator.userId,
+      time_stamp: at,
+      object: { id: accountId, settings },
+      ...(oldSettings ? { old_object: { id: accountId, settings: oldSettings } } : {}),
+    },
+  };
+}

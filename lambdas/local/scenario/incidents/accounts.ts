@@ -1,5 +1,6 @@
 import { MIN_MS } from '../timeline.ts';
 import { isoSeconds as iso } from '../../zoom-simulator/org.ts';
+import { settingsUpdatedEvent } from '../webhooks.ts';
 import type { PlantKit } from './kit.ts';
 
 /*
@@ -87,18 +88,7 @@ export function waitingRoomOff(k: PlantKit): void {
   const adminB = k.people.admins[1];
   if (!adminB) return;
   const at = before(3, 15);
-  out.events.push({
-    at,
-    event: 'account.settings_updated',
-    payload: {
-      account_id: accountId,
-      operator: adminB.email,
-      operator_id: adminB.userId,
-      time_stamp: at,
-      object: { id: accountId, settings: { in_meeting: { waiting_room: false } } },
-      old_object: { id: accountId, settings: { in_meeting: { waiting_room: true } } },
-    },
-  });
+  out.events.push(settingsUpdatedEvent(accountId, adminB, at, { in_meeting: { waiting_room: false } }, { in_meeting: { waiting_room: true } }));
   incident({
     id: 'waiting-room-off',
     detection: 'zoom.operation.security_setting_weakened',
