@@ -2,7 +2,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCursorOf } from '#core/poll/cursor.ts';
+import { planLacks } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
+import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import type { StateItem } from '#core/ports.ts';
 import { readStateItems } from '../adapters/file-state/journal.ts';
@@ -38,6 +40,12 @@ export interface FolderStatus {
   readonly identity: { readonly table: string; readonly localFile: string | null; readonly fileExists: boolean } | null;
 }
 
+/** Why the configured plan lacks the source, or null when it has it (or the source is unknown to the pollers). */
+const unavailableOn = (source: string, plan: ZoomPlan): string | null => {
+  const polled = POLL_SOURCES[source];
+  return (polled && planLacks(polled, plan)) ?? null;
+};
+
 /** Reads a folder's status without taking it: safe while a service owns the folder. */
 export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
   const now = rt.clock.now();
@@ -66,12 +74,6 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
     alertsLastDay: await alertsSince(rt.paths.alertsFile, now - 86_400_000),
     identity: identityStatus(rt.config.identity),
   };
-}
-
-/** Why `plan` lacks the source, or null when it has it. */
-function unavailableOn(source: string, plan: string): string | null {
-  const plans = POLL_SOURCES[source]?.plans;
-  return plans === undefined || plans.some((p) => p === plan) ? null : `needs a plan of ${plans.join(' or ')}, planTier is ${plan}`;
 }
 
 function identityStatus(identity: LocalRuntime['config']['identity']): FolderStatus['identity'] {
