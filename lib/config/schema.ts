@@ -325,6 +325,7 @@ export const configSchema = z
         s3Location: s3Location.optional(),
         /** The KMS key encrypting those objects (SSE-KMS), which the detection runner may decrypt through S3. */
         kmsKeyArn: kmsKeyArn.optional(),
+        /** Local mode only: the file (Parquet, CSV, TSV, JSON or NDJSON, relative to the working folder) standing for the table. */
         localFile: z.string().min(1).optional(),
       })
       .strict()

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { IdentitySource as IdentityMapping } from '#core/detect/identity-view.ts';
+import { identityColumns, type IdentitySource as IdentityMapping } from '#core/detect/identity-view.ts';
 import { grantExternalObjects } from './athena-access.ts';
 
 /** Properties of {@link IdentitySource}. */
@@ -20,14 +20,6 @@ export interface IdentitySourceProps {
     /** The KMS key of those objects (SSE-KMS). @default none */
     readonly kmsKeyArn?: string | undefined;
   };
-}
-
-/** The mapped columns, each once, in the config's order. */
-function mappedColumns(identity: IdentityMapping): string[] {
-  const { userColumn, timeColumn, ipColumn, countryColumn, outcomeColumn, sessionColumn, providerColumn } = identity;
-  return [...new Set([userColumn, timeColumn, ipColumn, countryColumn, outcomeColumn, sessionColumn, providerColumn])].filter(
-    (c): c is string => c !== undefined,
-  );
 }
 
 /**
@@ -67,7 +59,7 @@ export class IdentitySource extends Construct {
               outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
               // Malformed lines fail the query (and so the run, which alarms) rather than vanish.
               serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
-              columns: mappedColumns(identity).map((name) => ({ name, type: 'string' })),
+              columns: identityColumns(identity).map((name) => ({ name, type: 'string' })),
             },
           },
         })

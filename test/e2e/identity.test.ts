@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#config/load.ts';
-import { main } from '#local/cli/main.ts';
 import { initLakeFolder } from '#local/pipeline/lake-folder.ts';
 import { localPaths } from '#local/pipeline/runtime.ts';
 import { IDENTITY_FILE_SOURCE } from '#local/scenario/identity.ts';
+import { runCli } from '../support/cli-process.ts';
 
 // The identity input through the CLI: the example config reads the sample file as idp_signins, and `zoomlake status`
 // says whether the input is on.
@@ -15,21 +15,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const EXAMPLE = 'zoomlake.config.example.json';
 const SAMPLE = 'samples/identity-signins.ndjson';

@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { IDP_SIGNINS_VIEW } from '#core/detect/identity-view.ts';
+import { IDENTITY_FILE_SOURCE } from '#local/scenario/identity.ts';
 import { buildApp } from '../../lib/app.ts';
 import { IdentitySource, type IdentitySourceProps } from '../../lib/constructs/identity-source.ts';
 import { applyNagChecks } from '../../lib/nag/checks.ts';
@@ -12,15 +13,7 @@ import { TEST_ENV, logicalIdOf, resourceOf, testConfig } from './helpers.ts';
 import { NO_BUNDLING, pipelineTestStack, statementsOf, type Statement } from './pipeline-helpers.ts';
 
 const KMS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/0f0e0d0c-0b0a-0908-0706-050403020100';
-const IDENTITY = {
-  table: 'okta_signins',
-  userColumn: 'email',
-  timeColumn: 'time',
-  ipColumn: 'ip',
-  countryColumn: 'country',
-  outcomeColumn: 'outcome',
-  sessionColumn: 'session_id',
-};
+const IDENTITY = { ...IDENTITY_FILE_SOURCE, table: 'okta_signins' };
 
 function build(identity: Partial<IdentitySourceProps['identity']> = {}) {
   const { stack } = pipelineTestStack();
@@ -62,7 +55,7 @@ describe('IdentitySource', () => {
           InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
           SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
-          Columns: ['email', 'time', 'ip', 'country', 'outcome', 'session_id'].map((Name) => ({ Name, Type: 'string' })),
+          Columns: ['email', 'time', 'ip', 'country', 'outcome', 'session_id', 'provider'].map((Name) => ({ Name, Type: 'string' })),
         },
       },
     });
@@ -73,7 +66,7 @@ describe('IdentitySource', () => {
     const columns = (
       resourceOf(template, source.table as IConstruct).Properties as { TableInput: { StorageDescriptor: { Columns: { Name: string }[] } } }
     ).TableInput.StorageDescriptor.Columns;
-    expect(columns.map((c) => c.Name)).toEqual(['email', 'time', 'ip', 'country', 'outcome']);
+    expect(columns.map((c) => c.Name)).toEqual(['email', 'time', 'ip', 'country', 'outcome', 'provider']);
   });
 
   it('creates no table when the config names an existing one', () => {

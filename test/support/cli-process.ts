@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { main } from '#local/cli/main.ts';
 
 const BIN = new URL('../../bin/zoomlake.mjs', import.meta.url).pathname;
 
@@ -68,4 +69,24 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
       }
     },
   };
+}
+
+/** Runs `zoomlake <argv>` in this process (the CLI's main, as bin/zoomlake.ts calls it) and collects what it printed. */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main([...argv], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: { ...env },
+    untilStopped: async () => undefined,
+  });
+  return { code, out, err };
 }

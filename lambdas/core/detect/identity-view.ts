@@ -37,6 +37,14 @@ export const COUNTRY_CODES_VIEW = 'country_codes';
 /** Outcomes that mean success when the config names none: Okta's and CloudTrail's `SUCCESS`/`Success`, Entra's error code 0. */
 export const DEFAULT_SUCCESS_VALUES: readonly string[] = ['SUCCESS', '0'];
 
+/** The identity table's mapped columns, each once, in the config's order (user, time, IP, then the optional ones). */
+export function identityColumns(source: IdentitySource): string[] {
+  const { userColumn, timeColumn, ipColumn, countryColumn, outcomeColumn, sessionColumn, providerColumn } = source;
+  return [...new Set([userColumn, timeColumn, ipColumn, countryColumn, outcomeColumn, sessionColumn, providerColumn])].filter(
+    (c): c is string => c !== undefined,
+  );
+}
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { configViews, type DetectionSettings } from '#core/detect/config-views.ts';
 import type { Detection } from '#core/detect/detection.ts';
-import type { IdentitySource } from '#core/detect/identity-view.ts';
+import { identityColumns, type IdentitySource } from '#core/detect/identity-view.ts';
 import { oneFile } from '../adapters/duckdb-paths.ts';
 
 /*
@@ -32,14 +32,6 @@ export const LOCAL_TABLE_EXTENSIONS = '.parquet, .csv, .tsv, .json, .ndjson or .
 export function emptyView(name: string, columns: Readonly<Record<string, string>>): LocalView {
   const select = Object.entries(columns).map(([column, type]) => `CAST(NULL AS ${type}) AS "${column}"`);
   return { name, sql: `SELECT ${select.join(', ')} WHERE false` };
-}
-
-/** The identity table's mapped columns, each once. */
-function identityColumns(source: IdentitySource): string[] {
-  const { userColumn, timeColumn, ipColumn, countryColumn, outcomeColumn, sessionColumn, providerColumn } = source;
-  return [...new Set([userColumn, timeColumn, ipColumn, countryColumn, outcomeColumn, sessionColumn, providerColumn])].filter(
-    (c): c is string => c !== undefined,
-  );
 }
 
 /**
