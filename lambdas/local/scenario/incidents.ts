@@ -13,6 +13,7 @@ import {
   zoombombing,
 } from './incidents/outsiders.ts';
 import { bulkRecordingDeletion, earningsRecording, recordingTrashedAfterCustomerCall } from './incidents/recordings.ts';
+import { fakeZoomSupportTakesControl, lookalikeDomainJoiner } from './incidents/support-impersonation.ts';
 
 /*
  * The planted incidents: at least one for every scheduled detection (queries/detections), every realtime check and
@@ -44,5 +45,7 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   earningsRecording(k); // 20-21
   dataAccessAfterCustomerCall(k); // 22
   reportNeverReady(k); // 23
+  fakeZoomSupportTakesControl(k); // 24-25
+  lookalikeDomainJoiner(k); // 26
   return k.out;
 }

@@ -9,6 +9,7 @@ import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
+import { benignServiceDesk } from './support-desk.ts';
 import type { PlantedExtras } from './incidents/kit.ts';
 import type { Manifest } from './manifest.ts';
 import { accountEvents, adminLog, dataAccessFeed, recordingFates, signIns, type DataAccessRow } from './routine-logs.ts';
@@ -101,6 +102,8 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) =>
     a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0,
   );
+  // Last, from its own stream, after every generator that walks the meetings with a shared one.
+  patterns.push(...benignServiceDesk(seed, people, t, meetings, factory, sessions, new Set(people.watched)));
 
   const events: WebhookEvent[] = [];
   for (const m of meetings) {
