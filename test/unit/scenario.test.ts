@@ -284,10 +284,17 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
       (a) => a.activity_category === 'Remote Control' && a.activity_detail.includes(' gave remote control to '),
     );
     expect(gave.length).toBeGreaterThanOrEqual(big ? 3 : 1);
+    // Planted incidents (a hand-over to a fake support agent) are not the background.
+    const planted = new Set(s.manifest.incidents.flatMap((i) => i.related));
+    const helping = new Set(
+      s.manifest.background.filter((b) => b.id === 'remote-control-between-colleagues' || b.id === 'it-service-desk-calls').flatMap((b) => b.related),
+    );
     for (const a of gave) {
       const number = a.meeting_number.replace(/ /g, '');
       const t = at(a.activity_time);
       const m = s.org.meetings.find((x) => String(x.id) === number && ms(x.start_time) <= t && t <= ms(x.end_time))!;
+      if (planted.has(m.uuid)) continue;
+      expect(helping.has(m.uuid), `"${m.topic}" is a background pattern's`).toBe(true);
       for (const name of [a.operator, a.activity_detail.split(' gave remote control to ')[1]]) {
         const session = m.participants.find((p) => p.user_name === name && ms(p.join_time) <= t && t <= ms(p.leave_time));
         expect(session?.kind, `${name} in "${m.topic}"`).toBe('internal');

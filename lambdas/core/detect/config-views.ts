@@ -29,14 +29,23 @@ export interface ConfigView {
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-function valuesView(name: string, description: string, column: string, values: readonly string[]): ConfigView {
-  const columns = [{ name: column, type: 'varchar' as const }];
-  const distinct = [...new Set(values)];
+/** Rows of a view from literal rows (an empty view of the same columns when there are none). */
+function rowsView(name: string, description: string, columns: ConfigView['columns'], rows: readonly string[]): ConfigView {
+  const names = columns.map((c) => c.name).join(', ');
   const sql =
-    distinct.length === 0
-      ? `SELECT ${column} FROM (VALUES (CAST(NULL AS varchar))) AS t (${column}) WHERE ${column} IS NOT NULL`
-      : `SELECT ${column} FROM (VALUES ${distinct.map((v) => `(${literal(v)})`).join(', ')}) AS t (${column})`;
+    rows.length === 0
+      ? `SELECT ${names} FROM (VALUES (${columns.map((c) => `CAST(NULL AS ${c.type})`).join(', ')})) AS t (${names}) WHERE ${columns[0]!.name} IS NOT NULL`
+      : `SELECT ${names} FROM (VALUES ${rows.join(', ')}) AS t (${names})`;
   return { name, description, sql, columns };
+}
+
+function valuesView(name: string, description: string, column: string, values: readonly string[]): ConfigView {
+  return rowsView(
+    name,
+    description,
+    [{ name: column, type: 'varchar' }],
+    [...new Set(values)].map((v) => `(${literal(v)})`),
+  );
 }
 
 /** The version as numbers: `6.0.2` -> [6, 0, 2]. */
@@ -71,16 +80,6 @@ function parametersView(detections: readonly Pick<Detection, 'id' | 'values'>[])
       { name: 'value', type: 'bigint' },
     ],
   };
-}
-
-/** Rows of a view from literal rows (an empty view of the same columns when there are none). */
-function rowsView(name: string, description: string, columns: ConfigView['columns'], rows: readonly string[]): ConfigView {
-  const names = columns.map((c) => c.name).join(', ');
-  const sql =
-    rows.length === 0
-      ? `SELECT ${names} FROM (VALUES (${columns.map((c) => `CAST(NULL AS ${c.type})`).join(', ')})) AS t (${names}) WHERE ${columns[0]!.name} IS NOT NULL`
-      : `SELECT ${names} FROM (VALUES ${rows.join(', ')}) AS t (${names})`;
-  return { name, description, sql, columns };
 }
 
 /** support_names: each configured support name with its folded phrase (lambdas/core/realtime/impersonation.ts). */

@@ -16,6 +16,7 @@ import {
   zoombombing,
 } from './incidents/outsiders.ts';
 import { bulkRecordingDeletion, earningsRecording, recordingTrashedAfterCustomerCall } from './incidents/recordings.ts';
+import { fakeZoomSupportTakesControl, lookalikeDomainJoiner } from './incidents/support-impersonation.ts';
 
 /*
  * The planted incidents: at least one for every scheduled detection (queries/detections), every realtime check and
@@ -54,5 +55,7 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   groupAdminAdded(k); // 28
   guestAlertOff(k); // 29
   deckToAdviser(k); // 30
+  fakeZoomSupportTakesControl(k); // 31-32
+  lookalikeDomainJoiner(k); // 33
   return k.out;
 }

@@ -10,6 +10,7 @@ import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts'
 import { privilegedReview, routineChatFiles } from './chat-files.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
+import { benignServiceDesk } from './support-desk.ts';
 import type { PlantedExtras } from './incidents/kit.ts';
 import type { Manifest } from './manifest.ts';
 import { routineMeetingChanges } from './meeting-changes.ts';
@@ -108,6 +109,8 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const dataAccess = [...dataAccessFeed(rng, people, t, meetings), ...planted.dataAccess].sort((a, b) =>
     a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0,
   );
+  // Last, from its own stream, after every generator that walks the meetings with a shared one.
+  patterns.push(...benignServiceDesk(seed, people, t, meetings, factory, sessions, new Set(people.watched)));
 
   const events: WebhookEvent[] = [];
   for (const m of meetings) {
