@@ -2,7 +2,7 @@ import { Prng } from '#core/prng.ts';
 import { isoSeconds as iso } from '../zoom-simulator/org.ts';
 import { hadOutsiders, type MeetingPlan } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
-import type { People } from './people.ts';
+import type { Employee, People } from './people.ts';
 import { DAY_MS, HOUR_MS, MIN_MS, type Timeline } from './timeline.ts';
 import type { WebhookEvent } from './webhooks.ts';
 
@@ -66,33 +66,26 @@ export function routineMeetingChanges(
       { id: legal.id, start_time: iso(next), duration: 30 },
     );
   }
+  /** A meeting scheduled `inDays` after the end, with the protections the event states. */
+  const schedule = (host: Employee, topic: string, inDays: number, minutes: number, stated: { password?: string; waiting_room: boolean }) => {
+    const { password, waiting_room } = stated;
+    change('meeting.created', host, {
+      id: newId(rng),
+      uuid: Buffer.from(rng.bytes(16)).toString('base64'),
+      host_id: host.userId,
+      topic,
+      type: 2,
+      start_time: iso(t.end + inDays * DAY_MS),
+      duration: minutes,
+      timezone: 'UTC',
+      ...(password === undefined ? {} : { password }),
+      settings: { waiting_room, join_before_host: false, use_pmi: false },
+    });
+  };
   // The next board meeting, scheduled with a passcode and the waiting room, as it should be.
-  const board = newId(rng);
-  change('meeting.created', ceo, {
-    id: board,
-    uuid: Buffer.from(rng.bytes(16)).toString('base64'),
-    host_id: ceo.userId,
-    topic: 'Board meeting - annual planning',
-    type: 2,
-    start_time: iso(t.end + 9 * DAY_MS),
-    duration: 120,
-    timezone: 'UTC',
-    password: `Bd${rng.chars(6)}`,
-    settings: { waiting_room: true, meeting_authentication: false, join_before_host: false, use_pmi: false },
-  });
+  schedule(ceo, 'Board meeting - annual planning', 9, 120, { password: `Bd${rng.chars(6)}`, waiting_room: true });
   // An earnings rehearsal on an account that enforces passcodes: the event names no password, and the waiting room is off.
-  const rehearsal = newId(rng);
-  change('meeting.created', cfo, {
-    id: rehearsal,
-    uuid: Buffer.from(rng.bytes(16)).toString('base64'),
-    host_id: cfo.userId,
-    topic: 'Earnings call rehearsal',
-    type: 2,
-    start_time: iso(t.end + 3 * DAY_MS),
-    duration: 60,
-    timezone: 'UTC',
-    settings: { waiting_room: false, join_before_host: false, use_pmi: false },
-  });
+  schedule(cfo, 'Earnings call rehearsal', 3, 60, { waiting_room: false });
   // A team drops the passcode and the waiting room from its stand-up, which only signed-in colleagues ever join.
   const internalOnly = people.teams
     .filter((tm) => tm.standupId !== undefined)
