@@ -1,4 +1,4 @@
-import { compromisedAdmin, signInDuringMeeting, waitingRoomOff } from './incidents/accounts.ts';
+import { compromisedAdmin, idpSessionMismatch, signInDuringMeeting, waitingRoomOff } from './incidents/accounts.ts';
 import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/correlations.ts';
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
 import { plantKit, type PlantContext, type PlantedExtras } from './incidents/kit.ts';
@@ -44,5 +44,6 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   earningsRecording(k); // 20-21
   dataAccessAfterCustomerCall(k); // 22
   reportNeverReady(k); // 23
+  idpSessionMismatch(k); // 24
   return k.out;
 }

@@ -8,7 +8,8 @@ import { backgroundPatterns, generateBackground } from './background.ts';
 import { MeetingFactory, SessionBuilder, generateCalendar } from './calendar.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
-import type { PlantedExtras } from './incidents/kit.ts';
+import { emptyExtras, type PlantedExtras } from './incidents/kit.ts';
+import { identitySignIns, zoomUsesOf, type IdentitySignInRow, type ZoomUse } from './identity.ts';
 import type { Manifest } from './manifest.ts';
 import { accountEvents, adminLog, dataAccessFeed, recordingFates, signIns, type DataAccessRow } from './routine-logs.ts';
 import { toSimulatedOrg } from './simulator-org.ts';
@@ -65,6 +66,8 @@ export interface Scenario {
   readonly webhooks: readonly ScenarioWebhook[];
   readonly webhooksFrom: number;
   readonly dataAccess: readonly DataAccessRow[];
+  /** The identity provider's sign-ins (identity.localFile): behind every Zoom use but the planted attacks'. */
+  readonly identity: readonly IdentitySignInRow[];
   readonly config: ScenarioConfig;
   readonly manifest: Manifest;
 }
@@ -86,7 +89,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const meetings = generateCalendar(seed, people, t, factory, sessions);
   const bg = generateBackground(seed, people, t, factory, sessions, meetings);
   const planted: PlantedExtras = benign
-    ? { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] }
+    ? emptyExtras()
     : plantIncidents({ seed, people, t, meetings, factory, sessions, accountId: ACCOUNT_ID, sensitive });
   meetings.sort((a, b) => a.start - b.start || a.id - b.id);
   const patterns = backgroundPatterns(people, meetings, bg);
@@ -120,6 +123,10 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     }));
 
   const org = toSimulatedOrg(people, t, meetings, activities, operationLogs, planted.roles, seed, ACCOUNT_ID);
+  const attack = (u: ZoomUse) => planted.unmirrored.some((a) => a.email === u.email.toLowerCase() && a.at === u.at && a.ip === u.ip);
+  const identity = [...identitySignIns(zoomUsesOf(org, people.domains), { unmirrored: attack }), ...planted.identity].sort((a, b) =>
+    a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
+  );
   const config: ScenarioConfig = { internalDomains: people.domains, watchedUsers: people.watched, minClientVersion: '6.0.0', planTier: 'business' };
   const manifest: Manifest = {
     seed,
@@ -140,12 +147,13 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       deleted_recordings: background.deleted,
       webhooks: webhooks.length,
       data_access_rows: dataAccess.length,
+      identity_rows: identity.length,
     },
     incidents: planted.incidents,
     background: patterns,
     meetings: meetings.map((m) => ({ meeting_uuid: m.uuid, meeting_id: String(m.id), topic: m.topic, start_time: iso(m.start) })),
   };
-  return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, config, manifest };
+  return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, identity, config, manifest };
 }
 
 const byTime = <T extends { time: string }>(a: T, b: T) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
