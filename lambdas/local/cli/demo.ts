@@ -5,7 +5,7 @@ import type { Clock } from '#core/ports.ts';
 import { writeReport } from '../report/write.ts';
 import { makeLocalRuntime } from '../pipeline/runtime.ts';
 import { incidentOf, score, scoreLine, summarize, type Manifest, type ScoredAlert } from '../scenario/manifest.ts';
-import { IDENTITY_FILE_SOURCE, identityFileText, identitySignIns, zoomUsesOf } from '../scenario/identity.ts';
+import { IDENTITY_FILE_SOURCE, identityFileText } from '../scenario/identity.ts';
 import { generateScenario } from '../scenario/scenario.ts';
 import { startZoomSimulator } from '../zoom-simulator/server.ts';
 import { CliFailure } from './errors.ts';
@@ -110,9 +110,9 @@ export async function runDemo(io: DemoIo, options: DemoOptions): Promise<number>
   const dataAccessFile = join(dir, DEMO_FILES.dataAccess);
   writeFileSync(join(dir, DEMO_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
   writeFileSync(dataAccessFile, scenario.dataAccess.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  // The identity provider's sign-ins behind the organisation's Zoom use (single sign-on), for session_mismatch_idp.
+  // The identity provider's sign-ins behind the organisation's Zoom use (single sign-on), the planted attack's aside.
   const identityFile = join(dir, DEMO_FILES.identity);
-  writeFileSync(identityFile, identityFileText(identitySignIns(zoomUsesOf(scenario.org, scenario.config.internalDomains))));
+  writeFileSync(identityFile, identityFileText(scenario.identity));
   const configJson = {
     ...scenario.config,
     // Short waits: the demo's meetings ended long ago, and its report-never-ready meeting should give up in seconds.

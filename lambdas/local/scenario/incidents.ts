@@ -1,5 +1,5 @@
 import { backdoorAccount, groupAdminAdded, guestAlertOff } from './incidents/account-lifecycle.ts';
-import { compromisedAdmin, signInDuringMeeting, waitingRoomOff } from './incidents/accounts.ts';
+import { compromisedAdmin, idpSessionMismatch, signInDuringMeeting, waitingRoomOff } from './incidents/accounts.ts';
 import { deckToAdviser } from './incidents/chat-files.ts';
 import { dataAccessAfterCustomerCall, reportNeverReady } from './incidents/correlations.ts';
 import { impossibleTravel, leaverJoinsStandup, outdatedClient, unfamiliarIpAtStandup } from './incidents/insiders.ts';
@@ -57,5 +57,6 @@ export function plantIncidents(ctx: PlantContext): PlantedExtras {
   deckToAdviser(k); // 30
   fakeZoomSupportTakesControl(k); // 31-32
   lookalikeDomainJoiner(k); // 33
+  idpSessionMismatch(k); // 34
   return k.out;
 }

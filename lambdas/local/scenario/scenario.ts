@@ -11,7 +11,8 @@ import { privilegedReview, routineChatFiles } from './chat-files.ts';
 import { generatePeople } from './generate-people.ts';
 import { plantIncidents } from './incidents.ts';
 import { benignServiceDesk } from './support-desk.ts';
-import type { PlantedExtras } from './incidents/kit.ts';
+import { emptyExtras, type PlantedExtras } from './incidents/kit.ts';
+import { identitySignIns, zoomUsesOf, type IdentitySignInRow, type ZoomUse } from './identity.ts';
 import type { Manifest } from './manifest.ts';
 import { routineMeetingChanges } from './meeting-changes.ts';
 import { routineAdmin } from './routine-admin.ts';
@@ -70,6 +71,8 @@ export interface Scenario {
   readonly webhooks: readonly ScenarioWebhook[];
   readonly webhooksFrom: number;
   readonly dataAccess: readonly DataAccessRow[];
+  /** The identity provider's sign-ins (identity.localFile): behind every Zoom use but the planted attacks'. */
+  readonly identity: readonly IdentitySignInRow[];
   readonly config: ScenarioConfig;
   readonly manifest: Manifest;
 }
@@ -91,7 +94,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const meetings = generateCalendar(seed, people, t, factory, sessions);
   const bg = generateBackground(seed, people, t, factory, sessions, meetings);
   const planted: PlantedExtras = benign
-    ? { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] }
+    ? emptyExtras()
     : plantIncidents({ seed, people, t, meetings, factory, sessions, accountId: ACCOUNT_ID, sensitive });
   privilegedReview(seed, people, t, meetings);
   meetings.sort((a, b) => a.start - b.start || a.id - b.id);
@@ -134,6 +137,10 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     }));
 
   const org = toSimulatedOrg(people, t, meetings, activities, operationLogs, planted.roles, seed, ACCOUNT_ID);
+  const attack = (u: ZoomUse) => planted.unmirrored.some((a) => a.email === u.email.toLowerCase() && a.at === u.at && a.ip === u.ip);
+  const identity = [...identitySignIns(zoomUsesOf(org, people.domains), { unmirrored: attack }), ...planted.identity].sort((a, b) =>
+    a.time < b.time ? -1 : a.time > b.time ? 1 : 0,
+  );
   const config: ScenarioConfig = { internalDomains: people.domains, watchedUsers: people.watched, minClientVersion: '6.0.0', planTier: 'business' };
   const manifest: Manifest = {
     seed,
@@ -154,12 +161,13 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       deleted_recordings: background.deleted,
       webhooks: webhooks.length,
       data_access_rows: dataAccess.length,
+      identity_rows: identity.length,
     },
     incidents: planted.incidents,
     background: [...patterns, ...admin.patterns, ...chatFiles.patterns],
     meetings: meetings.map((m) => ({ meeting_uuid: m.uuid, meeting_id: String(m.id), topic: m.topic, start_time: iso(m.start) })),
   };
-  return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, config, manifest };
+  return { options, org, webhooks, webhooksFrom: t.liveFrom, dataAccess, identity, config, manifest };
 }
 
 const byTime = <T extends { time: string }>(a: T, b: T) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);

@@ -1,6 +1,7 @@
 import { MIN_MS } from '../timeline.ts';
 import { isoSeconds as iso } from '../../zoom-simulator/org.ts';
 import { settingsUpdatedEvent } from '../webhooks.ts';
+import { plantSessionMismatch } from '../identity.ts';
 import type { PlantKit } from './kit.ts';
 
 /*
@@ -97,5 +98,25 @@ export function waitingRoomOff(k: PlantKit): void {
     summary: `${adminB.email} turns the waiting room off for every meeting (account.settings_updated)`,
     match: { operator: adminB.email },
     related: [adminB.email],
+  });
+}
+
+/** 24. A Zoom sign-in from abroad while the user's identity-provider session is at home (stolen Zoom session or password). */
+export function idpSessionMismatch(k: PlantKit): void {
+  const { before, out, pick, incident } = k;
+  const victim = pick();
+  const at = before(5);
+  const plant = plantSessionMismatch(victim, at);
+  out.activities.push(plant.activity);
+  out.identity.push(plant.identity);
+  out.unmirrored.push({ email: victim.email, at, ip: plant.match.ip_address });
+  incident({
+    id: 'idp-session-mismatch',
+    detection: 'zoom.activity.session_mismatch_idp',
+    paths: ['scheduled'],
+    time: iso(at),
+    summary: `${victim.email} signs in to Zoom from ${plant.match.ip_address} while their identity-provider session is at home (${victim.home.ip})`,
+    match: plant.match,
+    related: [victim.email, plant.match.ip_address],
   });
 }

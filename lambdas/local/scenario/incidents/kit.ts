@@ -1,6 +1,7 @@
 import type { SimActivity, SimOperationLog } from '../../zoom-simulator/org.ts';
 import { Prng } from '#core/prng.ts';
 import type { MeetingFactory, MeetingPlan, SessionBuilder } from '../calendar.ts';
+import type { IdentitySignInRow, ZoomUse } from '../identity.ts';
 import type { PlantedIncident } from '../manifest.ts';
 import type { Device, Employee, People, Person, Team } from '../people.ts';
 import { HOUR_MS, MIN_MS, type Timeline } from '../timeline.ts';
@@ -18,6 +19,9 @@ export interface PlantedExtras {
   readonly operationLogs: SimOperationLog[];
   readonly events: WebhookEvent[];
   readonly dataAccess: { principal: string; event_time: string; object_key: string }[];
+  /** Identity-provider sign-ins the incidents add, and their Zoom uses no IdP sign-in stands behind. */
+  readonly identity: IdentitySignInRow[];
+  readonly unmirrored: ZoomUse[];
   /** Users whose account role the incidents changed (Zoom user id -> role id). */
   readonly roles: Map<string, '0' | '1' | '2'>;
   /** Users whose client version the incidents changed (email -> version), for their sign-ins too. */
@@ -72,6 +76,21 @@ export interface PlantKit extends PlantContext {
   colleagues(e: Employee, n: number): Employee[];
 }
 
+/** Nothing planted yet. */
+export function emptyExtras(): PlantedExtras {
+  return {
+    activities: [],
+    operationLogs: [],
+    events: [],
+    dataAccess: [],
+    identity: [],
+    unmirrored: [],
+    roles: new Map(),
+    versions: new Map(),
+    incidents: [],
+  };
+}
+
 /** The kit for planting into `ctx`, with a fresh stream and nothing planted yet. */
 export function plantKit(ctx: PlantContext): PlantKit {
   const { people, t, meetings, factory, sessions } = ctx;
@@ -79,7 +98,7 @@ export function plantKit(ctx: PlantContext): PlantKit {
   const E = t.end;
   const minute = (ms: number) => Math.floor(ms / MIN_MS) * MIN_MS;
   const before = (h: number, m = 0) => minute(E - h * HOUR_MS - m * MIN_MS);
-  const out: PlantedExtras = { activities: [], operationLogs: [], events: [], dataAccess: [], roles: new Map(), versions: new Map(), incidents: [] };
+  const out = emptyExtras();
   const watched = new Set(people.watched);
   const used = new Set<string>();
   const baselineEnd = E - 30 * HOUR_MS;
