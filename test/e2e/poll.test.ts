@@ -344,3 +344,113 @@ describe('zoomlake poll --source chat_messages against the simulator', () => {
     expect(Number(planted!.n)).toBeGreaterThan(0);
   });
 });
+
+describe('zoomlake poll: the meeting audit trail and recording sharing', () => {
+  const A1 = '2026-10-20';
+  const inA = (day: string) => day >= A1 && day <= TO;
+  const activityMs = (t: string) => Date.parse(`${t.slice(0, 10)}T${t.slice(11, 19)}.${t.slice(20)}Z`);
+
+  it('reads the configured activity types into meeting_activities, each entry once, through 5xx faults', async () => {
+    const sim = await simulator('business', { serverErrors: 0.1 });
+    const { dir, args } = withConfig({ sources: { meeting_activities: { activityTypes: ['Remote Control', 'User Join'] } } });
+    const { code, out, err } = await poll(sim, dir, ...args, '--source', 'meeting_activities', '--from', A1, '--to', TO);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^meeting_activities: ok, 2 windows, [1-9]\d* records, 0 rejected$/m);
+
+    const truth = sim.org.meetingActivities
+      .filter((a) => inA(a.activity_time.slice(0, 10)) && (a.activity_category === 'Remote Control' || a.activity_category === 'User joined'))
+      .map((a) => `${activityMs(a.activity_time)}|${a.meeting_number.replace(/ /g, '')}|${a.operator}|${a.operator_email ?? ''}|${a.activity_detail}`)
+      .sort();
+    expect(truth.some((k) => k.includes('gave remote control to'))).toBe(true);
+    const got = (await rows(dir, 'SELECT activity_time, meeting_id, operator, operator_email, activity_detail FROM meeting_activities'))
+      .map((r) => `${Date.parse(String(r.activity_time))}|${r.meeting_id}|${r.operator}|${r.operator_email ?? ''}|${r.activity_detail}`)
+      .sort();
+    expect(got).toEqual(truth);
+    // One request per type per window (and page): nothing else of the audit trail was asked for.
+    const asked = sim.stats().requests.filter((r) => r.endpoint === 'GET /report/meeting_activities' && r.status === 200);
+    expect(asked.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('is off on a Pro plan with the reason, without a call to Zoom', async () => {
+    const sim = await simulator('pro');
+    const { dir, args } = withConfig({ planTier: 'pro' });
+    const { code, out, err } = await poll(sim, dir, ...args, '--source', 'meeting_activities');
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /^meeting_activities: disabled, 0 windows, 0 records, 0 rejected \(meeting_activities needs a Zoom plan of business or enterprise; planTier is pro/m,
+    );
+    expect(err).toContain('meeting_activities is not available on this account');
+    expect(sim.stats().byEndpoint['GET /report/meeting_activities']).toBeUndefined();
+    const status = JSON.parse(await statusOf(dir, args)) as { sources: { source: string; enabled: boolean; unavailable: string | null }[] };
+    expect(status.sources.find((s) => s.source === 'meeting_activities')).toMatchObject({
+      enabled: true,
+      unavailable: expect.stringContaining('planTier is pro') as unknown,
+    });
+  });
+
+  it('puts each recording instance’s sharing settings on its file rows, one settings call per instance, never the passcode', async () => {
+    const sim = await simulator('business');
+    const dir = mkdtempSync(join(tmpdir(), 'zoomlake-poll-'));
+    const { code, err } = await poll(sim, dir, '--source', 'recordings', '--from', FROM, '--to', TO);
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    const live = sim.org.recordings.filter((r) => !r.trashed && r.start_time.slice(0, 10) >= FROM);
+    expect(live.some((r) => r.sharing.share_recording === 'publicly')).toBe(true);
+    const got = await rows(
+      dir,
+      'SELECT meeting_uuid, file_id, share_recording, recording_authentication, recording_has_passcode, viewer_download, on_demand FROM recordings WHERE NOT in_trash',
+    );
+    const truth = live.flatMap((r) =>
+      r.recording_files.map((f) => [
+        r.uuid,
+        f.id,
+        r.sharing.share_recording,
+        r.sharing.recording_authentication,
+        r.sharing.password !== '',
+        r.sharing.viewer_download,
+        r.sharing.on_demand,
+      ]),
+    );
+    expect(got.map((r) => Object.values(r)).sort()).toEqual(truth.sort());
+    const settingsCalls = sim.stats().requests.filter((r) => r.endpoint === 'GET /meetings/{meetingId}/recordings/settings');
+    expect(settingsCalls).toHaveLength(live.length);
+    expect(settingsCalls.every((r) => r.category === 'Light' && r.status === 200)).toBe(true);
+    const passcodes = sim.org.recordings.map((r) => r.sharing.password).filter((p) => p !== '');
+    expect(passcodes.length).toBeGreaterThan(0);
+    for (const file of filesUnder(dir)) for (const p of passcodes) expect(readFileSync(file).includes(p), file).toBe(false);
+  });
+
+  it('keeps the recordings when Zoom answers 404 for their settings: sharing NULL, a warning, the cursor moved', async () => {
+    const sim = await simulator('business');
+    sim.setFaults({ notFound: ['GET /meetings/{meetingId}/recordings/settings'] });
+    const dir = mkdtempSync(join(tmpdir(), 'zoomlake-poll-'));
+    const { code, out, err } = await poll(sim, dir, '--source', 'recordings', '--from', '2026-11-01', '--to', TO);
+    expect(code).toBe(0);
+    const live = sim.org.recordings.filter((r) => !r.trashed && r.start_time.slice(0, 10) >= '2026-11-01');
+    expect(out).toMatch(
+      new RegExp(
+        `^recordings: ok, 1 windows, [1-9]\\d* records, 0 rejected, ${live.length} warnings \\(first: recording sharing settings of meeting `,
+        'm',
+      ),
+    );
+    expect(err).toMatch(
+      /^zoomlake poll: warning: recordings: recording sharing settings of meeting .* not read, its rows keep NULL sharing columns: .*404/m,
+    );
+    const [counted] = await rows(dir, 'SELECT count(*) AS n, count(share_recording) AS shared FROM recordings WHERE NOT in_trash');
+    expect(Number(counted!.n)).toBe(live.reduce((n, r) => n + r.recording_files.length, 0));
+    expect(Number(counted!.shared)).toBe(0);
+  });
+});
+
+async function statusOf(dir: string, args: readonly string[]): Promise<string> {
+  let out = '';
+  await main(['status', '--dir', dir, '--json', ...args], {
+    out: (t) => {
+      out += t;
+    },
+    err: () => undefined,
+    env: {},
+    untilStopped: async () => undefined,
+  });
+  return out;
+}

@@ -283,7 +283,7 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
     const gave = s.org.meetingActivities.filter(
       (a) => a.activity_category === 'Remote Control' && a.activity_detail.includes(' gave remote control to '),
     );
-    if (big) expect(gave.length).toBeGreaterThanOrEqual(3);
+    expect(gave.length).toBeGreaterThanOrEqual(big ? 3 : 1);
     // Planted incidents (a hand-over to a fake support agent) are not the background.
     const planted = new Set(s.manifest.incidents.flatMap((i) => i.related));
     const helping = new Set(
@@ -301,6 +301,7 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
         expect(v.internal(session!.email)).toBe(true);
       }
     }
+    expect(s.manifest.background.map((b) => b.id)).toContain('remote-control-between-colleagues');
   });
 
   it('shares recordings inside the account behind a passcode, and publishes at most one, of a meeting of colleagues, on purpose', () => {
