@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '#config/load.ts';
 import { bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { DetectionDefinitionError, isScheduled } from '#core/detect/detection.ts';
+import { DEFAULT_SUPPORT_NAMES } from '#core/realtime/impersonation.ts';
 import { buildApp } from '../../lib/app.ts';
 import { QUERIES_DIR, loadDetections, loadRegistry } from '../../lib/detections/load.ts';
 import { TEST_ENV, logicalIdOf, resourceOf, testConfig } from './helpers.ts';
@@ -208,6 +209,7 @@ describe("the realtime checks and the runner's state in the app", () => {
       sensitiveMeetingPatterns: ['board'],
       watchedUsers: ['ceo@acme.example'],
       minClientVersion: '6.1.0',
+      supportNames: DEFAULT_SUPPORT_NAMES,
       meetingStateHours: 72,
       idempotencyHours: 48,
     });
