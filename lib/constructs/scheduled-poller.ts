@@ -16,6 +16,7 @@ import { alarmAtLeast, deadLetterAlarm, zoomlakeMetric } from './alarms.ts';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { METRICS } from '#core/metrics.ts';
 import type { MeetingActivityType } from '#core/poll/meeting-activities.ts';
+import { planLacks } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { LAKE_ROOT } from '#core/schema/registry.ts';
 import type { FunctionEnv } from '#runtime/env/function-env.ts';
@@ -225,11 +226,10 @@ export class ScheduledPoller extends Construct {
     for (const [name, source] of Object.entries(props.sources)) {
       const polled = POLL_SOURCES[name];
       if (!source.enabled || polled === undefined) continue;
-      if (polled.plans !== undefined && !polled.plans.includes(props.plan)) {
+      const lacking = planLacks(polled, props.plan);
+      if (lacking !== undefined) {
         // A run would only answer "disabled", and its stalled-cursor alarm would sound for nothing.
-        Annotations.of(this).addInfo(
-          `zoomlake: the ${name} source is not scheduled: it needs a Zoom plan of ${polled.plans.join(' or ')}, planTier is ${props.plan}`,
-        );
+        Annotations.of(this).addInfo(`zoomlake: the ${name} source is not scheduled: ${lacking}`);
         continue;
       }
       schedules[name] = new scheduler.Schedule(this, `Schedule-${name}`, {

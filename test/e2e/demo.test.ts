@@ -153,6 +153,7 @@ describe('zoomlake demo', () => {
           'meeting_participants',
           'participant_details',
           'recordings',
+          'meeting_activities',
         ];
         const empty: string[] = [];
         for (const table of tables) if (Number((await engine.query(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) === 0) empty.push(table);

@@ -84,7 +84,7 @@ describe('zoomlake run', () => {
     const listening = logLines(run.stdout()).find((l) => l.event === 'listening')!;
     const url = String(listening.url);
     const sources = listening.sources as string[];
-    expect(sources).toEqual(['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings']);
+    expect(sources).toEqual(['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings', 'meeting_activities']);
 
     // A join burst and a guest using an employee's name (realtime), and a meeting's end (correlation); Zoom retries each.
     const ended = sim.org.meetings.filter((m) => Date.parse(m.end_time) < Date.now()).sort((a, b) => b.end_time.localeCompare(a.end_time))[0]!;

@@ -33,12 +33,7 @@ interface Served extends CliProcess {
 }
 
 /** Every poll source off: `run` without Zoom API credentials is the receiver plus the detections on schedule. */
-const NO_SOURCES = Object.fromEntries(
-  ['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings', 'chat_messages'].map((name) => [
-    name,
-    { enabled: false },
-  ]),
-);
+const NO_SOURCES = Object.fromEntries(Object.keys(parseConfig({}).sources).map((name) => [name, { enabled: false }]));
 
 /** `zoomlake serve`, or `zoomlake run` (the same receiver inside the whole pipeline), on `dir`. */
 async function serve(dir: string, command: 'serve' | 'run' = 'serve'): Promise<Served> {

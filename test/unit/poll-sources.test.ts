@@ -193,6 +193,16 @@ describe('the recordings source with sharing settings', () => {
     expect(JSON.stringify(rows)).not.toContain('Zx8!secret');
   });
 
+  it('asks once for a meeting listed twice (a page-token restart re-reads the listing)', async () => {
+    const api = new ScriptedApi(
+      (r) => (r.query?.trash === 'true' ? [[]] : [[meeting('a==', 1)], [meeting('a==', 1), meeting('b==', 1)]]),
+      () => ({ share_recording: 'none' }),
+    );
+    const { deps: d } = deps(api);
+    expect(await pollSource(recordings, d, WINDOW)).toMatchObject({ status: 'ok', records: 3 });
+    expect(api.calls.filter((c) => c.path.endsWith('/settings')).map((c) => c.path)).toEqual([settingsPath('a=='), settingsPath('b==')]);
+  });
+
   it.each([
     [
       'a 404',

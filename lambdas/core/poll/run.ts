@@ -51,6 +51,13 @@ export interface PollDeps {
   readonly settings?: PollSettings;
 }
 
+/** Why `plan` lacks the source's API (it is then off: never scheduled, never called), or undefined when it has it. */
+export function planLacks(source: PollSource, plan: ZoomPlan): string | undefined {
+  return source.plans === undefined || source.plans.includes(plan)
+    ? undefined
+    : `${source.name} needs a Zoom plan of ${source.plans.join(' or ')}; planTier is ${plan}`;
+}
+
 /** What the budget left out of a participant-details run. */
 export interface BudgetReport {
   /** Meetings left unfetched by risk class; each waits in the backlog unless counted in `dropped`. */
@@ -87,9 +94,17 @@ export interface SourceRun {
  * the configured plan is `disabled` without a call to Zoom.
  */
 export async function pollSource(source: PollSource, deps: PollDeps, backfill?: DayWindow): Promise<SourceRun> {
-  if (source.plans !== undefined && !source.plans.includes(deps.plan)) {
-    const reason = `${source.name} needs a Zoom plan of ${source.plans.join(' or ')}; planTier is ${deps.plan}, so it is off without asking Zoom`;
-    return { source: source.name, status: 'disabled', windows: 0, records: 0, rejected: 0, skipped: 0, reason };
+  const lacking = planLacks(source, deps.plan);
+  if (lacking !== undefined) {
+    return {
+      source: source.name,
+      status: 'disabled',
+      windows: 0,
+      records: 0,
+      rejected: 0,
+      skipped: 0,
+      reason: `${lacking}, so it is off without asking Zoom`,
+    };
   }
   const started = deps.clock.now();
   const lease = await acquireLease(deps.state, source.name, deps.owner, started, deps.leaseSeconds);

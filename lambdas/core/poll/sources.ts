@@ -307,10 +307,16 @@ const refusesThisCall = (error: unknown): error is Error =>
  */
 async function collectRecordings(ctx: CollectContext): Promise<void> {
   let refused: string | undefined;
+  // A page-token restart lists a meeting again; its settings are still read once.
+  const read = new Map<string, RecordingSharing>();
   const sharingOf = async (uuid: string): Promise<RecordingSharing> => {
+    const known = read.get(uuid);
+    if (known !== undefined) return known;
     if (refused !== undefined) return UNKNOWN_SHARING;
     try {
-      return recordingSharing(await ctx.api.get({ path: `/meetings/${meetingUuidPath(uuid)}/recordings/settings`, category: 'Light' }));
+      const sharing = recordingSharing(await ctx.api.get({ path: `/meetings/${meetingUuidPath(uuid)}/recordings/settings`, category: 'Light' }));
+      read.set(uuid, sharing);
+      return sharing;
     } catch (error) {
       if (refusesEveryCall(error)) {
         refused = error.message;
@@ -321,6 +327,7 @@ async function collectRecordings(ctx: CollectContext): Promise<void> {
       }
       if (refusesThisCall(error)) {
         ctx.warn(`recording sharing settings of meeting ${uuid} not read, its rows keep NULL sharing columns: ${error.message}`);
+        read.set(uuid, UNKNOWN_SHARING);
         return UNKNOWN_SHARING;
       }
       throw error;

@@ -1,5 +1,7 @@
 import type { ScheduledDetection } from '#core/detect/detection.ts';
 import { SecretError } from '#core/errors.ts';
+import { planLacks } from '#core/poll/run.ts';
+import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { ZoomApi } from '#core/ports.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { nextFire, type Schedule } from '../pipeline/schedule.ts';
@@ -149,11 +151,13 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
   }
 }
 
-/** Every enabled source and every scheduled detection, each due at start. Bad schedules fail here, before anything runs. */
+/** Every enabled source the plan has and every scheduled detection, each due at start. Bad schedules fail here, before anything runs. */
 function plan(rt: LocalRuntime, options: RunOptions, startedAt: number): Job[] {
   const jobs: Job[] = [];
   for (const [name, source] of Object.entries(rt.config.sources)) {
-    if (!source.enabled) continue;
+    const polled = POLL_SOURCES[name];
+    // A source the plan lacks is off, as in AWS; `zoomlake status` says why.
+    if (!source.enabled || (polled !== undefined && planLacks(polled, rt.config.planTier) !== undefined)) continue;
     const schedule = options.pollEveryMs !== undefined ? { everyMs: options.pollEveryMs } : { expression: source.schedule };
     jobs.push({ kind: 'poll', name, schedule, next: startedAt });
   }

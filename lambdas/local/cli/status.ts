@@ -2,7 +2,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCursorOf } from '#core/poll/cursor.ts';
+import { planLacks } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
+import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import type { StateItem } from '#core/ports.ts';
 import { readStateItems } from '../adapters/file-state/journal.ts';
@@ -36,6 +38,12 @@ export interface FolderStatus {
   readonly alertsLastDay: Readonly<Record<string, number>>;
 }
 
+/** Why the configured plan lacks the source, or null when it has it (or the source is unknown to the pollers). */
+const unavailableOn = (source: string, plan: ZoomPlan): string | null => {
+  const polled = POLL_SOURCES[source];
+  return (polled && planLacks(polled, plan)) ?? null;
+};
+
 /** Reads a folder's status without taking it: safe while a service owns the folder. */
 export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
   const now = rt.clock.now();
@@ -63,12 +71,6 @@ export async function folderStatus(rt: LocalRuntime): Promise<FolderStatus> {
     spooledEvents: await countLines(join(rt.paths.dir, 'state', 'webhook-spool.jsonl'), () => true),
     alertsLastDay: await alertsSince(rt.paths.alertsFile, now - 86_400_000),
   };
-}
-
-/** Why `plan` lacks the source, or null when it has it. */
-function unavailableOn(source: string, plan: string): string | null {
-  const plans = POLL_SOURCES[source]?.plans;
-  return plans === undefined || plans.some((p) => p === plan) ? null : `needs a plan of ${plans.join(' or ')}, planTier is ${plan}`;
 }
 
 /** Counts the file's non-empty lines that `keep` accepts; 0 when there is no file. */

@@ -2,7 +2,7 @@ import { Prng } from '#core/prng.ts';
 import type { SimMeetingActivity, SimRecordingSettings } from '../zoom-simulator/org.ts';
 import { remoteControlActivities } from '../zoom-simulator/meeting-activities.ts';
 import { PUBLISHED_ON_PURPOSE } from '../zoom-simulator/recording-settings.ts';
-import { hadOutsiders, type MeetingPlan, type Session } from './calendar.ts';
+import { hadOutsiders, type MeetingPlan, type RemoteControl, type Session } from './calendar.ts';
 import type { BackgroundPattern } from './manifest.ts';
 import type { People, Person } from './people.ts';
 import { MIN_MS } from './timeline.ts';
@@ -59,9 +59,9 @@ export function remoteControlTrail(m: MeetingPlan): SimMeetingActivity[] {
 
 /**
  * The benign audit trail and sharing a company has, set on `meetings` (after the incidents, which it leaves alone):
- * in about one in twelve team meetings, standups and one-to-ones a colleague takes control of another's screen to
- * help (the IT staff when they are in it), and Marketing publishes one recording of a meeting of colleagues on
- * purpose. Returns the background patterns for the manifest.
+ * in about one in twelve team meetings, standups and one-to-ones (and in one at least) a colleague takes control of
+ * another's screen to help (the IT staff when they are in it), and Marketing publishes one recording of a meeting of
+ * colleagues on purpose. Returns the background patterns for the manifest.
  */
 export function benignAuditTrail(
   seed: number,
@@ -70,24 +70,35 @@ export function benignAuditTrail(
   sensitive: (topic: string) => boolean,
 ): BackgroundPattern[] {
   const it = new Set<Person>([people.owner, ...people.admins]);
+  const colleaguesIn = (m: MeetingPlan) => m.sessions.filter((s) => s.person.kind === 'internal' && s.zoomUserId !== '' && !s.waitingRoomOnly);
+  /** `controller` helping `sharer` somewhere in the minute-trimmed overlap of their sessions (`pick` in [0, 1]), if they overlap. */
+  const grant = (controller: Session, sharer: Session, pick: number, requested: boolean): RemoteControl | undefined => {
+    const from = Math.max(controller.join, sharer.join) + MIN_MS;
+    const to = Math.min(controller.leave, sharer.leave) - MIN_MS;
+    return to <= from ? undefined : { at: Math.floor((from + pick * (to - from)) / 1000) * 1000, sharer, controller, requested };
+  };
+  const eligible = meetings.filter((m) => !m.fixed && !m.remoteControl && m.inApi && ['weekly', 'standup', 'one_on_one'].includes(m.kind));
   const helped: MeetingPlan[] = [];
-  for (const m of meetings) {
-    if (m.fixed || m.remoteControl || !m.inApi || !['weekly', 'standup', 'one_on_one'].includes(m.kind)) continue;
+  for (const m of eligible) {
     // A stream per meeting: the same meetings get help whether or not incidents are planted around them.
     const rng = new Prng(seed, `scenario-audit-trail:${m.uuid}`);
     if (!rng.chance(1 / 12)) continue;
-    const colleagues = m.sessions.filter((s) => s.person.kind === 'internal' && s.zoomUserId !== '' && !s.waitingRoomOnly);
+    const colleagues = colleaguesIn(m);
     const helper = colleagues.find((s) => it.has(s.person)) ?? colleagues.find((s) => s.person === m.host);
     const others = helper ? colleagues.filter((s) => s.person !== helper.person) : [];
-    if (!helper || others.length === 0) continue;
-    const other = rng.pick(others);
-    const from = Math.max(helper.join, other.join) + MIN_MS;
-    const to = Math.min(helper.leave, other.leave) - MIN_MS;
-    if (to <= from) continue;
-    m.remoteControl = [
-      { at: from + rng.int(0, Math.floor((to - from) / 1000)) * 1000, sharer: other, controller: helper, requested: rng.chance(0.8) },
-    ];
+    const rc = helper && others.length > 0 ? grant(helper, rng.pick(others), rng.next(), rng.chance(0.8)) : undefined;
+    if (rc === undefined) continue;
+    m.remoteControl = [rc];
     helped.push(m);
+  }
+  // However the draws fall, the company has one at least: the look-alike a remote-control detection must let pass.
+  for (const m of helped.length === 0 ? eligible : []) {
+    const cs = colleaguesIn(m);
+    const rc = cs.flatMap((a) => cs.filter((b) => b.person !== a.person).map((b) => grant(a, b, 0.5, true))).find((x) => x !== undefined);
+    if (rc === undefined) continue;
+    m.remoteControl = [rc];
+    helped.push(m);
+    break;
   }
   const watched = new Set(people.watched);
   const publishable = meetings.filter(
