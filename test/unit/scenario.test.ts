@@ -311,14 +311,39 @@ describe.each(BACKGROUND)('the benign background (%s)', (_label, options) => {
     expect(internal.every((r) => r.sharing.password !== '' && r.sharing.recording_authentication)).toBe(true);
     const published = s.org.recordings.filter((r) => r.sharing.share_recording === 'publicly');
     expect(internal.length + published.length + live.filter((r) => r.sharing.share_recording === 'none').length).toBe(live.length);
-    expect(published.length).toBeLessThanOrEqual(1);
-    if (big) expect(published).toHaveLength(1);
-    for (const r of published) {
+    // A planted incident may share a recording publicly (zoom.recording.shared_publicly); the background publishes one.
+    const planted = new Set(s.manifest.incidents.flatMap((i) => i.related));
+    const background = published.filter((r) => !planted.has(r.uuid));
+    expect(background.length).toBeLessThanOrEqual(1);
+    if (big) expect(background).toHaveLength(1);
+    for (const r of background) {
       const m = s.org.meetings.find((x) => x.uuid === r.uuid)!;
       expect(m.participants.every((p) => p.kind === 'internal' && v.internal(p.email))).toBe(true);
       expect(s.config.watchedUsers).not.toContain(m.host_email);
       expect(s.manifest.background.find((b) => b.id === 'recording-published-on-purpose')?.related).toContain(r.uuid);
     }
+  });
+
+  it('has meetings changed without a protection being lost where it matters, a webinar link flagged public and quality alerts', () => {
+    const changes = v.hooks.filter((h) => h.event === 'meeting.created' || h.event === 'meeting.updated');
+    const related = new Set(s.manifest.incidents.flatMap((i) => i.related));
+    const routine = changes.filter((h) => !related.has(String(h.object.id)));
+    expect(routine.length).toBeGreaterThanOrEqual(big ? 5 : 3);
+    // Every routine change that leaves no passcode leaves the waiting room on, or is a meeting only signed-in colleagues join.
+    for (const h of routine.filter((x) => x.object.password === '')) {
+      const settings = h.object.settings as { waiting_room?: boolean };
+      if (settings.waiting_room === true) continue;
+      const joins = v.rows.filter((r) => String(r.meeting.id) === String(h.object.id));
+      expect(joins.length).toBeGreaterThan(0);
+      expect(joins.every((r) => r.kind === 'internal' && r.id !== '' && v.internal(r.email))).toBe(true);
+    }
+    // A sensitive meeting scheduled with a passcode and the waiting room, and one whose event names no passcode.
+    expect(routine.some((h) => /\bboard/i.test(String(h.object.topic)) && h.object.password !== '' && h.object.password !== undefined)).toBe(true);
+    expect(routine.some((h) => h.event === 'meeting.created' && h.object.password === undefined)).toBe(true);
+    const webinar = v.hooks.filter((h) => h.event === 'webinar.risk_alert');
+    expect(webinar.map((h) => h.object.type)).toEqual([5]);
+    expect(s.manifest.background.find((b) => b.id === 'webinar-link-published')?.related).toContain(String(webinar[0]!.object.id));
+    expect(v.hooks.filter((h) => h.event === 'meeting.alert').length).toBeGreaterThan(0);
   });
 
   it('has employees whose sign-ins and joins of one day alternate between home and a VPN egress abroad', () => {
