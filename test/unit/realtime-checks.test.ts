@@ -59,7 +59,7 @@ describe('realtime checks', () => {
     expect(delivery.notified.map((a) => a.dedup_key)).toEqual([key]);
   });
 
-  it('treats a join before the host as a join and a wait for the host as a waiting-room join; a risk alert raises nothing here', async () => {
+  it('treats a join before the host as a join and a wait for the host as a waiting-room join; a risk alert raises its own warning', async () => {
     const { delivery, send } = setup();
     // Shaped like Zoom's samples: no email, no IP, no join time; participant.id only when signed in.
     const beforeHost = (event: string, uuid: string, participant: object) =>
@@ -85,6 +85,7 @@ describe('realtime checks', () => {
       [
         [D.externalInSensitiveMeeting, 'guest:zoë smith'],
         [D.waitingRoomUnknownExternal, expect.stringContaining('j2')],
+        ['zoom.meeting.risk_alert', '1||warning'],
       ].sort(),
     );
   });
