@@ -19,14 +19,18 @@ export function pipelineTestStack(context: Record<string, unknown> = {}): { stac
 /** One IAM policy statement as rendered in the template. */
 export type Statement = Record<string, unknown>;
 
-/** Every statement of every AWS::IAM::Policy attached to `role`, in order. */
+/** Every statement of every AWS::IAM::Policy and AWS::IAM::ManagedPolicy attached to `role`, in order. */
 export function statementsOf(template: Template, role: IRole): Statement[] {
   const roleRef = { Ref: logicalIdOf(role) };
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
-    Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
+  // CDK moves statements past the inline policy size limit into managed policies attached to the same role.
+  const policies = [
+    ...Object.values(template.findResources('AWS::IAM::Policy')),
+    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
+  ] as {
+    Properties: { Roles?: unknown[]; PolicyDocument: { Statement: Statement[] } };
   }[];
   return policies
-    .filter((p) => p.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
+    .filter((p) => (p.Properties.Roles ?? []).some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
