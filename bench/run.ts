@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance figures as JSON lines (`{"name","value","unit",...}`), never asserted in tests.
- * BENCH_ONLY picks parts (parquet, webhook, writer, poller, detections, realtime, patterns); BENCH_ORG_USERS sizes the detections lake (10,000).
+ * BENCH_ONLY picks parts (parquet, webhook, writer, poller, detections, realtime, patterns, cost); BENCH_ORG_USERS sizes the detections lake (10,000).
  * BENCH_ROWS overrides the Parquet row count (default 1,000,000), BENCH_EVENTS the webhook event count (200,000),
  * BENCH_WRITER_BODIES the large referenced bodies in the writer's memory batch (1,000).
  */
@@ -20,6 +20,7 @@ import { writerMemoryBench } from './writer-memory.ts';
 import { detectionsBench } from './detections.ts';
 import { realtimeBench } from './realtime.ts';
 import { patternsBench } from './patterns.ts';
+import { costBench } from './cost/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const emit = (name: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
@@ -116,7 +117,7 @@ async function parquetBench(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=parquet,webhook,writer,poller,detections,realtime,patterns runs a subset.
+// BENCH_ONLY=parquet,webhook,writer,poller,detections,realtime,patterns,cost runs a subset.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wants = (part: string) => only === undefined || only.includes(part);
 if (wants('parquet')) await parquetBench();
@@ -126,4 +127,5 @@ if (wants('poller')) await pollerBench(emit);
 if (wants('detections')) await detectionsBench(emit);
 if (wants('realtime')) await realtimeBench(emit, Number(process.env.BENCH_REALTIME_EVENTS ?? 300));
 if (wants('patterns')) patternsBench(emit);
+if (wants('cost')) await costBench(emit);
 emit('peak_rss_mib', process.resourceUsage().maxRSS / 1024, 'MiB');

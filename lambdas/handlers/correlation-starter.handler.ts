@@ -1,11 +1,14 @@
 import * as z from 'zod/mini';
+import { DynamoStateStore } from '#adapters/dynamodb-state-store.ts';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
 import { StepFunctionsExecutionStarter } from '#adapters/sfn-execution-starter.ts';
+import { compileCorrelationFilter, correlationReasons } from '#core/correlate/need.ts';
 import { startCorrelation, type StartDeps, type StartOutcome } from '#core/correlate/start.ts';
 import { executionName } from '#core/correlate/execution-name.ts';
-import { correlationStarterEnv } from '#runtime/env/correlation-starter.ts';
+import { correlationFilterSettings, correlationStarterEnv } from '#runtime/env/correlation-starter.ts';
 import { lazyHandler } from '#runtime/lazy-handler.ts';
 import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
+import { SystemClock } from '#runtime/system-clock.ts';
 
 /** The function's logger (module scope: one per container), also handed each invocation's context. */
 const LOG = handlerLogger('correlation-starter');
@@ -16,14 +19,21 @@ const eventSchema = z.object({ detail: z.unknown() });
 /** The starter's dependencies from the Lambda environment. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): StartDeps {
   const e = correlationStarterEnv.parse(env);
-  return { bodies: new S3ObjectStore(e.LAKE_BUCKET_NAME), starter: new StepFunctionsExecutionStarter(e.STATE_MACHINE_ARN), executionName };
+  const filter = compileCorrelationFilter(correlationFilterSettings.parse(JSON.parse(e.CORRELATION_FILTER)));
+  const state = new DynamoStateStore(e.STATE_TABLE_NAME, new SystemClock());
+  return {
+    bodies: new S3ObjectStore(e.LAKE_BUCKET_NAME),
+    starter: new StepFunctionsExecutionStarter(e.STATE_MACHINE_ARN),
+    executionName,
+    reasons: (meeting) => correlationReasons(meeting, state, filter),
+  };
 }
 
 /**
- * The handler over `deps`: starts the correlation workflow for a meeting.ended event, named after the meeting instance.
- * A duplicate start is success. An event to retry or one that can never start is thrown, so Lambda's asynchronous
- * retries and then the dead-letter queue (with its alarm) keep it. Logs one line of status and reason (ERROR when
- * not started), never payloads.
+ * The handler over `deps`: starts the correlation workflow for a meeting.ended event a correlation detection needs,
+ * named after the meeting instance. A duplicate start and a skipped meeting are success. An event to retry or one
+ * that can never start is thrown, so Lambda's asynchronous retries and then the dead-letter queue (with its alarm)
+ * keep it. Logs one line of status and reason (ERROR when not started), never payloads.
  */
 export function makeHandler(deps: StartDeps, log: HandlerLog = LOG): (event: unknown) => Promise<StartOutcome> {
   return async (event) => {

@@ -64,8 +64,8 @@ export function fromEnv(
 /**
  * The runner over `deps`: runs the named detections on Athena for a run ending now (or at `now`), writes and
  * delivers their alerts (suppressing repeats), logs one summary line (INFO, or ERROR when a detection failed) and
- * AlertsRaised/DetectionFailed per detection as EMF, and throws at the end if any detection failed so the schedule
- * retries and dead-letters it.
+ * AlertsRaised/DetectionFailed per detection as EMF when above zero, and throws at the end if any detection failed so
+ * the schedule retries and dead-letters it.
  */
 export function makeHandler(
   deps: RunnerDeps,
@@ -82,11 +82,16 @@ export function makeHandler(
     const { summary } = await runAndDeliver(deps.engine, deps.delivery, selected, nowMs);
     if (summary.failed > 0) log.error('detection run failed', summary);
     else log.info('detection run', summary);
+    // Only values above zero: CloudWatch bills each metric (detection x name) that receives data in a month, the
+    // alarms treat no data as OK, and most detections raise nothing most months (docs/cost.md).
     for (const s of summary.detections) {
-      metrics({ Detection: s.detection }, [
-        [METRICS.AlertsRaised, s.ok ? s.alerts : 0],
-        [METRICS.DetectionFailed, s.ok ? 0 : 1],
-      ]);
+      const values = (
+        [
+          [METRICS.AlertsRaised, s.ok ? s.alerts : 0],
+          [METRICS.DetectionFailed, s.ok ? 0 : 1],
+        ] as const
+      ).filter(([, value]) => value > 0);
+      if (values.length > 0) metrics({ Detection: s.detection }, values);
     }
     const failed = summary.detections.filter((s) => !s.ok);
     if (failed.length > 0)

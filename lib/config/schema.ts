@@ -251,6 +251,13 @@ export const configSchema = z
       .object({
         /** Whether meeting.ended starts the post-meeting correlation workflow. */
         enabled: z.boolean().default(true),
+        /**
+         * Which ended meetings are correlated. `needed`: only those a correlation detection needs (outsiders when
+         * `dataAccess` is set, a sensitive topic, a watched host; docs/cost.md), the pollers and scheduled detections
+         * covering the rest. `all`: every meeting, about 12 Step Functions state transitions, five function runs and
+         * several Athena queries each.
+         */
+        meetings: z.enum(['needed', 'all']).default('needed'),
         /** Seconds after meeting.ended before Zoom's reports are read (they complete some minutes later). */
         waitSeconds: z.number().int().min(0).max(86_400).default(600),
         /** Retries of the participants report while Zoom says the meeting is not ready, before giving up with an alert. */

@@ -18,6 +18,7 @@ import { grantAthenaQueries, grantExternalObjects } from './athena-access.ts';
 import { eventsOf } from './event-source-guard.ts';
 import type { ZoomlakeConfig } from '../config/schema.ts';
 import { CORRELATION_DETECTIONS } from '#core/correlate/contract.ts';
+import type { CorrelationFilterSettings } from '#core/correlate/need.ts';
 import { MEETING_ENDED_EVENT } from '#core/correlate/start.ts';
 import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
@@ -46,8 +47,13 @@ const EXPOSURE_TABLES = ['meeting_participants', 'participant_details', 'users']
 
 /** Properties of {@link CorrelationWorkflow}. */
 export interface CorrelationWorkflowProps {
-  /** The `correlation` config: waits, the not-ready retry bound, the data-access source and where its data lives. */
+  /** The `correlation` config: which meetings, waits, the not-ready retry bound, the data-access source and where its data lives. */
   readonly settings: ZoomlakeConfig['correlation'];
+  /**
+   * What decides whether a meeting needs correlating besides `settings` (lambdas/core/correlate/need.ts): the sensitive
+   * topic patterns and the watched users.
+   */
+  readonly filter: Pick<ZoomlakeConfig, 'sensitiveMeetingPatterns' | 'watchedUsers'>;
   /**
    * The detection registry (config overrides applied): the correlation queries, the detections the workflow raises
    * and their parameters; it ships inside the Exposure, Correlate and Alerts functions as `detections.json`.
@@ -61,7 +67,7 @@ export interface CorrelationWorkflowProps {
   readonly webhookBus: events.IEventBus;
   /** The bus alerts are published to. */
   readonly alertBus: events.IEventBus;
-  /** The state table: exposure summaries, alert suppression, the shared Zoom API budget. */
+  /** The state table: exposure summaries, alert suppression, the shared Zoom API budget; the starter reads live meeting state. */
   readonly stateTable: ITableV2;
   /** The lake bucket: participant rows and alerts written under `zoom/`, webhook bodies read by reference. */
   readonly lakeBucket: IBucket;
@@ -104,7 +110,9 @@ export interface CorrelationFunctions {
 /**
  * The post-meeting correlation (DESIGN §7): a Standard state machine started once per meeting instance. A rule on
  * the webhook bus sends meeting.ended to a starter function, which starts an execution named after the meeting UUID
- * (EventBridge cannot name executions), so duplicates start nothing. The definition waits for Zoom's reports, fetches
+ * (EventBridge cannot name executions), so duplicates start nothing, and only for the meetings a correlation detection
+ * needs (lambdas/core/correlate/need.ts: outsiders when a data-access source is set, a sensitive topic, a watched host;
+ * `correlation.meetings: "all"` for every meeting), read from the realtime checks' live state in the state table. The definition waits for Zoom's reports, fetches
  * participants (retrying while Zoom says not ready, then raising participants_unavailable), fetches dashboard details
  * on Business+, computes the exposure and stores it (DynamoDB PutItem), waits until the data-access window is in the
  * lake, correlates and raises alerts.
@@ -284,11 +292,20 @@ export class CorrelationWorkflow extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 256,
       logRetention,
-      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, LAKE_BUCKET_NAME: lake.bucketName } satisfies FunctionEnv<
-        typeof correlationStarterEnv
-      >,
+      environment: {
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        LAKE_BUCKET_NAME: lake.bucketName,
+        STATE_TABLE_NAME: table.tableName,
+        CORRELATION_FILTER: JSON.stringify(filterOf(settings, props.filter)),
+      } satisfies FunctionEnv<typeof correlationStarterEnv>,
     });
     const starterRole = this.starter.role;
+    // Which meetings need correlating: outsiders in the realtime checks' live meeting state, the host in the user
+    // directory. Reads only, so the key only decrypts.
+    starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [table.tableArn] }));
+    starterRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: viaService('dynamodb') }),
+    );
     starterRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
     starterRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`${WEBHOOK_BODY_PREFIX}/*`)] }),
@@ -334,6 +351,16 @@ export class CorrelationWorkflow extends Construct {
       this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
   }
+}
+
+/** What the starter decides which meetings to correlate by (lambdas/core/correlate/need.ts). */
+function filterOf(s: ZoomlakeConfig['correlation'], f: CorrelationWorkflowProps['filter']): CorrelationFilterSettings {
+  return {
+    meetings: s.meetings,
+    dataAccess: s.dataAccess !== undefined,
+    sensitiveMeetingPatterns: f.sensitiveMeetingPatterns,
+    watchedUsers: f.watchedUsers,
+  };
 }
 
 /** Only the keys the functions read, so unrelated config changes do not redeploy them. */

@@ -126,6 +126,7 @@ export class ZoomlakeDetectionsStack extends Stack {
       config.correlation.enabled && config.planTier !== 'free'
         ? new CorrelationWorkflow(this, 'Correlation', {
             settings: config.correlation,
+            filter: { sensitiveMeetingPatterns: config.sensitiveMeetingPatterns, watchedUsers: config.watchedUsers },
             registry: props.registry,
             plan: config.planTier,
             apiBudgetShare: config.apiBudgetShare,

@@ -40,6 +40,8 @@ interface Scenario {
   /** Report answers "does not exist" this many times before it is ready. */
   readonly notReadyCalls: number;
   readonly expected: readonly string[];
+  /** The meeting's topic. @default `Board planning <n>` (sensitive: correlated whoever attended) */
+  readonly topic?: string;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -99,7 +101,7 @@ function meetingOf(sim: Sim, scenario: Scenario, now: number): SimMeeting {
     host_id: host.id,
     host_email: host.email,
     host_name: host.display_name,
-    topic: `Board planning ${scenario.expected.length}`,
+    topic: scenario.topic ?? `Board planning ${scenario.expected.length}`,
     start_time: iso(start),
     end_time: iso(end),
     duration: 30,
@@ -272,7 +274,10 @@ async function run(scenario: Scenario) {
   // Zoom's retry of the same delivery must not start a second correlation.
   expect(await post(url, body)).toBe(200);
   expect(await post(url, body)).toBe(200);
-  await until(() => /"correlation":"(completed|failed|participants_unavailable)"/.test(out), 'the correlation');
+  await until(
+    () => /"correlation":"(completed|failed|participants_unavailable)"/.test(out) || /"correlation":"skipped"/.test(out),
+    'the correlation',
+  );
   stop();
   expect(await served).toBe(0);
   expect(err).toBe('');
@@ -306,6 +311,21 @@ describe('zoomlake serve: post-meeting correlation', () => {
       expect(correlation).toBeUndefined();
       expect(lines.join('\n')).toContain(reason);
     }
+  });
+
+  it('skips an ordinary meeting of colleagues: no correlation detection needs it (docs/cost.md), no Zoom report is read', async () => {
+    const { logs, alerts, sim } = await run({
+      name: 'ordinary',
+      guests: [[`colleague.one@${ORG_DOMAIN}`, 'Colleague One']],
+      hostAccess: true,
+      notReadyCalls: 0,
+      expected: [],
+      topic: 'Weekly planning',
+    });
+    // Zoom's retry of the delivery is skipped too, or not handed to the correlation again.
+    expect(new Set(logs.map((l) => l.correlation))).toEqual(new Set(['skipped']));
+    expect(sim.stats().requests.filter((r) => r.endpoint.startsWith('GET /report/meetings/'))).toEqual([]);
+    expect(alerts).toEqual([]);
   });
 
   it.each(SCENARIOS)('$name', async (scenario) => {

@@ -67,7 +67,8 @@ describe('zoomlake run', () => {
       JSON.stringify({
         ...REALTIME_TEST_CONFIG,
         planTier: 'business',
-        correlation: { waitSeconds: 0, notReadyRetries: 0 },
+        // Every meeting: the simulator's meeting is an ordinary one, which the default (`needed`) would skip.
+        correlation: { meetings: 'all', waitSeconds: 0, notReadyRetries: 0 },
       }),
     );
     const env = {

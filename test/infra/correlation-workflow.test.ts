@@ -53,6 +53,7 @@ function build(correlation: Record<string, unknown> = {}, props: Partial<Correla
     zoomCredentials: secret,
     encryptionKey: key,
     registry: REGISTRY,
+    filter: { sensitiveMeetingPatterns: ['\\bboard'], watchedUsers: ['cfo@example.com'] },
     ...props,
   });
   return { key, lake, results, table, webhookBus, alertBus, secret, wf, template: Template.fromStack(stack) };
@@ -439,9 +440,11 @@ describe('CorrelationWorkflow least privilege', () => {
     ]);
   });
 
-  it('lets the starter start executions of this state machine only, read webhook bodies and dead-letter to its queue', () => {
+  it('lets the starter read the state table (live meetings, directory), start executions of this state machine only, read webhook bodies and dead-letter to its queue', () => {
     expect(statementsOf(template, wf.starter.role)).toEqual([
       logsOf(wf.starter),
+      allow(['dynamodb:GetItem', 'dynamodb:Query'], arnOf(table)),
+      allow('kms:Decrypt', arnOf(key), via('dynamodb')),
       allow('states:StartExecution', ref(wf.stateMachine)),
       allow('s3:GetObject', objects(lake, '/webhook-bodies/*')),
       allow('kms:Decrypt', arnOf(key), via('s3')),
@@ -460,7 +463,17 @@ describe('CorrelationWorkflow functions', () => {
     );
 
   it("sets the environment each handler's fromEnv reads, and fromEnv accepts it", () => {
-    expect(envOf(wf.starter.function)).toEqual({ STATE_MACHINE_ARN: ref(wf.stateMachine), LAKE_BUCKET_NAME: ref(lake) });
+    expect(envOf(wf.starter.function)).toEqual({
+      STATE_MACHINE_ARN: ref(wf.stateMachine),
+      LAKE_BUCKET_NAME: ref(lake),
+      STATE_TABLE_NAME: ref(table),
+      CORRELATION_FILTER: JSON.stringify({
+        meetings: 'needed',
+        dataAccess: false,
+        sensitiveMeetingPatterns: ['\\bboard'],
+        watchedUsers: ['cfo@example.com'],
+      }),
+    });
     expect(() => starterFromEnv(resolvedEnv(wf.starter.function))).not.toThrow();
     // The registry file the construct ships beside the functions that query or raise alerts, as Lambda would find it.
     const bundle = join(mkdtempSync(join(tmpdir(), 'zoomlake-bundle-')), DETECTION_BUNDLE_FILE);
@@ -485,6 +498,22 @@ describe('CorrelationWorkflow functions', () => {
         notReadyIntervalSeconds: 120,
         dataAccess: DATA_ACCESS,
       });
+    }
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['a data-access source', { dataAccess: DATA_ACCESS }, { meetings: 'needed', dataAccess: true }],
+    ['every meeting', { meetings: 'all' }, { meetings: 'all', dataAccess: false }],
+  ])('tells the starter which meetings to correlate with %s, and only the starter', (_name, correlation, expected) => {
+    const custom = build(correlation);
+    const envOfFn = (c: IConstruct) =>
+      (resourceOf(custom.template, c).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(JSON.parse(String(envOfFn(custom.wf.starter.function).CORRELATION_FILTER))).toMatchObject(expected);
+    for (const fn of Object.values(custom.wf.functions)) {
+      expect(envOfFn(fn.function).CORRELATION_FILTER).toBeUndefined();
+      // The task functions' settings carry no filter: changing which meetings are correlated redeploys the starter only.
+      if (typeof envOfFn(fn.function).CORRELATION_SETTINGS === 'string')
+        expect(String(envOfFn(fn.function).CORRELATION_SETTINGS)).not.toContain('meetings');
     }
   });
 });

@@ -106,13 +106,13 @@ describe('WebhookLakeWriter', () => {
     ]);
   });
 
-  it('feeds the writer batches of up to 1000 messages gathered for up to 60 s, by at most 2 concurrent invocations', () => {
+  it('feeds the writer batches of up to 1000 messages gathered for up to 5 minutes (few lake files), by at most 2 concurrent invocations', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(writer.queue),
       FunctionName: { Ref: logicalIdOf(writer.writer.function) },
       BatchSize: 1000,
-      MaximumBatchingWindowInSeconds: 60,
+      MaximumBatchingWindowInSeconds: 300,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });

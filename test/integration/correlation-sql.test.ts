@@ -366,6 +366,25 @@ describe('correlate', () => {
     expect(fake.queries).toHaveLength(1);
   });
 
+  it("runs the download detection's month-long query only when a recording entry in its window could concern the meeting", async () => {
+    const detection = REGISTRY.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
+    if (!isScheduled(detection)) throw new Error('the download detection has no query');
+    const ran: string[] = [];
+    const counting = { query: (sql: string, params?: readonly (string | number | boolean)[]) => (ran.push(sql), engine.query(sql, params)) };
+    const summary = await exposure({ query: engine, clock, settings: settings(), registry: REGISTRY }, MEETING);
+    const deps = { query: counting, clock, settings: settings({ dataAccess: undefined }), registry: REGISTRY };
+    // A meeting number no entry names (the topic-only entry names no number, so it still counts as a candidate):
+    // the lake's entries are checked, and the detection's query runs.
+    await correlate(deps, summary);
+    expect(ran.filter((sql) => sql === detection.sql)).toHaveLength(1);
+    // The same meeting when no Recording entry of the window names it or names no number: one cheap check, no query.
+    ran.length = 0;
+    const later = { ...clock, now: () => clock.now() + 3 * 86_400_000 };
+    expect((await correlate({ ...deps, clock: later }, summary)).alerts).toEqual([]);
+    expect(ran).toHaveLength(1);
+    expect(ran[0]).toContain('FROM operation_logs');
+  });
+
   it('raises the same download alert (id and dedup key) as the scheduled detection', async () => {
     const ours = (await run(MEETING, settings())).filter((a) => a.detection_id === CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
     const detection = REGISTRY.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);

@@ -32,7 +32,13 @@ describe('config', () => {
   });
 
   it('defaults the post-meeting correlation on, with no data-access source', () => {
-    expect(parseConfig({}).correlation).toEqual({ enabled: true, waitSeconds: 600, notReadyRetries: 6, notReadyIntervalSeconds: 120 });
+    expect(parseConfig({}).correlation).toEqual({
+      enabled: true,
+      meetings: 'needed',
+      waitSeconds: 600,
+      notReadyRetries: 6,
+      notReadyIntervalSeconds: 120,
+    });
     const dataAccess = {
       table: 'cloudtrail_s3',
       userColumn: 'useridentity_arn',

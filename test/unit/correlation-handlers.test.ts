@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { DETECTION_BUNDLE_FILE, bundleSha256, detectionBundle } from '#core/detect/bundle.ts';
 import { REGISTRY } from '../support/registry.ts';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
+import { compileCorrelationFilter, correlationReasons } from '#core/correlate/need.ts';
 import type { StartDeps } from '#core/correlate/start.ts';
+import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { executionName } from '#core/correlate/execution-name.ts';
 import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { RETRYABLE_TASK_ERROR, type TaskDeps } from '#core/correlate/tasks.ts';
@@ -91,12 +93,21 @@ class FakeStarter implements ExecutionStarter {
   }
 }
 
+/** The default config's filter: sensitive topics (TOPIC is one) and, with a data-access source, outsiders. */
+const FILTER = compileCorrelationFilter({
+  meetings: 'needed',
+  dataAccess: true,
+  sensitiveMeetingPatterns: CONFIG_DEFAULTS.sensitiveMeetingPatterns,
+  watchedUsers: [],
+});
+
 function starterSetup() {
   const bodies = new MemoryObjectStore();
   const starter = new FakeStarter();
   const log = new RecordingLog();
-  const deps: StartDeps = { bodies, starter, executionName };
-  return { bodies, starter, log, lines: log.lines, handler: makeStarter(deps, log) };
+  const state = new MemoryStateStore(new FakeClock(NOW));
+  const deps: StartDeps = { bodies, starter, executionName, reasons: (meeting) => correlationReasons(meeting, state, FILTER) };
+  return { bodies, starter, log, state, lines: log.lines, handler: makeStarter(deps, log) };
 }
 
 const errorOf = (run: Promise<unknown>) =>
@@ -111,7 +122,7 @@ describe('correlation starter handler', () => {
   it('starts one execution for meeting.ended, named after the hash of the meeting UUID, with the meeting as input', async () => {
     const { handler, starter, lines } = starterSetup();
     const name = `meeting-${createHash('sha256').update(UUID, 'utf8').digest('hex')}`;
-    expect(await handler(busEvent(inline(meetingEnded())))).toEqual({ status: 'started', execution: name });
+    expect(await handler(busEvent(inline(meetingEnded())))).toEqual({ status: 'started', execution: name, reasons: ['sensitive_topic'] });
     expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
     expect(starter.calls).toEqual([
       {
@@ -126,14 +137,37 @@ describe('correlation starter handler', () => {
         },
       },
     ]);
-    expect(lines.map((l) => JSON.parse(l))).toEqual([{ status: 'started', execution: name }]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ status: 'started', execution: name, reasons: ['sensitive_topic'] }]);
+  });
+
+  it('skips a meeting no correlation detection needs: ordinary topic, no outsider in the live meeting state', async () => {
+    const { handler, starter, lines, log } = starterSetup();
+    const name = executionName(UUID);
+    expect(await handler(busEvent(inline(meetingEnded({ topic: 'Weekly sync' }))))).toEqual({ status: 'skipped', execution: name });
+    expect(starter.calls).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ status: 'skipped', execution: name }]);
+    expect(log.levels()).toEqual(['INFO']);
+  });
+
+  it('starts an ordinary meeting that an outsider joined, as the realtime checks recorded it', async () => {
+    const { handler, starter, state } = starterSetup();
+    await state.put({ pk: `rt#meeting#${UUID}`, sk: 'external#eve@partner.test', attrs: { user_email: 'eve@partner.test', at: NOW } });
+    expect(await handler(busEvent(inline(meetingEnded({ topic: 'Weekly sync' }))))).toMatchObject({
+      status: 'started',
+      reasons: ['outsiders_with_data_access'],
+    });
+    expect(starter.calls).toHaveLength(1);
   });
 
   it('answers a second identical event as a duplicate without throwing or starting another execution', async () => {
     const { handler, starter, lines } = starterSetup();
     const first = await handler(busEvent(inline(meetingEnded())));
     const second = await handler(busEvent(inline(meetingEnded())));
-    expect(second).toEqual({ status: 'duplicate', execution: first.status === 'started' ? first.execution : 'not started' });
+    expect(second).toEqual({
+      status: 'duplicate',
+      execution: first.status === 'started' ? first.execution : 'not started',
+      reasons: ['sensitive_topic'],
+    });
     expect(starter.executions.size).toBe(1);
     expect(lines.map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['started', 'duplicate']);
   });
@@ -185,7 +219,7 @@ describe('correlation starter handler', () => {
     await expect(handler(busEvent(detail))).rejects.toThrow(/not started: retry \(body_missing\)/);
     expect(starter.calls).toEqual([]);
     await bodies.put(key, new TextEncoder().encode(body));
-    expect(await handler(busEvent(detail))).toEqual({ status: 'started', execution: executionName(UUID) });
+    expect(await handler(busEvent(detail))).toEqual({ status: 'started', execution: executionName(UUID), reasons: ['sensitive_topic'] });
   });
 
   it('rejects a body by reference whose hash does not match', async () => {
@@ -413,7 +447,12 @@ describe('correlation task handler', () => {
 });
 
 describe("correlation handlers' environment", () => {
-  const STARTER_ENV = { STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:correlation', LAKE_BUCKET_NAME: 'lake' };
+  const STARTER_ENV = {
+    STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:correlation',
+    LAKE_BUCKET_NAME: 'lake',
+    STATE_TABLE_NAME: 'state',
+    CORRELATION_FILTER: JSON.stringify({ meetings: 'needed', dataAccess: false, sensitiveMeetingPatterns: ['\\bboard'], watchedUsers: [] }),
+  };
   const BUNDLE = detectionBundle(REGISTRY);
   const BUNDLE_FILE = join(mkdtempSync(join(tmpdir(), 'zoomlake-bundle-')), DETECTION_BUNDLE_FILE);
   writeFileSync(BUNDLE_FILE, BUNDLE);

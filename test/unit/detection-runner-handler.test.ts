@@ -117,45 +117,18 @@ describe('detection-runner handler', () => {
     for (const value of Object.values(ROW).slice(2)) expect(log.text()).not.toContain(value);
   });
 
-  it('reports AlertsRaised and DetectionFailed per detection as EMF in namespace zoomlake, dimension Detection', async () => {
+  it('reports AlertsRaised per detection as EMF in namespace zoomlake, dimension Detection, only when above zero', async () => {
     const { handler, metrics } = setup({ 'zoom.test.one': [ROW] });
     await handler({ detections: ['zoom.test.one', 'zoom.test.two'] });
+    // zoom.test.two raised nothing: no data point, so its metrics cost nothing that month (docs/cost.md).
     expect(parsedMetrics(metrics)).toEqual([
       {
         _aws: {
           Timestamp: NOW,
-          CloudWatchMetrics: [
-            {
-              Namespace: 'zoomlake',
-              Dimensions: [['Detection']],
-              Metrics: [
-                { Name: 'AlertsRaised', Unit: 'Count' },
-                { Name: 'DetectionFailed', Unit: 'Count' },
-              ],
-            },
-          ],
+          CloudWatchMetrics: [{ Namespace: 'zoomlake', Dimensions: [['Detection']], Metrics: [{ Name: 'AlertsRaised', Unit: 'Count' }] }],
         },
         Detection: 'zoom.test.one',
         AlertsRaised: 1,
-        DetectionFailed: 0,
-      },
-      {
-        _aws: {
-          Timestamp: NOW,
-          CloudWatchMetrics: [
-            {
-              Namespace: 'zoomlake',
-              Dimensions: [['Detection']],
-              Metrics: [
-                { Name: 'AlertsRaised', Unit: 'Count' },
-                { Name: 'DetectionFailed', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
-        Detection: 'zoom.test.two',
-        AlertsRaised: 0,
-        DetectionFailed: 0,
       },
     ]);
   });
@@ -197,8 +170,8 @@ describe('detection-runner handler', () => {
       ],
     });
     expect(parsedMetrics(metrics).map((m) => [m.Detection, m.AlertsRaised, m.DetectionFailed])).toEqual([
-      ['zoom.test.one', 0, 1],
-      ['zoom.test.two', 1, 0],
+      ['zoom.test.one', undefined, 1],
+      ['zoom.test.two', 1, undefined],
     ]);
   });
 
@@ -207,7 +180,8 @@ describe('detection-runner handler', () => {
     publisher.failures = 1;
     await expect(handler({ detections: ['zoom.test.one'] })).rejects.toThrow(/zoom\.test\.one: delivery failed: PutEvents .* ThrottlingException/);
     expect(await store.list('zoom/alerts/')).toHaveLength(1);
-    expect(parsedMetrics(metrics)[0]).toMatchObject({ Detection: 'zoom.test.one', AlertsRaised: 0, DetectionFailed: 1 });
+    expect(parsedMetrics(metrics)[0]).toEqual(expect.objectContaining({ Detection: 'zoom.test.one', DetectionFailed: 1 }));
+    expect(parsedMetrics(metrics)[0]).not.toHaveProperty('AlertsRaised');
   });
 
   it('fails a detection whose lake write failed and publishes none of its alerts', async () => {

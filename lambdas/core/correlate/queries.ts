@@ -3,7 +3,14 @@ import type { DetectionRegistry } from '../detect/registry.ts';
 import type { QueryEngine } from '../ports.ts';
 
 /** The correlation queries (queries/correlation/<name>.sql) the steps run. */
-export const CORRELATION_QUERIES = ['exposure-sessions', 'exposure-flags', 'exposure-host', 'exposure-names', 'data-access'] as const;
+export const CORRELATION_QUERIES = [
+  'exposure-sessions',
+  'exposure-flags',
+  'exposure-host',
+  'exposure-names',
+  'download-candidates',
+  'data-access',
+] as const;
 
 /** The name of a correlation query. */
 export type CorrelationQuery = (typeof CORRELATION_QUERIES)[number];

@@ -3,6 +3,7 @@ import type { ExecutionStarter, ObjectStore } from '../ports.ts';
 import { resolveWebhookBody, webhookDetailSchema } from '../webhook/detail.ts';
 import { EnvelopeError, eventTimeOf, parseEnvelope, type ZoomEnvelope } from '../webhook/envelope.ts';
 import type { MeetingEndedInput } from './contract.ts';
+import type { CorrelationReason } from './need.ts';
 import { iso } from './values.ts';
 
 /** The webhook event that starts the correlation workflow. */
@@ -33,11 +34,15 @@ export interface StartDeps {
   readonly starter: ExecutionStarter;
   /** The execution name of a meeting instance (the same uuid always gives the same name). */
   readonly executionName: (meetingUuid: string) => string;
+  /** Why the meeting is correlated (correlationReasons in need.ts); no reason: it is skipped. */
+  readonly reasons: (meeting: MeetingEndedInput) => Promise<readonly CorrelationReason[]>;
 }
 
 /** How one webhook event went through the starter (reason codes and names only, never payload text). */
 export type StartOutcome =
-  | { readonly status: 'started' | 'duplicate'; readonly execution: string }
+  | { readonly status: 'started' | 'duplicate'; readonly execution: string; readonly reasons: readonly CorrelationReason[] }
+  /** No correlation detection needs this meeting (need.ts): nothing started. */
+  | { readonly status: 'skipped'; readonly execution: string }
   /** Not a meeting.ended event: nothing to start. */
   | { readonly status: 'ignored'; readonly event: string }
   /** Can never start (malformed detail, not an envelope, no meeting uuid): a retry cannot help. */
@@ -47,8 +52,9 @@ export type StartOutcome =
 
 /**
  * Starts the correlation workflow for one bus event's detail (WebhookDetail, body inline or by reference) when it is
- * a meeting.ended event. The execution is named after the meeting instance, so Zoom's retries and the bus's
- * at-least-once delivery start it once: a second start of the same name is `duplicate`, not an error.
+ * a meeting.ended event of a meeting a correlation detection needs (`skipped` otherwise). The execution is named
+ * after the meeting instance, so Zoom's retries and the bus's at-least-once delivery start it once: a second start
+ * of the same name is `duplicate`, not an error.
  */
 export async function startCorrelation(detail: unknown, deps: StartDeps): Promise<StartOutcome> {
   const parsed = webhookDetailSchema.safeParse(detail);
@@ -66,5 +72,7 @@ export async function startCorrelation(detail: unknown, deps: StartDeps): Promis
   const input = meetingEndedInput(env, parsed.data.receivedAt);
   if (input === undefined) return { status: 'rejected', reason: 'no_meeting_uuid' };
   const execution = deps.executionName(input.meeting_uuid);
-  return { status: await deps.starter.start(execution, input), execution };
+  const reasons = await deps.reasons(input);
+  if (reasons.length === 0) return { status: 'skipped', execution };
+  return { status: await deps.starter.start(execution, input), execution, reasons };
 }

@@ -2,6 +2,7 @@ import { localZoomApi } from './zoom-api.ts';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MeetingEndedInput } from '#core/correlate/contract.ts';
+import { compileCorrelationFilter, correlationReasons, type CorrelationFilter } from '#core/correlate/need.ts';
 import { runCorrelation, type CorrelationRunResult } from '#core/correlate/run.ts';
 import { MEETING_ENDED_EVENT, startCorrelation } from '#core/correlate/start.ts';
 import { executionName } from '#core/correlate/execution-name.ts';
@@ -49,16 +50,37 @@ export function dataAccessView(source: DataAccessSource, file: string): LocalVie
 }
 
 /**
- * The local counterpart of bus rule -> Step Functions for meeting.ended: each accepted meeting.ended starts the
- * correlation runner in this process, once per meeting instance (a conditional put on the execution name, as Step
- * Functions refuses a second execution of one name), after `waitSeconds`. Runs go on in the background; `idle()`
- * waits for them, `close()` abandons the ones still waiting and releases their names.
+ * The local counterpart of bus rule -> Step Functions for meeting.ended: each accepted meeting.ended of a meeting a
+ * correlation detection needs (need.ts, the starter Lambda's rule) starts the correlation runner in this process, once
+ * per meeting instance (a conditional put on the execution name, as Step Functions refuses a second execution of one
+ * name), after `waitSeconds`. Runs go on in the background; `idle()` waits for them, `close()` abandons the ones still
+ * waiting and releases their names.
  */
 export class LocalCorrelation {
   private readonly runs = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  /** Which meetings need correlating (need.ts); a data-access source counts only when its local file is configured. */
+  private readonly filter: CorrelationFilter;
+  /** Resolves once the realtime checks have seen every event accepted so far (their live state decides). */
+  private settled: () => Promise<void> = () => Promise.resolve();
 
-  constructor(private readonly deps: LocalCorrelationDeps) {}
+  constructor(private readonly deps: LocalCorrelationDeps) {
+    const { config } = deps.rt;
+    this.filter = compileCorrelationFilter({
+      meetings: config.correlation.meetings,
+      dataAccess: deps.settings.dataAccess !== undefined,
+      sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
+      watchedUsers: config.watchedUsers,
+    });
+  }
+
+  /**
+   * Decides which meetings to correlate only once `settled` resolves: the realtime checks, which record each meeting's
+   * outsiders, have then processed every event accepted before its meeting.ended, however fast a replay posts them.
+   */
+  decideAfter(settled: () => Promise<void>): void {
+    this.settled = settled;
+  }
 
   /** A publisher that hands events to `inner` and, once it accepted them, starts a run for each meeting.ended. */
   publisherAfter(inner: EventPublisher): EventPublisher {
@@ -189,10 +211,12 @@ export class LocalCorrelation {
     const { rt, log } = this.deps;
     let input: MeetingEndedInput | undefined;
     // The same start as the starter Lambda's, with this process as the "state machine".
+    await this.settled();
     const startedAt = rt.clock.now();
     const outcome = await startCorrelation(detail, {
       bodies: rt.store,
       executionName,
+      reasons: (meeting) => correlationReasons(meeting, rt.state, this.filter),
       starter: { start: (name, started) => ((input = started), this.claim(name, startedAt)) },
     });
     if (outcome.status !== 'started' || input === undefined) {
@@ -202,8 +226,8 @@ export class LocalCorrelation {
         );
       return;
     }
-    const { execution } = outcome;
-    log(JSON.stringify({ correlation: 'started', execution, waitSeconds: this.deps.settings.waitSeconds }));
+    const { execution, reasons } = outcome;
+    log(JSON.stringify({ correlation: 'started', execution, reasons, waitSeconds: this.deps.settings.waitSeconds }));
 
     let engine: Promise<DuckDbQueryEngine> | undefined;
     const query: QueryEngine = { query: async (sql, params) => (await (engine ??= this.openEngine())).query(sql, params) };

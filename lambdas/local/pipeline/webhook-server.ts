@@ -87,6 +87,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'to
  */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const checked = opts.realtime ? opts.realtime.publisherAfter(opts.pipeline) : opts.pipeline;
+  const realtime = opts.realtime;
+  if (realtime) opts.correlation?.decideAfter(() => realtime.idle());
   const publisher = opts.correlation ? opts.correlation.publisherAfter(checked) : checked;
   const deps = { publisher, bodies: opts.bodies, clock: opts.clock, secret: async () => opts.secret, options: opts.receiver };
   const flush = async () => {

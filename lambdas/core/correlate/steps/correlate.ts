@@ -1,11 +1,13 @@
 import type { Alert } from '../../alerts/alert.ts';
-import { bindNamed, detectionParams, isScheduled, parameter } from '../../detect/detection.ts';
+import { bindNamed, detectionParams, durationMs, isScheduled, parameter } from '../../detect/detection.ts';
 import type { DetectionRegistry } from '../../detect/registry.ts';
 import { rowsToAlerts } from '../../detect/results.ts';
 import { ZoomlakeError } from '../../errors.ts';
 import { instantOf } from '../../lake/cell-coercion.ts';
+import { dtOf } from '../../lake/records.ts';
 import type { Clock, QueryEngine } from '../../ports.ts';
 import { correlationAlert, type EvidenceRow } from '../catalog.ts';
+import { runCorrelationQuery } from '../queries.ts';
 import { CORRELATION_DETECTIONS, type CorrelateOutput, type ExposureSummary } from '../contract.ts';
 import type { CorrelationSettings, DataAccessSource } from '../settings.ts';
 import { DAY_MS, cellText, iso } from '../values.ts';
@@ -68,13 +70,24 @@ export async function correlate(deps: CorrelateDeps, summary: ExposureSummary): 
 
 /**
  * Recording downloads of this meeting by non-participants: the scheduled detection's own query (one definition),
- * run now and kept to this meeting number, its rows mapped to alerts as the scheduled runner maps them.
+ * run now and kept to this meeting number, its rows mapped to alerts as the scheduled runner maps them. That query
+ * reads a month of the participant tables, so it runs only when the operation log holds an entry in its window that
+ * could concern this meeting (queries/correlation/download-candidates.sql, a superset of what it can match).
  */
 async function downloadAlerts(deps: CorrelateDeps, s: ExposureSummary): Promise<Alert[]> {
   if (s.meeting_id === null) return [];
   const d = deps.registry.get(CORRELATION_DETECTIONS.recordingDownloadByNonParticipant);
   if (!isScheduled(d)) throw new ZoomlakeError(`detection ${d.id} has no query.sql for the correlation to run`, false);
-  const result = await deps.query.query(d.sql, detectionParams(d, deps.clock.now()));
+  const now = deps.clock.now();
+  const from = now - durationMs(d.lookback);
+  const candidates = await runCorrelationQuery(deps.query, deps.registry, 'download-candidates', {
+    from_dt: dtOf(from),
+    from: iso(from),
+    to: iso(now),
+    meeting_id: s.meeting_id.replace(/\D/g, ''),
+  });
+  if (Number(candidates.rows[0]?.candidates ?? 0) === 0) return [];
+  const result = await deps.query.query(d.sql, detectionParams(d, now));
   const rows = result.rows.filter((r) => cellText(r.meeting_id) === s.meeting_id);
   return rows.length === 0 ? [] : rowsToAlerts(d, result.columns, rows, 'correlation');
 }

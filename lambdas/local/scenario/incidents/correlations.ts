@@ -32,12 +32,13 @@ export function dataAccessAfterCustomerCall(k: PlantKit): void {
 
 /**
  * 23. A meeting whose participant report Zoom never produces (it ended, but the report API keeps saying "does not
- * exist").
+ * exist"). A board meeting: the correlation runs only for meetings one of its detections needs (a sensitive topic is
+ * one, lambdas/core/correlate/need.ts), and only a correlated meeting can find its report missing.
  */
 export function reportNeverReady(k: PlantKit): void {
   const { before, pick, plant, incident, colleagues } = k;
   const host = pick();
-  const m = plant('Partner escalation', host, before(2, 10), 35, colleagues(host, 1));
+  const m = plant('Board escalation', host, before(2, 10), 35, colleagues(host, 1));
   m.inApi = false;
   incident({
     id: 'report-never-ready',
