@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance figures as JSON lines (`{"name","value","unit",...}`), never asserted in tests.
- * BENCH_ONLY picks parts (parquet, webhook, writer, poller, detections, realtime, patterns); BENCH_ORG_USERS sizes the detections lake (10,000).
+ * BENCH_ONLY picks parts (parquet, webhook, bundle, writer, poller, detections, realtime, patterns); BENCH_ORG_USERS sizes the detections lake (10,000).
  * BENCH_ROWS overrides the Parquet row count (default 1,000,000), BENCH_EVENTS the webhook event count (200,000),
  * BENCH_WRITER_BODIES the large referenced bodies in the writer's memory batch (1,000).
  */
@@ -17,6 +17,7 @@ import { participantRows } from './synthetic.ts';
 import { addLaps, stopwatch, type Lap } from './timing.ts';
 import { pollerBench } from './poller.ts';
 import { webhookBench } from './webhook.ts';
+import { bundleBench } from './bundle.ts';
 import { writerMemoryBench } from './writer-memory.ts';
 import { detectionsBench } from './detections.ts';
 import { realtimeBench } from './realtime.ts';
@@ -136,11 +137,12 @@ async function parquetBench(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=parquet,webhook,writer,poller,detections,realtime,patterns runs a subset.
+// BENCH_ONLY=parquet,webhook,bundle,writer,poller,detections,realtime,patterns runs a subset.
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wants = (part: string) => only === undefined || only.includes(part);
 if (wants('parquet')) await parquetBench();
 if (wants('webhook')) await webhookBench(emit, Number(process.env.BENCH_EVENTS ?? 200_000));
+if (wants('bundle')) await bundleBench(emit, Number(process.env.BENCH_COLD_RUNS ?? 7));
 if (wants('writer')) writerMemoryBench(emit, Number(process.env.BENCH_WRITER_BODIES ?? 1_000));
 if (wants('poller')) await pollerBench(emit);
 if (wants('detections')) await detectionsBench(emit);

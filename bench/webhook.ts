@@ -1,9 +1,5 @@
-/** Webhook figures for `npm run bench`: handler path rate and p99, Lambda bundle size and cold init, writer rate. */
+/** Webhook figures for `npm run bench`: the handler path against a reimplementation of Rivet's receiver, p99, writer rate. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
@@ -190,55 +186,4 @@ export async function webhookBench(emit: Emit, events: number): Promise<void> {
   emit('webhook_writer_events_per_s', events / writerSeconds, 'events/s', {
     path: 'normalise + validate + encode webhook_events and participant_events',
   });
-
-  if (!process.env.BENCH_NO_BUNDLE) await bundleFigures(emit);
-}
-
-async function bundleFigures(emit: Emit): Promise<void> {
-  const dir = mkdtempSync(join(process.cwd(), '.bench-bundle-'));
-  try {
-    for (const [variant, external] of [
-      ['sdk_bundled', []],
-      ['sdk_from_runtime', ['@aws-sdk/*']],
-    ] as const) {
-      // The same esbuild options as ZoomlakeFunction (lib/constructs/zoomlake-function.ts).
-      const out = await build({
-        entryPoints: ['lambdas/handlers/zoom-webhook.handler.ts'],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        keepNames: true,
-        write: false,
-        external: [...external],
-        banner: {
-          js: "import { createRequire as __zoomlakeCreateRequire } from 'node:module'; const require = __zoomlakeCreateRequire(import.meta.url);",
-        },
-      });
-      const code = out.outputFiles[0]!.contents;
-      const file = join(dir, `${variant}.mjs`);
-      writeFileSync(file, code);
-      // Cold init: a fresh process imports the bundle and builds its clients from the environment, as the first invocation does.
-      const script = `const t = performance.now(); const m = await import(${JSON.stringify(file)}); m.fromEnv(); console.log(performance.now() - t);`;
-      const env = {
-        ...process.env,
-        NODE_NO_WARNINGS: '1',
-        EVENT_BUS_NAME: 'b',
-        LAKE_BUCKET_NAME: 'l',
-        WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:s',
-        REPLAY_WINDOW_SECONDS: '5400',
-        MAX_BODY_BYTES: '2097152',
-        AWS_REGION: 'us-east-1',
-      };
-      const runs = Array.from({ length: 5 }, () =>
-        Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: dir }).toString().trim()),
-      ).sort((a, b) => a - b);
-      emit('webhook_bundle_bytes', code.byteLength, 'bytes', { variant, target_max: 300 * 1024, deployed: variant === 'sdk_bundled' });
-      emit('webhook_cold_init_ms', runs[2]!, 'ms', { variant, runs: 5, statistic: 'median', target_max: 150 });
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import { topicPatternProblem } from '#core/patterns/matcher.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from '#core/webhook/receive.ts';

@@ -1,5 +1,5 @@
 import type { Clock, EventPublisher, ObjectStore } from '../ports.ts';
-import { dtOf } from '../lake/records.ts';
+import { dtOf } from '../lake/instants.ts';
 import { maskJsonText } from '../mask/credentials.ts';
 import { EnvelopeError, parseEnvelope, sha256Hex } from './envelope.ts';
 import { urlValidationReply, verifyZoomRequest, type VerifyFailure } from './verify.ts';
