@@ -44,9 +44,17 @@ const SUFFIXES = CREDENTIAL_SUFFIXES.map(bare);
  * `streamKey`, `stream_key` and `X-Amz-Signature` are all recognised.
  */
 export function isCredentialName(name: string): boolean {
-  const n = bare(name);
-  return (CREDENTIAL_NAMES as readonly string[]).includes(n) || SUFFIXES.some((s) => n.endsWith(s));
+  let known = credentialByName.get(name);
+  if (known === undefined) {
+    const n = bare(name);
+    known = (CREDENTIAL_NAMES as readonly string[]).includes(n) || SUFFIXES.some((s) => n.endsWith(s));
+    // Field names repeat (every log line, every row of a table): remember a bounded number of answers.
+    if (credentialByName.size >= 4096) credentialByName.clear();
+    credentialByName.set(name, known);
+  }
+  return known;
 }
+const credentialByName = new Map<string, boolean>();
 
 const UNDERSCORE = 95;
 const HYPHEN = 45;
@@ -244,13 +252,18 @@ function maskJsonTokens(text: string): string {
   return parts.join('');
 }
 
+const isPlainObject = (value: object) => {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
 /**
  * A copy of a JS value (an evidence row, a log record) with credentials masked by the same rules as maskJsonText;
  * values nested deeper than `depth` are masked whole rather than walked.
  */
 export function maskValue(value: unknown, credential = false, depth = 32): unknown {
   if (Array.isArray(value)) return depth <= 0 ? MASK : value.map((v) => maskValue(v, credential, depth - 1));
-  if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+  if (typeof value === 'object' && value !== null && isPlainObject(value)) {
     if (depth <= 0) return MASK;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v, isCredentialName(k), depth - 1)]));
   }
