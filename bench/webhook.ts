@@ -1,16 +1,17 @@
-/** Webhook figures for `npm run bench`: handler path rate and p99, Lambda bundle size and cold init, writer rate. */
-import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** Webhook figures for `npm run bench`: the handler path against a reimplementation of Rivet's receiver, p99, writer rate. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CONFIG_DEFAULTS } from '#config/schema.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
-import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
-import { receiveWebhook, WEBHOOK_INLINE_BODY_BYTES, type WebhookHttpRequest } from '#core/webhook/receive.ts';
+import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
+import type { EventBridgeClient, PutEventsCommand, PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
+import type { HandlerLog } from '#runtime/log.ts';
+import { makeHandler } from '../lambdas/handlers/zoom-webhook.handler.ts';
 import { MemoryObjectStore } from '../test/support/memory-object-store.ts';
+import { rivetStyleReceiver } from './rivet-receiver.ts';
 import { prng } from './synthetic.ts';
 
 type Emit = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
@@ -18,11 +19,12 @@ type Emit = (name: string, value: number, unit: string, extra?: Record<string, u
 const SECRET = 'bench-secret-token';
 const NOW = Date.UTC(2026, 10, 26, 12);
 
-/** In-memory bus: what the handler path costs without the network. */
-class ArrayBus implements EventPublisher {
-  readonly events: BusEvent[] = [];
-  async publish(events: readonly BusEvent[]): Promise<void> {
-    for (const e of events) this.events.push(e);
+/** An EventBridge client that accepts every entry without the network, keeping each Detail as EventBridge would get it. */
+class AcceptingEventBridge {
+  readonly details: string[] = [];
+  async send(command: PutEventsCommand): Promise<PutEventsCommandOutput> {
+    for (const entry of command.input.Entries ?? []) this.details.push(entry.Detail!);
+    return { FailedEntryCount: 0, Entries: [], $metadata: {} };
   }
 }
 
@@ -56,51 +58,127 @@ function participantBody(i: number, rand: () => number): string {
   });
 }
 
+/** The headers a Zoom delivery carries through API Gateway (names as Zoom and the gateway send them). */
+function deliveryHeaders(body: string, ts: string, i: number): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'user-agent': 'Zoom Marketplace/1.0a',
+    'accept-encoding': 'gzip',
+    clientid: 'bench-client-id',
+    authorization: 'legacy-verification-token',
+    'x-zm-request-timestamp': ts,
+    'x-zm-signature': zoomSignature(SECRET, ts, Buffer.from(body, 'utf8')),
+    'x-zm-trackingid': `v=2.0;clid=us06;rid=${i}`,
+    Host: 'abc123.execute-api.us-east-1.amazonaws.com',
+    'X-Amzn-Trace-Id': `Root=1-6745a1b0-${String(i).padStart(24, '0')}`,
+    'X-Forwarded-For': '198.51.100.7',
+    'X-Forwarded-Port': '443',
+    'X-Forwarded-Proto': 'https',
+  };
+}
+
+const SILENT_LOG: HandlerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 /** Runs the webhook section of the bench. */
 export async function webhookBench(emit: Emit, events: number): Promise<void> {
   const rand = prng(7);
-  const encoder = new TextEncoder();
   const ts = String(NOW / 1000);
-  const requests: WebhookHttpRequest[] = Array.from({ length: events }, (_, i) => {
-    const body = encoder.encode(participantBody(i, rand));
-    return { body, headers: { 'x-zm-signature': zoomSignature(SECRET, ts, body), 'x-zm-request-timestamp': ts, 'content-type': 'application/json' } };
-  });
-  const bus = new ArrayBus();
-  const deps = {
-    publisher: bus,
-    bodies: new MemoryObjectStore(),
-    clock: { now: () => NOW },
-    secret: async () => SECRET,
-    options: {
-      replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds,
-      maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes,
-      inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES,
-    },
-  };
+  const bodies = Array.from({ length: events }, (_, i) => participantBody(i, rand));
+  // The same deliveries as API Gateway hands them to each side: zoomlake's REST API marks every body binary, so its
+  // handler gets base64; Rivet's receiver gets the text body a function URL gives for JSON (its cheapest input).
+  const ours = bodies.map(
+    (body, i) =>
+      ({ body: Buffer.from(body, 'utf8').toString('base64'), isBase64Encoded: true, headers: deliveryHeaders(body, ts, i) }) as APIGatewayProxyEvent,
+  );
+  const theirs = bodies.map((body, i) => ({ body, isBase64Encoded: false, headers: deliveryHeaders(body, ts, i) }));
 
-  for (let i = 0; i < Math.min(5_000, events); i++) await receiveWebhook(requests[i]!, deps); // warm-up
-  bus.events.length = 0;
+  // Both publish through the deployed EventBridge publisher (entry checks, serialisation, batching), without the network.
+  const clock = { now: () => NOW };
+  const ourBus = new AcceptingEventBridge();
+  const ourHandler = makeHandler(
+    {
+      publisher: new EventBridgePublisher('bench', clock, ourBus as unknown as EventBridgeClient),
+      bodies: new MemoryObjectStore(),
+      clock,
+      secret: async () => SECRET,
+      options: {
+        replayWindowSeconds: CONFIG_DEFAULTS.webhook.replayWindowSeconds,
+        maxBodyBytes: CONFIG_DEFAULTS.webhook.maxBodyBytes,
+        inlineBodyBytes: WEBHOOK_INLINE_BODY_BYTES,
+      },
+    },
+    SILENT_LOG,
+  );
+  const theirBus = new AcceptingEventBridge();
+  const theirPublisher = new EventBridgePublisher('bench', clock, theirBus as unknown as EventBridgeClient);
+  const forward = (payload: { event: string }) =>
+    theirPublisher.publish([{ source: 'rivet', detailType: payload.event, detail: payload, time: NOW }]);
+  const rivet = rivetStyleReceiver(
+    SECRET,
+    { 'meeting.participant_joined': [forward], 'meeting.participant_left': [forward] },
+    CONFIG_DEFAULTS.webhook.replayWindowSeconds,
+    clock.now,
+  );
+
+  const warm = Math.min(5_000, events);
+  for (let i = 0; i < warm; i++) await ourHandler(ours[i]!);
+  for (let i = 0; i < warm; i++) await rivet(theirs[i]!);
+  ourBus.details.length = 0;
+  theirBus.details.length = 0;
+
+  // Interleaved blocks, so load from other processes falls on both sides alike; CPU time is kept beside wall time.
   const latencies = new Float64Array(events);
-  const start = performance.now();
-  for (let i = 0; i < events; i++) {
-    const t = performance.now();
-    const result = await receiveWebhook(requests[i]!, deps);
-    latencies[i] = performance.now() - t;
-    if (result.status !== 200) throw new Error(`bench request ${i} answered ${result.status}`);
+  const time = { ours: 0, theirs: 0, oursCpu: 0, theirsCpu: 0 };
+  const block = Math.max(1, Math.ceil(events / 20));
+  for (let from = 0; from < events; from += block) {
+    const to = Math.min(events, from + block);
+    let cpu = cpuMs();
+    let start = performance.now();
+    for (let i = from; i < to; i++) {
+      const t = performance.now();
+      const result = await ourHandler(ours[i]!);
+      latencies[i] = performance.now() - t;
+      if (result.statusCode !== 200) throw new Error(`bench request ${i} answered ${result.statusCode}`);
+    }
+    time.ours += performance.now() - start;
+    time.oursCpu += cpuMs() - cpu;
+    cpu = cpuMs();
+    start = performance.now();
+    for (let i = from; i < to; i++) {
+      const result = await rivet(theirs[i]!);
+      if (result.statusCode !== 200) throw new Error(`Rivet-style request ${i} answered ${result.statusCode}: ${result.body}`);
+    }
+    time.theirs += performance.now() - start;
+    time.theirsCpu += cpuMs() - cpu;
   }
-  const seconds = (performance.now() - start) / 1000;
   latencies.sort();
-  const bytes = requests.reduce((n, r) => n + r.body.byteLength, 0) / events;
-  emit('webhook_handler_events_per_s', events / seconds, 'events/s', {
-    path: 'verify+parse+validate+publish (in-memory bus)',
-    avg_body_bytes: Math.round(bytes),
-    target: 180_000,
+  const avgBytes = Math.round(bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / events);
+  const rate = (ms: number) => events / (ms / 1000);
+  emit('webhook_handler_events_per_s', rate(time.ours), 'events/s', {
+    path: 'API Gateway event -> base64 decode, verify raw bytes, parse, validate, mask, hash, publish (EventBridge entries, no network)',
+    cpu_events_per_s: Math.round(rate(time.oursCpu)),
+    avg_body_bytes: avgBytes,
+  });
+  emit('rivet_receiver_events_per_s', rate(time.theirs), 'events/s', {
+    path: "a reimplementation of Rivet's AwsLambdaReceiver steps (bench/rivet-receiver.ts), NOT the @zoom/rivet package; text body, JSON.parse, JSON.stringify again to verify, emit, publish the same way",
+    differences: "freshness check added (Rivet has none); Rivet's per-request console.debug of the event left out, as zoomlake's log line is",
+    cpu_events_per_s: Math.round(rate(time.theirsCpu)),
+  });
+  emit('webhook_vs_rivet_ratio', time.theirs / time.ours, 'ratio', {
+    target_min: 1.5,
+    cpu_ratio: Number((time.theirsCpu / time.oursCpu).toFixed(3)),
+    measured: 'same run, interleaved blocks of the same deliveries',
   });
   emit('webhook_handler_p99_ms', latencies[Math.floor(events * 0.99)]!, 'ms', { target_max: 1 });
 
-  const writerItems = bus.events.map((e, i) => ({ id: String(i), detail: e.detail }));
+  const writerItems = ourBus.details.map((detail, i) => ({ id: String(i), detail: JSON.parse(detail) as unknown }));
   const store = new MemoryObjectStore();
-  const writer = new LakeWriter({ store, clock: { now: () => NOW }, newId: () => 'bench', writerId: 'bench' });
+  const writer = new LakeWriter({ store, clock, newId: () => 'bench', writerId: 'bench' });
   const t = performance.now();
   const written = await writeWebhookEvents(writerItems, { writer, bodies: store });
   const writerSeconds = (performance.now() - t) / 1000;
@@ -108,55 +186,4 @@ export async function webhookBench(emit: Emit, events: number): Promise<void> {
   emit('webhook_writer_events_per_s', events / writerSeconds, 'events/s', {
     path: 'normalise + validate + encode webhook_events and participant_events',
   });
-
-  await bundleFigures(emit);
-}
-
-async function bundleFigures(emit: Emit): Promise<void> {
-  const dir = mkdtempSync(join(process.cwd(), '.bench-bundle-'));
-  try {
-    for (const [variant, external] of [
-      ['sdk_bundled', []],
-      ['sdk_from_runtime', ['@aws-sdk/*']],
-    ] as const) {
-      // The same esbuild options as ZoomlakeFunction (lib/constructs/zoomlake-function.ts).
-      const out = await build({
-        entryPoints: ['lambdas/handlers/zoom-webhook.handler.ts'],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        keepNames: true,
-        write: false,
-        external: [...external],
-        banner: {
-          js: "import { createRequire as __zoomlakeCreateRequire } from 'node:module'; const require = __zoomlakeCreateRequire(import.meta.url);",
-        },
-      });
-      const code = out.outputFiles[0]!.contents;
-      const file = join(dir, `${variant}.mjs`);
-      writeFileSync(file, code);
-      // Cold init: a fresh process imports the bundle and builds its clients from the environment, as the first invocation does.
-      const script = `const t = performance.now(); const m = await import(${JSON.stringify(file)}); m.fromEnv(); console.log(performance.now() - t);`;
-      const env = {
-        ...process.env,
-        NODE_NO_WARNINGS: '1',
-        EVENT_BUS_NAME: 'b',
-        LAKE_BUCKET_NAME: 'l',
-        WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:s',
-        REPLAY_WINDOW_SECONDS: '5400',
-        MAX_BODY_BYTES: '2097152',
-        AWS_REGION: 'us-east-1',
-      };
-      const runs = Array.from({ length: 5 }, () =>
-        Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: dir }).toString().trim()),
-      ).sort((a, b) => a - b);
-      emit('webhook_bundle_bytes', code.byteLength, 'bytes', { variant, target_max: 300 * 1024, deployed: variant === 'sdk_bundled' });
-      emit('webhook_cold_init_ms', runs[2]!, 'ms', { variant, runs: 5, statistic: 'median', target_max: 150 });
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

@@ -54,7 +54,8 @@ export function verifiedCounter(env: NodeJS.ProcessEnv = process.env, metrics: M
 export function makeHandler(deps: ReceiverDeps, log: HandlerLog = LOG, count: VerifiedCounter = () => undefined): HttpApiHandler {
   return async (event) => {
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+    const given = event.headers ?? {};
+    for (const name in given) headers[name.toLowerCase()] = given[name];
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
     const request: WebhookHttpRequest = { headers, body };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '#core/alerts/alert.ts';
 import { activityTypesProblem, DEFAULT_MEETING_ACTIVITY_TYPES, MEETING_ACTIVITY_TYPES } from '#core/poll/meeting-activities.ts';
 import { configViews } from '#core/detect/config-views.ts';

@@ -1,11 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { NODE_RUNTIME, ZoomlakeFunction, type ZoomlakeFunctionProps } from '../../lib/constructs/zoomlake-function.ts';
-import { logicalIdOf, resourceOf } from './helpers.ts';
+import { TEST_ENV, logicalIdOf, resourceOf } from './helpers.ts';
 import { nodeMajor, pipelineTestStack, statementsOf } from './pipeline-helpers.ts';
 
 const ENTRY = fileURLToPath(new URL('../../lambdas/handlers/zoom-webhook.handler.ts', import.meta.url));
@@ -104,6 +109,54 @@ describe('ZoomlakeFunction', () => {
     for (const id of ['A', 'B'])
       new ZoomlakeFunction(stack, id, { entry: ENTRY, description: id, encryptionKey: shared, timeout: Duration.seconds(3) });
     expect(logsStatementsOf(Template.fromStack(stack), shared)).toHaveLength(1);
+  });
+});
+
+describe('ZoomlakeFunction bundling', () => {
+  /** The webhook handler bundled by CDK exactly as a deployment bundles it (esbuild run locally). */
+  function bundled(): string {
+    const outdir = mkdtempSync(join(tmpdir(), 'zl-bundling-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Bundled', { env: TEST_ENV });
+      const fn = new ZoomlakeFunction(stack, 'Fn', {
+        entry: ENTRY,
+        description: 'bundled',
+        encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }),
+        timeout: Duration.seconds(3),
+      });
+      const asset = fn.function.node.findChild('Code') as Asset;
+      return readFileSync(join(outdir, asset.assetPath, 'index.mjs'), 'utf8');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+  const code = bundled();
+
+  it('is one minified ES module that can require() Node built-ins', () => {
+    expect(code.startsWith("import { createRequire as __zoomlakeCreateRequire } from 'node:module';")).toBe(true);
+    // Minified: long lines, no indentation (an unminified bundle averages under 40 characters a line).
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2_000);
+  });
+
+  it('holds only the SDK clients and commands the function uses', () => {
+    for (const used of ['PutEventsCommand', 'GetSecretValueCommand', 'PutObjectCommand']) expect(code.includes(used), used).toBe(true);
+    // Unused commands of the same clients are shaken out (S3's own schema module keeps their names, not their classes).
+    for (const unused of ['ListRulesCommand', 'CreateSecretCommand']) expect(code.includes(unused), unused).toBe(false);
+  });
+
+  it("takes credentials from Lambda's environment only, without the rest of the SDK's default chain", () => {
+    expect(code.includes('AWS_SECRET_ACCESS_KEY')).toBe(true);
+    // The chain's other links and the STS, SSO and sign-in clients they bring.
+    for (const link of [
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      'sso_start_url',
+      'AssumeRoleWithWebIdentityCommand',
+      'GetRoleCredentialsCommand',
+    ]) {
+      expect(code.includes(link), link).toBe(false);
+    }
   });
 });
 

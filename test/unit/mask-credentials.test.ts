@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { isCredentialField, isCredentialName, MASK, maskJsonText, maskUrlParams, maskValue } from '#core/mask/credentials.ts';
+import { isCredentialField, isCredentialName, MASK, maskJsonText, maskJsonTextByWalk, maskUrlParams, maskValue } from '#core/mask/credentials.ts';
+import { Prng } from '#core/prng.ts';
 
 const M = MASK;
 
@@ -228,6 +229,107 @@ describe('maskJsonText on the corpus bodies that carry these links', () => {
     const stored = maskJsonText(raw);
     expect(stored).not.toContain(link);
     expect(JSON.parse(stored)).toBeTruthy();
+  });
+});
+
+describe('maskJsonText shortcut', () => {
+  // Names near the credential list: cases, separators, the Kelvin sign (lower-cases to "k"), look-alikes and plain names.
+  const NAMES = [
+    'password',
+    'PassWord',
+    'pass_word',
+    'p-w-d',
+    'pwd_',
+    '_tk',
+    't-k',
+    'TK',
+    'zak',
+    'z_a_k',
+    'zakat',
+    'tkt',
+    'token',
+    'plainToken',
+    'download_tok',
+    'stream_\u212Aey',
+    'host\u212Aey',
+    'leader-pin',
+    'pin_code',
+    'secret',
+    'signature',
+    'passcode',
+    'id',
+    'uuid',
+    'topic',
+    'user_name',
+    'email',
+    'join_url',
+    'k',
+    'd',
+    '',
+    'Zoë',
+    'İd',
+    'password_requirement',
+    'download_url',
+    'join_url',
+    'chat_message_file',
+    'registrants',
+    'registrant',
+  ].map((n) => JSON.parse(`"${n}"`) as string);
+  const VALUES = [
+    '"x"',
+    '""',
+    '123',
+    '-1.5e3',
+    'true',
+    'null',
+    '[1,"a"]',
+    '{}',
+    '"https://zoom.us/j/1?pwd=abc"',
+    '"https://zoom.us/j/1?uuid=abc=="',
+    '"a%3Fpwd%3Dz"',
+    '"uuid-1=="',
+    '"{\\"pwd\\":\\"x\\"}"',
+    '"[1,2]"',
+    '"{pwd}"',
+    '"password"',
+    '"İ"',
+    '"\\u0070wd"',
+  ];
+  const text = (rng: Prng, depth: number): string => {
+    const members = Array.from({ length: rng.int(0, 4) }, () => {
+      const value = depth > 0 && rng.chance(0.3) ? text(rng, depth - 1) : rng.pick(VALUES);
+      return `${JSON.stringify(rng.pick(NAMES))}:${value}`;
+    });
+    return `{${members.join(',')}}`;
+  };
+  // Damage that JSON.parse refuses and the walk may still read: a lost colon, a stray quote, a cut, a bare key.
+  const damage = (rng: Prng, t: string): string => {
+    const at = rng.int(0, t.length);
+    return rng.pick([t.replace(':', ' '), `${t.slice(0, at)}"${t.slice(at)}`, t.slice(0, at), t.replace('{', '{"pwd" ')]);
+  };
+
+  it('gives what walking the text gives, for JSON and for text JSON.parse refuses', () => {
+    const rng = new Prng(17, 'mask-shortcut');
+    let changed = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const valid = text(rng, 2);
+      for (const t of [valid, damage(rng, valid)]) {
+        const walked = maskJsonTextByWalk(t);
+        expect(maskJsonText(t)).toBe(walked);
+        if (walked !== t) changed++;
+      }
+    }
+    // Both outcomes are well represented, so the comparison covers masking and leaving alone.
+    expect(changed).toBeGreaterThan(5_000);
+    expect(changed).toBeLessThan(35_000);
+  });
+
+  it.each([
+    ['a credential name only as a value', '{"note":"password","id":1}'],
+    ['base64 ids ending in =', '{"uuid":"4444AAAiAAAAAiAiAiiAii==","id":"x=="}'],
+    ['a URL parameter that is no credential', '{"url":"https://zoom.us/rec/share/abc?startTime=1700000000000"}'],
+  ])('leaves %s alone', (_name, raw) => {
+    expect(maskJsonText(raw)).toBe(raw);
   });
 });
 

@@ -130,4 +130,11 @@ describe('encodeParquet golden files', () => {
     expect(Number(parquetMetadata(file).num_rows)).toBe(rows.length);
     expect(sha256(bytes)).toBe(want);
   });
+
+  // The lake writer does not copy rows to add record_id and ingested_at: it hands them beside the rows.
+  it.each(CASES)('%s, with record_id and ingested_at given beside the rows', (_name, rows, options, want) => {
+    const bare = rows.map(({ record_id: _id, ingested_at: _at, ...rest }) => rest);
+    const added = { record_id: rows.map((r) => r.record_id ?? null), ingested_at: rows.map((r) => r.ingested_at ?? null) };
+    expect(sha256(encodeParquet(GOLDEN_TABLE, bare, 'zoomlake-golden', options, added))).toBe(want);
+  });
 });

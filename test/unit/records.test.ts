@@ -19,8 +19,16 @@ describe('dtOf', () => {
     [Date.UTC(2024, 0, 1, 23, 59, 59, 999), '2024-01-01'],
     [Date.UTC(2024, 1, 29, 12), '2024-02-29'],
     [Date.UTC(2024, 11, 31, 23, 59, 59, 999), '2024-12-31'],
+    [-1, '1969-12-31'],
+    [-0.5, '1970-01-01'],
+    [86_399_999.9, '1970-01-01'],
   ])('puts %i in partition %s (UTC, not local time)', (ms, dt) => {
     expect(dtOf(ms)).toBe(dt);
+    expect(dtOf(ms)).toBe(dt);
+  });
+
+  it.each([NaN, Infinity, 9e15])('refuses %d, which is no date', (ms) => {
+    expect(() => dtOf(ms)).toThrow(RangeError);
   });
 });
 
@@ -69,6 +77,46 @@ describe('recordId', () => {
 
   it('uses dt when the key names it (one users row per user per day)', () => {
     expect(recordId(users, { user_id: 'u1' }, '2024-01-01')).not.toBe(recordId(users, { user_id: 'u1' }, '2024-01-02'));
+  });
+
+  // Ids computed before the hashing was made faster: other data joins on them, so they must never move.
+  it.each<[string, Record<string, unknown>, string, string]>([
+    [
+      'participant_events',
+      {
+        event: 'meeting.participant_joined',
+        meeting_uuid: 'AbC+/d==',
+        participant_id: '16778240',
+        participant_uuid: 'p-1',
+        email: 'ann@example.com',
+        event_time: 1792753336287,
+      },
+      '2026-10-21',
+      '8e28bef4d17e6e270031e72980653e7d',
+    ],
+    [
+      'participant_events',
+      {
+        event: 'meeting.participant_left',
+        meeting_uuid: 'q"uote\\back',
+        participant_id: null,
+        email: 'Zoë Ñúñez 日本 😀',
+        event_time: 1792753336287,
+      },
+      '2026-10-21',
+      'e6586fb3ca6511326c5352f7279352ce',
+    ],
+    ['participant_events', { event: 'x', meeting_uuid: '\u2028\u0001\t', event_time: 0.5 }, '1970-01-01', 'e6a775784295bde0363bef4024ae1e91'],
+    ['users', { user_id: 'u1', email: 'a@x.com' }, '2024-01-01', 'a5c75bf24bede23938a5b3cc051e16a7'],
+    ['activities', signIn, '2024-01-01', '108041d6fb3647c11d532941cd473148'],
+    [
+      'webhook_events',
+      { event: 'meeting.started', payload_sha256: 'ab'.repeat(32), event_ts: -0, event_time: 1e21 },
+      '2024-01-01',
+      '85ba42ed233e14ff528ece53746c3c98',
+    ],
+  ])('keeps the %s id it always gave (%#)', (table, row, dt, id) => {
+    expect(recordId(getTable(table), row as never, dt)).toBe(id);
   });
 
   it('is 32 lower-case hex characters', () => {

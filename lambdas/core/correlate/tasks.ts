@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DetectionRegistry } from '../detect/registry.ts';
 import { ZoomlakeError } from '../errors.ts';
 import type { AlertDelivery, Clock } from '../ports.ts';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { isPlausibleEpochMs } from './records.ts';
+import { isPlausibleEpochMs } from './instants.ts';
 import type { CellValue } from '../schema/types.ts';
 import { maskJsonText, maskUrlParams } from '../mask/credentials.ts';
 

@@ -3,7 +3,7 @@ import type { Clock, ObjectStore } from '../ports.ts';
 import { getTable, tablePrefix } from '../schema/registry.ts';
 import type { Row } from '../schema/types.ts';
 import { encodeParquet } from './parquet/encode.ts';
-import { prepareRow } from './records.ts';
+import { identifyRow } from './records.ts';
 
 /** What the lake writer needs from the outside. */
 export interface LakeWriterDeps {
@@ -40,24 +40,29 @@ export function lakeObjectKey(table: string, dt: string, writerId: string, id: s
  * a later `flush()` retries it and no accepted row is lost.
  */
 export class LakeWriter {
-  private readonly groups = new Map<string, { table: string; dt: string; rows: Row[] }>();
+  private readonly groups = new Map<string, { table: string; dt: string; rows: Row[]; recordIds: string[]; ingestedAt: number[] }>();
 
   constructor(private readonly deps: LakeWriterDeps) {}
 
-  /** Validates and buffers one row for `table`. */
+  /**
+   * Validates and buffers one row for `table`. The row is kept as given, not copied (its record id and ingestion
+   * time are kept beside it and written with it), so it must not be changed afterwards.
+   */
   add(table: string, row: Row): AddResult {
     const def = getTable(table);
-    const prepared = prepareRow(def, row, this.deps.clock.now());
-    if (!prepared.ok) return prepared;
-    const { dt, row: full } = prepared.value;
+    const id = identifyRow(def, row);
+    if (!id.ok) return id;
+    const { dt, recordId } = id;
     const groupKey = `${table}\u0000${dt}`;
     let group = this.groups.get(groupKey);
     if (!group) {
-      group = { table, dt, rows: [] };
+      group = { table, dt, rows: [], recordIds: [], ingestedAt: [] };
       this.groups.set(groupKey, group);
     }
-    group.rows.push(full);
-    return { ok: true, recordId: full.record_id as string, dt };
+    group.rows.push(row);
+    group.recordIds.push(recordId);
+    group.ingestedAt.push(this.deps.clock.now());
+    return { ok: true, recordId, dt };
   }
 
   /** Rows buffered and not yet written. */
@@ -88,7 +93,16 @@ export class LakeWriter {
       const key = lakeObjectKey(group.table, group.dt, this.deps.writerId, this.deps.newId());
       let body: Uint8Array;
       try {
-        body = encodeParquet(getTable(group.table), group.rows, `zoomlake ${this.deps.writerId}`);
+        body = encodeParquet(
+          getTable(group.table),
+          group.rows,
+          `zoomlake ${this.deps.writerId}`,
+          {},
+          {
+            record_id: group.recordIds,
+            ingested_at: group.ingestedAt,
+          },
+        );
         await this.deps.store.put(key, body, { contentType: 'application/vnd.apache.parquet' });
       } catch (error) {
         failures.push({ group: `${group.table}/dt=${group.dt}`, error });

@@ -57,8 +57,99 @@ const FIELDS_IN = new Map(Object.entries(CREDENTIAL_FIELDS_IN).map(([parent, nam
  * `streamKey`, `stream_key` and `X-Amz-Signature` are all recognised.
  */
 export function isCredentialName(name: string): boolean {
-  const n = bare(name);
-  return (CREDENTIAL_NAMES as readonly string[]).includes(n) || SUFFIXES.some((s) => n.endsWith(s));
+  let known = credentialByName.get(name);
+  if (known === undefined) {
+    const n = bare(name);
+    known = (CREDENTIAL_NAMES as readonly string[]).includes(n) || SUFFIXES.some((s) => n.endsWith(s));
+    // Field names repeat (every log line, every row of a table): remember a bounded number of answers.
+    if (credentialByName.size >= 4096) credentialByName.clear();
+    credentialByName.set(name, known);
+  }
+  return known;
+}
+const credentialByName = new Map<string, boolean>();
+
+const UNDERSCORE = 95;
+const HYPHEN = 45;
+const isSeparator = (c: number) => c === UNDERSCORE || c === HYPHEN;
+const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+
+// The suffixes and whole names by their last letter (an ASCII code), so most strings are ruled out by one lookup.
+type Ending = { readonly codes: readonly number[]; readonly whole: boolean };
+const BY_LAST_LETTER: (readonly Ending[] | undefined)[] = new Array<readonly Ending[] | undefined>(128).fill(undefined);
+// A field that is a credential only inside one object (CREDENTIAL_FIELDS_IN) counts here wherever it stands: the walk decides.
+const FIELDS_ONLY_IN = [...new Set(Object.values(CREDENTIAL_FIELDS_IN).flat().map(bare))];
+for (const [name, whole] of [
+  ...SUFFIXES.map((s) => [s, false] as const),
+  ...CREDENTIAL_NAMES.map((n) => [n, true] as const),
+  ...FIELDS_ONLY_IN.map((n) => [n, true] as const),
+]) {
+  const codes = [...name].map((ch) => ch.charCodeAt(0));
+  const last = codes[codes.length - 1]!;
+  BY_LAST_LETTER[last] = [...(BY_LAST_LETTER[last] ?? []), { codes, whole }];
+}
+
+/** Whether a field of this name holds a credential in some object (isCredentialField for some parent). */
+const mayBeCredentialField = (name: string) => isCredentialName(name) || FIELDS_ONLY_IN.includes(bare(name));
+
+/**
+ * mayBeCredentialField(text.slice(start, end)) without the slice, for the strings of a text being scanned: ASCII is
+ * compared in place, and a name whose compared part holds anything else is handed to mayBeCredentialField.
+ */
+function isCredentialSpan(text: string, start: number, end: number): boolean {
+  let last = end - 1;
+  while (last >= start && isSeparator(text.charCodeAt(last))) last--;
+  if (last < start) return false;
+  const lastCode = text.charCodeAt(last);
+  if (lastCode >= 128) return mayBeCredentialField(text.slice(start, end));
+  const endings = BY_LAST_LETTER[lowerAscii(lastCode)];
+  if (endings === undefined) return false;
+  for (const { codes, whole } of endings) {
+    let at = last;
+    let k = codes.length - 1;
+    for (; k >= 0; k--, at--) {
+      while (at >= start && isSeparator(text.charCodeAt(at))) at--;
+      if (at < start) break;
+      const c = text.charCodeAt(at);
+      if (c >= 128) return mayBeCredentialField(text.slice(start, end));
+      if (lowerAscii(c) !== codes[k]) break;
+    }
+    if (k >= 0) continue;
+    if (!whole) return true;
+    while (at >= start && isSeparator(text.charCodeAt(at))) at--;
+    if (at < start) return true;
+  }
+  return false;
+}
+
+// A name followed by `=` after a URL separator, plain or percent-encoded: where maskUrlParams can mask a value.
+const URL_PARAM_NAME = /(?:[?&#;]|%3f|%26|%23)([\w.~-]+)(?:=|%3d)/gi;
+
+/** Whether some URL parameter in the text has a credential's name (each one maskUrlParams could mask does). */
+function hasCredentialParam(text: string): boolean {
+  URL_PARAM_NAME.lastIndex = 0;
+  for (let m = URL_PARAM_NAME.exec(text); m !== null; m = URL_PARAM_NAME.exec(text)) {
+    if (isCredentialName(m[1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether maskJsonText can change `text`; when not, it is returned as it is, without walking it. A backslash (an
+ * escape can hide a name or a quote) sends the text to the walk. Without one, every `"` opens or closes a string, so
+ * the strings are the spans between successive quotes, and no string holds another JSON text's strings; the walk
+ * then masks only under a credential key (a string, checked in place, values included; a name that is a credential
+ * only inside some object counts anywhere) or in a URL parameter with a credential's name (found the way maskUrlParams finds them, anywhere in the text, so in any value too).
+ */
+function maskingMayChange(text: string): boolean {
+  if (text.includes('\\')) return true;
+  for (let open = text.indexOf('"'); open >= 0; ) {
+    const close = text.indexOf('"', open + 1);
+    if (close < 0) return true;
+    if (isCredentialSpan(text, open + 1, close)) return true;
+    open = text.indexOf('"', close + 1);
+  }
+  return hasCredentialParam(text);
 }
 
 /** Whether a JSON field holds a credential: by its own name, or by its name inside its object (`parent`, CREDENTIAL_FIELDS_IN). */
@@ -132,6 +223,11 @@ const JSON_LITERAL = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
  * trailing commas, and the walk needs only strings, literals and nesting.
  */
 export function maskJsonText(text: string): string {
+  return maskingMayChange(text) ? maskJsonTextByWalk(text) : text;
+}
+
+/** maskJsonText without its shortcut for texts it cannot change: every text is walked (tests compare the two). */
+export function maskJsonTextByWalk(text: string): string {
   try {
     return maskJsonTokens(text);
   } catch (error) {
@@ -190,6 +286,11 @@ function maskJsonTokens(text: string): string {
   return parts.join('');
 }
 
+const isPlainObject = (value: object) => {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
 /**
  * A copy of a JS value (an evidence row, a log record) with credentials masked by the same rules as maskJsonText;
  * values nested deeper than `depth` are masked whole rather than walked.
@@ -201,7 +302,7 @@ export function maskValue(value: unknown, credential = false, depth = 32): unkno
 /** maskValue for a value held by the field `field` (an array's items are held by the array's field). */
 function maskUnder(value: unknown, credential: boolean, depth: number, field: string | undefined): unknown {
   if (Array.isArray(value)) return depth <= 0 ? MASK : value.map((v) => maskUnder(v, credential, depth - 1, field));
-  if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+  if (typeof value === 'object' && value !== null && isPlainObject(value)) {
     if (depth <= 0) return MASK;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskUnder(v, isCredentialField(k, field), depth - 1, k)]));
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ZoomlakeError } from '../errors.ts';
-import { isPlausibleEpochMs } from '../lake/records.ts';
+import { isPlausibleEpochMs } from '../lake/instants.ts';
 import type { ObjectStore } from '../ports.ts';
 import { WEBHOOK_BODY_PREFIX, type WebhookDetail } from './receive.ts';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ZoomlakeError } from '../errors.ts';
 import { epochOf, instantOf } from '../lake/cell-coercion.ts';
 import { maskJsonText } from '../mask/credentials.ts';
@@ -71,15 +71,15 @@ export interface StoredBody {
   readonly sha256: string;
 }
 
-/** The hex SHA-256 of a body's UTF-8 text. */
-export const bodySha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** The hex SHA-256 of bytes, or of a text's UTF-8 bytes. */
+export const sha256Hex = (data: Uint8Array | string): string => hash('sha256', data, 'hex');
 
 /**
  * The stored form of a verified body. `originalSha256` is passed when `text` was masked already (by the receiver);
  * masking again changes nothing, so a body masked twice, or received and then loaded, is stored the same.
  */
 export function storedBody(text: string, originalSha256?: string): StoredBody {
-  return { text: maskJsonText(text), sha256: originalSha256 ?? bodySha256(text) };
+  return { text: maskJsonText(text), sha256: originalSha256 ?? sha256Hex(text) };
 }
 
 /** The `webhook_events` row for a verified body: the masked JSON kept whole, with the ids worth filtering on. */

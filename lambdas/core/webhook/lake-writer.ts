@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LakeWriter } from '../lake/writer.ts';
 import type { ObjectStore } from '../ports.ts';
 import { forEachBounded } from '../concurrency.ts';

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Clock, EventPublisher, ObjectStore } from '../ports.ts';
-import { dtOf } from '../lake/records.ts';
-import { EnvelopeError, parseEnvelope, storedBody } from './envelope.ts';
+import { dtOf } from '../lake/instants.ts';
+import { maskJsonText } from '../mask/credentials.ts';
+import { EnvelopeError, parseEnvelope, sha256Hex } from './envelope.ts';
 import { urlValidationReply, verifyZoomRequest, type VerifyFailure } from './verify.ts';
 
 /** The `source` of every Zoom event on the internal bus. */
@@ -81,15 +81,20 @@ const json = (status: number, body: unknown, outcome: WebhookOutcome, bytes: num
   bytes,
   ...extra,
 });
+const ACCEPTED_BODY = JSON.stringify({ status: 'ok' });
 
 // Event names become EventBridge detail-types (at most 128 characters); anything else is published under one name.
 const DETAIL_TYPE = /^[A-Za-z0-9_.:-]{1,128}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Bytes of a UTF-8 byte order mark at the start, which decoding drops (0 or 3). */
+const bomLength = (b: Uint8Array) => (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+
 /**
  * Receives one Zoom webhook request: size check, signature and replay check, envelope parse, url_validation
  * answered inline, every other verified event published to the bus (unknown types included) before 200 is
  * returned. Nothing from an unverified request is stored or forwarded; a failed publish is a 503 so Zoom retries.
+ * The body is decoded, parsed and hashed once each; a body masking leaves alone keeps its received bytes.
  */
 export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps): Promise<WebhookResult> {
   const bytes = req.body.byteLength;
@@ -136,21 +141,26 @@ export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps
     return json(200, urlValidationReply(secret, token), 'url_validation', bytes, { event: env.event });
   }
 
-  // Verification ran on the original bytes; from here on only the masked body travels and is stored.
-  const stored = storedBody(text);
+  // Verification ran on the original bytes; from here on only the masked body travels and is stored. The text is
+  // the body's bytes after a byte order mark, so their hash is that of the text Zoom sent.
+  const original = req.body.subarray(bomLength(req.body));
+  const masked = maskJsonText(text);
   const trackingId = req.headers['x-zm-trackingid'];
-  const base = { receivedAt: now, ...(trackingId ? { trackingId } : {}), payloadSha256: stored.sha256 };
-  let detail: WebhookDetail = { ...base, body: stored.text };
+  const payloadSha256 = sha256Hex(original);
+  let detail: WebhookDetail = trackingId
+    ? { receivedAt: now, trackingId, payloadSha256, body: masked }
+    : { receivedAt: now, payloadSha256, body: masked };
   try {
-    const storedBytes = Buffer.from(stored.text, 'utf8');
+    const storedLength = masked === text ? original.byteLength : Buffer.byteLength(masked, 'utf8');
     // JSON escaping at most sextuples a byte (\u00XX), so most bodies are known to fit without serialising them.
-    const inline =
-      storedBytes.byteLength * 6 + 1024 <= options.inlineBodyBytes || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
+    const inline = storedLength * 6 + 1024 <= options.inlineBodyBytes || Buffer.byteLength(JSON.stringify(detail)) <= options.inlineBodyBytes;
     if (!inline) {
-      const sha256 = createHash('sha256').update(storedBytes).digest('hex');
+      const stored = masked === text ? original : Buffer.from(masked, 'utf8');
+      const sha256 = sha256Hex(stored);
       const key = `${WEBHOOK_BODY_PREFIX}/dt=${dtOf(now)}/${sha256}.json`;
-      await deps.bodies.put(key, storedBytes, { contentType: 'application/json' });
-      detail = { ...base, bodyRef: { key, sha256, bytes: storedBytes.byteLength } };
+      await deps.bodies.put(key, stored, { contentType: 'application/json' });
+      const bodyRef = { key, sha256, bytes: stored.byteLength };
+      detail = trackingId ? { receivedAt: now, trackingId, payloadSha256, bodyRef } : { receivedAt: now, payloadSha256, bodyRef };
     }
     await deps.publisher.publish([
       {
@@ -166,5 +176,5 @@ export async function receiveWebhook(req: WebhookHttpRequest, deps: ReceiverDeps
       reason: error instanceof Error ? error.name : 'unknown error',
     });
   }
-  return json(200, { status: 'ok' }, 'accepted', bytes, { event: env.event });
+  return { status: 200, body: ACCEPTED_BODY, outcome: 'accepted', bytes, event: env.event };
 }

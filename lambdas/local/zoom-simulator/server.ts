@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '#core/ports.ts';
 import { findMeeting, type Route } from './api.ts';
 import { RateLimiter, type Plan, type RateCategory } from './limits.ts';

@@ -28,6 +28,12 @@ const GATHER_BLOCK = 1024;
 type Cell = Row[string];
 
 /**
+ * Columns given beside the rows, one value per row by index, read instead of the rows' own values: the lake writer's
+ * `record_id` and `ingested_at`, which it does not copy every row to add.
+ */
+export type AddedColumns = Readonly<Record<string, readonly Cell[] | undefined>>;
+
+/**
  * Encodes one row group at a time, column after column, straight into the file buffer. The group's cells are
  * first gathered into one array per column: reading every column of a block of rows while those rows are in
  * cache, then encoding a column over the whole group while its dictionary is in cache, was several times faster
@@ -48,8 +54,8 @@ export class ColumnEncoder {
     this.pages = new PageWriter(out, groupRows, pageBytes);
   }
 
-  /** Encodes rows [r0, r1) as one row group at the end of `out`. */
-  rowGroup(rows: readonly Row[], r0: number, r1: number): RowGroupMeta {
+  /** Encodes rows [r0, r1) as one row group at the end of `out`; a column in `added` is read from it, not the rows. */
+  rowGroup(rows: readonly Row[], r0: number, r1: number, added: AddedColumns = {}): RowGroupMeta {
     const { cols, columns } = this;
     const n = r1 - r0;
     for (let b = r0; b < r1; b += GATHER_BLOCK) {
@@ -57,7 +63,9 @@ export class ColumnEncoder {
       for (let c = 0; c < cols.length; c++) {
         const column = columns[c]!;
         const name = cols[c]!.name;
-        for (let i = b; i < e; i++) column[i - r0] = rows[i]![name];
+        const given = added[name];
+        if (given === undefined) for (let i = b; i < e; i++) column[i - r0] = rows[i]![name];
+        else for (let i = b; i < e; i++) column[i - r0] = given[i];
       }
     }
     const chunks: ChunkMeta[] = [];

@@ -13,7 +13,7 @@ import { tableColumns } from '../../schema/registry.ts';
 import type { Row, TableDef } from '../../schema/types.ts';
 import { ByteBuf } from './bytes.ts';
 import type { RowGroupMeta } from './chunk.ts';
-import { ColumnEncoder } from './encode-column.ts';
+import { ColumnEncoder, type AddedColumns } from './encode-column.ts';
 import { writeFooter } from './footer.ts';
 import { MAGIC } from './format.ts';
 
@@ -45,9 +45,16 @@ function reserve(out: ByteBuf, rowsDone: number, rowsLeft: number): void {
 /**
  * Encodes validated rows as one Snappy Parquet file, logically identical to `encodeParquetReference`'s (schema,
  * statistics, metadata) but several times faster. A large result may be a view of a slightly larger ArrayBuffer:
- * use its byteOffset and byteLength, as for any Uint8Array.
+ * use its byteOffset and byteLength, as for any Uint8Array. A column in `added` takes its values from there (one per
+ * row, by index) instead of from the rows: the same file as rows copied with those values set.
  */
-export function encodeParquet(def: TableDef, rows: readonly Row[], createdBy = 'zoomlake', options: ParquetOptions = {}): Uint8Array {
+export function encodeParquet(
+  def: TableDef,
+  rows: readonly Row[],
+  createdBy = 'zoomlake',
+  options: ParquetOptions = {},
+  added: AddedColumns = {},
+): Uint8Array {
   const cols = tableColumns(def);
   const groupRows = sizeOption('rowGroupRows', options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS, 1);
   const pageBytes = sizeOption('pageBytes', options.pageBytes ?? DEFAULT_PAGE_BYTES, 1);
@@ -60,7 +67,7 @@ export function encodeParquet(def: TableDef, rows: readonly Row[], createdBy = '
   const groups: RowGroupMeta[] = [];
   for (let r0 = 0; r0 < rows.length; r0 += groupRows) {
     const r1 = Math.min(rows.length, r0 + groupRows);
-    groups.push(encoder.rowGroup(rows, r0, r1));
+    groups.push(encoder.rowGroup(rows, r0, r1, added));
     if (r0 === 0) reserve(out, r1, rows.length - r1);
   }
   writeFooter(out, def, cols, groups, rows.length, createdBy);
