@@ -6,7 +6,7 @@
  * DynamoDB use (leases, cursors, marks, the user directory; Heavy calls add one budget write each in AWS).
  */
 import { commitCursor, readCursor } from '#core/poll/cursor.ts';
-import { pollSource } from '#core/poll/run.ts';
+import { DEFAULT_POLL_SETTINGS, type PollSettings, pollSource } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import { dtOf } from '#core/lake/records.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
@@ -134,13 +134,13 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
   const day = dtOf(dayStart);
   const clock = new FakeClock(dayStart);
   const api = new ScenarioZoomApi(scenario, clock);
-  const settings = {
+  const settings: PollSettings = {
+    ...DEFAULT_POLL_SETTINGS,
     risk: {
       internalDomains: scenario.config.internalDomains,
       sensitiveMeetingPatterns: ['\\bboard'],
       watchedUsers: scenario.config.watchedUsers,
     },
-    chatIncludeContent: false,
   };
   const sources: Record<string, PollSourceDay> = {};
   for (const [name, interval] of Object.entries(intervals)) {
