@@ -5,7 +5,10 @@ import { LakeWriter } from '#core/lake/writer.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
-import { zoomSignature } from '#core/webhook/verify.ts';
+import { verifyZoomRequest, zoomSignature } from '#core/webhook/verify.ts';
+import { maskJsonText } from '#core/mask/credentials.ts';
+import { parseEnvelope, sha256Hex } from '#core/webhook/envelope.ts';
+import { createHmac } from 'node:crypto';
 import type { EventBridgeClient, PutEventsCommand, PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
 import type { HandlerLog } from '#runtime/log.ts';
@@ -176,6 +179,8 @@ export async function webhookBench(emit: Emit, events: number): Promise<void> {
   });
   emit('webhook_handler_p99_ms', latencies[Math.floor(events * 0.99)]!, 'ms', { target_max: 1 });
 
+  await stepsBench(emit, bodies, ours, theirs, clock);
+
   const writerItems = ourBus.details.map((detail, i) => ({ id: String(i), detail: JSON.parse(detail) as unknown }));
   const store = new MemoryObjectStore();
   const writer = new LakeWriter({ store, clock, newId: () => 'bench', writerId: 'bench' });
@@ -185,5 +190,78 @@ export async function webhookBench(emit: Emit, events: number): Promise<void> {
   if (written.failedIds.length > 0) throw new Error(`writer failed ${written.failedIds.length} bench events`);
   emit('webhook_writer_events_per_s', events / writerSeconds, 'events/s', {
     path: 'normalise + validate + encode webhook_events and participant_events',
+  });
+}
+
+/**
+ * Where each side's CPU time goes, step by step, on the same deliveries: what the ratio above is made of. Each step
+ * runs alone in a loop (CPU microseconds per event), so the steps of one side add up to about its whole path; the
+ * publish step is the same deployed publisher on both sides.
+ */
+async function stepsBench(
+  emit: Emit,
+  bodies: readonly string[],
+  ours: readonly APIGatewayProxyEvent[],
+  theirs: readonly { body: string; headers: Record<string, string> }[],
+  clock: { now: () => number },
+): Promise<void> {
+  const n = Math.min(bodies.length, 20_000);
+  const bytes = bodies.slice(0, n).map((b) => Buffer.from(b, 'utf8'));
+  const texts = bodies.slice(0, n);
+  const parsed = texts.map((t) => JSON.parse(t) as { event: string });
+  const bus = new AcceptingEventBridge();
+  const publisher = new EventBridgePublisher('bench', clock, bus as unknown as EventBridgeClient);
+  const window = CONFIG_DEFAULTS.webhook.replayWindowSeconds;
+  const us = async (step: (i: number) => unknown): Promise<number> => {
+    for (let i = 0; i < Math.min(n, 2_000); i++) await step(i);
+    const start = cpuMs();
+    for (let i = 0; i < n; i++) await step(i);
+    return Number((((cpuMs() - start) * 1000) / n).toFixed(2));
+  };
+  const detail = (i: number) => ({ receivedAt: NOW, trackingId: `v=2.0;clid=us06;rid=${i}`, payloadSha256: 'f'.repeat(64), body: texts[i]! });
+  const header = (i: number, name: string) => ours[i]!.headers[name]!;
+  const zoomlake = {
+    base64_decode: await us((i) => Buffer.from(ours[i]!.body!, 'base64')),
+    verify_hmac_raw_bytes: await us((i) =>
+      verifyZoomRequest(
+        { signature: header(i, 'x-zm-signature'), timestamp: header(i, 'x-zm-request-timestamp'), body: bytes[i]! },
+        SECRET,
+        NOW,
+        window,
+      ),
+    ),
+    utf8_decode: await us((i) => bytes[i]!.toString('utf8')),
+    parse_and_validate_envelope: await us((i) => parseEnvelope(texts[i]!)),
+    mask_credentials: await us((i) => maskJsonText(texts[i]!)),
+    sha256_of_body: await us((i) => sha256Hex(bytes[i]!)),
+    publish_detail: await us((i) => publisher.publish([{ source: 'zoomlake.webhook', detailType: parsed[i]!.event, detail: detail(i), time: NOW }])),
+  };
+  const rivet = {
+    json_parse: await us((i) => JSON.parse(theirs[i]!.body)),
+    find_headers: await us((i) => {
+      const h = theirs[i]!.headers;
+      return [
+        Object.keys(h).find((k) => k.toLowerCase() === 'x-zm-signature'),
+        Object.keys(h).find((k) => k.toLowerCase() === 'x-zm-request-timestamp'),
+      ];
+    }),
+    stringify_and_hmac: await us((i) =>
+      createHmac('sha256', SECRET)
+        .update(`v0:${NOW / 1000}:${JSON.stringify(parsed[i])}`)
+        .digest('hex'),
+    ),
+    publish_payload: await us((i) => publisher.publish([{ source: 'rivet', detailType: parsed[i]!.event, detail: parsed[i]!, time: NOW }])),
+  };
+  const sum = (steps: Record<string, number>) =>
+    Number(
+      Object.values(steps)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2),
+    );
+  emit('webhook_path_steps_cpu_us', sum(zoomlake), 'us/event', {
+    zoomlake,
+    rivet,
+    rivet_total: sum(rivet),
+    note: 'each step alone in a loop over the same deliveries; zoomlake does base64, masking and the body hash, which Rivet does not',
   });
 }
