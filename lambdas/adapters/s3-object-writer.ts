@@ -15,7 +15,9 @@ import { SystemClock } from '#runtime/system-clock.ts';
  * operation, which esbuild cannot shake, and the client always installs its checksum, XML and express middleware). That
  * alone kept the function over its 300 KB budget (docs/performance.md, "Bundles"). So this is one PutObject over
  * Node's fetch, signed by the SDK's own SigV4 signer and retried as the SDK's standard retry mode does, with the SDK's
- * own error classification and delays. Every other function, and every other S3 call, stays on the SDK.
+ * own error classification and delays. Every other function, and every other S3 call, stays on the SDK. The SDK's
+ * endpoint switches (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, AWS_ENDPOINT_URL_S3) are not read: zoomlake sets
+ * none of them on its functions.
  */
 
 /** How long one attempt may take: the webhook function has 5 s, and a stuck connection is cut so a retry fits. */
