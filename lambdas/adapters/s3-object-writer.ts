@@ -151,7 +151,14 @@ export class S3ObjectWriter implements ObjectWriter {
       );
       // fetch sets Host from the URL itself (the value signed above).
       const { host: _host, ...sent } = signed.headers;
-      response = await fetch(url, { method: 'PUT', headers: sent, body, signal: AbortSignal.timeout(this.attemptTimeoutMs) });
+      response = await fetch(url, {
+        method: 'PUT',
+        headers: sent,
+        body,
+        // A redirect is S3 saying the bucket is elsewhere; following it would resend a request signed for this host.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.attemptTimeoutMs),
+      });
     } catch (err) {
       return networkFailure(err);
     }

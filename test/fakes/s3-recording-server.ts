@@ -3,13 +3,13 @@ import type { ReceivedRequest } from './sigv4-verifier.ts';
 import { closeServer, listenOnLoopback } from './aws-test-clients.ts';
 
 /** What the server does with one request: answer with a status and body, or never answer. */
-export type S3Reply = { readonly status: number; readonly body?: string } | 'hang';
+export type S3Reply = { readonly status: number; readonly body?: string; readonly headers?: Readonly<Record<string, string>> } | 'hang';
 
 /** Largest request body the server accepts; larger is a test bug. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** An S3 error reply in S3's XML shape. */
-export function s3Error(status: number, code: string, message = 'error'): S3Reply {
+export function s3Error(status: number, code: string, message = 'error'): { readonly status: number; readonly body: string } {
   return { status, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>` };
 }
 
@@ -35,7 +35,7 @@ export class S3RecordingServer {
         this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body: Buffer.concat(chunks) });
         if (reply === 'hang') return;
         const body = reply.body ?? '';
-        res.writeHead(reply.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(reply.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), ...reply.headers });
         res.end(body);
       });
     });

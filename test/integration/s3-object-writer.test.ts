@@ -160,6 +160,24 @@ describe('S3ObjectWriter requests', () => {
     });
   });
 
+  it('sends only the bytes of a view into a larger buffer, as the receiver passes a body without its byte order mark', async () => {
+    const { writer, requests } = await recorded([{ status: 200 }]);
+    const whole = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(BODY), Buffer.from('trailing')]);
+    const view = whole.subarray(3, 3 + BODY.byteLength);
+    await writer.put(KEY, view);
+    expect(requests[0]!.body.equals(Buffer.from(BODY))).toBe(true);
+    expect(requests[0]!.headers['x-amz-checksum-sha256']).toBe(sha256(BODY).toString('base64'));
+    expect(() => verifyS3SigV4(requests[0]!, CREDENTIALS.secretAccessKey)).not.toThrow();
+  });
+
+  it('does not follow a redirect (the request is signed for one host): it fails with the redirect code', async () => {
+    const { writer, requests } = await recorded([{ ...s3Error(307, 'TemporaryRedirect'), headers: { location: 'http://127.0.0.1:9/elsewhere' } }]);
+    await expect(writer.put(KEY, BODY)).rejects.toThrow(
+      new StorageError(`could not put s3://lake/${KEY}: TemporaryRedirect (HTTP 307) after 1 attempt`, false),
+    );
+    expect(requests).toHaveLength(1);
+  });
+
   it("leaves encryption to the bucket's default SSE-KMS key: no header names another key or algorithm", async () => {
     const { writer, requests } = await recorded([{ status: 200 }]);
     await writer.put(KEY, BODY);
