@@ -25,7 +25,7 @@ const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).u
  * The SigV4 signature of a canonical request, written from AWS's description of the algorithm and independent of the
  * SDK's signer (checked against AWS's published S3 example in the test that uses it).
  */
-export function sigV4Signature(secretAccessKey: string, amzDate: string, scope: string, canonicalRequest: string): string {
+function sigV4Signature(secretAccessKey: string, amzDate: string, scope: string, canonicalRequest: string): string {
   const [date, region, service] = scope.split('/') as [string, string, string];
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');

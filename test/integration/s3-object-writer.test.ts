@@ -13,7 +13,7 @@ import { deadEndpoint, loopbackClientConfig } from '../fakes/aws-test-clients.ts
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { S3RecordingServer, type S3Reply, s3Error } from '../fakes/s3-recording-server.ts';
 import { installS3rverDesShim } from '../fakes/s3rver-des-shim.ts';
-import { sigV4Signature, verifyS3SigV4 } from '../fakes/sigv4-verifier.ts';
+import { verifyS3SigV4 } from '../fakes/sigv4-verifier.ts';
 
 // s3rver accepts requests signed with its one fixed key pair (it checks the key id, not a SigV4 signature: the
 // recording server below checks signatures).
@@ -121,22 +121,29 @@ describe('S3ObjectWriter requests', () => {
     return { writer, sleeps, requests: server.requests };
   }
 
-  it('checks signatures the way AWS publishes them (the S3 GET example of the SigV4 documentation)', () => {
-    const canonical = [
-      'GET',
-      '/test.txt',
-      '',
-      'host:examplebucket.s3.amazonaws.com',
-      'range:bytes=0-9',
-      'x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-      'x-amz-date:20130524T000000Z',
-      '',
-      'host;range;x-amz-content-sha256;x-amz-date',
-      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-    ].join('\n');
-    expect(sigV4Signature('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', '20130524T000000Z', '20130524/us-east-1/s3/aws4_request', canonical)).toBe(
-      'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
-    );
+  it('checks signatures as AWS computes them (the S3 GET example of the SigV4 documentation), and refuses a change', () => {
+    const example = {
+      method: 'GET',
+      url: '/test.txt',
+      headers: {
+        host: 'examplebucket.s3.amazonaws.com',
+        range: 'bytes=0-9',
+        'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        'x-amz-date': '20130524T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
+      },
+      body: Buffer.alloc(0),
+    };
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(verifyS3SigV4(example, secret)).toEqual({
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      scope: '20130524/us-east-1/s3/aws4_request',
+      signedHeaders: ['host', 'range', 'x-amz-content-sha256', 'x-amz-date'],
+    });
+    expect(() => verifyS3SigV4({ ...example, headers: { ...example.headers, range: 'bytes=0-10' } }, secret)).toThrow('signature does not match');
+    expect(() => verifyS3SigV4({ ...example, url: '/test%2Etxt' }, secret)).toThrow('signature does not match');
+    expect(() => verifyS3SigV4({ ...example, body: Buffer.from('x') }, secret)).toThrow('not the SHA-256 of the body');
   });
 
   it('sends one PUT of the body to the key, SigV4-signed for s3 in the region, the signature matching what arrived', async () => {
