@@ -23,6 +23,9 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
 }
 
+/** The write half of an ObjectStore, for code that only stores objects (the webhook receiver's large bodies). */
+export type ObjectWriter = Pick<ObjectStore, 'put'>;
+
 /** A value a state item may hold. */
 export type StateValue = string | number | boolean | null | readonly string[];
 

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { EventBridgePublisher } from '#adapters/eventbridge-publisher.ts';
-import { S3ObjectStore } from '#adapters/s3-object-store.ts';
+import { S3ObjectWriter } from '#adapters/s3-object-writer.ts';
 import { SecretsManagerSecretProvider } from '#adapters/secrets-manager-secret-provider.ts';
 import { METRICS } from '#core/metrics.ts';
 import { WEBHOOK_INLINE_BODY_BYTES, receiveWebhook, type ReceiverDeps, type WebhookHttpRequest } from '#core/webhook/receive.ts';
-import { lambdaFunctionEnv, zoomWebhookEnv } from '#runtime/env/zoom-webhook.ts';
+import { lambdaFunctionEnv, lambdaRegionEnv, zoomWebhookEnv } from '#runtime/env/zoom-webhook.ts';
 import { lazyHandler } from '#runtime/lazy-handler.ts';
 import { handlerLogger, type HandlerLog } from '#runtime/log.ts';
 import { emfMetrics, type MetricSink } from '#runtime/metrics.ts';
@@ -22,14 +22,19 @@ const LOG = handlerLogger('zoom-webhook');
 /** Counts one request for the VerifiedEvents metric: `verified` when its event was verified and published. */
 export type VerifiedCounter = (verified: boolean) => void;
 
-/** The receiver's dependencies from the Lambda environment: one client per AWS service, the secret cached by the provider. */
+/**
+ * The receiver's dependencies from the Lambda environment: one client per AWS service (S3 through its one PutObject
+ * call, s3-object-writer.ts), the secret cached by the provider.
+ */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ReceiverDeps {
   const e = zoomWebhookEnv.parse(env);
+  const { AWS_REGION: region } = lambdaRegionEnv.parse(env);
   const clock = new SystemClock();
   const secrets = new SecretsManagerSecretProvider();
   return {
     publisher: new EventBridgePublisher(e.EVENT_BUS_NAME, clock),
-    bodies: new S3ObjectStore(e.LAKE_BUCKET_NAME),
+    // PutObject alone, not the SDK's S3 client: that client would take the function over its bundle budget.
+    bodies: new S3ObjectWriter(e.LAKE_BUCKET_NAME, region, { clock }),
     clock,
     secret: () => secrets.getSecret(e.WEBHOOK_SECRET_ARN),
     // Bodies over an EventBridge entry (1 MB, detail JSON-escaped) go to the lake bucket under webhook-bodies/.

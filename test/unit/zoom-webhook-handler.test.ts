@@ -5,6 +5,7 @@ import type { BusEvent, EventPublisher } from '#core/ports.ts';
 import { WEBHOOK_EVENT_SOURCE, WEBHOOK_INLINE_BODY_BYTES, type ReceiverDeps } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
+import { S3ObjectWriter } from '#adapters/s3-object-writer.ts';
 import { fromEnv, makeHandler, verifiedCounter } from '../../lambdas/handlers/zoom-webhook.handler.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { capturedMetrics } from '../fakes/recording-log.ts';
@@ -308,10 +309,16 @@ describe('fromEnv', () => {
     WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zoom-webhook-AbCdEf',
     REPLAY_WINDOW_SECONDS: '5400',
     MAX_BODY_BYTES: '2097152',
+    // Set by Lambda: the region the S3 writer signs for.
+    AWS_REGION: 'eu-west-1',
   };
 
   it('takes the receiver limits from the environment, bodies over 900,000 bytes going by reference', () => {
     expect(fromEnv(env).options).toEqual({ replayWindowSeconds: 5_400, maxBodyBytes: 2_097_152, inlineBodyBytes: 900_000 });
+  });
+
+  it("writes large bodies with the PutObject-only S3 writer, not the SDK's S3 client", () => {
+    expect(fromEnv(env).bodies).toBeInstanceOf(S3ObjectWriter);
   });
 
   it.each(Object.keys(env))('refuses to start without %s', (name) => {

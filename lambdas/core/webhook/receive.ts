@@ -1,4 +1,4 @@
-import type { Clock, EventPublisher, ObjectStore } from '../ports.ts';
+import type { Clock, EventPublisher, ObjectWriter } from '../ports.ts';
 import { dtOf } from '../lake/instants.ts';
 import { maskJsonText } from '../mask/credentials.ts';
 import { EnvelopeError, parseEnvelope, sha256Hex } from './envelope.ts';
@@ -66,8 +66,8 @@ export interface ReceiverOptions {
 /** What the receiver needs from the outside. */
 export interface ReceiverDeps {
   readonly publisher: EventPublisher;
-  /** Holds bodies too large to publish inline. */
-  readonly bodies: ObjectStore;
+  /** Holds bodies too large to publish inline (written only: the lake writer reads them back). */
+  readonly bodies: ObjectWriter;
   readonly clock: Clock;
   /** The webhook secret token (cached by the provider). */
   readonly secret: () => Promise<string>;

@@ -12,3 +12,6 @@ export const zoomWebhookEnv = z.object({
 
 /** What Lambda itself sets and the webhook function reads: its name, the VerifiedEvents metric's dimension. */
 export const lambdaFunctionEnv = z.object({ AWS_LAMBDA_FUNCTION_NAME: nonEmpty });
+
+/** What Lambda itself sets and the webhook function's S3 writer reads: the region it signs for and sends to. */
+export const lambdaRegionEnv = z.object({ AWS_REGION: nonEmpty });
