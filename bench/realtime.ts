@@ -20,7 +20,7 @@ type Emit = (name: string, value: number, unit: string, extra?: Record<string, u
 
 const SECRET = 'bench-secret-token';
 
-function join_(i: number, topic: string, email: string): string {
+function join_(i: number, topic: string, email: string, signedIn = true): string {
   const at = Date.now();
   return webhookBody({
     event: 'meeting.participant_joined',
@@ -34,9 +34,8 @@ function join_(i: number, topic: string, email: string): string {
         topic,
         type: 2,
         participant: {
-          user_id: String(16_778_000 + i),
+          ...(signedIn ? { user_id: String(16_778_000 + i), id: `x${i}` } : {}),
           user_name: `Guest ${i}`,
-          id: `x${i}`,
           participant_uuid: `p-${i}`,
           join_time: new Date(at).toISOString(),
           email,
@@ -94,7 +93,7 @@ export async function realtimeBench(emit: Emit, events: number): Promise<void> {
       // Latency: one webhook at a time, each raising a new alert (an external joining a board meeting).
       const latencies: number[] = [];
       for (let i = 0; i < events; i++) {
-        const body = join_(i, 'Board sync', `ext${i}@partner.test`);
+        const body = join_(i, 'Board sync', `ext${i}@partner.test`, false);
         const sent = performance.now();
         await post(body);
         await realtime.idle();
