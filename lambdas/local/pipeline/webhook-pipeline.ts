@@ -6,7 +6,7 @@ import type { BusEvent, EventPublisher, ObjectStore } from '#core/ports.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { appendDurably, replaceFileDurably, syncDir } from '../adapters/durable-file.ts';
-import { fdatasync, GroupSync, type SyncFile } from '../adapters/group-sync.ts';
+import { GroupCommit, type SyncFile } from '../adapters/group-commit.ts';
 
 /** One spooled bus event: what SQS would hold between the bus and the lake writer. */
 interface Spooled {
@@ -45,10 +45,10 @@ function parseSpool(text: string): { items: Spooled[]; clean: boolean } {
   return { items, clean };
 }
 
-/** The spool open for appends: its handle, its group commit, and which items each write carried. */
+/** The spool open for appends: its handle, its group commit, and which items each append carried. */
 interface OpenSpool {
   readonly handle: FileHandle;
-  readonly group: GroupSync;
+  readonly group: GroupCommit;
   /** Writes not yet known durable: their sequence number and item ids. */
   readonly unsynced: { readonly seq: number; readonly ids: readonly string[] }[];
 }
@@ -72,7 +72,7 @@ export interface PipelineFlush {
  * The local counterpart of bus -> SQS -> lake writer. `publish` appends each event to a spool file and resolves only
  * once an fdatasync that started after the append finished (the receiver answers 200 only then), so a crash loses
  * nothing: `recover()` re-reads the spool and re-written records de-duplicate by record_id. Concurrent publishes share
- * that sync (group commit, GroupSync): one fdatasync covers every event appended since the last one started. A failed
+ * that sync (GroupCommit): one write and one fdatasync cover every event appended since the last one started. A failed
  * sync fails every publish it covered; the next publish first rewrites the spool from the events known durable.
  * `flush()` writes pending events to the lake; an event that can never be written goes to the dead-letter file, as
  * SQS would move it to its DLQ.
@@ -148,14 +148,7 @@ export class LocalWebhookPipeline implements EventPublisher {
     const text = items.map((i) => JSON.stringify(i) + '\n').join('');
     const { group, seq } = await this.serial(async () => {
       const spool = await this.openSpool();
-      try {
-        await spool.handle.appendFile(text, 'utf8');
-      } catch (error) {
-        // Part of the text may be on disk: cut it off before anything is appended after it.
-        this.dropSpool(spool);
-        throw error;
-      }
-      const written = spool.group.noteWrite();
+      const written = spool.group.append(text);
       while (spool.unsynced.length > 0 && spool.group.isDurable(spool.unsynced[0]!.seq)) spool.unsynced.shift();
       spool.unsynced.push({ seq: written, ids: items.map((i) => i.id) });
       // Pending at once, so a flush that runs before the sync keeps them in the spool it rewrites (it waits for the sync first).
@@ -193,6 +186,17 @@ export class LocalWebhookPipeline implements EventPublisher {
     });
   }
 
+  /** Closes the spool's append handle once every append is committed (or failed); the next publish opens it again. */
+  async close(): Promise<void> {
+    return this.serial(async () => {
+      await this.settleSpool();
+      const spool = this.spool;
+      if (!spool) return;
+      this.spool = undefined;
+      await spool.handle.close();
+    });
+  }
+
   /** Rewrites the spool as exactly the pending events; the append handle is reopened on the new file. */
   private async rewriteSpool(): Promise<void> {
     await this.settleSpool();
@@ -218,10 +222,11 @@ export class LocalWebhookPipeline implements EventPublisher {
       await handle.close().catch(() => undefined);
       throw error;
     }
-    const sync = this.options.sync ?? fdatasync;
+    const sync = this.options.sync;
     const unsynced: OpenSpool['unsynced'] = [];
-    const group: GroupSync = new GroupSync(
-      () => (this.syncs++, sync(handle)),
+    const group: GroupCommit = new GroupCommit(
+      handle,
+      (h) => (this.syncs++, sync ? sync(h) : h.datasync()),
       () => this.onSyncFailure(spool),
     );
     const spool: OpenSpool = { handle, group, unsynced };
@@ -229,7 +234,7 @@ export class LocalWebhookPipeline implements EventPublisher {
     return spool;
   }
 
-  /** A failed sync: the events it should have covered were never acknowledged, so they are no longer pending. */
+  /** A failed commit (write or sync): the events it should have covered were never acknowledged, so they are no longer pending. */
   private onSyncFailure(spool: OpenSpool): void {
     const lost = new Set(spool.unsynced.filter((w) => !spool.group.isDurable(w.seq)).flatMap((w) => w.ids));
     this.pending = this.pending.filter((i) => !lost.has(i.id));

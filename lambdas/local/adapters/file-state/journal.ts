@@ -4,14 +4,14 @@ import { StorageError } from '#core/errors.ts';
 import type { Clock, StateItem } from '#core/ports.ts';
 import { replaceFileDurably, syncDir } from '../durable-file.ts';
 import { errnoCode } from '../errno.ts';
-import { fdatasync, GroupSync, type SyncFile } from '../group-sync.ts';
+import { fdatasync, GroupCommit, type SyncFile } from '../group-commit.ts';
 import { isLive, normalise } from './item.ts';
 
 /*
  * A state file on disk: `<file>` is a snapshot (`{"version":1,"items":[...]}`, replaced whole and durably), and
  * `<file>.journal` holds one JSON line per write since that snapshot, appended and fdatasynced before the write
- * resolves (no rename). Writes of concurrent callers share that fdatasync (group commit, GroupSync): each appends its
- * line and waits for the first sync that starts after it. Opening reads the snapshot and replays the journal; a torn last line (a crash
+ * resolves (no rename). Writes of concurrent callers share one write and one fdatasync (GroupCommit): each queues
+ * its line and waits for the commit that takes it. Opening reads the snapshot and replays the journal; a torn last line (a crash
  * mid-append; that write was never acknowledged) is ignored and cut off, any other bad line stops the store rather
  * than lose what follows it. Journal lines are whole items, so replaying them over a newer snapshot after a crash
  * between writing the snapshot and truncating the journal changes nothing.
@@ -37,7 +37,7 @@ export interface OpenFile {
   readonly items: Items;
   readonly journal: FileHandle;
   /** The journal's group commit: a write is durable once `group.durable(seq)` resolved. */
-  readonly group: GroupSync;
+  readonly group: GroupCommit;
   /**
    * Per partition key, the last journal write to it not yet known durable: the items in memory already hold it, so
    * a call that read or wrote that partition answers only once that write is durable.
@@ -80,10 +80,7 @@ export async function openStateFile(
   const opened: OpenFile = {
     items,
     journal,
-    group: new GroupSync(
-      () => sync(journal),
-      () => onSyncFailure(opened),
-    ),
+    group: new GroupCommit(journal, sync, () => onSyncFailure(opened)),
     dirty: new Map(),
     journalBytes: goodBytes,
     snapshotBytes,
@@ -97,14 +94,14 @@ export function journalOutgrown(open: OpenFile): boolean {
 }
 
 /**
- * Appends `entry` to the journal, without syncing it: the caller applies it to the items, and the write is durable
- * once `open.group.durable()` of the partition's dirty sequence number resolves.
+ * Queues `entry` for the journal's next commit: the caller applies it to the items at once, and answers once
+ * `open.group.durable()` of the partition's dirty sequence number resolved.
  */
-export async function appendEntry(open: OpenFile, entry: JournalEntry): Promise<void> {
+export function appendEntry(open: OpenFile, entry: JournalEntry): void {
   const line = `${JSON.stringify(entry)}\n`;
-  await open.journal.appendFile(line, 'utf8');
+  const seq = open.group.append(line);
   open.journalBytes += Buffer.byteLength(line);
-  open.dirty.set('put' in entry ? entry.put.pk : entry.del[0], open.group.noteWrite());
+  open.dirty.set('put' in entry ? entry.put.pk : entry.del[0], seq);
 }
 
 /** Writes `items` as the new snapshot, durably, then empties the journal; every journal write must be durable first. */

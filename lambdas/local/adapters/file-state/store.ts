@@ -3,7 +3,7 @@ import { ConditionFailedError, StorageError } from '#core/errors.ts';
 import type { Clock, StateItem, StateStore, WriteCondition } from '#core/ports.ts';
 import { checkStateAttrName, checkStateKey, checkStateNumber } from '#core/state/items.ts';
 import { errnoCode } from '../errno.ts';
-import type { SyncFile } from '../group-sync.ts';
+import type { SyncFile } from '../group-commit.ts';
 import { isLive, normalise } from './item.ts';
 import { appendEntry, apply, journalOutgrown, openStateFile, writeSnapshot, type Items, type JournalEntry, type OpenFile } from './journal.ts';
 import { lockStateFile, unlockStateFile } from './lock.ts';
@@ -146,7 +146,7 @@ export class FileStateStore implements StateStore {
   }
 
   /**
-   * Appends `entry` to the journal, then applies it to the items (the caller answers once it is durable: serial());
+   * Queues `entry` for the journal, then applies it to the items (the caller answers once it is durable: serial());
    * compacts first, after the journal's writes are durable, when the journal is over its bound.
    */
   private async commit(open: OpenFile, entry: JournalEntry): Promise<void> {
@@ -156,7 +156,11 @@ export class FileStateStore implements StateStore {
         await this.compact(open);
       });
     }
-    await this.guard(open, () => appendEntry(open, entry));
+    try {
+      appendEntry(open, entry); // throws once a commit of this file failed
+    } catch (err) {
+      throw writeError(this.file, err);
+    }
     apply(open.items, entry);
   }
 
