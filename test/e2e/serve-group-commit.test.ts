@@ -1,6 +1,5 @@
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { LocalWebhookPipeline } from '#local/pipeline/webhook-pipeline.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-server.ts';
 import { signedHeaders } from '../support/signed-post.ts';
+import { drivenSync, type DrivenSync } from '../support/driven-sync.ts';
 import { joinEvent } from '../support/webhook-bodies.ts';
 
 const SECRET = 'group-commit-secret';
@@ -18,42 +18,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** A spool sync the test drives: `hold()` makes the next syncs wait for `release()`, `failNext()` makes the next one fail. */
-function drivenSync() {
-  let calls = 0;
-  let gate: Promise<void> | undefined;
-  let open: (() => void) | undefined;
-  let entered: (() => void) | undefined;
-  let failures = 0;
-  return {
-    sync: async (handle: FileHandle) => {
-      calls++;
-      entered?.();
-      if (gate) await gate;
-      if (failures > 0) {
-        failures--;
-        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-      }
-      await handle.datasync();
-    },
-    calls: () => calls,
-    /** Resolves once a sync has been entered after this call. */
-    hold(): Promise<void> {
-      gate = new Promise<void>((resolve) => (open = resolve));
-      return new Promise<void>((resolve) => (entered = resolve));
-    },
-    release() {
-      gate = undefined;
-      entered = undefined;
-      open?.();
-    },
-    failNext(n = 1) {
-      failures = n;
-    },
-  };
-}
-
-async function start(sync: ReturnType<typeof drivenSync>['sync']) {
+async function start(sync: DrivenSync['sync']) {
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-group-commit-'));
   const rt = makeLocalRuntime(parseConfig({}), dir);
   const spool = join(rt.paths.dir, 'state', 'webhook-spool.jsonl');
