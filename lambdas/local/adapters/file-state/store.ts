@@ -12,11 +12,11 @@ import { lockStateFile, unlockStateFile } from './lock.ts';
  * An embedded StateStore with DynamoDBStateStore's semantics, durable on every acknowledged write.
  *
  * On disk (journal.ts): a snapshot and a journal of the writes since, appended and fdatasynced before a write
- * resolves; concurrent writes share one fdatasync (group commit). A call answers only once every write it read or
- * made is durable: it runs in the queue against the items in memory, which may hold writes whose sync is still
- * running, and then waits for the sync covering the last write to the partition it touched. `<file>.lock` holds the owning process id (lock.ts). When the journal outgrows max(1 MiB, 2 x snapshot),
- * and on close(), the items are written as a new snapshot (expired ones dropped: the TTL sweep) and the journal
- * truncated. A write that fails may or may not have happened, as with DynamoDB after a timeout.
+ * resolves; concurrent writes share one write and one fdatasync (group commit). A call answers only once every write
+ * it read or made is durable: it runs in the queue against the items in memory, which may hold writes whose commit is
+ * still running, and then waits for the commit covering the last write to the partition it touched. `<file>.lock`
+ * holds the owning process id (lock.ts). When the journal outgrows max(1 MiB, 2 x snapshot), and on close(), the
+ * items are written as a new snapshot (expired ones dropped: the TTL sweep) and the journal truncated. A write that fails may or may not have happened, as with DynamoDB after a timeout.
  *
  * One process per file (lock.ts). All instances on one path in this process share the open file and one queue, so
  * calls run one at a time and concurrent calls are atomic. A failed journal sync fails every call waiting on it; the
