@@ -2,7 +2,9 @@
  * `npm run bench`: performance figures as JSON lines (`{"name","value","unit",...}`), never asserted in tests.
  * BENCH_ONLY picks parts (parquet, webhook, bundle, writer, poller, detections, realtime, patterns, cost); BENCH_ORG_USERS sizes the detections lake (10,000).
  * BENCH_ROWS overrides the Parquet row count (default 1,000,000), BENCH_EVENTS the webhook event count (200,000),
- * BENCH_WRITER_BODIES the large referenced bodies in the writer's memory batch (1,000).
+ * BENCH_WRITER_BODIES the large referenced bodies in the writer's memory batch (1,000), BENCH_REALTIME_EVENTS the
+ * realtime latency webhooks (300), BENCH_REALTIME_RATE_EVENTS the realtime rate webhooks (5,000) and
+ * BENCH_REALTIME_IN_FLIGHT the requests in flight for the rate (64).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -147,7 +149,14 @@ if (wants('bundle')) await bundleBench(emit, Number(process.env.BENCH_COLD_RUNS 
 if (wants('writer')) writerMemoryBench(emit, Number(process.env.BENCH_WRITER_BODIES ?? 1_000));
 if (wants('poller')) await pollerBench(emit);
 if (wants('detections')) await detectionsBench(emit);
-if (wants('realtime')) await realtimeBench(emit, Number(process.env.BENCH_REALTIME_EVENTS ?? 300));
+if (wants('realtime')) {
+  await realtimeBench(
+    emit,
+    Number(process.env.BENCH_REALTIME_EVENTS ?? 300),
+    Number(process.env.BENCH_REALTIME_RATE_EVENTS ?? 5_000),
+    Number(process.env.BENCH_REALTIME_IN_FLIGHT ?? 64),
+  );
+}
 if (wants('patterns')) patternsBench(emit);
 if (wants('cost')) await costBench(emit);
 emit('peak_rss_mib', process.resourceUsage().maxRSS / 1024, 'MiB');

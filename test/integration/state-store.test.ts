@@ -15,6 +15,7 @@ import { stateStoreContract } from '../contract/state-store.contract.ts';
 import { awsJsonError, createAwsJsonServer } from '../fakes/aws-json-server.ts';
 import { closeServer, createStateTable, deadEndpoint, listenOnLoopback, loopbackClientConfig } from '../fakes/aws-test-clients.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
+import { drivenSync } from '../support/driven-sync.ts';
 
 const dirs: string[] = [];
 let server: Server;
@@ -323,5 +324,59 @@ describe('FileStateStore journal', () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).add('p', 's', 'n', 1)));
     expect([...results].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await new FileStateStore(crashImage(file), clock).add('p', 's', 'n', 1)).toBe(21);
+  });
+});
+
+describe('FileStateStore group commit', () => {
+  it('answers concurrent writes only after the sync covering them, with fewer syncs than writes, conditions unchanged', async () => {
+    const file = path.join(await tempDir(), 'state.json');
+    const clock = new FakeClock();
+    const driven = drivenSync();
+    const store = new FileStateStore(file, clock, { sync: driven.sync });
+    await store.put({ pk: 'clean', sk: 's', attrs: { v: 1 } });
+    const entered = driven.hold();
+    const settled: string[] = [];
+    const track = <T>(name: string, call: Promise<T>) => call.finally(() => settled.push(name));
+    const N = 20;
+    const puts = Array.from({ length: N }, (_, i) => track(`put${i}`, store.put({ pk: `p${i}`, sk: 's', attrs: { i } })));
+    const claims = [0, 1].map((i) => track(`claim${i}`, store.put({ pk: 'claim', sk: 's', attrs: { by: i } }, { kind: 'notExists' })));
+    const dirtyRead = track('dirtyRead', store.get('p0', 's'));
+    await entered;
+    // A partition no pending write touched answers at once; everything that wrote or read a pending write waits.
+    expect(await store.get('clean', 's')).toEqual({ pk: 'clean', sk: 's', attrs: { v: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toEqual([]);
+    driven.release();
+    await Promise.all(puts);
+    const [first, second] = await Promise.allSettled(claims);
+    expect(first).toEqual({ status: 'fulfilled', value: undefined });
+    expect(second).toMatchObject({ status: 'rejected', reason: { name: 'ConditionFailedError' } });
+    expect(await dirtyRead).toEqual({ pk: 'p0', sk: 's', attrs: { i: 0 } });
+    // The first sync held the first write; the other writes all waited for the next one.
+    expect(driven.calls()).toBeLessThanOrEqual(3);
+    const reopened = new FileStateStore(crashImage(file), clock);
+    for (let i = 0; i < N; i++) expect(await reopened.get(`p${i}`, 's')).toEqual({ pk: `p${i}`, sk: 's', attrs: { i } });
+    expect((await reopened.get('claim', 's'))?.attrs).toEqual({ by: 0 });
+  });
+
+  it('fails every write a failed sync covered with a one-line StorageError, keeps what was durable, and serves the next calls', async () => {
+    const file = path.join(await tempDir(), 'state.json');
+    const clock = new FakeClock();
+    const driven = drivenSync();
+    const store = new FileStateStore(file, clock, { sync: driven.sync });
+    await store.put({ pk: 'kept', sk: 's', attrs: { v: 1 } });
+    const entered = driven.hold();
+    driven.failNext();
+    const failing = Array.from({ length: 5 }, (_, i) => store.put({ pk: `lost${i}`, sk: 's', attrs: { i } }));
+    await entered;
+    driven.release();
+    for (const result of await Promise.allSettled(failing)) {
+      expect(result).toMatchObject({ status: 'rejected', reason: { name: 'StorageError', message: `could not write state file ${file}: EIO` } });
+    }
+    await store.put({ pk: 'after', sk: 's', attrs: { v: 2 } });
+    expect(await store.get('kept', 's')).toEqual({ pk: 'kept', sk: 's', attrs: { v: 1 } });
+    const reopened = new FileStateStore(crashImage(file), clock);
+    expect(await reopened.get('kept', 's')).toEqual({ pk: 'kept', sk: 's', attrs: { v: 1 } });
+    expect(await reopened.get('after', 's')).toEqual({ pk: 'after', sk: 's', attrs: { v: 2 } });
   });
 });

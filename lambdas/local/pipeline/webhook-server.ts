@@ -38,7 +38,7 @@ export interface WebhookServer {
   flush(): Promise<void>;
   /**
    * Stops accepting requests, lets those in flight finish (cutting them after `closeGraceMs`), writes what is
-   * buffered, and closes. Calling it again returns the same promise.
+   * buffered, closes the spool, and closes. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -180,7 +180,11 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
         clearInterval(timer);
         await stopAccepting();
         await opts.correlation?.close();
-        await flush();
+        try {
+          await flush();
+        } finally {
+          await opts.pipeline.close();
+        }
       })()),
   };
 }

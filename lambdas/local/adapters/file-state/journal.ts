@@ -4,12 +4,14 @@ import { StorageError } from '#core/errors.ts';
 import type { Clock, StateItem } from '#core/ports.ts';
 import { replaceFileDurably, syncDir } from '../durable-file.ts';
 import { errnoCode } from '../errno.ts';
+import { fdatasync, GroupCommit, type SyncFile } from '../group-commit.ts';
 import { isLive, normalise } from './item.ts';
 
 /*
  * A state file on disk: `<file>` is a snapshot (`{"version":1,"items":[...]}`, replaced whole and durably), and
  * `<file>.journal` holds one JSON line per write since that snapshot, appended and fdatasynced before the write
- * resolves (no rename, one sync). Opening reads the snapshot and replays the journal; a torn last line (a crash
+ * resolves (no rename). Writes of concurrent callers share one write and one fdatasync (GroupCommit): each queues
+ * its line and waits for the commit that takes it. Opening reads the snapshot and replays the journal; a torn last line (a crash
  * mid-append; that write was never acknowledged) is ignored and cut off, any other bad line stops the store rather
  * than lose what follows it. Journal lines are whole items, so replaying them over a newer snapshot after a crash
  * between writing the snapshot and truncating the journal changes nothing.
@@ -30,18 +32,33 @@ export type JournalEntry = { readonly put: StateItem } | { readonly del: readonl
 /** Items by partition key, then sort key. */
 export type Items = Map<string, Map<string, StateItem>>;
 
-/** A state file open in this process: its items, its journal handle, and the sizes that decide compaction. */
+/** A state file open in this process: its items, its journal handle and group commit, and the sizes that decide compaction. */
 export interface OpenFile {
   readonly items: Items;
   readonly journal: FileHandle;
+  /** The journal's group commit: a write is durable once `group.durable(seq)` resolved. */
+  readonly group: GroupCommit;
+  /**
+   * Per partition key, the last journal write to it not yet known durable: the items in memory already hold it, so
+   * a call that read or wrote that partition answers only once that write is durable.
+   */
+  readonly dirty: Map<string, number>;
   journalBytes: number;
   snapshotBytes: number;
 }
 
 const journalFileOf = (file: string) => `${file}.journal`;
 
-/** Reads the snapshot, replays the journal (cutting a torn last line off) and opens the journal for appends. */
-export async function openStateFile(file: string): Promise<OpenFile> {
+/**
+ * Reads the snapshot, replays the journal (cutting a torn last line off) and opens the journal for appends. `onSyncFailure`
+ * runs when a journal sync fails, before any waiting write hears of it: the items in memory then hold writes that may
+ * not be on disk, so the owner must stop using this OpenFile.
+ */
+export async function openStateFile(
+  file: string,
+  sync: SyncFile = fdatasync,
+  onSyncFailure: (open: OpenFile) => void = () => undefined,
+): Promise<OpenFile> {
   const { items, snapshotBytes } = await readSnapshot(file);
   const journalFile = journalFileOf(file);
   const { goodBytes, totalBytes } = await replayJournal(journalFile, items);
@@ -60,7 +77,15 @@ export async function openStateFile(file: string): Promise<OpenFile> {
     await journal.close().catch(() => undefined);
     throw new StorageError(`could not repair state journal ${journalFile}: ${errnoCode(err)}`, false, { cause: err });
   }
-  return { items, journal, journalBytes: goodBytes, snapshotBytes };
+  const opened: OpenFile = {
+    items,
+    journal,
+    group: new GroupCommit(journal, sync, () => onSyncFailure(opened)),
+    dirty: new Map(),
+    journalBytes: goodBytes,
+    snapshotBytes,
+  };
+  return opened;
 }
 
 /** Whether the journal has outgrown max(1 MiB, 2 x snapshot) and should be folded into a new snapshot. */
@@ -68,15 +93,18 @@ export function journalOutgrown(open: OpenFile): boolean {
   return open.journalBytes > Math.max(MIN_COMPACT_BYTES, 2 * open.snapshotBytes);
 }
 
-/** Appends `entry` to the journal and fdatasyncs it; the caller applies it to the items once this resolves. */
-export async function appendEntry(open: OpenFile, entry: JournalEntry): Promise<void> {
+/**
+ * Queues `entry` for the journal's next commit: the caller applies it to the items at once, and answers once
+ * `open.group.durable()` of the partition's dirty sequence number resolved.
+ */
+export function appendEntry(open: OpenFile, entry: JournalEntry): void {
   const line = `${JSON.stringify(entry)}\n`;
-  await open.journal.appendFile(line, 'utf8');
-  await open.journal.datasync();
+  const seq = open.group.append(line);
   open.journalBytes += Buffer.byteLength(line);
+  open.dirty.set('put' in entry ? entry.put.pk : entry.del[0], seq);
 }
 
-/** Writes `items` as the new snapshot, durably, then empties the journal. */
+/** Writes `items` as the new snapshot, durably, then empties the journal; every journal write must be durable first. */
 export async function writeSnapshot(file: string, open: OpenFile, items: StateItem[]): Promise<void> {
   const body = JSON.stringify({ version: FORMAT_VERSION, items } satisfies StoredFile);
   await replaceFileDurably(file, body);
