@@ -49,9 +49,10 @@ export function plantAttacks(cal: Calendar, extras: Extras): Attack[] {
   // personal Zoom account; the manager admits him from the waiting room (she recognises the name).
   {
     const leaver = key.leaverB!;
-    let huddle = cal.plans.find((p) => p.key === `huddle:NA:${dayStr(endLocalDay)}`);
-    if (!huddle || huddle.end > cal.endMs)
-      huddle = cal.plans.find((p) => p.key === `huddle:NA:${dayStr(leaver.lastDay!)}` && p.start > leaver.deactivatedAt!);
+    // The first huddle after his deactivation (people.ts puts that morning before the end).
+    const huddle = cal.plans
+      .filter((p) => p.key.startsWith('huddle:NA:') && p.start > leaver.deactivatedAt! && p.end <= cal.endMs)
+      .sort((a, b) => a.start - b.start)[0];
     if (!huddle) throw new Error('no huddle after the leaver left');
     const personal = `${slug(leaver.first)}.${slug(leaver.last)}.${rng.int(70, 99)}@gmail.com`;
     const homeIp = leaver.home.v4 ?? `${leaver.home.v6prefix}:1c4e:9a1f:33b0:7d2e`;

@@ -452,7 +452,11 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   key.leaverA = leaverA;
   const aes = people.filter((p) => p.key?.startsWith('aeNA') && p.place === PLACES.NYC);
   const leaverB = aes[aes.length - 1]!;
-  leaverB.lastDay = previousWorkday(endLocal);
+  // The morning after his last day (the NA sales huddle, 09:00-09:15 New York; attack A1) must fall before the end:
+  // an end on a weekend, or on a working day before 09:15, moves his last day back a working day.
+  let nextMorning = endLocal;
+  while (isWeekend(nextMorning) || atLocal(nextMorning, 9 * 60 + 15, PLACES.NYC) > endMs) nextMorning = previousWorkday(nextMorning);
+  leaverB.lastDay = previousWorkday(nextMorning);
   leaverB.deactivatedAt = atLocal(leaverB.lastDay, 16 * 60 + 30, leaverB.place);
   key.leaverB = leaverB;
 
