@@ -3,7 +3,7 @@ import { ACCOUNT_ID, type Extras } from './admin.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, type Attendance, type Device, type External, type Person, type Plan } from './model.ts';
 import { NET, oneOff } from './people.ts';
-import { atLocal, dayStart, dayStr, hex, iso, isWeekend, localOf, macAddr, slug } from './util.ts';
+import { atLocal, dayStart, hex, iso, isWeekend, localOf, macAddr, slug } from './util.ts';
 
 /*
  * Eight attacks, designed from threat descriptions (not from any detection's logic): what each looks like in the
