@@ -111,6 +111,11 @@ outsiders AS (
   FROM per_meeting pm
   LEFT JOIN internal_domains d ON d.domain = split_part(pm.user_email, '@', 2)
   WHERE (d.domain IS NULL OR pm.user_email IS NULL OR NOT pm.signed_in) AND NOT pm.registered
+    -- Signed in as someone the organisation expects there (view trusted_externals: a board member, outside counsel).
+    AND NOT EXISTS (
+      SELECT 1 FROM trusted_externals t
+      WHERE pm.signed_in AND t.entry IN (pm.user_email, split_part(pm.user_email, '@', 2))
+    )
 ),
 params AS (
   SELECT max(CASE WHEN name = 'min_sensitive_meetings' THEN value END) AS min_sensitive_meetings
