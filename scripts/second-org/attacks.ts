@@ -23,6 +23,8 @@ export interface Attack {
   readonly borrowed: { emails: string[]; names: string[]; operators: string[]; ips?: string[] };
   readonly meetings: { uuid: string; id: string; topic: string; start: string }[];
   readonly window: [string, string];
+  /** When Zoom itself warned about the attack before its window (the At-Risk Meeting Notifier's meeting.risk_alert). */
+  readonly warnedAt?: string;
 }
 
 const meetingRef = (p: Plan) => ({ uuid: p.uuid, id: String(p.id), topic: p.topic, start: iso(p.start) });
@@ -195,6 +197,7 @@ export function plantAttacks(cal: Calendar, extras: Extras): Attack[] {
       borrowed: { emails: [], names: ['Guest', 'iPhone', 'Zoom user'], operators: [] },
       meetings: [meetingRef(target)],
       window: [iso(target.start + (wave - 1) * MIN), iso(target.start + (wave + 12) * MIN)],
+      warnedAt: iso(alertAt),
     });
   }
 
