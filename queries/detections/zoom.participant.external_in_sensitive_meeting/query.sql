@@ -4,6 +4,7 @@
 -- (no email, or no Zoom user id in any source) alerts on the first, since nobody can say who it was. Joins that came
 -- through the meeting's registration (registrant_id in any source) never count: the host vetted or at least named
 -- them (investor updates, briefings). The realtime check applies the same scope and counts as each join arrives.
+-- Signed-in joins with an email, or an email domain, in trusted_externals (config trustedExternals) never count either.
 -- Joins come from webhooks and both report pollers, so either collector suffices. Every ? is the run's end time.
 WITH -- Joins before the host carry no email (Zoom sends none): a signed-in participant's Zoom user id names the user, by
 -- the users snapshots and user webhooks of 30 days, as the realtime user directory does.
