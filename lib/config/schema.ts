@@ -23,6 +23,12 @@ const domain = z
   .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, 'must be a domain name such as example.com')
   .transform((s) => s.toLowerCase());
 
+/** A whole email address (one person) or a domain name (everyone with an email on it). */
+const emailOrDomain = z
+  .string()
+  .regex(/^([^@\s]+@[^@\s]+\.[^@\s]+|([a-z0-9-]+\.)+[a-z]{2,})$/i, 'must be an email address or a domain name such as example.com')
+  .transform((s) => s.toLowerCase());
+
 /** A regular expression in the syntax JavaScript, RE2 (DuckDB) and Trino read alike (lambdas/core/patterns/portable.ts). */
 const regex = z
   .string()
@@ -90,6 +96,12 @@ export const configSchema = z
       .default(['\\bboard', '\\bm&a\\b|\\bmerger|\\bacquisition', '\\blayoff|reduction in force', '\\bearnings', '\\blegal\\b|privileged']),
     /** Emails of executives and other high-value users. */
     watchedUsers: z.array(email).default([]),
+    /**
+     * Outside people the organisation expects in its sensitive meetings (board members, outside counsel, auditors,
+     * bankers): their emails, or their firms' email domains. A participant signed in to Zoom with such an email is
+     * expected there; an unauthenticated guest is not, whatever email or name it types.
+     */
+    trustedExternals: z.array(emailOrDomain).default([]),
     /**
      * Display names that claim to be Zoom or the organisation's support (zoom.participant.impersonates_support). Compared
      * folded (case, spacing, "(guest)", digits for letters and look-alike letters do not matter); a one-word name must

@@ -177,6 +177,7 @@ function realtimeSettingsOf(s: RealtimeSettings): RealtimeSettings {
     internalDomains: s.internalDomains,
     sensitiveMeetingPatterns: s.sensitiveMeetingPatterns,
     watchedUsers: s.watchedUsers,
+    trustedExternals: s.trustedExternals ?? [],
     minClientVersion: s.minClientVersion,
     supportNames: s.supportNames,
     meetingStateHours: s.meetingStateHours,

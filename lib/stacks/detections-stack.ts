@@ -116,6 +116,7 @@ export class ZoomlakeDetectionsStack extends Stack {
         internalDomains: config.internalDomains,
         sensitiveMeetingPatterns: config.sensitiveMeetingPatterns,
         watchedUsers: config.watchedUsers,
+        trustedExternals: config.trustedExternals,
         minClientVersion: config.minClientVersion,
         supportNames: config.supportNames,
       },

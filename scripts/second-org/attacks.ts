@@ -3,7 +3,7 @@ import { ACCOUNT_ID, type Extras } from './admin.ts';
 import type { Calendar } from './calendar.ts';
 import { DAY, HOUR, MIN, PLACES, type Attendance, type Device, type External, type Person, type Plan } from './model.ts';
 import { NET, oneOff } from './people.ts';
-import { atLocal, dayStart, dayStr, hex, iso, isWeekend, localOf, macAddr, slug } from './util.ts';
+import { atLocal, dayStart, hex, iso, isWeekend, localOf, macAddr, slug } from './util.ts';
 
 /*
  * Eight attacks, designed from threat descriptions (not from any detection's logic): what each looks like in the
@@ -23,6 +23,8 @@ export interface Attack {
   readonly borrowed: { emails: string[]; names: string[]; operators: string[]; ips?: string[] };
   readonly meetings: { uuid: string; id: string; topic: string; start: string }[];
   readonly window: [string, string];
+  /** When Zoom itself warned about the attack before its window (the At-Risk Meeting Notifier's meeting.risk_alert). */
+  readonly warnedAt?: string;
 }
 
 const meetingRef = (p: Plan) => ({ uuid: p.uuid, id: String(p.id), topic: p.topic, start: iso(p.start) });
@@ -49,9 +51,10 @@ export function plantAttacks(cal: Calendar, extras: Extras): Attack[] {
   // personal Zoom account; the manager admits him from the waiting room (she recognises the name).
   {
     const leaver = key.leaverB!;
-    let huddle = cal.plans.find((p) => p.key === `huddle:NA:${dayStr(endLocalDay)}`);
-    if (!huddle || huddle.end > cal.endMs)
-      huddle = cal.plans.find((p) => p.key === `huddle:NA:${dayStr(leaver.lastDay!)}` && p.start > leaver.deactivatedAt!);
+    // The first huddle after his deactivation (people.ts puts that morning before the end).
+    const huddle = cal.plans
+      .filter((p) => p.key.startsWith('huddle:NA:') && p.start > leaver.deactivatedAt! && p.end <= cal.endMs)
+      .sort((a, b) => a.start - b.start)[0];
     if (!huddle) throw new Error('no huddle after the leaver left');
     const personal = `${slug(leaver.first)}.${slug(leaver.last)}.${rng.int(70, 99)}@gmail.com`;
     const homeIp = leaver.home.v4 ?? `${leaver.home.v6prefix}:1c4e:9a1f:33b0:7d2e`;
@@ -194,6 +197,7 @@ export function plantAttacks(cal: Calendar, extras: Extras): Attack[] {
       borrowed: { emails: [], names: ['Guest', 'iPhone', 'Zoom user'], operators: [] },
       meetings: [meetingRef(target)],
       window: [iso(target.start + (wave - 1) * MIN), iso(target.start + (wave + 12) * MIN)],
+      warnedAt: iso(alertAt),
     });
   }
 

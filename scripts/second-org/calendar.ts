@@ -13,9 +13,9 @@ import {
   type RecordingPlan,
   type Who,
 } from './model.ts';
-import { FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS } from './names.ts';
+import { LAST_NAMES, PERSONAL_DOMAINS } from './names.ts';
 import { officeDay } from './network.ts';
-import { NET, oneOff, works, type Customer, type Directory, type RoomDevice } from './people.ts';
+import { NET, oneOff, outsiderName, works, type Customer, type Directory, type RoomDevice } from './people.ts';
 import { atLocal, dayStart, dayStr, h01, hInt, isWeekend, localOf, meetingUuid, slug, weekday } from './util.ts';
 
 /*
@@ -52,6 +52,8 @@ export class Calendar {
   readonly plans: Plan[] = [];
   readonly behaviours: Behaviour[] = [];
   private readonly byKey = new Map<string, Plan>();
+  /** Employees' full names, which an outsider's drawn name avoids (people.ts outsiderName). */
+  readonly staffNames: ReadonlySet<string>;
 
   constructor(
     readonly dir: Directory,
@@ -59,7 +61,9 @@ export class Calendar {
     readonly firstDay: number,
     readonly lastDay: number,
     readonly endMs: number,
-  ) {}
+  ) {
+    this.staffNames = new Set(dir.people.map((p) => p.name));
+  }
 
   rng(label: string): Prng {
     return new Prng(this.seed, `second-org:calendar:${label}`);
@@ -1052,7 +1056,7 @@ function customerSuccess(cal: Calendar): void {
       if (cal.avail(csm, tt)) {
         const trainees: Attendance[] = [];
         for (let i = 0; i < rng.int(8, 20); i++) {
-          const [first, last] = [rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES)];
+          const [first, last] = outsiderName(rng, cal.staffNames);
           const browser = rng.chance(0.6);
           const x = oneOff(
             cal.dir,
@@ -1103,8 +1107,7 @@ function marketing(cal: Calendar): void {
   const community = K(cal, 'community');
   const pmms = all.filter((p) => p.key?.startsWith('pmm'));
   const registrant = (tag: string, i: number): External => {
-    const first = rng.pick(FIRST_NAMES);
-    const last = rng.pick(LAST_NAMES);
+    const [first, last] = outsiderName(rng, cal.staffNames);
     const personal = rng.chance(0.3);
     const customer = rng.pick(cal.dir.customers);
     const domain = personal
@@ -1491,8 +1494,7 @@ function people(cal: Calendar): void {
     if (isWeekend(day)) continue;
     for (let i = 0; i < rng.int(2, 4); i++) {
       const [role, panel] = rng.pick(openRoles);
-      const first = rng.pick(FIRST_NAMES);
-      const last = rng.pick(LAST_NAMES);
+      const [first, last] = outsiderName(rng, cal.staffNames);
       const guest = rng.chance(0.4);
       const candidate = oneOff(
         cal.dir,

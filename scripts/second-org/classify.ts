@@ -1,6 +1,6 @@
 import type { Attack } from './attacks.ts';
 import type { SecondOrg } from './generate.ts';
-import { HOUR } from './model.ts';
+import { HOUR, MIN } from './model.ts';
 import { iso } from './util.ts';
 
 /** An alert as the pipeline notified it (alerts.jsonl `detail`). */
@@ -49,6 +49,8 @@ export function judge(alert: NotifiedAlert, g: SecondOrg): Judged {
     const idHit = a.meetings.some((m) => m.id === e.meeting_id && Math.abs(Date.parse(m.start) - from) < 6 * HOUR);
     const meetingHit = (e.meeting_uuid !== undefined && uuids.has(e.meeting_uuid)) || (e.meeting_uuid === undefined && idHit);
     const timeHit = from <= Date.parse(a.window[1]) && to >= Date.parse(a.window[0]);
+    // Zoom's own warning about the attack meeting, relayed when it arrives (before the attack's window).
+    const warningHit = a.warnedAt !== undefined && Math.abs(from - Date.parse(a.warnedAt)) < 5 * MIN;
     const actorHit =
       a.actors.emails.some((x) => lower(x) === lower(e.user_email) || lower(x) === lower(e.operator)) ||
       (e.user_name !== undefined && a.actors.names.includes(e.user_name)) ||
@@ -69,7 +71,7 @@ export function judge(alert: NotifiedAlert, g: SecondOrg): Judged {
       actorHit ||
       (borrowedOperator && timeHit) ||
       (borrowedPerson && (meetingHit || (timeHit && noMeeting))) ||
-      (meetingHit && timeHit && !ordinaryPerson)
+      (meetingHit && (timeHit || warningHit) && !ordinaryPerson)
     ) {
       attack = a;
       break;

@@ -3,7 +3,8 @@ import { byActivityTime, routineActivities } from '#local/zoom-simulator/meeting
 import { adminWork, ACCOUNT_ID, type Extras } from './admin.ts';
 import { plantAttacks, type Attack } from './attacks.ts';
 import { buildCalendar, type Calendar } from './calendar.ts';
-import { DAY, HOUR, type Behaviour } from './model.ts';
+import { DAY, HOUR, type Behaviour, type ExternalKind } from './model.ts';
+import { PERSONAL_DOMAINS } from './names.ts';
 import { buildDirectory, DOMAIN, UK_DOMAIN, type Directory } from './people.ts';
 import {
   activities,
@@ -18,6 +19,9 @@ import {
   type Webhook,
 } from './render.ts';
 import { dayStart, dayStr, iso } from './util.ts';
+
+/** Outsiders under engagement or on the board, whom a security team names in trustedExternals; not customers or the deal's target. */
+const TRUSTED_KINDS: ReadonlySet<ExternalKind> = new Set(['board', 'counsel', 'auditor', 'banker']);
 
 /** How far back the webhook stream reaches: the last three days. */
 export const WEBHOOK_DAYS = 3;
@@ -75,9 +79,16 @@ export function generateSecondOrg(options: { seed: number; end: number; benign: 
   };
   const hooks = webhooks(cal, rendered, acts, extras, webhooksFrom);
   const access = dataAccess(cal, rendered);
+  // The outside people the company expects in its board, legal and deal meetings, as its security team would list
+  // them for zoomlake: the board members' and advisers' firms by domain, a director's personal address by email.
+  const trusted = dir.externals.filter((x) => TRUSTED_KINDS.has(x.kind) && x.email !== '');
   const config = {
     internalDomains: [DOMAIN, UK_DOMAIN],
     watchedUsers: [dir.key.ceo!.email, dir.key.cfo!.email, dir.key.gc!.email],
+    trustedExternals: [
+      ...new Set(trusted.map((x) => x.email.slice(x.email.indexOf('@') + 1)).filter((d) => !PERSONAL_DOMAINS.includes(d))),
+      ...trusted.filter((x) => PERSONAL_DOMAINS.includes(x.email.slice(x.email.indexOf('@') + 1))).map((x) => x.email),
+    ].sort(),
     planTier: 'business',
   };
   const counts = {

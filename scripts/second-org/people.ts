@@ -274,6 +274,20 @@ const mondayOnOrAfter = (ms: number): number => {
   return d;
 };
 
+/**
+ * An outsider's first and last name, never an employee's full name. The pools (181 first names, 81 last names) are far
+ * smaller than real name frequencies: ~150 staff and hundreds of outsiders drawn from them share a full name a few
+ * times a fortnight by accident, where real people rarely do. The one designed name twin (a customer contact named
+ * like a solutions engineer, `nameCollision`) stands for the real case.
+ */
+export function outsiderName(rng: Prng, staffNames: ReadonlySet<string>): [string, string] {
+  for (;;) {
+    const first = rng.pick(FIRST_NAMES);
+    const last = rng.pick(LAST_NAMES);
+    if (!staffNames.has(`${first} ${last}`)) return [first, last];
+  }
+}
+
 /** The working day before local date `day` (skipping weekends). */
 export const previousWorkday = (day: number): number => {
   let d = day - DAY;
@@ -452,7 +466,11 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
   key.leaverA = leaverA;
   const aes = people.filter((p) => p.key?.startsWith('aeNA') && p.place === PLACES.NYC);
   const leaverB = aes[aes.length - 1]!;
-  leaverB.lastDay = previousWorkday(endLocal);
+  // The morning after his last day (the NA sales huddle, 09:00-09:15 New York; attack A1) must fall before the end:
+  // an end on a weekend, or on a working day before 09:15, moves his last day back a working day.
+  let nextMorning = endLocal;
+  while (isWeekend(nextMorning) || atLocal(nextMorning, 9 * 60 + 15, PLACES.NYC) > endMs) nextMorning = previousWorkday(nextMorning);
+  leaverB.lastDay = previousWorkday(nextMorning);
   leaverB.deactivatedAt = atLocal(leaverB.lastDay, 16 * 60 + 30, leaverB.place);
   key.leaverB = leaverB;
 
@@ -641,11 +659,8 @@ export function buildDirectory(seed: number, firstDay: number, lastDay: number, 
     (outsiders[group] ??= []).push(x);
     return x;
   };
-  const person = (): [string, string] => {
-    const first = rng.pick(FIRST_NAMES);
-    const last = rng.pick(LAST_NAMES);
-    return [first, last];
-  };
+  const staffNames = new Set(people.map((p) => p.name));
+  const person = (): [string, string] => outsiderName(rng, staffNames);
   const workEmail = (first: string, last: string, domain: string) =>
     h01('style', domain) < 0.5 ? `${slug(first)}.${slug(last)}@${domain}` : `${slug(first)[0]}${slug(last)}@${domain}`;
 

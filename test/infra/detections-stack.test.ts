@@ -160,6 +160,7 @@ describe("the realtime checks and the runner's state in the app", () => {
   const config = {
     internalDomains: ['acme.example'],
     watchedUsers: ['ceo@acme.example'],
+    trustedExternals: ['LawFirm.example'],
     sensitiveMeetingPatterns: ['board'],
     minClientVersion: '6.1.0',
     detections: { 'zoom.participant.join_burst_many_ips': { parameters: { min_ips: 7 } } },
@@ -208,6 +209,7 @@ describe("the realtime checks and the runner's state in the app", () => {
       internalDomains: ['acme.example'],
       sensitiveMeetingPatterns: ['board'],
       watchedUsers: ['ceo@acme.example'],
+      trustedExternals: ['lawfirm.example'],
       minClientVersion: '6.1.0',
       supportNames: DEFAULT_SUPPORT_NAMES,
       meetingStateHours: 72,

@@ -15,6 +15,7 @@ const SETTINGS = {
   internalDomains: ['example.com'],
   sensitiveMeetingPatterns: ['board'],
   watchedUsers: ['ceo@example.com'],
+  trustedExternals: ['lawfirm.example'],
   minClientVersion: '6.0.0',
   supportNames: ['IT Support'],
 };

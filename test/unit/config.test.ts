@@ -31,6 +31,14 @@ describe('config', () => {
     });
   });
 
+  it('reads trustedExternals as lower-case emails and domains, none by default', () => {
+    expect(parseConfig({}).trustedExternals).toEqual([]);
+    expect(parseConfig({ trustedExternals: ['LawFirm.example', 'Director@Gmail.com'] }).trustedExternals).toEqual([
+      'lawfirm.example',
+      'director@gmail.com',
+    ]);
+  });
+
   it('defaults the post-meeting correlation on, with no data-access source', () => {
     expect(parseConfig({}).correlation).toEqual({
       enabled: true,
@@ -73,6 +81,7 @@ describe('config', () => {
     [{ sensitiveMeetingPatterns: ['(unclosed'] }, 'sensitiveMeetingPatterns.0: "(unclosed" is not a valid regular expression (Unterminated group)'],
     [{ sensitiveMeetingPatterns: ['board', '(?<!on)board'] }, 'sensitiveMeetingPatterns.1: "(?<!on)board" uses a lookbehind "(?<!on)"'],
     [{ watchedUsers: ['ceo'] }, 'watchedUsers.0: must be an email address'],
+    [{ trustedExternals: ['Hollis & Crane'] }, 'trustedExternals.0: must be an email address or a domain name'],
     [{ minClientVersion: '6' }, 'minClientVersion: must be a version'],
     [{ planTier: 'gold' }, 'planTier: '],
     [{ sources: { activities: { schedule: 'hourly' } } }, 'sources.activities.schedule: must be "rate(N unit)" or "cron(...)"'],

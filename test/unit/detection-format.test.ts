@@ -140,21 +140,30 @@ describe('alertId', () => {
 
 describe('config views on DuckDB', () => {
   it.each([
-    ['empty lists', { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [], minClientVersion: '6.0.0', supportNames: [] }, [], [], []],
+    [
+      'empty lists',
+      { internalDomains: [], sensitiveMeetingPatterns: [], watchedUsers: [], minClientVersion: '6.0.0', supportNames: [] },
+      [],
+      [],
+      [],
+      [],
+    ],
     [
       'values, quoting and case',
       {
         internalDomains: ['ACME.example', "o'brien.example"],
         sensitiveMeetingPatterns: ['board'],
         watchedUsers: ['CEO@acme.example'],
+        trustedExternals: ['LawFirm.example', 'Director@Gmail.example'],
         minClientVersion: '5.17.11',
         supportNames: ['IT Support'],
       },
       ['acme.example', "o'brien.example"],
       ['(?i)board'],
       ['ceo@acme.example'],
+      ['director@gmail.example', 'lawfirm.example'],
     ],
-  ])('%s', async (_what, settings, domains, patterns, watched) => {
+  ])('%s', async (_what, settings, domains, patterns, watched, trusted) => {
     const engine = await DuckDbQueryEngine.open({
       lakeDir: '/nonexistent-zoomlake-lake',
       views: configViews(settings, [{ id: 'zoom.test.example', values: { min_things: 3 } }]),
@@ -164,6 +173,7 @@ describe('config views on DuckDB', () => {
       expect(await col('SELECT domain FROM internal_domains ORDER BY domain')).toEqual(domains);
       expect(await col('SELECT pattern FROM sensitive_meeting_patterns')).toEqual(patterns);
       expect(await col('SELECT email FROM watched_users')).toEqual(watched);
+      expect(await col('SELECT entry FROM trusted_externals ORDER BY entry')).toEqual(trusted);
       const [version] = (await engine.query('SELECT * FROM min_client_version')).rows;
       const [major, minor, patch] = settings.minClientVersion.split('.').map(Number);
       expect(version).toEqual({ version: settings.minClientVersion, major, minor, patch });

@@ -13,6 +13,8 @@ export interface DetectionSettings {
   readonly internalDomains: readonly string[];
   readonly sensitiveMeetingPatterns: readonly string[];
   readonly watchedUsers: readonly string[];
+  /** Emails and domains of outside people expected in sensitive meetings (config `trustedExternals`); none by default. */
+  readonly trustedExternals?: readonly string[] | undefined;
   readonly minClientVersion: string;
   /** The identity-provider sign-ins table and its columns (config `identity`); none makes `idp_signins` empty. */
   readonly identity?: IdentitySource | undefined;
@@ -132,6 +134,12 @@ export function configViews(settings: DetectionSettings, detections: readonly Pi
       'zoomlake config: emails of executives and other high-value users (lower case).',
       'email',
       settings.watchedUsers.map((e) => e.toLowerCase()),
+    ),
+    valuesView(
+      'trusted_externals',
+      'zoomlake config: emails and email domains of outside people expected in sensitive meetings (lower case); a signed-in participant whose email, or its domain, is listed.',
+      'entry',
+      (settings.trustedExternals ?? []).map((e) => e.toLowerCase()),
     ),
     {
       name: 'min_client_version',

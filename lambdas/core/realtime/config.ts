@@ -18,6 +18,8 @@ export interface CompiledSettings {
   readonly raw: RealtimeSettings;
   readonly internalDomains: ReadonlySet<string>;
   readonly watchedUsers: ReadonlySet<string>;
+  /** Trusted outside emails and domains, lower case (config `trustedExternals`). */
+  readonly trustedExternals: ReadonlySet<string>;
   readonly sensitive: readonly TopicPattern[];
   /** The support names, folded (impersonation.ts). */
   readonly supportNames: readonly SupportName[];
@@ -31,6 +33,7 @@ export function compileSettings(settings: RealtimeSettings): CompiledSettings {
     raw: settings,
     internalDomains: new Set(settings.internalDomains.map((d) => d.toLowerCase())),
     watchedUsers: new Set(settings.watchedUsers.map((e) => e.toLowerCase())),
+    trustedExternals: new Set((settings.trustedExternals ?? []).map((e) => e.toLowerCase())),
     sensitive: compileTopicPatterns(settings.sensitiveMeetingPatterns),
     supportNames: compileSupportNames(settings.supportNames),
     lookalikeKeys: lookalikeKeys(settings.internalDomains),
@@ -48,4 +51,11 @@ export function isInternalEmail(settings: CompiledSettings, email: string | null
   if (!email) return false;
   const at = email.lastIndexOf('@');
   return at > 0 && settings.internalDomains.has(email.slice(at + 1).toLowerCase());
+}
+
+/** Whether an email, or its domain, is one of the trusted outside people (config `trustedExternals`). */
+export function isTrustedExternal(settings: CompiledSettings, email: string | null | undefined): boolean {
+  if (!email) return false;
+  const e = email.toLowerCase();
+  return settings.trustedExternals.has(e) || settings.trustedExternals.has(e.slice(e.lastIndexOf('@') + 1));
 }

@@ -9,6 +9,7 @@ export const realtimeSettings: z.ZodMiniType<RealtimeSettings> = z.object({
   internalDomains: z.array(z.string()),
   sensitiveMeetingPatterns: z.array(z.string()),
   watchedUsers: z.array(z.string()),
+  trustedExternals: z.optional(z.array(z.string())),
   minClientVersion: z.string(),
   supportNames: z.array(z.string()),
   meetingStateHours: positiveJsonInt,

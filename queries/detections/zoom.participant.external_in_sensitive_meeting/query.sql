@@ -4,6 +4,7 @@
 -- (no email, or no Zoom user id in any source) alerts on the first, since nobody can say who it was. Joins that came
 -- through the meeting's registration (registrant_id in any source) never count: the host vetted or at least named
 -- them (investor updates, briefings). The realtime check applies the same scope and counts as each join arrives.
+-- Signed-in joins with an email, or an email domain, in trusted_externals (config trustedExternals) never count either.
 -- Joins come from webhooks and both report pollers, so either collector suffices. Every ? is the run's end time.
 WITH -- Joins before the host carry no email (Zoom sends none): a signed-in participant's Zoom user id names the user, by
 -- the users snapshots and user webhooks of 30 days, as the realtime user directory does.
@@ -111,6 +112,11 @@ outsiders AS (
   FROM per_meeting pm
   LEFT JOIN internal_domains d ON d.domain = split_part(pm.user_email, '@', 2)
   WHERE (d.domain IS NULL OR pm.user_email IS NULL OR NOT pm.signed_in) AND NOT pm.registered
+    -- Signed in as someone the organisation expects there (view trusted_externals: a board member, outside counsel).
+    AND NOT EXISTS (
+      SELECT 1 FROM trusted_externals t
+      WHERE pm.signed_in AND t.entry IN (pm.user_email, split_part(pm.user_email, '@', 2))
+    )
 ),
 params AS (
   SELECT max(CASE WHEN name = 'min_sensitive_meetings' THEN value END) AS min_sensitive_meetings

@@ -3,7 +3,7 @@ import { DetectionDefinitionError, durationMs, parameter } from '../../detect/de
 import { nonEmptyText } from '../../lake/cell-coercion.ts';
 import type { Row } from '../../schema/types.ts';
 import { REALTIME_IDS as ID, realtimeAlert, type EvidenceRow } from '../catalog.ts';
-import { isInternalEmail } from '../config.ts';
+import { isInternalEmail, isTrustedExternal } from '../config.ts';
 import { emailOfUserId, lookupEmail, statusAt, usersNamed } from '../directory.ts';
 import { participantKey } from '../names.ts';
 import { densestWindowContaining, type Sighting } from '../window.ts';
@@ -40,6 +40,9 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
   // As in the scheduled detections: outside unless signed in with an email on an internal domain.
   const unauthenticated = email === null || zoomUserId === null;
   const outsider = unauthenticated || !isInternalEmail(ctx.settings, email);
+  // Signed in as someone the organisation expects in its sensitive meetings (config trustedExternals): a board member,
+  // outside counsel. Only for the two sensitive-meeting checks; the other checks still see an outsider.
+  const expected = !unauthenticated && isTrustedExternal(ctx.settings, email);
   const base: EvidenceRow = {
     meeting_uuid: meeting.uuid,
     meeting_id: meeting.meetingId,
@@ -110,7 +113,7 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
     const why = [meeting.sensitive !== undefined ? `sensitive topic (${meeting.sensitive})` : '', meeting.watchedHost ? 'watched host' : '']
       .filter(Boolean)
       .join(', ');
-    if (outsider && !registered && why !== '' && (identity === null || (await lookupEmail(ctx.state, identity)) === undefined)) {
+    if (outsider && !registered && !expected && why !== '' && (identity === null || (await lookupEmail(ctx.state, identity)) === undefined)) {
       alerts.push(realtimeAlert(ctx.registry.get(ID.waitingRoomUnknownExternal), { ...base, unauthenticated, reason: why }, at));
     }
     return alerts;
@@ -123,7 +126,8 @@ export async function participantJoined(event: string, row: Row, ctx: CheckConte
       attrs: { user_name: userName, user_email: email, at },
       expiresAt: ttl(ctx),
     });
-    if (meeting.sensitive !== undefined && !registered) alerts.push(...(await outsiderInSensitiveMeeting(meeting, base, unauthenticated, at, ctx)));
+    if (meeting.sensitive !== undefined && !registered && !expected)
+      alerts.push(...(await outsiderInSensitiveMeeting(meeting, base, unauthenticated, at, ctx)));
   }
   return alerts;
 }
