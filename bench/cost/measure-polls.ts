@@ -12,10 +12,13 @@ import { dtOf } from '#core/lake/records.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { ZoomApi, ZoomCategory, ZoomPage, ZoomPageRequest, ZoomRequest } from '#core/ports.ts';
 import { getTable } from '#core/schema/registry.ts';
+import { ZoomNotFoundError } from '#core/zoom/errors.ts';
 import type { Row } from '#core/schema/types.ts';
 import type { Scenario } from '#local/scenario/scenario.ts';
 import { dashboardMeeting, dashboardParticipant, recordingView, reportParticipant } from '#local/zoom-simulator/api.ts';
+import { MEETING_ACTIVITIES_ROUTE } from '#local/zoom-simulator/meeting-activities.ts';
 import type { SimMeeting } from '#local/zoom-simulator/org.ts';
+import { RECORDING_SETTINGS_ROUTE } from '#local/zoom-simulator/recording-settings.ts';
 import { FakeClock } from '../../test/fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../../test/support/memory-object-store.ts';
 import { MemoryStateStore } from '../../test/support/memory-state-store.ts';
@@ -46,6 +49,18 @@ class ScenarioZoomApi implements ZoomApi {
     if (path === '/report/activities') return org.activities.filter((a) => inWindow(a.time) && past(a.time));
     if (path === '/report/operationlogs') return org.operationLogs.filter((o) => inWindow(o.time) && past(o.time));
     if (path === '/users') return org.users.filter((u) => u.status === q.status);
+    if (path === '/report/meeting_activities') {
+      // The simulator's own route (one activity_type a request), less what is still to happen at the clock's time.
+      const answer = MEETING_ACTIVITIES_ROUTE.handle({ params: [], query: new URLSearchParams(q), now, org });
+      if (answer.kind !== 'list') throw new Error(`the cost bench's meeting activities request failed: ${JSON.stringify(answer)}`);
+      return answer.items.filter((a) =>
+        past(
+          String((a as { activity_time: string }).activity_time)
+            .replace(' ', 'T')
+            .replace(/:(\d{3})$/, '.$1Z'),
+        ),
+      );
+    }
     if (path === '/metrics/meetings') return org.meetings.filter((m) => inWindow(m.start_time) && past(m.end_time)).map(dashboardMeeting);
     if (path === '/accounts/me/recordings') {
       const trash = q.trash === 'true';
@@ -71,7 +86,18 @@ class ScenarioZoomApi implements ZoomApi {
   }
 
   async get<T>(request: ZoomRequest): Promise<T> {
-    throw new Error(`the cost bench's Zoom API has no single GET ${request.path}`);
+    const settings = RECORDING_SETTINGS_ROUTE.pattern.exec(request.path);
+    if (!settings) throw new Error(`the cost bench's Zoom API has no single GET ${request.path}`);
+    this.calls.set(request.category, (this.calls.get(request.category) ?? 0) + 1);
+    const answer = RECORDING_SETTINGS_ROUTE.handle({
+      params: [settings[1]!],
+      query: new URLSearchParams(),
+      now: this.clock.now(),
+      org: this.scenario.org,
+    });
+    if (answer.kind !== 'object')
+      throw new ZoomNotFoundError(`${request.path}: ${answer.kind === 'error' ? answer.message : 'not an object'}`, { status: 404, endpoint: 'api' });
+    return answer.body as T;
   }
 }
 
@@ -147,8 +173,27 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
     const source = POLL_SOURCES[name];
     if (!source) continue;
     const memory = new MemoryStateStore(clock);
-    // Steady state: yesterday is committed, so the day's first run re-reads it (one day of overlap) and today.
-    await commitCursor(memory, name, await readCursor(memory, name), dtOf(dayStart - DAY_MS), dayStart);
+    const run = async (state: MemoryStateStore | CountingStateStore, store: CountingObjectStore, kept: Map<string, Row[]>) => {
+      const result = await pollSource(source, {
+        api,
+        plan: 'business',
+        state,
+        clock,
+        newWriter: () => new KeepingWriter({ store, clock, newId: () => `f${store.puts}`, writerId: `poller-${name}` }, kept),
+        owner: 'cost-bench',
+        leaseSeconds: 600,
+        settings,
+      });
+      if (result.status !== 'ok') throw new Error(`the cost bench's ${name} poll run ended ${result.status}: ${result.reason ?? ''}`);
+    };
+    // Steady state: the day before is polled first (from a cursor at the day before it), so the measured day starts
+    // with what a deployment running for a while has: its cursor, and the marks of the instances it fetched.
+    await commitCursor(memory, name, await readCursor(memory, name), dtOf(dayStart - 2 * DAY_MS), dayStart - DAY_MS);
+    const warmStore = new CountingObjectStore(new MemoryObjectStore());
+    for (let at = dayStart - DAY_MS; at < dayStart; at += interval) {
+      clock.set(at);
+      await run(memory, warmStore, new Map());
+    }
     const state = new CountingStateStore(memory);
     const store = new CountingObjectStore(new MemoryObjectStore());
     const kept = new Map<string, Row[]>();
@@ -161,19 +206,9 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
       clock.set(at);
       const before = store.puts;
       const t = performance.now();
-      const run = await pollSource(source, {
-        api,
-        plan: 'business',
-        state,
-        clock,
-        newWriter: () => new KeepingWriter({ store, clock, newId: () => `f${store.puts}`, writerId: `poller-${name}` }, kept),
-        owner: 'cost-bench',
-        leaseSeconds: 600,
-        settings,
-      });
+      await run(state, store, kept);
       cpuMs += performance.now() - t;
       runs++;
-      if (run.status !== 'ok') throw new Error(`the cost bench's ${name} poll run ended ${run.status}: ${run.reason ?? ''}`);
       files += store.puts - before;
     }
     for (const key of store.bytes.keys()) {
