@@ -1,7 +1,8 @@
 import { instant, objectOrEmpty, nonEmptyText, type Cells } from '../lake/cell-coercion.ts';
 import { dtOf } from '../lake/records.ts';
 import type { StateStore, ZoomApi, ZoomPageRequest } from '../ports.ts';
-import type { DayWindow } from './cursor.ts';
+import { MEETING_WINDOWS, type DayWindow, type WindowPolicy } from './cursor.ts';
+import { daysOf, listingFingerprint, markFetched, readFetched, reportsSettled, type FetchedMark } from './fetched.ts';
 import {
   applyDirectoryUpdates,
   directoryUpdatesFromOperationLogs,
@@ -72,19 +73,34 @@ export interface CollectContext {
   readonly meetingActivityTypes: readonly MeetingActivityType[];
   /** Reports something the run worked around without failing (rows kept with NULL columns, a call refused). */
   readonly warn: (message: string) => void;
+  /**
+   * An explicit range (`--from/--to`) rather than a scheduled run: meetings whose reports may still be arriving are
+   * fetched anyway, and left unmarked so the scheduled runs fetch them again once settled.
+   */
+  readonly backfill: boolean;
 }
 
 /** What a window's collection reports besides its rows. */
 export interface CollectOutcome {
-  /** Set when the daily budget ran out part-way: the window is still committed, and the run stops after it. */
+  /** Set when the daily budget ran out part-way: the run stops after this window. */
   readonly budgetSpent?: string;
-  /** Meetings whose details the budget left unfetched this run, by risk class (all kept in the backlog unless dropped). */
-  readonly skipped: ByRiskClass;
-  /** Backlog entries given up: too old for Zoom, gone, or pushed out of the bounded backlog by riskier ones. */
-  readonly dropped: ByRiskClass;
-  /** Meetings waiting in the backlog after this window. */
-  readonly backlog: number;
-  /** State changes to make after the window's rows are durably written and before its cursor moves. */
+  /**
+   * Whether a spent budget keeps the cursor before this window: what was left unfetched is found again only by reading
+   * the window again (meetings). Otherwise the window is committed (participant_details: the backlog holds the rest).
+   */
+  readonly holdCursor?: boolean;
+  /** Meetings the budget left unfetched in this window (the backlog's or the next run's). */
+  readonly waiting?: number;
+  /** participant_details: what its budget-ranked backlog did. */
+  readonly backlog?: {
+    /** Meetings whose details the budget left unfetched this run, by risk class (all kept in the backlog unless dropped). */
+    readonly skipped: ByRiskClass;
+    /** Backlog entries given up: too old for Zoom, gone, or pushed out of the bounded backlog by riskier ones. */
+    readonly dropped: ByRiskClass;
+    /** Meetings waiting in the backlog after this window. */
+    readonly size: number;
+  };
+  /** State changes to make after the window's rows are durably written and before its cursor moves (marks, backlog). */
   readonly afterFlush: () => Promise<void>;
 }
 
@@ -95,6 +111,8 @@ export interface PollSource {
   readonly mode: 'windowed' | 'daily_snapshot';
   /** The plans whose accounts have the source's API; on others it is off without a call. @default every plan */
   readonly plans?: readonly ZoomPlan[];
+  /** How its windows are cut. @default REPORT_WINDOWS */
+  readonly windows?: WindowPolicy;
   readonly collect: (ctx: CollectContext) => Promise<void | CollectOutcome>;
 }
 
@@ -162,16 +180,45 @@ const budgetSpent = (error: unknown): error is Error => error instanceof ZoomBud
 const DETAILS = 'participant_details';
 
 /**
- * Participant details, highest risk first: the window's past meetings and the backlog of earlier skipped ones are
- * ranked together (listing signals, the `meetings` source's participant marks, the backlog's own signals) and fetched
- * in that order. When the budget runs out, the rest go to the bounded backlog, counted by risk class, and the window
- * is committed; later runs drain the backlog first-by-risk as budget allows.
+ * The listed meetings a per-meeting source still has to fetch: not marked as fetched under the same listing, and (in
+ * a scheduled run) ended long enough ago for their reports to be complete; the others wait for a later run.
+ */
+async function toFetch(
+  ctx: CollectContext,
+  source: string,
+  listed: readonly unknown[],
+): Promise<{ meeting: unknown; uuid: string; mark?: FetchedMark }[]> {
+  const fetched = await readFetched(ctx.state, source, daysOf(ctx.window));
+  const out: { meeting: unknown; uuid: string; mark?: FetchedMark }[] = [];
+  // A page-token restart lists a meeting again: it is fetched once.
+  const seen = new Set<string>();
+  for (const meeting of listed) {
+    const uuid = uuidOf(meeting);
+    if (uuid === undefined || seen.has(uuid)) continue;
+    seen.add(uuid);
+    const fingerprint = listingFingerprint(meeting);
+    if (fetched.get(uuid) === fingerprint) continue;
+    const settled = reportsSettled(meeting, ctx.nowMs);
+    if (!settled && !ctx.backfill) continue;
+    out.push({ meeting, uuid, ...(settled ? { mark: { uuid, day: dayOf(meeting, ctx.window), fingerprint } } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Participant details, highest risk first: the window's past meetings not fetched yet and the backlog of earlier
+ * skipped ones are ranked together (listing signals, the `meetings` source's participant marks, the backlog's own
+ * signals) and fetched in that order. When the budget runs out, the rest go to the bounded backlog, counted by risk
+ * class, and the window is committed; later runs drain the backlog first-by-risk as budget allows.
  */
 async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
   const candidates = new Map<string, DetailCandidate>();
-  for (const meeting of await pastMeetings(ctx)) {
+  const marks = new Map<string, FetchedMark>();
+  for (const { meeting, mark } of await toFetch(ctx, DETAILS, await pastMeetings(ctx))) {
     const c = candidateOf(meeting, ctx.risk, ctx.window.from);
-    if (c && !candidates.has(c.uuid)) candidates.set(c.uuid, c);
+    if (!c) continue;
+    candidates.set(c.uuid, c);
+    if (mark) marks.set(c.uuid, mark);
   }
   const dropped = noneByClass();
   const remove: string[] = [];
@@ -186,20 +233,22 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
     const listed = candidates.get(b.uuid);
     candidates.set(b.uuid, listed ? { ...listed, signals: mergeSignals(listed.signals, b.signals), fromBacklog: true } : b);
   }
-  const marks = await readMarks(
+  const signalMarks = await readMarks(
     ctx.state,
     [...candidates.values()].map((c) => c.day),
   );
-  const ranked = rankCandidates([...candidates.values()].map((c) => ({ ...c, signals: mergeSignals(c.signals, marks.get(c.uuid) ?? []) })));
+  const ranked = rankCandidates([...candidates.values()].map((c) => ({ ...c, signals: mergeSignals(c.signals, signalMarks.get(c.uuid) ?? []) })));
 
   let spent: string | undefined;
   const waiting: DetailCandidate[] = [];
+  const written: FetchedMark[] = [];
   for (const c of ranked) {
     if (spent !== undefined) {
       waiting.push(c);
       continue;
     }
     try {
+      const rows: (Cells | null)[] = [];
       await eachItem(
         ctx.api,
         {
@@ -208,8 +257,11 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
           itemsKey: 'participants',
           category: 'Heavy',
         },
-        (p) => ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId)),
+        (p) => rows.push(participantDetailRow(p, c.uuid, c.meetingId)),
       );
+      for (const row of rows) ctx.add(DETAILS, row);
+      const mark = marks.get(c.uuid);
+      if (mark) written.push(mark);
       if (c.fromBacklog) remove.push(c.uuid);
     } catch (error) {
       if (budgetSpent(error)) {
@@ -238,10 +290,62 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
   const keep = kept.filter((c) => !sameAsStored(c));
   return {
     ...(spent === undefined ? {} : { budgetSpent: spent }),
-    skipped,
-    dropped,
-    backlog: kept.length,
-    afterFlush: () => applyBacklog(ctx.state, DETAILS, { keep, remove }, ctx.nowMs),
+    waiting: waiting.length,
+    backlog: { skipped, dropped, size: kept.length },
+    afterFlush: async () => {
+      await markFetched(ctx.state, DETAILS, written, ctx.nowMs);
+      await applyBacklog(ctx.state, DETAILS, { keep, remove }, ctx.nowMs);
+    },
+  };
+}
+
+/**
+ * Past meetings and their report participants, each meeting instance once: a run reads the window's listing and
+ * fetches only the instances not marked as written under the same listing item. Marks are written after the rows are
+ * durable. When the budget runs out part-way, what was fetched is written and marked and the cursor stays, so the
+ * next run reads the window again and fetches only the rest.
+ */
+async function collectMeetings(ctx: CollectContext): Promise<CollectOutcome> {
+  const listed = await pastMeetings(ctx);
+  // A meeting without a uuid cannot be asked about: its listing row is all there is.
+  for (const meeting of listed) if (uuidOf(meeting) === undefined) ctx.add('meetings', meetingRow(meeting));
+  const written: FetchedMark[] = [];
+  let spent: string | undefined;
+  let waiting = 0;
+  for (const { meeting, uuid, mark } of await toFetch(ctx, 'meetings', listed)) {
+    if (spent !== undefined) {
+      waiting++;
+      continue;
+    }
+    const participants: unknown[] = [];
+    try {
+      await eachItem(
+        ctx.api,
+        {
+          path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
+          query: { include_fields: 'registrant_id' },
+          itemsKey: 'participants',
+          category: 'Heavy',
+        },
+        (p) => participants.push(p),
+      );
+    } catch (error) {
+      if (!budgetSpent(error)) throw error;
+      spent = error.message;
+      waiting++;
+      continue;
+    }
+    ctx.add('meetings', meetingRow(meeting));
+    for (const p of participants) ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting)));
+    // Marks external and unauthenticated participants for participant_details to rank by.
+    await markMeeting(ctx.state, uuid, dayOf(meeting, ctx.window), participantSignals(participants, ctx.risk), ctx.nowMs);
+    if (mark) written.push(mark);
+  }
+  return {
+    ...(spent === undefined ? {} : { budgetSpent: spent }),
+    holdCursor: true,
+    waiting,
+    afterFlush: () => markFetched(ctx.state, 'meetings', written, ctx.nowMs),
   };
 }
 
@@ -396,34 +500,8 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
       await feedDirectory(ctx, directoryUpdatesFromUsers(rows as unknown as UserSnapshotRow[]));
     },
   },
-  meetings: {
-    name: 'meetings',
-    mode: 'windowed',
-    collect: async (ctx) => {
-      for (const meeting of await pastMeetings(ctx)) {
-        ctx.add('meetings', meetingRow(meeting));
-        const uuid = uuidOf(meeting);
-        if (!uuid) continue;
-        const participants: unknown[] = [];
-        await eachItem(
-          ctx.api,
-          {
-            path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
-            query: { include_fields: 'registrant_id' },
-            itemsKey: 'participants',
-            category: 'Heavy',
-          },
-          (p) => {
-            participants.push(p);
-            ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting)));
-          },
-        );
-        // Marks external and unauthenticated participants for participant_details to rank by.
-        await markMeeting(ctx.state, uuid, dayOf(meeting, ctx.window), participantSignals(participants, ctx.risk), ctx.nowMs);
-      }
-    },
-  },
-  participant_details: { name: DETAILS, mode: 'windowed', collect: collectDetails },
+  meetings: { name: 'meetings', mode: 'windowed', windows: MEETING_WINDOWS, collect: collectMeetings },
+  participant_details: { name: DETAILS, mode: 'windowed', windows: MEETING_WINDOWS, collect: collectDetails },
   recordings: { name: 'recordings', mode: 'windowed', collect: collectRecordings },
   meeting_activities: {
     name: 'meeting_activities',
