@@ -30,6 +30,8 @@ const DAY_MS = 86_400_000;
 /** The scenario's organisation as the Zoom API (business plan: the dashboard lists past meetings). */
 class ScenarioZoomApi implements ZoomApi {
   readonly calls = new Map<ZoomCategory, number>();
+  /** The Heavy and Resource-intensive requests (the daily share's), for scaling: see HeavyRequests. */
+  heavy = { perInstancePages: 0, listingItems: [] as number[] };
   private readonly byUuid: Map<string, SimMeeting>;
 
   constructor(
@@ -79,6 +81,10 @@ class ScenarioZoomApi implements ZoomApi {
   async *paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>> {
     const items = this.items(request);
     const pages = Math.max(1, Math.ceil(items.length / ASSUMPTIONS.zoomPageSize));
+    if (request.category === 'Heavy' || request.category === 'ResourceIntensive') {
+      if (PER_INSTANCE.test(request.path)) this.heavy.perInstancePages += pages;
+      else this.heavy.listingItems.push(items.length);
+    }
     for (let page = 1; page <= pages; page++) {
       this.calls.set(request.category, (this.calls.get(request.category) ?? 0) + 1);
       yield { items: items.slice((page - 1) * ASSUMPTIONS.zoomPageSize, page * ASSUMPTIONS.zoomPageSize) as T[], page, restarts: 0 };
@@ -99,6 +105,20 @@ class ScenarioZoomApi implements ZoomApi {
       throw new ZoomNotFoundError(`${request.path}: ${answer.kind === 'error' ? answer.message : 'not an object'}`, { status: 404, endpoint: 'api' });
     return answer.body as T;
   }
+}
+
+/** A request about one meeting instance (its participants), as opposed to a listing of a date range. */
+const PER_INSTANCE = /^\/(report|metrics)\/meetings\/[^/]+\/participants$/;
+
+/**
+ * A day's Heavy and Resource-intensive requests of one source, so they scale as they grow: a per-meeting request
+ * happens once per meeting (its count grows with the meetings), a listing's pages grow with the items it lists.
+ */
+export interface HeavyRequests {
+  /** Pages of per-meeting requests (participants of one instance). */
+  readonly perInstancePages: number;
+  /** Items each listing request (activities, operation logs, meeting listings) listed, one entry per request. */
+  readonly listingItems: readonly number[];
 }
 
 /** A LakeWriter keeping the rows added per table. */
@@ -125,6 +145,7 @@ export interface PollSourceDay {
   readonly runs: number;
   readonly cpuMs: number;
   readonly zoomCalls: Readonly<Partial<Record<ZoomCategory, number>>>;
+  readonly heavy: HeavyRequests;
   readonly stateCalls: number;
   readonly readUnits: number;
   readonly writeUnits: number;
@@ -200,6 +221,7 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
     let files = 0;
     const perTableFiles = new Map<string, number>();
     api.calls.clear();
+    api.heavy = { perInstancePages: 0, listingItems: [] as number[] };
     let cpuMs = 0;
     let runs = 0;
     for (let at = dayStart; at < dayStart + DAY_MS; at += interval) {
@@ -219,6 +241,7 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
       runs,
       cpuMs,
       zoomCalls: Object.fromEntries(api.calls),
+      heavy: { perInstancePages: api.heavy.perInstancePages, listingItems: [...api.heavy.listingItems] },
       stateCalls: state.use.calls,
       readUnits: state.use.readUnits,
       writeUnits: state.use.writeUnits,
