@@ -225,6 +225,13 @@ describe.each(SOURCES)('the $source source fetches each meeting instance once', 
     expect(api.fetched.filter((f) => f === `${call}:m1`)).toHaveLength(2);
   });
 
+  it('a backfill reads its range whole, meetings already fetched too', async () => {
+    const { api, deps } = await setup(MORNING, at(DAY, 12));
+    await run(deps);
+    await pollSource(POLL_SOURCES[source]!, deps, { from: DAY, to: DAY });
+    expect(api.fetched.filter((f) => f === `${call}:m1`)).toHaveLength(2);
+  });
+
   it('a backfill fetches a meeting still settling but leaves it unmarked for the scheduled runs', async () => {
     const fresh = { uuid: 'fresh', start: at(DAY, 11, 20), end: at(DAY, 11, 50) };
     const { api, clock, deps, state } = await setup([fresh], at(DAY, 12));

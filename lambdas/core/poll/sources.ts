@@ -74,8 +74,8 @@ export interface CollectContext {
   /** Reports something the run worked around without failing (rows kept with NULL columns, a call refused). */
   readonly warn: (message: string) => void;
   /**
-   * An explicit range (`--from/--to`) rather than a scheduled run: meetings whose reports may still be arriving are
-   * fetched anyway, and left unmarked so the scheduled runs fetch them again once settled.
+   * An explicit range (`--from/--to`) rather than a scheduled run: every listed meeting is fetched, even one already
+   * fetched or whose reports may still be arriving (left unmarked, so the scheduled runs fetch it again once settled).
    */
   readonly backfill: boolean;
 }
@@ -180,15 +180,16 @@ const budgetSpent = (error: unknown): error is Error => error instanceof ZoomBud
 const DETAILS = 'participant_details';
 
 /**
- * The listed meetings a per-meeting source still has to fetch: not marked as fetched under the same listing, and (in
- * a scheduled run) ended long enough ago for their reports to be complete; the others wait for a later run.
+ * The listed meetings a per-meeting source still has to fetch. A scheduled run skips those marked as fetched under
+ * the same listing, and leaves those that ended too recently for their reports to be complete to a later run. A
+ * backfill reads its range whole (it is asked for, e.g. to repair the lake), marking only what has settled.
  */
 async function toFetch(
   ctx: CollectContext,
   source: string,
   listed: readonly unknown[],
 ): Promise<{ meeting: unknown; uuid: string; mark?: FetchedMark }[]> {
-  const fetched = await readFetched(ctx.state, source, daysOf(ctx.window));
+  const fetched = ctx.backfill ? new Map<string, string>() : await readFetched(ctx.state, source, daysOf(ctx.window));
   const out: { meeting: unknown; uuid: string; mark?: FetchedMark }[] = [];
   // A page-token restart lists a meeting again: it is fetched once.
   const seen = new Set<string>();
