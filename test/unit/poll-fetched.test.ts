@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { commitCursor, readCursor } from '#core/poll/cursor.ts';
 import { listingFingerprint, readFetched, REPORT_SETTLE_MS, reportsSettled } from '#core/poll/fetched.ts';
+import { readBacklog } from '#core/poll/risk.ts';
 import { DEFAULT_POLL_SETTINGS, pollSource, type PollDeps } from '#core/poll/run.ts';
 import { POLL_SOURCES } from '#core/poll/sources.ts';
 import type { ZoomApi, ZoomPage, ZoomPageRequest } from '#core/ports.ts';
@@ -245,18 +246,22 @@ describe.each(SOURCES)('the $source source fetches each meeting instance once', 
   });
 });
 
-describe('the meetings source keeps its cursor when the budget runs out', () => {
-  it('so a day left part-fetched is read again even after the cursor would have passed it', async () => {
+describe.each(SOURCES)('the $source source under a spent budget', ({ source, call }) => {
+  it('commits its window and keeps the rest in its backlog, fetched later without listing their day again', async () => {
     const { api, clock, deps, state } = await setup(MORNING, at(DAY, 12));
     api.budget = 1;
-    await pollSource(POLL_SOURCES.meetings!, deps);
-    expect((await readCursor(state, 'meetings'))?.windowEnd).toBe('2026-11-24');
-    // Two days later (past the late hours): the window still starts at the part-fetched day.
+    expect(await pollSource(POLL_SOURCES[source]!, deps)).toMatchObject({ status: 'stopped', skipped: 2, budget: { backlog: 2 } });
+    expect((await readCursor(state, source))?.windowEnd).toBe(DAY);
+    expect((await readBacklog(state, source)).map((b) => b.uuid).sort()).toHaveLength(2);
+    // The next day the budget is still spent (the window moves on); the day after, the window no longer holds DAY.
+    clock.set(at('2026-11-26', 12));
+    expect(await pollSource(POLL_SOURCES[source]!, deps)).toMatchObject({ status: 'stopped', budget: { backlog: 2 } });
     api.budget = Number.POSITIVE_INFINITY;
     clock.set(at('2026-11-27', 12));
-    expect(await pollSource(POLL_SOURCES.meetings!, deps)).toMatchObject({ status: 'ok' });
-    expect(api.listings.at(-1)).toBe(`2026-11-24..2026-11-27`);
-    expect(api.fetched.sort()).toEqual(['report:m1', 'report:m2', 'report:m3']);
+    expect(await pollSource(POLL_SOURCES[source]!, deps)).toMatchObject({ status: 'ok', skipped: 0, budget: { backlog: 0 } });
+    expect(api.listings.at(-1)).toBe('2026-11-26..2026-11-27');
+    expect(api.fetched.sort()).toEqual([`${call}:m1`, `${call}:m2`, `${call}:m3`]);
+    expect(await readBacklog(state, source)).toEqual([]);
   });
 });
 

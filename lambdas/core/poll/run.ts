@@ -58,7 +58,7 @@ export function planLacks(source: PollSource, plan: ZoomPlan): string | undefine
     : `${source.name} needs a Zoom plan of ${source.plans.join(' or ')}; planTier is ${plan}`;
 }
 
-/** What the budget left out of a participant-details run. */
+/** What the budget left out of a per-meeting source's run (meetings, participant_details). */
 export interface BudgetReport {
   /** Meetings left unfetched by risk class; each waits in the backlog unless counted in `dropped`. */
   readonly skippedByClass: ByRiskClass;
@@ -76,7 +76,7 @@ export interface SourceRun {
   readonly windows: number;
   readonly records: number;
   readonly rejected: number;
-  /** Meetings the daily budget left for later runs (meetings: the next run; participant_details: the backlog), else 0. */
+  /** Meetings the daily budget left in the backlog for later runs (the per-meeting sources only, else 0). */
   readonly skipped: number;
   readonly budget?: BudgetReport;
   readonly reason?: string;
@@ -89,9 +89,8 @@ export interface SourceRun {
  * window writes every page to the lake before the cursor moves past it, so a crash re-reads the window and loses
  * nothing (its duplicates read once through the views). A plan or scope that lacks the API ends the run with
  * `disabled`, never a crash loop; a spent budget or daily limit ends it with `stopped`, the cursor where it was.
- * The per-meeting sources keep what they fetched before the budget ran out: the window's rows are written and the
- * instances marked as fetched (meetings: the cursor stays, and the next run fetches only the rest), and
- * participant_details' skipped meetings wait in a backlog: its window is committed after the backlog is written, and
+ * The exception are the per-meeting sources (meetings, participant_details): what they fetched before the budget ran
+ * out is written and marked, and the meetings they skipped wait in a backlog; the window is committed after both, and
  * the run stops there with `stopped` and the skipped counts. A source whose `plans` leave out the configured plan is
  * `disabled` without a call to Zoom.
  */
@@ -114,15 +113,14 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
   let windows = 0;
   let records = 0;
   let rejected = 0;
-  let waiting = 0;
   let budget: { skippedByClass: Record<RiskClass, number>; droppedByClass: Record<RiskClass, number>; backlog: number } | undefined;
   const settings = deps.settings ?? DEFAULT_POLL_SETTINGS;
   const risk = compileRisk(settings.risk);
-  const skippedOf = () => (budget ? Object.values(budget.skippedByClass).reduce((a, b) => a + b, 0) : waiting);
+  const skippedOf = () => (budget ? Object.values(budget.skippedByClass).reduce((a, b) => a + b, 0) : 0);
   const warned: string[] = [];
   let warnings = 0;
   const extras = () => ({
-    ...(budget ? { skipped: skippedOf(), budget } : { skipped: waiting }),
+    ...(budget ? { skipped: skippedOf(), budget } : { skipped: 0 }),
     ...(warnings > 0 ? { warnings: { count: warnings, first: [...warned] } } : {}),
   });
   try {
@@ -161,7 +159,6 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
       if (outcome) {
         // Marks and the backlog follow the rows: written only once those are durable, before the cursor moves.
         await outcome.afterFlush();
-        waiting += outcome.waiting ?? 0;
         if (outcome.backlog) {
           budget ??= { skippedByClass: noneByClass(), droppedByClass: noneByClass(), backlog: 0 };
           for (const k of ['high', 'elevated', 'routine'] as const) {
@@ -172,11 +169,6 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
         }
       }
       const spent = outcome?.budgetSpent;
-      if (spent !== undefined && outcome?.holdCursor) {
-        // What the budget left is found again by reading this window again; what was fetched is marked and skipped then.
-        const reason = `${spent}; ${outcome.waiting ?? 0} meetings of ${window.from}..${window.to} wait for the next run`;
-        return { source: source.name, status: 'stopped', windows, records, rejected, ...extras(), reason };
-      }
       cursor = await commitCursor(deps.state, source.name, cursor, window.to, deps.clock.now());
       windows++;
       if (spent !== undefined) {

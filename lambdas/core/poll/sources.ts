@@ -82,16 +82,9 @@ export interface CollectContext {
 
 /** What a window's collection reports besides its rows. */
 export interface CollectOutcome {
-  /** Set when the daily budget ran out part-way: the run stops after this window. */
+  /** Set when the daily budget ran out part-way: the window is still committed, and the run stops after it. */
   readonly budgetSpent?: string;
-  /**
-   * Whether a spent budget keeps the cursor before this window: what was left unfetched is found again only by reading
-   * the window again (meetings). Otherwise the window is committed (participant_details: the backlog holds the rest).
-   */
-  readonly holdCursor?: boolean;
-  /** Meetings the budget left unfetched in this window (the backlog's or the next run's). */
-  readonly waiting?: number;
-  /** participant_details: what its budget-ranked backlog did. */
+  /** The per-meeting sources: what their budget-ranked backlog did. */
   readonly backlog?: {
     /** Meetings whose details the budget left unfetched this run, by risk class (all kept in the backlog unless dropped). */
     readonly skipped: ByRiskClass;
@@ -169,10 +162,6 @@ const uuidOf = (m: unknown): string | undefined => {
   const uuid = (m as { uuid?: unknown }).uuid;
   return typeof uuid === 'string' && uuid !== '' ? uuid : undefined;
 };
-const idOf = (m: unknown): string | null => {
-  const id = (m as { id?: unknown }).id;
-  return typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : null;
-};
 
 /** Our daily budget share or Zoom's own daily limit ran out: nothing Heavy goes through before 00:00 UTC. */
 const budgetSpent = (error: unknown): error is Error => error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily);
@@ -206,33 +195,48 @@ async function toFetch(
   return out;
 }
 
+/** What differs between the per-meeting sources: the request about one instance and what its answer writes. */
+interface PerMeetingSource {
+  readonly name: string;
+  readonly request: (uuid: string) => ZoomPageRequest;
+  /** Writes a fetched instance's rows (and anything derived from them). */
+  readonly write: (ctx: CollectContext, c: DetailCandidate, items: readonly unknown[]) => Promise<void>;
+  /** Writes a listed meeting's own row, fetched now or left for later (meetings: the `meetings` table). */
+  readonly listed?: (ctx: CollectContext, meeting: unknown) => void;
+}
+
 /**
- * Participant details, highest risk first: the window's past meetings not fetched yet and the backlog of earlier
- * skipped ones are ranked together (listing signals, the `meetings` source's participant marks, the backlog's own
- * signals) and fetched in that order. When the budget runs out, the rest go to the bounded backlog, counted by risk
- * class, and the window is committed; later runs drain the backlog first-by-risk as budget allows.
+ * A per-meeting source's window, highest risk first: the window's listed meetings not fetched yet and the backlog
+ * of earlier skipped ones are ranked together (listing signals, the `meetings` source's participant marks, the
+ * backlog's own signals) and fetched in that order, each instance marked once its rows are written. When the budget
+ * runs out, the rest go to the source's bounded backlog, counted by risk class, and the window is committed: later
+ * runs drain the backlog first-by-risk as budget allows, without listing the days it came from again.
  */
-async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
+async function collectPerMeeting(ctx: CollectContext, source: PerMeetingSource): Promise<CollectOutcome> {
   const candidates = new Map<string, DetailCandidate>();
   const marks = new Map<string, FetchedMark>();
-  for (const { meeting, mark } of await toFetch(ctx, DETAILS, await pastMeetings(ctx))) {
+  const listed = await pastMeetings(ctx);
+  // A meeting without a uuid cannot be asked about: its listing row is all there is.
+  if (source.listed) for (const meeting of listed) if (uuidOf(meeting) === undefined) source.listed(ctx, meeting);
+  for (const { meeting, mark } of await toFetch(ctx, source.name, listed)) {
     const c = candidateOf(meeting, ctx.risk, ctx.window.from);
     if (!c) continue;
+    source.listed?.(ctx, meeting);
     candidates.set(c.uuid, c);
     if (mark) marks.set(c.uuid, mark);
   }
   const dropped = noneByClass();
   const remove: string[] = [];
   const stored = new Map<string, DetailCandidate>();
-  for (const b of await readBacklog(ctx.state, DETAILS)) {
+  for (const b of await readBacklog(ctx.state, source.name)) {
     stored.set(b.uuid, b);
     if (tooOldForDetails(b.day, ctx.nowMs)) {
       dropped[riskClass(b.signals)]++;
       remove.push(b.uuid);
       continue;
     }
-    const listed = candidates.get(b.uuid);
-    candidates.set(b.uuid, listed ? { ...listed, signals: mergeSignals(listed.signals, b.signals), fromBacklog: true } : b);
+    const again = candidates.get(b.uuid);
+    candidates.set(b.uuid, again ? { ...again, signals: mergeSignals(again.signals, b.signals), fromBacklog: true } : b);
   }
   const signalMarks = await readMarks(
     ctx.state,
@@ -249,18 +253,9 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
       continue;
     }
     try {
-      const rows: (Cells | null)[] = [];
-      await eachItem(
-        ctx.api,
-        {
-          path: `/metrics/meetings/${meetingUuidPath(c.uuid)}/participants`,
-          query: { type: 'past', include_fields: 'registrant_id' },
-          itemsKey: 'participants',
-          category: 'Heavy',
-        },
-        (p) => rows.push(participantDetailRow(p, c.uuid, c.meetingId)),
-      );
-      for (const row of rows) ctx.add(DETAILS, row);
+      const items: unknown[] = [];
+      await eachItem(ctx.api, source.request(c.uuid), (p) => items.push(p));
+      await source.write(ctx, c, items);
       const mark = marks.get(c.uuid);
       if (mark) written.push(mark);
       if (c.fromBacklog) remove.push(c.uuid);
@@ -291,64 +286,44 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
   const keep = kept.filter((c) => !sameAsStored(c));
   return {
     ...(spent === undefined ? {} : { budgetSpent: spent }),
-    waiting: waiting.length,
     backlog: { skipped, dropped, size: kept.length },
     afterFlush: async () => {
-      await markFetched(ctx.state, DETAILS, written, ctx.nowMs);
-      await applyBacklog(ctx.state, DETAILS, { keep, remove }, ctx.nowMs);
+      await markFetched(ctx.state, source.name, written, ctx.nowMs);
+      await applyBacklog(ctx.state, source.name, { keep, remove }, ctx.nowMs);
     },
   };
 }
 
-/**
- * Past meetings and their report participants, each meeting instance once: a run reads the window's listing and
- * fetches only the instances not marked as written under the same listing item. Marks are written after the rows are
- * durable. When the budget runs out part-way, what was fetched is written and marked and the cursor stays, so the
- * next run reads the window again and fetches only the rest.
- */
-async function collectMeetings(ctx: CollectContext): Promise<CollectOutcome> {
-  const listed = await pastMeetings(ctx);
-  // A meeting without a uuid cannot be asked about: its listing row is all there is.
-  for (const meeting of listed) if (uuidOf(meeting) === undefined) ctx.add('meetings', meetingRow(meeting));
-  const written: FetchedMark[] = [];
-  let spent: string | undefined;
-  let waiting = 0;
-  for (const { meeting, uuid, mark } of await toFetch(ctx, 'meetings', listed)) {
-    if (spent !== undefined) {
-      waiting++;
-      continue;
-    }
-    const participants: unknown[] = [];
-    try {
-      await eachItem(
-        ctx.api,
-        {
-          path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
-          query: { include_fields: 'registrant_id' },
-          itemsKey: 'participants',
-          category: 'Heavy',
-        },
-        (p) => participants.push(p),
-      );
-    } catch (error) {
-      if (!budgetSpent(error)) throw error;
-      spent = error.message;
-      waiting++;
-      continue;
-    }
-    ctx.add('meetings', meetingRow(meeting));
-    for (const p of participants) ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting)));
+/** Dashboard participant details (ip, device, location) of each past meeting instance. */
+const DETAILS_SOURCE: PerMeetingSource = {
+  name: DETAILS,
+  request: (uuid) => ({
+    path: `/metrics/meetings/${meetingUuidPath(uuid)}/participants`,
+    query: { type: 'past', include_fields: 'registrant_id' },
+    itemsKey: 'participants',
+    category: 'Heavy',
+  }),
+  write: async (ctx, c, items) => {
+    for (const p of items) ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId));
+  },
+};
+
+/** Past meetings (their listing rows) and each instance's report participants. */
+const MEETINGS_SOURCE: PerMeetingSource = {
+  name: 'meetings',
+  request: (uuid) => ({
+    path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
+    query: { include_fields: 'registrant_id' },
+    itemsKey: 'participants',
+    category: 'Heavy',
+  }),
+  write: async (ctx, c, items) => {
+    for (const p of items) ctx.add('meeting_participants', meetingParticipantRow(p, c.uuid, c.meetingId));
     // Marks external and unauthenticated participants for participant_details to rank by.
-    await markMeeting(ctx.state, uuid, dayOf(meeting, ctx.window), participantSignals(participants, ctx.risk), ctx.nowMs);
-    if (mark) written.push(mark);
-  }
-  return {
-    ...(spent === undefined ? {} : { budgetSpent: spent }),
-    holdCursor: true,
-    waiting,
-    afterFlush: () => markFetched(ctx.state, 'meetings', written, ctx.nowMs),
-  };
-}
+    await markMeeting(ctx.state, c.uuid, c.day, participantSignals(items, ctx.risk), ctx.nowMs);
+  },
+  listed: (ctx, meeting) => ctx.add('meetings', meetingRow(meeting)),
+};
 
 /** A window as the chat API's date-times (UTC, whole days). */
 const chatRange = (w: DayWindow) => ({ from: `${w.from}T00:00:00Z`, to: `${w.to}T23:59:59Z` });
@@ -501,8 +476,8 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
       await feedDirectory(ctx, directoryUpdatesFromUsers(rows as unknown as UserSnapshotRow[]));
     },
   },
-  meetings: { name: 'meetings', mode: 'windowed', windows: MEETING_WINDOWS, collect: collectMeetings },
-  participant_details: { name: DETAILS, mode: 'windowed', windows: MEETING_WINDOWS, collect: collectDetails },
+  meetings: { name: 'meetings', mode: 'windowed', windows: MEETING_WINDOWS, collect: (ctx) => collectPerMeeting(ctx, MEETINGS_SOURCE) },
+  participant_details: { name: DETAILS, mode: 'windowed', windows: MEETING_WINDOWS, collect: (ctx) => collectPerMeeting(ctx, DETAILS_SOURCE) },
   recordings: { name: 'recordings', mode: 'windowed', collect: collectRecordings },
   meeting_activities: {
     name: 'meeting_activities',
