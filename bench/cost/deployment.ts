@@ -11,7 +11,7 @@ import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ZoomlakeConfig } from '#config/schema.ts';
-import { ZOOM_DAILY_LIMITS } from '#core/zoom/rate-limit.ts';
+import { ZOOM_DAILY_LIMITS, type ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { nextFire } from '#local/pipeline/schedule.ts';
 import { buildApp, type ZoomlakeApp } from '../../lib/app.ts';
 import type { ZoomlakeFunction } from '../../lib/constructs/zoomlake-function.ts';
@@ -78,6 +78,8 @@ export interface Deployment {
   readonly pointInTimeRecovery: boolean;
   /** Heavy and Resource-intensive Zoom calls a day zoomlake's budget share allows on the configured plan. */
   readonly zoomHeavyAllowedPerDay: number;
+  /** The same share of a Pro account's limit (30,000 a day), the smallest paid plan's. */
+  readonly zoomHeavyAllowedOnPro: number;
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -167,6 +169,10 @@ function alarmMetricsOf(alarm: Record<string, unknown>): number {
 }
 
 /** Synthesizes the app for `config` and reads the deployment facts. */
+/** zoomlake's share of a plan's daily Heavy (and Resource-intensive) limit. */
+const heavyShare = (plan: ZoomPlan, share: number): number =>
+  Math.floor((ZOOM_DAILY_LIMITS[plan].find((l) => l.categories.includes('Heavy'))?.limit ?? 0) * share);
+
 export function readDeployment(config: ZoomlakeConfig): Deployment {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const built: ZoomlakeApp = buildApp(config, app, { account: '123456789012', region: REGION });
@@ -257,8 +263,7 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
     stateMachineLogLevel: machine.LoggingConfiguration?.Level ?? 'OFF',
     tableBilling: table?.BillingMode ?? 'unknown',
     pointInTimeRecovery: table?.Replicas?.[0]?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true,
-    zoomHeavyAllowedPerDay: Math.floor(
-      (ZOOM_DAILY_LIMITS[config.planTier].find((l) => l.categories.includes('Heavy'))?.limit ?? 0) * config.apiBudgetShare,
-    ),
+    zoomHeavyAllowedPerDay: heavyShare(config.planTier, config.apiBudgetShare),
+    zoomHeavyAllowedOnPro: heavyShare('pro', config.apiBudgetShare),
   };
 }

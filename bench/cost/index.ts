@@ -166,11 +166,24 @@ export async function costBench(emit: Emit): Promise<void> {
       puts: round(writer.puts),
       bytes_per_row: Object.fromEntries(Object.entries(writer.tables).map(([k, v]) => [k, round(v.bytesPerRow, 1)])),
     });
-    emit('cost_input_zoom_heavy_calls_per_day', f.zoom_heavy_calls_demanded_per_day ?? 0, 'calls/day', {
+    // Zoom's shared daily Heavy + Resource-intensive budget: what each poll source asks a day, and all of it (the
+    // correlation's own calls included) against zoomlake's share of the configured plan's limit.
+    const perSource = Object.entries(f)
+      .filter(([k]) => k.startsWith('zoom_heavy_calls_per_day.'))
+      .map(([k, v]) => [k.slice('zoom_heavy_calls_per_day.'.length), v] as const);
+    for (const [source, calls] of perSource) {
+      emit('poll_zoom_heavy_calls_per_day', calls, 'calls/day', { volume: volume.name, source });
+    }
+    const pollers = perSource.reduce((n, [, v]) => n + v, 0);
+    const total = f.zoom_heavy_calls_demanded_per_day ?? 0;
+    emit('cost_input_zoom_heavy_calls_per_day', total, 'calls/day', {
       volume: volume.name,
-      allowed: f.zoom_heavy_calls_allowed_per_day,
+      target_max: f.zoom_heavy_calls_allowed_per_day,
+      pollers: Math.round(pollers),
+      correlation: Math.round(total - pollers),
+      pro_share: deployment.zoomHeavyAllowedOnPro,
       served_share: round(f.zoom_heavy_share_served ?? 1, 3),
-      note: 'hourly pollers re-read all of today each run; past the allowed share they stop until 00:00 UTC and the lake falls behind (billed: what runs)',
+      note: "target_max: zoomlake's share (apiBudgetShare) of the plan's daily Heavy + Resource-intensive limit. Each meeting instance is fetched once per per-meeting source; past the share, runs stop keeping what they fetched and resume after 00:00 UTC (billed: what runs)",
     });
     for (const d of headline.detections) {
       emit('cost_input_athena_per_detection_run', d.mbPerRun, 'MB/run', {

@@ -12,10 +12,13 @@ import { dtOf } from '#core/lake/records.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { ZoomApi, ZoomCategory, ZoomPage, ZoomPageRequest, ZoomRequest } from '#core/ports.ts';
 import { getTable } from '#core/schema/registry.ts';
+import { ZoomNotFoundError } from '#core/zoom/errors.ts';
 import type { Row } from '#core/schema/types.ts';
 import type { Scenario } from '#local/scenario/scenario.ts';
 import { dashboardMeeting, dashboardParticipant, recordingView, reportParticipant } from '#local/zoom-simulator/api.ts';
+import { MEETING_ACTIVITIES_ROUTE } from '#local/zoom-simulator/meeting-activities.ts';
 import type { SimMeeting } from '#local/zoom-simulator/org.ts';
+import { RECORDING_SETTINGS_ROUTE } from '#local/zoom-simulator/recording-settings.ts';
 import { FakeClock } from '../../test/fakes/fake-clock.ts';
 import { MemoryObjectStore } from '../../test/support/memory-object-store.ts';
 import { MemoryStateStore } from '../../test/support/memory-state-store.ts';
@@ -27,6 +30,8 @@ const DAY_MS = 86_400_000;
 /** The scenario's organisation as the Zoom API (business plan: the dashboard lists past meetings). */
 class ScenarioZoomApi implements ZoomApi {
   readonly calls = new Map<ZoomCategory, number>();
+  /** The Heavy and Resource-intensive requests (the daily share's), for scaling: see HeavyRequests. */
+  heavy = { perInstancePages: 0, listingItems: [] as number[] };
   private readonly byUuid: Map<string, SimMeeting>;
 
   constructor(
@@ -46,6 +51,18 @@ class ScenarioZoomApi implements ZoomApi {
     if (path === '/report/activities') return org.activities.filter((a) => inWindow(a.time) && past(a.time));
     if (path === '/report/operationlogs') return org.operationLogs.filter((o) => inWindow(o.time) && past(o.time));
     if (path === '/users') return org.users.filter((u) => u.status === q.status);
+    if (path === '/report/meeting_activities') {
+      // The simulator's own route (one activity_type a request), less what is still to happen at the clock's time.
+      const answer = MEETING_ACTIVITIES_ROUTE.handle({ params: [], query: new URLSearchParams(q), now, org });
+      if (answer.kind !== 'list') throw new Error(`the cost bench's meeting activities request failed: ${JSON.stringify(answer)}`);
+      return answer.items.filter((a) =>
+        past(
+          String((a as { activity_time: string }).activity_time)
+            .replace(' ', 'T')
+            .replace(/:(\d{3})$/, '.$1Z'),
+        ),
+      );
+    }
     if (path === '/metrics/meetings') return org.meetings.filter((m) => inWindow(m.start_time) && past(m.end_time)).map(dashboardMeeting);
     if (path === '/accounts/me/recordings') {
       const trash = q.trash === 'true';
@@ -64,6 +81,10 @@ class ScenarioZoomApi implements ZoomApi {
   async *paginate<T>(request: ZoomPageRequest): AsyncIterable<ZoomPage<T>> {
     const items = this.items(request);
     const pages = Math.max(1, Math.ceil(items.length / ASSUMPTIONS.zoomPageSize));
+    if (request.category === 'Heavy' || request.category === 'ResourceIntensive') {
+      if (PER_INSTANCE.test(request.path)) this.heavy.perInstancePages += pages;
+      else this.heavy.listingItems.push(items.length);
+    }
     for (let page = 1; page <= pages; page++) {
       this.calls.set(request.category, (this.calls.get(request.category) ?? 0) + 1);
       yield { items: items.slice((page - 1) * ASSUMPTIONS.zoomPageSize, page * ASSUMPTIONS.zoomPageSize) as T[], page, restarts: 0 };
@@ -71,8 +92,33 @@ class ScenarioZoomApi implements ZoomApi {
   }
 
   async get<T>(request: ZoomRequest): Promise<T> {
-    throw new Error(`the cost bench's Zoom API has no single GET ${request.path}`);
+    const settings = RECORDING_SETTINGS_ROUTE.pattern.exec(request.path);
+    if (!settings) throw new Error(`the cost bench's Zoom API has no single GET ${request.path}`);
+    this.calls.set(request.category, (this.calls.get(request.category) ?? 0) + 1);
+    const answer = RECORDING_SETTINGS_ROUTE.handle({
+      params: [settings[1]!],
+      query: new URLSearchParams(),
+      now: this.clock.now(),
+      org: this.scenario.org,
+    });
+    if (answer.kind !== 'object')
+      throw new ZoomNotFoundError(`${request.path}: ${answer.kind === 'error' ? answer.message : 'not an object'}`, { status: 404, endpoint: 'api' });
+    return answer.body as T;
   }
+}
+
+/** A request about one meeting instance (its participants), as opposed to a listing of a date range. */
+const PER_INSTANCE = /^\/(report|metrics)\/meetings\/[^/]+\/participants$/;
+
+/**
+ * A day's Heavy and Resource-intensive requests of one source, so they scale as they grow: a per-meeting request
+ * happens once per meeting (its count grows with the meetings), a listing's pages grow with the items it lists.
+ */
+export interface HeavyRequests {
+  /** Pages of per-meeting requests (participants of one instance). */
+  readonly perInstancePages: number;
+  /** Items each listing request (activities, operation logs, meeting listings) listed, one entry per request. */
+  readonly listingItems: readonly number[];
 }
 
 /** A LakeWriter keeping the rows added per table. */
@@ -99,6 +145,7 @@ export interface PollSourceDay {
   readonly runs: number;
   readonly cpuMs: number;
   readonly zoomCalls: Readonly<Partial<Record<ZoomCategory, number>>>;
+  readonly heavy: HeavyRequests;
   readonly stateCalls: number;
   readonly readUnits: number;
   readonly writeUnits: number;
@@ -147,21 +194,8 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
     const source = POLL_SOURCES[name];
     if (!source) continue;
     const memory = new MemoryStateStore(clock);
-    // Steady state: yesterday is committed, so the day's first run re-reads it (one day of overlap) and today.
-    await commitCursor(memory, name, await readCursor(memory, name), dtOf(dayStart - DAY_MS), dayStart);
-    const state = new CountingStateStore(memory);
-    const store = new CountingObjectStore(new MemoryObjectStore());
-    const kept = new Map<string, Row[]>();
-    let files = 0;
-    const perTableFiles = new Map<string, number>();
-    api.calls.clear();
-    let cpuMs = 0;
-    let runs = 0;
-    for (let at = dayStart; at < dayStart + DAY_MS; at += interval) {
-      clock.set(at);
-      const before = store.puts;
-      const t = performance.now();
-      const run = await pollSource(source, {
+    const run = async (state: MemoryStateStore | CountingStateStore, store: CountingObjectStore, kept: Map<string, Row[]>) => {
+      const result = await pollSource(source, {
         api,
         plan: 'business',
         state,
@@ -171,9 +205,32 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
         leaseSeconds: 600,
         settings,
       });
+      if (result.status !== 'ok') throw new Error(`the cost bench's ${name} poll run ended ${result.status}: ${result.reason ?? ''}`);
+    };
+    // Steady state: the day before is polled first (from a cursor at the day before it), so the measured day starts
+    // with what a deployment running for a while has: its cursor, and the marks of the instances it fetched.
+    await commitCursor(memory, name, await readCursor(memory, name), dtOf(dayStart - 2 * DAY_MS), dayStart - DAY_MS);
+    const warmStore = new CountingObjectStore(new MemoryObjectStore());
+    for (let at = dayStart - DAY_MS; at < dayStart; at += interval) {
+      clock.set(at);
+      await run(memory, warmStore, new Map());
+    }
+    const state = new CountingStateStore(memory);
+    const store = new CountingObjectStore(new MemoryObjectStore());
+    const kept = new Map<string, Row[]>();
+    let files = 0;
+    const perTableFiles = new Map<string, number>();
+    api.calls.clear();
+    api.heavy = { perInstancePages: 0, listingItems: [] as number[] };
+    let cpuMs = 0;
+    let runs = 0;
+    for (let at = dayStart; at < dayStart + DAY_MS; at += interval) {
+      clock.set(at);
+      const before = store.puts;
+      const t = performance.now();
+      await run(state, store, kept);
       cpuMs += performance.now() - t;
       runs++;
-      if (run.status !== 'ok') throw new Error(`the cost bench's ${name} poll run ended ${run.status}: ${run.reason ?? ''}`);
       files += store.puts - before;
     }
     for (const key of store.bytes.keys()) {
@@ -184,6 +241,7 @@ export async function measurePolls(scenario: Scenario, intervals: Readonly<Recor
       runs,
       cpuMs,
       zoomCalls: Object.fromEntries(api.calls),
+      heavy: { perInstancePages: api.heavy.perInstancePages, listingItems: [...api.heavy.listingItems] },
       stateCalls: state.use.calls,
       readUnits: state.use.readUnits,
       writeUnits: state.use.writeUnits,

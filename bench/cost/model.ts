@@ -5,7 +5,7 @@
 import { METRICS } from '#core/metrics.ts';
 import { ASSUMPTIONS as A } from './assumptions.ts';
 import { MONTH_DAYS, type DeployedFunction, type Deployment } from './deployment.ts';
-import type { PollFigures } from './measure-polls.ts';
+import type { HeavyRequests, PollFigures } from './measure-polls.ts';
 import type { WebhookFigures, WriterBatchFigures } from './measure-webhooks.ts';
 import { PRICES, costOf, type PriceName } from './prices.ts';
 import type { QueryScans, ScanFigures } from './scans.ts';
@@ -49,13 +49,23 @@ export interface Bill {
   readonly figures: Readonly<Record<string, number>>;
 }
 
+/**
+ * A source's Heavy and Resource-intensive calls a day at `k` times the measured organisation: per-meeting requests
+ * `k` times as many, each listing request as many pages as `k` times its items fill (at least one).
+ */
+export function heavyCallsAt(heavy: HeavyRequests, k: number): number {
+  const listing = heavy.listingItems.reduce((n, items) => n + Math.max(1, Math.ceil((items * k) / A.zoomPageSize)), 0);
+  return heavy.perInstancePages * k + listing;
+}
+
 const SOURCE_SCALE: Readonly<Record<string, 'users' | 'meetings' | 'participations'>> = {
   activities: 'users',
   operation_logs: 'users',
   users: 'users',
   meetings: 'meetings',
-  participant_details: 'participations',
+  participant_details: 'meetings',
   recordings: 'meetings',
+  meeting_activities: 'meetings',
 };
 const TABLE_SCALE: Readonly<Record<string, 'users' | 'meetings' | 'participations'>> = {
   activities: 'users',
@@ -185,10 +195,12 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
     participations: volume.participationsPerDay / m.polls.units.participations,
   };
   const heavyOf = (calls: PollFigures['sources'][string]['zoomCalls']) => (calls.Heavy ?? 0) + (calls.ResourceIntensive ?? 0);
-  const heavyDemand = Object.entries(m.polls.sources).reduce(
-    (n, [source, day]) => n + heavyOf(day.zoomCalls) * units[SOURCE_SCALE[source] ?? 'users'],
-    0,
-  );
+  let heavyDemand = 0;
+  for (const [source, day] of Object.entries(m.polls.sources)) {
+    const calls = heavyCallsAt(day.heavy, units[SOURCE_SCALE[source] ?? 'users']);
+    figures[`zoom_heavy_calls_per_day.${source}`] = calls;
+    heavyDemand += calls;
+  }
   // The correlation's two Heavy calls per correlated meeting come out of the same daily share.
   const correlationHeavy = 2 * volume.meetingsPerDay * correlationShare(m, correlation);
   // Zoom's daily share: a run whose source's calls it no longer allows stops until 00:00 UTC (the data falls behind).

@@ -130,6 +130,8 @@ export class ScheduledPoller extends Construct {
   readonly stalledAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** When participant_details is scheduled: in alarm when meetings were dropped from its budget backlog unfetched. */
   readonly backlogDroppedAlarm?: cloudwatch.Alarm;
+  /** When meetings is scheduled: in alarm when meetings were dropped from its budget backlog unfetched. */
+  readonly meetingsBacklogDroppedAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduledPollerProps) {
     super(scope, id);
@@ -261,6 +263,14 @@ export class ScheduledPoller extends Construct {
         'BacklogDroppedAlarm',
         'zoomlake: participant details of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare',
         zoomlakeMetric(METRICS.BacklogDropped, { Source: 'participant_details' }, { statistic: 'Sum', period: Duration.hours(1) }),
+      );
+    }
+    if (schedules.meetings) {
+      this.meetingsBacklogDroppedAlarm = alarmAtLeast(
+        this,
+        'MeetingsBacklogDroppedAlarm',
+        'zoomlake: report participants of some meetings were given up (backlog full, or older than Zoom keeps them) because the daily API budget ran short; see the poller logs (budget.droppedByClass) and consider a larger apiBudgetShare',
+        zoomlakeMetric(METRICS.BacklogDropped, { Source: 'meetings' }, { statistic: 'Sum', period: Duration.hours(1) }),
       );
     }
 

@@ -120,6 +120,19 @@ describe('ScheduledPoller', () => {
     expect(build({ sources: { participant_details: { enabled: false } } }).poller.backlogDroppedAlarm).toBeUndefined();
   });
 
+  it('alarms when report participants are given up from the meetings backlog', () => {
+    expect(resourceOf(template, poller.meetingsBacklogDroppedAlarm!).Properties).toMatchObject({
+      Namespace: 'zoomlake',
+      MetricName: 'BacklogDropped',
+      Dimensions: [{ Name: 'Source', Value: 'meetings' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(build({ sources: { meetings: { enabled: false } } }).poller.meetingsBacklogDroppedAlarm).toBeUndefined();
+  });
+
   it("uses each source's configured schedule expression", () => {
     const users = schedulesOf(template).find((s) => s.Properties.Target.Input.includes('"users"'));
     expect(users?.Properties.ScheduleExpression).toBe('cron(0 3 * * ? *)');

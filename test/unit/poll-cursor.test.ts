@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConditionFailedError } from '#core/errors.ts';
-import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, REPORT_WINDOWS } from '#core/poll/cursor.ts';
+import {
+  acquireLease,
+  backfillWindows,
+  commitCursor,
+  MEETING_WINDOWS,
+  planWindows,
+  readCursor,
+  releaseLease,
+  REPORT_WINDOWS,
+} from '#core/poll/cursor.ts';
 import { FileStateStore } from '#local/adapters/file-state/store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 
@@ -41,6 +50,16 @@ describe('planWindows', () => {
     ['a cursor in the future (clock skew): today only', '2026-12-01', [{ from: '2026-11-26', to: '2026-11-26' }]],
   ])('%s', (_name, cursor, windows) => {
     expect(planWindows(cursor, NOW)).toEqual(windows);
+  });
+
+  it.each([
+    ['meeting listings at 02:00, cursor at today: yesterday again (late hours)', MEETING_WINDOWS, 2, '2026-11-26', '2026-11-25'],
+    ['meeting listings at 05:59: still yesterday', MEETING_WINDOWS, 5.99, '2026-11-26', '2026-11-25'],
+    ['meeting listings at 06:00: today only', MEETING_WINDOWS, 6, '2026-11-26', '2026-11-26'],
+    ['meeting listings, cursor three days back: from the cursor', MEETING_WINDOWS, 2, '2026-11-23', '2026-11-23'],
+    ['event reports at 02:00, cursor at today: today only (no late hours)', REPORT_WINDOWS, 2, '2026-11-26', '2026-11-26'],
+  ])('%s', (_name, policy, hour, cursor, from) => {
+    expect(planWindows(cursor, Date.UTC(2026, 10, 26) + hour * 3_600_000, policy)).toEqual([{ from, to: '2026-11-26' }]);
   });
 
   it('never leaves a day between two runs uncovered', () => {

@@ -20,23 +20,38 @@ export interface WindowPolicy {
   readonly retentionDays: number;
   /** Where a source with no cursor starts, in days before today. */
   readonly initialLookbackDays: number;
+  /**
+   * Hours into each UTC day during which runs read the day before as well, whatever the cursor: what is listed under
+   * a day (meetings by their start) can appear after it ends. 0: only the overlap days re-read. @default 0
+   */
+  readonly lateHours?: number;
 }
 
 /** The policy for Zoom's date-range reports (zoom-reference §3.6): one-month windows, six months kept, one day of overlap. */
 export const REPORT_WINDOWS: WindowPolicy = { overlapDays: 1, maxWindowDays: 30, retentionDays: 180, initialLookbackDays: 30 };
 
+/**
+ * The policy for past-meeting listings, which list a meeting under its start day only once it has ended and its
+ * reports have settled: yesterday is read again for the first six hours of today, so meetings that ran past midnight
+ * (or ended just before it) are still found. Re-reading a day costs its listing pages only: instances already
+ * fetched are not asked about again (fetched.ts).
+ */
+export const MEETING_WINDOWS: WindowPolicy = { ...REPORT_WINDOWS, lateHours: 6 };
+
 const addDays = (day: string, n: number): string => dtOf(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
 
 /**
  * The windows a run should read, oldest first: from the committed window end minus the overlap (or the initial
- * lookback when there is no cursor) through today (UTC), cut into `maxWindowDays` pieces and floored at the
- * retention limit. Today is always re-read: its data is still arriving.
+ * lookback when there is no cursor; or yesterday during the policy's late hours) through today (UTC), cut into
+ * `maxWindowDays` pieces and floored at the retention limit. Today is always re-read: its data is still arriving.
  */
 export function planWindows(committedEnd: string | undefined, nowMs: number, policy: WindowPolicy = REPORT_WINDOWS): DayWindow[] {
   if (policy.overlapDays < 1) throw new RangeError('overlapDays must be at least 1: reports filter by whole days');
   const today = dtOf(nowMs);
   const floor = addDays(today, -policy.retentionDays + 1);
   let from = committedEnd ? addDays(committedEnd, -policy.overlapDays + 1) : addDays(today, -policy.initialLookbackDays);
+  const yesterday = addDays(today, -1);
+  if (nowMs - Date.parse(`${today}T00:00:00Z`) < (policy.lateHours ?? 0) * 3_600_000 && from > yesterday) from = yesterday;
   if (from < floor) from = floor;
   if (from > today) from = today;
   const windows: DayWindow[] = [];

@@ -3,7 +3,7 @@ import type { Clock, StateStore, ZoomApi } from '../ports.ts';
 import { ZoomBudgetError, ZoomPlanError, ZoomRateLimitError, ZoomScopeError } from '../zoom/errors.ts';
 import type { ZoomPlan } from '../zoom/rate-limit.ts';
 import { dtOf } from '../lake/records.ts';
-import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, type DayWindow } from './cursor.ts';
+import { acquireLease, backfillWindows, commitCursor, planWindows, readCursor, releaseLease, REPORT_WINDOWS, type DayWindow } from './cursor.ts';
 import { DEFAULT_MEETING_ACTIVITY_TYPES, type MeetingActivityType } from './meeting-activities.ts';
 import { compileRisk, NO_RISK_SETTINGS, noneByClass, type ByRiskClass, type RiskClass, type RiskSettings } from './risk.ts';
 import type { PollSource } from './sources.ts';
@@ -58,7 +58,7 @@ export function planLacks(source: PollSource, plan: ZoomPlan): string | undefine
     : `${source.name} needs a Zoom plan of ${source.plans.join(' or ')}; planTier is ${plan}`;
 }
 
-/** What the budget left out of a participant-details run. */
+/** What the budget left out of a per-meeting source's run (meetings, participant_details). */
 export interface BudgetReport {
   /** Meetings left unfetched by risk class; each waits in the backlog unless counted in `dropped`. */
   readonly skippedByClass: ByRiskClass;
@@ -76,7 +76,7 @@ export interface SourceRun {
   readonly windows: number;
   readonly records: number;
   readonly rejected: number;
-  /** Meetings whose participant details the daily budget left for later runs (participant_details only, else 0). */
+  /** Meetings the daily budget left in the backlog for later runs (the per-meeting sources only, else 0). */
   readonly skipped: number;
   readonly budget?: BudgetReport;
   readonly reason?: string;
@@ -89,9 +89,10 @@ export interface SourceRun {
  * window writes every page to the lake before the cursor moves past it, so a crash re-reads the window and loses
  * nothing (its duplicates read once through the views). A plan or scope that lacks the API ends the run with
  * `disabled`, never a crash loop; a spent budget or daily limit ends it with `stopped`, the cursor where it was.
- * The exception is participant_details, whose skipped meetings wait in a backlog: its window is committed after the
- * backlog is written, and the run stops there with `stopped` and the skipped counts. A source whose `plans` leave out
- * the configured plan is `disabled` without a call to Zoom.
+ * The exception are the per-meeting sources (meetings, participant_details): what they fetched before the budget ran
+ * out is written and marked, and the meetings they skipped wait in a backlog; the window is committed after both, and
+ * the run stops there with `stopped` and the skipped counts. A source whose `plans` leave out the configured plan is
+ * `disabled` without a call to Zoom.
  */
 export async function pollSource(source: PollSource, deps: PollDeps, backfill?: DayWindow): Promise<SourceRun> {
   const lacking = planLacks(source, deps.plan);
@@ -131,7 +132,7 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
         ? cursor?.windowEnd === today
           ? []
           : [{ from: today, to: today }]
-        : planWindows(cursor?.windowEnd, started);
+        : planWindows(cursor?.windowEnd, started, source.windows ?? REPORT_WINDOWS);
     for (const window of plan) {
       const writer = deps.newWriter();
       const outcome = await source.collect({
@@ -143,6 +144,7 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
         risk,
         chatIncludeContent: settings.chatIncludeContent,
         meetingActivityTypes: settings.meetingActivityTypes,
+        backfill: backfill !== undefined,
         warn: (message) => {
           warnings++;
           if (warned.length < MAX_RUN_WARNINGS) warned.push(message);
@@ -155,19 +157,22 @@ export async function pollSource(source: PollSource, deps: PollDeps, backfill?: 
       });
       await writer.flush();
       if (outcome) {
-        // The backlog holds what the budget skipped before the cursor moves past its window.
+        // Marks and the backlog follow the rows: written only once those are durable, before the cursor moves.
         await outcome.afterFlush();
-        budget ??= { skippedByClass: noneByClass(), droppedByClass: noneByClass(), backlog: 0 };
-        for (const k of ['high', 'elevated', 'routine'] as const) {
-          budget.skippedByClass[k] += outcome.skipped[k];
-          budget.droppedByClass[k] += outcome.dropped[k];
+        if (outcome.backlog) {
+          budget ??= { skippedByClass: noneByClass(), droppedByClass: noneByClass(), backlog: 0 };
+          for (const k of ['high', 'elevated', 'routine'] as const) {
+            budget.skippedByClass[k] += outcome.backlog.skipped[k];
+            budget.droppedByClass[k] += outcome.backlog.dropped[k];
+          }
+          budget.backlog = outcome.backlog.size;
         }
-        budget.backlog = outcome.backlog;
       }
+      const spent = outcome?.budgetSpent;
       cursor = await commitCursor(deps.state, source.name, cursor, window.to, deps.clock.now());
       windows++;
-      if (outcome?.budgetSpent !== undefined) {
-        return { source: source.name, status: 'stopped', windows, records, rejected, ...extras(), reason: outcome.budgetSpent };
+      if (spent !== undefined) {
+        return { source: source.name, status: 'stopped', windows, records, rejected, ...extras(), reason: spent };
       }
     }
     return { source: source.name, status: 'ok', windows, records, rejected, ...extras() };

@@ -1,7 +1,8 @@
 import { instant, objectOrEmpty, nonEmptyText, type Cells } from '../lake/cell-coercion.ts';
 import { dtOf } from '../lake/records.ts';
 import type { StateStore, ZoomApi, ZoomPageRequest } from '../ports.ts';
-import type { DayWindow } from './cursor.ts';
+import { MEETING_WINDOWS, type DayWindow, type WindowPolicy } from './cursor.ts';
+import { daysOf, listingFingerprint, markFetched, readFetched, reportsSettled, type FetchedMark } from './fetched.ts';
 import {
   applyDirectoryUpdates,
   directoryUpdatesFromOperationLogs,
@@ -72,19 +73,27 @@ export interface CollectContext {
   readonly meetingActivityTypes: readonly MeetingActivityType[];
   /** Reports something the run worked around without failing (rows kept with NULL columns, a call refused). */
   readonly warn: (message: string) => void;
+  /**
+   * An explicit range (`--from/--to`) rather than a scheduled run: every listed meeting is fetched, even one already
+   * fetched or whose reports may still be arriving (left unmarked, so the scheduled runs fetch it again once settled).
+   */
+  readonly backfill: boolean;
 }
 
 /** What a window's collection reports besides its rows. */
 export interface CollectOutcome {
   /** Set when the daily budget ran out part-way: the window is still committed, and the run stops after it. */
   readonly budgetSpent?: string;
-  /** Meetings whose details the budget left unfetched this run, by risk class (all kept in the backlog unless dropped). */
-  readonly skipped: ByRiskClass;
-  /** Backlog entries given up: too old for Zoom, gone, or pushed out of the bounded backlog by riskier ones. */
-  readonly dropped: ByRiskClass;
-  /** Meetings waiting in the backlog after this window. */
-  readonly backlog: number;
-  /** State changes to make after the window's rows are durably written and before its cursor moves. */
+  /** The per-meeting sources: what their budget-ranked backlog did. */
+  readonly backlog?: {
+    /** Meetings whose details the budget left unfetched this run, by risk class (all kept in the backlog unless dropped). */
+    readonly skipped: ByRiskClass;
+    /** Backlog entries given up: too old for Zoom, gone, or pushed out of the bounded backlog by riskier ones. */
+    readonly dropped: ByRiskClass;
+    /** Meetings waiting in the backlog after this window. */
+    readonly size: number;
+  };
+  /** State changes to make after the window's rows are durably written and before its cursor moves (marks, backlog). */
   readonly afterFlush: () => Promise<void>;
 }
 
@@ -95,6 +104,8 @@ export interface PollSource {
   readonly mode: 'windowed' | 'daily_snapshot';
   /** The plans whose accounts have the source's API; on others it is off without a call. @default every plan */
   readonly plans?: readonly ZoomPlan[];
+  /** How its windows are cut. @default REPORT_WINDOWS */
+  readonly windows?: WindowPolicy;
   readonly collect: (ctx: CollectContext) => Promise<void | CollectOutcome>;
 }
 
@@ -151,10 +162,6 @@ const uuidOf = (m: unknown): string | undefined => {
   const uuid = (m as { uuid?: unknown }).uuid;
   return typeof uuid === 'string' && uuid !== '' ? uuid : undefined;
 };
-const idOf = (m: unknown): string | null => {
-  const id = (m as { id?: unknown }).id;
-  return typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : null;
-};
 
 /** Our daily budget share or Zoom's own daily limit ran out: nothing Heavy goes through before 00:00 UTC. */
 const budgetSpent = (error: unknown): error is Error => error instanceof ZoomBudgetError || (error instanceof ZoomRateLimitError && error.daily);
@@ -162,54 +169,95 @@ const budgetSpent = (error: unknown): error is Error => error instanceof ZoomBud
 const DETAILS = 'participant_details';
 
 /**
- * Participant details, highest risk first: the window's past meetings and the backlog of earlier skipped ones are
- * ranked together (listing signals, the `meetings` source's participant marks, the backlog's own signals) and fetched
- * in that order. When the budget runs out, the rest go to the bounded backlog, counted by risk class, and the window
- * is committed; later runs drain the backlog first-by-risk as budget allows.
+ * The listed meetings a per-meeting source still has to fetch. A scheduled run skips those marked as fetched under
+ * the same listing, and leaves those that ended too recently for their reports to be complete to a later run. A
+ * backfill reads its range whole (it is asked for, e.g. to repair the lake), marking only what has settled.
  */
-async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
+async function toFetch(
+  ctx: CollectContext,
+  source: string,
+  listed: readonly unknown[],
+): Promise<{ meeting: unknown; uuid: string; mark?: FetchedMark }[]> {
+  const fetched = ctx.backfill ? new Map<string, string>() : await readFetched(ctx.state, source, daysOf(ctx.window));
+  const out: { meeting: unknown; uuid: string; mark?: FetchedMark }[] = [];
+  // A page-token restart lists a meeting again: it is fetched once.
+  const seen = new Set<string>();
+  for (const meeting of listed) {
+    const uuid = uuidOf(meeting);
+    if (uuid === undefined || seen.has(uuid)) continue;
+    seen.add(uuid);
+    const fingerprint = listingFingerprint(meeting);
+    if (fetched.get(uuid) === fingerprint) continue;
+    const settled = reportsSettled(meeting, ctx.nowMs);
+    if (!settled && !ctx.backfill) continue;
+    out.push({ meeting, uuid, ...(settled ? { mark: { uuid, day: dayOf(meeting, ctx.window), fingerprint } } : {}) });
+  }
+  return out;
+}
+
+/** What differs between the per-meeting sources: the request about one instance and what its answer writes. */
+interface PerMeetingSource {
+  readonly name: string;
+  readonly request: (uuid: string) => ZoomPageRequest;
+  /** Writes a fetched instance's rows (and anything derived from them). */
+  readonly write: (ctx: CollectContext, c: DetailCandidate, items: readonly unknown[]) => Promise<void>;
+  /** Writes a listed meeting's own row, fetched now or left for later (meetings: the `meetings` table). */
+  readonly listed?: (ctx: CollectContext, meeting: unknown) => void;
+}
+
+/**
+ * A per-meeting source's window, highest risk first: the window's listed meetings not fetched yet and the backlog
+ * of earlier skipped ones are ranked together (listing signals, the `meetings` source's participant marks, the
+ * backlog's own signals) and fetched in that order, each instance marked once its rows are written. When the budget
+ * runs out, the rest go to the source's bounded backlog, counted by risk class, and the window is committed: later
+ * runs drain the backlog first-by-risk as budget allows, without listing the days it came from again.
+ */
+async function collectPerMeeting(ctx: CollectContext, source: PerMeetingSource): Promise<CollectOutcome> {
   const candidates = new Map<string, DetailCandidate>();
-  for (const meeting of await pastMeetings(ctx)) {
+  const marks = new Map<string, FetchedMark>();
+  const listed = await pastMeetings(ctx);
+  // A meeting without a uuid cannot be asked about: its listing row is all there is.
+  if (source.listed) for (const meeting of listed) if (uuidOf(meeting) === undefined) source.listed(ctx, meeting);
+  for (const { meeting, mark } of await toFetch(ctx, source.name, listed)) {
     const c = candidateOf(meeting, ctx.risk, ctx.window.from);
-    if (c && !candidates.has(c.uuid)) candidates.set(c.uuid, c);
+    if (!c) continue;
+    source.listed?.(ctx, meeting);
+    candidates.set(c.uuid, c);
+    if (mark) marks.set(c.uuid, mark);
   }
   const dropped = noneByClass();
   const remove: string[] = [];
   const stored = new Map<string, DetailCandidate>();
-  for (const b of await readBacklog(ctx.state, DETAILS)) {
+  for (const b of await readBacklog(ctx.state, source.name)) {
     stored.set(b.uuid, b);
     if (tooOldForDetails(b.day, ctx.nowMs)) {
       dropped[riskClass(b.signals)]++;
       remove.push(b.uuid);
       continue;
     }
-    const listed = candidates.get(b.uuid);
-    candidates.set(b.uuid, listed ? { ...listed, signals: mergeSignals(listed.signals, b.signals), fromBacklog: true } : b);
+    const again = candidates.get(b.uuid);
+    candidates.set(b.uuid, again ? { ...again, signals: mergeSignals(again.signals, b.signals), fromBacklog: true } : b);
   }
-  const marks = await readMarks(
+  const signalMarks = await readMarks(
     ctx.state,
     [...candidates.values()].map((c) => c.day),
   );
-  const ranked = rankCandidates([...candidates.values()].map((c) => ({ ...c, signals: mergeSignals(c.signals, marks.get(c.uuid) ?? []) })));
+  const ranked = rankCandidates([...candidates.values()].map((c) => ({ ...c, signals: mergeSignals(c.signals, signalMarks.get(c.uuid) ?? []) })));
 
   let spent: string | undefined;
   const waiting: DetailCandidate[] = [];
+  const written: FetchedMark[] = [];
   for (const c of ranked) {
     if (spent !== undefined) {
       waiting.push(c);
       continue;
     }
     try {
-      await eachItem(
-        ctx.api,
-        {
-          path: `/metrics/meetings/${meetingUuidPath(c.uuid)}/participants`,
-          query: { type: 'past', include_fields: 'registrant_id' },
-          itemsKey: 'participants',
-          category: 'Heavy',
-        },
-        (p) => ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId)),
-      );
+      const items: unknown[] = [];
+      await eachItem(ctx.api, source.request(c.uuid), (p) => items.push(p));
+      await source.write(ctx, c, items);
+      const mark = marks.get(c.uuid);
+      if (mark) written.push(mark);
       if (c.fromBacklog) remove.push(c.uuid);
     } catch (error) {
       if (budgetSpent(error)) {
@@ -238,12 +286,44 @@ async function collectDetails(ctx: CollectContext): Promise<CollectOutcome> {
   const keep = kept.filter((c) => !sameAsStored(c));
   return {
     ...(spent === undefined ? {} : { budgetSpent: spent }),
-    skipped,
-    dropped,
-    backlog: kept.length,
-    afterFlush: () => applyBacklog(ctx.state, DETAILS, { keep, remove }, ctx.nowMs),
+    backlog: { skipped, dropped, size: kept.length },
+    afterFlush: async () => {
+      await markFetched(ctx.state, source.name, written, ctx.nowMs);
+      await applyBacklog(ctx.state, source.name, { keep, remove }, ctx.nowMs);
+    },
   };
 }
+
+/** Dashboard participant details (ip, device, location) of each past meeting instance. */
+const DETAILS_SOURCE: PerMeetingSource = {
+  name: DETAILS,
+  request: (uuid) => ({
+    path: `/metrics/meetings/${meetingUuidPath(uuid)}/participants`,
+    query: { type: 'past', include_fields: 'registrant_id' },
+    itemsKey: 'participants',
+    category: 'Heavy',
+  }),
+  write: async (ctx, c, items) => {
+    for (const p of items) ctx.add(DETAILS, participantDetailRow(p, c.uuid, c.meetingId));
+  },
+};
+
+/** Past meetings (their listing rows) and each instance's report participants. */
+const MEETINGS_SOURCE: PerMeetingSource = {
+  name: 'meetings',
+  request: (uuid) => ({
+    path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
+    query: { include_fields: 'registrant_id' },
+    itemsKey: 'participants',
+    category: 'Heavy',
+  }),
+  write: async (ctx, c, items) => {
+    for (const p of items) ctx.add('meeting_participants', meetingParticipantRow(p, c.uuid, c.meetingId));
+    // Marks external and unauthenticated participants for participant_details to rank by.
+    await markMeeting(ctx.state, c.uuid, c.day, participantSignals(items, ctx.risk), ctx.nowMs);
+  },
+  listed: (ctx, meeting) => ctx.add('meetings', meetingRow(meeting)),
+};
 
 /** A window as the chat API's date-times (UTC, whole days). */
 const chatRange = (w: DayWindow) => ({ from: `${w.from}T00:00:00Z`, to: `${w.to}T23:59:59Z` });
@@ -396,34 +476,8 @@ export const POLL_SOURCES: Readonly<Record<string, PollSource>> = {
       await feedDirectory(ctx, directoryUpdatesFromUsers(rows as unknown as UserSnapshotRow[]));
     },
   },
-  meetings: {
-    name: 'meetings',
-    mode: 'windowed',
-    collect: async (ctx) => {
-      for (const meeting of await pastMeetings(ctx)) {
-        ctx.add('meetings', meetingRow(meeting));
-        const uuid = uuidOf(meeting);
-        if (!uuid) continue;
-        const participants: unknown[] = [];
-        await eachItem(
-          ctx.api,
-          {
-            path: `/report/meetings/${meetingUuidPath(uuid)}/participants`,
-            query: { include_fields: 'registrant_id' },
-            itemsKey: 'participants',
-            category: 'Heavy',
-          },
-          (p) => {
-            participants.push(p);
-            ctx.add('meeting_participants', meetingParticipantRow(p, uuid, idOf(meeting)));
-          },
-        );
-        // Marks external and unauthenticated participants for participant_details to rank by.
-        await markMeeting(ctx.state, uuid, dayOf(meeting, ctx.window), participantSignals(participants, ctx.risk), ctx.nowMs);
-      }
-    },
-  },
-  participant_details: { name: DETAILS, mode: 'windowed', collect: collectDetails },
+  meetings: { name: 'meetings', mode: 'windowed', windows: MEETING_WINDOWS, collect: (ctx) => collectPerMeeting(ctx, MEETINGS_SOURCE) },
+  participant_details: { name: DETAILS, mode: 'windowed', windows: MEETING_WINDOWS, collect: (ctx) => collectPerMeeting(ctx, DETAILS_SOURCE) },
   recordings: { name: 'recordings', mode: 'windowed', collect: collectRecordings },
   meeting_activities: {
     name: 'meeting_activities',
