@@ -78,6 +78,20 @@ export interface Deployment {
   readonly pointInTimeRecovery: boolean;
   /** Heavy and Resource-intensive Zoom calls a day zoomlake's budget share allows on the configured plan. */
   readonly zoomHeavyAllowedPerDay: number;
+  /** The daily lake compaction, when deployed (`compaction.enabled`). */
+  readonly compaction?: DeployedCompaction;
+  /** Days a deleted or overwritten lake object is kept as a noncurrent version (the bucket's undo window). */
+  readonly noncurrentVersionDays: number;
+}
+
+/** The lake compaction as deployed: its function, schedule and settings (from the function's environment). */
+export interface DeployedCompaction {
+  readonly fn: DeployedFunction;
+  readonly runsPerMonth: number;
+  readonly lookbackDays: number;
+  readonly maxRowsPerFile: number;
+  /** Hours after 00:00 UTC of the day's first run: until then yesterday is read as written. */
+  readonly firstRunHour: number;
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -114,6 +128,13 @@ export function runsPerMonth(expression: string): number {
   let n = 0;
   for (let t = nextFire({ expression }, start - 1); t < end; t = nextFire({ expression }, t)) n++;
   return (n * MONTH_DAYS) / 28;
+}
+
+/** Hours after 00:00 UTC an expression first fires in a day (a `rate` fires at no fixed hour: half a day). */
+function firstRunHour(expression: string): number {
+  if (expression.startsWith('rate(')) return 12;
+  const midnight = Date.UTC(2026, 0, 5);
+  return Math.min(24, (nextFire({ expression }, midnight - 1) - midnight) / 3_600_000);
 }
 
 interface SfnState {
@@ -197,6 +218,24 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
     pollRunsPerMonth[source] = runsPerMonth(expression);
     pollIntervalMs[source] = (MONTH_DAYS * 86_400_000) / pollRunsPerMonth[source]!;
   }
+  const compactor = built.pipeline.compaction;
+  const compactionEnv = compactor
+    ? ((
+        resources[Stack.of(compactor).getLogicalId(cfn<CfnFunction>(compactor.compactor.function))]?.Properties?.Environment as
+          | { Variables?: Record<string, string> }
+          | undefined
+      )?.Variables ?? {})
+    : {};
+  for (const name of ['LOOKBACK_DAYS', 'MAX_ROWS_PER_FILE']) {
+    if (compactor && !/^\d+$/.test(compactionEnv[name] ?? '')) throw new Error(`the compaction function's ${name} is not in the template`);
+  }
+  const compaction: DeployedCompaction | undefined = compactor && {
+    fn: fnOf(compactor.compactor),
+    runsPerMonth: runsPerMonth(expressionOf(compactor.schedule)),
+    lookbackDays: Number(compactionEnv.LOOKBACK_DAYS),
+    maxRowsPerFile: Number(compactionEnv.MAX_ROWS_PER_FILE),
+    firstRunHour: firstRunHour(expressionOf(compactor.schedule)),
+  };
   const detectionRunsPerMonth: Record<string, number> = {};
   for (const [id, schedule] of built.detections.runner.schedules) detectionRunsPerMonth[id] = runsPerMonth(expressionOf(schedule));
 
@@ -216,7 +255,13 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
   });
   const lakeId = built.storage.getLogicalId(cfn<CfnBucket>(built.storage.storage.lakeBucket));
   const lifecycle = resources[lakeId]?.Properties?.LifecycleConfiguration as
-    | { Rules?: { Transitions?: { StorageClass: string; TransitionInDays: number }[]; ExpirationInDays?: number }[] }
+    | {
+        Rules?: {
+          Transitions?: { StorageClass: string; TransitionInDays: number }[];
+          ExpirationInDays?: number;
+          NoncurrentVersionExpiration?: { NoncurrentDays?: number };
+        }[];
+      }
     | undefined;
   const rules = lifecycle?.Rules?.[0];
   const transition = (cls: string) => rules?.Transitions?.find((t) => t.StorageClass === cls)?.TransitionInDays ?? Number.POSITIVE_INFINITY;
@@ -257,6 +302,8 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
     stateMachineLogLevel: machine.LoggingConfiguration?.Level ?? 'OFF',
     tableBilling: table?.BillingMode ?? 'unknown',
     pointInTimeRecovery: table?.Replicas?.[0]?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true,
+    ...(compaction ? { compaction } : {}),
+    noncurrentVersionDays: Math.max(0, ...(lifecycle?.Rules ?? []).map((r) => r.NoncurrentVersionExpiration?.NoncurrentDays ?? 0)),
     zoomHeavyAllowedPerDay: Math.floor(
       (ZOOM_DAILY_LIMITS[config.planTier].find((l) => l.categories.includes('Heavy'))?.limit ?? 0) * config.apiBudgetShare,
     ),

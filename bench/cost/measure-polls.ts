@@ -45,6 +45,11 @@ class ScenarioZoomApi implements ZoomApi {
     const path = request.path;
     if (path === '/report/activities') return org.activities.filter((a) => inWindow(a.time) && past(a.time));
     if (path === '/report/operationlogs') return org.operationLogs.filter((o) => inWindow(o.time) && past(o.time));
+    // The audit trail's times are "yyyy-mm-dd hh:mm:ss:ms" (UTC), which Date.parse does not read: compared as text.
+    if (path === '/report/meeting_activities') {
+      const nowText = new Date(now).toISOString().replace('T', ' ');
+      return org.meetingActivities.filter((a) => inWindow(a.activity_time) && a.activity_time <= nowText);
+    }
     if (path === '/users') return org.users.filter((u) => u.status === q.status);
     if (path === '/metrics/meetings') return org.meetings.filter((m) => inWindow(m.start_time) && past(m.end_time)).map(dashboardMeeting);
     if (path === '/accounts/me/recordings') {
@@ -71,6 +76,11 @@ class ScenarioZoomApi implements ZoomApi {
   }
 
   async get<T>(request: ZoomRequest): Promise<T> {
+    // A recording instance's sharing settings (#16: one Light call per listed instance); the answer's content costs nothing.
+    if (/^\/meetings\/[^/]+\/recordings\/settings$/.test(request.path)) {
+      this.calls.set(request.category, (this.calls.get(request.category) ?? 0) + 1);
+      return { share_recording: 'internally', recording_authentication: true, password: '', viewer_download: false, on_demand: false } as T;
+    }
     throw new Error(`the cost bench's Zoom API has no single GET ${request.path}`);
   }
 }
