@@ -120,6 +120,7 @@ class GeneratedLake implements ObjectStore {
   async list(): Promise<string[]> {
     return [];
   }
+  async delete(): Promise<void> {}
 }
 
 let peakHeap = 0;

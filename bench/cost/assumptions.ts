@@ -8,6 +8,8 @@ export const ASSUMPTIONS = {
   dynamoCallMs: 8,
   /** One S3 PutObject of a small Parquet file from Lambda in-region. */
   s3PutMs: 30,
+  /** One S3 GetObject, DeleteObject or ListObjectsV2 page of the compaction (it makes them one after another). */
+  s3RequestMs: 30,
   /** One EventBridge PutEvents or Step Functions StartExecution call. */
   awsApiCallMs: 20,
   /**

@@ -24,8 +24,17 @@ export class CountingObjectStore implements ObjectStore {
     return this.inner.get(key);
   }
 
+  lists = 0;
+  deletes = 0;
+
   list(prefix: string): Promise<string[]> {
+    this.lists++;
     return this.inner.list(prefix);
+  }
+
+  delete(key: string): Promise<void> {
+    this.deletes++;
+    return this.inner.delete(key);
   }
 }
 

@@ -80,6 +80,20 @@ export interface Deployment {
   readonly zoomHeavyAllowedPerDay: number;
   /** The same share of a Pro account's limit (30,000 a day), the smallest paid plan's. */
   readonly zoomHeavyAllowedOnPro: number;
+  /** The daily lake compaction, when deployed (`compaction.enabled`). */
+  readonly compaction?: DeployedCompaction;
+  /** Days a deleted or overwritten lake object is kept as a noncurrent version (the bucket's undo window). */
+  readonly noncurrentVersionDays: number;
+}
+
+/** The lake compaction as deployed: its function, schedule and settings (from the function's environment). */
+export interface DeployedCompaction {
+  readonly fn: DeployedFunction;
+  readonly runsPerMonth: number;
+  readonly lookbackDays: number;
+  readonly maxRowsPerFile: number;
+  /** Hours after 00:00 UTC of the day's first run: until then yesterday is read as written. */
+  readonly firstRunHour: number;
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -116,6 +130,13 @@ export function runsPerMonth(expression: string): number {
   let n = 0;
   for (let t = nextFire({ expression }, start - 1); t < end; t = nextFire({ expression }, t)) n++;
   return (n * MONTH_DAYS) / 28;
+}
+
+/** Hours after 00:00 UTC an expression first fires in a day (a `rate` fires at no fixed hour: half a day). */
+function firstRunHour(expression: string): number {
+  if (expression.startsWith('rate(')) return 12;
+  const midnight = Date.UTC(2026, 0, 5);
+  return Math.min(24, (nextFire({ expression }, midnight - 1) - midnight) / 3_600_000);
 }
 
 interface SfnState {
@@ -203,6 +224,24 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
     pollRunsPerMonth[source] = runsPerMonth(expression);
     pollIntervalMs[source] = (MONTH_DAYS * 86_400_000) / pollRunsPerMonth[source]!;
   }
+  const compactor = built.pipeline.compaction;
+  const compactionEnv = compactor
+    ? ((
+        resources[Stack.of(compactor).getLogicalId(cfn<CfnFunction>(compactor.compactor.function))]?.Properties?.Environment as
+          | { Variables?: Record<string, string> }
+          | undefined
+      )?.Variables ?? {})
+    : {};
+  for (const name of ['LOOKBACK_DAYS', 'MAX_ROWS_PER_FILE']) {
+    if (compactor && !/^\d+$/.test(compactionEnv[name] ?? '')) throw new Error(`the compaction function's ${name} is not in the template`);
+  }
+  const compaction: DeployedCompaction | undefined = compactor && {
+    fn: fnOf(compactor.compactor),
+    runsPerMonth: runsPerMonth(expressionOf(compactor.schedule)),
+    lookbackDays: Number(compactionEnv.LOOKBACK_DAYS),
+    maxRowsPerFile: Number(compactionEnv.MAX_ROWS_PER_FILE),
+    firstRunHour: firstRunHour(expressionOf(compactor.schedule)),
+  };
   const detectionRunsPerMonth: Record<string, number> = {};
   for (const [id, schedule] of built.detections.runner.schedules) detectionRunsPerMonth[id] = runsPerMonth(expressionOf(schedule));
 
@@ -222,7 +261,13 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
   });
   const lakeId = built.storage.getLogicalId(cfn<CfnBucket>(built.storage.storage.lakeBucket));
   const lifecycle = resources[lakeId]?.Properties?.LifecycleConfiguration as
-    | { Rules?: { Transitions?: { StorageClass: string; TransitionInDays: number }[]; ExpirationInDays?: number }[] }
+    | {
+        Rules?: {
+          Transitions?: { StorageClass: string; TransitionInDays: number }[];
+          ExpirationInDays?: number;
+          NoncurrentVersionExpiration?: { NoncurrentDays?: number };
+        }[];
+      }
     | undefined;
   const rules = lifecycle?.Rules?.[0];
   const transition = (cls: string) => rules?.Transitions?.find((t) => t.StorageClass === cls)?.TransitionInDays ?? Number.POSITIVE_INFINITY;
@@ -263,6 +308,8 @@ export function readDeployment(config: ZoomlakeConfig): Deployment {
     stateMachineLogLevel: machine.LoggingConfiguration?.Level ?? 'OFF',
     tableBilling: table?.BillingMode ?? 'unknown',
     pointInTimeRecovery: table?.Replicas?.[0]?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true,
+    ...(compaction ? { compaction } : {}),
+    noncurrentVersionDays: Math.max(0, ...(lifecycle?.Rules ?? []).map((r) => r.NoncurrentVersionExpiration?.NoncurrentDays ?? 0)),
     zoomHeavyAllowedPerDay: heavyShare(config.planTier, config.apiBudgetShare),
     zoomHeavyAllowedOnPro: heavyShare('pro', config.apiBudgetShare),
   };

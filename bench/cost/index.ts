@@ -15,6 +15,7 @@ import { monthlyBill, type Bill, type Measured } from './model.ts';
 import { measurePolls, type PollFigures } from './measure-polls.ts';
 import { measureWebhooks, measureWriter } from './measure-webhooks.ts';
 import { PRICES_READ, REGION } from './prices.ts';
+import { measureCompaction } from './measure-compaction.ts';
 import { measureScans } from './scans.ts';
 import { GOAL_USD_PER_MONTH, VOLUMES, eventMix, type Volume } from './volume.ts';
 
@@ -95,6 +96,8 @@ export async function costBench(emit: Emit): Promise<void> {
   const config = parseConfig({});
   const registry = loadRegistry(config.detections);
   const deployment: Deployment = readDeployment(config);
+  // The same app without the compaction (its function, schedule, queue and alarms), for the variant without it.
+  const noCompaction: Deployment = readDeployment(parseConfig({ compaction: { enabled: false } }));
   emit('cost_deployment_read_s', (performance.now() - t) / 1000, 's', {
     functions: Object.fromEntries(Object.entries(deployment.functions).map(([k, f]) => [k, `${f.memoryMb} MB ${f.architecture}`])),
     alarms: deployment.alarms,
@@ -123,8 +126,11 @@ export async function costBench(emit: Emit): Promise<void> {
     const q = deployment.functions.lakeWriter.queue!;
     const invocations = Math.min(events, (86_400 / Math.max(1, q.batchingWindowSeconds)) * (q.maxConcurrency ?? 1));
     const batch = Math.max(1, Math.min(q.batchSize, Math.round(events / invocations)));
-    const writer = await measureWriter(scenario, mix, batch, batch > 200 ? 15 : 40);
-    const measured: Measured = { webhooks, writer, polls, pollBytesPerRow: await pollBytesAt(polls, volume), scans };
+    // The writer's files of this batch size are kept and compacted: the compaction's requests and CPU per row.
+    const lake = new MemoryObjectStore();
+    const writer = await measureWriter(scenario, mix, batch, batch > 200 ? 15 : 40, lake);
+    const compaction = await measureCompaction(lake);
+    const measured: Measured = { webhooks, writer, polls, pollBytesPerRow: await pollBytesAt(polls, volume), scans, compaction };
     const headline = monthlyBill(volume, deployment, measured, { correlation: 'needed' });
     // What the writer's batches are with one writer at a time (its maxConcurrency prop): twice the events, half the files.
     const oneWriter: Deployment = {
@@ -149,14 +155,11 @@ export async function costBench(emit: Emit): Promise<void> {
         'what-if: one lake writer at a time (WebhookLakeWriter maxConcurrency 1)',
         monthlyBill(volume, oneWriter, oneWriterMeasured, { correlation: 'needed' }),
       ],
-      ['what-if, not built: daily compaction of closed days', monthlyBill(volume, deployment, measured, { correlation: 'needed', compaction: true })],
+      ['without the daily compaction (compaction.enabled false)', monthlyBill(volume, noCompaction, measured, { correlation: 'needed' })],
       ['what-if, not built: HTTP API without WAF', monthlyBill(volume, httpApi, measured, { correlation: 'needed' })],
       [
-        'what-if: all three above',
-        monthlyBill(volume, { ...oneWriter, api: 'HTTP', wafWebAcls: 0, wafRules: 0 }, oneWriterMeasured, {
-          correlation: 'needed',
-          compaction: true,
-        }),
+        'what-if: one lake writer and an HTTP API without WAF, with the compaction',
+        monthlyBill(volume, { ...oneWriter, api: 'HTTP', wafWebAcls: 0, wafRules: 0 }, oneWriterMeasured, { correlation: 'needed' }),
       ],
     ];
     const f = headline.figures;
@@ -197,6 +200,24 @@ export async function costBench(emit: Emit): Promise<void> {
           "partitions read per table scan: DuckDB profile of the same SQL on a 100-day lake; bytes and files per partition: this volume's Parquet as written; small files read whole (Trino)",
       });
     }
+    emit('cost_input_compaction', f.compaction_gb_seconds_per_day ?? 0, 'GB-s/day', {
+      volume: volume.name,
+      table_days_per_day: f.compaction_table_days_per_day,
+      s3_gets_per_day: Math.round(f.compaction_gets_per_day ?? 0),
+      s3_deletes_per_day: Math.round(f.compaction_deletes_per_day ?? 0),
+      s3_puts_per_day: Math.round(f.compaction_puts_per_day ?? 0),
+      s3_lists_per_day: Math.round(f.compaction_lists_per_day ?? 0),
+      seconds_per_day: round(f.compaction_seconds_per_day ?? 0, 1),
+      measured: {
+        table_days: compaction.tableDays,
+        files_read: compaction.filesRead,
+        rows_read: compaction.rowsRead,
+        rows_written: compaction.rowsWritten,
+        cpu_ms_per_row: round(compaction.cpuMsPerRowRead, 5),
+      },
+      method:
+        "the core compaction run on the writer's measured files of this batch size (counting store); CPU per row read times each table's rows a day, one GET and one DELETE per file, S3 requests 30 ms each, one after another",
+    });
     emit('cost_input_lake', f.lake_gb ?? 0, 'GB', {
       volume: volume.name,
       bytes_per_day: Math.round(f.lake_bytes_per_day ?? 0),

@@ -257,6 +257,8 @@ export async function measureWriter(
   mix: Readonly<Record<string, number>>,
   batchEvents: number,
   batches: number,
+  /** When given, every batch's files also land here (the compaction's measurement reads them). */
+  lake?: MemoryObjectStore,
 ): Promise<WriterBatchFigures> {
   const pools = bodiesByType(scenario);
   const types = Object.keys(mix).filter((t) => (pools.get(t)?.length ?? 0) > 0 && (mix[t] ?? 0) > 0);
@@ -277,11 +279,11 @@ export async function measureWriter(
       const { body, at } = draw();
       return { id: String(i), detail: { receivedAt: at, body } };
     });
-    const store = new CountingObjectStore(new MemoryObjectStore());
+    const store = new CountingObjectStore(lake ?? new MemoryObjectStore());
     const writer = new CountingWriter({
       store,
       clock: { now: () => items[0]!.detail.receivedAt },
-      newId: () => `f${store.puts}`,
+      newId: () => `b${b + 2}-f${store.puts}`,
       writerId: 'webhook',
     });
     const t = performance.now();

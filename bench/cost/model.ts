@@ -7,6 +7,7 @@ import { ASSUMPTIONS as A } from './assumptions.ts';
 import { MONTH_DAYS, type DeployedFunction, type Deployment } from './deployment.ts';
 import type { HeavyRequests, PollFigures } from './measure-polls.ts';
 import type { WebhookFigures, WriterBatchFigures } from './measure-webhooks.ts';
+import type { CompactionFigures } from './measure-compaction.ts';
 import { PRICES, costOf, type PriceName } from './prices.ts';
 import type { QueryScans, ScanFigures } from './scans.ts';
 import { eventMix, type Volume } from './volume.ts';
@@ -23,6 +24,8 @@ export interface Measured {
   /** Parquet bytes per row of each poller table at this volume's rows per file. */
   readonly pollBytesPerRow: Readonly<Record<string, number>>;
   readonly scans: ScanFigures;
+  /** The daily compaction run on the writer's measured files. */
+  readonly compaction: CompactionFigures;
 }
 
 /** One line of the bill. */
@@ -40,6 +43,7 @@ export interface LineItem {
 export interface Bill {
   readonly volume: Volume;
   readonly correlation: CorrelationMode;
+  /** Whether the deployment compacts the lake daily (read from the app). */
   readonly compaction: boolean;
   readonly detections: readonly DetectionUse[];
   readonly items: readonly LineItem[];
@@ -83,11 +87,6 @@ const gbSeconds = (fn: DeployedFunction, ms: number) => (fn.memoryMb / 1024) * (
 /** What a bill assumes beyond the deployment. */
 export interface BillOptions {
   readonly correlation: CorrelationMode;
-  /**
-   * What-if, not deployed: a daily job rewrites each closed day of each table as one de-duplicated file, so Athena
-   * reads one file per closed day (today's partition keeps its many small files).
-   */
-  readonly compaction?: boolean;
 }
 
 /** One scheduled detection's Athena use in the month. */
@@ -159,10 +158,10 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
 
   // Lake tables: rows, files and bytes a day.
   // Per table and day: rows written, files, bytes, and the bytes of its distinct rows (a de-duplicated day).
-  const tables = new Map<string, { rows: number; files: number; bytes: number; distinctBytes: number }>();
+  const tables = new Map<string, { rows: number; files: number; bytes: number; distinctRows: number; distinctBytes: number }>();
   const table = (name: string) => {
     let t = tables.get(name);
-    if (!t) tables.set(name, (t = { rows: 0, files: 0, bytes: 0, distinctBytes: 0 }));
+    if (!t) tables.set(name, (t = { rows: 0, files: 0, bytes: 0, distinctRows: 0, distinctBytes: 0 }));
     return t;
   };
   for (const [t, count] of Object.entries(mix)) {
@@ -174,6 +173,7 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
     // the day, I x (1 - e^(-rows/I)) files a day (every invocation for a busy table, one per row for a rare one).
     t.files = invocations * (1 - Math.exp(-t.rows / invocations));
     t.bytes = t.rows * (batch?.bytesPerRow ?? Math.max(...Object.values(w.tables).map((b) => b.bytesPerRow)));
+    t.distinctRows = t.rows;
     t.distinctBytes = t.bytes;
   }
   let lakePuts = invocations * w.puts;
@@ -228,6 +228,7 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
       tt.rows += t.written * scale * (heavyOf(day.zoomCalls) > 0 ? served : 1);
       tt.files += t.files;
       tt.bytes += t.written * scale * (heavyOf(day.zoomCalls) > 0 ? served : 1) * perRow;
+      tt.distinctRows += t.dayRows * scale;
       tt.distinctBytes += t.dayRows * scale * perRow;
     }
   }
@@ -269,21 +270,28 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
 
   // Athena: scheduled detections and the correlation's queries, over the tables' days at this volume.
   const held = Math.min(volume.retainedDays, deployment.lakeLifecycle.expireAfterDays ?? Number.POSITIVE_INFINITY);
-  const compaction = options.compaction === true;
+  const compaction = deployment.compaction;
   /** Requests to read one day of a table whose files hold `bytes` in `files` files (small files: one GET each). */
   const getsFor = (bytes: number, files: number) => (files === 0 ? 0 : files * (bytes / files < A.athenaSmallFileBytes ? 1 : 2));
+  /** Files of a compacted day: one, or one per maxRowsPerFile records; a day of one file stays as it is. */
+  const compactedFiles = (t: { files: number; distinctRows: number }) =>
+    !compaction || t.files <= 1 ? t.files : Math.max(1, Math.ceil(t.distinctRows / compaction.maxRowsPerFile));
+  // Yesterday is compacted only once the day's run is done: before it, queries read it as written.
+  const yesterdayUncompacted = compaction ? compaction.firstRunHour / 24 : 1;
   const scanCost = (q: QueryScans) => {
     let bytes = 0;
     let gets = 0;
     let lists = 0;
     let partitions = 0;
     for (const s of q.scans) {
-      const t = tables.get(s.table) ?? { rows: 0, files: 0, bytes: 0, distinctBytes: 0 };
+      const t = tables.get(s.table) ?? { rows: 0, files: 0, bytes: 0, distinctRows: 0, distinctBytes: 0 };
       const days = s.unpruned ? held : Math.min(s.days, held);
-      if (compaction) {
-        // Today as written, every closed day one de-duplicated file.
-        bytes += t.bytes + (days - 1) * t.distinctBytes;
-        gets += getsFor(t.bytes, t.files) + (days - 1) * getsFor(t.distinctBytes, t.files > 0 ? 1 : 0);
+      if (compaction && days > 1) {
+        // Today as written; every closed day compacted (yesterday only after the run); 1-day scans read today alone.
+        const closed = days - 1 - (days > 1 ? yesterdayUncompacted : 0);
+        const asWritten = days - closed;
+        bytes += asWritten * t.bytes + closed * t.distinctBytes;
+        gets += asWritten * getsFor(t.bytes, t.files) + closed * getsFor(t.distinctBytes, compactedFiles(t));
       } else {
         bytes += days * t.bytes;
         gets += days * getsFor(t.bytes, t.files);
@@ -340,6 +348,51 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
   figures.athena_queries_per_month = athenaQueries;
   figures.athena_gets_per_month = athenaGets;
 
+  // The daily compaction: each closed day of every table of several files read, rewritten, its files deleted; the
+  // lookback days are listed again (already compact, nothing else). Measured per row and per file (measure-compaction.ts).
+  let compactionRequests = 0;
+  let compactionNoncurrentGbPerDay = 0;
+  if (compaction) {
+    const cf = m.compaction;
+    const runsPerDay = compaction.runsPerMonth / D;
+    let gets = 0;
+    let deletes = 0;
+    let puts = 0;
+    let cpuMs = 0;
+    let tableDays = 0;
+    for (const t of tables.values()) {
+      if (t.files <= 1) continue;
+      tableDays++;
+      gets += t.files * cf.getsPerFileRead;
+      deletes += t.files * cf.deletesPerFileRead;
+      puts += compactedFiles(t);
+      cpuMs += t.rows * cf.cpuMsPerRowRead;
+      compactionNoncurrentGbPerDay += t.bytes / 1024 ** 3;
+    }
+    const lists = runsPerDay * tables.size * (1 + compaction.lookbackDays) * cf.listsPerTableDay;
+    const ms = cpuMs + (gets + deletes + lists + puts) * A.s3RequestMs;
+    const fn = compaction.fn;
+    add('Lambda', 'lake compaction: requests', 'lambdaRequests', runsPerDay * D);
+    add(
+      'Lambda',
+      `lake compaction: duration (${fn.memoryMb} MB ${fn.architecture})`,
+      fn.architecture === 'arm64' ? 'lambdaArmGbSecond' : 'lambdaX86GbSecond',
+      D * gbSeconds(fn, ms),
+    );
+    logBytesPerDay.set('lake compaction', runsPerDay * (A.lambdaPlatformLogBytes + A.appLogLineBytes) + tableDays * A.appLogLineBytes);
+    add('S3', 'GET requests (the compaction reading closed days)', 's3GetRequests', gets * D);
+    add('S3', 'PUT and LIST requests (the compaction)', 's3PutRequests', (puts + lists) * D);
+    // S3 bills no DELETE request; each is an access log record, counted below.
+    compactionRequests = (gets + deletes + puts + lists) * D;
+    figures.compaction_table_days_per_day = tableDays;
+    figures.compaction_gets_per_day = gets;
+    figures.compaction_deletes_per_day = deletes;
+    figures.compaction_puts_per_day = puts;
+    figures.compaction_lists_per_day = lists;
+    figures.compaction_seconds_per_day = ms / 1000;
+    figures.compaction_gb_seconds_per_day = gbSeconds(fn, ms);
+  }
+
   // S3: lake puts and storage in the modelled month (objects under 128 KB never leave Standard: lifecycle minimum).
   add('S3', 'PUT requests (lake files, query results)', 's3PutRequests', lakePuts * D + athenaQueries * A.athenaResultPutsPerQuery);
   let standardGb = 0;
@@ -347,18 +400,28 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
   let transitions = 0;
   const ia = deployment.lakeLifecycle.infrequentAccessAfterDays;
   for (const t of tables.values()) {
-    const perDayGb = (compaction ? t.distinctBytes : t.bytes) / 1024 ** 3;
-    const objectBytes = t.files === 0 ? 0 : compaction ? t.distinctBytes : t.bytes / t.files;
+    const compacted = compaction !== undefined && t.files > 1;
+    const perDayGb = (compacted ? t.distinctBytes : t.bytes) / 1024 ** 3;
+    const files = compactedFiles(t);
+    const objectBytes = files === 0 ? 0 : (compacted ? t.distinctBytes : t.bytes) / files;
     const iaDays = objectBytes >= 128 * 1024 ? Math.max(0, held - ia) : 0;
     standardGb += perDayGb * (held - iaDays);
     iaGb += perDayGb * iaDays;
-    if (iaDays > 0) transitions += (compaction ? 1 : t.files) * D;
+    if (iaDays > 0) transitions += files * D;
   }
   const resultsGb = (athenaQueries * A.athenaResultBytesPerQuery * Math.min(1, deployment.athenaResultsRetentionDays / D)) / 1024 ** 3;
-  const accessLogRecords = lakePuts * D + athenaGets + athenaLists + athenaQueries * A.athenaResultPutsPerQuery;
+  const accessLogRecords = lakePuts * D + athenaGets + athenaLists + athenaQueries * A.athenaResultPutsPerQuery + compactionRequests;
   const accessLogGb = (accessLogRecords * A.s3AccessLogRecordBytes * Math.min(A.monthsRunning, deployment.accessLogRetentionDays / D)) / 1024 ** 3;
   add('S3', 'lake storage, Standard', 's3StandardGbMonth', standardGb);
   add('S3', 'lake storage, Standard-IA', 's3StandardIaGbMonth', iaGb);
+  if (compaction) {
+    add(
+      'S3',
+      'lake storage, files the compaction replaced (noncurrent versions, undo window)',
+      's3StandardGbMonth',
+      compactionNoncurrentGbPerDay * Math.min(deployment.noncurrentVersionDays, D),
+    );
+  }
   add('S3', 'lifecycle transitions to Standard-IA', 's3TransitionToIa', transitions);
   add('S3', 'query results and server access logs, Standard', 's3StandardGbMonth', resultsGb + accessLogGb);
   figures.lake_gb = standardGb + iaGb;
@@ -387,8 +450,9 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
   add('Secrets Manager', 'API calls (cached five minutes per container)', 'secretApiCalls', secretCalls);
   const scheduled =
     Object.values(deployment.pollRunsPerMonth).reduce((a, b) => a + b, 0) +
-    Object.values(deployment.detectionRunsPerMonth).reduce((a, b) => a + b, 0);
-  add('EventBridge', 'Scheduler invocations (polls, detections)', 'schedulerInvocations', scheduled);
+    Object.values(deployment.detectionRunsPerMonth).reduce((a, b) => a + b, 0) +
+    (compaction?.runsPerMonth ?? 0);
+  add('EventBridge', 'Scheduler invocations (polls, detections, compaction)', 'schedulerInvocations', scheduled);
 
   // CloudWatch: alarms, the metrics zoomlake emits, logs.
   add('CloudWatch', `alarms (${deployment.alarms})`, 'cloudWatchAlarmMetric', deployment.alarmMetrics);
@@ -401,7 +465,7 @@ export function monthlyBill(volume: Volume, deployment: Deployment, m: Measured,
 
   const totalUsd = items.reduce((n, i) => n + i.usd, 0);
   const totalWithFreeTierUsd = items.reduce((n, i) => n + i.usdWithFreeTier, 0);
-  return { volume, correlation, compaction, detections, items, totalUsd, totalWithFreeTierUsd, figures };
+  return { volume, correlation, compaction: compaction !== undefined, detections, items, totalUsd, totalWithFreeTierUsd, figures };
 }
 
 /** The share of ended meetings correlated in `mode`. */

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { StorageError } from '#core/errors.ts';
 import type { ObjectStore } from '#core/ports.ts';
 import { isRetryableAwsError } from './aws-errors.ts';
@@ -57,6 +57,17 @@ export class S3ObjectStore implements ObjectStore {
       if (token === undefined) return keys.sort();
     }
     throw new StorageError(`listing s3://${this.bucket}/${this.prefix}${prefix} did not end after ${MAX_LIST_PAGES} pages`, false);
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    // S3 answers 204 for a key with no object too; on a versioned bucket the delete leaves a marker, the data stays a
+    // noncurrent version for the bucket's undo window.
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    } catch (err) {
+      throw toStorageError(`could not delete s3://${this.bucket}/${this.prefix}${key}`, err);
+    }
   }
 }
 

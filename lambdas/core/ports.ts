@@ -21,6 +21,8 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Every key under the prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Removes the object; a key with no object is no error (deleting twice is deleting once). */
+  delete(key: string): Promise<void>;
 }
 
 /** The write half of an ObjectStore, for code that only stores objects (the webhook receiver's large bodies). */

@@ -238,6 +238,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The daily lake compaction (docs/cost.md): each closed day of every table rewritten as one de-duplicated file, so
+     * Athena reads one object where the writers left hundreds.
+     */
+    compaction: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** When it runs (UTC). A quiet hour: a query that listed a day's files just before they are replaced fails and is retried. */
+        schedule: schedule.default('cron(15 4 * * ? *)'),
+        /** Days before yesterday compacted again on each run, folding in late writes (pollers re-reading yesterday). */
+        lookbackDays: z.number().int().min(0).max(30).default(2),
+      })
+      .strict()
+      .prefault({}),
     athena: z
       .object({
         /** Per-query scan cap enforced by the workgroup (Athena's minimum is 10 MB). */

@@ -92,7 +92,7 @@ export interface ScheduledPollerProps {
 }
 
 /** LambdaInvoke granting the scheduler the function itself only, not every version and alias (`<arn>:*`). */
-class InvokeFunction extends targets.LambdaInvoke {
+export class InvokeFunction extends targets.LambdaInvoke {
   constructor(
     private readonly fn: lambda.IFunction,
     props: targets.ScheduleTargetBaseProps,

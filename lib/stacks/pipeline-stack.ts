@@ -4,6 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { ZoomlakeConfig } from '../config/schema.ts';
+import { LakeCompaction } from '../constructs/lake-compaction.ts';
 import { ScheduledPoller } from '../constructs/scheduled-poller.ts';
 import { WebhookLakeWriter } from '../constructs/webhook-lake-writer.ts';
 import { ZoomWebhookApi } from '../constructs/zoom-webhook-api.ts';
@@ -28,6 +29,8 @@ export class ZoomlakePipelineStack extends Stack {
   readonly lakeWriter: WebhookLakeWriter;
   /** The scheduled Zoom API poller, its credentials secret and alarms. */
   readonly poller: ScheduledPoller;
+  /** The daily lake compaction, when `compaction.enabled`. */
+  readonly compaction?: LakeCompaction;
 
   constructor(scope: Construct, id: string, props: ZoomlakePipelineStackProps) {
     super(scope, id, props);
@@ -61,6 +64,15 @@ export class ZoomlakePipelineStack extends Stack {
         watchedUsers: config.watchedUsers,
       },
     });
+
+    if (config.compaction.enabled) {
+      this.compaction = new LakeCompaction(this, 'Compaction', {
+        encryptionKey: key,
+        lakeBucket,
+        schedule: config.compaction.schedule,
+        lookbackDays: config.compaction.lookbackDays,
+      });
+    }
 
     new CfnOutput(this, 'WebhookUrl', { value: this.webhook.webhookUrl, description: 'Event notification endpoint URL to enter in the Zoom app' });
     new CfnOutput(this, 'WebhookSecretArn', {

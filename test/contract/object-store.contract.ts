@@ -49,6 +49,17 @@ export function objectStoreContract(name: string, makeStore: ObjectStoreFactory)
       expect(await store.list('zoom/')).toEqual(['zoom/t/x.json']);
     });
 
+    it('deletes one object, leaving its neighbours; deleting a missing key is no error', async () => {
+      const store = await makeStore();
+      await putAll(store, ['zoom/t/dt=2024-01-01/a.parquet', 'zoom/t/dt=2024-01-01/b.parquet']);
+      await store.delete('zoom/t/dt=2024-01-01/a.parquet');
+      expect(await store.get('zoom/t/dt=2024-01-01/a.parquet')).toBeUndefined();
+      expect(await store.list('zoom/t/')).toEqual(['zoom/t/dt=2024-01-01/b.parquet']);
+      await store.delete('zoom/t/dt=2024-01-01/a.parquet');
+      await store.delete('zoom/never/written.parquet');
+      expect(await store.list('zoom/')).toEqual(['zoom/t/dt=2024-01-01/b.parquet']);
+    });
+
     it('lists only keys under the prefix, sorted', async () => {
       const store = await makeStore();
       const keys = [
@@ -113,7 +124,7 @@ export function objectStoreContract(name: string, makeStore: ObjectStoreFactory)
       ['backslash', 'zoom\\a.json'],
     ])('rejects a %s key with a non-retryable error naming the problem', async (_case, key) => {
       const store = await makeStore();
-      for (const attempt of [() => store.put(key, bytes('x')), () => store.get(key)]) {
+      for (const attempt of [() => store.put(key, bytes('x')), () => store.get(key), () => store.delete(key)]) {
         const err = await attempt().then(
           () => undefined,
           (e: unknown) => e,

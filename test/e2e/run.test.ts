@@ -86,6 +86,9 @@ describe('zoomlake run', () => {
     const url = String(listening.url);
     const sources = listening.sources as string[];
     expect(sources).toEqual(['activities', 'operation_logs', 'users', 'meetings', 'participant_details', 'recordings', 'meeting_activities']);
+    // The daily lake compaction is scheduled too, and runs once at start over the closed days.
+    expect(listening.compaction).toBe(true);
+    await run.waitFor('"event":"compact"');
 
     // A join burst and a guest using an employee's name (realtime), and a meeting's end (correlation); Zoom retries each.
     const ended = sim.org.meetings.filter((m) => Date.parse(m.end_time) < Date.now()).sort((a, b) => b.end_time.localeCompare(a.end_time))[0]!;

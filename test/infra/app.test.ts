@@ -96,6 +96,7 @@ describe('the zoomlake app', () => {
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakeDetections/Correlation/Correlate/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakeDetections/Correlation/Exposure/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakeDetections/Runner/Runner/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/Compaction/Compactor/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/LakeWriter/Writer/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/*] at ZoomlakePipeline/Poller/Poller/Role/DefaultPolicy/Resource',
       'AwsSolutions-IAM5[Resource::<lake arn>/zoom/alerts/*] at ZoomlakeDetections/Correlation/Alerts/Role/DefaultPolicy/Resource',
@@ -111,6 +112,7 @@ describe('the zoomlake app', () => {
       'AwsSolutions-SMG4 at ZoomlakePipeline/Webhook/Secret/Resource',
       'AwsSolutions-SQS3 at ZoomlakeDetections/Correlation/DeadLetterQueue/Resource',
       'AwsSolutions-SQS3 at ZoomlakeDetections/Runner/DeadLetterQueue/Resource',
+      'AwsSolutions-SQS3 at ZoomlakePipeline/Compaction/DeadLetterQueue/Resource',
       'AwsSolutions-SQS3 at ZoomlakePipeline/Poller/DeadLetterQueue/Resource',
     ]);
   });

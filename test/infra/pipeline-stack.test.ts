@@ -27,11 +27,11 @@ const webhookEnv = (t = template, p = pipeline) =>
   (resourceOf(t, p.webhook.handler.function).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
 
 describe('ZoomlakePipelineStack', () => {
-  it('holds the webhook API with its one method behind its web ACL, the three functions and the writer rule', () => {
+  it('holds the webhook API with its one method behind its web ACL, the four functions and the writer rule', () => {
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.resourceCountIs('AWS::ApiGateway::Method', 1);
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     template.resourceCountIs('AWS::Events::Rule', 1);
   });
 
@@ -122,6 +122,18 @@ describe('ZoomlakePipelineStack', () => {
     const env = (resourceOf(template, pipeline.poller.poller.function).Properties as { Environment: { Variables: Record<string, unknown> } })
       .Environment.Variables;
     expect(env.STATE_TABLE_NAME).toEqual(importedValue);
+  });
+
+  it('compacts the lake daily on the configured schedule, and not at all when compaction is off', () => {
+    expect(resourceOf(template, pipeline.compaction!.schedule).Properties).toMatchObject({ ScheduleExpression: 'cron(15 4 * * ? *)' });
+    const env = (resourceOf(template, pipeline.compaction!.compactor.function).Properties as { Environment: { Variables: Record<string, unknown> } })
+      .Environment.Variables;
+    expect(env).toMatchObject({ LAKE_BUCKET_NAME: importedValue, LOOKBACK_DAYS: '2' });
+    const custom = build({ compaction: { schedule: 'cron(0 2 * * ? *)', lookbackDays: 6 } });
+    expect(resourceOf(custom.template, custom.pipeline.compaction!.schedule).Properties).toMatchObject({ ScheduleExpression: 'cron(0 2 * * ? *)' });
+    const off = build({ compaction: { enabled: false } });
+    expect(off.pipeline.compaction).toBeUndefined();
+    off.template.resourceCountIs('AWS::Lambda::Function', 3);
   });
 
   it('grants no IAM permission on every resource', () => {

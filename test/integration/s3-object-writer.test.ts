@@ -58,14 +58,19 @@ async function readBack(key: string): Promise<{ bytes: Uint8Array; contentType: 
   return { bytes: await out.Body!.transformToByteArray(), contentType: out.ContentType };
 }
 
-// The put half of the ObjectStore contract: objects the writer puts, read and listed by the SDK adapter. Each store gets
+// The put half of the ObjectStore contract: objects the writer puts, read, listed and deleted by the SDK adapter. Each store gets
 // its own bucket (the writer has no key prefix).
 objectStoreContract('S3ObjectWriter puts, S3ObjectStore reads, on s3rver', async () => {
   const bucket = `writer-contract-${nextBucket++}`;
   await reader.send(new CreateBucketCommand({ Bucket: bucket }));
   const writer = new S3ObjectWriter(bucket, 'us-east-1', { endpoint: s3rverEndpoint, credentials: S3RVER_CREDENTIALS });
   const store = new S3ObjectStore(bucket, reader);
-  return { put: (key, body, options) => writer.put(key, body, options), get: (key) => store.get(key), list: (prefix) => store.list(prefix) };
+  return {
+    put: (key, body, options) => writer.put(key, body, options),
+    get: (key) => store.get(key),
+    list: (prefix) => store.list(prefix),
+    delete: (keys) => store.delete(keys),
+  };
 });
 
 describe('S3ObjectWriter on s3rver', () => {

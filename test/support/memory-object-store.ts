@@ -25,6 +25,11 @@ export class MemoryObjectStore implements ObjectStore {
     checkKey(prefix, true);
     return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key, false);
+    this.objects.delete(key);
+  }
 }
 
 function checkKey(key: string, isPrefix: boolean): void {

@@ -86,6 +86,9 @@ describe('config', () => {
     [{ planTier: 'gold' }, 'planTier: '],
     [{ sources: { activities: { schedule: 'hourly' } } }, 'sources.activities.schedule: must be "rate(N unit)" or "cron(...)"'],
     [{ sources: { activitys: {} } }, 'sources.activitys: unknown field'],
+    [{ compaction: { schedule: 'daily' } }, 'compaction.schedule: must be "rate(N unit)" or "cron(...)"'],
+    [{ compaction: { lookbackDays: 31 } }, 'compaction.lookbackDays: '],
+    [{ compaction: { maxRows: 5 } }, 'compaction.maxRows: unknown field'],
     [{ sources: { meeting_activities: { activityTypes: ['Screen Share'] } } }, 'sources.meeting_activities.activityTypes.0: '],
     [{ sources: { meeting_activities: { activityTypes: [] } } }, 'sources.meeting_activities.activityTypes: must name at least one activity type'],
     [

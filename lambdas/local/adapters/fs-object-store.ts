@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StorageError } from '#core/errors.ts';
 import type { ObjectStore } from '#core/ports.ts';
@@ -70,6 +70,17 @@ export class FsObjectStore implements ObjectStore {
       }
     }
     return keys.sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      await unlink(file);
+    } catch (err) {
+      // No object under the key, as S3's delete of a missing key.
+      if (hasCode(err, 'ENOENT') || hasCode(err, 'ENOTDIR')) return;
+      throw fsError(`could not delete object "${key}"`, err);
+    }
   }
 
   private pathOf(key: string): string {

@@ -11,6 +11,7 @@ import { formatTable } from './format.ts';
 import { jsonLine, printable, terminalWriter } from '../terminal/escape.ts';
 import { requireLake } from '../pipeline/lake-folder.ts';
 import { CliFailure, EXIT_USAGE, UsageError, errorText } from './errors.ts';
+import { compact } from './compact.ts';
 import { runDemo } from './demo.ts';
 import { MAX_DAYS, MAX_USERS, MIN_DAYS, MIN_USERS } from '../scenario/scenario.ts';
 import { LOAD_MAX_FILE_BYTES, load } from './load.ts';
@@ -66,6 +67,11 @@ commands:
                             run the SQL detections (queries/detections) over the local lake; --now pins the time;
                             new alerts go to alerts.jsonl, repeats inside a detection's dedup window are suppressed;
                             refused while a run or serve owns the folder (run runs the detections itself)
+  compact [--from YYYY-MM-DD --to YYYY-MM-DD]
+                            rewrite each closed day of every lake table as one de-duplicated file and delete the files
+                            it replaces (default: yesterday and compaction.lookbackDays days before it; run does this
+                            on compaction.schedule); one line per day compacted; exit 1 if any day failed (left as it
+                            was); refused while a run or serve owns the folder
   report [--out FILE]       one self-contained HTML page over the lake: alert timeline and table, external exposure,
                             external domains, client versions, collaboration graph (default FILE: DIR/report.html)
   tables                    rows per table: raw copies and de-duplicated records
@@ -154,6 +160,9 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
           return await simulate(io, values.host, values.port, values.plan);
         case 'poll':
           return await poll(rt, io, claim, values.source ?? [], values.from, values.to);
+        case 'compact':
+          requireLake(rt.paths);
+          return await compact(rt, io.out, io.err, claim, values.from, values.to);
         case 'report':
           return await report(rt, io, values.out);
         case 'status':
@@ -176,6 +185,7 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
 const WHILE_OWNED: Readonly<Record<string, string>> = {
   poll: 'it polls every source on its schedule (zoomlake status shows the last runs); stop it to poll by hand',
   detect: 'it runs the detections on their schedule (zoomlake status shows the last run); stop it to run them by hand',
+  compact: 'stop it to compact by hand (run compacts the lake itself on compaction.schedule)',
 };
 
 /** Claims the folder for `command`, or fails with one line naming the process that owns it. */

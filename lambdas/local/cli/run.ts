@@ -9,6 +9,7 @@ import { UsageError } from './errors.ts';
 import { jsonLine, printable } from '../terminal/escape.ts';
 import { detectOnce, pollLine, pollSources, zoomApiFromEnv, type PollResult } from './jobs.ts';
 import { startReceiver } from './receiver.ts';
+import { compactDays, compactLine, compactPass, compactSummary } from './compact.ts';
 import type { CliIo } from './main.ts';
 import { maskLogLine } from '#core/mask/credentials.ts';
 
@@ -24,9 +25,9 @@ export interface RunOptions {
   readonly json: boolean;
 }
 
-/** A scheduled piece of work: one poll source or one detection. */
+/** A scheduled piece of work: one poll source, one detection, or the lake compaction. */
 interface Job {
-  readonly kind: 'poll' | 'detect';
+  readonly kind: 'poll' | 'detect' | 'compact';
   readonly name: string;
   readonly schedule: Schedule;
   readonly detection?: ScheduledDetection;
@@ -52,6 +53,8 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
   // Signals are taken from here on: one during start-up stops the service as soon as it is up, cleanly.
   const stopRequested = io.untilStopped();
   const polled = jobs.filter((j) => j.kind === 'poll');
+  const detectionJobs = jobs.filter((j) => j.kind === 'detect').length;
+  const compacting = jobs.some((j) => j.kind === 'compact');
   // The poll sources need the API; checked before anything listens, so a missing credential is one line and exit 2.
   const api =
     polled.length > 0
@@ -73,8 +76,8 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
   log(
     'listening',
     `zoomlake run: listening on ${server.url} (lake: ${rt.paths.lakeDir}${recovered > 0 ? `, ${recovered} spooled events recovered` : ''}); ` +
-      `${polled.length} poll sources, ${jobs.length - polled.length} detections on schedule`,
-    { url: server.url, lake: rt.paths.lakeDir, recovered, sources: polled.map((j) => j.name), detections: jobs.length - polled.length },
+      `${polled.length} poll sources, ${detectionJobs} detections${compacting ? ', the lake compaction' : ''} on schedule`,
+    { url: server.url, lake: rt.paths.lakeDir, recovered, sources: polled.map((j) => j.name), detections: detectionJobs, compaction: compacting },
   );
 
   if (rt.config.internalDomains.length === 0) {
@@ -140,9 +143,10 @@ export async function runService(rt: LocalRuntime, io: CliIo, claim: () => Promi
       }
       const detections = due.flatMap((j) => (j.detection ? [j.detection] : []));
       if (detections.length > 0 && !stopping) await detectPass(rt, detections, log);
+      if (due.some((j) => j.kind === 'compact') && !stopping) await lakeCompactPass(rt, log);
       const after = rt.clock.now();
       for (const job of due) {
-        if (job.kind === 'detect' && stopping) continue;
+        if (job.kind !== 'poll' && stopping) continue;
         // A pass that overran its interval starts again at the next time after now, not in a burst to catch up.
         const next = nextFire(job.schedule, passStart);
         job.next = next > after ? next : nextFire(job.schedule, after);
@@ -165,11 +169,15 @@ function plan(rt: LocalRuntime, options: RunOptions, startedAt: number): Job[] {
     const schedule = options.detectEveryMs !== undefined ? { everyMs: options.detectEveryMs } : { expression: detection.schedule ?? 'rate(1 hour)' };
     jobs.push({ kind: 'detect', name: detection.id, schedule, detection, next: startedAt });
   }
+  if (rt.config.compaction.enabled)
+    jobs.push({ kind: 'compact', name: 'compaction', schedule: { expression: rt.config.compaction.schedule }, next: startedAt });
+  const where = (job: Job) =>
+    job.kind === 'poll' ? `sources.${job.name}.schedule` : job.kind === 'compact' ? 'compaction.schedule' : `detection ${job.name}`;
   for (const job of jobs) {
     try {
       nextFire(job.schedule, startedAt);
     } catch (error) {
-      throw new UsageError(`${job.kind === 'poll' ? `sources.${job.name}.schedule` : `detection ${job.name}`}: ${(error as Error).message}`);
+      throw new UsageError(`${where(job)}: ${(error as Error).message}`);
     }
   }
   return jobs;
@@ -217,6 +225,22 @@ async function detectPass(rt: LocalRuntime, detections: readonly ScheduledDetect
   );
   for (const f of failed)
     log('detect', `zoomlake run: detection ${f.detection} failed: ${f.error}`, { detection: f.detection, status: 'failed', reason: f.error }, 'err');
+}
+
+/** One compaction pass over the closed days (as the AWS schedule's), a line per table-day compacted; failures wait for the next pass. */
+async function lakeCompactPass(rt: LocalRuntime, log: Log): Promise<void> {
+  const days = compactDays(rt, undefined, undefined);
+  try {
+    const run = await compactPass(rt, days, (d) => {
+      if (d.outcome === 'compacted') log('compact', `zoomlake run: compacted ${compactLine(d)}`, { ...d, written: d.written.length });
+    });
+    log('compact', `zoomlake run: compaction of ${compactSummary(run, days)}`, { days, failed: run.failures.length });
+    for (const f of run.failures)
+      log('compact', `zoomlake run: ${f.table} dt=${f.dt} not compacted: ${f.error}; the next pass tries again`, { ...f, status: 'failed' }, 'err');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    log('compact', `zoomlake run: compaction pass failed: ${reason}; it runs again on schedule`, { status: 'failed', reason }, 'err');
+  }
 }
 
 /** The receiver's lines are JSON objects (requests, flushes, correlation steps) or set-up notes in text. */
