@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { alertId, alertSchema } from '#core/alerts/alert.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { DetectionDefinitionError, detectionParams, durationMs, parseDetection, placeholderCount, type Detection } from '#core/detect/detection.ts';
+import {
+  DetectionDefinitionError,
+  detectionParams,
+  durationMs,
+  parseDetection,
+  placeholderCount,
+  readReachMs,
+  type Detection,
+  type ScheduledDetection,
+} from '#core/detect/detection.ts';
 import { DetectionResultError, rowsToAlerts } from '#core/detect/results.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 
@@ -54,6 +63,16 @@ describe('parseDetection', () => {
     expect(parseDetection('zoom.test.example', META, SQL)).toMatchObject({ id: 'zoom.test.example', sql: SQL });
   });
 
+  it('reads each table within its history, else the lookback', () => {
+    const d = parseDetection(
+      'zoom.test.example',
+      { ...META, tables: ['users', 'activities'], history: { users: '30d' } },
+      `${SQL} UNION ALL SELECT 1 FROM activities`,
+    );
+    expect(readReachMs(d as ScheduledDetection, 'users')).toBe(durationMs('30d'));
+    expect(readReachMs(d as ScheduledDetection, 'activities')).toBe(durationMs('1d'));
+  });
+
   it.each([
     ['a wrong severity', { ...META, severity: 'urgent' }, SQL, /severity/],
     ['a missing runbook', { ...META, runbook: undefined }, SQL, /runbook/],
@@ -66,6 +85,15 @@ describe('parseDetection', () => {
     ['SQL without a placeholder', META, "SELECT 1 FROM users WHERE dt >= '2026-01-01'", /no \? placeholder/],
     ['SQL without a dt bound', META, 'SELECT 1 FROM users WHERE snapshot_time < from_iso8601_timestamp(?)', /must bound dt/],
     ['a listed table the SQL does not read', { ...META, tables: ['users', 'activities'] }, SQL, /activities is listed/],
+    ['history for a table it does not read', { ...META, history: { activities: '30d' } }, SQL, /history\.activities: not one of the tables/],
+    ['history no longer than the lookback', { ...META, history: { users: '1d' } }, SQL, /history\.users: 1d is not longer than the lookback 1d/],
+    ['history that is not a duration', { ...META, history: { users: '30 days' } }, SQL, /history\.users/],
+    [
+      'history on a detection that does not run on a schedule',
+      { ...META, paths: ['realtime'], schedule: undefined, lookback: undefined, tables: undefined, history: { users: '30d' } },
+      undefined,
+      /history: only for the scheduled path/,
+    ],
   ])('rejects %s, naming the detection and the field', (_what, meta, sql, message) => {
     const run = () => parseDetection('zoom.test.example', meta, sql);
     expect(run).toThrow(DetectionDefinitionError);

@@ -65,8 +65,14 @@ export const detectionMetaSchema = z.strictObject({
     .string()
     .regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be rate(...) or cron(...)')
     .optional(),
-  /** How far back the query looks; its `dt` filter must match (scheduled path only). */
+  /** The window the query judges: how far back it reads, bar the tables in `history` (scheduled path only). */
   lookback: duration.optional(),
+  /**
+   * Lookups that need more than the window (a directory, a meeting's settings, a baseline): table -> how far back the
+   * query may read it (scheduled path only). Every other table is read within `lookback`; test/integration/
+   * partition-reads.test.ts holds each scan to the days these allow.
+   */
+  history: z.partialRecord(z.enum(tableNames as [string, ...string[]]), duration).optional(),
   /** The views the query reads (scheduled path only). */
   tables: z
     .array(z.enum(tableNames as [string, ...string[]]))
@@ -104,6 +110,14 @@ export interface ScheduledDetection extends Detection {
   readonly tables: NonNullable<DetectionMeta['tables']>;
 }
 
+/**
+ * How far back a scheduled detection's query may read `table`: its `history` entry, else its lookback. The partitions
+ * a run ending at `now` may read are the UTC days from `dtOf(now - readReachMs(d, table))` through `dtOf(now)`.
+ */
+export function readReachMs(d: Pick<ScheduledDetection, 'lookback' | 'history'>, table: string): number {
+  return durationMs(d.history?.[table] ?? d.lookback);
+}
+
 /** Whether a detection runs on a schedule (and so has its SQL, schedule, lookback and tables). */
 export function isScheduled(d: Detection): d is ScheduledDetection {
   return d.paths.includes('scheduled');
@@ -120,6 +134,7 @@ export class DetectionDefinitionError extends Error {
 }
 
 const SCHEDULED_ONLY = ['schedule', 'lookback', 'tables'] as const;
+const SCHEDULED_OPTIONAL = ['history'] as const;
 
 /**
  * Validates one detection's parsed metadata and SQL (undefined when it has no query.sql). `folder` is the folder
@@ -139,8 +154,14 @@ export function parseDetection(folder: string, meta: unknown, sql: string | unde
     for (const field of SCHEDULED_ONLY) if (d[field] === undefined) problems.push(`${field}: required for the scheduled path`);
     if (sql === undefined) problems.push('query.sql: required for the scheduled path');
   } else {
-    for (const field of SCHEDULED_ONLY) if (d[field] !== undefined) problems.push(`${field}: only for the scheduled path (paths lacks scheduled)`);
+    for (const field of [...SCHEDULED_ONLY, ...SCHEDULED_OPTIONAL])
+      if (d[field] !== undefined) problems.push(`${field}: only for the scheduled path (paths lacks scheduled)`);
     if (sql !== undefined) problems.push('query.sql: only for the scheduled path (paths lacks scheduled)');
+  }
+  for (const [table, reach] of Object.entries(d.history ?? {})) {
+    if (!(d.tables ?? []).includes(table)) problems.push(`history.${table}: not one of the tables the query reads`);
+    if (reach !== undefined && d.lookback !== undefined && durationMs(reach) <= durationMs(d.lookback))
+      problems.push(`history.${table}: ${reach} is not longer than the lookback ${d.lookback} (drop it)`);
   }
   for (const [name, p] of Object.entries(d.parameters)) {
     if (p.min !== undefined && p.default < p.min) problems.push(`parameters.${name}: default ${p.default} is below min ${p.min}`);
