@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { detectionParams } from '#core/detect/detection.ts';
-import { runDetections } from '#core/detect/run.ts';
+import { detectionQuery, runDetections } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { rawTableName, getTable } from '#core/schema/registry.ts';
 import type { CellValue } from '#core/schema/types.ts';
@@ -214,8 +213,8 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
   return rows;
 }
 
-/** Builds the lake, times every detection together, then profiles each one's scans. */
-export async function detectionsBench(emit: Emit): Promise<void> {
+/** Builds the lake, times every detection together, then profiles each one's scans (of `queriesDir`: another checkout's queries to compare). */
+export async function detectionsBench(emit: Emit, queriesDir?: string): Promise<void> {
   const users = Number(process.env.BENCH_ORG_USERS ?? 10_000);
   const endMs = Date.UTC(2026, 10, 21);
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-bench-detect-'));
@@ -224,7 +223,7 @@ export async function detectionsBench(emit: Emit): Promise<void> {
     const rows = await buildLake(dir, users, endMs);
     emit('detect_lake_build_s', (performance.now() - t) / 1000, 's', { users, days: 30, rows });
     const config = parseConfig({ internalDomains: [DOMAIN], watchedUsers: ['user0@acme.example', 'user1@acme.example'] });
-    const registry = loadRegistry(config.detections);
+    const registry = loadRegistry(config.detections, queriesDir);
     const detections = registry.scheduled();
     const nowMs = endMs - 3_600_000;
     const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(config, registry.detections) });
@@ -265,9 +264,10 @@ export async function detectionsBench(emit: Emit): Promise<void> {
       const totals = { read: 0, allowed: 0, window: 0, rows: 0 };
       for (const d of detections) {
         t = performance.now();
-        await profiling.as(d.id).query(d.sql, detectionParams(d, nowMs));
+        const before = profiling.queries.length;
+        await detectionQuery(profiling.as(d.id), d, nowMs);
         const seconds = (performance.now() - t) / 1000;
-        const scans = profiling.last();
+        const scans = profiling.queries.slice(before).flatMap((q) => q.scans);
         let read = 0;
         let allowed = 0;
         let window = 0;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '#config/schema.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { detectionParams, type ScheduledDetection } from '#core/detect/detection.ts';
+import type { ScheduledDetection } from '#core/detect/detection.ts';
+import { detectionQuery } from '#core/detect/run.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { REGISTRY } from '../support/registry.ts';
 import { daysBetween, ProfilingEngine, readsOutside, writeDayLake } from '../support/scan-profile.ts';
@@ -24,6 +25,8 @@ const END = Date.UTC(2026, 10, 21);
 /** Run times: late in a day, and just after midnight (a window then intersects one more day). */
 const RUNS = [END - 3_600_000, END + 30 * 60_000];
 const detections = REGISTRY.scheduled();
+/** When the meeting whose recording is downloaded started: ten days before the runs. */
+const RECORDED = END - 10 * 86_400_000 + 3_600_000;
 /** The lake's days: DAYS + 1 up to and including END's day. */
 const LAKE_DAYS = new Set(daysBetween(dtOf(END - DAYS * 86_400_000), dtOf(END)));
 
@@ -33,7 +36,21 @@ let engine: ProfilingEngine;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'zoomlake-partition-reads-'));
-  await writeDayLake(join(dir, 'lake'), END + 86_400_000, DAYS + 1, 1);
+  // A recording download in the last day naming a meeting recorded ten days before the run (the sample rows hold no
+  // Recording entry, so without it the download detection's lookups have nothing to read).
+  await writeDayLake(join(dir, 'lake'), END + 86_400_000, DAYS + 1, 1, [
+    {
+      table: 'operation_logs',
+      row: {
+        time: END - 2 * 3_600_000,
+        operator: 'someone@outside.example',
+        category_type: 'Recording',
+        action: 'Download',
+        operation_detail: 'Download cloud recording for meeting 812 9999 0001',
+      },
+    },
+    { table: 'recordings', row: { meeting_id: '81299990001', meeting_uuid: 'recorded==', file_id: 'recorded-file', start_time: RECORDED } },
+  ]);
   const config = configSchema.parse({ internalDomains: ['acme.example'] });
   duck = await DuckDbQueryEngine.open({ lakeDir: join(dir, 'lake'), views: configViews(config, REGISTRY.detections) });
   engine = await ProfilingEngine.over(duck, dir);
@@ -73,11 +90,38 @@ describe.each(detections.map((d) => [d.id, d] as const))('%s', (_id, d) => {
   it.each(RUNS.map((now) => [new Date(now).toISOString(), now] as const))(
     'run at %s reads only the days its lookback and history allow',
     async (_at, now) => {
-      await engine.as(d.id).query(d.sql, detectionParams(d, now));
-      const scans = engine.last();
+      const before = engine.queries.length;
+      await detectionQuery(engine.as(d.id), d, now);
+      const scans = engine.queries.slice(before).flatMap((q) => q.scans);
       expect(scans.length, 'reads at least one partition').toBeGreaterThan(0);
       const outside = scans.flatMap((s) => readsOutside(d, s, now, LAKE_DAYS));
       expect(outside, `reads outside its window (lookback ${d.lookback}, history ${JSON.stringify(d.history ?? {})})`).toEqual([]);
     },
   );
+});
+
+describe('history lookups read the days of what the window found', () => {
+  it("the recording download's lookups read the recorded meeting's day and the day either side", async () => {
+    const d = detections.find((x) => x.id === 'zoom.recording.download_by_non_participant')!;
+    for (const now of RUNS) {
+      const before = engine.queries.length;
+      await detectionQuery(engine.as(d.id), d, now);
+      const [days, query] = engine.queries.slice(before);
+      // days.sql searches the window's log entries and the month of known meetings; the query reads the three days.
+      expect(days!.scans.find((s) => s.table === 'recordings')?.files).toBe(31);
+      const meetingDays = daysBetween(dtOf(RECORDED - 86_400_000), dtOf(RECORDED + 86_400_000));
+      for (const table of ['meeting_participants', 'participant_details', 'participant_events', 'recordings', 'meetings', 'users'])
+        expect(
+          query!.scans.filter((s) => s.table === table).map((s) => s.days),
+          table,
+        ).toEqual([meetingDays]);
+    }
+  });
+
+  it('without a download entry in the window the lookups are not run', async () => {
+    const d = detections.find((x) => x.id === 'zoom.recording.download_by_non_participant')!;
+    const before = engine.queries.length;
+    expect(await detectionQuery(engine, d, RUNS[0]! - 2 * 86_400_000)).toBeUndefined();
+    expect(engine.queries.length - before).toBe(1);
+  });
 });

@@ -9,6 +9,7 @@ import { dtOf } from '#core/lake/instants.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import type { QueryEngine, QueryResult } from '#core/ports.ts';
 import { TABLES } from '#core/schema/tables.ts';
+import type { CellValue } from '#core/schema/types.ts';
 import { readReachMs, type ScheduledDetection } from '#core/detect/detection.ts';
 import type { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
@@ -87,8 +88,17 @@ export class ProfilingEngine implements QueryEngine {
   }
 }
 
-/** Writes a lake of every table, `rowsPerDay` rows (one file) a day at noon, for the `days` days before `endMs`. */
-export async function writeDayLake(lakeDir: string, endMs: number, days: number, rowsPerDay = 3): Promise<void> {
+/** A row to add to a day lake: the table's sample row with these columns over it, written with the rows of its day. */
+export interface ExtraRow {
+  readonly table: string;
+  readonly row: Record<string, CellValue>;
+}
+
+/**
+ * Writes a lake of every table, `rowsPerDay` rows (one file) a day at noon, for the `days` days before `endMs`, and
+ * the `extra` rows in the files of their days (so each table still has one file a day).
+ */
+export async function writeDayLake(lakeDir: string, endMs: number, days: number, rowsPerDay = 3, extra: readonly ExtraRow[] = []): Promise<void> {
   const writer = new LakeWriter({
     store: new FsObjectStore(lakeDir),
     clock: { now: () => endMs },
@@ -104,6 +114,10 @@ export async function writeDayLake(lakeDir: string, endMs: number, days: number,
       for (let i = 0; i < rowsPerDay; i++) {
         const added = writer.add(def.name, { ...sampleRow(def, i), [def.eventTime]: noon + i * 60_000 });
         if (!added.ok) throw new Error(`day lake row for ${def.name}: ${added.problems.join('; ')}`);
+      }
+      for (const x of extra.filter((e) => e.table === def.name && dtOf(Number(e.row[def.eventTime])) === dtOf(noon))) {
+        const added = writer.add(def.name, { ...sampleRow(def, 0), ...x.row });
+        if (!added.ok) throw new Error(`extra row for ${def.name}: ${added.problems.join('; ')}`);
       }
     }
     await writer.flush();

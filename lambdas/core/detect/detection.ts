@@ -98,6 +98,12 @@ export type DetectionMeta = z.infer<typeof detectionMetaSchema>;
 export interface Detection extends DetectionMeta {
   /** query.sql; present exactly when `paths` holds `scheduled`. */
   readonly sql?: string;
+  /**
+   * days.sql, when the query's history lookups read only the days of what its window found (the meetings a recording
+   * download concerns): run first, its `from_dt` and `to_dt` bind the query's `:days_from` and `:days_to`
+   * (`detectionQuery` in run.ts). Scheduled detections only.
+   */
+  readonly daysSql?: string;
   /** Each parameter's value: its default, or what config set (applyParameterOverrides). */
   readonly values: Readonly<Record<string, number>>;
 }
@@ -140,7 +146,7 @@ const SCHEDULED_OPTIONAL = ['history'] as const;
  * Validates one detection's parsed metadata and SQL (undefined when it has no query.sql). `folder` is the folder
  * name the id must equal. Throws DetectionDefinitionError naming every problem.
  */
-export function parseDetection(folder: string, meta: unknown, sql: string | undefined): Detection {
+export function parseDetection(folder: string, meta: unknown, sql: string | undefined, daysSql?: string): Detection {
   const parsed = detectionMetaSchema.safeParse(meta);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -157,6 +163,7 @@ export function parseDetection(folder: string, meta: unknown, sql: string | unde
     for (const field of [...SCHEDULED_ONLY, ...SCHEDULED_OPTIONAL])
       if (d[field] !== undefined) problems.push(`${field}: only for the scheduled path (paths lacks scheduled)`);
     if (sql !== undefined) problems.push('query.sql: only for the scheduled path (paths lacks scheduled)');
+    if (daysSql !== undefined) problems.push('days.sql: only for the scheduled path (paths lacks scheduled)');
   }
   for (const [table, reach] of Object.entries(d.history ?? {})) {
     if (!(d.tables ?? []).includes(table)) problems.push(`history.${table}: not one of the tables the query reads`);
@@ -173,11 +180,44 @@ export function parseDetection(folder: string, meta: unknown, sql: string | unde
     for (const table of d.tables ?? [])
       if (!new RegExp(`\\b${table}\\b`).test(sql)) problems.push(`table ${table} is listed but query.sql does not read it`);
     problems.push(...sqlParameterProblems(d, sql));
+    problems.push(...daysProblems(sql, daysSql));
   }
   durationMs(d.dedup.window);
   if (problems.length > 0) throw new DetectionDefinitionError(`detection ${folder}: ${problems.join('; ')}`);
   const values = Object.fromEntries(Object.entries(d.parameters).map(([name, p]) => [name, p.default]));
-  return { ...d, ...(sql !== undefined ? { sql } : {}), values };
+  return { ...d, ...(sql !== undefined ? { sql } : {}), ...(daysSql !== undefined ? { daysSql } : {}), values };
+}
+
+/** The named parameters query.sql may use, bound from days.sql's result. */
+export const DAYS_PARAMETERS = ['days_from', 'days_to'] as const;
+
+/** The `:name` parameters of SQL (outside strings, quoted identifiers and comments; `::` casts are not), each once, sorted. */
+export function namedParameters(sql: string): string[] {
+  const names = new Set<string>();
+  scanSql(sql, (c, i) => {
+    if (c !== ':' || sql[i - 1] === ':' || sql[i + 1] === ':') return;
+    const m = /^[a-z][a-z0-9_]*/.exec(sql.slice(i + 1));
+    if (m) names.add(m[0]);
+  });
+  return [...names].sort();
+}
+
+function daysProblems(sql: string, daysSql: string | undefined): string[] {
+  const named = namedParameters(sql);
+  const problems: string[] = [];
+  for (const name of named)
+    if (!(DAYS_PARAMETERS as readonly string[]).includes(name))
+      problems.push(`query.sql names :${name}; the only named parameters are :days_from and :days_to`);
+  if (daysSql === undefined) {
+    if (named.length > 0) problems.push('query.sql names :days_from/:days_to but the detection has no days.sql to bind them');
+    return problems;
+  }
+  if (named.length !== DAYS_PARAMETERS.length)
+    problems.push('days.sql is there but query.sql does not bound its history by both :days_from and :days_to');
+  if (placeholderCount(daysSql) === 0) problems.push('days.sql has no ? placeholder: it must bound dt by the run time');
+  if (namedParameters(daysSql).length > 0) problems.push('days.sql must use only ? (the run end time)');
+  if (!/\bfrom_dt\b/.test(daysSql) || !/\bto_dt\b/.test(daysSql)) problems.push('days.sql must return from_dt and to_dt');
+  return problems;
 }
 
 /**
@@ -279,12 +319,18 @@ export interface BoundSql {
 
 /**
  * Binds named parameters (`:name`, outside strings, quoted identifiers and comments) as positional `?` parameters,
- * so the engines bind the values (never spliced into the text). Throws RangeError naming a parameter without a value.
+ * so the engines bind the values (never spliced into the text). With `positional`, the `?` already in the SQL take that
+ * value, in their place among the others (a detection's run end time). Throws RangeError naming a parameter without a
+ * value.
  */
-export function bindNamed(sql: string, values: Readonly<Record<string, string | number | boolean>>): BoundSql {
+export function bindNamed(sql: string, values: Readonly<Record<string, string | number | boolean>>, positional?: string): BoundSql {
   const params: (string | number | boolean)[] = [];
   const cuts: [start: number, end: number][] = [];
   scanSql(sql, (c, i) => {
+    if (c === '?' && positional !== undefined) {
+      params.push(positional);
+      return;
+    }
     if (c !== ':' || sql[i - 1] === ':' || sql[i + 1] === ':') return;
     const m = /^[a-z][a-z0-9_]*/.exec(sql.slice(i + 1));
     if (!m) return;

@@ -12,6 +12,10 @@
 -- least one known participant email are judged, so a missing participant poll does not flag everyone.
 -- Judged only where it matters: the meeting's topic is sensitive or a watched user hosts it, or the downloader is
 -- not on an internal domain (an employee who missed an ordinary meeting downloading its recording is routine).
+-- History lookups (known meetings, hosts, attendees) read only the days of the meetings the window's downloads can
+-- concern: :days_from and :days_to are bound from days.sql, run first (a superset of the meetings matched here);
+-- the 30-day bounds stay, so the query reads no more than before whatever it is given. To paste it into Athena, run
+-- days.sql and put its two days in place of :days_from and :days_to.
 -- Every ? is the run's end time (ISO-8601 UTC).
 WITH downloads AS (
   SELECT
@@ -34,6 +38,7 @@ host_users AS (
   SELECT u.user_id, max(lower(u.email)) AS email
   FROM users u
   WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND u.dt BETWEEN :days_from AND :days_to
     AND u.snapshot_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND nullif(trim(u.email), '') IS NOT NULL
   GROUP BY u.user_id
@@ -42,12 +47,14 @@ sourced_meetings AS (
   SELECT r.meeting_id, r.meeting_uuid, lower(r.host_email) AS host_email, r.host_id, r.topic, 'recordings' AS source
   FROM recordings r
   WHERE r.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND r.dt BETWEEN :days_from AND :days_to
     AND r.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND r.start_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT re.meeting_id, re.meeting_uuid, lower(re.host_email), re.host_id, re.topic, 'recording_events'
   FROM recording_events re
   WHERE re.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND re.dt BETWEEN :days_from AND :days_to
     AND re.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND re.event_time < from_iso8601_timestamp(?)
     AND re.event = 'recording.completed'
@@ -55,6 +62,7 @@ sourced_meetings AS (
   SELECT mt.meeting_id, mt.meeting_uuid, lower(mt.host_email), mt.host_id, mt.topic, 'meetings'
   FROM meetings mt
   WHERE mt.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND mt.dt BETWEEN :days_from AND :days_to
     AND mt.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND mt.start_time < from_iso8601_timestamp(?)
 ),
@@ -77,6 +85,7 @@ attendees AS (
   SELECT mp.meeting_id, lower(trim(mp.user_email)) AS email
   FROM meeting_participants mp
   WHERE mp.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND mp.dt BETWEEN :days_from AND :days_to
     AND mp.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND nullif(trim(mp.user_email), '') IS NOT NULL
@@ -84,6 +93,7 @@ attendees AS (
   SELECT pd.meeting_id, lower(trim(pd.email))
   FROM participant_details pd
   WHERE pd.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND pd.dt BETWEEN :days_from AND :days_to
     AND pd.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND nullif(trim(pd.email), '') IS NOT NULL
@@ -91,6 +101,7 @@ attendees AS (
   SELECT pe.meeting_id, lower(trim(pe.email))
   FROM participant_events pe
   WHERE pe.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND pe.dt BETWEEN :days_from AND :days_to
     AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_left')
