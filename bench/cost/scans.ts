@@ -14,10 +14,13 @@ import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { correlate } from '#core/correlate/steps/correlate.ts';
 import { exposure } from '#core/correlate/steps/exposure.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import type { ScheduledDetection } from '#core/detect/detection.ts';
+import { bindNamed, type ScheduledDetection } from '#core/detect/detection.ts';
+import { dtOf } from '#core/lake/instants.ts';
 import { detectionQuery } from '#core/detect/run.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
+
+const DAY_MS = 86_400_000;
 import { ProfilingEngine, writeDayLake, type ProfiledScan } from '../../test/support/scan-profile.ts';
 
 /** Days of the measuring lake: more than any lookback, so a scan of every day is one that prunes nothing. */
@@ -46,6 +49,8 @@ function asQueryScans(q: { readonly label: string; readonly scans: readonly Prof
 /** What the scans measured: each scheduled detection's query, and the correlation's queries for one meeting. */
 export interface ScanFigures {
   readonly detections: Readonly<Record<string, QueryScans>>;
+  /** The download detection's query with its lookups over the whole month (before #17 it read that on every run). */
+  readonly downloadMonth?: QueryScans;
   /** The correlation's queries (Exposure and Correlate) for one correlated meeting, default config. */
   readonly correlation: readonly QueryScans[];
   /** The same with a data-access source configured (its table is the deployer's, outside the lake). */
@@ -61,7 +66,25 @@ export async function measureScans(
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-cost-scans-'));
   const endMs = Date.UTC(2026, 10, 21);
   try {
-    await writeDayLake(join(dir, 'lake'), endMs, SCAN_LAKE_DAYS);
+    const nowMs = endMs - 3_600_000;
+    // One recording download in the run's window, of a meeting recorded ten days before: what the download detection's
+    // lookups then read (its days.sql finds that meeting's days). The sample rows hold no Recording entry.
+    await writeDayLake(join(dir, 'lake'), endMs, SCAN_LAKE_DAYS, 3, [
+      {
+        table: 'operation_logs',
+        row: {
+          time: nowMs - 2 * 3_600_000,
+          operator: 'someone@outside.example',
+          category_type: 'Recording',
+          action: 'Download',
+          operation_detail: 'Download cloud recording for meeting 812 9999 0001',
+        },
+      },
+      {
+        table: 'recordings',
+        row: { meeting_id: '81299990001', meeting_uuid: 'recorded==', file_id: 'recorded-file', start_time: nowMs - 10 * DAY_MS },
+      },
+    ]);
     const source = { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' };
     const accessView = {
       name: source.table,
@@ -70,7 +93,6 @@ export async function measureScans(
     const duck = await DuckDbQueryEngine.open({ lakeDir: join(dir, 'lake'), views: [...configViews(config, registry.detections), accessView] });
     try {
       const engine = await ProfilingEngine.over(duck, dir);
-      const nowMs = endMs - 3_600_000;
       const out: Record<string, QueryScans> = {};
       for (const d of detections) {
         // A detection with days.sql runs two queries (detectionQuery); both are its reads.
@@ -95,9 +117,19 @@ export async function measureScans(
         await correlate({ query: engine.as('correlate'), clock, settings, registry }, summary);
         return engine.queries.slice(from).map(asQueryScans);
       };
+      // The download detection's query over the whole month (its lookups' 30-day bound): what it read on every run
+      // before #17, and still reads when the downloads concern a meeting number that recurs all month.
+      const download = detections.find((d) => d.id === 'zoom.recording.download_by_non_participant');
+      let downloadMonth: QueryScans | undefined;
+      if (download !== undefined) {
+        const month = bindNamed(download.sql, { days_from: dtOf(nowMs - 30 * DAY_MS), days_to: dtOf(nowMs) }, new Date(nowMs).toISOString());
+        await engine.as(download.id).query(month.sql, month.params);
+        downloadMonth = asQueryScans(engine.queries.at(-1)!);
+      }
       const base: CorrelationSettings = { ...config.correlation, dataAccess: undefined };
       return {
         detections: out,
+        ...(downloadMonth !== undefined ? { downloadMonth } : {}),
         correlation: await runCorrelation(base),
         correlationWithDataAccess: await runCorrelation({ ...base, dataAccess: source }),
       };
