@@ -1,21 +1,22 @@
 /**
  * Detection figures for `npm run bench`: all detections over a 30-day lake of a large organisation (BENCH_ORG_USERS,
- * default 10,000 users), and per detection the rows its scans read against the rows of the tables it reads, which
- * shows partition pruning (Athena bills bytes scanned; DuckDB's rows scanned per Parquet scan is the local proxy).
+ * default 10,000 users), and per detection the rows its scans read against the rows of the tables it reads and the
+ * share its window and history allow, which shows partition pruning (Athena bills bytes scanned; DuckDB's rows scanned
+ * per Parquet scan is the local proxy).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '#config/load.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { detectionParams } from '#core/detect/detection.ts';
-import { runDetections } from '#core/detect/run.ts';
+import { detectionQuery, runDetections } from '#core/detect/run.ts';
 import { LakeWriter } from '#core/lake/writer.ts';
 import { rawTableName, getTable } from '#core/schema/registry.ts';
 import type { CellValue } from '#core/schema/types.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
 import { loadRegistry } from '../lib/detections/load.ts';
+import { allowedDays, ProfilingEngine } from '../test/support/scan-profile.ts';
 import { prng } from './synthetic.ts';
 
 type Emit = (name: string, value: number, unit: string, extra?: Record<string, unknown>) => void;
@@ -212,16 +213,8 @@ export async function buildLake(lakeDir: string, users: number, endMs: number, s
   return rows;
 }
 
-interface ScanNode {
-  operator_name?: string;
-  operator_rows_scanned?: number;
-  children?: ScanNode[];
-}
-const rowsScanned = (node: ScanNode): number =>
-  (node.operator_name === 'READ_PARQUET' ? (node.operator_rows_scanned ?? 0) : 0) + (node.children ?? []).reduce((n, c) => n + rowsScanned(c), 0);
-
-/** Builds the lake, times every detection together, then profiles each one's scans. */
-export async function detectionsBench(emit: Emit): Promise<void> {
+/** Builds the lake, times every detection together, then profiles each one's scans (of `queriesDir`: another checkout's queries to compare). */
+export async function detectionsBench(emit: Emit, queriesDir?: string): Promise<void> {
   const users = Number(process.env.BENCH_ORG_USERS ?? 10_000);
   const endMs = Date.UTC(2026, 10, 21);
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-bench-detect-'));
@@ -230,7 +223,7 @@ export async function detectionsBench(emit: Emit): Promise<void> {
     const rows = await buildLake(dir, users, endMs);
     emit('detect_lake_build_s', (performance.now() - t) / 1000, 's', { users, days: 30, rows });
     const config = parseConfig({ internalDomains: [DOMAIN], watchedUsers: ['user0@acme.example', 'user1@acme.example'] });
-    const registry = loadRegistry(config.detections);
+    const registry = loadRegistry(config.detections, queriesDir);
     const detections = registry.scheduled();
     const nowMs = endMs - 3_600_000;
     const engine = await DuckDbQueryEngine.open({ lakeDir: dir, views: configViews(config, registry.detections) });
@@ -248,35 +241,75 @@ export async function detectionsBench(emit: Emit): Promise<void> {
         failed: failed.map((f) => f.detectionId),
       });
 
-      // DuckDB's scan counter, the same for the detection and for a full read of each table it lists.
-      // The output file first (enabling profiling without one prints every profile to stdout). DuckDB accepts an
-      // output file before the JSON format only when its name ends in .txt; the content is JSON all the same.
-      const profile = join(dir, 'profile.txt');
-      await engine.query(`PRAGMA profiling_output='${profile}'`);
-      await engine.query("PRAGMA enable_profiling='json'");
+      // Per detection, DuckDB's rows scanned by each of its Parquet scans against the rows of that scan's table (the
+      // same counter over a full read of the table), and the share of the table in the days its window (lookback) and
+      // declared history lookups allow (test/integration/partition-reads.test.ts holds every scan to those days).
+      const profiling = await ProfilingEngine.over(engine, dir);
       const scannedBy = async (sql: string, params: readonly string[] = []) => {
-        await engine.query(sql, params);
-        return rowsScanned(JSON.parse(readFileSync(profile, 'utf8')) as ScanNode);
+        await profiling.query(sql, params);
+        return profiling.last().reduce((n, sc) => n + sc.rows, 0);
       };
-      const tableRows = new Map<string, number>();
+      const tableScanned = new Map<string, number>();
       for (const name of new Set(detections.flatMap((d) => d.tables))) {
-        tableRows.set(name, await scannedBy(`SELECT count(*) FROM ${rawTableName(getTable(name))}`));
+        tableScanned.set(name, await scannedBy(`SELECT max(record_id) FROM ${rawTableName(getTable(name))}`));
       }
+      // The same counter over the days a scan may read (from, to), once per table and range.
+      const inDays = new Map<string, number>();
+      const scannedIn = async (table: string, from: string, to: string) => {
+        const key = `${table} ${from} ${to}`;
+        if (!inDays.has(key))
+          inDays.set(key, await scannedBy(`SELECT max(record_id) FROM ${rawTableName(getTable(table))} WHERE dt BETWEEN ? AND ?`, [from, to]));
+        return inDays.get(key)!;
+      };
+      const totals = { read: 0, allowed: 0, window: 0, rows: 0 };
       for (const d of detections) {
         t = performance.now();
-        const scanned = await scannedBy(d.sql, detectionParams(d, nowMs));
+        const before = profiling.queries.length;
+        await detectionQuery(profiling.as(d.id), d, nowMs);
         const seconds = (performance.now() - t) / 1000;
-        const total = d.tables.reduce((n, name) => n + (tableRows.get(name) ?? 0), 0);
-        emit('detect_rows_scanned_share', total === 0 ? 0 : scanned / total, 'ratio', {
+        const scans = profiling.queries.slice(before).flatMap((q) => q.scans);
+        let read = 0;
+        let allowed = 0;
+        let window = 0;
+        // Each table it lists once: a table scanned twice counts twice in what it reads (the share can pass 1), and
+        // a lookup it skips (days.sql found nothing) reads nothing.
+        const rowsOfTables = d.tables.reduce((n, name) => n + (tableScanned.get(name) ?? 0), 0);
+        for (const sc of scans) {
+          const { from, to } = allowedDays(d, sc.table, nowMs);
+          read += sc.rows;
+          allowed += await scannedIn(sc.table, from, to);
+          window += await scannedIn(sc.table, allowedDays({ lookback: d.lookback }, sc.table, nowMs).from, to);
+        }
+        totals.read += read;
+        totals.allowed += allowed;
+        totals.window += window;
+        totals.rows += rowsOfTables;
+        // Three decimals, as emit rounds the value: equal rows give equal figures.
+        const share = (n: number) => (rowsOfTables === 0 ? 0 : Number((n / rowsOfTables).toFixed(3)));
+        emit('detect_rows_read_share', share(read), 'share', {
           detection: d.id,
           lookback: d.lookback,
-          tables: d.tables,
-          rows_scanned: scanned,
-          table_rows: total,
+          history: d.history ?? {},
+          scans: scans.length,
+          rows_read: read,
+          rows_allowed: allowed,
+          rows_of_its_tables: rowsOfTables,
+          window_allows_share: share(allowed),
+          lookback_only_share: share(window),
+          ratio_to_allowed: allowed === 0 ? 0 : Number((read / allowed).toFixed(3)),
           seconds: Number(seconds.toFixed(3)),
-          ...(d.lookback === '1d' ? { target_max: 0.05 } : {}),
+          target_max: share(allowed),
+          note: 'rows its scans read / rows of the tables it lists (30-day lake); target: what its scans would read of the days its lookback and history allow',
         });
       }
+      emit('detect_rows_read_share_all', totals.rows === 0 ? 0 : totals.read / totals.rows, 'share', {
+        rows_read: totals.read,
+        rows_allowed: totals.allowed,
+        window_allows_share: Number((totals.allowed / totals.rows).toFixed(3)),
+        lookback_only_share: Number((totals.window / totals.rows).toFixed(3)),
+        target_max: Number((totals.allowed / totals.rows).toFixed(3)),
+        note: 'every scheduled detection once: rows read / rows of the tables read, against the share their windows and history allow',
+      });
     } finally {
       engine.close();
     }

@@ -45,7 +45,18 @@ export function renderDetectionCatalogue(detections: readonly Detection[]): stri
       cell(d.description),
       '',
       ...(d.schedule && d.lookback && d.tables
-        ? [`- Schedule ${code(d.schedule)}, lookback ${d.lookback}; reads ${d.tables.map(code).join(', ')}.`]
+        ? [
+            `- Schedule ${code(d.schedule)}, lookback ${d.lookback}; reads ${d.tables.map(code).join(', ')}.`,
+            ...(d.history !== undefined
+              ? [
+                  `- History lookups: ${Object.entries(d.history)
+                    .map(([t, reach]) => `${code(t)} ${reach}`)
+                    .join(
+                      ', ',
+                    )}${d.daysSql !== undefined ? ' at most, only the days [`days.sql`](../queries/detections/' + d.id + '/days.sql) finds' : ''}.`,
+                ]
+              : []),
+          ]
         : []),
       `- Entities: ${d.entities.map(code).join(', ')}; dedup on ${d.dedup.key.map(code).join(', ')} for ${d.dedup.window}.`,
       `- MITRE ATT&CK: ${d.mitre.join(', ')}.`,

@@ -474,9 +474,12 @@ function correlationShare(m: Measured, mode: CorrelationMode): number {
   return mode === 'needed' ? c.shareDefault : mode === 'needed_with_data_access' ? c.shareWithDataAccess : 1;
 }
 
-/** The correlation's queries before issue #17: Exposure's, then the download detection's own query for every meeting. */
+/**
+ * The correlation's queries before issue #17: Exposure's, then the download detection's own query for every meeting,
+ * which read a month of its lookup tables (`downloadMonth`).
+ */
 function beforeChange(scans: ScanFigures): QueryScans[] {
-  const download = scans.detections['zoom.recording.download_by_non_participant'];
+  const download = scans.downloadMonth;
   const exposure = scans.correlation.filter((q) => q.query === 'exposure');
   return download ? [...exposure, { ...download, query: 'correlate' }] : exposure;
 }

@@ -5,7 +5,7 @@
  * files and bytes a day of each table holds at the modelled volume (what Athena reads of the same files: honest only
  * as far as Athena prunes the same partitions, which both engines do from the same `dt` predicates).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ZoomlakeConfig } from '#config/schema.ts';
@@ -14,16 +14,15 @@ import type { CorrelationSettings } from '#core/correlate/settings.ts';
 import { correlate } from '#core/correlate/steps/correlate.ts';
 import { exposure } from '#core/correlate/steps/exposure.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { detectionParams, type ScheduledDetection } from '#core/detect/detection.ts';
+import { bindNamed, type ScheduledDetection } from '#core/detect/detection.ts';
+import { dtOf } from '#core/lake/instants.ts';
+import { detectionQuery } from '#core/detect/run.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
-import { LakeWriter } from '#core/lake/writer.ts';
-import type { QueryEngine, QueryResult } from '#core/ports.ts';
-import { TABLES } from '#core/schema/tables.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
-import { FsObjectStore } from '#local/adapters/fs-object-store.ts';
-import { sampleRow } from '../../test/support/sample-rows.ts';
 
 const DAY_MS = 86_400_000;
+import { ProfilingEngine, writeDayLake, type ProfiledScan } from '../../test/support/scan-profile.ts';
+
 /** Days of the measuring lake: more than any lookback, so a scan of every day is one that prunes nothing. */
 export const SCAN_LAKE_DAYS = 100;
 
@@ -42,80 +41,16 @@ export interface QueryScans {
   readonly scans: readonly Scan[];
 }
 
-interface ProfileNode {
-  readonly operator_name?: string;
-  readonly extra_info?: Record<string, unknown>;
-  readonly children?: readonly ProfileNode[];
-}
-
-function scansOf(node: ProfileNode, out: Scan[] = []): Scan[] {
-  if (node.operator_name === 'READ_PARQUET') {
-    const info = node.extra_info ?? {};
-    const names = String(info['Filename(s)'] ?? '');
-    const table = /\/zoom\/([a-z0-9_]+)\/dt=/.exec(names)?.[1];
-    const read = Number(info['Total Files Read'] ?? String(info['Scanning Files'] ?? '0/0').split('/')[0]);
-    if (table !== undefined && read > 0) out.push({ table, days: read, unpruned: read >= SCAN_LAKE_DAYS });
-  }
-  for (const c of node.children ?? []) scansOf(c, out);
-  return out;
-}
-
-/** A query engine recording the scans of every query it runs (DuckDB profiling to a file). */
-class ProfilingEngine implements QueryEngine {
-  readonly queries: QueryScans[] = [];
-  private label = '';
-
-  constructor(
-    private readonly engine: DuckDbQueryEngine,
-    private readonly profile: string,
-  ) {}
-
-  static async over(engine: DuckDbQueryEngine, dir: string): Promise<ProfilingEngine> {
-    const profile = join(dir, 'profile.txt');
-    // The output file first: enabling profiling without one prints every profile to stdout (DuckDB wants .txt).
-    await engine.query(`PRAGMA profiling_output='${profile}'`);
-    await engine.query("PRAGMA enable_profiling='json'");
-    return new ProfilingEngine(engine, profile);
-  }
-
-  as(label: string): this {
-    this.label = label;
-    return this;
-  }
-
-  async query(sql: string, params?: readonly (string | number | boolean)[]): Promise<QueryResult> {
-    const result = await this.engine.query(sql, params);
-    this.queries.push({ query: this.label, scans: scansOf(JSON.parse(readFileSync(this.profile, 'utf8')) as ProfileNode) });
-    return result;
-  }
-}
-
-/** Writes the measuring lake: every table, one file a day for SCAN_LAKE_DAYS days before `endMs`. */
-async function writeScanLake(lakeDir: string, endMs: number): Promise<void> {
-  const writer = new LakeWriter({
-    store: new FsObjectStore(lakeDir),
-    clock: { now: () => endMs },
-    newId: (() => {
-      let n = 0;
-      return () => `s${n++}`;
-    })(),
-    writerId: 'scan',
-  });
-  for (let d = SCAN_LAKE_DAYS; d >= 1; d--) {
-    const noon = endMs - d * DAY_MS + DAY_MS / 2;
-    for (const def of TABLES) {
-      for (let i = 0; i < 3; i++) {
-        const added = writer.add(def.name, { ...sampleRow(def, i), [def.eventTime]: noon + i * 60_000 });
-        if (!added.ok) throw new Error(`scan lake row for ${def.name}: ${added.problems.join('; ')}`);
-      }
-    }
-    await writer.flush();
-  }
+/** A profiled query as the model reads it: days read per scan (one file a day in the measuring lake). */
+function asQueryScans(q: { readonly label: string; readonly scans: readonly ProfiledScan[] }): QueryScans {
+  return { query: q.label, scans: q.scans.map((sc) => ({ table: sc.table, days: sc.files, unpruned: sc.files >= SCAN_LAKE_DAYS })) };
 }
 
 /** What the scans measured: each scheduled detection's query, and the correlation's queries for one meeting. */
 export interface ScanFigures {
   readonly detections: Readonly<Record<string, QueryScans>>;
+  /** The download detection's query with its lookups over the whole month (before #17 it read that on every run). */
+  readonly downloadMonth?: QueryScans;
   /** The correlation's queries (Exposure and Correlate) for one correlated meeting, default config. */
   readonly correlation: readonly QueryScans[];
   /** The same with a data-access source configured (its table is the deployer's, outside the lake). */
@@ -131,7 +66,25 @@ export async function measureScans(
   const dir = mkdtempSync(join(tmpdir(), 'zoomlake-cost-scans-'));
   const endMs = Date.UTC(2026, 10, 21);
   try {
-    await writeScanLake(join(dir, 'lake'), endMs);
+    const nowMs = endMs - 3_600_000;
+    // One recording download in the run's window, of a meeting recorded ten days before: what the download detection's
+    // lookups then read (its days.sql finds that meeting's days). The sample rows hold no Recording entry.
+    await writeDayLake(join(dir, 'lake'), endMs, SCAN_LAKE_DAYS, 3, [
+      {
+        table: 'operation_logs',
+        row: {
+          time: nowMs - 2 * 3_600_000,
+          operator: 'someone@outside.example',
+          category_type: 'Recording',
+          action: 'Download',
+          operation_detail: 'Download cloud recording for meeting 812 9999 0001',
+        },
+      },
+      {
+        table: 'recordings',
+        row: { meeting_id: '81299990001', meeting_uuid: 'recorded==', file_id: 'recorded-file', start_time: nowMs - 10 * DAY_MS },
+      },
+    ]);
     const source = { table: 'data_access', userColumn: 'principal', timeColumn: 'event_time', resourceColumn: 'object_key' };
     const accessView = {
       name: source.table,
@@ -140,11 +93,12 @@ export async function measureScans(
     const duck = await DuckDbQueryEngine.open({ lakeDir: join(dir, 'lake'), views: [...configViews(config, registry.detections), accessView] });
     try {
       const engine = await ProfilingEngine.over(duck, dir);
-      const nowMs = endMs - 3_600_000;
       const out: Record<string, QueryScans> = {};
       for (const d of detections) {
-        await engine.as(d.id).query(d.sql, detectionParams(d, nowMs));
-        out[d.id] = engine.queries.at(-1)!;
+        // A detection with days.sql runs two queries (detectionQuery); both are its reads.
+        const before = engine.queries.length;
+        await detectionQuery(engine.as(d.id), d, nowMs);
+        out[d.id] = { query: d.id, scans: engine.queries.slice(before).flatMap((q) => asQueryScans(q).scans) };
       }
       // A meeting of the lake's rows (sampleRow's third row: no NULLs), its host one of the participants, as usual.
       const meeting: MeetingEndedInput = {
@@ -161,11 +115,21 @@ export async function measureScans(
         const from = engine.queries.length;
         const summary = await exposure({ query: engine.as('exposure'), clock, settings, registry }, meeting);
         await correlate({ query: engine.as('correlate'), clock, settings, registry }, summary);
-        return engine.queries.slice(from);
+        return engine.queries.slice(from).map(asQueryScans);
       };
+      // The download detection's query over the whole month (its lookups' 30-day bound): what it read on every run
+      // before #17, and still reads when the downloads concern a meeting number that recurs all month.
+      const download = detections.find((d) => d.id === 'zoom.recording.download_by_non_participant');
+      let downloadMonth: QueryScans | undefined;
+      if (download !== undefined) {
+        const month = bindNamed(download.sql, { days_from: dtOf(nowMs - 30 * DAY_MS), days_to: dtOf(nowMs) }, new Date(nowMs).toISOString());
+        await engine.as(download.id).query(month.sql, month.params);
+        downloadMonth = asQueryScans(engine.queries.at(-1)!);
+      }
       const base: CorrelationSettings = { ...config.correlation, dataAccess: undefined };
       return {
         detections: out,
+        ...(downloadMonth !== undefined ? { downloadMonth } : {}),
         correlation: await runCorrelation(base),
         correlationWithDataAccess: await runCorrelation({ ...base, dataAccess: source }),
       };

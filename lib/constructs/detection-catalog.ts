@@ -92,11 +92,21 @@ export class DetectionCatalog extends Construct {
       );
     };
     for (const d of scheduledDetections(props.detections)) {
+      const days =
+        d.daysSql === undefined
+          ? ''
+          : ` Run detection/${d.id}/days first and put its from_dt and to_dt, quoted, in place of :days_from and :days_to.`;
       save(
         `detection/${d.id}`,
-        `${d.title} (${d.severity}, scheduled ${d.schedule}). Each ? is the run's end time as quoted ISO-8601 text, e.g. '2024-05-01T00:00:00Z'.`,
+        `${d.title} (${d.severity}, scheduled ${d.schedule}). Each ? is the run's end time as quoted ISO-8601 text, e.g. '2024-05-01T00:00:00Z'.${days}`,
         d.sql,
       );
+      if (d.daysSql !== undefined)
+        save(
+          `detection/${d.id}/days`,
+          `The days ${d.id}'s history lookups read (from_dt, to_dt). Each ? is the run's end time as quoted ISO-8601 text.`,
+          d.daysSql,
+        );
     }
     for (const q of props.huntingQueries) save(`hunting/${q.name}`, `zoomlake hunting query ${q.name}.`, q.sql);
     this.namedQueries = queries;

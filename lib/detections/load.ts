@@ -36,6 +36,7 @@ export function loadDetections(queriesDir: string = QUERIES_DIR): Detection[] {
   return folders.map((folder) => {
     const metaFile = join(root, folder, 'detection.yml');
     const sqlFile = join(root, folder, 'query.sql');
+    const daysFile = join(root, folder, 'days.sql');
     if (!existsSync(metaFile)) throw new DetectionDefinitionError(`detection ${folder}: missing ${metaFile}`);
     let meta: unknown;
     try {
@@ -43,7 +44,12 @@ export function loadDetections(queriesDir: string = QUERIES_DIR): Detection[] {
     } catch (error) {
       throw new DetectionDefinitionError(`detection ${folder}: detection.yml is not valid YAML: ${(error as Error).message}`);
     }
-    return parseDetection(folder, meta, existsSync(sqlFile) ? readFileSync(sqlFile, 'utf8') : undefined);
+    return parseDetection(
+      folder,
+      meta,
+      existsSync(sqlFile) ? readFileSync(sqlFile, 'utf8') : undefined,
+      existsSync(daysFile) ? readFileSync(daysFile, 'utf8') : undefined,
+    );
   });
 }
 

@@ -256,7 +256,13 @@ describe('DetectionCatalog', () => {
       named()
         .map((q) => q.Properties.Name)
         .sort(),
-    ).toEqual([...DETECTIONS.map((d) => `detection/${d.id}`), ...HUNTING.map((h) => `hunting/${h.name}`)].sort());
+    ).toEqual(
+      [
+        ...DETECTIONS.map((d) => `detection/${d.id}`),
+        ...DETECTIONS.filter((d) => d.daysSql !== undefined).map((d) => `detection/${d.id}/days`),
+        ...HUNTING.map((h) => `hunting/${h.name}`),
+      ].sort(),
+    );
     for (const q of named()) expect(q.Properties).toMatchObject({ Database: 'zoomlake', WorkGroup: 'zoomlake' });
   });
 
@@ -265,6 +271,13 @@ describe('DetectionCatalog', () => {
     for (const d of DETECTIONS) expect(byName.get(`detection/${d.id}`)?.QueryString).toBe(d.sql);
     for (const h of HUNTING) expect(byName.get(`hunting/${h.name}`)?.QueryString).toBe(h.sql);
     for (const d of DETECTIONS) expect(byName.get(`detection/${d.id}`)?.Description).toContain(d.title.slice(0, 100));
+    // A detection with days.sql: it is saved beside the query, whose description says how to bind the two days.
+    const withDays = DETECTIONS.filter((d) => d.daysSql !== undefined);
+    expect(withDays.length).toBeGreaterThan(0);
+    for (const d of withDays) {
+      expect(byName.get(`detection/${d.id}/days`)?.QueryString).toBe(d.daysSql);
+      expect(byName.get(`detection/${d.id}`)?.Description).toContain(':days_from and :days_to');
+    }
   });
 
   it('adds each config view as a Glue VIRTUAL_VIEW with its columns and the SQL of configViews', () => {

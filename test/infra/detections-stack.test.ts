@@ -52,9 +52,10 @@ describe('the detections stack in the app', () => {
   it('deploys the detections and hunting queries of the queries folder it is given', () => {
     const { detections } = build(queriesWith());
     const template = Template.fromStack(detections);
-    const scheduled = loadDetections().filter(isScheduled).length;
-    template.resourceCountIs('AWS::Scheduler::Schedule', scheduled);
-    template.resourceCountIs('AWS::Athena::NamedQuery', scheduled + 1);
+    const scheduled = loadDetections().filter(isScheduled);
+    template.resourceCountIs('AWS::Scheduler::Schedule', scheduled.length);
+    // Each scheduled detection's query, its days.sql where it has one, and the hunting query.
+    template.resourceCountIs('AWS::Athena::NamedQuery', scheduled.length + scheduled.filter((d) => d.daysSql !== undefined).length + 1);
     template.hasResourceProperties('AWS::Athena::NamedQuery', { Name: 'hunting/all-alerts', QueryString: 'SELECT * FROM alerts LIMIT 10\n' });
   });
 

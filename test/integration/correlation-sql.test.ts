@@ -9,7 +9,7 @@ import { correlate } from '#core/correlate/steps/correlate.ts';
 import { exposure } from '#core/correlate/steps/exposure.ts';
 import { readExposure, storeExposure } from '#core/correlate/steps/store-exposure.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { applyParameterOverrides, isScheduled } from '#core/detect/detection.ts';
+import { applyParameterOverrides, bindNamed, isScheduled } from '#core/detect/detection.ts';
 import type { DetectionRegistry } from '#core/detect/registry.ts';
 import { runDetection } from '#core/detect/run.ts';
 import type { Alert } from '#core/alerts/alert.ts';
@@ -374,9 +374,10 @@ describe('correlate', () => {
     const summary = await exposure({ query: engine, clock, settings: settings(), registry: REGISTRY }, MEETING);
     const deps = { query: counting, clock, settings: settings({ dataAccess: undefined }), registry: REGISTRY };
     // A meeting number no entry names (the topic-only entry names no number, so it still counts as a candidate):
-    // the lake's entries are checked, and the detection's query runs.
+    // the lake's entries are checked, and the detection's days.sql then its query (named days bound) run.
     await correlate(deps, summary);
-    expect(ran.filter((sql) => sql === detection.sql)).toHaveLength(1);
+    expect(ran.filter((sql) => sql === detection.daysSql)).toHaveLength(1);
+    expect(ran.filter((sql) => sql === bindNamed(detection.sql, { days_from: '', days_to: '' }, '').sql)).toHaveLength(1);
     // The same meeting when no Recording entry of the window names it or names no number: one cheap check, no query.
     ran.length = 0;
     const later = { ...clock, now: () => clock.now() + 3 * 86_400_000 };

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { alertId, alertSchema } from '#core/alerts/alert.ts';
 import { configViews } from '#core/detect/config-views.ts';
-import { DetectionDefinitionError, detectionParams, durationMs, parseDetection, placeholderCount, type Detection } from '#core/detect/detection.ts';
+import {
+  bindNamed,
+  DetectionDefinitionError,
+  detectionParams,
+  durationMs,
+  parseDetection,
+  placeholderCount,
+  readReachMs,
+  type Detection,
+  type ScheduledDetection,
+} from '#core/detect/detection.ts';
 import { DetectionResultError, rowsToAlerts } from '#core/detect/results.ts';
+import { detectionQuery } from '#core/detect/run.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 
 const SQL = "SELECT 1 FROM users u WHERE u.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')";
@@ -40,6 +51,70 @@ describe('placeholderCount', () => {
   });
 });
 
+describe('bindNamed with the run end time', () => {
+  it('binds ? to the end time and :days_from/:days_to to their days, in their order', () => {
+    const sql = "SELECT ? -- :nope ?\nFROM t WHERE dt BETWEEN :days_from AND :days_to AND x = ? AND y = ':z' AND CAST(a AS int)::text IS NOT NULL";
+    expect(bindNamed(sql, { days_from: '2026-11-01', days_to: '2026-11-03' }, 'NOW')).toEqual({
+      sql: "SELECT ? -- :nope ?\nFROM t WHERE dt BETWEEN ? AND ? AND x = ? AND y = ':z' AND CAST(a AS int)::text IS NOT NULL",
+      params: ['NOW', '2026-11-01', '2026-11-03', 'NOW'],
+    });
+  });
+});
+
+describe('detectionQuery with days.sql', () => {
+  const DAYS_SQL =
+    'SELECT CAST(? AS varchar) AS now, f AS from_dt, t AS to_dt FROM (VALUES (CAST(NULL AS varchar), CAST(NULL AS varchar))) v(f, t) WHERE false';
+  const QUERY = `${SQL} AND u.dt BETWEEN :days_from AND :days_to`;
+  const recording = (sql: string, days: Record<string, unknown>[]) => {
+    const seen: { sql: string; params: readonly unknown[] }[] = [];
+    const engine = {
+      query: async (q: string, params: readonly (string | number | boolean)[] = []) => {
+        seen.push({ sql: q, params });
+        return q === sql ? { columns: ['from_dt', 'to_dt'], rows: days } : { columns: ['n'], rows: [{ n: 1 }] };
+      },
+    };
+    return { engine, seen };
+  };
+  const detection = parseDetection('zoom.test.example', META, QUERY, DAYS_SQL) as ScheduledDetection;
+  const NOW = Date.UTC(2026, 10, 20, 12);
+
+  it('binds the days days.sql returns into the query', async () => {
+    const { engine, seen } = recording(DAYS_SQL, [{ from_dt: '2026-11-09', to_dt: '2026-11-11' }]);
+    expect(await detectionQuery(engine, detection, NOW)).toEqual({ columns: ['n'], rows: [{ n: 1 }] });
+    expect(seen.map((q) => q.params)).toEqual([['2026-11-20T12:00:00.000Z'], ['2026-11-20T12:00:00.000Z', '2026-11-09', '2026-11-11']]);
+  });
+
+  it.each([[[]], [[{ from_dt: null, to_dt: null }]]])('does not run the query when days.sql finds nothing (%j)', async (rows) => {
+    const { engine, seen } = recording(DAYS_SQL, rows);
+    expect(await detectionQuery(engine, detection, NOW)).toBeUndefined();
+    expect(seen).toHaveLength(1);
+  });
+
+  it.each([
+    [[{ from_dt: '2026-11-09', to_dt: null }]],
+    [[{ from_dt: '9 Nov', to_dt: '2026-11-11' }]],
+    [
+      [
+        { from_dt: '2026-11-09', to_dt: '2026-11-11' },
+        { from_dt: '2026-11-09', to_dt: '2026-11-11' },
+      ],
+    ],
+  ])('refuses what is not one row of two days (%j)', async (rows) => {
+    const { engine } = recording(DAYS_SQL, rows);
+    await expect(detectionQuery(engine, detection, NOW)).rejects.toThrow(/days\.sql must return one row of from_dt and to_dt/);
+  });
+
+  it.each([
+    ['days.sql without query.sql bounds', SQL, DAYS_SQL, /does not bound its history by both :days_from and :days_to/],
+    ['query.sql bounds without days.sql', QUERY, undefined, /has no days\.sql to bind them/],
+    ['another named parameter', `${QUERY} AND :other = 1`, DAYS_SQL, /names :other/],
+    ['days.sql without the run time', QUERY, 'SELECT NULL AS from_dt, NULL AS to_dt', /days\.sql has no \? placeholder/],
+    ['days.sql without to_dt', QUERY, 'SELECT CAST(? AS varchar) AS from_dt', /must return from_dt and to_dt/],
+  ])('rejects %s', (_what, sql, daysSql, message) => {
+    expect(() => parseDetection('zoom.test.example', META, sql, daysSql)).toThrow(message);
+  });
+});
+
 describe('durationMs', () => {
   it.each([
     ['30m', 1_800_000],
@@ -54,6 +129,16 @@ describe('parseDetection', () => {
     expect(parseDetection('zoom.test.example', META, SQL)).toMatchObject({ id: 'zoom.test.example', sql: SQL });
   });
 
+  it('reads each table within its history, else the lookback', () => {
+    const d = parseDetection(
+      'zoom.test.example',
+      { ...META, tables: ['users', 'activities'], history: { users: '30d' } },
+      `${SQL} UNION ALL SELECT 1 FROM activities`,
+    );
+    expect(readReachMs(d as ScheduledDetection, 'users')).toBe(durationMs('30d'));
+    expect(readReachMs(d as ScheduledDetection, 'activities')).toBe(durationMs('1d'));
+  });
+
   it.each([
     ['a wrong severity', { ...META, severity: 'urgent' }, SQL, /severity/],
     ['a missing runbook', { ...META, runbook: undefined }, SQL, /runbook/],
@@ -66,6 +151,15 @@ describe('parseDetection', () => {
     ['SQL without a placeholder', META, "SELECT 1 FROM users WHERE dt >= '2026-01-01'", /no \? placeholder/],
     ['SQL without a dt bound', META, 'SELECT 1 FROM users WHERE snapshot_time < from_iso8601_timestamp(?)', /must bound dt/],
     ['a listed table the SQL does not read', { ...META, tables: ['users', 'activities'] }, SQL, /activities is listed/],
+    ['history for a table it does not read', { ...META, history: { activities: '30d' } }, SQL, /history\.activities: not one of the tables/],
+    ['history no longer than the lookback', { ...META, history: { users: '1d' } }, SQL, /history\.users: 1d is not longer than the lookback 1d/],
+    ['history that is not a duration', { ...META, history: { users: '30 days' } }, SQL, /history\.users/],
+    [
+      'history on a detection that does not run on a schedule',
+      { ...META, paths: ['realtime'], schedule: undefined, lookback: undefined, tables: undefined, history: { users: '30d' } },
+      undefined,
+      /history: only for the scheduled path/,
+    ],
   ])('rejects %s, naming the detection and the field', (_what, meta, sql, message) => {
     const run = () => parseDetection('zoom.test.example', meta, sql);
     expect(run).toThrow(DetectionDefinitionError);

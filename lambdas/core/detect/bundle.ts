@@ -12,6 +12,7 @@ const bundleSchema = z.object({
     z.object({
       meta: z.record(z.string(), z.unknown()),
       sql: z.string().optional(),
+      daysSql: z.string().optional(),
       values: z.record(z.string(), z.number().int()),
     }),
   ),
@@ -26,7 +27,12 @@ const bundleSchema = z.object({
 export function detectionBundle(registry: DetectionRegistry): string {
   return JSON.stringify({
     version: 2,
-    detections: registry.detections.map(({ sql, values, ...meta }) => ({ meta, ...(sql !== undefined ? { sql } : {}), values })),
+    detections: registry.detections.map(({ sql, daysSql, values, ...meta }) => ({
+      meta,
+      ...(sql !== undefined ? { sql } : {}),
+      ...(daysSql !== undefined ? { daysSql } : {}),
+      values,
+    })),
     queries: Object.fromEntries(Object.entries(registry.queries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   });
 }
@@ -47,8 +53,8 @@ export function parseDetectionBundle(text: string): DetectionRegistry {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new DetectionDefinitionError(`${DETECTION_BUNDLE_FILE} is malformed: ${problems.join('; ')}`);
   }
-  const detections = parsed.data.detections.map(({ meta, sql, values }, i): Detection => {
-    const d = parseDetection(typeof meta.id === 'string' ? meta.id : `#${i}`, meta, sql);
+  const detections = parsed.data.detections.map(({ meta, sql, daysSql, values }, i): Detection => {
+    const d = parseDetection(typeof meta.id === 'string' ? meta.id : `#${i}`, meta, sql, daysSql);
     const names = Object.keys(d.parameters).sort();
     if (JSON.stringify(Object.keys(values).sort()) !== JSON.stringify(names)) {
       throw new DetectionDefinitionError(

@@ -65,8 +65,14 @@ export const detectionMetaSchema = z.strictObject({
     .string()
     .regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, 'must be rate(...) or cron(...)')
     .optional(),
-  /** How far back the query looks; its `dt` filter must match (scheduled path only). */
+  /** The window the query judges: how far back it reads, bar the tables in `history` (scheduled path only). */
   lookback: duration.optional(),
+  /**
+   * Lookups that need more than the window (a directory, a meeting's settings, a baseline): table -> how far back the
+   * query may read it (scheduled path only). Every other table is read within `lookback`; test/integration/
+   * partition-reads.test.ts holds each scan to the days these allow.
+   */
+  history: z.partialRecord(z.enum(tableNames as [string, ...string[]]), duration).optional(),
   /** The views the query reads (scheduled path only). */
   tables: z
     .array(z.enum(tableNames as [string, ...string[]]))
@@ -92,6 +98,12 @@ export type DetectionMeta = z.infer<typeof detectionMetaSchema>;
 export interface Detection extends DetectionMeta {
   /** query.sql; present exactly when `paths` holds `scheduled`. */
   readonly sql?: string;
+  /**
+   * days.sql, when the query's history lookups read only the days of what its window found (the meetings a recording
+   * download concerns): run first, its `from_dt` and `to_dt` bind the query's `:days_from` and `:days_to`
+   * (`detectionQuery` in run.ts). Scheduled detections only.
+   */
+  readonly daysSql?: string;
   /** Each parameter's value: its default, or what config set (applyParameterOverrides). */
   readonly values: Readonly<Record<string, number>>;
 }
@@ -102,6 +114,14 @@ export interface ScheduledDetection extends Detection {
   readonly schedule: string;
   readonly lookback: string;
   readonly tables: NonNullable<DetectionMeta['tables']>;
+}
+
+/**
+ * How far back a scheduled detection's query may read `table`: its `history` entry, else its lookback. The partitions
+ * a run ending at `now` may read are the UTC days from `dtOf(now - readReachMs(d, table))` through `dtOf(now)`.
+ */
+export function readReachMs(d: Pick<ScheduledDetection, 'lookback' | 'history'>, table: string): number {
+  return durationMs(d.history?.[table] ?? d.lookback);
 }
 
 /** Whether a detection runs on a schedule (and so has its SQL, schedule, lookback and tables). */
@@ -120,12 +140,13 @@ export class DetectionDefinitionError extends Error {
 }
 
 const SCHEDULED_ONLY = ['schedule', 'lookback', 'tables'] as const;
+const SCHEDULED_OPTIONAL = ['history'] as const;
 
 /**
  * Validates one detection's parsed metadata and SQL (undefined when it has no query.sql). `folder` is the folder
  * name the id must equal. Throws DetectionDefinitionError naming every problem.
  */
-export function parseDetection(folder: string, meta: unknown, sql: string | undefined): Detection {
+export function parseDetection(folder: string, meta: unknown, sql: string | undefined, daysSql?: string): Detection {
   const parsed = detectionMetaSchema.safeParse(meta);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -139,8 +160,15 @@ export function parseDetection(folder: string, meta: unknown, sql: string | unde
     for (const field of SCHEDULED_ONLY) if (d[field] === undefined) problems.push(`${field}: required for the scheduled path`);
     if (sql === undefined) problems.push('query.sql: required for the scheduled path');
   } else {
-    for (const field of SCHEDULED_ONLY) if (d[field] !== undefined) problems.push(`${field}: only for the scheduled path (paths lacks scheduled)`);
+    for (const field of [...SCHEDULED_ONLY, ...SCHEDULED_OPTIONAL])
+      if (d[field] !== undefined) problems.push(`${field}: only for the scheduled path (paths lacks scheduled)`);
     if (sql !== undefined) problems.push('query.sql: only for the scheduled path (paths lacks scheduled)');
+    if (daysSql !== undefined) problems.push('days.sql: only for the scheduled path (paths lacks scheduled)');
+  }
+  for (const [table, reach] of Object.entries(d.history ?? {})) {
+    if (!(d.tables ?? []).includes(table)) problems.push(`history.${table}: not one of the tables the query reads`);
+    if (reach !== undefined && d.lookback !== undefined && durationMs(reach) <= durationMs(d.lookback))
+      problems.push(`history.${table}: ${reach} is not longer than the lookback ${d.lookback} (drop it)`);
   }
   for (const [name, p] of Object.entries(d.parameters)) {
     if (p.min !== undefined && p.default < p.min) problems.push(`parameters.${name}: default ${p.default} is below min ${p.min}`);
@@ -152,11 +180,44 @@ export function parseDetection(folder: string, meta: unknown, sql: string | unde
     for (const table of d.tables ?? [])
       if (!new RegExp(`\\b${table}\\b`).test(sql)) problems.push(`table ${table} is listed but query.sql does not read it`);
     problems.push(...sqlParameterProblems(d, sql));
+    problems.push(...daysProblems(sql, daysSql));
   }
   durationMs(d.dedup.window);
   if (problems.length > 0) throw new DetectionDefinitionError(`detection ${folder}: ${problems.join('; ')}`);
   const values = Object.fromEntries(Object.entries(d.parameters).map(([name, p]) => [name, p.default]));
-  return { ...d, ...(sql !== undefined ? { sql } : {}), values };
+  return { ...d, ...(sql !== undefined ? { sql } : {}), ...(daysSql !== undefined ? { daysSql } : {}), values };
+}
+
+/** The named parameters query.sql may use, bound from days.sql's result. */
+export const DAYS_PARAMETERS = ['days_from', 'days_to'] as const;
+
+/** The `:name` parameters of SQL (outside strings, quoted identifiers and comments; `::` casts are not), each once, sorted. */
+export function namedParameters(sql: string): string[] {
+  const names = new Set<string>();
+  scanSql(sql, (c, i) => {
+    if (c !== ':' || sql[i - 1] === ':' || sql[i + 1] === ':') return;
+    const m = /^[a-z][a-z0-9_]*/.exec(sql.slice(i + 1));
+    if (m) names.add(m[0]);
+  });
+  return [...names].sort();
+}
+
+function daysProblems(sql: string, daysSql: string | undefined): string[] {
+  const named = namedParameters(sql);
+  const problems: string[] = [];
+  for (const name of named)
+    if (!(DAYS_PARAMETERS as readonly string[]).includes(name))
+      problems.push(`query.sql names :${name}; the only named parameters are :days_from and :days_to`);
+  if (daysSql === undefined) {
+    if (named.length > 0) problems.push('query.sql names :days_from/:days_to but the detection has no days.sql to bind them');
+    return problems;
+  }
+  if (named.length !== DAYS_PARAMETERS.length)
+    problems.push('days.sql is there but query.sql does not bound its history by both :days_from and :days_to');
+  if (placeholderCount(daysSql) === 0) problems.push('days.sql has no ? placeholder: it must bound dt by the run time');
+  if (namedParameters(daysSql).length > 0) problems.push('days.sql must use only ? (the run end time)');
+  if (!/\bfrom_dt\b/.test(daysSql) || !/\bto_dt\b/.test(daysSql)) problems.push('days.sql must return from_dt and to_dt');
+  return problems;
 }
 
 /**
@@ -258,12 +319,18 @@ export interface BoundSql {
 
 /**
  * Binds named parameters (`:name`, outside strings, quoted identifiers and comments) as positional `?` parameters,
- * so the engines bind the values (never spliced into the text). Throws RangeError naming a parameter without a value.
+ * so the engines bind the values (never spliced into the text). With `positional`, the `?` already in the SQL take that
+ * value, in their place among the others (a detection's run end time). Throws RangeError naming a parameter without a
+ * value.
  */
-export function bindNamed(sql: string, values: Readonly<Record<string, string | number | boolean>>): BoundSql {
+export function bindNamed(sql: string, values: Readonly<Record<string, string | number | boolean>>, positional?: string): BoundSql {
   const params: (string | number | boolean)[] = [];
   const cuts: [start: number, end: number][] = [];
   scanSql(sql, (c, i) => {
+    if (c === '?' && positional !== undefined) {
+      params.push(positional);
+      return;
+    }
     if (c !== ':' || sql[i - 1] === ':' || sql[i + 1] === ':') return;
     const m = /^[a-z][a-z0-9_]*/.exec(sql.slice(i + 1));
     if (!m) return;

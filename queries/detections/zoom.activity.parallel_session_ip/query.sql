@@ -19,7 +19,7 @@ WITH sign_ins AS (
       regexp_extract(lower(a.ip_address), '^([0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}):', 1),
       a.ip_address) AS network
   FROM activities a
-  WHERE a.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE a.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND a.time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND a.time < from_iso8601_timestamp(?)
     AND a.type = 'Sign in'
@@ -36,7 +36,7 @@ detail_sessions AS (
     pd.leave_time,
     'participant_details' AS source
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND pd.leave_time IS NOT NULL
@@ -52,7 +52,7 @@ webhook_joins AS (
     pe.public_ip AS ip_address,
     pe.event_time AS join_time
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event = 'meeting.participant_joined'
@@ -62,7 +62,7 @@ webhook_joins AS (
 webhook_leaves AS (
   SELECT lower(trim(pe.email)) AS user_email, pe.meeting_uuid, pe.event_time AS leave_time
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event = 'meeting.participant_left'

@@ -36,7 +36,7 @@ zoom_events AS (
     a.client_type AS client
   FROM activities a
   CROSS JOIN bounds b
-  WHERE a.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE a.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND a.time >= b.zoom_from
     AND a.time < b.zoom_to
     AND a.type = 'Sign in'
@@ -54,7 +54,7 @@ zoom_events AS (
     pd.device
   FROM participant_details pd
   CROSS JOIN bounds b
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= b.zoom_from
     AND pd.join_time < b.zoom_to
     AND nullif(trim(pd.email), '') IS NOT NULL
@@ -71,7 +71,7 @@ zoom_events AS (
     CAST(NULL AS varchar)
   FROM participant_events pe
   CROSS JOIN bounds b
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= b.zoom_from
     AND pe.event_time < b.zoom_to
     AND pe.event = 'meeting.participant_joined'

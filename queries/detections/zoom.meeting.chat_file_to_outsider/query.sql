@@ -25,7 +25,7 @@ WITH files AS (
     lower(nullif(trim(c.operator), '')) AS downloader,
     regexp_like(c.event, '_sent$') AS sent
   FROM meeting_chat_events c
-  WHERE c.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE c.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND c.event_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND c.event_time < from_iso8601_timestamp(?)
     AND c.meeting_uuid IS NOT NULL
@@ -33,19 +33,19 @@ WITH files AS (
 topics AS (
   SELECT pe.meeting_uuid, pe.topic
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT me.meeting_uuid, me.topic
   FROM meeting_events me
-  WHERE me.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT m.meeting_uuid, m.topic
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
 ),
@@ -73,8 +73,8 @@ sessions AS (
    AND l.participant_id = j.participant_id
    AND l.event IN ('meeting.participant_left', 'webinar.participant_left')
    AND l.event_time >= j.event_time
-   AND l.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
-  WHERE j.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+   AND l.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+  WHERE j.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND j.event_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND j.event_time < from_iso8601_timestamp(?)
     AND j.event IN ('meeting.participant_joined', 'webinar.participant_joined')
@@ -85,7 +85,7 @@ sessions AS (
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), nullif(mp.registrant_id, ''), CAST(NULL AS varchar),
     mp.join_time, mp.leave_time
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND coalesce(mp.status, '') <> 'in_waiting_room'
@@ -95,7 +95,7 @@ sessions AS (
     coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.registrant_id, ''), CAST(NULL AS varchar),
     pd.join_time, pd.leave_time
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND coalesce(pd.status, '') <> 'in_waiting_room'

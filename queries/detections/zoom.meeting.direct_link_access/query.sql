@@ -20,12 +20,12 @@ jbh_users AS (
   FROM (
     SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
     FROM users u
-    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND u.snapshot_time < from_iso8601_timestamp(?)
     UNION ALL
     SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
     FROM user_events ue
-    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE ue.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND ue.event_time < from_iso8601_timestamp(?)
   ) x
   WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
@@ -38,7 +38,7 @@ joins AS (
     CAST(NULL AS varchar) AS role, CAST(NULL AS varchar) AS host_id, CAST(NULL AS varchar) AS ip_address,
     mp.join_time, 'meeting_participants' AS source
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND coalesce(mp.status, 'in_meeting') <> 'in_waiting_room'
@@ -49,7 +49,7 @@ joins AS (
     lower(pd.role), CAST(NULL AS varchar), pd.ip_address,
     pd.join_time, 'participant_details'
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND coalesce(pd.status, 'in_meeting') <> 'in_waiting_room'
@@ -61,7 +61,7 @@ joins AS (
     pe.event_time, 'participant_events'
   FROM participant_events pe
   LEFT JOIN jbh_users ju ON ju.user_id = pe.participant_user_id AND pe.event = 'meeting.participant_jbh_joined'
-  WHERE pe.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     -- A join before the host is a join: the link used while nobody watches.
@@ -75,7 +75,7 @@ keyed AS (
 webhooks AS (
   SELECT w.event, w.event_time, w.object_id AS meeting_id, w.raw
   FROM webhook_events w
-  WHERE w.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE w.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND w.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND w.event_time < from_iso8601_timestamp(?)
     AND w.event IN ('meeting.created', 'meeting.updated', 'meeting.registration_created', 'meeting.registration_approved')
@@ -133,13 +133,13 @@ requiring AS (
 hosts AS (
   SELECT mt.meeting_id, lower(mt.host_email) AS host_email, mt.host_id
   FROM meetings mt
-  WHERE mt.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mt.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mt.start_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND mt.start_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT me.meeting_id, CAST(NULL AS varchar), me.host_id
   FROM meeting_events me
-  WHERE me.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
   UNION ALL

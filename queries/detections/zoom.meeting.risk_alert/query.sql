@@ -17,8 +17,8 @@ raw_warnings AS (
     lower(nullif(trim(json_extract_scalar(w.raw, '$.payload.object.host_email')), '')) AS payload_host_email
   FROM meeting_events me
   LEFT JOIN webhook_events w ON w.record_id = me.source_record_id
-    AND w.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
-  WHERE me.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    AND w.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
     AND me.event IN ('meeting.risk_alert', 'webinar.risk_alert')
@@ -27,7 +27,7 @@ raw_warnings AS (
 user_emails AS (
   SELECT u.user_id, max_by(lower(u.email), u.snapshot_time) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time < from_iso8601_timestamp(?)
     AND nullif(trim(u.email), '') IS NOT NULL
   GROUP BY u.user_id
@@ -55,7 +55,7 @@ joins AS (
     nullif(pe.participant_user_id, '') AS zoom_user_id, nullif(pe.registrant_id, '') AS registrant_id, pe.public_ip AS ip_address,
     pe.event_time AS join_time, 'participant_events' AS source
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
@@ -64,7 +64,7 @@ joins AS (
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), nullif(mp.registrant_id, ''), CAST(NULL AS varchar),
     mp.join_time, 'meeting_participants'
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND coalesce(mp.status, '') <> 'in_waiting_room'

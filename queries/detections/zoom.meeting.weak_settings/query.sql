@@ -14,7 +14,7 @@ WITH changes AS (
     me.has_passcode, me.waiting_room, me.meeting_authentication, me.use_pmi, lower(nullif(trim(me.operator), '')) AS operator,
     me.details_json
   FROM meeting_events me
-  WHERE me.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
     AND me.event IN ('meeting.created', 'meeting.updated', 'webinar.created', 'webinar.updated')
@@ -39,19 +39,19 @@ named AS (
   SELECT me.meeting_id, nullif(trim(me.topic), '') AS topic, me.meeting_type, nullif(me.host_id, '') AS host_id,
     CAST(NULL AS varchar) AS host_email, me.event_time AS seen_at
   FROM meeting_events me
-  WHERE me.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT pe.meeting_id, nullif(trim(pe.topic), ''), CAST(NULL AS integer), nullif(pe.host_id, ''), CAST(NULL AS varchar), pe.event_time
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT m.meeting_id, nullif(trim(m.topic), ''), m.meeting_type, nullif(m.host_id, ''), lower(nullif(trim(m.host_email), '')), m.start_time
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
 ),
@@ -68,7 +68,7 @@ known AS (
 directory AS (
   SELECT u.user_id, max_by(lower(u.email), u.snapshot_time) AS email, max_by(nullif(u.pmi, ''), u.snapshot_time) AS pmi
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time < from_iso8601_timestamp(?)
   GROUP BY u.user_id
 ),
@@ -116,7 +116,7 @@ joins AS (
   SELECT pe.meeting_id, lower(nullif(trim(pe.email), '')) AS user_email, nullif(trim(pe.user_name), '') AS user_name,
     nullif(pe.participant_user_id, '') AS zoom_user_id, nullif(pe.registrant_id, '') AS registrant_id, pe.event_time AS join_time
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
@@ -124,7 +124,7 @@ joins AS (
   SELECT mp.meeting_id, lower(nullif(trim(mp.user_email), '')), nullif(trim(mp.name), ''),
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), nullif(mp.registrant_id, ''), mp.join_time
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND coalesce(mp.status, '') <> 'in_waiting_room'

@@ -23,7 +23,7 @@ WITH params AS (
 directory AS (
   SELECT u.user_id, max_by(lower(u.email), u.snapshot_time) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND u.snapshot_time < from_iso8601_timestamp(?)
   GROUP BY u.user_id
@@ -37,7 +37,7 @@ account_changes AS (
     regexp_like(coalesce(o.action, ''), '(?i)\bscim\b') AS provisioned,
     'operation_logs' AS source
   FROM operation_logs o
-  WHERE o.dt >= date_format(date_add('day', -62, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE o.dt BETWEEN date_format(date_add('day', -62, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND o.time >= date_add('day', -62, from_iso8601_timestamp(?))
     AND o.time < from_iso8601_timestamp(?)
     AND regexp_like(coalesce(o.category_type, ''), '(?i)^user')
@@ -52,7 +52,7 @@ account_changes AS (
     'user_events'
   FROM user_events e
   LEFT JOIN directory d ON d.user_id = e.user_id
-  WHERE e.dt >= date_format(date_add('day', -62, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE e.dt BETWEEN date_format(date_add('day', -62, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND e.event_time >= date_add('day', -62, from_iso8601_timestamp(?))
     AND e.event_time < from_iso8601_timestamp(?)
     AND e.event IN ('user.created', 'user.deleted')
@@ -118,7 +118,7 @@ account_findings AS (
 recent_account_events AS (
   SELECT a.event_time, lower(nullif(trim(a.operator), '')) AS operator, a.event, a.object_id, a.settings_json, a.old_settings_json
   FROM account_events a
-  WHERE a.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE a.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND a.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND a.event_time < from_iso8601_timestamp(?)
 ),

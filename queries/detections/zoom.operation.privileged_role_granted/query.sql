@@ -12,7 +12,7 @@ WITH op_roles AS (
     o.operation_detail AS detail,
     'operation_logs' AS source
   FROM operation_logs o
-  WHERE o.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE o.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND o.time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND o.time < from_iso8601_timestamp(?)
     AND regexp_like(o.operation_detail, '(?i)(change role|user role)')
@@ -21,7 +21,7 @@ WITH op_roles AS (
 directory AS (
   SELECT u.user_id, max_by(lower(u.email), u.snapshot_time) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
   GROUP BY u.user_id
 ),
 webhook_roles AS (
@@ -35,7 +35,7 @@ webhook_roles AS (
     'user_events' AS source
   FROM user_events e
   LEFT JOIN directory d ON d.user_id = e.user_id
-  WHERE e.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE e.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND e.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND e.event_time < from_iso8601_timestamp(?)
     AND e.event = 'user.updated'

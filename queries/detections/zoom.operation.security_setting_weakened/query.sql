@@ -27,7 +27,7 @@ WITH op_changes AS (
       WHEN regexp_like(o.operation_detail, '(?i)only authenticated users can join[^:]*:\s*from\s+on\s+to\s+off') THEN 'meeting_authentication'
     END AS setting
   FROM operation_logs o
-  WHERE o.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE o.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND o.time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND o.time < from_iso8601_timestamp(?)
     AND o.operation_detail IS NOT NULL
@@ -116,7 +116,7 @@ setting_values AS (
     ) AS old_value
   FROM account_events a
   CROSS JOIN watched_settings s
-  WHERE a.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE a.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND a.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND a.event_time < from_iso8601_timestamp(?)
     AND a.event = 'account.settings_updated'

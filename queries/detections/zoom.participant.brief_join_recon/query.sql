@@ -23,7 +23,7 @@ sessions AS (
     mp.leave_time,
     coalesce(mp.duration_seconds, date_diff('second', mp.join_time, mp.leave_time)) AS seconds
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     -- Left in the waiting room and never admitted: saw nothing of the meeting.
@@ -41,7 +41,7 @@ sessions AS (
     pd.leave_time,
     date_diff('second', pd.join_time, pd.leave_time) AS seconds
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND coalesce(pd.status, '') <> 'in_waiting_room'
@@ -63,8 +63,8 @@ sessions AS (
    AND l.participant_id = j.participant_id
    AND l.event IN ('meeting.participant_left', 'webinar.participant_left')
    AND l.event_time >= j.event_time
-   AND l.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
-  WHERE j.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+   AND l.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+  WHERE j.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND j.event IN ('meeting.participant_joined', 'webinar.participant_joined')
     AND j.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND j.event_time < from_iso8601_timestamp(?)

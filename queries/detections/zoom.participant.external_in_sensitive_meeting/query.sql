@@ -13,12 +13,12 @@ jbh_users AS (
   FROM (
     SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
     FROM users u
-    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND u.snapshot_time < from_iso8601_timestamp(?)
     UNION ALL
     SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
     FROM user_events ue
-    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE ue.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND ue.event_time < from_iso8601_timestamp(?)
   ) x
   WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
@@ -33,7 +33,7 @@ joins AS (
     ON ju.user_id = pe.participant_user_id
     AND pe.event IN ('meeting.participant_jbh_joined', 'meeting.participant_jbh_waiting', 'webinar.participant_jbh_joined',
                      'webinar.participant_jbh_waiting')
-  WHERE pe.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined', 'meeting.participant_jbh_joined', 'webinar.participant_jbh_joined')
@@ -41,7 +41,7 @@ joins AS (
   SELECT mp.meeting_uuid, mp.meeting_id, lower(nullif(trim(mp.user_email), '')), nullif(trim(mp.name), ''),
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), nullif(mp.registrant_id, ''), mp.join_time, 'meeting_participants'
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND coalesce(mp.status, '') <> 'in_waiting_room'
@@ -49,7 +49,7 @@ joins AS (
   SELECT pd.meeting_uuid, pd.meeting_id, lower(nullif(trim(pd.email), '')), nullif(trim(pd.user_name), ''),
     coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.registrant_id, ''), pd.join_time, 'participant_details'
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND coalesce(pd.status, '') <> 'in_waiting_room'
@@ -58,19 +58,19 @@ joins AS (
 topics AS (
   SELECT pe.meeting_uuid, pe.topic
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT me.meeting_uuid, me.topic
   FROM meeting_events me
-  WHERE me.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT m.meeting_uuid, m.topic
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
 ),

@@ -12,12 +12,12 @@ jbh_users AS (
   FROM (
     SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
     FROM users u
-    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND u.snapshot_time < from_iso8601_timestamp(?)
     UNION ALL
     SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
     FROM user_events ue
-    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE ue.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND ue.event_time < from_iso8601_timestamp(?)
   ) x
   WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
@@ -32,7 +32,7 @@ joins AS (
     ON ju.user_id = pe.participant_user_id
     AND pe.event IN ('meeting.participant_jbh_joined', 'meeting.participant_jbh_waiting', 'webinar.participant_jbh_joined',
                      'webinar.participant_jbh_waiting')
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room',
@@ -44,7 +44,7 @@ joins AS (
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), CAST(NULL AS varchar), CAST(NULL AS varchar),
     mp.join_time, 'meeting_participants'
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
   UNION ALL
@@ -52,7 +52,7 @@ joins AS (
     coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.ip_address, ''), nullif(pd.device, ''),
     pd.join_time, 'participant_details'
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),
@@ -85,7 +85,7 @@ per_meeting AS (
 user_rows AS (
   SELECT u.user_id, lower(u.email) AS email, u.display_name, u.first_name, u.last_name, u.snapshot_time
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND u.snapshot_time < from_iso8601_timestamp(?)
 ),
@@ -144,7 +144,7 @@ matches AS (
 hosts AS (
   SELECT m.meeting_uuid, max(lower(m.host_email)) AS host_email
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
   GROUP BY m.meeting_uuid

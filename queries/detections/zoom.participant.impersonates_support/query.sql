@@ -10,7 +10,7 @@ WITH joins AS (
     nullif(trim(pe.user_name), '') AS user_name, nullif(pe.participant_user_id, '') AS zoom_user_id,
     nullif(pe.public_ip, '') AS ip_address, CAST(NULL AS varchar) AS device, pe.event_time AS join_time, 'participant_events' AS source
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room',
@@ -20,7 +20,7 @@ WITH joins AS (
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), CAST(NULL AS varchar), CAST(NULL AS varchar),
     mp.join_time, 'meeting_participants'
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
   UNION ALL
@@ -28,7 +28,7 @@ WITH joins AS (
     coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.ip_address, ''), nullif(pd.device, ''),
     pd.join_time, 'participant_details'
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),
@@ -60,7 +60,7 @@ per_meeting AS (
 user_rows AS (
   SELECT u.user_id, lower(u.email) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND u.snapshot_time < from_iso8601_timestamp(?)
 ),
@@ -118,7 +118,7 @@ claims AS (
 hosts AS (
   SELECT m.meeting_uuid, max(lower(m.host_email)) AS host_email
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
   GROUP BY m.meeting_uuid

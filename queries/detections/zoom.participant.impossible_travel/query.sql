@@ -28,7 +28,7 @@ sessions AS (
     upper(regexp_extract(pd.location, '\(([A-Za-z]{2})\)\s*$', 1)) AS country_code,
     upper(trim(coalesce(regexp_extract(pd.location, '\(([A-Za-z]{2})\)\s*$', 1), pd.location))) AS country
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND nullif(trim(pd.email), '') IS NOT NULL
@@ -61,14 +61,16 @@ changes AS (
     AND o.join_time < date_add('minute', p.max_gap_minutes, o.prev_end_time)
     AND o.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
 ),
--- Countries each user joined from in the baseline before the two-day window (the lookback covers it).
+-- Countries each user joined from in the baseline before the two-day window. The dt bound is a constant, the
+-- lookback (2 days + baseline_days at its max of 30), so Athena prunes partitions: a bound computed from the params
+-- CTE is not one it can evaluate, and it read every day. join_time applies baseline_days itself.
 baseline AS (
   SELECT DISTINCT
     lower(trim(pd.email)) AS user_email,
     upper(trim(coalesce(regexp_extract(pd.location, '\(([A-Za-z]{2})\)\s*$', 1), pd.location))) AS country
   FROM participant_details pd
   CROSS JOIN params p
-  WHERE pd.dt >= date_format(date_add('day', -2 - p.baseline_days, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -32, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2 - p.baseline_days, from_iso8601_timestamp(?))
     AND pd.join_time < date_add('day', -2, from_iso8601_timestamp(?))
     AND nullif(trim(pd.email), '') IS NOT NULL

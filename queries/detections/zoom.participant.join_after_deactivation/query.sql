@@ -11,7 +11,7 @@ WITH joins AS (
   SELECT pe.meeting_uuid, pe.meeting_id, lower(nullif(trim(pe.email), '')) AS email, nullif(pe.participant_user_id, '') AS zoom_user_id,
     pe.user_name, nullif(pe.public_ip, '') AS ip_address, pe.event_time AS join_time, pe.event AS how
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room',
@@ -24,7 +24,7 @@ WITH joins AS (
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), mp.name, CAST(NULL AS varchar), mp.join_time,
     'meeting_participants'
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
   UNION ALL
@@ -32,21 +32,21 @@ WITH joins AS (
     coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), pd.user_name, nullif(pd.ip_address, ''), pd.join_time,
     'participant_details'
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),
 snapshots AS (
   SELECT u.user_id, lower(u.email) AS email, u.status, u.snapshot_time
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -90, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -90, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time >= date_add('day', -90, from_iso8601_timestamp(?))
     AND u.snapshot_time < from_iso8601_timestamp(?)
 ),
 user_webhooks AS (
   SELECT ue.user_id, lower(nullif(trim(ue.email), '')) AS email, ue.event, ue.event_time, ue.operator
   FROM user_events ue
-  WHERE ue.dt >= date_format(date_add('day', -90, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE ue.dt BETWEEN date_format(date_add('day', -90, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND ue.event_time >= date_add('day', -90, from_iso8601_timestamp(?))
     AND ue.event_time < from_iso8601_timestamp(?)
 ),
@@ -66,7 +66,7 @@ operation_changes AS (
   FROM (
     SELECT ol.time, ol.operator, ol.operation_detail, coalesce(ol.action, '') || ' ' || coalesce(ol.operation_detail, '') AS said
     FROM operation_logs ol
-    WHERE ol.dt >= date_format(date_add('day', -90, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE ol.dt BETWEEN date_format(date_add('day', -90, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND ol.time >= date_add('day', -90, from_iso8601_timestamp(?))
       AND ol.time < from_iso8601_timestamp(?)
       AND regexp_like(coalesce(ol.category_type, ''), '(?i)^user')

@@ -15,7 +15,7 @@ joins AS (
   SELECT pe.meeting_uuid, pe.meeting_id, pe.topic, nullif(trim(pe.public_ip), '') AS ip, pe.event_time AS join_time,
     lower(nullif(trim(pe.email), '')) AS email, nullif(pe.participant_user_id, '') AS zoom_user_id, nullif(pe.registrant_id, '') AS registrant_id
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_joined_waiting_room')
@@ -23,7 +23,7 @@ joins AS (
   SELECT pd.meeting_uuid, pd.meeting_id, CAST(NULL AS varchar), nullif(trim(pd.ip_address), ''), pd.join_time,
     lower(nullif(trim(pd.email), '')), coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), nullif(pd.registrant_id, '')
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),

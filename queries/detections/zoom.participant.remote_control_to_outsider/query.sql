@@ -25,7 +25,7 @@ WITH rc AS (
     END AS wording,
     nullif(trim(regexp_extract(a.activity_detail, '(?i)\bremote control\b.*\bto\s+(.+)$', 1)), '') AS given_to
   FROM meeting_activities a
-  WHERE a.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE a.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND a.activity_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND a.activity_time < from_iso8601_timestamp(?)
     AND lower(trim(a.activity_category)) = 'remote control'
@@ -35,7 +35,7 @@ joins AS (
   SELECT pe.meeting_id, pe.meeting_uuid, nullif(trim(pe.user_name), '') AS user_name, lower(nullif(trim(pe.email), '')) AS email,
     nullif(pe.participant_user_id, '') AS zoom_user_id, pe.event_time AS join_time, CAST(NULL AS timestamp) AS leave_time
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('hour', -60, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('hour', -60, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('hour', -60, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
@@ -43,14 +43,14 @@ joins AS (
   SELECT mp.meeting_id, mp.meeting_uuid, nullif(trim(mp.name), ''), lower(nullif(trim(mp.user_email), '')),
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), mp.join_time, mp.leave_time
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('hour', -60, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('hour', -60, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('hour', -60, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT pd.meeting_id, pd.meeting_uuid, nullif(trim(pd.user_name), ''), lower(nullif(trim(pd.email), '')),
     coalesce(nullif(pd.participant_user_id, ''), nullif(pd.zoom_user_id, '')), pd.join_time, pd.leave_time
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('hour', -60, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('hour', -60, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('hour', -60, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),
@@ -78,7 +78,7 @@ phrases AS (
 user_rows AS (
   SELECT u.user_id, lower(u.email) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND u.snapshot_time < from_iso8601_timestamp(?)
 ),
@@ -166,7 +166,7 @@ judged AS (
 hosts AS (
   SELECT m.meeting_uuid, max(lower(m.host_email)) AS host_email
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
   GROUP BY m.meeting_uuid

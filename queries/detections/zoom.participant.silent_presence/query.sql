@@ -19,7 +19,7 @@ WITH params AS (
 webhook_shares AS (
   SELECT DISTINCT s.meeting_uuid, s.participant_id, nullif(trim(s.user_name), '') AS user_name
   FROM participant_events s
-  WHERE s.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE s.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND s.event IN ('meeting.sharing_started', 'webinar.sharing_started')
     AND s.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND s.event_time < from_iso8601_timestamp(?)
@@ -37,7 +37,7 @@ presence AS (
     coalesce(pd.recording, false) AS recorded,
     coalesce(pd.role, '') = 'host' AS as_host
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND coalesce(pd.status, '') <> 'in_waiting_room'
@@ -58,7 +58,7 @@ presence AS (
   LEFT JOIN webhook_shares s
     ON s.meeting_uuid = j.meeting_uuid
    AND (s.participant_id = j.participant_id OR s.user_name = nullif(trim(j.user_name), ''))
-  WHERE j.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE j.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND j.event IN ('meeting.participant_joined', 'webinar.participant_joined')
     AND j.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND j.event_time < from_iso8601_timestamp(?)
@@ -70,7 +70,7 @@ presence AS (
 host_users AS (
   SELECT u.user_id, max(lower(u.email)) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -31, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -31, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time >= date_add('day', -31, from_iso8601_timestamp(?))
     AND nullif(trim(u.email), '') IS NOT NULL
   GROUP BY u.user_id
@@ -81,12 +81,12 @@ hosts AS (
   FROM (
     SELECT m.meeting_uuid, nullif(m.host_id, '') AS host_id, lower(nullif(m.host_email, '')) AS host_email
     FROM meetings m
-    WHERE m.dt >= date_format(date_add('day', -31, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE m.dt BETWEEN date_format(date_add('day', -31, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND m.start_time >= date_add('day', -31, from_iso8601_timestamp(?))
     UNION ALL
     SELECT pe.meeting_uuid, nullif(pe.host_id, ''), CAST(NULL AS varchar)
     FROM participant_events pe
-    WHERE pe.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE pe.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
       AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
   ) h

@@ -15,7 +15,7 @@ WITH joins AS (
     trim(pd.ip_address) AS ip,
     pd.join_time
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
   UNION ALL
@@ -27,7 +27,7 @@ WITH joins AS (
     trim(pe.public_ip) AS ip,
     pe.event_time AS join_time
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
     AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
@@ -64,7 +64,7 @@ user_networks AS (
   UNION ALL
   SELECT lower(nullif(trim(a.email), '')), trim(a.ip_address)
   FROM activities a
-  WHERE a.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE a.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND a.time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND a.time < date_add('day', -1, from_iso8601_timestamp(?))
     AND nullif(trim(a.ip_address), '') IS NOT NULL
@@ -102,12 +102,12 @@ meeting_info AS (
   FROM (
     SELECT m.meeting_id, m.host_email, m.topic, m.meeting_type, m.start_time
     FROM meetings m
-    WHERE m.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE m.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND m.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     UNION ALL
     SELECT e.meeting_id, CAST(NULL AS varchar) AS host_email, e.topic, e.meeting_type, e.event_time AS start_time
     FROM meeting_events e
-    WHERE e.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE e.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND e.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
   ) x
   WHERE meeting_id IS NOT NULL

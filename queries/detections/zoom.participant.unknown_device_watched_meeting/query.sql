@@ -17,7 +17,7 @@ WITH details AS (
     nullif(trim(pd.os), '') AS os,
     pd.join_time >= date_add('day', -1, from_iso8601_timestamp(?)) AS is_recent
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
 ),
@@ -51,7 +51,7 @@ known_kind AS (
 hosts AS (
   SELECT m.meeting_uuid, lower(m.host_email) AS host_email
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -2, from_iso8601_timestamp(?))
     AND m.host_email IS NOT NULL
 ),
@@ -61,17 +61,17 @@ watched AS (
   UNION ALL
   SELECT pd.meeting_uuid, lower(pd.email) AS email
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pd.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
   UNION ALL
   SELECT mp.meeting_uuid, lower(mp.user_email) AS email
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -2, from_iso8601_timestamp(?))
   UNION ALL
   SELECT pe.meeting_uuid, lower(pe.email) AS email
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -2, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
     AND pe.event_time >= date_add('day', -2, from_iso8601_timestamp(?))
 ),

@@ -27,7 +27,7 @@ deletions AS (
     'recording_events' AS source,
     coalesce(nullif(r.meeting_uuid, ''), nullif(r.meeting_id, ''), r.record_id) AS item
   FROM recording_events r
-  WHERE r.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE r.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND r.event_time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND r.event_time < from_iso8601_timestamp(?)
     AND r.event IN ('recording.deleted', 'recording.trashed', 'recording.batch_deleted', 'recording.batch_trashed')
@@ -46,7 +46,7 @@ deletions AS (
     'operation_logs',
     o.record_id
   FROM operation_logs o
-  WHERE o.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE o.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND o.time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND o.time < from_iso8601_timestamp(?)
     AND lower(o.category_type) = 'recording'
@@ -64,7 +64,7 @@ deletions AS (
     'recordings',
     rec.meeting_uuid
   FROM recordings rec
-  WHERE rec.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE rec.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND rec.in_trash
     AND rec.ingested_at >= date_add('day', -1, from_iso8601_timestamp(?))
     AND rec.ingested_at <= from_iso8601_timestamp(?)
@@ -77,12 +77,12 @@ jbh_users AS (
   FROM (
     SELECT u.user_id, lower(nullif(trim(u.email), '')) AS email
     FROM users u
-    WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND u.snapshot_time < from_iso8601_timestamp(?)
     UNION ALL
     SELECT ue.user_id, lower(nullif(trim(ue.email), ''))
     FROM user_events ue
-    WHERE ue.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE ue.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND ue.event_time < from_iso8601_timestamp(?)
   ) x
   WHERE x.user_id IS NOT NULL AND x.email IS NOT NULL
@@ -94,7 +94,7 @@ sessions AS (
          p.user_name AS name, p.event_time AS seen_at, p.event LIKE '%joined' AS is_join
   FROM participant_events p
   LEFT JOIN jbh_users ju ON ju.user_id = p.participant_user_id AND p.event IN ('meeting.participant_jbh_joined', 'webinar.participant_jbh_joined')
-  WHERE p.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE p.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND p.event_time >= date_add('day', -3, from_iso8601_timestamp(?))
     AND p.event IN ('meeting.participant_joined', 'meeting.participant_left', 'webinar.participant_joined', 'webinar.participant_left',
                     'meeting.participant_jbh_joined', 'webinar.participant_jbh_joined')
@@ -102,13 +102,13 @@ sessions AS (
   SELECT m.meeting_uuid, m.meeting_id, lower(nullif(m.user_email, '')),
          coalesce(nullif(m.zoom_user_id, ''), nullif(m.participant_user_id, '')), m.name, coalesce(m.leave_time, m.join_time), true
   FROM meeting_participants m
-  WHERE m.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.join_time >= date_add('day', -3, from_iso8601_timestamp(?))
   UNION ALL
   SELECT d.meeting_uuid, d.meeting_id, lower(nullif(d.email, '')),
          coalesce(nullif(d.zoom_user_id, ''), nullif(d.participant_user_id, '')), d.user_name, coalesce(d.leave_time, d.join_time), true
   FROM participant_details d
-  WHERE d.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE d.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND d.join_time >= date_add('day', -3, from_iso8601_timestamp(?))
 ),
 externals AS (
@@ -131,11 +131,11 @@ meeting_ends AS (
   FROM (
     SELECT mt.meeting_uuid, mt.end_time AS ended_at, lower(mt.host_email) AS host_email, mt.topic
     FROM meetings mt
-    WHERE mt.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE mt.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     UNION ALL
     SELECT me.meeting_uuid, coalesce(me.end_time, me.event_time), CAST(NULL AS varchar), me.topic
     FROM meeting_events me
-    WHERE me.dt >= date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d')
+    WHERE me.dt BETWEEN date_format(date_add('day', -3, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
       AND me.event = 'meeting.ended'
     UNION ALL
     SELECT s.meeting_uuid, s.seen_at, CAST(NULL AS varchar), CAST(NULL AS varchar)

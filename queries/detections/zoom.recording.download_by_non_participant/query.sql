@@ -12,6 +12,10 @@
 -- least one known participant email are judged, so a missing participant poll does not flag everyone.
 -- Judged only where it matters: the meeting's topic is sensitive or a watched user hosts it, or the downloader is
 -- not on an internal domain (an employee who missed an ordinary meeting downloading its recording is routine).
+-- History lookups (known meetings, hosts, attendees) read only the days of the meetings the window's downloads can
+-- concern: :days_from and :days_to are bound from days.sql, run first (a superset of the meetings matched here);
+-- the 30-day bounds stay, so the query reads no more than before whatever it is given. To paste it into Athena, run
+-- days.sql and put its two days in place of :days_from and :days_to.
 -- Every ? is the run's end time (ISO-8601 UTC).
 WITH downloads AS (
   SELECT
@@ -21,7 +25,7 @@ WITH downloads AS (
     ol.operation_detail,
     replace(regexp_extract(ol.operation_detail, '(\d{3}\s?\d{3,4}\s?\d{3,5})', 1), ' ', '') AS detail_meeting_id
   FROM operation_logs ol
-  WHERE ol.dt >= date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE ol.dt BETWEEN date_format(date_add('day', -1, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND ol.time >= date_add('day', -1, from_iso8601_timestamp(?))
     AND ol.time < from_iso8601_timestamp(?)
     AND lower(ol.category_type) LIKE '%recording%'
@@ -33,7 +37,8 @@ WITH downloads AS (
 host_users AS (
   SELECT u.user_id, max(lower(u.email)) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND u.dt BETWEEN :days_from AND :days_to
     AND u.snapshot_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND nullif(trim(u.email), '') IS NOT NULL
   GROUP BY u.user_id
@@ -41,20 +46,23 @@ host_users AS (
 sourced_meetings AS (
   SELECT r.meeting_id, r.meeting_uuid, lower(r.host_email) AS host_email, r.host_id, r.topic, 'recordings' AS source
   FROM recordings r
-  WHERE r.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE r.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND r.dt BETWEEN :days_from AND :days_to
     AND r.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND r.start_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT re.meeting_id, re.meeting_uuid, lower(re.host_email), re.host_id, re.topic, 'recording_events'
   FROM recording_events re
-  WHERE re.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE re.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND re.dt BETWEEN :days_from AND :days_to
     AND re.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND re.event_time < from_iso8601_timestamp(?)
     AND re.event = 'recording.completed'
   UNION ALL
   SELECT mt.meeting_id, mt.meeting_uuid, lower(mt.host_email), mt.host_id, mt.topic, 'meetings'
   FROM meetings mt
-  WHERE mt.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mt.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND mt.dt BETWEEN :days_from AND :days_to
     AND mt.start_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND mt.start_time < from_iso8601_timestamp(?)
 ),
@@ -76,21 +84,24 @@ matched AS (
 attendees AS (
   SELECT mp.meeting_id, lower(trim(mp.user_email)) AS email
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND mp.dt BETWEEN :days_from AND :days_to
     AND mp.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND nullif(trim(mp.user_email), '') IS NOT NULL
   UNION ALL
   SELECT pd.meeting_id, lower(trim(pd.email))
   FROM participant_details pd
-  WHERE pd.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pd.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND pd.dt BETWEEN :days_from AND :days_to
     AND pd.join_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pd.join_time < from_iso8601_timestamp(?)
     AND nullif(trim(pd.email), '') IS NOT NULL
   UNION ALL
   SELECT pe.meeting_id, lower(trim(pe.email))
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -30, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
+    AND pe.dt BETWEEN :days_from AND :days_to
     AND pe.event_time >= date_add('day', -30, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'meeting.participant_left')

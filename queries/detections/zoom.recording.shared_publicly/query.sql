@@ -21,7 +21,7 @@ WITH polled AS (
     bool_or(r.on_demand) AS on_demand,
     max(coalesce(r.recording_end, r.start_time)) AS recorded_until
   FROM recordings r
-  WHERE r.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE r.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND r.start_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND r.start_time < from_iso8601_timestamp(?)
     AND NOT coalesce(r.in_trash, false)
@@ -38,7 +38,7 @@ completed AS (
     max_by(re.has_passcode, CASE WHEN re.has_passcode IS NOT NULL THEN re.event_time END) AS has_passcode,
     min(re.event_time) AS completed_at
   FROM recording_events re
-  WHERE re.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE re.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND re.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND re.event_time < from_iso8601_timestamp(?)
     AND re.event = 'recording.completed'
@@ -49,7 +49,7 @@ completed AS (
 removed AS (
   SELECT DISTINCT re.meeting_uuid
   FROM recording_events re
-  WHERE re.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE re.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND re.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND re.event_time < from_iso8601_timestamp(?)
     AND re.event IN ('recording.deleted', 'recording.trashed')
@@ -87,20 +87,20 @@ instance_facts AS (
   SELECT me.meeting_uuid, nullif(trim(me.topic), '') AS topic, me.meeting_type, nullif(me.host_id, '') AS host_id,
     CAST(NULL AS varchar) AS host_email, me.event LIKE 'webinar.%' AS webinar_event
   FROM meeting_events me
-  WHERE me.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE me.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND me.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND me.event_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT m.meeting_uuid, nullif(trim(m.topic), ''), m.meeting_type, nullif(m.host_id, ''), lower(nullif(trim(m.host_email), '')), false
   FROM meetings m
-  WHERE m.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE m.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND m.start_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND m.start_time < from_iso8601_timestamp(?)
   UNION ALL
   SELECT pe.meeting_uuid, nullif(trim(pe.topic), ''), CAST(NULL AS integer), nullif(pe.host_id, ''), CAST(NULL AS varchar),
     pe.event LIKE 'webinar.%'
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
 ),
@@ -114,7 +114,7 @@ facts AS (
 directory AS (
   SELECT u.user_id, max_by(lower(u.email), u.snapshot_time) AS email
   FROM users u
-  WHERE u.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE u.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND u.snapshot_time < from_iso8601_timestamp(?)
     AND nullif(trim(u.email), '') IS NOT NULL
   GROUP BY u.user_id
@@ -123,7 +123,7 @@ joins AS (
   SELECT pe.meeting_uuid, lower(nullif(trim(pe.email), '')) AS user_email, nullif(trim(pe.user_name), '') AS user_name,
     nullif(pe.participant_user_id, '') AS zoom_user_id, nullif(pe.registrant_id, '') AS registrant_id
   FROM participant_events pe
-  WHERE pe.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE pe.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND pe.event_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND pe.event_time < from_iso8601_timestamp(?)
     AND pe.event IN ('meeting.participant_joined', 'webinar.participant_joined')
@@ -131,7 +131,7 @@ joins AS (
   SELECT mp.meeting_uuid, lower(nullif(trim(mp.user_email), '')), nullif(trim(mp.name), ''),
     coalesce(nullif(mp.participant_user_id, ''), nullif(mp.zoom_user_id, '')), nullif(mp.registrant_id, '')
   FROM meeting_participants mp
-  WHERE mp.dt >= date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d')
+  WHERE mp.dt BETWEEN date_format(date_add('day', -7, from_iso8601_timestamp(?)), '%Y-%m-%d') AND date_format(from_iso8601_timestamp(?), '%Y-%m-%d')
     AND mp.join_time >= date_add('day', -7, from_iso8601_timestamp(?))
     AND mp.join_time < from_iso8601_timestamp(?)
     AND coalesce(mp.status, '') <> 'in_waiting_room'

@@ -1,7 +1,8 @@
 import type { Alert } from '../../alerts/alert.ts';
-import { bindNamed, detectionParams, durationMs, isScheduled, parameter } from '../../detect/detection.ts';
+import { bindNamed, durationMs, isScheduled, parameter } from '../../detect/detection.ts';
 import type { DetectionRegistry } from '../../detect/registry.ts';
 import { rowsToAlerts } from '../../detect/results.ts';
+import { detectionQuery } from '../../detect/run.ts';
 import { ZoomlakeError } from '../../errors.ts';
 import { instantOf } from '../../lake/cell-coercion.ts';
 import { dtOf } from '../../lake/records.ts';
@@ -87,7 +88,8 @@ async function downloadAlerts(deps: CorrelateDeps, s: ExposureSummary): Promise<
     meeting_id: s.meeting_id.replace(/\D/g, ''),
   });
   if (Number(candidates.rows[0]?.candidates ?? 0) === 0) return [];
-  const result = await deps.query.query(d.sql, detectionParams(d, now));
+  const result = await detectionQuery(deps.query, d, now);
+  if (result === undefined) return [];
   const rows = result.rows.filter((r) => cellText(r.meeting_id) === s.meeting_id);
   return rows.length === 0 ? [] : rowsToAlerts(d, result.columns, rows, 'correlation');
 }
