@@ -22,6 +22,7 @@ import { getTable, tablePrefix, withRawTables } from '#core/schema/registry.ts';
 import type { detectionRunnerEnv } from '#runtime/env/detection-runner.ts';
 import type { FunctionEnv } from '#runtime/env/function-env.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
+import { schedulerInvocation } from './scheduler-target.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/detection-runner.handler.ts', import.meta.url));
 
@@ -163,24 +164,13 @@ export class DetectionRunner extends Construct {
       );
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'zoomlake: EventBridge Scheduler invoking the detection runner',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
-    });
-    // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
-    this.schedulerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } },
-      }),
-    );
+    ({ deadLetterQueue: this.deadLetterQueue, schedulerRole: this.schedulerRole } = schedulerInvocation(
+      this,
+      key,
+      account,
+      region,
+      'the detection runner',
+    ));
 
     const schedules = new Map<string, scheduler.Schedule>();
     const failed = new Map<string, cloudwatch.Alarm>();

@@ -15,6 +15,7 @@ import type { lakeCompactionEnv } from '#runtime/env/lake-compaction.ts';
 import { alarmAtLeast, deadLetterAlarm } from './alarms.ts';
 import { InvokeFunction } from './scheduled-poller.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
+import { schedulerInvocation } from './scheduler-target.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/lake-compaction.handler.ts', import.meta.url));
 
@@ -97,20 +98,13 @@ export class LakeCompaction extends Construct {
       new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }),
     );
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'zoomlake: EventBridge Scheduler invoking the lake compaction',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
-    });
-    // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
-    this.schedulerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }),
-    );
+    ({ deadLetterQueue: this.deadLetterQueue, schedulerRole: this.schedulerRole } = schedulerInvocation(
+      this,
+      key,
+      account,
+      region,
+      'the lake compaction',
+    ));
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'zoomlake: compacts the closed days of the lake',
       schedule: scheduler.ScheduleExpression.expression(props.schedule),

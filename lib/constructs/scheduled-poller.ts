@@ -23,6 +23,7 @@ import type { FunctionEnv } from '#runtime/env/function-env.ts';
 import type { scheduledPollerEnv } from '#runtime/env/scheduled-poller.ts';
 import type { ZoomPlan } from '#core/zoom/rate-limit.ts';
 import { ZoomlakeFunction } from './zoomlake-function.ts';
+import { schedulerInvocation } from './scheduler-target.ts';
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../../lambdas/handlers/scheduled-poller.handler.ts', import.meta.url));
 
@@ -208,20 +209,13 @@ export class ScheduledPoller extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.arnForObjects(`${LAKE_ROOT}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn], conditions: viaService('s3') }));
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'zoomlake: EventBridge Scheduler invoking the Zoom poller',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
-    });
-    // Scheduler dead-letters with its execution role, which must encrypt for the KMS-encrypted queue.
-    this.schedulerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn], conditions: viaService('sqs') }),
-    );
+    ({ deadLetterQueue: this.deadLetterQueue, schedulerRole: this.schedulerRole } = schedulerInvocation(
+      this,
+      key,
+      account,
+      region,
+      'the Zoom poller',
+    ));
 
     const schedules: Record<string, scheduler.Schedule> = {};
     const stalled: Record<string, cloudwatch.Alarm> = {};
