@@ -3,32 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '#core/alerts/alert.ts';
-import { main } from '#local/cli/main.ts';
 import { isScheduled } from '#core/detect/detection.ts';
 import { loadDetections } from '../../lib/detections/load.ts';
 import { loadFixtures, writeFixtureConfig } from '../support/detection-fixtures.ts';
 import { writeFixtureLakeWithWebhooks } from '../support/detection-paths.ts';
+import { runCli } from '../support/cli-process.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 function alertsFile(dir: string): { detailType: string; source: string; detail: { alert_id: string; count: number } }[] {
   let text = '';

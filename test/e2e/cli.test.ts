@@ -7,24 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { main } from '#local/cli/main.ts';
 import { initLakeFolder } from '#local/pipeline/lake-folder.ts';
 import { localPaths } from '#local/pipeline/runtime.ts';
+import { runCli } from '../support/cli-process.ts';
 
 const run = promisify(execFile);
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'zoomlake-cli-'));
 /** A data folder as a writer leaves it before its first event. */

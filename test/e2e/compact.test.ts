@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '#local/cli/main.ts';
+import { runCli } from '../support/cli-process.ts';
 
 /*
  * Issue #17: the daily compaction must not change what the detections see. A small demo lake (webhooks, pollers,
@@ -12,21 +12,7 @@ import { main } from '#local/cli/main.ts';
 
 const RUN_TIMEOUT = 300_000;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const parquetFiles = (dir: string): string[] =>
   readdirSync(join(dir, 'lake'), { recursive: true, encoding: 'utf8' })

@@ -8,6 +8,7 @@ import { localPaths } from '#local/pipeline/runtime.ts';
 import { dataAccessView } from '#local/pipeline/correlation.ts';
 import { DuckDbQueryEngine } from '#local/adapters/duckdb-query-engine.ts';
 import { webhookBody } from '#core/webhook/envelope.ts';
+import { runCli } from '../support/cli-process.ts';
 
 const parents: string[] = [];
 afterAll(() => {
@@ -19,21 +20,7 @@ const parent = () => {
   return dir;
 };
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathname;
 const countsOf = (out: string) =>

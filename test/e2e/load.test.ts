@@ -10,25 +10,11 @@ import { TABLES } from '#core/schema/tables.ts';
 import { WEBHOOK_INLINE_BODY_BYTES } from '#core/webhook/receive.ts';
 import { zoomSignature } from '#core/webhook/verify.ts';
 import { LOAD_MAX_FILE_BYTES, readBounded } from '#local/cli/load.ts';
-import { main } from '#local/cli/main.ts';
 import { makeLocalRuntime } from '#local/pipeline/runtime.ts';
 import { startWebhookServer, type WebhookServer } from '#local/pipeline/webhook-server.ts';
+import { runCli } from '../support/cli-process.ts';
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'zoomlake-load-'));
 const SAMPLES = new URL('../../samples/webhooks.ndjson', import.meta.url).pathname;

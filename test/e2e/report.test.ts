@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '#local/cli/main.ts';
 import { initLakeFolder } from '#local/pipeline/lake-folder.ts';
 import { localPaths } from '#local/pipeline/runtime.ts';
 import { HOSTILE_NAME, HOSTILE_TOPIC, tableRows, writeReportLake } from '../support/report-lake.ts';
+import { runCli } from '../support/cli-process.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -17,21 +17,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: {},
-    untilStopped: async () => undefined,
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 describe('zoomlake report over a small lake', () => {
   let html = '';
