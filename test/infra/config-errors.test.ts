@@ -27,11 +27,15 @@ function synth(name: string, contents: string, via: 'env' | 'context' = 'env') {
 }
 
 describe('bin/app.ts with a bad config', () => {
-  it('synthesizes a good config, so the failures below come from the config', () => {
-    const run = synth('good', JSON.stringify({ internalDomains: ['example.com'] }));
-    expect(run.status, run.stderr).toBe(0);
-    expect(existsSync(join(run.outdir, 'ZoomlakeStorage.template.json'))).toBe(true);
-  }, SYNTH_MS);
+  it(
+    'synthesizes a good config, so the failures below come from the config',
+    () => {
+      const run = synth('good', JSON.stringify({ internalDomains: ['example.com'] }));
+      expect(run.status, run.stderr).toBe(0);
+      expect(existsSync(join(run.outdir, 'ZoomlakeStorage.template.json'))).toBe(true);
+    },
+    SYNTH_MS,
+  );
 
   it.each([
     ['a value out of range', { retention: { lakeDays: -5 } }, 'retention.lakeDays'],
