@@ -21,8 +21,9 @@ try {
 try {
   buildApp(config, app);
 } catch (error) {
-  // An invalid detection.yml: its message names the detection and the field; a stack trace would bury it.
-  if (!(error instanceof DetectionDefinitionError)) throw error;
+  // An invalid detection.yml, or a config a construct cannot deploy: the message names the detection or the setting;
+  // a stack trace would bury it.
+  if (!(error instanceof DetectionDefinitionError || error instanceof ConfigError)) throw error;
   process.stderr.write(`zoomlake: ${error.message}\n`);
   process.exit(1);
 }

@@ -1,13 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ConfigError } from '#config/load.ts';
 
 /** The newest Node.js runtime this aws-cdk-lib offers (cdk-nag AwsSolutions-L1 asks for the latest). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -81,6 +82,28 @@ export interface ZoomlakeFunctionProps {
   readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
+/** Lambda's limit on one function's environment variables, names and values together (UTF-8 bytes). */
+export const LAMBDA_ENVIRONMENT_BYTES = 4096;
+// A value only known at deploy time (a generated table, bucket or bus name; an ARN) is counted at this size: the
+// names CDK generates and the ARNs zoomlake passes stay well under it.
+const UNRESOLVED_VALUE_BYTES = 128;
+
+/**
+ * Fails synth, not the deployment, when `environment` cannot fit Lambda's limit: the config lists that end up in a
+ * function's settings (internal domains, watched users, support names, trusted externals) can outgrow it.
+ */
+export function checkEnvironmentSize(path: string, environment: Readonly<Record<string, string>>): void {
+  const sizes = Object.entries(environment).map(
+    ([name, value]) => [name, Buffer.byteLength(name) + (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value))] as const,
+  );
+  const total = sizes.reduce((n, [, bytes]) => n + bytes, 0);
+  if (total <= LAMBDA_ENVIRONMENT_BYTES) return;
+  const [largest, bytes] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+  throw new ConfigError(
+    `${path}: the function's environment takes about ${total} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_BYTES}; ${largest} alone is ${bytes} (shorten the config lists it carries)`,
+  );
+}
+
 /**
  * A zoomlake Lambda function: Node.js (latest) on ARM64, bundled locally by esbuild into one minified ESM file,
  * its own role with no managed policy (only what callers grant, plus writing its own logs), and JSON logs in a
@@ -101,6 +124,7 @@ export class ZoomlakeFunction extends Construct {
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
     this.logGroup.grantWrite(this.role);
 
+    checkEnvironmentSize(this.node.path, props.environment ?? {});
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',

@@ -42,6 +42,11 @@ describe('bin/app.ts with a bad config', () => {
     ['a cross-field rule', { retention: { infrequentAccessAfterDays: 60, glacierAfterDays: 40 } }, 'retention.glacierAfterDays'],
     ['an unknown field', { athena: { workgroup: 'x' } }, 'athena.workgroup: unknown field'],
     ['a wrong type', { internalDomains: 'example.com' }, 'internalDomains'],
+    [
+      "lists too long for a function's 4 KB environment",
+      { watchedUsers: Array.from({ length: 200 }, (_, i) => `exec${i}@example.com`) },
+      'WATCHED_USERS alone is',
+    ],
   ])('fails with exit code 1 on %s, naming the field', (_what, config, field) => {
     const run = synth('bad', JSON.stringify(config));
     expect(run.status).toBe(1);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -51,6 +51,18 @@ describe('ZoomlakeFunction', () => {
       Environment: { Variables: { SOME_NAME: 'value' } },
       ReservedConcurrentExecutions: 3,
     });
+  });
+
+  it.each([
+    ['a value over the limit', { SETTINGS: 'x'.repeat(4_090) }, 'SETTINGS alone is 4098'],
+    ['many values that add up', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`LIST_${i}`, 'y'.repeat(500)])), 'over Lambda'],
+  ])('refuses at synth an environment over 4 KB: %s', (_what, environment, message) => {
+    expect(() => build({ environment })).toThrow(message);
+  });
+
+  it('counts a value known only at deploy time at a name or ARN size, so a big environment with tokens still fits', () => {
+    const tokens = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`NAME_${i}`, Lazy.string({ produce: () => `generated-name-${i}` })]));
+    expect(() => build({ environment: { ...tokens, SETTINGS: 'z'.repeat(2_500) } })).not.toThrow();
   });
 
   it('reserves no concurrency by default', () => {
