@@ -203,16 +203,6 @@ export function compactionDays(nowMs: number, lookbackDays: number): string[] {
   return Array.from({ length: lookbackDays + 1 }, (_, i) => dtOf((today - 1 - i) * 86_400_000));
 }
 
-/** Every day from `from` to `to` (yyyy-MM-dd, inclusive), oldest first; empty when `to` is before `from`. */
-export function daysFromTo(from: string, to: string): string[] {
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  if (Number.isNaN(start) || Number.isNaN(end) || dtOf(start) !== from || dtOf(end) !== to) throw new RangeError(`not a day range: ${from} to ${to}`);
-  const days: string[] = [];
-  for (let t = start; t <= end; t += 86_400_000) days.push(dtOf(t));
-  return days;
-}
-
 /** One table-day that could not be compacted, and why. */
 export interface CompactionFailure {
   readonly table: string;

@@ -29,3 +29,13 @@ export function dtOf(epochMs: number): string {
   }
   return dt;
 }
+
+/** Every day from `from` to `to` (yyyy-MM-dd, inclusive), oldest first; empty when `to` is before `from`. */
+export function daysFromTo(from: string, to: string): string[] {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  if (Number.isNaN(start) || Number.isNaN(end) || dtOf(start) !== from || dtOf(end) !== to) throw new RangeError(`not a day range: ${from} to ${to}`);
+  const days: string[] = [];
+  for (let t = start; t <= end; t += DAY_MS) days.push(dtOf(t));
+  return days;
+}

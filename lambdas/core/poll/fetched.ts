@@ -73,13 +73,3 @@ export async function markFetched(state: StateStore, source: string, marks: read
   const expiresAt = Math.ceil((nowMs + FETCHED_TTL_DAYS * DAY_MS) / 1000);
   for (const m of marks) await state.put({ pk: fetchedPk(source, m.day), sk: m.uuid, attrs: { fp: m.fingerprint }, expiresAt });
 }
-
-/** The days of a window, oldest first (both ends inclusive, yyyy-mm-dd). */
-export function daysOf(window: { readonly from: string; readonly to: string }): string[] {
-  const days: string[] = [];
-  // Bounded: a window is at most a month (report windows) or a backfill piece of the same size.
-  for (let t = Date.parse(`${window.from}T00:00:00Z`); t <= Date.parse(`${window.to}T00:00:00Z`) && days.length <= 400; t += DAY_MS) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
-}

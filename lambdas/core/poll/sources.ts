@@ -1,8 +1,9 @@
 import { instant, objectOrEmpty, nonEmptyText, type Cells } from '../lake/cell-coercion.ts';
+import { daysFromTo } from '../lake/instants.ts';
 import { dtOf } from '../lake/records.ts';
 import type { StateStore, ZoomApi, ZoomPageRequest } from '../ports.ts';
 import { MEETING_WINDOWS, type DayWindow, type WindowPolicy } from './cursor.ts';
-import { daysOf, listingFingerprint, markFetched, readFetched, reportsSettled, type FetchedMark } from './fetched.ts';
+import { listingFingerprint, markFetched, readFetched, reportsSettled, type FetchedMark } from './fetched.ts';
 import {
   applyDirectoryUpdates,
   directoryUpdatesFromOperationLogs,
@@ -178,7 +179,7 @@ async function toFetch(
   source: string,
   listed: readonly unknown[],
 ): Promise<{ meeting: unknown; uuid: string; mark?: FetchedMark }[]> {
-  const fetched = ctx.backfill ? new Map<string, string>() : await readFetched(ctx.state, source, daysOf(ctx.window));
+  const fetched = ctx.backfill ? new Map<string, string>() : await readFetched(ctx.state, source, daysFromTo(ctx.window.from, ctx.window.to));
   const out: { meeting: unknown; uuid: string; mark?: FetchedMark }[] = [];
   // A page-token restart lists a meeting again: it is fetched once.
   const seen = new Set<string>();

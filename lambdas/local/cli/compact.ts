@@ -1,4 +1,5 @@
-import { compactionDays, compactLake, daysFromTo, type CompactionRun, type TableDayCompaction } from '#core/lake/compaction.ts';
+import { compactionDays, compactLake, type CompactionRun, type TableDayCompaction } from '#core/lake/compaction.ts';
+import { daysFromTo } from '#core/lake/instants.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
 import { printable } from '../terminal/escape.ts';
