@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
 import { S3ObjectStore } from '#adapters/s3-object-store.ts';
-import { compactionDays, compactLake, DEFAULT_COMPACTION_LIMITS, type CompactionLimits, type CompactionRun } from '#core/lake/compaction.ts';
+import {
+  compactionDays,
+  compactionSummary,
+  compactLake,
+  DEFAULT_COMPACTION_LIMITS,
+  type CompactionLimits,
+  type CompactionRun,
+} from '#core/lake/compaction.ts';
 import type { Clock, ObjectStore } from '#core/ports.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import { lakeCompactionEnv } from '#runtime/env/lake-compaction.ts';
@@ -52,14 +59,8 @@ export function makeHandler(deps: CompactionDeps, log: HandlerLog = LOG): (event
       },
     );
     for (const f of run.failures) log.error('table-day not compacted', f);
-    const compacted = run.days.filter((d) => d.outcome === 'compacted');
-    log.info('compaction run', {
-      tableDays: run.days.length + run.failures.length,
-      compacted: compacted.length,
-      failed: run.failures.length,
-      filesRead: compacted.reduce((n, d) => n + d.sourceFiles, 0),
-      filesWritten: compacted.reduce((n, d) => n + d.written.length, 0),
-    });
+    const { tableDays, compacted, failed, filesRead, filesWritten } = compactionSummary(run);
+    log.info('compaction run', { tableDays, compacted, failed, filesRead, filesWritten });
     if (run.failures.length > 0) throw new Error(`${run.failures.length} table-days were not compacted; see the ERROR lines`);
     return run;
   };

@@ -244,3 +244,23 @@ export async function compactLake(
   }
   return { days: done, failures };
 }
+
+/** A run's totals, for its log line or summary: table-days tried, compacted, left alone and failed, files in and out. */
+export function compactionSummary(run: CompactionRun): {
+  tableDays: number;
+  compacted: number;
+  unchanged: number;
+  failed: number;
+  filesRead: number;
+  filesWritten: number;
+} {
+  const compacted = run.days.filter((d) => d.outcome === 'compacted');
+  return {
+    tableDays: run.days.length + run.failures.length,
+    compacted: compacted.length,
+    unchanged: run.days.length - compacted.length,
+    failed: run.failures.length,
+    filesRead: compacted.reduce((n, d) => n + d.sourceFiles, 0),
+    filesWritten: compacted.reduce((n, d) => n + d.written.length, 0),
+  };
+}

@@ -1,4 +1,4 @@
-import { compactionDays, compactLake, type CompactionRun, type TableDayCompaction } from '#core/lake/compaction.ts';
+import { compactionDays, compactionSummary, compactLake, type CompactionRun, type TableDayCompaction } from '#core/lake/compaction.ts';
 import { daysFromTo } from '#core/lake/instants.ts';
 import { TABLES } from '#core/schema/tables.ts';
 import type { LocalRuntime } from '../pipeline/runtime.ts';
@@ -47,14 +47,9 @@ export function compactLine(d: TableDayCompaction): string {
 
 /** The pass's summary line. */
 export function compactSummary(run: CompactionRun, days: readonly string[]): string {
-  const done = run.days.filter((d) => d.outcome === 'compacted');
-  const filesRead = done.reduce((n, d) => n + d.sourceFiles, 0);
-  const filesWritten = done.reduce((n, d) => n + d.written.length, 0);
+  const { compacted, unchanged, failed, filesRead, filesWritten } = compactionSummary(run);
   const span = days.length === 1 ? days[0] : `${days.at(-1)} to ${days[0]}`;
-  return (
-    `${span}: ${done.length} table-days compacted (${filesRead} files into ${filesWritten}), ` +
-    `${run.days.length - done.length} already compact or empty, ${run.failures.length} failed`
-  );
+  return `${span}: ${compacted} table-days compacted (${filesRead} files into ${filesWritten}), ${unchanged} already compact or empty, ${failed} failed`;
 }
 
 /** `zoomlake compact`: one pass over the local lake, a line per table-day, exit 1 when any failed. */

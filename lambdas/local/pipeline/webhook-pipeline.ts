@@ -6,7 +6,7 @@ import type { BusEvent, EventPublisher, ObjectStore } from '#core/ports.ts';
 import { writeWebhookEvents } from '#core/webhook/lake-writer.ts';
 import { WEBHOOK_EVENT_SOURCE } from '#core/webhook/receive.ts';
 import { appendDurably, replaceFileDurably, syncDir } from '../adapters/durable-file.ts';
-import { GroupCommit, type SyncFile } from '../adapters/group-commit.ts';
+import { fdatasync, GroupCommit, type SyncFile } from '../adapters/group-commit.ts';
 
 /** One spooled bus event: what SQS would hold between the bus and the lake writer. */
 interface Spooled {
@@ -226,7 +226,7 @@ export class LocalWebhookPipeline implements EventPublisher {
     const unsynced: OpenSpool['unsynced'] = [];
     const group: GroupCommit = new GroupCommit(
       handle,
-      (h) => (this.syncs++, sync ? sync(h) : h.datasync()),
+      (h) => (this.syncs++, (sync ?? fdatasync)(h)),
       () => this.onSyncFailure(spool),
     );
     const spool: OpenSpool = { handle, group, unsynced };
